@@ -1,0 +1,156 @@
+"""Base models and shared field types: the whole pydantic policy in one place.
+
+Theory of operation: every generated or hand-written protocol model derives
+from :class:`OcppModel` or :class:`OcpiModel`. The configuration below is the
+only place where pydantic behaviour is chosen, so that the rules hold for all
+versions at once:
+
+* attributes are snake_case, each field carries its exact wire name as alias;
+  both names are accepted on input and dumps use the wire name;
+* unknown properties are refused (the official OCPP schemas close every object
+  except ``CustomDataType``, which opts out in its own class);
+* models are built lazily (``defer_build``) so that importing a version does
+  not pay for hundreds of validators until one is used.
+
+:data:`DateTime` is the RFC 3339 date-time used by OCPP's ``format:
+date-time``. pydantic's own ``datetime`` is lax (it takes Unix times, ``+0200``
+offsets and a space instead of ``T``); this type takes exactly what the
+JSON Schema format means, keeps the text it was given so that a round trip
+reproduces the input byte for byte, and yields a timezone-aware ``datetime``.
+Leap seconds (``:60``), which RFC 3339 allows, are accepted and represented as
+the last microsecond of second 59, because ``datetime`` has no second 60.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Annotated, Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict, PlainSerializer, PlainValidator, WithJsonSchema
+
+__all__ = [
+    "OCPI_CONFIG",
+    "OCPP_CONFIG",
+    "DateTime",
+    "OcpiModel",
+    "OcppModel",
+    "Rfc3339DateTime",
+    "parse_rfc3339",
+]
+
+OCPP_CONFIG = ConfigDict(
+    extra="forbid",
+    validate_by_name=True,
+    validate_by_alias=True,
+    serialize_by_alias=True,
+    defer_build=True,
+    validate_default=False,
+    revalidate_instances="never",
+    # Enum members are kept (not their values) so users get StrEnum objects back.
+    use_enum_values=False,
+    ser_json_inf_nan="strings",
+)
+
+OCPI_CONFIG = ConfigDict(
+    extra="forbid",
+    validate_by_name=True,
+    validate_by_alias=True,
+    serialize_by_alias=True,
+    defer_build=True,
+    use_enum_values=False,
+)
+
+
+class OcppModel(BaseModel):
+    """Base of every OCPP message and data type."""
+
+    model_config: ClassVar[ConfigDict] = OCPP_CONFIG
+
+
+class OcpiModel(BaseModel):
+    """Base of every OCPI object, class and envelope."""
+
+    model_config: ClassVar[ConfigDict] = OCPI_CONFIG
+
+
+# RFC 3339 §5.6 date-time. "T" and "Z" may be lower case (RFC 3339 §5.6 note);
+# the fraction may have any number of digits.
+_RFC3339_RE = re.compile(
+    r"(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?(?:([Zz])|([+-])(\d{2}):(\d{2}))",
+    re.ASCII,
+)
+_DAYS_IN_MONTH = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+class Rfc3339DateTime(datetime):
+    """A timezone-aware ``datetime`` that remembers the RFC 3339 text it came from."""
+
+    __slots__ = ("rfc3339_text",)
+    rfc3339_text: str | None
+
+
+def parse_rfc3339(text: str) -> Rfc3339DateTime:
+    """Parse an RFC 3339 date-time; raise ``ValueError`` when *text* is not one.
+
+    The result keeps *text* in ``rfc3339_text`` so that serialising it gives
+    the same string back.
+    """
+    m = _RFC3339_RE.fullmatch(text)
+    if m is None:
+        raise ValueError("not an RFC 3339 date-time (YYYY-MM-DDThh:mm:ss[.frac](Z|+hh:mm))")
+    year, month, day, hour, minute, second = (int(g) for g in m.group(1, 2, 3, 4, 5, 6))
+    if not 1 <= month <= 12:
+        raise ValueError("month out of range")
+    leap_year = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+    max_day = 29 if month == 2 and leap_year else _DAYS_IN_MONTH[month - 1]
+    if not 1 <= day <= max_day:
+        raise ValueError("day out of range for month")
+    if hour > 23 or minute > 59 or second > 60:
+        raise ValueError("time of day out of range")
+    frac = m.group(7)
+    micro = int((frac[1:] + "000000")[:6]) if frac else 0
+    if m.group(8):
+        tz = UTC
+    else:
+        off_h, off_m = int(m.group(10)), int(m.group(11))
+        if off_h > 23 or off_m > 59:
+            raise ValueError("offset out of range")
+        delta = timedelta(hours=off_h, minutes=off_m)
+        tz = timezone(-delta if m.group(9) == "-" else delta)
+    if second == 60:
+        # Leap second: datetime cannot hold it; use the last representable instant before it.
+        second, micro = 59, 999999
+    if year == 0:
+        raise ValueError("year 0000 cannot be represented")
+    result = Rfc3339DateTime(year, month, day, hour, minute, second, micro, tzinfo=tz)
+    result.rfc3339_text = text
+    return result
+
+
+def _validate_datetime(value: Any) -> datetime:
+    if isinstance(value, str):
+        return parse_rfc3339(value)
+    if isinstance(value, datetime):
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError("a date-time needs a time zone offset")
+        return value
+    raise ValueError("a date-time must be a string")
+
+
+def format_rfc3339(value: datetime) -> str:
+    """Format an aware ``datetime`` as RFC 3339, reusing the original text when known."""
+    text = getattr(value, "rfc3339_text", None)
+    if text is not None:
+        return str(text)
+    out = value.isoformat()
+    return out[:-6] + "Z" if out.endswith("+00:00") else out
+
+
+DateTime = Annotated[
+    datetime,
+    PlainValidator(_validate_datetime),
+    PlainSerializer(format_rfc3339, return_type=str, when_used="json-unless-none"),
+    WithJsonSchema({"type": "string", "format": "date-time"}),
+]
+"""RFC 3339 date-time field type (JSON Schema ``format: date-time``)."""

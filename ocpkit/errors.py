@@ -1,0 +1,170 @@
+"""The one exception tree of ocpkit.
+
+Every entry point that parses or validates raises only from this tree, whatever
+it is given. Callers that only want to know "did ocpkit refuse this input?"
+catch :class:`OcpkitError`; callers that want the reasons catch
+:class:`InvalidError` and read :attr:`InvalidError.violations`::
+
+    OcpkitError
+     ├── InvalidError            input was read but breaks a rule; .violations lists them all
+     │    ├── FrameInvalid       an OCPP-J RPC frame (CALL, CALLRESULT, ...) is malformed
+     │    ├── PayloadInvalid     an OCPP payload breaks the schema of its action
+     │    └── ObjectInvalid      an OCPI object breaks its definition
+     ├── UnsupportedError        an unknown protocol version, action or object name (also a LookupError)
+     ├── TransitionError         a state machine was asked for a move its table does not allow
+     ├── PricingError            a tariff cannot be applied to the given session or CDR
+     └── CaptureError           a capture (log) cannot be read at all
+
+A :class:`Violation` names one broken rule: where (a JSON pointer), which
+schema keyword, a message for people, and the OCPP-J error code that a
+CALLERROR answering the offending message would carry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+__all__ = [
+    "CaptureError",
+    "FrameInvalid",
+    "InvalidError",
+    "ObjectInvalid",
+    "OcpkitError",
+    "PayloadInvalid",
+    "PricingError",
+    "TransitionError",
+    "UnsupportedError",
+    "Violation",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    """One broken rule in one place of a message.
+
+    ``path`` is a JSON pointer (RFC 6901) into the document that was checked,
+    ``""`` for the document itself. ``keyword`` is the JSON Schema keyword (or
+    an ocpkit rule name such as ``"json"`` or ``"frame"``) that failed.
+    ``code`` is the OCPP-J error code for the protocol version in use; for
+    OCPI objects it is empty.
+    """
+
+    path: str
+    keyword: str
+    message: str
+    code: str = ""
+
+    def as_dict(self) -> dict[str, str]:
+        """Return the violation as a plain dict (the JSON report shape)."""
+        return {"path": self.path, "keyword": self.keyword, "code": self.code, "message": self.message}
+
+
+class OcpkitError(Exception):
+    """Root of every exception that ocpkit raises on purpose."""
+
+
+class InvalidError(OcpkitError, ValueError):
+    """Input was decoded far enough to be judged, and it breaks one or more rules.
+
+    :attr:`violations` holds every rule that was found broken, never just the
+    first; it is never empty.
+    """
+
+    def __init__(self, message: str, violations: Iterable[Violation] = ()) -> None:
+        self.violations: tuple[Violation, ...] = tuple(violations)
+        if not self.violations:
+            self.violations = (Violation("", "invalid", message),)
+        super().__init__(message)
+
+    def __str__(self) -> str:
+        head = super().__str__()
+        lines = [
+            f"  {v.path or '/'}: {v.message} [{v.keyword}{', ' + v.code if v.code else ''}]"
+            for v in self.violations[:20]
+        ]
+        more = len(self.violations) - 20
+        if more > 0:
+            lines.append(f"  ... and {more} more")
+        return "\n".join([head, *lines])
+
+
+class FrameInvalid(InvalidError):
+    """An OCPP-J RPC frame is malformed: not a JSON array of the right shape for its type.
+
+    :attr:`code` is the OCPP-J error code a peer would answer with;
+    :attr:`message_id` is the frame's message id when it could be read.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        violations: Iterable[Violation] = (),
+        *,
+        message_id: str | None = None,
+    ) -> None:
+        super().__init__(message, violations)
+        self.message_id = message_id
+
+    @property
+    def code(self) -> str:
+        """The OCPP-J error code of the first violation."""
+        return self.violations[0].code
+
+
+class PayloadInvalid(InvalidError):
+    """An OCPP payload breaks the schema of its action and direction."""
+
+    def __init__(
+        self,
+        message: str,
+        violations: Iterable[Violation] = (),
+        *,
+        version: str = "",
+        action: str = "",
+        direction: str = "",
+    ) -> None:
+        super().__init__(message, violations)
+        self.version = version
+        self.action = action
+        self.direction = direction
+
+
+class ObjectInvalid(InvalidError):
+    """An OCPI object (or envelope) breaks its definition in the given OCPI version."""
+
+    def __init__(
+        self,
+        message: str,
+        violations: Iterable[Violation] = (),
+        *,
+        version: str = "",
+        name: str = "",
+    ) -> None:
+        super().__init__(message, violations)
+        self.version = version
+        self.name = name
+
+
+class UnsupportedError(OcpkitError, LookupError):
+    """A protocol version, action, object or option that ocpkit does not know."""
+
+
+class TransitionError(OcpkitError):
+    """A state machine refused an event; the machine's state is left unchanged."""
+
+    def __init__(self, machine: str, state: object, event: object, reason: str = "") -> None:
+        self.machine = machine
+        self.state = state
+        self.event = event
+        self.reason = reason
+        text = f"{machine}: event {event!r} is not allowed in state {state!r}"
+        super().__init__(f"{text} ({reason})" if reason else text)
+
+
+class PricingError(OcpkitError):
+    """A tariff cannot be applied: missing data, mixed currencies, or an unusable tariff."""
+
+
+class CaptureError(OcpkitError):
+    """A capture cannot be read at all (as opposed to single lines that fail, which are reported)."""
