@@ -280,7 +280,7 @@ class _Gen:
                 raise ValueError(f"{spec}: bad or duplicate field {fname!r}")
             seen.add(fname)
             ann, required = self.annotation(spec, field, partial)
-            if partial and fname == "last_updated" and self.version != "2.1.1":
+            if partial and fname == "last_updated" and spec in fx.PATCH_NEEDS_LAST_UPDATED[self.version]:
                 # OCPI 2.2.1+ (each module's PATCH method): every PATCH request carries last_updated.
                 ann, required = ann.removesuffix(" | None"), True
             lines.append(f"    {fname}: {ann}" + ("" if required else " = None"))

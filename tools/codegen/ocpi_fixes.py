@@ -157,8 +157,15 @@ PATCHABLE: dict[str, tuple[str, ...]] = {
         "Booking",
         "BookingLocation",
         "Calendar",
-        "BookingRequest",
     ),
+}
+
+# PATCH bodies that must carry last_updated: the modules whose PATCH method says so (2.2.1+
+# Locations, Sessions, Tokens; Bookings). The Payments Terminal PATCH states no such rule.
+PATCH_NEEDS_LAST_UPDATED: dict[str, tuple[str, ...]] = {
+    "2.1.1": (),
+    "2.2.1": ("Location", "EVSE", "Connector", "Session", "Token"),
+    "2.3.0": ("Location", "EVSE", "Connector", "Session", "Token", "Booking", "BookingLocation", "Calendar"),
 }
 
 # Python class names where the spec name is not CapWords.

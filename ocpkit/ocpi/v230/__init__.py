@@ -72,7 +72,6 @@ from ocpkit.ocpi.v230.models import (
     BookingOption,
     BookingPartial,
     BookingRequest,
-    BookingRequestPartial,
     BookingRequestStatus,
     BookingTerms,
     BookingToken,
@@ -169,7 +168,6 @@ __all__ = [
     "BookingOption",
     "BookingPartial",
     "BookingRequest",
-    "BookingRequestPartial",
     "BookingRequestStatus",
     "BookingRestrictionType",
     "BookingTerms",
@@ -389,7 +387,6 @@ PARTIALS: Mapping[str, type[OcpiModel]] = MappingProxyType(
         "Booking": BookingPartial,
         "BookingLocation": BookingLocationPartial,
         "Calendar": CalendarPartial,
-        "BookingRequest": BookingRequestPartial,
     }
 )
 """Spec name -> PATCH partial model, for the objects that accept PATCH."""

@@ -69,7 +69,6 @@ __all__ = [
     "BookingOption",
     "BookingPartial",
     "BookingRequest",
-    "BookingRequestPartial",
     "BookingRequestStatus",
     "BookingTerms",
     "BookingToken",
@@ -1350,7 +1349,7 @@ class TerminalPartial(OcpiModel):
     reference: Annotated[str, CiStr(36)] | None = None
     location_ids: list[Annotated[str, CiStr(36)]] | None = None
     evse_uids: list[Annotated[str, CiStr(36)]] | None = None
-    last_updated: Annotated[datetime, DateTimeRule()]
+    last_updated: Annotated[datetime, DateTimeRule()] | None = None
 
 
 class BookingPartial(OcpiModel):
@@ -1407,23 +1406,3 @@ class CalendarPartial(OcpiModel):
     timeslot_increment: Annotated[int, Int()] | None = None
     available_timeslots: Annotated[list[Timeslot], Field(min_length=1)] | None = None
     last_updated: Annotated[datetime, DateTimeRule()]
-
-
-class BookingRequestPartial(OcpiModel):
-    """PATCH body for OCPI 2.3.0 ``BookingRequest``: every field optional, same types."""
-
-    __ocpi_name__: ClassVar[str] = "BookingRequest"
-    __ocpi_module__: ClassVar[str] = "bookings"
-
-    country_code: Annotated[str, CiStr(2, pattern="^[A-Za-z]{2}$")] | None = None
-    party_id: Annotated[str, CiStr(3)] | None = None
-    request_id: Annotated[str, CiStr(36)] | None = None
-    booking_option: BookingOption | None = None
-    location_id: Annotated[str, CiStr(36)] | None = None
-    booking_location_id: Annotated[str, CiStr(36)] | None = None
-    tokens: list[BookingToken] | None = None
-    access_information: list[AccessInformation] | None = None
-    period: Period | None = None
-    authorization_reference: Annotated[str, CiStr(36)] | None = None
-    power_required: Annotated[int, Int()] | None = None
-    canceled: Cancellation | None = None
