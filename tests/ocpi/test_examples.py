@@ -109,7 +109,10 @@ KNOWN_WRONG: dict[tuple[str, str], str] = {
     ("2.2.1", "tariff_put_example.json"): _NO_LAST_UPDATED,
     ("2.3.0", "tariff_put_example.json"): _NO_LAST_UPDATED,
     ("2.3.0", "cdr_example.json"): "the embedded Tariff lacks tax_included, required (card. 1) in 2.3.0",
-    ("2.3.0", "location_example.json"): "EVSE.parking holds strings ('1', '2'); the field is EVSEParking objects",
+    (
+        "2.3.0",
+        "location_example.json",
+    ): "EVSE.parking holds strings ('1', '2'); the field is EVSEParking objects",
     ("2.3.0", "location_example_parking_garage_opening_hours.json"): "EVSE.parking holds strings; "
     + "the field is EVSEParking objects",
     ("2.3.0", "payment_financial_advice_confirmation_create.json"): _FAC_PRICE,
@@ -128,7 +131,10 @@ KNOWN_WRONG: dict[tuple[str, str], str] = {
     + "('start_date_time ')",
     ("2.3.0", "booking_location_patch_example_terms.json"): "PATCH replaces booking_terms whole, and this "
     + "BookingTerms lacks supported_access_methods, change_until_minutes, cancel_until_minutes (card. 1/+)",
-    ("2.3.0", "booking_patch_example_evse_uid.json"): "Booking has no evse_uid field (it lives in booking_option)",
+    (
+        "2.3.0",
+        "booking_patch_example_evse_uid.json",
+    ): "Booking has no evse_uid field (it lives in booking_option)",
     ("2.3.0", "booking_request_patch_example_timeslot.json"): "not included in the text; no Booking field "
     + "'timeslot' (the field is period)",
     ("2.3.0", "booking_request_patch_example_tokens.json"): "not included in the text; no Booking field "

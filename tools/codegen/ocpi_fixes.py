@@ -108,7 +108,8 @@ DATE = r"^([12][0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
 ALPHA2 = r"^[A-Za-z]{2}$"
 ALPHA3 = r"^[A-Z]{3}$"
 CURRENCY = r"^[A-Z]{3}$"
-LANGUAGE = r"^[a-z]{2}$"
+# ISO 639-1 codes are written lower case, but the spec only names the standard: accept either case.
+LANGUAGE = r"^[A-Za-z]{2}$"
 
 V211 = ("2.1.1",)
 V22 = ("2.2.1", "2.3.0")

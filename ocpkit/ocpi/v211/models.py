@@ -134,7 +134,7 @@ class DisplayText(OcpiModel):
     __ocpi_name__: ClassVar[str] = "DisplayText"
     __ocpi_module__: ClassVar[str] = "types"
 
-    language: Annotated[str, Str(2, pattern="^[a-z]{2}$")]
+    language: Annotated[str, Str(2, pattern="^[A-Za-z]{2}$")]
     text: Annotated[str, Str(512)]
 
 
@@ -419,7 +419,7 @@ class Token(OcpiModel):
     issuer: Annotated[str, Str(64)]
     valid: Annotated[bool, Strict()]
     whitelist: WhitelistType
-    language: Annotated[str, Str(2, pattern="^[a-z]{2}$")] | None = None
+    language: Annotated[str, Str(2, pattern="^[A-Za-z]{2}$")] | None = None
     last_updated: Annotated[datetime, DateTimeRule()]
 
 
@@ -645,5 +645,5 @@ class TokenPartial(OcpiModel):
     issuer: Annotated[str, Str(64)] | None = None
     valid: Annotated[bool, Strict()] | None = None
     whitelist: WhitelistType | None = None
-    language: Annotated[str, Str(2, pattern="^[a-z]{2}$")] | None = None
+    language: Annotated[str, Str(2, pattern="^[A-Za-z]{2}$")] | None = None
     last_updated: Annotated[datetime, DateTimeRule()] | None = None

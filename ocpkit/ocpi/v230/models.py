@@ -244,7 +244,7 @@ class DisplayText(OcpiModel):
     __ocpi_name__: ClassVar[str] = "DisplayText"
     __ocpi_module__: ClassVar[str] = "types"
 
-    language: Annotated[str, Str(2, pattern="^[a-z]{2}$")]
+    language: Annotated[str, Str(2, pattern="^[A-Za-z]{2}$")]
     text: Annotated[str, Str(512)]
 
 
@@ -608,7 +608,7 @@ class Token(OcpiModel):
     group_id: Annotated[str, CiStr(36)] | None = None
     valid: Annotated[bool, Strict()]
     whitelist: WhitelistType
-    language: Annotated[str, Str(2, pattern="^[a-z]{2}$")] | None = None
+    language: Annotated[str, Str(2, pattern="^[A-Za-z]{2}$")] | None = None
     default_profile_type: ProfileType | None = None
     energy_contract: EnergyContract | None = None
     last_updated: Annotated[datetime, DateTimeRule()]
@@ -1322,7 +1322,7 @@ class TokenPartial(OcpiModel):
     group_id: Annotated[str, CiStr(36)] | None = None
     valid: Annotated[bool, Strict()] | None = None
     whitelist: WhitelistType | None = None
-    language: Annotated[str, Str(2, pattern="^[a-z]{2}$")] | None = None
+    language: Annotated[str, Str(2, pattern="^[A-Za-z]{2}$")] | None = None
     default_profile_type: ProfileType | None = None
     energy_contract: EnergyContract | None = None
     last_updated: Annotated[datetime, DateTimeRule()]
