@@ -131,7 +131,8 @@ def violations_of(exc: ValidationError, prefix: str = "") -> list[Violation]:
         ctx = err.get("ctx") or {}
         if kind == "additional_properties" and isinstance(ctx.get("names"), list):
             for name in ctx["names"]:
-                out.append(Violation(prefix + _pointer((*loc, name)), "additionalProperties", "unknown property"))
+                here = prefix + _pointer((*loc, name))
+                out.append(Violation(here, "additionalProperties", "unknown property"))
             continue
         out.append(Violation(prefix + _pointer(loc), _KEYWORDS.get(kind, kind), str(err.get("msg", kind))))
     return out
@@ -162,12 +163,12 @@ def _unknown_properties(cls: type[BaseModel], data: Any, path: str, out: list[st
         if info.alias:
             names[info.alias] = attr
     for key, value in data.items():
-        attr = names.get(key) if isinstance(key, str) else None
+        found = names.get(key) if isinstance(key, str) else None
         here = path + "/" + str(key).replace("~", "~0").replace("/", "~1")
-        if attr is None:
+        if found is None:
             out.append(here)
             continue
-        for target, is_list in _model_targets(fields[attr].annotation):
+        for target, is_list in _model_targets(fields[found].annotation):
             if is_list and isinstance(value, list):
                 for i, item in enumerate(value):
                     _unknown_properties(target, item, f"{here}/{i}", out)
@@ -302,7 +303,7 @@ def parse(
     partial: bool = False,
     lenient: bool = False,
 ) -> Any:
-    """Validate *data* as OCPI *version* object *name* and return the model (see :func:`parse_with_warnings`)."""
+    """Validate *data* as OCPI *version* object *name*; return the model (see :func:`parse_with_warnings`)."""
     return parse_with_warnings(version, name, data, partial=partial, lenient=lenient).model
 
 
@@ -319,7 +320,7 @@ def parse_response(
     from ocpkit.ocpi.envelope import Response, status_class
 
     inner: Any = Any if name is None else model_class(version, name, partial=partial)
-    cls = Response[list[inner]] if many else Response[inner]  # type: ignore[valid-type]
+    cls = Response[list[inner]] if many else Response[inner]
     result = _validate(cls, data, lenient=lenient, version=version, name=f"Response[{name}]")
     code = result.model.status_code
     if status_class(code, version) is None:

@@ -161,7 +161,7 @@ def test_offset_envelopes_pass_in_lenient_mode(shared: Path) -> None:
 
 @pytest.mark.shared
 def test_not_found_refused_for_its_timestamp(shared: Path) -> None:
-    (path,) = [p for p in (shared / PROTO).rglob("not_found.json")]
+    (path,) = list((shared / PROTO).rglob("not_found.json"))
     with pytest.raises(ObjectInvalid) as info:
         parse_response("2.1.1", "Location", path.read_bytes())
     assert [(v.path, v.keyword) for v in info.value.violations] == [("/timestamp", "maxLength")]

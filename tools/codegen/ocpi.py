@@ -209,7 +209,7 @@ class _Gen:
             if name in seen:
                 return
             if name in stack:
-                raise ValueError(f"cycle: {stack + (name,)}")
+                raise ValueError(f"cycle: {(*stack, name)}")
             for dep in self.deps(self.by_name[name]):
                 visit(dep, (*stack, name))
             seen.add(name)
@@ -289,7 +289,7 @@ class _Gen:
                 "",
                 '    @model_validator(mode="after")',
                 "    def _choice(self) -> Self:",
-                "        # OCPI 2.1.1 mod_locations Hours: 'Choice: one of two' (regular_hours, twentyfourseven).",
+                "        # OCPI 2.1.1 mod_locations Hours: 'Choice: one of two'.",
                 "        return _rules.hours_choice_211(self)",
             ]
             self.imports.add("rules")

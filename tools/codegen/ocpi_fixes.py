@@ -31,7 +31,8 @@ CHANGE_FIELD: list[tuple[str, str, str, tuple[str, str], str]] = [
         "BookingRequest",
         "tokens",
         ("BookingToken", "*"),
-        "mod_bookings BookingRequest: the type links to the BookingToken class; 'BookingTokens' does not exist",
+        "mod_bookings BookingRequest: the type links to the BookingToken class "
+        "('BookingTokens' does not exist)",
     ),
     (
         "2.3.0_bookings",

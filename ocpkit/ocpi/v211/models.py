@@ -232,7 +232,7 @@ class Hours(OcpiModel):
 
     @model_validator(mode="after")
     def _choice(self) -> Self:
-        # OCPI 2.1.1 mod_locations Hours: 'Choice: one of two' (regular_hours, twentyfourseven).
+        # OCPI 2.1.1 mod_locations Hours: 'Choice: one of two'.
         return _rules.hours_choice_211(self)
 
 
