@@ -50,6 +50,7 @@ from ocpkit._model import parse_rfc3339
 
 __all__ = [
     "CI_STRING_PATTERN",
+    "DATETIME_PATTERN",
     "STRING_PATTERN",
     "CiStr",
     "DateTimeRule",
@@ -70,6 +71,9 @@ CI_STRING_PATTERN = r"^[\x20-\x7e]*$"
 """Printable ASCII (OCPI types: CiString)."""
 STRING_PATTERN = r"^[^\x00-\x1f\x7f]*$"
 """No control characters (OCPI types: string)."""
+
+DATETIME_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?[Zz]?$"
+"""Shape of an OCPI DateTime in strict mode (UTC: ``Z`` or no designator)."""
 
 _CI_RE = re.compile(CI_STRING_PATTERN)
 _STR_RE = re.compile(STRING_PATTERN)
@@ -315,8 +319,13 @@ class DateTimeRule:
     def __get_pydantic_json_schema__(
         self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
     ) -> JsonSchemaValue:
-        """``format: date-time`` (RFC 3339) of at most 25 characters."""
-        return {"type": "string", "format": "date-time", "maxLength": 25}
+        """RFC 3339 shape with optional ``Z``, at most 25 characters.
+
+        Not ``format: date-time``: that format requires a zone designator, which
+        OCPI makes optional. Calendar ranges (month 13, day 32) are checked by the
+        model only.
+        """
+        return {"type": "string", "pattern": DATETIME_PATTERN, "maxLength": 25}
 
 
 class UnknownEnumValue(str):
