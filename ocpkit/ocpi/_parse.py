@@ -29,7 +29,7 @@ from typing import Any, Union, get_args, get_origin
 from pydantic import BaseModel, ValidationError
 
 from ocpkit.errors import ObjectInvalid, UnsupportedError, Violation
-from ocpkit.ocpi._types import UnknownEnumValue, format_datetime
+from ocpkit.ocpi._types import UnknownEnumValue, format_datetime, is_strict_datetime_text
 
 __all__ = [
     "Parsed",
@@ -179,7 +179,9 @@ def _unknown_properties(cls: type[BaseModel], data: Any, path: str, out: list[st
 def _walk(value: Any, path: str) -> Iterator[tuple[str, Any]]:
     yield path, value
     if isinstance(value, BaseModel):
-        for key in value.model_fields_set | set(value.model_extra or {}):
+        # Field order, then unknown properties: reports come out in document order.
+        keys = [k for k in type(value).model_fields if k in value.model_fields_set]
+        for key in [*keys, *(value.model_extra or {})]:
             yield from _walk(getattr(value, key, None), f"{path}/{key}")
     elif isinstance(value, list):
         for i, item in enumerate(value):
@@ -196,7 +198,7 @@ def _lenient_findings(model: BaseModel) -> list[Violation]:
     for path, value in _walk(model, ""):
         if isinstance(value, datetime):
             text = getattr(value, "rfc3339_text", None)
-            if text is not None and (len(text) > 25 or text[-1] not in "Zz0123456789"):
+            if text is not None and not is_strict_datetime_text(text):
                 out.append(Violation(path, "format", f"DateTime {text!r} is not UTC ('Z') or is too long"))
     return out
 
