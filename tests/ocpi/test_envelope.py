@@ -17,6 +17,7 @@ from ocpkit.ocpi.envelope import (
     Response,
     StatusClass,
     pagination,
+    partial,
     status_class,
 )
 
@@ -118,6 +119,12 @@ def test_partials_make_every_field_optional_but_last_updated() -> None:
         parse("2.2.1", "Session", {"kwh": "1", "last_updated": TS}, partial=True)
     with pytest.raises(UnsupportedError):
         parse("2.2.1", "Tariff", {"last_updated": TS}, partial=True)
+    assert partial(v221.Location) is v221.LocationPartial
+    assert partial(v230.Terminal) is v230.TerminalPartial
+    with pytest.raises(UnsupportedError):
+        partial(v221.Tariff)
+    with pytest.raises(UnsupportedError):
+        partial(Response)
 
 
 def test_apply_patch_replaces_fields_and_lists() -> None:
