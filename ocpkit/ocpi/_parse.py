@@ -231,7 +231,10 @@ def _validate(
     many: bool = False,
 ) -> Parsed:
     if isinstance(data, bytes | bytearray | str):
-        data = decode_json(data)
+        try:
+            data = decode_json(data)
+        except ObjectInvalid as exc:
+            raise ObjectInvalid(str(exc.args[0]), exc.violations, version=version, name=name) from None
     violations: list[Violation] = []
     unknown: list[str] = []
     if many and not isinstance(data, list):
