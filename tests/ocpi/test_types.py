@@ -273,6 +273,21 @@ def test_hours_choice_211() -> None:
     }
 
 
+@pytest.mark.parametrize("version", ["2.2.1", "2.3.0"])
+def test_hours_regular_rule_22(version: str) -> None:
+    regular = [{"weekday": 7, "period_begin": "00:00", "period_end": "23:59"}]
+    assert parse(version, "Hours", {"twentyfourseven": True}).regular_hours is None
+    assert parse(version, "Hours", {"twentyfourseven": False, "regular_hours": regular}).regular_hours
+    assert _violations(version, "Hours", {"twentyfourseven": False}) == {("", "minItems")}
+    assert _violations(version, "Hours", {"twentyfourseven": True, "regular_hours": regular}) == {
+        ("", "oneOf")
+    }
+    late = [{"weekday": 1, "period_begin": "24:00", "period_end": "23:59"}]
+    assert _violations(version, "Hours", {"twentyfourseven": False, "regular_hours": late}) == {
+        ("/regular_hours/0/period_begin", "pattern")
+    }
+
+
 def test_2_3_0_tax_aware_prices() -> None:
     doc = _tariff(tax_included="N/A", min_price={"before_taxes": 1, "after_taxes": "1.2"})
     assert _violations("2.3.0", "Tariff", doc) == {("/min_price/after_taxes", "type")}
