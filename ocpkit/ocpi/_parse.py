@@ -20,7 +20,7 @@ import importlib
 import json
 import types
 import typing
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -33,10 +33,12 @@ from ocpkit.errors import ObjectInvalid, UnsupportedError, Violation
 from ocpkit.ocpi._types import UnknownEnumValue, format_datetime, is_strict_datetime_text
 
 __all__ = [
+    "Page",
     "Parsed",
     "decode_json",
     "model_class",
     "parse",
+    "parse_page",
     "parse_response",
     "parse_with_warnings",
     "to_json",
@@ -350,6 +352,34 @@ def parse_response(
             name=f"Response[{name}]",
         )
     return result.model
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One page of a paginated GET-list: the validated envelope, its objects and the paging headers."""
+
+    response: Any
+    items: list[Any]
+    pagination: Any
+
+
+def parse_page(
+    version: str,
+    name: str,
+    body: bytes | bytearray | str | dict[str, Any],
+    headers: Mapping[str, str],
+    *,
+    lenient: bool = False,
+) -> Page:
+    """Validate one page of a paginated list response (OCPI transport_and_format: pagination).
+
+    *headers* are the HTTP response headers (any case); ``Link``, ``X-Total-Count``
+    and ``X-Limit`` are read from them.
+    """
+    from ocpkit.ocpi.envelope import pagination
+
+    response = parse_response(version, name, body, many=True, lenient=lenient)
+    return Page(response, list(response.data or []), pagination(headers))
 
 
 def to_jsonable(value: Any) -> Any:
