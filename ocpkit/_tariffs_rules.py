@@ -130,11 +130,13 @@ def _time_window(start: int | None, end: int | None, minute: Decimal) -> bool:
 def _levels(
     dims: Mapping[str, Decimal], name: str, fallback: Decimal | None
 ) -> tuple[Decimal | None, Decimal | None]:
-    """(lowest, highest) level of CURRENT or POWER seen in a period, when known."""
+    """(lowest, highest) CURRENT or POWER of a period: MIN_/MAX_ values, else the average.
+
+    A maximum never stands in for a minimum (or the reverse): it says nothing
+    about how low the level went.
+    """
     average = dims.get(name, fallback)
-    low = dims.get(f"MIN_{name}", average)
-    high = dims.get(f"MAX_{name}", average)
-    return (low if low is not None else high), (high if high is not None else low)
+    return dims.get(f"MIN_{name}", average), dims.get(f"MAX_{name}", average)
 
 
 def _bounds(minimum: Decimal | None, maximum: Decimal | None, levels: tuple[Decimal | None, ...]) -> bool:
