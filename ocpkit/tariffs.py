@@ -357,7 +357,9 @@ def _price(
     warnings: list[str],
 ) -> Pricing:
     if not data.periods:
-        raise PricingError("cdr.charging_periods: at least one period is needed")
+        raise PricingError("cdr.charging_periods: at least one period (or a Session's kwh) is needed")
+    if data.synthesized:
+        warnings.append("no charging periods; priced as one period built from kwh and the duration")
     # Each period ends where the next starts (OCPI ChargingPeriod), so order them.
     periods = sorted(data.periods, key=lambda p: p.start)
     if list(periods) != list(data.periods):
