@@ -30,7 +30,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, tzinfo
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
+from decimal import (
+    ROUND_05UP,
+    ROUND_CEILING,
+    ROUND_DOWN,
+    ROUND_FLOOR,
+    ROUND_HALF_DOWN,
+    ROUND_HALF_EVEN,
+    ROUND_HALF_UP,
+    ROUND_UP,
+    Decimal,
+    InvalidOperation,
+    localcontext,
+)
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -61,6 +73,18 @@ VERSIONS: tuple[str, ...] = ("2.1.1", "2.2.1", "2.3.0")
 
 _ZERO = Decimal(0)
 _HOUR = Decimal(3600)
+_ROUNDING_MODES = frozenset(
+    {
+        ROUND_CEILING,
+        ROUND_DOWN,
+        ROUND_FLOOR,
+        ROUND_HALF_DOWN,
+        ROUND_HALF_EVEN,
+        ROUND_HALF_UP,
+        ROUND_UP,
+        ROUND_05UP,
+    }
+)
 # Step units per volume unit: OCPI TariffDimensionType step_size multipliers
 # (1 Wh for ENERGY, 1 second for TIME and PARKING_TIME).
 _PER_VOLUME = {"FLAT": Decimal(1), "ENERGY": Decimal(1000), "TIME": _HOUR, "PARKING_TIME": _HOUR}
@@ -262,8 +286,15 @@ def price(
     """
     if version not in VERSIONS:
         raise UnsupportedError(f"unknown OCPI version {version!r}; expected one of {', '.join(VERSIONS)}")
-    if rounding is not None and not isinstance(rounding, Rounding):
-        raise PricingError("rounding must be a Rounding or None")
+    if rounding is not None and (
+        not isinstance(rounding, Rounding)
+        or rounding.mode not in _ROUNDING_MODES
+        or not isinstance(rounding.places, int)
+        or not -30 <= rounding.places <= 30
+    ):
+        raise PricingError(
+            "rounding must be None or a Rounding with -30..30 places and a decimal ROUND_* mode"
+        )
     data = read_input(cdr_or_session, "cdr")
     warnings: list[str] = []
     chosen = _choose_tariff(tariff, data, warnings)

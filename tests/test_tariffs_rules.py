@@ -571,3 +571,14 @@ def test_session_without_periods_priced_from_kwh() -> None:
     assert price(t, s211, "2.1.1", tz="UTC").total_cost.excl_vat == result.total_cost.excl_vat
     with pytest.raises(PricingError, match="ongoing"):
         price(t, {"start_date_time": "2026-01-05T10:00:00Z", "kwh": 1, "currency": "EUR"}, tz="UTC")
+
+
+@pytest.mark.parametrize("rounding", [Rounding(2, "ROUND_SIDEWAYS"), Rounding(10**6), "2"])
+def test_bad_rounding_is_a_pricing_error(rounding: Any) -> None:
+    with pytest.raises(PricingError, match="rounding"):
+        price(
+            tariff(element(ENERGY="1")),
+            one_period("2026-01-05T10:00:00+00:00", ENERGY=1),
+            tz="UTC",
+            rounding=rounding,
+        )
