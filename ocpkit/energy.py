@@ -1,0 +1,884 @@
+"""Meter values to typed readings, energy per transaction, and OCPI charging periods.
+
+Theory of operation
+-------------------
+Three steps, each usable alone:
+
+1. **Readings.** :func:`readings_from_payload` takes a MeterValues, StartTransaction,
+   StopTransaction (1.6) or TransactionEvent (2.x) request, as a wire-name dict or as a
+   typed model, and returns one :class:`Reading` per sampled value. Values become
+   :class:`~decimal.Decimal` (1.6 sends text such as ``"2e+01"``, some 1.6 chargers and all
+   2.x stations send JSON numbers); the 2.x ``unitOfMeasure.multiplier`` (a power of ten) is
+   applied; absent fields take their spec defaults. StartTransaction ``meterStart`` and
+   StopTransaction ``meterStop`` (integer Wh) become register readings with the contexts
+   ``Transaction.Begin`` / ``Transaction.End``, so the energy rules treat them like any other
+   register sample. Signed values are kept as data (:class:`SignedMeterValue`), never checked.
+   Anything that is not a finite number within ``10**±30`` raises :class:`~ocpkit.errors.EnergyError`
+   before any arithmetic, so hostile text (``"NaN"``, ``"1e999999999"``) costs nothing.
+
+2. **Energy.** :func:`energy_delivered` folds the ``Energy.Active.Import.Register`` samples of one
+   transaction into Wh; see its docstring for the rules (one location, totals before phase sums,
+   rounding tolerance for mixed Wh/kWh, resets, rollovers, Transaction.Begin/End window).
+
+3. **Charging periods.** :func:`charging_periods` cuts the transaction at charging-state changes
+   and builds OCPI ``ChargingPeriod`` data (plain frozen dataclasses with Decimal volumes).
+   Parking follows the OCPI 2.2.1 erratum: time during which the vehicle does not ask for power
+   (``SuspendedEV``), not every minute without energy flow (``SuspendedEVSE`` is charging time).
+
+All arithmetic runs in a private decimal context, so the caller's context (traps, precision) does
+not change results.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import math
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Context, Decimal, DivisionByZero, InvalidOperation, Overflow, localcontext
+from enum import StrEnum
+from typing import Any, Final, ParamSpec, TypeVar
+
+from ocpkit._model import parse_rfc3339
+from ocpkit.errors import EnergyError
+
+__all__ = [
+    "DEFAULT_CONTEXT",
+    "DEFAULT_LOCATION",
+    "DEFAULT_MEASURAND",
+    "STATE_KINDS",
+    "CdrDimension",
+    "ChargingPeriod",
+    "EnergyResult",
+    "IntervalStats",
+    "PeriodKind",
+    "Reading",
+    "RegisterReset",
+    "SignedMeterValue",
+    "charging_periods",
+    "charging_state_change",
+    "convert",
+    "energy_delivered",
+    "interval_stats",
+    "parse_value",
+    "quantity_of",
+    "readings_from_meter_value",
+    "readings_from_payload",
+]
+
+DEFAULT_MEASURAND: Final = "Energy.Active.Import.Register"
+DEFAULT_CONTEXT: Final = "Sample.Periodic"
+DEFAULT_LOCATION: Final = "Outlet"
+
+_REGISTER = "Energy.Active.Import.Register"
+_EXPORT_REGISTER = "Energy.Active.Export.Register"
+_POWER = "Power.Active.Import"
+_CURRENT = "Current.Import"
+
+# Values are bounded before any arithmetic: a meter never reports 10**30 of anything, and the bound
+# keeps Decimal from building huge coefficients out of exponents such as "1e999999999".
+_MAX_EXPONENT: Final = 30
+_MAX_TEXT: Final = 100
+_NUMBER_RE = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
+_CTX = Context(prec=34, Emax=999_999, Emin=-999_999, traps=[InvalidOperation, DivisionByZero, Overflow])
+# Interpolated cumulative energy is kept at micro-Wh so that period sums telescope exactly.
+_MICRO_WH = Decimal("0.000001")
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _in_context(func: Callable[_P, _R]) -> Callable[_P, _R]:
+    """Run *func* in the private decimal context; arithmetic failures become EnergyError."""
+
+    @functools.wraps(func)
+    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        with localcontext(_CTX):
+            try:
+                return func(*args, **kwargs)
+            except (ArithmeticError, ValueError) as exc:
+                if isinstance(exc, EnergyError):
+                    raise
+                raise EnergyError(f"cannot compute: {exc}") from exc
+
+    return wrapper
+
+
+# --------------------------------------------------------------------------- units
+
+# unit -> (quantity, factor to the quantity's base unit). 1.6 lists these units in its MeterValues
+# schema (with both spellings "Celsius" and "Celcius", and "Hertz" added by the schema copy);
+# 2.x units are free text up to 20 characters, the common SI spellings are added.
+_LINEAR_UNITS: Final[Mapping[str, tuple[str, Decimal]]] = {
+    "Wh": ("energy", Decimal(1)),
+    "kWh": ("energy", Decimal(1000)),
+    "varh": ("reactive_energy", Decimal(1)),
+    "kvarh": ("reactive_energy", Decimal(1000)),
+    "VAh": ("apparent_energy", Decimal(1)),
+    "kVAh": ("apparent_energy", Decimal(1000)),
+    "W": ("power", Decimal(1)),
+    "kW": ("power", Decimal(1000)),
+    "var": ("reactive_power", Decimal(1)),
+    "kvar": ("reactive_power", Decimal(1000)),
+    "VA": ("apparent_power", Decimal(1)),
+    "kVA": ("apparent_power", Decimal(1000)),
+    "A": ("current", Decimal(1)),
+    "V": ("voltage", Decimal(1)),
+    "Hertz": ("frequency", Decimal(1)),
+    "Hz": ("frequency", Decimal(1)),
+    "Percent": ("percent", Decimal(1)),
+}
+# Temperatures are affine: value_in_celsius = value * scale + offset.
+_TEMPERATURE_UNITS: Final[Mapping[str, tuple[Decimal, Decimal]]] = {
+    "Celsius": (Decimal(1), Decimal(0)),
+    "Celcius": (Decimal(1), Decimal(0)),
+    "K": (Decimal(1), Decimal("-273.15")),
+    "Fahrenheit": (Decimal(5) / Decimal(9), Decimal(-160) / Decimal(9)),
+}
+
+# Unit used when a sampled value names none. The schemas default the unit to Wh, which is only
+# meaningful for energy measurands (2.x says so explicitly); for the others the measurand's own
+# unit is assumed and the reading says so (Reading.unit_assumed).
+_MEASURAND_UNITS: Final[Mapping[str, str]] = {
+    "Current": "A",
+    "Voltage": "V",
+    "Frequency": "Hertz",
+    "Temperature": "Celsius",
+    "SoC": "Percent",
+    "Power.Active": "W",
+    "Power.Offered": "W",
+    "Power.Import": "W",
+    "Power.Export": "W",
+    "Power.Reactive": "var",
+    "Energy.Reactive": "varh",
+    "Energy.Apparent": "VAh",
+    "Energy": "Wh",
+}
+
+
+def quantity_of(unit: str) -> str | None:
+    """Name the physical quantity of *unit* (``"energy"``, ``"power"``, ``"temperature"`` ...).
+
+    Returns ``None`` for a unit ocpkit cannot convert (2.x allows custom units).
+    """
+    if unit in _TEMPERATURE_UNITS:
+        return "temperature"
+    known = _LINEAR_UNITS.get(unit)
+    return known[0] if known else None
+
+
+@_in_context
+def convert(value: Decimal, from_unit: str, to_unit: str) -> Decimal:
+    """Convert *value* between two units of one quantity (kWh→Wh, W→kW, K→Celsius ...).
+
+    Raises :class:`~ocpkit.errors.EnergyError` when either unit is unknown or the two measure
+    different quantities.
+    """
+    if not isinstance(value, Decimal) or not value.is_finite():
+        raise EnergyError(f"not a finite Decimal: {value!r}")
+    if from_unit == to_unit:
+        return value
+    q_from, q_to = quantity_of(from_unit), quantity_of(to_unit)
+    if q_from is None or q_to is None or q_from != q_to:
+        raise EnergyError(f"cannot convert {from_unit!r} to {to_unit!r}")
+    if q_from == "temperature":
+        scale, offset = _TEMPERATURE_UNITS[from_unit]
+        celsius = value * scale + offset
+        scale, offset = _TEMPERATURE_UNITS[to_unit]
+        return (celsius - offset) / scale
+    return value * _LINEAR_UNITS[from_unit][1] / _LINEAR_UNITS[to_unit][1]
+
+
+# --------------------------------------------------------------------------- values
+
+
+def _bounded(value: Decimal, raw: object) -> Decimal:
+    if not value.is_finite():
+        raise EnergyError(f"not a finite number: {raw!r}")
+    if value.is_zero():
+        return Decimal(0)
+    exponent = value.as_tuple().exponent
+    assert isinstance(exponent, int)  # finite values have an int exponent
+    if value.adjusted() > _MAX_EXPONENT or exponent < -_MAX_EXPONENT:
+        raise EnergyError(f"number out of range (10**±{_MAX_EXPONENT}): {raw!r}"[:200])
+    return value
+
+
+@_in_context
+def parse_value(raw: object) -> Decimal:
+    """Read one sampled value as a Decimal.
+
+    Accepts decimal text with optional sign, fraction and exponent (``"12.5"``, ``"2e+01"``; 1.6
+    sends text), JSON numbers (``int``/``float``; 2.x, and some 1.6 chargers) and ``Decimal``.
+    Floats are read through their shortest ``repr`` so ``0.1`` stays ``0.1``. Raises
+    :class:`~ocpkit.errors.EnergyError` for anything else: empty or non-numeric text, ``NaN``,
+    infinities, booleans, and magnitudes beyond ``10**30`` or finer than ``10**-30``.
+    """
+    if isinstance(raw, bool):
+        raise EnergyError("a boolean is not a meter value")
+    if isinstance(raw, str):
+        text = raw.strip()
+        if len(text) > _MAX_TEXT or not _NUMBER_RE.fullmatch(text):
+            raise EnergyError(f"not a decimal number: {raw[:40]!r}")
+        _, _, exp = text.lower().partition("e")
+        # Reject absurd exponents by their digits, before Decimal sees them.
+        if exp and len(exp.lstrip("+-").lstrip("0")) > 4:
+            raise EnergyError(f"number out of range: {raw[:40]!r}")
+        return _bounded(Decimal(text), raw)
+    if isinstance(raw, int):
+        if abs(raw) >= 10 ** (_MAX_EXPONENT + 1):
+            raise EnergyError("integer meter value out of range")
+        return Decimal(raw)
+    if isinstance(raw, float):
+        if not math.isfinite(raw):
+            raise EnergyError(f"not a finite number: {raw!r}")
+        return _bounded(Decimal(repr(raw)), raw)
+    if isinstance(raw, Decimal):
+        return _bounded(raw, raw)
+    raise EnergyError(f"a meter value must be text or a number, not {type(raw).__name__}")
+
+
+def _parse_multiplier(raw: object) -> int:
+    if raw is None:
+        return 0
+    if isinstance(raw, bool) or not isinstance(raw, int):
+        # JSON integers written as 3.0 are integers for draft-06; accept exactly-integral numbers.
+        if isinstance(raw, float | Decimal) and not isinstance(raw, bool):
+            number = parse_value(raw)
+            if number == number.to_integral_value():
+                return _parse_multiplier(int(number))
+        raise EnergyError(f"unitOfMeasure.multiplier must be an integer, not {raw!r}"[:200])
+    if abs(raw) > _MAX_EXPONENT:
+        raise EnergyError(f"unitOfMeasure.multiplier out of range: {raw}")
+    return raw
+
+
+def _parse_time(raw: object, where: str) -> datetime:
+    if isinstance(raw, datetime):
+        if raw.tzinfo is None or raw.utcoffset() is None:
+            raise EnergyError(f"{where}: a timestamp needs a time zone offset")
+        return raw
+    if isinstance(raw, str):
+        try:
+            return parse_rfc3339(raw)
+        except ValueError as exc:
+            raise EnergyError(f"{where}: {exc}: {raw[:40]!r}") from None
+    if raw is None:
+        raise EnergyError(f"{where}: timestamp missing")
+    raise EnergyError(f"{where}: a timestamp must be text, not {type(raw).__name__}")
+
+
+# --------------------------------------------------------------------------- readings
+
+
+@dataclass(frozen=True, slots=True)
+class SignedMeterValue:
+    """Signed meter data as the station sent it; ocpkit does not verify signatures.
+
+    1.6 sends the signed blob as the sampled value text with ``format: SignedData``; only
+    :attr:`signed_meter_data` is then set.
+    """
+
+    signed_meter_data: str
+    signing_method: str | None = None
+    encoding_method: str | None = None
+    public_key: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """One normalised sampled value.
+
+    :attr:`value` is in :attr:`unit` with the 2.x multiplier already applied (``None`` only for a
+    1.6 value in ``SignedData`` format, whose text is in :attr:`signed`). Absent fields carry their
+    defaults: measurand ``Energy.Active.Import.Register``, context ``Sample.Periodic``, location
+    ``Outlet``; :attr:`phase` ``None`` means a value over all phases.
+    """
+
+    timestamp: datetime
+    measurand: str
+    value: Decimal | None
+    unit: str | None
+    phase: str | None = None
+    location: str = DEFAULT_LOCATION
+    context: str = DEFAULT_CONTEXT
+    multiplier: int = 0
+    unit_assumed: bool = False
+    signed: SignedMeterValue | None = None
+
+    @_in_context
+    def to(self, unit: str) -> Decimal:
+        """Return the value converted to *unit*; :class:`~ocpkit.errors.EnergyError` if impossible."""
+        if self.value is None or self.unit is None:
+            raise EnergyError(f"{self.measurand} at {self.timestamp.isoformat()} has no numeric value/unit")
+        return convert(self.value, self.unit, unit)
+
+
+def _as_mapping(obj: object, where: str) -> Mapping[str, Any]:
+    if isinstance(obj, Mapping):
+        return obj
+    dump = getattr(obj, "model_dump", None)
+    if callable(dump):
+        # Typed models (ocpkit.ocpp.v16/v201/v21) are read through their wire names.
+        dumped = dump(by_alias=True, exclude_none=True)
+        if isinstance(dumped, Mapping):
+            return dumped
+    raise EnergyError(f"{where}: expected an object, got {type(obj).__name__}")
+
+
+def _as_list(obj: object, where: str) -> Sequence[Any]:
+    if isinstance(obj, list | tuple):
+        return obj
+    raise EnergyError(f"{where}: expected an array, got {type(obj).__name__}")
+
+
+def _opt_str(data: Mapping[str, Any], key: str, where: str) -> str | None:
+    value = data.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise EnergyError(f"{where}/{key}: expected text, got {type(value).__name__}")
+    return str(value)  # a StrEnum member becomes its plain value
+
+
+def _default_unit(measurand: str) -> str | None:
+    for prefix, unit in _MEASURAND_UNITS.items():
+        if measurand == prefix or measurand.startswith(prefix + "."):
+            return unit
+    return None
+
+
+def _sampled_reading(sv: object, timestamp: datetime, where: str) -> Reading:
+    data = _as_mapping(sv, where)
+    measurand = _opt_str(data, "measurand", where) or DEFAULT_MEASURAND
+    context = _opt_str(data, "context", where) or DEFAULT_CONTEXT
+    location = _opt_str(data, "location", where) or DEFAULT_LOCATION
+    phase = _opt_str(data, "phase", where)
+    unit = _opt_str(data, "unit", where)  # 1.6
+    multiplier = 0
+    uom = data.get("unitOfMeasure")  # 2.x
+    if uom is not None:
+        uom_data = _as_mapping(uom, where + "/unitOfMeasure")
+        unit = _opt_str(uom_data, "unit", where + "/unitOfMeasure") or unit
+        multiplier = _parse_multiplier(uom_data.get("multiplier"))
+    signed: SignedMeterValue | None = None
+    smv = data.get("signedMeterValue")
+    if smv is not None:
+        smv_data = _as_mapping(smv, where + "/signedMeterValue")
+        blob = _opt_str(smv_data, "signedMeterData", where + "/signedMeterValue")
+        if blob is None:
+            raise EnergyError(f"{where}/signedMeterValue: signedMeterData missing")
+        signed = SignedMeterValue(
+            blob,
+            _opt_str(smv_data, "signingMethod", where),
+            _opt_str(smv_data, "encodingMethod", where),
+            _opt_str(smv_data, "publicKey", where),
+        )
+    if "value" not in data:
+        raise EnergyError(f"{where}: value missing")
+    raw = data["value"]
+    value: Decimal | None
+    if _opt_str(data, "format", where) == "SignedData":
+        # OCPP 1.6 §7.47 format SignedData: the value is a signed blob, not a number.
+        if not isinstance(raw, str):
+            raise EnergyError(f"{where}: a SignedData value must be text")
+        value, signed = None, SignedMeterValue(raw)
+    else:
+        try:
+            value = parse_value(raw)
+        except EnergyError as exc:
+            raise EnergyError(f"{where}/value: {exc}") from None
+        if multiplier:
+            # OCPP 2.x UnitOfMeasureType.multiplier: the value is scaled by 10**multiplier.
+            value = _bounded(value.scaleb(multiplier, _CTX), raw)
+    unit_assumed = unit is None
+    if unit is None:
+        unit = _default_unit(measurand)
+    return Reading(
+        timestamp, measurand, value, unit, phase, location, context, multiplier, unit_assumed, signed
+    )
+
+
+def readings_from_meter_value(meter_value: object, where: str = "meterValue") -> tuple[Reading, ...]:
+    """Normalise one MeterValue element (``timestamp`` + ``sampledValue`` list) of any version."""
+    data = _as_mapping(meter_value, where)
+    timestamp = _parse_time(data.get("timestamp"), where + "/timestamp")
+    samples = _as_list(data.get("sampledValue"), where + "/sampledValue")
+    return tuple(_sampled_reading(sv, timestamp, f"{where}/sampledValue/{i}") for i, sv in enumerate(samples))
+
+
+def _register_reading(payload: Mapping[str, Any], key: str, context: str, action: str) -> Reading:
+    raw = payload.get(key)
+    if isinstance(raw, bool) or not isinstance(raw, int):
+        raise EnergyError(f"{action}: {key} must be an integer (Wh)")
+    value = parse_value(raw)
+    timestamp = _parse_time(payload.get("timestamp"), f"{action}/timestamp")
+    return Reading(timestamp, _REGISTER, value, "Wh", context=context)
+
+
+def readings_from_payload(action: str, payload: object) -> tuple[Reading, ...]:
+    """Normalise the meter data of one request payload (dict with wire names, or a typed model).
+
+    ``MeterValues`` (1.6, 2.x): every ``meterValue`` element. ``StartTransaction`` (1.6):
+    ``meterStart`` as a ``Transaction.Begin`` register reading in Wh. ``StopTransaction`` (1.6):
+    ``meterStop`` as a ``Transaction.End`` register reading plus every ``transactionData``
+    element. ``TransactionEvent`` (2.x): every ``meterValue`` element. Other actions raise
+    :class:`~ocpkit.errors.EnergyError`.
+    """
+    try:
+        with localcontext(_CTX):
+            data = _as_mapping(payload, action)
+            if action in ("MeterValues", "TransactionEvent"):
+                elements = data.get("meterValue")
+                if elements is None and action == "TransactionEvent":
+                    return ()
+                items = _as_list(elements, f"{action}/meterValue")
+                return tuple(
+                    r for i, mv in enumerate(items) for r in readings_from_meter_value(mv, f"/meterValue/{i}")
+                )
+            if action == "StartTransaction":
+                return (_register_reading(data, "meterStart", "Transaction.Begin", action),)
+            if action == "StopTransaction":
+                stop = _register_reading(data, "meterStop", "Transaction.End", action)
+                extra = data.get("transactionData")
+                items = () if extra is None else _as_list(extra, f"{action}/transactionData")
+                found = tuple(
+                    r
+                    for i, mv in enumerate(items)
+                    for r in readings_from_meter_value(mv, f"/transactionData/{i}")
+                )
+                return (*found, stop)
+    except (ArithmeticError, RecursionError) as exc:
+        raise EnergyError(f"{action}: cannot read meter values: {exc}") from None
+    raise EnergyError(f"{action!r} carries no meter values ocpkit reads")
+
+
+# --------------------------------------------------------------------------- energy
+
+# Where a value is measured, most to least preferred for billing: what leaves the outlet is what
+# the EV driver receives.
+_LOCATION_ORDER: Final = ("Outlet", "Cable", "EV", "Inlet", "Upstream", "Body")
+# Phase-to-neutral readings name the same conductor as the bare phase.
+_PHASE_LINE: Final[Mapping[str, str]] = {
+    "L1": "L1",
+    "L2": "L2",
+    "L3": "L3",
+    "L1-N": "L1",
+    "L2-N": "L2",
+    "L3-N": "L3",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class RegisterReset:
+    """A register that went down by more than its resolution between two samples."""
+
+    timestamp: datetime
+    before_wh: Decimal
+    after_wh: Decimal
+    rollover: bool
+
+
+@dataclass(frozen=True, slots=True)
+class EnergyResult:
+    """Energy delivered during one transaction, with how it was found.
+
+    :attr:`energy_wh` is ``None`` when no usable register sample exists. :attr:`series` holds the
+    cumulative energy (Wh) at each sample used, in time order.
+    """
+
+    energy_wh: Decimal | None
+    samples: int
+    location: str | None
+    phase_sum: bool
+    resets: tuple[RegisterReset, ...] = ()
+    notes: tuple[str, ...] = ()
+    series: tuple[tuple[datetime, Decimal], ...] = field(default=(), repr=False)
+
+    @property
+    def energy_kwh(self) -> Decimal | None:
+        """:attr:`energy_wh` in kWh."""
+        return None if self.energy_wh is None else self.energy_wh / 1000
+
+
+def _pick_location(readings: Sequence[Reading]) -> str | None:
+    present = {r.location for r in readings}
+    for loc in _LOCATION_ORDER:
+        if loc in present:
+            return loc
+    return min(present) if present else None
+
+
+def _combine(
+    readings: Sequence[Reading], measurand: str, unit: str, notes: list[str]
+) -> tuple[list[tuple[datetime, Decimal, Decimal, str, int]], str | None, bool]:
+    """Return (time, value in *unit*, resolution, context, order) per sample time, location, phase flag.
+
+    Totals (no phase) are used when any exist; otherwise the phases seen are summed at the times
+    where every one of them was sampled.
+    """
+    usable = []
+    for r in readings:
+        if r.measurand != measurand or r.value is None or r.unit is None:
+            continue
+        if quantity_of(r.unit) != quantity_of(unit):
+            notes.append(f"{measurand} at {r.timestamp.isoformat()} in {r.unit!r} ignored (not convertible)")
+            continue
+        usable.append(r)
+    location = _pick_location(usable)
+    usable = [r for r in usable if r.location == location]
+    totals = [r for r in usable if r.phase is None]
+    points: list[tuple[datetime, Decimal, Decimal, str, int]] = []
+    if totals:
+        for i, r in enumerate(totals):
+            assert r.value is not None and r.unit is not None
+            points.append((r.timestamp, r.to(unit), _resolution(r.value, r.unit, unit), r.context, i))
+        return points, location, False
+    by_time: dict[datetime, dict[str, Reading]] = {}
+    for r in usable:
+        line = _PHASE_LINE.get(r.phase or "")
+        if line is not None:
+            by_time.setdefault(r.timestamp, {})[line] = r
+    lines = {line for group in by_time.values() for line in group}
+    for i, (ts, group) in enumerate(by_time.items()):
+        if set(group) != lines:
+            notes.append(
+                f"{measurand} at {ts.isoformat()}: phases {sorted(group)} of {sorted(lines)}, skipped"
+            )
+            continue
+        total = sum((g.to(unit) for g in group.values()), Decimal(0))
+        res = sum(
+            (_resolution(g.value, g.unit, unit) for g in group.values() if g.value is not None), Decimal(0)
+        )
+        points.append((ts, total, res, next(iter(group.values())).context, i))
+    return points, location, bool(points)
+
+
+def _resolution(value: Decimal | None, unit: str | None, to_unit: str) -> Decimal:
+    # The last digit the station sent, in the target unit: "3051.11" kWh is good to 10 Wh.
+    if value is None or unit is None:
+        return Decimal(0)
+    exponent = value.as_tuple().exponent
+    assert isinstance(exponent, int)
+    return convert(Decimal(1).scaleb(exponent), unit, to_unit)
+
+
+@_in_context
+def energy_delivered(
+    readings: Iterable[Reading], *, rollover_wh: Decimal | int | None = None
+) -> EnergyResult:
+    """Energy (Wh) delivered in one transaction, from its ``Energy.Active.Import.Register`` samples.
+
+    Pass every reading of the transaction (:func:`readings_from_payload` over its
+    StartTransaction, MeterValues and StopTransaction, or its TransactionEvents). Rules:
+
+    * **Location**: one location only, the first present of Outlet, Cable, EV, Inlet, Upstream, Body.
+    * **Phases**: totals (no ``phase``) when any exist; otherwise, per sample time, the sum of the
+      L1/L2/L3 registers (``L1-N`` counts as L1), only at times where every phase seen is present.
+    * **Units**: everything in Wh (kWh ×1000, 2.x multiplier applied), so one log may mix Wh and kWh.
+    * **Window**: samples before the earliest ``Transaction.Begin`` or after the latest
+      ``Transaction.End`` sample are not part of the transaction and are dropped.
+    * **Energy** is the sum of the increases between consecutive samples in time order. The
+      register start is the first sample: nothing is assumed about the value before it.
+    * **Rounding**: a decrease no larger than the coarser resolution of the two samples (a kWh
+      value with 2 decimals is good to 10 Wh) is rounding, not a reset: the higher value stays
+      the baseline.
+    * **Reset**: a larger decrease is a register reset or a meter swap; the step across it counts
+      0 Wh (its energy is unknown) and the new value becomes the baseline. With *rollover_wh* (the
+      register's modulus), a decrease from below that modulus counts ``new + modulus - old``.
+    * **Missing values**: no usable sample gives ``energy_wh=None``; one sample gives 0.
+    """
+    result_notes: list[str] = []
+    items = list(readings)
+    points, location, phase_sum = _combine(items, _REGISTER, "Wh", result_notes)
+    if not points:
+        return EnergyResult(None, 0, location, phase_sum, notes=tuple(result_notes))
+    begins = [p[0] for p in points if p[3] == "Transaction.Begin"]
+    ends = [p[0] for p in points if p[3] == "Transaction.End"]
+    lo, hi = (min(begins) if begins else None), (max(ends) if ends else None)
+    kept = [p for p in points if (lo is None or p[0] >= lo) and (hi is None or p[0] <= hi)]
+    if len(kept) != len(points):
+        result_notes.append(
+            f"{len(points) - len(kept)} register samples outside Transaction.Begin/End dropped"
+        )
+    kept.sort(key=lambda p: (p[0], p[4]))
+    modulus = None if rollover_wh is None else parse_value(rollover_wh)
+    base_value, base_res = kept[0][1], kept[0][2]
+    total = Decimal(0)
+    resets: list[RegisterReset] = []
+    series = [(kept[0][0], total)]
+    for ts, value, res, _ctx, _i in kept[1:]:
+        delta = value - base_value
+        if delta >= 0:
+            total += delta
+            base_value, base_res = value, res
+        elif -delta <= max(res, base_res):
+            pass  # rounding between a coarse and a fine reading; keep the higher baseline
+        elif modulus is not None and base_value < modulus and value >= 0:
+            total += value + modulus - base_value
+            resets.append(RegisterReset(ts, base_value, value, True))
+            base_value, base_res = value, res
+        else:
+            resets.append(RegisterReset(ts, base_value, value, False))
+            result_notes.append(
+                f"register reset at {ts.isoformat()}: {base_value} Wh -> {value} Wh, counted 0"
+            )
+            base_value, base_res = value, res
+        series.append((ts, total))
+    return EnergyResult(
+        total, len(kept), location, phase_sum, tuple(resets), tuple(result_notes), tuple(series)
+    )
+
+
+# --------------------------------------------------------------------------- power and current
+
+
+@dataclass(frozen=True, slots=True)
+class IntervalStats:
+    """Extremes of active import power (W) and current (A, summed over phases) in an interval.
+
+    A field is ``None`` when no sample of that measurand falls in the interval.
+    """
+
+    max_power_w: Decimal | None
+    min_power_w: Decimal | None
+    max_current_a: Decimal | None
+    min_current_a: Decimal | None
+
+
+@_in_context
+def interval_stats(
+    readings: Iterable[Reading], start: datetime, end: datetime, *, include_end: bool = False
+) -> IntervalStats:
+    """Max/min ``Power.Active.Import`` and ``Current.Import`` sampled in ``[start, end)``.
+
+    With *include_end* a sample at *end* counts too (for the last period of a transaction).
+    Power: the total when sent, else the sum of the phases at that sample time. Current: per
+    sample time, the sum of L1/L2/L3 (the neutral is not a supply conductor), as OCPI's
+    MAX_CURRENT / MIN_CURRENT are sums over all phases (OCPI 2.2.1 mod_cdrs CdrDimensionType).
+    """
+    _check_span(start, end)
+    window = [r for r in readings if start <= r.timestamp < end or (include_end and r.timestamp == end)]
+    notes: list[str] = []
+    power = [p[1] for p in _combine(window, _POWER, "W", notes)[0]]
+    current = [p[1] for p in _combine(window, _CURRENT, "A", notes)[0]]
+    return IntervalStats(
+        max(power) if power else None,
+        min(power) if power else None,
+        max(current) if current else None,
+        min(current) if current else None,
+    )
+
+
+def _check_span(start: datetime, end: datetime) -> None:
+    for name, value in (("start", start), ("end", end)):
+        if not isinstance(value, datetime) or value.tzinfo is None or value.utcoffset() is None:
+            raise EnergyError(f"{name} must be a timezone-aware datetime")
+    if end < start:
+        raise EnergyError("end is before start")
+
+
+# --------------------------------------------------------------------------- charging periods
+
+
+class PeriodKind(StrEnum):
+    """How time in a charging state is billed."""
+
+    CHARGING = "CHARGING"  # OCPI TIME
+    PARKING = "PARKING"  # OCPI PARKING_TIME
+    IDLE = "IDLE"  # neither: no vehicle connected
+
+
+# OCPI 2.2.1 erratum (mod_cdrs, CdrDimensionType PARKING_TIME): parking is time in which the
+# vehicle does not request power. SuspendedEVSE (the EVSE withholds power the EV asks for) is
+# therefore charging time; SuspendedEV, and a connected EV that has not started, is parking.
+STATE_KINDS: Final[Mapping[str, PeriodKind]] = {
+    # OCPP 2.x ChargingStateEnumType
+    "Charging": PeriodKind.CHARGING,
+    "SuspendedEVSE": PeriodKind.CHARGING,
+    "SuspendedEV": PeriodKind.PARKING,
+    "EVConnected": PeriodKind.PARKING,
+    "Idle": PeriodKind.IDLE,
+    # OCPP 1.6 ChargePointStatus (StatusNotification), those not listed above
+    "Preparing": PeriodKind.PARKING,
+    "Finishing": PeriodKind.PARKING,
+    "Available": PeriodKind.IDLE,
+    "Reserved": PeriodKind.IDLE,
+    "Unavailable": PeriodKind.IDLE,
+    "Faulted": PeriodKind.IDLE,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class CdrDimension:
+    """One OCPI CdrDimension: a dimension type name and its volume (kWh, hours, kW or A)."""
+
+    type: str
+    volume: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class ChargingPeriod:
+    """One OCPI ChargingPeriod as plain data; it lasts until the next period's start."""
+
+    start_date_time: datetime
+    dimensions: tuple[CdrDimension, ...]
+    kind: PeriodKind
+    end_date_time: datetime
+
+
+def charging_state_change(action: str, payload: object) -> tuple[datetime, str] | None:
+    """Extract ``(time, state)`` from a 1.6 StatusNotification or a 2.x TransactionEvent.
+
+    Returns ``None`` when the message carries no charging state (a TransactionEvent without
+    ``transactionInfo.chargingState``). Raises :class:`~ocpkit.errors.EnergyError` for other
+    actions or malformed payloads.
+    """
+    data = _as_mapping(payload, action)
+    if action == "StatusNotification":
+        state = _opt_str(data, "status", action)
+        if state is None:
+            raise EnergyError("StatusNotification: status missing")
+        # 1.6 timestamps are optional; without one the state change cannot be placed in time.
+        return _parse_time(data.get("timestamp"), f"{action}/timestamp"), state
+    if action == "TransactionEvent":
+        info = _as_mapping(data.get("transactionInfo"), f"{action}/transactionInfo")
+        state = _opt_str(info, "chargingState", f"{action}/transactionInfo")
+        if state is None:
+            return None
+        return _parse_time(data.get("timestamp"), f"{action}/timestamp"), state
+    raise EnergyError(f"{action!r} carries no charging state")
+
+
+def _hours(span: timedelta) -> Decimal:
+    micros = (span.days * 86_400 + span.seconds) * 1_000_000 + span.microseconds
+    return Decimal(micros) / Decimal(3_600_000_000)
+
+
+def _interpolate(
+    series: Sequence[tuple[datetime, Decimal]], clock: Callable[[datetime], Decimal], at: datetime
+) -> Decimal:
+    """Cumulative energy at *at*, linear in *clock* between samples, flat outside them."""
+    if at <= series[0][0]:
+        return series[0][1]
+    if at >= series[-1][0]:
+        return series[-1][1]
+    for (t0, e0), (t1, e1) in itertools.pairwise(series):
+        if t0 <= at < t1:
+            if e1 == e0:
+                return e0
+            c0, c1 = clock(t0), clock(t1)
+            # Spread over charging time when some passed between the samples, else over wall time.
+            share = (clock(at) - c0) / (c1 - c0) if c1 > c0 else _hours(at - t0) / _hours(t1 - t0)
+            value = e0 + (e1 - e0) * share
+            return value.quantize(_MICRO_WH) if value.adjusted() < 24 else value
+    return series[-1][1]
+
+
+@_in_context
+def charging_periods(
+    readings: Iterable[Reading],
+    states: Iterable[tuple[datetime, str]],
+    start: datetime,
+    end: datetime,
+    *,
+    initial_state: str = "Charging",
+    state_kinds: Mapping[str, PeriodKind] | None = None,
+    split_at: Iterable[datetime] = (),
+    session_dimensions: bool = False,
+    rollover_wh: Decimal | int | None = None,
+) -> tuple[ChargingPeriod, ...]:
+    """Build OCPI charging periods for a transaction from ``start`` to ``end``.
+
+    A new period starts at *start*, at every state change that changes the
+    :class:`PeriodKind` (see :data:`STATE_KINDS`; override with *state_kinds*), and at every
+    instant in *split_at* (e.g. tariff boundaries). The state before the first change is the last
+    change at or before *start*, else *initial_state*. Each period carries:
+
+    * ``TIME`` (charging kind) or ``PARKING_TIME`` (parking kind), in hours; idle time carries
+      neither, and an idle period with no measured dimension is left out;
+    * ``ENERGY`` in kWh when register samples exist: the register's increase is spread over time
+      linearly in *charging* time (so energy measured across a charging→parking boundary lands in
+      the charging period), or in wall time where no charging time passed between two samples;
+      the periods' energies add up exactly to :func:`energy_delivered`;
+    * ``MAX_POWER``/``MIN_POWER`` (kW) and ``MAX_CURRENT``/``MIN_CURRENT`` (A, summed over
+      phases) from samples inside the period (see :func:`interval_stats`);
+    * with *session_dimensions*, also ``ENERGY_IMPORT`` (kWh, equal to ENERGY), which OCPI allows
+      in Sessions only.
+    """
+    _check_span(start, end)
+    kinds = STATE_KINDS if state_kinds is None else state_kinds
+
+    def kind_of(state: str) -> PeriodKind:
+        try:
+            return kinds[state]
+        except (KeyError, TypeError):
+            raise EnergyError(f"unknown charging state {state!r}") from None
+
+    items = list(readings)
+    changes: list[tuple[datetime, PeriodKind]] = []
+    for pair in states:
+        if not isinstance(pair, tuple) or len(pair) != 2:
+            raise EnergyError("states must be (datetime, state) pairs")
+        ts, state = pair
+        _check_span(ts, ts)
+        changes.append((ts, kind_of(state)))
+    changes.sort(key=lambda c: c[0])
+    current = kind_of(initial_state)
+    for ts, kind in changes:
+        if ts <= start:
+            current = kind
+    cuts: list[tuple[datetime, PeriodKind | None]] = [(start, current)]
+    for ts, kind in changes:
+        if start < ts < end:
+            cuts.append((ts, kind))
+    for ts in split_at:
+        _check_span(ts, ts)
+        if start < ts < end:
+            cuts.append((ts, None))
+    cuts.sort(key=lambda c: c[0])
+    spans: list[tuple[datetime, PeriodKind]] = []
+    for ts, maybe_kind in cuts:
+        kind = maybe_kind if maybe_kind is not None else (spans[-1][1] if spans else current)
+        if spans and spans[-1][0] == ts:
+            spans[-1] = (ts, kind)
+        elif not spans or kind != spans[-1][1] or maybe_kind is None:
+            spans.append((ts, kind))
+    bounds = [*(s[0] for s in spans), end]
+
+    def charging_clock(at: datetime) -> Decimal:
+        total = Decimal(0)
+        for (a, kind), b in zip(spans, bounds[1:], strict=True):
+            if kind is PeriodKind.CHARGING and at > a:
+                total += _hours(min(at, b) - a)
+        return total
+
+    energy = energy_delivered(items, rollover_wh=rollover_wh)
+    series = [(min(max(t, start), end), e) for t, e in energy.series]
+    periods: list[ChargingPeriod] = []
+    for index, ((a, kind), b) in enumerate(zip(spans, bounds[1:], strict=True)):
+        last = index == len(spans) - 1
+        dims: list[CdrDimension] = []
+        if series:
+            kwh = (_interpolate(series, charging_clock, b) - _interpolate(series, charging_clock, a)) / 1000
+            dims.append(CdrDimension("ENERGY", kwh))
+        if kind is PeriodKind.CHARGING:
+            dims.append(CdrDimension("TIME", _hours(b - a)))
+        elif kind is PeriodKind.PARKING:
+            dims.append(CdrDimension("PARKING_TIME", _hours(b - a)))
+        stats = interval_stats(items, a, b, include_end=last)
+        if stats.max_power_w is not None and stats.min_power_w is not None:
+            dims.append(CdrDimension("MAX_POWER", stats.max_power_w / 1000))
+            dims.append(CdrDimension("MIN_POWER", stats.min_power_w / 1000))
+        if stats.max_current_a is not None and stats.min_current_a is not None:
+            dims.append(CdrDimension("MAX_CURRENT", stats.max_current_a))
+            dims.append(CdrDimension("MIN_CURRENT", stats.min_current_a))
+        if session_dimensions and series:
+            dims.append(CdrDimension("ENERGY_IMPORT", dims[0].volume))
+        if kind is PeriodKind.IDLE and not any(d.type != "ENERGY" or d.volume for d in dims):
+            continue
+        periods.append(ChargingPeriod(a, tuple(dims), kind, b))
+    return tuple(periods)
