@@ -86,6 +86,7 @@ _NUMBER_RE = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
 _CTX = Context(prec=34, Emax=999_999, Emin=-999_999, traps=[InvalidOperation, DivisionByZero, Overflow])
 # Interpolated cumulative energy is kept at micro-Wh so that period sums telescope exactly.
 _MICRO_WH = Decimal("0.000001")
+_HOUR_QUANTUM = Decimal("1e-12")
 
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
@@ -131,13 +132,27 @@ _LINEAR_UNITS: Final[Mapping[str, tuple[str, Decimal]]] = {
     "Hz": ("frequency", Decimal(1)),
     "Percent": ("percent", Decimal(1)),
 }
-# Temperatures are affine: value_in_celsius = value * scale + offset.
-_TEMPERATURE_UNITS: Final[Mapping[str, tuple[Decimal, Decimal]]] = {
-    "Celsius": (Decimal(1), Decimal(0)),
-    "Celcius": (Decimal(1), Decimal(0)),
-    "K": (Decimal(1), Decimal("-273.15")),
-    "Fahrenheit": (Decimal(5) / Decimal(9), Decimal(-160) / Decimal(9)),
-}
+# Temperatures are affine; each is converted through Celsius with exact steps, so that for example
+# 212 Fahrenheit is exactly 100 Celsius.
+_TEMPERATURE_UNITS: Final = frozenset({"Celsius", "Celcius", "K", "Fahrenheit"})
+_KELVIN_OFFSET: Final = Decimal("273.15")
+
+
+def _to_celsius(value: Decimal, unit: str) -> Decimal:
+    if unit == "K":
+        return value - _KELVIN_OFFSET
+    if unit == "Fahrenheit":
+        return (value - 32) * 5 / 9
+    return value
+
+
+def _from_celsius(value: Decimal, unit: str) -> Decimal:
+    if unit == "K":
+        return value + _KELVIN_OFFSET
+    if unit == "Fahrenheit":
+        return value * 9 / 5 + 32
+    return value
+
 
 # Unit used when a sampled value names none. The schemas default the unit to Wh, which is only
 # meaningful for energy measurands (2.x says so explicitly); for the others the measurand's own
@@ -185,10 +200,7 @@ def convert(value: Decimal, from_unit: str, to_unit: str) -> Decimal:
     if q_from is None or q_to is None or q_from != q_to:
         raise EnergyError(f"cannot convert {from_unit!r} to {to_unit!r}")
     if q_from == "temperature":
-        scale, offset = _TEMPERATURE_UNITS[from_unit]
-        celsius = value * scale + offset
-        scale, offset = _TEMPERATURE_UNITS[to_unit]
-        return (celsius - offset) / scale
+        return _from_celsius(_to_celsius(value, from_unit), to_unit)
     return value * _LINEAR_UNITS[from_unit][1] / _LINEAR_UNITS[to_unit][1]
 
 
@@ -753,9 +765,12 @@ def charging_state_change(action: str, payload: object) -> tuple[datetime, str] 
     raise EnergyError(f"{action!r} carries no charging state")
 
 
-def _hours(span: timedelta) -> Decimal:
+def _hours(span: timedelta, exact: bool = False) -> Decimal:
     micros = (span.days * 86_400 + span.seconds) * 1_000_000 + span.microseconds
-    return Decimal(micros) / Decimal(3_600_000_000)
+    hours = Decimal(micros) / Decimal(3_600_000_000)
+    # Durations in periods are rounded to 12 decimals of an hour (under 4 ns); the exact span is
+    # always available from the period's start and end datetimes.
+    return hours if exact else hours.quantize(_HOUR_QUANTUM)
 
 
 def _interpolate(
@@ -772,7 +787,7 @@ def _interpolate(
                 return e0
             c0, c1 = clock(t0), clock(t1)
             # Spread over charging time when some passed between the samples, else over wall time.
-            share = (clock(at) - c0) / (c1 - c0) if c1 > c0 else _hours(at - t0) / _hours(t1 - t0)
+            share = (clock(at) - c0) / (c1 - c0) if c1 > c0 else _hours(at - t0, True) / _hours(t1 - t0, True)
             value = e0 + (e1 - e0) * share
             return value.quantize(_MICRO_WH) if value.adjusted() < 24 else value
     return series[-1][1]
@@ -853,7 +868,7 @@ def charging_periods(
         total = Decimal(0)
         for (a, kind), b in zip(spans, bounds[1:], strict=True):
             if kind is PeriodKind.CHARGING and at > a:
-                total += _hours(min(at, b) - a)
+                total += _hours(min(at, b) - a, exact=True)
         return total
 
     energy = energy_delivered(items, rollover_wh=rollover_wh)
