@@ -516,6 +516,20 @@ class EnergyResult:
         return None if self.energy_wh is None else self.energy_wh / 1000
 
 
+def _checked(readings: Iterable[Reading]) -> list[Reading]:
+    try:
+        items = list(readings)
+    except TypeError:
+        raise EnergyError("readings must be an iterable of Reading") from None
+    for r in items:
+        if not isinstance(r, Reading):
+            raise EnergyError(f"not a Reading: {type(r).__name__}")
+        if r.value is not None and not (isinstance(r.value, Decimal) and r.value.is_finite()):
+            raise EnergyError("a Reading value must be a finite Decimal or None")
+        _check_span(r.timestamp, r.timestamp)
+    return items
+
+
 def _pick_location(readings: Sequence[Reading]) -> str | None:
     present = {r.location for r in readings}
     for loc in _LOCATION_ORDER:
@@ -604,7 +618,7 @@ def energy_delivered(
     * **Missing values**: no usable sample gives ``energy_wh=None``; one sample gives 0.
     """
     result_notes: list[str] = []
-    items = list(readings)
+    items = _checked(readings)
     points, location, phase_sum = _combine(items, _REGISTER, "Wh", result_notes)
     if not points:
         return EnergyResult(None, 0, location, phase_sum, notes=tuple(result_notes))
@@ -673,7 +687,9 @@ def interval_stats(
     MAX_CURRENT / MIN_CURRENT are sums over all phases (OCPI 2.2.1 mod_cdrs CdrDimensionType).
     """
     _check_span(start, end)
-    window = [r for r in readings if start <= r.timestamp < end or (include_end and r.timestamp == end)]
+    window = [
+        r for r in _checked(readings) if start <= r.timestamp < end or (include_end and r.timestamp == end)
+    ]
     notes: list[str] = []
     power = [p[1] for p in _combine(window, _POWER, "W", notes)[0]]
     current = [p[1] for p in _combine(window, _CURRENT, "A", notes)[0]]
@@ -833,7 +849,7 @@ def charging_periods(
         except (KeyError, TypeError):
             raise EnergyError(f"unknown charging state {state!r}") from None
 
-    items = list(readings)
+    items = _checked(readings)
     changes: list[tuple[datetime, PeriodKind]] = []
     for pair in states:
         if not isinstance(pair, tuple) or len(pair) != 2:

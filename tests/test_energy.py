@@ -686,3 +686,31 @@ def test_charging_state_change_extraction() -> None:
     ]:
         with pytest.raises(EnergyError):
             en.charging_state_change(action, payload)
+
+
+@pytest.mark.parametrize(
+    "readings",
+    [
+        [1, 2],
+        None,
+        [en.Reading(T0, "Energy.Active.Import.Register", 5, "Wh")],  # type: ignore[arg-type]
+        [en.Reading(T0, "Energy.Active.Import.Register", Decimal("NaN"), "Wh")],
+        [en.Reading(datetime(2026, 1, 1), "Energy.Active.Import.Register", Decimal(1), "Wh")],
+    ],
+)
+def test_bad_readings_raise_energy_error(readings: object) -> None:
+    with pytest.raises(EnergyError):
+        en.energy_delivered(readings)  # type: ignore[arg-type]
+    with pytest.raises(EnergyError):
+        en.interval_stats(readings, at(0), at(1))  # type: ignore[arg-type]
+    with pytest.raises(EnergyError):
+        en.charging_periods(readings, [], at(0), at(1))  # type: ignore[arg-type]
+
+
+def test_bad_rollover_and_split_raise_energy_error() -> None:
+    with pytest.raises(EnergyError):
+        en.energy_delivered([reg(0, "1")], rollover_wh="NaN")  # type: ignore[arg-type]
+    with pytest.raises(EnergyError):
+        en.charging_periods([], [], at(0), at(1), split_at=["noon"])  # type: ignore[list-item]
+    with pytest.raises(EnergyError):
+        en.charging_periods([], [(at(0), ["Charging"])], at(0), at(1))  # type: ignore[list-item]

@@ -1,43 +1,21 @@
 """ocpkit.energy on real captures from ../shared/conformance/captures.
 
-The payloads are pulled out of the logs with one small regex (a CALL frame of a known action at
-the end of a line); the expected figures are worked out by hand from the quoted log lines.
+The payloads are pulled out of the logs with one small regex (tests/_energy_logs.py); the
+expected figures are worked out by hand from the quoted log lines.
 """
 
 from __future__ import annotations
 
-import json
-import re
-from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from ocpkit import energy as en
+from tests._energy_logs import DYN_33F9, DYN_4988, OCTT, SIM, calls, utc
 
 pytestmark = pytest.mark.shared
-
-_CALL = re.compile(
-    r'\[2,\s*"[^"]*",\s*"(MeterValues|StartTransaction|StopTransaction|StatusNotification|TransactionEvent)",'
-    r"\s*(\{.*\})\]\s*$"
-)
-
-
-def calls(path: Path) -> Iterator[tuple[int, str, dict[str, Any]]]:
-    """Yield (line number, action, payload) for every CALL of the actions above."""
-    with path.open(encoding="utf-8", errors="replace") as fh:
-        for number, line in enumerate(fh, 1):
-            m = _CALL.search(line)
-            if m:
-                yield number, m.group(1), json.loads(m.group(2))
-
-
-def utc(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC)
-
 
 # --------------------------------------------------------------------------- Dynamic_OCPP_EVSE 4988ad6
 #
@@ -56,8 +34,6 @@ def utc(text: str) -> datetime:
 #   kWh samples alone: 3051.36 - 3051.11 = 0.25 kWh = 250 Wh (10 Wh resolution).
 #   The earlier transaction 1771262029 (l.1148/1150) has meterStart = meterStop = 3051113 -> 0 Wh.
 # Status (connector 1): Preparing 17:06:56Z, Charging 17:14:18Z (l.1177), Preparing 17:15:49Z.
-
-DYN_4988 = "conformance/captures/Dynamic_OCPP_EVSE/4988ad6/dev/tests/debug.log"
 
 
 def _transaction_4988(shared: Path, tx_id: int, start_line: int) -> list[en.Reading]:
@@ -142,8 +118,6 @@ def test_4988ad6_every_sampled_value_normalises(shared: Path) -> None:
 # Current L1+L2+L3 A: 38.3 33.8 17.5 38.2 43.3 38.0 38.3 36.9 8.3 30.7.
 # Status (connector 1): Charging 18:53:59, SuspendedEVSE 18:54:41, SuspendedEV 18:56:51,
 #   SuspendedEVSE 18:56:52, SuspendedEV 18:57:42, Charging 18:57:44, SuspendedEVSE 18:58:12.
-
-DYN_33F9 = "conformance/captures/Dynamic_OCPP_EVSE/33f96c8/dev/tests/debug.log"
 
 
 def _log_33f9(shared: Path) -> tuple[list[en.Reading], list[tuple[datetime, str]]]:
@@ -230,8 +204,6 @@ def test_33f96c8_charging_periods_follow_the_erratum(shared: Path) -> None:
 #   a13335c9-f4f7-4a92-94bb-b8fb99d432e9:   4 samples 100..400   ->   300 Wh
 # The register start is not assumed to be 0: the first sample is the start.
 
-SIM = "conformance/captures/client_ocpp_sim/6e7b4d1/ocpp.log"
-
 
 @pytest.fixture(scope="module")
 def sim_by_tx(shared: Path) -> dict[str, list[en.Reading]]:
@@ -270,11 +242,6 @@ def test_client_ocpp_sim_transactions_without_meter_values(sim_by_tx: dict[str, 
 # l.63 TransactionEvent Started 12:24:38.561Z, chargingState EVConnected, meterValue at
 # 12:24:38.336Z: register total 0.0 Wh and L1/L2/L3 0.0 Wh (float values), currents L1/L2/L3/N 0.0 A.
 # l.72 TransactionEvent Updated 12:24:40.131Z, chargingState Charging, no meter value.
-
-OCTT = (
-    "conformance/captures/libocpp/tests/lib/ocpp/v201/json/OCCT_TC_K_41_CS/"
-    "everest-sil_TC_K_41_CS2024-08-21T12_24_30.733616.log.txt"
-)
 
 
 def test_octt_transaction_event(shared: Path) -> None:
