@@ -210,10 +210,11 @@ def convert(value: Decimal, from_unit: str, to_unit: str) -> Decimal:
 def _bounded(value: Decimal, raw: object) -> Decimal:
     if not value.is_finite():
         raise EnergyError(f"not a finite number: {raw!r}")
-    if value.is_zero():
-        return Decimal(0)
     exponent = value.as_tuple().exponent
     assert isinstance(exponent, int)  # finite values have an int exponent
+    if value.is_zero():
+        # Keep the resolution of "0.00" but not an absurd exponent such as "0e999999".
+        return abs(value) if -_MAX_EXPONENT <= exponent <= _MAX_EXPONENT else Decimal(0)
     if value.adjusted() > _MAX_EXPONENT or exponent < -_MAX_EXPONENT:
         raise EnergyError(f"number out of range (10**±{_MAX_EXPONENT}): {raw!r}"[:200])
     return value
@@ -394,7 +395,7 @@ def _sampled_reading(sv: object, timestamp: datetime, where: str) -> Reading:
     raw = data["value"]
     value: Decimal | None
     if _opt_str(data, "format", where) == "SignedData":
-        # OCPP 1.6 §7.47 format SignedData: the value is a signed blob, not a number.
+        # OCPP 1.6 SampledValue.format SignedData (ValueFormat): the value is a signed blob, not a number.
         if not isinstance(raw, str):
             raise EnergyError(f"{where}: a SignedData value must be text")
         value, signed = None, SignedMeterValue(raw)
@@ -594,9 +595,15 @@ def _resolution(value: Decimal | None, unit: str | None, to_unit: str) -> Decima
 
 @_in_context
 def energy_delivered(
-    readings: Iterable[Reading], *, rollover_wh: Decimal | int | None = None
+    readings: Iterable[Reading],
+    *,
+    rollover_wh: Decimal | int | None = None,
+    measurand: str = DEFAULT_MEASURAND,
 ) -> EnergyResult:
     """Energy (Wh) delivered in one transaction, from its ``Energy.Active.Import.Register`` samples.
+
+    Another energy register can be folded with the same rules by naming it in *measurand*
+    (``Energy.Active.Export.Register`` for energy fed back to the grid).
 
     Pass every reading of the transaction (:func:`readings_from_payload` over its
     StartTransaction, MeterValues and StopTransaction, or its TransactionEvents). Rules:
@@ -619,7 +626,9 @@ def energy_delivered(
     """
     result_notes: list[str] = []
     items = _checked(readings)
-    points, location, phase_sum = _combine(items, _REGISTER, "Wh", result_notes)
+    if quantity_of(_default_unit(measurand) or "") != "energy":
+        raise EnergyError(f"{measurand!r} is not an active energy register")
+    points, location, phase_sum = _combine(items, measurand, "Wh", result_notes)
     if not points:
         return EnergyResult(None, 0, location, phase_sum, notes=tuple(result_notes))
     begins = [p[0] for p in points if p[3] == "Transaction.Begin"]
@@ -758,6 +767,12 @@ class ChargingPeriod:
     end_date_time: datetime
 
 
+def _last_soc(items: Sequence[Reading], a: datetime, b: datetime, last: bool) -> Decimal | None:
+    window = [r for r in items if a <= r.timestamp < b or (last and r.timestamp == b)]
+    points = _combine(window, "SoC", "Percent", [])[0]
+    return max(points, key=lambda p: (p[0], p[4]))[1] if points else None
+
+
 def charging_state_change(action: str, payload: object) -> tuple[datetime, str] | None:
     """Extract ``(time, state)`` from a 1.6 StatusNotification or a 2.x TransactionEvent.
 
@@ -834,11 +849,17 @@ def charging_periods(
     * ``ENERGY`` in kWh when register samples exist: the register's increase is spread over time
       linearly in *charging* time (so energy measured across a charging→parking boundary lands in
       the charging period), or in wall time where no charging time passed between two samples;
-      the periods' energies add up exactly to :func:`energy_delivered`;
+      the periods' energies add up exactly to :func:`energy_delivered`. With an
+      ``Energy.Active.Export.Register`` too, ENERGY is import minus export (OCPI: negative when
+      more energy went to the grid);
     * ``MAX_POWER``/``MIN_POWER`` (kW) and ``MAX_CURRENT``/``MIN_CURRENT`` (A, summed over
       phases) from samples inside the period (see :func:`interval_stats`);
-    * with *session_dimensions*, also ``ENERGY_IMPORT`` (kWh, equal to ENERGY), which OCPI allows
-      in Sessions only.
+    * with *session_dimensions*, also the dimensions OCPI allows in Sessions only:
+      ``ENERGY_IMPORT`` and ``ENERGY_EXPORT`` (kWh, from the two registers) and
+      ``STATE_OF_CHARGE`` (the last ``SoC`` sample of the period, in percent).
+
+    *rollover_wh* applies to both registers (see :func:`energy_delivered`). Hours are rounded to
+    12 decimals; the exact span of a period is ``end_date_time - start_date_time``.
     """
     _check_span(start, end)
     kinds = STATE_KINDS if state_kinds is None else state_kinds
@@ -887,15 +908,25 @@ def charging_periods(
                 total += _hours(min(at, b) - a, exact=True)
         return total
 
-    energy = energy_delivered(items, rollover_wh=rollover_wh)
-    series = [(min(max(t, start), end), e) for t, e in energy.series]
+    def clamped(result: EnergyResult) -> list[tuple[datetime, Decimal]]:
+        return [(min(max(t, start), end), e) for t, e in result.series]
+
+    imported = clamped(energy_delivered(items, rollover_wh=rollover_wh))
+    exported = clamped(energy_delivered(items, rollover_wh=rollover_wh, measurand=_EXPORT_REGISTER))
+
+    def kwh_in(series: list[tuple[datetime, Decimal]], a: datetime, b: datetime) -> Decimal | None:
+        if not series:
+            return None
+        return (_interpolate(series, charging_clock, b) - _interpolate(series, charging_clock, a)) / 1000
+
     periods: list[ChargingPeriod] = []
     for index, ((a, kind), b) in enumerate(zip(spans, bounds[1:], strict=True)):
         last = index == len(spans) - 1
         dims: list[CdrDimension] = []
-        if series:
-            kwh = (_interpolate(series, charging_clock, b) - _interpolate(series, charging_clock, a)) / 1000
-            dims.append(CdrDimension("ENERGY", kwh))
+        imp, exp = kwh_in(imported, a, b), kwh_in(exported, a, b)
+        if imp is not None or exp is not None:
+            # OCPI ENERGY is net: negative when more went back to the grid than into the EV.
+            dims.append(CdrDimension("ENERGY", (imp or Decimal(0)) - (exp or Decimal(0))))
         if kind is PeriodKind.CHARGING:
             dims.append(CdrDimension("TIME", _hours(b - a)))
         elif kind is PeriodKind.PARKING:
@@ -907,8 +938,14 @@ def charging_periods(
         if stats.max_current_a is not None and stats.min_current_a is not None:
             dims.append(CdrDimension("MAX_CURRENT", stats.max_current_a))
             dims.append(CdrDimension("MIN_CURRENT", stats.min_current_a))
-        if session_dimensions and series:
-            dims.append(CdrDimension("ENERGY_IMPORT", dims[0].volume))
+        if session_dimensions:
+            if imp is not None:
+                dims.append(CdrDimension("ENERGY_IMPORT", imp))
+            if exp is not None:
+                dims.append(CdrDimension("ENERGY_EXPORT", exp))
+            soc = _last_soc(items, a, b, last)
+            if soc is not None:
+                dims.append(CdrDimension("STATE_OF_CHARGE", soc))
         if kind is PeriodKind.IDLE and not any(d.type != "ENERGY" or d.volume for d in dims):
             continue
         periods.append(ChargingPeriod(a, tuple(dims), kind, b))

@@ -69,6 +69,7 @@ def test_parse_value_accepts_text_and_numbers(raw: object, expected: Decimal) ->
         "1e400",
         "1e999999999",
         "1e-999999999",
+        "0e999999",
         "9" * 101,
         "1e-31",
         "12,5",
@@ -397,6 +398,13 @@ def test_missing_values_give_none_and_single_value_gives_zero() -> None:
     assert en.energy_delivered([reg(0, "5")]).energy_wh == Decimal(0)
 
 
+def test_zero_keeps_its_resolution() -> None:
+    # "0.00" kWh is good to 10 Wh: a later 0.005 kWh (5 Wh) reading below a 9 Wh one is rounding.
+    assert en.parse_value("0.00").as_tuple().exponent == -2
+    result = en.energy_delivered([reg(0, "9"), reg(1, "0.00", "kWh")])
+    assert result.resets == () and result.energy_wh == Decimal(0)
+
+
 def test_mixed_wh_and_kwh_rounding_is_not_a_reset() -> None:
     # meterStart 3051113 Wh, then the same register in kWh with 2 decimals (good to 10 Wh): 3051.11.
     # -3 Wh is within 10 Wh, so the higher baseline 3051113 is kept: 3051.22 kWh adds 107 Wh.
@@ -637,6 +645,39 @@ def test_session_dimensions_add_energy_import() -> None:
     readings = [reg(0, "0"), reg(60, "2000")]
     (period,) = en.charging_periods(readings, [], at(0), at(60), session_dimensions=True)
     assert _dims(period)["ENERGY_IMPORT"] == _dims(period)["ENERGY"] == Decimal(2)
+    assert "ENERGY_EXPORT" not in _dims(period) and "STATE_OF_CHARGE" not in _dims(period)
+    (plain,) = en.charging_periods(readings, [], at(0), at(60))
+    assert "ENERGY_IMPORT" not in _dims(plain)
+
+
+def test_export_register_makes_energy_net_and_soc_is_last_sample() -> None:
+    export = "Energy.Active.Export.Register"
+    readings = [
+        reg(0, "1000"),
+        reg(0, "500", measurand=export),
+        reg(0, "40", unit="Percent", measurand="SoC"),
+        reg(30, "1200"),
+        reg(30, "2500", measurand=export),
+        reg(30, "35", unit="Percent", measurand="SoC"),
+        reg(60, "1400"),
+        reg(60, "2600", measurand=export),
+        reg(60, "33", unit="Percent", measurand="SoC"),
+    ]
+    assert en.energy_delivered(readings, measurand=export).energy_wh == Decimal(2100)
+    first, second = en.charging_periods(
+        readings, [], at(0), at(60), split_at=[at(30)], session_dimensions=True
+    )
+    # import 200 Wh and export 2000 Wh in 0..30: ENERGY -1.8 kWh; then +200 and +100: +0.1 kWh
+    assert _dims(first)["ENERGY"] == Decimal("-1.8")
+    assert (_dims(first)["ENERGY_IMPORT"], _dims(first)["ENERGY_EXPORT"]) == (Decimal("0.2"), Decimal(2))
+    assert _dims(second)["ENERGY"] == Decimal("0.1")
+    # SoC: last sample in [0, 30) is 40 %; the last period includes its end sample: 33 %
+    assert (_dims(first)["STATE_OF_CHARGE"], _dims(second)["STATE_OF_CHARGE"]) == (Decimal(40), Decimal(33))
+
+
+def test_energy_delivered_refuses_non_energy_measurand() -> None:
+    with pytest.raises(EnergyError):
+        en.energy_delivered([reg(0, "1")], measurand="Power.Active.Import")
 
 
 def test_power_and_current_dimensions_per_period() -> None:
