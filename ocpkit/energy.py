@@ -514,14 +514,11 @@ class EnergyResult:
     @property
     def energy_kwh(self) -> Decimal | None:
         """:attr:`energy_wh` in kWh."""
-        return None if self.energy_wh is None else self.energy_wh / 1000
+        return None if self.energy_wh is None else _CTX.divide(self.energy_wh, 1000)
 
 
 def _checked(readings: Iterable[Reading]) -> list[Reading]:
-    try:
-        items = list(readings)
-    except TypeError:
-        raise EnergyError("readings must be an iterable of Reading") from None
+    items = _listed(readings, "readings")
     for r in items:
         if not isinstance(r, Reading):
             raise EnergyError(f"not a Reading: {type(r).__name__}")
@@ -529,6 +526,13 @@ def _checked(readings: Iterable[Reading]) -> list[Reading]:
             raise EnergyError("a Reading value must be a finite Decimal or None")
         _check_span(r.timestamp, r.timestamp)
     return items
+
+
+def _listed(values: Iterable[Any], name: str) -> list[Any]:
+    try:
+        return list(values)
+    except TypeError:
+        raise EnergyError(f"{name} must be iterable") from None
 
 
 def _pick_location(readings: Sequence[Reading]) -> str | None:
@@ -872,33 +876,38 @@ def charging_periods(
 
     items = _checked(readings)
     changes: list[tuple[datetime, PeriodKind]] = []
-    for pair in states:
-        if not isinstance(pair, tuple) or len(pair) != 2:
+    for pair in _listed(states, "states"):
+        if not isinstance(pair, tuple | list) or len(pair) != 2:
             raise EnergyError("states must be (datetime, state) pairs")
         ts, state = pair
         _check_span(ts, ts)
         changes.append((ts, kind_of(state)))
-    changes.sort(key=lambda c: c[0])
+    changes.sort(key=lambda c: c[0])  # stable: changes at one instant keep their order
     current = kind_of(initial_state)
     for ts, kind in changes:
         if ts <= start:
             current = kind
-    cuts: list[tuple[datetime, PeriodKind | None]] = [(start, current)]
-    for ts, kind in changes:
-        if start < ts < end:
-            cuts.append((ts, kind))
-    for ts in split_at:
+    splits = set()
+    for ts in _listed(split_at, "split_at"):
         _check_span(ts, ts)
         if start < ts < end:
-            cuts.append((ts, None))
-    cuts.sort(key=lambda c: c[0])
-    spans: list[tuple[datetime, PeriodKind]] = []
+            splits.add(ts)
+    cuts = sorted(
+        [(ts, k) for ts, k in changes if start < ts < end] + [(ts, None) for ts in splits], key=lambda c: c[0]
+    )
+    raw: list[tuple[datetime, PeriodKind]] = [(start, current)]
     for ts, maybe_kind in cuts:
-        kind = maybe_kind if maybe_kind is not None else (spans[-1][1] if spans else current)
-        if spans and spans[-1][0] == ts:
-            spans[-1] = (ts, kind)
-        elif not spans or kind != spans[-1][1] or maybe_kind is None:
-            spans.append((ts, kind))
+        kind = raw[-1][1] if maybe_kind is None else maybe_kind
+        if raw[-1][0] == ts:
+            raw[-1] = (ts, kind)  # the last change at one instant wins
+        else:
+            raw.append((ts, kind))
+    # A boundary stays only where the kind changes or where the caller asked for a split.
+    spans: list[tuple[datetime, PeriodKind]] = []
+    for ts, kind in raw:
+        if spans and spans[-1][1] == kind and ts not in splits:
+            continue
+        spans.append((ts, kind))
     bounds = [*(s[0] for s in spans), end]
 
     def charging_clock(at: datetime) -> Decimal:

@@ -755,3 +755,34 @@ def test_bad_rollover_and_split_raise_energy_error() -> None:
         en.charging_periods([], [], at(0), at(1), split_at=["noon"])  # type: ignore[list-item]
     with pytest.raises(EnergyError):
         en.charging_periods([], [(at(0), ["Charging"])], at(0), at(1))  # type: ignore[list-item]
+
+
+def test_same_instant_changes_last_wins_and_merges() -> None:
+    # SuspendedEV and Charging at the same instant: the last wins, so no boundary at 10.
+    states = [(at(10), "SuspendedEV"), (at(10), "Charging")]
+    periods = en.charging_periods([], states, at(0), at(20))
+    assert [(p.kind, p.start_date_time) for p in periods] == [(en.PeriodKind.CHARGING, at(0))]
+    # a split at the same instant as a change keeps the boundary and takes the new kind
+    periods = en.charging_periods([], [(at(10), "SuspendedEV")], at(0), at(20), split_at=[at(10), at(15)])
+    assert [(p.kind, p.start_date_time) for p in periods] == [
+        (en.PeriodKind.CHARGING, at(0)),
+        (en.PeriodKind.PARKING, at(10)),
+        (en.PeriodKind.PARKING, at(15)),
+    ]
+
+
+def test_states_as_lists_and_non_iterables() -> None:
+    periods = en.charging_periods([], [[at(10), "SuspendedEV"]], at(0), at(20))  # type: ignore[list-item]
+    assert len(periods) == 2
+    for bad in (None, 5):
+        with pytest.raises(EnergyError):
+            en.charging_periods([], bad, at(0), at(20))  # type: ignore[arg-type]
+        with pytest.raises(EnergyError):
+            en.charging_periods([], [], at(0), at(20), split_at=bad)  # type: ignore[arg-type]
+
+
+def test_energy_kwh_ignores_caller_precision() -> None:
+    result = en.energy_delivered([reg(0, "0"), reg(1, "12843728")])
+    with localcontext() as ctx:
+        ctx.prec = 3
+        assert result.energy_kwh == Decimal("12843.728")
