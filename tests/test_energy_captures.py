@@ -65,6 +65,9 @@ def test_4988ad6_kwh_only_register_gives_250_wh(shared: Path) -> None:
     result = en.energy_delivered(readings)
     assert result.energy_wh == Decimal(250)
     assert {r.unit for r in readings if r.measurand == "Energy.Active.Import.Register"} == {"kWh"}
+    # Units reconciled: the kWh figure agrees with meterStop - meterStart (248 Wh) within the
+    # resolution of its two endpoint samples (10 Wh each).
+    assert abs(result.energy_wh - (3051361 - 3051113)) <= 2 * 10
 
 
 def test_4988ad6_empty_transaction_is_zero(shared: Path) -> None:
