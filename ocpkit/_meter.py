@@ -380,7 +380,10 @@ def _sampled_reading(sv: object, timestamp: datetime, where: str) -> Reading:
 
 
 def readings_from_meter_value(meter_value: object, where: str = "meterValue") -> tuple[Reading, ...]:
-    """Normalise one MeterValue element (``timestamp`` + ``sampledValue`` list) of any version."""
+    """Normalise one MeterValue element (``timestamp`` + ``sampledValue`` list) of any version.
+
+    *where* prefixes the location given in error messages (a JSON-pointer-like path).
+    """
     data = _as_mapping(meter_value, where)
     timestamp = _parse_time(data.get("timestamp"), where + "/timestamp")
     samples = _as_list(data.get("sampledValue"), where + "/sampledValue")
