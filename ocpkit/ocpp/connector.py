@@ -141,7 +141,9 @@ V2_TRANSITIONS: Mapping[tuple[str, str], str] = {
     ("Occupied", "Unavailable"): "Unavailable",
     ("Occupied", "Faulted"): "Error",
     ("Reserved", "Available"): "ReservationCleared",
-    ("Reserved", "Occupied"): "ReservationCleared",  # matching token consumed it, cable already in
+    # X201 (H03.FR.09/10): only the matching token's plug-in ends a reservation this way;
+    # any other plug-in keeps the connector Reserved.
+    ("Reserved", "Occupied"): "PlugIn",
     ("Reserved", "Unavailable"): "Unavailable",
     ("Reserved", "Faulted"): "Error",
     ("Unavailable", "Available"): "UnavailableCleared",
