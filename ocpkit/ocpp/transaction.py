@@ -36,7 +36,7 @@ from typing import Any
 
 from ocpkit._fsm import Machine, Policy, Spec
 from ocpkit._model import parse_rfc3339
-from ocpkit.errors import UnsupportedError
+from ocpkit.errors import TransitionError, UnsupportedError
 from ocpkit.findings import Finding, Severity
 
 __all__ = [
@@ -364,9 +364,7 @@ class Transactions16:
         tx = self._find(transaction_id, connector_id)
         if tx is None:
             if transaction_id in self._closed:
-                return [
-                    Finding(_ERROR, "transaction.after-stop", "meter values after the stop", subject, ref)
-                ]
+                return self._closed_refusal("MeterValues", "transaction.after-stop", subject, ref)
             if transaction_id == -1:
                 return [
                     Finding(
@@ -414,9 +412,7 @@ class Transactions16:
         tx = self._find(transaction_id, None)
         if tx is None:
             if transaction_id in self._closed:
-                tx = self._closed[transaction_id]
-                found = self._move(tx, "StopTransaction.req", ref, "transaction.duplicate-stop", _ERROR)
-                return found
+                return self._closed_refusal("StopTransaction.req", "transaction.duplicate-stop", subject, ref)
             return [
                 Finding(_WARNING, "transaction.stop-unknown", "stop for an unknown transaction", subject, ref)
             ]
@@ -512,18 +508,18 @@ class Transactions16:
                 return next(iter(self._pending.values()))
         return None
 
-    def _move(
-        self,
-        tx: Transaction16,
-        event: str,
-        ref: object,
-        code: str = "transaction.sequence",
-        severity: Severity = _WARNING,
-    ) -> list[Finding]:
+    def _move(self, tx: Transaction16, event: str, ref: object) -> list[Finding]:
         step = tx.machine.step(event, ref=ref)
         if step.finding is None:
             return []
-        return [Finding(severity, code, f"{event} in state {step.source}", tx.machine.subject, ref)]
+        message = f"{event} in state {step.source}"
+        return [Finding(_WARNING, "transaction.sequence", message, tx.machine.subject, ref)]
+
+    def _closed_refusal(self, event: str, code: str, subject: str, ref: object) -> list[Finding]:
+        # A closed transaction has no moves left; its record stays as it was in either policy.
+        if self.policy == "strict":
+            raise TransitionError(_SPEC16.name, "Closed", event, "transaction already closed")
+        return [Finding(_ERROR, code, f"{event} after the transaction was closed", subject, ref)]
 
     def _gap(self, tx: Transaction16, moment: datetime, subject: str, ref: object) -> list[Finding]:
         found: list[Finding] = []
@@ -622,7 +618,15 @@ class TransactionEvents:
         if live is None:
             return found
         tx.events += 1
-        if live:
+        if live and tx.state == "Idle" and event != "Started" and seq > 0:
+            # Out-of-order arrival: a Started with a lower seqNo may still come late into the gap,
+            # so the live state moves on and the Started is awaited rather than refused.
+            tx.machine.state = _V2_AFTER[event]
+            message = f"{event} before Started arrived"
+            found.append(Finding(_INFO, "transaction.started-not-seen", message, subject, ref))
+            if event == "Ended":
+                tx.ended_seq = seq
+        elif live:
             found += self._live(tx, event, seq, subject, ref)
         else:
             tx.late_events += 1
@@ -641,6 +645,10 @@ class TransactionEvents:
             subject = f"transaction {tx.transaction_id}"
             if tx.state != "Ended":
                 found.append(Finding(_WARNING, "transaction.unfinished", f"still {tx.state}", subject, ref))
+            if tx.started_seq is None:
+                found.append(
+                    Finding(_ERROR, "transaction.no-started", "no Started event received", subject, ref)
+                )
             if tx.missing:
                 shown = ", ".join(str(n) for n in sorted(tx.missing)[:20])
                 found.append(
@@ -723,6 +731,9 @@ class TransactionEvents:
         return found
 
     def _late(self, tx: Transaction2, event: str, seq: int, subject: str, ref: object) -> list[Finding]:
+        if tx.ended_seq is not None and seq > tx.ended_seq:
+            message = f"{event} (seqNo {seq}) after Ended"
+            return [Finding(_ERROR, "transaction.after-ended", message, subject, ref)]
         if event == "Started":
             if tx.started_seq is not None:
                 return [
