@@ -611,13 +611,34 @@ class TransactionEvents:
             return [Finding(_ERROR, "transaction.seqno", f"bad seqNo {req.get('seqNo')!r}", subject, ref)]
         assert isinstance(event, str)
         tx = self.get(transaction_id)
+        created = tx is None
         if tx is None:
             tx = Transaction2(transaction_id, Machine(_SPEC2, "Idle", policy=self.policy, subject=subject))
             self._open[transaction_id] = tx
+        saved = (tx.max_seq, tx.min_seq, set(tx.missing))
+        try:
+            return self._event(tx, req, info, event, seq, subject, ref)
+        except TransitionError:
+            # Strict refusal: leave the record exactly as it was before this event.
+            tx.max_seq, tx.min_seq, tx.missing = saved
+            if created:
+                del self._open[transaction_id]
+            raise
+
+    def _event(
+        self,
+        tx: Transaction2,
+        req: Mapping[str, Any],
+        info: Mapping[str, Any],
+        event: str,
+        seq: int,
+        subject: str,
+        ref: object,
+    ) -> list[Finding]:
+        transaction_id = tx.transaction_id
         found, live = self._sequence(tx, event, seq, req.get("offline") is True, subject, ref)
         if live is None:
             return found
-        tx.events += 1
         if live and tx.state == "Idle" and event != "Started" and seq > 0:
             # Out-of-order arrival: a Started with a lower seqNo may still come late into the gap,
             # so the live state moves on and the Started is awaited rather than refused.
@@ -631,6 +652,7 @@ class TransactionEvents:
         else:
             tx.late_events += 1
             found += self._late(tx, event, seq, subject, ref)
+        tx.events += 1
         found += self._contents(tx, req, info, event, live, subject, ref)
         if tx.state == "Ended" and transaction_id in self._open:
             self._ended[transaction_id] = self._open.pop(transaction_id)
