@@ -38,6 +38,8 @@ from ocpkit._fsm import Machine, Policy, Spec
 from ocpkit._model import parse_rfc3339
 from ocpkit.errors import TransitionError, UnsupportedError
 from ocpkit.findings import Finding, Severity
+from ocpkit.ocpp.v16.enums import AuthorizationStatus, Reason
+from ocpkit.ocpp.v201.enums import ReasonEnumType, TransactionEventEnumType, TriggerReasonEnumType
 
 __all__ = [
     "V2_TRANSACTION_TRANSITIONS",
@@ -70,32 +72,20 @@ _V16_TX_EVENTS = (
     "StopTransaction.conf",
 )
 
+_E = TransactionEventEnumType  # the same three values in OCPP 2.1
+
 # OCPP 2.0.1 / 2.1 TransactionEventEnumType: first Started, last Ended, Updated in between.
 V2_TRANSACTION_TRANSITIONS: Mapping[tuple[str, str], str] = {
-    ("Idle", "Started"): "Ongoing",
-    ("Ongoing", "Updated"): "Ongoing",
-    ("Ongoing", "Ended"): "Ended",
+    ("Idle", _E.STARTED): "Ongoing",
+    ("Ongoing", _E.UPDATED): "Ongoing",
+    ("Ongoing", _E.ENDED): "Ended",
 }
 _V2_TX_STATES = ("Idle", "Ongoing", "Ended")
-_V2_TX_EVENTS = ("Started", "Updated", "Ended")
-_V2_AFTER = {"Started": "Ongoing", "Updated": "Ongoing", "Ended": "Ended"}
+_V2_TX_EVENTS = (_E.STARTED, _E.UPDATED, _E.ENDED)
+_V2_AFTER: Mapping[str, str] = {_E.STARTED: "Ongoing", _E.UPDATED: "Ongoing", _E.ENDED: "Ended"}
 
-# OCPP 1.6 Reason (StopTransaction.req) values.
-_V16_REASONS = frozenset(
-    {
-        "DeAuthorized",
-        "EmergencyStop",
-        "EVDisconnected",
-        "HardReset",
-        "Local",
-        "Other",
-        "PowerLoss",
-        "Reboot",
-        "Remote",
-        "SoftReset",
-        "UnlockCommand",
-    }
-)
+_V16_REASONS = frozenset(Reason)
+_ACCEPTED = AuthorizationStatus.ACCEPTED
 
 _SPEC16: Spec[str, str] = Spec(
     "transaction16",
@@ -228,7 +218,7 @@ class Transactions16:
         self._tags.move_to_end(id_tag)
         while len(self._tags) > _MAX_TAGS:
             self._tags.popitem(last=False)
-        if status != "Accepted":
+        if status != _ACCEPTED:
             return [Finding(_INFO, "authorize.not-accepted", f"idTag {id_tag}: {status}", "authorize", ref)]
         return []
 
@@ -264,7 +254,7 @@ class Transactions16:
                 )
             )
         id_tag = req.get("idTag")
-        if isinstance(id_tag, str) and self._tags.get(id_tag) != "Accepted":
+        if isinstance(id_tag, str) and self._tags.get(id_tag) != _ACCEPTED:
             # OCPP 1.6 §4.1: a local list or cache may authorise without Authorize; worth a note only.
             found.append(
                 Finding(
@@ -320,7 +310,7 @@ class Transactions16:
             found.append(
                 Finding(_INFO, "transaction.id-not-positive", f"transactionId {transaction_id}", subject, ref)
             )
-        if tx.id_tag_status != "Accepted":
+        if tx.id_tag_status != _ACCEPTED:
             # E16 §3.17: the charger must stop (DeAuthorized) or withhold energy.
             found.append(
                 Finding(
@@ -417,13 +407,13 @@ class Transactions16:
                 Finding(_WARNING, "transaction.stop-unknown", "stop for an unknown transaction", subject, ref)
             ]
         found = self._move(tx, "StopTransaction.req", ref)
-        reason = req.get("reason", "Local")  # OCPP-J 1.6 errata §2.5: absent means Local
+        reason = req.get("reason", Reason.LOCAL)  # OCPP-J 1.6 errata §2.5: absent means Local
         if not isinstance(reason, str) or reason not in _V16_REASONS:
             found.append(
                 Finding(_ERROR, "transaction.stop-reason", f"unknown stop reason {reason!r}", subject, ref)
             )
         tx.reason = reason if isinstance(reason, str) else None
-        if tx.id_tag_status not in (None, "Accepted") and tx.reason != "DeAuthorized":
+        if tx.id_tag_status not in (None, _ACCEPTED) and tx.reason != Reason.DE_AUTHORIZED:
             found.append(
                 Finding(
                     _INFO,
@@ -639,13 +629,13 @@ class TransactionEvents:
         found, live = self._sequence(tx, event, seq, req.get("offline") is True, subject, ref)
         if live is None:
             return found
-        if live and tx.state == "Idle" and event != "Started" and seq > 0:
+        if live and tx.state == "Idle" and event != _E.STARTED and seq > 0:
             # Out-of-order arrival: a Started with a lower seqNo may still come late into the gap,
             # so the live state moves on and the Started is awaited rather than refused.
             tx.machine.state = _V2_AFTER[event]
             message = f"{event} before Started arrived"
             found.append(Finding(_INFO, "transaction.started-not-seen", message, subject, ref))
-            if event == "Ended":
+            if event == _E.ENDED:
                 tx.ended_seq = seq
         elif live:
             found += self._live(tx, event, seq, subject, ref)
@@ -686,12 +676,12 @@ class TransactionEvents:
         """Classify ``seq``: live (True), late gap-filler (False) or duplicate (None)."""
         found: list[Finding] = []
         if tx.max_seq is None:
-            if event == "Started" and seq != 0:
+            if event == _E.STARTED and seq != 0:
                 # 2.0.1 Ed2 (E01.FR.07, TC_E_53): seqNo should start at 0 for every transaction.
                 found.append(
                     Finding(_INFO, "transaction.seqno-start", f"Started with seqNo {seq}", subject, ref)
                 )
-            if event != "Started":
+            if event != _E.STARTED:
                 self._note_gap(tx, 0, seq, subject, ref, found)
             tx.max_seq = tx.min_seq = seq
             return found, True
@@ -734,9 +724,9 @@ class TransactionEvents:
         found: list[Finding] = []
         if step.finding is not None:
             if state == "Ended":
-                code = "transaction.duplicate-ended" if event == "Ended" else "transaction.after-ended"
+                code = "transaction.duplicate-ended" if event == _E.ENDED else "transaction.after-ended"
                 found.append(Finding(_ERROR, code, f"{event} (seqNo {seq}) after Ended", subject, ref))
-            elif event == "Started":
+            elif event == _E.STARTED:
                 found.append(
                     Finding(
                         _ERROR, "transaction.duplicate-started", f"second Started (seqNo {seq})", subject, ref
@@ -746,9 +736,9 @@ class TransactionEvents:
                 found.append(
                     Finding(_WARNING, "transaction.no-started", f"{event} before any Started", subject, ref)
                 )
-        if event == "Started" and tx.started_seq is None:
+        if event == _E.STARTED and tx.started_seq is None:
             tx.started_seq = seq
-        if event == "Ended" and tx.ended_seq is None:
+        if event == _E.ENDED and tx.ended_seq is None:
             tx.ended_seq = seq
         return found
 
@@ -756,7 +746,7 @@ class TransactionEvents:
         if tx.ended_seq is not None and seq > tx.ended_seq:
             message = f"{event} (seqNo {seq}) after Ended"
             return [Finding(_ERROR, "transaction.after-ended", message, subject, ref)]
-        if event == "Started":
+        if event == _E.STARTED:
             if tx.started_seq is not None:
                 return [
                     Finding(
@@ -775,7 +765,7 @@ class TransactionEvents:
                     )
                 ]
             return []
-        if event == "Ended":
+        if event == _E.ENDED:
             # A late Ended has a lower seqNo than some event already seen: Ended must be last.
             code = "transaction.duplicate-ended" if tx.ended_seq is not None else "transaction.ended-not-last"
             return [Finding(_ERROR, code, f"Ended with seqNo {seq} below {tx.max_seq}", subject, ref)]
@@ -793,7 +783,10 @@ class TransactionEvents:
     ) -> list[Finding]:
         found: list[Finding] = []
         charging_state = info.get("chargingState")
-        if req.get("triggerReason") == "ChargingStateChanged" and charging_state is None:
+        if (
+            req.get("triggerReason") == TriggerReasonEnumType.CHARGING_STATE_CHANGED
+            and charging_state is None
+        ):
             # chargingState is required when the state has changed.
             found.append(
                 Finding(
@@ -811,7 +804,7 @@ class TransactionEvents:
         values = req.get("meterValue")
         if isinstance(values, list):
             tx.meter_values += len(values)
-        if event == "Ended":
-            reason = info.get("stoppedReason", "Local")  # may be omitted only when it is Local
+        if event == _E.ENDED:
+            reason = info.get("stoppedReason", ReasonEnumType.LOCAL)  # may be omitted only when it is Local
             tx.stopped_reason = reason if isinstance(reason, str) else None
         return found

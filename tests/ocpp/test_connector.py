@@ -26,6 +26,8 @@ from ocpkit.ocpp.connector import (
     v16_spec,
     v16_to_v2_status,
 )
+from ocpkit.ocpp.v16.enums import ChargePointErrorCode, ChargePointStatus
+from ocpkit.ocpp.v201.enums import ConnectorStatusEnumType
 
 PAIRS_16 = list(itertools.product(V16_STATUSES, V16_STATUSES))
 
@@ -51,6 +53,12 @@ def spec_table(shared: Path) -> dict[tuple[str, str], str | None]:
     table = parse_markdown_table((shared / "specs/ocpp/STATE_MACHINES.md").read_text(encoding="utf-8"))
     assert len(table) == 81
     return table
+
+
+def test_status_alphabets_are_the_generated_enums() -> None:
+    assert set(V16_STATUSES) == set(ChargePointStatus) and len(V16_STATUSES) == 9
+    assert set(V2_STATUSES) == set(ConnectorStatusEnumType) and len(V2_STATUSES) == 5
+    assert all(type(a) is ChargePointStatus and type(b) is ChargePointStatus for a, b in V16_TRANSITIONS)
 
 
 def test_markdown_table_equals_ours(spec_table: dict[tuple[str, str], str | None]) -> None:
@@ -124,11 +132,7 @@ def test_connector0_table_is_the_main_table_restricted() -> None:
     }
 
 
-ERROR_CODES_16 = [
-    "ConnectorLockFailure", "EVCommunicationError", "GroundFailure", "HighTemperature", "InternalError",
-    "LocalListConflict", "NoError", "OtherError", "OverCurrentFailure", "OverVoltage", "PowerMeterFailure",
-    "PowerSwitchFailure", "ReaderFailure", "ResetFailure", "UnderVoltage", "WeakSignal",
-]  # fmt: skip
+ERROR_CODES_16 = list(ChargePointErrorCode)
 
 
 @pytest.mark.parametrize(("status", "error_code"), list(itertools.product(V16_STATUSES, ERROR_CODES_16)))
