@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from ocpkit._fsm import Machine, Policy, Spec, status_spec
+from ocpkit.errors import TransitionError
 from ocpkit.findings import Finding, Severity
 from ocpkit.ocpp.v16.enums import ChargePointErrorCode, ChargePointStatus
 from ocpkit.ocpp.v201.enums import ConnectorStatusEnumType
@@ -284,6 +285,10 @@ class Connectors16:
             return findings
         if connector_id == 0 and status not in _V16_CONNECTOR0_STATUSES:
             # OCPP 1.6 §4.9: connector 0 is never in use, so only these three statuses apply.
+            if self.policy == "strict":
+                raise TransitionError(
+                    _V16_CONNECTOR0_SPEC.name, self.state(0), status, "not a connector-0 status"
+                )
             findings.append(
                 Finding(
                     _ERROR,
