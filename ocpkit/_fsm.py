@@ -236,7 +236,8 @@ def mermaid(spec: Spec[S, E], *, initial: tuple[S, ...] = ()) -> str:
 
     Status machines label each arrow with its code; event machines with
     ``event`` (and the code when there is one). ``initial`` draws arrows
-    from the start marker.
+    from the start marker. A status machine's repeats (a state reported
+    again) are not drawn.
     """
     lines = ["stateDiagram-v2"]
     for state in spec.states:
@@ -245,6 +246,8 @@ def mermaid(spec: Spec[S, E], *, initial: tuple[S, ...] = ()) -> str:
     for state in initial:
         lines.append(f"    [*] --> {_node(state)}")
     for edge in edges(spec):
+        if spec.reports_state and edge.source == edge.target:
+            continue  # a repeated report is no move; drawing it only adds loops
         text = edge.label if spec.reports_state else f"{edge.event} {edge.label}".strip()
         arrow = f"    {_node(edge.source)} --> {_node(edge.target)}"
         lines.append(f"{arrow} : {text}" if text else arrow)
