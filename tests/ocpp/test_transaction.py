@@ -612,3 +612,31 @@ def test_fixtures_without_transactions_or_connector_trouble(shared: Path, name: 
         ]
     )
     assert fold.findings == []
+
+
+def test_two_idless_transactions_in_a_row_and_connector0_meter_values() -> None:
+    tracker = Transactions16(policy="strict")
+    for _ in range(2):
+        tracker.start_transaction(START)
+        tracker.start_transaction_error(START)
+        assert tracker.meter_values(dict(METER, transactionId=-1)) == []
+        assert tracker.stop_transaction(dict(STOP, transactionId=-1)) == []
+        assert tracker.stop_transaction_result(dict(STOP, transactionId=-1), {}) == []
+    assert [tx.state for tx in tracker.transactions()] == ["Closed", "Closed"]
+    # With no id-less start open, -1 is still accepted (E16 §3.18), with a note.
+    assert codes(tracker.meter_values(dict(METER, transactionId=-1))) == ["transaction.id-minus-one"]
+    main_meter = dict(METER, connectorId=0, transactionId=-1)
+    assert codes(tracker.meter_values(main_meter)) == [
+        "transaction.connector0-meter",
+        "transaction.id-minus-one",
+    ]
+
+
+def test_naive_receive_times_are_taken_as_utc() -> None:
+    tracker = Transactions16(max_meter_interval=timedelta(minutes=1))
+    tracker.start_transaction(
+        {"connectorId": 1, "idTag": "T", "meterStart": 0}, at=datetime(2024, 1, 15, 10, 0)
+    )
+    tracker.start_transaction_result({"connectorId": 1}, START_CONF)
+    # The sample carries an aware timestamp 5 minutes later: compared, not a TypeError.
+    assert codes(tracker.meter_values(METER)) == ["transaction.meter-gap"]
