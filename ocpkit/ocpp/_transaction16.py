@@ -71,7 +71,7 @@ def _status(response: object) -> object:
 class Transaction16:
     """What is known about one OCPP 1.6 transaction."""
 
-    connector_id: int
+    connector_id: int | None  # None for a transaction first met in the middle of a log
     id_tag: object
     machine: Machine[str, str]
     meter_start: int | None = None
@@ -202,7 +202,7 @@ class Transactions16:
         connector_id = as_int(as_obj(request).get("connectorId"))
         subject = f"connector {connector_id}"
         tx = self._pending.get(connector_id) if connector_id is not None else None
-        if tx is None:
+        if tx is None or connector_id is None:
             return [
                 Finding(
                     ERROR, "transaction.orphan-result", "StartTransaction.conf without a start", subject, ref
@@ -220,7 +220,7 @@ class Transactions16:
                 )
             ]
         found = self._move(tx, "StartTransaction.conf", ref)
-        del self._pending[tx.connector_id]
+        del self._pending[connector_id]
         tx.transaction_id = transaction_id
         tx.id_tag_status = _status(response)
         tx.machine.subject = subject = f"transaction {transaction_id}"
@@ -283,10 +283,12 @@ class Transactions16:
             if transaction_id == -1:
                 message = "transactionId -1 with no id-less start"
                 found.append(Finding(INFO, "transaction.id-minus-one", message, subject, ref))
-            else:
-                message = "meter values for an unknown transaction"
-                found.append(Finding(WARNING, "transaction.unknown-id", message, subject, ref))
-            return found
+                return found
+            # Reported once: from here on the transaction is followed as if its start had been seen
+            # (a log often begins in the middle of a transaction).
+            message = "meter values for an unknown transaction"
+            found.append(Finding(WARNING, "transaction.unknown-id", message, subject, ref))
+            tx = self._adopt(transaction_id, connector_id, "Active")
         if connector_id is not None and connector_id != tx.connector_id:
             found.append(
                 Finding(WARNING, "transaction.connector-mismatch", f"connector {connector_id}", subject, ref)
@@ -318,10 +320,14 @@ class Transactions16:
         if tx is None:
             if transaction_id != -1 and transaction_id in self._closed:
                 return self._closed_refusal("StopTransaction.req", "transaction.duplicate-stop", subject, ref)
-            return [
-                Finding(WARNING, "transaction.stop-unknown", "stop for an unknown transaction", subject, ref)
-            ]
-        found = self._move(tx, "StopTransaction.req", ref)
+            message = "stop for an unknown transaction"
+            found = [Finding(WARNING, "transaction.stop-unknown", message, subject, ref)]
+            if transaction_id == -1:
+                return found
+            tx = self._adopt(transaction_id, None, "Active")
+        else:
+            found = []
+        found += self._move(tx, "StopTransaction.req", ref)
         reason = req.get("reason", Reason.LOCAL)  # OCPP-J 1.6 errata §2.5: absent means Local
         if not isinstance(reason, str) or reason not in _V16_REASONS:
             found.append(
@@ -382,7 +388,7 @@ class Transactions16:
         else:
             self._idless += 1
             key = ("no-id", self._idless)
-        if self._pending.get(tx.connector_id) is tx:
+        if tx.connector_id is not None and self._pending.get(tx.connector_id) is tx:
             del self._pending[tx.connector_id]
         self._closed[key] = tx
         self._closed.move_to_end(key)
@@ -417,6 +423,15 @@ class Transactions16:
             if len(self._pending) == 1:
                 return next(iter(self._pending.values()))
         return None
+
+    def _adopt(self, transaction_id: int, connector_id: int | None, state: str) -> Transaction16:
+        # A transaction first met in the middle: its start (connector, meter, time) stays unknown.
+        subject = f"transaction {transaction_id}"
+        machine = Machine(_SPEC16, state, policy=self.policy, subject=subject)
+        tx = Transaction16(connector_id, None, machine)
+        tx.transaction_id = transaction_id
+        self._open[transaction_id] = tx
+        return tx
 
     def _move(self, tx: Transaction16, event: str, ref: object) -> list[Finding]:
         step = tx.machine.step(event, ref=ref)

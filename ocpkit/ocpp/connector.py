@@ -286,9 +286,9 @@ class Connectors16:
         if connector_id == 0 and status not in _V16_CONNECTOR0_STATUSES:
             # OCPP 1.6 §4.9: connector 0 is never in use, so only these three statuses apply.
             if self.policy == "strict":
-                raise TransitionError(
-                    _V16_CONNECTOR0_SPEC.name, self.state(0), status, "not a connector-0 status"
-                )
+                current = self.state(0)
+                shown = None if current is None else str(current)
+                raise TransitionError(_V16_CONNECTOR0_SPEC.name, shown, status, "not a connector-0 status")
             findings.append(
                 Finding(
                     _ERROR,

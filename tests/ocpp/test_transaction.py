@@ -640,3 +640,24 @@ def test_naive_receive_times_are_taken_as_utc() -> None:
     tracker.start_transaction_result({"connectorId": 1}, START_CONF)
     # The sample carries an aware timestamp 5 minutes later: compared, not a TypeError.
     assert codes(tracker.meter_values(METER)) == ["transaction.meter-gap"]
+
+
+def test_transaction_met_in_the_middle_is_reported_once_then_followed() -> None:
+    tracker = Transactions16(policy="strict")
+    assert codes(tracker.meter_values(METER)) == ["transaction.unknown-id"]
+    assert tracker.meter_values(METER) == []
+    assert tracker.stop_transaction(STOP) == []
+    assert tracker.stop_transaction_result(STOP, {}) == []
+    tx = tracker.get(42)
+    assert tx is not None and (tx.state, tx.connector_id, tx.meter_start, tx.meter_stop) == (
+        "Closed",
+        1,
+        None,
+        900,
+    )
+    # A stop is the first thing seen of another transaction: reported, then closed normally.
+    assert codes(tracker.stop_transaction(dict(STOP, transactionId=43))) == ["transaction.stop-unknown"]
+    assert tracker.stop_transaction_result(dict(STOP, transactionId=43), {}) == []
+    other = tracker.get(43)
+    assert other is not None and other.state == "Closed" and other.connector_id is None
+    assert tracker.finish() == []
