@@ -64,6 +64,7 @@ __all__ = [
     "ci_key",
     "format_datetime",
     "is_lenient",
+    "is_strict_datetime_text",
     "to_decimal",
 ]
 
@@ -269,7 +270,13 @@ def format_datetime(value: datetime) -> str:
     return out + "Z"
 
 
+_STRICT_DT_RE = re.compile(DATETIME_PATTERN[1:-1], re.ASCII)
 _NO_ZONE_RE = re.compile(r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?", re.ASCII)
+
+
+def is_strict_datetime_text(text: str) -> bool:
+    """True when *text* has the shape strict mode accepts (UTC ``Z`` or no designator, <= 25 chars)."""
+    return len(text) <= 25 and _STRICT_DT_RE.fullmatch(text) is not None
 
 
 def _validate_datetime(value: Any, info: ValidationInfo) -> datetime:
