@@ -661,3 +661,21 @@ def test_transaction_met_in_the_middle_is_reported_once_then_followed() -> None:
     other = tracker.get(43)
     assert other is not None and other.state == "Closed" and other.connector_id is None
     assert tracker.finish() == []
+
+
+def test_v2_response_checks() -> None:
+    tracker = TransactionEvents()
+    with_token = event("Started", 0, idToken={"idToken": "A", "type": "ISO14443"})
+    assert tracker.transaction_event_result(with_token, {"idTokenInfo": {"status": "Accepted"}}) == []
+    assert codes(tracker.transaction_event_result(with_token, {"idTokenInfo": {"status": "Blocked"}})) == [
+        "transaction.id-token-not-accepted"
+    ]
+    plain = event("Updated", 1)
+    assert codes(tracker.transaction_event_result(plain, {"idTokenInfo": {"status": "Accepted"}})) == [
+        "transaction.id-token-info-unasked"
+    ]
+    assert codes(tracker.transaction_event_result(plain, {"totalCost": 1.5})) == [
+        "transaction.total-cost-early"
+    ]
+    assert tracker.transaction_event_result(event("Ended", 2), {"totalCost": 1.5}) == []
+    assert tracker.transaction_event_result(None, None) == []
