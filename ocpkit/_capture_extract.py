@@ -183,8 +183,8 @@ class LineExtractor(Extractor):
         found = parse_datetime_text(prefix[:200])
         if found is None:
             return None
-        raw, value = found
-        return Timestamp(raw, value, value is not None and value.tzinfo is None)
+        raw, parsed = found
+        return Timestamp(raw, parsed, parsed is not None and parsed.tzinfo is None)
 
     def _draft(self, start: int, end: int, raw: str, value: Any, error: str | None, prefix: str) -> Draft:
         d = Draft(start, raw, value, error=error, end_line=end)
@@ -318,7 +318,12 @@ class LineExtractor(Extractor):
                 continue
             if end - s > limits.max_frame_size:
                 yield self._draft(
-                    n, n, _snippet(t[s:end]), None, f"frame larger than max_frame_size ({end - s} characters)", t[:s]
+                    n,
+                    n,
+                    _snippet(t[s:end]),
+                    None,
+                    f"frame larger than max_frame_size ({end - s} characters)",
+                    t[:s],
                 )
             else:
                 yield self._draft(n, n, t[s:end], value, None, t[:s])
@@ -353,7 +358,11 @@ class DocumentExtractor(Extractor):
                 if pos >= len(text):
                     return
                 if text[pos] not in "[{":
-                    yield Draft(lineno, _snippet(text[pos:]), error="not JSON: expected a document starting with [ or {")
+                    yield Draft(
+                        lineno,
+                        _snippet(text[pos:]),
+                        error="not JSON: expected a document starting with [ or {",
+                    )
                     return
                 self._balance = Balance()
                 self._parts, self._size, self._start = [], 0, lineno
@@ -370,7 +379,8 @@ class DocumentExtractor(Extractor):
                     yield Draft(
                         self._start,
                         _snippet("".join(self._parts)),
-                        error="document larger than max_frame_size; skipped to the next line that starts with [ or {",
+                        error="document larger than max_frame_size;"
+                        " skipped to the next line that starts with [ or {",
                         end_line=lineno,
                     )
                     self._parts = []
@@ -385,7 +395,9 @@ class DocumentExtractor(Extractor):
         """Report a document left open."""
         if self._balance is not None and self._parts:
             self._balance = None
-            yield Draft(self._start, _snippet("".join(self._parts)), error="truncated JSON: input ended inside it")
+            yield Draft(
+                self._start, _snippet("".join(self._parts)), error="truncated JSON: input ended inside it"
+            )
 
     def _document(self, start: int, end: int, text: str) -> Iterator[Draft]:
         value, error = decode(text)
@@ -547,7 +559,9 @@ class CsvExtractor(Extractor):
         if self._parts:
             record = "\n".join(self._parts)
             self._reset()
-            yield Draft(self._start, _snippet(record), error="truncated CSV record: quote not closed at end of input")
+            yield Draft(
+                self._start, _snippet(record), error="truncated CSV record: quote not closed at end of input"
+            )
 
     def _record(self, start: int, end: int, record: str) -> Iterator[Draft]:
         if record.startswith("\ufeff"):
@@ -571,14 +585,22 @@ class CsvExtractor(Extractor):
             frame_text = next((f for f in fields if FRAME_START.match(f.strip())), None)
         if frame_text is None or not frame_text.strip():
             if FRAME_START.search(record):
-                yield Draft(start, _snippet(record), error="frame-like text outside the frame column", end_line=end)
+                yield Draft(
+                    start, _snippet(record), error="frame-like text outside the frame column", end_line=end
+                )
             return
         value, error = decode(frame_text)
         if error is None and len(frame_text) > self.ctx.settings.max_frame_size:
             value, error = None, "frame larger than max_frame_size"
         if error is None and not isinstance(value, list):
             error = "not an OCPP-J frame"
-        d = Draft(start, frame_text.strip() if error is None else _snippet(frame_text), value, error=error, end_line=end)
+        d = Draft(
+            start,
+            frame_text.strip() if error is None else _snippet(frame_text),
+            value,
+            error=error,
+            end_line=end,
+        )
         stamp = pick(_TS_COLUMNS)
         if stamp:
             found = parse_datetime_text(stamp)

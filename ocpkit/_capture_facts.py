@@ -13,12 +13,12 @@ from __future__ import annotations
 
 __all__ = [
     "ACTIONS_V16",
-    "ACTIONS_V201",
     "ACTIONS_V21",
+    "ACTIONS_V201",
     "BOTH_SENDERS",
     "CP_SENDS",
-    "ONLY_V16",
     "ONLY_V2X",
+    "ONLY_V16",
     "ONLY_V21",
     "PAYLOAD_MARKS",
 ]
@@ -229,7 +229,11 @@ BOTH_SENDERS: frozenset[str] = frozenset({"DataTransfer"})
 # Payload keys that exist in one version family only, per (action, message
 # type id): ((key, version family), ...). "2.x" means 2.0.1 or 2.1.
 PAYLOAD_MARKS: dict[tuple[str, int], tuple[tuple[str, str], ...]] = {
-    ("BootNotification", 2): (("chargePointVendor", "1.6"), ("chargePointModel", "1.6"), ("chargingStation", "2.x")),
+    ("BootNotification", 2): (
+        ("chargePointVendor", "1.6"),
+        ("chargePointModel", "1.6"),
+        ("chargingStation", "2.x"),
+    ),
     ("StatusNotification", 2): (("errorCode", "1.6"), ("connectorStatus", "2.x"), ("evseId", "2.x")),
     ("Authorize", 2): (("idTag", "1.6"), ("idToken", "2.x")),
     ("MeterValues", 2): (("connectorId", "1.6"), ("evseId", "2.x")),

@@ -112,7 +112,12 @@ def parse_time_of_day(text: str) -> tuple[str, tuple[int, int, int, int]] | None
     m = _TIME_OF_DAY.match(text)
     if m is None:
         return None
-    return m.group(0)[1:-1], (int(m.group("h")), int(m.group("mi")), int(m.group("s")), _fraction(m.group("f")))
+    return m.group(0)[1:-1], (
+        int(m.group("h")),
+        int(m.group("mi")),
+        int(m.group("s")),
+        _fraction(m.group("f")),
+    )
 
 
 _VERSION = re.compile(r"(?<![\d.])(1\.6|2\.0\.1|2\.1)(?![\d.])")

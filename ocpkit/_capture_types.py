@@ -30,7 +30,15 @@ __all__ = [
 ]
 
 Kind = Literal["call", "callresult", "callerror", "callresulterror", "send", "payload", "unparsed"]
-KINDS: tuple[Kind, ...] = ("call", "callresult", "callerror", "callresulterror", "send", "payload", "unparsed")
+KINDS: tuple[Kind, ...] = (
+    "call",
+    "callresult",
+    "callerror",
+    "callresulterror",
+    "send",
+    "payload",
+    "unparsed",
+)
 # OCPP-J RPC framework: MessageTypeId 2..4 in every version, 5 and 6 from 2.1 on.
 _KIND_BY_TYPE: dict[int, Kind] = {2: "call", 3: "callresult", 4: "callerror", 5: "callresulterror", 6: "send"}
 

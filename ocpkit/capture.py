@@ -34,7 +34,7 @@ from __future__ import annotations
 import json
 import re
 from collections import OrderedDict, deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
 from ocpkit._capture_extract import (
@@ -89,7 +89,17 @@ __all__ = [
     "read_capture",
 ]
 
-SHAPES: tuple[str, ...] = ("ha", "pylog", "ansi-raw", "octt", "trace-jsonl", "csv", "json", "payload", "generic")
+SHAPES: tuple[str, ...] = (
+    "ha",
+    "pylog",
+    "ansi-raw",
+    "octt",
+    "trace-jsonl",
+    "csv",
+    "json",
+    "payload",
+    "generic",
+)
 _LINE_SHAPES = frozenset({"ha", "pylog", "ansi-raw", "octt", "generic"})
 
 
@@ -234,7 +244,9 @@ class _Resolver:
                 votes = state.votes
                 if max(votes.values()) >= _SETTLE_VOTES and min(votes.values()) == 0:
                     self._settle(marker.family)
-        if self.held or (marker is not None and not self.roles[marker.family].settled and d.field_direction is None):
+        if self.held or (
+            marker is not None and not self.roles[marker.family].settled and d.field_direction is None
+        ):
             self.held.append(d)
             self.held_chars += len(d.raw)
             if len(self.held) > _HOLD_FRAMES or self.held_chars > _HOLD_CHARS:
@@ -254,7 +266,11 @@ class _Resolver:
     def _release(self) -> Iterator[CapturedFrame]:
         while self.held:
             head = self.held[0]
-            if head.marker is not None and head.field_direction is None and not self.roles[head.marker.family].settled:
+            if (
+                head.marker is not None
+                and head.field_direction is None
+                and not self.roles[head.marker.family].settled
+            ):
                 return
             self.held.popleft()
             self.held_chars -= len(head.raw)
@@ -262,7 +278,9 @@ class _Resolver:
 
     def _settle(self, family: str) -> None:
         state = self.roles[family]
-        marker = next((d.marker for d in self.held if d.marker is not None and d.marker.family == family), None)
+        marker = next(
+            (d.marker for d in self.held if d.marker is not None and d.marker.family == family), None
+        )
         note = marker.note if marker is not None else family
         default = marker.role if marker is not None else None
         override = self.ctx.role_overrides.get(family)
@@ -273,9 +291,12 @@ class _Resolver:
         if cp != csms:
             role: Role = "cp" if cp > csms else "csms"
             side = "charge point" if role == "cp" else "CSMS"
-            evidence = f"the actions it sent show the logging side is the {side} ({max(cp, csms)} to {min(cp, csms)})"
+            tally = f"{max(cp, csms)} to {min(cp, csms)}"
+            evidence = f"the actions it sent show the logging side is the {side} ({tally})"
             if default is None:
-                state.confidence = Confidence.HIGH if min(cp, csms) == 0 and abs(cp - csms) >= 2 else Confidence.MEDIUM
+                state.confidence = (
+                    Confidence.HIGH if min(cp, csms) == 0 and abs(cp - csms) >= 2 else Confidence.MEDIUM
+                )
                 state.source = f"send/receive word; {note}; {evidence}"
             elif default == role:
                 state.confidence = Confidence.HIGH
@@ -297,7 +318,9 @@ class _Resolver:
         value = d.value
         kind = d.kind
         message_id = value[1] if kind not in ("unparsed", "payload") else None
-        action = value[2] if kind in ("call", "send") and len(value) > 2 and isinstance(value[2], str) else None
+        action = (
+            value[2] if kind in ("call", "send") and len(value) > 2 and isinstance(value[2], str) else None
+        )
         sender = _sender(action) if action else None
         direction, confidence, source = Direction.UNKNOWN, Confidence.NONE, "no direction marker"
         if d.field_direction is not None:
@@ -326,7 +349,9 @@ class _Resolver:
                 call_dir, call_conf, action, call_line = call
                 if direction is Direction.UNKNOWN and call_dir is not Direction.UNKNOWN:
                     direction = _REVERSE[call_dir]
-                    confidence = Confidence.MEDIUM if call_conf in (Confidence.HIGH, Confidence.MEDIUM) else call_conf
+                    confidence = (
+                        Confidence.MEDIUM if call_conf in (Confidence.HIGH, Confidence.MEDIUM) else call_conf
+                    )
                     source = f"answers the CALL on line {call_line}"
         return CapturedFrame(
             line=d.line,
