@@ -46,6 +46,7 @@ __all__ = ["Context", "CsvExtractor", "DocumentExtractor", "Extractor", "LineExt
 _DECODER = json.JSONDecoder()
 _MAX_HINTS = 1000
 _SNIPPET = 1024
+_UNSET: Any = object()
 
 
 def _snippet(text: str) -> str:
@@ -56,6 +57,14 @@ def _json_error(exc: BaseException) -> str:
     if isinstance(exc, RecursionError):
         return "JSON nested too deeply to decode"
     return f"invalid JSON: {exc}"
+
+
+def ran_out(exc: ValueError, text: str) -> bool:
+    """Whether a decode error means "the text ended inside the value" (so it may go on)."""
+    if not isinstance(exc, json.JSONDecodeError):
+        return False
+    # The C scanner reports an open string at its start, everything else where it stopped.
+    return exc.msg.startswith("Unterminated string") or exc.pos >= len(text.rstrip())
 
 
 def decode(text: str) -> tuple[Any, str | None]:
@@ -285,25 +294,35 @@ class LineExtractor(Extractor):
             s = m.start()
             try:
                 value, end = _DECODER.raw_decode(t, s)
-            except (ValueError, RecursionError) as exc:
-                if len(t) - s > limits.max_frame_size:
-                    yield self._draft(
-                        n,
-                        n,
-                        _snippet(t[s:]),
-                        None,
-                        f"frame-like text longer than max_frame_size ({limits.max_frame_size} characters);"
-                        " the rest of the line was not examined",
-                        t[:s],
-                    )
-                    return
-                balance = Balance()
-                close = balance.feed(t, s)
-                if close is None:
-                    self._open = _Open(n, t[s:], t[:s], balance)
-                    return
-                yield self._draft(n, n, _snippet(t[s:close]), None, _json_error(exc), t[:s])
-                pos = close
+            except RecursionError as exc:
+                yield self._draft(
+                    n,
+                    n,
+                    _snippet(t[s:]),
+                    None,
+                    _json_error(exc) + "; the rest of the line was not examined",
+                    t[:s],
+                )
+                return
+            except ValueError as exc:
+                if ran_out(exc, t):
+                    if len(t) - s > limits.max_open_tail:
+                        yield self._draft(
+                            n,
+                            n,
+                            _snippet(t[s:]),
+                            None,
+                            "truncated frame: the line ends inside it"
+                            " (too long to look for its end on later lines)",
+                            t[:s],
+                        )
+                        return
+                    balance = Balance()
+                    if balance.feed(t, s) is None:
+                        self._open = _Open(n, t[s:], t[:s], balance)
+                        return
+                yield self._draft(n, n, _snippet(t[s:]), None, _json_error(exc), t[:s])
+                pos = max(getattr(exc, "pos", 0), m.end())
                 failures += 1
                 if failures >= limits.max_failures_per_line:
                     yield self._draft(
@@ -350,36 +369,23 @@ class DocumentExtractor(Extractor):
             if text[:1] not in ("[", "{"):
                 return
             self._skipping = False
+        limits = self.ctx.settings
         pos = 0
-        while True:
-            if self._balance is None:
-                stripped = len(text) - len(text[pos:].lstrip())
-                pos = stripped
-                if pos >= len(text):
-                    return
-                if text[pos] not in "[{":
-                    yield Draft(
-                        lineno,
-                        _snippet(text[pos:]),
-                        error="not JSON: expected a document starting with [ or {",
-                    )
-                    return
-                self._balance = Balance()
-                self._parts, self._size, self._start = [], 0, lineno
-                chunk, offset = text[pos:], pos
-            else:
-                chunk, offset = "\n" + text, -1
-            close = self._balance.feed(chunk)
+        if self._balance is not None:
+            balance = self._balance
+            joiner = "" if balance.in_string else "\n"
+            chunk = joiner + text
+            close = balance.feed(chunk)
             if close is None:
                 self._parts.append(chunk)
                 self._size += len(chunk)
-                if self._size > self.ctx.settings.max_frame_size:
+                if self._size > limits.max_frame_size or len(self._parts) > limits.max_document_lines:
                     self._balance = None
                     self._skipping = True
                     yield Draft(
                         self._start,
                         _snippet("".join(self._parts)),
-                        error="document larger than max_frame_size;"
+                        error="document larger than the reader's bounds;"
                         " skipped to the next line that starts with [ or {",
                         end_line=lineno,
                     )
@@ -389,7 +395,34 @@ class DocumentExtractor(Extractor):
             self._balance = None
             yield from self._document(self._start, lineno, "".join(self._parts))
             self._parts = []
-            pos = offset + close
+            pos = close - len(joiner)
+        while True:
+            pos = len(text) - len(text[pos:].lstrip())
+            if pos >= len(text):
+                return
+            if text[pos] not in "[{":
+                yield Draft(
+                    lineno, _snippet(text[pos:]), error="not JSON: expected a document starting with [ or {"
+                )
+                return
+            try:
+                value, end = _DECODER.raw_decode(text, pos)
+            except RecursionError as exc:
+                yield Draft(lineno, _snippet(text[pos:]), error=_json_error(exc))
+                self._skipping = True
+                return
+            except ValueError as exc:
+                if ran_out(exc, text) and len(text) - pos <= limits.max_open_tail:
+                    balance = Balance()
+                    if balance.feed(text, pos) is None:
+                        self._balance = balance
+                        self._parts, self._size, self._start = [text[pos:]], len(text) - pos, lineno
+                        return
+                yield Draft(lineno, _snippet(text[pos:]), error=_json_error(exc))
+                self._skipping = True
+                return
+            yield from self._document(lineno, lineno, text[pos:end], value)
+            pos = end
 
     def finish(self) -> Iterator[Draft]:
         """Report a document left open."""
@@ -399,10 +432,14 @@ class DocumentExtractor(Extractor):
                 self._start, _snippet("".join(self._parts)), error="truncated JSON: input ended inside it"
             )
 
-    def _document(self, start: int, end: int, text: str) -> Iterator[Draft]:
-        value, error = decode(text)
-        if error is not None:
-            yield Draft(start, _snippet(text), error=error, end_line=end)
+    def _document(self, start: int, end: int, text: str, value: Any = _UNSET) -> Iterator[Draft]:
+        if value is _UNSET:
+            value, error = decode(text)
+            if error is not None:
+                yield Draft(start, _snippet(text), error=error, end_line=end)
+                return
+        if len(text) > self.ctx.settings.max_frame_size:
+            yield Draft(start, _snippet(text), error="document larger than max_frame_size", end_line=end)
             return
         if isinstance(value, list) and value and all(isinstance(v, list) for v in value):
             # A JSON array of frames: one record each, all starting where the array does.

@@ -123,10 +123,22 @@ class CapturedFrame:
 
 @dataclass(frozen=True, slots=True)
 class CaptureSettings:
-    """Bounds of the reader's work (characters, lines)."""
+    """Bounds of the reader's work.
+
+    ``max_frame_size``: characters of one frame or document; larger ones are
+    reported, not decoded. ``max_frame_lines``: lines a frame left open in a
+    host log may continue over. ``max_document_lines``: the same for a
+    ``json``/``payload`` document. ``max_open_tail``: a frame left open at the
+    end of a line longer than this is reported as truncated at once instead of
+    being continued. ``sample_lines``/``sample_chars``: how much is looked at
+    to detect the shape. ``max_failures_per_line``: undecodable frame-like
+    fragments reported per line before the rest of the line is given up.
+    """
 
     max_frame_size: int = 16 * 1024 * 1024
     max_frame_lines: int = 1000
+    max_document_lines: int = 1_000_000
+    max_open_tail: int = 64 * 1024
     sample_lines: int = 200
     sample_chars: int = 1024 * 1024
     max_failures_per_line: int = 32
