@@ -236,7 +236,7 @@ class LineExtractor(Extractor):
         limits = self.ctx.settings
         if (
             FRESH_LINE.match(t)
-            or FRAME_START.search(t)
+            or FRAME_START.match(t.lstrip())
             or len(op.lines) >= limits.max_frame_lines
             or op.size + len(t) > limits.max_frame_size
         ):
@@ -279,7 +279,11 @@ class LineExtractor(Extractor):
         if error is None and (not isinstance(value, list) or len(text) > limits.max_frame_size):
             error = "not an OCPP-J frame"
         yield self._draft(op.start, n, text if error is None else _snippet(text), value, error, op.prefix)
-        yield from self._scan(n, t, at)
+        if error is None:
+            yield from self._scan(n, t, at)
+        else:
+            # The lines taken in may hold frames of their own: read them again.
+            queue.extendleft(reversed(op.lines))
 
     def _scan(self, n: int, t: str, pos: int) -> Iterator[Draft]:
         limits = self.ctx.settings
@@ -322,7 +326,7 @@ class LineExtractor(Extractor):
                         self._open = _Open(n, t[s:], t[:s], balance)
                         return
                 yield self._draft(n, n, _snippet(t[s:]), None, _json_error(exc), t[:s])
-                pos = max(getattr(exc, "pos", 0), m.end())
+                pos = m.end()
                 failures += 1
                 if failures >= limits.max_failures_per_line:
                     yield self._draft(

@@ -13,7 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from ocpkit.capture import CapturedFrame, CaptureReader, Confidence, Direction, detect_version, detect_versions
+from ocpkit.capture import (
+    CapturedFrame,
+    CaptureReader,
+    Confidence,
+    Direction,
+    detect_version,
+    detect_versions,
+)
 
 pytestmark = pytest.mark.shared
 
@@ -138,7 +145,12 @@ def test_single_frame_files(captures: Path) -> None:
 
 
 def test_pretty_printed_frame_file_spans_lines(captures: Path) -> None:
-    path = captures / "ocpp-library/v16/src/test/resources" / PNC / "tally-key-bender-GetInstalledCertificateIds.req.json"
+    path = (
+        captures
+        / "ocpp-library/v16/src/test/resources"
+        / PNC
+        / "tally-key-bender-GetInstalledCertificateIds.req.json"
+    )
     _, [frame] = read(path)
     text = path.read_text(encoding="utf-8")
     assert frame.line == 1
@@ -160,7 +172,9 @@ def test_bare_payload_files(captures: Path) -> None:
 def test_ha_directions_ids_and_timestamps(captures: Path) -> None:
     path = captures / "Dynamic_OCPP_EVSE/33f96c8/dev/tests/debug.log"
     text_lines = path.read_text(encoding="utf-8").splitlines()
-    received = {i for i, line in enumerate(text_lines, 1) if "[ocpp] EVB-P20050963: receive message [" in line}
+    received = {
+        i for i, line in enumerate(text_lines, 1) if "[ocpp] EVB-P20050963: receive message [" in line
+    }
     sent = {i for i, line in enumerate(text_lines, 1) if "[ocpp] EVB-P20050963: send [" in line}
     _, frames = read(path)
     by_line = {f.line: f for f in frames}
