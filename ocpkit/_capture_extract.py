@@ -112,6 +112,7 @@ class Extractor:
         return iter(())
 
 
+_TYPE_COMMA = re.compile(r"\[\s*[2-6]\s*,")
 _HEADER = re.compile(r"\s*(OCPP Version|System Under Test(?: \(SUT\))?|Test Start Time)\s*:\s*(.*?)\s*$")
 _SUBPROTOCOL = re.compile(r"ubprotocol\b.*?\bocpp\s*(1\.6|2\.0\.1|2\.1)\b", re.IGNORECASE)
 _HEADER_DATE = re.compile(r"(\d{2})-(\d{2})-(\d{4})\s+(\d{2}):(\d{2}):(\d{2})")
@@ -217,11 +218,16 @@ class LineExtractor(Extractor):
         while self._open is not None:
             op, self._open = self._open, None
             queue: deque[tuple[int, str]] = deque(op.lines)
-            if not op.pending:
+            if self._reportable(op):
                 yield self._truncated(op, "truncated frame: input ended before the frame was closed")
             while queue:
                 n, t = queue.popleft()
                 yield from self._line(n, t, queue)
+
+    @staticmethod
+    def _reportable(op: _Open) -> bool:
+        # A bare "[" or "[2" at a line's end is common in logs; "[2," is a frame's start.
+        return not op.pending or _TYPE_COMMA.match("".join(op.parts)) is not None
 
     def _truncated(self, op: _Open, why: str) -> Draft:
         end = op.lines[-1][0] if op.lines else op.start
@@ -242,7 +248,7 @@ class LineExtractor(Extractor):
         ):
             # Not a continuation: give the frame up, read its lines again.
             self._open = None
-            if not op.pending:
+            if self._reportable(op):
                 yield self._truncated(op, f"truncated frame: not closed before line {n}")
             queue.appendleft((n, t))
             queue.extendleft(reversed(op.lines))
@@ -264,6 +270,8 @@ class LineExtractor(Extractor):
                 return
             else:
                 self._open = None
+                if self._reportable(op):
+                    yield self._truncated(op, "not an OCPP-J frame: no message id after the message type")
                 queue.extendleft(reversed(op.lines))
                 return
         else:
@@ -608,7 +616,7 @@ class CsvExtractor(Extractor):
         if record.startswith("\ufeff"):
             record = record[1:]
         fields = _csv_fields(record)
-        if self._columns is None and not any(FRAME_START.match(f.strip()) for f in fields):
+        if self._columns is None and not FRAME_START.search(record):
             names = [f.strip().lower() for f in fields]
             self._columns = {n: i for i, n in enumerate(names)}
             return
