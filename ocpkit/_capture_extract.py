@@ -20,6 +20,7 @@ at most one open frame (capped by ``max_frame_size`` characters and
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 from collections import deque
@@ -208,6 +209,12 @@ class LineExtractor(Extractor):
     # -- reading --------------------------------------------------------------
     def feed(self, lineno: int, text: str) -> Iterator[Draft]:
         """Yield frames completed by this line, re-reading lines a broken frame had taken in."""
+        if self._open is None:
+            # The common case: no frame open, nothing to read again.
+            text = strip_ansi(text)
+            self._sniff(lineno, text)
+            yield from self._scan(lineno, text, 0)
+            return
         queue: deque[tuple[int, str]] = deque([(lineno, text)])
         while queue:
             n, t = queue.popleft()
@@ -572,7 +579,7 @@ class CsvExtractor(Extractor):
     def __init__(self, ctx: Context) -> None:
         """Wait for the header record."""
         super().__init__(ctx)
-        self._columns: dict[str, int] | None = None
+        self._columns: _Columns | None = None
         self._parts: list[str] = []
         self._size = 0
         self._start = 0
@@ -615,21 +622,21 @@ class CsvExtractor(Extractor):
     def _record(self, start: int, end: int, record: str) -> Iterator[Draft]:
         if record.startswith("\ufeff"):
             record = record[1:]
-        fields = _csv_fields(record)
+        try:
+            fields = next(csv.reader((record,)))
+        except (csv.Error, StopIteration):
+            # Fields beyond the csv module's size limit, or odd quoting: the slower parser copes.
+            fields = _csv_fields(record)
         if self._columns is None and not FRAME_START.search(record):
             names = [f.strip().lower() for f in fields]
-            self._columns = {n: i for i, n in enumerate(names)}
+            self._columns = _Columns(names)
             return
-        cols = self._columns or {}
+        cols = self._columns or _NO_COLUMNS
 
-        def pick(options: tuple[str, ...]) -> str | None:
-            for name in options:
-                i = cols.get(name)
-                if i is not None and i < len(fields):
-                    return fields[i]
-            return None
+        def pick(i: int | None) -> str | None:
+            return fields[i] if i is not None and i < len(fields) else None
 
-        frame_text = pick(_MSG_COLUMNS)
+        frame_text = pick(cols.msg)
         if frame_text is None or not frame_text.strip():
             frame_text = next((f for f in fields if FRAME_START.match(f.strip())), None)
         if frame_text is None or not frame_text.strip():
@@ -650,15 +657,32 @@ class CsvExtractor(Extractor):
             error=error,
             end_line=end,
         )
-        stamp = pick(_TS_COLUMNS)
+        stamp = pick(cols.timestamp)
         if stamp:
             found = parse_datetime_text(stamp)
             dt = found[1] if found else None
             d.timestamp = Timestamp(stamp, dt, dt is not None and dt.tzinfo is None)
-        cp = pick(_CP_COLUMNS)
-        d.charge_point = cp or None
-        direction = pick(("direction", "dir"))
+        d.charge_point = pick(cols.charge_point) or None
+        direction = pick(cols.direction)
         if direction:
             d.field_direction = _TRACE_DIRECTIONS.get(direction.strip().lower())
         d.version_hint = self.ctx.version
         yield d
+
+
+class _Columns:
+    """Where the header put the fields the reader uses (None: absent)."""
+
+    __slots__ = ("charge_point", "direction", "msg", "timestamp")
+
+    def __init__(self, names: list[str]) -> None:
+        def find(options: tuple[str, ...]) -> int | None:
+            return next((names.index(o) for o in options if o in names), None)
+
+        self.msg = find(_MSG_COLUMNS)
+        self.timestamp = find(_TS_COLUMNS)
+        self.charge_point = find(_CP_COLUMNS)
+        self.direction = find(("direction", "dir"))
+
+
+_NO_COLUMNS = _Columns([])

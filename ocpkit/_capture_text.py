@@ -83,6 +83,12 @@ def parse_datetime_text(text: str) -> tuple[str, datetime | None] | None:
     m = _DATETIME.search(text)
     if m is None:
         return None
+    raw = m.group(0)
+    try:
+        # Fast path for the ISO-like layouts most hosts write; the fields below handle the rest.
+        return raw, datetime.fromisoformat(raw)
+    except ValueError:
+        pass
     tz_text = m.group("tz")
     tz: timezone | None = None
     try:
@@ -104,7 +110,7 @@ def parse_datetime_text(text: str) -> tuple[str, datetime | None] | None:
         )
     except ValueError:
         value = None
-    return m.group(0), value
+    return raw, value
 
 
 def parse_time_of_day(text: str) -> tuple[str, tuple[int, int, int, int]] | None:
@@ -141,6 +147,7 @@ class Marker:
     pattern: re.Pattern[str]
     role: Role | None
     note: str
+    needles: tuple[str, ...] = ()
 
 
 _OUT_WORDS = frozenset(
@@ -154,6 +161,7 @@ MARKERS: tuple[Marker, ...] = (
         re.compile(r"\[(?:[\w.]+\.)?ocpp\] (?P<cp>.*?): (?P<verb>receive message|send)\s*$"),
         "csms",
         "Home Assistant's ocpp integration is a CSMS",
+        ("ocpp] ",),
     ),
     Marker(
         "openwb",
@@ -162,6 +170,7 @@ MARKERS: tuple[Marker, ...] = (
         ),
         "cp",
         "openWB's OCPP client is a charge point",
+        ("OCPP Client",),
     ),
     Marker(
         "steve",
@@ -170,6 +179,7 @@ MARKERS: tuple[Marker, ...] = (
         ),
         "csms",
         "SteVe is a CSMS",
+        ("chargeBoxId=",),
     ),
     Marker(
         "evcc",
@@ -179,18 +189,21 @@ MARKERS: tuple[Marker, ...] = (
         ),
         "csms",
         "evcc is a CSMS",
+        ("recv ", "send ", "sent ", "JSON message"),
     ),
     Marker(
         "octt",
         re.compile(r"^\s*\[[\d:.]+\]\s*\[(?P<verb>msg-out|msg-in)\]\s*$"),
         "csms",
         "the test tool plays the CSMS when the system under test is a charging station",
+        ("[msg-",),
     ),
     Marker(
         "raw-arrows",
         re.compile(r"RAW (?P<verb>>>|<<)\s*$"),
         "csms",
         "the OCPP-Tester harness is a CSMS",
+        ("RAW ",),
     ),
     Marker(
         "ocpp-lib",
@@ -199,6 +212,7 @@ MARKERS: tuple[Marker, ...] = (
         ),
         None,
         "the Python ocpp library logs the same words on both sides",
+        ("receive message", "send"),
     ),
     Marker(
         "words",
@@ -217,6 +231,8 @@ def match_marker(prefix: str) -> tuple[Marker, Verb, str | None] | None:
     """Return the first marker that ends ``prefix``: (marker, verb, charge-point id or None)."""
     tail = prefix[-300:]
     for marker in MARKERS:
+        if marker.needles and not any(needle in tail for needle in marker.needles):
+            continue
         m = marker.pattern.search(tail)
         if m is None:
             continue
