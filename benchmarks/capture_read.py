@@ -123,14 +123,18 @@ def speed() -> None:
 
 
 def rss_child(shape: str, frames: int) -> None:
-    found = sum(1 for _ in read_capture(_log(shape, frames)))
-    assert found == frames
+    if frames:
+        found = sum(1 for _ in read_capture(_log(shape, frames)))
+        assert found == frames
     print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 
 
 def memory() -> None:
     sizes = (FRAMES, 10 * FRAMES)
     print(f"\npeak RSS (fresh process, log streamed from a generator): {sizes[0]:,} vs {sizes[1]:,} frames")
+    command = [sys.executable, __file__, "--rss", "ha", "0"]
+    idle = int(subprocess.run(command, check=True, capture_output=True, text=True).stdout) / 1024
+    print(f"{'(import only)':<12} {idle:8.1f} MiB")
     for shape in ("ha", "csv", "trace-jsonl"):
         peaks = []
         for size in sizes:

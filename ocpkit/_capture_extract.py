@@ -522,7 +522,8 @@ class TraceExtractor(Extractor):
             else:
                 d = Draft(lineno, json.dumps(value, ensure_ascii=False, separators=(",", ":")), value)
         else:
-            return  # a metadata record: nothing to report
+            yield from self._embedded(lineno, record, cp)
+            return
         stamp = record.get("timestamp")
         if isinstance(stamp, str):
             found = parse_datetime_text(stamp)
@@ -534,6 +535,24 @@ class TraceExtractor(Extractor):
             d.field_direction = _TRACE_DIRECTIONS.get(direction.lower())
         d.version_hint = hint
         yield d
+
+    def _embedded(self, lineno: int, record: dict[str, Any], cp: str | None) -> Iterator[Draft]:
+        """Frames inside the text fields of a structured (JSON) log record."""
+        stamp = next(
+            (record[k] for k in ("timestamp", "time", "ts", "@timestamp") if isinstance(record.get(k), str)),
+            None,
+        )
+        for value in record.values():
+            if isinstance(value, str) and FRAME_START.search(value):
+                for d in self._lines._scan(lineno, value, 0):
+                    if d.timestamp is None and stamp is not None:
+                        found = parse_datetime_text(stamp)
+                        dt = found[1] if found else None
+                        d.timestamp = Timestamp(stamp, dt, dt is not None and dt.tzinfo is None)
+                    d.charge_point = d.charge_point or cp
+                    yield d
+                # A frame left open inside one field cannot continue on the next line.
+                yield from self._lines.finish()
 
     @staticmethod
     def _rebuild(record: dict[str, Any]) -> list[Any] | None:

@@ -217,12 +217,12 @@ MARKERS: tuple[Marker, ...] = (
     Marker(
         "words",
         re.compile(
-            r"(?:^|[\s\[\](){}|:-])(?P<verb>send|sent|sending|recv|received|receiving|receive message|receive"
-            r"|incoming|outgoing|request sent|tx|rx|>>|<<)\s*:?\s*$",
+            r"(?:^|[\s\[\](){}|:])(?P<verb>send|sent|sending|recv|received|receiving|receive|incoming|outgoing"
+            r"|tx|rx|>>|<<|-+>|<-+)(?:\s+(?:message|msg|frame|data|json))?\s*:?\s*$",
             re.IGNORECASE,
         ),
         None,
-        "a generic send/receive word",
+        "the host is unknown",
     ),
 )
 
@@ -237,7 +237,7 @@ def match_marker(prefix: str) -> tuple[Marker, Verb, str | None] | None:
         if m is None:
             continue
         word = m.group("verb").lower()
-        verb: Verb = "out" if word in _OUT_WORDS else "in"
+        verb: Verb = "out" if word in _OUT_WORDS or word.endswith("->") else "in"
         cp = m.groupdict().get("cp")
         return marker, verb, (cp.strip() or None) if cp is not None else None
     return None

@@ -144,6 +144,10 @@ def detect_shape(sample: Iterable[str]) -> ShapeGuess:
                 records += 1
     if records:
         return ShapeGuess("trace-jsonl", Confidence.HIGH, f"{records} trace records with raw/messageType")
+    if len(content) >= 2 and all(
+        line.strip().startswith("{") and line.rstrip().endswith("}") for line in content
+    ):
+        return ShapeGuess("trace-jsonl", Confidence.MEDIUM, "one JSON object per line (a structured log)")
     counts = {
         "octt": sum(1 for line in content if _OCTT_LINE.match(line)),
         "ha": sum(1 for line in content if _HA_LINE.match(line)),

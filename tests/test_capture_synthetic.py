@@ -411,3 +411,31 @@ def test_reader_streams_lazily() -> None:
     assert first.line == 1 and first.direction is CP
     # Only the shape sample and the few frames held back to learn the side were read.
     assert pulled <= 200 + 3
+
+
+def test_structured_json_log_lines() -> None:
+    lines = [
+        '{"level":"debug","time":"2024-01-01T10:00:00Z","msg":"recv CP7: [2,\\"h\\",\\"Heartbeat\\",{}]"}',
+        '{"level":"debug","time":"2024-01-01T10:00:01Z","msg":"send CP7: [3,\\"h\\",{\\"currentTime\\":\\"x\\"}]"}',
+        '{"level":"info","msg":"no frame here"}',
+    ]
+    reader = CaptureReader(lines)
+    frames = list(reader)
+    assert reader.shape == "trace-jsonl"
+    assert summary(frames) == [(1, "call", CP, "CP7"), (2, "callresult", CS, "CP7")]
+    assert frames[0].timestamp is not None and frames[0].timestamp.value == datetime(
+        2024, 1, 1, 10, tzinfo=UTC
+    )
+
+
+def test_generic_words_and_arrows() -> None:
+    text = "\n".join(
+        [
+            '[DEBUG] Sent message: [2,"a","Reset",{"type":"Soft"}]',
+            '[DEBUG] Received message: [3,"a",{"status":"Accepted"}]',
+            'ws --> [2,"b","ClearCache",{}]',
+            'ws <-- [3,"b",{"status":"Accepted"}]',
+        ]
+    )
+    frames = read(text)
+    assert [f.direction for f in frames] == [CS, CP, CS, CP]
