@@ -227,11 +227,17 @@ MARKERS: tuple[Marker, ...] = (
 )
 
 
+# Literal text a marker's line must contain: a cheap test before its regex.
+_NEEDLES: tuple[tuple[Marker, re.Pattern[str] | None], ...] = tuple(
+    (m, re.compile("|".join(map(re.escape, m.needles))) if m.needles else None) for m in MARKERS
+)
+
+
 def match_marker(prefix: str) -> tuple[Marker, Verb, str | None] | None:
     """Return the first marker that ends ``prefix``: (marker, verb, charge-point id or None)."""
     tail = prefix[-300:]
-    for marker in MARKERS:
-        if marker.needles and not any(needle in tail for needle in marker.needles):
+    for marker, needle in _NEEDLES:
+        if needle is not None and needle.search(tail) is None:
             continue
         m = marker.pattern.search(tail)
         if m is None:
