@@ -439,3 +439,27 @@ def test_generic_words_and_arrows() -> None:
     )
     frames = read(text)
     assert [f.direction for f in frames] == [CS, CP, CS, CP]
+
+
+def test_home_assistant_empty_charge_point_id() -> None:
+    text = "\n".join(
+        [
+            f"2024-01-01 10:00:0{i}.000 INFO (MainThread) [ocpp] : {word} {frame}"
+            for i, (word, frame) in enumerate([("receive message", HB), ("send", HB_OK)])
+        ]
+    )
+    frames = read(text)
+    assert summary(frames) == [(1, "call", CP, None), (2, "callresult", CS, None)]
+
+
+def test_trace_version_hints_per_charge_point() -> None:
+    lines = [
+        '{"ocppVersion":"1.6","chargePointId":"A","direction":"cp-to-csms","raw":"[2,\\"1\\",\\"Heartbeat\\",{}]"}',
+        '{"ocppVersion":"2.0.1","chargePointId":"B","direction":"cp-to-csms","raw":"[2,\\"1\\",\\"Heartbeat\\",{}]"}',
+    ]
+    reader = CaptureReader(lines)
+    frames = list(reader)
+    assert [(h.charge_point, h.value) for h in reader.hints] == [("A", "1.6"), ("B", "2.0.1")]
+    guesses = detect_versions(frames, reader.hints)
+    assert {cp: g.version for cp, g in guesses.items()} == {"A": "1.6", "B": "2.0.1"}
+    assert all(g.confidence is Confidence.HIGH for g in guesses.values())
