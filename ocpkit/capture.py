@@ -45,7 +45,7 @@ from ocpkit._capture_facts import (
     CP_SENDS,
 )
 from ocpkit._capture_records import CsvExtractor, TraceExtractor
-from ocpkit._capture_text import FRAME_START, Role, strip_ansi
+from ocpkit._capture_text import FRAME_START, Marker, Role, strip_ansi
 from ocpkit._capture_types import (
     KINDS,
     CapturedFrame,
@@ -220,6 +220,7 @@ class _Resolver:
         self.ctx = ctx
         self.shape = shape
         self.roles: dict[str, _Role] = {}
+        self.markers: dict[str, Marker] = {}
         self.held: deque[Draft] = deque()
         self.held_chars = 0
         self.calls: OrderedDict[tuple[str | None, str], tuple[Direction, Confidence, str | None, int]] = (
@@ -230,6 +231,7 @@ class _Resolver:
         marker = d.marker
         if marker is not None and d.field_direction is None:
             state = self.roles.setdefault(marker.family, _Role())
+            self.markers.setdefault(marker.family, marker)
             if not state.settled:
                 if d.kind in ("call", "send") and d.verb is not None:
                     sender = _sender(d.value[2] if len(d.value) > 2 else None)
@@ -273,11 +275,8 @@ class _Resolver:
 
     def _settle(self, family: str) -> None:
         state = self.roles[family]
-        marker = next(
-            (d.marker for d in self.held if d.marker is not None and d.marker.family == family), None
-        )
-        note = marker.note if marker is not None else family
-        default = marker.role if marker is not None else None
+        marker = self.markers[family]
+        note, default = marker.note, marker.role
         override = self.ctx.role_overrides.get(family)
         if override is not None:
             default, note = override
