@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import json
 import re
+from collections import deque
 from collections.abc import Iterator
 from typing import Any
 
@@ -150,44 +151,50 @@ class CsvExtractor(Extractor):
         """Wait for the header record."""
         super().__init__(ctx)
         self._columns: _Columns | None = None
-        self._parts: list[str] = []
+        self._lines: list[tuple[int, str]] = []
         self._size = 0
-        self._start = 0
         self._quotes = 0
 
     def feed(self, lineno: int, text: str) -> Iterator[Draft]:
         """Yield the frame of each record completed by this line."""
-        if not self._parts:
-            if not text.strip():
-                return
-            self._start = lineno
-        self._parts.append(text)
+        queue: deque[tuple[int, str]] = deque([(lineno, text)])
+        while queue:
+            yield from self._line(*queue.popleft(), queue)
+
+    def _line(self, lineno: int, text: str, queue: deque[tuple[int, str]]) -> Iterator[Draft]:
+        if not self._lines and not text.strip():
+            return
+        self._lines.append((lineno, text))
         self._size += len(text)
         self._quotes += text.count('"')
         if self._quotes % 2:
             limits = self.ctx.settings
-            if len(self._parts) < limits.max_frame_lines and self._size <= limits.max_frame_size:
+            if len(self._lines) < limits.max_frame_lines and self._size <= limits.max_frame_size:
                 return
-            record = "\n".join(self._parts)
-            self._reset()
-            yield Draft(self._start, snippet(record), error="CSV field quote not closed", end_line=lineno)
+            yield from self._give_up(f"CSV quote not closed within {len(self._lines)} lines", queue)
             return
-        record = "\n".join(self._parts)
-        start = self._start
+        start = self._lines[0][0]
+        record = "\n".join(t for _, t in self._lines)
         self._reset()
         yield from self._record(start, lineno, record)
 
+    def _give_up(self, why: str, queue: deque[tuple[int, str]]) -> Iterator[Draft]:
+        # Report the line that opened the quote; read the lines it took in again on their own.
+        (start, first), rest = self._lines[0], self._lines[1:]
+        self._reset()
+        yield Draft(start, snippet(first), error=why)
+        queue.extendleft(reversed(rest))
+
     def _reset(self) -> None:
-        self._parts, self._size, self._quotes = [], 0, 0
+        self._lines, self._size, self._quotes = [], 0, 0
 
     def finish(self) -> Iterator[Draft]:
-        """Report a record whose quote never closed."""
-        if self._parts:
-            record = "\n".join(self._parts)
-            self._reset()
-            yield Draft(
-                self._start, snippet(record), error="truncated CSV record: quote not closed at end of input"
-            )
+        """Report a record whose quote never closed, then read the lines after it again."""
+        while self._lines:
+            queue: deque[tuple[int, str]] = deque()
+            yield from self._give_up("truncated CSV record: quote not closed at end of input", queue)
+            while queue:
+                yield from self._line(*queue.popleft(), queue)
 
     def _record(self, start: int, end: int, record: str) -> Iterator[Draft]:
         if record.startswith("\ufeff"):

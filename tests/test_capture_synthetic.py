@@ -463,3 +463,16 @@ def test_trace_version_hints_per_charge_point() -> None:
     guesses = detect_versions(frames, reader.hints)
     assert {cp: g.version for cp, g in guesses.items()} == {"A": "1.6", "B": "2.0.1"}
     assert all(g.confidence is Confidence.HIGH for g in guesses.values())
+
+
+def test_csv_stray_quote_does_not_swallow_later_records() -> None:
+    lines = [
+        "timestamp,id,action,msg",
+        '2025-01-01T10:00:00Z,CH-1,Note,5" screen',
+        '2025-01-01T10:00:01Z,CH-1,Heartbeat,"[2,""h"",""Heartbeat"",{}]"',
+        '2025-01-01T10:00:02Z,CH-1,,"[3,""h"",{""currentTime"":""x""}]"',
+    ]
+    frames = list(read_capture(lines, shape="csv", settings=CaptureSettings(max_frame_lines=2)))
+    assert [(f.line, f.kind) for f in frames] == [(2, "unparsed"), (3, "call"), (4, "callresult")]
+    at_end = list(read_capture(lines, shape="csv"))
+    assert [(f.line, f.kind) for f in at_end] == [(2, "unparsed"), (3, "call"), (4, "callresult")]
