@@ -459,8 +459,12 @@ class DocumentExtractor(Extractor):
         if len(text) > self.ctx.settings.max_frame_size:
             yield Draft(start, snippet(text), error="document larger than max_frame_size", end_line=end)
             return
-        if isinstance(value, list) and value and all(isinstance(v, list) for v in value):
-            # A JSON array of frames: one record each, all starting where the array does.
+        if (
+            isinstance(value, list)
+            and value
+            and (all(isinstance(v, list) for v in value) or all(isinstance(v, dict) for v in value))
+        ):
+            # A JSON array of frames (or of payload objects): one record each, all starting where it does.
             for item in value:
                 d = Draft(start, json.dumps(item, ensure_ascii=False), item, end_line=end)
                 d.version_hint = self.ctx.version

@@ -275,6 +275,12 @@ def test_json_documents_and_arrays_of_frames() -> None:
     )
     assert [(f.line, f.kind) for f in frames] == [(1, "call"), (1, "callresult"), (5, "send")]
     assert read("not json at all", shape="json")[0].kind == "unparsed"
+    profiles = read('[\n  {"chargingProfileId": 1},\n  {"chargingProfileId": 2}\n]')
+    assert [(f.line, f.kind, f.value) for f in profiles] == [
+        (1, "payload", {"chargingProfileId": 1}),
+        (1, "payload", {"chargingProfileId": 2}),
+    ]
+    assert [f.kind for f in read("[1, 2]", shape="json")] == ["unparsed"]
 
 
 def test_trace_records_without_raw_and_corrupt_records() -> None:
