@@ -247,18 +247,22 @@ class _Resolver:
             self.held.append(d)
             self.held_chars += len(d.raw)
             if len(self.held) > _HOLD_FRAMES or self.held_chars > _HOLD_CHARS:
-                for family, state in self.roles.items():
-                    if not state.settled:
-                        self._settle(family)
+                self._settle_all()
             yield from self._release()
             return
         yield self._final(d)
 
     def finish(self) -> Iterator[CapturedFrame]:
-        for family, state in self.roles.items():
-            if not state.settled:
-                self._settle(family)
+        self._settle_all()
         yield from self._release()
+
+    def _settle_all(self) -> None:
+        # Families with evidence first, so that the others can borrow the side they show.
+        def blind(family: str) -> bool:
+            return not any(self.roles[family].votes.values()) and self.markers[family].role is None
+
+        for family in sorted((f for f, s in self.roles.items() if not s.settled), key=blind):
+            self._settle(family)
 
     def _release(self) -> Iterator[CapturedFrame]:
         while self.held:
@@ -304,9 +308,18 @@ class _Resolver:
             state.confidence = Confidence.HIGH if override is not None else Confidence.MEDIUM
             state.source = f"send/receive word; {note}"
         else:
-            state.role = None
-            state.confidence = Confidence.NONE
-            state.source = f"send/receive word, but {note} and no action showed which side this log is"
+            # One log has one writer: borrow the side another marker family of this log showed.
+            known = next((o for o in self.roles.values() if o is not state and o.settled and o.role), None)
+            state.role = known.role if known is not None else None
+            if known is not None and known.role is not None:
+                side = "charge point" if known.role == "cp" else "CSMS"
+                state.confidence = Confidence.MEDIUM
+                state.source = (
+                    f"send/receive word; {note}; other lines of this log show the writer is the {side}"
+                )
+            else:
+                state.confidence = Confidence.NONE
+                state.source = f"send/receive word, but {note} and no action showed which side this log is"
 
     def _final(self, d: Draft) -> CapturedFrame:
         value = d.value

@@ -100,6 +100,11 @@ def test_openwb_client_lines() -> None:
     frames = read(OPENWB)
     assert summary(frames) == [(1, "call", CP, "box-1"), (2, "callresult", CS, "box-1")]
     assert "charge point" in frames[0].direction_source
+    # An answer logged through another logger of the same log takes the side the client lines showed.
+    other = '2024-03-01 10:00:00,300 - {ocpp:99} - {INFO:ocpp} - box-1: receive message [3,"zz",{}]'
+    last = read(other + "\n" + OPENWB)[0]
+    assert (last.direction, last.direction_confidence) == (CS, Confidence.MEDIUM)
+    assert "other lines of this log" in last.direction_source
 
 
 def _pylog(words: list[tuple[str, str]], basic: bool = False) -> str:
