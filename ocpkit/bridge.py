@@ -1,0 +1,706 @@
+"""OCPP transaction -> OCPI 2.2.1 / 2.3.0 Session and CDR.
+
+Theory of operation
+-------------------
+Two steps, both pure:
+
+1. :func:`read_transaction` folds the messages of one charge point (each a :class:`Message`:
+   action name, request payload as a wire-name dict or typed model, optional receive time and
+   response payload) into an :class:`OcppTransaction`: id, connector, start and stop time, token,
+   meter readings (:mod:`ocpkit.energy`) and charging-state changes. OCPP 1.6 uses
+   StartTransaction (its response carries the id), MeterValues of that id, StatusNotification of
+   its connector, StopTransaction and RemoteStartTransaction. OCPP 2.0.1 / 2.1 uses the
+   TransactionEvents of one ``transactionId`` (Started ... Ended) and RequestStartTransaction;
+   its StatusNotification carries a connector status, not a charging state, so it is accepted
+   and not used (``transactionInfo.chargingState`` says whether the EV draws power). Other
+   actions are skipped, so a whole log may be passed with ``transaction_id`` naming one
+   transaction.
+
+2. :func:`to_session` and :func:`to_cdr` add what OCPP does not know, from a
+   :class:`BridgeConfig` (party, location, currency, tariff, ids), build the charging periods with
+   :func:`ocpkit.energy.charging_periods`, price them with :func:`ocpkit.tariffs.price` when a
+   tariff is given, and validate the result as the OCPI model of the requested version.
+
+The transaction records of :mod:`ocpkit.ocpp.transaction` keep counts, not the meter samples or
+the charging-state history, so they cannot feed a CDR; the bridge reads the messages instead.
+
+Rules chosen here (OCPP and OCPI leave them open):
+
+* **Status**: a Session is ``ACTIVE`` until the stop (1.6 StopTransaction, 2.x Ended) and
+  ``COMPLETED`` after it; a CDR needs the stop. "Now" (``last_updated``, the end of a running
+  Session's periods) is a parameter.
+* **Times** are cut to whole milliseconds (floor) before periods are built: an OCPI DateTime has
+  at most 25 characters, so the wire times and the period volumes agree exactly.
+* **Token**: 1.6 ``idTag`` -> ``RFID``; 2.x ``idToken.type`` by :data:`TOKEN_TYPES`.
+  ``contract_id`` is the token uid unless the caller's rule says otherwise; the token's party is
+  the caller's own unless given.
+* **Auth method**: the caller's value; else ``COMMAND`` for a remotely started transaction and
+  ``AUTH_REQUEST`` otherwise (OCPP cannot tell a whitelist from a real-time authorisation).
+* **Energy**: ``ENERGY`` per period from the register samples; without any register sample the
+  transaction counts 0 kWh (check :attr:`OcppTransaction.energy` to tell unknown from zero).
+* **No tariff**: the CDR's ``total_cost`` is 0 in the configured currency.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal, localcontext
+from types import MappingProxyType
+from typing import Any, Final
+
+from pydantic import BaseModel
+
+from ocpkit import energy
+from ocpkit._meter import _parse_time
+from ocpkit.errors import BridgeError, EnergyError, ObjectInvalid, PricingError, UnsupportedError
+from ocpkit.ocpi import parse, to_jsonable
+from ocpkit.tariffs import Rounding, price
+
+__all__ = [
+    "TOKEN_TYPES",
+    "VERSIONS",
+    "BridgeConfig",
+    "Message",
+    "OcppTransaction",
+    "read_transaction",
+    "to_cdr",
+    "to_session",
+    "token_type",
+]
+
+#: OCPI versions the bridge writes.
+VERSIONS: Final = ("2.2.1", "2.3.0")
+
+_COMMON_TOKEN_TYPES: Final[Mapping[str, str]] = {
+    "ISO14443": "RFID",
+    "ISO15693": "RFID",
+    # A server-made id (remote start, app) is the OCPI app user's token.
+    "Central": "APP_USER",
+    # Station-made ids, key codes and MAC addresses identify no eMSP customer type of OCPI.
+    "Local": "OTHER",
+    "KeyCode": "OTHER",
+    "MacAddress": "OTHER",
+    "NoAuthorization": "OTHER",
+    # OCPP 2.1 additions: a payment terminal is OCPI's ad-hoc user; a VIN is nothing OCPI names.
+    "DirectPayment": "AD_HOC_USER",
+    "VIN": "OTHER",
+}
+#: OCPP 2.x ``IdTokenEnumType`` -> OCPI ``TokenType`` per OCPI version; unknown types map to OTHER.
+TOKEN_TYPES: Final[Mapping[str, Mapping[str, str]]] = MappingProxyType(
+    {
+        # OCPI 2.2.1 has no type for an ISO 15118 contract id.
+        "2.2.1": MappingProxyType({**_COMMON_TOKEN_TYPES, "eMAID": "OTHER"}),
+        # OCPI 2.3.0 mod_tokens TokenType EMAID: tokens of ISO 15118 Plug & Charge.
+        "2.3.0": MappingProxyType({**_COMMON_TOKEN_TYPES, "eMAID": "EMAID"}),
+    }
+)
+_IDTAG: Final = "idTag"  # the OCPP 1.6 token: no type on the wire, an RFID uid by convention
+_MS: Final = timedelta(milliseconds=1)
+
+
+def token_type(ocpp_type: str, version: str = "2.2.1") -> str:
+    """Map an OCPP token type to an OCPI ``TokenType`` (``"idTag"`` stands for a 1.6 idTag)."""
+    _check_version(version)
+    if ocpp_type == _IDTAG:
+        return "RFID"
+    return TOKEN_TYPES[version].get(ocpp_type, "OTHER")
+
+
+# --------------------------------------------------------------------------- inputs
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """One OCPP request as received: action, payload (dict or typed model), receive time, response.
+
+    ``at`` stands in for a timestamp the payload lacks (1.6 StatusNotification). ``response``
+    matters for 1.6 StartTransaction, whose response carries the ``transactionId``.
+    """
+
+    action: str
+    payload: object
+    at: datetime | None = None
+    response: object = None
+
+
+ConnectorKey = int | tuple[int, int]
+
+
+@dataclass(frozen=True, slots=True)
+class BridgeConfig:
+    """What OCPP does not know and the CPO supplies.
+
+    ``location``: an OCPI ``CdrLocation`` (it names one EVSE and connector) or ``Location``
+    (model or wire dict, either version); with a Location, ``connectors`` maps the OCPP connector
+    to ``(evse_uid, connector_id)``: 1.6 ``connectorId`` or 2.x ``(evse id, connector id)`` (or
+    the bare evse id) as key. A Location with one EVSE of one connector needs no mapping.
+    ``session_id``/``cdr_id``: a value or a function of the OCPP transaction id (default: that
+    id; the CDR id defaults to the session id). ``time_zone`` (IANA) is used for pricing; default
+    the Location's. ``contract_id`` is a function ``(uid, OCPI token type) -> contract id``;
+    ``token_types`` overrides entries of :data:`TOKEN_TYPES`.
+    """
+
+    country_code: str
+    party_id: str
+    location: object
+    currency: str
+    connectors: Mapping[ConnectorKey, tuple[str, str]] | None = None
+    auth_method: str | None = None
+    session_id: str | Callable[[str], str] | None = None
+    cdr_id: str | Callable[[str], str] | None = None
+    tariff: object = None
+    time_zone: str | None = None
+    token_country_code: str | None = None
+    token_party_id: str | None = None
+    contract_id: Callable[[str, str], str] | None = None
+    token_types: Mapping[str, str] | None = None
+    rounding: Rounding | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OcppTransaction:
+    """One OCPP transaction as the bridge needs it.
+
+    ``ocpp`` is ``"1.6"`` or ``"2.x"``; ``connector`` the 1.6 connectorId or the 2.x
+    ``(evse id, connector id)`` (connector id 0 when the station did not say; ``None`` when no
+    event named the EVSE). ``id_token_type`` is ``"idTag"`` for 1.6, else the OCPP 2.x type.
+    ``end`` is ``None`` while the transaction runs.
+    """
+
+    ocpp: str
+    transaction_id: str
+    connector: ConnectorKey | None
+    start: datetime
+    end: datetime | None
+    id_token: str
+    id_token_type: str
+    remote_start: bool
+    readings: tuple[energy.Reading, ...]
+    states: tuple[tuple[datetime, str], ...]
+    stop_reason: str | None = None
+
+    @property
+    def stopped(self) -> bool:
+        """True once the stop (1.6 StopTransaction, 2.x Ended) was seen."""
+        return self.end is not None
+
+    @property
+    def energy(self) -> energy.EnergyResult:
+        """Energy delivered, from the register samples (``energy_wh`` is None without any)."""
+        return energy.energy_delivered(self.readings)
+
+
+# --------------------------------------------------------------------------- reading OCPP
+
+
+def _mapping(obj: object, where: str) -> Mapping[str, Any]:
+    if isinstance(obj, Mapping):
+        return obj
+    if isinstance(obj, BaseModel):
+        # Typed OCPP/OCPI models are read through their wire names.
+        dumped = obj.model_dump(by_alias=True, exclude_none=True)
+        if isinstance(dumped, Mapping):
+            return dumped
+    raise BridgeError(f"{where}: expected an object, got {type(obj).__name__}")
+
+
+def _text(data: Mapping[str, Any], key: str, where: str, *, required: bool = True) -> str | None:
+    value = data.get(key)
+    if value is None and not required:
+        return None
+    if not isinstance(value, str):
+        raise BridgeError(f"{where}/{key}: expected text, got {type(value).__name__}")
+    return str(value)
+
+
+def _int(value: object, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise BridgeError(f"{where}: expected an integer, got {type(value).__name__}")
+    return value
+
+
+def _floor_ms(moment: datetime) -> datetime:
+    utc = moment.astimezone(UTC)
+    plain = datetime(
+        utc.year, utc.month, utc.day, utc.hour, utc.minute, utc.second, utc.microsecond, tzinfo=UTC
+    )
+    return plain - timedelta(microseconds=plain.microsecond % 1000)
+
+
+def _time(raw: object, at: datetime | None, where: str) -> datetime:
+    try:
+        return _floor_ms(_parse_time(at if raw is None and at is not None else raw, where))
+    except EnergyError as exc:
+        raise BridgeError(str(exc)) from None
+
+
+def _messages(messages: Iterable[Message]) -> list[Message]:
+    try:
+        items = list(messages)
+    except TypeError:
+        raise BridgeError("messages must be an iterable of Message") from None
+    for item in items:
+        if not isinstance(item, Message):
+            raise BridgeError(f"not a Message: {type(item).__name__}")
+        if not isinstance(item.action, str):
+            raise BridgeError("Message.action must be text")
+        if item.at is not None and (not isinstance(item.at, datetime) or item.at.utcoffset() is None):
+            raise BridgeError("Message.at must be a timezone-aware datetime")
+    return items
+
+
+def read_transaction(
+    messages: Iterable[Message], *, transaction_id: str | int | None = None
+) -> OcppTransaction:
+    """Fold the messages of one charge point into one :class:`OcppTransaction`.
+
+    With several transactions in *messages*, *transaction_id* picks one (1.6: the id the
+    StartTransaction response assigned; 2.x: ``transactionInfo.transactionId``). Raises
+    :class:`~ocpkit.errors.BridgeError` when there is no start, the start has no id or time, the
+    stop precedes the start, the messages mix OCPP 1.6 and 2.x, or a payload is malformed.
+    """
+    items = _messages(messages)
+    wanted = None if transaction_id is None else str(transaction_id)
+    actions = {m.action for m in items}
+    is16 = bool(actions & {"StartTransaction", "StopTransaction"})
+    is2 = "TransactionEvent" in actions
+    try:
+        if is16 and is2:
+            raise BridgeError("messages mix OCPP 1.6 transactions and 2.x TransactionEvents")
+        if is2:
+            return _read_v2(items, wanted)
+        if is16:
+            return _read_v16(items, wanted)
+    except EnergyError as exc:
+        raise BridgeError(f"meter values: {exc}") from exc
+    raise BridgeError("no transaction start: neither StartTransaction nor TransactionEvent given")
+
+
+def _read_v16(items: Sequence[Message], wanted: str | None) -> OcppTransaction:
+    starts: list[tuple[int, Message, Mapping[str, Any], str | None]] = []
+    for index, m in enumerate(items):
+        if m.action == "StartTransaction":
+            req = _mapping(m.payload, "StartTransaction")
+            tx_id = None
+            if m.response is not None:
+                res = _mapping(m.response, "StartTransaction response")
+                tx_id = str(_int(res.get("transactionId"), "StartTransaction response/transactionId"))
+            starts.append((index, m, req, tx_id))
+    if wanted is not None:
+        starts = [s for s in starts if s[3] == wanted]
+    if not starts:
+        raise BridgeError("no StartTransaction" + ("" if wanted is None else f" with transactionId {wanted}"))
+    if len(starts) > 1:
+        raise BridgeError(f"{len(starts)} StartTransactions: name one with transaction_id")
+    index, _start, req, tx_id = starts[0]
+    if tx_id is None:
+        # OCPP 1.6 §6.45: the id comes with the response; without it nothing names the transaction.
+        raise BridgeError("StartTransaction without its response: the transaction has no id")
+    connector = _int(req.get("connectorId"), "StartTransaction/connectorId")
+    if connector <= 0:
+        raise BridgeError("StartTransaction/connectorId must be > 0")
+    id_tag = _text(req, "idTag", "StartTransaction")
+    assert id_tag is not None
+    start = _time(req.get("timestamp"), None, "StartTransaction/timestamp")
+    readings = list(energy.readings_from_payload("StartTransaction", req))
+    states: list[tuple[datetime, str]] = []
+    stops: list[Mapping[str, Any]] = []
+    remote = False
+    for position, m in enumerate(items):
+        if m.action == "MeterValues":
+            data = _mapping(m.payload, "MeterValues")
+            if "transactionId" in data and str(data.get("transactionId")) == tx_id:
+                readings += energy.readings_from_payload("MeterValues", data)
+        elif m.action == "StopTransaction":
+            data = _mapping(m.payload, "StopTransaction")
+            if str(data.get("transactionId")) == tx_id:
+                stops.append(data)
+        elif m.action == "StatusNotification":
+            data = _mapping(m.payload, "StatusNotification")
+            if data.get("connectorId") == connector:
+                status = _text(data, "status", "StatusNotification")
+                assert status is not None
+                states.append((_time(data.get("timestamp"), m.at, "StatusNotification/timestamp"), status))
+        elif m.action == "RemoteStartTransaction" and position < index:
+            data = _mapping(m.payload, "RemoteStartTransaction")
+            remote = remote or (
+                data.get("idTag") == id_tag and data.get("connectorId", connector) == connector
+            )
+    if len(stops) > 1:
+        raise BridgeError(f"{len(stops)} StopTransactions for transaction {tx_id}")
+    end = reason = None
+    if stops:
+        end = _time(stops[0].get("timestamp"), None, "StopTransaction/timestamp")
+        reason = _text(stops[0], "reason", "StopTransaction", required=False)
+        readings += energy.readings_from_payload("StopTransaction", stops[0])
+        if end < start:
+            raise BridgeError("StopTransaction is earlier than StartTransaction")
+    return OcppTransaction(
+        "1.6", tx_id, connector, start, end, id_tag, _IDTAG, remote, tuple(readings), tuple(states), reason
+    )
+
+
+def _read_v2(items: Sequence[Message], wanted: str | None) -> OcppTransaction:
+    by_id: dict[str, list[tuple[int, Mapping[str, Any]]]] = {}
+    requests: list[Mapping[str, Any]] = []
+    for m in items:
+        if m.action == "TransactionEvent":
+            req = _mapping(m.payload, "TransactionEvent")
+            info = _mapping(req.get("transactionInfo"), "TransactionEvent/transactionInfo")
+            tx = _text(info, "transactionId", "TransactionEvent/transactionInfo")
+            assert tx is not None
+            seq = _int(req.get("seqNo"), "TransactionEvent/seqNo")
+            by_id.setdefault(tx, []).append((seq, req))
+        elif m.action == "RequestStartTransaction":
+            requests.append(_mapping(m.payload, "RequestStartTransaction"))
+    if wanted is not None:
+        by_id = {k: v for k, v in by_id.items() if k == wanted}
+    if not by_id:
+        raise BridgeError("no TransactionEvent" + ("" if wanted is None else f" for transaction {wanted}"))
+    if len(by_id) > 1:
+        raise BridgeError(f"{len(by_id)} transactions: name one with transaction_id")
+    ((tx_id, events),) = by_id.items()
+    # Events may arrive out of order (offline queues); seqNo gives their order.
+    events.sort(key=lambda e: e[0])
+    kinds = [e[1].get("eventType") for e in events]
+    if "Started" not in kinds:
+        raise BridgeError(f"transaction {tx_id}: no Started event")
+    started = events[kinds.index("Started")][1]
+    start = _time(started.get("timestamp"), None, "TransactionEvent/timestamp")
+    end = reason = None
+    if "Ended" in kinds:
+        ended = events[kinds.index("Ended")][1]
+        end = _time(ended.get("timestamp"), None, "TransactionEvent/timestamp")
+        info = _mapping(ended.get("transactionInfo"), "TransactionEvent/transactionInfo")
+        reason = _text(info, "stoppedReason", "TransactionEvent/transactionInfo", required=False)
+        if end < start:
+            raise BridgeError(f"transaction {tx_id}: Ended is earlier than Started")
+    readings: list[energy.Reading] = []
+    states: list[tuple[datetime, str]] = []
+    connector: ConnectorKey | None = None
+    token: Mapping[str, Any] | None = None
+    remote_ids: set[object] = set()
+    remote = False
+    for _seq, req in events:
+        readings += energy.readings_from_payload("TransactionEvent", req)
+        change = energy.charging_state_change("TransactionEvent", req)
+        if change is not None:
+            states.append((_floor_ms(change[0]), change[1]))
+        evse = req.get("evse")
+        if evse is not None and connector is None:
+            evse_data = _mapping(evse, "TransactionEvent/evse")
+            conn = evse_data.get("connectorId", 0)
+            connector = (
+                _int(evse_data.get("id"), "TransactionEvent/evse/id"),
+                _int(conn, "evse/connectorId"),
+            )
+        if req.get("idToken") is not None and token is None:
+            token = _mapping(req["idToken"], "TransactionEvent/idToken")
+        info = _mapping(req.get("transactionInfo"), "TransactionEvent/transactionInfo")
+        if info.get("remoteStartId") is not None:
+            remote_ids.add(info["remoteStartId"])
+        remote = remote or req.get("triggerReason") == "RemoteStart" or bool(remote_ids)
+    if token is None and requests:
+        # Simple stations name the token only in the CSMS's RequestStartTransaction.
+        matching = [r for r in requests if r.get("remoteStartId") in remote_ids]
+        token = _mapping((matching or requests)[-1].get("idToken"), "RequestStartTransaction/idToken")
+        remote = True
+    if token is None:
+        raise BridgeError(f"transaction {tx_id}: no idToken in its events or a RequestStartTransaction")
+    uid = _text(token, "idToken", "idToken")
+    kind = _text(token, "type", "idToken")
+    assert uid is not None and kind is not None
+    return OcppTransaction(
+        "2.x", tx_id, connector, start, end, uid, kind, remote, tuple(readings), tuple(states), reason
+    )
+
+
+# --------------------------------------------------------------------------- writing OCPI
+
+
+def _check_version(version: str) -> None:
+    if version not in VERSIONS:
+        raise UnsupportedError(f"the bridge writes OCPI {' and '.join(VERSIONS)}, not {version!r}")
+
+
+def _utc_text(moment: datetime) -> str:
+    moment = _floor_ms(moment)
+    text = f"{moment:%Y-%m-%dT%H:%M:%S}"
+    if moment.microsecond:
+        text += f".{moment.microsecond // 1000:03d}"
+    return text + "Z"
+
+
+def _jsonable(obj: object, where: str) -> dict[str, Any]:
+    if isinstance(obj, BaseModel):
+        value = to_jsonable(obj)
+    elif isinstance(obj, Mapping):
+        value = to_jsonable(dict(obj))
+    else:
+        raise BridgeError(f"{where}: expected an OCPI object (model or dict), got {type(obj).__name__}")
+    assert isinstance(value, dict)
+    return value
+
+
+def _lookup(config: BridgeConfig, key: ConnectorKey | None) -> tuple[str, str] | None:
+    table = config.connectors
+    if table is None or key is None:
+        return None
+    if not isinstance(table, Mapping):
+        raise BridgeError("BridgeConfig.connectors must be a mapping")
+    found = table.get(key)
+    if found is None and isinstance(key, tuple):
+        found = table.get(key[0])
+    if found is None:
+        return None
+    if not (isinstance(found, tuple) and len(found) == 2 and all(isinstance(x, str) for x in found)):
+        raise BridgeError(f"connectors[{key!r}] must be (evse_uid, connector_id)")
+    return found
+
+
+def _location(config: BridgeConfig, tx: OcppTransaction) -> tuple[dict[str, Any], str | None]:
+    """The CdrLocation (wire dict) of the transaction's connector and the location's time zone."""
+    loc = _jsonable(config.location, "BridgeConfig.location")
+    if "evse_uid" in loc:
+        return loc, None
+    ref = _lookup(config, tx.connector)
+    evses = loc.get("evses") or []
+    if not isinstance(evses, list) or not all(isinstance(e, dict) for e in evses):
+        raise BridgeError("BridgeConfig.location: evses must be a list of EVSE objects")
+    if ref is None:
+        only = [(e, c) for e in evses for c in (e.get("connectors") or []) if isinstance(c, dict)]
+        if len(only) != 1:
+            raise BridgeError(
+                f"no (evse_uid, connector_id) for OCPP connector {tx.connector!r}: "
+                "give BridgeConfig.connectors (the Location has more or fewer than one connector)"
+            )
+        ref = (str(only[0][0].get("uid")), str(only[0][1].get("id")))
+    evse = next((e for e in evses if e.get("uid") == ref[0]), None)
+    if evse is None:
+        raise BridgeError(f"the Location has no EVSE with uid {ref[0]!r}")
+    conn = next(
+        (c for c in evse.get("connectors") or [] if isinstance(c, dict) and c.get("id") == ref[1]), None
+    )
+    if conn is None:
+        raise BridgeError(f"EVSE {ref[0]!r} has no connector {ref[1]!r}")
+    if evse.get("evse_id") is None:
+        # OCPI CdrLocation.evse_id is required, EVSE.evse_id is optional.
+        raise BridgeError(f"EVSE {ref[0]!r} has no evse_id, which a CdrLocation needs")
+    out: dict[str, Any] = {
+        k: loc[k] for k in ("id", "name", "address", "city", "postal_code", "state", "country") if k in loc
+    }
+    out["coordinates"] = loc.get("coordinates")
+    out.update(
+        evse_uid=ref[0],
+        evse_id=evse["evse_id"],
+        connector_id=ref[1],
+        connector_standard=conn.get("standard"),
+        connector_format=conn.get("format"),
+        connector_power_type=conn.get("power_type"),
+    )
+    zone = loc.get("time_zone")
+    return out, zone if isinstance(zone, str) else None
+
+
+def _ident(value: str | Callable[[str], str] | None, tx_id: str, default: str, what: str) -> str:
+    result = default if value is None else value(tx_id) if callable(value) else value
+    if not isinstance(result, str) or not result:
+        raise BridgeError(f"{what} must be non-empty text")
+    return result
+
+
+def _token(config: BridgeConfig, tx: OcppTransaction, version: str) -> dict[str, Any]:
+    if not tx.id_token:
+        raise BridgeError("the transaction's token uid is empty")
+    kind = token_type(tx.id_token_type, version)
+    if config.token_types is not None and tx.id_token_type in config.token_types:
+        kind = config.token_types[tx.id_token_type]
+    contract = tx.id_token if config.contract_id is None else config.contract_id(tx.id_token, kind)
+    return {
+        "country_code": config.token_country_code or config.country_code,
+        "party_id": config.token_party_id or config.party_id,
+        "uid": tx.id_token,
+        "type": kind,
+        "contract_id": contract,
+    }
+
+
+def _periods(
+    tx: OcppTransaction, end: datetime, session: bool, tariff_id: str | None
+) -> tuple[list[dict[str, Any]], Decimal, Decimal]:
+    """Wire charging periods, total ENERGY (kWh) and total PARKING_TIME (h)."""
+    periods = energy.charging_periods(tx.readings, tx.states, tx.start, end, session_dimensions=session)
+    out: list[dict[str, Any]] = []
+    kwh = parking = Decimal(0)
+    for p in periods:
+        dims = [{"type": d.type, "volume": d.volume} for d in p.dimensions]
+        kwh += sum((d.volume for d in p.dimensions if d.type == "ENERGY"), Decimal(0))
+        parking += sum((d.volume for d in p.dimensions if d.type == "PARKING_TIME"), Decimal(0))
+        period: dict[str, Any] = {"start_date_time": _utc_text(p.start_date_time), "dimensions": dims}
+        if tariff_id is not None:
+            period["tariff_id"] = tariff_id
+        out.append(period)
+    return out, kwh, parking
+
+
+def _tariff(config: BridgeConfig, version: str) -> dict[str, Any] | None:
+    if config.tariff is None:
+        return None
+    tariff = _jsonable(config.tariff, "BridgeConfig.tariff")
+    if tariff.get("currency") != config.currency:
+        raise BridgeError(
+            f"tariff currency {tariff.get('currency')!r} differs from the configured {config.currency!r}"
+        )
+    return _jsonable(_validated(version, "Tariff", tariff), "tariff")
+
+
+def _validated(version: str, name: str, doc: dict[str, Any]) -> Any:
+    try:
+        return parse(version, name, doc)
+    except ObjectInvalid as exc:
+        shown = "; ".join(f"{v.path or '/'}: {v.message}" for v in exc.violations[:5])
+        raise BridgeError(f"not a valid OCPI {version} {name}: {shown}") from exc
+
+
+def _zero_price(version: str) -> dict[str, Any]:
+    return {"excl_vat": Decimal(0)} if version == "2.2.1" else {"before_taxes": Decimal(0)}
+
+
+def _hours(span: timedelta) -> Decimal:
+    with localcontext() as ctx:
+        ctx.prec = 28
+        return Decimal(span // timedelta(microseconds=1)) / Decimal(3_600_000_000)
+
+
+def _check_now(now: datetime) -> datetime:
+    if not isinstance(now, datetime) or now.utcoffset() is None:
+        raise BridgeError("now must be a timezone-aware datetime")
+    return _floor_ms(now)
+
+
+def _common(
+    tx: OcppTransaction, config: BridgeConfig, version: str, end: datetime, session: bool
+) -> tuple[dict[str, Any], dict[str, Any], list[dict[str, Any]], Decimal, Decimal, dict[str, Any] | None]:
+    if not isinstance(tx, OcppTransaction):
+        raise BridgeError(f"expected an OcppTransaction, got {type(tx).__name__}")
+    if not isinstance(config, BridgeConfig):
+        raise BridgeError(f"expected a BridgeConfig, got {type(config).__name__}")
+    if not isinstance(config.currency, str):
+        raise BridgeError("BridgeConfig.currency must be text")
+    location, zone = _location(config, tx)
+    tariff = _tariff(config, version)
+    tariff_id = None if tariff is None else str(tariff.get("id"))
+    periods, kwh, parking = _periods(tx, end, session, tariff_id)
+    session_id = _ident(config.session_id, tx.transaction_id, tx.transaction_id, "session id")
+    auth = config.auth_method or ("COMMAND" if tx.remote_start else "AUTH_REQUEST")
+    head = {
+        "country_code": config.country_code,
+        "party_id": config.party_id,
+        "id": session_id,
+        "start_date_time": _utc_text(tx.start),
+        "cdr_token": _token(config, tx, version),
+        "auth_method": auth,
+    }
+    priced_doc = {
+        "start_date_time": head["start_date_time"],
+        "end_date_time": _utc_text(end),
+        "currency": config.currency,
+        "charging_periods": periods,
+    }
+    priced = None
+    if tariff is not None:
+        try:
+            pricing = price(tariff, priced_doc, version, config.time_zone or zone, rounding=config.rounding)
+        except PricingError as exc:
+            raise BridgeError(f"pricing failed: {exc}") from exc
+        priced = {**pricing.as_cdr_fields(), "tariff": tariff}
+    return head, location, periods, kwh, parking, priced
+
+
+def to_session(
+    transaction: OcppTransaction, config: BridgeConfig, *, now: datetime, version: str = "2.2.1"
+) -> Any:
+    """The OCPI Session (model of ``ocpkit.ocpi.v221``/``v230``) of *transaction* at *now*.
+
+    ``ACTIVE`` with periods up to *now* while running, ``COMPLETED`` with ``end_date_time`` once
+    stopped. Periods carry the Session-only dimensions too (ENERGY_IMPORT/EXPORT, STATE_OF_CHARGE).
+    With a tariff, ``total_cost`` is the price so far. Raises
+    :class:`~ocpkit.errors.BridgeError` when the Session cannot be built or is not valid.
+    """
+    _check_version(version)
+    moment = _check_now(now)
+    try:
+        if not isinstance(transaction, OcppTransaction):
+            raise BridgeError(f"expected an OcppTransaction, got {type(transaction).__name__}")
+        end = transaction.end if transaction.end is not None else moment
+        if end < transaction.start:
+            raise BridgeError("now is earlier than the transaction start")
+        head, location, periods, kwh, _parking, priced = _common(transaction, config, version, end, True)
+        doc: dict[str, Any] = {**head, "kwh": kwh}
+        if transaction.end is not None:
+            doc["end_date_time"] = _utc_text(transaction.end)
+        doc.update(
+            location_id=location.get("id"),
+            evse_uid=location.get("evse_uid"),
+            connector_id=location.get("connector_id"),
+            currency=config.currency,
+            charging_periods=periods,
+            status="COMPLETED" if transaction.stopped else "ACTIVE",
+            last_updated=_utc_text(moment),
+        )
+        if priced is not None:
+            doc["total_cost"] = priced["total_cost"]
+    except (EnergyError, PricingError) as exc:
+        raise BridgeError(str(exc)) from exc
+    return _validated(version, "Session", doc)
+
+
+def to_cdr(
+    transaction: OcppTransaction, config: BridgeConfig, *, now: datetime, version: str = "2.2.1"
+) -> Any:
+    """The OCPI CDR (model of ``ocpkit.ocpi.v221``/``v230``) of a stopped *transaction*.
+
+    *now* becomes ``last_updated``. With a tariff, every ``total_*`` field comes from
+    :func:`ocpkit.tariffs.price` and the tariff is listed in ``tariffs``; without one the cost is
+    0. ``total_time`` is the whole duration, ``total_parking_time`` the PARKING_TIME sum. Raises
+    :class:`~ocpkit.errors.BridgeError` for a running transaction or an invalid result.
+    """
+    _check_version(version)
+    moment = _check_now(now)
+    try:
+        if not isinstance(transaction, OcppTransaction):
+            raise BridgeError(f"expected an OcppTransaction, got {type(transaction).__name__}")
+        if transaction.end is None:
+            raise BridgeError(f"transaction {transaction.transaction_id} has not stopped: no CDR yet")
+        head, location, periods, kwh, parking, priced = _common(
+            transaction, config, version, transaction.end, False
+        )
+        if not periods:
+            raise BridgeError("the transaction has no charging period (idle from start to stop)")
+        session_id = head["id"]
+        doc: dict[str, Any] = {
+            **head,
+            "id": _ident(config.cdr_id, transaction.transaction_id, session_id, "CDR id"),
+            "end_date_time": _utc_text(transaction.end),
+            "session_id": session_id,
+            "cdr_location": location,
+            "currency": config.currency,
+            "charging_periods": periods,
+        }
+        if priced is None:
+            doc.update(
+                total_cost=_zero_price(version),
+                total_energy=kwh,
+                total_time=_hours(transaction.end - transaction.start),
+                total_parking_time=parking,
+            )
+        else:
+            tariff = priced.pop("tariff")
+            doc["tariffs"] = [tariff]
+            doc.update(priced)
+        doc["last_updated"] = _utc_text(moment)
+    except (EnergyError, PricingError) as exc:
+        raise BridgeError(str(exc)) from exc
+    return _validated(version, "CDR", doc)
