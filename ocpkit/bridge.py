@@ -46,7 +46,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal, localcontext
+from decimal import ROUND_DOWN, Decimal, localcontext
 from types import MappingProxyType
 from typing import Any, Final
 
@@ -97,7 +97,7 @@ TOKEN_TYPES: Final[Mapping[str, Mapping[str, str]]] = MappingProxyType(
     }
 )
 _IDTAG: Final = "idTag"  # the OCPP 1.6 token: no type on the wire, an RFID uid by convention
-_MS: Final = timedelta(milliseconds=1)
+_HOUR_QUANTUM: Final = Decimal("1e-12")
 
 
 def token_type(ocpp_type: str, version: str = "2.2.1") -> str:
@@ -219,6 +219,10 @@ def _int(value: object, where: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise BridgeError(f"{where}: expected an integer, got {type(value).__name__}")
     return value
+
+
+def _int_or_none(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def _floor_ms(moment: datetime) -> datetime:
@@ -343,18 +347,18 @@ def _read_v16(items: Sequence[Message], wanted: str | None) -> OcppTransaction:
 
 
 def _read_v2(items: Sequence[Message], wanted: str | None) -> OcppTransaction:
-    by_id: dict[str, list[tuple[int, Mapping[str, Any]]]] = {}
-    requests: list[Mapping[str, Any]] = []
-    for m in items:
+    by_id: dict[str, list[tuple[int, int, Mapping[str, Any]]]] = {}
+    requests: list[tuple[int, Mapping[str, Any]]] = []
+    for position, m in enumerate(items):
         if m.action == "TransactionEvent":
             req = _mapping(m.payload, "TransactionEvent")
             info = _mapping(req.get("transactionInfo"), "TransactionEvent/transactionInfo")
             tx = _text(info, "transactionId", "TransactionEvent/transactionInfo")
             assert tx is not None
             seq = _int(req.get("seqNo"), "TransactionEvent/seqNo")
-            by_id.setdefault(tx, []).append((seq, req))
+            by_id.setdefault(tx, []).append((seq, position, req))
         elif m.action == "RequestStartTransaction":
-            requests.append(_mapping(m.payload, "RequestStartTransaction"))
+            requests.append((position, _mapping(m.payload, "RequestStartTransaction")))
     if wanted is not None:
         by_id = {k: v for k, v in by_id.items() if k == wanted}
     if not by_id:
@@ -364,14 +368,14 @@ def _read_v2(items: Sequence[Message], wanted: str | None) -> OcppTransaction:
     ((tx_id, events),) = by_id.items()
     # Events may arrive out of order (offline queues); seqNo gives their order.
     events.sort(key=lambda e: e[0])
-    kinds = [e[1].get("eventType") for e in events]
+    kinds = [e[2].get("eventType") for e in events]
     if "Started" not in kinds:
         raise BridgeError(f"transaction {tx_id}: no Started event")
-    started = events[kinds.index("Started")][1]
+    _, started_at, started = events[kinds.index("Started")]
     start = _time(started.get("timestamp"), None, "TransactionEvent/timestamp")
     end = reason = None
     if "Ended" in kinds:
-        ended = events[kinds.index("Ended")][1]
+        ended = events[kinds.index("Ended")][2]
         end = _time(ended.get("timestamp"), None, "TransactionEvent/timestamp")
         info = _mapping(ended.get("transactionInfo"), "TransactionEvent/transactionInfo")
         reason = _text(info, "stoppedReason", "TransactionEvent/transactionInfo", required=False)
@@ -381,9 +385,9 @@ def _read_v2(items: Sequence[Message], wanted: str | None) -> OcppTransaction:
     states: list[tuple[datetime, str]] = []
     connector: ConnectorKey | None = None
     token: Mapping[str, Any] | None = None
-    remote_ids: set[object] = set()
-    remote = False
-    for _seq, req in events:
+    remote_ids: set[int] = set()
+    remote_event: int | None = None
+    for _seq, position, req in events:
         readings += energy.readings_from_payload("TransactionEvent", req)
         change = energy.charging_state_change("TransactionEvent", req)
         if change is not None:
@@ -400,12 +404,19 @@ def _read_v2(items: Sequence[Message], wanted: str | None) -> OcppTransaction:
             token = _mapping(req["idToken"], "TransactionEvent/idToken")
         info = _mapping(req.get("transactionInfo"), "TransactionEvent/transactionInfo")
         if info.get("remoteStartId") is not None:
-            remote_ids.add(info["remoteStartId"])
-        remote = remote or req.get("triggerReason") == "RemoteStart" or bool(remote_ids)
-    if token is None and requests:
-        # Simple stations name the token only in the CSMS's RequestStartTransaction.
-        matching = [r for r in requests if r.get("remoteStartId") in remote_ids]
-        token = _mapping((matching or requests)[-1].get("idToken"), "RequestStartTransaction/idToken")
+            remote_ids.add(_int(info["remoteStartId"], "TransactionEvent/transactionInfo/remoteStartId"))
+        if req.get("triggerReason") == "RemoteStart" and remote_event is None:
+            remote_event = position
+    remote = bool(remote_ids) or remote_event is not None
+    # The request that authorised the transaction came before its RemoteStart event at the latest.
+    anchor = started_at if remote_event is None else max(started_at, remote_event)
+    # Simple stations name the token only in the CSMS's RequestStartTransaction: the one with the
+    # transaction's remoteStartId, else the last one before the Started or RemoteStart event.
+    candidates = [r for _, r in requests if _int_or_none(r.get("remoteStartId")) in remote_ids] or [
+        r for p, r in requests if p < anchor
+    ]
+    if token is None and candidates:
+        token = _mapping(candidates[-1].get("idToken"), "RequestStartTransaction/idToken")
         remote = True
     if token is None:
         raise BridgeError(f"transaction {tx_id}: no idToken in its events or a RequestStartTransaction")
@@ -460,11 +471,13 @@ def _lookup(config: BridgeConfig, key: ConnectorKey | None) -> tuple[str, str] |
     return found
 
 
-def _location(config: BridgeConfig, tx: OcppTransaction) -> tuple[dict[str, Any], str | None]:
+def _location(config: BridgeConfig, tx: OcppTransaction, version: str) -> tuple[dict[str, Any], str | None]:
     """The CdrLocation (wire dict) of the transaction's connector and the location's time zone."""
     loc = _jsonable(config.location, "BridgeConfig.location")
     if "evse_uid" in loc:
-        return loc, None
+        return _jsonable(_validated(version, "CdrLocation", loc), "location"), None
+    # Validated first, so that everything read below has the shape OCPI gives it.
+    loc = _jsonable(_validated(version, "Location", loc), "location")
     ref = _lookup(config, tx.connector)
     evses = loc.get("evses") or []
     if not isinstance(evses, list) or not all(isinstance(e, dict) for e in evses):
@@ -535,7 +548,15 @@ def _periods(
     out: list[dict[str, Any]] = []
     kwh = parking = Decimal(0)
     for p in periods:
-        dims = [{"type": d.type, "volume": d.volume} for d in p.dimensions]
+        dims = [
+            {
+                "type": d.type,
+                "volume": _cut_hours(p.end_date_time - p.start_date_time)
+                if d.type in ("TIME", "PARKING_TIME")
+                else d.volume,
+            }
+            for d in p.dimensions
+        ]
         kwh += sum((d.volume for d in p.dimensions if d.type == "ENERGY"), Decimal(0))
         parking += sum((d.volume for d in p.dimensions if d.type == "PARKING_TIME"), Decimal(0))
         period: dict[str, Any] = {"start_date_time": _utc_text(p.start_date_time), "dimensions": dims}
@@ -543,6 +564,15 @@ def _periods(
             period["tariff_id"] = tariff_id
         out.append(period)
     return out, kwh, parking
+
+
+def _cut_hours(span: timedelta) -> Decimal:
+    # Hours are cut, not rounded, to 12 decimals: 82 s is 0.022777777777 h, which step_size
+    # (OCPI tariffs: rounding *up* to whole steps) brings back to 82 s, where 0.022777777778 h
+    # would be billed as 83 s. With millisecond times the cut never loses a whole step.
+    return (Decimal(span // timedelta(microseconds=1)) / Decimal(3_600_000_000)).quantize(
+        _HOUR_QUANTUM, rounding=ROUND_DOWN
+    )
 
 
 def _tariff(config: BridgeConfig, version: str) -> dict[str, Any] | None:
@@ -589,7 +619,7 @@ def _common(
         raise BridgeError(f"expected a BridgeConfig, got {type(config).__name__}")
     if not isinstance(config.currency, str):
         raise BridgeError("BridgeConfig.currency must be text")
-    location, zone = _location(config, tx)
+    location, zone = _location(config, tx, version)
     tariff = _tariff(config, version)
     tariff_id = None if tariff is None else str(tariff.get("id"))
     periods, kwh, parking = _periods(tx, end, session, tariff_id)
