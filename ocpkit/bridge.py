@@ -12,9 +12,9 @@ Two steps, both pure:
    its connector, StopTransaction and RemoteStartTransaction. OCPP 2.0.1 / 2.1 uses the
    TransactionEvents of one ``transactionId`` (Started ... Ended) and RequestStartTransaction;
    its StatusNotification carries a connector status, not a charging state, so it is accepted
-   and not used (``transactionInfo.chargingState`` says whether the EV draws power). Other
-   actions are skipped, so a whole log may be passed with ``transaction_id`` naming one
-   transaction.
+   and not used (``transactionInfo.chargingState`` says whether the EV draws power), and its
+   MeterValues name no transaction, so they are skipped too. Other actions are skipped, so a
+   whole log may be passed with ``transaction_id`` naming one transaction.
 
 2. :func:`to_session` and :func:`to_cdr` add what OCPP does not know, from a
    :class:`BridgeConfig` (party, location, currency, tariff, ids), build the charging periods with
@@ -48,7 +48,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import ROUND_DOWN, Decimal, localcontext
 from types import MappingProxyType
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from pydantic import BaseModel
 
@@ -57,6 +57,9 @@ from ocpkit._meter import _parse_time
 from ocpkit.errors import BridgeError, EnergyError, ObjectInvalid, PricingError, UnsupportedError
 from ocpkit.ocpi import parse, to_jsonable
 from ocpkit.tariffs import Rounding, price
+
+if TYPE_CHECKING:  # the OCPI models are built only when a result is validated
+    from ocpkit.ocpi import v221, v230
 
 __all__ = [
     "TOKEN_TYPES",
@@ -138,8 +141,9 @@ class BridgeConfig:
     the bare evse id) as key. A Location with one EVSE of one connector needs no mapping.
     ``session_id``/``cdr_id``: a value or a function of the OCPP transaction id (default: that
     id; the CDR id defaults to the session id). ``time_zone`` (IANA) is used for pricing; default
-    the Location's. ``contract_id`` is a function ``(uid, OCPI token type) -> contract id``;
-    ``token_types`` overrides entries of :data:`TOKEN_TYPES`.
+    the Location's; with neither, tariff restrictions are read in UTC. ``contract_id`` is a
+    function ``(uid, OCPI token type) -> contract id``; ``token_types`` overrides entries of
+    :data:`TOKEN_TYPES`.
     """
 
     country_code: str
@@ -651,7 +655,7 @@ def _common(
 
 def to_session(
     transaction: OcppTransaction, config: BridgeConfig, *, now: datetime, version: str = "2.2.1"
-) -> Any:
+) -> v221.Session | v230.Session:
     """The OCPI Session (model of ``ocpkit.ocpi.v221``/``v230``) of *transaction* at *now*.
 
     ``ACTIVE`` with periods up to *now* while running, ``COMPLETED`` with ``end_date_time`` once
@@ -684,12 +688,13 @@ def to_session(
             doc["total_cost"] = priced["total_cost"]
     except (EnergyError, PricingError) as exc:
         raise BridgeError(str(exc)) from exc
-    return _validated(version, "Session", doc)
+    session: v221.Session | v230.Session = _validated(version, "Session", doc)
+    return session
 
 
 def to_cdr(
     transaction: OcppTransaction, config: BridgeConfig, *, now: datetime, version: str = "2.2.1"
-) -> Any:
+) -> v221.Cdr | v230.Cdr:
     """The OCPI CDR (model of ``ocpkit.ocpi.v221``/``v230``) of a stopped *transaction*.
 
     *now* becomes ``last_updated``. With a tariff, every ``total_*`` field comes from
@@ -733,4 +738,5 @@ def to_cdr(
         doc["last_updated"] = _utc_text(moment)
     except (EnergyError, PricingError) as exc:
         raise BridgeError(str(exc)) from exc
-    return _validated(version, "CDR", doc)
+    cdr: v221.Cdr | v230.Cdr = _validated(version, "CDR", doc)
+    return cdr

@@ -16,6 +16,7 @@ import jsonschema
 import pytest
 
 from ocpkit.bridge import BridgeConfig, Message, read_transaction, to_cdr, to_session
+from ocpkit.errors import BridgeError
 from ocpkit.ocpi import to_json, v221, v230
 from ocpkit.ocpi._schemas import ocpi_schema
 from tests._energy_logs import DYN_4988, SIM, exchanges, utc
@@ -195,7 +196,7 @@ def test_16_capture_session_active_then_completed(shared: Path) -> None:
     # Price so far: 0.177 kWh x 0.30 = 0.0531; charging 17:14:18-17:15:40 = 82 s x 2.00/3600.
     expected = Decimal("0.0531") + _hours(82) * 2
     assert session.total_cost.excl_vat.quantize(Decimal("1e-12")) == expected.quantize(Decimal("1e-12"))
-    with pytest.raises(Exception, match="has not stopped"):
+    with pytest.raises(BridgeError, match="has not stopped"):
         to_cdr(running, _config("2.2.1"), now=at)
 
     done = to_session(read_transaction(_messages_16(shared), transaction_id=TX16), _config("2.2.1"), now=NOW)
