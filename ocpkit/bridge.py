@@ -65,6 +65,7 @@ __all__ = [
     "TOKEN_TYPES",
     "VERSIONS",
     "BridgeConfig",
+    "ConnectorKey",
     "Message",
     "OcppTransaction",
     "read_transaction",
@@ -128,6 +129,7 @@ class Message:
     response: object = None
 
 
+#: An OCPP connector: the 1.6 ``connectorId`` or the 2.x ``(evse id, connector id)``.
 ConnectorKey = int | tuple[int, int]
 
 

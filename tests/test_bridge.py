@@ -19,6 +19,7 @@ from ocpkit.bridge import BridgeConfig, Message, read_transaction, to_cdr, to_se
 from ocpkit.errors import BridgeError
 from ocpkit.ocpi import to_json, v221, v230
 from ocpkit.ocpi._schemas import ocpi_schema
+from ocpkit.tariffs import Rounding
 from tests._energy_logs import DYN_4988, SIM, exchanges, utc
 
 pytestmark = pytest.mark.shared
@@ -170,6 +171,9 @@ def test_16_capture_cdr_priced_by_hand(shared: Path) -> None:
     assert [t.id for t in cdr.tariffs] == ["T-ET"]
     assert {p.tariff_id for p in cdr.charging_periods} == {"T-ET"}
     assert _schema_errors("2.2.1", cdr) == []
+    # Rounded to cents on request: 0.1244 -> 0.12, 0.14928 -> 0.15.
+    cents = to_cdr(tx, _config("2.2.1", rounding=Rounding(2)), now=NOW)
+    assert (cents.total_cost.excl_vat, cents.total_cost.incl_vat) == (Decimal("0.12"), Decimal("0.15"))
 
 
 def test_16_capture_cdr_230_taxes(shared: Path) -> None:

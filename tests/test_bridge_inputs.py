@@ -517,6 +517,15 @@ def test_2x_transactions_that_cannot_be_bridged(events: list[dict[str, Any]], ma
         read_transaction(_tx2(events))
 
 
+def test_2x_without_meter_values_counts_zero_energy() -> None:
+    events = [{k: v for k, v in e.items() if k != "meterValue"} for e in EVENTS2]
+    tx = read_transaction(_tx2(events))
+    # Unknown energy (no register sample) is told apart from zero on the transaction...
+    assert tx.energy.energy_wh is None
+    # ...and the CDR, which must carry a number, says 0 kWh.
+    assert to_cdr(tx, _config(), now=NOW).total_energy == 0
+
+
 def test_2x_empty_token_uid() -> None:
     events = [EVENTS2[0] | {"idToken": {"idToken": "", "type": "NoAuthorization"}}, *EVENTS2[1:]]
     with pytest.raises(BridgeError, match="empty"):
@@ -574,11 +583,19 @@ def test_hostile_messages_raise_only_bridge_errors(items: list[tuple[str, Any, A
     except BridgeError:
         return
     assert isinstance(tx, OcppTransaction)
-    for build in (to_session, to_cdr):
-        try:
-            build(tx, _config(), now=NOW)
-        except OcpkitError as exc:
-            assert isinstance(exc, BridgeError)
+    assert tx.end is None or tx.end >= tx.start
+    try:
+        session = to_session(tx, _config(), now=NOW)
+    except OcpkitError as exc:
+        assert isinstance(exc, BridgeError)
+    else:
+        assert session.status == ("COMPLETED" if tx.stopped else "ACTIVE")
+    try:
+        cdr = to_cdr(tx, _config(), now=NOW)
+    except OcpkitError as exc:
+        assert isinstance(exc, BridgeError)
+    else:
+        assert tx.stopped and cdr.end_date_time >= cdr.start_date_time
 
 
 @settings(max_examples=100, deadline=None)
@@ -590,7 +607,9 @@ def test_hostile_messages_raise_only_bridge_errors(items: list[tuple[str, Any, A
 def test_hostile_fields_in_a_good_2x_transaction(base: dict[str, Any], key: str, value: Any) -> None:
     events = [e if e is not base else e | {key: value} for e in EVENTS2]
     try:
-        tx = read_transaction(_tx2(events))
-        to_cdr(tx, _config(), now=NOW)
+        cdr = to_cdr(read_transaction(_tx2(events)), _config(), now=NOW)
     except BridgeError:
-        pass
+        return
+    # Whatever survived is a valid CDR of the one transaction.
+    assert isinstance(cdr, v221.Cdr)
+    assert cdr.session_id == "TX-9"
