@@ -534,9 +534,15 @@ def _token(config: BridgeConfig, tx: OcppTransaction, version: str) -> dict[str,
     if not tx.id_token:
         raise BridgeError("the transaction's token uid is empty")
     kind = token_type(tx.id_token_type, version)
-    if config.token_types is not None and tx.id_token_type in config.token_types:
-        kind = config.token_types[tx.id_token_type]
-    contract = tx.id_token if config.contract_id is None else config.contract_id(tx.id_token, kind)
+    overrides = config.token_types
+    if overrides is not None:
+        if not isinstance(overrides, Mapping):
+            raise BridgeError("BridgeConfig.token_types must be a mapping")
+        kind = overrides.get(tx.id_token_type, kind)
+    rule = config.contract_id
+    if rule is not None and not callable(rule):
+        raise BridgeError("BridgeConfig.contract_id must be a function (uid, token type) -> text")
+    contract = tx.id_token if rule is None else rule(tx.id_token, kind)
     return {
         "country_code": config.token_country_code or config.country_code,
         "party_id": config.token_party_id or config.party_id,

@@ -83,6 +83,16 @@ def _location(*evses: tuple[str, str | None, list[str]]) -> dict[str, Any]:
     }
 
 
+ENERGY_TARIFF: dict[str, Any] = {
+    "country_code": "NL",
+    "party_id": "CPO",
+    "id": "T",
+    "currency": "EUR",
+    "last_updated": TS,
+    "elements": [{"price_components": [{"type": "ENERGY", "price": Decimal("0.3"), "step_size": 1}]}],
+}
+
+
 def _config(**extra: Any) -> BridgeConfig:
     options: dict[str, Any] = {"location": CDR_LOCATION} | extra
     return BridgeConfig("NL", "CPO", currency="EUR", **options)
@@ -346,6 +356,12 @@ def test_running_transaction_session_and_cdr_rules() -> None:
         (BridgeConfig("NL", "CPO", CDR_LOCATION, "euro"), "currency"),
         (BridgeConfig("NL", "CPO", CDR_LOCATION, 978), "currency must be text"),  # type: ignore[arg-type]
         (_config(contract_id=lambda uid, kind: "C" * 40), "contract_id"),
+        (_config(contract_id="C-1"), "must be a function"),
+        (_config(token_types=[("idTag", "APP_USER")]), "token_types must be a mapping"),
+        (_config(token_types={"idTag": "FRIEND"}), "cdr_token/type"),
+        (_config(time_zone="Mars/Olympus", tariff=ENERGY_TARIFF), "time zone|time_zone"),
+        (_config(rounding="cents", tariff=ENERGY_TARIFF), "rounding"),
+        (_config(auth_method="PIN"), "auth_method"),
     ],
 )
 def test_bad_configuration(config: BridgeConfig, match: str) -> None:
