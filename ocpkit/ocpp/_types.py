@@ -90,8 +90,9 @@ def _to_decimal(value: Any) -> Decimal:
         return Decimal(repr(value))
     if not value.is_finite():
         raise ValueError("a number must be finite")
-    if not -_MAX_EXPONENT <= value.as_tuple().exponent <= _MAX_EXPONENT:
-        # JSON floats stay far inside this; it keeps exact arithmetic on a Decimal cheap.
+    exponent = value.as_tuple().exponent
+    if not isinstance(exponent, int) or not -_MAX_EXPONENT <= exponent <= _MAX_EXPONENT:
+        # JSON floats stay far inside this range; it keeps exact arithmetic on a Decimal cheap.
         raise ValueError("a number's exponent is out of range")
     return value
 
@@ -107,8 +108,8 @@ def is_multiple_of(value: Decimal, divisor: Decimal) -> bool:
     v_int = int("".join(map(str, v_digits)) or "0")
     d_int = int("".join(map(str, d_digits)) or "0")
     if v_exp >= d_exp:
-        return (v_int * 10 ** (v_exp - d_exp)) % d_int == 0
-    return v_int % (d_int * 10 ** (d_exp - v_exp)) == 0
+        return bool((v_int * 10 ** (v_exp - d_exp)) % d_int == 0)
+    return bool(v_int % (d_int * 10 ** (d_exp - v_exp)) == 0)
 
 
 @dataclass(frozen=True, slots=True)
