@@ -713,7 +713,28 @@ def message_schema(model: Any, header: dict[str, str], inline: bool) -> dict[str
             pending |= _refs(used[name])
         if used:
             result["definitions"] = {k: used[k] for k in sorted(used)}
-    return result
+    return _ordered(result)
+
+
+_KEY_ORDER = ("$schema", "$id", "title", "type", "additionalProperties", "enum", "format", "maxLength")
+
+
+def _ordered(node: Any) -> Any:
+    """Keys in the order the official files mostly use, so the files read alike."""
+    if isinstance(node, list):
+        return [_ordered(v) for v in node]
+    if not isinstance(node, dict):
+        return node
+    rank = {key: i for i, key in enumerate(_KEY_ORDER)}
+    keys = sorted(node, key=lambda k: rank.get(k, len(rank)))  # stable: others keep their order
+    out: dict[str, Any] = {}
+    for key in keys:
+        value = node[key]
+        if key in ("properties", "definitions"):
+            out[key] = {name: _ordered(sub) for name, sub in value.items()}
+        else:
+            out[key] = _ordered(value)
+    return out
 
 
 def _refs(node: Any) -> set[str]:
