@@ -194,7 +194,10 @@ def _is_basemodel_attr(name: str) -> bool:
 def member_name(value: str) -> str:
     """UPPER_SNAKE enum member name for an enum value."""
     text = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", value)
-    text = re.sub(r"([a-z])([A-Z])", r"\1_\2", text)
+    # The kilo prefix of a unit is not a word of its own ("kWh" -> KWH, "cType2" -> C_TYPE2).
+    text = re.sub(r"(?<=[a-z])(?=[A-Z])", "_", text)
+    if value.startswith("k") and text.startswith("k_"):
+        text = "k" + text[2:]
     text = re.sub(r"([0-9])([A-Z][a-z])", r"\1_\2", text)
     text = re.sub(r"[^A-Za-z0-9]+", "_", text).strip("_").upper()
     if not text or text[0].isdigit():
