@@ -249,7 +249,9 @@ class _Reader:
             def_name = ref.rsplit("/", 1)[1]
             return self.named(def_name, self.defs[def_name])
         kind = schema.get("type")
-        keep = {k: schema[k] for k in ("minimum", "maximum", "multipleOf", "maxLength") if k in schema}
+        keep: dict[str, Any] = {
+            k: schema[k] for k in ("minimum", "maximum", "multipleOf", "maxLength") if k in schema
+        }
         if kind is None:
             return TypeRef("any")
         if kind == "string" and "enum" in schema:
@@ -276,7 +278,7 @@ class _Reader:
             return TypeRef("bool")
         if kind == "array":
             item = self.type(schema["items"], owner, prop)
-            cons = {k: schema[k] for k in ("minItems", "maxItems") if k in schema}
+            cons: dict[str, Any] = {k: schema[k] for k in ("minItems", "maxItems") if k in schema}
             return TypeRef("array", item=item, constraints=cons)
         raise AssertionError(f"unhandled schema {schema!r}")
 
@@ -716,7 +718,8 @@ def message_schema(model: Any, header: dict[str, str], inline: bool) -> dict[str
             pending |= _refs(used[name])
         if used:
             result["definitions"] = {k: used[k] for k in sorted(used)}
-    return _ordered(result)
+    ordered: dict[str, Any] = _ordered(result)
+    return ordered
 
 
 _KEY_ORDER = ("$schema", "$id", "title", "type", "additionalProperties", "enum", "format", "maxLength")
