@@ -194,7 +194,10 @@ def _is_basemodel_attr(name: str) -> bool:
 def member_name(value: str) -> str:
     """UPPER_SNAKE enum member name for an enum value."""
     text = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", value)
-    text = re.sub(r"([a-z])([A-Z])", r"\1_\2", text)
+    # The kilo prefix of a unit is not a word of its own ("kWh" -> KWH, "cType2" -> C_TYPE2).
+    text = re.sub(r"(?<=[a-z])(?=[A-Z])", "_", text)
+    if value.startswith("k") and text.startswith("k_"):
+        text = "k" + text[2:]
     text = re.sub(r"([0-9])([A-Z][a-z])", r"\1_\2", text)
     text = re.sub(r"[^A-Za-z0-9]+", "_", text).strip("_").upper()
     if not text or text[0].isdigit():
@@ -246,7 +249,9 @@ class _Reader:
             def_name = ref.rsplit("/", 1)[1]
             return self.named(def_name, self.defs[def_name])
         kind = schema.get("type")
-        keep = {k: schema[k] for k in ("minimum", "maximum", "multipleOf", "maxLength") if k in schema}
+        keep: dict[str, Any] = {
+            k: schema[k] for k in ("minimum", "maximum", "multipleOf", "maxLength") if k in schema
+        }
         if kind is None:
             return TypeRef("any")
         if kind == "string" and "enum" in schema:
@@ -273,7 +278,7 @@ class _Reader:
             return TypeRef("bool")
         if kind == "array":
             item = self.type(schema["items"], owner, prop)
-            cons = {k: schema[k] for k in ("minItems", "maxItems") if k in schema}
+            cons: dict[str, Any] = {k: schema[k] for k in ("minItems", "maxItems") if k in schema}
             return TypeRef("array", item=item, constraints=cons)
         raise AssertionError(f"unhandled schema {schema!r}")
 
@@ -340,12 +345,63 @@ def _num_literal(value: Any, as_decimal: bool) -> str:
     return repr(value)
 
 
+def _bound(value: Any) -> str:
+    text = repr(float(value)) if isinstance(value, float) and not value.is_integer() else str(int(value))
+    return text.replace("-", "Neg").replace(".", "_")
+
+
+def _alias_name(t: TypeRef) -> str:
+    c = t.constraints
+    if t.kind == "str":
+        return "String" + str(c.get("maxLength", ""))
+    if t.kind == "bool":
+        return "Boolean"
+    name = {"int": "Integer" if t.draft == DRAFT06 else "StrictInteger", "number": "Number"}[t.kind]
+    if "minimum" in c:
+        name += "Min" + _bound(c["minimum"])
+    if "maximum" in c:
+        name += "Max" + _bound(c["maximum"])
+    if "multipleOf" in c:
+        name += "MultipleOf" + _bound(c["multipleOf"])
+    return name
+
+
 class _Renderer:
     def __init__(self, ir: VersionIR) -> None:
         self.ir = ir
         self.used: set[str] = set()
+        self.aliases: dict[str, str] = {}
 
     def type_expr(self, t: TypeRef) -> str:
+        """A field's type; scalar types become module-level aliases, built once per module.
+
+        Sharing one ``Annotated`` object between fields halves pydantic's class creation
+        time compared with spelling it out in every field.
+        """
+        expr = self._inline_expr(t)
+        if t.kind not in ("int", "number", "str", "bool"):
+            return expr
+        name = "_" + _alias_name(t)
+        assert self.aliases.get(name, expr) == expr, name
+        self.aliases[name] = expr
+        return name
+
+    def optional_expr(self, expr: str) -> str:
+        """``expr`` made optional (absent, never null); aliased when *expr* is a scalar alias."""
+        self.used.update({"Annotated", "NOT_NULL"})
+        wrapped = f"Annotated[{expr} | None, NOT_NULL]"
+        if expr.startswith("_") or expr in ("DateTime", "Uri"):
+            name = "_Optional" + expr.lstrip("_")
+            self.aliases[name] = wrapped
+            return name
+        return wrapped
+
+    def alias_block(self) -> str:
+        """The alias definitions, plain types before their optional forms."""
+        names = sorted(self.aliases, key=lambda n: (n.startswith("_Optional"), n))
+        return "".join(f"{name} = {self.aliases[name]}\n" for name in names)
+
+    def _inline_expr(self, t: TypeRef) -> str:
         c = t.constraints
         if t.kind == "int":
             args = ["strict=True"]
@@ -361,7 +417,7 @@ class _Renderer:
             return f"Annotated[int, Field({', '.join(args)}){tail}]"
         if t.kind == "number":
             args = []
-            for key, arg in (("minimum", "ge"), ("maximum", "le"), ("multipleOf", "multiple_of")):
+            for key, arg in (("minimum", "ge"), ("maximum", "le")):
                 if key in c:
                     args.append(f"{arg}={_num_literal(c[key], True)}")
             self.used.update({"Annotated", "Decimal", "TO_DECIMAL", "DECIMAL_OUT"})
@@ -369,7 +425,12 @@ class _Renderer:
             if args:
                 self.used.add("Field")
                 fld = f", Field({', '.join(args)})"
-            return f"Annotated[Decimal{fld}, TO_DECIMAL, DECIMAL_OUT]"
+            tail = ""
+            if "multipleOf" in c:
+                # pydantic's own multiple_of uses Decimal.__mod__, which fails on large quotients.
+                self.used.add("MultipleOf")
+                tail = f", MultipleOf({_num_literal(c['multipleOf'], True)})"
+            return f"Annotated[Decimal{fld}, TO_DECIMAL, DECIMAL_OUT{tail}]"
         if t.kind == "str":
             self.used.update({"Annotated", "Field"})
             extra = f", max_length={c['maxLength']}" if "maxLength" in c else ""
@@ -425,10 +486,7 @@ class _Renderer:
             elif p.required:
                 lines.append(f'    {p.attr}: {expr} = Field(alias="{p.wire}")')
             else:
-                self.used.update({"Annotated", "NOT_NULL"})
-                lines.append(
-                    f'    {p.attr}: Annotated[{expr} | None, NOT_NULL] = Field(None, alias="{p.wire}")'
-                )
+                lines.append(f'    {p.attr}: {self.optional_expr(expr)} = Field(None, alias="{p.wire}")')
             self.used.add("Field")
         if not m.props:
             lines.pop()  # drop the blank line after the docstring
@@ -445,6 +503,7 @@ _SOURCES = {
     "OcppModel": "ocpkit._model",
     "INTEGRAL": "ocpkit.ocpp._types",
     "NOT_NULL": "ocpkit.ocpp._types",
+    "MultipleOf": "ocpkit.ocpp._types",
     "TO_DECIMAL": "ocpkit.ocpp._types",
     "DECIMAL_OUT": "ocpkit.ocpp._types",
     "Uri": "ocpkit.ocpp._types",
@@ -491,11 +550,43 @@ def _isort_names(names: list[str]) -> list[str]:
 
 
 def _module(version: str, doc: str, body: str, imports: str, names: list[str]) -> str:
-    head = BANNER.format(version=version) + f'"""{doc}"""\n\nfrom __future__ import annotations\n\n'
+    # No "from __future__ import annotations": string annotations would cost pydantic a
+    # compile() and eval() per field at import time; classes are ordered instead.
+    head = BANNER.format(version=version) + f'"""{doc}"""\n\n'
     if imports:
         head += imports + "\n\n"
     all_ = "__all__ = [\n" + "".join(f'    "{n}",\n' for n in sorted(names)) + "]\n"
     return head + all_ + ("\n\n" + body if body else "")
+
+
+def _model_deps(t: TypeRef) -> set[str]:
+    if t.kind == "model":
+        return {t.name}
+    if t.kind == "array" and t.item is not None:
+        return _model_deps(t.item)
+    return set()
+
+
+def _dependency_order(types: dict[str, ModelDef]) -> list[str]:
+    """Type names, each after the types it uses (alphabetical where free); asserts no cycle."""
+    done: list[str] = []
+    placed: set[str] = set()
+    visiting: set[str] = set()
+
+    def visit(name: str) -> None:
+        if name in placed:
+            return
+        assert name not in visiting, f"recursive type {name}"
+        visiting.add(name)
+        for dep in sorted(set().union(*(_model_deps(p.type) for p in types[name].props))):
+            visit(dep)
+        visiting.discard(name)
+        placed.add(name)
+        done.append(name)
+
+    for name in sorted(types):
+        visit(name)
+    return done
 
 
 def render_version(ir: VersionIR) -> dict[str, str]:
@@ -520,12 +611,12 @@ def render_version(ir: VersionIR) -> dict[str, str]:
     local = dict.fromkeys(ir.enums, ".enums")
     # datatypes.py
     r = _Renderer(ir)
-    bodies = [r.model(ir.types[n], "data type") for n in sorted(ir.types)]
+    bodies = [r.model(ir.types[n], "data type") for n in _dependency_order(ir.types)]
     used = r.used - set(ir.types)
     out["datatypes.py"] = _module(
         v,
         f"Data types (objects nested in messages) of OCPP {v}.",
-        "\n\n".join(bodies),
+        r.alias_block() + "\n\n" + "\n\n".join(bodies),
         _imports(used, local),
         list(ir.types),
     )
@@ -536,7 +627,7 @@ def render_version(ir: VersionIR) -> dict[str, str]:
     out["messages.py"] = _module(
         v,
         f"Request and response messages of OCPP {v}: ``<Action>Request`` and ``<Action>Response``.",
-        "\n\n".join(bodies),
+        r.alias_block() + "\n\n" + "\n\n".join(bodies),
         _imports(r.used - set(ir.messages), local),
         list(ir.messages),
     )
@@ -675,7 +766,29 @@ def message_schema(model: Any, header: dict[str, str], inline: bool) -> dict[str
             pending |= _refs(used[name])
         if used:
             result["definitions"] = {k: used[k] for k in sorted(used)}
-    return result
+    ordered: dict[str, Any] = _ordered(result)
+    return ordered
+
+
+_KEY_ORDER = ("$schema", "$id", "title", "type", "additionalProperties", "enum", "format", "maxLength")
+
+
+def _ordered(node: Any) -> Any:
+    """Keys in the order the official files mostly use, so the files read alike."""
+    if isinstance(node, list):
+        return [_ordered(v) for v in node]
+    if not isinstance(node, dict):
+        return node
+    rank = {key: i for i, key in enumerate(_KEY_ORDER)}
+    keys = sorted(node, key=lambda k: rank.get(k, len(rank)))  # stable: others keep their order
+    out: dict[str, Any] = {}
+    for key in keys:
+        value = node[key]
+        if key in ("properties", "definitions"):
+            out[key] = {name: _ordered(sub) for name, sub in value.items()}
+        else:
+            out[key] = _ordered(value)
+    return out
 
 
 def _refs(node: Any) -> set[str]:
