@@ -9,6 +9,10 @@ counterpart after normalisation, so these files are a faithful, redistributable
 statement of the models' rules. This module only reads them, through
 :mod:`importlib.resources`; each file is parsed once and every call returns a
 fresh deep copy, so callers may modify the result.
+
+OCPI publishes no machine-readable definitions; :func:`ocpi_schema` and
+:func:`openapi_components` serve the schemas ocpkit derives from its OCPI
+models (see :mod:`ocpkit.ocpi._schemas`), each marked as derived by ocpkit.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from typing import Any
 
 from ocpkit.errors import UnsupportedError
 
-__all__ = ["ocpp_schema"]
+__all__ = ["ocpi_schema", "ocpp_schema", "openapi_components"]
 
 _VERSIONS = ("1.6", "2.0.1", "2.1")
 _SUFFIX = {"request": "Request", "response": "Response"}
@@ -57,3 +61,21 @@ def ocpp_schema(version: str, action: str, direction: str) -> dict[str, Any]:
     if file_name not in _index(version):
         raise UnsupportedError(f"OCPP {version} has no {direction} schema for action {action!r}")
     return copy.deepcopy(_load(version, file_name))
+
+
+def ocpi_schema(version: str, name: str) -> dict[str, Any]:
+    """Return the JSON Schema ocpkit derives for an OCPI object (spec or class name) as a new dict.
+
+    Raises :class:`~ocpkit.errors.UnsupportedError` for an unknown version or name.
+    """
+    # Imported here so that OCPP-only users never load the OCPI package.
+    from ocpkit.ocpi._schemas import ocpi_schema as _ocpi_schema
+
+    return _ocpi_schema(version, name)
+
+
+def openapi_components(version: str) -> dict[str, Any]:
+    """Return OpenAPI 3.1 ``components.schemas`` for every OCPI object of a version."""
+    from ocpkit.ocpi._schemas import openapi_components as _openapi_components
+
+    return _openapi_components(version)
