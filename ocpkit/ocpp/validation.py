@@ -15,8 +15,8 @@ and judged by the fast validator; only a payload it refuses is walked by the
 exact checker, which then decides (and builds the report). The fast validator
 is used only where its verdict is known to equal the exact one: never for
 schemas with ``multipleOf`` (it divides floats) or ``format: uri``, never for
-texts holding a 19-digit run (integers beyond 64 bits), ``:60`` (it accepts
-leap seconds) or ``0000-`` (it accepts year 0), and never for Python objects
+texts holding ``:60`` (it accepts leap seconds) or ``0000-`` (it accepts
+year 0), and never for Python objects
 passed in by the caller (it accepts tuples, NaN, non-string keys). Without
 ``jsonschema-rs`` every payload goes through the exact checker: same verdicts,
 slower.
@@ -53,7 +53,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final, Literal, overload
 
 from ocpkit.errors import FrameInvalid, PayloadInvalid, UnsupportedError, Violation
@@ -107,9 +107,10 @@ except ImportError:  # pragma: no cover - exercised where jsonschema-rs is absen
 HAVE_FAST_ENGINE: Final = _rs is not None
 """True when ``jsonschema-rs`` is installed and used for verdicts."""
 
-# Texts the fast validator may misjudge (see the module docstring).
-_UNSAFE_B = re.compile(rb"\d{19}|:60|0000-")
-_UNSAFE_S = re.compile(r"\d{19}|:60|0000-", re.ASCII)
+
+
+_LEAP: Final[Mapping[type, Any]] = {bytes: b":60", str: ":60"}
+_YEAR0: Final[Mapping[type, Any]] = {bytes: b"0000-", str: "0000-"}
 
 
 def _code(keyword: str, version: str) -> str:
@@ -171,14 +172,13 @@ def _compiled(version: str, action: str, direction: str) -> _Compiled:
 def _judge(compiled: _Compiled, data: Any, text: bytes | str | None) -> list[Finding]:
     """Findings for a decoded payload; *text* is its source when it came from the decoder."""
     fast = compiled.fast
-    if fast is not None and text is not None:
-        unsafe = _UNSAFE_B.search(text) if isinstance(text, bytes) else _UNSAFE_S.search(text)
-        if unsafe is None:
-            try:
-                if fast(data):
-                    return []
-            except Exception:  # noqa: BLE001 - any refusal of the accelerator falls back to the exact checker
-                pass
+    # Texts the fast validator may misjudge (see the module docstring): leap seconds and year 0.
+    if fast is not None and text is not None and not (_LEAP[type(text)] in text or _YEAR0[type(text)] in text):
+        try:
+            if fast(data):
+                return []
+        except Exception:  # noqa: BLE001 - any refusal of the accelerator falls back to the exact checker
+            pass
     return compiled.findings(data)
 
 
@@ -212,12 +212,14 @@ class LenientResult:
     """What lenient validation found: a best-effort model and every violation.
 
     ``model`` is ``None`` only when nothing usable could be built (the payload
-    was not a JSON object). ``repairs`` names what was changed to build it.
+    was not a JSON object). ``repairs`` names what was changed to build it;
+    ``extra`` holds the properties the schema does not allow, by JSON pointer.
     """
 
     model: BaseModel | None
     violations: tuple[Violation, ...]
     repairs: tuple[str, ...] = ()
+    extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -291,8 +293,8 @@ def validate_payload(
         return LenientResult(_build(model_cls, decoded, version, action, direction), ())
     from ocpkit.ocpp._lenient import best_effort
 
-    model, repairs = best_effort(model_cls, decoded, violations, version, action)
-    return LenientResult(model, violations, repairs)
+    model, repairs, extra = best_effort(model_cls, decoded, violations, version, action)
+    return LenientResult(model, violations, repairs, extra)
 
 
 def _model_class(version: str, action: str, direction: str) -> type[BaseModel]:
@@ -328,7 +330,6 @@ def _build(model_cls: type[BaseModel], data: Any, version: str, action: str, dir
         ) from None
 
 
-@dataclass(frozen=True, slots=True)
 class FrameReport:
     """The verdict on one OCPP-J message: the frame (when it could be read) and every violation.
 
@@ -337,16 +338,66 @@ class FrameReport:
     caller named (it is unchecked when no action was given, and
     ``unpaired`` is then True). Payload violations have paths under the
     frame's payload element (``/3/...`` for a CALL, ``/2/...`` for a CALLRESULT).
+    Reports are read-only by convention; the frame object is built on first access.
     """
 
-    frame: Frame | None
-    violations: tuple[Violation, ...]
-    unpaired: bool = False
+    __slots__ = ("_frame", "_msg", "unpaired", "violations")
+
+    def __init__(
+        self,
+        frame: Frame | None,
+        violations: tuple[Violation, ...],
+        unpaired: bool = False,
+        *,
+        _msg: list[Any] | None = None,
+    ) -> None:
+        self._frame = frame
+        self._msg = _msg
+        self.violations = violations
+        self.unpaired = unpaired
+
+    @property
+    def frame(self) -> Frame | None:
+        """The parsed frame, or None when the message could not be read as one."""
+        if self._frame is None and self._msg is not None:
+            msg = self._msg
+            self._frame = Call(msg[1], msg[2], msg[3]) if msg[0] == 2 else CallResult(msg[1], msg[2])
+        return self._frame
 
     @property
     def ok(self) -> bool:
         """True when the message broke no rule."""
         return not self.violations
+
+    def __repr__(self) -> str:
+        return f"FrameReport(frame={self.frame!r}, violations={self.violations!r}, unpaired={self.unpaired!r})"
+
+
+def _fast_table(version: str) -> dict[str, _Compiled | None]:
+    table = _BY_VERSION.get(version)
+    if table is None:
+        if version not in RULE_CODES["frame"]:
+            raise UnsupportedError(f"unknown OCPP version {version!r}; expected one of 1.6, 2.0.1, 2.1")
+        table = _BY_VERSION[version] = {}
+    return table
+
+
+# version -> "request:<Action>" / "response:<Action>" -> compiled schema (None: no such schema)
+_BY_VERSION: dict[str, dict[str, _Compiled | None]] = {}
+
+
+def _lookup(table: dict[str, _Compiled | None], version: str, action: str, direction: str) -> _Compiled | None:
+    key = direction + ":" + action
+    try:
+        return table[key]
+    except KeyError:
+        pass
+    try:
+        found: _Compiled | None = _compiled(version, action, direction)
+    except UnsupportedError:
+        found = None
+    table[key] = found
+    return found
 
 
 def check_frame(
@@ -364,11 +415,67 @@ def check_frame(
     :func:`~ocpkit.ocpp.rpc.parse_frame`. Builds no model: this is the bulk
     path for captures and CALLERROR decisions.
     """
+    table = _fast_table(version)
+    text: bytes | str | None = None
+    msg: Any = raw
+    if type(raw) is bytes or type(raw) is str:
+        text = raw
+        try:
+            msg = _json.decode(raw)
+        except _json.JsonError:
+            msg = raw  # parse_frame reports it
+    # Fast lane: a well-formed CALL or CALLRESULT, checked inline; anything else takes parse_frame.
+    if sender is None and type(msg) is list:
+        n = len(msg)
+        if n == 4:
+            type_id, mid, name, payload = msg
+            if (
+                type_id == 2
+                and type(type_id) is int
+                and type(mid) is str
+                and len(mid) <= 36
+                and type(name) is str
+                and type(payload) is dict
+            ):
+                compiled = _lookup(table, version, name, "request")
+                if compiled is not None and _CALL_OK[version].get(name, False):
+                    findings = _judge(compiled, payload, text)
+                    if not findings:
+                        return FrameReport(None, (), _msg=msg)
+                    return FrameReport(None, _violations(findings, version, "/3"), _msg=msg)
+        elif n == 3:
+            type_id, mid, payload = msg
+            if type_id == 3 and type(type_id) is int and type(mid) is str and len(mid) <= 36 and type(payload) is dict:
+                if action is None:
+                    return FrameReport(None, (), True, _msg=msg)
+                compiled = _lookup(table, version, action, "response")
+                if compiled is not None:
+                    findings = _judge(compiled, payload, text)
+                    if not findings:
+                        return FrameReport(None, (), _msg=msg)
+                    return FrameReport(None, _violations(findings, version, "/2"), _msg=msg)
+    return _check_slow(msg, version, action, sender, text)
+
+
+class _CallOk(dict[str, dict[str, bool]]):
+    """version -> action -> "a CALL of it is well-formed" (known and answered), filled on demand."""
+
+    def __missing__(self, version: str) -> dict[str, bool]:
+        from ocpkit.ocpp import actions
+
+        table = {name: spec.response is not None for name, spec in actions(version).items()}
+        self[version] = table
+        return table
+
+
+_CALL_OK = _CallOk()
+
+
+def _check_slow(msg: Any, version: str, action: str | None, sender: str | None, text: bytes | str | None) -> FrameReport:
     try:
-        frame = parse_frame(raw, version, sender=sender)
+        frame = parse_frame(msg, version, sender=sender)
     except FrameInvalid as exc:
         return FrameReport(None, exc.violations)
-    text = raw if isinstance(raw, bytes | str) else None
     if type(frame) is Call or type(frame) is Send:
         compiled = _compiled(version, frame.action, "request")
         findings = _judge(compiled, frame.payload, text)

@@ -288,8 +288,14 @@ def _dumps(value: Any, rnd: random.Random) -> str:
     return json.dumps(value, indent=1, ensure_ascii=False)
 
 
-def generate(shared: Path, version: str, n: int, seed: int = 0) -> Iterator[tuple[bytes, str | None, str]]:
-    """Yield *n* messages ``(raw, action_for_result, kind)`` for *version*, deterministic for *seed*."""
+def generate(
+    shared: Path, version: str, n: int, seed: int = 0, mutation_rate: float = 0.5
+) -> Iterator[tuple[bytes, str | None, str]]:
+    """Yield *n* messages ``(raw, action_for_result, kind)`` for *version*, deterministic for *seed*.
+
+    About *mutation_rate* of the messages get a mutation drawn from :data:`MUTATIONS`
+    (some do not apply to the drawn payload and stay valid).
+    """
     rnd = random.Random(f"{version}:{seed}")
     known = oracle.official_actions(shared, version)
     names = sorted(known)
@@ -298,7 +304,7 @@ def generate(shared: Path, version: str, n: int, seed: int = 0) -> Iterator[tupl
     while counter < n:
         action = rnd.choice(names)
         has_response = known[action]
-        kind = "valid" if rnd.random() < 0.5 else rnd.choice(MUTATIONS)
+        kind = rnd.choice(MUTATIONS) if rnd.random() < mutation_rate else "valid"
         # Half the traffic is results (paired with the CALL's action), some errors.
         shape = rnd.random()
         counter += 1
