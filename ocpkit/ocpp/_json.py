@@ -162,12 +162,12 @@ def decode(raw: bytes | bytearray | memoryview | str) -> Any:
 
 
 def encode(value: Any) -> str:
-    """Serialise to compact JSON text (no spaces, non-ASCII kept as is)."""
-    if _orjson is not None:
-        try:
-            return _orjson.dumps(value).decode("utf-8")
-        except TypeError:
-            pass  # e.g. integers beyond 64 bits: the standard library handles them
+    """Serialise to compact JSON text (no spaces, non-ASCII kept as is).
+
+    The standard library is used on purpose: orjson writes NaN as ``null``
+    and refuses integers beyond 64 bits, where ocpkit refuses NaN and keeps
+    big integers exact.
+    """
     try:
         return json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
     except (TypeError, ValueError, RecursionError) as exc:
