@@ -42,6 +42,7 @@ def __getattr__(name: str) -> object:
     globals()[name] = value
     return value
 
+
 Version = Literal["1.6", "2.0.1", "2.1"]
 VERSIONS: tuple[Version, ...] = ("1.6", "2.0.1", "2.1")
 _PACKAGES: Mapping[str, str] = {"1.6": "v16", "2.0.1": "v201", "2.1": "v21"}

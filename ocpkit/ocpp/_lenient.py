@@ -35,7 +35,9 @@ from ocpkit.errors import Violation
 
 __all__ = ["best_effort"]
 
-_NAIVE = re.compile(r"(\d{4}-\d{2}-\d{2})[Tt ](\d{2}:\d{2}:\d{2}(?:\.\d+)?)([Zz]|[+-]\d{2}:?\d{2})?", re.ASCII)
+_NAIVE = re.compile(
+    r"(\d{4}-\d{2}-\d{2})[Tt ](\d{2}:\d{2}:\d{2}(?:\.\d+)?)([Zz]|[+-]\d{2}:?\d{2})?", re.ASCII
+)
 _NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?", re.ASCII)
 
 
@@ -86,12 +88,11 @@ def _repair_type(value: Any, message: str) -> tuple[bool, Any]:
     wants_string = "string" in wanted
     if isinstance(value, str) and not wants_string:
         text = value.strip()
-        if "integer" in wanted or "number" in wanted:
-            if _NUMBER.fullmatch(text):
-                number = json.loads(text)
-                if isinstance(number, float) and "number" not in wanted and number.is_integer():
-                    number = int(number)
-                return True, number
+        if ("integer" in wanted or "number" in wanted) and _NUMBER.fullmatch(text):
+            number = json.loads(text)
+            if isinstance(number, float) and "number" not in wanted and number.is_integer():
+                number = int(number)
+            return True, number
         if "boolean" in wanted and text.lower() in ("true", "false"):
             return True, text.lower() == "true"
         return False, value
@@ -150,7 +151,8 @@ def _construct(cls: type[BaseModel], data: dict[str, Any], path: str, notes: lis
             continue
         if inner is not None and many and isinstance(value, list):
             values[name] = [
-                _construct(inner, v, f"{where}/{i}", notes) if isinstance(v, dict) else v for i, v in enumerate(value)
+                _construct(inner, v, f"{where}/{i}", notes) if isinstance(v, dict) else v
+                for i, v in enumerate(value)
             ]
             continue
         try:
@@ -162,7 +164,11 @@ def _construct(cls: type[BaseModel], data: dict[str, Any], path: str, notes: lis
 
 
 def best_effort(
-    model_cls: type[BaseModel], data: dict[str, Any], violations: tuple[Violation, ...], version: str, action: str
+    model_cls: type[BaseModel],
+    data: dict[str, Any],
+    violations: tuple[Violation, ...],
+    version: str,
+    action: str,
 ) -> tuple[BaseModel, tuple[str, ...], dict[str, Any]]:
     """Repair a copy of *data*, then build the best model it allows.
 
@@ -186,12 +192,12 @@ def best_effort(
         elif v.keyword == "format" and isinstance(value, str) and "date-time" in v.message:
             fixed = _repair_date_time(value)
             if fixed is not None and fixed != value:
-                container[key] = fixed  # type: ignore[index]
+                container[key] = fixed
                 notes.append(f"{v.path}: date-time {value!r} read as {fixed!r}")
         elif v.keyword == "type":
             ok, fixed = _repair_type(value, v.message)
             if ok:
-                container[key] = fixed  # type: ignore[index]
+                container[key] = fixed
                 notes.append(f"{v.path}: {type(value).__name__} {value!r:.40} converted to {fixed!r:.40}")
     model = _construct(model_cls, work, "", notes)
     return model, tuple(notes), extra

@@ -228,7 +228,7 @@ class _Compiler:
         slot.append(self.node(node))
         return deferred
 
-    def node(self, schema: Any) -> Check:  # noqa: C901 - one branch per keyword reads best
+    def node(self, schema: Any) -> Check:
         if schema is True or schema == {}:
             return _check_json
         if schema is False:
@@ -295,7 +295,11 @@ class _Compiler:
                     out.append(Finding(path, "format", f"{_describe(v)} is not a valid {fmt}"))
 
             checks.append(c_format)
-        num_keys = [k for k in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf") if k in schema]
+        num_keys = [
+            k
+            for k in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf")
+            if k in schema
+        ]
         if num_keys:
             checks.append(self.numeric(schema))
         if any(k in schema for k in ("properties", "required", "additionalProperties")):
@@ -370,7 +374,9 @@ class _Compiler:
                 if sub is not None:
                     sub(item, (*path, key), out)
                 elif closed:
-                    out.append(Finding((*path, key), "additionalProperties", f"property {key!r} is not allowed"))
+                    out.append(
+                        Finding((*path, key), "additionalProperties", f"property {key!r} is not allowed")
+                    )
                 elif extra_check is not None:
                     extra_check(item, (*path, key), out)
                 elif not _is_json(item):
@@ -385,7 +391,9 @@ class _Compiler:
         if isinstance(items, list):
             positional = [self.node(s) for s in items]
             more = schema.get("additionalItems", True)
-            rest: Check | None = None if more is True else (_check_false if more is False else self.node(more))
+            rest: Check | None = (
+                None if more is True else (_check_false if more is False else self.node(more))
+            )
             each: Check | None = None
         else:
             positional = []

@@ -72,11 +72,23 @@ ERROR_CODES: Final[Mapping[str, frozenset[str]]] = {
     # OCPP 2.0.1 part 4 §4.3: FormatViolation replaces FormationViolation, adds the RPC-level codes;
     # the occurrence code keeps the 1.6 spelling.
     "2.0.1": frozenset(
-        (*_COMMON, "FormatViolation", "OccurenceConstraintViolation", "MessageTypeNotSupported", "RpcFrameworkError")
+        (
+            *_COMMON,
+            "FormatViolation",
+            "OccurenceConstraintViolation",
+            "MessageTypeNotSupported",
+            "RpcFrameworkError",
+        )
     ),
     # OCPP 2.1 part 4 §4.3: the occurrence code is finally spelled with "rr".
     "2.1": frozenset(
-        (*_COMMON, "FormatViolation", "OccurrenceConstraintViolation", "MessageTypeNotSupported", "RpcFrameworkError")
+        (
+            *_COMMON,
+            "FormatViolation",
+            "OccurrenceConstraintViolation",
+            "MessageTypeNotSupported",
+            "RpcFrameworkError",
+        )
     ),
 }
 
@@ -84,11 +96,19 @@ RULE_CODES: Final[Mapping[str, Mapping[str, str]]] = {
     # rule: what kind of fault          1.6                              2.0.1                            2.1
     "json": {"1.6": "FormationViolation", "2.0.1": "RpcFrameworkError", "2.1": "RpcFrameworkError"},
     "frame": {"1.6": "ProtocolError", "2.0.1": "RpcFrameworkError", "2.1": "RpcFrameworkError"},
-    "messageType": {"1.6": "ProtocolError", "2.0.1": "MessageTypeNotSupported", "2.1": "MessageTypeNotSupported"},
+    "messageType": {
+        "1.6": "ProtocolError",
+        "2.0.1": "MessageTypeNotSupported",
+        "2.1": "MessageTypeNotSupported",
+    },
     "unknownAction": {"1.6": "NotImplemented", "2.0.1": "NotImplemented", "2.1": "NotImplemented"},
     "direction": {"1.6": "NotSupported", "2.0.1": "NotSupported", "2.1": "NotSupported"},
     "format": {"1.6": "FormationViolation", "2.0.1": "FormatViolation", "2.1": "FormatViolation"},
-    "type": {"1.6": "TypeConstraintViolation", "2.0.1": "TypeConstraintViolation", "2.1": "TypeConstraintViolation"},
+    "type": {
+        "1.6": "TypeConstraintViolation",
+        "2.0.1": "TypeConstraintViolation",
+        "2.1": "TypeConstraintViolation",
+    },
     "occurrence": {
         "1.6": "OccurenceConstraintViolation",
         "2.0.1": "OccurenceConstraintViolation",
@@ -202,7 +222,13 @@ _TYPES_OF: Final[Mapping[str, frozenset[int]]] = {
     "2.0.1": frozenset((2, 3, 4)),
     "2.1": frozenset((2, 3, 4, 5, 6)),
 }
-_NAMES: Final[Mapping[int, str]] = {2: "CALL", 3: "CALLRESULT", 4: "CALLERROR", 5: "CALLRESULTERROR", 6: "SEND"}
+_NAMES: Final[Mapping[int, str]] = {
+    2: "CALL",
+    3: "CALLRESULT",
+    4: "CALLERROR",
+    5: "CALLRESULTERROR",
+    6: "SEND",
+}
 
 
 def serialize(frame: Frame) -> str:
@@ -223,7 +249,9 @@ def _action_info(version: str) -> Mapping[str, tuple[str, bool]]:
     if cached is None:
         from ocpkit.ocpp import actions
 
-        cached = {name: (str(spec.sender), spec.response is not None) for name, spec in actions(version).items()}
+        cached = {
+            name: (str(spec.sender), spec.response is not None) for name, spec in actions(version).items()
+        }
         _ACTION_INFO[version] = cached
     return cached
 
@@ -236,7 +264,9 @@ def _fail(version: str, rule: str, path: str, message: str, message_id: str | No
     return FrameInvalid(message, [Violation(path, rule, message, code)], message_id=message_id)
 
 
-def parse_frame(raw: bytes | bytearray | memoryview | str | list[Any], version: str, *, sender: str | None = None) -> Frame:
+def parse_frame(
+    raw: bytes | bytearray | memoryview | str | list[Any], version: str, *, sender: str | None = None
+) -> Frame:
     """Parse one OCPP-J message into its frame object.
 
     *raw* is the text (``bytes`` must be UTF-8) or an already decoded JSON
@@ -278,7 +308,10 @@ def parse_frame(raw: bytes | bytearray | memoryview | str | list[Any], version: 
     if len(msg) != want:
         violations.append(
             Violation(
-                "", "frame", f"a {_NAMES[type_id]} has exactly {want} elements, this one has {len(msg)}", frame_code
+                "",
+                "frame",
+                f"a {_NAMES[type_id]} has exactly {want} elements, this one has {len(msg)}",
+                frame_code,
             )
         )
     message_id = msg[1] if len(msg) > 1 else None
@@ -287,7 +320,9 @@ def parse_frame(raw: bytes | bytearray | memoryview | str | list[Any], version: 
         message_id = None
     elif len(message_id) > MAX_MESSAGE_ID_LENGTH:
         violations.append(
-            Violation("/1", "frame", f"the message id is longer than {MAX_MESSAGE_ID_LENGTH} characters", frame_code)
+            Violation(
+                "/1", "frame", f"the message id is longer than {MAX_MESSAGE_ID_LENGTH} characters", frame_code
+            )
         )
     if type_id == 2 or type_id == 6:
         action = msg[2] if len(msg) > 2 else None
@@ -311,11 +346,18 @@ def parse_frame(raw: bytes | bytearray | memoryview | str | list[Any], version: 
                 if has_response != (type_id == 2):
                     how = "a CALL" if has_response else "a SEND"
                     violations.append(
-                        Violation("/2", "direction", f"{action} is sent as {how} in OCPP {version}", direction_code)
+                        Violation(
+                            "/2", "direction", f"{action} is sent as {how} in OCPP {version}", direction_code
+                        )
                     )
                 if sender is not None and action_sender != "Both" and action_sender != sender:
                     violations.append(
-                        Violation("/2", "direction", f"{action} is sent by the {action_sender}, not the {sender}", direction_code)
+                        Violation(
+                            "/2",
+                            "direction",
+                            f"{action} is sent by the {action_sender}, not the {sender}",
+                            direction_code,
+                        )
                     )
         if type(payload) is not dict:
             violations.append(
@@ -342,7 +384,9 @@ def parse_frame(raw: bytes | bytearray | memoryview | str | list[Any], version: 
     if type(code) is not str:
         violations.append(Violation("/2", "frame", "the error code must be a string", frame_code))
     elif code not in ERROR_CODES[version]:
-        violations.append(Violation("/2", "frame", f"{code[:60]!r} is not an OCPP {version} error code", frame_code))
+        violations.append(
+            Violation("/2", "frame", f"{code[:60]!r} is not an OCPP {version} error code", frame_code)
+        )
     if type(description) is not str:
         violations.append(Violation("/3", "frame", "the error description must be a string", frame_code))
     if type(details) is not dict:

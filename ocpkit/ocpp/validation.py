@@ -30,16 +30,21 @@ answering the message would use. :data:`KEYWORD_RULES` maps a schema keyword to
 a fault kind, and :data:`ocpkit.ocpp.rpc.RULE_CODES` a fault kind to the code of
 each version:
 
-=======================================================  ============  ================================  ================================
-keyword                                                   fault kind    1.6                               2.0.1 / 2.1
-=======================================================  ============  ================================  ================================
-type                                                      type          TypeConstraintViolation           TypeConstraintViolation
-required, minItems, maxItems                              occurrence    OccurenceConstraintViolation      2.0.1: OccurenceConstraintViolation;
-                                                                                                          2.1: OccurrenceConstraintViolation
-enum, const, maxLength, minLength, minimum, maximum,      property      PropertyConstraintViolation       PropertyConstraintViolation
-exclusiveMinimum, exclusiveMaximum, multipleOf, format
-additionalProperties, additionalItems, false, json        format        FormationViolation                FormatViolation
-=======================================================  ============  ================================  ================================
+==============================  ==========  ==============================  ==============================
+keyword                         fault kind  OCPP 1.6                        OCPP 2.0.1 / 2.1
+==============================  ==========  ==============================  ==============================
+type                            type        TypeConstraintViolation         TypeConstraintViolation
+required, minItems, maxItems    occurrence  OccurenceConstraintViolation    2.0.1 OccurenceConstraint...,
+                                                                            2.1 OccurrenceConstraint...
+enum, const, min/maxLength,     property    PropertyConstraintViolation     PropertyConstraintViolation
+minimum, maximum, exclusive*,
+multipleOf, format
+additionalProperties,           format      FormationViolation              FormatViolation
+additionalItems, false, json
+==============================  ==========  ==============================  ==============================
+
+Frame-level faults (not JSON, bad array, unknown action...) are in
+:data:`ocpkit.ocpp.rpc.RULE_CODES`.
 
 The 1.6 and 2.0.1 spelling "Occurence" is the one their OCPP-J texts define
 (the 1.6 errata sheet keeps it on purpose); 2.1 corrects it.
@@ -51,7 +56,6 @@ repairing what real chargers commonly get wrong (see :func:`validate_payload`).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final, Literal, overload
@@ -108,7 +112,6 @@ HAVE_FAST_ENGINE: Final = _rs is not None
 """True when ``jsonschema-rs`` is installed and used for verdicts."""
 
 
-
 _LEAP: Final[Mapping[type, Any]] = {bytes: b":60", str: ":60"}
 _YEAR0: Final[Mapping[type, Any]] = {bytes: b"0000-", str: "0000-"}
 
@@ -118,7 +121,9 @@ def _code(keyword: str, version: str) -> str:
 
 
 def _violations(findings: list[Finding], version: str, prefix: str = "") -> tuple[Violation, ...]:
-    return tuple(Violation(prefix + pointer(f.path), f.keyword, f.message, _code(f.keyword, version)) for f in findings)
+    return tuple(
+        Violation(prefix + pointer(f.path), f.keyword, f.message, _code(f.keyword, version)) for f in findings
+    )
 
 
 class _Compiled:
@@ -131,7 +136,7 @@ class _Compiled:
         self.fast: Callable[[Any], bool] | None = None
         if _rs is not None and not _has_keyword(schema, "multipleOf") and not _has_format(schema, "uri"):
             cls = _rs.Draft4Validator if draft_of(schema) == DRAFT4 else _rs.Draft6Validator
-            self.fast = cls(schema, validate_formats=True).is_valid
+            self.fast = cls(dict(schema), validate_formats=True).is_valid
 
     def findings(self, data: Any) -> list[Finding]:
         out: list[Finding] = []
@@ -173,11 +178,15 @@ def _judge(compiled: _Compiled, data: Any, text: bytes | str | None) -> list[Fin
     """Findings for a decoded payload; *text* is its source when it came from the decoder."""
     fast = compiled.fast
     # Texts the fast validator may misjudge (see the module docstring): leap seconds and year 0.
-    if fast is not None and text is not None and not (_LEAP[type(text)] in text or _YEAR0[type(text)] in text):
+    if (
+        fast is not None
+        and text is not None
+        and not (_LEAP[type(text)] in text or _YEAR0[type(text)] in text)
+    ):
         try:
             if fast(data):
                 return []
-        except Exception:  # noqa: BLE001 - any refusal of the accelerator falls back to the exact checker
+        except Exception:
             pass
     return compiled.findings(data)
 
@@ -197,7 +206,11 @@ def check_payload(
     if isinstance(data, bytearray | memoryview):
         data = bytes(data)
     if not isinstance(data, bytes | str):
-        return (Violation("", "json", f"expected bytes, str or dict, got {type(data).__name__}", _code("json", version)),)
+        return (
+            Violation(
+                "", "json", f"expected bytes, str or dict, got {type(data).__name__}", _code("json", version)
+            ),
+        )
     try:
         decoded = _json.decode(data)
     except _json.JsonError as exc:
@@ -319,7 +332,8 @@ def _build(model_cls: type[BaseModel], data: Any, version: str, action: str, dir
     except ValidationError as exc:
         # The schema verdict and the model disagree: report it rather than hide it.
         violations = [
-            Violation(pointer(tuple(e["loc"])), "model", e["msg"], _code("format", version)) for e in exc.errors()
+            Violation(pointer(tuple(e["loc"])), "model", e["msg"], _code("format", version))
+            for e in exc.errors()
         ]
         raise PayloadInvalid(
             f"OCPP {version} {action} {direction}: the model refused a payload the schema accepts",
@@ -370,7 +384,9 @@ class FrameReport:
         return not self.violations
 
     def __repr__(self) -> str:
-        return f"FrameReport(frame={self.frame!r}, violations={self.violations!r}, unpaired={self.unpaired!r})"
+        return (
+            f"FrameReport(frame={self.frame!r}, violations={self.violations!r}, unpaired={self.unpaired!r})"
+        )
 
 
 def _fast_table(version: str) -> dict[str, _Compiled | None]:
@@ -386,7 +402,9 @@ def _fast_table(version: str) -> dict[str, _Compiled | None]:
 _BY_VERSION: dict[str, dict[str, _Compiled | None]] = {}
 
 
-def _lookup(table: dict[str, _Compiled | None], version: str, action: str, direction: str) -> _Compiled | None:
+def _lookup(
+    table: dict[str, _Compiled | None], version: str, action: str, direction: str
+) -> _Compiled | None:
     key = direction + ":" + action
     try:
         return table[key]
@@ -445,7 +463,13 @@ def check_frame(
                     return FrameReport(None, _violations(findings, version, "/3"), _msg=msg)
         elif n == 3:
             type_id, mid, payload = msg
-            if type_id == 3 and type(type_id) is int and type(mid) is str and len(mid) <= 36 and type(payload) is dict:
+            if (
+                type_id == 3
+                and type(type_id) is int
+                and type(mid) is str
+                and len(mid) <= 36
+                and type(payload) is dict
+            ):
                 if action is None:
                     return FrameReport(None, (), True, _msg=msg)
                 compiled = _lookup(table, version, action, "response")
@@ -471,7 +495,9 @@ class _CallOk(dict[str, dict[str, bool]]):
 _CALL_OK = _CallOk()
 
 
-def _check_slow(msg: Any, version: str, action: str | None, sender: str | None, text: bytes | str | None) -> FrameReport:
+def _check_slow(
+    msg: Any, version: str, action: str | None, sender: str | None, text: bytes | str | None
+) -> FrameReport:
     try:
         frame = parse_frame(msg, version, sender=sender)
     except FrameInvalid as exc:
@@ -488,7 +514,14 @@ def _check_slow(msg: Any, version: str, action: str | None, sender: str | None, 
         except UnsupportedError:
             return FrameReport(
                 frame,
-                (Violation("", "unknownAction", f"no response schema for {action!r}", RULE_CODES["unknownAction"][version]),),
+                (
+                    Violation(
+                        "",
+                        "unknownAction",
+                        f"no response schema for {action!r}",
+                        RULE_CODES["unknownAction"][version],
+                    ),
+                ),
             )
         findings = _judge(compiled, frame.payload, text)
         return FrameReport(frame, _violations(findings, version, "/2") if findings else ())
@@ -549,7 +582,9 @@ class OfficialSchemaValidator:
             except _json.JsonError as exc:
                 return (Violation("", "json", str(exc), _code("json", self.version)),)
             if type(decoded) is not dict:
-                return (Violation("", "type", "a payload must be a JSON object", _code("type", self.version)),)
+                return (
+                    Violation("", "type", "a payload must be a JSON object", _code("type", self.version)),
+                )
         out: list[Finding] = []
         check(decoded, (), out)
         return _violations(out, self.version)

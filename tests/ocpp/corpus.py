@@ -78,7 +78,13 @@ DATE_TIME_INVALID = [
     "2024-05-01T10:00:00+24:00",
     "",
 ]
-URI_VALID = ["http://example.com/fw.bin", "ftp://user@host:21/dir/x?y=1#z", "https://[::1]/a", "urn:x:y", "a:"]
+URI_VALID = [
+    "http://example.com/fw.bin",
+    "ftp://user@host:21/dir/x?y=1#z",
+    "https://[::1]/a",
+    "urn:x:y",
+    "a:",
+]
 URI_INVALID = ["not a uri", "/relative/path", "http://exa mple.com", "http://x/%zz", "1http://x", "", "é:x"]
 
 
@@ -118,7 +124,10 @@ class Gen:
             hi = min(node.get("maxItems", lo + 2), lo + 2)
             if depth >= 5:
                 hi = lo
-            return [self.draw(node.get("items", {}), (*path, i), depth + 1) for i in range(rnd.randint(lo, max(lo, hi)))]
+            return [
+                self.draw(node.get("items", {}), (*path, i), depth + 1)
+                for i in range(rnd.randint(lo, max(lo, hi)))
+            ]
         if t == "string":
             fmt = node.get("format")
             if fmt == "date-time":
@@ -173,7 +182,9 @@ def _wrong_type(node: dict[str, Any], rnd: random.Random) -> Any:
     return rnd.choice(options)
 
 
-def _mutate_payload(kind: str, payload: dict[str, Any], gen: Gen, rnd: random.Random, version: str) -> str | None:
+def _mutate_payload(
+    kind: str, payload: dict[str, Any], gen: Gen, rnd: random.Random, version: str
+) -> str | None:
     """Apply *kind* to *payload* in place; return raw-text tweak names or None; '' when not applicable."""
     sites = gen.sites
     present = [(p, n) for p, n, state in sites if state == "value" and p]
@@ -202,7 +213,9 @@ def _mutate_payload(kind: str, payload: dict[str, Any], gen: Gen, rnd: random.Ra
             _set(payload, p, rnd.choice(["x", "é", "😀"]) * k)
             return None
     if kind == "extra_property":
-        objs = [(p, n) for p, n in [((), gen.root), *present] if n.get("type") == "object" or "properties" in n]
+        objs = [
+            (p, n) for p, n in [((), gen.root), *present] if n.get("type") == "object" or "properties" in n
+        ]
         p, n = rnd.choice(objs)
         target = payload
         for q in p:
@@ -314,7 +327,9 @@ def generate(
             code = rnd.choice(codes)
             frame: list[Any] = [err_type, mid, code, rnd.choice(["", "boom"]), rnd.choice([{}, {"a": 1}])]
             if kind == "bad_error_frame":
-                frame[rnd.randint(2, 4)] = rnd.choice([None, 1, "OccurrenceConstraintViolation", "FormatViolation", []])
+                frame[rnd.randint(2, 4)] = rnd.choice(
+                    [None, 1, "OccurrenceConstraintViolation", "FormatViolation", []]
+                )
             yield _dumps(frame, rnd).encode(), None, kind
             continue
         as_result = has_response and shape < 0.5
@@ -351,7 +366,11 @@ def generate(
             if pos > 0:
                 dup = rnd.choice(['"dup":1,"dup":2,', '"a":1,"a":"x",'])
                 first_key = text[pos + 1 :].split(":", 1)[0]
-                text = text[: pos + 1] + (first_key + ":null," if first_key.startswith('"') and rnd.random() < 0.5 else dup) + text[pos + 1 :]
+                text = (
+                    text[: pos + 1]
+                    + (first_key + ":null," if first_key.startswith('"') and rnd.random() < 0.5 else dup)
+                    + text[pos + 1 :]
+                )
         raw = text.encode()
         if kind == "truncated":
             raw = raw[: rnd.randint(0, max(0, len(raw) - 1))]
@@ -391,7 +410,9 @@ def main(argv: list[str]) -> int:
             if (ours.ok, ours.unpaired) != oracle.frame_verdict(shared, raw, version, action):
                 bad += 1
                 if bad <= 5:
-                    print(f"  disagreement ({kind}): {raw[:300]!r} action={action} ocpkit={ours.violations[:3]}")
+                    print(
+                        f"  disagreement ({kind}): {raw[:300]!r} action={action} ocpkit={ours.violations[:3]}"
+                    )
         invalid = sum(v for k, v in kinds.items() if k != "valid")
         print(f"OCPP {version}: {n} frames ({invalid} mutated, {refused} invalid), disagreements: {bad}")
         total += bad

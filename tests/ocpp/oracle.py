@@ -199,7 +199,9 @@ def official_actions(shared: Path, version: str) -> dict[str, bool]:
 @cache
 def load_schema(shared: Path, version: str, action: str, direction: str) -> dict[str, Any]:
     # utf-8-sig: tolerate a BOM in the reference files (there is none today).
-    result: dict[str, Any] = json.loads(official_file(shared, version, action, direction).read_text("utf-8-sig"))
+    result: dict[str, Any] = json.loads(
+        official_file(shared, version, action, direction).read_text("utf-8-sig")
+    )
     return result
 
 
@@ -219,7 +221,9 @@ def payload_errors(shared: Path, version: str, action: str, direction: str, payl
     return list(validator(shared, version, action, direction).iter_errors(payload))
 
 
-def frame_verdict(shared: Path, raw: bytes | str, version: str, action: str | None = None) -> tuple[bool, bool]:
+def frame_verdict(
+    shared: Path, raw: bytes | str, version: str, action: str | None = None
+) -> tuple[bool, bool]:
     """(ok, unpaired) for one message; *action* is the paired CALL's action for a CALLRESULT."""
     try:
         msg = decode(raw)

@@ -41,7 +41,9 @@ def _codes(exc: FrameInvalid) -> list[str]:
 def test_each_frame_type_parses_and_serialises_back() -> None:
     frames = {
         '[2,"m1","Heartbeat",{}]': Call("m1", "Heartbeat", {}),
-        '[3,"m1",{"currentTime":"2024-01-01T00:00:00Z"}]': CallResult("m1", {"currentTime": "2024-01-01T00:00:00Z"}),
+        '[3,"m1",{"currentTime":"2024-01-01T00:00:00Z"}]': CallResult(
+            "m1", {"currentTime": "2024-01-01T00:00:00Z"}
+        ),
         '[4,"m1","NotImplemented","no",{"a":1}]': CallError("m1", "NotImplemented", "no", {"a": 1}),
     }
     for text, expected in frames.items():
@@ -49,8 +51,12 @@ def test_each_frame_type_parses_and_serialises_back() -> None:
             frame = parse_frame(text, version)
             assert frame == expected
             assert serialize(frame) == text
-    assert parse_frame('[5,"m","FormatViolation","",{}]', "2.1") == CallResultError("m", "FormatViolation", "", {})
-    send = '[6,"m","NotifyPeriodicEventStream",{"id":1,"pending":0,"basetime":"2024-01-01T00:00:00Z","data":[]}]'
+    assert parse_frame('[5,"m","FormatViolation","",{}]', "2.1") == CallResultError(
+        "m", "FormatViolation", "", {}
+    )
+    send = (
+        '[6,"m","NotifyPeriodicEventStream",{"id":1,"pending":0,"basetime":"2024-01-01T00:00:00Z","data":[]}]'
+    )
     assert serialize(parse_frame(send, "2.1")) == send
     assert isinstance(parse_frame(send.encode(), "2.1"), Send)
     assert parse_frame([2, "x", "Heartbeat", {}], "1.6") == Call("x", "Heartbeat", {})
@@ -164,7 +170,13 @@ def test_error_code_table_per_version() -> None:
     assert "OccurrenceConstraintViolation" in ERROR_CODES["2.1"]
     assert "OccurenceConstraintViolation" not in ERROR_CODES["2.1"]
     for v in VERSIONS:
-        assert {"NotImplemented", "NotSupported", "GenericError", "InternalError", "ProtocolError"} <= ERROR_CODES[v]
+        assert {
+            "NotImplemented",
+            "NotSupported",
+            "GenericError",
+            "InternalError",
+            "ProtocolError",
+        } <= ERROR_CODES[v]
         for rule, codes in RULE_CODES.items():
             assert codes[v] in ERROR_CODES[v], (rule, v)
     # Not swapped: an unknown action is NotImplemented, a known but unwanted one NotSupported.

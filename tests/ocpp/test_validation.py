@@ -214,15 +214,27 @@ def test_every_keyword_rule_has_a_code_in_every_version() -> None:
 def test_draft_rules_for_integers() -> None:
     # 1.6 core schemas are draft-04: 1.0 is not an integer.
     assert [v.keyword for v in check_payload("1.6", "Reset", "response", {"status": "Accepted"})] == []
-    assert [v.keyword for v in check_payload("1.6", "UnlockConnector", "request", {"connectorId": 1.0})] == ["type"]
+    assert [v.keyword for v in check_payload("1.6", "UnlockConnector", "request", {"connectorId": 1.0})] == [
+        "type"
+    ]
     assert check_payload("1.6", "UnlockConnector", "request", b'{"connectorId": 1e0}')[0].keyword == "type"
     # 1.6 security extension (draft-06) and 2.x: 1.0 is an integer.
-    assert check_payload("1.6", "GetLog", "request", {"requestId": 1.0, "logType": "DiagnosticsLog", "log": {"remoteLocation": "http://x"}}) == ()
+    assert (
+        check_payload(
+            "1.6",
+            "GetLog",
+            "request",
+            {"requestId": 1.0, "logType": "DiagnosticsLog", "log": {"remoteLocation": "http://x"}},
+        )
+        == ()
+    )
     assert check_payload("2.0.1", "ClearCache", "response", {"status": "Accepted"}) == ()
     assert check_payload("2.0.1", "CancelReservation", "request", {"reservationId": 1.0}) == ()
     assert check_payload("2.0.1", "CancelReservation", "request", b'{"reservationId": 1e2}') == ()
     assert check_payload("2.0.1", "CancelReservation", "request", {"reservationId": 1.5})[0].keyword == "type"
-    assert check_payload("2.0.1", "CancelReservation", "request", {"reservationId": True})[0].keyword == "type"
+    assert (
+        check_payload("2.0.1", "CancelReservation", "request", {"reservationId": True})[0].keyword == "type"
+    )
     assert check_payload("2.0.1", "CancelReservation", "request", {"reservationId": 10**40}) == ()
 
 
@@ -234,7 +246,11 @@ def test_date_time_rules() -> None:
         assert verdict == (check_payload("2.0.1", "Heartbeat", "response", {"currentTime": text}) == ())
         return verdict
 
-    assert ok("2024-05-01T10:00:00Z") and ok("2024-05-01t10:00:00z") and ok("2024-05-01T10:00:00.123456789+05:30")
+    assert (
+        ok("2024-05-01T10:00:00Z")
+        and ok("2024-05-01t10:00:00z")
+        and ok("2024-05-01T10:00:00.123456789+05:30")
+    )
     assert ok("2024-02-29T00:00:00-00:00")
     for bad in (
         "2016-12-31T23:59:60Z",  # leap second: refused (rule picked, see the oracle)
@@ -254,8 +270,15 @@ def test_date_time_rules() -> None:
 def test_multiple_of_is_exact() -> None:
     def limit_ok(limit: object) -> bool:
         period = {"startPeriod": 0, "limit": limit}
-        profile = _PROFILE16 | {"chargingSchedule": {"chargingRateUnit": "A", "chargingSchedulePeriod": [period]}}
-        return check_payload("1.6", "SetChargingProfile", "request", {"connectorId": 1, "csChargingProfiles": profile}) == ()
+        profile = _PROFILE16 | {
+            "chargingSchedule": {"chargingRateUnit": "A", "chargingSchedulePeriod": [period]}
+        }
+        return (
+            check_payload(
+                "1.6", "SetChargingProfile", "request", {"connectorId": 1, "csChargingProfiles": profile}
+            )
+            == ()
+        )
 
     for good in (22.2, 0.3, 8.1, 16, 7.0, 1e300, 0.1):
         assert limit_ok(good), good
@@ -280,7 +303,10 @@ def test_python_values_that_are_not_json_are_reported() -> None:
         violations = check_payload("2.0.1", "DataTransfer", "request", data)
         assert [v.keyword for v in violations] == ["json"]
         assert violations[0].code == "FormatViolation"
-    assert check_payload("2.0.1", "CancelReservation", "request", {"reservationId": float("inf")})[0].keyword == "json"
+    assert (
+        check_payload("2.0.1", "CancelReservation", "request", {"reservationId": float("inf")})[0].keyword
+        == "json"
+    )
 
 
 def test_validate_payload_returns_the_typed_model() -> None:
@@ -291,7 +317,9 @@ def test_validate_payload_returns_the_typed_model() -> None:
     assert model.charging_station.vendor_name == "V"
     assert isinstance(validate_payload("1.6", "Heartbeat", "request", "{}"), v16.HeartbeatRequest)
     model = validate_payload("1.6", "Heartbeat", "response", {"currentTime": "2024-01-01T00:00:00Z"})
-    assert model.model_dump(mode="json", by_alias=True, exclude_none=True) == {"currentTime": "2024-01-01T00:00:00Z"}
+    assert model.model_dump(mode="json", by_alias=True, exclude_none=True) == {
+        "currentTime": "2024-01-01T00:00:00Z"
+    }
 
 
 def test_unknown_names_are_unsupported() -> None:
@@ -337,7 +365,9 @@ def test_lenient_repairs_what_chargers_get_wrong() -> None:
 
 
 def test_lenient_data_transfer_object_in_1_6() -> None:
-    result = validate_payload("1.6", "DataTransfer", "request", {"vendorId": "v", "data": {"k": [1, 2]}}, strict=False)
+    result = validate_payload(
+        "1.6", "DataTransfer", "request", {"vendorId": "v", "data": {"k": [1, 2]}}, strict=False
+    )
     assert isinstance(result, LenientResult)
     assert [v.code for v in result.violations] == ["TypeConstraintViolation"]
     assert result.model is not None and json.loads(result.model.data) == {"k": [1, 2]}  # type: ignore[attr-defined]

@@ -72,7 +72,10 @@ def test_differential_detects_a_wrong_verdict(shared: Path, monkeypatch: pytest.
     raw = b'[2,"m","Heartbeat",{}]'
     assert check_frame(raw, "1.6").ok == oracle.frame_verdict(shared, raw, "1.6")[0]
     raw = b'[3,"m",{"currentTime":"2016-12-31T23:59:60Z"}]'
-    assert check_frame(raw, "1.6", action="Heartbeat").ok != oracle.frame_verdict(shared, raw, "1.6", "Heartbeat")[0]
+    assert (
+        check_frame(raw, "1.6", action="Heartbeat").ok
+        != oracle.frame_verdict(shared, raw, "1.6", "Heartbeat")[0]
+    )
 
 
 def _schemas(version: str) -> list[tuple[str, str]]:

@@ -43,7 +43,9 @@ def _exercise(raw: bytes | str) -> None:
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(),
-    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
+    ),
     max_leaves=20,
 )
 
@@ -69,7 +71,9 @@ def test_arbitrary_json_arrays(type_id: Any, mid: Any, rest: list[Any]) -> None:
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(payload=st.dictionaries(st.sampled_from(["idTag", "connectorId", "meterValue", "data", "x"]), json_values))
+@given(
+    payload=st.dictionaries(st.sampled_from(["idTag", "connectorId", "meterValue", "data", "x"]), json_values)
+)
 def test_arbitrary_payload_objects(payload: dict[str, Any]) -> None:
     for version in VERSIONS:
         for action in ACTIONS:
