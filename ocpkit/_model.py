@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta, timezone
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, PlainSerializer, PlainValidator, WithJsonSchema
 
@@ -39,39 +39,43 @@ __all__ = [
     "parse_rfc3339",
 ]
 
-OCPP_CONFIG = ConfigDict(
-    extra="forbid",
-    validate_by_name=True,
-    validate_by_alias=True,
-    serialize_by_alias=True,
-    defer_build=True,
-    validate_default=False,
-    revalidate_instances="never",
-    # Enum members are kept (not their values) so users get StrEnum objects back.
-    use_enum_values=False,
-    ser_json_inf_nan="strings",
-)
-
-OCPI_CONFIG = ConfigDict(
-    extra="forbid",
-    validate_by_name=True,
-    validate_by_alias=True,
-    serialize_by_alias=True,
-    defer_build=True,
-    use_enum_values=False,
-)
-
-
 class OcppModel(BaseModel):
     """Base of every OCPP message and data type."""
 
-    model_config: ClassVar[ConfigDict] = OCPP_CONFIG
+    # Written out in the class body (not via a shared constant) so that the
+    # pydantic mypy plugin sees validate_by_name and types __init__ by attribute name.
+    model_config = ConfigDict(
+        extra="forbid",
+        validate_by_name=True,
+        validate_by_alias=True,
+        serialize_by_alias=True,
+        defer_build=True,
+        validate_default=False,
+        revalidate_instances="never",
+        # Enum members are kept (not their values) so users get StrEnum objects back.
+        use_enum_values=False,
+        ser_json_inf_nan="strings",
+    )
 
 
 class OcpiModel(BaseModel):
     """Base of every OCPI object, class and envelope."""
 
-    model_config: ClassVar[ConfigDict] = OCPI_CONFIG
+    model_config = ConfigDict(
+        extra="forbid",
+        validate_by_name=True,
+        validate_by_alias=True,
+        serialize_by_alias=True,
+        defer_build=True,
+        use_enum_values=False,
+    )
+
+
+OCPP_CONFIG: ConfigDict = OcppModel.model_config
+"""The OCPP model policy (read-only by convention)."""
+
+OCPI_CONFIG: ConfigDict = OcpiModel.model_config
+"""The OCPI model policy (read-only by convention)."""
 
 
 # RFC 3339 §5.6 date-time. "T" and "Z" may be lower case (RFC 3339 §5.6 note);

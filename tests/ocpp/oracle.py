@@ -14,6 +14,10 @@ Implemented once, here, independently of ocpkit's code:
   version, exact lengths, message id string <= 36 characters, known action sent
   with the right message type, object payload and details, known error code).
 
+Two entry points: by (shared, version, action, direction) for the validation
+tests, and by official file path (:func:`load`, :func:`validator`,
+:func:`is_valid`) for the model tests; both build the same validator.
+
 Arguable rules, picked once (ocpkit documents the same choices):
 
 * ``integer`` follows each draft's text: draft-04 (1.6 core) says ``1.0`` is
@@ -205,20 +209,42 @@ def load_schema(shared: Path, version: str, action: str, direction: str) -> dict
     return result
 
 
-@cache
-def validator(shared: Path, version: str, action: str, direction: str) -> Any:
-    schema = load_schema(shared, version, action, direction)
+def _build(schema: dict[str, Any]) -> Any:
     base = validators.validator_for(schema)
     cls = validators.extend(base, {"multipleOf": _multiple_of})
     return cls(schema, format_checker=FORMAT_CHECKER)
 
 
+@cache
+def payload_validator(shared: Path, version: str, action: str, direction: str) -> Any:
+    """The oracle's validator for an action's request or response."""
+    return validator(official_file(shared, version, action, direction))
+
+
 def payload_ok(shared: Path, version: str, action: str, direction: str, payload: Any) -> bool:
-    return bool(validator(shared, version, action, direction).is_valid(payload))
+    return bool(payload_validator(shared, version, action, direction).is_valid(payload))
 
 
 def payload_errors(shared: Path, version: str, action: str, direction: str, payload: Any) -> list[Any]:
-    return list(validator(shared, version, action, direction).iter_errors(payload))
+    return list(payload_validator(shared, version, action, direction).iter_errors(payload))
+
+
+@cache
+def load(path: Path) -> dict[str, Any]:
+    """The official schema at *path*."""
+    schema: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return schema
+
+
+@cache
+def validator(path: Path) -> Any:
+    """A validator for the official schema at *path*, with its own draft, formats and exact multipleOf."""
+    return _build(load(path))
+
+
+def is_valid(path: Path, instance: Any) -> bool:
+    """The oracle's verdict on *instance* against the official file at *path*."""
+    return bool(validator(path).is_valid(instance))
 
 
 def frame_verdict(
