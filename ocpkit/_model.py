@@ -39,6 +39,7 @@ __all__ = [
     "parse_rfc3339",
 ]
 
+
 class OcppModel(BaseModel):
     """Base of every OCPP message and data type."""
 

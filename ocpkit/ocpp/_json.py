@@ -36,7 +36,7 @@ import math
 import re
 from typing import Any
 
-__all__ = ["HAVE_ORJSON", "MAX_DEPTH", "JsonError", "decode", "decode_exact", "encode"]
+__all__ = ["HAVE_ORJSON", "MAX_DEPTH", "JsonError", "decode", "decode_exact", "encode", "orjson_module"]
 
 # Far above any OCPP message, far below the interpreter's recursion limit.
 MAX_DEPTH = 512
@@ -107,6 +107,11 @@ def _has_surrogate(value: Any) -> bool:
         elif type(v) is list:
             stack.extend(v)
     return False
+
+
+def orjson_module() -> Any:
+    """The orjson module when installed (and not switched off), else None."""
+    return _orjson
 
 
 def decode_exact(raw: bytes | bytearray | memoryview | str) -> Any:

@@ -29,14 +29,25 @@ from __future__ import annotations
 import calendar
 import math
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
 from ocpkit.errors import UnsupportedError
 
-__all__ = ["DRAFT4", "DRAFT6", "Finding", "compile_schema", "draft_of", "is_date_time", "is_uri", "pointer"]
+__all__ = [
+    "DRAFT4",
+    "DRAFT6",
+    "Finding",
+    "compile_schema",
+    "draft_of",
+    "flat_pointer",
+    "is_date_time",
+    "is_uri",
+    "pointer",
+    "split",
+]
 
 DRAFT4 = 4
 DRAFT6 = 6
@@ -71,20 +82,34 @@ _HANDLED = frozenset(
 )
 
 
+# A path is built as a linked list, () or (parent_path, key): cheaper than copying tuples at each
+# step, and only turned into a pointer when a violation is reported.
+Path = tuple[Any, ...]
+
+
 @dataclass(frozen=True, slots=True)
 class Finding:
-    """One broken rule: path parts from the root, schema keyword, message."""
+    """One broken rule: where (a linked :data:`Path`), schema keyword, message."""
 
-    path: tuple[str | int, ...]
+    path: Path
     keyword: str
     message: str
 
 
-Check = Callable[[Any, tuple[str | int, ...], list[Finding]], None]
+Check = Callable[[Any, Path, list[Finding]], None]
 
 
-def pointer(parts: tuple[str | int, ...]) -> str:
-    """Return the RFC 6901 JSON pointer for a path of keys and indexes."""
+def pointer(path: Path) -> str:
+    """Return the RFC 6901 JSON pointer of a path (``()`` or ``(parent_path, key)``)."""
+    parts: list[str | int] = []
+    while path:
+        path, key = path
+        parts.append(key)
+    return flat_pointer(reversed(parts))
+
+
+def flat_pointer(parts: Iterable[str | int]) -> str:
+    """Return the RFC 6901 JSON pointer of a sequence of keys and indexes."""
     return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
 
 
@@ -202,10 +227,12 @@ def _describe(value: Any) -> str:
 
 
 class _Compiler:
-    def __init__(self, root: Mapping[str, Any], draft: int) -> None:
+    def __init__(self, root: Mapping[str, Any], draft: int, subset: bool = False) -> None:
         self.root = root
         self.draft = draft
         self.refs: dict[str, Check] = {}
+        # subset: the schema is a projection (see project()); values it says nothing about pass.
+        self.anything: Check = _noop if subset else _check_json
 
     def ref(self, target: str) -> Check:
         done = self.refs.get(target)
@@ -221,7 +248,7 @@ class _Compiler:
             node = node[part]
         slot: list[Check] = []
 
-        def deferred(value: Any, path: tuple[str | int, ...], out: list[Finding]) -> None:
+        def deferred(value: Any, path: Path, out: list[Finding]) -> None:
             slot[0](value, path, out)
 
         self.refs[target] = deferred
@@ -230,7 +257,7 @@ class _Compiler:
 
     def node(self, schema: Any) -> Check:
         if schema is True or schema == {}:
-            return _check_json
+            return self.anything
         if schema is False:
             return _check_false
         if not isinstance(schema, Mapping):
@@ -256,7 +283,7 @@ class _Compiler:
             only_str = len(str_options) == len(options)
             shown = ", ".join(map(str, options[:8])) + (", ..." if len(options) > 8 else "")
 
-            def c_enum(v: Any, path: tuple[str | int, ...], out: list[Finding]) -> None:
+            def c_enum(v: Any, path: Path, out: list[Finding]) -> None:
                 if type(v) is str and v in str_options:
                     return
                 if not only_str and any(_json_equal(v, o) for o in options):
@@ -267,7 +294,7 @@ class _Compiler:
         if "const" in schema:
             const = schema["const"]
 
-            def c_const(v: Any, path: tuple[str | int, ...], out: list[Finding]) -> None:
+            def c_const(v: Any, path: Path, out: list[Finding]) -> None:
                 if not _json_equal(v, const):
                     out.append(Finding(path, "const", f"{_describe(v)} is not {_describe(const)}"))
 
@@ -276,7 +303,7 @@ class _Compiler:
             hi = schema.get("maxLength")
             lo = schema.get("minLength")
 
-            def c_len(v: Any, path: tuple[str | int, ...], out: list[Finding]) -> None:
+            def c_len(v: Any, path: Path, out: list[Finding]) -> None:
                 if type(v) is str:
                     # JSON Schema counts characters (code points), as len() does.
                     n = len(v)
@@ -290,7 +317,7 @@ class _Compiler:
             fmt = schema["format"]
             test = _FORMATS[fmt]
 
-            def c_format(v: Any, path: tuple[str | int, ...], out: list[Finding]) -> None:
+            def c_format(v: Any, path: Path, out: list[Finding]) -> None:
                 if type(v) is str and not test(v):
                     out.append(Finding(path, "format", f"{_describe(v)} is not a valid {fmt}"))
 
@@ -307,11 +334,11 @@ class _Compiler:
         if any(k in schema for k in ("items", "additionalItems", "minItems", "maxItems")):
             checks.append(self.array(schema))
         if type_check is None and not checks:
-            return _check_json
+            return self.anything
         tc = type_check
         only = tuple(checks)
 
-        def c_node(v: Any, path: tuple[str | int, ...], out: list[Finding]) -> None:
+        def c_node(v: Any, path: Path, out: list[Finding]) -> None:
             if type(v) is float and not math.isfinite(v):
                 out.append(Finding(path, "json", f"{v!r} is not a JSON number"))
                 return
@@ -337,7 +364,7 @@ class _Compiler:
         step = schema.get("multipleOf")
         step_exact = _exact(step) if step is not None else None
 
-        def c_num(v: Any, path: tuple[str | int, ...], out: list[Finding]) -> None:
+        def c_num(v: Any, path: Path, out: list[Finding]) -> None:
             if (type(v) is not int and type(v) is not float) or type(v) is bool:
                 return
             if lo is not None and (v <= lo if lo_strict else v < lo):
@@ -359,28 +386,29 @@ class _Compiler:
         extra = schema.get("additionalProperties", True)
         extra_check: Check | None = None if extra is True or extra is False else self.node(extra)
         closed = extra is False
+        anything = self.anything
 
-        def c_obj(v: Any, path: tuple[str | int, ...], out: list[Finding]) -> None:
+        def c_obj(v: Any, path: Path, out: list[Finding]) -> None:
             if type(v) is not dict:
                 return
             for name in required:
                 if name not in v:
-                    out.append(Finding((*path, name), "required", f"required property {name!r} is missing"))
+                    out.append(Finding((path, name), "required", f"required property {name!r} is missing"))
             for key, item in v.items():
                 if type(key) is not str:
                     out.append(Finding(path, "json", f"key {_describe(key)} is not a string"))
                     continue
                 sub = props.get(key)
                 if sub is not None:
-                    sub(item, (*path, key), out)
+                    sub(item, (path, key), out)
                 elif closed:
                     out.append(
-                        Finding((*path, key), "additionalProperties", f"property {key!r} is not allowed")
+                        Finding((path, key), "additionalProperties", f"property {key!r} is not allowed")
                     )
                 elif extra_check is not None:
-                    extra_check(item, (*path, key), out)
-                elif not _is_json(item):
-                    out.append(Finding((*path, key), "json", "value is not made of JSON types"))
+                    extra_check(item, (path, key), out)
+                elif anything is _check_json and not _is_json(item):
+                    out.append(Finding((path, key), "json", "value is not made of JSON types"))
 
         return c_obj
 
@@ -399,8 +427,9 @@ class _Compiler:
             positional = []
             rest = None
             each = self.node(items)
+        anything = self.anything
 
-        def c_arr(v: Any, path: tuple[str | int, ...], out: list[Finding]) -> None:
+        def c_arr(v: Any, path: Path, out: list[Finding]) -> None:
             if type(v) is not list:
                 return
             n = len(v)
@@ -410,17 +439,17 @@ class _Compiler:
                 out.append(Finding(path, "maxItems", f"{n} items, at most {hi} allowed"))
             if each is not None:
                 for i, item in enumerate(v):
-                    each(item, (*path, i), out)
+                    each(item, (path, i), out)
                 return
             for i, item in enumerate(v):
                 if i < len(positional):
-                    positional[i](item, (*path, i), out)
+                    positional[i](item, (path, i), out)
                 elif rest is _check_false:
-                    out.append(Finding((*path, i), "additionalItems", "no more items are allowed"))
+                    out.append(Finding((path, i), "additionalItems", "no more items are allowed"))
                 elif rest is not None:
-                    rest(item, (*path, i), out)
-                elif not _is_json(item):
-                    out.append(Finding((*path, i), "json", "value is not made of JSON types"))
+                    rest(item, (path, i), out)
+                elif anything is _check_json and not _is_json(item):
+                    out.append(Finding((path, i), "json", "value is not made of JSON types"))
 
         return c_arr
 
@@ -437,20 +466,85 @@ def _json_equal(a: Any, b: Any) -> bool:
     )
 
 
-def _check_json(v: Any, path: tuple[str | int, ...], out: list[Finding]) -> None:
+def _noop(v: Any, path: Path, out: list[Finding]) -> None:
+    pass
+
+
+def _check_json(v: Any, path: Path, out: list[Finding]) -> None:
     if not _is_json(v):
         out.append(Finding(path, "json", "value is not made of JSON types"))
 
 
-def _check_false(v: Any, path: tuple[str | int, ...], out: list[Finding]) -> None:
+def _check_false(v: Any, path: Path, out: list[Finding]) -> None:
     out.append(Finding(path, "false", "no value is allowed here"))
 
 
-def compile_schema(schema: Mapping[str, Any]) -> Check:
+def compile_schema(schema: Mapping[str, Any], *, subset: bool = False) -> Check:
     """Compile a whole schema (its ``definitions`` reachable by ``$ref``) into one check.
 
-    Raises :class:`~ocpkit.errors.UnsupportedError` for keywords it does not
+    With ``subset=True`` the schema is a projection made by :func:`split` and
+    values it says nothing about are not inspected. Raises
+    :class:`~ocpkit.errors.UnsupportedError` for keywords it does not
     implement, so a verdict is never silently wrong.
     """
-    compiler = _Compiler(schema, draft_of(schema))
+    compiler = _Compiler(schema, draft_of(schema), subset)
     return compiler.node(schema)
+
+
+def _is_picked(node: Mapping[str, Any]) -> bool:
+    return "multipleOf" in node or node.get("format") == "uri"
+
+
+def split(schema: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """Split a schema in two whose conjunction is the original.
+
+    The first part lacks ``multipleOf`` and ``format: uri`` (keywords a float
+    based or lax engine may misjudge); the second keeps only those keywords and
+    the ``properties``/``items``/``$ref`` structure leading to them, or is None
+    when the schema has none.
+    """
+
+    def rest(node: Any) -> Any:
+        if isinstance(node, dict):
+            out = {k: rest(v) for k, v in node.items() if k != "multipleOf"}
+            if out.get("format") == "uri":
+                del out["format"]
+            return out
+        if isinstance(node, list):
+            return [rest(v) for v in node]
+        return node
+
+    def picked(node: Any) -> dict[str, Any] | None:
+        if not isinstance(node, Mapping):
+            return None
+        out: dict[str, Any] = {}
+        if "$ref" in node:
+            return {"$ref": node["$ref"]}
+        if "multipleOf" in node:
+            out["multipleOf"] = node["multipleOf"]
+        if node.get("format") == "uri":
+            out["format"] = "uri"
+        props = {k: p for k, p in ((k, picked(v)) for k, v in node.get("properties", {}).items()) if p}
+        if props:
+            out["properties"] = props
+        items = picked(node.get("items"))
+        if items:
+            out["items"] = items
+        return out or None
+
+    def has_picked(node: Any) -> bool:
+        if isinstance(node, dict):
+            return _is_picked(node) or any(has_picked(v) for v in node.values())
+        if isinstance(node, list):
+            return any(has_picked(v) for v in node)
+        return False
+
+    if not has_picked(schema):
+        return dict(schema), None
+    second = picked(schema) or {}
+    defs = schema.get("definitions", {})
+    if defs:
+        second["definitions"] = {name: picked(d) or {} for name, d in defs.items()}
+    if "$schema" in schema:
+        second["$schema"] = schema["$schema"]
+    return rest(schema), second

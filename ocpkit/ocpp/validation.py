@@ -13,8 +13,9 @@ file after normalisation. It is compiled once, on first use, into:
 A payload given as text is decoded by the rules of :mod:`ocpkit.ocpp._json`
 and judged by the fast validator; only a payload it refuses is walked by the
 exact checker, which then decides (and builds the report). The fast validator
-is used only where its verdict is known to equal the exact one: never for
-schemas with ``multipleOf`` (it divides floats) or ``format: uri``, never for
+is used only where its verdict is known to equal the exact one: ``multipleOf``
+(it divides floats) and ``format: uri`` are split off the schema and judged
+by the exact checker on a projection holding only them; it is never used for
 texts holding ``:60`` (it accepts leap seconds) or ``0000-`` (it accepts
 year 0), and never for Python objects
 passed in by the caller (it accepts tuples, NaN, non-string keys). Without
@@ -56,14 +57,24 @@ repairing what real chargers commonly get wrong (see :func:`validate_payload`).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final, Literal, overload
 
 from ocpkit.errors import FrameInvalid, PayloadInvalid, UnsupportedError, Violation
 from ocpkit.ocpp import _json
-from ocpkit.ocpp._schemacheck import DRAFT4, Check, Finding, compile_schema, draft_of, pointer
-from ocpkit.ocpp.rpc import RULE_CODES, Call, CallResult, Frame, Send, parse_frame
+from ocpkit.ocpp._schemacheck import (
+    DRAFT4,
+    Check,
+    Finding,
+    compile_schema,
+    draft_of,
+    flat_pointer,
+    pointer,
+    split,
+)
+from ocpkit.ocpp.rpc import MAX_MESSAGE_ID_LENGTH, RULE_CODES, Call, CallResult, Frame, Send, parse_frame
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -112,8 +123,17 @@ HAVE_FAST_ENGINE: Final = _rs is not None
 """True when ``jsonschema-rs`` is installed and used for verdicts."""
 
 
-_LEAP: Final[Mapping[type, Any]] = {bytes: b":60", str: ":60"}
-_YEAR0: Final[Mapping[type, Any]] = {bytes: b"0000-", str: "0000-"}
+# Texts the fast validator may misjudge (see the module docstring): a leap second ("hh:mm:60")
+# or year 0 in a date-time. A cheap substring test first; the pattern only when it hits
+# (":60" also occurs in '"limit":60.5').
+_LEAP_B = re.compile(rb"\d:\d\d:60")
+_LEAP_S = re.compile(r"\d:\d\d:60")
+
+
+def _trusted(text: bytes | str) -> bool:
+    if isinstance(text, bytes):
+        return b"0000-" not in text and (b":60" not in text or _LEAP_B.search(text) is None)
+    return "0000-" not in text and (":60" not in text or _LEAP_S.search(text) is None)
 
 
 def _code(keyword: str, version: str) -> str:
@@ -127,37 +147,42 @@ def _violations(findings: list[Finding], version: str, prefix: str = "") -> tupl
 
 
 class _Compiled:
-    """The compiled forms of one schema."""
+    """The compiled forms of one schema: the exact checker and, when available, the fast verdict."""
 
-    __slots__ = ("check", "fast", "fast_text_only")
+    __slots__ = ("check", "fast", "post")
 
     def __init__(self, schema: Mapping[str, Any]) -> None:
         self.check: Check = compile_schema(schema)
         self.fast: Callable[[Any], bool] | None = None
-        if _rs is not None and not _has_keyword(schema, "multipleOf") and not _has_format(schema, "uri"):
+        self.post: Check | None = None
+        if _rs is not None:
+            # jsonschema-rs judges all but multipleOf (float division) and format uri (laxer than
+            # RFC 3986); the exact checker judges those on a projection of the schema.
+            rest, picked = split(schema)
             cls = _rs.Draft4Validator if draft_of(schema) == DRAFT4 else _rs.Draft6Validator
-            self.fast = cls(dict(schema), validate_formats=True).is_valid
+            self.fast = cls(rest, validate_formats=True).is_valid
+            if picked is not None:
+                self.post = compile_schema(picked, subset=True)
 
     def findings(self, data: Any) -> list[Finding]:
         out: list[Finding] = []
         self.check(data, (), out)
         return out
 
+    def quick(self, data: Any) -> bool:
+        """True when the fast verdict says valid (False: unknown, ask the exact checker)."""
+        try:
+            if not self.fast(data):  # type: ignore[misc]
+                return False
+        except Exception:  # any refusal of the accelerator falls back to the exact checker
+            return False
+        return self.post is None or self.quick_post(data)
 
-def _has_keyword(node: Any, keyword: str) -> bool:
-    if isinstance(node, dict):
-        return keyword in node or any(_has_keyword(v, keyword) for v in node.values())
-    if isinstance(node, list):
-        return any(_has_keyword(v, keyword) for v in node)
-    return False
-
-
-def _has_format(node: Any, fmt: str) -> bool:
-    if isinstance(node, dict):
-        return node.get("format") == fmt or any(_has_format(v, fmt) for v in node.values())
-    if isinstance(node, list):
-        return any(_has_format(v, fmt) for v in node)
-    return False
+    def quick_post(self, data: Any) -> bool:
+        """True when the split-off keywords (multipleOf, uri) hold."""
+        out: list[Finding] = []
+        self.post(data, (), out)  # type: ignore[misc]
+        return not out
 
 
 _COMPILED: dict[tuple[str, str, str], _Compiled] = {}
@@ -176,18 +201,8 @@ def _compiled(version: str, action: str, direction: str) -> _Compiled:
 
 def _judge(compiled: _Compiled, data: Any, text: bytes | str | None) -> list[Finding]:
     """Findings for a decoded payload; *text* is its source when it came from the decoder."""
-    fast = compiled.fast
-    # Texts the fast validator may misjudge (see the module docstring): leap seconds and year 0.
-    if (
-        fast is not None
-        and text is not None
-        and not (_LEAP[type(text)] in text or _YEAR0[type(text)] in text)
-    ):
-        try:
-            if fast(data):
-                return []
-        except Exception:
-            pass
+    if compiled.fast is not None and text is not None and _trusted(text) and compiled.quick(data):
+        return []
     return compiled.findings(data)
 
 
@@ -332,7 +347,7 @@ def _build(model_cls: type[BaseModel], data: Any, version: str, action: str, dir
     except ValidationError as exc:
         # The schema verdict and the model disagree: report it rather than hide it.
         violations = [
-            Violation(pointer(tuple(e["loc"])), "model", e["msg"], _code("format", version))
+            Violation(flat_pointer(e["loc"]), "model", e["msg"], _code("format", version))
             for e in exc.errors()
         ]
         raise PayloadInvalid(
@@ -362,11 +377,11 @@ class FrameReport:
         frame: Frame | None,
         violations: tuple[Violation, ...],
         unpaired: bool = False,
-        *,
-        _msg: list[Any] | None = None,
+        decoded: list[Any] | None = None,
     ) -> None:
+        # decoded: the well-formed CALL/CALLRESULT array; the frame object is made from it on demand.
         self._frame = frame
-        self._msg = _msg
+        self._msg = decoded
         self.violations = violations
         self.unpaired = unpaired
 
@@ -389,33 +404,43 @@ class FrameReport:
         )
 
 
-def _fast_table(version: str) -> dict[str, _Compiled | None]:
-    table = _BY_VERSION.get(version)
-    if table is None:
+class _Lane:
+    """Per-version lookup tables of the fast lane, filled on demand."""
+
+    __slots__ = ("calls", "results", "version")
+
+    def __init__(self, version: str) -> None:
+        self.version = version
+        # action -> compiled request schema, or None when a CALL of it is not well-formed
+        self.calls: dict[str, _Compiled | None] = {}
+        self.results: dict[str, _Compiled | None] = {}
+
+    def call(self, action: str) -> _Compiled | None:
+        from ocpkit.ocpp import actions
+
+        spec = actions(self.version).get(action)
+        found = None if spec is None or spec.response is None else _compiled(self.version, action, "request")
+        self.calls[action] = found
+        return found
+
+    def result(self, action: str) -> _Compiled | None:
+        try:
+            found: _Compiled | None = _compiled(self.version, action, "response")
+        except UnsupportedError:
+            found = None
+        self.results[action] = found
+        return found
+
+
+class _Lanes(dict[str, _Lane]):
+    def __missing__(self, version: str) -> _Lane:
         if version not in RULE_CODES["frame"]:
             raise UnsupportedError(f"unknown OCPP version {version!r}; expected one of 1.6, 2.0.1, 2.1")
-        table = _BY_VERSION[version] = {}
-    return table
+        lane = self[version] = _Lane(version)
+        return lane
 
 
-# version -> "request:<Action>" / "response:<Action>" -> compiled schema (None: no such schema)
-_BY_VERSION: dict[str, dict[str, _Compiled | None]] = {}
-
-
-def _lookup(
-    table: dict[str, _Compiled | None], version: str, action: str, direction: str
-) -> _Compiled | None:
-    key = direction + ":" + action
-    try:
-        return table[key]
-    except KeyError:
-        pass
-    try:
-        found: _Compiled | None = _compiled(version, action, direction)
-    except UnsupportedError:
-        found = None
-    table[key] = found
-    return found
+_BY_VERSION = _Lanes()
 
 
 def check_frame(
@@ -433,15 +458,26 @@ def check_frame(
     :func:`~ocpkit.ocpp.rpc.parse_frame`. Builds no model: this is the bulk
     path for captures and CALLERROR decisions.
     """
-    table = _fast_table(version)
+    lane = _BY_VERSION[version] if isinstance(version, str) else _BY_VERSION.__missing__(version)
     text: bytes | str | None = None
     msg: Any = raw
-    if type(raw) is bytes or type(raw) is str:
+    trusted = False
+    if type(raw) is bytes:
         text = raw
-        try:
-            msg = _json.decode(raw)
-        except _json.JsonError:
-            msg = raw  # parse_frame reports it
+        orjson = _json.orjson_module()
+        # Inlined _json.decode for short texts (the common case), then the _trusted() test.
+        if orjson is not None and len(raw) <= _SHORT and _RUN not in raw.translate(_DIGITS):
+            try:
+                msg = orjson.loads(raw)
+            except orjson.JSONDecodeError:
+                msg = _decode_or_keep(raw)
+        else:
+            msg = _decode_or_keep(raw)
+        trusted = b"0000-" not in raw and (b":60" not in raw or _LEAP_B.search(raw) is None)
+    elif type(raw) is str:
+        text = raw
+        msg = _decode_or_keep(raw)
+        trusted = _trusted(raw)
     # Fast lane: a well-formed CALL or CALLRESULT, checked inline; anything else takes parse_frame.
     if sender is None and type(msg) is list:
         n = len(msg)
@@ -451,48 +487,64 @@ def check_frame(
                 type_id == 2
                 and type(type_id) is int
                 and type(mid) is str
-                and len(mid) <= 36
-                and type(name) is str
+                and len(mid) <= MAX_MESSAGE_ID_LENGTH
                 and type(payload) is dict
+                and type(name) is str
             ):
-                compiled = _lookup(table, version, name, "request")
-                if compiled is not None and _CALL_OK[version].get(name, False):
-                    findings = _judge(compiled, payload, text)
-                    if not findings:
-                        return FrameReport(None, (), _msg=msg)
-                    return FrameReport(None, _violations(findings, version, "/3"), _msg=msg)
+                compiled = lane.calls[name] if name in lane.calls else lane.call(name)
+                if compiled is not None:
+                    if trusted and compiled.fast is not None:
+                        try:
+                            ok = compiled.fast(payload) and (
+                                compiled.post is None or compiled.quick_post(payload)
+                            )
+                        except Exception:  # any refusal of the accelerator falls back to the exact checker
+                            ok = False
+                        if ok:
+                            return FrameReport(None, (), False, msg)
+                    findings = compiled.findings(payload)
+                    return FrameReport(
+                        None, _violations(findings, version, "/3") if findings else (), decoded=msg
+                    )
         elif n == 3:
             type_id, mid, payload = msg
             if (
                 type_id == 3
                 and type(type_id) is int
                 and type(mid) is str
-                and len(mid) <= 36
+                and len(mid) <= MAX_MESSAGE_ID_LENGTH
                 and type(payload) is dict
             ):
                 if action is None:
-                    return FrameReport(None, (), True, _msg=msg)
-                compiled = _lookup(table, version, action, "response")
+                    return FrameReport(None, (), True, msg)
+                compiled = lane.results[action] if action in lane.results else lane.result(action)
                 if compiled is not None:
-                    findings = _judge(compiled, payload, text)
-                    if not findings:
-                        return FrameReport(None, (), _msg=msg)
-                    return FrameReport(None, _violations(findings, version, "/2"), _msg=msg)
+                    if trusted and compiled.fast is not None:
+                        try:
+                            ok = compiled.fast(payload) and (
+                                compiled.post is None or compiled.quick_post(payload)
+                            )
+                        except Exception:  # any refusal of the accelerator falls back to the exact checker
+                            ok = False
+                        if ok:
+                            return FrameReport(None, (), False, msg)
+                    findings = compiled.findings(payload)
+                    return FrameReport(
+                        None, _violations(findings, version, "/2") if findings else (), decoded=msg
+                    )
     return _check_slow(msg, version, action, sender, text)
 
 
-class _CallOk(dict[str, dict[str, bool]]):
-    """version -> action -> "a CALL of it is well-formed" (known and answered), filled on demand."""
-
-    def __missing__(self, version: str) -> dict[str, bool]:
-        from ocpkit.ocpp import actions
-
-        table = {name: spec.response is not None for name, spec in actions(version).items()}
-        self[version] = table
-        return table
+_SHORT: Final = 2 * _json.MAX_DEPTH  # shorter texts cannot nest deeper than MAX_DEPTH
+_RUN: Final = b"0" * 19
+_DIGITS: Final = bytes.maketrans(b"123456789", b"000000000")
 
 
-_CALL_OK = _CallOk()
+def _decode_or_keep(raw: bytes | str) -> Any:
+    try:
+        return _json.decode(raw)
+    except _json.JsonError:
+        return raw  # parse_frame reports it
 
 
 def _check_slow(

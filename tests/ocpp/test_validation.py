@@ -30,7 +30,7 @@ def engine(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> I
     elif not validation.HAVE_FAST_ENGINE:
         pytest.skip("jsonschema-rs not installed")
     monkeypatch.setattr(validation, "_COMPILED", {})
-    monkeypatch.setattr(validation, "_BY_VERSION", {})
+    monkeypatch.setattr(validation, "_BY_VERSION", validation._Lanes())
     yield request.param
 
 

@@ -39,7 +39,7 @@ def stack(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> It
     elif not (validation.HAVE_FAST_ENGINE and _json.HAVE_ORJSON):
         pytest.skip("jsonschema-rs or orjson not installed")
     monkeypatch.setattr(validation, "_COMPILED", {})
-    monkeypatch.setattr(validation, "_BY_VERSION", {})
+    monkeypatch.setattr(validation, "_BY_VERSION", validation._Lanes())
     yield request.param
 
 
@@ -67,7 +67,7 @@ def test_differential_detects_a_wrong_verdict(shared: Path, monkeypatch: pytest.
 
     monkeypatch.setattr(validation, "_rs", None)
     monkeypatch.setattr(validation, "_COMPILED", {})
-    monkeypatch.setattr(validation, "_BY_VERSION", {})
+    monkeypatch.setattr(validation, "_BY_VERSION", validation._Lanes())
     monkeypatch.setitem(_schemacheck._FORMATS, "date-time", lambda s: True)  # type: ignore[attr-defined]
     raw = b'[2,"m","Heartbeat",{}]'
     assert check_frame(raw, "1.6").ok == oracle.frame_verdict(shared, raw, "1.6")[0]
