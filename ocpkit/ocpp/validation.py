@@ -215,24 +215,28 @@ def check_payload(
     action or direction); a payload that is not JSON or not an object is
     reported as a violation.
     """
+    return _check_payload(version, action, direction, data)[0]
+
+
+def _check_payload(
+    version: str, action: str, direction: str, data: bytes | bytearray | memoryview | str | dict[str, Any]
+) -> tuple[tuple[Violation, ...], Any]:
+    """Violations and the decoded payload (None when it could not be decoded)."""
     compiled = _compiled(version, action, direction)
     if isinstance(data, dict):
-        return _violations(compiled.findings(data), version)
+        return _violations(compiled.findings(data), version), data
     if isinstance(data, bytearray | memoryview):
         data = bytes(data)
     if not isinstance(data, bytes | str):
-        return (
-            Violation(
-                "", "json", f"expected bytes, str or dict, got {type(data).__name__}", _code("json", version)
-            ),
-        )
+        text = f"expected bytes, str or dict, got {type(data).__name__}"
+        return (Violation("", "json", text, _code("json", version)),), None
     try:
         decoded = _json.decode(data)
     except _json.JsonError as exc:
-        return (Violation("", "json", str(exc), _code("json", version)),)
+        return (Violation("", "json", str(exc), _code("json", version)),), None
     if type(decoded) is not dict:
-        return (Violation("", "type", "a payload must be a JSON object", _code("type", version)),)
-    return _violations(_judge(compiled, decoded, data), version)
+        return (Violation("", "type", "a payload must be a JSON object", _code("type", version)),), decoded
+    return _violations(_judge(compiled, decoded, data), version), decoded
 
 
 @dataclass(frozen=True, slots=True)
@@ -298,13 +302,7 @@ def validate_payload(
     :class:`~ocpkit.errors.UnsupportedError` in both modes.
     """
     model_cls = _model_class(version, action, direction)
-    violations = check_payload(version, action, direction, data)
-    decoded: Any = data
-    if not isinstance(data, dict):
-        try:
-            decoded = _json.decode(bytes(data) if isinstance(data, bytearray | memoryview) else data)
-        except _json.JsonError:
-            decoded = None
+    violations, decoded = _check_payload(version, action, direction, data)
     if strict:
         if violations:
             raise PayloadInvalid(
