@@ -131,9 +131,14 @@ _LEAP_S = re.compile(r"\d:\d\d:60")
 
 
 def _trusted(text: bytes | str) -> bool:
+    # A \u escape could spell either marker without showing it in the text.
     if isinstance(text, bytes):
-        return b"0000-" not in text and (b":60" not in text or _LEAP_B.search(text) is None)
-    return "0000-" not in text and (":60" not in text or _LEAP_S.search(text) is None)
+        return (
+            b"0000-" not in text
+            and (b":60" not in text or _LEAP_B.search(text) is None)
+            and b"\\u" not in text
+        )
+    return "0000-" not in text and (":60" not in text or _LEAP_S.search(text) is None) and "\\u" not in text
 
 
 def _code(keyword: str, version: str) -> str:
@@ -471,7 +476,9 @@ def check_frame(
                 msg = _decode_or_keep(raw)
         else:
             msg = _decode_or_keep(raw)
-        trusted = b"0000-" not in raw and (b":60" not in raw or _LEAP_B.search(raw) is None)
+        trusted = (
+            b"0000-" not in raw and (b":60" not in raw or _LEAP_B.search(raw) is None) and b"\\u" not in raw
+        )
     elif type(raw) is str:
         text = raw
         msg = _decode_or_keep(raw)

@@ -254,6 +254,11 @@ def test_date_time_rules() -> None:
         and ok("2024-05-01T10:00:00.123456789+05:30")
     )
     assert ok("2024-02-29T00:00:00-00:00")
+    # markers spelled with \u escapes are still seen (the fast engine accepts leap seconds and year 0)
+    for escaped in ('"2016-12-31T23:59:\\u00360Z"', '"\\u0030000-01-01T00:00:00Z"'):
+        assert check_payload("2.0.1", "Heartbeat", "response", '{"currentTime":' + escaped + "}") != ()
+        frame = '[3,"m",{"currentTime":' + escaped + "}]"
+        assert not check_frame(frame.encode(), "2.0.1", action="Heartbeat").ok
     for bad in (
         "2016-12-31T23:59:60Z",  # leap second: refused (rule picked, see the oracle)
         "2016-12-31T22:59:60-01:00",
