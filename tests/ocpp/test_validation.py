@@ -464,3 +464,22 @@ def test_date_time_agrees_with_rfc3339_validator(text: str) -> None:
     from ocpkit.ocpp._schemacheck import is_date_time
 
     assert is_date_time(text) == oracle._date_time(text)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.text(alphabet=_DT_ALPHABET, max_size=30)
+    | st.from_regex(r"\A\d{4}-\d\d-\d\d[Tt ]\d\d:\d\d:\d\d(\.\d{1,4})?([Zz]|[+-]\d\d:?\d\d)?\Z")
+)
+def test_fast_engine_date_time_agrees_where_trusted(text: str) -> None:
+    """Where the fast lane trusts jsonschema-rs (no leap second, no year 0), its date-time is ours."""
+    if not validation.HAVE_FAST_ENGINE:
+        pytest.skip("jsonschema-rs not installed")
+    from ocpkit.ocpp._schemacheck import is_date_time
+
+    raw = json.dumps({"currentTime": text})
+    if not validation._trusted(raw):
+        return
+    fast = validation._compiled("2.0.1", "Heartbeat", "response").fast
+    assert fast is not None
+    assert fast({"currentTime": text}) == is_date_time(text)
