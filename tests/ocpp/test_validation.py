@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from ocpkit.errors import PayloadInvalid, UnsupportedError
 from ocpkit.ocpp import validate_payload, validation
-from ocpkit.ocpp.rpc import ERROR_CODES, RULE_CODES
+from ocpkit.ocpp.rpc import ERROR_CODES, RULE_CODES, Call
 from ocpkit.ocpp.validation import (
     KEYWORD_RULES,
     LenientResult,
@@ -483,3 +483,17 @@ def test_fast_engine_date_time_agrees_where_trusted(text: str) -> None:
     fast = validation._compiled("2.0.1", "Heartbeat", "response").fast
     assert fast is not None
     assert fast({"currentTime": text}) == is_date_time(text)
+
+
+@pytest.mark.usefixtures("engine")
+def test_check_frame_keeps_big_integers_exact() -> None:
+    big = 2**64 + 1
+    report = check_frame(f'[2,"m","DataTransfer",{{"vendorId":"v","data":{big}}}]'.encode(), "2.0.1")
+    assert report.ok
+    assert isinstance(report.frame, Call) and report.frame.payload["data"] == big
+    # draft-04 integer: an integer literal beyond 64 bits is an integer, a float literal is not
+    assert check_frame(f'[2,"m","UnlockConnector",{{"connectorId":{big}}}]'.encode(), "1.6").ok
+    report = check_frame(f'[2,"m","UnlockConnector",{{"connectorId":{big}.0}}]'.encode(), "1.6")
+    assert [v.keyword for v in report.violations] == ["type"]
+    report = check_frame(f'[3,"m",{{"currentTime":{big}}}]'.encode(), "1.6", action="Heartbeat")
+    assert [v.keyword for v in report.violations] == ["type"]
