@@ -92,8 +92,8 @@ def main() -> int:
         print("reference material not found: set OCPKIT_SHARED", file=sys.stderr)
         return 2
     print(
-        f"orjson {orjson.__version__}; ocpkit fast engine (jsonschema-rs): {HAVE_FAST_ENGINE}; "
-        f"ocpkit orjson decoder: {_json.HAVE_ORJSON}"
+        f"orjson {orjson.__version__}; ocpkit fast engine (jsonschema-rs): {HAVE_FAST_ENGINE and not args.pure}; "
+        f"ocpkit orjson decoder: {_json.HAVE_ORJSON and not args.pure}"
     )
     for version in args.versions:
         corpus = [
