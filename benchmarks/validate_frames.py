@@ -91,10 +91,9 @@ def main() -> int:
     if shared is None:
         print("reference material not found: set OCPKIT_SHARED", file=sys.stderr)
         return 2
-    print(
-        f"orjson {orjson.__version__}; ocpkit fast engine (jsonschema-rs): {HAVE_FAST_ENGINE and not args.pure}; "
-        f"ocpkit orjson decoder: {_json.HAVE_ORJSON and not args.pure}"
-    )
+    fast = HAVE_FAST_ENGINE and not args.pure
+    print(f"orjson {orjson.__version__}; ocpkit fast engine (jsonschema-rs): {fast}; ", end="")
+    print(f"ocpkit orjson decoder: {_json.HAVE_ORJSON and not args.pure}")
     for version in args.versions:
         corpus = [
             (raw, action) for raw, action, _ in generate(shared, version, args.frames, 7, args.mutation_rate)
