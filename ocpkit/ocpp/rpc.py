@@ -26,7 +26,8 @@ JSON decoding rules (one set for the whole library, implemented in
 * nesting deeper than 512 arrays/objects is refused (no ``RecursionError``).
 
 A refused text is a ``json`` fault (FormationViolation in 1.6,
-RpcFrameworkError in 2.x). :func:`parse_frame` then checks the array: the exact length of its type, a message id that is a
+RpcFrameworkError in 2.x). :func:`parse_frame` then checks the array:
+the exact length of its type, a message id that is a
 string of at most 36 characters, an action known to the version, an object
 payload (and error details), an error code the version defines. Every broken
 rule becomes a :class:`~ocpkit.errors.Violation` carrying the OCPP-J error
