@@ -17,7 +17,7 @@ JSON decoding rules (one set for the whole library, implemented in
 ``ocpkit.ocpp._json``; the same with or without orjson installed):
 
 * bytes must be UTF-8: invalid sequences, a byte order mark, and lone
-  surrogates (raw or ``\uD800`` escapes) are refused;
+  surrogates (raw or ``\ud800`` escapes) are refused;
 * ``NaN``/``Infinity`` are refused (not JSON);
 * integer literals are exact ``int`` of any size (orjson's float for integers
   beyond 64 bits is never exposed); other numbers are IEEE doubles, and a
