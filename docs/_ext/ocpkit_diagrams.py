@@ -60,13 +60,18 @@ def _layout(states: Sequence[str]) -> tuple[dict[str, _Box], float, float]:
     else:
         # Neighbours on the circle must not touch: chord >= widest box + gap.
         radius = max(110.0, (widest + 40) / (2 * math.sin(math.pi / n)), 45.0 * n / math.pi)
-    margin_x, margin_y = widest / 2 + 40, _BOX_H + 50
-    cx, cy = radius + margin_x, radius + margin_y
     boxes = {}
     for i, state in enumerate(states):
         angle = -math.pi / 2 + 2 * math.pi * i / max(n, 1)
-        boxes[state] = _Box(cx + radius * math.cos(angle), cy + radius * math.sin(angle), widths[state], _BOX_H)
-    return boxes, 2 * cx, 2 * cy
+        boxes[state] = _Box(radius * math.cos(angle), radius * math.sin(angle), widths[state], _BOX_H)
+    # Shift everything into view with room for self-loops (above) and bent edges (around).
+    pad = 48.0
+    left = min((b.cx - b.w / 2 for b in boxes.values()), default=0.0) - pad
+    top = min((b.cy - b.h / 2 for b in boxes.values()), default=0.0) - pad
+    right = max((b.cx + b.w / 2 for b in boxes.values()), default=0.0) + pad
+    bottom = max((b.cy + b.h / 2 for b in boxes.values()), default=0.0) + pad
+    boxes = {s: _Box(b.cx - left, b.cy - top, b.w, b.h) for s, b in boxes.items()}
+    return boxes, right - left, bottom - top
 
 
 def state_svg(title: str, states: Sequence[str], arrows: Sequence[Arrow], *, ident: str = "fsm") -> str:
