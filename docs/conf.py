@@ -17,7 +17,7 @@ import ocpkit  # noqa: E402
 
 project = "ocpkit"
 author = "The ocpkit developers"
-copyright = "the ocpkit developers, Apache-2.0"  # noqa: A001
+copyright = "the ocpkit developers, Apache-2.0"
 release = ocpkit.__version__
 version = ".".join(release.split(".")[:2])
 

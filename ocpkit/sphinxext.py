@@ -175,7 +175,7 @@ def _render_type(tp: Any, constraints: dict[str, str], prefix: str = "") -> list
     origin = typing.get_origin(tp)
     if origin is typing.Annotated:
         inner, *meta = typing.get_args(tp)
-        _collect_metadata(meta, constraints, prefix)
+        _collect_metadata(meta, constraints, prefix, array=_is_array(inner))
         return _render_type(inner, constraints, prefix)
     if origin is typing.Union or origin is types.UnionType:
         members = [a for a in typing.get_args(tp) if a is not type(None)]
@@ -217,15 +217,31 @@ def _render_type(tp: Any, constraints: dict[str, str], prefix: str = "") -> list
             if issubclass(tp, base):
                 return [name]
         return [tp.__name__]
-    return [_plain(tp)]
+    # Type aliases (pydantic's JsonValue ...) and other typing objects: their own name.
+    return [str(getattr(tp, "__name__", tp)).replace("typing.", "")]
 
 
 def _plain(tp: Any) -> str:
     return "".join(p if isinstance(p, str) else p.name for p in _render_type(tp, {}))
 
 
-def _collect_metadata(meta: Iterable[object], constraints: dict[str, str], prefix: str) -> None:
-    """Read constraints from annotated-types / pydantic metadata objects of any kind."""
+def _is_array(tp: Any) -> bool:
+    """True when *tp* (under ``Annotated`` and ``| None``) is a list-like type."""
+    origin = typing.get_origin(tp)
+    if origin is typing.Annotated:
+        return _is_array(typing.get_args(tp)[0])
+    if origin is typing.Union or origin is types.UnionType:
+        return any(_is_array(a) for a in typing.get_args(tp) if a is not type(None))
+    return origin in (list, tuple, set, frozenset)
+
+
+def _collect_metadata(
+    meta: Iterable[object], constraints: dict[str, str], prefix: str, *, array: bool
+) -> None:
+    """Read constraints from annotated-types / pydantic metadata objects of any kind.
+
+    A length bound on an array is ``minItems``/``maxItems`` in JSON Schema terms.
+    """
     for item in meta:
         schema = getattr(item, "json_schema", None)  # pydantic WithJsonSchema
         if isinstance(schema, Mapping):
@@ -233,10 +249,12 @@ def _collect_metadata(meta: Iterable[object], constraints: dict[str, str], prefi
         for attr, key in _METADATA_KEYS.items():
             value = getattr(item, attr, None)
             if value is not None and not callable(value):
+                if array and key in ("minLength", "maxLength"):
+                    key = key.replace("Length", "Items")
                 constraints.setdefault(prefix + key, _format_value(value))
-        nested = getattr(item, "metadata", None)  # annotated_types.GroupedMetadata
+        nested = getattr(item, "metadata", None)  # annotated_types.GroupedMetadata, FieldInfo
         if isinstance(nested, Iterable) and not isinstance(nested, str | bytes | Mapping):
-            _collect_metadata(nested, constraints, prefix)
+            _collect_metadata(nested, constraints, prefix, array=array)
 
 
 def _collect_schema(schema: Mapping[str, Any], constraints: dict[str, str], prefix: str) -> None:
@@ -247,7 +265,7 @@ def _collect_schema(schema: Mapping[str, Any], constraints: dict[str, str], pref
 
 def _field_constraints(field: Any) -> dict[str, str]:
     constraints: dict[str, str] = {}
-    _collect_metadata(field.metadata, constraints, "")
+    _collect_metadata(field.metadata, constraints, "", array=_is_array(field.annotation))
     extra = field.json_schema_extra
     if isinstance(extra, Mapping):
         _collect_schema(extra, constraints, "")

@@ -55,11 +55,8 @@ def _layout(states: Sequence[str]) -> tuple[dict[str, _Box], float, float]:
     widths = {s: len(s) * _CHAR_W + 2 * _PAD for s in states}
     n = len(states)
     widest = max(widths.values(), default=60.0)
-    if n == 1:
-        radius = 0.0
-    else:
-        # Neighbours on the circle must not touch: chord >= widest box + gap.
-        radius = max(110.0, (widest + 40) / (2 * math.sin(math.pi / n)), 45.0 * n / math.pi)
+    # Neighbours on the circle must not touch: chord >= widest box + gap.
+    radius = 0.0 if n == 1 else max(110.0, (widest + 40) / (2 * math.sin(math.pi / n)), 45.0 * n / math.pi)
     boxes = {}
     for i, state in enumerate(states):
         angle = -math.pi / 2 + 2 * math.pi * i / max(n, 1)
@@ -88,7 +85,8 @@ def state_svg(title: str, states: Sequence[str], arrows: Sequence[Arrow], *, ide
         f'font-family="sans-serif" font-size="{_FONT}">',
         f"<title>{escape(title)}</title>",
         f'<defs><marker id="{marker}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" '
-        'markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#555"/></marker></defs>',
+        'markerHeight="7" orient="auto-start-reverse">'
+        '<path d="M0,0 L10,5 L0,10 z" fill="#555"/></marker></defs>',
         '<g fill="none" stroke="#777" stroke-width="1.2">',
     ]
     labels = []
@@ -97,7 +95,10 @@ def state_svg(title: str, states: Sequence[str], arrows: Sequence[Arrow], *, ide
         if arrow.source == arrow.target:
             x0, y0 = src.cx - 10, src.cy - src.h / 2
             x1 = src.cx + 10
-            path = f"M{x0:.1f},{y0:.1f} C{x0 - 18:.1f},{y0 - 38:.1f} {x1 + 18:.1f},{y0 - 38:.1f} {x1:.1f},{y0:.1f}"
+            path = (
+                f"M{x0:.1f},{y0:.1f} C{x0 - 18:.1f},{y0 - 38:.1f} "
+                f"{x1 + 18:.1f},{y0 - 38:.1f} {x1:.1f},{y0:.1f}"
+            )
             lx, ly = src.cx, y0 - 32
         else:
             dx, dy = dst.cx - src.cx, dst.cy - src.cy
@@ -109,11 +110,13 @@ def state_svg(title: str, states: Sequence[str], arrows: Sequence[Arrow], *, ide
             ex, ey = dst.border(mx - dst.cx, my - dst.cy)
             path = f"M{sx:.1f},{sy:.1f} Q{mx:.1f},{my:.1f} {ex:.1f},{ey:.1f}"
             lx, ly = 0.25 * sx + 0.5 * mx + 0.25 * ex, 0.25 * sy + 0.5 * my + 0.25 * ey
-        out.append(f'<path d="{path}" marker-end="url(#{marker})"><title>{escape(_edge_title(arrow))}</title></path>')
+        tooltip = escape(_edge_title(arrow))
+        out.append(f'<path d="{path}" marker-end="url(#{marker})"><title>{tooltip}</title></path>')
         if show_labels and arrow.label:
             labels.append(
                 f'<text x="{lx:.1f}" y="{ly + 4:.1f}" text-anchor="middle" font-size="{_FONT - 2}" '
-                f'fill="#333" stroke="#fff" stroke-width="3" paint-order="stroke">{escape(arrow.label)}</text>'
+                f'fill="#333" stroke="#fff" stroke-width="3" paint-order="stroke">'
+                f"{escape(arrow.label)}</text>"
             )
     out.append("</g>")
     for state in states:

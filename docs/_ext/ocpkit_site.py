@@ -33,10 +33,10 @@ from sphinx.util.docutils import SphinxDirective
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from ocpkit_diagrams import Arrow, state_svg  # noqa: E402
+from ocpkit_diagrams import Arrow, state_svg
 
-import ocpkit  # noqa: E402
-from ocpkit import sphinxext  # noqa: E402
+import ocpkit
+from ocpkit import sphinxext
 
 LOG = logging.getLogger(__name__)
 GENERATED = Path("reference") / "_generated"
@@ -84,7 +84,9 @@ def ocpp_pages() -> dict[str, str]:
         try:
             registry = ocpp.actions(version)
         except ImportError as exc:
-            pages[f"ocpp/{pkg}/index.rst"] = _title(f"OCPP {version}") + "\n" + _missing(f"The OCPP {version} model", exc)
+            pages[f"ocpp/{pkg}/index.rst"] = (
+                _title(f"OCPP {version}") + "\n" + _missing(f"The OCPP {version} model", exc)
+            )
             rows.append(f"   * - :doc:`OCPP {version} <{pkg}/index>`\n     - not available\n     -\n     -")
             continue
         names = sorted(registry)
@@ -114,7 +116,7 @@ def ocpp_pages() -> dict[str, str]:
             [
                 _title(f"OCPP {version}"),
                 f"{len(names)} actions, {len(types)} data types and {len(enums)} enumerations, "
-                f"read from ``ocpkit.ocpp.actions(\"{version}\")`` and the models it names.",
+                f'read from ``ocpkit.ocpp.actions("{version}")`` and the models it names.',
                 "",
                 "\n".join(table),
                 "",
@@ -172,7 +174,9 @@ def ocpi_pages() -> dict[str, str]:
             objects = sphinxext.ocpi_objects(version)
             classes, enums = sphinxext.ocpi_models(version), sphinxext.ocpi_enums(version)
         except ImportError as exc:
-            pages[f"ocpi/{pkg}/index.rst"] = _title(f"OCPI {version}") + "\n" + _missing(f"The OCPI {version} model", exc)
+            pages[f"ocpi/{pkg}/index.rst"] = (
+                _title(f"OCPI {version}") + "\n" + _missing(f"The OCPI {version} model", exc)
+            )
             rows.append(f"   * - :doc:`OCPI {version} <{pkg}/index>`\n     - not available\n     -\n     -")
             continue
         rows.append(
@@ -182,7 +186,11 @@ def ocpi_pages() -> dict[str, str]:
         by_module: dict[str, list[str]] = {}
         for name, cls in objects.items():
             by_module.setdefault(sphinxext.ocpi_module_of(cls), []).append(name)
-        body = [_title(f"OCPI {version}"), f"{len(objects)} objects, {len(classes)} classes and {len(enums)} enumerations.", ""]
+        body = [
+            _title(f"OCPI {version}"),
+            f"{len(objects)} objects, {len(classes)} classes and {len(enums)} enumerations.",
+            "",
+        ]
         for module in sorted(by_module):
             body.append(_title(f"Module {module}", "-"))
             body.extend(f"* :doc:`{n} <objects/{n}>`" for n in sorted(by_module[module]))
@@ -198,8 +206,12 @@ def ocpi_pages() -> dict[str, str]:
                 + f"\nModule: ``{module}``. Python class: ``{cls.__module__}.{cls.__qualname__}``.\n\n"
                 + f".. ocpi-object:: {version} {name}\n   :changes:\n"
             )
-        pages[f"ocpi/{pkg}/types.rst"] = _types_page(f"OCPI {version} classes", "ocpi-object", version, list(classes))
-        pages[f"ocpi/{pkg}/enums.rst"] = _types_page(f"OCPI {version} enumerations", "ocpi-enum", version, list(enums))
+        pages[f"ocpi/{pkg}/types.rst"] = _types_page(
+            f"OCPI {version} classes", "ocpi-object", version, list(classes)
+        )
+        pages[f"ocpi/{pkg}/enums.rst"] = _types_page(
+            f"OCPI {version} enumerations", "ocpi-enum", version, list(enums)
+        )
     pages["ocpi/index.rst"] = "\n".join(
         [
             _title("OCPI reference"),
@@ -409,7 +421,11 @@ class ErrorCodes(SphinxDirective):
         try:
             table = _error_code_table()
         except (ImportError, LookupError) as exc:
-            return [_note_node(f"The validation module's error-code table is not available in this build ({exc}).")]
+            return [
+                _note_node(
+                    f"The validation module's error-code table is not available in this build ({exc})."
+                )
+            ]
         headers, rows = table
         return [_table(headers, rows)]
 
@@ -530,7 +546,7 @@ def machine_arrows(spec: Any) -> tuple[list[Arrow], bool]:
 
 
 class StateMachines(SphinxDirective):
-    """``.. ocpkit-state-machines::`` -- a diagram and a transition matrix for every machine in the package."""
+    """``.. ocpkit-state-machines::`` -- diagram and transition matrix of every machine in the package."""
 
     def run(self) -> list[nodes.Node]:
         """Render every machine, or a note when there is none."""
@@ -540,7 +556,9 @@ class StateMachines(SphinxDirective):
         out: list[nodes.Node] = []
         for number, machine in enumerate(machines):
             spec = machine.spec
-            section_title = f"{machine.title} ({', '.join(f'{machine.protocol.upper()} {v}' for v in machine.versions)})"
+            section_title = (
+                f"{machine.title} ({', '.join(f'{machine.protocol.upper()} {v}' for v in machine.versions)})"
+            )
             section = nodes.section(ids=[nodes.make_id(f"machine-{machine.title}")])
             section += nodes.title(section_title, section_title)
             where = f"{machine.module}.{machine.attr}"
