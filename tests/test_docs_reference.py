@@ -26,11 +26,11 @@ from tests.conftest import ROOT
 pytest.importorskip("sphinx", reason="the docs extra (sphinx, furo, myst-parser) is not installed")
 sys.path.insert(0, str(ROOT / "docs" / "_ext"))
 
-import ocpkit_diagrams  # noqa: E402
-import ocpkit_site  # noqa: E402
+import ocpkit_diagrams
+import ocpkit_site
 
-from ocpkit import ocpp  # noqa: E402
-from ocpkit import sphinxext as sx  # noqa: E402
+from ocpkit import ocpp
+from ocpkit import sphinxext as sx
 
 # The action counts the OCPP specifications define (1.6 core + security extension, 2.0.1, 2.1).
 OCPP_ACTION_COUNTS = {"1.6": 39, "2.0.1": 64, "2.1": 91}
@@ -131,7 +131,10 @@ def test_message_tables_match_official_schemas(version: str, shared: Path) -> No
             official = _official(shared, version, name, kind)
             rows = {r.wire_name: r for r in sx.describe_model(model)}
             assert set(rows) == set(official.get("properties", {})), (name, kind)
-            assert {w for w, r in rows.items() if r.required} == set(official.get("required", [])), (name, kind)
+            assert {w for w, r in rows.items() if r.required} == set(official.get("required", [])), (
+                name,
+                kind,
+            )
             for wire, prop in official.get("properties", {}).items():
                 for keyword in ("maxLength", "minItems", "maxItems", "minimum", "maximum", "multipleOf"):
                     if keyword in prop:
@@ -287,8 +290,8 @@ def test_svg_draws_every_state_and_edge() -> None:
     width, height = (float(v) for v in root.get("viewBox", "").split()[2:])
     for rect in root.findall("s:rect", ns):
         x, y = float(rect.get("x", "-1")), float(rect.get("y", "-1"))
-        assert 0 <= x and x + float(rect.get("width", "0")) <= width
-        assert 0 <= y and y + float(rect.get("height", "0")) <= height
+        assert x >= 0 and x + float(rect.get("width", "0")) <= width
+        assert y >= 0 and y + float(rect.get("height", "0")) <= height
 
 
 def test_connector_16_diagram_carries_every_code_of_the_table() -> None:
@@ -315,7 +318,18 @@ def test_full_site_builds_without_warnings(tmp_path: Path, request: pytest.Fixtu
     out = tmp_path / "html"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     result = subprocess.run(
-        [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-q", "-b", "html", str(ROOT / "docs"), str(out)],
+        [
+            sys.executable,
+            "-m",
+            "sphinx",
+            "-W",
+            "--keep-going",
+            "-q",
+            "-b",
+            "html",
+            str(ROOT / "docs"),
+            str(out),
+        ],
         capture_output=True,
         text=True,
         env=env,

@@ -65,11 +65,16 @@ def test_message_tables_render_field_rows(built: Path) -> None:
     spec = ocpp.actions("2.0.1")["BootNotification"]
     for model in (spec.request, spec.response):
         rows = _rows(html, f"ocpp-2-0-1-{model.__name__.lower()}")
-        expected = [[r.wire_name, r.attribute, r.type_text, "yes" if r.required else "no"] for r in describe_model(model)]
+        expected = [
+            [r.wire_name, r.attribute, r.type_text, "yes" if r.required else "no"]
+            for r in describe_model(model)
+        ]
         assert [row[:4] for row in rows] == expected
     # The request's own rows, spelled out: wire name, attribute, linked type, required.
     request_rows = _rows(html, "ocpp-2-0-1-bootnotificationrequest")
-    assert ["chargingStation", "charging_station", "ChargingStationType", "yes"] in [r[:4] for r in request_rows]
+    assert ["chargingStation", "charging_station", "ChargingStationType", "yes"] in [
+        r[:4] for r in request_rows
+    ]
     # :nested: renders the nested type with its bounds, and links point at it.
     station = {r[0]: r for r in _rows(html, "ocpp-2-0-1-chargingstationtype")}
     assert station["vendorName"][3:] == ["yes", "maxLength: 50"]
