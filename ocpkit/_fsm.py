@@ -61,6 +61,7 @@ class Spec(Generic[S, E]):
     chooses where a lenient machine goes after a refused event (by default it
     stays where it is); ``entry`` names the state a machine with no state yet
     takes on its first event (by default such a machine refuses every event).
+    ``reports_state`` marks status machines, whose events are the reported states.
     """
 
     name: str
@@ -70,6 +71,7 @@ class Spec(Generic[S, E]):
     labels: Mapping[tuple[S, E], str] = field(default_factory=dict)
     fallback: Callable[[S, E], S] | None = None
     entry: Callable[[E], S] | None = None
+    reports_state: bool = False
 
     def __post_init__(self) -> None:
         known_states, known_events = set(self.states), set(self.events)
@@ -109,6 +111,7 @@ def status_spec(name: str, table: Mapping[tuple[S, S], str], states: tuple[S, ..
         labels=dict(table),
         fallback=lambda _state, event: event,
         entry=lambda event: event,
+        reports_state=True,
     )
 
 
@@ -233,7 +236,8 @@ def mermaid(spec: Spec[S, E], *, initial: tuple[S, ...] = ()) -> str:
 
     Status machines label each arrow with its code; event machines with
     ``event`` (and the code when there is one). ``initial`` draws arrows
-    from the start marker.
+    from the start marker. A status machine's repeats (a state reported
+    again) are not drawn.
     """
     lines = ["stateDiagram-v2"]
     for state in spec.states:
@@ -242,7 +246,9 @@ def mermaid(spec: Spec[S, E], *, initial: tuple[S, ...] = ()) -> str:
     for state in initial:
         lines.append(f"    [*] --> {_node(state)}")
     for edge in edges(spec):
-        text = edge.label if edge.event == edge.target else f"{edge.event} {edge.label}".strip()
+        if spec.reports_state and edge.source == edge.target:
+            continue  # a repeated report is no move; drawing it only adds loops
+        text = edge.label if spec.reports_state else f"{edge.event} {edge.label}".strip()
         arrow = f"    {_node(edge.source)} --> {_node(edge.target)}"
         lines.append(f"{arrow} : {text}" if text else arrow)
     return "\n".join(lines) + "\n"

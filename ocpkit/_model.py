@@ -25,9 +25,18 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta, timezone
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any, ClassVar, Self
 
-from pydantic import BaseModel, ConfigDict, PlainSerializer, PlainValidator, WithJsonSchema
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    PlainSerializer,
+    PlainValidator,
+    ValidationInfo,
+    WithJsonSchema,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
 __all__ = [
     "OCPI_CONFIG",
@@ -53,12 +62,17 @@ OCPP_CONFIG = ConfigDict(
 )
 
 OCPI_CONFIG = ConfigDict(
-    extra="forbid",
+    # OCPI says nothing about unknown properties. Objects are kept open at the
+    # pydantic level so that lenient parsing can keep and report them; strict
+    # validation (the default) refuses them in OcpiModel's validator below, and
+    # the exported schemas say additionalProperties: false.
+    extra="allow",
     validate_by_name=True,
     validate_by_alias=True,
     serialize_by_alias=True,
     defer_build=True,
     use_enum_values=False,
+    json_schema_extra={"additionalProperties": False},
 )
 
 
@@ -69,9 +83,28 @@ class OcppModel(BaseModel):
 
 
 class OcpiModel(BaseModel):
-    """Base of every OCPI object, class and envelope."""
+    """Base of every OCPI object, class and envelope.
+
+    Unknown properties are refused unless the validation context says
+    ``{"ocpi_lenient": True}``; in lenient mode they are kept in
+    ``model_extra`` (and dumped again) so nothing is silently dropped.
+    """
 
     model_config: ClassVar[ConfigDict] = OCPI_CONFIG
+
+    @model_validator(mode="after")
+    def _refuse_unknown_properties(self, info: ValidationInfo) -> Self:
+        extra = self.__pydantic_extra__
+        if extra:
+            ctx = info.context
+            # ocpkit.ocpi.parse reports unknown properties itself (with their paths) and says so here.
+            if not (isinstance(ctx, dict) and (ctx.get("ocpi_lenient") or ctx.get("ocpi_unknown_checked"))):
+                raise PydanticCustomError(
+                    "additional_properties",
+                    "unknown properties: {names}",
+                    {"names": sorted(extra)},
+                )
+        return self
 
 
 # RFC 3339 §5.6 date-time. "T" and "Z" may be lower case (RFC 3339 §5.6 note);

@@ -136,7 +136,11 @@ class NPeriod:
 
 @dataclass(frozen=True, slots=True)
 class PricingInput:
-    """A CDR or Session reduced to what pricing needs."""
+    """A CDR or Session reduced to what pricing needs.
+
+    ``synthesized`` is true when the input had no charging periods and one was
+    built from a Session's ``kwh`` and its duration.
+    """
 
     start: datetime
     end: datetime
@@ -145,6 +149,7 @@ class PricingInput:
     time_zone: str | None
     periods: tuple[NPeriod, ...]
     tariffs: tuple[NTariff, ...] = field(default=())
+    synthesized: bool = False
 
 
 def as_mapping(obj: object, what: str) -> Mapping[str, Any]:
@@ -417,6 +422,14 @@ def read_input(obj: object, path: str = "cdr") -> PricingInput:
         _period(p, f"{path}.charging_periods[{i}]")
         for i, p in enumerate(_list(data.get("charging_periods", []), f"{path}.charging_periods"))
     )
+    synthesized = False
+    if not periods and data.get("kwh") is not None:
+        # A Session may carry only its running totals: one period from start to end.
+        delta = end - start
+        hours = (Decimal(delta.days * 86400 + delta.seconds) + Decimal(delta.microseconds).scaleb(-6)) / 3600
+        kwh = _decimal(data["kwh"], f"{path}.kwh")
+        periods = (NPeriod(start, {"ENERGY": kwh, "TIME": hours}),)
+        synthesized = True
     tariffs = tuple(
         read_tariff(t, f"{path}.tariffs[{i}]")
         for i, t in enumerate(_list(data.get("tariffs") or [], f"{path}.tariffs"))
@@ -429,4 +442,5 @@ def read_input(obj: object, path: str = "cdr") -> PricingInput:
         time_zone=time_zone,
         periods=periods,
         tariffs=tariffs,
+        synthesized=synthesized,
     )

@@ -24,8 +24,6 @@ from ocpkit._tariffs_input import NComponent, NElement, NRestrictions
 __all__ = ["Context", "Line", "apply_step_sizes", "candidates", "matches", "seconds", "select"]
 
 _ZERO = Decimal(0)
-_HOUR = Decimal(3600)
-_KWH = Decimal(1000)
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +39,12 @@ class Context:
 
 @dataclass(slots=True)
 class Line:
-    """One priced dimension of one period, before tax; ``step_extra`` is set by step_size."""
+    """One priced dimension of one period, before tax.
+
+    ``per_volume`` converts the volume to step units (3600 s per hour, 1000 Wh
+    per kWh, 1 for FLAT); ``extra_units``, set by step_size, is in those units,
+    so that the billed amount stays exact: see :attr:`numerator`.
+    """
 
     period: int
     start: datetime
@@ -51,7 +54,13 @@ class Line:
     element: int
     component: NComponent
     volume: Decimal
-    step_extra: Decimal = _ZERO
+    per_volume: Decimal
+    extra_units: Decimal = _ZERO
+
+    @property
+    def numerator(self) -> Decimal:
+        """Billed cost x ``per_volume``, exact (the one inexact division comes last)."""
+        return (self.volume * self.per_volume + self.extra_units) * self.component.price
 
 
 def seconds(delta: timedelta) -> Decimal:
@@ -163,26 +172,23 @@ def apply_step_sizes(lines: list[Line]) -> None:
     parking = [x for x in lines if x.dimension == "PARKING_TIME" and not x.reservation]
     time = [x for x in lines if x.dimension == "TIME" and not x.reservation]
     reserved = [x for x in lines if x.dimension == "TIME" and x.reservation]
-    _step(energy, _KWH)
+    _step(energy)
     # When parking follows charging, only the parking total is rounded.
-    if any(x.volume > 0 for x in parking):
-        _step(parking, _HOUR)
-    else:
-        _step(time, _HOUR)
-    _step(reserved, _HOUR)
+    _step(parking if any(x.volume > 0 for x in parking) else time)
+    _step(reserved)
 
 
-def _step(group: list[Line], units_per_volume: Decimal) -> None:
+def _step(group: list[Line]) -> None:
     used = [x for x in group if x.volume > 0]
     if not used:
         return
     last = used[-1]
     step = last.component.step_size
-    total = sum((x.volume for x in group), _ZERO) * units_per_volume
+    total = sum((x.volume * x.per_volume for x in group), _ZERO)
     if step <= 0 or total <= 0:
         return
     quotient, remainder = divmod(total, Decimal(step))
     if remainder == 0:
         return
     # The extra volume is billed at the price of the last period that used the group.
-    last.step_extra = ((quotient + 1) * step - total) / units_per_volume
+    last.extra_units = (quotient + 1) * step - total

@@ -13,6 +13,7 @@ catch :class:`OcpkitError`; callers that want the reasons catch
      ├── UnsupportedError        an unknown protocol version, action or object name (also a LookupError)
      ├── TransitionError         a state machine was asked for a move its table does not allow
      ├── PricingError            a tariff cannot be applied to the given session or CDR
+     ├── EnergyError             meter values cannot be turned into readings or energy
      └── CaptureError           a capture (log) cannot be read at all
 
 A :class:`Violation` names one broken rule: where (a JSON pointer), which
@@ -27,6 +28,7 @@ from dataclasses import dataclass
 
 __all__ = [
     "CaptureError",
+    "EnergyError",
     "FrameInvalid",
     "InvalidError",
     "ObjectInvalid",
@@ -164,6 +166,11 @@ class TransitionError(OcpkitError):
 
 class PricingError(OcpkitError):
     """A tariff cannot be applied: missing data, mixed currencies, or an unusable tariff."""
+
+
+class EnergyError(OcpkitError, ValueError):
+    """Meter values cannot be normalised: a value that is not a finite number in range, a unit
+    that cannot be converted, a missing timestamp, or a payload of the wrong shape."""
 
 
 class CaptureError(OcpkitError):

@@ -30,12 +30,23 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, tzinfo
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
+from decimal import (
+    ROUND_05UP,
+    ROUND_CEILING,
+    ROUND_DOWN,
+    ROUND_FLOOR,
+    ROUND_HALF_DOWN,
+    ROUND_HALF_EVEN,
+    ROUND_HALF_UP,
+    ROUND_UP,
+    Decimal,
+    InvalidOperation,
+    localcontext,
+)
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from ocpkit._tariffs_input import (
-    NComponent,
     NPeriod,
     NTariff,
     PricingInput,
@@ -62,7 +73,21 @@ VERSIONS: tuple[str, ...] = ("2.1.1", "2.2.1", "2.3.0")
 
 _ZERO = Decimal(0)
 _HOUR = Decimal(3600)
-_KWH = Decimal(1000)
+_ROUNDING_MODES = frozenset(
+    {
+        ROUND_CEILING,
+        ROUND_DOWN,
+        ROUND_FLOOR,
+        ROUND_HALF_DOWN,
+        ROUND_HALF_EVEN,
+        ROUND_HALF_UP,
+        ROUND_UP,
+        ROUND_05UP,
+    }
+)
+# Step units per volume unit: OCPI TariffDimensionType step_size multipliers
+# (1 Wh for ENERGY, 1 second for TIME and PARKING_TIME).
+_PER_VOLUME = {"FLAT": Decimal(1), "ENERGY": Decimal(1000), "TIME": _HOUR, "PARKING_TIME": _HOUR}
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,8 +286,15 @@ def price(
     """
     if version not in VERSIONS:
         raise UnsupportedError(f"unknown OCPI version {version!r}; expected one of {', '.join(VERSIONS)}")
-    if rounding is not None and not isinstance(rounding, Rounding):
-        raise PricingError("rounding must be a Rounding or None")
+    if rounding is not None and (
+        not isinstance(rounding, Rounding)
+        or rounding.mode not in _ROUNDING_MODES
+        or not isinstance(rounding.places, int)
+        or not -30 <= rounding.places <= 30
+    ):
+        raise PricingError(
+            "rounding must be None or a Rounding with -30..30 places and a decimal ROUND_* mode"
+        )
     data = read_input(cdr_or_session, "cdr")
     warnings: list[str] = []
     chosen = _choose_tariff(tariff, data, warnings)
@@ -356,7 +388,9 @@ def _price(
     warnings: list[str],
 ) -> Pricing:
     if not data.periods:
-        raise PricingError("cdr.charging_periods: at least one period is needed")
+        raise PricingError("cdr.charging_periods: at least one period (or a Session's kwh) is needed")
+    if data.synthesized:
+        warnings.append("no charging periods; priced as one period built from kwh and the duration")
     # Each period ends where the next starts (OCPI ChargingPeriod), so order them.
     periods = sorted(data.periods, key=lambda p: p.start)
     if list(periods) != list(data.periods):
@@ -416,6 +450,7 @@ def _price(
                     element_index,
                     component,
                     volumes[dimension],
+                    _PER_VOLUME[dimension],
                 )
             )
 
@@ -423,9 +458,7 @@ def _price(
     return _totals(tariff, data, version, zone_name, rounding, periods, is_reservation, lines, warnings)
 
 
-def _amount(volume: Decimal, component: NComponent, version: str, tax_included: str | None) -> Price:
-    amount = volume * component.price
-    vat = component.vat
+def _amount(amount: Decimal, vat: Decimal | None, version: str, tax_included: str | None) -> Price:
     if version == "2.1.1":
         return Price(amount, None)
     if amount == 0:
@@ -476,20 +509,23 @@ def _totals(
             vat=None if version == "2.1.1" else x.component.vat,
             step_size=x.component.step_size,
             volume=x.volume,
-            step_extra=x.step_extra,
-            billed_volume=x.volume + x.step_extra,
-            cost=_amount(x.volume + x.step_extra, x.component, version, tariff.tax_included),
+            step_extra=x.extra_units / x.per_volume,
+            billed_volume=x.volume + x.extra_units / x.per_volume,
+            cost=_amount(x.numerator / x.per_volume, x.component.vat, version, tariff.tax_included),
         )
         for x in lines
     ]
 
     def cost(dimension: str, reservation: bool = False) -> Price:
+        # Sum exact numerators per (VAT, unit) first, so that how a volume is
+        # split over periods cannot change the inexact division's result.
+        numerators: dict[tuple[Decimal | None, Decimal], Decimal] = {}
+        for x in lines:
+            if x.reservation == reservation and dimension in ("*", x.dimension):
+                key = (x.component.vat, x.per_volume)
+                numerators[key] = numerators.get(key, _ZERO) + x.numerator
         return _sum(
-            [
-                x.cost
-                for x in priced
-                if x.reservation == reservation and (dimension == "*" or x.dimension == dimension)
-            ],
+            [_amount(n / unit, vat, version, tariff.tax_included) for (vat, unit), n in numerators.items()],
             version,
         )
 

@@ -158,3 +158,21 @@ def test_mermaid_quotes_state_names_that_are_not_words() -> None:
     spec = status_spec("odd", {("in use", "free"): "K"}, ("in use", "free"))
     text = mermaid(spec)
     assert 'state "in use" as in_use' in text and "in_use --> free : K" in text
+
+
+def test_diagram_page_draws_every_table(capsys: pytest.CaptureFixture[str]) -> None:
+    from tools import diagrams
+
+    assert diagrams.main() == 0
+    page = capsys.readouterr().out
+    specs = list(diagrams.machines())
+    assert page.count("```mermaid") == len(specs) == 9
+    expected = sum(
+        len(initial) + sum(1 for e in edges(spec) if not (spec.reports_state and e.source == e.target))
+        for _, spec, initial in specs
+    )
+    assert page.count("-->") == expected
+    assert (
+        "    Available --> Preparing : A2" in page
+        and "    REQUESTED --> AWAITING_RESULT : response.accepted" in page
+    )

@@ -199,3 +199,64 @@ def test_parse_only_cases_have_no_cdr(shared: Path) -> None:
     for folder in parse_only:
         tariff = read_tariff(load(folder / "tariff.json"))
         assert all(e.components for e in tariff.elements), folder.name
+
+
+def test_prices_ocpi_model_instances(shared: Path) -> None:
+    """The generated OCPI models go in as they are (dumped by alias, Decimals kept)."""
+    from ocpkit.ocpi import v211, v221, v230
+
+    path = shared / HAMZA / "v2_2_1/codeberg_issue_228/cdr.json"
+    cdr_model = v221.Cdr.model_validate(load(path))
+    from_model = price(None, cdr_model, tz="Europe/Amsterdam")
+    from_dict = price(None, load(path), tz="Europe/Amsterdam")
+    assert from_model.total_cost == from_dict.total_cost
+    assert from_model.total_cost.excl_vat == Decimal("7.293") * Decimal("0.22") + Decimal("0.969") * Decimal(
+        "0.24"
+    )
+
+    tariff_model = v221.Tariff.model_validate(
+        load(shared / "specs/ocpi/2.2.1/examples/tariff_4_complex.json")
+    )
+    weekday = {
+        "start_date_time": "2026-06-15T07:30:00Z",
+        "end_date_time": "2026-06-15T10:57:00Z",
+        "currency": "EUR",
+        "charging_periods": [
+            {
+                "start_date_time": "2026-06-15T07:30:00Z",
+                "dimensions": [
+                    {"type": "TIME", "volume": Decimal(165) / 60},
+                    {"type": "MAX_CURRENT", "volume": 16},
+                ],
+            },
+            {
+                "start_date_time": "2026-06-15T10:15:00Z",
+                "dimensions": [{"type": "PARKING_TIME", "volume": Decimal("0.7")}],
+            },
+        ],
+    }
+    result = price(tariff_model, weekday, tz="Europe/Amsterdam")
+    assert (result.total_cost.excl_vat, result.total_cost.incl_vat) == (Decimal("9.00"), Decimal("10.30"))
+
+    na = v230.Tariff.model_validate(
+        load(shared / "specs/ocpi/2.3.0/examples/tariff_20_simple_north_american_inclusive.json")
+    )
+    hours = dict(
+        weekday,
+        currency="CAD",
+        charging_periods=[
+            {
+                "start_date_time": "2026-06-15T07:30:00Z",
+                "dimensions": [{"type": "TIME", "volume": Decimal("2.5")}],
+            }
+        ],
+    )
+    assert price(na, hours, "2.3.0", tz="America/Toronto").total_cost.after_taxes == Decimal("5.25")
+
+    # 2.1.1 tariffs have no country_code/party_id; this data file carries them anyway.
+    raw211 = load(shared / HAMZA / "v2_1_1/025kwh/tariff.json")
+    old = v211.Tariff.model_validate(
+        {k: v for k, v in raw211.items() if k not in ("country_code", "party_id")}
+    )
+    cdr211 = load(shared / HAMZA / "v2_1_1/025kwh/cdr.json")
+    assert price(old, cdr211, "2.1.1", tz="UTC").total_cost.excl_vat == Decimal("5.0")

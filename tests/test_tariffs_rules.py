@@ -548,3 +548,37 @@ def test_floats_convert_through_their_literal() -> None:
     t = tariff(element(ENERGY=0.1))
     result = price(t, one_period("2026-01-05T10:00:00+00:00", ENERGY=0.3), tz="UTC")
     assert result.total_cost.excl_vat == Decimal("0.03")
+
+
+def test_session_without_periods_priced_from_kwh() -> None:
+    # A 2.2.1 Session with only running totals, and a 2.1.1 Session (start_datetime/end_datetime).
+    t = tariff(element(ENERGY="0.25", TIME="1.20", FLAT="0.50"))
+    s221 = {
+        "start_date_time": "2026-01-05T10:00:00Z",
+        "end_date_time": "2026-01-05T10:30:00Z",
+        "kwh": 10,
+        "currency": "EUR",
+    }
+    result = price(t, s221, tz="UTC")
+    assert result.total_cost.excl_vat == Decimal("0.50") + Decimal("2.50") + Decimal("0.60")
+    assert any("kwh" in w for w in result.warnings)
+    s211 = {
+        "start_datetime": "2026-01-05T10:00:00Z",
+        "end_datetime": "2026-01-05T10:30:00Z",
+        "kwh": 10,
+        "currency": "EUR",
+    }
+    assert price(t, s211, "2.1.1", tz="UTC").total_cost.excl_vat == result.total_cost.excl_vat
+    with pytest.raises(PricingError, match="ongoing"):
+        price(t, {"start_date_time": "2026-01-05T10:00:00Z", "kwh": 1, "currency": "EUR"}, tz="UTC")
+
+
+@pytest.mark.parametrize("rounding", [Rounding(2, "ROUND_SIDEWAYS"), Rounding(10**6), "2"])
+def test_bad_rounding_is_a_pricing_error(rounding: Any) -> None:
+    with pytest.raises(PricingError, match="rounding"):
+        price(
+            tariff(element(ENERGY="1")),
+            one_period("2026-01-05T10:00:00+00:00", ENERGY=1),
+            tz="UTC",
+            rounding=rounding,
+        )

@@ -1,11 +1,69 @@
-"""OCPI (Open Charge Point Interface): models per version, envelope, state machines.
+"""OCPI (Open Charge Point Interface): models per version, envelope, validation.
 
-Version packages (``v211``, ``v221``, ``v230``) are imported on demand.
+Theory of operation: the version packages ``v211``, ``v221`` and ``v230`` are
+generated from the spec inventory and imported only when used
+(``from ocpkit.ocpi import v221`` or attribute access ``ocpkit.ocpi.v221``),
+so importing this package builds no model. :func:`parse` validates bytes, text
+or dicts against one object of one version and raises
+:class:`ocpkit.errors.ObjectInvalid` listing every violation.
+
+Rules chosen where the spec is silent or loose (details in
+:mod:`ocpkit.ocpi._types` and :mod:`ocpkit.ocpi.envelope`):
+
+* unknown properties: refused in strict mode, kept and reported in lenient mode;
+* ``null`` for an optional field means "absent" and is accepted; it is kept
+  so that a round trip gives the same document;
+* DateTime: ``Z`` or no designator (UTC); offsets only in lenient mode;
+* OpenEnum (2.3.0): unknown values kept as :class:`UnknownEnumValue`, reported
+  as warnings by :func:`parse_with_warnings`.
 """
 
+from __future__ import annotations
+
+import importlib
+import types
 from typing import Literal
 
-__all__ = ["VERSIONS", "Version"]
+from ocpkit.ocpi._parse import (
+    Parsed,
+    model_class,
+    parse,
+    parse_response,
+    parse_with_warnings,
+    to_json,
+    to_jsonable,
+    unknown_enum_values,
+    version_package,
+)
+from ocpkit.ocpi._types import UnknownEnumValue, ci_equals, ci_key
+from ocpkit.ocpi.envelope import apply_patch
+
+__all__ = [
+    "VERSIONS",
+    "Parsed",
+    "UnknownEnumValue",
+    "Version",
+    "apply_patch",
+    "ci_equals",
+    "ci_key",
+    "model_class",
+    "parse",
+    "parse_response",
+    "parse_with_warnings",
+    "to_json",
+    "to_jsonable",
+    "unknown_enum_values",
+    "version_package",
+]
 
 Version = Literal["2.1.1", "2.2.1", "2.3.0"]
 VERSIONS: tuple[Version, ...] = ("2.1.1", "2.2.1", "2.3.0")
+
+_LAZY = ("v211", "v221", "v230")
+
+
+def __getattr__(name: str) -> types.ModuleType:
+    """Import a version package on first attribute access (``ocpkit.ocpi.v221``)."""
+    if name in _LAZY:
+        return importlib.import_module(f"ocpkit.ocpi.{name}")
+    raise AttributeError(f"module 'ocpkit.ocpi' has no attribute {name!r}")

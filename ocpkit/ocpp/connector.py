@@ -25,9 +25,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TypeVar
 
-from ocpkit._fsm import Machine, Policy, Spec, Step, status_spec
+from ocpkit._fsm import Machine, Policy, Spec, status_spec
+from ocpkit.errors import TransitionError
 from ocpkit.findings import Finding, Severity
+from ocpkit.ocpp.v16.enums import ChargePointErrorCode, ChargePointStatus
+from ocpkit.ocpp.v201.enums import ConnectorStatusEnumType
+
+_S = ChargePointStatus
+_C = ConnectorStatusEnumType  # the same five values in OCPP 2.1
 
 __all__ = [
     "V2_STATUSES",
@@ -45,128 +52,132 @@ __all__ = [
 ]
 
 # OCPP 1.6 §7.7 ChargePointStatus, in the numbering of the §4.9 table (1..9).
-V16_STATUSES: tuple[str, ...] = (
-    "Available",
-    "Preparing",
-    "Charging",
-    "SuspendedEV",
-    "SuspendedEVSE",
-    "Finishing",
-    "Reserved",
-    "Unavailable",
-    "Faulted",
+V16_STATUSES: tuple[ChargePointStatus, ...] = (
+    _S.AVAILABLE,
+    _S.PREPARING,
+    _S.CHARGING,
+    _S.SUSPENDED_EV,
+    _S.SUSPENDED_EVSE,
+    _S.FINISHING,
+    _S.RESERVED,
+    _S.UNAVAILABLE,
+    _S.FAULTED,
 )
 
 # OCPP 1.6 §4.9: every allowed (from, to) pair for connectorId > 0 and its code.
 # A pair that is absent is not allowed. Code = letter of the from-state + number of the to-state.
-V16_TRANSITIONS: Mapping[tuple[str, str], str] = {
-    ("Available", "Preparing"): "A2",
-    ("Available", "Charging"): "A3",
-    ("Available", "SuspendedEV"): "A4",
-    ("Available", "SuspendedEVSE"): "A5",
-    ("Available", "Reserved"): "A7",
-    ("Available", "Unavailable"): "A8",
-    ("Available", "Faulted"): "A9",
-    ("Preparing", "Available"): "B1",
-    ("Preparing", "Charging"): "B3",
-    ("Preparing", "SuspendedEV"): "B4",
-    ("Preparing", "SuspendedEVSE"): "B5",
-    ("Preparing", "Finishing"): "B6",  # added by errata E16 §3.20
-    ("Preparing", "Faulted"): "B9",
-    ("Charging", "Available"): "C1",
-    ("Charging", "SuspendedEV"): "C4",
-    ("Charging", "SuspendedEVSE"): "C5",
-    ("Charging", "Finishing"): "C6",
-    ("Charging", "Unavailable"): "C8",
-    ("Charging", "Faulted"): "C9",
-    ("SuspendedEV", "Available"): "D1",
-    ("SuspendedEV", "Charging"): "D3",
-    ("SuspendedEV", "SuspendedEVSE"): "D5",
-    ("SuspendedEV", "Finishing"): "D6",
-    ("SuspendedEV", "Unavailable"): "D8",
-    ("SuspendedEV", "Faulted"): "D9",
-    ("SuspendedEVSE", "Available"): "E1",
-    ("SuspendedEVSE", "Charging"): "E3",
-    ("SuspendedEVSE", "SuspendedEV"): "E4",
-    ("SuspendedEVSE", "Finishing"): "E6",
-    ("SuspendedEVSE", "Unavailable"): "E8",
-    ("SuspendedEVSE", "Faulted"): "E9",
-    ("Finishing", "Available"): "F1",
-    ("Finishing", "Preparing"): "F2",
-    ("Finishing", "Unavailable"): "F8",
-    ("Finishing", "Faulted"): "F9",
-    ("Reserved", "Available"): "G1",
-    ("Reserved", "Preparing"): "G2",
-    ("Reserved", "Unavailable"): "G8",
-    ("Reserved", "Faulted"): "G9",
-    ("Unavailable", "Available"): "H1",
-    ("Unavailable", "Preparing"): "H2",
-    ("Unavailable", "Charging"): "H3",
-    ("Unavailable", "SuspendedEV"): "H4",
-    ("Unavailable", "SuspendedEVSE"): "H5",
-    ("Unavailable", "Faulted"): "H9",
-    ("Faulted", "Available"): "I1",
-    ("Faulted", "Preparing"): "I2",
-    ("Faulted", "Charging"): "I3",
-    ("Faulted", "SuspendedEV"): "I4",
-    ("Faulted", "SuspendedEVSE"): "I5",
-    ("Faulted", "Finishing"): "I6",
-    ("Faulted", "Reserved"): "I7",
-    ("Faulted", "Unavailable"): "I8",
+V16_TRANSITIONS: Mapping[tuple[ChargePointStatus, ChargePointStatus], str] = {
+    (_S.AVAILABLE, _S.PREPARING): "A2",
+    (_S.AVAILABLE, _S.CHARGING): "A3",
+    (_S.AVAILABLE, _S.SUSPENDED_EV): "A4",
+    (_S.AVAILABLE, _S.SUSPENDED_EVSE): "A5",
+    (_S.AVAILABLE, _S.RESERVED): "A7",
+    (_S.AVAILABLE, _S.UNAVAILABLE): "A8",
+    (_S.AVAILABLE, _S.FAULTED): "A9",
+    (_S.PREPARING, _S.AVAILABLE): "B1",
+    (_S.PREPARING, _S.CHARGING): "B3",
+    (_S.PREPARING, _S.SUSPENDED_EV): "B4",
+    (_S.PREPARING, _S.SUSPENDED_EVSE): "B5",
+    (_S.PREPARING, _S.FINISHING): "B6",  # added by errata E16 §3.20
+    (_S.PREPARING, _S.FAULTED): "B9",
+    (_S.CHARGING, _S.AVAILABLE): "C1",
+    (_S.CHARGING, _S.SUSPENDED_EV): "C4",
+    (_S.CHARGING, _S.SUSPENDED_EVSE): "C5",
+    (_S.CHARGING, _S.FINISHING): "C6",
+    (_S.CHARGING, _S.UNAVAILABLE): "C8",
+    (_S.CHARGING, _S.FAULTED): "C9",
+    (_S.SUSPENDED_EV, _S.AVAILABLE): "D1",
+    (_S.SUSPENDED_EV, _S.CHARGING): "D3",
+    (_S.SUSPENDED_EV, _S.SUSPENDED_EVSE): "D5",
+    (_S.SUSPENDED_EV, _S.FINISHING): "D6",
+    (_S.SUSPENDED_EV, _S.UNAVAILABLE): "D8",
+    (_S.SUSPENDED_EV, _S.FAULTED): "D9",
+    (_S.SUSPENDED_EVSE, _S.AVAILABLE): "E1",
+    (_S.SUSPENDED_EVSE, _S.CHARGING): "E3",
+    (_S.SUSPENDED_EVSE, _S.SUSPENDED_EV): "E4",
+    (_S.SUSPENDED_EVSE, _S.FINISHING): "E6",
+    (_S.SUSPENDED_EVSE, _S.UNAVAILABLE): "E8",
+    (_S.SUSPENDED_EVSE, _S.FAULTED): "E9",
+    (_S.FINISHING, _S.AVAILABLE): "F1",
+    (_S.FINISHING, _S.PREPARING): "F2",
+    (_S.FINISHING, _S.UNAVAILABLE): "F8",
+    (_S.FINISHING, _S.FAULTED): "F9",
+    (_S.RESERVED, _S.AVAILABLE): "G1",
+    (_S.RESERVED, _S.PREPARING): "G2",
+    (_S.RESERVED, _S.UNAVAILABLE): "G8",
+    (_S.RESERVED, _S.FAULTED): "G9",
+    (_S.UNAVAILABLE, _S.AVAILABLE): "H1",
+    (_S.UNAVAILABLE, _S.PREPARING): "H2",
+    (_S.UNAVAILABLE, _S.CHARGING): "H3",
+    (_S.UNAVAILABLE, _S.SUSPENDED_EV): "H4",
+    (_S.UNAVAILABLE, _S.SUSPENDED_EVSE): "H5",
+    (_S.UNAVAILABLE, _S.FAULTED): "H9",
+    (_S.FAULTED, _S.AVAILABLE): "I1",
+    (_S.FAULTED, _S.PREPARING): "I2",
+    (_S.FAULTED, _S.CHARGING): "I3",
+    (_S.FAULTED, _S.SUSPENDED_EV): "I4",
+    (_S.FAULTED, _S.SUSPENDED_EVSE): "I5",
+    (_S.FAULTED, _S.FINISHING): "I6",
+    (_S.FAULTED, _S.RESERVED): "I7",
+    (_S.FAULTED, _S.UNAVAILABLE): "I8",
 }
 
 # OCPP 1.6 §4.9/§7.7: connector 0 (the charge point) is only ever Available, Unavailable or Faulted.
 # The codes reuse the letters and numbers of the main table.
-V16_CONNECTOR0_TRANSITIONS: Mapping[tuple[str, str], str] = {
-    ("Available", "Unavailable"): "A8",
-    ("Available", "Faulted"): "A9",
-    ("Unavailable", "Available"): "H1",
-    ("Unavailable", "Faulted"): "H9",
-    ("Faulted", "Available"): "I1",
-    ("Faulted", "Unavailable"): "I8",
+V16_CONNECTOR0_TRANSITIONS: Mapping[tuple[ChargePointStatus, ChargePointStatus], str] = {
+    (_S.AVAILABLE, _S.UNAVAILABLE): "A8",
+    (_S.AVAILABLE, _S.FAULTED): "A9",
+    (_S.UNAVAILABLE, _S.AVAILABLE): "H1",
+    (_S.UNAVAILABLE, _S.FAULTED): "H9",
+    (_S.FAULTED, _S.AVAILABLE): "I1",
+    (_S.FAULTED, _S.UNAVAILABLE): "I8",
 }
-_V16_CONNECTOR0_STATUSES: tuple[str, ...] = ("Available", "Unavailable", "Faulted")
+_V16_CONNECTOR0_STATUSES: tuple[ChargePointStatus, ...] = (_S.AVAILABLE, _S.UNAVAILABLE, _S.FAULTED)
 
 # OCPP 2.0.1 / 2.1 ConnectorStatusEnumType, in order of precedence (highest first) for the projection.
-V2_STATUSES: tuple[str, ...] = ("Faulted", "Unavailable", "Occupied", "Reserved", "Available")
+V2_STATUSES: tuple[ConnectorStatusEnumType, ...] = (
+    _C.FAULTED,
+    _C.UNAVAILABLE,
+    _C.OCCUPIED,
+    _C.RESERVED,
+    _C.AVAILABLE,
+)
 
 # OCPP 2.0.1 / 2.1: no table in the spec; each pair maps to the flag change that explains it.
-V2_TRANSITIONS: Mapping[tuple[str, str], str] = {
-    ("Available", "Occupied"): "PlugIn",
-    ("Available", "Reserved"): "Reserve",
-    ("Available", "Unavailable"): "Unavailable",
-    ("Available", "Faulted"): "Error",
-    ("Occupied", "Available"): "PlugOut",
-    ("Occupied", "Reserved"): "PlugOut",  # a reservation made while occupied shows once unplugged
-    ("Occupied", "Unavailable"): "Unavailable",
-    ("Occupied", "Faulted"): "Error",
-    ("Reserved", "Available"): "ReservationCleared",
+V2_TRANSITIONS: Mapping[tuple[ConnectorStatusEnumType, ConnectorStatusEnumType], str] = {
+    (_C.AVAILABLE, _C.OCCUPIED): "PlugIn",
+    (_C.AVAILABLE, _C.RESERVED): "Reserve",
+    (_C.AVAILABLE, _C.UNAVAILABLE): "Unavailable",
+    (_C.AVAILABLE, _C.FAULTED): "Error",
+    (_C.OCCUPIED, _C.AVAILABLE): "PlugOut",
+    (_C.OCCUPIED, _C.RESERVED): "PlugOut",  # a reservation made while occupied shows once unplugged
+    (_C.OCCUPIED, _C.UNAVAILABLE): "Unavailable",
+    (_C.OCCUPIED, _C.FAULTED): "Error",
+    (_C.RESERVED, _C.AVAILABLE): "ReservationCleared",
     # X201 (H03.FR.09/10): only the matching token's plug-in ends a reservation this way;
     # any other plug-in keeps the connector Reserved.
-    ("Reserved", "Occupied"): "PlugIn",
-    ("Reserved", "Unavailable"): "Unavailable",
-    ("Reserved", "Faulted"): "Error",
-    ("Unavailable", "Available"): "UnavailableCleared",
-    ("Unavailable", "Occupied"): "UnavailableCleared",
-    ("Unavailable", "Reserved"): "UnavailableCleared",
-    ("Unavailable", "Faulted"): "Error",
-    ("Faulted", "Available"): "ErrorCleared",
-    ("Faulted", "Occupied"): "ErrorCleared",
-    ("Faulted", "Reserved"): "ErrorCleared",
-    ("Faulted", "Unavailable"): "ErrorCleared",
+    (_C.RESERVED, _C.OCCUPIED): "PlugIn",
+    (_C.RESERVED, _C.UNAVAILABLE): "Unavailable",
+    (_C.RESERVED, _C.FAULTED): "Error",
+    (_C.UNAVAILABLE, _C.AVAILABLE): "UnavailableCleared",
+    (_C.UNAVAILABLE, _C.OCCUPIED): "UnavailableCleared",
+    (_C.UNAVAILABLE, _C.RESERVED): "UnavailableCleared",
+    (_C.UNAVAILABLE, _C.FAULTED): "Error",
+    (_C.FAULTED, _C.AVAILABLE): "ErrorCleared",
+    (_C.FAULTED, _C.OCCUPIED): "ErrorCleared",
+    (_C.FAULTED, _C.RESERVED): "ErrorCleared",
+    (_C.FAULTED, _C.UNAVAILABLE): "ErrorCleared",
 }
 
 _ERROR, _WARNING = Severity.ERROR, Severity.WARNING
-_Pair = tuple[str, str]
+_T = TypeVar("_T", ChargePointStatus, ConnectorStatusEnumType)
 
 # OCPP 1.6 §4.9: EVCommunicationError is only meaningful with these statuses.
-_EV_COMMUNICATION_STATUSES = frozenset({"Preparing", "SuspendedEV", "SuspendedEVSE", "Finishing"})
-_V16_OCCUPIED = frozenset({"Preparing", "Charging", "SuspendedEV", "SuspendedEVSE", "Finishing"})
+_EV_COMMUNICATION_STATUSES = frozenset({_S.PREPARING, _S.SUSPENDED_EV, _S.SUSPENDED_EVSE, _S.FINISHING})
+_V16_OCCUPIED = frozenset({_S.PREPARING, _S.CHARGING, _S.SUSPENDED_EV, _S.SUSPENDED_EVSE, _S.FINISHING})
 
 
-def _with_repeats(
-    table: Mapping[tuple[str, str], str], states: tuple[str, ...]
-) -> dict[tuple[str, str], str]:
+def _with_repeats(table: Mapping[tuple[_T, _T], str], states: tuple[_T, ...]) -> dict[tuple[_T, _T], str]:
     # Reporting the status a connector already has is no move at all: chargers repeat it
     # after BootNotification and on TriggerMessage, so it is allowed without a code.
     full = dict(table)
@@ -184,35 +195,35 @@ _V16_CONNECTOR0_SPEC = status_spec(
 _V2_SPEC = status_spec("connector2", _with_repeats(V2_TRANSITIONS, V2_STATUSES), V2_STATUSES)
 
 
-def v16_spec() -> Spec[str, str]:
+def v16_spec() -> Spec[ChargePointStatus, ChargePointStatus]:
     """The OCPP 1.6 connector machine (connectorId > 0), built from :data:`V16_TRANSITIONS`."""
     return _V16_SPEC
 
 
-def v16_connector0_spec() -> Spec[str, str]:
+def v16_connector0_spec() -> Spec[ChargePointStatus, ChargePointStatus]:
     """The OCPP 1.6 machine of connector 0, built from :data:`V16_CONNECTOR0_TRANSITIONS`."""
     return _V16_CONNECTOR0_SPEC
 
 
-def v2_spec() -> Spec[str, str]:
+def v2_spec() -> Spec[ConnectorStatusEnumType, ConnectorStatusEnumType]:
     """The OCPP 2.0.1 / 2.1 connector machine, built from :data:`V2_TRANSITIONS`."""
     return _V2_SPEC
 
 
-def v16_to_v2_status(status: str) -> str:
+def v16_to_v2_status(status: str) -> ConnectorStatusEnumType:
     """Map a 1.6 ChargePointStatus to the 2.x ConnectorStatusEnumType value.
 
     The five in-use statuses of 1.6 all become ``Occupied``; in 2.x their
     detail lives in TransactionEvent's ``chargingState``.
     """
     if status in _V16_OCCUPIED:
-        return "Occupied"
-    if status in {"Available", "Reserved", "Unavailable", "Faulted"}:
-        return status
+        return _C.OCCUPIED
+    if status in {_S.AVAILABLE, _S.RESERVED, _S.UNAVAILABLE, _S.FAULTED}:
+        return _C(status)
     raise ValueError(f"not an OCPP 1.6 ChargePointStatus: {status!r}")
 
 
-def v2_status(*, faulted: bool, unavailable: bool, occupied: bool, reserved: bool) -> str:
+def v2_status(*, faulted: bool, unavailable: bool, occupied: bool, reserved: bool) -> ConnectorStatusEnumType:
     """Project connector flags onto the 2.x status, highest precedence first.
 
     Order: Faulted, Unavailable, Occupied, Reserved, Available. (An inoperative
@@ -222,7 +233,7 @@ def v2_status(*, faulted: bool, unavailable: bool, occupied: bool, reserved: boo
     for flag, status in zip((faulted, unavailable, occupied, reserved), V2_STATUSES, strict=False):
         if flag:
             return status
-    return "Available"
+    return _C.AVAILABLE
 
 
 def _is_id(value: object) -> bool:
@@ -240,14 +251,14 @@ class Connectors16:
     """
 
     policy: Policy = "lenient"
-    machines: dict[int, Machine[str, str]] = field(default_factory=dict)
+    machines: dict[int, Machine[ChargePointStatus, ChargePointStatus]] = field(default_factory=dict)
 
-    def state(self, connector_id: int) -> str | None:
+    def state(self, connector_id: int) -> ChargePointStatus | None:
         """The last accepted status of a connector, ``None`` when none was seen yet."""
         machine = self.machines.get(connector_id)
         return None if machine is None else machine.state
 
-    def machine(self, connector_id: int) -> Machine[str, str]:
+    def machine(self, connector_id: int) -> Machine[ChargePointStatus, ChargePointStatus]:
         """The machine of one connector (created on first use, in an unknown state)."""
         machine = self.machines.get(connector_id)
         if machine is None:
@@ -257,7 +268,12 @@ class Connectors16:
         return machine
 
     def status_notification(
-        self, connector_id: object, status: object, error_code: object = "NoError", *, ref: object = None
+        self,
+        connector_id: object,
+        status: object,
+        error_code: object = ChargePointErrorCode.NO_ERROR,
+        *,
+        ref: object = None,
     ) -> list[Finding]:
         """Apply one StatusNotification; return the findings (possibly none)."""
         subject = f"connector {connector_id}"
@@ -269,6 +285,10 @@ class Connectors16:
             return findings
         if connector_id == 0 and status not in _V16_CONNECTOR0_STATUSES:
             # OCPP 1.6 §4.9: connector 0 is never in use, so only these three statuses apply.
+            if self.policy == "strict":
+                raise TransitionError(
+                    _V16_CONNECTOR0_SPEC.name, self.state(0), status, "not a connector-0 status"
+                )
             findings.append(
                 Finding(
                     _ERROR,
@@ -279,7 +299,7 @@ class Connectors16:
                 )
             )
             return findings
-        step: Step[str, str] = self.machine(connector_id).step(status, ref=ref)
+        step = self.machine(connector_id).step(_S(status), ref=ref)
         if step.finding is not None:
             findings.append(step.finding)
         findings.extend(_error_code_findings(status, error_code, subject, ref))
@@ -291,7 +311,7 @@ def _error_code_findings(status: str, error_code: object, subject: str, ref: obj
         return [Finding(_ERROR, "connector.error-code", f"bad errorCode {error_code!r}", subject, ref)]
     found: list[Finding] = []
     # OCPP 1.6 §4.9: EVCommunicationError goes with Preparing, SuspendedEV(SE) or Finishing only.
-    if error_code == "EVCommunicationError" and status not in _EV_COMMUNICATION_STATUSES:
+    if error_code == ChargePointErrorCode.EV_COMMUNICATION_ERROR and status not in _EV_COMMUNICATION_STATUSES:
         found.append(
             Finding(
                 _ERROR,
@@ -301,8 +321,8 @@ def _error_code_findings(status: str, error_code: object, subject: str, ref: obj
                 ref,
             )
         )
-    if status == "Faulted":
-        if error_code == "NoError":
+    if status == _S.FAULTED:
+        if error_code == ChargePointErrorCode.NO_ERROR:
             found.append(
                 Finding(
                     Severity.WARNING, "connector.fault-without-code", "Faulted with NoError", subject, ref
@@ -314,7 +334,7 @@ def _error_code_findings(status: str, error_code: object, subject: str, ref: obj
                     Severity.WARNING, "connector.faulted", f"connector faulted: {error_code}", subject, ref
                 )
             )
-    elif error_code != "NoError":
+    elif error_code != ChargePointErrorCode.NO_ERROR:
         # OCPP 1.6 §4.9: an error code on any status but Faulted is a warning, not a fault.
         found.append(
             Finding(
@@ -338,9 +358,11 @@ class Connectors2:
     """
 
     policy: Policy = "lenient"
-    machines: dict[tuple[int, int], Machine[str, str]] = field(default_factory=dict)
+    machines: dict[tuple[int, int], Machine[ConnectorStatusEnumType, ConnectorStatusEnumType]] = field(
+        default_factory=dict
+    )
 
-    def state(self, evse_id: int, connector_id: int) -> str | None:
+    def state(self, evse_id: int, connector_id: int) -> ConnectorStatusEnumType | None:
         """The last accepted status of one connector, ``None`` when none was seen yet."""
         machine = self.machines.get((evse_id, connector_id))
         return None if machine is None else machine.state
@@ -368,8 +390,8 @@ class Connectors2:
         if machine is None:
             machine = Machine(_V2_SPEC, policy=self.policy, subject=subject)
             self.machines[key] = machine
-        step = machine.step(status, ref=ref)
+        step = machine.step(_C(status), ref=ref)
         findings = [step.finding] if step.finding is not None else []
-        if status == "Faulted":
+        if status == _C.FAULTED:
             findings.append(Finding(_WARNING, "connector.faulted", "connector faulted", subject, ref))
         return findings
