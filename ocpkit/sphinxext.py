@@ -63,15 +63,19 @@ __all__ = [
     "describe_enum",
     "describe_model",
     "diff_models",
+    "display_name",
     "label",
     "ocpi_changes",
     "ocpi_enums",
     "ocpi_models",
+    "ocpi_module_objects",
+    "ocpi_module_of",
     "ocpi_objects",
     "ocpp_action_changes",
     "ocpp_action_versions",
     "ocpp_enums",
     "ocpp_models",
+    "referenced_types",
     "sender_text",
     "setup",
 ]
@@ -130,8 +134,15 @@ class TypeRef:
 
     @property
     def name(self) -> str:
-        """The class name shown in the table."""
-        return self.cls.__name__
+        """The name shown in the table (the protocol's own name, see :func:`display_name`)."""
+        return display_name(self.cls)
+
+
+def display_name(cls: type) -> str:
+    """The protocol's name of a model or enum: ``__ocpi_name__`` when the class has one (``CDR`` for
+    ``Cdr``), else the class name."""
+    name = getattr(cls, "__ocpi_name__", None)
+    return name if isinstance(name, str) else cls.__name__
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,22 +274,67 @@ def _collect_schema(schema: Mapping[str, Any], constraints: dict[str, str], pref
             constraints.setdefault(prefix + key, _format_value(schema[key]))
 
 
+def _has_custom_metadata(tp: Any, meta: Iterable[object] = ()) -> bool:
+    """True when a type carries metadata objects of its own kind (not pydantic's or annotated-types')."""
+    for item in meta:
+        module = type(item).__module__
+        if not module.startswith(("pydantic", "annotated_types")) and hasattr(
+            item, "__get_pydantic_core_schema__"
+        ):
+            return True
+    origin = typing.get_origin(tp)
+    if origin is typing.Annotated:
+        inner, *inner_meta = typing.get_args(tp)
+        return _has_custom_metadata(inner, inner_meta)
+    return any(_has_custom_metadata(arg) for arg in typing.get_args(tp))
+
+
+def _schema_constraints(field: Any, constraints: dict[str, str]) -> None:
+    """Add the constraints a field's own JSON Schema states (for metadata types that only say it there)."""
+    from pydantic import TypeAdapter
+
+    try:
+        annotated = (
+            typing.Annotated[field.annotation, *field.metadata] if field.metadata else field.annotation
+        )
+        schema = TypeAdapter(annotated).json_schema()
+    except Exception:  # a type without a JSON Schema simply shows no extra constraint
+        return
+    branches = [b for b in schema.get("anyOf", [schema]) if b.get("type") != "null"]
+    if len(branches) != 1:
+        return
+    branch = branches[0]
+    _collect_schema(branch, constraints, "")
+    if branch.get("x-ocpi-case-insensitive"):
+        constraints.setdefault("case-insensitive", "yes")
+    items = branch.get("items")
+    if isinstance(items, Mapping):
+        _collect_schema(items, constraints, "items ")
+        if items.get("x-ocpi-case-insensitive"):
+            constraints.setdefault("items case-insensitive", "yes")
+
+
 def _field_constraints(field: Any) -> dict[str, str]:
     constraints: dict[str, str] = {}
     _collect_metadata(field.metadata, constraints, "", array=_is_array(field.annotation))
     extra = field.json_schema_extra
     if isinstance(extra, Mapping):
         _collect_schema(extra, constraints, "")
+    if _has_custom_metadata(field.annotation, field.metadata):
+        _schema_constraints(field, constraints)
     return constraints
 
 
 def _ordered_constraints(constraints: Mapping[str, str]) -> tuple[str, ...]:
     def order(key: str) -> tuple[int, int, str]:
         base = key.removeprefix("items ")
-        rank = _CONSTRAINT_KEYS.index(base) if base in _CONSTRAINT_KEYS else len(_CONSTRAINT_KEYS)
+        rank = _CONSTRAINT_KEYS.index(base) if base in _CONSTRAINT_KEYS else -1
         return (key.count("items "), rank, key)
 
-    return tuple(f"{key}: {constraints[key]}" for key in sorted(constraints, key=order))
+    return tuple(
+        key if constraints[key] == "yes" else f"{key}: {constraints[key]}"
+        for key in sorted(constraints, key=order)
+    )
 
 
 def _model_fields(model: type[BaseModel]) -> Mapping[str, Any]:
@@ -361,22 +417,25 @@ def diff_models(old: type[BaseModel], new: type[BaseModel], *, nested: bool = Tr
         return changes
     old_models, old_enums = referenced_types([old])
     new_models, new_enums = referenced_types([new])
-    old_by_name = {m.__name__: m for m in old_models}
+    old_by_name = {display_name(m): m for m in old_models}
     for model in new_models:
-        previous = old_by_name.get(model.__name__)
+        previous = old_by_name.get(display_name(model))
         if previous is not None:
-            changes.extend(_diff_rows(describe_model(previous), describe_model(model), model.__name__ + "."))
-    old_enum_by_name = {e.__name__: e for e in old_enums}
+            changes.extend(
+                _diff_rows(describe_model(previous), describe_model(model), display_name(model) + ".")
+            )
+    old_enum_by_name = {display_name(e): e for e in old_enums}
     for enum_cls in new_enums:
-        prev_enum = old_enum_by_name.get(enum_cls.__name__)
+        name = display_name(enum_cls)
+        prev_enum = old_enum_by_name.get(name)
         if prev_enum is None:
             continue
         before = {v for v, _ in describe_enum(prev_enum)}
         after = {v for v, _ in describe_enum(enum_cls)}
         if after - before:
-            changes.append(f"{enum_cls.__name__}: values added: {', '.join(sorted(after - before))}")
+            changes.append(f"{name}: values added: {', '.join(sorted(after - before))}")
         if before - after:
-            changes.append(f"{enum_cls.__name__}: values removed: {', '.join(sorted(before - after))}")
+            changes.append(f"{name}: values removed: {', '.join(sorted(before - after))}")
     return changes
 
 
@@ -455,7 +514,7 @@ def ocpp_models(version: str) -> Mapping[str, type[BaseModel]]:
     """Every data type reachable from the version's messages (messages excluded), by class name."""
     roots = [m for spec in _ocpp_actions(version).values() for m in (spec.request, spec.response) if m]
     found, _ = referenced_types(roots)
-    return dict(sorted((m.__name__, m) for m in found))
+    return dict(sorted((display_name(m), m) for m in found))
 
 
 @functools.cache
@@ -463,7 +522,7 @@ def ocpp_enums(version: str) -> Mapping[str, type[enum.Enum]]:
     """Every enum reachable from the version's messages, by class name."""
     roots = [m for spec in _ocpp_actions(version).values() for m in (spec.request, spec.response) if m]
     _, found = referenced_types(roots)
-    return dict(sorted((e.__name__, e) for e in found))
+    return dict(sorted((display_name(e), e) for e in found))
 
 
 def sender_text(sender: object, version: str) -> str:
@@ -514,19 +573,30 @@ def ocpi_models(version: str) -> Mapping[str, type[BaseModel]]:
     """Every class reachable from the version's objects (objects excluded), by name."""
     objects = ocpi_objects(version)
     found, _ = referenced_types(objects.values())
-    return dict(sorted((m.__name__, m) for m in found if m not in objects.values()))
+    listed = set(objects.values())
+    return dict(sorted((display_name(m), m) for m in found if m not in listed))
 
 
 @functools.cache
 def ocpi_enums(version: str) -> Mapping[str, type[enum.Enum]]:
     """Every enum reachable from the version's objects, by name."""
     _, found = referenced_types(ocpi_objects(version).values())
-    return dict(sorted((e.__name__, e) for e in found))
+    return dict(sorted((display_name(e), e) for e in found))
 
 
 def ocpi_module_of(cls: type) -> str:
-    """The OCPI module an object belongs to (``tariffs``, ``locations`` ...), from its Python module."""
-    return cls.__module__.rsplit(".", 1)[-1].lstrip("_")
+    """The OCPI module an object belongs to (``tariffs``, ``locations`` ...).
+
+    Read from the class's ``__ocpi_module__``; else the last part of its Python module.
+    """
+    module = getattr(cls, "__ocpi_module__", None)
+    return module if isinstance(module, str) else cls.__module__.rsplit(".", 1)[-1].lstrip("_")
+
+
+def ocpi_module_objects(version: str) -> Mapping[str, tuple[str, ...]]:
+    """Module -> the names of its top-level objects, from the version package's ``MODULES`` (or empty)."""
+    registry = getattr(_ocpi_package(version), "MODULES", None)
+    return {str(k): tuple(v) for k, v in registry.items()} if isinstance(registry, Mapping) else {}
 
 
 def ocpi_changes(name: str) -> list[tuple[str, str, list[str]]]:
@@ -583,6 +653,7 @@ class _TableDirective(SphinxDirective):
 
     required_arguments = 2
     optional_arguments = 0
+    final_argument_whitespace = True  # some OCPI names have spaces ("Financial Advice Confirmation")
     has_content = False
     protocol: ClassVar[str] = ""
 
@@ -631,12 +702,12 @@ class _TableDirective(SphinxDirective):
     def model_table(self, model: type[BaseModel], caption: str | None = None) -> nodes.Element:
         """A labelled field table for *model* (a paragraph when the model has no field)."""
         rows = describe_model(model)
-        title = caption or model.__name__
+        title = caption or display_name(model)
         if not rows:
             para = nodes.paragraph()
             para += nodes.strong(title, title)
             para += nodes.Text(": no fields (an empty JSON object).")
-            return self._labelled(para, model.__name__)
+            return self._labelled(para, display_name(model))
         body = [
             [
                 _text_cell(row.wire_name, literal=True),
@@ -650,7 +721,7 @@ class _TableDirective(SphinxDirective):
         table = _table(
             title, ("Field", "Attribute", "Type", "Required", "Constraints"), (20, 20, 25, 8, 27), body
         )
-        return self._labelled(table, model.__name__)
+        return self._labelled(table, display_name(model))
 
     def enum_table(self, enum_cls: type[enum.Enum]) -> nodes.Element:
         """A labelled table of an enum's values."""
@@ -658,8 +729,8 @@ class _TableDirective(SphinxDirective):
             [_text_cell(value, literal=True), _text_cell(member, literal=True)]
             for value, member in describe_enum(enum_cls)
         ]
-        table = _table(enum_cls.__name__, ("Value", "Python member"), (50, 50), body)
-        return self._labelled(table, enum_cls.__name__)
+        table = _table(display_name(enum_cls), ("Value", "Python member"), (50, 50), body)
+        return self._labelled(table, display_name(enum_cls))
 
     def nested_tables(self, roots: Iterable[type[BaseModel]]) -> list[nodes.Node]:
         """Tables of every type and enum reachable from *roots*."""

@@ -163,8 +163,13 @@ def _types_page(title: str, directive: str, version: str, names: list[str]) -> s
     return "\n".join(parts)
 
 
+def slug(name: str) -> str:
+    """A file name for an object name (some OCPI names contain spaces)."""
+    return name.replace(" ", "_")
+
+
 def ocpi_pages() -> dict[str, str]:
-    """Pages of the OCPI reference: per version, objects grouped by module, classes and enums."""
+    """Pages of the OCPI reference: per version, one page per object and class, grouped by module."""
     pages: dict[str, str] = {}
     version_entries = []
     rows = []
@@ -173,57 +178,65 @@ def ocpi_pages() -> dict[str, str]:
         try:
             objects = sphinxext.ocpi_objects(version)
             classes, enums = sphinxext.ocpi_models(version), sphinxext.ocpi_enums(version)
+            top_level = sphinxext.ocpi_module_objects(version)
         except ImportError as exc:
-            pages[f"ocpi/{pkg}/index.rst"] = (
-                _title(f"OCPI {version}") + "\n" + _missing(f"The OCPI {version} model", exc)
-            )
+            note = _missing(f"The OCPI {version} model", exc)
+            pages[f"ocpi/{pkg}/index.rst"] = _title(f"OCPI {version}") + "\n" + note
             rows.append(f"   * - :doc:`OCPI {version} <{pkg}/index>`\n     - not available\n     -\n     -")
             continue
         rows.append(
             f"   * - :doc:`OCPI {version} <{pkg}/index>`\n     - {len(objects)}\n"
-            f"     - {len(classes)}\n     - {len(enums)}"
+            f"     - {len(top_level) or '—'}\n     - {len(enums)}"
         )
         by_module: dict[str, list[str]] = {}
         for name, cls in objects.items():
             by_module.setdefault(sphinxext.ocpi_module_of(cls), []).append(name)
         body = [
             _title(f"OCPI {version}"),
-            f"{len(objects)} objects, {len(classes)} classes and {len(enums)} enumerations.",
+            f"{len(objects)} objects and classes in {len(by_module)} modules, and {len(enums)} enumerations, "
+            f"read from ``ocpkit.ocpi.{pkg}.OBJECTS``.",
             "",
         ]
         for module in sorted(by_module):
             body.append(_title(f"Module {module}", "-"))
-            body.extend(f"* :doc:`{n} <objects/{n}>`" for n in sorted(by_module[module]))
-            body.append("")
+            main = [n for n in top_level.get(module, ()) if n in objects]
+            rest = sorted(n for n in by_module[module] if n not in main)
+            if main:
+                body.append("Objects: " + ", ".join(f":doc:`{n} <objects/{slug(n)}>`" for n in main) + ".\n")
+            if rest:
+                label = "Classes" if main else "Objects and classes"
+                body.append(f"{label}: " + ", ".join(f":doc:`{n} <objects/{slug(n)}>`" for n in rest) + ".\n")
+        extra = ["types"] if classes else []
         body.append(_title("Shared", "-"))
-        body.extend(["* :doc:`types`", "* :doc:`enums`", ""])
-        body.append(_toctree([f"objects/{n}" for n in sorted(objects)] + ["types", "enums"]))
+        body.extend([*(f"* :doc:`{e}`" for e in extra), "* :doc:`enums`", ""])
+        body.append(_toctree([f"objects/{slug(n)}" for n in sorted(objects)] + extra + ["enums"]))
         pages[f"ocpi/{pkg}/index.rst"] = "\n".join(body)
         for name, cls in objects.items():
             module = sphinxext.ocpi_module_of(cls)
-            pages[f"ocpi/{pkg}/objects/{name}.rst"] = (
+            pages[f"ocpi/{pkg}/objects/{slug(name)}.rst"] = (
                 _title(f"{name} (OCPI {version})")
-                + f"\nModule: ``{module}``. Python class: ``{cls.__module__}.{cls.__qualname__}``.\n\n"
+                + f"\nModule ``{module}``; Python class ``{cls.__module__}.{cls.__qualname__}``.\n\n"
                 + f".. ocpi-object:: {version} {name}\n   :changes:\n"
             )
-        pages[f"ocpi/{pkg}/types.rst"] = _types_page(
-            f"OCPI {version} classes", "ocpi-object", version, list(classes)
-        )
+        if classes:
+            pages[f"ocpi/{pkg}/types.rst"] = _types_page(
+                f"OCPI {version} classes", "ocpi-object", version, list(classes)
+            )
         pages[f"ocpi/{pkg}/enums.rst"] = _types_page(
             f"OCPI {version} enumerations", "ocpi-enum", version, list(enums)
         )
     pages["ocpi/index.rst"] = "\n".join(
         [
             _title("OCPI reference"),
-            "One page per object of each version, grouped by OCPI module, with the field tables and what "
-            "changed between versions.",
+            "One page per object and class of each version, grouped by OCPI module, with the field tables "
+            "and what changed between versions.",
             "",
             ".. list-table::",
             "   :header-rows: 1",
             "",
             "   * - Version",
-            "     - Objects",
-            "     - Classes",
+            "     - Objects and classes",
+            "     - Modules",
             "     - Enumerations",
             *rows,
             "",
@@ -420,7 +433,7 @@ class ErrorCodes(SphinxDirective):
         """Render the mapping table, or a note when the validation module is absent."""
         try:
             table = _error_code_table()
-        except (ImportError, LookupError) as exc:
+        except (ImportError, AttributeError) as exc:
             return [
                 _note_node(
                     f"The validation module's error-code table is not available in this build ({exc})."
@@ -437,33 +450,25 @@ def _note_node(text: str) -> nodes.Node:
 
 
 def _error_code_table() -> tuple[list[str], list[list[str]]]:
-    """Find the public error-code mapping of the validation layer and lay it out as rows.
-
-    Accepted shapes: ``{version: {kind: code}}`` or ``{kind: {version: code}}``.
-    """
-    candidates = []
-    for module_name in ("ocpkit.ocpp.validation", "ocpkit.ocpp.rpc"):
-        try:
-            module = importlib.import_module(module_name)
-        except ImportError:
-            continue
-        for attr in getattr(module, "__all__", ()):
-            value = getattr(module, attr)
-            if "ERROR_CODE" in attr.upper() and isinstance(value, Mapping) and value:
-                candidates.append(value)
-    if not candidates:
-        raise LookupError("no ERROR_CODES mapping exported by ocpkit.ocpp.validation or ocpkit.ocpp.rpc")
-    mapping = candidates[0]
+    """Lay out ``ocpkit.ocpp.rpc.RULE_CODES`` (fault kind -> code per version) with the schema keywords
+    that ``ocpkit.ocpp.validation.KEYWORD_RULES`` sends to each kind."""
     from ocpkit import ocpp
 
-    if set(map(str, mapping)) <= set(ocpp.VERSIONS):
-        versions = [v for v in ocpp.VERSIONS if v in mapping]
-        kinds = list(dict.fromkeys(k for v in versions for k in mapping[v]))
-        rows = [[str(k), *(str(mapping[v].get(k, "—")) for v in versions)] for k in kinds]
-    else:
-        versions = list(dict.fromkeys(str(v) for inner in mapping.values() for v in inner))
-        rows = [[str(k), *(str(inner.get(v, "—")) for v in versions)] for k, inner in mapping.items()]
-    return ["Violation", *(f"OCPP {v}" for v in versions)], rows
+    rpc = importlib.import_module("ocpkit.ocpp.rpc")
+    rule_codes: Mapping[str, Mapping[str, str]] = rpc.RULE_CODES
+    try:
+        keyword_rules: Mapping[str, str] = importlib.import_module("ocpkit.ocpp.validation").KEYWORD_RULES
+    except (ImportError, AttributeError):
+        keyword_rules = {}
+    keywords: dict[str, list[str]] = {}
+    for keyword, rule in keyword_rules.items():
+        keywords.setdefault(rule, []).append(keyword)
+    versions = [v for v in ocpp.VERSIONS if any(v in codes for codes in rule_codes.values())]
+    rows = [
+        [rule, ", ".join(keywords.get(rule, [])) or "—", *(codes.get(v, "—") for v in versions)]
+        for rule, codes in rule_codes.items()
+    ]
+    return ["Fault", "Schema keywords", *(f"OCPP {v}" for v in versions)], rows
 
 
 # ---------------------------------------------------------------------------
@@ -474,11 +479,18 @@ def _error_code_table() -> tuple[list[str], list[list[str]]]:
 class MachineDoc:
     """A state machine found in the package, with what the docs need to draw it."""
 
-    def __init__(self, module: str, attr: str, spec: Any) -> None:
+    def __init__(self, module: str, attr: str, spec: Any, version: str | None = None) -> None:
         self.module, self.attr, self.spec = module, attr, spec
         self.title = str(getattr(spec, "name", attr))
         self.protocol = "ocpi" if module.startswith("ocpkit.ocpi") else "ocpp"
         packages = _OCPI_PACKAGES if self.protocol == "ocpi" else _OCPP_PACKAGES
+        if version is not None:
+            self.versions = [version]
+            self.where = f"{module}.{attr}({version!r})"
+            return
+        factory = callable(getattr(importlib.import_module(module), attr))
+        self.where = f"{module}.{attr}" + ("()" if factory else "")
+        # Which versions a version-less machine serves: named in its factory or spec name (v16, v2 ...).
         hint = f"{attr} {self.title}".lower().replace(".", "")
         matched = [v for v, pkg in packages.items() if pkg in hint]
         if not matched and self.protocol == "ocpp" and ("v2" in hint or self.title.endswith("2")):
@@ -487,7 +499,12 @@ class MachineDoc:
 
 
 def state_machines() -> list[MachineDoc]:
-    """Every machine spec the package declares: module-level specs and public ``*_spec()`` factories."""
+    """Every machine spec the package declares.
+
+    Found as module-level ``Spec`` objects and as public ``*_spec`` factories
+    in ``__all__``: a factory without required parameters is called once, one
+    whose only required parameter is ``version`` once per version of its protocol.
+    """
     try:
         fsm = importlib.import_module("ocpkit._fsm")
     except ImportError:
@@ -495,17 +512,26 @@ def state_machines() -> list[MachineDoc]:
     spec_type = fsm.Spec
     found: list[MachineDoc] = []
     seen: set[int] = set()
+
+    def add(module_name: str, attr: str, value: object, version: str | None = None) -> None:
+        if isinstance(value, spec_type) and id(value) not in seen:
+            seen.add(id(value))
+            found.append(MachineDoc(module_name, attr, value, version))
+
     for module_name in hand_written_modules():
         module = importlib.import_module(module_name)
         for attr in getattr(module, "__all__", ()):
             value = getattr(module, attr)
-            if callable(value) and attr.endswith("_spec") and not isinstance(value, type):
-                params = inspect.signature(value).parameters.values()
-                if all(p.default is not p.empty for p in params):
-                    value = value()
-            if isinstance(value, spec_type) and id(value) not in seen:
-                seen.add(id(value))
-                found.append(MachineDoc(module_name, attr, value))
+            if not (callable(value) and attr.endswith("_spec") and not isinstance(value, type)):
+                add(module_name, attr, value)
+                continue
+            required = [p.name for p in inspect.signature(value).parameters.values() if p.default is p.empty]
+            if not required:
+                add(module_name, attr, value())
+            elif required == ["version"]:
+                packages = _OCPI_PACKAGES if module_name.startswith("ocpkit.ocpi") else _OCPP_PACKAGES
+                for version in packages:
+                    add(module_name, attr, value(version), version)
     return found
 
 
@@ -561,7 +587,7 @@ class StateMachines(SphinxDirective):
             )
             section = nodes.section(ids=[nodes.make_id(f"machine-{machine.title}")])
             section += nodes.title(section_title, section_title)
-            where = f"{machine.module}.{machine.attr}"
+            where = machine.where
             para = nodes.paragraph()
             para += nodes.Text(f"{len(spec.states)} states, {len(spec.transitions)} allowed moves; table: ")
             para += nodes.literal(where, where)
