@@ -903,4 +903,4 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("ocpi-object", OcpiObjectDirective)
     app.add_directive("ocpi-enum", OcpiEnumDirective)
     app.connect("missing-reference", _missing_reference)
-    return {"version": __version__, "parallel_read_safe": False, "parallel_write_safe": True}
+    return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}

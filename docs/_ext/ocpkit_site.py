@@ -6,7 +6,10 @@ modules and writes one small reStructuredText page per action, per object, per
 version (types and enums) and per module into ``docs/reference/_generated``
 (git-ignored). The pages only hold directives of :mod:`ocpkit.sphinxext`, so
 the tables come from the models at build time. Files are rewritten only when
-their text changes, so incremental builds stay incremental.
+their text changes, so incremental builds stay incremental. Action and object
+pages are ``:orphan:`` and reached from the version index tables: with several
+hundred of them in the navigation tree, the theme would render that whole tree
+on every page and the build time would grow with the square of the page count.
 
 Pieces of the library that are not present in a checkout (a version package,
 the validation module, the state machines ...) are not an error: the page that
@@ -110,7 +113,9 @@ def ocpp_pages() -> dict[str, str]:
             table.append(f"     - {sphinxext.sender_text(spec.sender, version)}")
             table.append(f"     - {'none (SEND)' if spec.response is None else 'yes'}")
             pages[f"ocpp/{pkg}/actions/{name}.rst"] = (
-                _title(f"{name} (OCPP {version})") + f"\n.. ocpp-message:: {version} {name}\n   :changes:\n"
+                ":orphan:\n\n"
+                + _title(f"{name} (OCPP {version})")
+                + f"\n.. ocpp-message:: {version} {name}\n   :changes:\n"
             )
         pages[f"ocpp/{pkg}/index.rst"] = "\n".join(
             [
@@ -123,7 +128,7 @@ def ocpp_pages() -> dict[str, str]:
                 "* :doc:`types`",
                 "* :doc:`enums`",
                 "",
-                _toctree([f"actions/{n}" for n in names] + ["types", "enums"]),
+                _toctree(["types", "enums"]),
             ]
         )
         pages[f"ocpp/{pkg}/types.rst"] = _types_page(
@@ -209,12 +214,13 @@ def ocpi_pages() -> dict[str, str]:
         extra = ["types"] if classes else []
         body.append(_title("Shared", "-"))
         body.extend([*(f"* :doc:`{e}`" for e in extra), "* :doc:`enums`", ""])
-        body.append(_toctree([f"objects/{slug(n)}" for n in sorted(objects)] + extra + ["enums"]))
+        body.append(_toctree([*extra, "enums"]))
         pages[f"ocpi/{pkg}/index.rst"] = "\n".join(body)
         for name, cls in objects.items():
             module = sphinxext.ocpi_module_of(cls)
             pages[f"ocpi/{pkg}/objects/{slug(name)}.rst"] = (
-                _title(f"{name} (OCPI {version})")
+                ":orphan:\n\n"
+                + _title(f"{name} (OCPI {version})")
                 + f"\nModule ``{module}``; Python class ``{cls.__module__}.{cls.__qualname__}``.\n\n"
                 + f".. ocpi-object:: {version} {name}\n   :changes:\n"
             )
@@ -612,4 +618,4 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("ocpkit-support-matrix", SupportMatrix)
     app.add_directive("ocpkit-error-codes", ErrorCodes)
     app.add_directive("ocpkit-state-machines", StateMachines)
-    return {"version": ocpkit.__version__, "parallel_read_safe": False, "parallel_write_safe": True}
+    return {"version": ocpkit.__version__, "parallel_read_safe": True, "parallel_write_safe": True}
