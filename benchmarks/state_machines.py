@@ -21,6 +21,7 @@ STATUSES = ["Available", "Preparing", "Charging", "SuspendedEV", "Charging", "Fi
 
 
 def status_texts() -> list[str]:
+    """StatusNotification payloads cycling through a normal session."""
     return [
         json.dumps({"connectorId": 1 + i % 4, "status": STATUSES[i % len(STATUSES)], "errorCode": "NoError"})
         for i in range(N)
@@ -28,6 +29,7 @@ def status_texts() -> list[str]:
 
 
 def run_connectors(texts: list[str]) -> None:
+    """Decode and feed every StatusNotification."""
     connectors = Connectors16()
     for text in texts:
         p = json.loads(text)
@@ -35,6 +37,7 @@ def run_connectors(texts: list[str]) -> None:
 
 
 def tx16_texts() -> list[tuple[str, str]]:
+    """Start, conf, meter, stop, conf for N/5 transactions."""
     out: list[tuple[str, str]] = []
     for n in range(N // 5):
         tid = 1000 + n
@@ -54,6 +57,7 @@ def tx16_texts() -> list[tuple[str, str]]:
 
 
 def run_tx16(items: list[tuple[str, str]]) -> None:
+    """Decode and feed the 1.6 transaction messages."""
     tracker = Transactions16(max_meter_interval=timedelta(minutes=15))
     last: dict[str, object] = {}
     for kind, text in items:
@@ -72,6 +76,7 @@ def run_tx16(items: list[tuple[str, str]]) -> None:
 
 
 def tx2_texts() -> list[str]:
+    """Started, Updated, Updated, Ended for N/4 transactions."""
     out = []
     for n in range(N // 4):
         for seq, kind in enumerate(("Started", "Updated", "Updated", "Ended")):
@@ -90,21 +95,25 @@ def tx2_texts() -> list[str]:
 
 
 def run_tx2(texts: list[str]) -> None:
+    """Decode and feed every TransactionEvent."""
     tracker = TransactionEvents()
     for text in texts:
         tracker.transaction_event(json.loads(text))
 
 
 def run_json(texts: list[str]) -> None:
+    """The baseline: decode only."""
     for text in texts:
         json.loads(text)
 
 
 def best(fn: object, arg: object) -> float:
+    """Best of five runs, in seconds per message."""
     return min(timeit.repeat(lambda: fn(arg), number=1, repeat=5)) / N  # type: ignore[operator]
 
 
 def main() -> None:
+    """Print the table."""
     cases = [
         ("Connectors16.status_notification", run_connectors, status_texts(), None),
         ("Transactions16 (5 messages per transaction)", run_tx16, tx16_texts(), None),

@@ -184,12 +184,15 @@ class Machine(Generic[S, E]):
     def _refuse(self, source: S | None, event: E, follow: S | None, ref: object) -> Step[S, E]:
         known = follow is not None and follow in self.spec.states
         if self.policy == "strict":
-            raise TransitionError(self.spec.name, source, event, "" if known else "unknown event")
+            # Plain values make the message read "Charging", not "<ChargePointStatus.CHARGING: ...>".
+            raise TransitionError(
+                self.spec.name, _plain(source), _plain(event), "" if known else "unknown event"
+            )
         if not known:
             finding = Finding(
                 Severity.ERROR,
                 f"{self.spec.name}.unknown-event",
-                f"{event!r} is not an event of this machine; state stays {source!r}",
+                f"{_show(event)} is not an event of this machine; state stays {_show(source)}",
                 self.subject,
                 ref,
             )
@@ -197,7 +200,7 @@ class Machine(Generic[S, E]):
         finding = Finding(
             Severity.WARNING,
             f"{self.spec.name}.transition",
-            f"{event!r} is not allowed in state {source!r}; now in {follow!r}",
+            f"{_show(event)} is not allowed in state {_show(source)}; now in {_show(follow)}",
             self.subject,
             ref,
         )
@@ -217,6 +220,15 @@ class Machine(Generic[S, E]):
             return follow if follow in self.spec.states else None
         except TypeError:
             return None
+
+
+def _plain(value: object) -> object:
+    return str(value) if isinstance(value, str) else value
+
+
+def _show(value: object) -> str:
+    # Protocol values (str and StrEnum) read best bare; anything else, e.g. hostile input, as repr.
+    return str(value) if isinstance(value, str) else repr(value)
 
 
 def edges(spec: Spec[S, E]) -> Iterator[Edge[S, E]]:

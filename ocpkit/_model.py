@@ -8,7 +8,9 @@ versions at once:
 * attributes are snake_case, each field carries its exact wire name as alias;
   both names are accepted on input and dumps use the wire name;
 * unknown properties are refused (the official OCPP schemas close every object
-  except ``CustomDataType``, which opts out in its own class);
+  except ``CustomDataType``, which opts out in its own class); OCPI objects are
+  refused the same way by default, but a lenient OCPI parse keeps and reports
+  them instead (OCPI itself states no rule), see :class:`OcpiModel`;
 * models are built lazily (``defer_build``) so that importing a version does
   not pay for hundreds of validators until one is used.
 

@@ -25,9 +25,11 @@ import types
 from typing import Literal
 
 from ocpkit.ocpi._parse import (
+    Page,
     Parsed,
     model_class,
     parse,
+    parse_page,
     parse_response,
     parse_with_warnings,
     to_json,
@@ -40,6 +42,7 @@ from ocpkit.ocpi.envelope import apply_patch
 
 __all__ = [
     "VERSIONS",
+    "Page",
     "Parsed",
     "UnknownEnumValue",
     "Version",
@@ -48,6 +51,7 @@ __all__ = [
     "ci_key",
     "model_class",
     "parse",
+    "parse_page",
     "parse_response",
     "parse_with_warnings",
     "to_json",

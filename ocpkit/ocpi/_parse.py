@@ -15,11 +15,12 @@ list are accepted in both modes and returned as warnings.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import json
 import types
 import typing
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -32,10 +33,12 @@ from ocpkit.errors import ObjectInvalid, UnsupportedError, Violation
 from ocpkit.ocpi._types import UnknownEnumValue, format_datetime, is_strict_datetime_text
 
 __all__ = [
+    "Page",
     "Parsed",
     "decode_json",
     "model_class",
     "parse",
+    "parse_page",
     "parse_response",
     "parse_with_warnings",
     "to_json",
@@ -153,22 +156,31 @@ def _model_targets(annotation: Any) -> Iterator[tuple[type[BaseModel], bool]]:
         yield annotation, False
 
 
+@functools.cache
+def _field_map(cls: type[BaseModel]) -> dict[str, tuple[tuple[type[BaseModel], bool], ...]]:
+    """Wire and attribute names of *cls* -> the model types each field can hold."""
+    out: dict[str, tuple[tuple[type[BaseModel], bool], ...]] = {}
+    for attr, info in cls.model_fields.items():
+        targets = tuple(_model_targets(info.annotation))
+        out[attr] = targets
+        if info.alias:
+            out[info.alias] = targets
+    return out
+
+
 def _unknown_properties(cls: type[BaseModel], data: Any, path: str, out: list[str]) -> None:
     if not isinstance(data, dict):
         return
-    fields = cls.model_fields
-    names: dict[str, str] = {}
-    for attr, info in fields.items():
-        names[attr] = attr
-        if info.alias:
-            names[info.alias] = attr
+    fields = _field_map(cls)
     for key, value in data.items():
-        found = names.get(key) if isinstance(key, str) else None
-        here = path + "/" + str(key).replace("~", "~0").replace("/", "~1")
-        if found is None:
-            out.append(here)
+        targets = fields.get(key) if isinstance(key, str) else None
+        if targets is None:
+            out.append(path + "/" + str(key).replace("~", "~0").replace("/", "~1"))
             continue
-        for target, is_list in _model_targets(fields[found].annotation):
+        if not targets:
+            continue
+        here = path + "/" + key.replace("~", "~0").replace("/", "~1")
+        for target, is_list in targets:
             if is_list and isinstance(value, list):
                 for i, item in enumerate(value):
                     _unknown_properties(target, item, f"{here}/{i}", out)
@@ -221,23 +233,23 @@ def _validate(
     many: bool = False,
 ) -> Parsed:
     if isinstance(data, bytes | bytearray | str):
-        data = decode_json(data)
+        try:
+            data = decode_json(data)
+        except ObjectInvalid as exc:
+            raise ObjectInvalid(str(exc.args[0]), exc.violations, version=version, name=name) from None
     violations: list[Violation] = []
     unknown: list[str] = []
-    if many:
-        if not isinstance(data, list):
-            raise ObjectInvalid(
-                f"{name}: expected a JSON array",
-                [Violation("", "type", "must be an array")],
-                version=version,
-                name=name,
-            )
-        for i, item in enumerate(data):
-            _unknown_properties(cls, item, f"/{i}", unknown)
-    else:
-        _unknown_properties(cls, data, "", unknown)
+    if many and not isinstance(data, list):
+        raise ObjectInvalid(
+            f"{name}: expected a JSON array",
+            [Violation("", "type", "must be an array")],
+            version=version,
+            name=name,
+        )
     model: Any = None
-    context = {"ocpi_lenient": lenient, "ocpi_unknown_checked": True}
+    # Strict: pydantic refuses unknown properties itself (OcpiModel's validator), so a valid document
+    # costs no extra walk; only a refused one is walked to report every unknown property with its path.
+    context = {"ocpi_lenient": lenient}
     try:
         if many:
             model = []
@@ -252,6 +264,11 @@ def _validate(
         violations += violations_of(exc)
     except RecursionError:
         violations.append(Violation("", "maxDepth", "nesting too deep"))
+    if lenient or violations:
+        docs = [(f"/{i}", item) for i, item in enumerate(data)] if many else [("", data)]
+        for prefix, item in docs:
+            _unknown_properties(cls, item, prefix, unknown)
+        violations = [v for v in violations if v.keyword != "additionalProperties"]
     unknown_v = [Violation(p, "additionalProperties", "unknown property") for p in unknown]
     if lenient:
         warnings = unknown_v
@@ -268,10 +285,12 @@ def _validate(
     models = model if many else [model]
     for i, m in enumerate(models):
         prefix = f"/{i}" if many else ""
-        warnings += [
-            Violation(prefix + p, "x-open-enum", f"{v!r} is not a known {v.enum_name} value")
-            for p, v in unknown_enum_values(m)
-        ]
+        if version == "2.3.0":
+            # Only 2.3.0 has OpenEnums.
+            warnings += [
+                Violation(prefix + p, "x-open-enum", f"{v!r} is not a known {v.enum_name} value")
+                for p, v in unknown_enum_values(m)
+            ]
         if lenient:
             warnings += [Violation(prefix + w.path, w.keyword, w.message) for w in _lenient_findings(m)]
     return Parsed(model, tuple(warnings))
@@ -333,6 +352,34 @@ def parse_response(
             name=f"Response[{name}]",
         )
     return result.model
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One page of a paginated GET-list: the validated envelope, its objects and the paging headers."""
+
+    response: Any
+    items: list[Any]
+    pagination: Any
+
+
+def parse_page(
+    version: str,
+    name: str,
+    body: bytes | bytearray | str | dict[str, Any],
+    headers: Mapping[str, str],
+    *,
+    lenient: bool = False,
+) -> Page:
+    """Validate one page of a paginated list response (OCPI transport_and_format: pagination).
+
+    *headers* are the HTTP response headers (any case); ``Link``, ``X-Total-Count``
+    and ``X-Limit`` are read from them.
+    """
+    from ocpkit.ocpi.envelope import pagination
+
+    response = parse_response(version, name, body, many=True, lenient=lenient)
+    return Page(response, list(response.data or []), pagination(headers))
 
 
 def to_jsonable(value: Any) -> Any:

@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 from pydantic_core import PydanticCustomError
 
-__all__ = ["hours_choice_211"]
+__all__ = ["hours_choice_211", "hours_regular_221"]
 
 M = TypeVar("M")
 
@@ -26,4 +26,14 @@ def hours_choice_211(hours: M) -> M:
         raise PydanticCustomError("oneOf", "twentyfourseven is true and regular_hours are given; choose one")
     if not always and not regular:
         raise PydanticCustomError("oneOf", "give regular_hours or set twentyfourseven to true")
+    return hours
+
+
+def hours_regular_221(hours: M) -> M:
+    """OCPI 2.2.1+ Hours: ``regular_hours`` only when not 24/7, and then at least one entry."""
+    h: Any = hours
+    if h.twentyfourseven and h.regular_hours:
+        raise PydanticCustomError("oneOf", "regular_hours are given although twentyfourseven is true")
+    if h.twentyfourseven is False and not h.regular_hours:
+        raise PydanticCustomError("minItems", "twentyfourseven is false: give regular_hours")
     return hours

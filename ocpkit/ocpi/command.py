@@ -25,7 +25,7 @@ table refuses raises :class:`~ocpkit.errors.TransitionError`; under
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from ocpkit._fsm import Machine, Policy, Spec
@@ -119,6 +119,13 @@ def command_spec() -> Spec[CommandState, CommandEvent]:
     return _SPEC
 
 
+def _aware(moment: datetime | None) -> datetime | None:
+    # Naive times are taken as UTC, so that a caller mixing both kinds gets an answer, not a TypeError.
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=UTC)
+
+
 def _result_value(body: object) -> object:
     return body.get("result") if isinstance(body, Mapping) else body
 
@@ -146,7 +153,7 @@ class Command:
             raise UnsupportedError(f"OCPI {version} has no command {command!r}")
         self.version = version
         self.command = command
-        self.sent_at = sent_at
+        self.sent_at = _aware(sent_at)
         self.timeout = timeout
         self.deadline: datetime | None = None
         self.response: StrEnum | None = None
@@ -183,7 +190,7 @@ class Command:
             else:
                 message = f"CommandResponse.timeout missing or not a non-negative int: {seconds!r}"
                 found.append(Finding(Severity.WARNING, "command.timeout-field", message, subject, ref))
-        start = at or self.sent_at
+        start = _aware(at) or self.sent_at
         if event is _E.RESPONSE_ACCEPTED and wait is not None and start is not None:
             self.deadline = start + wait
         return found
@@ -196,8 +203,9 @@ class Command:
         if not isinstance(value, str) or value not in {m.value for m in allowed}:
             message = f"{value!r} is not a {allowed.__name__} of OCPI {self.version}"
             return [Finding(Severity.ERROR, "command.result", message, subject, ref)]
+        received = _aware(at)
         late = self.state is CommandState.TIMED_OUT or (
-            self.deadline is not None and at is not None and at > self.deadline
+            self.deadline is not None and received is not None and received > self.deadline
         )
         found = self._step(_E.RESULT, ref)
         self.result = allowed(value)
@@ -209,6 +217,7 @@ class Command:
 
     def check(self, now: datetime, *, ref: object = None) -> list[Finding]:
         """Given the time ``now``, time the command out if its result is overdue."""
+        now = _aware(now) or now
         if self.state is not CommandState.AWAITING_RESULT or self.deadline is None or now <= self.deadline:
             return []
         self._step(_E.TIMEOUT, ref)

@@ -24,6 +24,7 @@ to their default or NULL).
 from __future__ import annotations
 
 import enum
+import importlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -46,6 +47,7 @@ __all__ = [
     "StatusClass",
     "apply_patch",
     "pagination",
+    "partial",
     "status_class",
 ]
 
@@ -161,6 +163,22 @@ def pagination(headers: Mapping[str, str]) -> Pagination:
 
     link = lower.get(HEADER_LINK.lower())
     return Pagination(as_int(HEADER_TOTAL_COUNT), as_int(HEADER_LIMIT), _next_link(link) if link else None)
+
+
+def partial(model: type[BaseModel]) -> type[OcpiModel]:
+    """The PATCH partial class of an OCPI object class (``partial(v221.Location) is v221.LocationPartial``).
+
+    Raises :class:`~ocpkit.errors.UnsupportedError` for a class that does not accept PATCH.
+    """
+    parts = model.__module__.split(".")
+    spec = getattr(model, "__ocpi_name__", None)
+    if len(parts) < 3 or parts[:2] != ["ocpkit", "ocpi"] or spec is None:
+        raise UnsupportedError(f"{model.__name__} is not an OCPI object class")
+    package = importlib.import_module(".".join(parts[:3]))
+    found: type[OcpiModel] | None = package.PARTIALS.get(spec)
+    if found is None:
+        raise UnsupportedError(f"OCPI {package.VERSION} {spec} does not accept PATCH")
+    return found
 
 
 def apply_patch(obj: M, patch: BaseModel) -> M:

@@ -9,7 +9,7 @@ finding instead of an exception.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from ocpkit._model import parse_rfc3339
@@ -44,3 +44,10 @@ def as_time(value: object) -> datetime | None:
 def as_obj(value: object) -> Mapping[str, Any]:
     """The value if it is a JSON object, else an empty mapping."""
     return value if isinstance(value, Mapping) else {}
+
+
+def aware(moment: datetime | None) -> datetime | None:
+    """A caller-supplied time made comparable with message times: naive values are taken as UTC."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=UTC)

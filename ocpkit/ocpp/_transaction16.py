@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from ocpkit._fsm import Machine, Policy, Spec
 from ocpkit.errors import TransitionError
 from ocpkit.findings import Finding
-from ocpkit.ocpp._payload import ERROR, INFO, MAX_TAGS, RECENT, WARNING, as_int, as_obj, as_time
+from ocpkit.ocpp._payload import ERROR, INFO, MAX_TAGS, RECENT, WARNING, as_int, as_obj, as_time, aware
 from ocpkit.ocpp.v16.enums import AuthorizationStatus, Reason
 
 __all__ = ["V16_TRANSACTION_TRANSITIONS", "Transaction16", "Transactions16", "v16_transaction_spec"]
@@ -71,7 +71,7 @@ def _status(response: object) -> object:
 class Transaction16:
     """What is known about one OCPP 1.6 transaction."""
 
-    connector_id: int
+    connector_id: int | None  # None for a transaction first met in the middle of a log
     id_tag: object
     machine: Machine[str, str]
     meter_start: int | None = None
@@ -111,7 +111,9 @@ class Transactions16:
     _tags: OrderedDict[str, object] = field(default_factory=OrderedDict)
     _pending: dict[int, Transaction16] = field(default_factory=dict)
     _open: dict[int, Transaction16] = field(default_factory=dict)
-    _closed: OrderedDict[int, Transaction16] = field(default_factory=OrderedDict)
+    # Closed transactions by id; id-less ones (E16 §3.18) under a private key each.
+    _closed: OrderedDict[int | tuple[str, int], Transaction16] = field(default_factory=OrderedDict)
+    _idless: int = 0
 
     def transactions(self) -> Iterator[Transaction16]:
         """Every transaction still known: id-less ones, open ones, then recently closed ones."""
@@ -188,7 +190,7 @@ class Transactions16:
         machine.step("StartTransaction.req", ref=ref)
         tx = Transaction16(connector_id, id_tag, machine)
         tx.meter_start = as_int(req.get("meterStart"))
-        tx.started_at = as_time(req.get("timestamp")) or at
+        tx.started_at = as_time(req.get("timestamp")) or aware(at)
         tx.last_sample_at = tx.started_at
         self._pending[connector_id] = tx
         return found
@@ -200,7 +202,7 @@ class Transactions16:
         connector_id = as_int(as_obj(request).get("connectorId"))
         subject = f"connector {connector_id}"
         tx = self._pending.get(connector_id) if connector_id is not None else None
-        if tx is None:
+        if tx is None or connector_id is None:
             return [
                 Finding(
                     ERROR, "transaction.orphan-result", "StartTransaction.conf without a start", subject, ref
@@ -218,7 +220,7 @@ class Transactions16:
                 )
             ]
         found = self._move(tx, "StartTransaction.conf", ref)
-        del self._pending[tx.connector_id]
+        del self._pending[connector_id]
         tx.transaction_id = transaction_id
         tx.id_tag_status = _status(response)
         tx.machine.subject = subject = f"transaction {transaction_id}"
@@ -270,29 +272,23 @@ class Transactions16:
         if transaction_id is None:
             return [Finding(ERROR, "transaction.id", f"bad transactionId {raw_id!r}", subject, ref)]
         found: list[Finding] = []
+        if connector_id == 0:
+            # E16 §3.16: main-meter values (connector 0) carry no transactionId.
+            message = "transactionId on connector 0"
+            found.append(Finding(WARNING, "transaction.connector0-meter", message, subject, ref))
         tx = self._find(transaction_id, connector_id)
         if tx is None:
-            if transaction_id in self._closed:
-                return self._closed_refusal("MeterValues", "transaction.after-stop", subject, ref)
+            if transaction_id != -1 and transaction_id in self._closed:
+                return found + self._closed_refusal("MeterValues", "transaction.after-stop", subject, ref)
             if transaction_id == -1:
-                return [
-                    Finding(
-                        INFO,
-                        "transaction.id-minus-one",
-                        "transactionId -1 with no id-less start",
-                        subject,
-                        ref,
-                    )
-                ]
-            return [
-                Finding(
-                    WARNING,
-                    "transaction.unknown-id",
-                    "meter values for an unknown transaction",
-                    subject,
-                    ref,
-                )
-            ]
+                message = "transactionId -1 with no id-less start"
+                found.append(Finding(INFO, "transaction.id-minus-one", message, subject, ref))
+                return found
+            # Reported once: from here on the transaction is followed as if its start had been seen
+            # (a log often begins in the middle of a transaction).
+            message = "meter values for an unknown transaction"
+            found.append(Finding(WARNING, "transaction.unknown-id", message, subject, ref))
+            tx = self._adopt(transaction_id, connector_id, "Active")
         if connector_id is not None and connector_id != tx.connector_id:
             found.append(
                 Finding(WARNING, "transaction.connector-mismatch", f"connector {connector_id}", subject, ref)
@@ -301,7 +297,9 @@ class Transactions16:
         samples = req.get("meterValue")
         sample_list = samples if isinstance(samples, list) else []
         tx.meter_values += len(sample_list)
-        times = [as_time(as_obj(sample).get("timestamp")) or at for sample in sample_list] or [at]
+        times = [as_time(as_obj(sample).get("timestamp")) or aware(at) for sample in sample_list] or [
+            aware(at)
+        ]
         for moment in sorted(t for t in times if t is not None):
             found += self._gap(tx, moment, subject, ref)
         return found
@@ -320,12 +318,16 @@ class Transactions16:
             return [Finding(ERROR, "transaction.id", f"bad transactionId {raw_id!r}", subject, ref)]
         tx = self._find(transaction_id, None)
         if tx is None:
-            if transaction_id in self._closed:
+            if transaction_id != -1 and transaction_id in self._closed:
                 return self._closed_refusal("StopTransaction.req", "transaction.duplicate-stop", subject, ref)
-            return [
-                Finding(WARNING, "transaction.stop-unknown", "stop for an unknown transaction", subject, ref)
-            ]
-        found = self._move(tx, "StopTransaction.req", ref)
+            message = "stop for an unknown transaction"
+            found = [Finding(WARNING, "transaction.stop-unknown", message, subject, ref)]
+            if transaction_id == -1:
+                return found
+            tx = self._adopt(transaction_id, None, "Active")
+        else:
+            found = []
+        found += self._move(tx, "StopTransaction.req", ref)
         reason = req.get("reason", Reason.LOCAL)  # OCPP-J 1.6 errata §2.5: absent means Local
         if not isinstance(reason, str) or reason not in _V16_REASONS:
             found.append(
@@ -343,7 +345,7 @@ class Transactions16:
                 )
             )
         tx.meter_stop = as_int(req.get("meterStop"))
-        tx.stopped_at = as_time(req.get("timestamp")) or at
+        tx.stopped_at = as_time(req.get("timestamp")) or aware(at)
         if tx.stopped_at is not None:
             found += self._gap(tx, tx.stopped_at, subject, ref)
         if tx.started_at is not None and tx.stopped_at is not None and tx.stopped_at < tx.started_at:
@@ -379,9 +381,14 @@ class Transactions16:
         if tx is None or tx.state != "StopPending":
             return []
         found = self._move(tx, "StopTransaction.conf", ref)
-        key = tx.transaction_id if tx.transaction_id is not None else -1
-        self._open.pop(key, None)
-        if self._pending.get(tx.connector_id) is tx:
+        key: int | tuple[str, int]
+        if tx.transaction_id is not None:
+            key = tx.transaction_id
+            self._open.pop(key, None)
+        else:
+            self._idless += 1
+            key = ("no-id", self._idless)
+        if tx.connector_id is not None and self._pending.get(tx.connector_id) is tx:
             del self._pending[tx.connector_id]
         self._closed[key] = tx
         self._closed.move_to_end(key)
@@ -416,6 +423,15 @@ class Transactions16:
             if len(self._pending) == 1:
                 return next(iter(self._pending.values()))
         return None
+
+    def _adopt(self, transaction_id: int, connector_id: int | None, state: str) -> Transaction16:
+        # A transaction first met in the middle: its start (connector, meter, time) stays unknown.
+        subject = f"transaction {transaction_id}"
+        machine = Machine(_SPEC16, state, policy=self.policy, subject=subject)
+        tx = Transaction16(connector_id, None, machine)
+        tx.transaction_id = transaction_id
+        self._open[transaction_id] = tx
+        return tx
 
     def _move(self, tx: Transaction16, event: str, ref: object) -> list[Finding]:
         step = tx.machine.step(event, ref=ref)

@@ -17,7 +17,12 @@ from ocpkit._fsm import Machine, Policy, Spec
 from ocpkit.errors import TransitionError, UnsupportedError
 from ocpkit.findings import Finding
 from ocpkit.ocpp._payload import ERROR, INFO, MAX_GAP, RECENT, WARNING, as_int, as_obj
-from ocpkit.ocpp.v201.enums import ReasonEnumType, TransactionEventEnumType, TriggerReasonEnumType
+from ocpkit.ocpp.v201.enums import (
+    AuthorizationStatusEnumType,
+    ReasonEnumType,
+    TransactionEventEnumType,
+    TriggerReasonEnumType,
+)
 
 __all__ = ["V2_TRANSACTION_TRANSITIONS", "Transaction2", "TransactionEvents", "v2_transaction_spec"]
 
@@ -162,6 +167,32 @@ class TransactionEvents:
             self._ended[transaction_id] = self._open.pop(transaction_id)
             while len(self._ended) > RECENT:
                 self._ended.popitem(last=False)
+        return found
+
+    def transaction_event_result(
+        self, request: object, response: object, *, ref: object = None
+    ) -> list[Finding]:
+        """The TransactionEventResponse paired with its request; checks what only the pair shows."""
+        req, res = as_obj(request), as_obj(response)
+        transaction_id = as_obj(req.get("transactionInfo")).get("transactionId")
+        subject = f"transaction {transaction_id}"
+        found: list[Finding] = []
+        info = res.get("idTokenInfo")
+        if info is not None:
+            if "idToken" not in req:
+                # idTokenInfo answers an idToken; without one in the request it means nothing.
+                message = "idTokenInfo in the response to an event without idToken"
+                found.append(Finding(WARNING, "transaction.id-token-info-unasked", message, subject, ref))
+            status = as_obj(info).get("status")
+            if status != AuthorizationStatusEnumType.ACCEPTED:
+                # The station then stops (DeAuthorized) or limits energy, per its configuration.
+                message = f"idTokenInfo status {status}"
+                found.append(Finding(WARNING, "transaction.id-token-not-accepted", message, subject, ref))
+        if "totalCost" in res and req.get("eventType") != _E.ENDED:
+            # TransactionEventResponse.totalCost is for when charging has ended; charging can end
+            # before the Ended event, so this is a note, not a violation.
+            message = f"totalCost in the response to {req.get('eventType')}"
+            found.append(Finding(INFO, "transaction.total-cost-early", message, subject, ref))
         return found
 
     def finish(self, *, ref: object = None) -> list[Finding]:

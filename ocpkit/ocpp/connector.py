@@ -223,13 +223,23 @@ def v16_to_v2_status(status: str) -> ConnectorStatusEnumType:
     raise ValueError(f"not an OCPP 1.6 ChargePointStatus: {status!r}")
 
 
-def v2_status(*, faulted: bool, unavailable: bool, occupied: bool, reserved: bool) -> ConnectorStatusEnumType:
+def v2_status(
+    *,
+    faulted: bool,
+    unavailable: bool,
+    occupied: bool,
+    reserved: bool,
+    inoperative: bool = False,
+) -> ConnectorStatusEnumType:
     """Project connector flags onto the 2.x status, highest precedence first.
 
-    Order: Faulted, Unavailable, Occupied, Reserved, Available. (An inoperative
-    EVSE or station overrides even a fault; pass ``unavailable=True, faulted=False``
-    for that case.)
+    ``inoperative`` is the EVSE's or the whole station's availability: when
+    set the connector is Unavailable whatever else holds, a fault included.
+    Otherwise the order is Faulted, Unavailable (the connector itself),
+    Occupied, Reserved, Available.
     """
+    if inoperative:
+        return _C.UNAVAILABLE
     for flag, status in zip((faulted, unavailable, occupied, reserved), V2_STATUSES, strict=False):
         if flag:
             return status
@@ -286,9 +296,9 @@ class Connectors16:
         if connector_id == 0 and status not in _V16_CONNECTOR0_STATUSES:
             # OCPP 1.6 §4.9: connector 0 is never in use, so only these three statuses apply.
             if self.policy == "strict":
-                raise TransitionError(
-                    _V16_CONNECTOR0_SPEC.name, self.state(0), status, "not a connector-0 status"
-                )
+                current = self.state(0)
+                shown = None if current is None else str(current)
+                raise TransitionError(_V16_CONNECTOR0_SPEC.name, shown, status, "not a connector-0 status")
             findings.append(
                 Finding(
                     _ERROR,

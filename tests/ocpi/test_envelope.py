@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from ocpkit.errors import ObjectInvalid, UnsupportedError
-from ocpkit.ocpi import apply_patch, parse, parse_response, to_jsonable, v211, v221, v230
+from ocpkit.ocpi import apply_patch, parse, parse_page, parse_response, to_jsonable, v211, v221, v230
 from ocpkit.ocpi.envelope import (
     HEADER_LIMIT,
     HEADER_LINK,
@@ -17,6 +17,7 @@ from ocpkit.ocpi.envelope import (
     Response,
     StatusClass,
     pagination,
+    partial,
     status_class,
 )
 
@@ -100,6 +101,21 @@ def test_pagination_headers() -> None:
         pagination({"X-Limit": "-1"})
 
 
+def test_parse_page() -> None:
+    body = {"data": [_session(), _session(id="S2")], "status_code": 1000, "timestamp": TS}
+    page = parse_page(
+        "2.2.1",
+        "Session",
+        body,
+        {"X-Total-Count": "7", "X-Limit": "2", "Link": '<https://x.example/s?offset=2>; rel="next"'},
+    )
+    assert [s.id for s in page.items] == ["S1", "S2"]
+    assert page.pagination.total_count == 7 and page.pagination.next_url == "https://x.example/s?offset=2"
+    assert page.response.status_code == 1000
+    with pytest.raises(ObjectInvalid):
+        parse_page("2.2.1", "Session", {"data": [{"id": "S1"}], "status_code": 1000, "timestamp": TS}, {})
+
+
 def test_partials_make_every_field_optional_but_last_updated() -> None:
     assert set(v221.PARTIALS) == {"Location", "EVSE", "Connector", "Session", "Token"}
     assert "Terminal" in v230.PARTIALS and "Booking" in v230.PARTIALS
@@ -118,6 +134,12 @@ def test_partials_make_every_field_optional_but_last_updated() -> None:
         parse("2.2.1", "Session", {"kwh": "1", "last_updated": TS}, partial=True)
     with pytest.raises(UnsupportedError):
         parse("2.2.1", "Tariff", {"last_updated": TS}, partial=True)
+    assert partial(v221.Location) is v221.LocationPartial
+    assert partial(v230.Terminal) is v230.TerminalPartial
+    with pytest.raises(UnsupportedError):
+        partial(v221.Tariff)
+    with pytest.raises(UnsupportedError):
+        partial(Response)
 
 
 def test_apply_patch_replaces_fields_and_lists() -> None:

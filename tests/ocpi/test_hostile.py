@@ -104,6 +104,13 @@ def test_hostile_documents(raw: bytes) -> None:
         parse_response("2.2.1", "Tariff", raw)
 
 
+def test_json_errors_name_the_object() -> None:
+    with pytest.raises(ObjectInvalid) as info:
+        parse("2.3.0", "Tariff", b"{")
+    assert (info.value.version, info.value.name) == ("2.3.0", "Tariff")
+    assert [v.keyword for v in info.value.violations] == ["json"]
+
+
 def test_deep_python_input_and_huge_numbers() -> None:
     deep: Any = 1
     for _ in range(5000):

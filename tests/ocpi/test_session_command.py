@@ -260,3 +260,13 @@ def test_hostile_command_traffic_gives_findings_only(
         else:
             command.check(at)
         assert command.state in CommandState
+
+
+def test_command_mixed_naive_and_aware_times() -> None:
+    command = Command("2.2.1", "START_SESSION", sent_at=datetime(2024, 5, 1, 12, 0))
+    command.on_response({"result": "ACCEPTED", "timeout": 10})
+    assert command.deadline == T0 + timedelta(seconds=10)
+    assert [f.code for f in command.check(T0 + timedelta(seconds=11))] == ["command.timeout"]
+    assert [f.code for f in command.on_result("ACCEPTED", at=datetime(2024, 5, 1, 12, 1))] == [
+        "command.late-result"
+    ]

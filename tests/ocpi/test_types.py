@@ -273,6 +273,21 @@ def test_hours_choice_211() -> None:
     }
 
 
+@pytest.mark.parametrize("version", ["2.2.1", "2.3.0"])
+def test_hours_regular_rule_22(version: str) -> None:
+    regular = [{"weekday": 7, "period_begin": "00:00", "period_end": "23:59"}]
+    assert parse(version, "Hours", {"twentyfourseven": True}).regular_hours is None
+    assert parse(version, "Hours", {"twentyfourseven": False, "regular_hours": regular}).regular_hours
+    assert _violations(version, "Hours", {"twentyfourseven": False}) == {("", "minItems")}
+    assert _violations(version, "Hours", {"twentyfourseven": True, "regular_hours": regular}) == {
+        ("", "oneOf")
+    }
+    late = [{"weekday": 1, "period_begin": "24:00", "period_end": "23:59"}]
+    assert _violations(version, "Hours", {"twentyfourseven": False, "regular_hours": late}) == {
+        ("/regular_hours/0/period_begin", "pattern")
+    }
+
+
 def test_2_3_0_tax_aware_prices() -> None:
     doc = _tariff(tax_included="N/A", min_price={"before_taxes": 1, "after_taxes": "1.2"})
     assert _violations("2.3.0", "Tariff", doc) == {("/min_price/after_taxes", "type")}
@@ -293,3 +308,19 @@ def test_class_names_and_spec_names() -> None:
     assert v230.OBJECTS["Financial Advice Confirmation"] is v230.FinancialAdviceConfirmation
     assert v211.OBJECTS["Location"].model_fields["type"].is_required()
     assert set(v230.MODULES) >= {"locations", "payments", "bookings", "tariffs", "cdrs", "sessions", "tokens"}
+
+
+def test_pydantic_json_dump_writes_exact_numbers() -> None:
+    doc = _tariff(elements=[{"price_components": [{"type": "ENERGY", "price": 1, "step_size": 1}]}])
+    text = json.dumps(doc).replace('"price": 1', '"price": 0.25')
+    tariff = parse("2.2.1", "Tariff", text)
+    dumped = json.loads(tariff.model_dump_json(exclude_unset=True), parse_float=Decimal)
+    assert dumped["elements"][0]["price_components"][0]["price"] == Decimal("0.25")
+    assert dumped["last_updated"] == "2024-01-01T00:00:00Z"
+    # A decimal that no float reproduces is written as a string by pydantic; to_json keeps the number.
+    long = text.replace("0.25", "0.1000000000000000055511151231257827")
+    exact = parse("2.2.1", "Tariff", long)
+    assert json.loads(exact.model_dump_json())["elements"][0]["price_components"][0]["price"] == (
+        "0.1000000000000000055511151231257827"
+    )
+    assert json.loads(to_json(exact), parse_float=Decimal) == json.loads(long, parse_float=Decimal)

@@ -247,6 +247,14 @@ def test_v2_projection_precedence(faulted: bool, unavailable: bool, occupied: bo
         assert status == "Available"
 
 
+@pytest.mark.parametrize(("faulted", "unavailable", "occupied", "reserved"), FLAGS)
+def test_v2_inoperative_evse_or_station_wins_over_everything(
+    faulted: bool, unavailable: bool, occupied: bool, reserved: bool
+) -> None:
+    flags = {"faulted": faulted, "unavailable": unavailable, "occupied": occupied, "reserved": reserved}
+    assert v2_status(**flags, inoperative=True) == "Unavailable"
+
+
 def test_v2_table_label_matches_projection() -> None:
     # For every pair, some single flag change named by the label turns a flag set projecting to `source`
     # into one projecting to `target`.

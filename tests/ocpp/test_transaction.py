@@ -612,3 +612,70 @@ def test_fixtures_without_transactions_or_connector_trouble(shared: Path, name: 
         ]
     )
     assert fold.findings == []
+
+
+def test_two_idless_transactions_in_a_row_and_connector0_meter_values() -> None:
+    tracker = Transactions16(policy="strict")
+    for _ in range(2):
+        tracker.start_transaction(START)
+        tracker.start_transaction_error(START)
+        assert tracker.meter_values(dict(METER, transactionId=-1)) == []
+        assert tracker.stop_transaction(dict(STOP, transactionId=-1)) == []
+        assert tracker.stop_transaction_result(dict(STOP, transactionId=-1), {}) == []
+    assert [tx.state for tx in tracker.transactions()] == ["Closed", "Closed"]
+    # With no id-less start open, -1 is still accepted (E16 §3.18), with a note.
+    assert codes(tracker.meter_values(dict(METER, transactionId=-1))) == ["transaction.id-minus-one"]
+    main_meter = dict(METER, connectorId=0, transactionId=-1)
+    assert codes(tracker.meter_values(main_meter)) == [
+        "transaction.connector0-meter",
+        "transaction.id-minus-one",
+    ]
+
+
+def test_naive_receive_times_are_taken_as_utc() -> None:
+    tracker = Transactions16(max_meter_interval=timedelta(minutes=1))
+    tracker.start_transaction(
+        {"connectorId": 1, "idTag": "T", "meterStart": 0}, at=datetime(2024, 1, 15, 10, 0)
+    )
+    tracker.start_transaction_result({"connectorId": 1}, START_CONF)
+    # The sample carries an aware timestamp 5 minutes later: compared, not a TypeError.
+    assert codes(tracker.meter_values(METER)) == ["transaction.meter-gap"]
+
+
+def test_transaction_met_in_the_middle_is_reported_once_then_followed() -> None:
+    tracker = Transactions16(policy="strict")
+    assert codes(tracker.meter_values(METER)) == ["transaction.unknown-id"]
+    assert tracker.meter_values(METER) == []
+    assert tracker.stop_transaction(STOP) == []
+    assert tracker.stop_transaction_result(STOP, {}) == []
+    tx = tracker.get(42)
+    assert tx is not None and (tx.state, tx.connector_id, tx.meter_start, tx.meter_stop) == (
+        "Closed",
+        1,
+        None,
+        900,
+    )
+    # A stop is the first thing seen of another transaction: reported, then closed normally.
+    assert codes(tracker.stop_transaction(dict(STOP, transactionId=43))) == ["transaction.stop-unknown"]
+    assert tracker.stop_transaction_result(dict(STOP, transactionId=43), {}) == []
+    other = tracker.get(43)
+    assert other is not None and other.state == "Closed" and other.connector_id is None
+    assert tracker.finish() == []
+
+
+def test_v2_response_checks() -> None:
+    tracker = TransactionEvents()
+    with_token = event("Started", 0, idToken={"idToken": "A", "type": "ISO14443"})
+    assert tracker.transaction_event_result(with_token, {"idTokenInfo": {"status": "Accepted"}}) == []
+    assert codes(tracker.transaction_event_result(with_token, {"idTokenInfo": {"status": "Blocked"}})) == [
+        "transaction.id-token-not-accepted"
+    ]
+    plain = event("Updated", 1)
+    assert codes(tracker.transaction_event_result(plain, {"idTokenInfo": {"status": "Accepted"}})) == [
+        "transaction.id-token-info-unasked"
+    ]
+    assert codes(tracker.transaction_event_result(plain, {"totalCost": 1.5})) == [
+        "transaction.total-cost-early"
+    ]
+    assert tracker.transaction_event_result(event("Ended", 2), {"totalCost": 1.5}) == []
+    assert tracker.transaction_event_result(None, None) == []

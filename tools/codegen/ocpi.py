@@ -284,13 +284,19 @@ class _Gen:
                 # OCPI 2.2.1+ (each module's PATCH method): every PATCH request carries last_updated.
                 ann, required = ann.removesuffix(" | None"), True
             lines.append(f"    {fname}: {ann}" + ("" if required else " = None"))
-        if spec == "Hours" and self.version == "2.1.1" and not partial:
+        if spec == "Hours" and not partial:
+            if self.version == "2.1.1":
+                rule = "# OCPI 2.1.1 mod_locations Hours: 'Choice: one of two'."
+                call = "_rules.hours_choice_211(self)"
+            else:
+                rule = f"# OCPI {self.version} mod_locations Hours: regular_hours iff not twentyfourseven."
+                call = "_rules.hours_regular_221(self)"
             lines += [
                 "",
                 '    @model_validator(mode="after")',
-                "    def _choice(self) -> Self:",
-                "        # OCPI 2.1.1 mod_locations Hours: 'Choice: one of two'.",
-                "        return _rules.hours_choice_211(self)",
+                "    def _hours_rule(self) -> Self:",
+                f"        {rule}",
+                f"        return {call}",
             ]
             self.imports.add("rules")
         return lines

@@ -231,7 +231,7 @@ class Hours(OcpiModel):
     exceptional_closings: list[ExceptionalPeriod] | None = None
 
     @model_validator(mode="after")
-    def _choice(self) -> Self:
+    def _hours_rule(self) -> Self:
         # OCPI 2.1.1 mod_locations Hours: 'Choice: one of two'.
         return _rules.hours_choice_211(self)
 

@@ -4,11 +4,12 @@
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, ClassVar
+from typing import Annotated, ClassVar, Self
 
-from pydantic import Field, Strict
+from pydantic import Field, Strict, model_validator
 
 from ocpkit._model import OcpiModel
+from ocpkit.ocpi import _rules
 from ocpkit.ocpi._types import CiStr, DateTimeRule, Int, Number, Str, Url
 from ocpkit.ocpi.v221.enums import (
     AllowedType,
@@ -721,6 +722,11 @@ class Hours(OcpiModel):
     regular_hours: list[RegularHours] | None = None
     exceptional_openings: list[ExceptionalPeriod] | None = None
     exceptional_closings: list[ExceptionalPeriod] | None = None
+
+    @model_validator(mode="after")
+    def _hours_rule(self) -> Self:
+        # OCPI 2.2.1 mod_locations Hours: regular_hours iff not twentyfourseven.
+        return _rules.hours_regular_221(self)
 
 
 class Location(OcpiModel):
