@@ -294,7 +294,7 @@ def _schema_constraints(field: Any, constraints: dict[str, str]) -> None:
     from pydantic import TypeAdapter
 
     try:
-        annotated = (
+        annotated: Any = (
             typing.Annotated[field.annotation, *field.metadata] if field.metadata else field.annotation
         )
         schema = TypeAdapter(annotated).json_schema()
@@ -623,6 +623,21 @@ def _text_cell(text: str, *, literal: bool = False) -> nodes.entry:
     return nodes.entry("", para)
 
 
+def _constraints_cell(constraints: Sequence[str]) -> nodes.entry:
+    """One line per constraint; values that are patterns or formats shown as code."""
+    entry = nodes.entry()
+    for constraint in constraints:
+        para = nodes.paragraph()
+        key, sep, value = constraint.partition(": ")
+        if sep:
+            para += nodes.Text(f"{key}: ")
+            para += nodes.literal(value, value)
+        else:
+            para += nodes.Text(constraint)
+        entry += para
+    return entry
+
+
 def _table(
     title: str, headers: Sequence[str], widths: Sequence[int], rows: list[list[nodes.entry]]
 ) -> nodes.table:
@@ -708,19 +723,25 @@ class _TableDirective(SphinxDirective):
             para += nodes.strong(title, title)
             para += nodes.Text(": no fields (an empty JSON object).")
             return self._labelled(para, display_name(model))
-        body = [
-            [
-                _text_cell(row.wire_name, literal=True),
-                _text_cell(row.attribute, literal=True),
+        # OCPI attributes are the wire names: a second identical column would only take room.
+        attributes = self.protocol != "ocpi" or any(r.attribute != r.wire_name for r in rows)
+        body = []
+        for row in rows:
+            cells = [_text_cell(row.wire_name, literal=True)]
+            if attributes:
+                cells.append(_text_cell(row.attribute, literal=True))
+            cells += [
                 self._type_cell(row.type_parts),
                 _text_cell("yes" if row.required else "no"),
-                _text_cell("; ".join(row.constraints)),
+                _constraints_cell(row.constraints),
             ]
-            for row in rows
-        ]
-        table = _table(
-            title, ("Field", "Attribute", "Type", "Required", "Constraints"), (20, 20, 25, 8, 27), body
-        )
+            body.append(cells)
+        headers = ["Field", "Type", "Required", "Constraints"]
+        widths = [22, 26, 8, 44]
+        if attributes:
+            headers.insert(1, "Attribute")
+            widths = [20, 20, 22, 8, 30]
+        table = _table(title, headers, widths, body)
         return self._labelled(table, display_name(model))
 
     def enum_table(self, enum_cls: type[enum.Enum]) -> nodes.Element:
