@@ -84,7 +84,10 @@ def test_one_page_per_ocpi_object(version: str) -> None:
     object_pages = {p for p in pages if p.startswith(f"ocpi/{pkg}/objects/")}
     assert object_pages == {f"ocpi/{pkg}/objects/{ocpkit_site.slug(name)}.rst" for name in objects}
     for name in objects:
-        assert f".. ocpi-object:: {version} {name}\n" in pages[f"ocpi/{pkg}/objects/{ocpkit_site.slug(name)}.rst"]
+        assert (
+            f".. ocpi-object:: {version} {name}\n"
+            in pages[f"ocpi/{pkg}/objects/{ocpkit_site.slug(name)}.rst"]
+        )
 
 
 def test_missing_version_degrades_to_a_note(monkeypatch: pytest.MonkeyPatch) -> None:
