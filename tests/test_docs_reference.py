@@ -346,3 +346,29 @@ def test_full_site_builds_without_warnings(tmp_path: Path, request: pytest.Fixtu
     for version, pkg in _OCPP_DIRS.items():
         for name in _registry(version):
             assert (out / "reference" / "_generated" / "ocpp" / pkg / "actions" / f"{name}.html").is_file()
+
+
+# --------------------------------------------------------------------------- tables read from other modules
+
+
+def test_error_code_table_is_the_rule_table() -> None:
+    try:
+        rpc = importlib.import_module("ocpkit.ocpp.rpc")
+        keyword_rules = importlib.import_module("ocpkit.ocpp.validation").KEYWORD_RULES
+    except (ImportError, AttributeError) as exc:
+        pytest.skip(f"the validation layer is not in this checkout: {exc}")
+    headers, rows = ocpkit_site._error_code_table()
+    assert headers == ["Fault", "Schema keywords", "OCPP 1.6", "OCPP 2.0.1", "OCPP 2.1"]
+    assert {row[0]: row[2:] for row in rows} == {
+        rule: [codes["1.6"], codes["2.0.1"], codes["2.1"]] for rule, codes in rpc.RULE_CODES.items()
+    }
+    by_rule = {row[0]: set(row[1].split(", ")) for row in rows}
+    for keyword, rule in keyword_rules.items():
+        assert keyword in by_rule[rule]
+
+
+def test_hand_written_modules_exclude_generated_and_private_ones() -> None:
+    modules = ocpkit_site.hand_written_modules()
+    assert "ocpkit.sphinxext" in modules and "ocpkit.errors" in modules
+    assert not any(m.startswith(("ocpkit.ocpp.v16", "ocpkit.ocpp.v201", "ocpkit.ocpp.v21")) for m in modules)
+    assert not any(part.startswith("_") for m in modules for part in m.split("."))
