@@ -14,8 +14,8 @@ at most one open frame (capped by ``max_frame_size`` characters and
   frame never hides the frames after it.
 * :class:`DocumentExtractor` (``json``, ``payload``) reads whole JSON
   documents, pretty-printed or one per line.
-* :class:`TraceExtractor` (``trace-jsonl``) reads one trace record per line.
-* :class:`CsvExtractor` (``csv``) reads quoted fields that may span lines.
+
+Record-per-line shapes (trace JSONL, CSV) live in ``_capture_records``.
 """
 
 from __future__ import annotations
@@ -39,9 +39,9 @@ from ocpkit._capture_text import (
     parse_time_of_day,
     strip_ansi,
 )
-from ocpkit._capture_types import CaptureSettings, Direction, Draft, Hint, Timestamp
+from ocpkit._capture_types import CaptureSettings, Draft, Hint, Timestamp
 
-__all__ = ["Context", "CsvExtractor", "DocumentExtractor", "Extractor", "LineExtractor", "TraceExtractor"]
+__all__ = ["Context", "DocumentExtractor", "Extractor", "LineExtractor", "decode", "ran_out", "snippet"]
 
 _DECODER = json.JSONDecoder()
 _MAX_HINTS = 1000
@@ -49,7 +49,7 @@ _SNIPPET = 1024
 _UNSET: Any = object()
 
 
-def _snippet(text: str) -> str:
+def snippet(text: str) -> str:
     return text if len(text) <= _SNIPPET else text[:_SNIPPET] + "…"
 
 
@@ -208,6 +208,12 @@ class LineExtractor(Extractor):
     # -- reading --------------------------------------------------------------
     def feed(self, lineno: int, text: str) -> Iterator[Draft]:
         """Yield frames completed by this line, re-reading lines a broken frame had taken in."""
+        if self._open is None:
+            # The common case: no frame open, nothing to read again.
+            text = strip_ansi(text)
+            self._sniff(lineno, text)
+            yield from self._scan(lineno, text, 0)
+            return
         queue: deque[tuple[int, str]] = deque([(lineno, text)])
         while queue:
             n, t = queue.popleft()
@@ -231,7 +237,7 @@ class LineExtractor(Extractor):
 
     def _truncated(self, op: _Open, why: str) -> Draft:
         end = op.lines[-1][0] if op.lines else op.start
-        return self._draft(op.start, end, _snippet("".join(op.parts)), None, why, op.prefix)
+        return self._draft(op.start, end, snippet("".join(op.parts)), None, why, op.prefix)
 
     def _line(self, n: int, t: str, queue: deque[tuple[int, str]]) -> Iterator[Draft]:
         op = self._open
@@ -286,7 +292,7 @@ class LineExtractor(Extractor):
         value, error = decode(text)
         if error is None and (not isinstance(value, list) or len(text) > limits.max_frame_size):
             error = "not an OCPP-J frame"
-        yield self._draft(op.start, n, text if error is None else _snippet(text), value, error, op.prefix)
+        yield self._draft(op.start, n, text if error is None else snippet(text), value, error, op.prefix)
         if error is None:
             yield from self._scan(n, t, at)
         else:
@@ -310,7 +316,7 @@ class LineExtractor(Extractor):
                 yield self._draft(
                     n,
                     n,
-                    _snippet(t[s:]),
+                    snippet(t[s:]),
                     None,
                     _json_error(exc) + "; the rest of the line was not examined",
                     t[:s],
@@ -322,7 +328,7 @@ class LineExtractor(Extractor):
                         yield self._draft(
                             n,
                             n,
-                            _snippet(t[s:]),
+                            snippet(t[s:]),
                             None,
                             "truncated frame: the line ends inside it"
                             " (too long to look for its end on later lines)",
@@ -333,14 +339,14 @@ class LineExtractor(Extractor):
                     if balance.feed(t, s) is None:
                         self._open = _Open(n, t[s:], t[:s], balance)
                         return
-                yield self._draft(n, n, _snippet(t[s:]), None, _json_error(exc), t[:s])
+                yield self._draft(n, n, snippet(t[s:]), None, _json_error(exc), t[:s])
                 pos = m.end()
                 failures += 1
                 if failures >= limits.max_failures_per_line:
                     yield self._draft(
                         n,
                         n,
-                        _snippet(t[pos:]),
+                        snippet(t[pos:]),
                         None,
                         f"{failures} undecodable frame-like fragments; the rest of the line was not examined",
                         t[:s],
@@ -351,7 +357,7 @@ class LineExtractor(Extractor):
                 yield self._draft(
                     n,
                     n,
-                    _snippet(t[s:end]),
+                    snippet(t[s:end]),
                     None,
                     f"frame larger than max_frame_size ({end - s} characters)",
                     t[:s],
@@ -396,7 +402,7 @@ class DocumentExtractor(Extractor):
                     self._skipping = True
                     yield Draft(
                         self._start,
-                        _snippet("".join(self._parts)),
+                        snippet("".join(self._parts)),
                         error="document larger than the reader's bounds;"
                         " skipped to the next line that starts with [ or {",
                         end_line=lineno,
@@ -414,13 +420,13 @@ class DocumentExtractor(Extractor):
                 return
             if text[pos] not in "[{":
                 yield Draft(
-                    lineno, _snippet(text[pos:]), error="not JSON: expected a document starting with [ or {"
+                    lineno, snippet(text[pos:]), error="not JSON: expected a document starting with [ or {"
                 )
                 return
             try:
                 value, end = _DECODER.raw_decode(text, pos)
             except RecursionError as exc:
-                yield Draft(lineno, _snippet(text[pos:]), error=_json_error(exc))
+                yield Draft(lineno, snippet(text[pos:]), error=_json_error(exc))
                 self._skipping = True
                 return
             except ValueError as exc:
@@ -430,7 +436,7 @@ class DocumentExtractor(Extractor):
                         self._balance = balance
                         self._parts, self._size, self._start = [text[pos:]], len(text) - pos, lineno
                         return
-                yield Draft(lineno, _snippet(text[pos:]), error=_json_error(exc))
+                yield Draft(lineno, snippet(text[pos:]), error=_json_error(exc))
                 self._skipping = True
                 return
             yield from self._document(lineno, lineno, text[pos:end], value)
@@ -441,224 +447,29 @@ class DocumentExtractor(Extractor):
         if self._balance is not None and self._parts:
             self._balance = None
             yield Draft(
-                self._start, _snippet("".join(self._parts)), error="truncated JSON: input ended inside it"
+                self._start, snippet("".join(self._parts)), error="truncated JSON: input ended inside it"
             )
 
     def _document(self, start: int, end: int, text: str, value: Any = _UNSET) -> Iterator[Draft]:
         if value is _UNSET:
             value, error = decode(text)
             if error is not None:
-                yield Draft(start, _snippet(text), error=error, end_line=end)
+                yield Draft(start, snippet(text), error=error, end_line=end)
                 return
         if len(text) > self.ctx.settings.max_frame_size:
-            yield Draft(start, _snippet(text), error="document larger than max_frame_size", end_line=end)
+            yield Draft(start, snippet(text), error="document larger than max_frame_size", end_line=end)
             return
-        if isinstance(value, list) and value and all(isinstance(v, list) for v in value):
-            # A JSON array of frames: one record each, all starting where the array does.
+        if (
+            isinstance(value, list)
+            and value
+            and (all(isinstance(v, list) for v in value) or all(isinstance(v, dict) for v in value))
+        ):
+            # A JSON array of frames (or of payload objects): one record each, all starting where it does.
             for item in value:
                 d = Draft(start, json.dumps(item, ensure_ascii=False), item, end_line=end)
                 d.version_hint = self.ctx.version
                 yield d
             return
         d = Draft(start, text, value, end_line=end)
-        d.version_hint = self.ctx.version
-        yield d
-
-
-_TRACE_DIRECTIONS = {
-    "cp-to-csms": Direction.CP_TO_CSMS,
-    "cs-to-csms": Direction.CP_TO_CSMS,
-    "cp->csms": Direction.CP_TO_CSMS,
-    "station-to-csms": Direction.CP_TO_CSMS,
-    "csms-to-cp": Direction.CSMS_TO_CP,
-    "csms-to-cs": Direction.CSMS_TO_CP,
-    "csms->cp": Direction.CSMS_TO_CP,
-    "csms-to-station": Direction.CSMS_TO_CP,
-}
-_TRACE_TYPES = {"CALL": 2, "CALLRESULT": 3, "CALLERROR": 4, "CALLRESULTERROR": 5, "SEND": 6}
-
-
-class TraceExtractor(Extractor):
-    """One JSON trace record per line, the frame in ``raw`` (or rebuilt from its parts)."""
-
-    def __init__(self, ctx: Context) -> None:
-        """Lines that are not records are searched like a generic log."""
-        super().__init__(ctx)
-        self._lines = LineExtractor(ctx)
-
-    def feed(self, lineno: int, text: str) -> Iterator[Draft]:
-        """Yield the frame of one record line."""
-        body = text.strip()
-        if not body.startswith("{"):
-            yield from self._lines.feed(lineno, text)
-            return
-        record, error = decode(body)
-        if error is not None or not isinstance(record, dict):
-            yield Draft(lineno, _snippet(body), error=f"trace record is not a JSON object: {error}")
-            return
-        cp = record.get("chargePointId", record.get("chargeBoxId", record.get("stationId")))
-        cp = cp if isinstance(cp, str) and cp else None
-        version = record.get("ocppVersion")
-        hint = normalise_version(version) if isinstance(version, str) else None
-        if hint is not None:
-            self.ctx.hint(lineno, "ocpp_version", hint, cp)
-        raw = record.get("raw")
-        if isinstance(raw, str):
-            value, error = decode(raw)
-            if error is None and not isinstance(value, list):
-                error = "the record's raw field is not an OCPP-J frame"
-            d = Draft(lineno, raw if error is None else _snippet(raw), value, error=error)
-        elif isinstance(record.get("messageType"), str) and "messageId" in record:
-            value = self._rebuild(record)
-            if value is None:
-                d = Draft(lineno, _snippet(body), error="trace record without a usable frame")
-            else:
-                d = Draft(lineno, json.dumps(value, ensure_ascii=False, separators=(",", ":")), value)
-        else:
-            return  # a metadata record: nothing to report
-        stamp = record.get("timestamp")
-        if isinstance(stamp, str):
-            found = parse_datetime_text(stamp)
-            value_dt = found[1] if found else None
-            d.timestamp = Timestamp(stamp, value_dt, value_dt is not None and value_dt.tzinfo is None)
-        d.charge_point = cp
-        direction = record.get("direction")
-        if isinstance(direction, str):
-            d.field_direction = _TRACE_DIRECTIONS.get(direction.lower())
-        d.version_hint = hint
-        yield d
-
-    @staticmethod
-    def _rebuild(record: dict[str, Any]) -> list[Any] | None:
-        type_id = _TRACE_TYPES.get(record["messageType"].upper())
-        if type_id is None:
-            return None
-        head: list[Any] = [type_id, record["messageId"]]
-        if type_id in (2, 6):
-            return [*head, record.get("action"), record.get("payload")]
-        if type_id == 3:
-            return [*head, record.get("payload")]
-        return [*head, record.get("errorCode"), record.get("errorDescription"), record.get("errorDetails")]
-
-    def finish(self) -> Iterator[Draft]:
-        """Report what the embedded line reader still holds."""
-        return self._lines.finish()
-
-
-_CSV_FIELD = re.compile(r'[ \t]*(?:"((?:[^"]|"")*)"|([^,]*))[ \t]*(,|\Z)', re.DOTALL)
-_TS_COLUMNS = ("timestamp", "time", "ts", "datetime", "date", "created_at")
-_CP_COLUMNS = ("charge_point_id", "chargepointid", "charge_point", "cp_id", "chargeboxid", "station_id", "id")
-_MSG_COLUMNS = ("msg", "message", "frame", "raw", "payload", "data")
-
-
-def _csv_fields(record: str) -> list[str]:
-    fields: list[str] = []
-    pos = 0
-    while pos <= len(record):
-        m = _CSV_FIELD.match(record, pos)
-        if m is None:  # pragma: no cover - the pattern matches any text
-            break
-        quoted, plain = m.group(1), m.group(2)
-        fields.append(quoted.replace('""', '"') if quoted is not None else plain.strip())
-        if m.group(3) != ",":
-            break
-        pos = m.end()
-    return fields
-
-
-class CsvExtractor(Extractor):
-    """CSV with a header; the frame column may hold quoted multi-line text."""
-
-    def __init__(self, ctx: Context) -> None:
-        """Wait for the header record."""
-        super().__init__(ctx)
-        self._columns: dict[str, int] | None = None
-        self._parts: list[str] = []
-        self._size = 0
-        self._start = 0
-        self._quotes = 0
-
-    def feed(self, lineno: int, text: str) -> Iterator[Draft]:
-        """Yield the frame of each record completed by this line."""
-        if not self._parts:
-            if not text.strip():
-                return
-            self._start = lineno
-        self._parts.append(text)
-        self._size += len(text)
-        self._quotes += text.count('"')
-        if self._quotes % 2:
-            limits = self.ctx.settings
-            if len(self._parts) < limits.max_frame_lines and self._size <= limits.max_frame_size:
-                return
-            record = "\n".join(self._parts)
-            self._reset()
-            yield Draft(self._start, _snippet(record), error="CSV field quote not closed", end_line=lineno)
-            return
-        record = "\n".join(self._parts)
-        start = self._start
-        self._reset()
-        yield from self._record(start, lineno, record)
-
-    def _reset(self) -> None:
-        self._parts, self._size, self._quotes = [], 0, 0
-
-    def finish(self) -> Iterator[Draft]:
-        """Report a record whose quote never closed."""
-        if self._parts:
-            record = "\n".join(self._parts)
-            self._reset()
-            yield Draft(
-                self._start, _snippet(record), error="truncated CSV record: quote not closed at end of input"
-            )
-
-    def _record(self, start: int, end: int, record: str) -> Iterator[Draft]:
-        if record.startswith("\ufeff"):
-            record = record[1:]
-        fields = _csv_fields(record)
-        if self._columns is None and not FRAME_START.search(record):
-            names = [f.strip().lower() for f in fields]
-            self._columns = {n: i for i, n in enumerate(names)}
-            return
-        cols = self._columns or {}
-
-        def pick(options: tuple[str, ...]) -> str | None:
-            for name in options:
-                i = cols.get(name)
-                if i is not None and i < len(fields):
-                    return fields[i]
-            return None
-
-        frame_text = pick(_MSG_COLUMNS)
-        if frame_text is None or not frame_text.strip():
-            frame_text = next((f for f in fields if FRAME_START.match(f.strip())), None)
-        if frame_text is None or not frame_text.strip():
-            if FRAME_START.search(record):
-                yield Draft(
-                    start, _snippet(record), error="frame-like text outside the frame column", end_line=end
-                )
-            return
-        value, error = decode(frame_text)
-        if error is None and len(frame_text) > self.ctx.settings.max_frame_size:
-            value, error = None, "frame larger than max_frame_size"
-        if error is None and not isinstance(value, list):
-            error = "not an OCPP-J frame"
-        d = Draft(
-            start,
-            frame_text.strip() if error is None else _snippet(frame_text),
-            value,
-            error=error,
-            end_line=end,
-        )
-        stamp = pick(_TS_COLUMNS)
-        if stamp:
-            found = parse_datetime_text(stamp)
-            dt = found[1] if found else None
-            d.timestamp = Timestamp(stamp, dt, dt is not None and dt.tzinfo is None)
-        cp = pick(_CP_COLUMNS)
-        d.charge_point = cp or None
-        direction = pick(("direction", "dir"))
-        if direction:
-            d.field_direction = _TRACE_DIRECTIONS.get(direction.strip().lower())
         d.version_hint = self.ctx.version
         yield d

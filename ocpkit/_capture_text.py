@@ -83,6 +83,12 @@ def parse_datetime_text(text: str) -> tuple[str, datetime | None] | None:
     m = _DATETIME.search(text)
     if m is None:
         return None
+    raw = m.group(0)
+    try:
+        # Fast path for the ISO-like layouts most hosts write; the fields below handle the rest.
+        return raw, datetime.fromisoformat(raw)
+    except ValueError:
+        pass
     tz_text = m.group("tz")
     tz: timezone | None = None
     try:
@@ -104,7 +110,7 @@ def parse_datetime_text(text: str) -> tuple[str, datetime | None] | None:
         )
     except ValueError:
         value = None
-    return m.group(0), value
+    return raw, value
 
 
 def parse_time_of_day(text: str) -> tuple[str, tuple[int, int, int, int]] | None:
@@ -141,6 +147,7 @@ class Marker:
     pattern: re.Pattern[str]
     role: Role | None
     note: str
+    needles: tuple[str, ...] = ()
 
 
 _OUT_WORDS = frozenset(
@@ -154,6 +161,7 @@ MARKERS: tuple[Marker, ...] = (
         re.compile(r"\[(?:[\w.]+\.)?ocpp\] (?P<cp>.*?): (?P<verb>receive message|send)\s*$"),
         "csms",
         "Home Assistant's ocpp integration is a CSMS",
+        ("ocpp] ",),
     ),
     Marker(
         "openwb",
@@ -162,6 +170,7 @@ MARKERS: tuple[Marker, ...] = (
         ),
         "cp",
         "openWB's OCPP client is a charge point",
+        ("OCPP Client",),
     ),
     Marker(
         "steve",
@@ -170,6 +179,7 @@ MARKERS: tuple[Marker, ...] = (
         ),
         "csms",
         "SteVe is a CSMS",
+        ("chargeBoxId=",),
     ),
     Marker(
         "evcc",
@@ -179,18 +189,21 @@ MARKERS: tuple[Marker, ...] = (
         ),
         "csms",
         "evcc is a CSMS",
+        ("recv ", "send ", "sent ", "JSON message"),
     ),
     Marker(
         "octt",
         re.compile(r"^\s*\[[\d:.]+\]\s*\[(?P<verb>msg-out|msg-in)\]\s*$"),
         "csms",
         "the test tool plays the CSMS when the system under test is a charging station",
+        ("[msg-",),
     ),
     Marker(
         "raw-arrows",
         re.compile(r"RAW (?P<verb>>>|<<)\s*$"),
         "csms",
         "the OCPP-Tester harness is a CSMS",
+        ("RAW ",),
     ),
     Marker(
         "ocpp-lib",
@@ -199,29 +212,38 @@ MARKERS: tuple[Marker, ...] = (
         ),
         None,
         "the Python ocpp library logs the same words on both sides",
+        ("receive message", "send"),
     ),
     Marker(
         "words",
         re.compile(
-            r"(?:^|[\s\[\](){}|:-])(?P<verb>send|sent|sending|recv|received|receiving|receive message|receive"
-            r"|incoming|outgoing|request sent|tx|rx|>>|<<)\s*:?\s*$",
+            r"(?:^|[\s\[\](){}|:])(?P<verb>send|sent|sending|recv|received|receiving|receive|incoming|outgoing"
+            r"|tx|rx|>>|<<|-+>|<-+)(?:\s+(?:message|msg|frame|data|json))?\s*:?\s*$",
             re.IGNORECASE,
         ),
         None,
-        "a generic send/receive word",
+        "the host is unknown",
     ),
+)
+
+
+# Literal text a marker's line must contain: a cheap test before its regex.
+_NEEDLES: tuple[tuple[Marker, re.Pattern[str] | None], ...] = tuple(
+    (m, re.compile("|".join(map(re.escape, m.needles))) if m.needles else None) for m in MARKERS
 )
 
 
 def match_marker(prefix: str) -> tuple[Marker, Verb, str | None] | None:
     """Return the first marker that ends ``prefix``: (marker, verb, charge-point id or None)."""
     tail = prefix[-300:]
-    for marker in MARKERS:
+    for marker, needle in _NEEDLES:
+        if needle is not None and needle.search(tail) is None:
+            continue
         m = marker.pattern.search(tail)
         if m is None:
             continue
         word = m.group("verb").lower()
-        verb: Verb = "out" if word in _OUT_WORDS else "in"
+        verb: Verb = "out" if word in _OUT_WORDS or word.endswith("->") else "in"
         cp = m.groupdict().get("cp")
         return marker, verb, (cp.strip() or None) if cp is not None else None
     return None

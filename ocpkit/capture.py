@@ -37,25 +37,15 @@ from collections import OrderedDict, deque
 from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
-from ocpkit._capture_extract import (
-    Context,
-    CsvExtractor,
-    DocumentExtractor,
-    Extractor,
-    LineExtractor,
-    TraceExtractor,
-)
+from ocpkit._capture_extract import Context, DocumentExtractor, Extractor, LineExtractor
 from ocpkit._capture_facts import (
     ACTIONS_V16,
     ACTIONS_V21,
     BOTH_SENDERS,
     CP_SENDS,
-    ONLY_V2X,
-    ONLY_V16,
-    ONLY_V21,
-    PAYLOAD_MARKS,
 )
-from ocpkit._capture_text import FRAME_START, Role, strip_ansi
+from ocpkit._capture_records import CsvExtractor, TraceExtractor
+from ocpkit._capture_text import FRAME_START, Marker, Role, strip_ansi
 from ocpkit._capture_types import (
     KINDS,
     CapturedFrame,
@@ -67,6 +57,7 @@ from ocpkit._capture_types import (
     Kind,
     Timestamp,
 )
+from ocpkit._capture_version import VersionEvidence, VersionGuess, detect_version, detect_versions
 from ocpkit.errors import CaptureError
 
 __all__ = [
@@ -144,6 +135,10 @@ def detect_shape(sample: Iterable[str]) -> ShapeGuess:
                 records += 1
     if records:
         return ShapeGuess("trace-jsonl", Confidence.HIGH, f"{records} trace records with raw/messageType")
+    if len(content) >= 2 and all(
+        line.strip().startswith("{") and line.rstrip().endswith("}") for line in content
+    ):
+        return ShapeGuess("trace-jsonl", Confidence.MEDIUM, "one JSON object per line (a structured log)")
     counts = {
         "octt": sum(1 for line in content if _OCTT_LINE.match(line)),
         "ha": sum(1 for line in content if _HA_LINE.match(line)),
@@ -225,6 +220,7 @@ class _Resolver:
         self.ctx = ctx
         self.shape = shape
         self.roles: dict[str, _Role] = {}
+        self.markers: dict[str, Marker] = {}
         self.held: deque[Draft] = deque()
         self.held_chars = 0
         self.calls: OrderedDict[tuple[str | None, str], tuple[Direction, Confidence, str | None, int]] = (
@@ -235,6 +231,7 @@ class _Resolver:
         marker = d.marker
         if marker is not None and d.field_direction is None:
             state = self.roles.setdefault(marker.family, _Role())
+            self.markers.setdefault(marker.family, marker)
             if not state.settled:
                 if d.kind in ("call", "send") and d.verb is not None:
                     sender = _sender(d.value[2] if len(d.value) > 2 else None)
@@ -250,18 +247,22 @@ class _Resolver:
             self.held.append(d)
             self.held_chars += len(d.raw)
             if len(self.held) > _HOLD_FRAMES or self.held_chars > _HOLD_CHARS:
-                for family, state in self.roles.items():
-                    if not state.settled:
-                        self._settle(family)
+                self._settle_all()
             yield from self._release()
             return
         yield self._final(d)
 
     def finish(self) -> Iterator[CapturedFrame]:
-        for family, state in self.roles.items():
-            if not state.settled:
-                self._settle(family)
+        self._settle_all()
         yield from self._release()
+
+    def _settle_all(self) -> None:
+        # Families with evidence first, so that the others can borrow the side they show.
+        def blind(family: str) -> bool:
+            return not any(self.roles[family].votes.values()) and self.markers[family].role is None
+
+        for family in sorted((f for f, s in self.roles.items() if not s.settled), key=blind):
+            self._settle(family)
 
     def _release(self) -> Iterator[CapturedFrame]:
         while self.held:
@@ -278,11 +279,8 @@ class _Resolver:
 
     def _settle(self, family: str) -> None:
         state = self.roles[family]
-        marker = next(
-            (d.marker for d in self.held if d.marker is not None and d.marker.family == family), None
-        )
-        note = marker.note if marker is not None else family
-        default = marker.role if marker is not None else None
+        marker = self.markers[family]
+        note, default = marker.note, marker.role
         override = self.ctx.role_overrides.get(family)
         if override is not None:
             default, note = override
@@ -310,9 +308,18 @@ class _Resolver:
             state.confidence = Confidence.HIGH if override is not None else Confidence.MEDIUM
             state.source = f"send/receive word; {note}"
         else:
-            state.role = None
-            state.confidence = Confidence.NONE
-            state.source = f"send/receive word, but {note} and no action showed which side this log is"
+            # One log has one writer: borrow the side another marker family of this log showed.
+            known = next((o for o in self.roles.values() if o is not state and o.settled and o.role), None)
+            state.role = known.role if known is not None else None
+            if known is not None and known.role is not None:
+                side = "charge point" if known.role == "cp" else "CSMS"
+                state.confidence = Confidence.MEDIUM
+                state.source = (
+                    f"send/receive word; {note}; other lines of this log show the writer is the {side}"
+                )
+            else:
+                state.confidence = Confidence.NONE
+                state.source = f"send/receive word, but {note} and no action showed which side this log is"
 
     def _final(self, d: Draft) -> CapturedFrame:
         value = d.value
@@ -471,133 +478,3 @@ def read_capture(
 ) -> Iterator[CapturedFrame]:
     """Yield the frames of a capture given as lines of text (see :class:`CaptureReader`)."""
     return iter(CaptureReader(lines, shape=shape, settings=settings))
-
-
-class VersionGuess(NamedTuple):
-    """A guessed OCPP version ("1.6", "2.0.1", "2.1" or None), how sure, and the reasons."""
-
-    version: str | None
-    confidence: Confidence
-    reasons: tuple[str, ...]
-
-
-class VersionEvidence:
-    """Collects version evidence from frames one at a time (bounded by the action tables)."""
-
-    def __init__(self) -> None:
-        """Start with no evidence."""
-        self.stated: dict[str, int] = {}
-        self.v16: set[str] = set()
-        self.v2x: set[str] = set()
-        self.v21: set[str] = set()
-        self.marks: dict[str, set[str]] = {"1.6": set(), "2.x": set()}
-        self.frames = 0
-
-    def add_hint(self, version: str, line: int) -> None:
-        """Count a version stated by the log (header, trace field, subprotocol)."""
-        self.stated.setdefault(version, line)
-
-    def add(self, frame: CapturedFrame) -> None:
-        """Count what one frame says about the version."""
-        self.frames += 1
-        if frame.version_hint:
-            self.add_hint(frame.version_hint, frame.line)
-        if frame.kind in ("callresulterror", "send"):
-            # OCPP-J 2.1 adds MessageTypeId 5 and 6.
-            self.v21.add(f"message type {frame.value[0]}")
-        action = frame.value[2] if frame.kind in ("call", "send") and len(frame.value) > 2 else None
-        if not isinstance(action, str):
-            return
-        if action in ONLY_V16:
-            self.v16.add(action)
-        elif action in ONLY_V21:
-            self.v21.add(action)
-        elif action in ONLY_V2X:
-            self.v2x.add(action)
-        payload = frame.value[3] if len(frame.value) > 3 else None
-        if isinstance(payload, dict):
-            for key, family in PAYLOAD_MARKS.get((action, frame.value[0]), ()):
-                if key in payload:
-                    self.marks[family].add(f"{action}.{key}")
-
-    def guess(self) -> VersionGuess:
-        """Weigh the evidence: stated version, version-only actions, payload keys."""
-        reasons: list[str] = []
-        for version, line in sorted(self.stated.items(), key=lambda kv: kv[1]):
-            reasons.append(f"the log states OCPP {version} (line {line})")
-        if self.v16:
-            reasons.append("actions only in 1.6: " + ", ".join(sorted(self.v16)))
-        if self.v2x:
-            reasons.append("actions only in 2.x: " + ", ".join(sorted(self.v2x)))
-        if self.v21:
-            reasons.append("only in 2.1: " + ", ".join(sorted(self.v21)))
-        for family in ("1.6", "2.x"):
-            if self.marks[family]:
-                reasons.append(f"payload keys of {family}: " + ", ".join(sorted(self.marks[family])))
-        score16 = 3 * len(self.v16) + len(self.marks["1.6"])
-        score2 = 3 * len(self.v2x) + 3 * len(self.v21) + len(self.marks["2.x"])
-        stated = list(self.stated)
-        if len(stated) == 1:
-            version = stated[0]
-            agrees = (version == "1.6" and score2 == 0) or (version != "1.6" and score16 == 0)
-            if version == "2.0.1" and self.v21:
-                agrees = False
-            if agrees:
-                return VersionGuess(version, Confidence.HIGH, tuple(reasons))
-            reasons.append("the frames disagree with the stated version")
-            return VersionGuess(version, Confidence.LOW, tuple(reasons))
-        if len(stated) > 1:
-            reasons.append("the log states more than one version")
-        if score16 == 0 and score2 == 0:
-            return VersionGuess(None, Confidence.NONE, (*reasons, "no frame tells the version apart"))
-        conflict = score16 > 0 and score2 > 0
-        if score16 > score2:
-            distinct = len(self.v16) + len(self.marks["1.6"])
-            confidence = Confidence.HIGH if distinct >= 2 and self.v16 else Confidence.MEDIUM
-            return VersionGuess("1.6", Confidence.LOW if conflict else confidence, tuple(reasons))
-        if score2 > score16:
-            if self.v21:
-                confidence = Confidence.HIGH
-                version = "2.1"
-            else:
-                confidence = Confidence.MEDIUM
-                version = "2.0.1"
-                reasons.append("no 2.1-only message seen, and 2.1 keeps every 2.0.1 action")
-            return VersionGuess(version, Confidence.LOW if conflict else confidence, tuple(reasons))
-        return VersionGuess(None, Confidence.NONE, (*reasons, "evidence for 1.6 and 2.x is even"))
-
-
-def detect_version(frames: Iterable[CapturedFrame], hints: Iterable[Hint] = ()) -> VersionGuess:
-    """Guess the OCPP version of ``frames`` (one charge point's, or a whole capture's).
-
-    Returns ``(version | None, confidence, reasons)``. ``hints`` adds facts
-    the log stated (:attr:`CaptureReader.hints`); only ``ocpp_version`` hints
-    are used.
-    """
-    evidence = VersionEvidence()
-    for hint in hints:
-        if hint.name == "ocpp_version":
-            evidence.add_hint(hint.value, hint.line)
-    for frame in frames:
-        evidence.add(frame)
-    return evidence.guess()
-
-
-def detect_versions(
-    frames: Iterable[CapturedFrame], hints: Iterable[Hint] = ()
-) -> dict[str | None, VersionGuess]:
-    """Guess the OCPP version per charge point (None: frames without a charge-point id).
-
-    A hint without a charge point applies to every charge point.
-    """
-    hints = list(hints)
-    per_cp: dict[str | None, VersionEvidence] = {}
-    for frame in frames:
-        evidence = per_cp.get(frame.charge_point)
-        if evidence is None:
-            evidence = per_cp[frame.charge_point] = VersionEvidence()
-            for hint in hints:
-                if hint.name == "ocpp_version" and hint.charge_point in (None, frame.charge_point):
-                    evidence.add_hint(hint.value, hint.line)
-        evidence.add(frame)
-    return {cp: evidence.guess() for cp, evidence in per_cp.items()}

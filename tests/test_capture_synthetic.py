@@ -100,6 +100,11 @@ def test_openwb_client_lines() -> None:
     frames = read(OPENWB)
     assert summary(frames) == [(1, "call", CP, "box-1"), (2, "callresult", CS, "box-1")]
     assert "charge point" in frames[0].direction_source
+    # An answer logged through another logger of the same log takes the side the client lines showed.
+    other = '2024-03-01 10:00:00,300 - {ocpp:99} - {INFO:ocpp} - box-1: receive message [3,"zz",{}]'
+    last = read(other + "\n" + OPENWB)[0]
+    assert (last.direction, last.direction_confidence) == (CS, Confidence.MEDIUM)
+    assert "other lines of this log" in last.direction_source
 
 
 def _pylog(words: list[tuple[str, str]], basic: bool = False) -> str:
@@ -275,6 +280,12 @@ def test_json_documents_and_arrays_of_frames() -> None:
     )
     assert [(f.line, f.kind) for f in frames] == [(1, "call"), (1, "callresult"), (5, "send")]
     assert read("not json at all", shape="json")[0].kind == "unparsed"
+    profiles = read('[\n  {"chargingProfileId": 1},\n  {"chargingProfileId": 2}\n]')
+    assert [(f.line, f.kind, f.value) for f in profiles] == [
+        (1, "payload", {"chargingProfileId": 1}),
+        (1, "payload", {"chargingProfileId": 2}),
+    ]
+    assert [f.kind for f in read("[1, 2]", shape="json")] == ["unparsed"]
 
 
 def test_trace_records_without_raw_and_corrupt_records() -> None:
@@ -411,3 +422,68 @@ def test_reader_streams_lazily() -> None:
     assert first.line == 1 and first.direction is CP
     # Only the shape sample and the few frames held back to learn the side were read.
     assert pulled <= 200 + 3
+
+
+def test_structured_json_log_lines() -> None:
+    lines = [
+        '{"level":"debug","time":"2024-01-01T10:00:00Z","msg":"recv CP7: [2,\\"h\\",\\"Heartbeat\\",{}]"}',
+        '{"level":"debug","time":"2024-01-01T10:00:01Z","msg":"send CP7: [3,\\"h\\",{\\"currentTime\\":\\"x\\"}]"}',
+        '{"level":"info","msg":"no frame here"}',
+    ]
+    reader = CaptureReader(lines)
+    frames = list(reader)
+    assert reader.shape == "trace-jsonl"
+    assert summary(frames) == [(1, "call", CP, "CP7"), (2, "callresult", CS, "CP7")]
+    assert frames[0].timestamp is not None and frames[0].timestamp.value == datetime(
+        2024, 1, 1, 10, tzinfo=UTC
+    )
+
+
+def test_generic_words_and_arrows() -> None:
+    text = "\n".join(
+        [
+            '[DEBUG] Sent message: [2,"a","Reset",{"type":"Soft"}]',
+            '[DEBUG] Received message: [3,"a",{"status":"Accepted"}]',
+            'ws --> [2,"b","ClearCache",{}]',
+            'ws <-- [3,"b",{"status":"Accepted"}]',
+        ]
+    )
+    frames = read(text)
+    assert [f.direction for f in frames] == [CS, CP, CS, CP]
+
+
+def test_home_assistant_empty_charge_point_id() -> None:
+    text = "\n".join(
+        [
+            f"2024-01-01 10:00:0{i}.000 INFO (MainThread) [ocpp] : {word} {frame}"
+            for i, (word, frame) in enumerate([("receive message", HB), ("send", HB_OK)])
+        ]
+    )
+    frames = read(text)
+    assert summary(frames) == [(1, "call", CP, None), (2, "callresult", CS, None)]
+
+
+def test_trace_version_hints_per_charge_point() -> None:
+    lines = [
+        '{"ocppVersion":"1.6","chargePointId":"A","direction":"cp-to-csms","raw":"[2,\\"1\\",\\"Heartbeat\\",{}]"}',
+        '{"ocppVersion":"2.0.1","chargePointId":"B","direction":"cp-to-csms","raw":"[2,\\"1\\",\\"Heartbeat\\",{}]"}',
+    ]
+    reader = CaptureReader(lines)
+    frames = list(reader)
+    assert [(h.charge_point, h.value) for h in reader.hints] == [("A", "1.6"), ("B", "2.0.1")]
+    guesses = detect_versions(frames, reader.hints)
+    assert {cp: g.version for cp, g in guesses.items()} == {"A": "1.6", "B": "2.0.1"}
+    assert all(g.confidence is Confidence.HIGH for g in guesses.values())
+
+
+def test_csv_stray_quote_does_not_swallow_later_records() -> None:
+    lines = [
+        "timestamp,id,action,msg",
+        '2025-01-01T10:00:00Z,CH-1,Note,5" screen',
+        '2025-01-01T10:00:01Z,CH-1,Heartbeat,"[2,""h"",""Heartbeat"",{}]"',
+        '2025-01-01T10:00:02Z,CH-1,,"[3,""h"",{""currentTime"":""x""}]"',
+    ]
+    frames = list(read_capture(lines, shape="csv", settings=CaptureSettings(max_frame_lines=2)))
+    assert [(f.line, f.kind) for f in frames] == [(2, "unparsed"), (3, "call"), (4, "callresult")]
+    at_end = list(read_capture(lines, shape="csv"))
+    assert [(f.line, f.kind) for f in at_end] == [(2, "unparsed"), (3, "call"), (4, "callresult")]
