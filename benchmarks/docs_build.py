@@ -47,8 +47,11 @@ def main() -> int:
     """Build both projects and print the comparison."""
     base_wall, base_cpu, base_pages = build(ROOT / "tests" / "sphinx_example")
     site_wall, site_cpu, site_pages = build(ROOT / "docs")
-    print(f"baseline (tests/sphinx_example): {base_wall:6.1f} s wall {base_cpu:6.1f} s cpu {base_pages:4d} pages")
-    print(f"site (docs/):                    {site_wall:6.1f} s wall {site_cpu:6.1f} s cpu {site_pages:4d} pages")
+    for name, wall, cpu, pages in (
+        ("baseline (tests/sphinx_example)", base_wall, base_cpu, base_pages),
+        ("site (docs/)", site_wall, site_cpu, site_pages),
+    ):
+        print(f"{name:33s} {wall:6.1f} s wall {cpu:6.1f} s cpu {pages:4d} pages")
     print(f"ratio site/baseline: {site_wall / base_wall:.1f}x wall, {site_cpu / base_cpu:.1f}x cpu")
     extra = max(site_pages - base_pages, 1)
     print(f"cpu per additional page: {(site_cpu - base_cpu) / extra * 1000:.0f} ms")
