@@ -14,6 +14,7 @@ catch :class:`OcpkitError`; callers that want the reasons catch
      ├── TransitionError         a state machine was asked for a move its table does not allow
      ├── PricingError            a tariff cannot be applied to the given session or CDR
      ├── EnergyError             meter values cannot be turned into readings or energy
+     ├── BridgeError             an OCPP transaction cannot be turned into an OCPI Session or CDR
      └── CaptureError           a capture (log) cannot be read at all
 
 A :class:`Violation` names one broken rule: where (a JSON pointer), which
@@ -27,6 +28,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 __all__ = [
+    "BridgeError",
     "CaptureError",
     "EnergyError",
     "FrameInvalid",
@@ -171,6 +173,11 @@ class PricingError(OcpkitError):
 class EnergyError(OcpkitError, ValueError):
     """Meter values cannot be normalised: a value that is not a finite number in range, a unit
     that cannot be converted, a missing timestamp, or a payload of the wrong shape."""
+
+
+class BridgeError(OcpkitError, ValueError):
+    """An OCPP transaction cannot become an OCPI Session or CDR: no start, no usable time, no
+    token, a location or currency that does not fit, or a result the OCPI model refuses."""
 
 
 class CaptureError(OcpkitError):

@@ -39,3 +39,25 @@ def calls(path: Path) -> Iterator[tuple[int, str, dict[str, Any]]]:
 def utc(text: str) -> datetime:
     """Parse an ISO 8601 UTC text (with ``Z``) into an aware datetime."""
     return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC)
+
+
+_FRAME = re.compile(r'\[\s*([23]),\s*"([^"]*)",\s*(?:"([A-Za-z]+)",\s*)?(\{.*\})\]\s*$')
+
+
+def exchanges(path: Path) -> list[tuple[int, str, dict[str, Any], dict[str, Any] | None]]:
+    """Every CALL of any action as (line number, action, payload, CALLRESULT payload or None)."""
+    found: list[tuple[int, str, dict[str, Any], dict[str, Any] | None]] = []
+    pending: dict[str, int] = {}
+    with path.open(encoding="utf-8", errors="replace") as fh:
+        for number, line in enumerate(fh, 1):
+            m = _FRAME.search(line)
+            if not m:
+                continue
+            kind, message_id, action, body = m.groups()
+            if kind == "2" and action:
+                pending[message_id] = len(found)
+                found.append((number, action, json.loads(body), None))
+            elif kind == "3" and message_id in pending:
+                at = pending.pop(message_id)
+                found[at] = (*found[at][:3], json.loads(body))
+    return found
