@@ -372,3 +372,17 @@ def test_hand_written_modules_exclude_generated_and_private_ones() -> None:
     assert "ocpkit.sphinxext" in modules and "ocpkit.errors" in modules
     assert not any(m.startswith(("ocpkit.ocpp.v16", "ocpkit.ocpp.v201", "ocpkit.ocpp.v21")) for m in modules)
     assert not any(part.startswith("_") for m in modules for part in m.split("."))
+
+
+@pytest.mark.parametrize("version", ["2.1.1", "2.2.1", "2.3.0"])
+def test_every_ocpi_type_link_has_a_table(version: str) -> None:
+    """Each class or enum named in an OCPI table has its own page or table in the version's reference."""
+    objects = _ocpi_objects(version)
+    models, enums = sx.ocpi_models(version), sx.ocpi_enums(version)
+    tables = {**objects, **models}
+    for model in tables.values():
+        for row in sx.describe_model(model):
+            for part in row.type_parts:
+                if isinstance(part, sx.TypeRef):
+                    found = enums if part.kind == "enum" else tables
+                    assert found.get(part.name) is part.cls, (version, sx.display_name(model), row.wire_name)
