@@ -3,15 +3,15 @@
 Theory of operation: an OCPP-J message is a JSON array whose first element is
 the message type id (OCPP-J 1.6 §4.1.3; OCPP 2.0.1 and 2.1 part 4 §4.1):
 
-====  ===============  ==================================================  ========
- id   type             elements                                            versions
-====  ===============  ==================================================  ========
- 2    CALL             [2, messageId, action, payload]                     all
- 3    CALLRESULT       [3, messageId, payload]                             all
- 4    CALLERROR        [4, messageId, errorCode, errorDescription, details] all
- 5    CALLRESULTERROR  [5, messageId, errorCode, errorDescription, details] 2.1
- 6    SEND             [6, messageId, action, payload]                     2.1
-====  ===============  ==================================================  ========
+====  ===============  ====================================================  ========
+ id   type             elements                                              versions
+====  ===============  ====================================================  ========
+ 2    CALL             [2, messageId, action, payload]                       all
+ 3    CALLRESULT       [3, messageId, payload]                               all
+ 4    CALLERROR        [4, messageId, errorCode, errorDescription, details]  all
+ 5    CALLRESULTERROR  [5, messageId, errorCode, errorDescription, details]  2.1
+ 6    SEND             [6, messageId, action, payload]                       2.1
+====  ===============  ====================================================  ========
 
 JSON decoding rules (one set for the whole library, implemented in
 ``ocpkit.ocpp._json``; the same with or without orjson installed):
