@@ -213,7 +213,7 @@ def _open(item: _Input, stdin: IO[bytes]) -> tuple[IO[bytes], IO[bytes], bytes, 
         try:
             first = stream.read(_SNIFF)
         except (OSError, EOFError, zlib.error) as exc:
-            raise InputError(f"{item.name}: broken gzip stream: {exc}") from None
+            raise InputError(f"{item.name}: truncated or corrupt gzip stream: {exc}") from None
     else:
         stream = raw
         try:
@@ -285,13 +285,10 @@ class _Writer:
         self.encode = _encoder()
         self.first = True
         self.shown = 0
+        fancy = "utf" in (getattr(out, "encoding", None) or "utf-8").lower()
+        self.cross, self.tick, self.warn = ("✗", "✓", "!") if fancy else ("x", "+", "!")
         if fmt == "json":
             out.write('{"frames": [')
-
-    def source(self, name: str, shape: str, confidence: str, reason: str) -> None:
-        if self.fmt == "text":
-            s = self.style
-            self.out.write(f"{s.bold(name)}  {s.dim(f'shape {shape} ({confidence}: {reason})')}\n")
 
     def record(self, rec: Any) -> None:
         if self.fmt == "jsonl":
@@ -307,22 +304,26 @@ class _Writer:
     def _text(self, rec: Any) -> None:
         s = self.style
         self.shown += 1
+        cp = rec.charge_point if rec.charge_point is not None else "?"
+        flow = {"cp->csms": f"{cp} → CSMS", "csms->cp": f"CSMS → {cp}"}.get(rec.direction, f"{cp} ?")
         what = rec.kind.upper() + (f" {rec.action}" if rec.action else "")
-        if rec.kind == "callresult" and rec.action:
-            what = f"CALLRESULT ({rec.action})"
-        where = f"{rec.source}:{rec.line}"
-        cp = rec.charge_point if rec.charge_point is not None else "-"
-        arrow = {"cp->csms": "CP→CSMS", "csms->cp": "CSMS→CP"}.get(rec.direction, "?→?")
-        n = len(rec.violations) - len(rec.tolerated)
-        mark = s.green("ok") if rec.ok else s.red(f"{n} violation{'s' if n != 1 else ''}")
-        stamp = f" {rec.timestamp}" if rec.timestamp else ""
-        self.out.write(f"  {s.dim(where)}{s.dim(stamp)}  {cp}  {arrow}  {s.bold(what)}  {mark}\n")
+        if rec.kind in ("callresult", "callerror") and rec.action:
+            what = f"{rec.kind.upper()} to {rec.action}"
+        stamp = f"  {rec.timestamp}" if rec.timestamp else ""
+        head = f"{rec.source}:{rec.line}"
+        self.out.write(f"{s.bold(head)}  {flow}  {s.bold(what)}{s.dim(stamp)}\n")
         for i, v in enumerate(rec.violations):
-            path = v.path or "/"
-            tag = s.yellow("tolerated") if i in rec.tolerated else s.red(v.code or v.keyword)
-            self.out.write(f"      {path}  {s.dim(v.keyword)}  {tag}\n        {v.message}\n")
+            if i in rec.tolerated:
+                mark = s.yellow(self.warn)
+                tail = s.dim(f"({v.keyword}, tolerated)")
+            else:
+                mark = s.red(self.cross)
+                tail = s.dim(f"({v.keyword}, {v.code})" if v.code else f"({v.keyword})")
+            self.out.write(f"  {mark} {v.path or '/'}: {v.message}  {tail}\n")
+        if rec.ok and not rec.violations:
+            self.out.write(f"  {s.green(self.tick)} valid\n")
         for note in rec.notes:
-            self.out.write(f"      {s.dim('note: ' + note)}\n")
+            self.out.write(f"  {s.dim('note: ' + note)}\n")
 
     def summary(self, data: dict[str, Any]) -> None:
         if self.fmt == "jsonl":
@@ -336,55 +337,59 @@ class _Writer:
 
     def _text_summary(self, d: dict[str, Any]) -> None:
         s = self.style
-        w = self.out.write
-        w("\n" + s.bold("Summary") + "\n")
-        verdict = s.green("all valid") if d["invalid"] == 0 else s.red(f"{d['invalid']} invalid")
+
+        def row(label: str, text: str) -> None:
+            self.out.write(f"  {label:<12}{text}\n")
+
+        self.out.write("\n" + s.bold("Summary") + "\n")
+        srcs = d["sources"]
+        if len(srcs) == 1:
+            x = srcs[0]
+            row("read", f"{x['source']}: {x['lines']} lines, {x['shape']} layout ({x['shape_confidence']})")
+        elif srcs:
+            total = sum(x["lines"] for x in srcs)
+            row("read", f"{d['sources_total']} sources, {total} lines")
         kinds = ", ".join(f"{n} {k}" for k, n in d["by_kind"].items())
-        w(f"  frames      {d['frames']} ({kinds}): {d['valid']} valid, {verdict}\n")
+        verdict = s.green("all valid") if d["invalid"] == 0 else s.red(f"{d['invalid']} invalid")
+        row("frames", f"{d['frames']} ({kinds}): {d['valid']} valid, {verdict}")
         if d["tolerated_violations"]:
-            w(f"  tolerated   {d['tolerated_violations']} violation(s) lenient mode repairs\n")
-        for v in d["versions"]:
+            row("tolerated", f"{d['tolerated_violations']} violation(s) that --lenient repairs")
+        for v in d["versions"][:20]:
             cp = v["charge_point"] if v["charge_point"] is not None else "(no charge-point id)"
-            reason = "; ".join(v["reasons"][-2:])
-            w(f"  version     {cp}: OCPP {v['version']} ({v['confidence']}: {reason})\n")
+            row("version", f"{cp}: OCPP {v['version']} ({v['confidence']} confidence)")
+            self.out.write(s.dim(f"              {'; '.join(v['reasons'])}") + "\n")
             if "later_evidence" in v:
-                w(f"              {s.yellow(v['later_evidence'])}\n")
+                self.out.write(f"              {s.yellow(v['later_evidence'])}\n")
         if d["by_code"]:
-            w("  by code     " + ", ".join(f"{c} {n}" for c, n in d["by_code"].items()) + "\n")
-        bad = {a: x for a, x in d["by_action"].items() if x["invalid"]}
+            row("by code", ", ".join(f"{c} {n}" for c, n in d["by_code"].items()))
+        bad = sorted(
+            ((a, x) for a, x in d["by_action"].items() if x["invalid"]), key=lambda i: -i[1]["invalid"]
+        )
         if bad:
-            w(
-                "  by action   "
-                + ", ".join(
-                    f"{a} {x['invalid']}/{x['frames']}"
-                    for a, x in sorted(bad.items(), key=lambda i: -i[1]["invalid"])
-                )
-                + " invalid\n"
-            )
+            row("by action", ", ".join(f"{a} {x['invalid']} of {x['frames']}" for a, x in bad[:20]))
         cps = d["by_charge_point"]
         if len(cps) > 1 or any(x["invalid"] for x in cps.values()):
-            w(
-                "  per charge point  "
-                + ", ".join(f"{cp} {x['invalid']}/{x['frames']} invalid" for cp, x in list(cps.items())[:20])
-                + "\n"
-            )
+            parts = [f"{cp} {x['invalid']} of {x['frames']}" for cp, x in list(cps.items())[:20]]
+            row("by charger", ", ".join(parts) + " invalid")
         if d["unanswered_calls"]:
-            w(f"  unanswered  {s.yellow(str(d['unanswered_calls']))} CALL(s) got no answer in the capture:\n")
-            for u in d["unanswered_listed"][:10]:
-                cp = u["charge_point"] or "-"
-                w(
+            row("unanswered", s.yellow(f"{d['unanswered_calls']} CALL(s) got no answer in the capture"))
+            for u in sorted(d["unanswered_listed"], key=lambda u: (u["source"], u["line"]))[:10]:
+                cp = u["charge_point"] or "?"
+                self.out.write(
                     f"              {u['source']}:{u['line']}  {cp}  {u['action'] or '?'}  id {u['message_id']}\n"
                 )
         if d["unpaired_results"]:
-            w(
-                f"  unpaired    {d['unpaired_results']} result(s) answer a CALL not in the capture (payload unchecked)\n"
+            row(
+                "unpaired",
+                f"{d['unpaired_results']} result(s) answer a CALL not in the capture (payload not checked)",
             )
         if d["input_problems_total"]:
-            w(f"  input       {s.yellow(str(d['input_problems_total']))} problem(s) reading the input:\n")
+            row("input", s.yellow(f"{d['input_problems_total']} problem(s) reading the input"))
             for p in d["input_problems"][:10]:
-                w(f"              {p['source']}:{p['line']}  {p['message']}\n")
-        if self.shown == 0 and d["invalid"] == 0:
-            w(f"  {s.green('no violations found')}\n")
+                where = f"{p['source']}:{p['line']}" if p["line"] else p["source"]
+                self.out.write(f"              {where}  {p['message']}\n")
+        if d["invalid"] == 0:
+            self.out.write(f"  {s.green('no violations found')}\n")
 
 
 def _validate(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: IO[bytes]) -> int:
@@ -468,8 +473,6 @@ def _validate(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: IO[by
                     "frames": frames,
                 }
             )
-            if frames and args.report == "text" and (args.verbose or len(inputs) <= 20):
-                writer.source(item.name, guess.shape, str(guess.confidence), guess.reason)
         if item.in_directory:
             top = next(
                 a
@@ -562,7 +565,7 @@ def _price(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         dim = ln.dimension + (" (resv.)" if ln.reservation else "")
         incl = "" if ln.cost.incl_vat is None else f"{ln.cost.incl_vat}"
         w(
-            f"  {when:<27} {dim:<14} {ln.volume.normalize():>10} {ln.billed_volume.normalize():>10}"
+            f"  {when:<27} {dim:<14} {ln.volume.normalize():>10f} {ln.billed_volume.normalize():>10f}"
             f" {ln.unit_price:>11} {ln.cost.excl_vat:>11} {incl:>11}\n"
         )
     w("\n")
