@@ -336,7 +336,7 @@ class SourceRun:
         best = min(VERSIONS, key=lambda v: broken[v])
         if list(broken.values()).count(broken[best]) > 1:
             reasons.append(
-                f"the frames are equally valid in {', '.join(v for v in VERSIONS if broken[v] == broken[best])};"
+                f"the frames are equally valid in {', '.join(v for v in VERSIONS if broken[v] == broken[best])};"  # noqa: E501
                 " assuming 1.6, the most deployed"
                 if broken["1.6"] == broken[best]
                 else f"the frames are equally valid in several versions; taking {best}"

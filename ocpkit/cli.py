@@ -22,6 +22,7 @@ breakdown; ``ocpkit schema export`` writes the generated JSON Schemas.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gzip
 import json
 import os
@@ -209,7 +210,7 @@ def _open(item: _Input, stdin: IO[bytes]) -> tuple[IO[bytes], IO[bytes], bytes, 
         raise InputError(f"{item.name}: cannot read: {exc.strerror or exc}") from None
     if head == b"\x1f\x8b":
         # A gzip stream: decompress on the fly; its first bytes are fed back in through a prefix stream.
-        stream: IO[bytes] = gzip.GzipFile(fileobj=_Prefixed(head, raw), mode="rb")  # type: ignore[arg-type]
+        stream: IO[bytes] = gzip.GzipFile(fileobj=_Prefixed(head, raw), mode="rb")  # type: ignore[call-overload]
         try:
             first = stream.read(_SNIFF)
         except (OSError, EOFError, zlib.error) as exc:
@@ -376,7 +377,8 @@ class _Writer:
             for u in sorted(d["unanswered_listed"], key=lambda u: (u["source"], u["line"]))[:10]:
                 cp = u["charge_point"] or "?"
                 self.out.write(
-                    f"              {u['source']}:{u['line']}  {cp}  {u['action'] or '?'}  id {u['message_id']}\n"
+                    f"              {u['source']}:{u['line']}  {cp}  {u['action'] or '?'}"
+                    f"  id {u['message_id']}\n"
                 )
         if d["unpaired_results"]:
             row(
@@ -556,9 +558,13 @@ def _price(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     s = _Style(out)
     w = out.write
     w(
-        f"{s.bold('Tariff')} {result.tariff_id or '-'}  OCPI {result.version}  {result.currency}  time zone {result.time_zone}\n\n"
+        f"{s.bold('Tariff')} {result.tariff_id or '-'}  OCPI {result.version}  {result.currency}"
+        f"  time zone {result.time_zone}\n\n"
     )
-    header = f"  {'period':<27} {'dimension':<14} {'volume':>10} {'billed':>10} {'unit price':>11} {'excl. VAT':>11} {'incl. VAT':>11}\n"
+    header = (
+        f"  {'period':<27} {'dimension':<14} {'volume':>10} {'billed':>10}"
+        f" {'unit price':>11} {'excl. VAT':>11} {'incl. VAT':>11}\n"
+    )
     w(s.dim(header))
     for ln in result.lines:
         when = f"{ln.start:%Y-%m-%d %H:%M}–{ln.end:%H:%M}"
@@ -626,8 +632,8 @@ def _schema_export(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
 class _Parser(argparse.ArgumentParser):
     """argparse that raises instead of exiting, so main() returns the status."""
 
-    def error(self, message: str) -> Any:  # type: ignore[override]
-        raise _UsageError(f"{self.prog}: {message}")
+    def error(self, message: str) -> Any:
+        raise _UsageError(f"{self.format_usage()}{self.prog}: error: {message}")
 
 
 class _UsageError(Exception):
@@ -662,7 +668,8 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument(
         "--lenient",
         action="store_true",
-        help="tolerate what lenient validation repairs (naive date-times, numbers as strings, unknown properties)",
+        help="tolerate what lenient validation repairs "
+        "(naive date-times, numbers as strings, unknown properties)",
     )
     v.add_argument("--shape", choices=list(SHAPES), help="log layout (default: detected)")
     v.add_argument(
@@ -720,10 +727,8 @@ def main(
         return 130
     except BrokenPipeError:
         # The reader of our output went away (| head): stop quietly.
-        try:
+        with contextlib.suppress(OSError):
             sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keeps the interpreter's final flush quiet
-        except OSError:
-            pass
         return 1
     except MemoryError:
         err.write("ocpkit: out of memory\n")
