@@ -62,6 +62,9 @@ RECORD_KEYS: Final = ("source", "line", "charge_point", "kind", "action", "ok", 
 """The keys of one jsonl frame record, in order."""
 
 _SENDER_OF = {Direction.CP_TO_CSMS: "ChargingStation", Direction.CSMS_TO_CP: "CSMS"}
+_SENDERS: dict[str, dict[str, str]] = {}
+# Frame kinds that can carry version evidence (actions, message types 5 and 6).
+_TELLING = frozenset({"call", "send", "callresulterror"})
 _RANK = {Confidence.HIGH: 3, Confidence.MEDIUM: 2, Confidence.LOW: 1, Confidence.NONE: 0}
 
 
@@ -198,13 +201,14 @@ class Summary:
 class _Group:
     """One charge point of one source: its version evidence and held frames."""
 
-    __slots__ = ("evidence", "guess", "held", "version")
+    __slots__ = ("evidence", "guess", "held", "mark", "version")
 
     def __init__(self) -> None:
         self.evidence = VersionEvidence()
         self.held: deque[tuple[CapturedFrame, bool]] = deque()
         self.version: str | None = None
         self.guess: VersionGuess | None = None
+        self.mark: tuple[int, ...] = ()
 
 
 class SourceRun:
@@ -235,6 +239,7 @@ class SourceRun:
         self.held_total = 0
         self.pending: OrderedDict[tuple[str | None, str], tuple[int, str | None]] = OrderedDict()
         self.hints_of = hints or list
+        self.hints_seen = -1
         self.frames = 0
 
     # ------------------------------------------------------------------ feeding
@@ -252,7 +257,10 @@ class SourceRun:
         if self.forced is not None:
             yield self._judge(frame, self.forced, bad)
             return
-        if frame.kind != "unparsed":
+        if (frame.kind in _TELLING or frame.version_hint) and (
+            group.guess is None or group.guess.confidence is not Confidence.HIGH
+        ):
+            # Evidence keeps being counted after an uncertain decision, to report a contradiction.
             group.evidence.add(frame)
         if group.version is not None:
             yield self._judge(frame, group.version, bad)
@@ -296,6 +304,13 @@ class SourceRun:
         return group.evidence.guess()
 
     def _sure(self, cp: str | None, group: _Group) -> bool:
+        e = group.evidence
+        # Guessing costs more than a frame; only guess again when the evidence grew.
+        mark = (len(e.stated), len(e.v16), len(e.v2x), len(e.v21), len(e.marks["1.6"]), len(e.marks["2.x"]))
+        if mark == group.mark and self.hints_seen == len(self.hints_of()):
+            return False
+        group.mark = mark
+        self.hints_seen = len(self.hints_of())
         guess = self._guess_with_hints(cp, group)
         return guess.version is not None and guess.confidence is Confidence.HIGH
 
@@ -389,7 +404,8 @@ class SourceRun:
                         self._unanswered(old_cp, old_mid, *old)
             elif frame.message_id is not None:
                 self.pending.pop((frame.charge_point, frame.message_id), None)
-            report = check_frame(frame.raw, version, action=action if kind == "callresult" else None)
+            # Bytes take the validator's fast decoding lane.
+            report = check_frame(frame.raw.encode(), version, action=action if kind == "callresult" else None)
             violations = report.violations
             if report.unpaired:
                 self.summary.unpaired_results += 1
@@ -422,7 +438,7 @@ class SourceRun:
             ok=ok,
             violations=violations,
             version=version,
-            direction=str(frame.direction),
+            direction=frame.direction,
             timestamp=frame.timestamp.raw if frame.timestamp is not None else None,
             message_id=frame.message_id,
             notes=tuple(notes),
@@ -432,15 +448,18 @@ class SourceRun:
         return record
 
     def _direction(self, version: str, action: str, direction: Direction) -> tuple[Violation, ...]:
-        spec = actions(version).get(action)
+        senders = _SENDERS.get(version)
+        if senders is None:
+            senders = _SENDERS[version] = {name: str(spec.sender) for name, spec in actions(version).items()}
+        expected = senders.get(action)
         sender = _SENDER_OF[direction]
-        if spec is None or spec.sender == "Both" or spec.sender == sender:
+        if expected is None or expected == "Both" or expected == sender:
             return ()
         return (
             Violation(
                 "/2",
                 "direction",
-                f"{action} is sent by the {spec.sender}, but the log shows it going {direction}",
+                f"{action} is sent by the {expected}, but the log shows it going {direction}",
                 RULE_CODES["direction"][version],
             ),
         )
