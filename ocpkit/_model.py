@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta, timezone
-from typing import Annotated, Any, ClassVar, Self
+from typing import Annotated, Any, Self
 
 from pydantic import (
     BaseModel,
@@ -50,38 +50,23 @@ __all__ = [
     "parse_rfc3339",
 ]
 
-OCPP_CONFIG = ConfigDict(
-    extra="forbid",
-    validate_by_name=True,
-    validate_by_alias=True,
-    serialize_by_alias=True,
-    defer_build=True,
-    validate_default=False,
-    revalidate_instances="never",
-    # Enum members are kept (not their values) so users get StrEnum objects back.
-    use_enum_values=False,
-    ser_json_inf_nan="strings",
-)
-
-OCPI_CONFIG = ConfigDict(
-    # OCPI says nothing about unknown properties. Objects are kept open at the
-    # pydantic level so that lenient parsing can keep and report them; strict
-    # validation (the default) refuses them in OcpiModel's validator below, and
-    # the exported schemas say additionalProperties: false.
-    extra="allow",
-    validate_by_name=True,
-    validate_by_alias=True,
-    serialize_by_alias=True,
-    defer_build=True,
-    use_enum_values=False,
-    json_schema_extra={"additionalProperties": False},
-)
-
-
 class OcppModel(BaseModel):
     """Base of every OCPP message and data type."""
 
-    model_config: ClassVar[ConfigDict] = OCPP_CONFIG
+    # Written out in the class body (not via a shared constant) so that the
+    # pydantic mypy plugin sees validate_by_name and types __init__ by attribute name.
+    model_config = ConfigDict(
+        extra="forbid",
+        validate_by_name=True,
+        validate_by_alias=True,
+        serialize_by_alias=True,
+        defer_build=True,
+        validate_default=False,
+        revalidate_instances="never",
+        # Enum members are kept (not their values) so users get StrEnum objects back.
+        use_enum_values=False,
+        ser_json_inf_nan="strings",
+    )
 
 
 class OcpiModel(BaseModel):
@@ -92,7 +77,19 @@ class OcpiModel(BaseModel):
     ``model_extra`` (and dumped again) so nothing is silently dropped.
     """
 
-    model_config: ClassVar[ConfigDict] = OCPI_CONFIG
+    model_config = ConfigDict(
+        # OCPI says nothing about unknown properties. Objects are kept open at the
+        # pydantic level so that lenient parsing can keep and report them; strict
+        # validation (the default) refuses them in the validator below, and
+        # the exported schemas say additionalProperties: false.
+        extra="allow",
+        validate_by_name=True,
+        validate_by_alias=True,
+        serialize_by_alias=True,
+        defer_build=True,
+        use_enum_values=False,
+        json_schema_extra={"additionalProperties": False},
+    )
 
     @model_validator(mode="after")
     def _refuse_unknown_properties(self, info: ValidationInfo) -> Self:
@@ -107,6 +104,13 @@ class OcpiModel(BaseModel):
                     {"names": sorted(extra)},
                 )
         return self
+
+
+OCPP_CONFIG: ConfigDict = OcppModel.model_config
+"""The OCPP model policy (read-only by convention)."""
+
+OCPI_CONFIG: ConfigDict = OcpiModel.model_config
+"""The OCPI model policy (read-only by convention)."""
 
 
 # RFC 3339 §5.6 date-time. "T" and "Z" may be lower case (RFC 3339 §5.6 note);

@@ -124,7 +124,7 @@ def test_case_inventory(shared: Path) -> None:
 
 
 def _params() -> list[Any]:
-    from conftest import shared_dir
+    from tests.conftest import shared_dir
 
     base = shared_dir()
     if base is None:

@@ -16,7 +16,32 @@ from ocpkit.ocpp._registry import ActionSpec, Sender
 if TYPE_CHECKING:
     from types import ModuleType
 
-__all__ = ["VERSIONS", "ActionSpec", "Sender", "Version", "actions", "version_package"]
+    from ocpkit.ocpp.rpc import parse_frame
+    from ocpkit.ocpp.validation import validate_payload
+
+__all__ = [
+    "VERSIONS",
+    "ActionSpec",
+    "Sender",
+    "Version",
+    "actions",
+    "parse_frame",
+    "validate_payload",
+    "version_package",
+]
+
+# Entry points re-exported lazily, so that importing the package stays cheap.
+_LAZY: Mapping[str, str] = {"parse_frame": "ocpkit.ocpp.rpc", "validate_payload": "ocpkit.ocpp.validation"}
+
+
+def __getattr__(name: str) -> object:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
 
 Version = Literal["1.6", "2.0.1", "2.1"]
 VERSIONS: tuple[Version, ...] = ("1.6", "2.0.1", "2.1")

@@ -30,6 +30,7 @@ from __future__ import annotations
 import ipaddress
 import math
 import re
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Annotated, Any, ClassVar
 
@@ -38,12 +39,16 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
     PlainSerializer,
     SerializationInfo,
     SerializerFunctionWrapHandler,
     WithJsonSchema,
     model_serializer,
 )
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema, core_schema
 
 from ocpkit._model import OcppModel
 
@@ -52,6 +57,7 @@ __all__ = [
     "INTEGRAL",
     "NOT_NULL",
     "TO_DECIMAL",
+    "MultipleOf",
     "NullKeepingModel",
     "OpenModel",
     "Uri",
@@ -84,7 +90,50 @@ def _to_decimal(value: Any) -> Decimal:
         return Decimal(repr(value))
     if not value.is_finite():
         raise ValueError("a number must be finite")
+    exponent = value.as_tuple().exponent
+    if not isinstance(exponent, int) or not -_MAX_EXPONENT <= exponent <= _MAX_EXPONENT:
+        # JSON floats stay far inside this range; it keeps exact arithmetic on a Decimal cheap.
+        raise ValueError("a number's exponent is out of range")
     return value
+
+
+_MAX_EXPONENT = 1000
+
+
+def is_multiple_of(value: Decimal, divisor: Decimal) -> bool:
+    """Exact ``multipleOf`` test, free of the context precision that ``Decimal.__mod__`` needs."""
+    _, v_digits, v_exp = value.as_tuple()
+    _, d_digits, d_exp = divisor.as_tuple()
+    assert isinstance(v_exp, int) and isinstance(d_exp, int)
+    v_int = int("".join(map(str, v_digits)) or "0")
+    d_int = int("".join(map(str, d_digits)) or "0")
+    if v_exp >= d_exp:
+        return bool((v_int * 10 ** (v_exp - d_exp)) % d_int == 0)
+    return bool(v_int % (d_int * 10 ** (d_exp - v_exp)) == 0)
+
+
+@dataclass(frozen=True, slots=True)
+class MultipleOf:
+    """``multipleOf`` checked exactly on a ``Decimal`` (OCPP 1.6 limits: ``multipleOf: 0.1``)."""
+
+    divisor: Decimal
+
+    def _check(self, value: Decimal) -> Decimal:
+        if not is_multiple_of(value, self.divisor):
+            raise ValueError(f"must be a multiple of {self.divisor}")
+        return value
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> CoreSchema:
+        """Run the exact check after the number has become a ``Decimal``."""
+        return core_schema.no_info_after_validator_function(self._check, handler(source))
+
+    def __get_pydantic_json_schema__(
+        self, schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        """Add the ``multipleOf`` keyword to the number's JSON Schema."""
+        result = handler(schema)
+        result["multipleOf"] = _decimal_out(self.divisor)
+        return result
 
 
 def _decimal_out(value: Decimal) -> int | float:

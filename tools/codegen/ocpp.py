@@ -361,7 +361,7 @@ class _Renderer:
             return f"Annotated[int, Field({', '.join(args)}){tail}]"
         if t.kind == "number":
             args = []
-            for key, arg in (("minimum", "ge"), ("maximum", "le"), ("multipleOf", "multiple_of")):
+            for key, arg in (("minimum", "ge"), ("maximum", "le")):
                 if key in c:
                     args.append(f"{arg}={_num_literal(c[key], True)}")
             self.used.update({"Annotated", "Decimal", "TO_DECIMAL", "DECIMAL_OUT"})
@@ -369,7 +369,12 @@ class _Renderer:
             if args:
                 self.used.add("Field")
                 fld = f", Field({', '.join(args)})"
-            return f"Annotated[Decimal{fld}, TO_DECIMAL, DECIMAL_OUT]"
+            tail = ""
+            if "multipleOf" in c:
+                # pydantic's own multiple_of uses Decimal.__mod__, which fails on large quotients.
+                self.used.add("MultipleOf")
+                tail = f", MultipleOf({_num_literal(c['multipleOf'], True)})"
+            return f"Annotated[Decimal{fld}, TO_DECIMAL, DECIMAL_OUT{tail}]"
         if t.kind == "str":
             self.used.update({"Annotated", "Field"})
             extra = f", max_length={c['maxLength']}" if "maxLength" in c else ""
@@ -445,6 +450,7 @@ _SOURCES = {
     "OcppModel": "ocpkit._model",
     "INTEGRAL": "ocpkit.ocpp._types",
     "NOT_NULL": "ocpkit.ocpp._types",
+    "MultipleOf": "ocpkit.ocpp._types",
     "TO_DECIMAL": "ocpkit.ocpp._types",
     "DECIMAL_OUT": "ocpkit.ocpp._types",
     "Uri": "ocpkit.ocpp._types",
@@ -491,11 +497,43 @@ def _isort_names(names: list[str]) -> list[str]:
 
 
 def _module(version: str, doc: str, body: str, imports: str, names: list[str]) -> str:
-    head = BANNER.format(version=version) + f'"""{doc}"""\n\nfrom __future__ import annotations\n\n'
+    # No "from __future__ import annotations": string annotations would cost pydantic a
+    # compile() and eval() per field at import time; classes are ordered instead.
+    head = BANNER.format(version=version) + f'"""{doc}"""\n\n'
     if imports:
         head += imports + "\n\n"
     all_ = "__all__ = [\n" + "".join(f'    "{n}",\n' for n in sorted(names)) + "]\n"
     return head + all_ + ("\n\n" + body if body else "")
+
+
+def _model_deps(t: TypeRef) -> set[str]:
+    if t.kind == "model":
+        return {t.name}
+    if t.kind == "array" and t.item is not None:
+        return _model_deps(t.item)
+    return set()
+
+
+def _dependency_order(types: dict[str, ModelDef]) -> list[str]:
+    """Type names, each after the types it uses (alphabetical where free); asserts no cycle."""
+    done: list[str] = []
+    placed: set[str] = set()
+    visiting: set[str] = set()
+
+    def visit(name: str) -> None:
+        if name in placed:
+            return
+        assert name not in visiting, f"recursive type {name}"
+        visiting.add(name)
+        for dep in sorted(set().union(*(_model_deps(p.type) for p in types[name].props))):
+            visit(dep)
+        visiting.discard(name)
+        placed.add(name)
+        done.append(name)
+
+    for name in sorted(types):
+        visit(name)
+    return done
 
 
 def render_version(ir: VersionIR) -> dict[str, str]:
@@ -520,7 +558,7 @@ def render_version(ir: VersionIR) -> dict[str, str]:
     local = dict.fromkeys(ir.enums, ".enums")
     # datatypes.py
     r = _Renderer(ir)
-    bodies = [r.model(ir.types[n], "data type") for n in sorted(ir.types)]
+    bodies = [r.model(ir.types[n], "data type") for n in _dependency_order(ir.types)]
     used = r.used - set(ir.types)
     out["datatypes.py"] = _module(
         v,

@@ -6,8 +6,6 @@ Message classes (``BootNotificationRequest`` ...) are attributes of this package
 is imported on first access, and models are built on first use.
 """
 
-from __future__ import annotations
-
 import importlib
 from typing import TYPE_CHECKING, Any
 

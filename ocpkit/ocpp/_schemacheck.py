@@ -1,0 +1,550 @@
+"""Exact JSON Schema checker for the keywords the OCPP schemas use (private).
+
+Theory of operation: a schema is compiled once into a tree of closures; each
+closure checks one node of an instance and appends a :class:`Finding` for
+every broken rule it sees, so one pass lists *all* violations (never just the
+first). The semantics are those of the draft the schema declares:
+
+* ``integer``: draft-04 accepts only integer literals (``1.0`` is a number
+  but not an integer), draft-06 and later any number whose fraction is zero
+  (draft-04 §5.5 / draft-06 validation §6.25 "type").
+* ``multipleOf`` is decided on exact rationals of the numbers' decimal text,
+  so ``22.2`` is a multiple of ``0.1`` and ``0.25`` is not (floats would say
+  otherwise).
+* ``format: date-time`` is RFC 3339 §5.6: upper- or lower-case ``T``/``Z``,
+  any number of fraction digits, an offset of at most 23:59; no leap second
+  (``:60``, which ``datetime`` cannot hold and the reference checker refuses)
+  and no year 0000. ``format: uri`` is an absolute URI of RFC 3986 §3 (ASCII).
+  Both refuse a trailing newline.
+* Values that JSON cannot carry (NaN, infinities, tuples, non-string keys,
+  arbitrary objects), possible only when a caller passes Python objects,
+  are reported under the keyword ``json``.
+
+When a type check fails at a node, the other keywords of that node are not
+reported (they would only restate the type fault).
+"""
+
+from __future__ import annotations
+
+import calendar
+import math
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from ocpkit.errors import UnsupportedError
+
+__all__ = [
+    "DRAFT4",
+    "DRAFT6",
+    "Finding",
+    "compile_schema",
+    "draft_of",
+    "flat_pointer",
+    "is_date_time",
+    "is_uri",
+    "pointer",
+    "split",
+]
+
+DRAFT4 = 4
+DRAFT6 = 6
+
+# Keywords that never change a verdict (annotations and OCA extensions).
+_ANNOTATIONS = frozenset(
+    ("$schema", "$id", "id", "title", "description", "comment", "$comment", "javaType", "default", "examples")
+)
+_HANDLED = frozenset(
+    (
+        "$ref",
+        "definitions",
+        "type",
+        "properties",
+        "required",
+        "additionalProperties",
+        "enum",
+        "maxLength",
+        "minLength",
+        "format",
+        "items",
+        "additionalItems",
+        "minItems",
+        "maxItems",
+        "minimum",
+        "maximum",
+        "exclusiveMinimum",
+        "exclusiveMaximum",
+        "multipleOf",
+        "const",
+    )
+)
+
+
+# A path is built as a linked list, () or (parent_path, key): cheaper than copying tuples at each
+# step, and only turned into a pointer when a violation is reported.
+Path = tuple[Any, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One broken rule: where (a linked :data:`Path`), schema keyword, message."""
+
+    path: Path
+    keyword: str
+    message: str
+
+
+Check = Callable[[Any, Path, list[Finding]], None]
+
+
+def pointer(path: Path) -> str:
+    """Return the RFC 6901 JSON pointer of a path (``()`` or ``(parent_path, key)``)."""
+    parts: list[str | int] = []
+    while path:
+        path, key = path
+        parts.append(key)
+    return flat_pointer(reversed(parts))
+
+
+def flat_pointer(parts: Iterable[str | int]) -> str:
+    """Return the RFC 6901 JSON pointer of a sequence of keys and indexes."""
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+
+
+def draft_of(schema: Mapping[str, Any]) -> int:
+    """Return 4 for a draft-04 schema, 6 for draft-06 or later (the default)."""
+    uri = schema.get("$schema", "")
+    return DRAFT4 if isinstance(uri, str) and "draft-04" in uri else DRAFT6
+
+
+_DATE_TIME = re.compile(
+    r"(\d{4})-(0[1-9]|1[0-2])-(\d{2})[Tt](?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d+)?"
+    r"(?:[Zz]|[+-](?:[01]\d|2[0-3]):[0-5]\d)",
+    re.ASCII,
+)
+
+
+def is_date_time(text: str) -> bool:
+    """True when *text* is an RFC 3339 date-time by the rule in the module docstring."""
+    m = _DATE_TIME.fullmatch(text)
+    if m is None:
+        return False
+    year, month, day = int(m.group(1)), int(m.group(2)), int(m.group(3))
+    return year != 0 and 1 <= day <= calendar.monthrange(year, month)[1]
+
+
+# RFC 3986 §3 URI = scheme ":" hier-part [ "?" query ] [ "#" fragment ] (Appendix A grammar).
+_UNRESERVED = r"A-Za-z0-9\-._~"
+_SUB_DELIMS = r"!$&'()*+,;="
+_PCT = r"%[0-9A-Fa-f]{2}"
+_PCHAR = rf"(?:[{_UNRESERVED}{_SUB_DELIMS}:@]|{_PCT})"
+_H16 = r"[0-9A-Fa-f]{1,4}"
+_DEC = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)"
+_LS32 = rf"(?:{_H16}:{_H16}|{_DEC}\.{_DEC}\.{_DEC}\.{_DEC})"
+_IPV6 = (
+    r"(?:"
+    rf"(?:{_H16}:){{6}}{_LS32}"
+    rf"|::(?:{_H16}:){{5}}{_LS32}"
+    rf"|(?:{_H16})?::(?:{_H16}:){{4}}{_LS32}"
+    rf"|(?:(?:{_H16}:){{0,1}}{_H16})?::(?:{_H16}:){{3}}{_LS32}"
+    rf"|(?:(?:{_H16}:){{0,2}}{_H16})?::(?:{_H16}:){{2}}{_LS32}"
+    rf"|(?:(?:{_H16}:){{0,3}}{_H16})?::{_H16}:{_LS32}"
+    rf"|(?:(?:{_H16}:){{0,4}}{_H16})?::{_LS32}"
+    rf"|(?:(?:{_H16}:){{0,5}}{_H16})?::{_H16}"
+    rf"|(?:(?:{_H16}:){{0,6}}{_H16})?::"
+    r")"
+)
+_IPVFUTURE = rf"v[0-9A-Fa-f]+\.[{_UNRESERVED}{_SUB_DELIMS}:]+"
+_HOST = rf"(?:\[(?:{_IPV6}|{_IPVFUTURE})\]|(?:[{_UNRESERVED}{_SUB_DELIMS}]|{_PCT})*)"
+_AUTHORITY = rf"(?:(?:[{_UNRESERVED}{_SUB_DELIMS}:]|{_PCT})*@)?{_HOST}(?::\d*)?"
+_HIER = rf"(?://{_AUTHORITY}(?:/{_PCHAR}*)*|/(?:{_PCHAR}+(?:/{_PCHAR}*)*)?|{_PCHAR}+(?:/{_PCHAR}*)*|)"
+_URI = re.compile(
+    rf"[A-Za-z][A-Za-z0-9+\-.]*:{_HIER}(?:\?(?:{_PCHAR}|[/?])*)?(?:#(?:{_PCHAR}|[/?])*)?",
+    re.ASCII,
+)
+
+
+def is_uri(text: str) -> bool:
+    """True when *text* is an absolute URI (RFC 3986 §3, with optional fragment)."""
+    return _URI.fullmatch(text) is not None
+
+
+_FORMATS: Mapping[str, Callable[[str], bool]] = {"date-time": is_date_time, "uri": is_uri}
+
+
+def _is_json(value: Any, depth: int = 0) -> bool:
+    """True when *value* is made only of JSON types (finite numbers, str keys)."""
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        t = type(v)
+        if t is str or t is int or t is bool or v is None:
+            continue
+        if t is float:
+            if not math.isfinite(v):
+                return False
+        elif t is dict:
+            for k, item in v.items():
+                if type(k) is not str:
+                    return False
+                stack.append(item)
+        elif t is list:
+            stack.extend(v)
+        else:
+            return False
+    return True
+
+
+def _type_pred(name: str, draft: int) -> Callable[[Any], bool]:
+    if name == "string":
+        return lambda v: type(v) is str
+    if name == "integer":
+        if draft == DRAFT4:
+            return lambda v: type(v) is int
+        return lambda v: type(v) is int or (type(v) is float and v.is_integer())
+    if name == "number":
+        return lambda v: type(v) is int or type(v) is float
+    if name == "boolean":
+        return lambda v: type(v) is bool
+    if name == "object":
+        return lambda v: type(v) is dict
+    if name == "array":
+        return lambda v: type(v) is list
+    if name == "null":
+        return lambda v: v is None
+    raise UnsupportedError(f"unknown JSON Schema type {name!r}")
+
+
+def _exact(value: int | float) -> Fraction:
+    return Fraction(value) if type(value) is int else Fraction(repr(value))
+
+
+def _describe(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+class _Compiler:
+    def __init__(self, root: Mapping[str, Any], draft: int, subset: bool = False) -> None:
+        self.root = root
+        self.draft = draft
+        self.refs: dict[str, Check] = {}
+        # subset: the schema is a projection (see project()); values it says nothing about pass.
+        self.anything: Check = _noop if subset else _check_json
+
+    def ref(self, target: str) -> Check:
+        done = self.refs.get(target)
+        if done is not None:
+            return done
+        if not target.startswith("#/"):
+            raise UnsupportedError(f"only local $ref is supported, not {target!r}")
+        node: Any = self.root
+        for part in target[2:].split("/"):
+            part = part.replace("~1", "/").replace("~0", "~")
+            if not isinstance(node, Mapping) or part not in node:
+                raise UnsupportedError(f"dangling $ref {target!r}")
+            node = node[part]
+        slot: list[Check] = []
+
+        def deferred(value: Any, path: Path, out: list[Finding]) -> None:
+            slot[0](value, path, out)
+
+        self.refs[target] = deferred
+        slot.append(self.node(node))
+        return deferred
+
+    def node(self, schema: Any) -> Check:
+        if schema is True or schema == {}:
+            return self.anything
+        if schema is False:
+            return _check_false
+        if not isinstance(schema, Mapping):
+            raise UnsupportedError(f"a schema must be an object or a boolean, not {type(schema).__name__}")
+        unknown = set(schema) - _HANDLED - _ANNOTATIONS
+        if unknown:
+            raise UnsupportedError(f"unsupported schema keywords: {', '.join(sorted(unknown))}")
+        if "$ref" in schema:
+            # Draft-04/06: $ref overrides every sibling keyword.
+            return self.ref(schema["$ref"])
+        draft = self.draft
+        checks: list[Check] = []
+        types = schema.get("type")
+        type_check: Callable[[Any], bool] | None = None
+        if types is not None:
+            names = [types] if isinstance(types, str) else list(types)
+            preds = [_type_pred(n, draft) for n in names]
+            wanted = " or ".join(names)
+            type_check = preds[0] if len(preds) == 1 else (lambda v: any(p(v) for p in preds))
+        if "enum" in schema:
+            options = list(schema["enum"])
+            str_options = frozenset(o for o in options if type(o) is str)
+            only_str = len(str_options) == len(options)
+            shown = ", ".join(map(str, options[:8])) + (", ..." if len(options) > 8 else "")
+
+            def c_enum(v: Any, path: Path, out: list[Finding]) -> None:
+                if type(v) is str and v in str_options:
+                    return
+                if not only_str and any(_json_equal(v, o) for o in options):
+                    return
+                out.append(Finding(path, "enum", f"{_describe(v)} is not one of: {shown}"))
+
+            checks.append(c_enum)
+        if "const" in schema:
+            const = schema["const"]
+
+            def c_const(v: Any, path: Path, out: list[Finding]) -> None:
+                if not _json_equal(v, const):
+                    out.append(Finding(path, "const", f"{_describe(v)} is not {_describe(const)}"))
+
+            checks.append(c_const)
+        if "maxLength" in schema or "minLength" in schema:
+            hi = schema.get("maxLength")
+            lo = schema.get("minLength")
+
+            def c_len(v: Any, path: Path, out: list[Finding]) -> None:
+                if type(v) is str:
+                    # JSON Schema counts characters (code points), as len() does.
+                    n = len(v)
+                    if hi is not None and n > hi:
+                        out.append(Finding(path, "maxLength", f"{n} characters, at most {hi} allowed"))
+                    if lo is not None and n < lo:
+                        out.append(Finding(path, "minLength", f"{n} characters, at least {lo} required"))
+
+            checks.append(c_len)
+        if "format" in schema and schema["format"] in _FORMATS:
+            fmt = schema["format"]
+            test = _FORMATS[fmt]
+
+            def c_format(v: Any, path: Path, out: list[Finding]) -> None:
+                if type(v) is str and not test(v):
+                    out.append(Finding(path, "format", f"{_describe(v)} is not a valid {fmt}"))
+
+            checks.append(c_format)
+        num_keys = [
+            k
+            for k in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf")
+            if k in schema
+        ]
+        if num_keys:
+            checks.append(self.numeric(schema))
+        if any(k in schema for k in ("properties", "required", "additionalProperties")):
+            checks.append(self.object(schema))
+        if any(k in schema for k in ("items", "additionalItems", "minItems", "maxItems")):
+            checks.append(self.array(schema))
+        if type_check is None and not checks:
+            return self.anything
+        tc = type_check
+        only = tuple(checks)
+
+        def c_node(v: Any, path: Path, out: list[Finding]) -> None:
+            if type(v) is float and not math.isfinite(v):
+                out.append(Finding(path, "json", f"{v!r} is not a JSON number"))
+                return
+            if tc is not None and not tc(v):
+                out.append(Finding(path, "type", f"{_describe(v)} is not of type {wanted}"))
+                return
+            for c in only:
+                c(v, path, out)
+
+        return c_node
+
+    def numeric(self, schema: Mapping[str, Any]) -> Check:
+        lo = schema.get("minimum")
+        hi = schema.get("maximum")
+        ex_lo = schema.get("exclusiveMinimum")
+        ex_hi = schema.get("exclusiveMaximum")
+        if self.draft == DRAFT4:
+            # Draft-04: exclusiveMinimum/Maximum are booleans modifying minimum/maximum.
+            lo_strict, hi_strict = ex_lo is True, ex_hi is True
+            ex_lo = ex_hi = None
+        else:
+            lo_strict = hi_strict = False
+        step = schema.get("multipleOf")
+        step_exact = _exact(step) if step is not None else None
+
+        def c_num(v: Any, path: Path, out: list[Finding]) -> None:
+            if (type(v) is not int and type(v) is not float) or type(v) is bool:
+                return
+            if lo is not None and (v <= lo if lo_strict else v < lo):
+                out.append(Finding(path, "minimum", f"{_describe(v)} is below the minimum {lo}"))
+            if hi is not None and (v >= hi if hi_strict else v > hi):
+                out.append(Finding(path, "maximum", f"{_describe(v)} is above the maximum {hi}"))
+            if ex_lo is not None and v <= ex_lo:
+                out.append(Finding(path, "exclusiveMinimum", f"{_describe(v)} is not above {ex_lo}"))
+            if ex_hi is not None and v >= ex_hi:
+                out.append(Finding(path, "exclusiveMaximum", f"{_describe(v)} is not below {ex_hi}"))
+            if step_exact is not None and (_exact(v) / step_exact).denominator != 1:
+                out.append(Finding(path, "multipleOf", f"{_describe(v)} is not a multiple of {step}"))
+
+        return c_num
+
+    def object(self, schema: Mapping[str, Any]) -> Check:
+        props = {name: self.node(sub) for name, sub in schema.get("properties", {}).items()}
+        required = tuple(schema.get("required", ()))
+        extra = schema.get("additionalProperties", True)
+        extra_check: Check | None = None if extra is True or extra is False else self.node(extra)
+        closed = extra is False
+        anything = self.anything
+
+        def c_obj(v: Any, path: Path, out: list[Finding]) -> None:
+            if type(v) is not dict:
+                return
+            for name in required:
+                if name not in v:
+                    out.append(Finding((path, name), "required", f"required property {name!r} is missing"))
+            for key, item in v.items():
+                if type(key) is not str:
+                    out.append(Finding(path, "json", f"key {_describe(key)} is not a string"))
+                    continue
+                sub = props.get(key)
+                if sub is not None:
+                    sub(item, (path, key), out)
+                elif closed:
+                    out.append(
+                        Finding((path, key), "additionalProperties", f"property {key!r} is not allowed")
+                    )
+                elif extra_check is not None:
+                    extra_check(item, (path, key), out)
+                elif anything is _check_json and not _is_json(item):
+                    out.append(Finding((path, key), "json", "value is not made of JSON types"))
+
+        return c_obj
+
+    def array(self, schema: Mapping[str, Any]) -> Check:
+        items = schema.get("items", True)
+        lo = schema.get("minItems")
+        hi = schema.get("maxItems")
+        if isinstance(items, list):
+            positional = [self.node(s) for s in items]
+            more = schema.get("additionalItems", True)
+            rest: Check | None = (
+                None if more is True else (_check_false if more is False else self.node(more))
+            )
+            each: Check | None = None
+        else:
+            positional = []
+            rest = None
+            each = self.node(items)
+        anything = self.anything
+
+        def c_arr(v: Any, path: Path, out: list[Finding]) -> None:
+            if type(v) is not list:
+                return
+            n = len(v)
+            if lo is not None and n < lo:
+                out.append(Finding(path, "minItems", f"{n} items, at least {lo} required"))
+            if hi is not None and n > hi:
+                out.append(Finding(path, "maxItems", f"{n} items, at most {hi} allowed"))
+            if each is not None:
+                for i, item in enumerate(v):
+                    each(item, (path, i), out)
+                return
+            for i, item in enumerate(v):
+                if i < len(positional):
+                    positional[i](item, (path, i), out)
+                elif rest is _check_false:
+                    out.append(Finding((path, i), "additionalItems", "no more items are allowed"))
+                elif rest is not None:
+                    rest(item, (path, i), out)
+                elif anything is _check_json and not _is_json(item):
+                    out.append(Finding((path, i), "json", "value is not made of JSON types"))
+
+        return c_arr
+
+
+def _json_equal(a: Any, b: Any) -> bool:
+    if type(a) is bool or type(b) is bool:
+        return type(a) is type(b) and a == b
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_json_equal(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_json_equal(a[k], b[k]) for k in a)
+    return bool(type(a) is type(b) and a == b) or (
+        type(a) in (int, float) and type(b) in (int, float) and a == b
+    )
+
+
+def _noop(v: Any, path: Path, out: list[Finding]) -> None:
+    pass
+
+
+def _check_json(v: Any, path: Path, out: list[Finding]) -> None:
+    if not _is_json(v):
+        out.append(Finding(path, "json", "value is not made of JSON types"))
+
+
+def _check_false(v: Any, path: Path, out: list[Finding]) -> None:
+    out.append(Finding(path, "false", "no value is allowed here"))
+
+
+def compile_schema(schema: Mapping[str, Any], *, subset: bool = False) -> Check:
+    """Compile a whole schema (its ``definitions`` reachable by ``$ref``) into one check.
+
+    With ``subset=True`` the schema is a projection made by :func:`split` and
+    values it says nothing about are not inspected. Raises
+    :class:`~ocpkit.errors.UnsupportedError` for keywords it does not
+    implement, so a verdict is never silently wrong.
+    """
+    compiler = _Compiler(schema, draft_of(schema), subset)
+    return compiler.node(schema)
+
+
+def _is_picked(node: Mapping[str, Any]) -> bool:
+    return "multipleOf" in node or node.get("format") == "uri"
+
+
+def split(schema: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """Split a schema in two whose conjunction is the original.
+
+    The first part lacks ``multipleOf`` and ``format: uri`` (keywords a float
+    based or lax engine may misjudge); the second keeps only those keywords and
+    the ``properties``/``items``/``$ref`` structure leading to them, or is None
+    when the schema has none.
+    """
+
+    def rest(node: Any) -> Any:
+        if isinstance(node, dict):
+            out = {k: rest(v) for k, v in node.items() if k != "multipleOf"}
+            if out.get("format") == "uri":
+                del out["format"]
+            return out
+        if isinstance(node, list):
+            return [rest(v) for v in node]
+        return node
+
+    def picked(node: Any) -> dict[str, Any] | None:
+        if not isinstance(node, Mapping):
+            return None
+        out: dict[str, Any] = {}
+        if "$ref" in node:
+            return {"$ref": node["$ref"]}
+        if "multipleOf" in node:
+            out["multipleOf"] = node["multipleOf"]
+        if node.get("format") == "uri":
+            out["format"] = "uri"
+        props = {k: p for k, p in ((k, picked(v)) for k, v in node.get("properties", {}).items()) if p}
+        if props:
+            out["properties"] = props
+        items = picked(node.get("items"))
+        if items:
+            out["items"] = items
+        return out or None
+
+    def has_picked(node: Any) -> bool:
+        if isinstance(node, dict):
+            return _is_picked(node) or any(has_picked(v) for v in node.values())
+        if isinstance(node, list):
+            return any(has_picked(v) for v in node)
+        return False
+
+    if not has_picked(schema):
+        return dict(schema), None
+    second = picked(schema) or {}
+    defs = schema.get("definitions", {})
+    if defs:
+        second["definitions"] = {name: picked(d) or {} for name, d in defs.items()}
+    if "$schema" in schema:
+        second["$schema"] = schema["$schema"]
+    return rest(schema), second

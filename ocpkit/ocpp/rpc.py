@@ -1,0 +1,398 @@
+"""OCPP-J RPC framing: the five message types, their parsing and serialisation.
+
+Theory of operation: an OCPP-J message is a JSON array whose first element is
+the message type id (OCPP-J 1.6 §4.1.3; OCPP 2.0.1 and 2.1 part 4 §4.1):
+
+====  ===============  ==================================================  ========
+ id   type             elements                                            versions
+====  ===============  ==================================================  ========
+ 2    CALL             [2, messageId, action, payload]                     all
+ 3    CALLRESULT       [3, messageId, payload]                             all
+ 4    CALLERROR        [4, messageId, errorCode, errorDescription, details] all
+ 5    CALLRESULTERROR  [5, messageId, errorCode, errorDescription, details] 2.1
+ 6    SEND             [6, messageId, action, payload]                     2.1
+====  ===============  ==================================================  ========
+
+:func:`parse_frame` decodes the text by the rules of :mod:`ocpkit.ocpp._json`
+(UTF-8, no NaN, exact integers, last duplicate name wins, bounded depth),
+then checks the array: the exact length of its type, a message id that is a
+string of at most 36 characters, an action known to the version, an object
+payload (and error details), an error code the version defines. Every broken
+rule becomes a :class:`~ocpkit.errors.Violation` carrying the OCPP-J error
+code a peer would answer with; they are raised together in
+:class:`~ocpkit.errors.FrameInvalid`. Payloads are not checked against their
+schema here: :func:`ocpkit.ocpp.validation.validate_payload` does that.
+
+:data:`ERROR_CODES` lists the error codes of each version as its OCPP-J text
+spells them; :data:`RULE_CODES` maps each kind of fault to the code of each
+version, and is the table the documentation and the tests read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar, Final
+
+from ocpkit.errors import FrameInvalid, UnsupportedError, Violation
+from ocpkit.ocpp import _json
+
+__all__ = [
+    "ERROR_CODES",
+    "MAX_MESSAGE_ID_LENGTH",
+    "RULE_CODES",
+    "Call",
+    "CallError",
+    "CallResult",
+    "CallResultError",
+    "Frame",
+    "Send",
+    "parse_frame",
+    "rule_code",
+    "serialize",
+]
+
+# OCPP-J 1.6 §4.1.4 and 2.x part 4 §4.1.4: "maximum of 36 characters" (a UUID).
+MAX_MESSAGE_ID_LENGTH: Final = 36
+
+_COMMON = (
+    "GenericError",
+    "InternalError",
+    "NotImplemented",
+    "NotSupported",
+    "PropertyConstraintViolation",
+    "ProtocolError",
+    "SecurityError",
+    "TypeConstraintViolation",
+)
+
+ERROR_CODES: Final[Mapping[str, frozenset[str]]] = {
+    # OCPP-J 1.6 §4.2.3; the errata sheet (§5, "will not be fixed") keeps the two misspellings.
+    "1.6": frozenset((*_COMMON, "FormationViolation", "OccurenceConstraintViolation")),
+    # OCPP 2.0.1 part 4 §4.3: FormatViolation replaces FormationViolation, adds the RPC-level codes;
+    # the occurrence code keeps the 1.6 spelling.
+    "2.0.1": frozenset(
+        (
+            *_COMMON,
+            "FormatViolation",
+            "OccurenceConstraintViolation",
+            "MessageTypeNotSupported",
+            "RpcFrameworkError",
+        )
+    ),
+    # OCPP 2.1 part 4 §4.3: the occurrence code is finally spelled with "rr".
+    "2.1": frozenset(
+        (
+            *_COMMON,
+            "FormatViolation",
+            "OccurrenceConstraintViolation",
+            "MessageTypeNotSupported",
+            "RpcFrameworkError",
+        )
+    ),
+}
+
+RULE_CODES: Final[Mapping[str, Mapping[str, str]]] = {
+    # rule: what kind of fault          1.6                              2.0.1                            2.1
+    "json": {"1.6": "FormationViolation", "2.0.1": "RpcFrameworkError", "2.1": "RpcFrameworkError"},
+    "frame": {"1.6": "ProtocolError", "2.0.1": "RpcFrameworkError", "2.1": "RpcFrameworkError"},
+    "messageType": {
+        "1.6": "ProtocolError",
+        "2.0.1": "MessageTypeNotSupported",
+        "2.1": "MessageTypeNotSupported",
+    },
+    "unknownAction": {"1.6": "NotImplemented", "2.0.1": "NotImplemented", "2.1": "NotImplemented"},
+    "direction": {"1.6": "NotSupported", "2.0.1": "NotSupported", "2.1": "NotSupported"},
+    "format": {"1.6": "FormationViolation", "2.0.1": "FormatViolation", "2.1": "FormatViolation"},
+    "type": {
+        "1.6": "TypeConstraintViolation",
+        "2.0.1": "TypeConstraintViolation",
+        "2.1": "TypeConstraintViolation",
+    },
+    "occurrence": {
+        "1.6": "OccurenceConstraintViolation",
+        "2.0.1": "OccurenceConstraintViolation",
+        "2.1": "OccurrenceConstraintViolation",
+    },
+    "property": {
+        "1.6": "PropertyConstraintViolation",
+        "2.0.1": "PropertyConstraintViolation",
+        "2.1": "PropertyConstraintViolation",
+    },
+}
+"""Fault kind -> OCPP-J error code per version.
+
+``json``: the text is not JSON by ocpkit's decoding rules. ``frame``: not an
+array of the right length, message id not a string of at most 36 characters,
+error code unknown, details not an object. ``messageType``: a type id the
+version does not have. ``unknownAction``: the receiver does not know the action.
+``direction``: the action is known but not sent by that party. ``format``:
+payload not an object or a property the schema does not allow. ``type``,
+``occurrence`` (required, minItems, maxItems) and ``property`` (enum, lengths,
+ranges, multipleOf, formats) come from schema keywords, see
+:data:`ocpkit.ocpp.validation.KEYWORD_RULES`.
+"""
+
+
+def rule_code(rule: str, version: str) -> str:
+    """Return the OCPP-J error code of a fault kind in a version (see :data:`RULE_CODES`)."""
+    try:
+        return RULE_CODES[rule][version]
+    except KeyError:
+        raise UnsupportedError(f"no error code for rule {rule!r} in OCPP {version!r}") from None
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """A CALL (type 2): a request for ``action`` carrying its payload object."""
+
+    message_type_id: ClassVar[int] = 2
+    message_id: str
+    action: str
+    payload: dict[str, Any]
+
+    def to_json(self) -> list[Any]:
+        """Return the frame as the JSON array it is sent as."""
+        return [2, self.message_id, self.action, self.payload]
+
+
+@dataclass(frozen=True, slots=True)
+class CallResult:
+    """A CALLRESULT (type 3): the answer to the CALL with the same message id."""
+
+    message_type_id: ClassVar[int] = 3
+    message_id: str
+    payload: dict[str, Any]
+
+    def to_json(self) -> list[Any]:
+        """Return the frame as the JSON array it is sent as."""
+        return [3, self.message_id, self.payload]
+
+
+@dataclass(frozen=True, slots=True)
+class CallError:
+    """A CALLERROR (type 4): the CALL with the same message id failed."""
+
+    message_type_id: ClassVar[int] = 4
+    message_id: str
+    error_code: str
+    error_description: str
+    error_details: dict[str, Any]
+
+    def to_json(self) -> list[Any]:
+        """Return the frame as the JSON array it is sent as."""
+        return [4, self.message_id, self.error_code, self.error_description, self.error_details]
+
+
+@dataclass(frozen=True, slots=True)
+class CallResultError:
+    """A CALLRESULTERROR (type 5, OCPP 2.1): the receiver of a CALLRESULT could not process it."""
+
+    message_type_id: ClassVar[int] = 5
+    message_id: str
+    error_code: str
+    error_description: str
+    error_details: dict[str, Any]
+
+    def to_json(self) -> list[Any]:
+        """Return the frame as the JSON array it is sent as."""
+        return [5, self.message_id, self.error_code, self.error_description, self.error_details]
+
+
+@dataclass(frozen=True, slots=True)
+class Send:
+    """A SEND (type 6, OCPP 2.1): a message for ``action`` that gets no answer."""
+
+    message_type_id: ClassVar[int] = 6
+    message_id: str
+    action: str
+    payload: dict[str, Any]
+
+    def to_json(self) -> list[Any]:
+        """Return the frame as the JSON array it is sent as."""
+        return [6, self.message_id, self.action, self.payload]
+
+
+Frame = Call | CallResult | CallError | CallResultError | Send
+"""Any of the five OCPP-J frame types."""
+
+_LENGTHS: Final[Mapping[int, int]] = {2: 4, 3: 3, 4: 5, 5: 5, 6: 4}
+_TYPES_OF: Final[Mapping[str, frozenset[int]]] = {
+    "1.6": frozenset((2, 3, 4)),
+    "2.0.1": frozenset((2, 3, 4)),
+    "2.1": frozenset((2, 3, 4, 5, 6)),
+}
+_NAMES: Final[Mapping[int, str]] = {
+    2: "CALL",
+    3: "CALLRESULT",
+    4: "CALLERROR",
+    5: "CALLRESULTERROR",
+    6: "SEND",
+}
+
+
+def serialize(frame: Frame) -> str:
+    """Serialise a frame to compact JSON text (the form sent over the WebSocket).
+
+    Raises :class:`~ocpkit.errors.FrameInvalid` when the payload holds values
+    that JSON cannot carry (NaN, sets, ...).
+    """
+    try:
+        return _json.encode(frame.to_json())
+    except _json.JsonError as exc:
+        raise FrameInvalid(str(exc), [Violation("", "json", str(exc))]) from None
+
+
+def _action_info(version: str) -> Mapping[str, tuple[str, bool]]:
+    """Action name -> (sender, has_response), cached per version."""
+    cached = _ACTION_INFO.get(version)
+    if cached is None:
+        from ocpkit.ocpp import actions
+
+        cached = {
+            name: (str(spec.sender), spec.response is not None) for name, spec in actions(version).items()
+        }
+        _ACTION_INFO[version] = cached
+    return cached
+
+
+_ACTION_INFO: dict[str, Mapping[str, tuple[str, bool]]] = {}
+
+
+def _fail(version: str, rule: str, path: str, message: str, message_id: str | None = None) -> FrameInvalid:
+    code = RULE_CODES[rule][version]
+    return FrameInvalid(message, [Violation(path, rule, message, code)], message_id=message_id)
+
+
+def parse_frame(
+    raw: bytes | bytearray | memoryview | str | list[Any], version: str, *, sender: str | None = None
+) -> Frame:
+    """Parse one OCPP-J message into its frame object.
+
+    *raw* is the text (``bytes`` must be UTF-8) or an already decoded JSON
+    array. *sender* (``"ChargingStation"`` or ``"CSMS"``), when given, is who
+    sent the message: a CALL or SEND of an action that party never sends is
+    refused with ``NotSupported``. Raises :class:`~ocpkit.errors.FrameInvalid`
+    listing every broken rule, or :class:`~ocpkit.errors.UnsupportedError` for
+    an unknown version. Payloads are returned as decoded, unchecked.
+    """
+    types = _TYPES_OF.get(version) if isinstance(version, str) else None
+    if types is None:
+        raise UnsupportedError(f"unknown OCPP version {version!r}; expected one of 1.6, 2.0.1, 2.1")
+    if isinstance(raw, list):
+        msg: Any = raw
+    else:
+        if not isinstance(raw, bytes | bytearray | memoryview | str):
+            raise _fail(version, "json", "", f"expected bytes, str or list, got {type(raw).__name__}")
+        try:
+            msg = _json.decode(raw)
+        except _json.JsonError as exc:
+            raise _fail(version, "json", "", str(exc)) from None
+    if type(msg) is not list or not msg:
+        raise _fail(version, "frame", "", "an OCPP-J message is a non-empty JSON array")
+    type_id = msg[0]
+    if type(type_id) is not int:
+        raise _fail(version, "frame", "/0", "the message type id must be an integer")
+    if type_id not in types:
+        known = type_id in _LENGTHS
+        text = (
+            f"{_NAMES[type_id]} (type {type_id}) does not exist in OCPP {version}"
+            if known
+            else f"unknown message type id {type_id}"
+        )
+        mid = msg[1] if len(msg) > 1 and type(msg[1]) is str else None
+        raise _fail(version, "messageType", "/0", text, mid)
+    violations: list[Violation] = []
+    frame_code = RULE_CODES["frame"][version]
+    want = _LENGTHS[type_id]
+    if len(msg) != want:
+        violations.append(
+            Violation(
+                "",
+                "frame",
+                f"a {_NAMES[type_id]} has exactly {want} elements, this one has {len(msg)}",
+                frame_code,
+            )
+        )
+    message_id = msg[1] if len(msg) > 1 else None
+    if type(message_id) is not str:
+        violations.append(Violation("/1", "frame", "the message id must be a string", frame_code))
+        message_id = None
+    elif len(message_id) > MAX_MESSAGE_ID_LENGTH:
+        violations.append(
+            Violation(
+                "/1", "frame", f"the message id is longer than {MAX_MESSAGE_ID_LENGTH} characters", frame_code
+            )
+        )
+    if type_id == 2 or type_id == 6:
+        action = msg[2] if len(msg) > 2 else None
+        payload = msg[3] if len(msg) > 3 else None
+        if type(action) is not str:
+            violations.append(Violation("/2", "frame", "the action must be a string", frame_code))
+        else:
+            info = _action_info(version).get(action)
+            if info is None:
+                violations.append(
+                    Violation(
+                        "/2",
+                        "unknownAction",
+                        f"action {action[:60]!r} is not part of OCPP {version}",
+                        RULE_CODES["unknownAction"][version],
+                    )
+                )
+            else:
+                action_sender, has_response = info
+                direction_code = RULE_CODES["direction"][version]
+                if has_response != (type_id == 2):
+                    how = "a CALL" if has_response else "a SEND"
+                    violations.append(
+                        Violation(
+                            "/2", "direction", f"{action} is sent as {how} in OCPP {version}", direction_code
+                        )
+                    )
+                if sender is not None and action_sender != "Both" and action_sender != sender:
+                    violations.append(
+                        Violation(
+                            "/2",
+                            "direction",
+                            f"{action} is sent by the {action_sender}, not the {sender}",
+                            direction_code,
+                        )
+                    )
+        if type(payload) is not dict:
+            violations.append(
+                Violation("/3", "format", "the payload must be a JSON object", RULE_CODES["format"][version])
+            )
+        if violations:
+            raise FrameInvalid(violations[0].message, violations, message_id=message_id)
+        if type_id == 2:
+            return Call(message_id, action, payload)  # type: ignore[arg-type]
+        return Send(message_id, action, payload)  # type: ignore[arg-type]
+    if type_id == 3:
+        payload = msg[2] if len(msg) > 2 else None
+        if type(payload) is not dict:
+            violations.append(
+                Violation("/2", "format", "the payload must be a JSON object", RULE_CODES["format"][version])
+            )
+        if violations:
+            raise FrameInvalid(violations[0].message, violations, message_id=message_id)
+        return CallResult(message_id, payload)  # type: ignore[arg-type]
+    # CALLERROR and CALLRESULTERROR
+    code = msg[2] if len(msg) > 2 else None
+    description = msg[3] if len(msg) > 3 else None
+    details = msg[4] if len(msg) > 4 else None
+    if type(code) is not str:
+        violations.append(Violation("/2", "frame", "the error code must be a string", frame_code))
+    elif code not in ERROR_CODES[version]:
+        violations.append(
+            Violation("/2", "frame", f"{code[:60]!r} is not an OCPP {version} error code", frame_code)
+        )
+    if type(description) is not str:
+        violations.append(Violation("/3", "frame", "the error description must be a string", frame_code))
+    if type(details) is not dict:
+        violations.append(Violation("/4", "frame", "the error details must be a JSON object", frame_code))
+    if violations:
+        raise FrameInvalid(violations[0].message, violations, message_id=message_id)
+    if type_id == 4:
+        return CallError(message_id, code, description, details)  # type: ignore[arg-type]
+    return CallResultError(message_id, code, description, details)  # type: ignore[arg-type]

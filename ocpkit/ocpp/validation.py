@@ -1,0 +1,654 @@
+"""OCPP payload and frame validation: verdicts equal to the official schemas, every violation listed.
+
+Theory of operation. Each (version, action, direction) has one JSON Schema,
+ocpkit's own (:func:`ocpkit.schemas.ocpp_schema`), which equals the official
+file after normalisation. It is compiled once, on first use, into:
+
+1. an *exact checker* (:mod:`ocpkit.ocpp._schemacheck`) that walks a payload
+   and lists every broken rule, with the semantics of the schema's draft,
+   exact rationals for ``multipleOf`` and strict RFC 3339 / RFC 3986 formats;
+2. when the optional ``jsonschema-rs`` package is installed, a *verdict-only*
+   fast validator compiled from the same schema.
+
+A payload given as text is decoded by the rules of :mod:`ocpkit.ocpp._json`
+and judged by the fast validator; only a payload it refuses is walked by the
+exact checker, which then decides (and builds the report). The fast validator
+is used only where its verdict is known to equal the exact one: ``multipleOf``
+(it divides floats) and ``format: uri`` are split off the schema and judged
+by the exact checker on a projection holding only them; it is never used for
+texts holding ``:60`` (it accepts leap seconds) or ``0000-`` (it accepts
+year 0), and never for Python objects
+passed in by the caller (it accepts tuples, NaN, non-string keys). Without
+``jsonschema-rs`` every payload goes through the exact checker: same verdicts,
+slower.
+
+A typed model (the generated pydantic class of the action) is built only when
+asked for, by :func:`validate_payload`; :func:`check_frame` returns verdicts
+and reports without building models, for bulk validation of captures.
+
+Error codes. Each violation carries the OCPP-J error code a CALLERROR
+answering the message would use. :data:`KEYWORD_RULES` maps a schema keyword to
+a fault kind, and :data:`ocpkit.ocpp.rpc.RULE_CODES` a fault kind to the code of
+each version:
+
+==============================  ==========  ==============================  ==============================
+keyword                         fault kind  OCPP 1.6                        OCPP 2.0.1 / 2.1
+==============================  ==========  ==============================  ==============================
+type                            type        TypeConstraintViolation         TypeConstraintViolation
+required, minItems, maxItems    occurrence  OccurenceConstraintViolation    2.0.1 OccurenceConstraint...,
+                                                                            2.1 OccurrenceConstraint...
+enum, const, min/maxLength,     property    PropertyConstraintViolation     PropertyConstraintViolation
+minimum, maximum, exclusive*,
+multipleOf, format
+additionalProperties,           format      FormationViolation              FormatViolation
+additionalItems, false, json
+==============================  ==========  ==============================  ==============================
+
+Frame-level faults (not JSON, bad array, unknown action...) are in
+:data:`ocpkit.ocpp.rpc.RULE_CODES`.
+
+The 1.6 and 2.0.1 spelling "Occurence" is the one their OCPP-J texts define
+(the 1.6 errata sheet keeps it on purpose); 2.1 corrects it.
+
+Lenient mode (``strict=False``) never raises on content: it returns a
+:class:`LenientResult` with every violation and a best-effort model, after
+repairing what real chargers commonly get wrong (see :func:`validate_payload`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Final, Literal, overload
+
+from ocpkit.errors import FrameInvalid, PayloadInvalid, UnsupportedError, Violation
+from ocpkit.ocpp import _json
+from ocpkit.ocpp._schemacheck import (
+    DRAFT4,
+    Check,
+    Finding,
+    compile_schema,
+    draft_of,
+    flat_pointer,
+    pointer,
+    split,
+)
+from ocpkit.ocpp.rpc import MAX_MESSAGE_ID_LENGTH, RULE_CODES, Call, CallResult, Frame, Send, parse_frame
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+__all__ = [
+    "HAVE_FAST_ENGINE",
+    "KEYWORD_RULES",
+    "FrameReport",
+    "LenientResult",
+    "OfficialSchemaValidator",
+    "check_frame",
+    "check_payload",
+    "validate_payload",
+]
+
+Direction = Literal["request", "response"]
+
+KEYWORD_RULES: Final[Mapping[str, str]] = {
+    "type": "type",
+    "required": "occurrence",
+    "minItems": "occurrence",
+    "maxItems": "occurrence",
+    "enum": "property",
+    "const": "property",
+    "maxLength": "property",
+    "minLength": "property",
+    "minimum": "property",
+    "maximum": "property",
+    "exclusiveMinimum": "property",
+    "exclusiveMaximum": "property",
+    "multipleOf": "property",
+    "format": "property",
+    "additionalProperties": "format",
+    "additionalItems": "format",
+    "false": "format",
+    "json": "format",
+}
+"""Schema keyword -> fault kind (a key of :data:`ocpkit.ocpp.rpc.RULE_CODES`)."""
+
+try:  # optional verdict accelerator
+    import jsonschema_rs as _rs
+except ImportError:  # pragma: no cover - exercised where jsonschema-rs is absent
+    _rs = None  # type: ignore[assignment]
+
+HAVE_FAST_ENGINE: Final = _rs is not None
+"""True when ``jsonschema-rs`` is installed and used for verdicts."""
+
+
+# Texts the fast validator may misjudge (see the module docstring): a leap second ("hh:mm:60")
+# or year 0 in a date-time. A cheap substring test first; the pattern only when it hits
+# (":60" also occurs in '"limit":60.5').
+_LEAP_B = re.compile(rb"\d:\d\d:60")
+_LEAP_S = re.compile(r"\d:\d\d:60")
+
+
+def _trusted(text: bytes | str) -> bool:
+    if isinstance(text, bytes):
+        return b"0000-" not in text and (b":60" not in text or _LEAP_B.search(text) is None)
+    return "0000-" not in text and (":60" not in text or _LEAP_S.search(text) is None)
+
+
+def _code(keyword: str, version: str) -> str:
+    return RULE_CODES[KEYWORD_RULES.get(keyword, "format")][version]
+
+
+def _violations(findings: list[Finding], version: str, prefix: str = "") -> tuple[Violation, ...]:
+    return tuple(
+        Violation(prefix + pointer(f.path), f.keyword, f.message, _code(f.keyword, version)) for f in findings
+    )
+
+
+class _Compiled:
+    """The compiled forms of one schema: the exact checker and, when available, the fast verdict."""
+
+    __slots__ = ("check", "fast", "post")
+
+    def __init__(self, schema: Mapping[str, Any]) -> None:
+        self.check: Check = compile_schema(schema)
+        self.fast: Callable[[Any], bool] | None = None
+        self.post: Check | None = None
+        if _rs is not None:
+            # jsonschema-rs judges all but multipleOf (float division) and format uri (laxer than
+            # RFC 3986); the exact checker judges those on a projection of the schema.
+            rest, picked = split(schema)
+            cls = _rs.Draft4Validator if draft_of(schema) == DRAFT4 else _rs.Draft6Validator
+            self.fast = cls(rest, validate_formats=True).is_valid
+            if picked is not None:
+                self.post = compile_schema(picked, subset=True)
+
+    def findings(self, data: Any) -> list[Finding]:
+        out: list[Finding] = []
+        self.check(data, (), out)
+        return out
+
+    def quick(self, data: Any) -> bool:
+        """True when the fast verdict says valid (False: unknown, ask the exact checker)."""
+        try:
+            if not self.fast(data):  # type: ignore[misc]
+                return False
+        except Exception:  # any refusal of the accelerator falls back to the exact checker
+            return False
+        return self.post is None or self.quick_post(data)
+
+    def quick_post(self, data: Any) -> bool:
+        """True when the split-off keywords (multipleOf, uri) hold."""
+        out: list[Finding] = []
+        self.post(data, (), out)  # type: ignore[misc]
+        return not out
+
+
+_COMPILED: dict[tuple[str, str, str], _Compiled] = {}
+
+
+def _compiled(version: str, action: str, direction: str) -> _Compiled:
+    key = (version, action, direction)
+    done = _COMPILED.get(key)
+    if done is None:
+        from ocpkit.schemas import ocpp_schema
+
+        done = _Compiled(ocpp_schema(version, action, direction))
+        _COMPILED[key] = done
+    return done
+
+
+def _judge(compiled: _Compiled, data: Any, text: bytes | str | None) -> list[Finding]:
+    """Findings for a decoded payload; *text* is its source when it came from the decoder."""
+    if compiled.fast is not None and text is not None and _trusted(text) and compiled.quick(data):
+        return []
+    return compiled.findings(data)
+
+
+def check_payload(
+    version: str, action: str, direction: str, data: bytes | bytearray | memoryview | str | dict[str, Any]
+) -> tuple[Violation, ...]:
+    """Return every violation of a payload (empty when it is valid); build no model.
+
+    Raises only :class:`~ocpkit.errors.UnsupportedError` (unknown version,
+    action or direction); a payload that is not JSON or not an object is
+    reported as a violation.
+    """
+    compiled = _compiled(version, action, direction)
+    if isinstance(data, dict):
+        return _violations(compiled.findings(data), version)
+    if isinstance(data, bytearray | memoryview):
+        data = bytes(data)
+    if not isinstance(data, bytes | str):
+        return (
+            Violation(
+                "", "json", f"expected bytes, str or dict, got {type(data).__name__}", _code("json", version)
+            ),
+        )
+    try:
+        decoded = _json.decode(data)
+    except _json.JsonError as exc:
+        return (Violation("", "json", str(exc), _code("json", version)),)
+    if type(decoded) is not dict:
+        return (Violation("", "type", "a payload must be a JSON object", _code("type", version)),)
+    return _violations(_judge(compiled, decoded, data), version)
+
+
+@dataclass(frozen=True, slots=True)
+class LenientResult:
+    """What lenient validation found: a best-effort model and every violation.
+
+    ``model`` is ``None`` only when nothing usable could be built (the payload
+    was not a JSON object). ``repairs`` names what was changed to build it;
+    ``extra`` holds the properties the schema does not allow, by JSON pointer.
+    """
+
+    model: BaseModel | None
+    violations: tuple[Violation, ...]
+    repairs: tuple[str, ...] = ()
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        """True when the payload broke no rule."""
+        return not self.violations
+
+
+@overload
+def validate_payload(
+    version: str,
+    action: str,
+    direction: str,
+    data: bytes | bytearray | memoryview | str | dict[str, Any],
+    *,
+    strict: Literal[True] = ...,
+) -> BaseModel: ...
+@overload
+def validate_payload(
+    version: str,
+    action: str,
+    direction: str,
+    data: bytes | bytearray | memoryview | str | dict[str, Any],
+    *,
+    strict: Literal[False],
+) -> LenientResult: ...
+def validate_payload(
+    version: str,
+    action: str,
+    direction: str,
+    data: bytes | bytearray | memoryview | str | dict[str, Any],
+    *,
+    strict: bool = True,
+) -> BaseModel | LenientResult:
+    """Validate an OCPP payload against its schema and return the typed model.
+
+    *direction* is ``"request"`` or ``"response"``; *data* is the payload as
+    JSON text (bytes or str) or as a decoded object. In strict mode (the
+    default) an invalid payload raises :class:`~ocpkit.errors.PayloadInvalid`
+    carrying every violation. With ``strict=False`` nothing is raised for the
+    payload's content: a :class:`LenientResult` holds the violations and a
+    model built after these repairs, each named in ``repairs``: a date-time
+    without offset is read as UTC, a number or boolean sent as a string is
+    converted, a JSON value where 1.6 ``DataTransfer.data`` wants a string is
+    serialised to one; where a value still cannot be typed (an unknown enum
+    value, say), the model is constructed without validation and keeps the
+    raw value, and unknown properties are kept as extra attributes.
+    Unknown version, action or direction raise
+    :class:`~ocpkit.errors.UnsupportedError` in both modes.
+    """
+    model_cls = _model_class(version, action, direction)
+    violations = check_payload(version, action, direction, data)
+    decoded: Any = data
+    if not isinstance(data, dict):
+        try:
+            decoded = _json.decode(bytes(data) if isinstance(data, bytearray | memoryview) else data)
+        except _json.JsonError:
+            decoded = None
+    if strict:
+        if violations:
+            raise PayloadInvalid(
+                f"OCPP {version} {action} {direction}: {len(violations)} violation(s)",
+                violations,
+                version=version,
+                action=action,
+                direction=direction,
+            )
+        return _build(model_cls, decoded, version, action, direction)
+    if type(decoded) is not dict:
+        return LenientResult(None, violations)
+    if not violations:
+        return LenientResult(_build(model_cls, decoded, version, action, direction), ())
+    from ocpkit.ocpp._lenient import best_effort
+
+    model, repairs, extra = best_effort(model_cls, decoded, violations, version, action)
+    return LenientResult(model, violations, repairs, extra)
+
+
+def _model_class(version: str, action: str, direction: str) -> type[BaseModel]:
+    from ocpkit.ocpp import actions
+
+    if direction not in ("request", "response"):
+        raise UnsupportedError(f"unknown direction {direction!r}; expected 'request' or 'response'")
+    spec = actions(version).get(action) if isinstance(action, str) else None
+    if spec is None:
+        raise UnsupportedError(f"OCPP {version} has no action {action!r}")
+    cls = spec.request if direction == "request" else spec.response
+    if cls is None:
+        raise UnsupportedError(f"OCPP {version} {action} is SEND-only and has no response")
+    return cls
+
+
+def _build(model_cls: type[BaseModel], data: Any, version: str, action: str, direction: str) -> BaseModel:
+    from pydantic import ValidationError
+
+    try:
+        return model_cls.model_validate(data)
+    except ValidationError as exc:
+        # The schema verdict and the model disagree: report it rather than hide it.
+        violations = [
+            Violation(flat_pointer(e["loc"]), "model", e["msg"], _code("format", version))
+            for e in exc.errors()
+        ]
+        raise PayloadInvalid(
+            f"OCPP {version} {action} {direction}: the model refused a payload the schema accepts",
+            violations,
+            version=version,
+            action=action,
+            direction=direction,
+        ) from None
+
+
+class FrameReport:
+    """The verdict on one OCPP-J message: the frame (when it could be read) and every violation.
+
+    For a CALL or SEND the payload was checked against the action's request
+    schema; for a CALLRESULT against the response schema of the action the
+    caller named (it is unchecked when no action was given, and
+    ``unpaired`` is then True). Payload violations have paths under the
+    frame's payload element (``/3/...`` for a CALL, ``/2/...`` for a CALLRESULT).
+    Reports are read-only by convention; the frame object is built on first access.
+    """
+
+    __slots__ = ("_frame", "_msg", "unpaired", "violations")
+
+    def __init__(
+        self,
+        frame: Frame | None,
+        violations: tuple[Violation, ...],
+        unpaired: bool = False,
+        decoded: list[Any] | None = None,
+    ) -> None:
+        # decoded: the well-formed CALL/CALLRESULT array; the frame object is made from it on demand.
+        self._frame = frame
+        self._msg = decoded
+        self.violations = violations
+        self.unpaired = unpaired
+
+    @property
+    def frame(self) -> Frame | None:
+        """The parsed frame, or None when the message could not be read as one."""
+        if self._frame is None and self._msg is not None:
+            msg = self._msg
+            self._frame = Call(msg[1], msg[2], msg[3]) if msg[0] == 2 else CallResult(msg[1], msg[2])
+        return self._frame
+
+    @property
+    def ok(self) -> bool:
+        """True when the message broke no rule."""
+        return not self.violations
+
+    def __repr__(self) -> str:
+        return (
+            f"FrameReport(frame={self.frame!r}, violations={self.violations!r}, unpaired={self.unpaired!r})"
+        )
+
+
+class _Lane:
+    """Per-version lookup tables of the fast lane, filled on demand."""
+
+    __slots__ = ("calls", "results", "version")
+
+    def __init__(self, version: str) -> None:
+        self.version = version
+        # action -> compiled request schema, or None when a CALL of it is not well-formed
+        self.calls: dict[str, _Compiled | None] = {}
+        self.results: dict[str, _Compiled | None] = {}
+
+    def call(self, action: str) -> _Compiled | None:
+        from ocpkit.ocpp import actions
+
+        spec = actions(self.version).get(action)
+        found = None if spec is None or spec.response is None else _compiled(self.version, action, "request")
+        self.calls[action] = found
+        return found
+
+    def result(self, action: str) -> _Compiled | None:
+        try:
+            found: _Compiled | None = _compiled(self.version, action, "response")
+        except UnsupportedError:
+            found = None
+        self.results[action] = found
+        return found
+
+
+class _Lanes(dict[str, _Lane]):
+    def __missing__(self, version: str) -> _Lane:
+        if version not in RULE_CODES["frame"]:
+            raise UnsupportedError(f"unknown OCPP version {version!r}; expected one of 1.6, 2.0.1, 2.1")
+        lane = self[version] = _Lane(version)
+        return lane
+
+
+_BY_VERSION = _Lanes()
+
+
+def check_frame(
+    raw: bytes | bytearray | memoryview | str | list[Any],
+    version: str,
+    *,
+    action: str | None = None,
+    sender: str | None = None,
+) -> FrameReport:
+    """Check one OCPP-J message, frame and payload, and report every violation.
+
+    Never raises on content (only :class:`~ocpkit.errors.UnsupportedError` for
+    an unknown version). *action* names the action a CALLRESULT answers (its
+    CALL's action, found by pairing message ids); *sender* is passed to
+    :func:`~ocpkit.ocpp.rpc.parse_frame`. Builds no model: this is the bulk
+    path for captures and CALLERROR decisions.
+    """
+    lane = _BY_VERSION[version] if isinstance(version, str) else _BY_VERSION.__missing__(version)
+    text: bytes | str | None = None
+    msg: Any = raw
+    trusted = False
+    if type(raw) is bytes:
+        text = raw
+        orjson = _json.orjson_module()
+        # Inlined _json.decode for short texts (the common case), then the _trusted() test.
+        if orjson is not None and len(raw) <= _SHORT and _RUN not in raw.translate(_DIGITS):
+            try:
+                msg = orjson.loads(raw)
+            except orjson.JSONDecodeError:
+                msg = _decode_or_keep(raw)
+        else:
+            msg = _decode_or_keep(raw)
+        trusted = b"0000-" not in raw and (b":60" not in raw or _LEAP_B.search(raw) is None)
+    elif type(raw) is str:
+        text = raw
+        msg = _decode_or_keep(raw)
+        trusted = _trusted(raw)
+    # Fast lane: a well-formed CALL or CALLRESULT, checked inline; anything else takes parse_frame.
+    if sender is None and type(msg) is list:
+        n = len(msg)
+        if n == 4:
+            type_id, mid, name, payload = msg
+            if (
+                type_id == 2
+                and type(type_id) is int
+                and type(mid) is str
+                and len(mid) <= MAX_MESSAGE_ID_LENGTH
+                and type(payload) is dict
+                and type(name) is str
+            ):
+                compiled = lane.calls[name] if name in lane.calls else lane.call(name)
+                if compiled is not None:
+                    if trusted and compiled.fast is not None:
+                        try:
+                            ok = compiled.fast(payload) and (
+                                compiled.post is None or compiled.quick_post(payload)
+                            )
+                        except Exception:  # any refusal of the accelerator falls back to the exact checker
+                            ok = False
+                        if ok:
+                            return FrameReport(None, (), False, msg)
+                    findings = compiled.findings(payload)
+                    return FrameReport(
+                        None, _violations(findings, version, "/3") if findings else (), decoded=msg
+                    )
+        elif n == 3:
+            type_id, mid, payload = msg
+            if (
+                type_id == 3
+                and type(type_id) is int
+                and type(mid) is str
+                and len(mid) <= MAX_MESSAGE_ID_LENGTH
+                and type(payload) is dict
+            ):
+                if action is None:
+                    return FrameReport(None, (), True, msg)
+                compiled = lane.results[action] if action in lane.results else lane.result(action)
+                if compiled is not None:
+                    if trusted and compiled.fast is not None:
+                        try:
+                            ok = compiled.fast(payload) and (
+                                compiled.post is None or compiled.quick_post(payload)
+                            )
+                        except Exception:  # any refusal of the accelerator falls back to the exact checker
+                            ok = False
+                        if ok:
+                            return FrameReport(None, (), False, msg)
+                    findings = compiled.findings(payload)
+                    return FrameReport(
+                        None, _violations(findings, version, "/2") if findings else (), decoded=msg
+                    )
+    return _check_slow(msg, version, action, sender, text)
+
+
+_SHORT: Final = 2 * _json.MAX_DEPTH  # shorter texts cannot nest deeper than MAX_DEPTH
+_RUN: Final = b"0" * 19
+_DIGITS: Final = bytes.maketrans(b"123456789", b"000000000")
+
+
+def _decode_or_keep(raw: bytes | str) -> Any:
+    try:
+        return _json.decode(raw)
+    except _json.JsonError:
+        return raw  # parse_frame reports it
+
+
+def _check_slow(
+    msg: Any, version: str, action: str | None, sender: str | None, text: bytes | str | None
+) -> FrameReport:
+    try:
+        frame = parse_frame(msg, version, sender=sender)
+    except FrameInvalid as exc:
+        return FrameReport(None, exc.violations)
+    if type(frame) is Call or type(frame) is Send:
+        compiled = _compiled(version, frame.action, "request")
+        findings = _judge(compiled, frame.payload, text)
+        return FrameReport(frame, _violations(findings, version, "/3") if findings else ())
+    if type(frame) is CallResult:
+        if action is None:
+            return FrameReport(frame, (), unpaired=True)
+        try:
+            compiled = _compiled(version, action, "response")
+        except UnsupportedError:
+            return FrameReport(
+                frame,
+                (
+                    Violation(
+                        "",
+                        "unknownAction",
+                        f"no response schema for {action!r}",
+                        RULE_CODES["unknownAction"][version],
+                    ),
+                ),
+            )
+        findings = _judge(compiled, frame.payload, text)
+        return FrameReport(frame, _violations(findings, version, "/2") if findings else ())
+    return FrameReport(frame, ())
+
+
+_OFFICIAL_NAMES: Final[Mapping[str, tuple[str, str]]] = {
+    # version: (request file suffix, response file suffix) as the official sets name their files
+    "1.6": ("", "Response"),
+    "2.0.1": ("Request", "Response"),
+    "2.1": ("Request", "Response"),
+}
+
+
+class OfficialSchemaValidator:
+    """Validate payloads against official OCPP schema files the caller holds.
+
+    *schemas* maps file names (``BootNotification.json`` in 1.6,
+    ``BootNotificationRequest.json`` in 2.x, ``...Response.json``) to their
+    parsed JSON; reading them from disk is the caller's job (ocpkit does no
+    I/O). Uses the exact checker only: slower than :func:`check_payload`, and
+    reports in the same format. Useful to check a vendor's or a newer edition's
+    schema files with ocpkit's rules.
+    """
+
+    def __init__(self, version: str, schemas: Mapping[str, Any]) -> None:
+        if version not in _OFFICIAL_NAMES:
+            raise UnsupportedError(f"unknown OCPP version {version!r}")
+        self.version = version
+        self._schemas = dict(schemas)
+        self._compiled: dict[str, Check] = {}
+
+    def file_name(self, action: str, direction: str) -> str:
+        """Return the name the official set gives the schema of an action's request or response."""
+        req, resp = _OFFICIAL_NAMES[self.version]
+        if direction == "request":
+            plain = f"{action}.json"
+            # 2.1's SEND-only message has no "Request" suffix.
+            return plain if plain in self._schemas else f"{action}{req}.json"
+        if direction == "response":
+            return f"{action}{resp}.json"
+        raise UnsupportedError(f"unknown direction {direction!r}; expected 'request' or 'response'")
+
+    def check(self, action: str, direction: str, data: bytes | str | dict[str, Any]) -> tuple[Violation, ...]:
+        """Return every violation of *data* (empty when valid)."""
+        name = self.file_name(action, direction)
+        check = self._compiled.get(name)
+        if check is None:
+            if name not in self._schemas:
+                raise UnsupportedError(f"no schema file {name!r} was given")
+            check = compile_schema(self._schemas[name])
+            self._compiled[name] = check
+        if isinstance(data, dict):
+            decoded: Any = data
+        else:
+            try:
+                decoded = _json.decode(data)
+            except _json.JsonError as exc:
+                return (Violation("", "json", str(exc), _code("json", self.version)),)
+            if type(decoded) is not dict:
+                return (
+                    Violation("", "type", "a payload must be a JSON object", _code("type", self.version)),
+                )
+        out: list[Finding] = []
+        check(decoded, (), out)
+        return _violations(out, self.version)
+
+    def validate(self, action: str, direction: str, data: bytes | str | dict[str, Any]) -> None:
+        """Raise :class:`~ocpkit.errors.PayloadInvalid` with every violation when *data* is invalid."""
+        violations = self.check(action, direction, data)
+        if violations:
+            raise PayloadInvalid(
+                f"OCPP {self.version} {action} {direction}: {len(violations)} violation(s)",
+                violations,
+                version=self.version,
+                action=action,
+                direction=direction,
+            )
