@@ -25,8 +25,9 @@ Everything is kept per charge point:
   noted, and so are two Heartbeats with nothing in between that lie more than
   one and a half intervals apart (the interval of BootNotification's response).
 
-Memory is bounded: at most :data:`MAX_OPEN_CALLS` open CALLs and a few recent
-ids per charge point, at most :data:`MAX_CHARGE_POINTS` charge points (the one
+Memory is bounded: at most :data:`MAX_OPEN_CALLS` open CALLs, a few recent
+ids, :data:`MAX_CONNECTORS` connectors and :data:`MAX_OPEN_TRANSACTIONS`
+running transactions per charge point, at most :data:`MAX_CHARGE_POINTS` charge points (the one
 silent longest is finished early when a new one arrives), and the trackers
 forget closed transactions. No I/O, no clock: times come with the frames.
 """
@@ -34,7 +35,7 @@ forget closed transactions. No I/O, no clock: times come with the frames.
 from __future__ import annotations
 
 from collections import OrderedDict, deque
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Literal
@@ -52,13 +53,21 @@ from ocpkit.ocpp.transaction import TransactionEvents, Transactions16
 __all__ = [
     "HEARTBEAT_SLACK",
     "MAX_CHARGE_POINTS",
+    "MAX_CONNECTORS",
     "MAX_OPEN_CALLS",
+    "MAX_OPEN_TRANSACTIONS",
     "Conversation",
     "check",
 ]
 
 MAX_OPEN_CALLS = 256
 """Open CALLs kept per charge point; beyond it the oldest is reported unanswered and forgotten."""
+
+MAX_CONNECTORS = 64
+"""Connectors (1.6) or EVSE/connector pairs (2.x) followed per charge point."""
+
+MAX_OPEN_TRANSACTIONS = 64
+"""Running transactions followed per charge point; messages about further new ones are not applied."""
 
 MAX_CHARGE_POINTS = 4096
 """Charge points followed at once; beyond it the one silent longest is finished early."""
@@ -67,6 +76,9 @@ HEARTBEAT_SLACK = 1.5
 """Heartbeats further apart than this many intervals, with nothing sent in between, are reported."""
 
 _RECENT_IDS = 64
+_MACHINE_ACTIONS = frozenset(
+    {"StatusNotification", "StartTransaction", "MeterValues", "StopTransaction", "TransactionEvent"}
+)
 _ERROR, _WARNING, _INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 
 Side = Literal["cp", "csms"]
@@ -130,6 +142,7 @@ class _Station:
     heartbeat: timedelta | None = None
     last_cp_at: datetime | None = None
     last_heartbeat_at: datetime | None = None
+    connector_ids: set[object] = field(default_factory=set)
 
 
 class Conversation:
@@ -167,6 +180,8 @@ class Conversation:
         self._stations: OrderedDict[str | None, _Station] = OrderedDict()
         self._seq = 0
         self._index = 0
+        self.answered: object = None
+        """The ``ref`` of the CALL that the last frame fed answered (``None`` if it answered none)."""
 
     # -- public ------------------------------------------------------------------------------------------
 
@@ -191,6 +206,7 @@ class Conversation:
         """
         index = self._index
         self._index += 1
+        self.answered = None
         ref = index if ref is None else ref
         if isinstance(frame, CapturedFrame):
             msg = _from_captured(frame)
@@ -373,6 +389,9 @@ class Conversation:
         """Drive the machines with a request."""
         found: list[Finding] = []
         connectors, transactions = station.connectors, station.transactions
+        if action in _MACHINE_ACTIONS and not self._room(station, action, payload):
+            message = f"{action} ignored: more connectors or open transactions than can be followed"
+            return [Finding(_WARNING, "conversation.capacity", message, _subject(station.name, action), ref)]
         if action == "BootNotification":
             station.boot = "sent"
         elif action == "StatusNotification":
@@ -406,6 +425,30 @@ class Conversation:
                 found += self._boot_check(station, "TransactionEvent Started", ref)
             found += self._guard(lambda: transactions.transaction_event(payload, ref=ref), ref)
         return [_at(f, station.name) for f in found]
+
+    def _room(self, station: _Station, action: str, payload: Mapping[str, Any]) -> bool:
+        """Whether the machines may grow for this request (hostile input must not exhaust memory)."""
+        if action in ("StatusNotification", "StartTransaction"):
+            key: object = payload.get("connectorId")
+            if action == "StatusNotification" and self.version != "1.6":
+                key = (payload.get("evseId"), key)
+            if key in station.connector_ids or not isinstance(key, Hashable):
+                return True
+            if len(station.connector_ids) >= MAX_CONNECTORS:
+                return False
+            station.connector_ids.add(key)
+            return True
+        transactions = station.transactions
+        if isinstance(transactions, Transactions16):
+            tx_id = as_int(payload.get("transactionId"))
+            new = tx_id is not None and tx_id != -1 and transactions.get(tx_id) is None
+        else:
+            name = as_obj(payload.get("transactionInfo")).get("transactionId")
+            new = isinstance(name, str) and transactions.get(name) is None
+        if not new:
+            return True
+        running = sum(1 for tx in transactions.transactions() if tx.state not in ("Closed", "Ended"))
+        return running < MAX_OPEN_TRANSACTIONS
 
     def _boot_check(self, station: _Station, what: str, ref: object) -> list[Finding]:
         if station.boot == "Accepted":
@@ -472,6 +515,7 @@ class Conversation:
                 Finding(_WARNING, "rpc.late-result", f"{kind}{shown}, past the call timeout", subject, ref)
             )
         station.answered.append(msg.message_id)
+        self.answered = call.ref
         if msg.type_id == 4:
             found += self._error_code(station, msg, call.action, ref)
             found += self._failed(station, call, ref)
