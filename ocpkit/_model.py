@@ -50,6 +50,7 @@ __all__ = [
     "parse_rfc3339",
 ]
 
+
 class OcppModel(BaseModel):
     """Base of every OCPP message and data type."""
 

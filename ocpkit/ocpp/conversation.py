@@ -35,7 +35,7 @@ forget closed transactions. No I/O, no clock: times come with the frames.
 from __future__ import annotations
 
 from collections import OrderedDict, deque
-from collections.abc import Hashable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Literal
@@ -429,10 +429,11 @@ class Conversation:
     def _room(self, station: _Station, action: str, payload: Mapping[str, Any]) -> bool:
         """Whether the machines may grow for this request (hostile input must not exhaust memory)."""
         if action in ("StatusNotification", "StartTransaction"):
-            key: object = payload.get("connectorId")
+            key: object = as_int(payload.get("connectorId"))
             if action == "StatusNotification" and self.version != "1.6":
-                key = (payload.get("evseId"), key)
-            if key in station.connector_ids or not isinstance(key, Hashable):
+                key = (as_int(payload.get("evseId")), key)
+            # Only integer ids are ever stored by the machines; anything else becomes a finding there.
+            if key in station.connector_ids or key is None or (isinstance(key, tuple) and None in key):
                 return True
             if len(station.connector_ids) >= MAX_CONNECTORS:
                 return False
@@ -527,12 +528,12 @@ class Conversation:
         seqs = station.by_id.get(message_id)
         if not seqs:
             return None
-        for seq in reversed(seqs):
-            call = station.open[seq]
-            if side is None or call.side is None or call.side != side:
-                self._close(station, call)
-                return call
-        return None
+        calls = [station.open[seq] for seq in reversed(seqs)]
+        # An answer travels against its CALL; one that seems to travel with it (a mislabelled
+        # direction) still answers it, and the direction is reported.
+        call = next((c for c in calls if side is None or c.side is None or c.side != side), calls[0])
+        self._close(station, call)
+        return call
 
     @staticmethod
     def _match_timed_out(station: _Station, message_id: str, side: Side | None) -> _Open | None:
