@@ -121,8 +121,9 @@ def make_capture(path: Path, frames: int, seed: int = 1) -> None:
         for i in range(frames // 2):
             cp = cps[i % 2]
             second = i % 86400
-            stamp = f"2026-03-02 {second // 3600:02d}:{second // 60 % 60:02d}:{second % 60:02d},{i % 1000:03d}"
-            iso = f"2026-03-02T{second // 3600:02d}:{second // 60 % 60:02d}:{second % 60:02d}Z"
+            clock = f"{second // 3600:02d}:{second // 60 % 60:02d}:{second % 60:02d}"
+            stamp = f"2026-03-02 {clock},{i % 1000:03d}"
+            iso = f"2026-03-02T{clock}Z"
             mid = f"{i:08x}-{rng.getrandbits(32):08x}"
             pick = i % 10
             if pick < 6:

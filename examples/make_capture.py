@@ -251,6 +251,24 @@ def build() -> str:
             },
             {},
         )
+    log.tick(20)
+    log.exchange(
+        v,
+        True,
+        "TransactionEvent",
+        {
+            "eventType": "Ended",
+            "timestamp": log.iso(),
+            "triggerReason": "EVCommunicationLost",
+            "seqNo": 3,
+            "transactionInfo": {
+                "transactionId": tx,
+                "chargingState": "Idle",
+                "stoppedReason": "EVDisconnected",
+            },
+        },
+        {},
+    )
     log.exchange(v, True, "Heartbeat", {}, {"currentTime": log.iso()})
     log.say("csms.server", "INFO", "shutting down (SIGTERM)")
     return "\n".join(log.lines) + "\n"

@@ -35,6 +35,7 @@ from typing import Any, Final
 
 from ocpkit.capture import CapturedFrame, Confidence, Direction, Hint, VersionEvidence, VersionGuess
 from ocpkit.errors import OcpkitError, Violation
+from ocpkit.findings import Finding
 from ocpkit.ocpp import VERSIONS, actions
 from ocpkit.ocpp.rpc import RULE_CODES
 from ocpkit.ocpp.validation import check_frame, validate_payload
@@ -63,6 +64,13 @@ RECORD_KEYS: Final = ("source", "line", "charge_point", "kind", "action", "ok", 
 
 _SENDER_OF = {Direction.CP_TO_CSMS: "ChargingStation", Direction.CSMS_TO_CP: "CSMS"}
 _SENDERS: dict[str, dict[str, str]] = {}
+# Conversation findings the per-frame verdicts or the unanswered-call count already state.
+_SAID_ELSEWHERE = frozenset({"rpc.unanswered", "rpc.error-code", "rpc.unknown-action", "rpc.wrong-sender"})
+
+try:  # the conversation checker adds protocol findings across frames when present
+    from ocpkit.ocpp import conversation as _conversation_module
+except ImportError:  # pragma: no cover - only in builds without it
+    _conversation_module = None  # type: ignore[assignment]
 # Frame kinds that can carry version evidence (actions, message types 5 and 6).
 _TELLING = frozenset({"call", "send", "callresulterror"})
 _RANK = {Confidence.HIGH: 3, Confidence.MEDIUM: 2, Confidence.LOW: 1, Confidence.NONE: 0}
@@ -133,6 +141,16 @@ class Summary:
     problems: list[dict[str, Any]] = field(default_factory=list)
     problems_total: int = 0
     decided: Counter[str] = field(default_factory=Counter)
+    findings: Counter[str] = field(default_factory=Counter)
+    findings_listed: list[dict[str, Any]] = field(default_factory=list)
+    findings_total: int = 0
+
+    def add_finding(self, source: str, finding: Finding) -> None:
+        """Count one conversation finding (``ref`` is the line of the frame that caused it)."""
+        self.findings_total += 1
+        _bump(self.findings, f"{finding.severity}:{finding.code}")
+        if len(self.findings_listed) < _MAX_LISTED:
+            self.findings_listed.append({"source": source, "line": finding.ref, **finding.as_dict()})
 
     def add(self, record: Record) -> None:
         """Count one record."""
@@ -188,6 +206,9 @@ class Summary:
             "by_code": dict(self.by_code.most_common()),
             "by_keyword": dict(self.by_keyword.most_common()),
             "versions": self.versions,
+            "findings": dict(self.findings.most_common()),
+            "findings_listed": self.findings_listed,
+            "findings_total": self.findings_total,
             "unanswered_calls": self.unanswered,
             "unanswered_listed": self.unanswered_listed,
             "unpaired_results": self.unpaired_results,
@@ -240,6 +261,7 @@ class SourceRun:
         self.pending: OrderedDict[tuple[str | None, str], tuple[int, str | None]] = OrderedDict()
         self.hints_of = hints or list
         self.hints_seen = -1
+        self.conversations: dict[str, Any] = {}
         self.frames = 0
 
     # ------------------------------------------------------------------ feeding
@@ -294,6 +316,10 @@ class SourceRun:
         for (cp, mid), (line, action) in self.pending.items():
             self._unanswered(cp, mid, line, action)
         self.pending.clear()
+        for conversation in self.conversations.values():
+            for finding in conversation.finish():
+                if finding.code not in _SAID_ELSEWHERE:
+                    self.summary.add_finding(self.source, finding)
 
     # ------------------------------------------------------------------ version
 
@@ -428,6 +454,9 @@ class SourceRun:
                 *violations,
             )
             tolerated = frozenset(i + 1 for i in tolerated)
+        if kind != "unparsed" and kind != "payload":
+            for finding in self._converse(frame, version):
+                notes.append(f"{finding.severity} {finding.code}: {finding.message}")
         ok = len(tolerated) == len(violations)
         record = Record(
             source=self.source,
@@ -446,6 +475,21 @@ class SourceRun:
         )
         self.summary.add(record)
         return record
+
+    def _converse(self, frame: CapturedFrame, version: str) -> list[Finding]:
+        conversation = self.conversations.get(version)
+        if conversation is None:
+            if _conversation_module is None:
+                return []
+            conversation = self.conversations[version] = _conversation_module.Conversation(version)
+        try:
+            found: list[Finding] = conversation.feed(frame, ref=frame.line)
+        except OcpkitError:
+            return []
+        kept = [f for f in found if f.code not in _SAID_ELSEWHERE]
+        for finding in kept:
+            self.summary.add_finding(self.source, finding)
+        return kept
 
     def _direction(self, version: str, action: str, direction: Direction) -> tuple[Violation, ...]:
         senders = _SENDERS.get(version)

@@ -299,7 +299,7 @@ class _Writer:
             self.out.write("\n  " if self.first else ",\n  ")
             self.first = False
             self.out.write(self.encode(rec.as_json()))
-        elif not rec.ok or self.verbose or rec.violations or rec.notes:
+        elif not rec.ok or self.verbose or rec.violations:
             self._text(rec)
 
     def _text(self, rec: Any) -> None:
@@ -324,7 +324,7 @@ class _Writer:
         if rec.ok and not rec.violations:
             self.out.write(f"  {s.green(self.tick)} valid\n")
         for note in rec.notes:
-            self.out.write(f"  {s.dim('note: ' + note)}\n")
+            self.out.write(f"  {s.dim('· ' + note)}\n")
 
     def summary(self, data: dict[str, Any]) -> None:
         if self.fmt == "jsonl":
@@ -379,6 +379,20 @@ class _Writer:
                 self.out.write(
                     f"              {u['source']}:{u['line']}  {cp}  {u['action'] or '?'}"
                     f"  id {u['message_id']}\n"
+                )
+        if d["findings_total"]:
+            counts = ", ".join(f"{k.split(':', 1)[1]} {n}" for k, n in list(d["findings"].items())[:8])
+            row(
+                "findings", s.yellow(f"{d['findings_total']} from following the conversation") + f": {counts}"
+            )
+            shown = sorted(
+                d["findings_listed"], key=lambda f: (f["severity"] != "error", f["severity"] != "warning")
+            )
+            for f in shown[:8]:
+                where = f"{f['source']}:{f['line']}" if f["line"] is not None else f["source"]
+                about = f" ({f['subject']})" if f["subject"] else ""
+                self.out.write(
+                    f"              {where}  {f['severity']}  {f['code']}{about}: {f['message']}\n"
                 )
         if d["unpaired_results"]:
             row(
