@@ -440,3 +440,55 @@ def test_python_dash_m_ocpkit() -> None:
     assert b"Traceback" not in proc.stderr
     last = json.loads(proc.stdout.splitlines()[-1])
     assert last["kind"] == "summary" and last["invalid"] == 5
+
+
+# ---------------------------------------------------------------- terminal behaviour and bounds
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_colour_only_on_a_terminal_and_never_with_no_color(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    out = _Terminal()
+    assert main(["validate", str(EXAMPLE)], stdout=out, stderr=io.StringIO()) == 1
+    assert "\x1b[31;1m✗\x1b[0m" in out.getvalue()
+    monkeypatch.setenv("NO_COLOR", "1")
+    out = _Terminal()
+    assert main(["validate", str(EXAMPLE)], stdout=out, stderr=io.StringIO()) == 1
+    assert "\x1b[" not in out.getvalue()
+
+
+def test_progress_on_a_terminal_silent_when_piped(tmp_path: Path) -> None:
+    path = tmp_path / "long.log"
+    filler = ("x" * 99 + "\n") * 50_000  # 5 MB of lines without frames
+    path.write_text(filler + 'send [2,"1","Heartbeat",{}]\n')
+    err = _Terminal()
+    code = main(["validate", str(path), "--report", "jsonl"], stdout=io.StringIO(), stderr=err)
+    assert code == 0
+    assert "long.log [" in err.getvalue() and "MB" in err.getvalue()
+    assert err.getvalue().endswith("\r\x1b[2K")  # the bar clears its line when done
+    piped = io.StringIO()
+    assert main(["validate", str(path), "--report", "jsonl"], stdout=io.StringIO(), stderr=piped) == 0
+    assert piped.getvalue() == ""
+
+
+def test_unanswered_call_tracking_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    from ocpkit import _validate_run
+    from ocpkit.capture import read_capture
+
+    monkeypatch.setattr(_validate_run, "PENDING_CALLS", 10)
+    summary = _validate_run.Summary()
+    run = _validate_run.SourceRun("mem", summary, version="1.6")
+    lines = [f'send [2,"id{i}","Heartbeat",{{}}]' for i in range(30)]
+    sizes = []
+    for frame in read_capture(lines):
+        assert len(list(run.feed(frame))) == 1
+        sizes.append(len(run.pending))
+    assert max(sizes) == 10
+    # Evicted calls are counted as unanswered at once, the rest at the end.
+    assert summary.unanswered == 20
+    list(run.finish())
+    assert summary.unanswered == 30 and not run.pending
