@@ -177,6 +177,49 @@ def peak_rss(path: Path) -> int:
     return int(proc.stdout.split()[-1])
 
 
+def stages(capture: Path, frames: int) -> None:
+    """Where the time of ``ocpkit validate`` goes, measured in this process (warm imports)."""
+    sys.path.insert(0, str(ROOT))
+    from ocpkit import _validate_run
+    from ocpkit.capture import read_capture
+    from ocpkit.cli import main as cli_main
+    from ocpkit.ocpp.validation import check_frame
+
+    def reader() -> None:
+        with capture.open(encoding="utf-8") as fh:
+            for _ in read_capture(fh):
+                pass
+
+    def verdicts() -> None:
+        with capture.open(encoding="utf-8") as fh:
+            for f in read_capture(fh):
+                check_frame(f.raw.encode(), "1.6", action=f.action if f.kind == "callresult" else None)
+
+    def whole(conversation: bool) -> None:
+        saved = _validate_run._conversation_module
+        if not conversation:
+            _validate_run._conversation_module = None  # type: ignore[assignment]
+        try:
+            with open(os.devnull, "w") as out:
+                cli_main(["validate", str(capture), "--report", "jsonl"], stdout=out)
+        finally:
+            _validate_run._conversation_module = saved
+
+    whole(True)  # warm: schemas compiled, models imported
+    rows = [
+        ("capture reader alone", reader),
+        ("reader + frame/payload verdicts", verdicts),
+        ("validate, no conversation checker", lambda: whole(False)),
+        ("validate (all of it)", lambda: whole(True)),
+    ]
+    print("\nin one process, warm (where the time goes):")
+    for name, fn in rows:
+        start = time.perf_counter()
+        fn()
+        t = time.perf_counter() - start
+        print(f"  {name:<34} {t:7.2f} s  {frames / t:>10,.0f} frames/s")
+
+
 def main() -> None:
     """Run the comparison and print the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -212,6 +255,8 @@ def main() -> None:
         if t_ocpp is not None:
             print(f"\n  ocpkit is {t_ocpp / t_kit:.2f}x as fast as the ocpp-package script")
         print(f"  ocpkit keeps {t_floor / t_kit:.2f} of the bare orjson read's speed")
+
+        stages(capture, args.frames)
 
         print("\npeak RSS of ocpkit validate (VmHWM, one process each):")
         small = max(args.frames // 10, 1000)

@@ -62,7 +62,7 @@ _MAX_LISTED: Final = 50
 RECORD_KEYS: Final = ("source", "line", "charge_point", "kind", "action", "ok", "violations")
 """The keys of one jsonl frame record, in order."""
 
-_SENDER_OF = {Direction.CP_TO_CSMS: "ChargingStation", Direction.CSMS_TO_CP: "CSMS"}
+_NONE: frozenset[int] = frozenset()
 _SENDERS: dict[str, dict[str, str]] = {}
 # Conversation findings the per-frame verdicts or the unanswered-call count already state.
 _SAID_ELSEWHERE = frozenset({"rpc.unanswered", "rpc.error-code", "rpc.unknown-action", "rpc.wrong-sender"})
@@ -401,7 +401,7 @@ class SourceRun:
     def _judge(self, frame: CapturedFrame, version: str, bad_text: bool) -> Record:
         kind = frame.kind
         notes: list[str] = []
-        tolerated: frozenset[int] = frozenset()
+        tolerated = _NONE
         action = frame.action
         if kind == "unparsed":
             violations: tuple[Violation, ...] = (
@@ -436,13 +436,16 @@ class SourceRun:
             if report.unpaired:
                 self.summary.unpaired_results += 1
                 notes.append("its CALL is not in the capture: the frame is checked, the payload is not")
+            direction = frame.direction
             if (
                 action is not None
-                and kind in ("call", "send")
                 and frame.direction_confidence is Confidence.HIGH
-                and frame.direction in _SENDER_OF
+                and (direction is Direction.CP_TO_CSMS or direction is Direction.CSMS_TO_CP)
+                and (kind == "call" or kind == "send")
             ):
-                violations = violations + self._direction(version, action, frame.direction)
+                wrong = self._direction(version, action, direction)
+                if wrong:
+                    violations = violations + wrong
             if self.lenient and violations and action is not None and kind in ("call", "callresult"):
                 tolerated, note = self._tolerated(version, action, kind, frame, violations)
                 notes.extend(note)
@@ -470,7 +473,7 @@ class SourceRun:
             direction=frame.direction,
             timestamp=frame.timestamp.raw if frame.timestamp is not None else None,
             message_id=frame.message_id,
-            notes=tuple(notes),
+            notes=tuple(notes) if notes else (),
             tolerated=tolerated,
         )
         self.summary.add(record)
@@ -496,7 +499,7 @@ class SourceRun:
         if senders is None:
             senders = _SENDERS[version] = {name: str(spec.sender) for name, spec in actions(version).items()}
         expected = senders.get(action)
-        sender = _SENDER_OF[direction]
+        sender = "ChargingStation" if direction is Direction.CP_TO_CSMS else "CSMS"
         if expected is None or expected == "Both" or expected == sender:
             return ()
         return (

@@ -37,7 +37,7 @@ from typing import IO, Any, Final
 from ocpkit._version import __version__
 from ocpkit.errors import OcpkitError
 
-__all__ = ["MAX_LINE_BYTES", "InputError", "main"]
+__all__ = ["MAX_LINE_BYTES", "main"]
 
 MAX_LINE_BYTES: Final = 16 * 1024 * 1024 + 2
 """Longest line read (bytes); longer lines are skipped and reported."""
@@ -45,7 +45,7 @@ _PROGRESS_MIN_BYTES: Final = 4 * 1024 * 1024
 _SNIFF: Final = 8192
 
 
-class InputError(Exception):
+class _InputError(Exception):
     """An input cannot be read at all (exit status 2)."""
 
 
@@ -119,7 +119,7 @@ class _Input:
     in_directory: bool = False
 
 
-def _expand(names: Sequence[str], err: Callable[[str], None]) -> list[_Input]:
+def _expand(names: Sequence[str]) -> list[_Input]:
     """Turn the command-line names into inputs; directories are walked, sorted."""
     out: list[_Input] = []
     for name in names:
@@ -130,12 +130,12 @@ def _expand(names: Sequence[str], err: Callable[[str], None]) -> list[_Input]:
         if path.is_dir():
             files = sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith("."))
             if not files:
-                raise InputError(f"{name}: directory holds no files")
+                raise _InputError(f"{name}: directory holds no files")
             out.extend(_Input(str(p), p, True) for p in files)
         elif path.exists():
             out.append(_Input(name, path))
         else:
-            raise InputError(f"{name}: no such file or directory")
+            raise _InputError(f"{name}: no such file or directory")
     return out
 
 
@@ -147,8 +147,9 @@ class _Lines:
     drained without being kept and replaced by an empty line.
     """
 
-    def __init__(self, stream: _Prefixed, progress: _Progress) -> None:
+    def __init__(self, stream: _Prefixed, progress: _Progress, position: Callable[[], int]) -> None:
         self.stream = stream
+        self.position = position
         self.progress = progress
         self.bad_lines: set[int] = set()
         self.problems: list[tuple[int, str]] = []
@@ -156,7 +157,7 @@ class _Lines:
 
     def __iter__(self) -> Iterator[str]:
         readline = self.stream.readline
-        tell = self.stream.tell
+        tell = self.position
         n = 0
         while True:
             chunk = readline(MAX_LINE_BYTES)
@@ -197,7 +198,7 @@ def _open(item: _Input, stdin: IO[bytes]) -> tuple[IO[bytes], IO[bytes], bytes, 
     try:
         raw: IO[bytes] = stdin if item.path is None else item.path.open("rb")
     except OSError as exc:
-        raise InputError(f"{item.name}: cannot open: {exc.strerror or exc}") from None
+        raise _InputError(f"{item.name}: cannot open: {exc.strerror or exc}") from None
     size = None
     if item.path is not None:
         try:
@@ -207,22 +208,22 @@ def _open(item: _Input, stdin: IO[bytes]) -> tuple[IO[bytes], IO[bytes], bytes, 
     try:
         head = raw.read(2)
     except OSError as exc:
-        raise InputError(f"{item.name}: cannot read: {exc.strerror or exc}") from None
+        raise _InputError(f"{item.name}: cannot read: {exc.strerror or exc}") from None
     if head == b"\x1f\x8b":
         # A gzip stream: decompress on the fly; its first bytes are fed back in through a prefix stream.
         stream: IO[bytes] = gzip.GzipFile(fileobj=_Prefixed(head, raw), mode="rb")  # type: ignore[call-overload]
         try:
             first = stream.read(_SNIFF)
         except (OSError, EOFError, zlib.error) as exc:
-            raise InputError(f"{item.name}: truncated or corrupt gzip stream: {exc}") from None
+            raise _InputError(f"{item.name}: truncated or corrupt gzip stream: {exc}") from None
     else:
         stream = raw
         try:
             first = head + raw.read(_SNIFF)
         except OSError as exc:
-            raise InputError(f"{item.name}: cannot read: {exc.strerror or exc}") from None
+            raise _InputError(f"{item.name}: cannot read: {exc.strerror or exc}") from None
     if b"\x00" in first:
-        raise InputError(f"{item.name}: binary data (NUL bytes), not a text capture")
+        raise _InputError(f"{item.name}: binary data (NUL bytes), not a text capture")
     # Return the sniffed bytes up to the end of a line; the line reader takes the rest.
     return stream, raw, first, size
 
@@ -416,8 +417,8 @@ def _validate(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: IO[by
     version = None if args.ocpp == "auto" else args.ocpp
     failed = False
     try:
-        inputs = _expand(args.files, lambda m: None)
-    except InputError as exc:
+        inputs = _expand(args.files)
+    except _InputError as exc:
         err.write(f"ocpkit validate: {exc}\n")
         return 2
     if sum(1 for i in inputs if i.path is None) > 1:
@@ -431,7 +432,7 @@ def _validate(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: IO[by
         progress = _Progress(err, item.name, None)
         try:
             stream, raw, first, size = _open(item, stdin)
-        except InputError as exc:
+        except _InputError as exc:
             if item.in_directory and "binary data" in str(exc):
                 summary.add_problem(item.name, None, "binary file skipped")
                 continue
@@ -439,7 +440,7 @@ def _validate(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: IO[by
             failed = True
             continue
         progress = _Progress(err, item.name, size)
-        lines = _Lines(_Prefixed(first, stream), progress)
+        lines = _Lines(_Prefixed(first, stream), progress, _Prefixed(b"", raw).tell)
         reader = CaptureReader(lines, shape=args.shape)
         run = SourceRun(
             item.name,
@@ -517,11 +518,11 @@ def _load_json(name: str) -> Any:
     try:
         text = Path(name).read_bytes()
     except OSError as exc:
-        raise InputError(f"{name}: cannot read: {exc.strerror or exc}") from None
+        raise _InputError(f"{name}: cannot read: {exc.strerror or exc}") from None
     try:
         data = json.loads(text)
     except (ValueError, RecursionError) as exc:
-        raise InputError(f"{name}: not JSON: {exc}") from None
+        raise _InputError(f"{name}: not JSON: {exc}") from None
     # An OCPI response envelope: price its data.
     if isinstance(data, dict) and "data" in data and "status_code" in data:
         data = data["data"]
@@ -534,7 +535,7 @@ def _price(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
     try:
         tariff = _load_json(args.tariff)
         cdr = _load_json(args.cdr)
-    except InputError as exc:
+    except _InputError as exc:
         err.write(f"ocpkit price: {exc}\n")
         return 2
     try:
