@@ -29,6 +29,7 @@ import os
 import sys
 import time
 import zlib
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,6 +44,8 @@ MAX_LINE_BYTES: Final = 16 * 1024 * 1024 + 2
 """Longest line read (bytes); longer lines are skipped and reported."""
 _PROGRESS_MIN_BYTES: Final = 4 * 1024 * 1024
 _SNIFF: Final = 8192
+_KEEP_PROBLEMS: Final = 50
+_KEEP_BAD_LINES: Final = 100_000
 
 
 class _InputError(Exception):
@@ -152,8 +155,16 @@ class _Lines:
         self.position = position
         self.progress = progress
         self.bad_lines: set[int] = set()
+        self._bad_order: deque[int] = deque()
         self.problems: list[tuple[int, str]] = []
+        self.problem_count = 0
         self.count = 0
+
+    def _problem(self, n: int, message: str) -> None:
+        # Counted always, kept only as many as a report lists: a whole file of bad lines stays small.
+        self.problem_count += 1
+        if len(self.problems) < _KEEP_PROBLEMS:
+            self.problems.append((n, message))
 
     def __iter__(self) -> Iterator[str]:
         readline = self.stream.readline
@@ -173,18 +184,18 @@ class _Lines:
                     if not more or more.endswith(b"\n"):
                         break
                 limit = MAX_LINE_BYTES - 2
-                self.problems.append(
-                    (n, f"line is {size:,} bytes long, over the {limit:,}-byte limit; skipped")
-                )
+                self._problem(n, f"line is {size:,} bytes long, over the {limit:,}-byte limit; skipped")
                 chunk = b"\n"
             try:
                 text = chunk.decode("utf-8")
             except UnicodeDecodeError as exc:
                 self.bad_lines.add(n)
+                self._bad_order.append(n)
+                if len(self._bad_order) > _KEEP_BAD_LINES:
+                    # Frames are judged within a bounded distance of their line; older marks can go.
+                    self.bad_lines.discard(self._bad_order.popleft())
                 bad = chunk[exc.start]
-                self.problems.append(
-                    (n, f"not valid UTF-8 (byte 0x{bad:02x} at byte {exc.start + 1} of the line)")
-                )
+                self._problem(n, f"not valid UTF-8 (byte 0x{bad:02x} at byte {exc.start + 1} of the line)")
                 text = chunk.decode("utf-8", "replace")
             if n == 1 and text.startswith("\ufeff"):
                 text = text[1:]
@@ -199,6 +210,15 @@ def _open(item: _Input, stdin: IO[bytes]) -> tuple[IO[bytes], IO[bytes], bytes, 
         raw: IO[bytes] = stdin if item.path is None else item.path.open("rb")
     except OSError as exc:
         raise _InputError(f"{item.name}: cannot open: {exc.strerror or exc}") from None
+    try:
+        return _sniff(item, raw)
+    except _InputError:
+        if item.path is not None:
+            raw.close()
+        raise
+
+
+def _sniff(item: _Input, raw: IO[bytes]) -> tuple[IO[bytes], IO[bytes], bytes, int | None]:
     size = None
     if item.path is not None:
         try:
@@ -224,7 +244,6 @@ def _open(item: _Input, stdin: IO[bytes]) -> tuple[IO[bytes], IO[bytes], bytes, 
             raise _InputError(f"{item.name}: cannot read: {exc.strerror or exc}") from None
     if b"\x00" in first:
         raise _InputError(f"{item.name}: binary data (NUL bytes), not a text capture")
-    # Return the sniffed bytes up to the end of a line; the line reader takes the rest.
     return stream, raw, first, size
 
 
@@ -426,7 +445,6 @@ def _validate(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: IO[by
         return 2
     summary = Summary()
     writer = _Writer(args.report, out, args.verbose)
-    any_frames = False
     dir_frames: dict[str, int] = {}
     for item in inputs:
         progress = _Progress(err, item.name, None)
@@ -478,6 +496,7 @@ def _validate(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: IO[by
                 raw.close()
         for n, message in lines.problems:
             summary.add_problem(item.name, n, message)
+        summary.problems_total += lines.problem_count - len(lines.problems)
         guess = reader.shape_guess
         if guess is not None:
             summary.add_source(
@@ -501,7 +520,6 @@ def _validate(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: IO[by
             why = "empty file" if lines.count == 0 else f"no OCPP-J frame in {lines.count} line(s)"
             err.write(f"ocpkit validate: {item.name}: {why}\n")
             failed = True
-        any_frames = any_frames or frames > 0
     for top, count in dir_frames.items():
         if count == 0:
             err.write(f"ocpkit validate: {top}: no OCPP-J frame in any file of the directory\n")

@@ -492,3 +492,12 @@ def test_unanswered_call_tracking_is_bounded(monkeypatch: pytest.MonkeyPatch) ->
     assert summary.unanswered == 20
     list(run.finish())
     assert summary.unanswered == 30 and not run.pending
+
+
+def test_many_bad_lines_are_counted_not_kept(tmp_path: Path) -> None:
+    path = tmp_path / "latin1-all.log"
+    path.write_bytes(b"caf\xe9\n" * 5000 + b'send [2,"1","Heartbeat",{}]\n')
+    code, frames, summary, _ = jsonl(str(path), "--ocpp", "1.6")
+    assert code == 0 and len(frames) == 1
+    assert summary["input_problems_total"] == 5000
+    assert len(summary["input_problems"]) == 50
