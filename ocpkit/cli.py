@@ -478,6 +478,8 @@ def _validate(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: IO[by
             for rec in run.finish():
                 record(rec)
         except (OSError, EOFError, zlib.error) as exc:
+            if isinstance(exc, BrokenPipeError):
+                raise  # our reader went away, not our input
             progress.close()
             for rec in run.finish():
                 writer.record(rec)
@@ -759,9 +761,12 @@ def main(
         err.write("ocpkit: interrupted\n")
         return 130
     except BrokenPipeError:
-        # The reader of our output went away (| head): stop quietly.
-        with contextlib.suppress(OSError):
-            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - keeps the interpreter's final flush quiet
+        # The reader of our output went away (| head): stop quietly, and keep the
+        # interpreter's final flush of stdout from complaining (Python docs, "Note on SIGPIPE").
+        if out is sys.stdout:
+            with contextlib.suppress(OSError, ValueError):
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, sys.stdout.fileno())
         return 1
     except MemoryError:
         err.write("ocpkit: out of memory\n")

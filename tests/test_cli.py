@@ -501,3 +501,21 @@ def test_many_bad_lines_are_counted_not_kept(tmp_path: Path) -> None:
     assert code == 0 and len(frames) == 1
     assert summary["input_problems_total"] == 5000
     assert len(summary["input_problems"]) == 50
+
+
+def test_closed_output_pipe_stops_quietly(tmp_path: Path) -> None:
+    path = tmp_path / "big.log"
+    path.write_bytes(EXAMPLE.read_bytes() * 40)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ocpkit", "validate", "--report", "jsonl", str(path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=ROOT,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    assert json.loads(proc.stdout.readline())["kind"] == "call"
+    proc.stdout.close()  # like `| head -1`
+    err = proc.stderr.read()
+    proc.wait(timeout=120)
+    assert proc.returncode == 1
+    assert err == b""
