@@ -14,7 +14,7 @@ Each timing is the best of ``--repeat`` runs after one warm-up run (which
 compiles the validators of every action). Prints frames/s and the ratios the
 target is stated in (ocpkit >= 50x ``ocpp``, >= 0.4x the floor).
 
-    python benchmarks/validate_frames.py [--frames 100000] [--versions 1.6 2.0.1] [--repeat 3]
+    python benchmarks/validate_frames.py [--frames 100000] [--versions 1.6 2.0.1] [--repeat 3] [--pure]
 """
 
 from __future__ import annotations
@@ -76,15 +76,24 @@ def main() -> int:
     parser.add_argument("--versions", nargs="+", default=["1.6", "2.0.1"])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--mutation-rate", type=float, default=0.04)
+    parser.add_argument(
+        "--pure",
+        action="store_true",
+        help="switch orjson and jsonschema-rs off in ocpkit (the pure fallback)",
+    )
     args = parser.parse_args()
+    if args.pure:
+        from ocpkit.ocpp import validation
+
+        validation._rs = None  # type: ignore[assignment]
+        _json._orjson = None  # type: ignore[assignment]
     shared = shared_dir()
     if shared is None:
         print("reference material not found: set OCPKIT_SHARED", file=sys.stderr)
         return 2
-    print(
-        f"orjson {orjson.__version__}; ocpkit fast engine (jsonschema-rs): {HAVE_FAST_ENGINE}; "
-        f"ocpkit orjson decoder: {_json.HAVE_ORJSON}"
-    )
+    fast = HAVE_FAST_ENGINE and not args.pure
+    print(f"orjson {orjson.__version__}; ocpkit fast engine (jsonschema-rs): {fast}; ", end="")
+    print(f"ocpkit orjson decoder: {_json.HAVE_ORJSON and not args.pure}")
     for version in args.versions:
         corpus = [
             (raw, action) for raw, action, _ in generate(shared, version, args.frames, 7, args.mutation_rate)

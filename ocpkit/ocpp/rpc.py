@@ -13,9 +13,21 @@ the message type id (OCPP-J 1.6 §4.1.3; OCPP 2.0.1 and 2.1 part 4 §4.1):
  6    SEND             [6, messageId, action, payload]                     2.1
 ====  ===============  ==================================================  ========
 
-:func:`parse_frame` decodes the text by the rules of :mod:`ocpkit.ocpp._json`
-(UTF-8, no NaN, exact integers, last duplicate name wins, bounded depth),
-then checks the array: the exact length of its type, a message id that is a
+JSON decoding rules (one set for the whole library, implemented in
+``ocpkit.ocpp._json``; the same with or without orjson installed):
+
+* bytes must be UTF-8: invalid sequences, a byte order mark, and lone
+  surrogates (raw or ``\ud800`` escapes) are refused;
+* ``NaN``/``Infinity`` are refused (not JSON);
+* integer literals are exact ``int`` of any size (orjson's float for integers
+  beyond 64 bits is never exposed); other numbers are IEEE doubles, and a
+  literal that overflows one (``1e400``) is refused;
+* duplicate member names: the last one wins (as in ``json``, orjson, JavaScript);
+* nesting deeper than 512 arrays/objects is refused (no ``RecursionError``).
+
+A refused text is a ``json`` fault (FormationViolation in 1.6,
+RpcFrameworkError in 2.x). :func:`parse_frame` then checks the array:
+the exact length of its type, a message id that is a
 string of at most 36 characters, an action known to the version, an object
 payload (and error details), an error code the version defines. Every broken
 rule becomes a :class:`~ocpkit.errors.Violation` carrying the OCPP-J error

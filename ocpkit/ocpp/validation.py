@@ -131,9 +131,14 @@ _LEAP_S = re.compile(r"\d:\d\d:60")
 
 
 def _trusted(text: bytes | str) -> bool:
+    # A \u escape could spell either marker without showing it in the text.
     if isinstance(text, bytes):
-        return b"0000-" not in text and (b":60" not in text or _LEAP_B.search(text) is None)
-    return "0000-" not in text and (":60" not in text or _LEAP_S.search(text) is None)
+        return (
+            b"0000-" not in text
+            and (b":60" not in text or _LEAP_B.search(text) is None)
+            and b"\\u" not in text
+        )
+    return "0000-" not in text and (":60" not in text or _LEAP_S.search(text) is None) and "\\u" not in text
 
 
 def _code(keyword: str, version: str) -> str:
@@ -215,24 +220,28 @@ def check_payload(
     action or direction); a payload that is not JSON or not an object is
     reported as a violation.
     """
+    return _check_payload(version, action, direction, data)[0]
+
+
+def _check_payload(
+    version: str, action: str, direction: str, data: bytes | bytearray | memoryview | str | dict[str, Any]
+) -> tuple[tuple[Violation, ...], Any]:
+    """Violations and the decoded payload (None when it could not be decoded)."""
     compiled = _compiled(version, action, direction)
     if isinstance(data, dict):
-        return _violations(compiled.findings(data), version)
+        return _violations(compiled.findings(data), version), data
     if isinstance(data, bytearray | memoryview):
         data = bytes(data)
     if not isinstance(data, bytes | str):
-        return (
-            Violation(
-                "", "json", f"expected bytes, str or dict, got {type(data).__name__}", _code("json", version)
-            ),
-        )
+        text = f"expected bytes, str or dict, got {type(data).__name__}"
+        return (Violation("", "json", text, _code("json", version)),), None
     try:
         decoded = _json.decode(data)
     except _json.JsonError as exc:
-        return (Violation("", "json", str(exc), _code("json", version)),)
+        return (Violation("", "json", str(exc), _code("json", version)),), None
     if type(decoded) is not dict:
-        return (Violation("", "type", "a payload must be a JSON object", _code("type", version)),)
-    return _violations(_judge(compiled, decoded, data), version)
+        return (Violation("", "type", "a payload must be a JSON object", _code("type", version)),), decoded
+    return _violations(_judge(compiled, decoded, data), version), decoded
 
 
 @dataclass(frozen=True, slots=True)
@@ -298,13 +307,7 @@ def validate_payload(
     :class:`~ocpkit.errors.UnsupportedError` in both modes.
     """
     model_cls = _model_class(version, action, direction)
-    violations = check_payload(version, action, direction, data)
-    decoded: Any = data
-    if not isinstance(data, dict):
-        try:
-            decoded = _json.decode(bytes(data) if isinstance(data, bytearray | memoryview) else data)
-        except _json.JsonError:
-            decoded = None
+    violations, decoded = _check_payload(version, action, direction, data)
     if strict:
         if violations:
             raise PayloadInvalid(
@@ -370,7 +373,7 @@ class FrameReport:
     Reports are read-only by convention; the frame object is built on first access.
     """
 
-    __slots__ = ("_frame", "_msg", "unpaired", "violations")
+    __slots__ = ("_frame", "_msg", "_source", "unpaired", "violations")
 
     def __init__(
         self,
@@ -378,10 +381,13 @@ class FrameReport:
         violations: tuple[Violation, ...],
         unpaired: bool = False,
         decoded: list[Any] | None = None,
+        source: bytes | None = None,
     ) -> None:
         # decoded: the well-formed CALL/CALLRESULT array; the frame object is made from it on demand.
+        # source: its text when it was decoded without the exact-integer check (see check_frame).
         self._frame = frame
         self._msg = decoded
+        self._source = source
         self.violations = violations
         self.unpaired = unpaired
 
@@ -390,6 +396,8 @@ class FrameReport:
         """The parsed frame, or None when the message could not be read as one."""
         if self._frame is None and self._msg is not None:
             msg = self._msg
+            if self._source is not None and _RUN in self._source.translate(_DIGITS):
+                msg = _json.decode_exact(self._source)
             self._frame = Call(msg[1], msg[2], msg[3]) if msg[0] == 2 else CallResult(msg[1], msg[2])
         return self._frame
 
@@ -462,18 +470,26 @@ def check_frame(
     text: bytes | str | None = None
     msg: Any = raw
     trusted = False
+    source: bytes | None = None  # set when msg came from orjson without the 19-digit check
     if type(raw) is bytes:
         text = raw
         orjson = _json.orjson_module()
-        # Inlined _json.decode for short texts (the common case), then the _trusted() test.
-        if orjson is not None and len(raw) <= _SHORT and _RUN not in raw.translate(_DIGITS):
+        # orjson alone for short texts (the common case). It turns integers beyond 64 bits into
+        # floats, which cannot turn an invalid payload valid in the fast engine (a draft-04
+        # integer field refuses the float; no OCPP bound or enum is near 2**64). So the exact
+        # decoder is needed only where a report is built (_exact_lane) or the frame is read.
+        if orjson is not None and len(raw) <= _SHORT:
             try:
                 msg = orjson.loads(raw)
             except orjson.JSONDecodeError:
                 msg = _decode_or_keep(raw)
+            else:
+                source = raw
         else:
             msg = _decode_or_keep(raw)
-        trusted = b"0000-" not in raw and (b":60" not in raw or _LEAP_B.search(raw) is None)
+        trusted = (
+            b"0000-" not in raw and (b":60" not in raw or _LEAP_B.search(raw) is None) and b"\\u" not in raw
+        )
     elif type(raw) is str:
         text = raw
         msg = _decode_or_keep(raw)
@@ -501,7 +517,9 @@ def check_frame(
                         except Exception:  # any refusal of the accelerator falls back to the exact checker
                             ok = False
                         if ok:
-                            return FrameReport(None, (), False, msg)
+                            return FrameReport(None, (), False, msg, source)
+                    if source is not None:
+                        return _check_slow(_decode_or_keep(source), version, action, sender, text)
                     findings = compiled.findings(payload)
                     return FrameReport(
                         None, _violations(findings, version, "/3") if findings else (), decoded=msg
@@ -516,7 +534,7 @@ def check_frame(
                 and type(payload) is dict
             ):
                 if action is None:
-                    return FrameReport(None, (), True, msg)
+                    return FrameReport(None, (), True, msg, source)
                 compiled = lane.results[action] if action in lane.results else lane.result(action)
                 if compiled is not None:
                     if trusted and compiled.fast is not None:
@@ -527,11 +545,15 @@ def check_frame(
                         except Exception:  # any refusal of the accelerator falls back to the exact checker
                             ok = False
                         if ok:
-                            return FrameReport(None, (), False, msg)
+                            return FrameReport(None, (), False, msg, source)
+                    if source is not None:
+                        return _check_slow(_decode_or_keep(source), version, action, sender, text)
                     findings = compiled.findings(payload)
                     return FrameReport(
                         None, _violations(findings, version, "/2") if findings else (), decoded=msg
                     )
+    if source is not None:
+        msg = _decode_or_keep(source)
     return _check_slow(msg, version, action, sender, text)
 
 

@@ -8,10 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ocpkit.errors import PayloadInvalid, UnsupportedError
 from ocpkit.ocpp import validate_payload, validation
-from ocpkit.ocpp.rpc import ERROR_CODES, RULE_CODES
+from ocpkit.ocpp.rpc import ERROR_CODES, RULE_CODES, Call
 from ocpkit.ocpp.validation import (
     KEYWORD_RULES,
     LenientResult,
@@ -252,6 +254,11 @@ def test_date_time_rules() -> None:
         and ok("2024-05-01T10:00:00.123456789+05:30")
     )
     assert ok("2024-02-29T00:00:00-00:00")
+    # markers spelled with \u escapes are still seen (the fast engine accepts leap seconds and year 0)
+    for escaped in ('"2016-12-31T23:59:\\u00360Z"', '"\\u0030000-01-01T00:00:00Z"'):
+        assert check_payload("2.0.1", "Heartbeat", "response", '{"currentTime":' + escaped + "}") != ()
+        frame = '[3,"m",{"currentTime":' + escaped + "}]"
+        assert not check_frame(frame.encode(), "2.0.1", action="Heartbeat").ok
     for bad in (
         "2016-12-31T23:59:60Z",  # leap second: refused (rule picked, see the oracle)
         "2016-12-31T22:59:60-01:00",
@@ -273,17 +280,31 @@ def test_multiple_of_is_exact() -> None:
         profile = _PROFILE16 | {
             "chargingSchedule": {"chargingRateUnit": "A", "chargingSchedulePeriod": [period]}
         }
-        return (
-            check_payload(
-                "1.6", "SetChargingProfile", "request", {"connectorId": 1, "csChargingProfiles": profile}
-            )
-            == ()
-        )
+        payload = {"connectorId": 1, "csChargingProfiles": profile}
+        verdict = check_payload("1.6", "SetChargingProfile", "request", payload) == ()
+        # the text goes through the fast engine (when installed) with multipleOf split off
+        assert verdict == (check_payload("1.6", "SetChargingProfile", "request", json.dumps(payload)) == ())
+        return verdict
 
     for good in (22.2, 0.3, 8.1, 16, 7.0, 1e300, 0.1):
         assert limit_ok(good), good
     for bad in (0.25, 0.30000000000000004, 1e-7, 1.05):
         assert not limit_ok(bad), bad
+
+
+@pytest.mark.usefixtures("engine")
+def test_uri_is_rfc_3986() -> None:
+    def ok(location: str) -> bool:
+        payload = {"location": location, "retrieveDate": "2024-01-01T00:00:00Z"}
+        verdict = check_payload("1.6", "UpdateFirmware", "request", payload) == ()
+        assert verdict == (check_payload("1.6", "UpdateFirmware", "request", json.dumps(payload)) == ())
+        assert verdict == oracle._uri(location)
+        return verdict
+
+    for good in ("http://example.com/fw.bin", "ftp://u@h:21/d?x=1#f", "https://[::1]/a", "urn:a:b", "a:"):
+        assert ok(good), good
+    for bad in ("not a uri", "/relative", "http://exa mple.com", "http://x/%zz", "1a:b", "", "é:x", "a:b\n"):
+        assert not ok(bad), bad
 
 
 @pytest.mark.usefixtures("engine")
@@ -418,3 +439,61 @@ def test_check_frame_reports_paths_inside_the_frame() -> None:
     assert check_frame('[2,"m","Heartbeat",{}]', "2.1").frame is not None
     with pytest.raises(UnsupportedError):
         check_frame(b"[]", "3.0")
+
+
+# --- formats against the oracle's reference libraries -------------------------------------------
+
+_URI_ALPHABET = "az09:/?#[]@!$&'()*+,;=-._~%AF ve\n"
+_DT_ALPHABET = "0123456789-:TtZz.+ "
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=_URI_ALPHABET, max_size=24))
+def test_uri_agrees_with_rfc3987(text: str) -> None:
+    from ocpkit.ocpp._schemacheck import is_uri
+
+    assert is_uri(text) == oracle._uri(text)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.text(alphabet=_DT_ALPHABET, max_size=30)
+    | st.from_regex(r"\A\d{4}-\d\d-\d\d[Tt ]\d\d:\d\d:\d\d(\.\d{1,4})?([Zz]|[+-]\d\d:?\d\d)?\Z")
+)
+def test_date_time_agrees_with_rfc3339_validator(text: str) -> None:
+    from ocpkit.ocpp._schemacheck import is_date_time
+
+    assert is_date_time(text) == oracle._date_time(text)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.text(alphabet=_DT_ALPHABET, max_size=30)
+    | st.from_regex(r"\A\d{4}-\d\d-\d\d[Tt ]\d\d:\d\d:\d\d(\.\d{1,4})?([Zz]|[+-]\d\d:?\d\d)?\Z")
+)
+def test_fast_engine_date_time_agrees_where_trusted(text: str) -> None:
+    """Where the fast lane trusts jsonschema-rs (no leap second, no year 0), its date-time is ours."""
+    if not validation.HAVE_FAST_ENGINE:
+        pytest.skip("jsonschema-rs not installed")
+    from ocpkit.ocpp._schemacheck import is_date_time
+
+    raw = json.dumps({"currentTime": text})
+    if not validation._trusted(raw):
+        return
+    fast = validation._compiled("2.0.1", "Heartbeat", "response").fast
+    assert fast is not None
+    assert fast({"currentTime": text}) == is_date_time(text)
+
+
+@pytest.mark.usefixtures("engine")
+def test_check_frame_keeps_big_integers_exact() -> None:
+    big = 2**64 + 1
+    report = check_frame(f'[2,"m","DataTransfer",{{"vendorId":"v","data":{big}}}]'.encode(), "2.0.1")
+    assert report.ok
+    assert isinstance(report.frame, Call) and report.frame.payload["data"] == big
+    # draft-04 integer: an integer literal beyond 64 bits is an integer, a float literal is not
+    assert check_frame(f'[2,"m","UnlockConnector",{{"connectorId":{big}}}]'.encode(), "1.6").ok
+    report = check_frame(f'[2,"m","UnlockConnector",{{"connectorId":{big}.0}}]'.encode(), "1.6")
+    assert [v.keyword for v in report.violations] == ["type"]
+    report = check_frame(f'[3,"m",{{"currentTime":{big}}}]'.encode(), "1.6", action="Heartbeat")
+    assert [v.keyword for v in report.violations] == ["type"]

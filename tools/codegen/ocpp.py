@@ -194,7 +194,10 @@ def _is_basemodel_attr(name: str) -> bool:
 def member_name(value: str) -> str:
     """UPPER_SNAKE enum member name for an enum value."""
     text = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", value)
-    text = re.sub(r"([a-z])([A-Z])", r"\1_\2", text)
+    # The kilo prefix of a unit is not a word of its own ("kWh" -> KWH, "cType2" -> C_TYPE2).
+    text = re.sub(r"(?<=[a-z])(?=[A-Z])", "_", text)
+    if value.startswith("k") and text.startswith("k_"):
+        text = "k" + text[2:]
     text = re.sub(r"([0-9])([A-Z][a-z])", r"\1_\2", text)
     text = re.sub(r"[^A-Za-z0-9]+", "_", text).strip("_").upper()
     if not text or text[0].isdigit():
@@ -246,7 +249,9 @@ class _Reader:
             def_name = ref.rsplit("/", 1)[1]
             return self.named(def_name, self.defs[def_name])
         kind = schema.get("type")
-        keep = {k: schema[k] for k in ("minimum", "maximum", "multipleOf", "maxLength") if k in schema}
+        keep: dict[str, Any] = {
+            k: schema[k] for k in ("minimum", "maximum", "multipleOf", "maxLength") if k in schema
+        }
         if kind is None:
             return TypeRef("any")
         if kind == "string" and "enum" in schema:
@@ -273,7 +278,7 @@ class _Reader:
             return TypeRef("bool")
         if kind == "array":
             item = self.type(schema["items"], owner, prop)
-            cons = {k: schema[k] for k in ("minItems", "maxItems") if k in schema}
+            cons: dict[str, Any] = {k: schema[k] for k in ("minItems", "maxItems") if k in schema}
             return TypeRef("array", item=item, constraints=cons)
         raise AssertionError(f"unhandled schema {schema!r}")
 
@@ -713,7 +718,29 @@ def message_schema(model: Any, header: dict[str, str], inline: bool) -> dict[str
             pending |= _refs(used[name])
         if used:
             result["definitions"] = {k: used[k] for k in sorted(used)}
-    return result
+    ordered: dict[str, Any] = _ordered(result)
+    return ordered
+
+
+_KEY_ORDER = ("$schema", "$id", "title", "type", "additionalProperties", "enum", "format", "maxLength")
+
+
+def _ordered(node: Any) -> Any:
+    """Keys in the order the official files mostly use, so the files read alike."""
+    if isinstance(node, list):
+        return [_ordered(v) for v in node]
+    if not isinstance(node, dict):
+        return node
+    rank = {key: i for i, key in enumerate(_KEY_ORDER)}
+    keys = sorted(node, key=lambda k: rank.get(k, len(rank)))  # stable: others keep their order
+    out: dict[str, Any] = {}
+    for key in keys:
+        value = node[key]
+        if key in ("properties", "definitions"):
+            out[key] = {name: _ordered(sub) for name, sub in value.items()}
+        else:
+            out[key] = _ordered(value)
+    return out
 
 
 def _refs(node: Any) -> set[str]:
