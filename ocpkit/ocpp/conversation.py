@@ -35,19 +35,28 @@ forget closed transactions. No I/O, no clock: times come with the frames.
 from __future__ import annotations
 
 from collections import OrderedDict, deque
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, Literal
+from typing import Any
 
 from ocpkit._fsm import Policy
-from ocpkit.capture import CapturedFrame, Direction
+from ocpkit.capture import CapturedFrame
 from ocpkit.errors import TransitionError, UnsupportedError
 from ocpkit.findings import Finding, Severity
-from ocpkit.ocpp import Sender, actions
+from ocpkit.ocpp import actions
+from ocpkit.ocpp._conversation_input import (
+    OTHER,
+    SIDE_OF_SENDER,
+    Msg,
+    Side,
+    from_captured,
+    from_frame,
+    side_of,
+)
 from ocpkit.ocpp._payload import as_int, as_obj, aware
 from ocpkit.ocpp.connector import Connectors2, Connectors16
-from ocpkit.ocpp.rpc import ERROR_CODES, Call, CallError, CallResult, CallResultError, Frame, Send
+from ocpkit.ocpp.rpc import ERROR_CODES, Frame
 from ocpkit.ocpp.transaction import TransactionEvents, Transactions16
 
 __all__ = [
@@ -81,21 +90,6 @@ _MACHINE_ACTIONS = frozenset(
 )
 _ERROR, _WARNING, _INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 
-Side = Literal["cp", "csms"]
-_OTHER: Mapping[str, Side] = {"cp": "csms", "csms": "cp"}
-_SIDE_OF_DIRECTION: Mapping[str, Side | None] = {
-    Direction.CP_TO_CSMS: "cp",
-    Direction.CSMS_TO_CP: "csms",
-    Direction.UNKNOWN: None,
-    # Open OCPP Trace Format spelling.
-    "cp-to-csms": "cp",
-    "csms-to-cp": "csms",
-}
-_SIDE_OF_SENDER: Mapping[str, Side | None] = {
-    Sender.CHARGING_STATION: "cp",
-    Sender.CSMS: "csms",
-    Sender.BOTH: None,
-}
 _SHOW_SIDE: Mapping[str | None, str] = {"cp": "charge point", "csms": "CSMS", None: "unknown side"}
 
 # Requests whose payload is needed again when their answer arrives.
@@ -113,17 +107,6 @@ class _Open:
     request: Mapping[str, Any] | None
     at: datetime | None
     ref: object
-
-
-@dataclass(slots=True)
-class _Msg:
-    """A frame reduced to what the fold reads (rpc frames and capture records alike)."""
-
-    type_id: int
-    message_id: str
-    action: str | None = None
-    payload: Mapping[str, Any] = field(default_factory=dict)
-    error_code: object = None
 
 
 @dataclass
@@ -176,7 +159,7 @@ class Conversation:
         self.policy: Policy = policy
         self.call_timeout = call_timeout
         self.max_meter_interval = max_meter_interval
-        self._senders = {name: _SIDE_OF_SENDER[spec.sender] for name, spec in actions(version).items()}
+        self._senders = {name: SIDE_OF_SENDER[spec.sender] for name, spec in actions(version).items()}
         self._stations: OrderedDict[str | None, _Station] = OrderedDict()
         self._seq = 0
         self._index = 0
@@ -209,7 +192,7 @@ class Conversation:
         self.answered = None
         ref = index if ref is None else ref
         if isinstance(frame, CapturedFrame):
-            msg = _from_captured(frame)
+            msg = from_captured(frame)
             if timestamp is None and frame.timestamp is not None:
                 timestamp = frame.timestamp.value
             if direction is None:
@@ -219,12 +202,12 @@ class Conversation:
             if msg is None:
                 return []
         else:
-            msg = _from_frame(frame)
+            msg = from_frame(frame)
         if timestamp is not None and not isinstance(timestamp, datetime):
             raise UnsupportedError(f"timestamp must be a datetime, not {type(timestamp).__name__}")
         if charge_point is not None and not isinstance(charge_point, str):
             raise UnsupportedError(f"charge_point must be a string, not {type(charge_point).__name__}")
-        side = _side(direction)
+        side = side_of(direction)
         at = aware(timestamp)
         found: list[Finding] = []
         station = self._station(charge_point, found)
@@ -313,7 +296,7 @@ class Conversation:
     # -- CALL and SEND -----------------------------------------------------------------------------------
 
     def _call(
-        self, station: _Station, msg: _Msg, side: Side | None, at: datetime | None, ref: object
+        self, station: _Station, msg: Msg, side: Side | None, at: datetime | None, ref: object
     ) -> list[Finding]:
         found: list[Finding] = []
         action = msg.action or ""
@@ -479,7 +462,7 @@ class Conversation:
     # -- answers -----------------------------------------------------------------------------------------
 
     def _answer(
-        self, station: _Station, msg: _Msg, side: Side | None, at: datetime | None, ref: object
+        self, station: _Station, msg: Msg, side: Side | None, at: datetime | None, ref: object
     ) -> list[Finding]:
         found: list[Finding] = []
         kind = "CALLRESULT" if msg.type_id == 3 else "CALLERROR"
@@ -503,7 +486,7 @@ class Conversation:
                 found += self._error_code(station, msg, "", ref)
             return found
         subject = _subject(station.name, f"{call.action} {msg.message_id}")
-        answer_side = side or (_OTHER[call.side] if call.side is not None else None)
+        answer_side = side or (OTHER[call.side] if call.side is not None else None)
         if side is not None and call.side == side:
             message = f"{kind} travels {_SHOW_SIDE[side]} -> other side, like its CALL"
             found.append(Finding(_ERROR, "rpc.result-direction", message, subject, ref))
@@ -537,7 +520,7 @@ class Conversation:
 
     @staticmethod
     def _match_timed_out(station: _Station, message_id: str, side: Side | None) -> _Open | None:
-        for other in ((_OTHER[side],) if side is not None else ("cp", "csms")) + (None,):
+        for other in ((OTHER[side],) if side is not None else ("cp", "csms")) + (None,):
             call = station.timed_out.pop((message_id, other), None)
             if call is not None:
                 return call
@@ -582,7 +565,7 @@ class Conversation:
         subject = _subject(station.name, f"{call.action} {call.message_id}")
         return Finding(_WARNING, "rpc.unanswered", f"{call.action}: {why}", subject, call.ref)
 
-    def _error_code(self, station: _Station, msg: _Msg, action: str, ref: object) -> list[Finding]:
+    def _error_code(self, station: _Station, msg: Msg, action: str, ref: object) -> list[Finding]:
         code = msg.error_code
         subject = _subject(station.name, f"{action} {msg.message_id}".strip())
         if not isinstance(code, str) or code not in ERROR_CODES[self.version]:
@@ -636,7 +619,7 @@ class Conversation:
             )
         return [_at(f, station.name) for f in found]
 
-    def _result_error(self, station: _Station, msg: _Msg, ref: object) -> list[Finding]:
+    def _result_error(self, station: _Station, msg: Msg, ref: object) -> list[Finding]:
         # CALLRESULTERROR (OCPP 2.1 part 4 §4.2.5) refuses a CALLRESULT already sent.
         subject = _subject(station.name, f"CALLRESULTERROR {msg.message_id}")
         found = [f for f in self._error_code(station, msg, "", ref) if f.code == "rpc.error-code"]
@@ -649,7 +632,7 @@ class Conversation:
             found.append(Finding(_WARNING, "rpc.orphan-result", message, subject, ref))
         return found
 
-    def _guard(self, run: Any, ref: object) -> list[Finding]:
+    def _guard(self, run: Callable[[], list[Finding]], ref: object) -> list[Finding]:
         """Run one machine step; under the strict policy a refused move becomes an error finding."""
         try:
             result: list[Finding] = run()
@@ -668,66 +651,6 @@ def _at(finding: Finding, station: str | None) -> Finding:
         return finding
     subject = f"{station}: {finding.subject}" if finding.subject else station
     return Finding(finding.severity, finding.code, finding.message, subject, finding.ref)
-
-
-def _side(direction: object) -> Side | None:
-    if direction is None:
-        return None
-    try:
-        return _SIDE_OF_DIRECTION[direction]  # type: ignore[index]
-    except (KeyError, TypeError):
-        raise UnsupportedError(
-            f"unknown direction {direction!r}; expected 'cp->csms' or 'csms->cp'"
-        ) from None
-
-
-def _from_frame(frame: object) -> _Msg:
-    if isinstance(frame, Call | Send):
-        return _Msg(
-            frame.message_type_id, _message_id(frame.message_id), _action(frame.action), as_obj(frame.payload)
-        )
-    if isinstance(frame, CallResult):
-        return _Msg(3, _message_id(frame.message_id), payload=as_obj(frame.payload))
-    if isinstance(frame, CallError | CallResultError):
-        return _Msg(frame.message_type_id, _message_id(frame.message_id), error_code=frame.error_code)
-    raise UnsupportedError(f"not an OCPP-J frame: {type(frame).__name__}")
-
-
-def _message_id(value: object) -> str:
-    if not isinstance(value, str):
-        raise UnsupportedError(f"message id must be a string, not {type(value).__name__}")
-    return value
-
-
-def _action(value: object) -> str:
-    if not isinstance(value, str):
-        raise UnsupportedError(f"action must be a string, not {type(value).__name__}")
-    return value
-
-
-def _from_captured(record: CapturedFrame) -> _Msg | None:
-    """Read a capture record's frame leniently: what pairing needs, whatever else is broken.
-
-    The capture reader does not validate frames; validation reports those
-    faults. Here a frame counts as long as its type and message id can be
-    read, so a CALLERROR with a made-up code still answers its CALL.
-    """
-    value = record.value
-    if not isinstance(value, list) or len(value) < 2:
-        return None
-    type_id, message_id = value[0], value[1]
-    if type(type_id) is not int or not isinstance(message_id, str):
-        return None
-    rest = value[2:]
-    if type_id in (2, 6):
-        if not rest or not isinstance(rest[0], str):
-            return None
-        return _Msg(type_id, message_id, rest[0], as_obj(rest[1] if len(rest) > 1 else None))
-    if type_id == 3:
-        return _Msg(3, message_id, payload=as_obj(rest[0] if rest else None))
-    if type_id in (4, 5):
-        return _Msg(type_id, message_id, error_code=rest[0] if rest else None)
-    return None
 
 
 def check(

@@ -761,15 +761,13 @@ def test_client_sim_error_codes_are_reported_and_still_answer(shared: Path) -> N
 
 
 def ocpp_capture_files(shared: Path) -> list[Path]:
+    """Every OCPP file in the shared captures: logs, traces, CSV, single frames and payload files."""
     root = shared / "conformance/captures"
     skip = ("ocpi", "ocpi-protocol", "ndw-ocpi-receiver")
     return sorted(
         p
         for p in root.rglob("*")
-        if p.is_file()
-        and p.relative_to(root).parts[0] not in skip
-        and p.suffix != ".md"
-        and "v2" not in p.parts[-3:-1]
+        if p.is_file() and p.relative_to(root).parts[0] not in skip and p.suffix != ".md"
     )
 
 
