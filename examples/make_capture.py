@@ -77,12 +77,12 @@ def build() -> str:
     rng = random.Random(20260302)
     log = Log(rng)
     log.say("csms.server", "INFO", "ocpkit demo CSMS 0.3.1 starting, listening on 0.0.0.0:9000")
-    log.say("csms.server", "INFO", "subprotocols offered: ocpp1.6, ocpp2.0.1")
+    log.say("csms.server", "INFO", "database ready (sqlite:///var/lib/csms/csms.db)")
     log.tick(3)
 
     # ---- ACME-0042, OCPP 1.6
     a = "ACME-0042"
-    log.say("websockets.server", "INFO", f"connection open: /ocpp/{a} (subprotocol ocpp1.6)")
+    log.say("websockets.server", "INFO", f"connection open: /ocpp/{a} from 10.20.0.42:51344")
     log.exchange(
         a,
         True,
@@ -187,7 +187,7 @@ def build() -> str:
 
     # ---- VOLTA-7, OCPP 2.0.1
     v = "VOLTA-7"
-    log.say("websockets.server", "INFO", f"connection open: /ocpp/{v} (subprotocol ocpp2.0.1)")
+    log.say("websockets.server", "INFO", f"connection open: /ocpp/{v} from 10.20.0.7:40112")
     log.exchange(
         v,
         True,
