@@ -1,12 +1,10 @@
-"""Transaction trackers: every pair of both tables, 1.6 and 2.x scenarios, the open-ocpp-trace fixtures."""
+"""Transaction trackers: every pair of both tables, 1.6 and 2.x scenarios, hostile input."""
 
 from __future__ import annotations
 
 import itertools
-import json
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,7 +14,6 @@ from hypothesis import strategies as st
 from ocpkit._fsm import Machine, mermaid
 from ocpkit.errors import TransitionError, UnsupportedError
 from ocpkit.findings import Finding, Severity
-from ocpkit.ocpp.connector import Connectors16
 from ocpkit.ocpp.transaction import (
     V2_TRANSACTION_TRANSITIONS,
     V16_TRANSACTION_TRANSITIONS,
@@ -461,157 +458,8 @@ def test_hostile_v2_traffic_gives_findings_only(messages: list[dict[str, Any]]) 
     assert all(isinstance(f, Finding) for f in tracker.finish())
 
 
-# --- open-ocpp-trace fixtures (OCPP 1.6) --------------------------------------------------------------------
-
-
-class Fold:
-    """Drive the 1.6 machines from trace records (pairs each CALLRESULT with its CALL by message id)."""
-
-    def __init__(self, max_meter_interval: timedelta | None = None) -> None:
-        self.connectors = Connectors16(policy="lenient")
-        self.transactions = Transactions16(policy="lenient", max_meter_interval=max_meter_interval)
-        self.findings: list[Finding] = []
-        self.calls: dict[str, dict[str, Any]] = {}
-
-    def run(self, records: list[dict[str, Any]]) -> Fold:
-        for index, record in enumerate(records):
-            at = datetime.fromisoformat(record["timestamp"].replace("Z", "+00:00"))
-            payload = record["payload"]
-            kind = record["messageType"]
-            if kind == "CALL":
-                self.calls[record["messageId"]] = record
-                action = record["action"]
-                if action == "StatusNotification":
-                    self.findings += self.connectors.status_notification(
-                        payload.get("connectorId"), payload.get("status"), payload.get("errorCode"), ref=index
-                    )
-                elif action == "StartTransaction":
-                    self.findings += self.transactions.start_transaction(payload, ref=index, at=at)
-                elif action == "MeterValues":
-                    self.findings += self.transactions.meter_values(payload, ref=index, at=at)
-                elif action == "StopTransaction":
-                    self.findings += self.transactions.stop_transaction(payload, ref=index, at=at)
-            elif kind == "CALLRESULT":
-                call = self.calls.pop(record["messageId"])
-                action, request = call["action"], call["payload"]
-                if action == "Authorize":
-                    self.findings += self.transactions.authorize(request, payload, ref=index)
-                elif action == "StartTransaction":
-                    self.findings += self.transactions.start_transaction_result(
-                        request, payload, ref=index, at=at
-                    )
-                elif action == "StopTransaction":
-                    self.findings += self.transactions.stop_transaction_result(request, payload, ref=index)
-        self.findings += self.transactions.finish(ref=len(records))
-        return self
-
-    def serious(self) -> list[str]:
-        return [f.code for f in self.findings if f.severity is not Severity.INFO]
-
-
-def load(shared: Path, name: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    folder = shared / "conformance/captures/open-ocpp-trace-specification/fixtures" / name
-    records = [
-        json.loads(line)
-        for line in (folder / "trace.jsonl").read_text(encoding="utf-8").splitlines()
-        if line.strip()
-    ]
-    expected = json.loads((folder / "expected.json").read_text(encoding="utf-8"))
-    assert expected["counts"]["records"] == len(records)
-    return records, expected
-
-
-FIFTEEN_MINUTES = timedelta(minutes=15)
-
-
-def test_fixture_normal_session(shared: Path) -> None:
-    records, _ = load(shared, "normal-session")
-    fold = Fold(FIFTEEN_MINUTES).run(records)
-    assert fold.findings == []
-    (tx,) = list(fold.transactions.transactions())
-    start = next(r for r in records if r.get("action") == "StartTransaction")["payload"]
-    stop = next(r for r in records if r.get("action") == "StopTransaction")["payload"]
-    assert (tx.state, tx.transaction_id, tx.reason) == ("Closed", stop["transactionId"], stop["reason"])
-    assert tx.energy_wh == stop["meterStop"] - start["meterStart"]
-    assert tx.meter_values == sum(
-        len(r["payload"]["meterValue"]) for r in records if r.get("action") == "MeterValues"
-    )
-    assert (fold.connectors.state(0), fold.connectors.state(1)) == ("Available", "Available")
-
-
-def test_fixture_connector_fault(shared: Path) -> None:
-    records, _ = load(shared, "connector-fault")
-    fold = Fold(FIFTEEN_MINUTES).run(records)
-    assert fold.serious() == ["connector.faulted"]
-    fault = next(f for f in fold.findings if f.code == "connector.faulted")
-    assert "ConnectorLockFailure" in fault.message and records[fault.ref]["payload"]["status"] == "Faulted"  # type: ignore[index]
-    assert fold.connectors.state(1) == "Faulted"
-    assert next(fold.transactions.transactions()).state == "Closed"
-
-
-def test_fixture_invalid_stop_reason(shared: Path) -> None:
-    records, _ = load(shared, "invalid-stop-reason")
-    fold = Fold(FIFTEEN_MINUTES).run(records)
-    assert fold.serious() == ["transaction.stop-reason"]
-    finding = next(f for f in fold.findings if f.code == "transaction.stop-reason")
-    assert finding.severity is Severity.ERROR and records[finding.ref]["action"] == "StopTransaction"  # type: ignore[index]
-
-
-def test_fixture_meter_value_gap(shared: Path) -> None:
-    records, _ = load(shared, "meter-value-gap")
-    fold = Fold(FIFTEEN_MINUTES).run(records)
-    assert fold.serious() == ["transaction.meter-gap"]
-    assert "transaction.no-energy" in codes(fold.findings)
-    # Without an expected interval there is nothing to measure the gap against.
-    assert Fold().run(records).serious() == []
-
-
-def test_fixture_short_session(shared: Path) -> None:
-    records, _ = load(shared, "short-session")
-    fold = Fold(FIFTEEN_MINUTES).run(records)
-    assert fold.findings == []
-    (tx,) = list(fold.transactions.transactions())
-    # The messages carry no timestamps; the receive times stand in.
-    assert tx.state == "Closed" and tx.stopped_at is not None and tx.started_at is not None
-    assert tx.stopped_at - tx.started_at == timedelta(seconds=8)
-
-
-def test_fixture_station_offline(shared: Path) -> None:
-    records, _ = load(shared, "station-offline")
-    fold = Fold(FIFTEEN_MINUTES).run(records)
-    assert fold.serious() == ["transaction.unfinished"]
-    assert next(fold.transactions.transactions()).state == "Active"
-
-
-def test_fixture_unexpected_start(shared: Path) -> None:
-    records, _ = load(shared, "unexpected-start")
-    fold = Fold(FIFTEEN_MINUTES).run(records)
-    assert codes(fold.findings) == ["transaction.start-without-authorize"]
-    assert fold.findings[0].ref == 0
-    # The connector's first report is Charging: there is no earlier status to judge it against.
-    assert fold.connectors.state(1) == "Charging"
-
-
-def test_fixture_failed_auth(shared: Path) -> None:
-    records, _ = load(shared, "failed-auth")
-    fold = Fold(FIFTEEN_MINUTES).run(records)
-    assert codes(fold.findings) == ["authorize.not-accepted"] * 3 + ["connector.faulted"]
-    assert list(fold.transactions.transactions()) == []
-
-
-@pytest.mark.parametrize(
-    "name", ["diagnostics-failure", "heartbeat-irregular", "slow-csms-response", "unresponsive-csms"]
-)
-def test_fixtures_without_transactions_or_connector_trouble(shared: Path, name: str) -> None:
-    records, _ = load(shared, name)
-    fold = Fold(FIFTEEN_MINUTES).run(
-        [
-            r
-            for r in records
-            if r["messageId"] in {c["messageId"] for c in records if c["messageType"] == "CALL"}
-        ]
-    )
-    assert fold.findings == []
+# --- more 1.6 tracker cases (the open-ocpp-trace fixtures run through the conversation fold,
+# see tests/ocpp/test_conversation.py) ------------------------------------------------------------------
 
 
 def test_two_idless_transactions_in_a_row_and_connector0_meter_values() -> None:
