@@ -36,28 +36,32 @@ def _params() -> list[Any]:
 ARRAY_CAP = 2
 
 
-def _narrow(node: Any, defs: dict[str, Any]) -> Any:
+def _narrow(node: Any, defs: dict[str, Any], cap: int = ARRAY_CAP) -> Any:
     """The official schema, references written out in place, with a smaller language.
 
     hypothesis-jsonschema cannot resolve ``#/definitions/...`` under a URN ``$id``,
-    and drawing open objects and long arrays of large 2.1 types costs seconds per
-    draw. So references are inlined (the files have no recursive types), the open
-    ``CustomDataType`` is closed (its extra properties are tested in
-    ``test_model_rules.py``) and arrays are capped at ``ARRAY_CAP`` items (or their
-    ``minItems``). Every draw is still a valid instance of the unmodified official
-    file, and the oracle checks it against that file.
+    and drawing open objects and long nested arrays of large 2.x types costs
+    seconds per draw. So references are inlined (the files have no recursive
+    types), the open ``CustomDataType`` is closed (its extra properties are tested
+    in ``test_model_rules.py``), arrays are capped at ``ARRAY_CAP`` items and arrays
+    nested in arrays at one (never below their ``minItems``). Every draw is still
+    a valid instance of the unmodified official file, and the oracle checks it
+    against that file.
     """
     if isinstance(node, list):
-        return [_narrow(v, defs) for v in node]
+        return [_narrow(v, defs, cap) for v in node]
     if not isinstance(node, dict):
         return node
     if "$ref" in node:
-        return _narrow(defs[node["$ref"].rsplit("/", 1)[1]], defs)
-    out = {k: _narrow(v, defs) for k, v in node.items() if k not in ("$id", "definitions", "description")}
+        return _narrow(defs[node["$ref"].rsplit("/", 1)[1]], defs, cap)
+    inner = 1 if node.get("type") == "array" else cap
+    out = {
+        k: _narrow(v, defs, inner) for k, v in node.items() if k not in ("$id", "definitions", "description")
+    }
     if out.get("type") == "object":
         out.setdefault("additionalProperties", False)
     if out.get("type") == "array":
-        out["maxItems"] = min(out.get("maxItems", ARRAY_CAP), max(ARRAY_CAP, out.get("minItems", 0)))
+        out["maxItems"] = min(out.get("maxItems", cap), max(cap, out.get("minItems", 0)))
     return out
 
 

@@ -42,20 +42,37 @@ __all__ = [
 ]
 
 
+_Boolean = Annotated[bool, Field(strict=True)]
+_NumberMultipleOf0_1 = Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT, MultipleOf(Decimal("0.1"))]
+_StrictInteger = Annotated[int, Field(strict=True)]
+_String = Annotated[str, Field(strict=True)]
+_String128 = Annotated[str, Field(strict=True, max_length=128)]
+_String20 = Annotated[str, Field(strict=True, max_length=20)]
+_String40 = Annotated[str, Field(strict=True, max_length=40)]
+_String50 = Annotated[str, Field(strict=True, max_length=50)]
+_String500 = Annotated[str, Field(strict=True, max_length=500)]
+_String512 = Annotated[str, Field(strict=True, max_length=512)]
+_String5500 = Annotated[str, Field(strict=True, max_length=5500)]
+_String800 = Annotated[str, Field(strict=True, max_length=800)]
+_OptionalDateTime = Annotated[DateTime | None, NOT_NULL]
+_OptionalNumberMultipleOf0_1 = Annotated[_NumberMultipleOf0_1 | None, NOT_NULL]
+_OptionalStrictInteger = Annotated[_StrictInteger | None, NOT_NULL]
+_OptionalString20 = Annotated[_String20 | None, NOT_NULL]
+_OptionalString500 = Annotated[_String500 | None, NOT_NULL]
+
+
 class IdTagInfo(OcppModel):
     """OCPP 1.6 data type ``IdTagInfo``."""
 
-    expiry_date: Annotated[DateTime | None, NOT_NULL] = Field(None, alias="expiryDate")
-    parent_id_tag: Annotated[Annotated[str, Field(strict=True, max_length=20)] | None, NOT_NULL] = Field(
-        None, alias="parentIdTag"
-    )
+    expiry_date: _OptionalDateTime = Field(None, alias="expiryDate")
+    parent_id_tag: _OptionalString20 = Field(None, alias="parentIdTag")
     status: AuthorizationStatus = Field(alias="status")
 
 
 class AuthorizationData(OcppModel):
     """OCPP 1.6 data type ``AuthorizationData``."""
 
-    id_tag: Annotated[str, Field(strict=True, max_length=20)] = Field(alias="idTag")
+    id_tag: _String20 = Field(alias="idTag")
     id_tag_info: Annotated[IdTagInfo | None, NOT_NULL] = Field(None, alias="idTagInfo")
 
 
@@ -63,83 +80,73 @@ class CertificateHashDataType(OcppModel):
     """OCPP 1.6 data type ``CertificateHashDataType``."""
 
     hash_algorithm: HashAlgorithmEnumType = Field(alias="hashAlgorithm")
-    issuer_name_hash: Annotated[str, Field(strict=True, max_length=128)] = Field(alias="issuerNameHash")
-    issuer_key_hash: Annotated[str, Field(strict=True, max_length=128)] = Field(alias="issuerKeyHash")
-    serial_number: Annotated[str, Field(strict=True, max_length=40)] = Field(alias="serialNumber")
+    issuer_name_hash: _String128 = Field(alias="issuerNameHash")
+    issuer_key_hash: _String128 = Field(alias="issuerKeyHash")
+    serial_number: _String40 = Field(alias="serialNumber")
 
 
 class ChargingSchedulePeriod(OcppModel):
     """OCPP 1.6 data type ``ChargingSchedulePeriod``."""
 
-    start_period: Annotated[int, Field(strict=True)] = Field(alias="startPeriod")
-    limit: Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT, MultipleOf(Decimal("0.1"))] = Field(alias="limit")
-    number_phases: Annotated[Annotated[int, Field(strict=True)] | None, NOT_NULL] = Field(
-        None, alias="numberPhases"
-    )
+    start_period: _StrictInteger = Field(alias="startPeriod")
+    limit: _NumberMultipleOf0_1 = Field(alias="limit")
+    number_phases: _OptionalStrictInteger = Field(None, alias="numberPhases")
 
 
 class ChargingSchedule(OcppModel):
     """OCPP 1.6 data type ``ChargingSchedule``."""
 
-    duration: Annotated[Annotated[int, Field(strict=True)] | None, NOT_NULL] = Field(None, alias="duration")
-    start_schedule: Annotated[DateTime | None, NOT_NULL] = Field(None, alias="startSchedule")
+    duration: _OptionalStrictInteger = Field(None, alias="duration")
+    start_schedule: _OptionalDateTime = Field(None, alias="startSchedule")
     charging_rate_unit: ChargingRateUnitType = Field(alias="chargingRateUnit")
     charging_schedule_period: list[ChargingSchedulePeriod] = Field(alias="chargingSchedulePeriod")
-    min_charging_rate: Annotated[
-        Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT, MultipleOf(Decimal("0.1"))] | None, NOT_NULL
-    ] = Field(None, alias="minChargingRate")
+    min_charging_rate: _OptionalNumberMultipleOf0_1 = Field(None, alias="minChargingRate")
 
 
 class ChargingProfile(OcppModel):
     """OCPP 1.6 data type ``ChargingProfile``."""
 
-    charging_profile_id: Annotated[int, Field(strict=True)] = Field(alias="chargingProfileId")
-    transaction_id: Annotated[Annotated[int, Field(strict=True)] | None, NOT_NULL] = Field(
-        None, alias="transactionId"
-    )
-    stack_level: Annotated[int, Field(strict=True)] = Field(alias="stackLevel")
+    charging_profile_id: _StrictInteger = Field(alias="chargingProfileId")
+    transaction_id: _OptionalStrictInteger = Field(None, alias="transactionId")
+    stack_level: _StrictInteger = Field(alias="stackLevel")
     charging_profile_purpose: ChargingProfilePurposeType = Field(alias="chargingProfilePurpose")
     charging_profile_kind: ChargingProfileKindType = Field(alias="chargingProfileKind")
     recurrency_kind: Annotated[RecurrencyKindType | None, NOT_NULL] = Field(None, alias="recurrencyKind")
-    valid_from: Annotated[DateTime | None, NOT_NULL] = Field(None, alias="validFrom")
-    valid_to: Annotated[DateTime | None, NOT_NULL] = Field(None, alias="validTo")
+    valid_from: _OptionalDateTime = Field(None, alias="validFrom")
+    valid_to: _OptionalDateTime = Field(None, alias="validTo")
     charging_schedule: ChargingSchedule = Field(alias="chargingSchedule")
 
 
 class FirmwareType(OcppModel):
     """OCPP 1.6 data type ``FirmwareType``."""
 
-    location: Annotated[str, Field(strict=True, max_length=512)] = Field(alias="location")
+    location: _String512 = Field(alias="location")
     retrieve_date_time: DateTime = Field(alias="retrieveDateTime")
-    install_date_time: Annotated[DateTime | None, NOT_NULL] = Field(None, alias="installDateTime")
-    signing_certificate: Annotated[str, Field(strict=True, max_length=5500)] = Field(
-        alias="signingCertificate"
-    )
-    signature: Annotated[str, Field(strict=True, max_length=800)] = Field(alias="signature")
+    install_date_time: _OptionalDateTime = Field(None, alias="installDateTime")
+    signing_certificate: _String5500 = Field(alias="signingCertificate")
+    signature: _String800 = Field(alias="signature")
 
 
 class KeyValue(OcppModel):
     """OCPP 1.6 data type ``KeyValue``."""
 
-    key: Annotated[str, Field(strict=True, max_length=50)] = Field(alias="key")
-    readonly: Annotated[bool, Field(strict=True)] = Field(alias="readonly")
-    value: Annotated[Annotated[str, Field(strict=True, max_length=500)] | None, NOT_NULL] = Field(
-        None, alias="value"
-    )
+    key: _String50 = Field(alias="key")
+    readonly: _Boolean = Field(alias="readonly")
+    value: _OptionalString500 = Field(None, alias="value")
 
 
 class LogParametersType(OcppModel):
     """OCPP 1.6 data type ``LogParametersType``."""
 
-    remote_location: Annotated[str, Field(strict=True, max_length=512)] = Field(alias="remoteLocation")
-    oldest_timestamp: Annotated[DateTime | None, NOT_NULL] = Field(None, alias="oldestTimestamp")
-    latest_timestamp: Annotated[DateTime | None, NOT_NULL] = Field(None, alias="latestTimestamp")
+    remote_location: _String512 = Field(alias="remoteLocation")
+    oldest_timestamp: _OptionalDateTime = Field(None, alias="oldestTimestamp")
+    latest_timestamp: _OptionalDateTime = Field(None, alias="latestTimestamp")
 
 
 class SampledValue(OcppModel):
     """OCPP 1.6 data type ``SampledValue``."""
 
-    value: Annotated[str, Field(strict=True)] = Field(alias="value")
+    value: _String = Field(alias="value")
     context: Annotated[ReadingContext | None, NOT_NULL] = Field(None, alias="context")
     format: Annotated[ValueFormat | None, NOT_NULL] = Field(None, alias="format")
     measurand: Annotated[Measurand | None, NOT_NULL] = Field(None, alias="measurand")
@@ -158,7 +165,7 @@ class MeterValue(OcppModel):
 class StopTransactionSampledValue(OcppModel):
     """OCPP 1.6 data type ``StopTransactionSampledValue``."""
 
-    value: Annotated[str, Field(strict=True)] = Field(alias="value")
+    value: _String = Field(alias="value")
     context: Annotated[ReadingContext | None, NOT_NULL] = Field(None, alias="context")
     format: Annotated[ValueFormat | None, NOT_NULL] = Field(None, alias="format")
     measurand: Annotated[Measurand | None, NOT_NULL] = Field(None, alias="measurand")

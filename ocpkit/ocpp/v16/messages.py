@@ -144,10 +144,30 @@ __all__ = [
 ]
 
 
+_Integer = Annotated[int, Field(strict=True), INTEGRAL]
+_StrictInteger = Annotated[int, Field(strict=True)]
+_String = Annotated[str, Field(strict=True)]
+_String10000 = Annotated[str, Field(strict=True, max_length=10000)]
+_String20 = Annotated[str, Field(strict=True, max_length=20)]
+_String25 = Annotated[str, Field(strict=True, max_length=25)]
+_String255 = Annotated[str, Field(strict=True, max_length=255)]
+_String50 = Annotated[str, Field(strict=True, max_length=50)]
+_String500 = Annotated[str, Field(strict=True, max_length=500)]
+_String5500 = Annotated[str, Field(strict=True, max_length=5500)]
+_OptionalDateTime = Annotated[DateTime | None, NOT_NULL]
+_OptionalInteger = Annotated[_Integer | None, NOT_NULL]
+_OptionalStrictInteger = Annotated[_StrictInteger | None, NOT_NULL]
+_OptionalString = Annotated[_String | None, NOT_NULL]
+_OptionalString20 = Annotated[_String20 | None, NOT_NULL]
+_OptionalString25 = Annotated[_String25 | None, NOT_NULL]
+_OptionalString255 = Annotated[_String255 | None, NOT_NULL]
+_OptionalString50 = Annotated[_String50 | None, NOT_NULL]
+
+
 class AuthorizeRequest(OcppModel):
     """OCPP 1.6 message ``AuthorizeRequest``."""
 
-    id_tag: Annotated[str, Field(strict=True, max_length=20)] = Field(alias="idTag")
+    id_tag: _String20 = Field(alias="idTag")
 
 
 class AuthorizeResponse(OcppModel):
@@ -159,29 +179,15 @@ class AuthorizeResponse(OcppModel):
 class BootNotificationRequest(OcppModel):
     """OCPP 1.6 message ``BootNotificationRequest``."""
 
-    charge_point_vendor: Annotated[str, Field(strict=True, max_length=20)] = Field(alias="chargePointVendor")
-    charge_point_model: Annotated[str, Field(strict=True, max_length=20)] = Field(alias="chargePointModel")
-    charge_point_serial_number: Annotated[
-        Annotated[str, Field(strict=True, max_length=25)] | None, NOT_NULL
-    ] = Field(None, alias="chargePointSerialNumber")
-    charge_box_serial_number: Annotated[
-        Annotated[str, Field(strict=True, max_length=25)] | None, NOT_NULL
-    ] = Field(None, alias="chargeBoxSerialNumber")
-    firmware_version: Annotated[Annotated[str, Field(strict=True, max_length=50)] | None, NOT_NULL] = Field(
-        None, alias="firmwareVersion"
-    )
-    iccid: Annotated[Annotated[str, Field(strict=True, max_length=20)] | None, NOT_NULL] = Field(
-        None, alias="iccid"
-    )
-    imsi: Annotated[Annotated[str, Field(strict=True, max_length=20)] | None, NOT_NULL] = Field(
-        None, alias="imsi"
-    )
-    meter_type: Annotated[Annotated[str, Field(strict=True, max_length=25)] | None, NOT_NULL] = Field(
-        None, alias="meterType"
-    )
-    meter_serial_number: Annotated[Annotated[str, Field(strict=True, max_length=25)] | None, NOT_NULL] = (
-        Field(None, alias="meterSerialNumber")
-    )
+    charge_point_vendor: _String20 = Field(alias="chargePointVendor")
+    charge_point_model: _String20 = Field(alias="chargePointModel")
+    charge_point_serial_number: _OptionalString25 = Field(None, alias="chargePointSerialNumber")
+    charge_box_serial_number: _OptionalString25 = Field(None, alias="chargeBoxSerialNumber")
+    firmware_version: _OptionalString50 = Field(None, alias="firmwareVersion")
+    iccid: _OptionalString20 = Field(None, alias="iccid")
+    imsi: _OptionalString20 = Field(None, alias="imsi")
+    meter_type: _OptionalString25 = Field(None, alias="meterType")
+    meter_serial_number: _OptionalString25 = Field(None, alias="meterSerialNumber")
 
 
 class BootNotificationResponse(OcppModel):
@@ -189,13 +195,13 @@ class BootNotificationResponse(OcppModel):
 
     status: RegistrationStatus = Field(alias="status")
     current_time: DateTime = Field(alias="currentTime")
-    interval: Annotated[int, Field(strict=True)] = Field(alias="interval")
+    interval: _StrictInteger = Field(alias="interval")
 
 
 class CancelReservationRequest(OcppModel):
     """OCPP 1.6 message ``CancelReservationRequest``."""
 
-    reservation_id: Annotated[int, Field(strict=True)] = Field(alias="reservationId")
+    reservation_id: _StrictInteger = Field(alias="reservationId")
 
 
 class CancelReservationResponse(OcppModel):
@@ -207,7 +213,7 @@ class CancelReservationResponse(OcppModel):
 class CertificateSignedRequest(OcppModel):
     """OCPP 1.6 message ``CertificateSignedRequest``."""
 
-    certificate_chain: Annotated[str, Field(strict=True, max_length=10000)] = Field(alias="certificateChain")
+    certificate_chain: _String10000 = Field(alias="certificateChain")
 
 
 class CertificateSignedResponse(OcppModel):
@@ -219,7 +225,7 @@ class CertificateSignedResponse(OcppModel):
 class ChangeAvailabilityRequest(OcppModel):
     """OCPP 1.6 message ``ChangeAvailabilityRequest``."""
 
-    connector_id: Annotated[int, Field(strict=True)] = Field(alias="connectorId")
+    connector_id: _StrictInteger = Field(alias="connectorId")
     type: AvailabilityType = Field(alias="type")
 
 
@@ -232,8 +238,8 @@ class ChangeAvailabilityResponse(OcppModel):
 class ChangeConfigurationRequest(OcppModel):
     """OCPP 1.6 message ``ChangeConfigurationRequest``."""
 
-    key: Annotated[str, Field(strict=True, max_length=50)] = Field(alias="key")
-    value: Annotated[str, Field(strict=True, max_length=500)] = Field(alias="value")
+    key: _String50 = Field(alias="key")
+    value: _String500 = Field(alias="value")
 
 
 class ChangeConfigurationResponse(OcppModel):
@@ -255,16 +261,12 @@ class ClearCacheResponse(OcppModel):
 class ClearChargingProfileRequest(OcppModel):
     """OCPP 1.6 message ``ClearChargingProfileRequest``."""
 
-    id: Annotated[Annotated[int, Field(strict=True)] | None, NOT_NULL] = Field(None, alias="id")
-    connector_id: Annotated[Annotated[int, Field(strict=True)] | None, NOT_NULL] = Field(
-        None, alias="connectorId"
-    )
+    id: _OptionalStrictInteger = Field(None, alias="id")
+    connector_id: _OptionalStrictInteger = Field(None, alias="connectorId")
     charging_profile_purpose: Annotated[ChargingProfilePurposeType | None, NOT_NULL] = Field(
         None, alias="chargingProfilePurpose"
     )
-    stack_level: Annotated[Annotated[int, Field(strict=True)] | None, NOT_NULL] = Field(
-        None, alias="stackLevel"
-    )
+    stack_level: _OptionalStrictInteger = Field(None, alias="stackLevel")
 
 
 class ClearChargingProfileResponse(OcppModel):
@@ -276,18 +278,16 @@ class ClearChargingProfileResponse(OcppModel):
 class DataTransferRequest(OcppModel):
     """OCPP 1.6 message ``DataTransferRequest``."""
 
-    vendor_id: Annotated[str, Field(strict=True, max_length=255)] = Field(alias="vendorId")
-    message_id: Annotated[Annotated[str, Field(strict=True, max_length=50)] | None, NOT_NULL] = Field(
-        None, alias="messageId"
-    )
-    data: Annotated[Annotated[str, Field(strict=True)] | None, NOT_NULL] = Field(None, alias="data")
+    vendor_id: _String255 = Field(alias="vendorId")
+    message_id: _OptionalString50 = Field(None, alias="messageId")
+    data: _OptionalString = Field(None, alias="data")
 
 
 class DataTransferResponse(OcppModel):
     """OCPP 1.6 message ``DataTransferResponse``."""
 
     status: DataTransferStatus = Field(alias="status")
-    data: Annotated[Annotated[str, Field(strict=True)] | None, NOT_NULL] = Field(None, alias="data")
+    data: _OptionalString = Field(None, alias="data")
 
 
 class DeleteCertificateRequest(OcppModel):
@@ -316,9 +316,7 @@ class ExtendedTriggerMessageRequest(OcppModel):
     """OCPP 1.6 message ``ExtendedTriggerMessageRequest``."""
 
     requested_message: MessageTriggerEnumType = Field(alias="requestedMessage")
-    connector_id: Annotated[Annotated[int, Field(strict=True), INTEGRAL] | None, NOT_NULL] = Field(
-        None, alias="connectorId"
-    )
+    connector_id: _OptionalInteger = Field(None, alias="connectorId")
 
 
 class ExtendedTriggerMessageResponse(OcppModel):
@@ -340,8 +338,8 @@ class FirmwareStatusNotificationResponse(OcppModel):
 class GetCompositeScheduleRequest(OcppModel):
     """OCPP 1.6 message ``GetCompositeScheduleRequest``."""
 
-    connector_id: Annotated[int, Field(strict=True)] = Field(alias="connectorId")
-    duration: Annotated[int, Field(strict=True)] = Field(alias="duration")
+    connector_id: _StrictInteger = Field(alias="connectorId")
+    duration: _StrictInteger = Field(alias="duration")
     charging_rate_unit: Annotated[ChargingRateUnitType | None, NOT_NULL] = Field(
         None, alias="chargingRateUnit"
     )
@@ -351,48 +349,38 @@ class GetCompositeScheduleResponse(OcppModel):
     """OCPP 1.6 message ``GetCompositeScheduleResponse``."""
 
     status: GetCompositeScheduleStatus = Field(alias="status")
-    connector_id: Annotated[Annotated[int, Field(strict=True)] | None, NOT_NULL] = Field(
-        None, alias="connectorId"
-    )
-    schedule_start: Annotated[DateTime | None, NOT_NULL] = Field(None, alias="scheduleStart")
+    connector_id: _OptionalStrictInteger = Field(None, alias="connectorId")
+    schedule_start: _OptionalDateTime = Field(None, alias="scheduleStart")
     charging_schedule: Annotated[ChargingSchedule | None, NOT_NULL] = Field(None, alias="chargingSchedule")
 
 
 class GetConfigurationRequest(OcppModel):
     """OCPP 1.6 message ``GetConfigurationRequest``."""
 
-    key: Annotated[list[Annotated[str, Field(strict=True, max_length=50)]] | None, NOT_NULL] = Field(
-        None, alias="key"
-    )
+    key: Annotated[list[_String50] | None, NOT_NULL] = Field(None, alias="key")
 
 
 class GetConfigurationResponse(OcppModel):
     """OCPP 1.6 message ``GetConfigurationResponse``."""
 
     configuration_key: Annotated[list[KeyValue] | None, NOT_NULL] = Field(None, alias="configurationKey")
-    unknown_key: Annotated[list[Annotated[str, Field(strict=True, max_length=50)]] | None, NOT_NULL] = Field(
-        None, alias="unknownKey"
-    )
+    unknown_key: Annotated[list[_String50] | None, NOT_NULL] = Field(None, alias="unknownKey")
 
 
 class GetDiagnosticsRequest(OcppModel):
     """OCPP 1.6 message ``GetDiagnosticsRequest``."""
 
     location: Uri = Field(alias="location")
-    retries: Annotated[Annotated[int, Field(strict=True)] | None, NOT_NULL] = Field(None, alias="retries")
-    retry_interval: Annotated[Annotated[int, Field(strict=True)] | None, NOT_NULL] = Field(
-        None, alias="retryInterval"
-    )
-    start_time: Annotated[DateTime | None, NOT_NULL] = Field(None, alias="startTime")
-    stop_time: Annotated[DateTime | None, NOT_NULL] = Field(None, alias="stopTime")
+    retries: _OptionalStrictInteger = Field(None, alias="retries")
+    retry_interval: _OptionalStrictInteger = Field(None, alias="retryInterval")
+    start_time: _OptionalDateTime = Field(None, alias="startTime")
+    stop_time: _OptionalDateTime = Field(None, alias="stopTime")
 
 
 class GetDiagnosticsResponse(OcppModel):
     """OCPP 1.6 message ``GetDiagnosticsResponse``."""
 
-    file_name: Annotated[Annotated[str, Field(strict=True, max_length=255)] | None, NOT_NULL] = Field(
-        None, alias="fileName"
-    )
+    file_name: _OptionalString255 = Field(None, alias="fileName")
 
 
 class GetInstalledCertificateIdsRequest(OcppModel):
@@ -417,7 +405,7 @@ class GetLocalListVersionRequest(OcppModel):
 class GetLocalListVersionResponse(OcppModel):
     """OCPP 1.6 message ``GetLocalListVersionResponse``."""
 
-    list_version: Annotated[int, Field(strict=True)] = Field(alias="listVersion")
+    list_version: _StrictInteger = Field(alias="listVersion")
 
 
 class GetLogRequest(OcppModel):
@@ -425,22 +413,16 @@ class GetLogRequest(OcppModel):
 
     log: LogParametersType = Field(alias="log")
     log_type: LogEnumType = Field(alias="logType")
-    request_id: Annotated[int, Field(strict=True), INTEGRAL] = Field(alias="requestId")
-    retries: Annotated[Annotated[int, Field(strict=True), INTEGRAL] | None, NOT_NULL] = Field(
-        None, alias="retries"
-    )
-    retry_interval: Annotated[Annotated[int, Field(strict=True), INTEGRAL] | None, NOT_NULL] = Field(
-        None, alias="retryInterval"
-    )
+    request_id: _Integer = Field(alias="requestId")
+    retries: _OptionalInteger = Field(None, alias="retries")
+    retry_interval: _OptionalInteger = Field(None, alias="retryInterval")
 
 
 class GetLogResponse(OcppModel):
     """OCPP 1.6 message ``GetLogResponse``."""
 
     status: LogStatusEnumType = Field(alias="status")
-    filename: Annotated[Annotated[str, Field(strict=True, max_length=255)] | None, NOT_NULL] = Field(
-        None, alias="filename"
-    )
+    filename: _OptionalString255 = Field(None, alias="filename")
 
 
 class HeartbeatRequest(OcppModel):
@@ -457,7 +439,7 @@ class InstallCertificateRequest(OcppModel):
     """OCPP 1.6 message ``InstallCertificateRequest``."""
 
     certificate_type: CertificateUseEnumType = Field(alias="certificateType")
-    certificate: Annotated[str, Field(strict=True, max_length=5500)] = Field(alias="certificate")
+    certificate: _String5500 = Field(alias="certificate")
 
 
 class InstallCertificateResponse(OcppModel):
@@ -470,9 +452,7 @@ class LogStatusNotificationRequest(OcppModel):
     """OCPP 1.6 message ``LogStatusNotificationRequest``."""
 
     status: UploadLogStatusEnumType = Field(alias="status")
-    request_id: Annotated[Annotated[int, Field(strict=True), INTEGRAL] | None, NOT_NULL] = Field(
-        None, alias="requestId"
-    )
+    request_id: _OptionalInteger = Field(None, alias="requestId")
 
 
 class LogStatusNotificationResponse(OcppModel):
@@ -482,10 +462,8 @@ class LogStatusNotificationResponse(OcppModel):
 class MeterValuesRequest(OcppModel):
     """OCPP 1.6 message ``MeterValuesRequest``."""
 
-    connector_id: Annotated[int, Field(strict=True)] = Field(alias="connectorId")
-    transaction_id: Annotated[Annotated[int, Field(strict=True)] | None, NOT_NULL] = Field(
-        None, alias="transactionId"
-    )
+    connector_id: _StrictInteger = Field(alias="connectorId")
+    transaction_id: _OptionalStrictInteger = Field(None, alias="transactionId")
     meter_value: Annotated[list[MeterValue], Field(min_length=1)] = Field(alias="meterValue")
 
 
@@ -496,10 +474,8 @@ class MeterValuesResponse(OcppModel):
 class RemoteStartTransactionRequest(OcppModel):
     """OCPP 1.6 message ``RemoteStartTransactionRequest``."""
 
-    connector_id: Annotated[Annotated[int, Field(strict=True)] | None, NOT_NULL] = Field(
-        None, alias="connectorId"
-    )
-    id_tag: Annotated[str, Field(strict=True, max_length=20)] = Field(alias="idTag")
+    connector_id: _OptionalStrictInteger = Field(None, alias="connectorId")
+    id_tag: _String20 = Field(alias="idTag")
     charging_profile: Annotated[ChargingProfile | None, NOT_NULL] = Field(None, alias="chargingProfile")
 
 
@@ -512,7 +488,7 @@ class RemoteStartTransactionResponse(OcppModel):
 class RemoteStopTransactionRequest(OcppModel):
     """OCPP 1.6 message ``RemoteStopTransactionRequest``."""
 
-    transaction_id: Annotated[int, Field(strict=True)] = Field(alias="transactionId")
+    transaction_id: _StrictInteger = Field(alias="transactionId")
 
 
 class RemoteStopTransactionResponse(OcppModel):
@@ -524,13 +500,11 @@ class RemoteStopTransactionResponse(OcppModel):
 class ReserveNowRequest(OcppModel):
     """OCPP 1.6 message ``ReserveNowRequest``."""
 
-    connector_id: Annotated[int, Field(strict=True)] = Field(alias="connectorId")
+    connector_id: _StrictInteger = Field(alias="connectorId")
     expiry_date: DateTime = Field(alias="expiryDate")
-    id_tag: Annotated[str, Field(strict=True, max_length=20)] = Field(alias="idTag")
-    parent_id_tag: Annotated[Annotated[str, Field(strict=True, max_length=20)] | None, NOT_NULL] = Field(
-        None, alias="parentIdTag"
-    )
-    reservation_id: Annotated[int, Field(strict=True)] = Field(alias="reservationId")
+    id_tag: _String20 = Field(alias="idTag")
+    parent_id_tag: _OptionalString20 = Field(None, alias="parentIdTag")
+    reservation_id: _StrictInteger = Field(alias="reservationId")
 
 
 class ReserveNowResponse(OcppModel):
@@ -554,11 +528,9 @@ class ResetResponse(OcppModel):
 class SecurityEventNotificationRequest(OcppModel):
     """OCPP 1.6 message ``SecurityEventNotificationRequest``."""
 
-    type: Annotated[str, Field(strict=True, max_length=50)] = Field(alias="type")
+    type: _String50 = Field(alias="type")
     timestamp: DateTime = Field(alias="timestamp")
-    tech_info: Annotated[Annotated[str, Field(strict=True, max_length=255)] | None, NOT_NULL] = Field(
-        None, alias="techInfo"
-    )
+    tech_info: _OptionalString255 = Field(None, alias="techInfo")
 
 
 class SecurityEventNotificationResponse(OcppModel):
@@ -568,7 +540,7 @@ class SecurityEventNotificationResponse(OcppModel):
 class SendLocalListRequest(OcppModel):
     """OCPP 1.6 message ``SendLocalListRequest``."""
 
-    list_version: Annotated[int, Field(strict=True)] = Field(alias="listVersion")
+    list_version: _StrictInteger = Field(alias="listVersion")
     local_authorization_list: Annotated[list[AuthorizationData] | None, NOT_NULL] = Field(
         None, alias="localAuthorizationList"
     )
@@ -584,7 +556,7 @@ class SendLocalListResponse(OcppModel):
 class SetChargingProfileRequest(OcppModel):
     """OCPP 1.6 message ``SetChargingProfileRequest``."""
 
-    connector_id: Annotated[int, Field(strict=True)] = Field(alias="connectorId")
+    connector_id: _StrictInteger = Field(alias="connectorId")
     cs_charging_profiles: ChargingProfile = Field(alias="csChargingProfiles")
 
 
@@ -597,7 +569,7 @@ class SetChargingProfileResponse(OcppModel):
 class SignCertificateRequest(OcppModel):
     """OCPP 1.6 message ``SignCertificateRequest``."""
 
-    csr: Annotated[str, Field(strict=True, max_length=5500)] = Field(alias="csr")
+    csr: _String5500 = Field(alias="csr")
 
 
 class SignCertificateResponse(OcppModel):
@@ -610,9 +582,7 @@ class SignedFirmwareStatusNotificationRequest(OcppModel):
     """OCPP 1.6 message ``SignedFirmwareStatusNotificationRequest``."""
 
     status: FirmwareStatusEnumType = Field(alias="status")
-    request_id: Annotated[Annotated[int, Field(strict=True), INTEGRAL] | None, NOT_NULL] = Field(
-        None, alias="requestId"
-    )
+    request_id: _OptionalInteger = Field(None, alias="requestId")
 
 
 class SignedFirmwareStatusNotificationResponse(OcppModel):
@@ -622,13 +592,9 @@ class SignedFirmwareStatusNotificationResponse(OcppModel):
 class SignedUpdateFirmwareRequest(OcppModel):
     """OCPP 1.6 message ``SignedUpdateFirmwareRequest``."""
 
-    retries: Annotated[Annotated[int, Field(strict=True), INTEGRAL] | None, NOT_NULL] = Field(
-        None, alias="retries"
-    )
-    retry_interval: Annotated[Annotated[int, Field(strict=True), INTEGRAL] | None, NOT_NULL] = Field(
-        None, alias="retryInterval"
-    )
-    request_id: Annotated[int, Field(strict=True), INTEGRAL] = Field(alias="requestId")
+    retries: _OptionalInteger = Field(None, alias="retries")
+    retry_interval: _OptionalInteger = Field(None, alias="retryInterval")
+    request_id: _Integer = Field(alias="requestId")
     firmware: FirmwareType = Field(alias="firmware")
 
 
@@ -641,12 +607,10 @@ class SignedUpdateFirmwareResponse(OcppModel):
 class StartTransactionRequest(OcppModel):
     """OCPP 1.6 message ``StartTransactionRequest``."""
 
-    connector_id: Annotated[int, Field(strict=True)] = Field(alias="connectorId")
-    id_tag: Annotated[str, Field(strict=True, max_length=20)] = Field(alias="idTag")
-    meter_start: Annotated[int, Field(strict=True)] = Field(alias="meterStart")
-    reservation_id: Annotated[Annotated[int, Field(strict=True)] | None, NOT_NULL] = Field(
-        None, alias="reservationId"
-    )
+    connector_id: _StrictInteger = Field(alias="connectorId")
+    id_tag: _String20 = Field(alias="idTag")
+    meter_start: _StrictInteger = Field(alias="meterStart")
+    reservation_id: _OptionalStrictInteger = Field(None, alias="reservationId")
     timestamp: DateTime = Field(alias="timestamp")
 
 
@@ -654,25 +618,19 @@ class StartTransactionResponse(OcppModel):
     """OCPP 1.6 message ``StartTransactionResponse``."""
 
     id_tag_info: IdTagInfo = Field(alias="idTagInfo")
-    transaction_id: Annotated[int, Field(strict=True)] = Field(alias="transactionId")
+    transaction_id: _StrictInteger = Field(alias="transactionId")
 
 
 class StatusNotificationRequest(OcppModel):
     """OCPP 1.6 message ``StatusNotificationRequest``."""
 
-    connector_id: Annotated[int, Field(strict=True)] = Field(alias="connectorId")
+    connector_id: _StrictInteger = Field(alias="connectorId")
     error_code: ChargePointErrorCode = Field(alias="errorCode")
-    info: Annotated[Annotated[str, Field(strict=True, max_length=50)] | None, NOT_NULL] = Field(
-        None, alias="info"
-    )
+    info: _OptionalString50 = Field(None, alias="info")
     status: ChargePointStatus = Field(alias="status")
-    timestamp: Annotated[DateTime | None, NOT_NULL] = Field(None, alias="timestamp")
-    vendor_id: Annotated[Annotated[str, Field(strict=True, max_length=255)] | None, NOT_NULL] = Field(
-        None, alias="vendorId"
-    )
-    vendor_error_code: Annotated[Annotated[str, Field(strict=True, max_length=50)] | None, NOT_NULL] = Field(
-        None, alias="vendorErrorCode"
-    )
+    timestamp: _OptionalDateTime = Field(None, alias="timestamp")
+    vendor_id: _OptionalString255 = Field(None, alias="vendorId")
+    vendor_error_code: _OptionalString50 = Field(None, alias="vendorErrorCode")
 
 
 class StatusNotificationResponse(OcppModel):
@@ -682,12 +640,10 @@ class StatusNotificationResponse(OcppModel):
 class StopTransactionRequest(OcppModel):
     """OCPP 1.6 message ``StopTransactionRequest``."""
 
-    id_tag: Annotated[Annotated[str, Field(strict=True, max_length=20)] | None, NOT_NULL] = Field(
-        None, alias="idTag"
-    )
-    meter_stop: Annotated[int, Field(strict=True)] = Field(alias="meterStop")
+    id_tag: _OptionalString20 = Field(None, alias="idTag")
+    meter_stop: _StrictInteger = Field(alias="meterStop")
     timestamp: DateTime = Field(alias="timestamp")
-    transaction_id: Annotated[int, Field(strict=True)] = Field(alias="transactionId")
+    transaction_id: _StrictInteger = Field(alias="transactionId")
     reason: Annotated[Reason | None, NOT_NULL] = Field(None, alias="reason")
     transaction_data: Annotated[list[StopTransactionMeterValue] | None, NOT_NULL] = Field(
         None, alias="transactionData"
@@ -704,9 +660,7 @@ class TriggerMessageRequest(OcppModel):
     """OCPP 1.6 message ``TriggerMessageRequest``."""
 
     requested_message: MessageTrigger = Field(alias="requestedMessage")
-    connector_id: Annotated[Annotated[int, Field(strict=True)] | None, NOT_NULL] = Field(
-        None, alias="connectorId"
-    )
+    connector_id: _OptionalStrictInteger = Field(None, alias="connectorId")
 
 
 class TriggerMessageResponse(OcppModel):
@@ -718,7 +672,7 @@ class TriggerMessageResponse(OcppModel):
 class UnlockConnectorRequest(OcppModel):
     """OCPP 1.6 message ``UnlockConnectorRequest``."""
 
-    connector_id: Annotated[int, Field(strict=True)] = Field(alias="connectorId")
+    connector_id: _StrictInteger = Field(alias="connectorId")
 
 
 class UnlockConnectorResponse(OcppModel):
@@ -731,11 +685,9 @@ class UpdateFirmwareRequest(OcppModel):
     """OCPP 1.6 message ``UpdateFirmwareRequest``."""
 
     location: Uri = Field(alias="location")
-    retries: Annotated[Annotated[int, Field(strict=True)] | None, NOT_NULL] = Field(None, alias="retries")
+    retries: _OptionalStrictInteger = Field(None, alias="retries")
     retrieve_date: DateTime = Field(alias="retrieveDate")
-    retry_interval: Annotated[Annotated[int, Field(strict=True)] | None, NOT_NULL] = Field(
-        None, alias="retryInterval"
-    )
+    retry_interval: _OptionalStrictInteger = Field(None, alias="retryInterval")
 
 
 class UpdateFirmwareResponse(OcppModel):

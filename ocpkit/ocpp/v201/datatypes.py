@@ -106,42 +106,76 @@ __all__ = [
 ]
 
 
+_Boolean = Annotated[bool, Field(strict=True)]
+_Integer = Annotated[int, Field(strict=True), INTEGRAL]
+_IntegerMin0 = Annotated[int, Field(strict=True, ge=0), INTEGRAL]
+_IntegerMin0Max100 = Annotated[int, Field(strict=True, ge=0, le=100), INTEGRAL]
+_Number = Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT]
+_String1000 = Annotated[str, Field(strict=True, max_length=1000)]
+_String128 = Annotated[str, Field(strict=True, max_length=128)]
+_String16 = Annotated[str, Field(strict=True, max_length=16)]
+_String20 = Annotated[str, Field(strict=True, max_length=20)]
+_String25 = Annotated[str, Field(strict=True, max_length=25)]
+_String2500 = Annotated[str, Field(strict=True, max_length=2500)]
+_String255 = Annotated[str, Field(strict=True, max_length=255)]
+_String32 = Annotated[str, Field(strict=True, max_length=32)]
+_String36 = Annotated[str, Field(strict=True, max_length=36)]
+_String40 = Annotated[str, Field(strict=True, max_length=40)]
+_String50 = Annotated[str, Field(strict=True, max_length=50)]
+_String500 = Annotated[str, Field(strict=True, max_length=500)]
+_String512 = Annotated[str, Field(strict=True, max_length=512)]
+_String5500 = Annotated[str, Field(strict=True, max_length=5500)]
+_String6 = Annotated[str, Field(strict=True, max_length=6)]
+_String8 = Annotated[str, Field(strict=True, max_length=8)]
+_String800 = Annotated[str, Field(strict=True, max_length=800)]
+_OptionalBoolean = Annotated[_Boolean | None, NOT_NULL]
+_OptionalDateTime = Annotated[DateTime | None, NOT_NULL]
+_OptionalInteger = Annotated[_Integer | None, NOT_NULL]
+_OptionalIntegerMin0 = Annotated[_IntegerMin0 | None, NOT_NULL]
+_OptionalIntegerMin0Max100 = Annotated[_IntegerMin0Max100 | None, NOT_NULL]
+_OptionalNumber = Annotated[_Number | None, NOT_NULL]
+_OptionalString1000 = Annotated[_String1000 | None, NOT_NULL]
+_OptionalString16 = Annotated[_String16 | None, NOT_NULL]
+_OptionalString20 = Annotated[_String20 | None, NOT_NULL]
+_OptionalString25 = Annotated[_String25 | None, NOT_NULL]
+_OptionalString2500 = Annotated[_String2500 | None, NOT_NULL]
+_OptionalString32 = Annotated[_String32 | None, NOT_NULL]
+_OptionalString36 = Annotated[_String36 | None, NOT_NULL]
+_OptionalString50 = Annotated[_String50 | None, NOT_NULL]
+_OptionalString500 = Annotated[_String500 | None, NOT_NULL]
+_OptionalString512 = Annotated[_String512 | None, NOT_NULL]
+_OptionalString5500 = Annotated[_String5500 | None, NOT_NULL]
+_OptionalString6 = Annotated[_String6 | None, NOT_NULL]
+_OptionalString8 = Annotated[_String8 | None, NOT_NULL]
+_OptionalString800 = Annotated[_String800 | None, NOT_NULL]
+
+
 class CustomDataType(OpenModel):
     """OCPP 2.0.1 data type ``CustomDataType``."""
 
-    vendor_id: Annotated[str, Field(strict=True, max_length=255)] = Field(alias="vendorId")
+    vendor_id: _String255 = Field(alias="vendorId")
 
 
 class ACChargingParametersType(OcppModel):
     """OCPP 2.0.1 data type ``ACChargingParametersType``."""
 
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    energy_amount: Annotated[int, Field(strict=True), INTEGRAL] = Field(alias="energyAmount")
-    ev_min_current: Annotated[int, Field(strict=True), INTEGRAL] = Field(alias="evMinCurrent")
-    ev_max_current: Annotated[int, Field(strict=True), INTEGRAL] = Field(alias="evMaxCurrent")
-    ev_max_voltage: Annotated[int, Field(strict=True), INTEGRAL] = Field(alias="evMaxVoltage")
+    energy_amount: _Integer = Field(alias="energyAmount")
+    ev_min_current: _Integer = Field(alias="evMinCurrent")
+    ev_max_current: _Integer = Field(alias="evMaxCurrent")
+    ev_max_voltage: _Integer = Field(alias="evMaxVoltage")
 
 
 class APNType(OcppModel):
     """OCPP 2.0.1 data type ``APNType``."""
 
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    apn: Annotated[str, Field(strict=True, max_length=512)] = Field(alias="apn")
-    apn_user_name: Annotated[Annotated[str, Field(strict=True, max_length=20)] | None, NOT_NULL] = Field(
-        None, alias="apnUserName"
-    )
-    apn_password: Annotated[Annotated[str, Field(strict=True, max_length=20)] | None, NOT_NULL] = Field(
-        None, alias="apnPassword"
-    )
-    sim_pin: Annotated[Annotated[int, Field(strict=True), INTEGRAL] | None, NOT_NULL] = Field(
-        None, alias="simPin"
-    )
-    preferred_network: Annotated[Annotated[str, Field(strict=True, max_length=6)] | None, NOT_NULL] = Field(
-        None, alias="preferredNetwork"
-    )
-    use_only_preferred_network: Annotated[Annotated[bool, Field(strict=True)] | None, NOT_NULL] = Field(
-        None, alias="useOnlyPreferredNetwork"
-    )
+    apn: _String512 = Field(alias="apn")
+    apn_user_name: _OptionalString20 = Field(None, alias="apnUserName")
+    apn_password: _OptionalString20 = Field(None, alias="apnPassword")
+    sim_pin: _OptionalInteger = Field(None, alias="simPin")
+    preferred_network: _OptionalString6 = Field(None, alias="preferredNetwork")
+    use_only_preferred_network: _OptionalBoolean = Field(None, alias="useOnlyPreferredNetwork")
     apn_authentication: APNAuthenticationEnumType = Field(alias="apnAuthentication")
 
 
@@ -149,8 +183,8 @@ class AdditionalInfoType(OcppModel):
     """OCPP 2.0.1 data type ``AdditionalInfoType``."""
 
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    additional_id_token: Annotated[str, Field(strict=True, max_length=36)] = Field(alias="additionalIdToken")
-    type: Annotated[str, Field(strict=True, max_length=50)] = Field(alias="type")
+    additional_id_token: _String36 = Field(alias="additionalIdToken")
+    type: _String50 = Field(alias="type")
 
 
 class IdTokenType(OcppModel):
@@ -160,7 +194,7 @@ class IdTokenType(OcppModel):
     additional_info: Annotated[Annotated[list[AdditionalInfoType], Field(min_length=1)] | None, NOT_NULL] = (
         Field(None, alias="additionalInfo")
     )
-    id_token: Annotated[str, Field(strict=True, max_length=36)] = Field(alias="idToken")
+    id_token: _String36 = Field(alias="idToken")
     type: IdTokenEnumType = Field(alias="type")
 
 
@@ -169,10 +203,8 @@ class MessageContentType(OcppModel):
 
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
     format: MessageFormatEnumType = Field(alias="format")
-    language: Annotated[Annotated[str, Field(strict=True, max_length=8)] | None, NOT_NULL] = Field(
-        None, alias="language"
-    )
-    content: Annotated[str, Field(strict=True, max_length=512)] = Field(alias="content")
+    language: _OptionalString8 = Field(None, alias="language")
+    content: _String512 = Field(alias="content")
 
 
 class IdTokenInfoType(OcppModel):
@@ -180,20 +212,14 @@ class IdTokenInfoType(OcppModel):
 
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
     status: AuthorizationStatusEnumType = Field(alias="status")
-    cache_expiry_date_time: Annotated[DateTime | None, NOT_NULL] = Field(None, alias="cacheExpiryDateTime")
-    charging_priority: Annotated[Annotated[int, Field(strict=True), INTEGRAL] | None, NOT_NULL] = Field(
-        None, alias="chargingPriority"
+    cache_expiry_date_time: _OptionalDateTime = Field(None, alias="cacheExpiryDateTime")
+    charging_priority: _OptionalInteger = Field(None, alias="chargingPriority")
+    language1: _OptionalString8 = Field(None, alias="language1")
+    evse_id: Annotated[Annotated[list[_Integer], Field(min_length=1)] | None, NOT_NULL] = Field(
+        None, alias="evseId"
     )
-    language1: Annotated[Annotated[str, Field(strict=True, max_length=8)] | None, NOT_NULL] = Field(
-        None, alias="language1"
-    )
-    evse_id: Annotated[
-        Annotated[list[Annotated[int, Field(strict=True), INTEGRAL]], Field(min_length=1)] | None, NOT_NULL
-    ] = Field(None, alias="evseId")
     group_id_token: Annotated[IdTokenType | None, NOT_NULL] = Field(None, alias="groupIdToken")
-    language2: Annotated[Annotated[str, Field(strict=True, max_length=8)] | None, NOT_NULL] = Field(
-        None, alias="language2"
-    )
+    language2: _OptionalString8 = Field(None, alias="language2")
     personal_message: Annotated[MessageContentType | None, NOT_NULL] = Field(None, alias="personalMessage")
 
 
@@ -210,9 +236,9 @@ class CertificateHashDataType(OcppModel):
 
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
     hash_algorithm: HashAlgorithmEnumType = Field(alias="hashAlgorithm")
-    issuer_name_hash: Annotated[str, Field(strict=True, max_length=128)] = Field(alias="issuerNameHash")
-    issuer_key_hash: Annotated[str, Field(strict=True, max_length=128)] = Field(alias="issuerKeyHash")
-    serial_number: Annotated[str, Field(strict=True, max_length=40)] = Field(alias="serialNumber")
+    issuer_name_hash: _String128 = Field(alias="issuerNameHash")
+    issuer_key_hash: _String128 = Field(alias="issuerKeyHash")
+    serial_number: _String40 = Field(alias="serialNumber")
 
 
 class CertificateHashDataChainType(OcppModel):
@@ -231,35 +257,21 @@ class ChargingLimitType(OcppModel):
 
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
     charging_limit_source: ChargingLimitSourceEnumType = Field(alias="chargingLimitSource")
-    is_grid_critical: Annotated[Annotated[bool, Field(strict=True)] | None, NOT_NULL] = Field(
-        None, alias="isGridCritical"
-    )
+    is_grid_critical: _OptionalBoolean = Field(None, alias="isGridCritical")
 
 
 class DCChargingParametersType(OcppModel):
     """OCPP 2.0.1 data type ``DCChargingParametersType``."""
 
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    ev_max_current: Annotated[int, Field(strict=True), INTEGRAL] = Field(alias="evMaxCurrent")
-    ev_max_voltage: Annotated[int, Field(strict=True), INTEGRAL] = Field(alias="evMaxVoltage")
-    energy_amount: Annotated[Annotated[int, Field(strict=True), INTEGRAL] | None, NOT_NULL] = Field(
-        None, alias="energyAmount"
-    )
-    ev_max_power: Annotated[Annotated[int, Field(strict=True), INTEGRAL] | None, NOT_NULL] = Field(
-        None, alias="evMaxPower"
-    )
-    state_of_charge: Annotated[
-        Annotated[int, Field(strict=True, ge=0, le=100), INTEGRAL] | None, NOT_NULL
-    ] = Field(None, alias="stateOfCharge")
-    ev_energy_capacity: Annotated[Annotated[int, Field(strict=True), INTEGRAL] | None, NOT_NULL] = Field(
-        None, alias="evEnergyCapacity"
-    )
-    full_soc: Annotated[Annotated[int, Field(strict=True, ge=0, le=100), INTEGRAL] | None, NOT_NULL] = Field(
-        None, alias="fullSoC"
-    )
-    bulk_soc: Annotated[Annotated[int, Field(strict=True, ge=0, le=100), INTEGRAL] | None, NOT_NULL] = Field(
-        None, alias="bulkSoC"
-    )
+    ev_max_current: _Integer = Field(alias="evMaxCurrent")
+    ev_max_voltage: _Integer = Field(alias="evMaxVoltage")
+    energy_amount: _OptionalInteger = Field(None, alias="energyAmount")
+    ev_max_power: _OptionalInteger = Field(None, alias="evMaxPower")
+    state_of_charge: _OptionalIntegerMin0Max100 = Field(None, alias="stateOfCharge")
+    ev_energy_capacity: _OptionalInteger = Field(None, alias="evEnergyCapacity")
+    full_soc: _OptionalIntegerMin0Max100 = Field(None, alias="fullSoC")
+    bulk_soc: _OptionalIntegerMin0Max100 = Field(None, alias="bulkSoC")
 
 
 class ChargingNeedsType(OcppModel):
@@ -273,7 +285,7 @@ class ChargingNeedsType(OcppModel):
         None, alias="dcChargingParameters"
     )
     requested_energy_transfer: EnergyTransferModeEnumType = Field(alias="requestedEnergyTransfer")
-    departure_time: Annotated[DateTime | None, NOT_NULL] = Field(None, alias="departureTime")
+    departure_time: _OptionalDateTime = Field(None, alias="departureTime")
 
 
 class ChargingProfileCriterionType(OcppModel):
@@ -283,12 +295,10 @@ class ChargingProfileCriterionType(OcppModel):
     charging_profile_purpose: Annotated[ChargingProfilePurposeEnumType | None, NOT_NULL] = Field(
         None, alias="chargingProfilePurpose"
     )
-    stack_level: Annotated[Annotated[int, Field(strict=True), INTEGRAL] | None, NOT_NULL] = Field(
-        None, alias="stackLevel"
+    stack_level: _OptionalInteger = Field(None, alias="stackLevel")
+    charging_profile_id: Annotated[Annotated[list[_Integer], Field(min_length=1)] | None, NOT_NULL] = Field(
+        None, alias="chargingProfileId"
     )
-    charging_profile_id: Annotated[
-        Annotated[list[Annotated[int, Field(strict=True), INTEGRAL]], Field(min_length=1)] | None, NOT_NULL
-    ] = Field(None, alias="chargingProfileId")
     charging_limit_source: Annotated[
         Annotated[list[ChargingLimitSourceEnumType], Field(min_length=1, max_length=4)] | None, NOT_NULL
     ] = Field(None, alias="chargingLimitSource")
@@ -298,14 +308,10 @@ class ChargingSchedulePeriodType(OcppModel):
     """OCPP 2.0.1 data type ``ChargingSchedulePeriodType``."""
 
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    start_period: Annotated[int, Field(strict=True), INTEGRAL] = Field(alias="startPeriod")
-    limit: Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] = Field(alias="limit")
-    number_phases: Annotated[Annotated[int, Field(strict=True), INTEGRAL] | None, NOT_NULL] = Field(
-        None, alias="numberPhases"
-    )
-    phase_to_use: Annotated[Annotated[int, Field(strict=True), INTEGRAL] | None, NOT_NULL] = Field(
-        None, alias="phaseToUse"
-    )
+    start_period: _Integer = Field(alias="startPeriod")
+    limit: _Number = Field(alias="limit")
+    number_phases: _OptionalInteger = Field(None, alias="numberPhases")
+    phase_to_use: _OptionalInteger = Field(None, alias="phaseToUse")
 
 
 class CostType(OcppModel):
@@ -313,17 +319,15 @@ class CostType(OcppModel):
 
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
     cost_kind: CostKindEnumType = Field(alias="costKind")
-    amount: Annotated[int, Field(strict=True), INTEGRAL] = Field(alias="amount")
-    amount_multiplier: Annotated[Annotated[int, Field(strict=True), INTEGRAL] | None, NOT_NULL] = Field(
-        None, alias="amountMultiplier"
-    )
+    amount: _Integer = Field(alias="amount")
+    amount_multiplier: _OptionalInteger = Field(None, alias="amountMultiplier")
 
 
 class ConsumptionCostType(OcppModel):
     """OCPP 2.0.1 data type ``ConsumptionCostType``."""
 
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    start_value: Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] = Field(alias="startValue")
+    start_value: _Number = Field(alias="startValue")
     cost: Annotated[list[CostType], Field(min_length=1, max_length=3)] = Field(alias="cost")
 
 
@@ -331,10 +335,8 @@ class RelativeTimeIntervalType(OcppModel):
     """OCPP 2.0.1 data type ``RelativeTimeIntervalType``."""
 
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    start: Annotated[int, Field(strict=True), INTEGRAL] = Field(alias="start")
-    duration: Annotated[Annotated[int, Field(strict=True), INTEGRAL] | None, NOT_NULL] = Field(
-        None, alias="duration"
-    )
+    start: _Integer = Field(alias="start")
+    duration: _OptionalInteger = Field(None, alias="duration")
 
 
 class SalesTariffEntryType(OcppModel):
@@ -342,9 +344,7 @@ class SalesTariffEntryType(OcppModel):
 
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
     relative_time_interval: RelativeTimeIntervalType = Field(alias="relativeTimeInterval")
-    e_price_level: Annotated[Annotated[int, Field(strict=True, ge=0), INTEGRAL] | None, NOT_NULL] = Field(
-        None, alias="ePriceLevel"
-    )
+    e_price_level: _OptionalIntegerMin0 = Field(None, alias="ePriceLevel")
     consumption_cost: Annotated[
         Annotated[list[ConsumptionCostType], Field(min_length=1, max_length=3)] | None, NOT_NULL
     ] = Field(None, alias="consumptionCost")
@@ -354,13 +354,9 @@ class SalesTariffType(OcppModel):
     """OCPP 2.0.1 data type ``SalesTariffType``."""
 
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    id: Annotated[int, Field(strict=True), INTEGRAL] = Field(alias="id")
-    sales_tariff_description: Annotated[
-        Annotated[str, Field(strict=True, max_length=32)] | None, NOT_NULL
-    ] = Field(None, alias="salesTariffDescription")
-    num_e_price_levels: Annotated[Annotated[int, Field(strict=True), INTEGRAL] | None, NOT_NULL] = Field(
-        None, alias="numEPriceLevels"
-    )
+    id: _Integer = Field(alias="id")
+    sales_tariff_description: _OptionalString32 = Field(None, alias="salesTariffDescription")
+    num_e_price_levels: _OptionalInteger = Field(None, alias="numEPriceLevels")
     sales_tariff_entry: Annotated[list[SalesTariffEntryType], Field(min_length=1, max_length=1024)] = Field(
         alias="salesTariffEntry"
     )
@@ -370,18 +366,14 @@ class ChargingScheduleType(OcppModel):
     """OCPP 2.0.1 data type ``ChargingScheduleType``."""
 
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    id: Annotated[int, Field(strict=True), INTEGRAL] = Field(alias="id")
-    start_schedule: Annotated[DateTime | None, NOT_NULL] = Field(None, alias="startSchedule")
-    duration: Annotated[Annotated[int, Field(strict=True), INTEGRAL] | None, NOT_NULL] = Field(
-        None, alias="duration"
-    )
+    id: _Integer = Field(alias="id")
+    start_schedule: _OptionalDateTime = Field(None, alias="startSchedule")
+    duration: _OptionalInteger = Field(None, alias="duration")
     charging_rate_unit: ChargingRateUnitEnumType = Field(alias="chargingRateUnit")
     charging_schedule_period: Annotated[
         list[ChargingSchedulePeriodType], Field(min_length=1, max_length=1024)
     ] = Field(alias="chargingSchedulePeriod")
-    min_charging_rate: Annotated[Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL] = Field(
-        None, alias="minChargingRate"
-    )
+    min_charging_rate: _OptionalNumber = Field(None, alias="minChargingRate")
     sales_tariff: Annotated[SalesTariffType | None, NOT_NULL] = Field(None, alias="salesTariff")
 
 
@@ -389,71 +381,55 @@ class ChargingProfileType(OcppModel):
     """OCPP 2.0.1 data type ``ChargingProfileType``."""
 
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    id: Annotated[int, Field(strict=True), INTEGRAL] = Field(alias="id")
-    stack_level: Annotated[int, Field(strict=True), INTEGRAL] = Field(alias="stackLevel")
+    id: _Integer = Field(alias="id")
+    stack_level: _Integer = Field(alias="stackLevel")
     charging_profile_purpose: ChargingProfilePurposeEnumType = Field(alias="chargingProfilePurpose")
     charging_profile_kind: ChargingProfileKindEnumType = Field(alias="chargingProfileKind")
     recurrency_kind: Annotated[RecurrencyKindEnumType | None, NOT_NULL] = Field(None, alias="recurrencyKind")
-    valid_from: Annotated[DateTime | None, NOT_NULL] = Field(None, alias="validFrom")
-    valid_to: Annotated[DateTime | None, NOT_NULL] = Field(None, alias="validTo")
+    valid_from: _OptionalDateTime = Field(None, alias="validFrom")
+    valid_to: _OptionalDateTime = Field(None, alias="validTo")
     charging_schedule: Annotated[list[ChargingScheduleType], Field(min_length=1, max_length=3)] = Field(
         alias="chargingSchedule"
     )
-    transaction_id: Annotated[Annotated[str, Field(strict=True, max_length=36)] | None, NOT_NULL] = Field(
-        None, alias="transactionId"
-    )
+    transaction_id: _OptionalString36 = Field(None, alias="transactionId")
 
 
 class ModemType(OcppModel):
     """OCPP 2.0.1 data type ``ModemType``."""
 
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    iccid: Annotated[Annotated[str, Field(strict=True, max_length=20)] | None, NOT_NULL] = Field(
-        None, alias="iccid"
-    )
-    imsi: Annotated[Annotated[str, Field(strict=True, max_length=20)] | None, NOT_NULL] = Field(
-        None, alias="imsi"
-    )
+    iccid: _OptionalString20 = Field(None, alias="iccid")
+    imsi: _OptionalString20 = Field(None, alias="imsi")
 
 
 class ChargingStationType(OcppModel):
     """OCPP 2.0.1 data type ``ChargingStationType``."""
 
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    serial_number: Annotated[Annotated[str, Field(strict=True, max_length=25)] | None, NOT_NULL] = Field(
-        None, alias="serialNumber"
-    )
-    model: Annotated[str, Field(strict=True, max_length=20)] = Field(alias="model")
+    serial_number: _OptionalString25 = Field(None, alias="serialNumber")
+    model: _String20 = Field(alias="model")
     modem: Annotated[ModemType | None, NOT_NULL] = Field(None, alias="modem")
-    vendor_name: Annotated[str, Field(strict=True, max_length=50)] = Field(alias="vendorName")
-    firmware_version: Annotated[Annotated[str, Field(strict=True, max_length=50)] | None, NOT_NULL] = Field(
-        None, alias="firmwareVersion"
-    )
+    vendor_name: _String50 = Field(alias="vendorName")
+    firmware_version: _OptionalString50 = Field(None, alias="firmwareVersion")
 
 
 class ClearChargingProfileType(OcppModel):
     """OCPP 2.0.1 data type ``ClearChargingProfileType``."""
 
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    evse_id: Annotated[Annotated[int, Field(strict=True), INTEGRAL] | None, NOT_NULL] = Field(
-        None, alias="evseId"
-    )
+    evse_id: _OptionalInteger = Field(None, alias="evseId")
     charging_profile_purpose: Annotated[ChargingProfilePurposeEnumType | None, NOT_NULL] = Field(
         None, alias="chargingProfilePurpose"
     )
-    stack_level: Annotated[Annotated[int, Field(strict=True), INTEGRAL] | None, NOT_NULL] = Field(
-        None, alias="stackLevel"
-    )
+    stack_level: _OptionalInteger = Field(None, alias="stackLevel")
 
 
 class StatusInfoType(OcppModel):
     """OCPP 2.0.1 data type ``StatusInfoType``."""
 
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    reason_code: Annotated[str, Field(strict=True, max_length=20)] = Field(alias="reasonCode")
-    additional_info: Annotated[Annotated[str, Field(strict=True, max_length=512)] | None, NOT_NULL] = Field(
-        None, alias="additionalInfo"
-    )
+    reason_code: _String20 = Field(alias="reasonCode")
+    additional_info: _OptionalString512 = Field(None, alias="additionalInfo")
 
 
 class ClearMonitoringResultType(OcppModel):
@@ -461,7 +437,7 @@ class ClearMonitoringResultType(OcppModel):
 
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
     status: ClearMonitoringStatusEnumType = Field(alias="status")
-    id: Annotated[int, Field(strict=True), INTEGRAL] = Field(alias="id")
+    id: _Integer = Field(alias="id")
     status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
 
 
@@ -469,10 +445,8 @@ class EVSEType(OcppModel):
     """OCPP 2.0.1 data type ``EVSEType``."""
 
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    id: Annotated[int, Field(strict=True), INTEGRAL] = Field(alias="id")
-    connector_id: Annotated[Annotated[int, Field(strict=True), INTEGRAL] | None, NOT_NULL] = Field(
-        None, alias="connectorId"
-    )
+    id: _Integer = Field(alias="id")
+    connector_id: _OptionalInteger = Field(None, alias="connectorId")
 
 
 class ComponentType(OcppModel):
@@ -480,20 +454,16 @@ class ComponentType(OcppModel):
 
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
     evse: Annotated[EVSEType | None, NOT_NULL] = Field(None, alias="evse")
-    name: Annotated[str, Field(strict=True, max_length=50)] = Field(alias="name")
-    instance: Annotated[Annotated[str, Field(strict=True, max_length=50)] | None, NOT_NULL] = Field(
-        None, alias="instance"
-    )
+    name: _String50 = Field(alias="name")
+    instance: _OptionalString50 = Field(None, alias="instance")
 
 
 class VariableType(OcppModel):
     """OCPP 2.0.1 data type ``VariableType``."""
 
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    name: Annotated[str, Field(strict=True, max_length=50)] = Field(alias="name")
-    instance: Annotated[Annotated[str, Field(strict=True, max_length=50)] | None, NOT_NULL] = Field(
-        None, alias="instance"
-    )
+    name: _String50 = Field(alias="name")
+    instance: _OptionalString50 = Field(None, alias="instance")
 
 
 class ComponentVariableType(OcppModel):
@@ -511,8 +481,8 @@ class CompositeScheduleType(OcppModel):
     charging_schedule_period: Annotated[list[ChargingSchedulePeriodType], Field(min_length=1)] = Field(
         alias="chargingSchedulePeriod"
     )
-    evse_id: Annotated[int, Field(strict=True), INTEGRAL] = Field(alias="evseId")
-    duration: Annotated[int, Field(strict=True), INTEGRAL] = Field(alias="duration")
+    evse_id: _Integer = Field(alias="evseId")
+    duration: _Integer = Field(alias="duration")
     schedule_start: DateTime = Field(alias="scheduleStart")
     charging_rate_unit: ChargingRateUnitEnumType = Field(alias="chargingRateUnit")
 
@@ -521,27 +491,17 @@ class EventDataType(OcppModel):
     """OCPP 2.0.1 data type ``EventDataType``."""
 
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    event_id: Annotated[int, Field(strict=True), INTEGRAL] = Field(alias="eventId")
+    event_id: _Integer = Field(alias="eventId")
     timestamp: DateTime = Field(alias="timestamp")
     trigger: EventTriggerEnumType = Field(alias="trigger")
-    cause: Annotated[Annotated[int, Field(strict=True), INTEGRAL] | None, NOT_NULL] = Field(
-        None, alias="cause"
-    )
-    actual_value: Annotated[str, Field(strict=True, max_length=2500)] = Field(alias="actualValue")
-    tech_code: Annotated[Annotated[str, Field(strict=True, max_length=50)] | None, NOT_NULL] = Field(
-        None, alias="techCode"
-    )
-    tech_info: Annotated[Annotated[str, Field(strict=True, max_length=500)] | None, NOT_NULL] = Field(
-        None, alias="techInfo"
-    )
-    cleared: Annotated[Annotated[bool, Field(strict=True)] | None, NOT_NULL] = Field(None, alias="cleared")
-    transaction_id: Annotated[Annotated[str, Field(strict=True, max_length=36)] | None, NOT_NULL] = Field(
-        None, alias="transactionId"
-    )
+    cause: _OptionalInteger = Field(None, alias="cause")
+    actual_value: _String2500 = Field(alias="actualValue")
+    tech_code: _OptionalString50 = Field(None, alias="techCode")
+    tech_info: _OptionalString500 = Field(None, alias="techInfo")
+    cleared: _OptionalBoolean = Field(None, alias="cleared")
+    transaction_id: _OptionalString36 = Field(None, alias="transactionId")
     component: ComponentType = Field(alias="component")
-    variable_monitoring_id: Annotated[Annotated[int, Field(strict=True), INTEGRAL] | None, NOT_NULL] = Field(
-        None, alias="variableMonitoringId"
-    )
+    variable_monitoring_id: _OptionalInteger = Field(None, alias="variableMonitoringId")
     event_notification_type: EventNotificationEnumType = Field(alias="eventNotificationType")
     variable: VariableType = Field(alias="variable")
 
@@ -550,15 +510,11 @@ class FirmwareType(OcppModel):
     """OCPP 2.0.1 data type ``FirmwareType``."""
 
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    location: Annotated[str, Field(strict=True, max_length=512)] = Field(alias="location")
+    location: _String512 = Field(alias="location")
     retrieve_date_time: DateTime = Field(alias="retrieveDateTime")
-    install_date_time: Annotated[DateTime | None, NOT_NULL] = Field(None, alias="installDateTime")
-    signing_certificate: Annotated[Annotated[str, Field(strict=True, max_length=5500)] | None, NOT_NULL] = (
-        Field(None, alias="signingCertificate")
-    )
-    signature: Annotated[Annotated[str, Field(strict=True, max_length=800)] | None, NOT_NULL] = Field(
-        None, alias="signature"
-    )
+    install_date_time: _OptionalDateTime = Field(None, alias="installDateTime")
+    signing_certificate: _OptionalString5500 = Field(None, alias="signingCertificate")
+    signature: _OptionalString800 = Field(None, alias="signature")
 
 
 class GetVariableDataType(OcppModel):
@@ -579,9 +535,7 @@ class GetVariableResultType(OcppModel):
     )
     attribute_status: GetVariableStatusEnumType = Field(alias="attributeStatus")
     attribute_type: Annotated[AttributeEnumType | None, NOT_NULL] = Field(None, alias="attributeType")
-    attribute_value: Annotated[Annotated[str, Field(strict=True, max_length=2500)] | None, NOT_NULL] = Field(
-        None, alias="attributeValue"
-    )
+    attribute_value: _OptionalString2500 = Field(None, alias="attributeValue")
     component: ComponentType = Field(alias="component")
     variable: VariableType = Field(alias="variable")
 
@@ -590,9 +544,9 @@ class LogParametersType(OcppModel):
     """OCPP 2.0.1 data type ``LogParametersType``."""
 
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    remote_location: Annotated[str, Field(strict=True, max_length=512)] = Field(alias="remoteLocation")
-    oldest_timestamp: Annotated[DateTime | None, NOT_NULL] = Field(None, alias="oldestTimestamp")
-    latest_timestamp: Annotated[DateTime | None, NOT_NULL] = Field(None, alias="latestTimestamp")
+    remote_location: _String512 = Field(alias="remoteLocation")
+    oldest_timestamp: _OptionalDateTime = Field(None, alias="oldestTimestamp")
+    latest_timestamp: _OptionalDateTime = Field(None, alias="latestTimestamp")
 
 
 class MessageInfoType(OcppModel):
@@ -600,14 +554,12 @@ class MessageInfoType(OcppModel):
 
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
     display: Annotated[ComponentType | None, NOT_NULL] = Field(None, alias="display")
-    id: Annotated[int, Field(strict=True), INTEGRAL] = Field(alias="id")
+    id: _Integer = Field(alias="id")
     priority: MessagePriorityEnumType = Field(alias="priority")
     state: Annotated[MessageStateEnumType | None, NOT_NULL] = Field(None, alias="state")
-    start_date_time: Annotated[DateTime | None, NOT_NULL] = Field(None, alias="startDateTime")
-    end_date_time: Annotated[DateTime | None, NOT_NULL] = Field(None, alias="endDateTime")
-    transaction_id: Annotated[Annotated[str, Field(strict=True, max_length=36)] | None, NOT_NULL] = Field(
-        None, alias="transactionId"
-    )
+    start_date_time: _OptionalDateTime = Field(None, alias="startDateTime")
+    end_date_time: _OptionalDateTime = Field(None, alias="endDateTime")
+    transaction_id: _OptionalString36 = Field(None, alias="transactionId")
     message: MessageContentType = Field(alias="message")
 
 
@@ -615,29 +567,25 @@ class SignedMeterValueType(OcppModel):
     """OCPP 2.0.1 data type ``SignedMeterValueType``."""
 
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    signed_meter_data: Annotated[str, Field(strict=True, max_length=2500)] = Field(alias="signedMeterData")
-    signing_method: Annotated[str, Field(strict=True, max_length=50)] = Field(alias="signingMethod")
-    encoding_method: Annotated[str, Field(strict=True, max_length=50)] = Field(alias="encodingMethod")
-    public_key: Annotated[str, Field(strict=True, max_length=2500)] = Field(alias="publicKey")
+    signed_meter_data: _String2500 = Field(alias="signedMeterData")
+    signing_method: _String50 = Field(alias="signingMethod")
+    encoding_method: _String50 = Field(alias="encodingMethod")
+    public_key: _String2500 = Field(alias="publicKey")
 
 
 class UnitOfMeasureType(OcppModel):
     """OCPP 2.0.1 data type ``UnitOfMeasureType``."""
 
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    unit: Annotated[Annotated[str, Field(strict=True, max_length=20)] | None, NOT_NULL] = Field(
-        None, alias="unit"
-    )
-    multiplier: Annotated[Annotated[int, Field(strict=True), INTEGRAL] | None, NOT_NULL] = Field(
-        None, alias="multiplier"
-    )
+    unit: _OptionalString20 = Field(None, alias="unit")
+    multiplier: _OptionalInteger = Field(None, alias="multiplier")
 
 
 class SampledValueType(OcppModel):
     """OCPP 2.0.1 data type ``SampledValueType``."""
 
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    value: Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] = Field(alias="value")
+    value: _Number = Field(alias="value")
     context: Annotated[ReadingContextEnumType | None, NOT_NULL] = Field(None, alias="context")
     measurand: Annotated[MeasurandEnumType | None, NOT_NULL] = Field(None, alias="measurand")
     phase: Annotated[PhaseEnumType | None, NOT_NULL] = Field(None, alias="phase")
@@ -660,11 +608,11 @@ class VariableMonitoringType(OcppModel):
     """OCPP 2.0.1 data type ``VariableMonitoringType``."""
 
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    id: Annotated[int, Field(strict=True), INTEGRAL] = Field(alias="id")
-    transaction: Annotated[bool, Field(strict=True)] = Field(alias="transaction")
-    value: Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] = Field(alias="value")
+    id: _Integer = Field(alias="id")
+    transaction: _Boolean = Field(alias="transaction")
+    value: _Number = Field(alias="value")
     type: MonitorEnumType = Field(alias="type")
-    severity: Annotated[int, Field(strict=True), INTEGRAL] = Field(alias="severity")
+    severity: _Integer = Field(alias="severity")
 
 
 class MonitoringDataType(OcppModel):
@@ -682,13 +630,11 @@ class VPNType(OcppModel):
     """OCPP 2.0.1 data type ``VPNType``."""
 
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    server: Annotated[str, Field(strict=True, max_length=512)] = Field(alias="server")
-    user: Annotated[str, Field(strict=True, max_length=20)] = Field(alias="user")
-    group: Annotated[Annotated[str, Field(strict=True, max_length=20)] | None, NOT_NULL] = Field(
-        None, alias="group"
-    )
-    password: Annotated[str, Field(strict=True, max_length=20)] = Field(alias="password")
-    key: Annotated[str, Field(strict=True, max_length=255)] = Field(alias="key")
+    server: _String512 = Field(alias="server")
+    user: _String20 = Field(alias="user")
+    group: _OptionalString20 = Field(None, alias="group")
+    password: _String20 = Field(alias="password")
+    key: _String255 = Field(alias="key")
     type: VPNEnumType = Field(alias="type")
 
 
@@ -699,9 +645,9 @@ class NetworkConnectionProfileType(OcppModel):
     apn: Annotated[APNType | None, NOT_NULL] = Field(None, alias="apn")
     ocpp_version: OCPPVersionEnumType = Field(alias="ocppVersion")
     ocpp_transport: OCPPTransportEnumType = Field(alias="ocppTransport")
-    ocpp_csms_url: Annotated[str, Field(strict=True, max_length=512)] = Field(alias="ocppCsmsUrl")
-    message_timeout: Annotated[int, Field(strict=True), INTEGRAL] = Field(alias="messageTimeout")
-    security_profile: Annotated[int, Field(strict=True), INTEGRAL] = Field(alias="securityProfile")
+    ocpp_csms_url: _String512 = Field(alias="ocppCsmsUrl")
+    message_timeout: _Integer = Field(alias="messageTimeout")
+    security_profile: _Integer = Field(alias="securityProfile")
     ocpp_interface: OCPPInterfaceEnumType = Field(alias="ocppInterface")
     vpn: Annotated[VPNType | None, NOT_NULL] = Field(None, alias="vpn")
 
@@ -711,10 +657,10 @@ class OCSPRequestDataType(OcppModel):
 
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
     hash_algorithm: HashAlgorithmEnumType = Field(alias="hashAlgorithm")
-    issuer_name_hash: Annotated[str, Field(strict=True, max_length=128)] = Field(alias="issuerNameHash")
-    issuer_key_hash: Annotated[str, Field(strict=True, max_length=128)] = Field(alias="issuerKeyHash")
-    serial_number: Annotated[str, Field(strict=True, max_length=40)] = Field(alias="serialNumber")
-    responder_url: Annotated[str, Field(strict=True, max_length=512)] = Field(alias="responderURL")
+    issuer_name_hash: _String128 = Field(alias="issuerNameHash")
+    issuer_key_hash: _String128 = Field(alias="issuerKeyHash")
+    serial_number: _String40 = Field(alias="serialNumber")
+    responder_url: _String512 = Field(alias="responderURL")
 
 
 class VariableAttributeType(OcppModel):
@@ -722,34 +668,22 @@ class VariableAttributeType(OcppModel):
 
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
     type: Annotated[AttributeEnumType | None, NOT_NULL] = Field(None, alias="type")
-    value: Annotated[Annotated[str, Field(strict=True, max_length=2500)] | None, NOT_NULL] = Field(
-        None, alias="value"
-    )
+    value: _OptionalString2500 = Field(None, alias="value")
     mutability: Annotated[MutabilityEnumType | None, NOT_NULL] = Field(None, alias="mutability")
-    persistent: Annotated[Annotated[bool, Field(strict=True)] | None, NOT_NULL] = Field(
-        None, alias="persistent"
-    )
-    constant: Annotated[Annotated[bool, Field(strict=True)] | None, NOT_NULL] = Field(None, alias="constant")
+    persistent: _OptionalBoolean = Field(None, alias="persistent")
+    constant: _OptionalBoolean = Field(None, alias="constant")
 
 
 class VariableCharacteristicsType(OcppModel):
     """OCPP 2.0.1 data type ``VariableCharacteristicsType``."""
 
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    unit: Annotated[Annotated[str, Field(strict=True, max_length=16)] | None, NOT_NULL] = Field(
-        None, alias="unit"
-    )
+    unit: _OptionalString16 = Field(None, alias="unit")
     data_type: DataEnumType = Field(alias="dataType")
-    min_limit: Annotated[Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL] = Field(
-        None, alias="minLimit"
-    )
-    max_limit: Annotated[Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL] = Field(
-        None, alias="maxLimit"
-    )
-    values_list: Annotated[Annotated[str, Field(strict=True, max_length=1000)] | None, NOT_NULL] = Field(
-        None, alias="valuesList"
-    )
-    supports_monitoring: Annotated[bool, Field(strict=True)] = Field(alias="supportsMonitoring")
+    min_limit: _OptionalNumber = Field(None, alias="minLimit")
+    max_limit: _OptionalNumber = Field(None, alias="maxLimit")
+    values_list: _OptionalString1000 = Field(None, alias="valuesList")
+    supports_monitoring: _Boolean = Field(alias="supportsMonitoring")
 
 
 class ReportDataType(OcppModel):
@@ -770,13 +704,11 @@ class SetMonitoringDataType(OcppModel):
     """OCPP 2.0.1 data type ``SetMonitoringDataType``."""
 
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    id: Annotated[Annotated[int, Field(strict=True), INTEGRAL] | None, NOT_NULL] = Field(None, alias="id")
-    transaction: Annotated[Annotated[bool, Field(strict=True)] | None, NOT_NULL] = Field(
-        None, alias="transaction"
-    )
-    value: Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] = Field(alias="value")
+    id: _OptionalInteger = Field(None, alias="id")
+    transaction: _OptionalBoolean = Field(None, alias="transaction")
+    value: _Number = Field(alias="value")
     type: MonitorEnumType = Field(alias="type")
-    severity: Annotated[int, Field(strict=True), INTEGRAL] = Field(alias="severity")
+    severity: _Integer = Field(alias="severity")
     component: ComponentType = Field(alias="component")
     variable: VariableType = Field(alias="variable")
 
@@ -785,13 +717,13 @@ class SetMonitoringResultType(OcppModel):
     """OCPP 2.0.1 data type ``SetMonitoringResultType``."""
 
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    id: Annotated[Annotated[int, Field(strict=True), INTEGRAL] | None, NOT_NULL] = Field(None, alias="id")
+    id: _OptionalInteger = Field(None, alias="id")
     status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
     status: SetMonitoringStatusEnumType = Field(alias="status")
     type: MonitorEnumType = Field(alias="type")
     component: ComponentType = Field(alias="component")
     variable: VariableType = Field(alias="variable")
-    severity: Annotated[int, Field(strict=True), INTEGRAL] = Field(alias="severity")
+    severity: _Integer = Field(alias="severity")
 
 
 class SetVariableDataType(OcppModel):
@@ -799,7 +731,7 @@ class SetVariableDataType(OcppModel):
 
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
     attribute_type: Annotated[AttributeEnumType | None, NOT_NULL] = Field(None, alias="attributeType")
-    attribute_value: Annotated[str, Field(strict=True, max_length=1000)] = Field(alias="attributeValue")
+    attribute_value: _String1000 = Field(alias="attributeValue")
     component: ComponentType = Field(alias="component")
     variable: VariableType = Field(alias="variable")
 
@@ -821,12 +753,8 @@ class TransactionType(OcppModel):
     """OCPP 2.0.1 data type ``TransactionType``."""
 
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    transaction_id: Annotated[str, Field(strict=True, max_length=36)] = Field(alias="transactionId")
+    transaction_id: _String36 = Field(alias="transactionId")
     charging_state: Annotated[ChargingStateEnumType | None, NOT_NULL] = Field(None, alias="chargingState")
-    time_spent_charging: Annotated[Annotated[int, Field(strict=True), INTEGRAL] | None, NOT_NULL] = Field(
-        None, alias="timeSpentCharging"
-    )
+    time_spent_charging: _OptionalInteger = Field(None, alias="timeSpentCharging")
     stopped_reason: Annotated[ReasonEnumType | None, NOT_NULL] = Field(None, alias="stoppedReason")
-    remote_start_id: Annotated[Annotated[int, Field(strict=True), INTEGRAL] | None, NOT_NULL] = Field(
-        None, alias="remoteStartId"
-    )
+    remote_start_id: _OptionalInteger = Field(None, alias="remoteStartId")

@@ -239,14 +239,35 @@ __all__ = [
 ]
 
 
+_Boolean = Annotated[bool, Field(strict=True)]
+_Integer = Annotated[int, Field(strict=True), INTEGRAL]
+_Number = Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT]
+_String10000 = Annotated[str, Field(strict=True, max_length=10000)]
+_String255 = Annotated[str, Field(strict=True, max_length=255)]
+_String32 = Annotated[str, Field(strict=True, max_length=32)]
+_String36 = Annotated[str, Field(strict=True, max_length=36)]
+_String50 = Annotated[str, Field(strict=True, max_length=50)]
+_String512 = Annotated[str, Field(strict=True, max_length=512)]
+_String5500 = Annotated[str, Field(strict=True, max_length=5500)]
+_String5600 = Annotated[str, Field(strict=True, max_length=5600)]
+_String64 = Annotated[str, Field(strict=True, max_length=64)]
+_String7500 = Annotated[str, Field(strict=True, max_length=7500)]
+_OptionalBoolean = Annotated[_Boolean | None, NOT_NULL]
+_OptionalInteger = Annotated[_Integer | None, NOT_NULL]
+_OptionalNumber = Annotated[_Number | None, NOT_NULL]
+_OptionalString255 = Annotated[_String255 | None, NOT_NULL]
+_OptionalString36 = Annotated[_String36 | None, NOT_NULL]
+_OptionalString50 = Annotated[_String50 | None, NOT_NULL]
+_OptionalString5500 = Annotated[_String5500 | None, NOT_NULL]
+_OptionalString64 = Annotated[_String64 | None, NOT_NULL]
+
+
 class AuthorizeRequest(OcppModel):
     """OCPP 2.0.1 message ``AuthorizeRequest``."""
 
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
     id_token: IdTokenType = Field(alias="idToken")
-    certificate: Annotated[Annotated[str, Field(strict=True, max_length=5500)] | None, NOT_NULL] = Field(
-        None, alias="certificate"
-    )
+    certificate: _OptionalString5500 = Field(None, alias="certificate")
     iso15118_certificate_hash_data: Annotated[
         Annotated[list[OCSPRequestDataType], Field(min_length=1, max_length=4)] | None, NOT_NULL
     ] = Field(None, alias="iso15118CertificateHashData")
@@ -275,7 +296,7 @@ class BootNotificationResponse(OcppModel):
 
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
     current_time: DateTime = Field(alias="currentTime")
-    interval: Annotated[int, Field(strict=True), INTEGRAL] = Field(alias="interval")
+    interval: _Integer = Field(alias="interval")
     status: RegistrationStatusEnumType = Field(alias="status")
     status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
 
@@ -284,7 +305,7 @@ class CancelReservationRequest(OcppModel):
     """OCPP 2.0.1 message ``CancelReservationRequest``."""
 
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    reservation_id: Annotated[int, Field(strict=True), INTEGRAL] = Field(alias="reservationId")
+    reservation_id: _Integer = Field(alias="reservationId")
 
 
 class CancelReservationResponse(OcppModel):
@@ -299,7 +320,7 @@ class CertificateSignedRequest(OcppModel):
     """OCPP 2.0.1 message ``CertificateSignedRequest``."""
 
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    certificate_chain: Annotated[str, Field(strict=True, max_length=10000)] = Field(alias="certificateChain")
+    certificate_chain: _String10000 = Field(alias="certificateChain")
     certificate_type: Annotated[CertificateSigningUseEnumType | None, NOT_NULL] = Field(
         None, alias="certificateType"
     )
@@ -347,9 +368,7 @@ class ClearChargingProfileRequest(OcppModel):
     """OCPP 2.0.1 message ``ClearChargingProfileRequest``."""
 
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    charging_profile_id: Annotated[Annotated[int, Field(strict=True), INTEGRAL] | None, NOT_NULL] = Field(
-        None, alias="chargingProfileId"
-    )
+    charging_profile_id: _OptionalInteger = Field(None, alias="chargingProfileId")
     charging_profile_criteria: Annotated[ClearChargingProfileType | None, NOT_NULL] = Field(
         None, alias="chargingProfileCriteria"
     )
@@ -367,7 +386,7 @@ class ClearDisplayMessageRequest(OcppModel):
     """OCPP 2.0.1 message ``ClearDisplayMessageRequest``."""
 
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    id: Annotated[int, Field(strict=True), INTEGRAL] = Field(alias="id")
+    id: _Integer = Field(alias="id")
 
 
 class ClearDisplayMessageResponse(OcppModel):
@@ -382,7 +401,7 @@ class ClearVariableMonitoringRequest(OcppModel):
     """OCPP 2.0.1 message ``ClearVariableMonitoringRequest``."""
 
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    id: Annotated[list[Annotated[int, Field(strict=True), INTEGRAL]], Field(min_length=1)] = Field(alias="id")
+    id: Annotated[list[_Integer], Field(min_length=1)] = Field(alias="id")
 
 
 class ClearVariableMonitoringResponse(OcppModel):
@@ -399,9 +418,7 @@ class ClearedChargingLimitRequest(OcppModel):
 
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
     charging_limit_source: ChargingLimitSourceEnumType = Field(alias="chargingLimitSource")
-    evse_id: Annotated[Annotated[int, Field(strict=True), INTEGRAL] | None, NOT_NULL] = Field(
-        None, alias="evseId"
-    )
+    evse_id: _OptionalInteger = Field(None, alias="evseId")
 
 
 class ClearedChargingLimitResponse(OcppModel):
@@ -414,8 +431,8 @@ class CostUpdatedRequest(OcppModel):
     """OCPP 2.0.1 message ``CostUpdatedRequest``."""
 
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    total_cost: Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] = Field(alias="totalCost")
-    transaction_id: Annotated[str, Field(strict=True, max_length=36)] = Field(alias="transactionId")
+    total_cost: _Number = Field(alias="totalCost")
+    transaction_id: _String36 = Field(alias="transactionId")
 
 
 class CostUpdatedResponse(OcppModel):
@@ -432,12 +449,10 @@ class CustomerInformationRequest(OcppModel):
         None, alias="customerCertificate"
     )
     id_token: Annotated[IdTokenType | None, NOT_NULL] = Field(None, alias="idToken")
-    request_id: Annotated[int, Field(strict=True), INTEGRAL] = Field(alias="requestId")
-    report: Annotated[bool, Field(strict=True)] = Field(alias="report")
-    clear: Annotated[bool, Field(strict=True)] = Field(alias="clear")
-    customer_identifier: Annotated[Annotated[str, Field(strict=True, max_length=64)] | None, NOT_NULL] = (
-        Field(None, alias="customerIdentifier")
-    )
+    request_id: _Integer = Field(alias="requestId")
+    report: _Boolean = Field(alias="report")
+    clear: _Boolean = Field(alias="clear")
+    customer_identifier: _OptionalString64 = Field(None, alias="customerIdentifier")
 
 
 class CustomerInformationResponse(OcppModel):
@@ -454,11 +469,9 @@ class DataTransferRequest(NullKeepingModel):
     any_json_fields: ClassVar[dict[str, str]] = {"data": "data"}
 
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    message_id: Annotated[Annotated[str, Field(strict=True, max_length=50)] | None, NOT_NULL] = Field(
-        None, alias="messageId"
-    )
+    message_id: _OptionalString50 = Field(None, alias="messageId")
     data: JsonValue = Field(None, alias="data")
-    vendor_id: Annotated[str, Field(strict=True, max_length=255)] = Field(alias="vendorId")
+    vendor_id: _String255 = Field(alias="vendorId")
 
 
 class DataTransferResponse(NullKeepingModel):
@@ -492,9 +505,7 @@ class FirmwareStatusNotificationRequest(OcppModel):
 
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
     status: FirmwareStatusEnumType = Field(alias="status")
-    request_id: Annotated[Annotated[int, Field(strict=True), INTEGRAL] | None, NOT_NULL] = Field(
-        None, alias="requestId"
-    )
+    request_id: _OptionalInteger = Field(None, alias="requestId")
 
 
 class FirmwareStatusNotificationResponse(OcppModel):
@@ -507,11 +518,9 @@ class Get15118EVCertificateRequest(OcppModel):
     """OCPP 2.0.1 message ``Get15118EVCertificateRequest``."""
 
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    iso15118_schema_version: Annotated[str, Field(strict=True, max_length=50)] = Field(
-        alias="iso15118SchemaVersion"
-    )
+    iso15118_schema_version: _String50 = Field(alias="iso15118SchemaVersion")
     action: CertificateActionEnumType = Field(alias="action")
-    exi_request: Annotated[str, Field(strict=True, max_length=5600)] = Field(alias="exiRequest")
+    exi_request: _String5600 = Field(alias="exiRequest")
 
 
 class Get15118EVCertificateResponse(OcppModel):
@@ -520,14 +529,14 @@ class Get15118EVCertificateResponse(OcppModel):
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
     status: Iso15118EVCertificateStatusEnumType = Field(alias="status")
     status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
-    exi_response: Annotated[str, Field(strict=True, max_length=7500)] = Field(alias="exiResponse")
+    exi_response: _String7500 = Field(alias="exiResponse")
 
 
 class GetBaseReportRequest(OcppModel):
     """OCPP 2.0.1 message ``GetBaseReportRequest``."""
 
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    request_id: Annotated[int, Field(strict=True), INTEGRAL] = Field(alias="requestId")
+    request_id: _Integer = Field(alias="requestId")
     report_base: ReportBaseEnumType = Field(alias="reportBase")
 
 
@@ -552,19 +561,15 @@ class GetCertificateStatusResponse(OcppModel):
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
     status: GetCertificateStatusEnumType = Field(alias="status")
     status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
-    ocsp_result: Annotated[Annotated[str, Field(strict=True, max_length=5500)] | None, NOT_NULL] = Field(
-        None, alias="ocspResult"
-    )
+    ocsp_result: _OptionalString5500 = Field(None, alias="ocspResult")
 
 
 class GetChargingProfilesRequest(OcppModel):
     """OCPP 2.0.1 message ``GetChargingProfilesRequest``."""
 
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    request_id: Annotated[int, Field(strict=True), INTEGRAL] = Field(alias="requestId")
-    evse_id: Annotated[Annotated[int, Field(strict=True), INTEGRAL] | None, NOT_NULL] = Field(
-        None, alias="evseId"
-    )
+    request_id: _Integer = Field(alias="requestId")
+    evse_id: _OptionalInteger = Field(None, alias="evseId")
     charging_profile: ChargingProfileCriterionType = Field(alias="chargingProfile")
 
 
@@ -580,11 +585,11 @@ class GetCompositeScheduleRequest(OcppModel):
     """OCPP 2.0.1 message ``GetCompositeScheduleRequest``."""
 
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    duration: Annotated[int, Field(strict=True), INTEGRAL] = Field(alias="duration")
+    duration: _Integer = Field(alias="duration")
     charging_rate_unit: Annotated[ChargingRateUnitEnumType | None, NOT_NULL] = Field(
         None, alias="chargingRateUnit"
     )
-    evse_id: Annotated[int, Field(strict=True), INTEGRAL] = Field(alias="evseId")
+    evse_id: _Integer = Field(alias="evseId")
 
 
 class GetCompositeScheduleResponse(OcppModel):
@@ -600,10 +605,8 @@ class GetDisplayMessagesRequest(OcppModel):
     """OCPP 2.0.1 message ``GetDisplayMessagesRequest``."""
 
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    id: Annotated[
-        Annotated[list[Annotated[int, Field(strict=True), INTEGRAL]], Field(min_length=1)] | None, NOT_NULL
-    ] = Field(None, alias="id")
-    request_id: Annotated[int, Field(strict=True), INTEGRAL] = Field(alias="requestId")
+    id: Annotated[Annotated[list[_Integer], Field(min_length=1)] | None, NOT_NULL] = Field(None, alias="id")
+    request_id: _Integer = Field(alias="requestId")
     priority: Annotated[MessagePriorityEnumType | None, NOT_NULL] = Field(None, alias="priority")
     state: Annotated[MessageStateEnumType | None, NOT_NULL] = Field(None, alias="state")
 
@@ -646,7 +649,7 @@ class GetLocalListVersionResponse(OcppModel):
     """OCPP 2.0.1 message ``GetLocalListVersionResponse``."""
 
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    version_number: Annotated[int, Field(strict=True), INTEGRAL] = Field(alias="versionNumber")
+    version_number: _Integer = Field(alias="versionNumber")
 
 
 class GetLogRequest(OcppModel):
@@ -655,13 +658,9 @@ class GetLogRequest(OcppModel):
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
     log: LogParametersType = Field(alias="log")
     log_type: LogEnumType = Field(alias="logType")
-    request_id: Annotated[int, Field(strict=True), INTEGRAL] = Field(alias="requestId")
-    retries: Annotated[Annotated[int, Field(strict=True), INTEGRAL] | None, NOT_NULL] = Field(
-        None, alias="retries"
-    )
-    retry_interval: Annotated[Annotated[int, Field(strict=True), INTEGRAL] | None, NOT_NULL] = Field(
-        None, alias="retryInterval"
-    )
+    request_id: _Integer = Field(alias="requestId")
+    retries: _OptionalInteger = Field(None, alias="retries")
+    retry_interval: _OptionalInteger = Field(None, alias="retryInterval")
 
 
 class GetLogResponse(OcppModel):
@@ -670,9 +669,7 @@ class GetLogResponse(OcppModel):
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
     status: LogStatusEnumType = Field(alias="status")
     status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
-    filename: Annotated[Annotated[str, Field(strict=True, max_length=255)] | None, NOT_NULL] = Field(
-        None, alias="filename"
-    )
+    filename: _OptionalString255 = Field(None, alias="filename")
 
 
 class GetMonitoringReportRequest(OcppModel):
@@ -682,7 +679,7 @@ class GetMonitoringReportRequest(OcppModel):
     component_variable: Annotated[
         Annotated[list[ComponentVariableType], Field(min_length=1)] | None, NOT_NULL
     ] = Field(None, alias="componentVariable")
-    request_id: Annotated[int, Field(strict=True), INTEGRAL] = Field(alias="requestId")
+    request_id: _Integer = Field(alias="requestId")
     monitoring_criteria: Annotated[
         Annotated[list[MonitoringCriterionEnumType], Field(min_length=1, max_length=3)] | None, NOT_NULL
     ] = Field(None, alias="monitoringCriteria")
@@ -703,7 +700,7 @@ class GetReportRequest(OcppModel):
     component_variable: Annotated[
         Annotated[list[ComponentVariableType], Field(min_length=1)] | None, NOT_NULL
     ] = Field(None, alias="componentVariable")
-    request_id: Annotated[int, Field(strict=True), INTEGRAL] = Field(alias="requestId")
+    request_id: _Integer = Field(alias="requestId")
     component_criteria: Annotated[
         Annotated[list[ComponentCriterionEnumType], Field(min_length=1, max_length=4)] | None, NOT_NULL
     ] = Field(None, alias="componentCriteria")
@@ -721,19 +718,15 @@ class GetTransactionStatusRequest(OcppModel):
     """OCPP 2.0.1 message ``GetTransactionStatusRequest``."""
 
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    transaction_id: Annotated[Annotated[str, Field(strict=True, max_length=36)] | None, NOT_NULL] = Field(
-        None, alias="transactionId"
-    )
+    transaction_id: _OptionalString36 = Field(None, alias="transactionId")
 
 
 class GetTransactionStatusResponse(OcppModel):
     """OCPP 2.0.1 message ``GetTransactionStatusResponse``."""
 
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    ongoing_indicator: Annotated[Annotated[bool, Field(strict=True)] | None, NOT_NULL] = Field(
-        None, alias="ongoingIndicator"
-    )
-    messages_in_queue: Annotated[bool, Field(strict=True)] = Field(alias="messagesInQueue")
+    ongoing_indicator: _OptionalBoolean = Field(None, alias="ongoingIndicator")
+    messages_in_queue: _Boolean = Field(alias="messagesInQueue")
 
 
 class GetVariablesRequest(OcppModel):
@@ -772,7 +765,7 @@ class InstallCertificateRequest(OcppModel):
 
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
     certificate_type: InstallCertificateUseEnumType = Field(alias="certificateType")
-    certificate: Annotated[str, Field(strict=True, max_length=5500)] = Field(alias="certificate")
+    certificate: _String5500 = Field(alias="certificate")
 
 
 class InstallCertificateResponse(OcppModel):
@@ -788,9 +781,7 @@ class LogStatusNotificationRequest(OcppModel):
 
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
     status: UploadLogStatusEnumType = Field(alias="status")
-    request_id: Annotated[Annotated[int, Field(strict=True), INTEGRAL] | None, NOT_NULL] = Field(
-        None, alias="requestId"
-    )
+    request_id: _OptionalInteger = Field(None, alias="requestId")
 
 
 class LogStatusNotificationResponse(OcppModel):
@@ -803,7 +794,7 @@ class MeterValuesRequest(OcppModel):
     """OCPP 2.0.1 message ``MeterValuesRequest``."""
 
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    evse_id: Annotated[int, Field(strict=True), INTEGRAL] = Field(alias="evseId")
+    evse_id: _Integer = Field(alias="evseId")
     meter_value: Annotated[list[MeterValueType], Field(min_length=1)] = Field(alias="meterValue")
 
 
@@ -820,9 +811,7 @@ class NotifyChargingLimitRequest(OcppModel):
     charging_schedule: Annotated[
         Annotated[list[ChargingScheduleType], Field(min_length=1)] | None, NOT_NULL
     ] = Field(None, alias="chargingSchedule")
-    evse_id: Annotated[Annotated[int, Field(strict=True), INTEGRAL] | None, NOT_NULL] = Field(
-        None, alias="evseId"
-    )
+    evse_id: _OptionalInteger = Field(None, alias="evseId")
     charging_limit: ChargingLimitType = Field(alias="chargingLimit")
 
 
@@ -836,11 +825,11 @@ class NotifyCustomerInformationRequest(OcppModel):
     """OCPP 2.0.1 message ``NotifyCustomerInformationRequest``."""
 
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    data: Annotated[str, Field(strict=True, max_length=512)] = Field(alias="data")
-    tbc: Annotated[Annotated[bool, Field(strict=True)] | None, NOT_NULL] = Field(None, alias="tbc")
-    seq_no: Annotated[int, Field(strict=True), INTEGRAL] = Field(alias="seqNo")
+    data: _String512 = Field(alias="data")
+    tbc: _OptionalBoolean = Field(None, alias="tbc")
+    seq_no: _Integer = Field(alias="seqNo")
     generated_at: DateTime = Field(alias="generatedAt")
-    request_id: Annotated[int, Field(strict=True), INTEGRAL] = Field(alias="requestId")
+    request_id: _Integer = Field(alias="requestId")
 
 
 class NotifyCustomerInformationResponse(OcppModel):
@@ -856,8 +845,8 @@ class NotifyDisplayMessagesRequest(OcppModel):
     message_info: Annotated[Annotated[list[MessageInfoType], Field(min_length=1)] | None, NOT_NULL] = Field(
         None, alias="messageInfo"
     )
-    request_id: Annotated[int, Field(strict=True), INTEGRAL] = Field(alias="requestId")
-    tbc: Annotated[Annotated[bool, Field(strict=True)] | None, NOT_NULL] = Field(None, alias="tbc")
+    request_id: _Integer = Field(alias="requestId")
+    tbc: _OptionalBoolean = Field(None, alias="tbc")
 
 
 class NotifyDisplayMessagesResponse(OcppModel):
@@ -870,11 +859,9 @@ class NotifyEVChargingNeedsRequest(OcppModel):
     """OCPP 2.0.1 message ``NotifyEVChargingNeedsRequest``."""
 
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    max_schedule_tuples: Annotated[Annotated[int, Field(strict=True), INTEGRAL] | None, NOT_NULL] = Field(
-        None, alias="maxScheduleTuples"
-    )
+    max_schedule_tuples: _OptionalInteger = Field(None, alias="maxScheduleTuples")
     charging_needs: ChargingNeedsType = Field(alias="chargingNeeds")
-    evse_id: Annotated[int, Field(strict=True), INTEGRAL] = Field(alias="evseId")
+    evse_id: _Integer = Field(alias="evseId")
 
 
 class NotifyEVChargingNeedsResponse(OcppModel):
@@ -891,7 +878,7 @@ class NotifyEVChargingScheduleRequest(OcppModel):
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
     time_base: DateTime = Field(alias="timeBase")
     charging_schedule: ChargingScheduleType = Field(alias="chargingSchedule")
-    evse_id: Annotated[int, Field(strict=True), INTEGRAL] = Field(alias="evseId")
+    evse_id: _Integer = Field(alias="evseId")
 
 
 class NotifyEVChargingScheduleResponse(OcppModel):
@@ -907,8 +894,8 @@ class NotifyEventRequest(OcppModel):
 
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
     generated_at: DateTime = Field(alias="generatedAt")
-    tbc: Annotated[Annotated[bool, Field(strict=True)] | None, NOT_NULL] = Field(None, alias="tbc")
-    seq_no: Annotated[int, Field(strict=True), INTEGRAL] = Field(alias="seqNo")
+    tbc: _OptionalBoolean = Field(None, alias="tbc")
+    seq_no: _Integer = Field(alias="seqNo")
     event_data: Annotated[list[EventDataType], Field(min_length=1)] = Field(alias="eventData")
 
 
@@ -925,9 +912,9 @@ class NotifyMonitoringReportRequest(OcppModel):
     monitor: Annotated[Annotated[list[MonitoringDataType], Field(min_length=1)] | None, NOT_NULL] = Field(
         None, alias="monitor"
     )
-    request_id: Annotated[int, Field(strict=True), INTEGRAL] = Field(alias="requestId")
-    tbc: Annotated[Annotated[bool, Field(strict=True)] | None, NOT_NULL] = Field(None, alias="tbc")
-    seq_no: Annotated[int, Field(strict=True), INTEGRAL] = Field(alias="seqNo")
+    request_id: _Integer = Field(alias="requestId")
+    tbc: _OptionalBoolean = Field(None, alias="tbc")
+    seq_no: _Integer = Field(alias="seqNo")
     generated_at: DateTime = Field(alias="generatedAt")
 
 
@@ -941,13 +928,13 @@ class NotifyReportRequest(OcppModel):
     """OCPP 2.0.1 message ``NotifyReportRequest``."""
 
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    request_id: Annotated[int, Field(strict=True), INTEGRAL] = Field(alias="requestId")
+    request_id: _Integer = Field(alias="requestId")
     generated_at: DateTime = Field(alias="generatedAt")
     report_data: Annotated[Annotated[list[ReportDataType], Field(min_length=1)] | None, NOT_NULL] = Field(
         None, alias="reportData"
     )
-    tbc: Annotated[Annotated[bool, Field(strict=True)] | None, NOT_NULL] = Field(None, alias="tbc")
-    seq_no: Annotated[int, Field(strict=True), INTEGRAL] = Field(alias="seqNo")
+    tbc: _OptionalBoolean = Field(None, alias="tbc")
+    seq_no: _Integer = Field(alias="seqNo")
 
 
 class NotifyReportResponse(OcppModel):
@@ -960,15 +947,11 @@ class PublishFirmwareRequest(OcppModel):
     """OCPP 2.0.1 message ``PublishFirmwareRequest``."""
 
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    location: Annotated[str, Field(strict=True, max_length=512)] = Field(alias="location")
-    retries: Annotated[Annotated[int, Field(strict=True), INTEGRAL] | None, NOT_NULL] = Field(
-        None, alias="retries"
-    )
-    checksum: Annotated[str, Field(strict=True, max_length=32)] = Field(alias="checksum")
-    request_id: Annotated[int, Field(strict=True), INTEGRAL] = Field(alias="requestId")
-    retry_interval: Annotated[Annotated[int, Field(strict=True), INTEGRAL] | None, NOT_NULL] = Field(
-        None, alias="retryInterval"
-    )
+    location: _String512 = Field(alias="location")
+    retries: _OptionalInteger = Field(None, alias="retries")
+    checksum: _String32 = Field(alias="checksum")
+    request_id: _Integer = Field(alias="requestId")
+    retry_interval: _OptionalInteger = Field(None, alias="retryInterval")
 
 
 class PublishFirmwareResponse(OcppModel):
@@ -984,13 +967,10 @@ class PublishFirmwareStatusNotificationRequest(OcppModel):
 
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
     status: PublishFirmwareStatusEnumType = Field(alias="status")
-    location: Annotated[
-        Annotated[list[Annotated[str, Field(strict=True, max_length=512)]], Field(min_length=1)] | None,
-        NOT_NULL,
-    ] = Field(None, alias="location")
-    request_id: Annotated[Annotated[int, Field(strict=True), INTEGRAL] | None, NOT_NULL] = Field(
-        None, alias="requestId"
+    location: Annotated[Annotated[list[_String512], Field(min_length=1)] | None, NOT_NULL] = Field(
+        None, alias="location"
     )
+    request_id: _OptionalInteger = Field(None, alias="requestId")
 
 
 class PublishFirmwareStatusNotificationResponse(OcppModel):
@@ -1003,13 +983,13 @@ class ReportChargingProfilesRequest(OcppModel):
     """OCPP 2.0.1 message ``ReportChargingProfilesRequest``."""
 
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    request_id: Annotated[int, Field(strict=True), INTEGRAL] = Field(alias="requestId")
+    request_id: _Integer = Field(alias="requestId")
     charging_limit_source: ChargingLimitSourceEnumType = Field(alias="chargingLimitSource")
     charging_profile: Annotated[list[ChargingProfileType], Field(min_length=1)] = Field(
         alias="chargingProfile"
     )
-    tbc: Annotated[Annotated[bool, Field(strict=True)] | None, NOT_NULL] = Field(None, alias="tbc")
-    evse_id: Annotated[int, Field(strict=True), INTEGRAL] = Field(alias="evseId")
+    tbc: _OptionalBoolean = Field(None, alias="tbc")
+    evse_id: _Integer = Field(alias="evseId")
 
 
 class ReportChargingProfilesResponse(OcppModel):
@@ -1022,12 +1002,10 @@ class RequestStartTransactionRequest(OcppModel):
     """OCPP 2.0.1 message ``RequestStartTransactionRequest``."""
 
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    evse_id: Annotated[Annotated[int, Field(strict=True), INTEGRAL] | None, NOT_NULL] = Field(
-        None, alias="evseId"
-    )
+    evse_id: _OptionalInteger = Field(None, alias="evseId")
     group_id_token: Annotated[IdTokenType | None, NOT_NULL] = Field(None, alias="groupIdToken")
     id_token: IdTokenType = Field(alias="idToken")
-    remote_start_id: Annotated[int, Field(strict=True), INTEGRAL] = Field(alias="remoteStartId")
+    remote_start_id: _Integer = Field(alias="remoteStartId")
     charging_profile: Annotated[ChargingProfileType | None, NOT_NULL] = Field(None, alias="chargingProfile")
 
 
@@ -1037,16 +1015,14 @@ class RequestStartTransactionResponse(OcppModel):
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
     status: RequestStartStopStatusEnumType = Field(alias="status")
     status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
-    transaction_id: Annotated[Annotated[str, Field(strict=True, max_length=36)] | None, NOT_NULL] = Field(
-        None, alias="transactionId"
-    )
+    transaction_id: _OptionalString36 = Field(None, alias="transactionId")
 
 
 class RequestStopTransactionRequest(OcppModel):
     """OCPP 2.0.1 message ``RequestStopTransactionRequest``."""
 
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    transaction_id: Annotated[str, Field(strict=True, max_length=36)] = Field(alias="transactionId")
+    transaction_id: _String36 = Field(alias="transactionId")
 
 
 class RequestStopTransactionResponse(OcppModel):
@@ -1061,7 +1037,7 @@ class ReservationStatusUpdateRequest(OcppModel):
     """OCPP 2.0.1 message ``ReservationStatusUpdateRequest``."""
 
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    reservation_id: Annotated[int, Field(strict=True), INTEGRAL] = Field(alias="reservationId")
+    reservation_id: _Integer = Field(alias="reservationId")
     reservation_update_status: ReservationUpdateStatusEnumType = Field(alias="reservationUpdateStatus")
 
 
@@ -1075,13 +1051,11 @@ class ReserveNowRequest(OcppModel):
     """OCPP 2.0.1 message ``ReserveNowRequest``."""
 
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    id: Annotated[int, Field(strict=True), INTEGRAL] = Field(alias="id")
+    id: _Integer = Field(alias="id")
     expiry_date_time: DateTime = Field(alias="expiryDateTime")
     connector_type: Annotated[ConnectorEnumType | None, NOT_NULL] = Field(None, alias="connectorType")
     id_token: IdTokenType = Field(alias="idToken")
-    evse_id: Annotated[Annotated[int, Field(strict=True), INTEGRAL] | None, NOT_NULL] = Field(
-        None, alias="evseId"
-    )
+    evse_id: _OptionalInteger = Field(None, alias="evseId")
     group_id_token: Annotated[IdTokenType | None, NOT_NULL] = Field(None, alias="groupIdToken")
 
 
@@ -1098,9 +1072,7 @@ class ResetRequest(OcppModel):
 
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
     type: ResetEnumType = Field(alias="type")
-    evse_id: Annotated[Annotated[int, Field(strict=True), INTEGRAL] | None, NOT_NULL] = Field(
-        None, alias="evseId"
-    )
+    evse_id: _OptionalInteger = Field(None, alias="evseId")
 
 
 class ResetResponse(OcppModel):
@@ -1115,11 +1087,9 @@ class SecurityEventNotificationRequest(OcppModel):
     """OCPP 2.0.1 message ``SecurityEventNotificationRequest``."""
 
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    type: Annotated[str, Field(strict=True, max_length=50)] = Field(alias="type")
+    type: _String50 = Field(alias="type")
     timestamp: DateTime = Field(alias="timestamp")
-    tech_info: Annotated[Annotated[str, Field(strict=True, max_length=255)] | None, NOT_NULL] = Field(
-        None, alias="techInfo"
-    )
+    tech_info: _OptionalString255 = Field(None, alias="techInfo")
 
 
 class SecurityEventNotificationResponse(OcppModel):
@@ -1135,7 +1105,7 @@ class SendLocalListRequest(OcppModel):
     local_authorization_list: Annotated[
         Annotated[list[AuthorizationData], Field(min_length=1)] | None, NOT_NULL
     ] = Field(None, alias="localAuthorizationList")
-    version_number: Annotated[int, Field(strict=True), INTEGRAL] = Field(alias="versionNumber")
+    version_number: _Integer = Field(alias="versionNumber")
     update_type: UpdateEnumType = Field(alias="updateType")
 
 
@@ -1151,7 +1121,7 @@ class SetChargingProfileRequest(OcppModel):
     """OCPP 2.0.1 message ``SetChargingProfileRequest``."""
 
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    evse_id: Annotated[int, Field(strict=True), INTEGRAL] = Field(alias="evseId")
+    evse_id: _Integer = Field(alias="evseId")
     charging_profile: ChargingProfileType = Field(alias="chargingProfile")
 
 
@@ -1197,7 +1167,7 @@ class SetMonitoringLevelRequest(OcppModel):
     """OCPP 2.0.1 message ``SetMonitoringLevelRequest``."""
 
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    severity: Annotated[int, Field(strict=True), INTEGRAL] = Field(alias="severity")
+    severity: _Integer = Field(alias="severity")
 
 
 class SetMonitoringLevelResponse(OcppModel):
@@ -1212,7 +1182,7 @@ class SetNetworkProfileRequest(OcppModel):
     """OCPP 2.0.1 message ``SetNetworkProfileRequest``."""
 
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    configuration_slot: Annotated[int, Field(strict=True), INTEGRAL] = Field(alias="configurationSlot")
+    configuration_slot: _Integer = Field(alias="configurationSlot")
     connection_data: NetworkConnectionProfileType = Field(alias="connectionData")
 
 
@@ -1264,7 +1234,7 @@ class SignCertificateRequest(OcppModel):
     """OCPP 2.0.1 message ``SignCertificateRequest``."""
 
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    csr: Annotated[str, Field(strict=True, max_length=5500)] = Field(alias="csr")
+    csr: _String5500 = Field(alias="csr")
     certificate_type: Annotated[CertificateSigningUseEnumType | None, NOT_NULL] = Field(
         None, alias="certificateType"
     )
@@ -1284,8 +1254,8 @@ class StatusNotificationRequest(OcppModel):
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
     timestamp: DateTime = Field(alias="timestamp")
     connector_status: ConnectorStatusEnumType = Field(alias="connectorStatus")
-    evse_id: Annotated[int, Field(strict=True), INTEGRAL] = Field(alias="evseId")
-    connector_id: Annotated[int, Field(strict=True), INTEGRAL] = Field(alias="connectorId")
+    evse_id: _Integer = Field(alias="evseId")
+    connector_id: _Integer = Field(alias="connectorId")
 
 
 class StatusNotificationResponse(OcppModel):
@@ -1304,17 +1274,11 @@ class TransactionEventRequest(OcppModel):
     )
     timestamp: DateTime = Field(alias="timestamp")
     trigger_reason: TriggerReasonEnumType = Field(alias="triggerReason")
-    seq_no: Annotated[int, Field(strict=True), INTEGRAL] = Field(alias="seqNo")
-    offline: Annotated[Annotated[bool, Field(strict=True)] | None, NOT_NULL] = Field(None, alias="offline")
-    number_of_phases_used: Annotated[Annotated[int, Field(strict=True), INTEGRAL] | None, NOT_NULL] = Field(
-        None, alias="numberOfPhasesUsed"
-    )
-    cable_max_current: Annotated[Annotated[int, Field(strict=True), INTEGRAL] | None, NOT_NULL] = Field(
-        None, alias="cableMaxCurrent"
-    )
-    reservation_id: Annotated[Annotated[int, Field(strict=True), INTEGRAL] | None, NOT_NULL] = Field(
-        None, alias="reservationId"
-    )
+    seq_no: _Integer = Field(alias="seqNo")
+    offline: _OptionalBoolean = Field(None, alias="offline")
+    number_of_phases_used: _OptionalInteger = Field(None, alias="numberOfPhasesUsed")
+    cable_max_current: _OptionalInteger = Field(None, alias="cableMaxCurrent")
+    reservation_id: _OptionalInteger = Field(None, alias="reservationId")
     transaction_info: TransactionType = Field(alias="transactionInfo")
     evse: Annotated[EVSEType | None, NOT_NULL] = Field(None, alias="evse")
     id_token: Annotated[IdTokenType | None, NOT_NULL] = Field(None, alias="idToken")
@@ -1324,12 +1288,8 @@ class TransactionEventResponse(OcppModel):
     """OCPP 2.0.1 message ``TransactionEventResponse``."""
 
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    total_cost: Annotated[Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL] = Field(
-        None, alias="totalCost"
-    )
-    charging_priority: Annotated[Annotated[int, Field(strict=True), INTEGRAL] | None, NOT_NULL] = Field(
-        None, alias="chargingPriority"
-    )
+    total_cost: _OptionalNumber = Field(None, alias="totalCost")
+    charging_priority: _OptionalInteger = Field(None, alias="chargingPriority")
     id_token_info: Annotated[IdTokenInfoType | None, NOT_NULL] = Field(None, alias="idTokenInfo")
     updated_personal_message: Annotated[MessageContentType | None, NOT_NULL] = Field(
         None, alias="updatedPersonalMessage"
@@ -1356,8 +1316,8 @@ class UnlockConnectorRequest(OcppModel):
     """OCPP 2.0.1 message ``UnlockConnectorRequest``."""
 
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    evse_id: Annotated[int, Field(strict=True), INTEGRAL] = Field(alias="evseId")
-    connector_id: Annotated[int, Field(strict=True), INTEGRAL] = Field(alias="connectorId")
+    evse_id: _Integer = Field(alias="evseId")
+    connector_id: _Integer = Field(alias="connectorId")
 
 
 class UnlockConnectorResponse(OcppModel):
@@ -1372,7 +1332,7 @@ class UnpublishFirmwareRequest(OcppModel):
     """OCPP 2.0.1 message ``UnpublishFirmwareRequest``."""
 
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    checksum: Annotated[str, Field(strict=True, max_length=32)] = Field(alias="checksum")
+    checksum: _String32 = Field(alias="checksum")
 
 
 class UnpublishFirmwareResponse(OcppModel):
@@ -1386,13 +1346,9 @@ class UpdateFirmwareRequest(OcppModel):
     """OCPP 2.0.1 message ``UpdateFirmwareRequest``."""
 
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    retries: Annotated[Annotated[int, Field(strict=True), INTEGRAL] | None, NOT_NULL] = Field(
-        None, alias="retries"
-    )
-    retry_interval: Annotated[Annotated[int, Field(strict=True), INTEGRAL] | None, NOT_NULL] = Field(
-        None, alias="retryInterval"
-    )
-    request_id: Annotated[int, Field(strict=True), INTEGRAL] = Field(alias="requestId")
+    retries: _OptionalInteger = Field(None, alias="retries")
+    retry_interval: _OptionalInteger = Field(None, alias="retryInterval")
+    request_id: _Integer = Field(alias="requestId")
     firmware: FirmwareType = Field(alias="firmware")
 
 

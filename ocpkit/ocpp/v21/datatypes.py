@@ -186,41 +186,102 @@ __all__ = [
 ]
 
 
+_Boolean = Annotated[bool, Field(strict=True)]
+_Integer = Annotated[int, Field(strict=True), INTEGRAL]
+_IntegerMin0 = Annotated[int, Field(strict=True, ge=0), INTEGRAL]
+_IntegerMin0Max100 = Annotated[int, Field(strict=True, ge=0, le=100), INTEGRAL]
+_IntegerMin0Max3 = Annotated[int, Field(strict=True, ge=0, le=3), INTEGRAL]
+_IntegerMin1 = Annotated[int, Field(strict=True, ge=1), INTEGRAL]
+_Number = Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT]
+_NumberMax0 = Annotated[Decimal, Field(le=Decimal("0.0")), TO_DECIMAL, DECIMAL_OUT]
+_NumberMin0Max100 = Annotated[Decimal, Field(ge=Decimal("0.0"), le=Decimal("100.0")), TO_DECIMAL, DECIMAL_OUT]
+_String = Annotated[str, Field(strict=True)]
+_String100 = Annotated[str, Field(strict=True, max_length=100)]
+_String1000 = Annotated[str, Field(strict=True, max_length=1000)]
+_String1024 = Annotated[str, Field(strict=True, max_length=1024)]
+_String128 = Annotated[str, Field(strict=True, max_length=128)]
+_String16 = Annotated[str, Field(strict=True, max_length=16)]
+_String160 = Annotated[str, Field(strict=True, max_length=160)]
+_String20 = Annotated[str, Field(strict=True, max_length=20)]
+_String2000 = Annotated[str, Field(strict=True, max_length=2000)]
+_String25 = Annotated[str, Field(strict=True, max_length=25)]
+_String2500 = Annotated[str, Field(strict=True, max_length=2500)]
+_String255 = Annotated[str, Field(strict=True, max_length=255)]
+_String256 = Annotated[str, Field(strict=True, max_length=256)]
+_String3 = Annotated[str, Field(strict=True, max_length=3)]
+_String32 = Annotated[str, Field(strict=True, max_length=32)]
+_String32768 = Annotated[str, Field(strict=True, max_length=32768)]
+_String36 = Annotated[str, Field(strict=True, max_length=36)]
+_String40 = Annotated[str, Field(strict=True, max_length=40)]
+_String48 = Annotated[str, Field(strict=True, max_length=48)]
+_String50 = Annotated[str, Field(strict=True, max_length=50)]
+_String500 = Annotated[str, Field(strict=True, max_length=500)]
+_String5500 = Annotated[str, Field(strict=True, max_length=5500)]
+_String6 = Annotated[str, Field(strict=True, max_length=6)]
+_String60 = Annotated[str, Field(strict=True, max_length=60)]
+_String64 = Annotated[str, Field(strict=True, max_length=64)]
+_String8 = Annotated[str, Field(strict=True, max_length=8)]
+_String80 = Annotated[str, Field(strict=True, max_length=80)]
+_String800 = Annotated[str, Field(strict=True, max_length=800)]
+_String88 = Annotated[str, Field(strict=True, max_length=88)]
+_OptionalBoolean = Annotated[_Boolean | None, NOT_NULL]
+_OptionalDateTime = Annotated[DateTime | None, NOT_NULL]
+_OptionalInteger = Annotated[_Integer | None, NOT_NULL]
+_OptionalIntegerMin0 = Annotated[_IntegerMin0 | None, NOT_NULL]
+_OptionalIntegerMin0Max100 = Annotated[_IntegerMin0Max100 | None, NOT_NULL]
+_OptionalIntegerMin0Max3 = Annotated[_IntegerMin0Max3 | None, NOT_NULL]
+_OptionalIntegerMin1 = Annotated[_IntegerMin1 | None, NOT_NULL]
+_OptionalNumber = Annotated[_Number | None, NOT_NULL]
+_OptionalNumberMax0 = Annotated[_NumberMax0 | None, NOT_NULL]
+_OptionalString = Annotated[_String | None, NOT_NULL]
+_OptionalString100 = Annotated[_String100 | None, NOT_NULL]
+_OptionalString1000 = Annotated[_String1000 | None, NOT_NULL]
+_OptionalString1024 = Annotated[_String1024 | None, NOT_NULL]
+_OptionalString16 = Annotated[_String16 | None, NOT_NULL]
+_OptionalString160 = Annotated[_String160 | None, NOT_NULL]
+_OptionalString20 = Annotated[_String20 | None, NOT_NULL]
+_OptionalString25 = Annotated[_String25 | None, NOT_NULL]
+_OptionalString2500 = Annotated[_String2500 | None, NOT_NULL]
+_OptionalString256 = Annotated[_String256 | None, NOT_NULL]
+_OptionalString32 = Annotated[_String32 | None, NOT_NULL]
+_OptionalString36 = Annotated[_String36 | None, NOT_NULL]
+_OptionalString48 = Annotated[_String48 | None, NOT_NULL]
+_OptionalString50 = Annotated[_String50 | None, NOT_NULL]
+_OptionalString500 = Annotated[_String500 | None, NOT_NULL]
+_OptionalString5500 = Annotated[_String5500 | None, NOT_NULL]
+_OptionalString6 = Annotated[_String6 | None, NOT_NULL]
+_OptionalString60 = Annotated[_String60 | None, NOT_NULL]
+_OptionalString64 = Annotated[_String64 | None, NOT_NULL]
+_OptionalString8 = Annotated[_String8 | None, NOT_NULL]
+_OptionalString800 = Annotated[_String800 | None, NOT_NULL]
+_OptionalString88 = Annotated[_String88 | None, NOT_NULL]
+
+
 class CustomDataType(OpenModel):
     """OCPP 2.1 data type ``CustomDataType``."""
 
-    vendor_id: Annotated[str, Field(strict=True, max_length=255)] = Field(alias="vendorId")
+    vendor_id: _String255 = Field(alias="vendorId")
 
 
 class ACChargingParametersType(OcppModel):
     """OCPP 2.1 data type ``ACChargingParametersType``."""
 
-    energy_amount: Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] = Field(alias="energyAmount")
-    ev_min_current: Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] = Field(alias="evMinCurrent")
-    ev_max_current: Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] = Field(alias="evMaxCurrent")
-    ev_max_voltage: Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] = Field(alias="evMaxVoltage")
+    energy_amount: _Number = Field(alias="energyAmount")
+    ev_min_current: _Number = Field(alias="evMinCurrent")
+    ev_max_current: _Number = Field(alias="evMaxCurrent")
+    ev_max_voltage: _Number = Field(alias="evMaxVoltage")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
 class APNType(OcppModel):
     """OCPP 2.1 data type ``APNType``."""
 
-    apn: Annotated[str, Field(strict=True, max_length=2000)] = Field(alias="apn")
-    apn_user_name: Annotated[Annotated[str, Field(strict=True, max_length=50)] | None, NOT_NULL] = Field(
-        None, alias="apnUserName"
-    )
-    apn_password: Annotated[Annotated[str, Field(strict=True, max_length=64)] | None, NOT_NULL] = Field(
-        None, alias="apnPassword"
-    )
-    sim_pin: Annotated[Annotated[int, Field(strict=True), INTEGRAL] | None, NOT_NULL] = Field(
-        None, alias="simPin"
-    )
-    preferred_network: Annotated[Annotated[str, Field(strict=True, max_length=6)] | None, NOT_NULL] = Field(
-        None, alias="preferredNetwork"
-    )
-    use_only_preferred_network: Annotated[Annotated[bool, Field(strict=True)] | None, NOT_NULL] = Field(
-        None, alias="useOnlyPreferredNetwork"
-    )
+    apn: _String2000 = Field(alias="apn")
+    apn_user_name: _OptionalString50 = Field(None, alias="apnUserName")
+    apn_password: _OptionalString64 = Field(None, alias="apnPassword")
+    sim_pin: _OptionalInteger = Field(None, alias="simPin")
+    preferred_network: _OptionalString6 = Field(None, alias="preferredNetwork")
+    use_only_preferred_network: _OptionalBoolean = Field(None, alias="useOnlyPreferredNetwork")
     apn_authentication: APNAuthenticationEnumType = Field(alias="apnAuthentication")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
@@ -228,8 +289,8 @@ class APNType(OcppModel):
 class RationalNumberType(OcppModel):
     """OCPP 2.1 data type ``RationalNumberType``."""
 
-    exponent: Annotated[int, Field(strict=True), INTEGRAL] = Field(alias="exponent")
-    value: Annotated[int, Field(strict=True), INTEGRAL] = Field(alias="value")
+    exponent: _Integer = Field(alias="exponent")
+    value: _Integer = Field(alias="value")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
@@ -237,7 +298,7 @@ class AdditionalSelectedServicesType(OcppModel):
     """OCPP 2.1 data type ``AdditionalSelectedServicesType``."""
 
     service_fee: RationalNumberType = Field(alias="serviceFee")
-    service_name: Annotated[str, Field(strict=True, max_length=80)] = Field(alias="serviceName")
+    service_name: _String80 = Field(alias="serviceName")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
@@ -245,11 +306,9 @@ class OverstayRuleType(OcppModel):
     """OCPP 2.1 data type ``OverstayRuleType``."""
 
     overstay_fee: RationalNumberType = Field(alias="overstayFee")
-    overstay_rule_description: Annotated[
-        Annotated[str, Field(strict=True, max_length=32)] | None, NOT_NULL
-    ] = Field(None, alias="overstayRuleDescription")
-    start_time: Annotated[int, Field(strict=True), INTEGRAL] = Field(alias="startTime")
-    overstay_fee_period: Annotated[int, Field(strict=True), INTEGRAL] = Field(alias="overstayFeePeriod")
+    overstay_rule_description: _OptionalString32 = Field(None, alias="overstayRuleDescription")
+    start_time: _Integer = Field(alias="startTime")
+    overstay_fee_period: _Integer = Field(alias="overstayFeePeriod")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
@@ -262,24 +321,18 @@ class OverstayRuleListType(OcppModel):
     overstay_rule: Annotated[list[OverstayRuleType], Field(min_length=1, max_length=5)] = Field(
         alias="overstayRule"
     )
-    overstay_time_threshold: Annotated[Annotated[int, Field(strict=True), INTEGRAL] | None, NOT_NULL] = Field(
-        None, alias="overstayTimeThreshold"
-    )
+    overstay_time_threshold: _OptionalInteger = Field(None, alias="overstayTimeThreshold")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
 class PriceRuleType(OcppModel):
     """OCPP 2.1 data type ``PriceRuleType``."""
 
-    parking_fee_period: Annotated[Annotated[int, Field(strict=True), INTEGRAL] | None, NOT_NULL] = Field(
-        None, alias="parkingFeePeriod"
+    parking_fee_period: _OptionalInteger = Field(None, alias="parkingFeePeriod")
+    carbon_dioxide_emission: _OptionalIntegerMin0 = Field(None, alias="carbonDioxideEmission")
+    renewable_generation_percentage: _OptionalIntegerMin0Max100 = Field(
+        None, alias="renewableGenerationPercentage"
     )
-    carbon_dioxide_emission: Annotated[
-        Annotated[int, Field(strict=True, ge=0), INTEGRAL] | None, NOT_NULL
-    ] = Field(None, alias="carbonDioxideEmission")
-    renewable_generation_percentage: Annotated[
-        Annotated[int, Field(strict=True, ge=0, le=100), INTEGRAL] | None, NOT_NULL
-    ] = Field(None, alias="renewableGenerationPercentage")
     energy_fee: RationalNumberType = Field(alias="energyFee")
     parking_fee: Annotated[RationalNumberType | None, NOT_NULL] = Field(None, alias="parkingFee")
     power_range_start: RationalNumberType = Field(alias="powerRangeStart")
@@ -289,7 +342,7 @@ class PriceRuleType(OcppModel):
 class PriceRuleStackType(OcppModel):
     """OCPP 2.1 data type ``PriceRuleStackType``."""
 
-    duration: Annotated[int, Field(strict=True), INTEGRAL] = Field(alias="duration")
+    duration: _Integer = Field(alias="duration")
     price_rule: Annotated[list[PriceRuleType], Field(min_length=1, max_length=8)] = Field(alias="priceRule")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
@@ -297,19 +350,13 @@ class PriceRuleStackType(OcppModel):
 class TaxRuleType(OcppModel):
     """OCPP 2.1 data type ``TaxRuleType``."""
 
-    tax_rule_id: Annotated[int, Field(strict=True, ge=0), INTEGRAL] = Field(alias="taxRuleID")
-    tax_rule_name: Annotated[Annotated[str, Field(strict=True, max_length=100)] | None, NOT_NULL] = Field(
-        None, alias="taxRuleName"
-    )
-    tax_included_in_price: Annotated[Annotated[bool, Field(strict=True)] | None, NOT_NULL] = Field(
-        None, alias="taxIncludedInPrice"
-    )
-    applies_to_energy_fee: Annotated[bool, Field(strict=True)] = Field(alias="appliesToEnergyFee")
-    applies_to_parking_fee: Annotated[bool, Field(strict=True)] = Field(alias="appliesToParkingFee")
-    applies_to_overstay_fee: Annotated[bool, Field(strict=True)] = Field(alias="appliesToOverstayFee")
-    applies_to_minimum_maximum_cost: Annotated[bool, Field(strict=True)] = Field(
-        alias="appliesToMinimumMaximumCost"
-    )
+    tax_rule_id: _IntegerMin0 = Field(alias="taxRuleID")
+    tax_rule_name: _OptionalString100 = Field(None, alias="taxRuleName")
+    tax_included_in_price: _OptionalBoolean = Field(None, alias="taxIncludedInPrice")
+    applies_to_energy_fee: _Boolean = Field(alias="appliesToEnergyFee")
+    applies_to_parking_fee: _Boolean = Field(alias="appliesToParkingFee")
+    applies_to_overstay_fee: _Boolean = Field(alias="appliesToOverstayFee")
+    applies_to_minimum_maximum_cost: _Boolean = Field(alias="appliesToMinimumMaximumCost")
     tax_rate: RationalNumberType = Field(alias="taxRate")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
@@ -318,13 +365,11 @@ class AbsolutePriceScheduleType(OcppModel):
     """OCPP 2.1 data type ``AbsolutePriceScheduleType``."""
 
     time_anchor: DateTime = Field(alias="timeAnchor")
-    price_schedule_id: Annotated[int, Field(strict=True, ge=0), INTEGRAL] = Field(alias="priceScheduleID")
-    price_schedule_description: Annotated[
-        Annotated[str, Field(strict=True, max_length=160)] | None, NOT_NULL
-    ] = Field(None, alias="priceScheduleDescription")
-    currency: Annotated[str, Field(strict=True, max_length=3)] = Field(alias="currency")
-    language: Annotated[str, Field(strict=True, max_length=8)] = Field(alias="language")
-    price_algorithm: Annotated[str, Field(strict=True, max_length=2000)] = Field(alias="priceAlgorithm")
+    price_schedule_id: _IntegerMin0 = Field(alias="priceScheduleID")
+    price_schedule_description: _OptionalString160 = Field(None, alias="priceScheduleDescription")
+    currency: _String3 = Field(alias="currency")
+    language: _String8 = Field(alias="language")
+    price_algorithm: _String2000 = Field(alias="priceAlgorithm")
     minimum_cost: Annotated[RationalNumberType | None, NOT_NULL] = Field(None, alias="minimumCost")
     maximum_cost: Annotated[RationalNumberType | None, NOT_NULL] = Field(None, alias="maximumCost")
     price_rule_stacks: Annotated[list[PriceRuleStackType], Field(min_length=1, max_length=1024)] = Field(
@@ -345,24 +390,20 @@ class AbsolutePriceScheduleType(OcppModel):
 class AdditionalInfoType(OcppModel):
     """OCPP 2.1 data type ``AdditionalInfoType``."""
 
-    additional_id_token: Annotated[str, Field(strict=True, max_length=255)] = Field(alias="additionalIdToken")
-    type: Annotated[str, Field(strict=True, max_length=50)] = Field(alias="type")
+    additional_id_token: _String255 = Field(alias="additionalIdToken")
+    type: _String50 = Field(alias="type")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
 class AddressType(OcppModel):
     """OCPP 2.1 data type ``AddressType``."""
 
-    name: Annotated[str, Field(strict=True, max_length=50)] = Field(alias="name")
-    address1: Annotated[str, Field(strict=True, max_length=100)] = Field(alias="address1")
-    address2: Annotated[Annotated[str, Field(strict=True, max_length=100)] | None, NOT_NULL] = Field(
-        None, alias="address2"
-    )
-    city: Annotated[str, Field(strict=True, max_length=100)] = Field(alias="city")
-    postal_code: Annotated[Annotated[str, Field(strict=True, max_length=20)] | None, NOT_NULL] = Field(
-        None, alias="postalCode"
-    )
-    country: Annotated[str, Field(strict=True, max_length=50)] = Field(alias="country")
+    name: _String50 = Field(alias="name")
+    address1: _String100 = Field(alias="address1")
+    address2: _OptionalString100 = Field(None, alias="address2")
+    city: _String100 = Field(alias="city")
+    postal_code: _OptionalString20 = Field(None, alias="postalCode")
+    country: _String50 = Field(alias="country")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
@@ -372,8 +413,8 @@ class IdTokenType(OcppModel):
     additional_info: Annotated[Annotated[list[AdditionalInfoType], Field(min_length=1)] | None, NOT_NULL] = (
         Field(None, alias="additionalInfo")
     )
-    id_token: Annotated[str, Field(strict=True, max_length=255)] = Field(alias="idToken")
-    type: Annotated[str, Field(strict=True, max_length=20)] = Field(alias="type")
+    id_token: _String255 = Field(alias="idToken")
+    type: _String20 = Field(alias="type")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
@@ -381,10 +422,8 @@ class MessageContentType(OcppModel):
     """OCPP 2.1 data type ``MessageContentType``."""
 
     format: MessageFormatEnumType = Field(alias="format")
-    language: Annotated[Annotated[str, Field(strict=True, max_length=8)] | None, NOT_NULL] = Field(
-        None, alias="language"
-    )
-    content: Annotated[str, Field(strict=True, max_length=1024)] = Field(alias="content")
+    language: _OptionalString8 = Field(None, alias="language")
+    content: _String1024 = Field(alias="content")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
@@ -392,21 +431,14 @@ class IdTokenInfoType(OcppModel):
     """OCPP 2.1 data type ``IdTokenInfoType``."""
 
     status: AuthorizationStatusEnumType = Field(alias="status")
-    cache_expiry_date_time: Annotated[DateTime | None, NOT_NULL] = Field(None, alias="cacheExpiryDateTime")
-    charging_priority: Annotated[Annotated[int, Field(strict=True), INTEGRAL] | None, NOT_NULL] = Field(
-        None, alias="chargingPriority"
-    )
+    cache_expiry_date_time: _OptionalDateTime = Field(None, alias="cacheExpiryDateTime")
+    charging_priority: _OptionalInteger = Field(None, alias="chargingPriority")
     group_id_token: Annotated[IdTokenType | None, NOT_NULL] = Field(None, alias="groupIdToken")
-    language1: Annotated[Annotated[str, Field(strict=True, max_length=8)] | None, NOT_NULL] = Field(
-        None, alias="language1"
+    language1: _OptionalString8 = Field(None, alias="language1")
+    language2: _OptionalString8 = Field(None, alias="language2")
+    evse_id: Annotated[Annotated[list[_IntegerMin0], Field(min_length=1)] | None, NOT_NULL] = Field(
+        None, alias="evseId"
     )
-    language2: Annotated[Annotated[str, Field(strict=True, max_length=8)] | None, NOT_NULL] = Field(
-        None, alias="language2"
-    )
-    evse_id: Annotated[
-        Annotated[list[Annotated[int, Field(strict=True, ge=0), INTEGRAL]], Field(min_length=1)] | None,
-        NOT_NULL,
-    ] = Field(None, alias="evseId")
     personal_message: Annotated[MessageContentType | None, NOT_NULL] = Field(None, alias="personalMessage")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
@@ -422,18 +454,12 @@ class AuthorizationData(OcppModel):
 class BatteryDataType(OcppModel):
     """OCPP 2.1 data type ``BatteryDataType``."""
 
-    evse_id: Annotated[int, Field(strict=True, ge=0), INTEGRAL] = Field(alias="evseId")
-    serial_number: Annotated[str, Field(strict=True, max_length=50)] = Field(alias="serialNumber")
-    soc: Annotated[Decimal, Field(ge=Decimal("0.0"), le=Decimal("100.0")), TO_DECIMAL, DECIMAL_OUT] = Field(
-        alias="soC"
-    )
-    soh: Annotated[Decimal, Field(ge=Decimal("0.0"), le=Decimal("100.0")), TO_DECIMAL, DECIMAL_OUT] = Field(
-        alias="soH"
-    )
-    production_date: Annotated[DateTime | None, NOT_NULL] = Field(None, alias="productionDate")
-    vendor_info: Annotated[Annotated[str, Field(strict=True, max_length=500)] | None, NOT_NULL] = Field(
-        None, alias="vendorInfo"
-    )
+    evse_id: _IntegerMin0 = Field(alias="evseId")
+    serial_number: _String50 = Field(alias="serialNumber")
+    soc: _NumberMin0Max100 = Field(alias="soC")
+    soh: _NumberMin0Max100 = Field(alias="soH")
+    production_date: _OptionalDateTime = Field(None, alias="productionDate")
+    vendor_info: _OptionalString500 = Field(None, alias="vendorInfo")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
@@ -441,9 +467,9 @@ class CertificateHashDataType(OcppModel):
     """OCPP 2.1 data type ``CertificateHashDataType``."""
 
     hash_algorithm: HashAlgorithmEnumType = Field(alias="hashAlgorithm")
-    issuer_name_hash: Annotated[str, Field(strict=True, max_length=128)] = Field(alias="issuerNameHash")
-    issuer_key_hash: Annotated[str, Field(strict=True, max_length=128)] = Field(alias="issuerKeyHash")
-    serial_number: Annotated[str, Field(strict=True, max_length=40)] = Field(alias="serialNumber")
+    issuer_name_hash: _String128 = Field(alias="issuerNameHash")
+    issuer_key_hash: _String128 = Field(alias="issuerKeyHash")
+    serial_number: _String40 = Field(alias="serialNumber")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
@@ -463,9 +489,7 @@ class CertificateStatusRequestInfoType(OcppModel):
 
     certificate_hash_data: CertificateHashDataType = Field(alias="certificateHashData")
     source: CertificateStatusSourceEnumType = Field(alias="source")
-    urls: Annotated[
-        list[Annotated[str, Field(strict=True, max_length=2000)]], Field(min_length=1, max_length=5)
-    ] = Field(alias="urls")
+    urls: Annotated[list[_String2000], Field(min_length=1, max_length=5)] = Field(alias="urls")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
@@ -482,41 +506,23 @@ class CertificateStatusType(OcppModel):
 class ChargingLimitType(OcppModel):
     """OCPP 2.1 data type ``ChargingLimitType``."""
 
-    charging_limit_source: Annotated[str, Field(strict=True, max_length=20)] = Field(
-        alias="chargingLimitSource"
-    )
-    is_local_generation: Annotated[Annotated[bool, Field(strict=True)] | None, NOT_NULL] = Field(
-        None, alias="isLocalGeneration"
-    )
-    is_grid_critical: Annotated[Annotated[bool, Field(strict=True)] | None, NOT_NULL] = Field(
-        None, alias="isGridCritical"
-    )
+    charging_limit_source: _String20 = Field(alias="chargingLimitSource")
+    is_local_generation: _OptionalBoolean = Field(None, alias="isLocalGeneration")
+    is_grid_critical: _OptionalBoolean = Field(None, alias="isGridCritical")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
 class DCChargingParametersType(OcppModel):
     """OCPP 2.1 data type ``DCChargingParametersType``."""
 
-    ev_max_current: Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] = Field(alias="evMaxCurrent")
-    ev_max_voltage: Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] = Field(alias="evMaxVoltage")
-    ev_max_power: Annotated[Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL] = Field(
-        None, alias="evMaxPower"
-    )
-    ev_energy_capacity: Annotated[Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL] = Field(
-        None, alias="evEnergyCapacity"
-    )
-    energy_amount: Annotated[Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL] = Field(
-        None, alias="energyAmount"
-    )
-    state_of_charge: Annotated[
-        Annotated[int, Field(strict=True, ge=0, le=100), INTEGRAL] | None, NOT_NULL
-    ] = Field(None, alias="stateOfCharge")
-    full_soc: Annotated[Annotated[int, Field(strict=True, ge=0, le=100), INTEGRAL] | None, NOT_NULL] = Field(
-        None, alias="fullSoC"
-    )
-    bulk_soc: Annotated[Annotated[int, Field(strict=True, ge=0, le=100), INTEGRAL] | None, NOT_NULL] = Field(
-        None, alias="bulkSoC"
-    )
+    ev_max_current: _Number = Field(alias="evMaxCurrent")
+    ev_max_voltage: _Number = Field(alias="evMaxVoltage")
+    ev_max_power: _OptionalNumber = Field(None, alias="evMaxPower")
+    ev_energy_capacity: _OptionalNumber = Field(None, alias="evEnergyCapacity")
+    energy_amount: _OptionalNumber = Field(None, alias="energyAmount")
+    state_of_charge: _OptionalIntegerMin0Max100 = Field(None, alias="stateOfCharge")
+    full_soc: _OptionalIntegerMin0Max100 = Field(None, alias="fullSoC")
+    bulk_soc: _OptionalIntegerMin0Max100 = Field(None, alias="bulkSoC")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
@@ -526,141 +532,67 @@ class DERChargingParametersType(OcppModel):
     ev_supported_der_control: Annotated[
         Annotated[list[DERControlEnumType], Field(min_length=1)] | None, NOT_NULL
     ] = Field(None, alias="evSupportedDERControl")
-    ev_over_excited_max_discharge_power: Annotated[
-        Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL
-    ] = Field(None, alias="evOverExcitedMaxDischargePower")
-    ev_over_excited_power_factor: Annotated[Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL] = (
-        Field(None, alias="evOverExcitedPowerFactor")
+    ev_over_excited_max_discharge_power: _OptionalNumber = Field(None, alias="evOverExcitedMaxDischargePower")
+    ev_over_excited_power_factor: _OptionalNumber = Field(None, alias="evOverExcitedPowerFactor")
+    ev_under_excited_max_discharge_power: _OptionalNumber = Field(
+        None, alias="evUnderExcitedMaxDischargePower"
     )
-    ev_under_excited_max_discharge_power: Annotated[
-        Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL
-    ] = Field(None, alias="evUnderExcitedMaxDischargePower")
-    ev_under_excited_power_factor: Annotated[Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL] = (
-        Field(None, alias="evUnderExcitedPowerFactor")
-    )
-    max_apparent_power: Annotated[Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL] = Field(
-        None, alias="maxApparentPower"
-    )
-    max_charge_apparent_power: Annotated[Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL] = (
-        Field(None, alias="maxChargeApparentPower")
-    )
-    max_charge_apparent_power_l2: Annotated[Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL] = (
-        Field(None, alias="maxChargeApparentPower_L2")
-    )
-    max_charge_apparent_power_l3: Annotated[Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL] = (
-        Field(None, alias="maxChargeApparentPower_L3")
-    )
-    max_discharge_apparent_power: Annotated[Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL] = (
-        Field(None, alias="maxDischargeApparentPower")
-    )
-    max_discharge_apparent_power_l2: Annotated[
-        Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL
-    ] = Field(None, alias="maxDischargeApparentPower_L2")
-    max_discharge_apparent_power_l3: Annotated[
-        Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL
-    ] = Field(None, alias="maxDischargeApparentPower_L3")
-    max_charge_reactive_power: Annotated[Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL] = (
-        Field(None, alias="maxChargeReactivePower")
-    )
-    max_charge_reactive_power_l2: Annotated[Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL] = (
-        Field(None, alias="maxChargeReactivePower_L2")
-    )
-    max_charge_reactive_power_l3: Annotated[Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL] = (
-        Field(None, alias="maxChargeReactivePower_L3")
-    )
-    min_charge_reactive_power: Annotated[Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL] = (
-        Field(None, alias="minChargeReactivePower")
-    )
-    min_charge_reactive_power_l2: Annotated[Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL] = (
-        Field(None, alias="minChargeReactivePower_L2")
-    )
-    min_charge_reactive_power_l3: Annotated[Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL] = (
-        Field(None, alias="minChargeReactivePower_L3")
-    )
-    max_discharge_reactive_power: Annotated[Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL] = (
-        Field(None, alias="maxDischargeReactivePower")
-    )
-    max_discharge_reactive_power_l2: Annotated[
-        Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL
-    ] = Field(None, alias="maxDischargeReactivePower_L2")
-    max_discharge_reactive_power_l3: Annotated[
-        Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL
-    ] = Field(None, alias="maxDischargeReactivePower_L3")
-    min_discharge_reactive_power: Annotated[Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL] = (
-        Field(None, alias="minDischargeReactivePower")
-    )
-    min_discharge_reactive_power_l2: Annotated[
-        Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL
-    ] = Field(None, alias="minDischargeReactivePower_L2")
-    min_discharge_reactive_power_l3: Annotated[
-        Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL
-    ] = Field(None, alias="minDischargeReactivePower_L3")
-    nominal_voltage: Annotated[Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL] = Field(
-        None, alias="nominalVoltage"
-    )
-    nominal_voltage_offset: Annotated[Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL] = Field(
-        None, alias="nominalVoltageOffset"
-    )
-    max_nominal_voltage: Annotated[Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL] = Field(
-        None, alias="maxNominalVoltage"
-    )
-    min_nominal_voltage: Annotated[Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL] = Field(
-        None, alias="minNominalVoltage"
-    )
-    ev_inverter_manufacturer: Annotated[
-        Annotated[str, Field(strict=True, max_length=50)] | None, NOT_NULL
-    ] = Field(None, alias="evInverterManufacturer")
-    ev_inverter_model: Annotated[Annotated[str, Field(strict=True, max_length=50)] | None, NOT_NULL] = Field(
-        None, alias="evInverterModel"
-    )
-    ev_inverter_serial_number: Annotated[
-        Annotated[str, Field(strict=True, max_length=50)] | None, NOT_NULL
-    ] = Field(None, alias="evInverterSerialNumber")
-    ev_inverter_sw_version: Annotated[Annotated[str, Field(strict=True, max_length=50)] | None, NOT_NULL] = (
-        Field(None, alias="evInverterSwVersion")
-    )
-    ev_inverter_hw_version: Annotated[Annotated[str, Field(strict=True, max_length=50)] | None, NOT_NULL] = (
-        Field(None, alias="evInverterHwVersion")
-    )
+    ev_under_excited_power_factor: _OptionalNumber = Field(None, alias="evUnderExcitedPowerFactor")
+    max_apparent_power: _OptionalNumber = Field(None, alias="maxApparentPower")
+    max_charge_apparent_power: _OptionalNumber = Field(None, alias="maxChargeApparentPower")
+    max_charge_apparent_power_l2: _OptionalNumber = Field(None, alias="maxChargeApparentPower_L2")
+    max_charge_apparent_power_l3: _OptionalNumber = Field(None, alias="maxChargeApparentPower_L3")
+    max_discharge_apparent_power: _OptionalNumber = Field(None, alias="maxDischargeApparentPower")
+    max_discharge_apparent_power_l2: _OptionalNumber = Field(None, alias="maxDischargeApparentPower_L2")
+    max_discharge_apparent_power_l3: _OptionalNumber = Field(None, alias="maxDischargeApparentPower_L3")
+    max_charge_reactive_power: _OptionalNumber = Field(None, alias="maxChargeReactivePower")
+    max_charge_reactive_power_l2: _OptionalNumber = Field(None, alias="maxChargeReactivePower_L2")
+    max_charge_reactive_power_l3: _OptionalNumber = Field(None, alias="maxChargeReactivePower_L3")
+    min_charge_reactive_power: _OptionalNumber = Field(None, alias="minChargeReactivePower")
+    min_charge_reactive_power_l2: _OptionalNumber = Field(None, alias="minChargeReactivePower_L2")
+    min_charge_reactive_power_l3: _OptionalNumber = Field(None, alias="minChargeReactivePower_L3")
+    max_discharge_reactive_power: _OptionalNumber = Field(None, alias="maxDischargeReactivePower")
+    max_discharge_reactive_power_l2: _OptionalNumber = Field(None, alias="maxDischargeReactivePower_L2")
+    max_discharge_reactive_power_l3: _OptionalNumber = Field(None, alias="maxDischargeReactivePower_L3")
+    min_discharge_reactive_power: _OptionalNumber = Field(None, alias="minDischargeReactivePower")
+    min_discharge_reactive_power_l2: _OptionalNumber = Field(None, alias="minDischargeReactivePower_L2")
+    min_discharge_reactive_power_l3: _OptionalNumber = Field(None, alias="minDischargeReactivePower_L3")
+    nominal_voltage: _OptionalNumber = Field(None, alias="nominalVoltage")
+    nominal_voltage_offset: _OptionalNumber = Field(None, alias="nominalVoltageOffset")
+    max_nominal_voltage: _OptionalNumber = Field(None, alias="maxNominalVoltage")
+    min_nominal_voltage: _OptionalNumber = Field(None, alias="minNominalVoltage")
+    ev_inverter_manufacturer: _OptionalString50 = Field(None, alias="evInverterManufacturer")
+    ev_inverter_model: _OptionalString50 = Field(None, alias="evInverterModel")
+    ev_inverter_serial_number: _OptionalString50 = Field(None, alias="evInverterSerialNumber")
+    ev_inverter_sw_version: _OptionalString50 = Field(None, alias="evInverterSwVersion")
+    ev_inverter_hw_version: _OptionalString50 = Field(None, alias="evInverterHwVersion")
     ev_islanding_detection_method: Annotated[
         Annotated[list[IslandingDetectionEnumType], Field(min_length=1)] | None, NOT_NULL
     ] = Field(None, alias="evIslandingDetectionMethod")
-    ev_islanding_trip_time: Annotated[Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL] = Field(
-        None, alias="evIslandingTripTime"
+    ev_islanding_trip_time: _OptionalNumber = Field(None, alias="evIslandingTripTime")
+    ev_maximum_level1_dc_injection: _OptionalNumber = Field(None, alias="evMaximumLevel1DCInjection")
+    ev_duration_level1_dc_injection: _OptionalNumber = Field(None, alias="evDurationLevel1DCInjection")
+    ev_maximum_level2_dc_injection: _OptionalNumber = Field(None, alias="evMaximumLevel2DCInjection")
+    ev_duration_level2_dc_injection: _OptionalNumber = Field(None, alias="evDurationLevel2DCInjection")
+    ev_reactive_susceptance: _OptionalNumber = Field(None, alias="evReactiveSusceptance")
+    ev_session_total_discharge_energy_available: _OptionalNumber = Field(
+        None, alias="evSessionTotalDischargeEnergyAvailable"
     )
-    ev_maximum_level1_dc_injection: Annotated[
-        Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL
-    ] = Field(None, alias="evMaximumLevel1DCInjection")
-    ev_duration_level1_dc_injection: Annotated[
-        Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL
-    ] = Field(None, alias="evDurationLevel1DCInjection")
-    ev_maximum_level2_dc_injection: Annotated[
-        Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL
-    ] = Field(None, alias="evMaximumLevel2DCInjection")
-    ev_duration_level2_dc_injection: Annotated[
-        Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL
-    ] = Field(None, alias="evDurationLevel2DCInjection")
-    ev_reactive_susceptance: Annotated[Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL] = Field(
-        None, alias="evReactiveSusceptance"
-    )
-    ev_session_total_discharge_energy_available: Annotated[
-        Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL
-    ] = Field(None, alias="evSessionTotalDischargeEnergyAvailable")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
 class EVPriceRuleType(OcppModel):
     """OCPP 2.1 data type ``EVPriceRuleType``."""
 
-    energy_fee: Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] = Field(alias="energyFee")
-    power_range_start: Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] = Field(alias="powerRangeStart")
+    energy_fee: _Number = Field(alias="energyFee")
+    power_range_start: _Number = Field(alias="powerRangeStart")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
 class EVAbsolutePriceScheduleEntryType(OcppModel):
     """OCPP 2.1 data type ``EVAbsolutePriceScheduleEntryType``."""
 
-    duration: Annotated[int, Field(strict=True), INTEGRAL] = Field(alias="duration")
+    duration: _Integer = Field(alias="duration")
     ev_price_rule: Annotated[list[EVPriceRuleType], Field(min_length=1, max_length=8)] = Field(
         alias="evPriceRule"
     )
@@ -671,19 +603,19 @@ class EVAbsolutePriceScheduleType(OcppModel):
     """OCPP 2.1 data type ``EVAbsolutePriceScheduleType``."""
 
     time_anchor: DateTime = Field(alias="timeAnchor")
-    currency: Annotated[str, Field(strict=True, max_length=3)] = Field(alias="currency")
+    currency: _String3 = Field(alias="currency")
     ev_absolute_price_schedule_entries: Annotated[
         list[EVAbsolutePriceScheduleEntryType], Field(min_length=1, max_length=1024)
     ] = Field(alias="evAbsolutePriceScheduleEntries")
-    price_algorithm: Annotated[str, Field(strict=True, max_length=2000)] = Field(alias="priceAlgorithm")
+    price_algorithm: _String2000 = Field(alias="priceAlgorithm")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
 class EVPowerScheduleEntryType(OcppModel):
     """OCPP 2.1 data type ``EVPowerScheduleEntryType``."""
 
-    duration: Annotated[int, Field(strict=True), INTEGRAL] = Field(alias="duration")
-    power: Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] = Field(alias="power")
+    duration: _Integer = Field(alias="duration")
+    power: _Number = Field(alias="power")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
@@ -710,78 +642,30 @@ class EVEnergyOfferType(OcppModel):
 class V2XChargingParametersType(OcppModel):
     """OCPP 2.1 data type ``V2XChargingParametersType``."""
 
-    min_charge_power: Annotated[Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL] = Field(
-        None, alias="minChargePower"
-    )
-    min_charge_power_l2: Annotated[Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL] = Field(
-        None, alias="minChargePower_L2"
-    )
-    min_charge_power_l3: Annotated[Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL] = Field(
-        None, alias="minChargePower_L3"
-    )
-    max_charge_power: Annotated[Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL] = Field(
-        None, alias="maxChargePower"
-    )
-    max_charge_power_l2: Annotated[Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL] = Field(
-        None, alias="maxChargePower_L2"
-    )
-    max_charge_power_l3: Annotated[Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL] = Field(
-        None, alias="maxChargePower_L3"
-    )
-    min_discharge_power: Annotated[Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL] = Field(
-        None, alias="minDischargePower"
-    )
-    min_discharge_power_l2: Annotated[Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL] = Field(
-        None, alias="minDischargePower_L2"
-    )
-    min_discharge_power_l3: Annotated[Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL] = Field(
-        None, alias="minDischargePower_L3"
-    )
-    max_discharge_power: Annotated[Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL] = Field(
-        None, alias="maxDischargePower"
-    )
-    max_discharge_power_l2: Annotated[Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL] = Field(
-        None, alias="maxDischargePower_L2"
-    )
-    max_discharge_power_l3: Annotated[Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL] = Field(
-        None, alias="maxDischargePower_L3"
-    )
-    min_charge_current: Annotated[Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL] = Field(
-        None, alias="minChargeCurrent"
-    )
-    max_charge_current: Annotated[Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL] = Field(
-        None, alias="maxChargeCurrent"
-    )
-    min_discharge_current: Annotated[Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL] = Field(
-        None, alias="minDischargeCurrent"
-    )
-    max_discharge_current: Annotated[Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL] = Field(
-        None, alias="maxDischargeCurrent"
-    )
-    min_voltage: Annotated[Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL] = Field(
-        None, alias="minVoltage"
-    )
-    max_voltage: Annotated[Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL] = Field(
-        None, alias="maxVoltage"
-    )
-    ev_target_energy_request: Annotated[Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL] = Field(
-        None, alias="evTargetEnergyRequest"
-    )
-    ev_min_energy_request: Annotated[Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL] = Field(
-        None, alias="evMinEnergyRequest"
-    )
-    ev_max_energy_request: Annotated[Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL] = Field(
-        None, alias="evMaxEnergyRequest"
-    )
-    ev_min_v2_x_energy_request: Annotated[Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL] = (
-        Field(None, alias="evMinV2XEnergyRequest")
-    )
-    ev_max_v2_x_energy_request: Annotated[Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL] = (
-        Field(None, alias="evMaxV2XEnergyRequest")
-    )
-    target_soc: Annotated[Annotated[int, Field(strict=True, ge=0, le=100), INTEGRAL] | None, NOT_NULL] = (
-        Field(None, alias="targetSoC")
-    )
+    min_charge_power: _OptionalNumber = Field(None, alias="minChargePower")
+    min_charge_power_l2: _OptionalNumber = Field(None, alias="minChargePower_L2")
+    min_charge_power_l3: _OptionalNumber = Field(None, alias="minChargePower_L3")
+    max_charge_power: _OptionalNumber = Field(None, alias="maxChargePower")
+    max_charge_power_l2: _OptionalNumber = Field(None, alias="maxChargePower_L2")
+    max_charge_power_l3: _OptionalNumber = Field(None, alias="maxChargePower_L3")
+    min_discharge_power: _OptionalNumber = Field(None, alias="minDischargePower")
+    min_discharge_power_l2: _OptionalNumber = Field(None, alias="minDischargePower_L2")
+    min_discharge_power_l3: _OptionalNumber = Field(None, alias="minDischargePower_L3")
+    max_discharge_power: _OptionalNumber = Field(None, alias="maxDischargePower")
+    max_discharge_power_l2: _OptionalNumber = Field(None, alias="maxDischargePower_L2")
+    max_discharge_power_l3: _OptionalNumber = Field(None, alias="maxDischargePower_L3")
+    min_charge_current: _OptionalNumber = Field(None, alias="minChargeCurrent")
+    max_charge_current: _OptionalNumber = Field(None, alias="maxChargeCurrent")
+    min_discharge_current: _OptionalNumber = Field(None, alias="minDischargeCurrent")
+    max_discharge_current: _OptionalNumber = Field(None, alias="maxDischargeCurrent")
+    min_voltage: _OptionalNumber = Field(None, alias="minVoltage")
+    max_voltage: _OptionalNumber = Field(None, alias="maxVoltage")
+    ev_target_energy_request: _OptionalNumber = Field(None, alias="evTargetEnergyRequest")
+    ev_min_energy_request: _OptionalNumber = Field(None, alias="evMinEnergyRequest")
+    ev_max_energy_request: _OptionalNumber = Field(None, alias="evMaxEnergyRequest")
+    ev_min_v2_x_energy_request: _OptionalNumber = Field(None, alias="evMinV2XEnergyRequest")
+    ev_max_v2_x_energy_request: _OptionalNumber = Field(None, alias="evMaxV2XEnergyRequest")
+    target_soc: _OptionalIntegerMin0Max100 = Field(None, alias="targetSoC")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
@@ -809,7 +693,7 @@ class ChargingNeedsType(OcppModel):
     mobility_needs_mode: Annotated[MobilityNeedsModeEnumType | None, NOT_NULL] = Field(
         None, alias="mobilityNeedsMode"
     )
-    departure_time: Annotated[DateTime | None, NOT_NULL] = Field(None, alias="departureTime")
+    departure_time: _OptionalDateTime = Field(None, alias="departureTime")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
@@ -817,7 +701,7 @@ class CostDimensionType(OcppModel):
     """OCPP 2.1 data type ``CostDimensionType``."""
 
     type: CostDimensionEnumType = Field(alias="type")
-    volume: Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] = Field(alias="volume")
+    volume: _Number = Field(alias="volume")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
@@ -827,9 +711,7 @@ class ChargingPeriodType(OcppModel):
     dimensions: Annotated[Annotated[list[CostDimensionType], Field(min_length=1)] | None, NOT_NULL] = Field(
         None, alias="dimensions"
     )
-    tariff_id: Annotated[Annotated[str, Field(strict=True, max_length=60)] | None, NOT_NULL] = Field(
-        None, alias="tariffId"
-    )
+    tariff_id: _OptionalString60 = Field(None, alias="tariffId")
     start_period: DateTime = Field(alias="startPeriod")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
@@ -840,16 +722,12 @@ class ChargingProfileCriterionType(OcppModel):
     charging_profile_purpose: Annotated[ChargingProfilePurposeEnumType | None, NOT_NULL] = Field(
         None, alias="chargingProfilePurpose"
     )
-    stack_level: Annotated[Annotated[int, Field(strict=True, ge=0), INTEGRAL] | None, NOT_NULL] = Field(
-        None, alias="stackLevel"
+    stack_level: _OptionalIntegerMin0 = Field(None, alias="stackLevel")
+    charging_profile_id: Annotated[Annotated[list[_Integer], Field(min_length=1)] | None, NOT_NULL] = Field(
+        None, alias="chargingProfileId"
     )
-    charging_profile_id: Annotated[
-        Annotated[list[Annotated[int, Field(strict=True), INTEGRAL]], Field(min_length=1)] | None, NOT_NULL
-    ] = Field(None, alias="chargingProfileId")
     charging_limit_source: Annotated[
-        Annotated[list[Annotated[str, Field(strict=True, max_length=20)]], Field(min_length=1, max_length=4)]
-        | None,
-        NOT_NULL,
+        Annotated[list[_String20], Field(min_length=1, max_length=4)] | None, NOT_NULL
     ] = Field(None, alias="chargingLimitSource")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
@@ -857,74 +735,40 @@ class ChargingProfileCriterionType(OcppModel):
 class V2XFreqWattPointType(OcppModel):
     """OCPP 2.1 data type ``V2XFreqWattPointType``."""
 
-    frequency: Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] = Field(alias="frequency")
-    power: Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] = Field(alias="power")
+    frequency: _Number = Field(alias="frequency")
+    power: _Number = Field(alias="power")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
 class V2XSignalWattPointType(OcppModel):
     """OCPP 2.1 data type ``V2XSignalWattPointType``."""
 
-    signal: Annotated[int, Field(strict=True), INTEGRAL] = Field(alias="signal")
-    power: Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] = Field(alias="power")
+    signal: _Integer = Field(alias="signal")
+    power: _Number = Field(alias="power")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
 class ChargingSchedulePeriodType(OcppModel):
     """OCPP 2.1 data type ``ChargingSchedulePeriodType``."""
 
-    start_period: Annotated[int, Field(strict=True), INTEGRAL] = Field(alias="startPeriod")
-    limit: Annotated[Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL] = Field(
-        None, alias="limit"
-    )
-    limit_l2: Annotated[Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL] = Field(
-        None, alias="limit_L2"
-    )
-    limit_l3: Annotated[Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL] = Field(
-        None, alias="limit_L3"
-    )
-    number_phases: Annotated[Annotated[int, Field(strict=True, ge=0, le=3), INTEGRAL] | None, NOT_NULL] = (
-        Field(None, alias="numberPhases")
-    )
-    phase_to_use: Annotated[Annotated[int, Field(strict=True, ge=0, le=3), INTEGRAL] | None, NOT_NULL] = (
-        Field(None, alias="phaseToUse")
-    )
-    discharge_limit: Annotated[
-        Annotated[Decimal, Field(le=Decimal("0.0")), TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL
-    ] = Field(None, alias="dischargeLimit")
-    discharge_limit_l2: Annotated[
-        Annotated[Decimal, Field(le=Decimal("0.0")), TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL
-    ] = Field(None, alias="dischargeLimit_L2")
-    discharge_limit_l3: Annotated[
-        Annotated[Decimal, Field(le=Decimal("0.0")), TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL
-    ] = Field(None, alias="dischargeLimit_L3")
-    setpoint: Annotated[Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL] = Field(
-        None, alias="setpoint"
-    )
-    setpoint_l2: Annotated[Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL] = Field(
-        None, alias="setpoint_L2"
-    )
-    setpoint_l3: Annotated[Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL] = Field(
-        None, alias="setpoint_L3"
-    )
-    setpoint_reactive: Annotated[Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL] = Field(
-        None, alias="setpointReactive"
-    )
-    setpoint_reactive_l2: Annotated[Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL] = Field(
-        None, alias="setpointReactive_L2"
-    )
-    setpoint_reactive_l3: Annotated[Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL] = Field(
-        None, alias="setpointReactive_L3"
-    )
-    preconditioning_request: Annotated[Annotated[bool, Field(strict=True)] | None, NOT_NULL] = Field(
-        None, alias="preconditioningRequest"
-    )
-    evse_sleep: Annotated[Annotated[bool, Field(strict=True)] | None, NOT_NULL] = Field(
-        None, alias="evseSleep"
-    )
-    v2x_baseline: Annotated[Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL] = Field(
-        None, alias="v2xBaseline"
-    )
+    start_period: _Integer = Field(alias="startPeriod")
+    limit: _OptionalNumber = Field(None, alias="limit")
+    limit_l2: _OptionalNumber = Field(None, alias="limit_L2")
+    limit_l3: _OptionalNumber = Field(None, alias="limit_L3")
+    number_phases: _OptionalIntegerMin0Max3 = Field(None, alias="numberPhases")
+    phase_to_use: _OptionalIntegerMin0Max3 = Field(None, alias="phaseToUse")
+    discharge_limit: _OptionalNumberMax0 = Field(None, alias="dischargeLimit")
+    discharge_limit_l2: _OptionalNumberMax0 = Field(None, alias="dischargeLimit_L2")
+    discharge_limit_l3: _OptionalNumberMax0 = Field(None, alias="dischargeLimit_L3")
+    setpoint: _OptionalNumber = Field(None, alias="setpoint")
+    setpoint_l2: _OptionalNumber = Field(None, alias="setpoint_L2")
+    setpoint_l3: _OptionalNumber = Field(None, alias="setpoint_L3")
+    setpoint_reactive: _OptionalNumber = Field(None, alias="setpointReactive")
+    setpoint_reactive_l2: _OptionalNumber = Field(None, alias="setpointReactive_L2")
+    setpoint_reactive_l3: _OptionalNumber = Field(None, alias="setpointReactive_L3")
+    preconditioning_request: _OptionalBoolean = Field(None, alias="preconditioningRequest")
+    evse_sleep: _OptionalBoolean = Field(None, alias="evseSleep")
+    v2x_baseline: _OptionalNumber = Field(None, alias="v2xBaseline")
     operation_mode: Annotated[OperationModeEnumType | None, NOT_NULL] = Field(None, alias="operationMode")
     v2x_freq_watt_curve: Annotated[
         Annotated[list[V2XFreqWattPointType], Field(min_length=1, max_length=20)] | None, NOT_NULL
@@ -938,16 +782,16 @@ class ChargingSchedulePeriodType(OcppModel):
 class LimitAtSoCType(OcppModel):
     """OCPP 2.1 data type ``LimitAtSoCType``."""
 
-    soc: Annotated[int, Field(strict=True, ge=0, le=100), INTEGRAL] = Field(alias="soc")
-    limit: Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] = Field(alias="limit")
+    soc: _IntegerMin0Max100 = Field(alias="soc")
+    limit: _Number = Field(alias="limit")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
 class PriceLevelScheduleEntryType(OcppModel):
     """OCPP 2.1 data type ``PriceLevelScheduleEntryType``."""
 
-    duration: Annotated[int, Field(strict=True), INTEGRAL] = Field(alias="duration")
-    price_level: Annotated[int, Field(strict=True, ge=0), INTEGRAL] = Field(alias="priceLevel")
+    duration: _Integer = Field(alias="duration")
+    price_level: _IntegerMin0 = Field(alias="priceLevel")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
@@ -958,13 +802,9 @@ class PriceLevelScheduleType(OcppModel):
         list[PriceLevelScheduleEntryType], Field(min_length=1, max_length=100)
     ] = Field(alias="priceLevelScheduleEntries")
     time_anchor: DateTime = Field(alias="timeAnchor")
-    price_schedule_id: Annotated[int, Field(strict=True, ge=0), INTEGRAL] = Field(alias="priceScheduleId")
-    price_schedule_description: Annotated[
-        Annotated[str, Field(strict=True, max_length=32)] | None, NOT_NULL
-    ] = Field(None, alias="priceScheduleDescription")
-    number_of_price_levels: Annotated[int, Field(strict=True, ge=0), INTEGRAL] = Field(
-        alias="numberOfPriceLevels"
-    )
+    price_schedule_id: _IntegerMin0 = Field(alias="priceScheduleId")
+    price_schedule_description: _OptionalString32 = Field(None, alias="priceScheduleDescription")
+    number_of_price_levels: _IntegerMin0 = Field(alias="numberOfPriceLevels")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
@@ -972,17 +812,15 @@ class CostType(OcppModel):
     """OCPP 2.1 data type ``CostType``."""
 
     cost_kind: CostKindEnumType = Field(alias="costKind")
-    amount: Annotated[int, Field(strict=True), INTEGRAL] = Field(alias="amount")
-    amount_multiplier: Annotated[Annotated[int, Field(strict=True), INTEGRAL] | None, NOT_NULL] = Field(
-        None, alias="amountMultiplier"
-    )
+    amount: _Integer = Field(alias="amount")
+    amount_multiplier: _OptionalInteger = Field(None, alias="amountMultiplier")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
 class ConsumptionCostType(OcppModel):
     """OCPP 2.1 data type ``ConsumptionCostType``."""
 
-    start_value: Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] = Field(alias="startValue")
+    start_value: _Number = Field(alias="startValue")
     cost: Annotated[list[CostType], Field(min_length=1, max_length=3)] = Field(alias="cost")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
@@ -990,10 +828,8 @@ class ConsumptionCostType(OcppModel):
 class RelativeTimeIntervalType(OcppModel):
     """OCPP 2.1 data type ``RelativeTimeIntervalType``."""
 
-    start: Annotated[int, Field(strict=True), INTEGRAL] = Field(alias="start")
-    duration: Annotated[Annotated[int, Field(strict=True), INTEGRAL] | None, NOT_NULL] = Field(
-        None, alias="duration"
-    )
+    start: _Integer = Field(alias="start")
+    duration: _OptionalInteger = Field(None, alias="duration")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
@@ -1001,9 +837,7 @@ class SalesTariffEntryType(OcppModel):
     """OCPP 2.1 data type ``SalesTariffEntryType``."""
 
     relative_time_interval: RelativeTimeIntervalType = Field(alias="relativeTimeInterval")
-    e_price_level: Annotated[Annotated[int, Field(strict=True, ge=0), INTEGRAL] | None, NOT_NULL] = Field(
-        None, alias="ePriceLevel"
-    )
+    e_price_level: _OptionalIntegerMin0 = Field(None, alias="ePriceLevel")
     consumption_cost: Annotated[
         Annotated[list[ConsumptionCostType], Field(min_length=1, max_length=3)] | None, NOT_NULL
     ] = Field(None, alias="consumptionCost")
@@ -1013,13 +847,9 @@ class SalesTariffEntryType(OcppModel):
 class SalesTariffType(OcppModel):
     """OCPP 2.1 data type ``SalesTariffType``."""
 
-    id: Annotated[int, Field(strict=True, ge=0), INTEGRAL] = Field(alias="id")
-    sales_tariff_description: Annotated[
-        Annotated[str, Field(strict=True, max_length=32)] | None, NOT_NULL
-    ] = Field(None, alias="salesTariffDescription")
-    num_e_price_levels: Annotated[Annotated[int, Field(strict=True, ge=0), INTEGRAL] | None, NOT_NULL] = (
-        Field(None, alias="numEPriceLevels")
-    )
+    id: _IntegerMin0 = Field(alias="id")
+    sales_tariff_description: _OptionalString32 = Field(None, alias="salesTariffDescription")
+    num_e_price_levels: _OptionalIntegerMin0 = Field(None, alias="numEPriceLevels")
     sales_tariff_entry: Annotated[list[SalesTariffEntryType], Field(min_length=1, max_length=1024)] = Field(
         alias="salesTariffEntry"
     )
@@ -1029,34 +859,20 @@ class SalesTariffType(OcppModel):
 class ChargingScheduleType(OcppModel):
     """OCPP 2.1 data type ``ChargingScheduleType``."""
 
-    id: Annotated[int, Field(strict=True), INTEGRAL] = Field(alias="id")
+    id: _Integer = Field(alias="id")
     limit_at_soc: Annotated[LimitAtSoCType | None, NOT_NULL] = Field(None, alias="limitAtSoC")
-    start_schedule: Annotated[DateTime | None, NOT_NULL] = Field(None, alias="startSchedule")
-    duration: Annotated[Annotated[int, Field(strict=True), INTEGRAL] | None, NOT_NULL] = Field(
-        None, alias="duration"
-    )
+    start_schedule: _OptionalDateTime = Field(None, alias="startSchedule")
+    duration: _OptionalInteger = Field(None, alias="duration")
     charging_rate_unit: ChargingRateUnitEnumType = Field(alias="chargingRateUnit")
-    min_charging_rate: Annotated[Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL] = Field(
-        None, alias="minChargingRate"
-    )
-    power_tolerance: Annotated[Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL] = Field(
-        None, alias="powerTolerance"
-    )
-    signature_id: Annotated[Annotated[int, Field(strict=True, ge=0), INTEGRAL] | None, NOT_NULL] = Field(
-        None, alias="signatureId"
-    )
-    digest_value: Annotated[Annotated[str, Field(strict=True, max_length=88)] | None, NOT_NULL] = Field(
-        None, alias="digestValue"
-    )
-    use_local_time: Annotated[Annotated[bool, Field(strict=True)] | None, NOT_NULL] = Field(
-        None, alias="useLocalTime"
-    )
+    min_charging_rate: _OptionalNumber = Field(None, alias="minChargingRate")
+    power_tolerance: _OptionalNumber = Field(None, alias="powerTolerance")
+    signature_id: _OptionalIntegerMin0 = Field(None, alias="signatureId")
+    digest_value: _OptionalString88 = Field(None, alias="digestValue")
+    use_local_time: _OptionalBoolean = Field(None, alias="useLocalTime")
     charging_schedule_period: Annotated[
         list[ChargingSchedulePeriodType], Field(min_length=1, max_length=1024)
     ] = Field(alias="chargingSchedulePeriod")
-    randomized_delay: Annotated[Annotated[int, Field(strict=True, ge=0), INTEGRAL] | None, NOT_NULL] = Field(
-        None, alias="randomizedDelay"
-    )
+    randomized_delay: _OptionalIntegerMin0 = Field(None, alias="randomizedDelay")
     sales_tariff: Annotated[SalesTariffType | None, NOT_NULL] = Field(None, alias="salesTariff")
     absolute_price_schedule: Annotated[AbsolutePriceScheduleType | None, NOT_NULL] = Field(
         None, alias="absolutePriceSchedule"
@@ -1070,126 +886,78 @@ class ChargingScheduleType(OcppModel):
 class ChargingProfileType(OcppModel):
     """OCPP 2.1 data type ``ChargingProfileType``."""
 
-    id: Annotated[int, Field(strict=True), INTEGRAL] = Field(alias="id")
-    stack_level: Annotated[int, Field(strict=True, ge=0), INTEGRAL] = Field(alias="stackLevel")
+    id: _Integer = Field(alias="id")
+    stack_level: _IntegerMin0 = Field(alias="stackLevel")
     charging_profile_purpose: ChargingProfilePurposeEnumType = Field(alias="chargingProfilePurpose")
     charging_profile_kind: ChargingProfileKindEnumType = Field(alias="chargingProfileKind")
     recurrency_kind: Annotated[RecurrencyKindEnumType | None, NOT_NULL] = Field(None, alias="recurrencyKind")
-    valid_from: Annotated[DateTime | None, NOT_NULL] = Field(None, alias="validFrom")
-    valid_to: Annotated[DateTime | None, NOT_NULL] = Field(None, alias="validTo")
-    transaction_id: Annotated[Annotated[str, Field(strict=True, max_length=36)] | None, NOT_NULL] = Field(
-        None, alias="transactionId"
-    )
-    max_offline_duration: Annotated[Annotated[int, Field(strict=True), INTEGRAL] | None, NOT_NULL] = Field(
-        None, alias="maxOfflineDuration"
-    )
+    valid_from: _OptionalDateTime = Field(None, alias="validFrom")
+    valid_to: _OptionalDateTime = Field(None, alias="validTo")
+    transaction_id: _OptionalString36 = Field(None, alias="transactionId")
+    max_offline_duration: _OptionalInteger = Field(None, alias="maxOfflineDuration")
     charging_schedule: Annotated[list[ChargingScheduleType], Field(min_length=1, max_length=3)] = Field(
         alias="chargingSchedule"
     )
-    invalid_after_offline_duration: Annotated[Annotated[bool, Field(strict=True)] | None, NOT_NULL] = Field(
-        None, alias="invalidAfterOfflineDuration"
-    )
-    dyn_update_interval: Annotated[Annotated[int, Field(strict=True), INTEGRAL] | None, NOT_NULL] = Field(
-        None, alias="dynUpdateInterval"
-    )
-    dyn_update_time: Annotated[DateTime | None, NOT_NULL] = Field(None, alias="dynUpdateTime")
-    price_schedule_signature: Annotated[
-        Annotated[str, Field(strict=True, max_length=256)] | None, NOT_NULL
-    ] = Field(None, alias="priceScheduleSignature")
+    invalid_after_offline_duration: _OptionalBoolean = Field(None, alias="invalidAfterOfflineDuration")
+    dyn_update_interval: _OptionalInteger = Field(None, alias="dynUpdateInterval")
+    dyn_update_time: _OptionalDateTime = Field(None, alias="dynUpdateTime")
+    price_schedule_signature: _OptionalString256 = Field(None, alias="priceScheduleSignature")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
 class ChargingScheduleUpdateType(OcppModel):
     """OCPP 2.1 data type ``ChargingScheduleUpdateType``."""
 
-    limit: Annotated[Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL] = Field(
-        None, alias="limit"
-    )
-    limit_l2: Annotated[Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL] = Field(
-        None, alias="limit_L2"
-    )
-    limit_l3: Annotated[Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL] = Field(
-        None, alias="limit_L3"
-    )
-    discharge_limit: Annotated[
-        Annotated[Decimal, Field(le=Decimal("0.0")), TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL
-    ] = Field(None, alias="dischargeLimit")
-    discharge_limit_l2: Annotated[
-        Annotated[Decimal, Field(le=Decimal("0.0")), TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL
-    ] = Field(None, alias="dischargeLimit_L2")
-    discharge_limit_l3: Annotated[
-        Annotated[Decimal, Field(le=Decimal("0.0")), TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL
-    ] = Field(None, alias="dischargeLimit_L3")
-    setpoint: Annotated[Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL] = Field(
-        None, alias="setpoint"
-    )
-    setpoint_l2: Annotated[Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL] = Field(
-        None, alias="setpoint_L2"
-    )
-    setpoint_l3: Annotated[Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL] = Field(
-        None, alias="setpoint_L3"
-    )
-    setpoint_reactive: Annotated[Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL] = Field(
-        None, alias="setpointReactive"
-    )
-    setpoint_reactive_l2: Annotated[Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL] = Field(
-        None, alias="setpointReactive_L2"
-    )
-    setpoint_reactive_l3: Annotated[Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL] = Field(
-        None, alias="setpointReactive_L3"
-    )
+    limit: _OptionalNumber = Field(None, alias="limit")
+    limit_l2: _OptionalNumber = Field(None, alias="limit_L2")
+    limit_l3: _OptionalNumber = Field(None, alias="limit_L3")
+    discharge_limit: _OptionalNumberMax0 = Field(None, alias="dischargeLimit")
+    discharge_limit_l2: _OptionalNumberMax0 = Field(None, alias="dischargeLimit_L2")
+    discharge_limit_l3: _OptionalNumberMax0 = Field(None, alias="dischargeLimit_L3")
+    setpoint: _OptionalNumber = Field(None, alias="setpoint")
+    setpoint_l2: _OptionalNumber = Field(None, alias="setpoint_L2")
+    setpoint_l3: _OptionalNumber = Field(None, alias="setpoint_L3")
+    setpoint_reactive: _OptionalNumber = Field(None, alias="setpointReactive")
+    setpoint_reactive_l2: _OptionalNumber = Field(None, alias="setpointReactive_L2")
+    setpoint_reactive_l3: _OptionalNumber = Field(None, alias="setpointReactive_L3")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
 class ModemType(OcppModel):
     """OCPP 2.1 data type ``ModemType``."""
 
-    iccid: Annotated[Annotated[str, Field(strict=True, max_length=20)] | None, NOT_NULL] = Field(
-        None, alias="iccid"
-    )
-    imsi: Annotated[Annotated[str, Field(strict=True, max_length=20)] | None, NOT_NULL] = Field(
-        None, alias="imsi"
-    )
+    iccid: _OptionalString20 = Field(None, alias="iccid")
+    imsi: _OptionalString20 = Field(None, alias="imsi")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
 class ChargingStationType(OcppModel):
     """OCPP 2.1 data type ``ChargingStationType``."""
 
-    serial_number: Annotated[Annotated[str, Field(strict=True, max_length=25)] | None, NOT_NULL] = Field(
-        None, alias="serialNumber"
-    )
-    model: Annotated[str, Field(strict=True, max_length=20)] = Field(alias="model")
+    serial_number: _OptionalString25 = Field(None, alias="serialNumber")
+    model: _String20 = Field(alias="model")
     modem: Annotated[ModemType | None, NOT_NULL] = Field(None, alias="modem")
-    vendor_name: Annotated[str, Field(strict=True, max_length=50)] = Field(alias="vendorName")
-    firmware_version: Annotated[Annotated[str, Field(strict=True, max_length=50)] | None, NOT_NULL] = Field(
-        None, alias="firmwareVersion"
-    )
+    vendor_name: _String50 = Field(alias="vendorName")
+    firmware_version: _OptionalString50 = Field(None, alias="firmwareVersion")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
 class ClearChargingProfileType(OcppModel):
     """OCPP 2.1 data type ``ClearChargingProfileType``."""
 
-    evse_id: Annotated[Annotated[int, Field(strict=True, ge=0), INTEGRAL] | None, NOT_NULL] = Field(
-        None, alias="evseId"
-    )
+    evse_id: _OptionalIntegerMin0 = Field(None, alias="evseId")
     charging_profile_purpose: Annotated[ChargingProfilePurposeEnumType | None, NOT_NULL] = Field(
         None, alias="chargingProfilePurpose"
     )
-    stack_level: Annotated[Annotated[int, Field(strict=True, ge=0), INTEGRAL] | None, NOT_NULL] = Field(
-        None, alias="stackLevel"
-    )
+    stack_level: _OptionalIntegerMin0 = Field(None, alias="stackLevel")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
 class StatusInfoType(OcppModel):
     """OCPP 2.1 data type ``StatusInfoType``."""
 
-    reason_code: Annotated[str, Field(strict=True, max_length=20)] = Field(alias="reasonCode")
-    additional_info: Annotated[Annotated[str, Field(strict=True, max_length=1024)] | None, NOT_NULL] = Field(
-        None, alias="additionalInfo"
-    )
+    reason_code: _String20 = Field(alias="reasonCode")
+    additional_info: _OptionalString1024 = Field(None, alias="additionalInfo")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
@@ -1197,7 +965,7 @@ class ClearMonitoringResultType(OcppModel):
     """OCPP 2.1 data type ``ClearMonitoringResultType``."""
 
     status: ClearMonitoringStatusEnumType = Field(alias="status")
-    id: Annotated[int, Field(strict=True, ge=0), INTEGRAL] = Field(alias="id")
+    id: _IntegerMin0 = Field(alias="id")
     status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
@@ -1206,9 +974,7 @@ class ClearTariffsResultType(OcppModel):
     """OCPP 2.1 data type ``ClearTariffsResultType``."""
 
     status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
-    tariff_id: Annotated[Annotated[str, Field(strict=True, max_length=60)] | None, NOT_NULL] = Field(
-        None, alias="tariffId"
-    )
+    tariff_id: _OptionalString60 = Field(None, alias="tariffId")
     status: TariffClearStatusEnumType = Field(alias="status")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
@@ -1216,10 +982,8 @@ class ClearTariffsResultType(OcppModel):
 class EVSEType(OcppModel):
     """OCPP 2.1 data type ``EVSEType``."""
 
-    id: Annotated[int, Field(strict=True, ge=0), INTEGRAL] = Field(alias="id")
-    connector_id: Annotated[Annotated[int, Field(strict=True, ge=0), INTEGRAL] | None, NOT_NULL] = Field(
-        None, alias="connectorId"
-    )
+    id: _IntegerMin0 = Field(alias="id")
+    connector_id: _OptionalIntegerMin0 = Field(None, alias="connectorId")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
@@ -1227,20 +991,16 @@ class ComponentType(OcppModel):
     """OCPP 2.1 data type ``ComponentType``."""
 
     evse: Annotated[EVSEType | None, NOT_NULL] = Field(None, alias="evse")
-    name: Annotated[str, Field(strict=True, max_length=50)] = Field(alias="name")
-    instance: Annotated[Annotated[str, Field(strict=True, max_length=50)] | None, NOT_NULL] = Field(
-        None, alias="instance"
-    )
+    name: _String50 = Field(alias="name")
+    instance: _OptionalString50 = Field(None, alias="instance")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
 class VariableType(OcppModel):
     """OCPP 2.1 data type ``VariableType``."""
 
-    name: Annotated[str, Field(strict=True, max_length=50)] = Field(alias="name")
-    instance: Annotated[Annotated[str, Field(strict=True, max_length=50)] | None, NOT_NULL] = Field(
-        None, alias="instance"
-    )
+    name: _String50 = Field(alias="name")
+    instance: _OptionalString50 = Field(None, alias="instance")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
@@ -1255,8 +1015,8 @@ class ComponentVariableType(OcppModel):
 class CompositeScheduleType(OcppModel):
     """OCPP 2.1 data type ``CompositeScheduleType``."""
 
-    evse_id: Annotated[int, Field(strict=True, ge=0), INTEGRAL] = Field(alias="evseId")
-    duration: Annotated[int, Field(strict=True), INTEGRAL] = Field(alias="duration")
+    evse_id: _IntegerMin0 = Field(alias="evseId")
+    duration: _Integer = Field(alias="duration")
     schedule_start: DateTime = Field(alias="scheduleStart")
     charging_rate_unit: ChargingRateUnitEnumType = Field(alias="chargingRateUnit")
     charging_schedule_period: Annotated[list[ChargingSchedulePeriodType], Field(min_length=1)] = Field(
@@ -1268,46 +1028,34 @@ class CompositeScheduleType(OcppModel):
 class PeriodicEventStreamParamsType(OcppModel):
     """OCPP 2.1 data type ``PeriodicEventStreamParamsType``."""
 
-    interval: Annotated[Annotated[int, Field(strict=True, ge=0), INTEGRAL] | None, NOT_NULL] = Field(
-        None, alias="interval"
-    )
-    values: Annotated[Annotated[int, Field(strict=True, ge=0), INTEGRAL] | None, NOT_NULL] = Field(
-        None, alias="values"
-    )
+    interval: _OptionalIntegerMin0 = Field(None, alias="interval")
+    values: _OptionalIntegerMin0 = Field(None, alias="values")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
 class ConstantStreamDataType(OcppModel):
     """OCPP 2.1 data type ``ConstantStreamDataType``."""
 
-    id: Annotated[int, Field(strict=True, ge=0), INTEGRAL] = Field(alias="id")
+    id: _IntegerMin0 = Field(alias="id")
     params: PeriodicEventStreamParamsType = Field(alias="params")
-    variable_monitoring_id: Annotated[int, Field(strict=True, ge=0), INTEGRAL] = Field(
-        alias="variableMonitoringId"
-    )
+    variable_monitoring_id: _IntegerMin0 = Field(alias="variableMonitoringId")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
 class TaxRateType(OcppModel):
     """OCPP 2.1 data type ``TaxRateType``."""
 
-    type: Annotated[str, Field(strict=True, max_length=20)] = Field(alias="type")
-    tax: Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] = Field(alias="tax")
-    stack: Annotated[Annotated[int, Field(strict=True, ge=0), INTEGRAL] | None, NOT_NULL] = Field(
-        None, alias="stack"
-    )
+    type: _String20 = Field(alias="type")
+    tax: _Number = Field(alias="tax")
+    stack: _OptionalIntegerMin0 = Field(None, alias="stack")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
 class PriceType(OcppModel):
     """OCPP 2.1 data type ``PriceType``."""
 
-    excl_tax: Annotated[Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL] = Field(
-        None, alias="exclTax"
-    )
-    incl_tax: Annotated[Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL] = Field(
-        None, alias="inclTax"
-    )
+    excl_tax: _OptionalNumber = Field(None, alias="exclTax")
+    incl_tax: _OptionalNumber = Field(None, alias="inclTax")
     tax_rates: Annotated[Annotated[list[TaxRateType], Field(min_length=1, max_length=5)] | None, NOT_NULL] = (
         Field(None, alias="taxRates")
     )
@@ -1317,19 +1065,15 @@ class PriceType(OcppModel):
 class TotalPriceType(OcppModel):
     """OCPP 2.1 data type ``TotalPriceType``."""
 
-    excl_tax: Annotated[Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL] = Field(
-        None, alias="exclTax"
-    )
-    incl_tax: Annotated[Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL] = Field(
-        None, alias="inclTax"
-    )
+    excl_tax: _OptionalNumber = Field(None, alias="exclTax")
+    incl_tax: _OptionalNumber = Field(None, alias="inclTax")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
 class TotalCostType(OcppModel):
     """OCPP 2.1 data type ``TotalCostType``."""
 
-    currency: Annotated[str, Field(strict=True, max_length=3)] = Field(alias="currency")
+    currency: _String3 = Field(alias="currency")
     type_of_cost: TariffCostEnumType = Field(alias="typeOfCost")
     fixed: Annotated[PriceType | None, NOT_NULL] = Field(None, alias="fixed")
     energy: Annotated[PriceType | None, NOT_NULL] = Field(None, alias="energy")
@@ -1344,12 +1088,10 @@ class TotalCostType(OcppModel):
 class TotalUsageType(OcppModel):
     """OCPP 2.1 data type ``TotalUsageType``."""
 
-    energy: Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] = Field(alias="energy")
-    charging_time: Annotated[int, Field(strict=True), INTEGRAL] = Field(alias="chargingTime")
-    idle_time: Annotated[int, Field(strict=True), INTEGRAL] = Field(alias="idleTime")
-    reservation_time: Annotated[Annotated[int, Field(strict=True), INTEGRAL] | None, NOT_NULL] = Field(
-        None, alias="reservationTime"
-    )
+    energy: _Number = Field(alias="energy")
+    charging_time: _Integer = Field(alias="chargingTime")
+    idle_time: _Integer = Field(alias="idleTime")
+    reservation_time: _OptionalInteger = Field(None, alias="reservationTime")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
@@ -1361,63 +1103,43 @@ class CostDetailsType(OcppModel):
     )
     total_cost: TotalCostType = Field(alias="totalCost")
     total_usage: TotalUsageType = Field(alias="totalUsage")
-    failure_to_calculate: Annotated[Annotated[bool, Field(strict=True)] | None, NOT_NULL] = Field(
-        None, alias="failureToCalculate"
-    )
-    failure_reason: Annotated[Annotated[str, Field(strict=True, max_length=500)] | None, NOT_NULL] = Field(
-        None, alias="failureReason"
-    )
+    failure_to_calculate: _OptionalBoolean = Field(None, alias="failureToCalculate")
+    failure_reason: _OptionalString500 = Field(None, alias="failureReason")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
 class DERCurvePointsType(OcppModel):
     """OCPP 2.1 data type ``DERCurvePointsType``."""
 
-    x: Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] = Field(alias="x")
-    y: Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] = Field(alias="y")
+    x: _Number = Field(alias="x")
+    y: _Number = Field(alias="y")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
 class HysteresisType(OcppModel):
     """OCPP 2.1 data type ``HysteresisType``."""
 
-    hysteresis_high: Annotated[Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL] = Field(
-        None, alias="hysteresisHigh"
-    )
-    hysteresis_low: Annotated[Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL] = Field(
-        None, alias="hysteresisLow"
-    )
-    hysteresis_delay: Annotated[Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL] = Field(
-        None, alias="hysteresisDelay"
-    )
-    hysteresis_gradient: Annotated[Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL] = Field(
-        None, alias="hysteresisGradient"
-    )
+    hysteresis_high: _OptionalNumber = Field(None, alias="hysteresisHigh")
+    hysteresis_low: _OptionalNumber = Field(None, alias="hysteresisLow")
+    hysteresis_delay: _OptionalNumber = Field(None, alias="hysteresisDelay")
+    hysteresis_gradient: _OptionalNumber = Field(None, alias="hysteresisGradient")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
 class ReactivePowerParamsType(OcppModel):
     """OCPP 2.1 data type ``ReactivePowerParamsType``."""
 
-    v_ref: Annotated[Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL] = Field(None, alias="vRef")
-    autonomous_v_ref_enable: Annotated[Annotated[bool, Field(strict=True)] | None, NOT_NULL] = Field(
-        None, alias="autonomousVRefEnable"
-    )
-    autonomous_v_ref_time_constant: Annotated[
-        Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL
-    ] = Field(None, alias="autonomousVRefTimeConstant")
+    v_ref: _OptionalNumber = Field(None, alias="vRef")
+    autonomous_v_ref_enable: _OptionalBoolean = Field(None, alias="autonomousVRefEnable")
+    autonomous_v_ref_time_constant: _OptionalNumber = Field(None, alias="autonomousVRefTimeConstant")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
 class VoltageParamsType(OcppModel):
     """OCPP 2.1 data type ``VoltageParamsType``."""
 
-    hv10_min_mean_value: Annotated[Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL] = Field(
-        None, alias="hv10MinMeanValue"
-    )
-    hv10_min_mean_trip_delay: Annotated[Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL] = Field(
-        None, alias="hv10MinMeanTripDelay"
-    )
+    hv10_min_mean_value: _OptionalNumber = Field(None, alias="hv10MinMeanValue")
+    hv10_min_mean_trip_delay: _OptionalNumber = Field(None, alias="hv10MinMeanTripDelay")
     power_during_cessation: Annotated[PowerDuringCessationEnumType | None, NOT_NULL] = Field(
         None, alias="powerDuringCessation"
     )
@@ -1431,19 +1153,15 @@ class DERCurveType(OcppModel):
         alias="curveData"
     )
     hysteresis: Annotated[HysteresisType | None, NOT_NULL] = Field(None, alias="hysteresis")
-    priority: Annotated[int, Field(strict=True, ge=0), INTEGRAL] = Field(alias="priority")
+    priority: _IntegerMin0 = Field(alias="priority")
     reactive_power_params: Annotated[ReactivePowerParamsType | None, NOT_NULL] = Field(
         None, alias="reactivePowerParams"
     )
     voltage_params: Annotated[VoltageParamsType | None, NOT_NULL] = Field(None, alias="voltageParams")
     y_unit: DERUnitEnumType = Field(alias="yUnit")
-    response_time: Annotated[Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL] = Field(
-        None, alias="responseTime"
-    )
-    start_time: Annotated[DateTime | None, NOT_NULL] = Field(None, alias="startTime")
-    duration: Annotated[Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL] = Field(
-        None, alias="duration"
-    )
+    response_time: _OptionalNumber = Field(None, alias="responseTime")
+    start_time: _OptionalDateTime = Field(None, alias="startTime")
+    duration: _OptionalNumber = Field(None, alias="duration")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
@@ -1451,30 +1169,24 @@ class DERCurveGetType(OcppModel):
     """OCPP 2.1 data type ``DERCurveGetType``."""
 
     curve: DERCurveType = Field(alias="curve")
-    id: Annotated[str, Field(strict=True, max_length=36)] = Field(alias="id")
+    id: _String36 = Field(alias="id")
     curve_type: DERControlEnumType = Field(alias="curveType")
-    is_default: Annotated[bool, Field(strict=True)] = Field(alias="isDefault")
-    is_superseded: Annotated[bool, Field(strict=True)] = Field(alias="isSuperseded")
+    is_default: _Boolean = Field(alias="isDefault")
+    is_superseded: _Boolean = Field(alias="isSuperseded")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
 class EnterServiceType(OcppModel):
     """OCPP 2.1 data type ``EnterServiceType``."""
 
-    priority: Annotated[int, Field(strict=True, ge=0), INTEGRAL] = Field(alias="priority")
-    high_voltage: Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] = Field(alias="highVoltage")
-    low_voltage: Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] = Field(alias="lowVoltage")
-    high_freq: Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] = Field(alias="highFreq")
-    low_freq: Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] = Field(alias="lowFreq")
-    delay: Annotated[Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL] = Field(
-        None, alias="delay"
-    )
-    random_delay: Annotated[Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL] = Field(
-        None, alias="randomDelay"
-    )
-    ramp_rate: Annotated[Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL] = Field(
-        None, alias="rampRate"
-    )
+    priority: _IntegerMin0 = Field(alias="priority")
+    high_voltage: _Number = Field(alias="highVoltage")
+    low_voltage: _Number = Field(alias="lowVoltage")
+    high_freq: _Number = Field(alias="highFreq")
+    low_freq: _Number = Field(alias="lowFreq")
+    delay: _OptionalNumber = Field(None, alias="delay")
+    random_delay: _OptionalNumber = Field(None, alias="randomDelay")
+    ramp_rate: _OptionalNumber = Field(None, alias="rampRate")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
@@ -1482,67 +1194,49 @@ class EnterServiceGetType(OcppModel):
     """OCPP 2.1 data type ``EnterServiceGetType``."""
 
     enter_service: EnterServiceType = Field(alias="enterService")
-    id: Annotated[str, Field(strict=True, max_length=36)] = Field(alias="id")
+    id: _String36 = Field(alias="id")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
 class EventDataType(OcppModel):
     """OCPP 2.1 data type ``EventDataType``."""
 
-    event_id: Annotated[int, Field(strict=True, ge=0), INTEGRAL] = Field(alias="eventId")
+    event_id: _IntegerMin0 = Field(alias="eventId")
     timestamp: DateTime = Field(alias="timestamp")
     trigger: EventTriggerEnumType = Field(alias="trigger")
-    cause: Annotated[Annotated[int, Field(strict=True, ge=0), INTEGRAL] | None, NOT_NULL] = Field(
-        None, alias="cause"
-    )
-    actual_value: Annotated[str, Field(strict=True, max_length=2500)] = Field(alias="actualValue")
-    tech_code: Annotated[Annotated[str, Field(strict=True, max_length=50)] | None, NOT_NULL] = Field(
-        None, alias="techCode"
-    )
-    tech_info: Annotated[Annotated[str, Field(strict=True, max_length=500)] | None, NOT_NULL] = Field(
-        None, alias="techInfo"
-    )
-    cleared: Annotated[Annotated[bool, Field(strict=True)] | None, NOT_NULL] = Field(None, alias="cleared")
-    transaction_id: Annotated[Annotated[str, Field(strict=True, max_length=36)] | None, NOT_NULL] = Field(
-        None, alias="transactionId"
-    )
+    cause: _OptionalIntegerMin0 = Field(None, alias="cause")
+    actual_value: _String2500 = Field(alias="actualValue")
+    tech_code: _OptionalString50 = Field(None, alias="techCode")
+    tech_info: _OptionalString500 = Field(None, alias="techInfo")
+    cleared: _OptionalBoolean = Field(None, alias="cleared")
+    transaction_id: _OptionalString36 = Field(None, alias="transactionId")
     component: ComponentType = Field(alias="component")
-    variable_monitoring_id: Annotated[Annotated[int, Field(strict=True, ge=0), INTEGRAL] | None, NOT_NULL] = (
-        Field(None, alias="variableMonitoringId")
-    )
+    variable_monitoring_id: _OptionalIntegerMin0 = Field(None, alias="variableMonitoringId")
     event_notification_type: EventNotificationEnumType = Field(alias="eventNotificationType")
     variable: VariableType = Field(alias="variable")
-    severity: Annotated[Annotated[int, Field(strict=True, ge=0), INTEGRAL] | None, NOT_NULL] = Field(
-        None, alias="severity"
-    )
+    severity: _OptionalIntegerMin0 = Field(None, alias="severity")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
 class FirmwareType(OcppModel):
     """OCPP 2.1 data type ``FirmwareType``."""
 
-    location: Annotated[str, Field(strict=True, max_length=2000)] = Field(alias="location")
+    location: _String2000 = Field(alias="location")
     retrieve_date_time: DateTime = Field(alias="retrieveDateTime")
-    install_date_time: Annotated[DateTime | None, NOT_NULL] = Field(None, alias="installDateTime")
-    signing_certificate: Annotated[Annotated[str, Field(strict=True, max_length=5500)] | None, NOT_NULL] = (
-        Field(None, alias="signingCertificate")
-    )
-    signature: Annotated[Annotated[str, Field(strict=True, max_length=800)] | None, NOT_NULL] = Field(
-        None, alias="signature"
-    )
+    install_date_time: _OptionalDateTime = Field(None, alias="installDateTime")
+    signing_certificate: _OptionalString5500 = Field(None, alias="signingCertificate")
+    signature: _OptionalString800 = Field(None, alias="signature")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
 class FixedPFType(OcppModel):
     """OCPP 2.1 data type ``FixedPFType``."""
 
-    priority: Annotated[int, Field(strict=True, ge=0), INTEGRAL] = Field(alias="priority")
-    displacement: Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] = Field(alias="displacement")
-    excitation: Annotated[bool, Field(strict=True)] = Field(alias="excitation")
-    start_time: Annotated[DateTime | None, NOT_NULL] = Field(None, alias="startTime")
-    duration: Annotated[Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL] = Field(
-        None, alias="duration"
-    )
+    priority: _IntegerMin0 = Field(alias="priority")
+    displacement: _Number = Field(alias="displacement")
+    excitation: _Boolean = Field(alias="excitation")
+    start_time: _OptionalDateTime = Field(None, alias="startTime")
+    duration: _OptionalNumber = Field(None, alias="duration")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
@@ -1550,22 +1244,20 @@ class FixedPFGetType(OcppModel):
     """OCPP 2.1 data type ``FixedPFGetType``."""
 
     fixed_pf: FixedPFType = Field(alias="fixedPF")
-    id: Annotated[str, Field(strict=True, max_length=36)] = Field(alias="id")
-    is_default: Annotated[bool, Field(strict=True)] = Field(alias="isDefault")
-    is_superseded: Annotated[bool, Field(strict=True)] = Field(alias="isSuperseded")
+    id: _String36 = Field(alias="id")
+    is_default: _Boolean = Field(alias="isDefault")
+    is_superseded: _Boolean = Field(alias="isSuperseded")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
 class FixedVarType(OcppModel):
     """OCPP 2.1 data type ``FixedVarType``."""
 
-    priority: Annotated[int, Field(strict=True, ge=0), INTEGRAL] = Field(alias="priority")
-    setpoint: Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] = Field(alias="setpoint")
+    priority: _IntegerMin0 = Field(alias="priority")
+    setpoint: _Number = Field(alias="setpoint")
     unit: DERUnitEnumType = Field(alias="unit")
-    start_time: Annotated[DateTime | None, NOT_NULL] = Field(None, alias="startTime")
-    duration: Annotated[Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL] = Field(
-        None, alias="duration"
-    )
+    start_time: _OptionalDateTime = Field(None, alias="startTime")
+    duration: _OptionalNumber = Field(None, alias="duration")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
@@ -1573,25 +1265,23 @@ class FixedVarGetType(OcppModel):
     """OCPP 2.1 data type ``FixedVarGetType``."""
 
     fixed_var: FixedVarType = Field(alias="fixedVar")
-    id: Annotated[str, Field(strict=True, max_length=36)] = Field(alias="id")
-    is_default: Annotated[bool, Field(strict=True)] = Field(alias="isDefault")
-    is_superseded: Annotated[bool, Field(strict=True)] = Field(alias="isSuperseded")
+    id: _String36 = Field(alias="id")
+    is_default: _Boolean = Field(alias="isDefault")
+    is_superseded: _Boolean = Field(alias="isSuperseded")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
 class FreqDroopType(OcppModel):
     """OCPP 2.1 data type ``FreqDroopType``."""
 
-    priority: Annotated[int, Field(strict=True, ge=0), INTEGRAL] = Field(alias="priority")
-    over_freq: Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] = Field(alias="overFreq")
-    under_freq: Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] = Field(alias="underFreq")
-    over_droop: Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] = Field(alias="overDroop")
-    under_droop: Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] = Field(alias="underDroop")
-    response_time: Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] = Field(alias="responseTime")
-    start_time: Annotated[DateTime | None, NOT_NULL] = Field(None, alias="startTime")
-    duration: Annotated[Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL] = Field(
-        None, alias="duration"
-    )
+    priority: _IntegerMin0 = Field(alias="priority")
+    over_freq: _Number = Field(alias="overFreq")
+    under_freq: _Number = Field(alias="underFreq")
+    over_droop: _Number = Field(alias="overDroop")
+    under_droop: _Number = Field(alias="underDroop")
+    response_time: _Number = Field(alias="responseTime")
+    start_time: _OptionalDateTime = Field(None, alias="startTime")
+    duration: _OptionalNumber = Field(None, alias="duration")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
@@ -1599,9 +1289,9 @@ class FreqDroopGetType(OcppModel):
     """OCPP 2.1 data type ``FreqDroopGetType``."""
 
     freq_droop: FreqDroopType = Field(alias="freqDroop")
-    id: Annotated[str, Field(strict=True, max_length=36)] = Field(alias="id")
-    is_default: Annotated[bool, Field(strict=True)] = Field(alias="isDefault")
-    is_superseded: Annotated[bool, Field(strict=True)] = Field(alias="isSuperseded")
+    id: _String36 = Field(alias="id")
+    is_default: _Boolean = Field(alias="isDefault")
+    is_superseded: _Boolean = Field(alias="isSuperseded")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
@@ -1622,9 +1312,7 @@ class GetVariableResultType(OcppModel):
         None, alias="attributeStatusInfo"
     )
     attribute_type: Annotated[AttributeEnumType | None, NOT_NULL] = Field(None, alias="attributeType")
-    attribute_value: Annotated[Annotated[str, Field(strict=True, max_length=2500)] | None, NOT_NULL] = Field(
-        None, alias="attributeValue"
-    )
+    attribute_value: _OptionalString2500 = Field(None, alias="attributeValue")
     component: ComponentType = Field(alias="component")
     variable: VariableType = Field(alias="variable")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
@@ -1633,9 +1321,9 @@ class GetVariableResultType(OcppModel):
 class GradientType(OcppModel):
     """OCPP 2.1 data type ``GradientType``."""
 
-    priority: Annotated[int, Field(strict=True, ge=0), INTEGRAL] = Field(alias="priority")
-    gradient: Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] = Field(alias="gradient")
-    soft_gradient: Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] = Field(alias="softGradient")
+    priority: _IntegerMin0 = Field(alias="priority")
+    gradient: _Number = Field(alias="gradient")
+    soft_gradient: _Number = Field(alias="softGradient")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
@@ -1643,33 +1331,29 @@ class GradientGetType(OcppModel):
     """OCPP 2.1 data type ``GradientGetType``."""
 
     gradient: GradientType = Field(alias="gradient")
-    id: Annotated[str, Field(strict=True, max_length=36)] = Field(alias="id")
+    id: _String36 = Field(alias="id")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
 class LimitMaxDischargeType(OcppModel):
     """OCPP 2.1 data type ``LimitMaxDischargeType``."""
 
-    priority: Annotated[int, Field(strict=True, ge=0), INTEGRAL] = Field(alias="priority")
-    pct_max_discharge_power: Annotated[Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL] = Field(
-        None, alias="pctMaxDischargePower"
-    )
+    priority: _IntegerMin0 = Field(alias="priority")
+    pct_max_discharge_power: _OptionalNumber = Field(None, alias="pctMaxDischargePower")
     power_monitoring_must_trip: Annotated[DERCurveType | None, NOT_NULL] = Field(
         None, alias="powerMonitoringMustTrip"
     )
-    start_time: Annotated[DateTime | None, NOT_NULL] = Field(None, alias="startTime")
-    duration: Annotated[Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL] = Field(
-        None, alias="duration"
-    )
+    start_time: _OptionalDateTime = Field(None, alias="startTime")
+    duration: _OptionalNumber = Field(None, alias="duration")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
 class LimitMaxDischargeGetType(OcppModel):
     """OCPP 2.1 data type ``LimitMaxDischargeGetType``."""
 
-    id: Annotated[str, Field(strict=True, max_length=36)] = Field(alias="id")
-    is_default: Annotated[bool, Field(strict=True)] = Field(alias="isDefault")
-    is_superseded: Annotated[bool, Field(strict=True)] = Field(alias="isSuperseded")
+    id: _String36 = Field(alias="id")
+    is_default: _Boolean = Field(alias="isDefault")
+    is_superseded: _Boolean = Field(alias="isSuperseded")
     limit_max_discharge: LimitMaxDischargeType = Field(alias="limitMaxDischarge")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
@@ -1677,9 +1361,9 @@ class LimitMaxDischargeGetType(OcppModel):
 class LogParametersType(OcppModel):
     """OCPP 2.1 data type ``LogParametersType``."""
 
-    remote_location: Annotated[str, Field(strict=True, max_length=2000)] = Field(alias="remoteLocation")
-    oldest_timestamp: Annotated[DateTime | None, NOT_NULL] = Field(None, alias="oldestTimestamp")
-    latest_timestamp: Annotated[DateTime | None, NOT_NULL] = Field(None, alias="latestTimestamp")
+    remote_location: _String2000 = Field(alias="remoteLocation")
+    oldest_timestamp: _OptionalDateTime = Field(None, alias="oldestTimestamp")
+    latest_timestamp: _OptionalDateTime = Field(None, alias="latestTimestamp")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
@@ -1687,14 +1371,12 @@ class MessageInfoType(OcppModel):
     """OCPP 2.1 data type ``MessageInfoType``."""
 
     display: Annotated[ComponentType | None, NOT_NULL] = Field(None, alias="display")
-    id: Annotated[int, Field(strict=True, ge=0), INTEGRAL] = Field(alias="id")
+    id: _IntegerMin0 = Field(alias="id")
     priority: MessagePriorityEnumType = Field(alias="priority")
     state: Annotated[MessageStateEnumType | None, NOT_NULL] = Field(None, alias="state")
-    start_date_time: Annotated[DateTime | None, NOT_NULL] = Field(None, alias="startDateTime")
-    end_date_time: Annotated[DateTime | None, NOT_NULL] = Field(None, alias="endDateTime")
-    transaction_id: Annotated[Annotated[str, Field(strict=True, max_length=36)] | None, NOT_NULL] = Field(
-        None, alias="transactionId"
-    )
+    start_date_time: _OptionalDateTime = Field(None, alias="startDateTime")
+    end_date_time: _OptionalDateTime = Field(None, alias="endDateTime")
+    transaction_id: _OptionalString36 = Field(None, alias="transactionId")
     message: MessageContentType = Field(alias="message")
     message_extra: Annotated[
         Annotated[list[MessageContentType], Field(min_length=1, max_length=4)] | None, NOT_NULL
@@ -1705,33 +1387,25 @@ class MessageInfoType(OcppModel):
 class SignedMeterValueType(OcppModel):
     """OCPP 2.1 data type ``SignedMeterValueType``."""
 
-    signed_meter_data: Annotated[str, Field(strict=True, max_length=32768)] = Field(alias="signedMeterData")
-    signing_method: Annotated[Annotated[str, Field(strict=True, max_length=50)] | None, NOT_NULL] = Field(
-        None, alias="signingMethod"
-    )
-    encoding_method: Annotated[str, Field(strict=True, max_length=50)] = Field(alias="encodingMethod")
-    public_key: Annotated[Annotated[str, Field(strict=True, max_length=2500)] | None, NOT_NULL] = Field(
-        None, alias="publicKey"
-    )
+    signed_meter_data: _String32768 = Field(alias="signedMeterData")
+    signing_method: _OptionalString50 = Field(None, alias="signingMethod")
+    encoding_method: _String50 = Field(alias="encodingMethod")
+    public_key: _OptionalString2500 = Field(None, alias="publicKey")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
 class UnitOfMeasureType(OcppModel):
     """OCPP 2.1 data type ``UnitOfMeasureType``."""
 
-    unit: Annotated[Annotated[str, Field(strict=True, max_length=20)] | None, NOT_NULL] = Field(
-        None, alias="unit"
-    )
-    multiplier: Annotated[Annotated[int, Field(strict=True), INTEGRAL] | None, NOT_NULL] = Field(
-        None, alias="multiplier"
-    )
+    unit: _OptionalString20 = Field(None, alias="unit")
+    multiplier: _OptionalInteger = Field(None, alias="multiplier")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
 class SampledValueType(OcppModel):
     """OCPP 2.1 data type ``SampledValueType``."""
 
-    value: Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] = Field(alias="value")
+    value: _Number = Field(alias="value")
     measurand: Annotated[MeasurandEnumType | None, NOT_NULL] = Field(None, alias="measurand")
     context: Annotated[ReadingContextEnumType | None, NOT_NULL] = Field(None, alias="context")
     phase: Annotated[PhaseEnumType | None, NOT_NULL] = Field(None, alias="phase")
@@ -1754,11 +1428,11 @@ class MeterValueType(OcppModel):
 class VariableMonitoringType(OcppModel):
     """OCPP 2.1 data type ``VariableMonitoringType``."""
 
-    id: Annotated[int, Field(strict=True, ge=0), INTEGRAL] = Field(alias="id")
-    transaction: Annotated[bool, Field(strict=True)] = Field(alias="transaction")
-    value: Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] = Field(alias="value")
+    id: _IntegerMin0 = Field(alias="id")
+    transaction: _Boolean = Field(alias="transaction")
+    value: _Number = Field(alias="value")
     type: MonitorEnumType = Field(alias="type")
-    severity: Annotated[int, Field(strict=True, ge=0), INTEGRAL] = Field(alias="severity")
+    severity: _IntegerMin0 = Field(alias="severity")
     event_notification_type: EventNotificationEnumType = Field(alias="eventNotificationType")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
@@ -1777,13 +1451,11 @@ class MonitoringDataType(OcppModel):
 class VPNType(OcppModel):
     """OCPP 2.1 data type ``VPNType``."""
 
-    server: Annotated[str, Field(strict=True, max_length=2000)] = Field(alias="server")
-    user: Annotated[str, Field(strict=True, max_length=50)] = Field(alias="user")
-    group: Annotated[Annotated[str, Field(strict=True, max_length=50)] | None, NOT_NULL] = Field(
-        None, alias="group"
-    )
-    password: Annotated[str, Field(strict=True, max_length=64)] = Field(alias="password")
-    key: Annotated[str, Field(strict=True, max_length=255)] = Field(alias="key")
+    server: _String2000 = Field(alias="server")
+    user: _String50 = Field(alias="user")
+    group: _OptionalString50 = Field(None, alias="group")
+    password: _String64 = Field(alias="password")
+    key: _String255 = Field(alias="key")
     type: VPNEnumType = Field(alias="type")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
@@ -1795,15 +1467,11 @@ class NetworkConnectionProfileType(OcppModel):
     ocpp_version: Annotated[OCPPVersionEnumType | None, NOT_NULL] = Field(None, alias="ocppVersion")
     ocpp_interface: OCPPInterfaceEnumType = Field(alias="ocppInterface")
     ocpp_transport: OCPPTransportEnumType = Field(alias="ocppTransport")
-    message_timeout: Annotated[int, Field(strict=True), INTEGRAL] = Field(alias="messageTimeout")
-    ocpp_csms_url: Annotated[str, Field(strict=True, max_length=2000)] = Field(alias="ocppCsmsUrl")
-    security_profile: Annotated[int, Field(strict=True, ge=0), INTEGRAL] = Field(alias="securityProfile")
-    identity: Annotated[Annotated[str, Field(strict=True, max_length=48)] | None, NOT_NULL] = Field(
-        None, alias="identity"
-    )
-    basic_auth_password: Annotated[Annotated[str, Field(strict=True, max_length=64)] | None, NOT_NULL] = (
-        Field(None, alias="basicAuthPassword")
-    )
+    message_timeout: _Integer = Field(alias="messageTimeout")
+    ocpp_csms_url: _String2000 = Field(alias="ocppCsmsUrl")
+    security_profile: _IntegerMin0 = Field(alias="securityProfile")
+    identity: _OptionalString48 = Field(None, alias="identity")
+    basic_auth_password: _OptionalString64 = Field(None, alias="basicAuthPassword")
     vpn: Annotated[VPNType | None, NOT_NULL] = Field(None, alias="vpn")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
@@ -1812,10 +1480,10 @@ class OCSPRequestDataType(OcppModel):
     """OCPP 2.1 data type ``OCSPRequestDataType``."""
 
     hash_algorithm: HashAlgorithmEnumType = Field(alias="hashAlgorithm")
-    issuer_name_hash: Annotated[str, Field(strict=True, max_length=128)] = Field(alias="issuerNameHash")
-    issuer_key_hash: Annotated[str, Field(strict=True, max_length=128)] = Field(alias="issuerKeyHash")
-    serial_number: Annotated[str, Field(strict=True, max_length=40)] = Field(alias="serialNumber")
-    responder_url: Annotated[str, Field(strict=True, max_length=2000)] = Field(alias="responderURL")
+    issuer_name_hash: _String128 = Field(alias="issuerNameHash")
+    issuer_key_hash: _String128 = Field(alias="issuerKeyHash")
+    serial_number: _String40 = Field(alias="serialNumber")
+    responder_url: _String2000 = Field(alias="responderURL")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
@@ -1823,37 +1491,23 @@ class VariableAttributeType(OcppModel):
     """OCPP 2.1 data type ``VariableAttributeType``."""
 
     type: Annotated[AttributeEnumType | None, NOT_NULL] = Field(None, alias="type")
-    value: Annotated[Annotated[str, Field(strict=True, max_length=2500)] | None, NOT_NULL] = Field(
-        None, alias="value"
-    )
+    value: _OptionalString2500 = Field(None, alias="value")
     mutability: Annotated[MutabilityEnumType | None, NOT_NULL] = Field(None, alias="mutability")
-    persistent: Annotated[Annotated[bool, Field(strict=True)] | None, NOT_NULL] = Field(
-        None, alias="persistent"
-    )
-    constant: Annotated[Annotated[bool, Field(strict=True)] | None, NOT_NULL] = Field(None, alias="constant")
+    persistent: _OptionalBoolean = Field(None, alias="persistent")
+    constant: _OptionalBoolean = Field(None, alias="constant")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
 class VariableCharacteristicsType(OcppModel):
     """OCPP 2.1 data type ``VariableCharacteristicsType``."""
 
-    unit: Annotated[Annotated[str, Field(strict=True, max_length=16)] | None, NOT_NULL] = Field(
-        None, alias="unit"
-    )
+    unit: _OptionalString16 = Field(None, alias="unit")
     data_type: DataEnumType = Field(alias="dataType")
-    min_limit: Annotated[Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL] = Field(
-        None, alias="minLimit"
-    )
-    max_limit: Annotated[Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL] = Field(
-        None, alias="maxLimit"
-    )
-    max_elements: Annotated[Annotated[int, Field(strict=True, ge=1), INTEGRAL] | None, NOT_NULL] = Field(
-        None, alias="maxElements"
-    )
-    values_list: Annotated[Annotated[str, Field(strict=True, max_length=1000)] | None, NOT_NULL] = Field(
-        None, alias="valuesList"
-    )
-    supports_monitoring: Annotated[bool, Field(strict=True)] = Field(alias="supportsMonitoring")
+    min_limit: _OptionalNumber = Field(None, alias="minLimit")
+    max_limit: _OptionalNumber = Field(None, alias="maxLimit")
+    max_elements: _OptionalIntegerMin1 = Field(None, alias="maxElements")
+    values_list: _OptionalString1000 = Field(None, alias="valuesList")
+    supports_monitoring: _Boolean = Field(alias="supportsMonitoring")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
@@ -1874,18 +1528,14 @@ class ReportDataType(OcppModel):
 class SetMonitoringDataType(OcppModel):
     """OCPP 2.1 data type ``SetMonitoringDataType``."""
 
-    id: Annotated[Annotated[int, Field(strict=True, ge=0), INTEGRAL] | None, NOT_NULL] = Field(
-        None, alias="id"
-    )
+    id: _OptionalIntegerMin0 = Field(None, alias="id")
     periodic_event_stream: Annotated[PeriodicEventStreamParamsType | None, NOT_NULL] = Field(
         None, alias="periodicEventStream"
     )
-    transaction: Annotated[Annotated[bool, Field(strict=True)] | None, NOT_NULL] = Field(
-        None, alias="transaction"
-    )
-    value: Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] = Field(alias="value")
+    transaction: _OptionalBoolean = Field(None, alias="transaction")
+    value: _Number = Field(alias="value")
     type: MonitorEnumType = Field(alias="type")
-    severity: Annotated[int, Field(strict=True, ge=0), INTEGRAL] = Field(alias="severity")
+    severity: _IntegerMin0 = Field(alias="severity")
     component: ComponentType = Field(alias="component")
     variable: VariableType = Field(alias="variable")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
@@ -1894,15 +1544,13 @@ class SetMonitoringDataType(OcppModel):
 class SetMonitoringResultType(OcppModel):
     """OCPP 2.1 data type ``SetMonitoringResultType``."""
 
-    id: Annotated[Annotated[int, Field(strict=True, ge=0), INTEGRAL] | None, NOT_NULL] = Field(
-        None, alias="id"
-    )
+    id: _OptionalIntegerMin0 = Field(None, alias="id")
     status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
     status: SetMonitoringStatusEnumType = Field(alias="status")
     type: MonitorEnumType = Field(alias="type")
     component: ComponentType = Field(alias="component")
     variable: VariableType = Field(alias="variable")
-    severity: Annotated[int, Field(strict=True, ge=0), INTEGRAL] = Field(alias="severity")
+    severity: _IntegerMin0 = Field(alias="severity")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
@@ -1910,7 +1558,7 @@ class SetVariableDataType(OcppModel):
     """OCPP 2.1 data type ``SetVariableDataType``."""
 
     attribute_type: Annotated[AttributeEnumType | None, NOT_NULL] = Field(None, alias="attributeType")
-    attribute_value: Annotated[str, Field(strict=True, max_length=2500)] = Field(alias="attributeValue")
+    attribute_value: _String2500 = Field(alias="attributeValue")
     component: ComponentType = Field(alias="component")
     variable: VariableType = Field(alias="variable")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
@@ -1932,118 +1580,72 @@ class SetVariableResultType(OcppModel):
 class StreamDataElementType(OcppModel):
     """OCPP 2.1 data type ``StreamDataElementType``."""
 
-    t: Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] = Field(alias="t")
-    v: Annotated[str, Field(strict=True, max_length=2500)] = Field(alias="v")
+    t: _Number = Field(alias="t")
+    v: _String2500 = Field(alias="v")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
 class TariffAssignmentType(OcppModel):
     """OCPP 2.1 data type ``TariffAssignmentType``."""
 
-    tariff_id: Annotated[str, Field(strict=True, max_length=60)] = Field(alias="tariffId")
+    tariff_id: _String60 = Field(alias="tariffId")
     tariff_kind: TariffKindEnumType = Field(alias="tariffKind")
-    valid_from: Annotated[DateTime | None, NOT_NULL] = Field(None, alias="validFrom")
-    evse_ids: Annotated[
-        Annotated[list[Annotated[int, Field(strict=True, ge=0), INTEGRAL]], Field(min_length=1)] | None,
-        NOT_NULL,
-    ] = Field(None, alias="evseIds")
-    id_tokens: Annotated[
-        Annotated[list[Annotated[str, Field(strict=True, max_length=255)]], Field(min_length=1)] | None,
-        NOT_NULL,
-    ] = Field(None, alias="idTokens")
+    valid_from: _OptionalDateTime = Field(None, alias="validFrom")
+    evse_ids: Annotated[Annotated[list[_IntegerMin0], Field(min_length=1)] | None, NOT_NULL] = Field(
+        None, alias="evseIds"
+    )
+    id_tokens: Annotated[Annotated[list[_String255], Field(min_length=1)] | None, NOT_NULL] = Field(
+        None, alias="idTokens"
+    )
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
 class TariffConditionsFixedType(OcppModel):
     """OCPP 2.1 data type ``TariffConditionsFixedType``."""
 
-    start_time_of_day: Annotated[Annotated[str, Field(strict=True)] | None, NOT_NULL] = Field(
-        None, alias="startTimeOfDay"
-    )
-    end_time_of_day: Annotated[Annotated[str, Field(strict=True)] | None, NOT_NULL] = Field(
-        None, alias="endTimeOfDay"
-    )
+    start_time_of_day: _OptionalString = Field(None, alias="startTimeOfDay")
+    end_time_of_day: _OptionalString = Field(None, alias="endTimeOfDay")
     day_of_week: Annotated[
         Annotated[list[DayOfWeekEnumType], Field(min_length=1, max_length=7)] | None, NOT_NULL
     ] = Field(None, alias="dayOfWeek")
-    valid_from_date: Annotated[Annotated[str, Field(strict=True)] | None, NOT_NULL] = Field(
-        None, alias="validFromDate"
-    )
-    valid_to_date: Annotated[Annotated[str, Field(strict=True)] | None, NOT_NULL] = Field(
-        None, alias="validToDate"
-    )
+    valid_from_date: _OptionalString = Field(None, alias="validFromDate")
+    valid_to_date: _OptionalString = Field(None, alias="validToDate")
     evse_kind: Annotated[EvseKindEnumType | None, NOT_NULL] = Field(None, alias="evseKind")
-    payment_brand: Annotated[Annotated[str, Field(strict=True, max_length=20)] | None, NOT_NULL] = Field(
-        None, alias="paymentBrand"
-    )
-    payment_recognition: Annotated[Annotated[str, Field(strict=True, max_length=20)] | None, NOT_NULL] = (
-        Field(None, alias="paymentRecognition")
-    )
+    payment_brand: _OptionalString20 = Field(None, alias="paymentBrand")
+    payment_recognition: _OptionalString20 = Field(None, alias="paymentRecognition")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
 class TariffConditionsType(OcppModel):
     """OCPP 2.1 data type ``TariffConditionsType``."""
 
-    start_time_of_day: Annotated[Annotated[str, Field(strict=True)] | None, NOT_NULL] = Field(
-        None, alias="startTimeOfDay"
-    )
-    end_time_of_day: Annotated[Annotated[str, Field(strict=True)] | None, NOT_NULL] = Field(
-        None, alias="endTimeOfDay"
-    )
+    start_time_of_day: _OptionalString = Field(None, alias="startTimeOfDay")
+    end_time_of_day: _OptionalString = Field(None, alias="endTimeOfDay")
     day_of_week: Annotated[
         Annotated[list[DayOfWeekEnumType], Field(min_length=1, max_length=7)] | None, NOT_NULL
     ] = Field(None, alias="dayOfWeek")
-    valid_from_date: Annotated[Annotated[str, Field(strict=True)] | None, NOT_NULL] = Field(
-        None, alias="validFromDate"
-    )
-    valid_to_date: Annotated[Annotated[str, Field(strict=True)] | None, NOT_NULL] = Field(
-        None, alias="validToDate"
-    )
+    valid_from_date: _OptionalString = Field(None, alias="validFromDate")
+    valid_to_date: _OptionalString = Field(None, alias="validToDate")
     evse_kind: Annotated[EvseKindEnumType | None, NOT_NULL] = Field(None, alias="evseKind")
-    min_energy: Annotated[Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL] = Field(
-        None, alias="minEnergy"
-    )
-    max_energy: Annotated[Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL] = Field(
-        None, alias="maxEnergy"
-    )
-    min_current: Annotated[Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL] = Field(
-        None, alias="minCurrent"
-    )
-    max_current: Annotated[Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL] = Field(
-        None, alias="maxCurrent"
-    )
-    min_power: Annotated[Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL] = Field(
-        None, alias="minPower"
-    )
-    max_power: Annotated[Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL] = Field(
-        None, alias="maxPower"
-    )
-    min_time: Annotated[Annotated[int, Field(strict=True), INTEGRAL] | None, NOT_NULL] = Field(
-        None, alias="minTime"
-    )
-    max_time: Annotated[Annotated[int, Field(strict=True), INTEGRAL] | None, NOT_NULL] = Field(
-        None, alias="maxTime"
-    )
-    min_charging_time: Annotated[Annotated[int, Field(strict=True), INTEGRAL] | None, NOT_NULL] = Field(
-        None, alias="minChargingTime"
-    )
-    max_charging_time: Annotated[Annotated[int, Field(strict=True), INTEGRAL] | None, NOT_NULL] = Field(
-        None, alias="maxChargingTime"
-    )
-    min_idle_time: Annotated[Annotated[int, Field(strict=True), INTEGRAL] | None, NOT_NULL] = Field(
-        None, alias="minIdleTime"
-    )
-    max_idle_time: Annotated[Annotated[int, Field(strict=True), INTEGRAL] | None, NOT_NULL] = Field(
-        None, alias="maxIdleTime"
-    )
+    min_energy: _OptionalNumber = Field(None, alias="minEnergy")
+    max_energy: _OptionalNumber = Field(None, alias="maxEnergy")
+    min_current: _OptionalNumber = Field(None, alias="minCurrent")
+    max_current: _OptionalNumber = Field(None, alias="maxCurrent")
+    min_power: _OptionalNumber = Field(None, alias="minPower")
+    max_power: _OptionalNumber = Field(None, alias="maxPower")
+    min_time: _OptionalInteger = Field(None, alias="minTime")
+    max_time: _OptionalInteger = Field(None, alias="maxTime")
+    min_charging_time: _OptionalInteger = Field(None, alias="minChargingTime")
+    max_charging_time: _OptionalInteger = Field(None, alias="maxChargingTime")
+    min_idle_time: _OptionalInteger = Field(None, alias="minIdleTime")
+    max_idle_time: _OptionalInteger = Field(None, alias="maxIdleTime")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
 class TariffEnergyPriceType(OcppModel):
     """OCPP 2.1 data type ``TariffEnergyPriceType``."""
 
-    price_kwh: Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] = Field(alias="priceKwh")
+    price_kwh: _Number = Field(alias="priceKwh")
     conditions: Annotated[TariffConditionsType | None, NOT_NULL] = Field(None, alias="conditions")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
@@ -2062,7 +1664,7 @@ class TariffFixedPriceType(OcppModel):
     """OCPP 2.1 data type ``TariffFixedPriceType``."""
 
     conditions: Annotated[TariffConditionsFixedType | None, NOT_NULL] = Field(None, alias="conditions")
-    price_fixed: Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] = Field(alias="priceFixed")
+    price_fixed: _Number = Field(alias="priceFixed")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
@@ -2079,7 +1681,7 @@ class TariffFixedType(OcppModel):
 class TariffTimePriceType(OcppModel):
     """OCPP 2.1 data type ``TariffTimePriceType``."""
 
-    price_minute: Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] = Field(alias="priceMinute")
+    price_minute: _Number = Field(alias="priceMinute")
     conditions: Annotated[TariffConditionsType | None, NOT_NULL] = Field(None, alias="conditions")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
@@ -2097,13 +1699,13 @@ class TariffTimeType(OcppModel):
 class TariffType(OcppModel):
     """OCPP 2.1 data type ``TariffType``."""
 
-    tariff_id: Annotated[str, Field(strict=True, max_length=60)] = Field(alias="tariffId")
+    tariff_id: _String60 = Field(alias="tariffId")
     description: Annotated[
         Annotated[list[MessageContentType], Field(min_length=1, max_length=10)] | None, NOT_NULL
     ] = Field(None, alias="description")
-    currency: Annotated[str, Field(strict=True, max_length=3)] = Field(alias="currency")
+    currency: _String3 = Field(alias="currency")
     energy: Annotated[TariffEnergyType | None, NOT_NULL] = Field(None, alias="energy")
-    valid_from: Annotated[DateTime | None, NOT_NULL] = Field(None, alias="validFrom")
+    valid_from: _OptionalDateTime = Field(None, alias="validFrom")
     charging_time: Annotated[TariffTimeType | None, NOT_NULL] = Field(None, alias="chargingTime")
     idle_time: Annotated[TariffTimeType | None, NOT_NULL] = Field(None, alias="idleTime")
     fixed_fee: Annotated[TariffFixedType | None, NOT_NULL] = Field(None, alias="fixedFee")
@@ -2117,37 +1719,23 @@ class TariffType(OcppModel):
 class TransactionLimitType(OcppModel):
     """OCPP 2.1 data type ``TransactionLimitType``."""
 
-    max_cost: Annotated[Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL] = Field(
-        None, alias="maxCost"
-    )
-    max_energy: Annotated[Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL] = Field(
-        None, alias="maxEnergy"
-    )
-    max_time: Annotated[Annotated[int, Field(strict=True), INTEGRAL] | None, NOT_NULL] = Field(
-        None, alias="maxTime"
-    )
-    max_soc: Annotated[Annotated[int, Field(strict=True, ge=0, le=100), INTEGRAL] | None, NOT_NULL] = Field(
-        None, alias="maxSoC"
-    )
+    max_cost: _OptionalNumber = Field(None, alias="maxCost")
+    max_energy: _OptionalNumber = Field(None, alias="maxEnergy")
+    max_time: _OptionalInteger = Field(None, alias="maxTime")
+    max_soc: _OptionalIntegerMin0Max100 = Field(None, alias="maxSoC")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
 class TransactionType(OcppModel):
     """OCPP 2.1 data type ``TransactionType``."""
 
-    transaction_id: Annotated[str, Field(strict=True, max_length=36)] = Field(alias="transactionId")
+    transaction_id: _String36 = Field(alias="transactionId")
     charging_state: Annotated[ChargingStateEnumType | None, NOT_NULL] = Field(None, alias="chargingState")
-    time_spent_charging: Annotated[Annotated[int, Field(strict=True), INTEGRAL] | None, NOT_NULL] = Field(
-        None, alias="timeSpentCharging"
-    )
+    time_spent_charging: _OptionalInteger = Field(None, alias="timeSpentCharging")
     stopped_reason: Annotated[ReasonEnumType | None, NOT_NULL] = Field(None, alias="stoppedReason")
-    remote_start_id: Annotated[Annotated[int, Field(strict=True), INTEGRAL] | None, NOT_NULL] = Field(
-        None, alias="remoteStartId"
-    )
+    remote_start_id: _OptionalInteger = Field(None, alias="remoteStartId")
     operation_mode: Annotated[OperationModeEnumType | None, NOT_NULL] = Field(None, alias="operationMode")
-    tariff_id: Annotated[Annotated[str, Field(strict=True, max_length=60)] | None, NOT_NULL] = Field(
-        None, alias="tariffId"
-    )
+    tariff_id: _OptionalString60 = Field(None, alias="tariffId")
     transaction_limit: Annotated[TransactionLimitType | None, NOT_NULL] = Field(
         None, alias="transactionLimit"
     )

@@ -329,11 +329,52 @@ __all__ = [
 ]
 
 
+_Boolean = Annotated[bool, Field(strict=True)]
+_Integer = Annotated[int, Field(strict=True), INTEGRAL]
+_IntegerMin0 = Annotated[int, Field(strict=True, ge=0), INTEGRAL]
+_IntegerMin0Max3 = Annotated[int, Field(strict=True, ge=0, le=3), INTEGRAL]
+_IntegerMin1 = Annotated[int, Field(strict=True, ge=1), INTEGRAL]
+_Number = Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT]
+_String10000 = Annotated[str, Field(strict=True, max_length=10000)]
+_String11000 = Annotated[str, Field(strict=True, max_length=11000)]
+_String17000 = Annotated[str, Field(strict=True, max_length=17000)]
+_String18000 = Annotated[str, Field(strict=True, max_length=18000)]
+_String20 = Annotated[str, Field(strict=True, max_length=20)]
+_String200 = Annotated[str, Field(strict=True, max_length=200)]
+_String2000 = Annotated[str, Field(strict=True, max_length=2000)]
+_String255 = Annotated[str, Field(strict=True, max_length=255)]
+_String32 = Annotated[str, Field(strict=True, max_length=32)]
+_String36 = Annotated[str, Field(strict=True, max_length=36)]
+_String50 = Annotated[str, Field(strict=True, max_length=50)]
+_String500 = Annotated[str, Field(strict=True, max_length=500)]
+_String512 = Annotated[str, Field(strict=True, max_length=512)]
+_String5500 = Annotated[str, Field(strict=True, max_length=5500)]
+_String60 = Annotated[str, Field(strict=True, max_length=60)]
+_String64 = Annotated[str, Field(strict=True, max_length=64)]
+_OptionalBoolean = Annotated[_Boolean | None, NOT_NULL]
+_OptionalDateTime = Annotated[DateTime | None, NOT_NULL]
+_OptionalInteger = Annotated[_Integer | None, NOT_NULL]
+_OptionalIntegerMin0 = Annotated[_IntegerMin0 | None, NOT_NULL]
+_OptionalIntegerMin0Max3 = Annotated[_IntegerMin0Max3 | None, NOT_NULL]
+_OptionalIntegerMin1 = Annotated[_IntegerMin1 | None, NOT_NULL]
+_OptionalNumber = Annotated[_Number | None, NOT_NULL]
+_OptionalString10000 = Annotated[_String10000 | None, NOT_NULL]
+_OptionalString18000 = Annotated[_String18000 | None, NOT_NULL]
+_OptionalString20 = Annotated[_String20 | None, NOT_NULL]
+_OptionalString200 = Annotated[_String200 | None, NOT_NULL]
+_OptionalString2000 = Annotated[_String2000 | None, NOT_NULL]
+_OptionalString255 = Annotated[_String255 | None, NOT_NULL]
+_OptionalString36 = Annotated[_String36 | None, NOT_NULL]
+_OptionalString50 = Annotated[_String50 | None, NOT_NULL]
+_OptionalString500 = Annotated[_String500 | None, NOT_NULL]
+_OptionalString64 = Annotated[_String64 | None, NOT_NULL]
+
+
 class AFRRSignalRequest(OcppModel):
     """OCPP 2.1 message ``AFRRSignalRequest``."""
 
     timestamp: DateTime = Field(alias="timestamp")
-    signal: Annotated[int, Field(strict=True), INTEGRAL] = Field(alias="signal")
+    signal: _Integer = Field(alias="signal")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
@@ -348,7 +389,7 @@ class AFRRSignalResponse(OcppModel):
 class AdjustPeriodicEventStreamRequest(OcppModel):
     """OCPP 2.1 message ``AdjustPeriodicEventStreamRequest``."""
 
-    id: Annotated[int, Field(strict=True, ge=0), INTEGRAL] = Field(alias="id")
+    id: _IntegerMin0 = Field(alias="id")
     params: PeriodicEventStreamParamsType = Field(alias="params")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
@@ -365,9 +406,7 @@ class AuthorizeRequest(OcppModel):
     """OCPP 2.1 message ``AuthorizeRequest``."""
 
     id_token: IdTokenType = Field(alias="idToken")
-    certificate: Annotated[Annotated[str, Field(strict=True, max_length=10000)] | None, NOT_NULL] = Field(
-        None, alias="certificate"
-    )
+    certificate: _OptionalString10000 = Field(None, alias="certificate")
     iso15118_certificate_hash_data: Annotated[
         Annotated[list[OCSPRequestDataType], Field(min_length=1, max_length=4)] | None, NOT_NULL
     ] = Field(None, alias="iso15118CertificateHashData")
@@ -394,7 +433,7 @@ class BatterySwapRequest(OcppModel):
     battery_data: Annotated[list[BatteryDataType], Field(min_length=1)] = Field(alias="batteryData")
     event_type: BatterySwapEventEnumType = Field(alias="eventType")
     id_token: IdTokenType = Field(alias="idToken")
-    request_id: Annotated[int, Field(strict=True), INTEGRAL] = Field(alias="requestId")
+    request_id: _Integer = Field(alias="requestId")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
@@ -416,7 +455,7 @@ class BootNotificationResponse(OcppModel):
     """OCPP 2.1 message ``BootNotificationResponse``."""
 
     current_time: DateTime = Field(alias="currentTime")
-    interval: Annotated[int, Field(strict=True), INTEGRAL] = Field(alias="interval")
+    interval: _Integer = Field(alias="interval")
     status: RegistrationStatusEnumType = Field(alias="status")
     status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
@@ -425,7 +464,7 @@ class BootNotificationResponse(OcppModel):
 class CancelReservationRequest(OcppModel):
     """OCPP 2.1 message ``CancelReservationRequest``."""
 
-    reservation_id: Annotated[int, Field(strict=True, ge=0), INTEGRAL] = Field(alias="reservationId")
+    reservation_id: _IntegerMin0 = Field(alias="reservationId")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
@@ -440,13 +479,11 @@ class CancelReservationResponse(OcppModel):
 class CertificateSignedRequest(OcppModel):
     """OCPP 2.1 message ``CertificateSignedRequest``."""
 
-    certificate_chain: Annotated[str, Field(strict=True, max_length=10000)] = Field(alias="certificateChain")
+    certificate_chain: _String10000 = Field(alias="certificateChain")
     certificate_type: Annotated[CertificateSigningUseEnumType | None, NOT_NULL] = Field(
         None, alias="certificateType"
     )
-    request_id: Annotated[Annotated[int, Field(strict=True), INTEGRAL] | None, NOT_NULL] = Field(
-        None, alias="requestId"
-    )
+    request_id: _OptionalInteger = Field(None, alias="requestId")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
@@ -478,7 +515,7 @@ class ChangeTransactionTariffRequest(OcppModel):
     """OCPP 2.1 message ``ChangeTransactionTariffRequest``."""
 
     tariff: TariffType = Field(alias="tariff")
-    transaction_id: Annotated[str, Field(strict=True, max_length=36)] = Field(alias="transactionId")
+    transaction_id: _String36 = Field(alias="transactionId")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
@@ -507,9 +544,7 @@ class ClearCacheResponse(OcppModel):
 class ClearChargingProfileRequest(OcppModel):
     """OCPP 2.1 message ``ClearChargingProfileRequest``."""
 
-    charging_profile_id: Annotated[Annotated[int, Field(strict=True), INTEGRAL] | None, NOT_NULL] = Field(
-        None, alias="chargingProfileId"
-    )
+    charging_profile_id: _OptionalInteger = Field(None, alias="chargingProfileId")
     charging_profile_criteria: Annotated[ClearChargingProfileType | None, NOT_NULL] = Field(
         None, alias="chargingProfileCriteria"
     )
@@ -527,11 +562,9 @@ class ClearChargingProfileResponse(OcppModel):
 class ClearDERControlRequest(OcppModel):
     """OCPP 2.1 message ``ClearDERControlRequest``."""
 
-    is_default: Annotated[bool, Field(strict=True)] = Field(alias="isDefault")
+    is_default: _Boolean = Field(alias="isDefault")
     control_type: Annotated[DERControlEnumType | None, NOT_NULL] = Field(None, alias="controlType")
-    control_id: Annotated[Annotated[str, Field(strict=True, max_length=36)] | None, NOT_NULL] = Field(
-        None, alias="controlId"
-    )
+    control_id: _OptionalString36 = Field(None, alias="controlId")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
@@ -546,7 +579,7 @@ class ClearDERControlResponse(OcppModel):
 class ClearDisplayMessageRequest(OcppModel):
     """OCPP 2.1 message ``ClearDisplayMessageRequest``."""
 
-    id: Annotated[int, Field(strict=True, ge=0), INTEGRAL] = Field(alias="id")
+    id: _IntegerMin0 = Field(alias="id")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
@@ -561,13 +594,10 @@ class ClearDisplayMessageResponse(OcppModel):
 class ClearTariffsRequest(OcppModel):
     """OCPP 2.1 message ``ClearTariffsRequest``."""
 
-    tariff_ids: Annotated[
-        Annotated[list[Annotated[str, Field(strict=True, max_length=60)]], Field(min_length=1)] | None,
-        NOT_NULL,
-    ] = Field(None, alias="tariffIds")
-    evse_id: Annotated[Annotated[int, Field(strict=True, ge=0), INTEGRAL] | None, NOT_NULL] = Field(
-        None, alias="evseId"
+    tariff_ids: Annotated[Annotated[list[_String60], Field(min_length=1)] | None, NOT_NULL] = Field(
+        None, alias="tariffIds"
     )
+    evse_id: _OptionalIntegerMin0 = Field(None, alias="evseId")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
@@ -583,9 +613,7 @@ class ClearTariffsResponse(OcppModel):
 class ClearVariableMonitoringRequest(OcppModel):
     """OCPP 2.1 message ``ClearVariableMonitoringRequest``."""
 
-    id: Annotated[list[Annotated[int, Field(strict=True, ge=0), INTEGRAL]], Field(min_length=1)] = Field(
-        alias="id"
-    )
+    id: Annotated[list[_IntegerMin0], Field(min_length=1)] = Field(alias="id")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
@@ -601,12 +629,8 @@ class ClearVariableMonitoringResponse(OcppModel):
 class ClearedChargingLimitRequest(OcppModel):
     """OCPP 2.1 message ``ClearedChargingLimitRequest``."""
 
-    charging_limit_source: Annotated[str, Field(strict=True, max_length=20)] = Field(
-        alias="chargingLimitSource"
-    )
-    evse_id: Annotated[Annotated[int, Field(strict=True, ge=0), INTEGRAL] | None, NOT_NULL] = Field(
-        None, alias="evseId"
-    )
+    charging_limit_source: _String20 = Field(alias="chargingLimitSource")
+    evse_id: _OptionalIntegerMin0 = Field(None, alias="evseId")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
@@ -619,7 +643,7 @@ class ClearedChargingLimitResponse(OcppModel):
 class ClosePeriodicEventStreamRequest(OcppModel):
     """OCPP 2.1 message ``ClosePeriodicEventStreamRequest``."""
 
-    id: Annotated[int, Field(strict=True, ge=0), INTEGRAL] = Field(alias="id")
+    id: _IntegerMin0 = Field(alias="id")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
@@ -632,8 +656,8 @@ class ClosePeriodicEventStreamResponse(OcppModel):
 class CostUpdatedRequest(OcppModel):
     """OCPP 2.1 message ``CostUpdatedRequest``."""
 
-    total_cost: Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] = Field(alias="totalCost")
-    transaction_id: Annotated[str, Field(strict=True, max_length=36)] = Field(alias="transactionId")
+    total_cost: _Number = Field(alias="totalCost")
+    transaction_id: _String36 = Field(alias="transactionId")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
@@ -650,12 +674,10 @@ class CustomerInformationRequest(OcppModel):
         None, alias="customerCertificate"
     )
     id_token: Annotated[IdTokenType | None, NOT_NULL] = Field(None, alias="idToken")
-    request_id: Annotated[int, Field(strict=True, ge=0), INTEGRAL] = Field(alias="requestId")
-    report: Annotated[bool, Field(strict=True)] = Field(alias="report")
-    clear: Annotated[bool, Field(strict=True)] = Field(alias="clear")
-    customer_identifier: Annotated[Annotated[str, Field(strict=True, max_length=64)] | None, NOT_NULL] = (
-        Field(None, alias="customerIdentifier")
-    )
+    request_id: _IntegerMin0 = Field(alias="requestId")
+    report: _Boolean = Field(alias="report")
+    clear: _Boolean = Field(alias="clear")
+    customer_identifier: _OptionalString64 = Field(None, alias="customerIdentifier")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
@@ -672,11 +694,9 @@ class DataTransferRequest(NullKeepingModel):
 
     any_json_fields: ClassVar[dict[str, str]] = {"data": "data"}
 
-    message_id: Annotated[Annotated[str, Field(strict=True, max_length=50)] | None, NOT_NULL] = Field(
-        None, alias="messageId"
-    )
+    message_id: _OptionalString50 = Field(None, alias="messageId")
     data: JsonValue = Field(None, alias="data")
-    vendor_id: Annotated[str, Field(strict=True, max_length=255)] = Field(alias="vendorId")
+    vendor_id: _String255 = Field(alias="vendorId")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
@@ -710,9 +730,7 @@ class FirmwareStatusNotificationRequest(OcppModel):
     """OCPP 2.1 message ``FirmwareStatusNotificationRequest``."""
 
     status: FirmwareStatusEnumType = Field(alias="status")
-    request_id: Annotated[Annotated[int, Field(strict=True), INTEGRAL] | None, NOT_NULL] = Field(
-        None, alias="requestId"
-    )
+    request_id: _OptionalInteger = Field(None, alias="requestId")
     status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
@@ -726,18 +744,14 @@ class FirmwareStatusNotificationResponse(OcppModel):
 class Get15118EVCertificateRequest(OcppModel):
     """OCPP 2.1 message ``Get15118EVCertificateRequest``."""
 
-    iso15118_schema_version: Annotated[str, Field(strict=True, max_length=50)] = Field(
-        alias="iso15118SchemaVersion"
-    )
+    iso15118_schema_version: _String50 = Field(alias="iso15118SchemaVersion")
     action: CertificateActionEnumType = Field(alias="action")
-    exi_request: Annotated[str, Field(strict=True, max_length=11000)] = Field(alias="exiRequest")
-    maximum_contract_certificate_chains: Annotated[
-        Annotated[int, Field(strict=True, ge=0), INTEGRAL] | None, NOT_NULL
-    ] = Field(None, alias="maximumContractCertificateChains")
+    exi_request: _String11000 = Field(alias="exiRequest")
+    maximum_contract_certificate_chains: _OptionalIntegerMin0 = Field(
+        None, alias="maximumContractCertificateChains"
+    )
     prioritized_emaids: Annotated[
-        Annotated[list[Annotated[str, Field(strict=True, max_length=255)]], Field(min_length=1, max_length=8)]
-        | None,
-        NOT_NULL,
+        Annotated[list[_String255], Field(min_length=1, max_length=8)] | None, NOT_NULL
     ] = Field(None, alias="prioritizedEMAIDs")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
@@ -747,17 +761,15 @@ class Get15118EVCertificateResponse(OcppModel):
 
     status: Iso15118EVCertificateStatusEnumType = Field(alias="status")
     status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
-    exi_response: Annotated[str, Field(strict=True, max_length=17000)] = Field(alias="exiResponse")
-    remaining_contracts: Annotated[Annotated[int, Field(strict=True, ge=0), INTEGRAL] | None, NOT_NULL] = (
-        Field(None, alias="remainingContracts")
-    )
+    exi_response: _String17000 = Field(alias="exiResponse")
+    remaining_contracts: _OptionalIntegerMin0 = Field(None, alias="remainingContracts")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
 class GetBaseReportRequest(OcppModel):
     """OCPP 2.1 message ``GetBaseReportRequest``."""
 
-    request_id: Annotated[int, Field(strict=True), INTEGRAL] = Field(alias="requestId")
+    request_id: _Integer = Field(alias="requestId")
     report_base: ReportBaseEnumType = Field(alias="reportBase")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
@@ -800,19 +812,15 @@ class GetCertificateStatusResponse(OcppModel):
 
     status: GetCertificateStatusEnumType = Field(alias="status")
     status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
-    ocsp_result: Annotated[Annotated[str, Field(strict=True, max_length=18000)] | None, NOT_NULL] = Field(
-        None, alias="ocspResult"
-    )
+    ocsp_result: _OptionalString18000 = Field(None, alias="ocspResult")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
 class GetChargingProfilesRequest(OcppModel):
     """OCPP 2.1 message ``GetChargingProfilesRequest``."""
 
-    request_id: Annotated[int, Field(strict=True), INTEGRAL] = Field(alias="requestId")
-    evse_id: Annotated[Annotated[int, Field(strict=True, ge=0), INTEGRAL] | None, NOT_NULL] = Field(
-        None, alias="evseId"
-    )
+    request_id: _Integer = Field(alias="requestId")
+    evse_id: _OptionalIntegerMin0 = Field(None, alias="evseId")
     charging_profile: ChargingProfileCriterionType = Field(alias="chargingProfile")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
@@ -828,11 +836,11 @@ class GetChargingProfilesResponse(OcppModel):
 class GetCompositeScheduleRequest(OcppModel):
     """OCPP 2.1 message ``GetCompositeScheduleRequest``."""
 
-    duration: Annotated[int, Field(strict=True), INTEGRAL] = Field(alias="duration")
+    duration: _Integer = Field(alias="duration")
     charging_rate_unit: Annotated[ChargingRateUnitEnumType | None, NOT_NULL] = Field(
         None, alias="chargingRateUnit"
     )
-    evse_id: Annotated[int, Field(strict=True, ge=0), INTEGRAL] = Field(alias="evseId")
+    evse_id: _IntegerMin0 = Field(alias="evseId")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
@@ -848,14 +856,10 @@ class GetCompositeScheduleResponse(OcppModel):
 class GetDERControlRequest(OcppModel):
     """OCPP 2.1 message ``GetDERControlRequest``."""
 
-    request_id: Annotated[int, Field(strict=True), INTEGRAL] = Field(alias="requestId")
-    is_default: Annotated[Annotated[bool, Field(strict=True)] | None, NOT_NULL] = Field(
-        None, alias="isDefault"
-    )
+    request_id: _Integer = Field(alias="requestId")
+    is_default: _OptionalBoolean = Field(None, alias="isDefault")
     control_type: Annotated[DERControlEnumType | None, NOT_NULL] = Field(None, alias="controlType")
-    control_id: Annotated[Annotated[str, Field(strict=True, max_length=36)] | None, NOT_NULL] = Field(
-        None, alias="controlId"
-    )
+    control_id: _OptionalString36 = Field(None, alias="controlId")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
@@ -870,11 +874,10 @@ class GetDERControlResponse(OcppModel):
 class GetDisplayMessagesRequest(OcppModel):
     """OCPP 2.1 message ``GetDisplayMessagesRequest``."""
 
-    id: Annotated[
-        Annotated[list[Annotated[int, Field(strict=True, ge=0), INTEGRAL]], Field(min_length=1)] | None,
-        NOT_NULL,
-    ] = Field(None, alias="id")
-    request_id: Annotated[int, Field(strict=True), INTEGRAL] = Field(alias="requestId")
+    id: Annotated[Annotated[list[_IntegerMin0], Field(min_length=1)] | None, NOT_NULL] = Field(
+        None, alias="id"
+    )
+    request_id: _Integer = Field(alias="requestId")
     priority: Annotated[MessagePriorityEnumType | None, NOT_NULL] = Field(None, alias="priority")
     state: Annotated[MessageStateEnumType | None, NOT_NULL] = Field(None, alias="state")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
@@ -917,7 +920,7 @@ class GetLocalListVersionRequest(OcppModel):
 class GetLocalListVersionResponse(OcppModel):
     """OCPP 2.1 message ``GetLocalListVersionResponse``."""
 
-    version_number: Annotated[int, Field(strict=True), INTEGRAL] = Field(alias="versionNumber")
+    version_number: _Integer = Field(alias="versionNumber")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
@@ -926,13 +929,9 @@ class GetLogRequest(OcppModel):
 
     log: LogParametersType = Field(alias="log")
     log_type: LogEnumType = Field(alias="logType")
-    request_id: Annotated[int, Field(strict=True), INTEGRAL] = Field(alias="requestId")
-    retries: Annotated[Annotated[int, Field(strict=True, ge=0), INTEGRAL] | None, NOT_NULL] = Field(
-        None, alias="retries"
-    )
-    retry_interval: Annotated[Annotated[int, Field(strict=True), INTEGRAL] | None, NOT_NULL] = Field(
-        None, alias="retryInterval"
-    )
+    request_id: _Integer = Field(alias="requestId")
+    retries: _OptionalIntegerMin0 = Field(None, alias="retries")
+    retry_interval: _OptionalInteger = Field(None, alias="retryInterval")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
@@ -941,9 +940,7 @@ class GetLogResponse(OcppModel):
 
     status: LogStatusEnumType = Field(alias="status")
     status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
-    filename: Annotated[Annotated[str, Field(strict=True, max_length=255)] | None, NOT_NULL] = Field(
-        None, alias="filename"
-    )
+    filename: _OptionalString255 = Field(None, alias="filename")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
@@ -953,7 +950,7 @@ class GetMonitoringReportRequest(OcppModel):
     component_variable: Annotated[
         Annotated[list[ComponentVariableType], Field(min_length=1)] | None, NOT_NULL
     ] = Field(None, alias="componentVariable")
-    request_id: Annotated[int, Field(strict=True), INTEGRAL] = Field(alias="requestId")
+    request_id: _Integer = Field(alias="requestId")
     monitoring_criteria: Annotated[
         Annotated[list[MonitoringCriterionEnumType], Field(min_length=1, max_length=3)] | None, NOT_NULL
     ] = Field(None, alias="monitoringCriteria")
@@ -989,7 +986,7 @@ class GetReportRequest(OcppModel):
     component_variable: Annotated[
         Annotated[list[ComponentVariableType], Field(min_length=1)] | None, NOT_NULL
     ] = Field(None, alias="componentVariable")
-    request_id: Annotated[int, Field(strict=True), INTEGRAL] = Field(alias="requestId")
+    request_id: _Integer = Field(alias="requestId")
     component_criteria: Annotated[
         Annotated[list[ComponentCriterionEnumType], Field(min_length=1, max_length=4)] | None, NOT_NULL
     ] = Field(None, alias="componentCriteria")
@@ -1007,7 +1004,7 @@ class GetReportResponse(OcppModel):
 class GetTariffsRequest(OcppModel):
     """OCPP 2.1 message ``GetTariffsRequest``."""
 
-    evse_id: Annotated[int, Field(strict=True, ge=0), INTEGRAL] = Field(alias="evseId")
+    evse_id: _IntegerMin0 = Field(alias="evseId")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
@@ -1025,19 +1022,15 @@ class GetTariffsResponse(OcppModel):
 class GetTransactionStatusRequest(OcppModel):
     """OCPP 2.1 message ``GetTransactionStatusRequest``."""
 
-    transaction_id: Annotated[Annotated[str, Field(strict=True, max_length=36)] | None, NOT_NULL] = Field(
-        None, alias="transactionId"
-    )
+    transaction_id: _OptionalString36 = Field(None, alias="transactionId")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
 class GetTransactionStatusResponse(OcppModel):
     """OCPP 2.1 message ``GetTransactionStatusResponse``."""
 
-    ongoing_indicator: Annotated[Annotated[bool, Field(strict=True)] | None, NOT_NULL] = Field(
-        None, alias="ongoingIndicator"
-    )
-    messages_in_queue: Annotated[bool, Field(strict=True)] = Field(alias="messagesInQueue")
+    ongoing_indicator: _OptionalBoolean = Field(None, alias="ongoingIndicator")
+    messages_in_queue: _Boolean = Field(alias="messagesInQueue")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
@@ -1076,7 +1069,7 @@ class InstallCertificateRequest(OcppModel):
     """OCPP 2.1 message ``InstallCertificateRequest``."""
 
     certificate_type: InstallCertificateUseEnumType = Field(alias="certificateType")
-    certificate: Annotated[str, Field(strict=True, max_length=10000)] = Field(alias="certificate")
+    certificate: _String10000 = Field(alias="certificate")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
@@ -1092,9 +1085,7 @@ class LogStatusNotificationRequest(OcppModel):
     """OCPP 2.1 message ``LogStatusNotificationRequest``."""
 
     status: UploadLogStatusEnumType = Field(alias="status")
-    request_id: Annotated[Annotated[int, Field(strict=True), INTEGRAL] | None, NOT_NULL] = Field(
-        None, alias="requestId"
-    )
+    request_id: _OptionalInteger = Field(None, alias="requestId")
     status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
@@ -1108,7 +1099,7 @@ class LogStatusNotificationResponse(OcppModel):
 class MeterValuesRequest(OcppModel):
     """OCPP 2.1 message ``MeterValuesRequest``."""
 
-    evse_id: Annotated[int, Field(strict=True, ge=0), INTEGRAL] = Field(alias="evseId")
+    evse_id: _IntegerMin0 = Field(alias="evseId")
     meter_value: Annotated[list[MeterValueType], Field(min_length=1)] = Field(alias="meterValue")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
@@ -1122,7 +1113,7 @@ class MeterValuesResponse(OcppModel):
 class NotifyAllowedEnergyTransferRequest(OcppModel):
     """OCPP 2.1 message ``NotifyAllowedEnergyTransferRequest``."""
 
-    transaction_id: Annotated[str, Field(strict=True, max_length=36)] = Field(alias="transactionId")
+    transaction_id: _String36 = Field(alias="transactionId")
     allowed_energy_transfer: Annotated[list[EnergyTransferModeEnumType], Field(min_length=1)] = Field(
         alias="allowedEnergyTransfer"
     )
@@ -1143,9 +1134,7 @@ class NotifyChargingLimitRequest(OcppModel):
     charging_schedule: Annotated[
         Annotated[list[ChargingScheduleType], Field(min_length=1)] | None, NOT_NULL
     ] = Field(None, alias="chargingSchedule")
-    evse_id: Annotated[Annotated[int, Field(strict=True, ge=0), INTEGRAL] | None, NOT_NULL] = Field(
-        None, alias="evseId"
-    )
+    evse_id: _OptionalIntegerMin0 = Field(None, alias="evseId")
     charging_limit: ChargingLimitType = Field(alias="chargingLimit")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
@@ -1159,11 +1148,11 @@ class NotifyChargingLimitResponse(OcppModel):
 class NotifyCustomerInformationRequest(OcppModel):
     """OCPP 2.1 message ``NotifyCustomerInformationRequest``."""
 
-    data: Annotated[str, Field(strict=True, max_length=512)] = Field(alias="data")
-    tbc: Annotated[Annotated[bool, Field(strict=True)] | None, NOT_NULL] = Field(None, alias="tbc")
-    seq_no: Annotated[int, Field(strict=True, ge=0), INTEGRAL] = Field(alias="seqNo")
+    data: _String512 = Field(alias="data")
+    tbc: _OptionalBoolean = Field(None, alias="tbc")
+    seq_no: _IntegerMin0 = Field(alias="seqNo")
     generated_at: DateTime = Field(alias="generatedAt")
-    request_id: Annotated[int, Field(strict=True, ge=0), INTEGRAL] = Field(alias="requestId")
+    request_id: _IntegerMin0 = Field(alias="requestId")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
@@ -1178,13 +1167,9 @@ class NotifyDERAlarmRequest(OcppModel):
 
     control_type: DERControlEnumType = Field(alias="controlType")
     grid_event_fault: Annotated[GridEventFaultEnumType | None, NOT_NULL] = Field(None, alias="gridEventFault")
-    alarm_ended: Annotated[Annotated[bool, Field(strict=True)] | None, NOT_NULL] = Field(
-        None, alias="alarmEnded"
-    )
+    alarm_ended: _OptionalBoolean = Field(None, alias="alarmEnded")
     timestamp: DateTime = Field(alias="timestamp")
-    extra_info: Annotated[Annotated[str, Field(strict=True, max_length=200)] | None, NOT_NULL] = Field(
-        None, alias="extraInfo"
-    )
+    extra_info: _OptionalString200 = Field(None, alias="extraInfo")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
@@ -1197,13 +1182,11 @@ class NotifyDERAlarmResponse(OcppModel):
 class NotifyDERStartStopRequest(OcppModel):
     """OCPP 2.1 message ``NotifyDERStartStopRequest``."""
 
-    control_id: Annotated[str, Field(strict=True, max_length=36)] = Field(alias="controlId")
-    started: Annotated[bool, Field(strict=True)] = Field(alias="started")
+    control_id: _String36 = Field(alias="controlId")
+    started: _Boolean = Field(alias="started")
     timestamp: DateTime = Field(alias="timestamp")
     superseded_ids: Annotated[
-        Annotated[list[Annotated[str, Field(strict=True, max_length=36)]], Field(min_length=1, max_length=24)]
-        | None,
-        NOT_NULL,
+        Annotated[list[_String36], Field(min_length=1, max_length=24)] | None, NOT_NULL
     ] = Field(None, alias="supersededIds")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
@@ -1220,8 +1203,8 @@ class NotifyDisplayMessagesRequest(OcppModel):
     message_info: Annotated[Annotated[list[MessageInfoType], Field(min_length=1)] | None, NOT_NULL] = Field(
         None, alias="messageInfo"
     )
-    request_id: Annotated[int, Field(strict=True), INTEGRAL] = Field(alias="requestId")
-    tbc: Annotated[Annotated[bool, Field(strict=True)] | None, NOT_NULL] = Field(None, alias="tbc")
+    request_id: _Integer = Field(alias="requestId")
+    tbc: _OptionalBoolean = Field(None, alias="tbc")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
@@ -1234,12 +1217,10 @@ class NotifyDisplayMessagesResponse(OcppModel):
 class NotifyEVChargingNeedsRequest(OcppModel):
     """OCPP 2.1 message ``NotifyEVChargingNeedsRequest``."""
 
-    evse_id: Annotated[int, Field(strict=True, ge=1), INTEGRAL] = Field(alias="evseId")
-    max_schedule_tuples: Annotated[Annotated[int, Field(strict=True, ge=0), INTEGRAL] | None, NOT_NULL] = (
-        Field(None, alias="maxScheduleTuples")
-    )
+    evse_id: _IntegerMin1 = Field(alias="evseId")
+    max_schedule_tuples: _OptionalIntegerMin0 = Field(None, alias="maxScheduleTuples")
     charging_needs: ChargingNeedsType = Field(alias="chargingNeeds")
-    timestamp: Annotated[DateTime | None, NOT_NULL] = Field(None, alias="timestamp")
+    timestamp: _OptionalDateTime = Field(None, alias="timestamp")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
@@ -1256,13 +1237,9 @@ class NotifyEVChargingScheduleRequest(OcppModel):
 
     time_base: DateTime = Field(alias="timeBase")
     charging_schedule: ChargingScheduleType = Field(alias="chargingSchedule")
-    evse_id: Annotated[int, Field(strict=True, ge=1), INTEGRAL] = Field(alias="evseId")
-    selected_charging_schedule_id: Annotated[
-        Annotated[int, Field(strict=True, ge=0), INTEGRAL] | None, NOT_NULL
-    ] = Field(None, alias="selectedChargingScheduleId")
-    power_tolerance_acceptance: Annotated[Annotated[bool, Field(strict=True)] | None, NOT_NULL] = Field(
-        None, alias="powerToleranceAcceptance"
-    )
+    evse_id: _IntegerMin1 = Field(alias="evseId")
+    selected_charging_schedule_id: _OptionalIntegerMin0 = Field(None, alias="selectedChargingScheduleId")
+    power_tolerance_acceptance: _OptionalBoolean = Field(None, alias="powerToleranceAcceptance")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
@@ -1278,8 +1255,8 @@ class NotifyEventRequest(OcppModel):
     """OCPP 2.1 message ``NotifyEventRequest``."""
 
     generated_at: DateTime = Field(alias="generatedAt")
-    tbc: Annotated[Annotated[bool, Field(strict=True)] | None, NOT_NULL] = Field(None, alias="tbc")
-    seq_no: Annotated[int, Field(strict=True, ge=0), INTEGRAL] = Field(alias="seqNo")
+    tbc: _OptionalBoolean = Field(None, alias="tbc")
+    seq_no: _IntegerMin0 = Field(alias="seqNo")
     event_data: Annotated[list[EventDataType], Field(min_length=1)] = Field(alias="eventData")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
@@ -1296,9 +1273,9 @@ class NotifyMonitoringReportRequest(OcppModel):
     monitor: Annotated[Annotated[list[MonitoringDataType], Field(min_length=1)] | None, NOT_NULL] = Field(
         None, alias="monitor"
     )
-    request_id: Annotated[int, Field(strict=True), INTEGRAL] = Field(alias="requestId")
-    tbc: Annotated[Annotated[bool, Field(strict=True)] | None, NOT_NULL] = Field(None, alias="tbc")
-    seq_no: Annotated[int, Field(strict=True, ge=0), INTEGRAL] = Field(alias="seqNo")
+    request_id: _Integer = Field(alias="requestId")
+    tbc: _OptionalBoolean = Field(None, alias="tbc")
+    seq_no: _IntegerMin0 = Field(alias="seqNo")
     generated_at: DateTime = Field(alias="generatedAt")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
@@ -1313,8 +1290,8 @@ class NotifyPeriodicEventStreamRequest(OcppModel):
     """OCPP 2.1 message ``NotifyPeriodicEventStreamRequest``."""
 
     data: Annotated[list[StreamDataElementType], Field(min_length=1)] = Field(alias="data")
-    id: Annotated[int, Field(strict=True, ge=0), INTEGRAL] = Field(alias="id")
-    pending: Annotated[int, Field(strict=True, ge=0), INTEGRAL] = Field(alias="pending")
+    id: _IntegerMin0 = Field(alias="id")
+    pending: _IntegerMin0 = Field(alias="pending")
     basetime: DateTime = Field(alias="basetime")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
@@ -1322,8 +1299,8 @@ class NotifyPeriodicEventStreamRequest(OcppModel):
 class NotifyPriorityChargingRequest(OcppModel):
     """OCPP 2.1 message ``NotifyPriorityChargingRequest``."""
 
-    transaction_id: Annotated[str, Field(strict=True, max_length=36)] = Field(alias="transactionId")
-    activated: Annotated[bool, Field(strict=True)] = Field(alias="activated")
+    transaction_id: _String36 = Field(alias="transactionId")
+    activated: _Boolean = Field(alias="activated")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
@@ -1336,13 +1313,13 @@ class NotifyPriorityChargingResponse(OcppModel):
 class NotifyReportRequest(OcppModel):
     """OCPP 2.1 message ``NotifyReportRequest``."""
 
-    request_id: Annotated[int, Field(strict=True), INTEGRAL] = Field(alias="requestId")
+    request_id: _Integer = Field(alias="requestId")
     generated_at: DateTime = Field(alias="generatedAt")
     report_data: Annotated[Annotated[list[ReportDataType], Field(min_length=1)] | None, NOT_NULL] = Field(
         None, alias="reportData"
     )
-    tbc: Annotated[Annotated[bool, Field(strict=True)] | None, NOT_NULL] = Field(None, alias="tbc")
-    seq_no: Annotated[int, Field(strict=True, ge=0), INTEGRAL] = Field(alias="seqNo")
+    tbc: _OptionalBoolean = Field(None, alias="tbc")
+    seq_no: _IntegerMin0 = Field(alias="seqNo")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
@@ -1355,46 +1332,32 @@ class NotifyReportResponse(OcppModel):
 class NotifySettlementRequest(OcppModel):
     """OCPP 2.1 message ``NotifySettlementRequest``."""
 
-    transaction_id: Annotated[Annotated[str, Field(strict=True, max_length=36)] | None, NOT_NULL] = Field(
-        None, alias="transactionId"
-    )
-    psp_ref: Annotated[str, Field(strict=True, max_length=255)] = Field(alias="pspRef")
+    transaction_id: _OptionalString36 = Field(None, alias="transactionId")
+    psp_ref: _String255 = Field(alias="pspRef")
     status: PaymentStatusEnumType = Field(alias="status")
-    status_info: Annotated[Annotated[str, Field(strict=True, max_length=500)] | None, NOT_NULL] = Field(
-        None, alias="statusInfo"
-    )
-    settlement_amount: Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] = Field(alias="settlementAmount")
+    status_info: _OptionalString500 = Field(None, alias="statusInfo")
+    settlement_amount: _Number = Field(alias="settlementAmount")
     settlement_time: DateTime = Field(alias="settlementTime")
-    receipt_id: Annotated[Annotated[str, Field(strict=True, max_length=50)] | None, NOT_NULL] = Field(
-        None, alias="receiptId"
-    )
-    receipt_url: Annotated[Annotated[str, Field(strict=True, max_length=2000)] | None, NOT_NULL] = Field(
-        None, alias="receiptUrl"
-    )
+    receipt_id: _OptionalString50 = Field(None, alias="receiptId")
+    receipt_url: _OptionalString2000 = Field(None, alias="receiptUrl")
     vat_company: Annotated[AddressType | None, NOT_NULL] = Field(None, alias="vatCompany")
-    vat_number: Annotated[Annotated[str, Field(strict=True, max_length=20)] | None, NOT_NULL] = Field(
-        None, alias="vatNumber"
-    )
+    vat_number: _OptionalString20 = Field(None, alias="vatNumber")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
 class NotifySettlementResponse(OcppModel):
     """OCPP 2.1 message ``NotifySettlementResponse``."""
 
-    receipt_url: Annotated[Annotated[str, Field(strict=True, max_length=2000)] | None, NOT_NULL] = Field(
-        None, alias="receiptUrl"
-    )
-    receipt_id: Annotated[Annotated[str, Field(strict=True, max_length=50)] | None, NOT_NULL] = Field(
-        None, alias="receiptId"
-    )
+    receipt_url: _OptionalString2000 = Field(None, alias="receiptUrl")
+    receipt_id: _OptionalString50 = Field(None, alias="receiptId")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
 class NotifyWebPaymentStartedRequest(OcppModel):
     """OCPP 2.1 message ``NotifyWebPaymentStartedRequest``."""
 
-    evse_id: Annotated[int, Field(strict=True, ge=0), INTEGRAL] = Field(alias="evseId")
-    timeout: Annotated[int, Field(strict=True), INTEGRAL] = Field(alias="timeout")
+    evse_id: _IntegerMin0 = Field(alias="evseId")
+    timeout: _Integer = Field(alias="timeout")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
@@ -1422,15 +1385,11 @@ class OpenPeriodicEventStreamResponse(OcppModel):
 class PublishFirmwareRequest(OcppModel):
     """OCPP 2.1 message ``PublishFirmwareRequest``."""
 
-    location: Annotated[str, Field(strict=True, max_length=2000)] = Field(alias="location")
-    retries: Annotated[Annotated[int, Field(strict=True, ge=0), INTEGRAL] | None, NOT_NULL] = Field(
-        None, alias="retries"
-    )
-    checksum: Annotated[str, Field(strict=True, max_length=32)] = Field(alias="checksum")
-    request_id: Annotated[int, Field(strict=True, ge=0), INTEGRAL] = Field(alias="requestId")
-    retry_interval: Annotated[Annotated[int, Field(strict=True, ge=0), INTEGRAL] | None, NOT_NULL] = Field(
-        None, alias="retryInterval"
-    )
+    location: _String2000 = Field(alias="location")
+    retries: _OptionalIntegerMin0 = Field(None, alias="retries")
+    checksum: _String32 = Field(alias="checksum")
+    request_id: _IntegerMin0 = Field(alias="requestId")
+    retry_interval: _OptionalIntegerMin0 = Field(None, alias="retryInterval")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
@@ -1446,13 +1405,10 @@ class PublishFirmwareStatusNotificationRequest(OcppModel):
     """OCPP 2.1 message ``PublishFirmwareStatusNotificationRequest``."""
 
     status: PublishFirmwareStatusEnumType = Field(alias="status")
-    location: Annotated[
-        Annotated[list[Annotated[str, Field(strict=True, max_length=2000)]], Field(min_length=1)] | None,
-        NOT_NULL,
-    ] = Field(None, alias="location")
-    request_id: Annotated[Annotated[int, Field(strict=True, ge=0), INTEGRAL] | None, NOT_NULL] = Field(
-        None, alias="requestId"
+    location: Annotated[Annotated[list[_String2000], Field(min_length=1)] | None, NOT_NULL] = Field(
+        None, alias="location"
     )
+    request_id: _OptionalIntegerMin0 = Field(None, alias="requestId")
     status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
@@ -1466,7 +1422,7 @@ class PublishFirmwareStatusNotificationResponse(OcppModel):
 class PullDynamicScheduleUpdateRequest(OcppModel):
     """OCPP 2.1 message ``PullDynamicScheduleUpdateRequest``."""
 
-    charging_profile_id: Annotated[int, Field(strict=True), INTEGRAL] = Field(alias="chargingProfileId")
+    charging_profile_id: _Integer = Field(alias="chargingProfileId")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
@@ -1484,15 +1440,13 @@ class PullDynamicScheduleUpdateResponse(OcppModel):
 class ReportChargingProfilesRequest(OcppModel):
     """OCPP 2.1 message ``ReportChargingProfilesRequest``."""
 
-    request_id: Annotated[int, Field(strict=True), INTEGRAL] = Field(alias="requestId")
-    charging_limit_source: Annotated[str, Field(strict=True, max_length=20)] = Field(
-        alias="chargingLimitSource"
-    )
+    request_id: _Integer = Field(alias="requestId")
+    charging_limit_source: _String20 = Field(alias="chargingLimitSource")
     charging_profile: Annotated[list[ChargingProfileType], Field(min_length=1)] = Field(
         alias="chargingProfile"
     )
-    tbc: Annotated[Annotated[bool, Field(strict=True)] | None, NOT_NULL] = Field(None, alias="tbc")
-    evse_id: Annotated[int, Field(strict=True, ge=0), INTEGRAL] = Field(alias="evseId")
+    tbc: _OptionalBoolean = Field(None, alias="tbc")
+    evse_id: _IntegerMin0 = Field(alias="evseId")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
@@ -1529,8 +1483,8 @@ class ReportDERControlRequest(OcppModel):
     limit_max_discharge: Annotated[
         Annotated[list[LimitMaxDischargeGetType], Field(min_length=1, max_length=24)] | None, NOT_NULL
     ] = Field(None, alias="limitMaxDischarge")
-    request_id: Annotated[int, Field(strict=True), INTEGRAL] = Field(alias="requestId")
-    tbc: Annotated[Annotated[bool, Field(strict=True)] | None, NOT_NULL] = Field(None, alias="tbc")
+    request_id: _Integer = Field(alias="requestId")
+    tbc: _OptionalBoolean = Field(None, alias="tbc")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
@@ -1544,7 +1498,7 @@ class RequestBatterySwapRequest(OcppModel):
     """OCPP 2.1 message ``RequestBatterySwapRequest``."""
 
     id_token: IdTokenType = Field(alias="idToken")
-    request_id: Annotated[int, Field(strict=True), INTEGRAL] = Field(alias="requestId")
+    request_id: _Integer = Field(alias="requestId")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
@@ -1559,12 +1513,10 @@ class RequestBatterySwapResponse(OcppModel):
 class RequestStartTransactionRequest(OcppModel):
     """OCPP 2.1 message ``RequestStartTransactionRequest``."""
 
-    evse_id: Annotated[Annotated[int, Field(strict=True, ge=1), INTEGRAL] | None, NOT_NULL] = Field(
-        None, alias="evseId"
-    )
+    evse_id: _OptionalIntegerMin1 = Field(None, alias="evseId")
     group_id_token: Annotated[IdTokenType | None, NOT_NULL] = Field(None, alias="groupIdToken")
     id_token: IdTokenType = Field(alias="idToken")
-    remote_start_id: Annotated[int, Field(strict=True), INTEGRAL] = Field(alias="remoteStartId")
+    remote_start_id: _Integer = Field(alias="remoteStartId")
     charging_profile: Annotated[ChargingProfileType | None, NOT_NULL] = Field(None, alias="chargingProfile")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
@@ -1574,16 +1526,14 @@ class RequestStartTransactionResponse(OcppModel):
 
     status: RequestStartStopStatusEnumType = Field(alias="status")
     status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
-    transaction_id: Annotated[Annotated[str, Field(strict=True, max_length=36)] | None, NOT_NULL] = Field(
-        None, alias="transactionId"
-    )
+    transaction_id: _OptionalString36 = Field(None, alias="transactionId")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
 class RequestStopTransactionRequest(OcppModel):
     """OCPP 2.1 message ``RequestStopTransactionRequest``."""
 
-    transaction_id: Annotated[str, Field(strict=True, max_length=36)] = Field(alias="transactionId")
+    transaction_id: _String36 = Field(alias="transactionId")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
@@ -1598,7 +1548,7 @@ class RequestStopTransactionResponse(OcppModel):
 class ReservationStatusUpdateRequest(OcppModel):
     """OCPP 2.1 message ``ReservationStatusUpdateRequest``."""
 
-    reservation_id: Annotated[int, Field(strict=True, ge=0), INTEGRAL] = Field(alias="reservationId")
+    reservation_id: _IntegerMin0 = Field(alias="reservationId")
     reservation_update_status: ReservationUpdateStatusEnumType = Field(alias="reservationUpdateStatus")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
@@ -1612,15 +1562,11 @@ class ReservationStatusUpdateResponse(OcppModel):
 class ReserveNowRequest(OcppModel):
     """OCPP 2.1 message ``ReserveNowRequest``."""
 
-    id: Annotated[int, Field(strict=True, ge=0), INTEGRAL] = Field(alias="id")
+    id: _IntegerMin0 = Field(alias="id")
     expiry_date_time: DateTime = Field(alias="expiryDateTime")
-    connector_type: Annotated[Annotated[str, Field(strict=True, max_length=20)] | None, NOT_NULL] = Field(
-        None, alias="connectorType"
-    )
+    connector_type: _OptionalString20 = Field(None, alias="connectorType")
     id_token: IdTokenType = Field(alias="idToken")
-    evse_id: Annotated[Annotated[int, Field(strict=True, ge=0), INTEGRAL] | None, NOT_NULL] = Field(
-        None, alias="evseId"
-    )
+    evse_id: _OptionalIntegerMin0 = Field(None, alias="evseId")
     group_id_token: Annotated[IdTokenType | None, NOT_NULL] = Field(None, alias="groupIdToken")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
@@ -1637,9 +1583,7 @@ class ResetRequest(OcppModel):
     """OCPP 2.1 message ``ResetRequest``."""
 
     type: ResetEnumType = Field(alias="type")
-    evse_id: Annotated[Annotated[int, Field(strict=True, ge=0), INTEGRAL] | None, NOT_NULL] = Field(
-        None, alias="evseId"
-    )
+    evse_id: _OptionalIntegerMin0 = Field(None, alias="evseId")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
@@ -1654,11 +1598,9 @@ class ResetResponse(OcppModel):
 class SecurityEventNotificationRequest(OcppModel):
     """OCPP 2.1 message ``SecurityEventNotificationRequest``."""
 
-    type: Annotated[str, Field(strict=True, max_length=50)] = Field(alias="type")
+    type: _String50 = Field(alias="type")
     timestamp: DateTime = Field(alias="timestamp")
-    tech_info: Annotated[Annotated[str, Field(strict=True, max_length=255)] | None, NOT_NULL] = Field(
-        None, alias="techInfo"
-    )
+    tech_info: _OptionalString255 = Field(None, alias="techInfo")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
@@ -1674,7 +1616,7 @@ class SendLocalListRequest(OcppModel):
     local_authorization_list: Annotated[
         Annotated[list[AuthorizationData], Field(min_length=1)] | None, NOT_NULL
     ] = Field(None, alias="localAuthorizationList")
-    version_number: Annotated[int, Field(strict=True), INTEGRAL] = Field(alias="versionNumber")
+    version_number: _Integer = Field(alias="versionNumber")
     update_type: UpdateEnumType = Field(alias="updateType")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
@@ -1690,7 +1632,7 @@ class SendLocalListResponse(OcppModel):
 class SetChargingProfileRequest(OcppModel):
     """OCPP 2.1 message ``SetChargingProfileRequest``."""
 
-    evse_id: Annotated[int, Field(strict=True, ge=0), INTEGRAL] = Field(alias="evseId")
+    evse_id: _IntegerMin0 = Field(alias="evseId")
     charging_profile: ChargingProfileType = Field(alias="chargingProfile")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
@@ -1706,8 +1648,8 @@ class SetChargingProfileResponse(OcppModel):
 class SetDERControlRequest(OcppModel):
     """OCPP 2.1 message ``SetDERControlRequest``."""
 
-    is_default: Annotated[bool, Field(strict=True)] = Field(alias="isDefault")
-    control_id: Annotated[str, Field(strict=True, max_length=36)] = Field(alias="controlId")
+    is_default: _Boolean = Field(alias="isDefault")
+    control_id: _String36 = Field(alias="controlId")
     control_type: DERControlEnumType = Field(alias="controlType")
     curve: Annotated[DERCurveType | None, NOT_NULL] = Field(None, alias="curve")
     enter_service: Annotated[EnterServiceType | None, NOT_NULL] = Field(None, alias="enterService")
@@ -1728,9 +1670,7 @@ class SetDERControlResponse(OcppModel):
     status: DERControlStatusEnumType = Field(alias="status")
     status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
     superseded_ids: Annotated[
-        Annotated[list[Annotated[str, Field(strict=True, max_length=36)]], Field(min_length=1, max_length=24)]
-        | None,
-        NOT_NULL,
+        Annotated[list[_String36], Field(min_length=1, max_length=24)] | None, NOT_NULL
     ] = Field(None, alias="supersededIds")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
@@ -1738,7 +1678,7 @@ class SetDERControlResponse(OcppModel):
 class SetDefaultTariffRequest(OcppModel):
     """OCPP 2.1 message ``SetDefaultTariffRequest``."""
 
-    evse_id: Annotated[int, Field(strict=True, ge=0), INTEGRAL] = Field(alias="evseId")
+    evse_id: _IntegerMin0 = Field(alias="evseId")
     tariff: TariffType = Field(alias="tariff")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
@@ -1784,7 +1724,7 @@ class SetMonitoringBaseResponse(OcppModel):
 class SetMonitoringLevelRequest(OcppModel):
     """OCPP 2.1 message ``SetMonitoringLevelRequest``."""
 
-    severity: Annotated[int, Field(strict=True, ge=0), INTEGRAL] = Field(alias="severity")
+    severity: _IntegerMin0 = Field(alias="severity")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
@@ -1799,7 +1739,7 @@ class SetMonitoringLevelResponse(OcppModel):
 class SetNetworkProfileRequest(OcppModel):
     """OCPP 2.1 message ``SetNetworkProfileRequest``."""
 
-    configuration_slot: Annotated[int, Field(strict=True), INTEGRAL] = Field(alias="configurationSlot")
+    configuration_slot: _Integer = Field(alias="configurationSlot")
     connection_data: NetworkConnectionProfileType = Field(alias="connectionData")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
@@ -1851,16 +1791,14 @@ class SetVariablesResponse(OcppModel):
 class SignCertificateRequest(OcppModel):
     """OCPP 2.1 message ``SignCertificateRequest``."""
 
-    csr: Annotated[str, Field(strict=True, max_length=5500)] = Field(alias="csr")
+    csr: _String5500 = Field(alias="csr")
     certificate_type: Annotated[CertificateSigningUseEnumType | None, NOT_NULL] = Field(
         None, alias="certificateType"
     )
     hash_root_certificate: Annotated[CertificateHashDataType | None, NOT_NULL] = Field(
         None, alias="hashRootCertificate"
     )
-    request_id: Annotated[Annotated[int, Field(strict=True), INTEGRAL] | None, NOT_NULL] = Field(
-        None, alias="requestId"
-    )
+    request_id: _OptionalInteger = Field(None, alias="requestId")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
@@ -1877,8 +1815,8 @@ class StatusNotificationRequest(OcppModel):
 
     timestamp: DateTime = Field(alias="timestamp")
     connector_status: ConnectorStatusEnumType = Field(alias="connectorStatus")
-    evse_id: Annotated[int, Field(strict=True, ge=0), INTEGRAL] = Field(alias="evseId")
-    connector_id: Annotated[int, Field(strict=True, ge=0), INTEGRAL] = Field(alias="connectorId")
+    evse_id: _IntegerMin0 = Field(alias="evseId")
+    connector_id: _IntegerMin0 = Field(alias="connectorId")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
@@ -1898,23 +1836,15 @@ class TransactionEventRequest(OcppModel):
     )
     timestamp: DateTime = Field(alias="timestamp")
     trigger_reason: TriggerReasonEnumType = Field(alias="triggerReason")
-    seq_no: Annotated[int, Field(strict=True, ge=0), INTEGRAL] = Field(alias="seqNo")
-    offline: Annotated[Annotated[bool, Field(strict=True)] | None, NOT_NULL] = Field(None, alias="offline")
-    number_of_phases_used: Annotated[
-        Annotated[int, Field(strict=True, ge=0, le=3), INTEGRAL] | None, NOT_NULL
-    ] = Field(None, alias="numberOfPhasesUsed")
-    cable_max_current: Annotated[Annotated[int, Field(strict=True), INTEGRAL] | None, NOT_NULL] = Field(
-        None, alias="cableMaxCurrent"
-    )
-    reservation_id: Annotated[Annotated[int, Field(strict=True, ge=0), INTEGRAL] | None, NOT_NULL] = Field(
-        None, alias="reservationId"
-    )
+    seq_no: _IntegerMin0 = Field(alias="seqNo")
+    offline: _OptionalBoolean = Field(None, alias="offline")
+    number_of_phases_used: _OptionalIntegerMin0Max3 = Field(None, alias="numberOfPhasesUsed")
+    cable_max_current: _OptionalInteger = Field(None, alias="cableMaxCurrent")
+    reservation_id: _OptionalIntegerMin0 = Field(None, alias="reservationId")
     preconditioning_status: Annotated[PreconditioningStatusEnumType | None, NOT_NULL] = Field(
         None, alias="preconditioningStatus"
     )
-    evse_sleep: Annotated[Annotated[bool, Field(strict=True)] | None, NOT_NULL] = Field(
-        None, alias="evseSleep"
-    )
+    evse_sleep: _OptionalBoolean = Field(None, alias="evseSleep")
     transaction_info: TransactionType = Field(alias="transactionInfo")
     evse: Annotated[EVSEType | None, NOT_NULL] = Field(None, alias="evse")
     id_token: Annotated[IdTokenType | None, NOT_NULL] = Field(None, alias="idToken")
@@ -1924,12 +1854,8 @@ class TransactionEventRequest(OcppModel):
 class TransactionEventResponse(OcppModel):
     """OCPP 2.1 message ``TransactionEventResponse``."""
 
-    total_cost: Annotated[Annotated[Decimal, TO_DECIMAL, DECIMAL_OUT] | None, NOT_NULL] = Field(
-        None, alias="totalCost"
-    )
-    charging_priority: Annotated[Annotated[int, Field(strict=True), INTEGRAL] | None, NOT_NULL] = Field(
-        None, alias="chargingPriority"
-    )
+    total_cost: _OptionalNumber = Field(None, alias="totalCost")
+    charging_priority: _OptionalInteger = Field(None, alias="chargingPriority")
     id_token_info: Annotated[IdTokenInfoType | None, NOT_NULL] = Field(None, alias="idTokenInfo")
     transaction_limit: Annotated[TransactionLimitType | None, NOT_NULL] = Field(
         None, alias="transactionLimit"
@@ -1948,9 +1874,7 @@ class TriggerMessageRequest(OcppModel):
 
     evse: Annotated[EVSEType | None, NOT_NULL] = Field(None, alias="evse")
     requested_message: MessageTriggerEnumType = Field(alias="requestedMessage")
-    custom_trigger: Annotated[Annotated[str, Field(strict=True, max_length=50)] | None, NOT_NULL] = Field(
-        None, alias="customTrigger"
-    )
+    custom_trigger: _OptionalString50 = Field(None, alias="customTrigger")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
@@ -1965,8 +1889,8 @@ class TriggerMessageResponse(OcppModel):
 class UnlockConnectorRequest(OcppModel):
     """OCPP 2.1 message ``UnlockConnectorRequest``."""
 
-    evse_id: Annotated[int, Field(strict=True, ge=0), INTEGRAL] = Field(alias="evseId")
-    connector_id: Annotated[int, Field(strict=True, ge=0), INTEGRAL] = Field(alias="connectorId")
+    evse_id: _IntegerMin0 = Field(alias="evseId")
+    connector_id: _IntegerMin0 = Field(alias="connectorId")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
@@ -1981,7 +1905,7 @@ class UnlockConnectorResponse(OcppModel):
 class UnpublishFirmwareRequest(OcppModel):
     """OCPP 2.1 message ``UnpublishFirmwareRequest``."""
 
-    checksum: Annotated[str, Field(strict=True, max_length=32)] = Field(alias="checksum")
+    checksum: _String32 = Field(alias="checksum")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
@@ -1995,7 +1919,7 @@ class UnpublishFirmwareResponse(OcppModel):
 class UpdateDynamicScheduleRequest(OcppModel):
     """OCPP 2.1 message ``UpdateDynamicScheduleRequest``."""
 
-    charging_profile_id: Annotated[int, Field(strict=True), INTEGRAL] = Field(alias="chargingProfileId")
+    charging_profile_id: _Integer = Field(alias="chargingProfileId")
     schedule_update: ChargingScheduleUpdateType = Field(alias="scheduleUpdate")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
@@ -2011,13 +1935,9 @@ class UpdateDynamicScheduleResponse(OcppModel):
 class UpdateFirmwareRequest(OcppModel):
     """OCPP 2.1 message ``UpdateFirmwareRequest``."""
 
-    retries: Annotated[Annotated[int, Field(strict=True, ge=0), INTEGRAL] | None, NOT_NULL] = Field(
-        None, alias="retries"
-    )
-    retry_interval: Annotated[Annotated[int, Field(strict=True), INTEGRAL] | None, NOT_NULL] = Field(
-        None, alias="retryInterval"
-    )
-    request_id: Annotated[int, Field(strict=True), INTEGRAL] = Field(alias="requestId")
+    retries: _OptionalIntegerMin0 = Field(None, alias="retries")
+    retry_interval: _OptionalInteger = Field(None, alias="retryInterval")
+    request_id: _Integer = Field(alias="requestId")
     firmware: FirmwareType = Field(alias="firmware")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
@@ -2033,8 +1953,8 @@ class UpdateFirmwareResponse(OcppModel):
 class UsePriorityChargingRequest(OcppModel):
     """OCPP 2.1 message ``UsePriorityChargingRequest``."""
 
-    transaction_id: Annotated[str, Field(strict=True, max_length=36)] = Field(alias="transactionId")
-    activate: Annotated[bool, Field(strict=True)] = Field(alias="activate")
+    transaction_id: _String36 = Field(alias="transactionId")
+    activate: _Boolean = Field(alias="activate")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
@@ -2049,10 +1969,8 @@ class UsePriorityChargingResponse(OcppModel):
 class VatNumberValidationRequest(OcppModel):
     """OCPP 2.1 message ``VatNumberValidationRequest``."""
 
-    vat_number: Annotated[str, Field(strict=True, max_length=20)] = Field(alias="vatNumber")
-    evse_id: Annotated[Annotated[int, Field(strict=True, ge=0), INTEGRAL] | None, NOT_NULL] = Field(
-        None, alias="evseId"
-    )
+    vat_number: _String20 = Field(alias="vatNumber")
+    evse_id: _OptionalIntegerMin0 = Field(None, alias="evseId")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
 
 
@@ -2061,9 +1979,7 @@ class VatNumberValidationResponse(OcppModel):
 
     company: Annotated[AddressType | None, NOT_NULL] = Field(None, alias="company")
     status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
-    vat_number: Annotated[str, Field(strict=True, max_length=20)] = Field(alias="vatNumber")
-    evse_id: Annotated[Annotated[int, Field(strict=True, ge=0), INTEGRAL] | None, NOT_NULL] = Field(
-        None, alias="evseId"
-    )
+    vat_number: _String20 = Field(alias="vatNumber")
+    evse_id: _OptionalIntegerMin0 = Field(None, alias="evseId")
     status: GenericStatusEnumType = Field(alias="status")
     custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
