@@ -303,6 +303,10 @@ class LineExtractor(Extractor):
         limits = self.ctx.settings
         failures = 0
         while True:
+            if t.find("[", pos) < 0:
+                # Frames and open tails start with a bracket; most host lines, and most line ends
+                # after a frame, hold none.
+                return
             m = FRAME_START.search(t, pos)
             if m is None:
                 tail = OPEN_TAIL.search(t, max(pos, len(t) - 16))

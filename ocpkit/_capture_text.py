@@ -228,17 +228,20 @@ MARKERS: tuple[Marker, ...] = (
 
 
 # Literal text a marker's line must contain: a cheap test before its regex.
-_NEEDLES: tuple[tuple[Marker, re.Pattern[str] | None], ...] = tuple(
-    (m, re.compile("|".join(map(re.escape, m.needles))) if m.needles else None) for m in MARKERS
-)
+_NEEDLES: tuple[tuple[Marker, tuple[str, ...]], ...] = tuple((m, m.needles) for m in MARKERS)
 
 
 def match_marker(prefix: str) -> tuple[Marker, Verb, str | None] | None:
     """Return the first marker that ends ``prefix``: (marker, verb, charge-point id or None)."""
     tail = prefix[-300:]
-    for marker, needle in _NEEDLES:
-        if needle is not None and needle.search(tail) is None:
-            continue
+    for marker, needles in _NEEDLES:
+        if needles:
+            # Plain substring tests: cheaper than a regex search or a generator.
+            for needle in needles:
+                if needle in tail:
+                    break
+            else:
+                continue
         m = marker.pattern.search(tail)
         if m is None:
             continue
