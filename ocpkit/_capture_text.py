@@ -74,16 +74,21 @@ def _fraction(digits: str | None) -> int:
     return int((digits or "0")[:6].ljust(6, "0"))
 
 
-def parse_datetime_text(text: str) -> tuple[str, datetime | None] | None:
+def parse_datetime_text(
+    text: str, previous: tuple[str, datetime | None] | None = None
+) -> tuple[str, datetime | None] | None:
     """Find the first date-and-time in ``text``: (raw text, datetime or None when impossible).
 
     A zone (``Z`` or an offset) gives an aware datetime; without one the
-    datetime is naive, since host loggers write local time.
+    datetime is naive, since host loggers write local time. ``previous`` is
+    an earlier result, returned as it is when the text found is the same.
     """
     m = _DATETIME.search(text)
     if m is None:
         return None
     raw = m.group(0)
+    if previous is not None and previous[0] == raw:
+        return previous
     try:
         # Fast path for the ISO-like layouts most hosts write; the fields below handle the rest.
         return raw, datetime.fromisoformat(raw)

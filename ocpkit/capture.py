@@ -230,8 +230,10 @@ class _Resolver:
     def push(self, d: Draft) -> Iterator[CapturedFrame]:
         marker = d.marker
         if marker is not None and d.field_direction is None:
-            state = self.roles.setdefault(marker.family, _Role())
-            self.markers.setdefault(marker.family, marker)
+            state = self.roles.get(marker.family)
+            if state is None:
+                state = self.roles[marker.family] = _Role()
+                self.markers[marker.family] = marker
             if not state.settled:
                 if d.kind in ("call", "send") and d.verb is not None:
                     sender = _sender(d.value[2] if len(d.value) > 2 else None)
