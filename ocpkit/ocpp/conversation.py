@@ -163,6 +163,8 @@ class Conversation:
         self._stations: OrderedDict[str | None, _Station] = OrderedDict()
         self._seq = 0
         self._index = 0
+        self._last_time: datetime | None = None
+        self._last_at: datetime | None = None
         self.answered: object = None
         """The ``ref`` of the CALL that the last frame fed answered (``None`` if it answered none)."""
 
@@ -208,7 +210,11 @@ class Conversation:
         if charge_point is not None and not isinstance(charge_point, str):
             raise UnsupportedError(f"charge_point must be a string, not {type(charge_point).__name__}")
         side = side_of(direction)
-        at = aware(timestamp)
+        if timestamp is self._last_time:
+            at = self._last_at  # a capture hands neighbouring frames the same stamp object
+        else:
+            at = aware(timestamp)
+            self._last_time, self._last_at = timestamp, at
         found: list[Finding] = []
         station = self._station(charge_point, found)
         sweep = self.call_timeout is not None and at is not None
