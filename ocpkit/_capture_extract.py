@@ -142,6 +142,7 @@ class LineExtractor(Extractor):
         self._open: _Open | None = None
         self._day: datetime | None = None
         self._last_tod: datetime | None = None
+        self._last_stamp: Timestamp | None = None
 
     # -- facts the log states -------------------------------------------------
     def _sniff(self, lineno: int, text: str) -> None:
@@ -190,11 +191,16 @@ class LineExtractor(Extractor):
                 value += timedelta(days=1)
             self._last_tod = value
             return Timestamp(raw, value, True, "date taken from the report header")
-        found = parse_datetime_text(prefix[:200])
+        last = self._last_stamp
+        # Neighbouring lines often share a stamp (a call and its answer): one immutable value serves.
+        found = parse_datetime_text(prefix[:200], None if last is None else (last.raw, last.value))
         if found is None:
             return None
         raw, parsed = found
-        return Timestamp(raw, parsed, parsed is not None and parsed.tzinfo is None)
+        if last is not None and last.raw == raw:
+            return last
+        stamp = self._last_stamp = Timestamp(raw, parsed, parsed is not None and parsed.tzinfo is None)
+        return stamp
 
     def _draft(self, start: int, end: int, raw: str, value: Any, error: str | None, prefix: str) -> Draft:
         d = Draft(start, raw, value, error=error, end_line=end)
@@ -303,6 +309,10 @@ class LineExtractor(Extractor):
         limits = self.ctx.settings
         failures = 0
         while True:
+            if t.find("[", pos) < 0:
+                # Frames and open tails start with a bracket; most host lines, and most line ends
+                # after a frame, hold none.
+                return
             m = FRAME_START.search(t, pos)
             if m is None:
                 tail = OPEN_TAIL.search(t, max(pos, len(t) - 16))

@@ -74,16 +74,21 @@ def _fraction(digits: str | None) -> int:
     return int((digits or "0")[:6].ljust(6, "0"))
 
 
-def parse_datetime_text(text: str) -> tuple[str, datetime | None] | None:
+def parse_datetime_text(
+    text: str, previous: tuple[str, datetime | None] | None = None
+) -> tuple[str, datetime | None] | None:
     """Find the first date-and-time in ``text``: (raw text, datetime or None when impossible).
 
     A zone (``Z`` or an offset) gives an aware datetime; without one the
-    datetime is naive, since host loggers write local time.
+    datetime is naive, since host loggers write local time. ``previous`` is
+    an earlier result, returned as it is when the text found is the same.
     """
     m = _DATETIME.search(text)
     if m is None:
         return None
     raw = m.group(0)
+    if previous is not None and previous[0] == raw:
+        return previous
     try:
         # Fast path for the ISO-like layouts most hosts write; the fields below handle the rest.
         return raw, datetime.fromisoformat(raw)
@@ -228,17 +233,20 @@ MARKERS: tuple[Marker, ...] = (
 
 
 # Literal text a marker's line must contain: a cheap test before its regex.
-_NEEDLES: tuple[tuple[Marker, re.Pattern[str] | None], ...] = tuple(
-    (m, re.compile("|".join(map(re.escape, m.needles))) if m.needles else None) for m in MARKERS
-)
+_NEEDLES: tuple[tuple[Marker, tuple[str, ...]], ...] = tuple((m, m.needles) for m in MARKERS)
 
 
 def match_marker(prefix: str) -> tuple[Marker, Verb, str | None] | None:
     """Return the first marker that ends ``prefix``: (marker, verb, charge-point id or None)."""
     tail = prefix[-300:]
-    for marker, needle in _NEEDLES:
-        if needle is not None and needle.search(tail) is None:
-            continue
+    for marker, needles in _NEEDLES:
+        if needles:
+            # Plain substring tests: cheaper than a regex search or a generator.
+            for needle in needles:
+                if needle in tail:
+                    break
+            else:
+                continue
         m = marker.pattern.search(tail)
         if m is None:
             continue

@@ -169,13 +169,28 @@ def _extractor(shape: str, ctx: Context) -> Extractor:
 
 
 def _sender(action: object) -> Role | None:
-    if not isinstance(action, str) or action in BOTH_SENDERS:
+    if not isinstance(action, str):
+        return None
+    try:
+        return _SENDER_OF[action]
+    except KeyError:
+        return None
+
+
+def _sender_of(action: str) -> Role | None:
+    if action in BOTH_SENDERS:
         return None
     if action in CP_SENDS:
         return "cp"
     if action in ACTIONS_V16 or action in ACTIONS_V21:
         return "csms"
     return None
+
+
+# Every known action's sending side, looked up once per frame instead of tested set by set.
+_SENDER_OF: dict[str, Role | None] = {
+    a: _sender_of(a) for a in (*BOTH_SENDERS, *CP_SENDS, *ACTIONS_V16, *ACTIONS_V21)
+}
 
 
 def _flow(writer: Role, verb: str) -> Direction:
@@ -230,8 +245,10 @@ class _Resolver:
     def push(self, d: Draft) -> Iterator[CapturedFrame]:
         marker = d.marker
         if marker is not None and d.field_direction is None:
-            state = self.roles.setdefault(marker.family, _Role())
-            self.markers.setdefault(marker.family, marker)
+            state = self.roles.get(marker.family)
+            if state is None:
+                state = self.roles[marker.family] = _Role()
+                self.markers[marker.family] = marker
             if not state.settled:
                 if d.kind in ("call", "send") and d.verb is not None:
                     sender = _sender(d.value[2] if len(d.value) > 2 else None)

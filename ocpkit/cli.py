@@ -313,8 +313,7 @@ class _Writer:
 
     def record(self, rec: Any) -> None:
         if self.fmt == "jsonl":
-            self.out.write(self.encode(rec.as_json()))
-            self.out.write("\n")
+            self.out.write(self.encode(rec.as_json()) + "\n")  # one write per record
         elif self.fmt == "json":
             self.out.write("\n  " if self.first else ",\n  ")
             self.first = False

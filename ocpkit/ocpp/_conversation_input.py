@@ -99,13 +99,13 @@ def from_captured(record: CapturedFrame) -> Msg | None:
     type_id, message_id = value[0], value[1]
     if type(type_id) is not int or not isinstance(message_id, str):
         return None
-    rest = value[2:]
-    if type_id in (2, 6):
-        if not rest or not isinstance(rest[0], str):
+    n = len(value)  # indexed, not sliced: no copy of the frame per record
+    if type_id == 2 or type_id == 6:
+        if n < 3 or not isinstance(value[2], str):
             return None
-        return Msg(type_id, message_id, rest[0], as_obj(rest[1] if len(rest) > 1 else None))
+        return Msg(type_id, message_id, value[2], as_obj(value[3] if n > 3 else None))
     if type_id == 3:
-        return Msg(3, message_id, payload=as_obj(rest[0] if rest else None))
-    if type_id in (4, 5):
-        return Msg(type_id, message_id, error_code=rest[0] if rest else None)
+        return Msg(3, message_id, payload=as_obj(value[2] if n > 2 else None))
+    if type_id == 4 or type_id == 5:
+        return Msg(type_id, message_id, error_code=value[2] if n > 2 else None)
     return None

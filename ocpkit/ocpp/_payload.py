@@ -28,6 +28,8 @@ ERROR, WARNING, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 def as_int(value: object) -> int | None:
     """The value if it is a JSON integer, else ``None``."""
     # JSON booleans are ints to Python; they are not ids or meter readings.
+    if type(value) is int:  # the common case, without the subclass checks
+        return value
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
@@ -43,6 +45,8 @@ def as_time(value: object) -> datetime | None:
 
 def as_obj(value: object) -> Mapping[str, Any]:
     """The value if it is a JSON object, else an empty mapping."""
+    if type(value) is dict:  # what decoded JSON holds; skips the slower abstract-class check
+        return value
     return value if isinstance(value, Mapping) else {}
 
 

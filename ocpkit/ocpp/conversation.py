@@ -163,6 +163,8 @@ class Conversation:
         self._stations: OrderedDict[str | None, _Station] = OrderedDict()
         self._seq = 0
         self._index = 0
+        self._last_time: datetime | None = None
+        self._last_at: datetime | None = None
         self.answered: object = None
         """The ``ref`` of the CALL that the last frame fed answered (``None`` if it answered none)."""
 
@@ -208,7 +210,11 @@ class Conversation:
         if charge_point is not None and not isinstance(charge_point, str):
             raise UnsupportedError(f"charge_point must be a string, not {type(charge_point).__name__}")
         side = side_of(direction)
-        at = aware(timestamp)
+        if timestamp is self._last_time:
+            at = self._last_at  # a capture hands neighbouring frames the same stamp object
+        else:
+            at = aware(timestamp)
+            self._last_time, self._last_at = timestamp, at
         found: list[Finding] = []
         station = self._station(charge_point, found)
         sweep = self.call_timeout is not None and at is not None
@@ -300,7 +306,6 @@ class Conversation:
     ) -> list[Finding]:
         found: list[Finding] = []
         action = msg.action or ""
-        subject = _subject(station.name, f"{action} {msg.message_id}")
         known = action in self._senders
         sender = self._senders.get(action)
         if not known:
@@ -309,7 +314,7 @@ class Conversation:
                     _ERROR,
                     "rpc.unknown-action",
                     f"{action!r} is not an OCPP {self.version} action",
-                    subject,
+                    _named(station, action, msg.message_id),
                     ref,
                 )
             )
@@ -319,7 +324,7 @@ class Conversation:
                     _ERROR,
                     "rpc.wrong-sender",
                     f"{action} is sent by the {_SHOW_SIDE[sender]}, here by the {_SHOW_SIDE[side]}",
-                    subject,
+                    _named(station, action, msg.message_id),
                     ref,
                 )
             )
@@ -334,18 +339,28 @@ class Conversation:
             # The same id and action again while the first is unanswered: a retransmission. It takes
             # the place of the first, so one unanswered message is not counted once per attempt.
             message = f"{action} {msg.message_id} sent again while unanswered"
-            found.append(Finding(_INFO, "rpc.repeated-call", message, subject, ref))
+            found.append(
+                Finding(_INFO, "rpc.repeated-call", message, _named(station, action, msg.message_id), ref)
+            )
             self._close(station, same)
         else:
             previous = station.open.get(station.last_call.get(side, -1)) if side is not None else None
             if previous is not None:
                 # OCPP-J 1.6 §4.1.1, 2.x part 4 §4.1.1: one outstanding CALL per direction.
                 message = f"{action} sent while {previous.action} {previous.message_id} is unanswered"
-                found.append(Finding(_WARNING, "rpc.concurrent-call", message, subject, ref))
+                found.append(
+                    Finding(
+                        _WARNING, "rpc.concurrent-call", message, _named(station, action, msg.message_id), ref
+                    )
+                )
             if same is not None:
                 # Message ids identify a CALL among those of its sender (OCPP-J 1.6 §4.1.3).
                 message = f"message id {msg.message_id} reused while {same.action} with it is unanswered"
-                found.append(Finding(_WARNING, "rpc.duplicate-id", message, subject, ref))
+                found.append(
+                    Finding(
+                        _WARNING, "rpc.duplicate-id", message, _named(station, action, msg.message_id), ref
+                    )
+                )
         if len(station.open) >= MAX_OPEN_CALLS:
             oldest = next(iter(station.open.values()))
             found.append(self._unanswered(station, oldest, "forgotten: too many open calls"))
@@ -485,18 +500,27 @@ class Conversation:
             if msg.type_id == 4:
                 found += self._error_code(station, msg, "", ref)
             return found
-        subject = _subject(station.name, f"{call.action} {msg.message_id}")
         answer_side = side or (OTHER[call.side] if call.side is not None else None)
         if side is not None and call.side == side:
             message = f"{kind} travels {_SHOW_SIDE[side]} -> other side, like its CALL"
-            found.append(Finding(_ERROR, "rpc.result-direction", message, subject, ref))
+            found.append(
+                Finding(
+                    _ERROR, "rpc.result-direction", message, _named(station, call.action, msg.message_id), ref
+                )
+            )
         if answer_side == "cp":
             found += self._cp_sent(station, at, False, ref)
         waited = at - call.at if at is not None and call.at is not None else None
         if late or (self.call_timeout is not None and waited is not None and waited > self.call_timeout):
             shown = f" after {waited}" if waited is not None else ""
             found.append(
-                Finding(_WARNING, "rpc.late-result", f"{kind}{shown}, past the call timeout", subject, ref)
+                Finding(
+                    _WARNING,
+                    "rpc.late-result",
+                    f"{kind}{shown}, past the call timeout",
+                    _named(station, call.action, msg.message_id),
+                    ref,
+                )
             )
         station.answered.append(msg.message_id)
         self.answered = call.ref
@@ -643,6 +667,11 @@ class Conversation:
 
 def _subject(station: str | None, what: str) -> str:
     return what if station is None else f"{station}: {what}"
+
+
+def _named(station: _Station, action: str, message_id: str) -> str:
+    # Built only when a finding needs it: most frames cause none.
+    return _subject(station.name, f"{action} {message_id}")
 
 
 def _at(finding: Finding, station: str | None) -> Finding:
