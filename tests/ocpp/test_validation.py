@@ -292,6 +292,24 @@ def test_multiple_of_is_exact() -> None:
         assert not limit_ok(bad), bad
 
 
+@settings(max_examples=2000, deadline=None)
+@given(
+    st.floats(allow_nan=False, allow_infinity=False)
+    | st.integers()
+    | st.integers(-(10**6), 10**6).map(lambda n: n / 10)
+    | st.integers(-(10**6), 10**6).map(lambda n: n / 100),
+    st.sampled_from([0.1, 0.01, 0.5, 0.25, 3, 1, 2.5, 1e-3, 10]),
+)
+def test_multiple_of_short_cut_equals_exact_rationals(value: float, step: float) -> None:
+    from fractions import Fraction
+
+    from ocpkit.ocpp._schemacheck import _exact, _multiple_test
+
+    exact = Fraction(value) if type(value) is int else Fraction(repr(value))
+    assert _exact(value) == exact
+    assert _multiple_test(step)(value) == ((exact / _exact(step)).denominator == 1)
+
+
 @pytest.mark.usefixtures("engine")
 def test_uri_is_rfc_3986() -> None:
     def ok(location: str) -> bool:
@@ -471,18 +489,34 @@ def test_date_time_agrees_with_rfc3339_validator(text: str) -> None:
     st.text(alphabet=_DT_ALPHABET, max_size=30)
     | st.from_regex(r"\A\d{4}-\d\d-\d\d[Tt ]\d\d:\d\d:\d\d(\.\d{1,4})?([Zz]|[+-]\d\d:?\d\d)?\Z")
 )
-def test_fast_engine_date_time_agrees_where_trusted(text: str) -> None:
-    """Where the fast lane trusts jsonschema-rs (no leap second, no year 0), its date-time is ours."""
+def test_fast_engine_date_time_never_accepts_more(text: str) -> None:
+    """The fast validator's date-time (its own format and the guard pattern) implies ours."""
     if not validation.HAVE_FAST_ENGINE:
         pytest.skip("jsonschema-rs not installed")
     from ocpkit.ocpp._schemacheck import is_date_time
 
-    raw = json.dumps({"currentTime": text})
-    if not validation._trusted(raw):
-        return
-    fast = validation._compiled("2.0.1", "Heartbeat", "response").fast
-    assert fast is not None
-    assert fast({"currentTime": text}) == is_date_time(text)
+    quick = validation._compiled("2.0.1", "Heartbeat", "response").quick
+    assert quick is not None
+    for candidate in (text, text.replace(":00", ":60"), "0000" + text[4:]):
+        if quick({"currentTime": candidate}):
+            assert is_date_time(candidate), candidate
+
+
+def test_fast_engine_refuses_leap_seconds_and_year_zero() -> None:
+    """jsonschema-rs alone accepts both; the guard pattern must refuse them, escaped or not."""
+    if not validation.HAVE_FAST_ENGINE:
+        pytest.skip("jsonschema-rs not installed")
+    quick = validation._compiled("1.6", "Heartbeat", "response").quick
+    assert quick is not None
+    assert quick({"currentTime": "2024-05-01T10:00:00Z"})
+    for bad in ("2016-12-31T23:59:60Z", "0000-01-01T00:00:00Z", "2016-12-31T23:59:60.5+01:00"):
+        assert not quick({"currentTime": bad}), bad
+        for raw in (
+            json.dumps([3, "m", {"currentTime": bad}]),
+            json.dumps([3, "m", {"currentTime": bad}]).replace("6", "\\u0036"),
+        ):
+            report = check_frame(raw.encode(), "1.6", action="Heartbeat")
+            assert [v.keyword for v in report.violations] == ["format"], raw
 
 
 @pytest.mark.usefixtures("engine")
