@@ -455,6 +455,23 @@ _FRAME_TYPES: Final[Mapping[int, Callable[..., Frame]]] = {
 }
 
 
+Verdict = Callable[[Any], bool]
+
+
+class _Table(dict[str, Verdict | None]):
+    """Action -> quick verdict (None: not for the fast lane), filled on first lookup."""
+
+    __slots__ = ("fill",)
+
+    def __init__(self, fill: Callable[[str], Verdict | None]) -> None:
+        super().__init__()
+        self.fill = fill
+
+    def __missing__(self, action: str) -> Verdict | None:
+        found = self[action] = self.fill(action)
+        return found
+
+
 class _Lane:
     """Per-version lookup tables of the fast lane, filled on demand."""
 
@@ -466,34 +483,29 @@ class _Lane:
         self.loads = _json.fast_loads() if _rs is not None else None
         # action -> quick verdict of its request schema, or None when a CALL (SEND) of it is not
         # well-formed: unknown action, or sent the other way (CALL vs SEND)
-        self.calls: dict[str, Callable[[Any], bool] | None] = {}
-        self.sends: dict[str, Callable[[Any], bool] | None] = {}
-        self.results: dict[str, Callable[[Any], bool] | None] = {}
+        self.calls = _Table(lambda action: self._request(action, 2))
+        self.sends = _Table(lambda action: self._request(action, 6))
+        self.results = _Table(self._result)
         self.senders: dict[str, str] = {}  # action -> the party that sends it
         self.error_codes = ERROR_CODES[version]
         self.error_types = (4, 5) if version == "2.1" else (4,)
 
-    def request(self, action: str, type_id: int) -> Callable[[Any], bool] | None:
+    def _request(self, action: str, type_id: int) -> Verdict | None:
         from ocpkit.ocpp import actions
 
         spec = actions(self.version).get(action)
-        found = None
-        table = self.calls if type_id == 2 else self.sends
-        if spec is not None and (spec.response is not None) == (type_id == 2) and type_id in (2, 6):
-            found = _compiled(self.version, action, "request").quick
-            self.senders[action] = str(spec.sender)
-            if type_id == 6 and self.version != "2.1":
-                found = None
-        table[action] = found
-        return found
+        if spec is None or (spec.response is not None) != (type_id == 2):
+            return None
+        if type_id == 6 and self.version != "2.1":
+            return None
+        self.senders[action] = str(spec.sender)
+        return _compiled(self.version, action, "request").quick
 
-    def result(self, action: str) -> Callable[[Any], bool] | None:
+    def _result(self, action: str) -> Verdict | None:
         try:
-            found = _compiled(self.version, action, "response").quick
+            return _compiled(self.version, action, "response").quick
         except UnsupportedError:
-            found = None
-        self.results[action] = found
-        return found
+            return None
 
 
 class _Lanes(dict[str, _Lane]):
@@ -505,7 +517,6 @@ class _Lanes(dict[str, _Lane]):
 
 
 _BY_VERSION = _Lanes()
-_UNSEEN: Final[Any] = object()
 
 
 def check_frame(
@@ -523,7 +534,10 @@ def check_frame(
     :func:`~ocpkit.ocpp.rpc.parse_frame`. Builds no model: this is the bulk
     path for captures and CALLERROR decisions.
     """
-    lane = _BY_VERSION[version] if type(version) is str else _BY_VERSION.__missing__(version)
+    try:
+        lane = _BY_VERSION[version]
+    except TypeError:  # unhashable
+        raise UnsupportedError(f"unknown OCPP version {version!r}; expected one of 1.6, 2.0.1, 2.1") from None
     kind = type(raw)
     if kind is not bytes and kind is not str:
         if kind is bytearray or kind is memoryview:
@@ -555,14 +569,7 @@ def check_frame(
                 and type(payload) is dict
                 and type(name) is str
             ):
-                if type_id == 2:
-                    quick = lane.calls.get(name, _UNSEEN)
-                elif type_id == 6:
-                    quick = lane.sends.get(name, _UNSEEN)
-                else:
-                    quick = None
-                if quick is _UNSEEN:
-                    quick = lane.request(name, type_id)
+                quick = lane.calls[name] if type_id == 2 else lane.sends[name] if type_id == 6 else None
                 if quick is not None and (sender is None or lane.senders[name] in (sender, "Both")):
                     try:
                         ok = quick(payload)
@@ -582,9 +589,7 @@ def check_frame(
             ):
                 if action is None:
                     return _Valid(msg, text, True)
-                quick = lane.results.get(action, _UNSEEN) if type(action) is str else None
-                if quick is _UNSEEN:
-                    quick = lane.result(action)
+                quick = lane.results[action] if type(action) is str else None
                 if quick is not None:
                     try:
                         ok = quick(payload)

@@ -459,6 +459,42 @@ def test_check_frame_reports_paths_inside_the_frame() -> None:
         check_frame(b"[]", "3.0")
 
 
+@pytest.mark.usefixtures("engine")
+@pytest.mark.parametrize("as_text", [False, True])
+def test_check_frame_frames_and_verdicts_of_every_type(as_text: bool) -> None:
+    """Whatever lane a message takes, the report's frame and verdict are the parse_frame ones."""
+    from ocpkit.ocpp.rpc import CallError, CallResultError, Send
+
+    def check(raw: bytes, version: str, **kw: Any) -> Any:
+        return check_frame(raw.decode() if as_text else raw, version, **kw)
+
+    report = check(b'[4,"m","NotImplemented","",{}]', "1.6")
+    assert report.ok and report.frame == CallError("m", "NotImplemented", "", {})
+    assert not check(b'[4,"m","Handler not implemented","",{}]', "2.0.1").ok
+    assert not check(b'[4,"m","NotImplemented","",null]', "2.0.1").ok
+    assert check(b'[5,"m","FormatViolation","x",{}]', "2.1").frame == CallResultError(
+        "m", "FormatViolation", "x", {}
+    )
+    assert [v.code for v in check(b'[5,"m","FormatViolation","x",{}]', "2.0.1").violations] == [
+        "MessageTypeNotSupported"
+    ]
+    send = b'[6,"m","NotifyPeriodicEventStream",{"id":1,"pending":0,"basetime":"2024-05-01T10:00:00Z","data":[{"t":1,"v":"x"}]}]'
+    report = check(send, "2.1")
+    assert report.ok, report.violations
+    assert isinstance(report.frame, Send) and report.frame.action == "NotifyPeriodicEventStream"
+    assert [v.code for v in check(send.replace(b"[6,", b"[2,", 1), "2.1").violations] == ["NotSupported"]
+    # who sends: a CSMS never sends a Heartbeat
+    assert check(b'[2,"m","Heartbeat",{}]', "1.6", sender="ChargingStation").ok
+    assert [v.code for v in check(b'[2,"m","Heartbeat",{}]', "1.6", sender="CSMS").violations] == [
+        "NotSupported"
+    ]
+    # bytes-like input takes the same path
+    assert check_frame(bytearray(b'[2,"m","Heartbeat",{}]'), "1.6").ok
+    assert check_frame(memoryview(b'[2,"m","Heartbeat",{"x":1}]'), "1.6").violations[0].path == "/3/x"
+    with pytest.raises(UnsupportedError):
+        check_frame(b"[]", ["1.6"])  # type: ignore[arg-type]
+
+
 # --- formats against the oracle's reference libraries -------------------------------------------
 
 _URI_ALPHABET = "az09:/?#[]@!$&'()*+,;=-._~%AF ve\n"
