@@ -472,6 +472,16 @@ def test_check_frame_frames_and_verdicts_of_every_type(as_text: bool) -> None:
     assert report.ok and report.frame == CallError("m", "NotImplemented", "", {})
     assert not check(b'[4,"m","Handler not implemented","",{}]', "2.0.1").ok
     assert not check(b'[4,"m","NotImplemented","",null]', "2.0.1").ok
+    from ocpkit.errors import FrameInvalid
+    from ocpkit.ocpp.rpc import parse_frame
+
+    for broken in (
+        b'[4,"m","Handler not implemented",null,null]',
+        b'[4,1,"NotImplemented","",{"n":%d}]' % 2**70,
+    ):
+        with pytest.raises(FrameInvalid) as info:
+            parse_frame(broken, "2.0.1")
+        assert check(broken, "2.0.1").violations == tuple(info.value.violations)
     assert check(b'[5,"m","FormatViolation","x",{}]', "2.1").frame == CallResultError(
         "m", "FormatViolation", "x", {}
     )
