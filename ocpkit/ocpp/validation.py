@@ -13,14 +13,18 @@ file after normalisation. It is compiled once, on first use, into:
 A payload given as text is decoded by the rules of :mod:`ocpkit.ocpp._json`
 and judged by the fast validator; only a payload it refuses is walked by the
 exact checker, which then decides (and builds the report). The fast validator
-is used only where its verdict is known to equal the exact one: ``multipleOf``
-(it divides floats) and ``format: uri`` are split off the schema and judged
-by the exact checker on a projection holding only them; it is never used for
-texts holding ``:60`` (it accepts leap seconds) or ``0000-`` (it accepts
-year 0), and never for Python objects
-passed in by the caller (it accepts tuples, NaN, non-string keys). Without
-``jsonschema-rs`` every payload goes through the exact checker: same verdicts,
-slower.
+never accepts what the exact checker refuses: ``multipleOf`` (it divides
+floats) is split off the schema and judged by the exact checker on a
+projection holding only it; its ``uri`` format is replaced by the exact
+checker's test; its own ``date-time`` (which accepts leap seconds and year
+0000) is narrowed by a pattern refusing both; and it is never used for Python
+objects passed in by the caller (it accepts tuples, NaN, non-string keys).
+Without ``jsonschema-rs`` every payload goes through the exact checker: same
+verdicts, slower.
+
+:func:`check_frame` is the bulk path: a well-formed message costs one
+``orjson.loads``, a few type tests and one jsonschema-rs call; the exact
+decoder and checker run only for messages the fast lane refuses.
 
 A typed model (the generated pydantic class of the action) is built only when
 asked for, by :func:`validate_payload`; :func:`check_frame` returns verdicts
