@@ -14,7 +14,15 @@ Each timing is the best of ``--repeat`` runs after one warm-up run (which
 compiles the validators of every action). Prints frames/s and the ratios the
 target is stated in (ocpkit >= 50x ``ocpp``, >= 0.4x the floor).
 
+``--corpus captures`` replaces the seeded corpus by the frames of the OCPP
+captures in ../shared/conformance/captures (read with
+:func:`ocpkit.capture.read_capture`, CALLRESULTs paired with their CALL's
+action), repeated in file order up to ``--frames``: the action mix, payload
+sizes and error rate of recorded traffic rather than a uniform draw over all
+actions. No OCPP 2.1 capture exists.
+
     python benchmarks/validate_frames.py [--frames 100000] [--versions 1.6 2.0.1] [--repeat 3] [--pure]
+                                         [--corpus seeded|captures]
 """
 
 from __future__ import annotations
@@ -69,6 +77,40 @@ def _ocpp_runner(corpus: list[tuple[bytes, str | None]], version: str) -> Callab
     return run
 
 
+# OCPP captures per version (paths under shared/conformance/captures; see its README).
+CAPTURES = {
+    "1.6": [
+        "Dynamic_OCPP_EVSE/33f96c8/dev/tests/debug.log",
+        "Dynamic_OCPP_EVSE/4988ad6/dev/tests/debug.log",
+        "kwwhat/seeds/ocpp_1_6_synthetic_logs_1d.csv",
+        "kwwhat/demo/seeds/ocpp_1_6_synthetic_logs_14d.csv",
+        "OCPP-Tester/a055839/server.log",
+        "open-ocpp-trace-specification/fixtures/*/trace.jsonl",
+    ],
+    "2.0.1": [
+        "client_ocpp_sim/6e7b4d1/ocpp.log",
+        "libocpp/tests/lib/ocpp/v201/json/*/*.log.txt",
+    ],
+}
+
+
+def _capture_corpus(shared: Path, version: str, n: int) -> list[tuple[bytes, str | None]]:
+    from ocpkit.capture import read_capture
+
+    root = shared / "conformance" / "captures"
+    frames: list[tuple[bytes, str | None]] = []
+    for pattern in CAPTURES.get(version, []):
+        for path in sorted(root.glob(pattern)):
+            lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+            for record in read_capture(lines):
+                if record.kind in ("call", "callresult", "callerror"):
+                    paired = record.action if record.kind == "callresult" else None
+                    frames.append((record.raw.encode(), paired))
+    if not frames:
+        return []
+    return [frames[i % len(frames)] for i in range(n)]
+
+
 def main() -> int:
     """Run the benchmark and print the table."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
@@ -76,6 +118,7 @@ def main() -> int:
     parser.add_argument("--versions", nargs="+", default=["1.6", "2.0.1"])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--mutation-rate", type=float, default=0.04)
+    parser.add_argument("--corpus", choices=["seeded", "captures"], default="seeded")
     parser.add_argument(
         "--pure",
         action="store_true",
@@ -95,9 +138,16 @@ def main() -> int:
     print(f"orjson {orjson.__version__}; ocpkit fast engine (jsonschema-rs): {fast}; ", end="")
     print(f"ocpkit orjson decoder: {_json.HAVE_ORJSON and not args.pure}")
     for version in args.versions:
-        corpus = [
-            (raw, action) for raw, action, _ in generate(shared, version, args.frames, 7, args.mutation_rate)
-        ]
+        if args.corpus == "captures":
+            corpus = _capture_corpus(shared, version, args.frames)
+            if not corpus:
+                print(f"\nOCPP {version}: no capture")
+                continue
+        else:
+            corpus = [
+                (raw, action)
+                for raw, action, _ in generate(shared, version, args.frames, 7, args.mutation_rate)
+            ]
         size = sum(len(raw) for raw, _ in corpus) / len(corpus)
 
         def floor(corpus: list[tuple[bytes, str | None]] = corpus) -> int:
@@ -120,7 +170,10 @@ def main() -> int:
         t_floor, _ = _best(floor, args.repeat)
         t_ours, refused = _best(ours, args.repeat)
         n = len(corpus)
-        print(f"\nOCPP {version}: {n} frames, {size:.0f} bytes on average, {refused} invalid (reports built)")
+        print(
+            f"\nOCPP {version} ({args.corpus}): {n} frames, {size:.0f} bytes on average,"
+            f" {refused} invalid (reports built)"
+        )
         print(f"  orjson.loads (floor) {n / t_floor:12,.0f} frames/s")
         print(f"  ocpkit check_frame   {n / t_ours:12,.0f} frames/s   {t_floor / t_ours:5.2f}x the floor")
         runner = _ocpp_runner(corpus, version)

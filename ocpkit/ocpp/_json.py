@@ -34,9 +34,21 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Callable
 from typing import Any
 
-__all__ = ["HAVE_ORJSON", "MAX_DEPTH", "JsonError", "decode", "decode_exact", "encode", "orjson_module"]
+__all__ = [
+    "HAVE_ORJSON",
+    "MAX_DEPTH",
+    "JsonError",
+    "decode",
+    "decode_exact",
+    "encode",
+    "fast_loads",
+    "may_hold_big_int",
+    "orjson_module",
+    "shallow",
+]
 
 # Far above any OCPP message, far below the interpreter's recursion limit.
 MAX_DEPTH = 512
@@ -112,6 +124,30 @@ def _has_surrogate(value: Any) -> bool:
 def orjson_module() -> Any:
     """The orjson module when installed (and not switched off), else None."""
     return _orjson
+
+
+def fast_loads() -> Callable[[bytes | str], Any] | None:
+    """``orjson.loads`` when installed (and not switched off), else None.
+
+    It raises ``ValueError`` for every text the rules refuse except two: it
+    accepts nesting deeper than :data:`MAX_DEPTH` (see :func:`shallow`) and
+    turns integers beyond 64 bits into floats (see :func:`may_hold_big_int`).
+    """
+    return None if _orjson is None else _orjson.loads
+
+
+def may_hold_big_int(raw: bytes | str) -> bool:
+    """True when *raw* has a run of 19 digits: an integer orjson might turn into a float."""
+    if isinstance(raw, bytes):
+        return _RUN_B in raw.translate(_DIGITS_B)
+    return _RUN_S in raw.translate(_DIGITS_S)
+
+
+def shallow(raw: bytes | str) -> bool:
+    """True when *raw* cannot nest deeper than :data:`MAX_DEPTH` (too few brackets)."""
+    if isinstance(raw, bytes):
+        return raw.count(b"[") + raw.count(b"{") <= MAX_DEPTH
+    return raw.count("[") + raw.count("{") <= MAX_DEPTH
 
 
 def decode_exact(raw: bytes | bytearray | memoryview | str) -> Any:

@@ -221,6 +221,34 @@ def _exact(value: int | float) -> Fraction:
     return Fraction(value) if type(value) is int else Fraction(repr(value))
 
 
+def _multiple_test(step: int | float) -> Callable[[int | float], bool]:
+    """A test for "value is a multiple of step" on the exact rationals of their decimal texts."""
+    exact = _exact(step)
+    num = exact.numerator
+    decimals = len(str(exact.denominator)) - 1
+    if exact.denominator != 10**decimals:
+        decimals = -1  # not 1/10**k times an integer: no short cut for floats
+
+    def test(value: int | float) -> bool:
+        if type(value) is int:
+            # value / (num / den) is an integer iff num divides value * den iff num divides value.
+            return value % num == 0
+        if num == 1 and decimals >= 0:
+            # step = 1/10**k: a float's shortest repr "d.ddd" (no exponent) has f fraction digits,
+            # none of them a trailing zero unless it is the "d.0" of a whole number, so
+            # value / step is an integer iff f <= k.
+            text = repr(value)
+            dot = text.find(".")
+            if dot >= 0 and "e" not in text:
+                if len(text) - dot - 1 <= decimals:
+                    return True
+                if text[-1] != "0":
+                    return False
+        return (_exact(value) / exact).denominator == 1
+
+    return test
+
+
 def _describe(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
@@ -362,7 +390,7 @@ class _Compiler:
         else:
             lo_strict = hi_strict = False
         step = schema.get("multipleOf")
-        step_exact = _exact(step) if step is not None else None
+        multiple = _multiple_test(step) if step is not None else None
 
         def c_num(v: Any, path: Path, out: list[Finding]) -> None:
             if (type(v) is not int and type(v) is not float) or type(v) is bool:
@@ -375,7 +403,7 @@ class _Compiler:
                 out.append(Finding(path, "exclusiveMinimum", f"{_describe(v)} is not above {ex_lo}"))
             if ex_hi is not None and v >= ex_hi:
                 out.append(Finding(path, "exclusiveMaximum", f"{_describe(v)} is not below {ex_hi}"))
-            if step_exact is not None and (_exact(v) / step_exact).denominator != 1:
+            if multiple is not None and not multiple(v):
                 out.append(Finding(path, "multipleOf", f"{_describe(v)} is not a multiple of {step}"))
 
         return c_num
@@ -387,6 +415,17 @@ class _Compiler:
         extra_check: Check | None = None if extra is True or extra is False else self.node(extra)
         closed = extra is False
         anything = self.anything
+        if anything is _noop and not required and not closed and extra_check is None:
+            # A projection (see split()): only the properties it names can break a rule.
+            named = tuple(props.items())
+
+            def c_obj_projected(v: Any, path: Path, out: list[Finding]) -> None:
+                if type(v) is dict:
+                    for name, sub in named:
+                        if name in v:
+                            sub(v[name], (path, name), out)
+
+            return c_obj_projected
 
         def c_obj(v: Any, path: Path, out: list[Finding]) -> None:
             if type(v) is not dict:
@@ -491,25 +530,18 @@ def compile_schema(schema: Mapping[str, Any], *, subset: bool = False) -> Check:
     return compiler.node(schema)
 
 
-def _is_picked(node: Mapping[str, Any]) -> bool:
-    return "multipleOf" in node or node.get("format") == "uri"
-
-
 def split(schema: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any] | None]:
     """Split a schema in two whose conjunction is the original.
 
-    The first part lacks ``multipleOf`` and ``format: uri`` (keywords a float
-    based or lax engine may misjudge); the second keeps only those keywords and
-    the ``properties``/``items``/``$ref`` structure leading to them, or is None
-    when the schema has none.
+    The first part lacks ``multipleOf`` (a keyword a float based engine may
+    misjudge); the second keeps only that keyword and the
+    ``properties``/``items``/``$ref`` structure leading to it, or is None when
+    the schema has none.
     """
 
     def rest(node: Any) -> Any:
         if isinstance(node, dict):
-            out = {k: rest(v) for k, v in node.items() if k != "multipleOf"}
-            if out.get("format") == "uri":
-                del out["format"]
-            return out
+            return {k: rest(v) for k, v in node.items() if k != "multipleOf"}
         if isinstance(node, list):
             return [rest(v) for v in node]
         return node
@@ -522,8 +554,6 @@ def split(schema: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any] | N
             return {"$ref": node["$ref"]}
         if "multipleOf" in node:
             out["multipleOf"] = node["multipleOf"]
-        if node.get("format") == "uri":
-            out["format"] = "uri"
         props = {k: p for k, p in ((k, picked(v)) for k, v in node.get("properties", {}).items()) if p}
         if props:
             out["properties"] = props
@@ -534,7 +564,7 @@ def split(schema: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any] | N
 
     def has_picked(node: Any) -> bool:
         if isinstance(node, dict):
-            return _is_picked(node) or any(has_picked(v) for v in node.values())
+            return "multipleOf" in node or any(has_picked(v) for v in node.values())
         if isinstance(node, list):
             return any(has_picked(v) for v in node)
         return False

@@ -13,14 +13,18 @@ file after normalisation. It is compiled once, on first use, into:
 A payload given as text is decoded by the rules of :mod:`ocpkit.ocpp._json`
 and judged by the fast validator; only a payload it refuses is walked by the
 exact checker, which then decides (and builds the report). The fast validator
-is used only where its verdict is known to equal the exact one: ``multipleOf``
-(it divides floats) and ``format: uri`` are split off the schema and judged
-by the exact checker on a projection holding only them; it is never used for
-texts holding ``:60`` (it accepts leap seconds) or ``0000-`` (it accepts
-year 0), and never for Python objects
-passed in by the caller (it accepts tuples, NaN, non-string keys). Without
-``jsonschema-rs`` every payload goes through the exact checker: same verdicts,
-slower.
+never accepts what the exact checker refuses: ``multipleOf`` (it divides
+floats) is split off the schema and judged by the exact checker on a
+projection holding only it; its ``uri`` format is replaced by the exact
+checker's test; its own ``date-time`` (which accepts leap seconds and year
+0000) is narrowed by a pattern refusing both; and it is never used for Python
+objects passed in by the caller (it accepts tuples, NaN, non-string keys).
+Without ``jsonschema-rs`` every payload goes through the exact checker: same
+verdicts, slower.
+
+:func:`check_frame` is the bulk path: a well-formed message costs one
+``orjson.loads``, a few type tests and one jsonschema-rs call; the exact
+decoder and checker run only for messages the fast lane refuses.
 
 A typed model (the generated pydantic class of the action) is built only when
 asked for, by :func:`validate_payload`; :func:`check_frame` returns verdicts
@@ -57,7 +61,6 @@ repairing what real chargers commonly get wrong (see :func:`validate_payload`).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final, Literal, overload
@@ -71,10 +74,22 @@ from ocpkit.ocpp._schemacheck import (
     compile_schema,
     draft_of,
     flat_pointer,
+    is_uri,
     pointer,
     split,
 )
-from ocpkit.ocpp.rpc import MAX_MESSAGE_ID_LENGTH, RULE_CODES, Call, CallResult, Frame, Send, parse_frame
+from ocpkit.ocpp.rpc import (
+    ERROR_CODES,
+    MAX_MESSAGE_ID_LENGTH,
+    RULE_CODES,
+    Call,
+    CallError,
+    CallResult,
+    CallResultError,
+    Frame,
+    Send,
+    parse_frame,
+)
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -123,22 +138,27 @@ HAVE_FAST_ENGINE: Final = _rs is not None
 """True when ``jsonschema-rs`` is installed and used for verdicts."""
 
 
-# Texts the fast validator may misjudge (see the module docstring): a leap second ("hh:mm:60")
-# or year 0 in a date-time. A cheap substring test first; the pattern only when it hits
-# (":60" also occurs in '"limit":60.5').
-_LEAP_B = re.compile(rb"\d:\d\d:60")
-_LEAP_S = re.compile(r"\d:\d\d:60")
+# The fast validator's own date-time format accepts a leap second ("23:59:60") and year 0000,
+# which the exact checker refuses; this pattern, checked with it, refuses both (and anything else
+# outside the exact checker's RFC 3339 syntax), so the conjunction never accepts more than the
+# exact checker. Both are judged on the decoded string, so escapes cannot hide either marker.
+_DATE_TIME_GUARD: Final = (
+    "^(?:[0-9]{3}[1-9]|[0-9]{2}[1-9][0-9]|[0-9][1-9][0-9]{2}|[1-9][0-9]{3})-(?:0[1-9]|1[0-2])-[0-9]{2}"
+    "[Tt](?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:[.][0-9]+)?(?:[Zz]|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])$"
+)
 
 
-def _trusted(text: bytes | str) -> bool:
-    # A \u escape could spell either marker without showing it in the text.
-    if isinstance(text, bytes):
-        return (
-            b"0000-" not in text
-            and (b":60" not in text or _LEAP_B.search(text) is None)
-            and b"\\u" not in text
-        )
-    return "0000-" not in text and (":60" not in text or _LEAP_S.search(text) is None) and "\\u" not in text
+def _fast_schema(node: Any) -> Any:
+    """The schema for the fast validator: every date-time also carries :data:`_DATE_TIME_GUARD`."""
+    if isinstance(node, dict):
+        out = {k: _fast_schema(v) for k, v in node.items()}
+        if out.get("format") == "date-time":
+            # No OCPP schema has a pattern of its own (the exact checker would refuse to compile it).
+            out["pattern"] = _DATE_TIME_GUARD
+        return out
+    if isinstance(node, list):
+        return [_fast_schema(v) for v in node]
+    return node
 
 
 def _code(keyword: str, version: str) -> str:
@@ -154,40 +174,39 @@ def _violations(findings: list[Finding], version: str, prefix: str = "") -> tupl
 class _Compiled:
     """The compiled forms of one schema: the exact checker and, when available, the fast verdict."""
 
-    __slots__ = ("check", "fast", "post")
+    __slots__ = ("check", "quick")
 
     def __init__(self, schema: Mapping[str, Any]) -> None:
         self.check: Check = compile_schema(schema)
-        self.fast: Callable[[Any], bool] | None = None
-        self.post: Check | None = None
-        if _rs is not None:
-            # jsonschema-rs judges all but multipleOf (float division) and format uri (laxer than
-            # RFC 3986); the exact checker judges those on a projection of the schema.
-            rest, picked = split(schema)
-            cls = _rs.Draft4Validator if draft_of(schema) == DRAFT4 else _rs.Draft6Validator
-            self.fast = cls(rest, validate_formats=True).is_valid
-            if picked is not None:
-                self.post = compile_schema(picked, subset=True)
+        # quick(payload): True when the payload is valid for sure (only for payloads decoded from
+        # text by ocpkit's rules); False means "ask the exact checker", and so does an exception.
+        self.quick: Callable[[Any], bool] | None = None
+        if _rs is None:
+            return
+        # jsonschema-rs judges all but multipleOf (it divides floats): the exact checker judges that
+        # on a projection of the schema. Its uri format is laxer than RFC 3986, so the exact
+        # checker's test is plugged in; its date-time is narrowed by a pattern (see _fast_schema).
+        rest, picked = split(schema)
+        cls = _rs.Draft4Validator if draft_of(schema) == DRAFT4 else _rs.Draft6Validator
+        fast = cls(_fast_schema(rest), validate_formats=True, formats={"uri": is_uri}).is_valid
+        if picked is None:
+            self.quick = fast
+            return
+        post = compile_schema(picked, subset=True)
+
+        def quick(data: Any) -> bool:
+            if not fast(data):
+                return False
+            out: list[Finding] = []
+            post(data, (), out)
+            return not out
+
+        self.quick = quick
 
     def findings(self, data: Any) -> list[Finding]:
         out: list[Finding] = []
         self.check(data, (), out)
         return out
-
-    def quick(self, data: Any) -> bool:
-        """True when the fast verdict says valid (False: unknown, ask the exact checker)."""
-        try:
-            if not self.fast(data):  # type: ignore[misc]
-                return False
-        except Exception:  # any refusal of the accelerator falls back to the exact checker
-            return False
-        return self.post is None or self.quick_post(data)
-
-    def quick_post(self, data: Any) -> bool:
-        """True when the split-off keywords (multipleOf, uri) hold."""
-        out: list[Finding] = []
-        self.post(data, (), out)  # type: ignore[misc]
-        return not out
 
 
 _COMPILED: dict[tuple[str, str, str], _Compiled] = {}
@@ -204,10 +223,16 @@ def _compiled(version: str, action: str, direction: str) -> _Compiled:
     return done
 
 
-def _judge(compiled: _Compiled, data: Any, text: bytes | str | None) -> list[Finding]:
-    """Findings for a decoded payload; *text* is its source when it came from the decoder."""
-    if compiled.fast is not None and text is not None and _trusted(text) and compiled.quick(data):
-        return []
+def _judge(compiled: _Compiled, data: Any, decoded: bool) -> list[Finding]:
+    """Findings for a payload; *decoded*: it came from ocpkit's decoder, not from the caller."""
+    # Objects a caller built may hold what no text decodes to (tuples, NaN, non-string keys), which
+    # the fast validator would accept: they always go to the exact checker.
+    if decoded and compiled.quick is not None:
+        try:
+            if compiled.quick(data):
+                return []
+        except Exception:  # any refusal of the accelerator falls back to the exact checker
+            pass
     return compiled.findings(data)
 
 
@@ -241,7 +266,7 @@ def _check_payload(
         return (Violation("", "json", str(exc), _code("json", version)),), None
     if type(decoded) is not dict:
         return (Violation("", "type", "a payload must be a JSON object", _code("type", version)),), decoded
-    return _violations(_judge(compiled, decoded, data), version), decoded
+    return _violations(_judge(compiled, decoded, True), version), decoded
 
 
 @dataclass(frozen=True, slots=True)
@@ -381,7 +406,7 @@ class FrameReport:
         violations: tuple[Violation, ...],
         unpaired: bool = False,
         decoded: list[Any] | None = None,
-        source: bytes | None = None,
+        source: bytes | str | None = None,
     ) -> None:
         # decoded: the well-formed CALL/CALLRESULT array; the frame object is made from it on demand.
         # source: its text when it was decoded without the exact-integer check (see check_frame).
@@ -396,9 +421,9 @@ class FrameReport:
         """The parsed frame, or None when the message could not be read as one."""
         if self._frame is None and self._msg is not None:
             msg = self._msg
-            if self._source is not None and _RUN in self._source.translate(_DIGITS):
+            if self._source is not None and _json.may_hold_big_int(self._source):
                 msg = _json.decode_exact(self._source)
-            self._frame = Call(msg[1], msg[2], msg[3]) if msg[0] == 2 else CallResult(msg[1], msg[2])
+            self._frame = _FRAME_TYPES[msg[0]](*msg[1:])
         return self._frame
 
     @property
@@ -412,32 +437,79 @@ class FrameReport:
         )
 
 
+class _Valid(FrameReport):
+    """A report without violations on a well-formed message, its frame object made on demand."""
+
+    __slots__ = ()
+
+    def __init__(self, msg: list[Any], source: bytes | str, unpaired: bool = False) -> None:
+        self._frame = None
+        self._msg = msg
+        self._source = source
+        self.violations = ()
+        self.unpaired = unpaired
+
+
+_FRAME_TYPES: Final[Mapping[int, Callable[..., Frame]]] = {
+    2: Call,
+    3: CallResult,
+    4: CallError,
+    5: CallResultError,
+    6: Send,
+}
+
+
+Verdict = Callable[[Any], bool]
+
+
+class _Table(dict[str, Verdict | None]):
+    """Action -> quick verdict (None: not for the fast lane), filled on first lookup."""
+
+    __slots__ = ("fill",)
+
+    def __init__(self, fill: Callable[[str], Verdict | None]) -> None:
+        super().__init__()
+        self.fill = fill
+
+    def __missing__(self, action: str) -> Verdict | None:
+        found = self[action] = self.fill(action)
+        return found
+
+
 class _Lane:
     """Per-version lookup tables of the fast lane, filled on demand."""
 
-    __slots__ = ("calls", "results", "version")
+    __slots__ = ("calls", "error_codes", "error_types", "loads", "results", "senders", "sends", "version")
 
     def __init__(self, version: str) -> None:
         self.version = version
-        # action -> compiled request schema, or None when a CALL of it is not well-formed
-        self.calls: dict[str, _Compiled | None] = {}
-        self.results: dict[str, _Compiled | None] = {}
+        # orjson.loads when the fast lane is on (orjson and jsonschema-rs both installed), else None
+        self.loads = _json.fast_loads() if _rs is not None else None
+        # action -> quick verdict of its request schema, or None when a CALL (SEND) of it is not
+        # well-formed: unknown action, or sent the other way (CALL vs SEND)
+        self.calls = _Table(lambda action: self._request(action, 2))
+        self.sends = _Table(lambda action: self._request(action, 6))
+        self.results = _Table(self._result)
+        self.senders: dict[str, str] = {}  # action -> the party that sends it
+        self.error_codes = ERROR_CODES[version]
+        self.error_types = (4, 5) if version == "2.1" else (4,)
 
-    def call(self, action: str) -> _Compiled | None:
+    def _request(self, action: str, type_id: int) -> Verdict | None:
         from ocpkit.ocpp import actions
 
         spec = actions(self.version).get(action)
-        found = None if spec is None or spec.response is None else _compiled(self.version, action, "request")
-        self.calls[action] = found
-        return found
+        if spec is None or (spec.response is not None) != (type_id == 2):
+            return None
+        if type_id == 6 and self.version != "2.1":
+            return None
+        self.senders[action] = str(spec.sender)
+        return _compiled(self.version, action, "request").quick
 
-    def result(self, action: str) -> _Compiled | None:
+    def _result(self, action: str) -> Verdict | None:
         try:
-            found: _Compiled | None = _compiled(self.version, action, "response")
+            return _compiled(self.version, action, "response").quick
         except UnsupportedError:
-            found = None
-        self.results[action] = found
-        return found
+            return None
 
 
 class _Lanes(dict[str, _Lane]):
@@ -466,64 +538,50 @@ def check_frame(
     :func:`~ocpkit.ocpp.rpc.parse_frame`. Builds no model: this is the bulk
     path for captures and CALLERROR decisions.
     """
-    lane = _BY_VERSION[version] if isinstance(version, str) else _BY_VERSION.__missing__(version)
-    text: bytes | str | None = None
-    msg: Any = raw
-    trusted = False
-    source: bytes | None = None  # set when msg came from orjson without the 19-digit check
-    if type(raw) is bytes:
-        text = raw
-        orjson = _json.orjson_module()
-        # orjson alone for short texts (the common case). It turns integers beyond 64 bits into
-        # floats, which cannot turn an invalid payload valid in the fast engine (a draft-04
-        # integer field refuses the float; no OCPP bound or enum is near 2**64). So the exact
-        # decoder is needed only where a report is built (_exact_lane) or the frame is read.
-        if orjson is not None and len(raw) <= _SHORT:
-            try:
-                msg = orjson.loads(raw)
-            except orjson.JSONDecodeError:
-                msg = _decode_or_keep(raw)
-            else:
-                source = raw
-        else:
-            msg = _decode_or_keep(raw)
-        trusted = (
-            b"0000-" not in raw and (b":60" not in raw or _LEAP_B.search(raw) is None) and b"\\u" not in raw
-        )
-    elif type(raw) is str:
-        text = raw
-        msg = _decode_or_keep(raw)
-        trusted = _trusted(raw)
-    # Fast lane: a well-formed CALL or CALLRESULT, checked inline; anything else takes parse_frame.
-    if sender is None and type(msg) is list:
+    try:
+        lane = _BY_VERSION[version]
+    except TypeError:  # unhashable
+        raise UnsupportedError(f"unknown OCPP version {version!r}; expected one of 1.6, 2.0.1, 2.1") from None
+    kind = type(raw)
+    if kind is not bytes and kind is not str:
+        if kind is bytearray or kind is memoryview:
+            return check_frame(bytes(raw), version, action=action, sender=sender)  # type: ignore[arg-type]
+        # A decoded array from the caller: its objects may hold what no text decodes to.
+        return _check_slow(raw, version, action, sender, False, False)
+    text: bytes | str = raw  # type: ignore[assignment]
+    loads = lane.loads
+    if loads is None:
+        return _check_slow(_decode_or_keep(text), version, action, sender, True, False)
+    # Fast lane: orjson alone, then one jsonschema-rs call on the payload. orjson turns integers
+    # beyond 64 bits into floats, which cannot turn an invalid payload valid (a draft-04 integer
+    # refuses the float, a draft-06 one accepts both; no OCPP bound, enum or multipleOf tells an
+    # integer beyond 2**64 from its float): so the exact decoder is needed only where a report is
+    # built (_check_slow) or the frame is read. orjson allows deeper nesting than ocpkit: texts
+    # that could hold more than MAX_DEPTH brackets are left to the exact decoder.
+    try:
+        msg = loads(text)
+    except ValueError:  # orjson.JSONDecodeError: the exact decoder names the broken rule
+        msg = None
+    if type(msg) is list and (len(text) <= _SHORT or _json.shallow(text)):
         n = len(msg)
         if n == 4:
             type_id, mid, name, payload = msg
             if (
-                type_id == 2
-                and type(type_id) is int
+                type(type_id) is int
                 and type(mid) is str
                 and len(mid) <= MAX_MESSAGE_ID_LENGTH
                 and type(payload) is dict
                 and type(name) is str
             ):
-                compiled = lane.calls[name] if name in lane.calls else lane.call(name)
-                if compiled is not None:
-                    if trusted and compiled.fast is not None:
-                        try:
-                            ok = compiled.fast(payload) and (
-                                compiled.post is None or compiled.quick_post(payload)
-                            )
-                        except Exception:  # any refusal of the accelerator falls back to the exact checker
-                            ok = False
-                        if ok:
-                            return FrameReport(None, (), False, msg, source)
-                    if source is not None:
-                        return _check_slow(_decode_or_keep(source), version, action, sender, text)
-                    findings = compiled.findings(payload)
-                    return FrameReport(
-                        None, _violations(findings, version, "/3") if findings else (), decoded=msg
-                    )
+                quick = lane.calls[name] if type_id == 2 else lane.sends[name] if type_id == 6 else None
+                if quick is not None and (sender is None or lane.senders[name] in (sender, "Both")):
+                    try:
+                        ok = quick(payload)
+                    except Exception:  # any refusal of the accelerator falls back to the exact checker
+                        ok = False
+                    if ok:
+                        return _Valid(msg, text)
+                    return _check_slow(_decode_or_keep(text), version, action, sender, True, True)
         elif n == 3:
             type_id, mid, payload = msg
             if (
@@ -534,32 +592,39 @@ def check_frame(
                 and type(payload) is dict
             ):
                 if action is None:
-                    return FrameReport(None, (), True, msg, source)
-                compiled = lane.results[action] if action in lane.results else lane.result(action)
-                if compiled is not None:
-                    if trusted and compiled.fast is not None:
-                        try:
-                            ok = compiled.fast(payload) and (
-                                compiled.post is None or compiled.quick_post(payload)
-                            )
-                        except Exception:  # any refusal of the accelerator falls back to the exact checker
-                            ok = False
-                        if ok:
-                            return FrameReport(None, (), False, msg, source)
-                    if source is not None:
-                        return _check_slow(_decode_or_keep(source), version, action, sender, text)
-                    findings = compiled.findings(payload)
-                    return FrameReport(
-                        None, _violations(findings, version, "/2") if findings else (), decoded=msg
-                    )
-    if source is not None:
-        msg = _decode_or_keep(source)
-    return _check_slow(msg, version, action, sender, text)
+                    return _Valid(msg, text, True)
+                quick = lane.results[action] if type(action) is str else None
+                if quick is not None:
+                    try:
+                        ok = quick(payload)
+                    except Exception:  # any refusal of the accelerator falls back to the exact checker
+                        ok = False
+                    if ok:
+                        return _Valid(msg, text)
+                    return _check_slow(_decode_or_keep(text), version, action, sender, True, True)
+        elif n == 5:
+            type_id, mid, code, description, details = msg
+            if type(type_id) is int and type_id in lane.error_types:
+                if (
+                    type(mid) is str
+                    and len(mid) <= MAX_MESSAGE_ID_LENGTH
+                    and type(code) is str
+                    and code in lane.error_codes
+                    and type(description) is str
+                    and type(details) is dict
+                ):
+                    return _Valid(msg, text)
+                # A broken CALLERROR (unknown code, null details...): its violations depend only on
+                # the types of the elements, which orjson's floats for big integers do not change,
+                # so no exact decoding is needed to report them.
+                try:
+                    parse_frame(msg, version, sender=sender)
+                except FrameInvalid as exc:
+                    return FrameReport(None, exc.violations)
+    return _check_slow(_decode_or_keep(text), version, action, sender, True, False)
 
 
 _SHORT: Final = 2 * _json.MAX_DEPTH  # shorter texts cannot nest deeper than MAX_DEPTH
-_RUN: Final = b"0" * 19
-_DIGITS: Final = bytes.maketrans(b"123456789", b"000000000")
 
 
 def _decode_or_keep(raw: bytes | str) -> Any:
@@ -570,15 +635,16 @@ def _decode_or_keep(raw: bytes | str) -> Any:
 
 
 def _check_slow(
-    msg: Any, version: str, action: str | None, sender: str | None, text: bytes | str | None
+    msg: Any, version: str, action: str | None, sender: str | None, decoded: bool, refused: bool
 ) -> FrameReport:
+    """The exact path. *decoded*: msg came from ocpkit's decoder; *refused*: the fast verdict said no."""
     try:
         frame = parse_frame(msg, version, sender=sender)
     except FrameInvalid as exc:
         return FrameReport(None, exc.violations)
     if type(frame) is Call or type(frame) is Send:
         compiled = _compiled(version, frame.action, "request")
-        findings = _judge(compiled, frame.payload, text)
+        findings = compiled.findings(frame.payload) if refused else _judge(compiled, frame.payload, decoded)
         return FrameReport(frame, _violations(findings, version, "/3") if findings else ())
     if type(frame) is CallResult:
         if action is None:
@@ -597,7 +663,7 @@ def _check_slow(
                     ),
                 ),
             )
-        findings = _judge(compiled, frame.payload, text)
+        findings = compiled.findings(frame.payload) if refused else _judge(compiled, frame.payload, decoded)
         return FrameReport(frame, _violations(findings, version, "/2") if findings else ())
     return FrameReport(frame, ())
 

@@ -292,6 +292,24 @@ def test_multiple_of_is_exact() -> None:
         assert not limit_ok(bad), bad
 
 
+@settings(max_examples=2000, deadline=None)
+@given(
+    st.floats(allow_nan=False, allow_infinity=False)
+    | st.integers()
+    | st.integers(-(10**6), 10**6).map(lambda n: n / 10)
+    | st.integers(-(10**6), 10**6).map(lambda n: n / 100),
+    st.sampled_from([0.1, 0.01, 0.5, 0.25, 3, 1, 2.5, 1e-3, 10]),
+)
+def test_multiple_of_short_cut_equals_exact_rationals(value: float, step: float) -> None:
+    from fractions import Fraction
+
+    from ocpkit.ocpp._schemacheck import _exact, _multiple_test
+
+    exact = Fraction(value) if type(value) is int else Fraction(repr(value))
+    assert _exact(value) == exact
+    assert _multiple_test(step)(value) == ((exact / _exact(step)).denominator == 1)
+
+
 @pytest.mark.usefixtures("engine")
 def test_uri_is_rfc_3986() -> None:
     def ok(location: str) -> bool:
@@ -441,6 +459,52 @@ def test_check_frame_reports_paths_inside_the_frame() -> None:
         check_frame(b"[]", "3.0")
 
 
+@pytest.mark.usefixtures("engine")
+@pytest.mark.parametrize("as_text", [False, True])
+def test_check_frame_frames_and_verdicts_of_every_type(as_text: bool) -> None:
+    """Whatever lane a message takes, the report's frame and verdict are the parse_frame ones."""
+    from ocpkit.ocpp.rpc import CallError, CallResultError, Send
+
+    def check(raw: bytes, version: str, **kw: Any) -> Any:
+        return check_frame(raw.decode() if as_text else raw, version, **kw)
+
+    report = check(b'[4,"m","NotImplemented","",{}]', "1.6")
+    assert report.ok and report.frame == CallError("m", "NotImplemented", "", {})
+    assert not check(b'[4,"m","Handler not implemented","",{}]', "2.0.1").ok
+    assert not check(b'[4,"m","NotImplemented","",null]', "2.0.1").ok
+    from ocpkit.errors import FrameInvalid
+    from ocpkit.ocpp.rpc import parse_frame
+
+    for broken in (
+        b'[4,"m","Handler not implemented",null,null]',
+        b'[4,1,"NotImplemented","",{"n":%d}]' % 2**70,
+    ):
+        with pytest.raises(FrameInvalid) as info:
+            parse_frame(broken, "2.0.1")
+        assert check(broken, "2.0.1").violations == tuple(info.value.violations)
+    assert check(b'[5,"m","FormatViolation","x",{}]', "2.1").frame == CallResultError(
+        "m", "FormatViolation", "x", {}
+    )
+    assert [v.code for v in check(b'[5,"m","FormatViolation","x",{}]', "2.0.1").violations] == [
+        "MessageTypeNotSupported"
+    ]
+    send = b'[6,"m","NotifyPeriodicEventStream",{"id":1,"pending":0,"basetime":"2024-05-01T10:00:00Z","data":[{"t":1,"v":"x"}]}]'
+    report = check(send, "2.1")
+    assert report.ok, report.violations
+    assert isinstance(report.frame, Send) and report.frame.action == "NotifyPeriodicEventStream"
+    assert [v.code for v in check(send.replace(b"[6,", b"[2,", 1), "2.1").violations] == ["NotSupported"]
+    # who sends: a CSMS never sends a Heartbeat
+    assert check(b'[2,"m","Heartbeat",{}]', "1.6", sender="ChargingStation").ok
+    assert [v.code for v in check(b'[2,"m","Heartbeat",{}]', "1.6", sender="CSMS").violations] == [
+        "NotSupported"
+    ]
+    # bytes-like input takes the same path
+    assert check_frame(bytearray(b'[2,"m","Heartbeat",{}]'), "1.6").ok
+    assert check_frame(memoryview(b'[2,"m","Heartbeat",{"x":1}]'), "1.6").violations[0].path == "/3/x"
+    with pytest.raises(UnsupportedError):
+        check_frame(b"[]", ["1.6"])  # type: ignore[arg-type]
+
+
 # --- formats against the oracle's reference libraries -------------------------------------------
 
 _URI_ALPHABET = "az09:/?#[]@!$&'()*+,;=-._~%AF ve\n"
@@ -471,18 +535,34 @@ def test_date_time_agrees_with_rfc3339_validator(text: str) -> None:
     st.text(alphabet=_DT_ALPHABET, max_size=30)
     | st.from_regex(r"\A\d{4}-\d\d-\d\d[Tt ]\d\d:\d\d:\d\d(\.\d{1,4})?([Zz]|[+-]\d\d:?\d\d)?\Z")
 )
-def test_fast_engine_date_time_agrees_where_trusted(text: str) -> None:
-    """Where the fast lane trusts jsonschema-rs (no leap second, no year 0), its date-time is ours."""
+def test_fast_engine_date_time_never_accepts_more(text: str) -> None:
+    """The fast validator's date-time (its own format and the guard pattern) implies ours."""
     if not validation.HAVE_FAST_ENGINE:
         pytest.skip("jsonschema-rs not installed")
     from ocpkit.ocpp._schemacheck import is_date_time
 
-    raw = json.dumps({"currentTime": text})
-    if not validation._trusted(raw):
-        return
-    fast = validation._compiled("2.0.1", "Heartbeat", "response").fast
-    assert fast is not None
-    assert fast({"currentTime": text}) == is_date_time(text)
+    quick = validation._compiled("2.0.1", "Heartbeat", "response").quick
+    assert quick is not None
+    for candidate in (text, text.replace(":00", ":60"), "0000" + text[4:]):
+        if quick({"currentTime": candidate}):
+            assert is_date_time(candidate), candidate
+
+
+def test_fast_engine_refuses_leap_seconds_and_year_zero() -> None:
+    """jsonschema-rs alone accepts both; the guard pattern must refuse them, escaped or not."""
+    if not validation.HAVE_FAST_ENGINE:
+        pytest.skip("jsonschema-rs not installed")
+    quick = validation._compiled("1.6", "Heartbeat", "response").quick
+    assert quick is not None
+    assert quick({"currentTime": "2024-05-01T10:00:00Z"})
+    for bad in ("2016-12-31T23:59:60Z", "0000-01-01T00:00:00Z", "2016-12-31T23:59:60.5+01:00"):
+        assert not quick({"currentTime": bad}), bad
+        for raw in (
+            json.dumps([3, "m", {"currentTime": bad}]),
+            json.dumps([3, "m", {"currentTime": bad}]).replace("6", "\\u0036"),
+        ):
+            report = check_frame(raw.encode(), "1.6", action="Heartbeat")
+            assert [v.keyword for v in report.violations] == ["format"], raw
 
 
 @pytest.mark.usefixtures("engine")
