@@ -257,6 +257,9 @@ class LineExtractor(Extractor):
             or FRAME_START.match(t.lstrip())
             or len(op.lines) >= limits.max_frame_lines
             or op.size + len(t) > limits.max_frame_size
+            # JSON strings hold no raw line break: a frame left open inside a string does not
+            # swallow a next line that starts a frame of its own.
+            or (op.balance is not None and op.balance.in_string and FRAME_START.search(t) is not None)
         ):
             # Not a continuation: give the frame up, read its lines again.
             self._open = None

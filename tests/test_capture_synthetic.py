@@ -487,3 +487,12 @@ def test_csv_stray_quote_does_not_swallow_later_records() -> None:
     assert [(f.line, f.kind) for f in frames] == [(2, "unparsed"), (3, "call"), (4, "callresult")]
     at_end = list(read_capture(lines, shape="csv"))
     assert [(f.line, f.kind) for f in at_end] == [(2, "unparsed"), (3, "call"), (4, "callresult")]
+
+
+def test_frame_cut_inside_a_string_does_not_swallow_the_next_frame() -> None:
+    # The second frame is cut inside its message id; the third frame's id is "]", so joining the
+    # lines would decode as one short array and lose the third frame.
+    lines = [' send [2, "", "Heartbeat", {}]', ' send [2, "', ' send [2, "]", "Heartbeat", {}]']
+    found = list(read_capture(lines, shape="generic"))
+    assert [(f.line, f.kind) for f in found] == [(1, "call"), (2, "unparsed"), (3, "call")]
+    assert found[2].value == [2, "]", "Heartbeat", {}]
