@@ -130,11 +130,13 @@ class Rfc3339DateTime(datetime):
     rfc3339_text: str | None
 
 
-def parse_rfc3339(text: str) -> Rfc3339DateTime:
+def parse_rfc3339(text: str, *, leap_second: bool = True) -> Rfc3339DateTime:
     """Parse an RFC 3339 date-time; raise ``ValueError`` when *text* is not one.
 
     The result keeps *text* in ``rfc3339_text`` so that serialising it gives
-    the same string back.
+    the same string back. With ``leap_second=False`` a second of ``60`` is
+    refused, which is the rule payload validation applies (see
+    :mod:`ocpkit.ocpp._schemacheck`).
     """
     m = _RFC3339_RE.fullmatch(text)
     if m is None:
@@ -146,7 +148,7 @@ def parse_rfc3339(text: str) -> Rfc3339DateTime:
     max_day = 29 if month == 2 and leap_year else _DAYS_IN_MONTH[month - 1]
     if not 1 <= day <= max_day:
         raise ValueError("day out of range for month")
-    if hour > 23 or minute > 59 or second > 60:
+    if hour > 23 or minute > 59 or second > (60 if leap_second else 59):
         raise ValueError("time of day out of range")
     frac = m.group(7)
     micro = int((frac[1:] + "000000")[:6]) if frac else 0

@@ -26,7 +26,6 @@ reported (they would only restate the type fault).
 
 from __future__ import annotations
 
-import calendar
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -34,6 +33,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+from ocpkit._model import parse_rfc3339
 from ocpkit.errors import UnsupportedError
 
 __all__ = [
@@ -119,20 +119,14 @@ def draft_of(schema: Mapping[str, Any]) -> int:
     return DRAFT4 if isinstance(uri, str) and "draft-04" in uri else DRAFT6
 
 
-_DATE_TIME = re.compile(
-    r"(\d{4})-(0[1-9]|1[0-2])-(\d{2})[Tt](?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.\d+)?"
-    r"(?:[Zz]|[+-](?:[01]\d|2[0-3]):[0-5]\d)",
-    re.ASCII,
-)
-
-
 def is_date_time(text: str) -> bool:
     """True when *text* is an RFC 3339 date-time by the rule in the module docstring."""
-    m = _DATE_TIME.fullmatch(text)
-    if m is None:
+    # The models' parser is the one statement of the rule; validation refuses leap seconds.
+    try:
+        parse_rfc3339(text, leap_second=False)
+    except ValueError:
         return False
-    year, month, day = int(m.group(1)), int(m.group(2)), int(m.group(3))
-    return year != 0 and 1 <= day <= calendar.monthrange(year, month)[1]
+    return True
 
 
 # RFC 3986 §3 URI = scheme ":" hier-part [ "?" query ] [ "#" fragment ] (Appendix A grammar).
