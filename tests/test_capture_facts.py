@@ -1,4 +1,4 @@
-"""The capture reader's hand-written action tables against the official schema file names."""
+"""The capture reader's action tables (derived from the generated sender table) against the official schema file names."""
 
 from __future__ import annotations
 
