@@ -40,6 +40,7 @@ from ocpkit_diagrams import Arrow, state_svg
 
 import ocpkit
 from ocpkit import sphinxext
+from ocpkit._fsm import edges
 
 LOG = logging.getLogger(__name__)
 GENERATED = Path("reference") / "_generated"
@@ -567,13 +568,12 @@ def machine_arrows(spec: Any) -> tuple[list[Arrow], bool]:
     """Edges to draw (unlabelled repeats of the same status omitted) and whether any were omitted."""
     arrows = []
     omitted = False
-    for (state, event), target in spec.transitions.items():
-        code = spec.labels.get((state, event), "")
-        if state == target and not code:
+    for edge in edges(spec):
+        if edge.source == edge.target and not edge.label:
             omitted = True
             continue
-        text = code if str(event) == str(target) else f"{event} {code}".strip()
-        arrows.append(Arrow(str(state), str(target), text))
+        text = edge.label if str(edge.event) == str(edge.target) else f"{edge.event} {edge.label}".strip()
+        arrows.append(Arrow(str(edge.source), str(edge.target), text))
     return arrows, omitted
 
 
