@@ -4,7 +4,7 @@ Run: ``python benchmarks/docs_build.py`` from the repository root (needs the
 ``docs`` extra). Builds, each in a fresh temporary directory and a separate
 process (``sphinx-build -b html``, serial):
 
-* the baseline: ``tests/sphinx_example`` (three ocpkit tables on one page),
+* the baseline: ``tests/sphinxext/example`` (three ocpkit tables on one page),
   which pays Sphinx's own start-up and the model imports;
 * the whole site of ``docs/`` with its generated reference.
 
@@ -45,10 +45,10 @@ def build(source: Path) -> tuple[float, float, int]:
 
 def main() -> int:
     """Build both projects and print the comparison."""
-    base_wall, base_cpu, base_pages = build(ROOT / "tests" / "sphinx_example")
+    base_wall, base_cpu, base_pages = build(ROOT / "tests" / "sphinxext" / "example")
     site_wall, site_cpu, site_pages = build(ROOT / "docs")
     for name, wall, cpu, pages in (
-        ("baseline (tests/sphinx_example)", base_wall, base_cpu, base_pages),
+        ("baseline (tests/sphinxext/example)", base_wall, base_cpu, base_pages),
         ("site (docs/)", site_wall, site_cpu, site_pages),
     ):
         print(f"{name:33s} {wall:6.1f} s wall {cpu:6.1f} s cpu {pages:4d} pages")

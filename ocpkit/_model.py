@@ -136,7 +136,7 @@ def parse_rfc3339(text: str, *, leap_second: bool = True) -> Rfc3339DateTime:
     The result keeps *text* in ``rfc3339_text`` so that serialising it gives
     the same string back. With ``leap_second=False`` a second of ``60`` is
     refused, which is the rule payload validation applies (see
-    :mod:`ocpkit.ocpp._schemacheck`).
+    :mod:`ocpkit.ocpp.validation._exact`).
     """
     m = _RFC3339_RE.fullmatch(text)
     if m is None:

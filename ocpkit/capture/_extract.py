@@ -1,7 +1,7 @@
 """Extractors of the capture reader: one per family of log shapes.
 
 Theory of operation: each extractor is fed ``(line number, text)`` pairs and
-yields :class:`~ocpkit._capture_types.Draft` records; ``finish()`` reports
+yields :class:`~ocpkit.capture._types.Draft` records; ``finish()`` reports
 what is still open at the end of input. State is bounded: an extractor holds
 at most one open frame (capped by ``max_frame_size`` characters and
 ``max_frame_lines`` lines), never the lines already done.
@@ -15,7 +15,7 @@ at most one open frame (capped by ``max_frame_size`` characters and
 * :class:`DocumentExtractor` (``json``, ``payload``) reads whole JSON
   documents, pretty-printed or one per line.
 
-Record-per-line shapes (trace JSONL, CSV) live in ``_capture_records``.
+Record-per-line shapes (trace JSONL, CSV) live in ``_records``.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
-from ocpkit._capture_text import (
+from ocpkit.capture._text import (
     FRAME_START,
     FRESH_LINE,
     OPEN_TAIL,
@@ -39,7 +39,7 @@ from ocpkit._capture_text import (
     parse_time_of_day,
     strip_ansi,
 )
-from ocpkit._capture_types import CaptureSettings, Draft, Hint, Timestamp
+from ocpkit.capture._types import CaptureSettings, Draft, Hint, Timestamp
 
 __all__ = ["Context", "DocumentExtractor", "Extractor", "LineExtractor", "decode", "ran_out", "snippet"]
 

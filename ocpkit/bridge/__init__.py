@@ -21,7 +21,7 @@ Two steps, both pure:
    :func:`ocpkit.energy.charging_periods`, price them with :func:`ocpkit.tariffs.price` when a
    tariff is given, and validate the result as the OCPI model of the requested version.
 
-Step 1 lives in ``ocpkit._bridge_read``; its public names are re-exported here. The transaction
+Step 1 lives in ``ocpkit.bridge._read``; its public names are re-exported here. The transaction
 records of :mod:`ocpkit.ocpp.transaction` keep counts, not the meter samples or
 the charging-state history, so they cannot feed a CDR; the bridge reads the messages instead.
 
@@ -54,7 +54,7 @@ from typing import TYPE_CHECKING, Any, Final
 from pydantic import BaseModel
 
 from ocpkit import energy
-from ocpkit._bridge_read import (
+from ocpkit.bridge._read import (
     IDTAG,
     ConnectorKey,
     Message,

@@ -6,7 +6,7 @@ a comma and a double quote) and decoded with ``json.JSONDecoder.raw_decode``.
 Everything before it is the *prefix*, which carries the host's timestamp and,
 for the hosts we know, a word saying whether the logging side sent or received
 the frame (:data:`MARKERS`). Which side wrote the log is a separate question,
-answered in ``capture.py``; here a marker only says "out" or "in" and which
+answered in ``ocpkit.capture``; here a marker only says "out" or "in" and which
 side the host normally is.
 
 :class:`Balance` tracks bracket depth and string state across chunks so that

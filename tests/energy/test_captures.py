@@ -1,6 +1,6 @@
 """ocpkit.energy on real captures from ../shared/conformance/captures.
 
-The payloads are pulled out of the logs with one small regex (tests/_energy_logs.py); the
+The payloads are pulled out of the logs with one small regex (tests/energy/_logs.py); the
 expected figures are worked out by hand from the quoted log lines.
 """
 
@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from ocpkit import energy as en
-from tests._energy_logs import DYN_33F9, DYN_4988, OCTT, SIM, calls, utc
+from tests.energy._logs import DYN_33F9, DYN_4988, OCTT, SIM, calls, utc
 
 pytestmark = pytest.mark.shared
 

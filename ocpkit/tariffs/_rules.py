@@ -1,7 +1,7 @@
 """Tariff rules on normalised inputs: restrictions, element choice, step_size.
 
 Theory of operation. Everything here works on the dataclasses of
-:mod:`ocpkit._tariffs_input` and knows nothing about wire shapes or VAT.
+:mod:`ocpkit.tariffs._input` and knows nothing about wire shapes or VAT.
 :func:`matches` judges one element's restrictions against a period's
 :class:`Context` (local start time, session duration so far, energy so far,
 measured currents and powers). :func:`candidates` orders the elements allowed
@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from ocpkit._tariffs_input import NComponent, NElement, NRestrictions
+from ocpkit.tariffs._input import NComponent, NElement, NRestrictions
 
 __all__ = ["Context", "Line", "apply_step_sizes", "candidates", "matches", "seconds", "select"]
 

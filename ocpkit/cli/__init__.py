@@ -4,7 +4,7 @@ Theory of operation. ``ocpkit validate`` opens each input (a file, ``-`` for
 stdin, a gzip file recognised by its magic bytes, or a directory walked
 recursively in sorted order), turns its bytes into text lines one at a time
 and hands them to :class:`ocpkit.capture.CaptureReader`; the frames it yields
-are judged by the pure fold in :mod:`ocpkit._validate_run` and each verdict is
+are judged by the pure fold in :mod:`ocpkit.cli._fold` and each verdict is
 written out at once. Nothing holds the whole input: lines longer than
 :data:`MAX_LINE_BYTES` are skipped (and reported) without being kept, and the
 summary holds counts only, so memory stays flat however large the capture.
@@ -428,7 +428,7 @@ class _Writer:
 
 
 def _validate(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: IO[bytes]) -> int:
-    from ocpkit._validate_run import SourceRun, Summary
+    from ocpkit.cli._fold import SourceRun, Summary
     from ocpkit.capture import CaptureReader
     from ocpkit.errors import CaptureError
 

@@ -20,7 +20,7 @@ from ocpkit.errors import BridgeError
 from ocpkit.ocpi import to_json, v221, v230
 from ocpkit.ocpi._schemas import ocpi_schema
 from ocpkit.tariffs import Rounding
-from tests._energy_logs import DYN_4988, SIM, exchanges, utc
+from tests.energy._logs import DYN_4988, SIM, exchanges, utc
 
 pytestmark = pytest.mark.shared
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from ocpkit._capture_facts import (
+from ocpkit.capture._facts import (
     ACTIONS_V16,
     ACTIONS_V21,
     ACTIONS_V201,

@@ -37,16 +37,16 @@ from collections import OrderedDict, deque
 from collections.abc import Iterable, Iterator
 from typing import NamedTuple
 
-from ocpkit._capture_extract import Context, DocumentExtractor, Extractor, LineExtractor
-from ocpkit._capture_facts import (
+from ocpkit.capture._extract import Context, DocumentExtractor, Extractor, LineExtractor
+from ocpkit.capture._facts import (
     ACTIONS_V16,
     ACTIONS_V21,
     BOTH_SENDERS,
     CP_SENDS,
 )
-from ocpkit._capture_records import CsvExtractor, TraceExtractor
-from ocpkit._capture_text import FRAME_START, Marker, Role, strip_ansi
-from ocpkit._capture_types import (
+from ocpkit.capture._records import CsvExtractor, TraceExtractor
+from ocpkit.capture._text import FRAME_START, Marker, Role, strip_ansi
+from ocpkit.capture._types import (
     KINDS,
     CapturedFrame,
     CaptureSettings,
@@ -57,7 +57,7 @@ from ocpkit._capture_types import (
     Kind,
     Timestamp,
 )
-from ocpkit._capture_version import VersionEvidence, VersionGuess, detect_version, detect_versions
+from ocpkit.capture._version import VersionEvidence, VersionGuess, detect_version, detect_versions
 from ocpkit.errors import CaptureError
 
 __all__ = [

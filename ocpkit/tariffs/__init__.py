@@ -1,7 +1,7 @@
 """OCPI tariff pricing for 2.1.1, 2.2.1 and 2.3.0, in Decimal.
 
 Theory of operation. :func:`price` normalises its inputs (any mapping or
-pydantic model, see :mod:`ocpkit._tariffs_input`), picks the tariff, and then
+pydantic model, see :mod:`ocpkit.tariffs._input`), picks the tariff, and then
 walks the charging periods in time order. Each period is judged in the local
 time of the location (the CDR's location ``time_zone`` when present, else the
 ``tz`` argument; ``zoneinfo`` supplies DST). For every dimension (FLAT, ENERGY,
@@ -46,7 +46,7 @@ from decimal import (
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from ocpkit._tariffs_input import (
+from ocpkit.tariffs._input import (
     NPeriod,
     NTariff,
     PricingInput,
@@ -54,7 +54,7 @@ from ocpkit._tariffs_input import (
     read_input,
     read_tariff,
 )
-from ocpkit._tariffs_rules import Context, Line, apply_step_sizes, candidates, seconds, select
+from ocpkit.tariffs._rules import Context, Line, apply_step_sizes, candidates, seconds, select
 from ocpkit.errors import PricingError, UnsupportedError
 
 __all__ = [

@@ -1,4 +1,4 @@
-"""The ``ocpkit.sphinxext`` directives in a user's project (tests/sphinx_example), built with sphinx-build -W."""
+"""The ``ocpkit.sphinxext`` directives in a user's project (tests/sphinxext/example), built with sphinx-build -W."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from tests.conftest import ROOT
 
 pytest.importorskip("sphinx", reason="the docs extra (sphinx) is not installed: pip install -e '.[docs]'")
 
-EXAMPLE = ROOT / "tests" / "sphinx_example"
+EXAMPLE = ROOT / "tests" / "sphinxext" / "example"
 
 
 def _available(module: str) -> bool:

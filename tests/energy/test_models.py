@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from ocpkit import energy as en
 from ocpkit.ocpp import v16, v21, v201
-from tests._energy_logs import DYN_4988, OCTT, SIM, calls
+from tests.energy._logs import DYN_4988, OCTT, SIM, calls
 
 V16_MODELS: dict[str, Any] = {
     "MeterValues": v16.messages.MeterValuesRequest,

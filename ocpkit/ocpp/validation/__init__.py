@@ -4,7 +4,7 @@ Theory of operation. Each (version, action, direction) has one JSON Schema,
 ocpkit's own (:func:`ocpkit.schemas.ocpp_schema`), which equals the official
 file after normalisation. It is compiled once, on first use, into:
 
-1. an *exact checker* (:mod:`ocpkit.ocpp._schemacheck`) that walks a payload
+1. an *exact checker* (:mod:`ocpkit.ocpp.validation._exact`) that walks a payload
    and lists every broken rule, with the semantics of the schema's draft,
    exact rationals for ``multipleOf`` and strict RFC 3339 / RFC 3986 formats;
 2. when the optional ``jsonschema-rs`` package is installed, a *verdict-only*
@@ -67,7 +67,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal, overload
 
 from ocpkit.errors import FrameInvalid, PayloadInvalid, UnsupportedError, Violation
 from ocpkit.ocpp import _json
-from ocpkit.ocpp._schemacheck import (
+from ocpkit.ocpp.validation._exact import (
     DRAFT4,
     Check,
     Finding,
@@ -347,7 +347,7 @@ def validate_payload(
         return LenientResult(None, violations)
     if not violations:
         return LenientResult(_build(model_cls, decoded, version, action, direction), ())
-    from ocpkit.ocpp._lenient import best_effort
+    from ocpkit.ocpp.validation._lenient import best_effort
 
     model, repairs, extra = best_effort(model_cls, decoded, violations, version, action)
     return LenientResult(model, violations, repairs, extra)

@@ -17,7 +17,7 @@ from typing import Any, Final
 from pydantic import BaseModel
 
 from ocpkit import energy
-from ocpkit._meter import _parse_time
+from ocpkit.energy._meter import _parse_time
 from ocpkit.errors import BridgeError, EnergyError
 
 __all__ = ["IDTAG", "ConnectorKey", "Message", "OcppTransaction", "read_transaction"]

@@ -18,9 +18,9 @@ from collections import deque
 from collections.abc import Iterator
 from typing import Any
 
-from ocpkit._capture_extract import Context, Extractor, LineExtractor, decode, snippet
-from ocpkit._capture_text import FRAME_START, normalise_version, parse_datetime_text
-from ocpkit._capture_types import Direction, Draft, Timestamp
+from ocpkit.capture._extract import Context, Extractor, LineExtractor, decode, snippet
+from ocpkit.capture._text import FRAME_START, normalise_version, parse_datetime_text
+from ocpkit.capture._types import Direction, Draft, Timestamp
 
 __all__ = ["CsvExtractor", "TraceExtractor"]
 

@@ -303,7 +303,7 @@ def test_multiple_of_is_exact() -> None:
 def test_multiple_of_short_cut_equals_exact_rationals(value: float, step: float) -> None:
     from fractions import Fraction
 
-    from ocpkit.ocpp._schemacheck import _exact, _multiple_test
+    from ocpkit.ocpp.validation._exact import _exact, _multiple_test
 
     exact = Fraction(value) if type(value) is int else Fraction(repr(value))
     assert _exact(value) == exact
@@ -514,7 +514,7 @@ _DT_ALPHABET = "0123456789-:TtZz.+ "
 @settings(max_examples=400, deadline=None)
 @given(st.text(alphabet=_URI_ALPHABET, max_size=24))
 def test_uri_agrees_with_rfc3987(text: str) -> None:
-    from ocpkit.ocpp._schemacheck import is_uri
+    from ocpkit.ocpp.validation._exact import is_uri
 
     assert is_uri(text) == oracle._uri(text)
 
@@ -525,7 +525,7 @@ def test_uri_agrees_with_rfc3987(text: str) -> None:
     | st.from_regex(r"\A\d{4}-\d\d-\d\d[Tt ]\d\d:\d\d:\d\d(\.\d{1,4})?([Zz]|[+-]\d\d:?\d\d)?\Z")
 )
 def test_date_time_agrees_with_rfc3339_validator(text: str) -> None:
-    from ocpkit.ocpp._schemacheck import is_date_time
+    from ocpkit.ocpp.validation._exact import is_date_time
 
     assert is_date_time(text) == oracle._date_time(text)
 
@@ -539,7 +539,7 @@ def test_fast_engine_date_time_never_accepts_more(text: str) -> None:
     """The fast validator's date-time (its own format and the guard pattern) implies ours."""
     if not validation.HAVE_FAST_ENGINE:
         pytest.skip("jsonschema-rs not installed")
-    from ocpkit.ocpp._schemacheck import is_date_time
+    from ocpkit.ocpp.validation._exact import is_date_time
 
     quick = validation._compiled("2.0.1", "Heartbeat", "response").quick
     assert quick is not None

@@ -7,7 +7,7 @@ in one version family only count most, then payload keys of one family
 (1.6 BootNotification has ``chargePointVendor``, 2.x ``chargingStation``).
 Between 2.0.1 and 2.1 only 2.1-only actions and message types 5/6 decide,
 since 2.1 keeps every 2.0.1 action; without them the guess is 2.0.1 at
-medium confidence. The facts are in ``_capture_facts``.
+medium confidence. The facts are in ``_facts``.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from ocpkit._capture_facts import ONLY_V2X, ONLY_V16, ONLY_V21, PAYLOAD_MARKS
-from ocpkit._capture_types import CapturedFrame, Confidence, Hint
+from ocpkit.capture._facts import ONLY_V2X, ONLY_V16, ONLY_V21, PAYLOAD_MARKS
+from ocpkit.capture._types import CapturedFrame, Confidence, Hint
 
 __all__ = ["VersionEvidence", "VersionGuess", "detect_version", "detect_versions"]
 

@@ -2,7 +2,7 @@
 
 Expected frame counts for the shared captures come from the captures README
 table (counted there by an independent raw_decode scan), via the tables of
-``tests/test_capture_shared.py``. Expected verdicts for the bundled example
+``tests/capture/test_shared.py``. Expected verdicts for the bundled example
 come from the faults ``examples/make_capture.py`` plants, found here by plain
 string search in the generated text.
 """
@@ -21,10 +21,10 @@ from typing import Any
 
 import pytest
 
-from ocpkit._validate_run import RECORD_KEYS
+from ocpkit.cli._fold import RECORD_KEYS
 from ocpkit.cli import MAX_LINE_BYTES, main
 from tests.conftest import ROOT
-from tests.test_capture_shared import LOGS, TRACES
+from tests.capture.test_shared import LOGS, TRACES
 
 EXAMPLE = ROOT / "examples" / "charger.log"
 VIOLATION_KEYS = {"path", "keyword", "code", "message"}
@@ -476,7 +476,7 @@ def test_progress_on_a_terminal_silent_when_piped(tmp_path: Path) -> None:
 
 
 def test_unanswered_call_tracking_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
-    from ocpkit import _validate_run
+    from ocpkit.cli import _fold as _validate_run
     from ocpkit.capture import read_capture
 
     monkeypatch.setattr(_validate_run, "PENDING_CALLS", 10)

@@ -7,7 +7,7 @@ Three steps, each usable alone:
 1. **Readings.** :func:`readings_from_payload` turns a MeterValues, StartTransaction,
    StopTransaction (1.6) or TransactionEvent (2.x) request (wire-name dict or typed model) into
    :class:`Reading` objects with Decimal values, units and spec defaults (implemented in
-   ``ocpkit._meter``, re-exported here). ``meterStart``/``meterStop`` become register readings
+   ``ocpkit.energy._meter``, re-exported here). ``meterStart``/``meterStop`` become register readings
    with the contexts ``Transaction.Begin``/``Transaction.End``, so the energy rules treat them
    like any other register sample. Hostile numbers raise :class:`~ocpkit.errors.EnergyError`.
 
@@ -34,7 +34,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Final
 
-from ocpkit._meter import (
+from ocpkit.energy._meter import (
     _CTX,
     DEFAULT_CONTEXT,
     DEFAULT_LOCATION,

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from ocpkit._tariffs_input import read_tariff
+from ocpkit.tariffs._input import read_tariff
 from ocpkit.errors import PricingError
 from ocpkit.tariffs import Price, Pricing, Rounding, price
 

@@ -14,7 +14,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Literal
 
-from ocpkit._capture_text import Marker, Verb
+from ocpkit.capture._text import Marker, Verb
 
 __all__ = [
     "KINDS",
