@@ -30,7 +30,7 @@ import ocpkit_diagrams
 import ocpkit_site
 
 from ocpkit import ocpp
-from ocpkit import sphinxext as sx
+from ocpkit.sphinxext import describe as sx
 
 # The action counts the OCPP specifications define (1.6 core + security extension, 2.0.1, 2.1).
 OCPP_ACTION_COUNTS = {"1.6": 39, "2.0.1": 64, "2.1": 91}

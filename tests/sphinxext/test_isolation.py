@@ -12,7 +12,7 @@ _PROBE = """
 import pkgutil, importlib, sys
 import ocpkit
 for info in pkgutil.walk_packages(ocpkit.__path__, "ocpkit."):
-    if info.name in ("ocpkit.sphinxext", "ocpkit.__main__"):
+    if info.name in ("ocpkit.sphinxext._directives", "ocpkit.__main__"):
         continue
     importlib.import_module(info.name)
 loaded = sorted(m for m in sys.modules if m.split(".")[0] in ("sphinx", "docutils"))
