@@ -26,6 +26,13 @@ verdicts, slower.
 ``orjson.loads``, a few type tests and one jsonschema-rs call; the exact
 decoder and checker run only for messages the fast lane refuses.
 
+The package: :mod:`~ocpkit.ocpp.validation._exact` (the exact checker),
+:mod:`~ocpkit.ocpp.validation._fast` (compiled verdicts and the per-version
+lookup tables of the fast lane), :mod:`~ocpkit.ocpp.validation._lenient` (the
+repairs of lenient mode). The JSON decoder, :mod:`ocpkit.ocpp._json`, sits one
+level up, beside :mod:`ocpkit.ocpp.rpc`: framing decodes text too, and
+validation builds on framing, so the decoder lives below both.
+
 A typed model (the generated pydantic class of the action) is built only when
 asked for, by :func:`validate_payload`; :func:`check_frame` returns verdicts
 and reports without building models, for bulk validation of captures.
@@ -67,19 +74,7 @@ from typing import TYPE_CHECKING, Any, Final, Literal, overload
 
 from ocpkit.errors import FrameInvalid, PayloadInvalid, UnsupportedError, Violation
 from ocpkit.ocpp import _json
-from ocpkit.ocpp.validation._exact import (
-    DRAFT4,
-    Check,
-    Finding,
-    compile_schema,
-    draft_of,
-    flat_pointer,
-    is_uri,
-    pointer,
-    split,
-)
 from ocpkit.ocpp.rpc import (
-    ERROR_CODES,
     MAX_MESSAGE_ID_LENGTH,
     RULE_CODES,
     Call,
@@ -90,6 +85,15 @@ from ocpkit.ocpp.rpc import (
     Send,
     parse_frame,
 )
+from ocpkit.ocpp.validation._exact import (
+    Check,
+    Finding,
+    compile_schema,
+    flat_pointer,
+    pointer,
+)
+from ocpkit.ocpp.validation import _fast
+from ocpkit.ocpp.validation._fast import HAVE_FAST_ENGINE, compiled_schema, judge
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -129,37 +133,6 @@ KEYWORD_RULES: Final[Mapping[str, str]] = {
 }
 """Schema keyword -> fault kind (a key of :data:`ocpkit.ocpp.rpc.RULE_CODES`)."""
 
-try:  # optional verdict accelerator
-    import jsonschema_rs as _rs
-except ImportError:  # pragma: no cover - exercised where jsonschema-rs is absent
-    _rs = None  # type: ignore[assignment]
-
-HAVE_FAST_ENGINE: Final = _rs is not None
-"""True when ``jsonschema-rs`` is installed and used for verdicts."""
-
-
-# The fast validator's own date-time format accepts a leap second ("23:59:60") and year 0000,
-# which the exact checker refuses; this pattern, checked with it, refuses both (and anything else
-# outside the exact checker's RFC 3339 syntax), so the conjunction never accepts more than the
-# exact checker. Both are judged on the decoded string, so escapes cannot hide either marker.
-_DATE_TIME_GUARD: Final = (
-    "^(?:[0-9]{3}[1-9]|[0-9]{2}[1-9][0-9]|[0-9][1-9][0-9]{2}|[1-9][0-9]{3})-(?:0[1-9]|1[0-2])-[0-9]{2}"
-    "[Tt](?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:[.][0-9]+)?(?:[Zz]|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])$"
-)
-
-
-def _fast_schema(node: Any) -> Any:
-    """The schema for the fast validator: every date-time also carries :data:`_DATE_TIME_GUARD`."""
-    if isinstance(node, dict):
-        out = {k: _fast_schema(v) for k, v in node.items()}
-        if out.get("format") == "date-time":
-            # No OCPP schema has a pattern of its own (the exact checker would refuse to compile it).
-            out["pattern"] = _DATE_TIME_GUARD
-        return out
-    if isinstance(node, list):
-        return [_fast_schema(v) for v in node]
-    return node
-
 
 def _code(keyword: str, version: str) -> str:
     return RULE_CODES[KEYWORD_RULES.get(keyword, "format")][version]
@@ -169,71 +142,6 @@ def _violations(findings: list[Finding], version: str, prefix: str = "") -> tupl
     return tuple(
         Violation(prefix + pointer(f.path), f.keyword, f.message, _code(f.keyword, version)) for f in findings
     )
-
-
-class _Compiled:
-    """The compiled forms of one schema: the exact checker and, when available, the fast verdict."""
-
-    __slots__ = ("check", "quick")
-
-    def __init__(self, schema: Mapping[str, Any]) -> None:
-        self.check: Check = compile_schema(schema)
-        # quick(payload): True when the payload is valid for sure (only for payloads decoded from
-        # text by ocpkit's rules); False means "ask the exact checker", and so does an exception.
-        self.quick: Callable[[Any], bool] | None = None
-        if _rs is None:
-            return
-        # jsonschema-rs judges all but multipleOf (it divides floats): the exact checker judges that
-        # on a projection of the schema. Its uri format is laxer than RFC 3986, so the exact
-        # checker's test is plugged in; its date-time is narrowed by a pattern (see _fast_schema).
-        rest, picked = split(schema)
-        cls = _rs.Draft4Validator if draft_of(schema) == DRAFT4 else _rs.Draft6Validator
-        fast = cls(_fast_schema(rest), validate_formats=True, formats={"uri": is_uri}).is_valid
-        if picked is None:
-            self.quick = fast
-            return
-        post = compile_schema(picked, subset=True)
-
-        def quick(data: Any) -> bool:
-            if not fast(data):
-                return False
-            out: list[Finding] = []
-            post(data, (), out)
-            return not out
-
-        self.quick = quick
-
-    def findings(self, data: Any) -> list[Finding]:
-        out: list[Finding] = []
-        self.check(data, (), out)
-        return out
-
-
-_COMPILED: dict[tuple[str, str, str], _Compiled] = {}
-
-
-def _compiled(version: str, action: str, direction: str) -> _Compiled:
-    key = (version, action, direction)
-    done = _COMPILED.get(key)
-    if done is None:
-        from ocpkit.schemas import ocpp_schema
-
-        done = _Compiled(ocpp_schema(version, action, direction))
-        _COMPILED[key] = done
-    return done
-
-
-def _judge(compiled: _Compiled, data: Any, decoded: bool) -> list[Finding]:
-    """Findings for a payload; *decoded*: it came from ocpkit's decoder, not from the caller."""
-    # Objects a caller built may hold what no text decodes to (tuples, NaN, non-string keys), which
-    # the fast validator would accept: they always go to the exact checker.
-    if decoded and compiled.quick is not None:
-        try:
-            if compiled.quick(data):
-                return []
-        except Exception:  # any refusal of the accelerator falls back to the exact checker
-            pass
-    return compiled.findings(data)
 
 
 def check_payload(
@@ -252,7 +160,7 @@ def _check_payload(
     version: str, action: str, direction: str, data: bytes | bytearray | memoryview | str | dict[str, Any]
 ) -> tuple[tuple[Violation, ...], Any]:
     """Violations and the decoded payload (None when it could not be decoded)."""
-    compiled = _compiled(version, action, direction)
+    compiled = compiled_schema(version, action, direction)
     if isinstance(data, dict):
         return _violations(compiled.findings(data), version), data
     if isinstance(data, bytearray | memoryview):
@@ -266,7 +174,7 @@ def _check_payload(
         return (Violation("", "json", str(exc), _code("json", version)),), None
     if type(decoded) is not dict:
         return (Violation("", "type", "a payload must be a JSON object", _code("type", version)),), decoded
-    return _violations(_judge(compiled, decoded, True), version), decoded
+    return _violations(judge(compiled, decoded, True), version), decoded
 
 
 @dataclass(frozen=True, slots=True)
@@ -459,70 +367,6 @@ _FRAME_TYPES: Final[Mapping[int, Callable[..., Frame]]] = {
 }
 
 
-Verdict = Callable[[Any], bool]
-
-
-class _Table(dict[str, Verdict | None]):
-    """Action -> quick verdict (None: not for the fast lane), filled on first lookup."""
-
-    __slots__ = ("fill",)
-
-    def __init__(self, fill: Callable[[str], Verdict | None]) -> None:
-        super().__init__()
-        self.fill = fill
-
-    def __missing__(self, action: str) -> Verdict | None:
-        found = self[action] = self.fill(action)
-        return found
-
-
-class _Lane:
-    """Per-version lookup tables of the fast lane, filled on demand."""
-
-    __slots__ = ("calls", "error_codes", "error_types", "loads", "results", "senders", "sends", "version")
-
-    def __init__(self, version: str) -> None:
-        self.version = version
-        # orjson.loads when the fast lane is on (orjson and jsonschema-rs both installed), else None
-        self.loads = _json.fast_loads() if _rs is not None else None
-        # action -> quick verdict of its request schema, or None when a CALL (SEND) of it is not
-        # well-formed: unknown action, or sent the other way (CALL vs SEND)
-        self.calls = _Table(lambda action: self._request(action, 2))
-        self.sends = _Table(lambda action: self._request(action, 6))
-        self.results = _Table(self._result)
-        self.senders: dict[str, str] = {}  # action -> the party that sends it
-        self.error_codes = ERROR_CODES[version]
-        self.error_types = (4, 5) if version == "2.1" else (4,)
-
-    def _request(self, action: str, type_id: int) -> Verdict | None:
-        from ocpkit.ocpp import actions
-
-        spec = actions(self.version).get(action)
-        if spec is None or (spec.response is not None) != (type_id == 2):
-            return None
-        if type_id == 6 and self.version != "2.1":
-            return None
-        self.senders[action] = str(spec.sender)
-        return _compiled(self.version, action, "request").quick
-
-    def _result(self, action: str) -> Verdict | None:
-        try:
-            return _compiled(self.version, action, "response").quick
-        except UnsupportedError:
-            return None
-
-
-class _Lanes(dict[str, _Lane]):
-    def __missing__(self, version: str) -> _Lane:
-        if version not in RULE_CODES["frame"]:
-            raise UnsupportedError(f"unknown OCPP version {version!r}; expected one of 1.6, 2.0.1, 2.1")
-        lane = self[version] = _Lane(version)
-        return lane
-
-
-_BY_VERSION = _Lanes()
-
-
 def check_frame(
     raw: bytes | bytearray | memoryview | str | list[Any],
     version: str,
@@ -539,7 +383,7 @@ def check_frame(
     path for captures and CALLERROR decisions.
     """
     try:
-        lane = _BY_VERSION[version]
+        lane = _fast.LANES[version]
     except TypeError:  # unhashable
         raise UnsupportedError(f"unknown OCPP version {version!r}; expected one of 1.6, 2.0.1, 2.1") from None
     kind = type(raw)
@@ -643,14 +487,14 @@ def _check_slow(
     except FrameInvalid as exc:
         return FrameReport(None, exc.violations)
     if type(frame) is Call or type(frame) is Send:
-        compiled = _compiled(version, frame.action, "request")
-        findings = compiled.findings(frame.payload) if refused else _judge(compiled, frame.payload, decoded)
+        compiled = compiled_schema(version, frame.action, "request")
+        findings = compiled.findings(frame.payload) if refused else judge(compiled, frame.payload, decoded)
         return FrameReport(frame, _violations(findings, version, "/3") if findings else ())
     if type(frame) is CallResult:
         if action is None:
             return FrameReport(frame, (), unpaired=True)
         try:
-            compiled = _compiled(version, action, "response")
+            compiled = compiled_schema(version, action, "response")
         except UnsupportedError:
             return FrameReport(
                 frame,
@@ -663,7 +507,7 @@ def _check_slow(
                     ),
                 ),
             )
-        findings = compiled.findings(frame.payload) if refused else _judge(compiled, frame.payload, decoded)
+        findings = compiled.findings(frame.payload) if refused else judge(compiled, frame.payload, decoded)
         return FrameReport(frame, _violations(findings, version, "/2") if findings else ())
     return FrameReport(frame, ())
 

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
 
 from ocpkit.ocpp import _json, validation
-from ocpkit.ocpp.validation import check_frame, check_payload
+from ocpkit.ocpp.validation import _fast, check_frame, check_payload
 from tests.conftest import shared_dir
 from tests.ocpp import oracle
 from tests.ocpp.corpus import MUTATIONS, generate
@@ -34,12 +34,12 @@ DRAWS = int(os.environ.get("OCPKIT_SCHEMA_DRAWS", "100"))
 def stack(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """The two ends of the configuration space: both accelerators, and neither."""
     if request.param == "exact+stdlib":
-        monkeypatch.setattr(validation, "_rs", None)
+        monkeypatch.setattr(_fast, "_rs", None)
         monkeypatch.setattr(_json, "_orjson", None)
     elif not (validation.HAVE_FAST_ENGINE and _json.HAVE_ORJSON):
         pytest.skip("jsonschema-rs or orjson not installed")
-    monkeypatch.setattr(validation, "_COMPILED", {})
-    monkeypatch.setattr(validation, "_BY_VERSION", validation._Lanes())
+    monkeypatch.setattr(_fast, "_COMPILED", {})
+    monkeypatch.setattr(_fast, "LANES", _fast._Lanes())
     yield request.param
 
 
@@ -65,9 +65,9 @@ def test_differential_detects_a_wrong_verdict(shared: Path, monkeypatch: pytest.
     """The harness is not blind: a checker that accepts leap seconds is caught."""
     from ocpkit.ocpp.validation import _exact as _schemacheck
 
-    monkeypatch.setattr(validation, "_rs", None)
-    monkeypatch.setattr(validation, "_COMPILED", {})
-    monkeypatch.setattr(validation, "_BY_VERSION", validation._Lanes())
+    monkeypatch.setattr(_fast, "_rs", None)
+    monkeypatch.setattr(_fast, "_COMPILED", {})
+    monkeypatch.setattr(_fast, "LANES", _fast._Lanes())
     monkeypatch.setitem(_schemacheck._FORMATS, "date-time", lambda s: True)  # type: ignore[attr-defined]
     raw = b'[2,"m","Heartbeat",{}]'
     assert check_frame(raw, "1.6").ok == oracle.frame_verdict(shared, raw, "1.6")[0]

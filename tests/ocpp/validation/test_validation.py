@@ -18,6 +18,7 @@ from ocpkit.ocpp.validation import (
     KEYWORD_RULES,
     LenientResult,
     OfficialSchemaValidator,
+    _fast,
     check_frame,
     check_payload,
 )
@@ -28,11 +29,11 @@ from tests.ocpp import oracle
 def engine(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """Run a test with the jsonschema-rs verdict engine and with the exact checker alone."""
     if request.param == "exact":
-        monkeypatch.setattr(validation, "_rs", None)
+        monkeypatch.setattr(_fast, "_rs", None)
     elif not validation.HAVE_FAST_ENGINE:
         pytest.skip("jsonschema-rs not installed")
-    monkeypatch.setattr(validation, "_COMPILED", {})
-    monkeypatch.setattr(validation, "_BY_VERSION", validation._Lanes())
+    monkeypatch.setattr(_fast, "_COMPILED", {})
+    monkeypatch.setattr(_fast, "LANES", _fast._Lanes())
     yield request.param
 
 
@@ -541,7 +542,7 @@ def test_fast_engine_date_time_never_accepts_more(text: str) -> None:
         pytest.skip("jsonschema-rs not installed")
     from ocpkit.ocpp.validation._exact import is_date_time
 
-    quick = validation._compiled("2.0.1", "Heartbeat", "response").quick
+    quick = _fast.compiled_schema("2.0.1", "Heartbeat", "response").quick
     assert quick is not None
     for candidate in (text, text.replace(":00", ":60"), "0000" + text[4:]):
         if quick({"currentTime": candidate}):
@@ -552,7 +553,7 @@ def test_fast_engine_refuses_leap_seconds_and_year_zero() -> None:
     """jsonschema-rs alone accepts both; the guard pattern must refuse them, escaped or not."""
     if not validation.HAVE_FAST_ENGINE:
         pytest.skip("jsonschema-rs not installed")
-    quick = validation._compiled("1.6", "Heartbeat", "response").quick
+    quick = _fast.compiled_schema("1.6", "Heartbeat", "response").quick
     assert quick is not None
     assert quick({"currentTime": "2024-05-01T10:00:00Z"})
     for bad in ("2016-12-31T23:59:60Z", "0000-01-01T00:00:00Z", "2016-12-31T23:59:60.5+01:00"):

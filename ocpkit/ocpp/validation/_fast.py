@@ -1,0 +1,189 @@
+"""The fast lane of OCPP validation: verdict-only validators compiled from the same schemas.
+
+Theory of operation. Each (version, action, direction) schema is compiled once,
+on first use, into a :class:`Compiled` pair: the exact checker
+(:mod:`ocpkit.ocpp.validation._exact`), which lists every broken rule, and, when
+``jsonschema-rs`` is installed, a *quick* verdict that only says "valid for sure"
+or "ask the exact checker". The quick verdict never accepts what the exact
+checker refuses: ``multipleOf`` is split off the schema and judged exactly on a
+projection holding only it; the ``uri`` format is the exact checker's own test;
+``date-time`` is narrowed by a pattern refusing leap seconds and year 0000; and
+it is used only on payloads decoded from text by ocpkit's rules, never on Python
+objects a caller built (tuples, NaN, non-string keys). :class:`Lane` holds the
+per-version tables that :func:`ocpkit.ocpp.validation.check_frame` looks up per
+message, each filled on first lookup.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, Final
+
+from ocpkit.errors import UnsupportedError
+from ocpkit.ocpp import _json
+from ocpkit.ocpp.rpc import ERROR_CODES, RULE_CODES
+from ocpkit.ocpp.validation._exact import DRAFT4, Check, Finding, compile_schema, draft_of, is_uri, split
+
+__all__ = ["HAVE_FAST_ENGINE", "LANES", "Compiled", "Lane", "Verdict", "compiled_schema", "judge"]
+
+try:  # optional verdict accelerator
+    import jsonschema_rs as _rs
+except ImportError:  # pragma: no cover - exercised where jsonschema-rs is absent
+    _rs = None  # type: ignore[assignment]
+
+HAVE_FAST_ENGINE: Final = _rs is not None
+"""True when ``jsonschema-rs`` is installed and used for verdicts."""
+
+
+# The fast validator's own date-time format accepts a leap second ("23:59:60") and year 0000,
+# which the exact checker refuses; this pattern, checked with it, refuses both (and anything else
+# outside the exact checker's RFC 3339 syntax), so the conjunction never accepts more than the
+# exact checker. Both are judged on the decoded string, so escapes cannot hide either marker.
+_DATE_TIME_GUARD: Final = (
+    "^(?:[0-9]{3}[1-9]|[0-9]{2}[1-9][0-9]|[0-9][1-9][0-9]{2}|[1-9][0-9]{3})-(?:0[1-9]|1[0-2])-[0-9]{2}"
+    "[Tt](?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](?:[.][0-9]+)?(?:[Zz]|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])$"
+)
+
+
+def _fast_schema(node: Any) -> Any:
+    """The schema for the fast validator: every date-time also carries :data:`_DATE_TIME_GUARD`."""
+    if isinstance(node, dict):
+        out = {k: _fast_schema(v) for k, v in node.items()}
+        if out.get("format") == "date-time":
+            # No OCPP schema has a pattern of its own (the exact checker would refuse to compile it).
+            out["pattern"] = _DATE_TIME_GUARD
+        return out
+    if isinstance(node, list):
+        return [_fast_schema(v) for v in node]
+    return node
+
+
+class Compiled:
+    """The compiled forms of one schema: the exact checker and, when available, the fast verdict."""
+
+    __slots__ = ("check", "quick")
+
+    def __init__(self, schema: Mapping[str, Any]) -> None:
+        self.check: Check = compile_schema(schema)
+        # quick(payload): True when the payload is valid for sure (only for payloads decoded from
+        # text by ocpkit's rules); False means "ask the exact checker", and so does an exception.
+        self.quick: Callable[[Any], bool] | None = None
+        if _rs is None:
+            return
+        # jsonschema-rs judges all but multipleOf (it divides floats): the exact checker judges that
+        # on a projection of the schema. Its uri format is laxer than RFC 3986, so the exact
+        # checker's test is plugged in; its date-time is narrowed by a pattern (see _fast_schema).
+        rest, picked = split(schema)
+        cls = _rs.Draft4Validator if draft_of(schema) == DRAFT4 else _rs.Draft6Validator
+        fast = cls(_fast_schema(rest), validate_formats=True, formats={"uri": is_uri}).is_valid
+        if picked is None:
+            self.quick = fast
+            return
+        post = compile_schema(picked, subset=True)
+
+        def quick(data: Any) -> bool:
+            if not fast(data):
+                return False
+            out: list[Finding] = []
+            post(data, (), out)
+            return not out
+
+        self.quick = quick
+
+    def findings(self, data: Any) -> list[Finding]:
+        out: list[Finding] = []
+        self.check(data, (), out)
+        return out
+
+
+_COMPILED: dict[tuple[str, str, str], Compiled] = {}
+
+
+def compiled_schema(version: str, action: str, direction: str) -> Compiled:
+    """The compiled forms of one schema, built on first use."""
+    key = (version, action, direction)
+    done = _COMPILED.get(key)
+    if done is None:
+        from ocpkit.schemas import ocpp_schema
+
+        done = Compiled(ocpp_schema(version, action, direction))
+        _COMPILED[key] = done
+    return done
+
+
+def judge(compiled: Compiled, data: Any, decoded: bool) -> list[Finding]:
+    """Findings for a payload; *decoded*: it came from ocpkit's decoder, not from the caller."""
+    # Objects a caller built may hold what no text decodes to (tuples, NaN, non-string keys), which
+    # the fast validator would accept: they always go to the exact checker.
+    if decoded and compiled.quick is not None:
+        try:
+            if compiled.quick(data):
+                return []
+        except Exception:  # any refusal of the accelerator falls back to the exact checker
+            pass
+    return compiled.findings(data)
+
+
+Verdict = Callable[[Any], bool]
+
+
+class _Table(dict[str, Verdict | None]):
+    """Action -> quick verdict (None: not for the fast lane), filled on first lookup."""
+
+    __slots__ = ("fill",)
+
+    def __init__(self, fill: Callable[[str], Verdict | None]) -> None:
+        super().__init__()
+        self.fill = fill
+
+    def __missing__(self, action: str) -> Verdict | None:
+        found = self[action] = self.fill(action)
+        return found
+
+
+class Lane:
+    """Per-version lookup tables of the fast lane, filled on demand."""
+
+    __slots__ = ("calls", "error_codes", "error_types", "loads", "results", "senders", "sends", "version")
+
+    def __init__(self, version: str) -> None:
+        self.version = version
+        # orjson.loads when the fast lane is on (orjson and jsonschema-rs both installed), else None
+        self.loads = _json.fast_loads() if _rs is not None else None
+        # action -> quick verdict of its request schema, or None when a CALL (SEND) of it is not
+        # well-formed: unknown action, or sent the other way (CALL vs SEND)
+        self.calls = _Table(lambda action: self._request(action, 2))
+        self.sends = _Table(lambda action: self._request(action, 6))
+        self.results = _Table(self._result)
+        self.senders: dict[str, str] = {}  # action -> the party that sends it
+        self.error_codes = ERROR_CODES[version]
+        self.error_types = (4, 5) if version == "2.1" else (4,)
+
+    def _request(self, action: str, type_id: int) -> Verdict | None:
+        from ocpkit.ocpp import actions
+
+        spec = actions(self.version).get(action)
+        if spec is None or (spec.response is not None) != (type_id == 2):
+            return None
+        if type_id == 6 and self.version != "2.1":
+            return None
+        self.senders[action] = str(spec.sender)
+        return compiled_schema(self.version, action, "request").quick
+
+    def _result(self, action: str) -> Verdict | None:
+        try:
+            return compiled_schema(self.version, action, "response").quick
+        except UnsupportedError:
+            return None
+
+
+class _Lanes(dict[str, Lane]):
+    def __missing__(self, version: str) -> Lane:
+        if version not in RULE_CODES["frame"]:
+            raise UnsupportedError(f"unknown OCPP version {version!r}; expected one of 1.6, 2.0.1, 2.1")
+        lane = self[version] = Lane(version)
+        return lane
+
+
+LANES = _Lanes()
+"""Version -> its :class:`Lane`, made on first lookup (UnsupportedError for an unknown version)."""
