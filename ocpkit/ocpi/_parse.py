@@ -31,6 +31,7 @@ from pydantic import BaseModel, ValidationError
 
 from ocpkit.errors import ObjectInvalid, UnsupportedError, Violation
 from ocpkit.ocpi._types import UnknownEnumValue, format_datetime, is_strict_datetime_text
+from ocpkit.ocpi._violations import violations_of
 
 __all__ = [
     "Page",
@@ -49,35 +50,6 @@ __all__ = [
 ]
 
 _PACKAGES = {"2.1.1": "v211", "2.2.1": "v221", "2.3.0": "v230"}
-
-# pydantic error type -> JSON Schema keyword of the rule that failed.
-_KEYWORDS = {
-    "missing": "required",
-    "extra_forbidden": "additionalProperties",
-    "additional_properties": "additionalProperties",
-    "string_too_long": "maxLength",
-    "string_too_short": "minLength",
-    "string_pattern_mismatch": "pattern",
-    "too_short": "minItems",
-    "too_long": "maxItems",
-    "enum": "enum",
-    "literal_error": "enum",
-    "greater_than_equal": "minimum",
-    "less_than_equal": "maximum",
-    "greater_than": "exclusiveMinimum",
-    "less_than": "exclusiveMaximum",
-    "model_type": "type",
-    "model_attributes_type": "type",
-    "list_type": "type",
-    "string_type": "type",
-    "int_type": "type",
-    "int_from_float": "type",
-    "int_parsing": "type",
-    "bool_type": "type",
-    "dict_type": "type",
-    "none_required": "type",
-    "recursion_loop": "maxDepth",
-}
 
 
 def version_package(version: str) -> types.ModuleType:
@@ -119,26 +91,6 @@ def decode_json(data: bytes | bytearray | str) -> Any:
         # UnicodeDecodeError and JSONDecodeError are ValueErrors; deep nesting raises RecursionError.
         message = "nesting too deep" if isinstance(exc, RecursionError) else str(exc)
         raise ObjectInvalid(f"not JSON: {message}", [Violation("", "json", message)]) from None
-
-
-def _pointer(loc: tuple[int | str, ...]) -> str:
-    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in loc)
-
-
-def violations_of(exc: ValidationError, prefix: str = "") -> list[Violation]:
-    """Convert a pydantic ValidationError into violations with JSON pointers."""
-    out: list[Violation] = []
-    for err in exc.errors(include_url=False, include_input=False):
-        kind = str(err.get("type", "invalid"))
-        loc = tuple(err.get("loc", ()))
-        ctx = err.get("ctx") or {}
-        if kind == "additional_properties" and isinstance(ctx.get("names"), list):
-            for name in ctx["names"]:
-                here = prefix + _pointer((*loc, name))
-                out.append(Violation(here, "additionalProperties", "unknown property"))
-            continue
-        out.append(Violation(prefix + _pointer(loc), _KEYWORDS.get(kind, kind), str(err.get("msg", kind))))
-    return out
 
 
 def _model_targets(annotation: Any) -> Iterator[tuple[type[BaseModel], bool]]:

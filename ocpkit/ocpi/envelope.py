@@ -35,6 +35,7 @@ from pydantic import BaseModel, ValidationError
 from ocpkit._model import OcpiModel
 from ocpkit.errors import ObjectInvalid, UnsupportedError, Violation
 from ocpkit.ocpi._types import DateTimeRule, Int, Str
+from ocpkit.ocpi._violations import violations_of
 
 __all__ = [
     "HEADER_LIMIT",
@@ -210,8 +211,6 @@ def apply_patch(obj: M, patch: BaseModel) -> M:
         # Unknown properties kept by a lenient parse stay; everything else is checked again.
         return type(obj).model_validate(base, context={"ocpi_unknown_checked": True})
     except ValidationError as exc:
-        from ocpkit.ocpi._parse import violations_of
-
         raise ObjectInvalid(
             f"patched {type(obj).__name__} is invalid", violations_of(exc), name=type(obj).__name__
         ) from None

@@ -46,6 +46,7 @@ from decimal import (
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
+from ocpkit.errors import PricingError, UnsupportedError
 from ocpkit.tariffs._input import (
     NPeriod,
     NTariff,
@@ -55,7 +56,6 @@ from ocpkit.tariffs._input import (
     read_tariff,
 )
 from ocpkit.tariffs._rules import Context, Line, apply_step_sizes, candidates, seconds, select
-from ocpkit.errors import PricingError, UnsupportedError
 
 __all__ = [
     "VERSIONS",

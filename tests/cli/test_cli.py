@@ -21,10 +21,10 @@ from typing import Any
 
 import pytest
 
-from ocpkit.cli._fold import RECORD_KEYS
 from ocpkit.cli import MAX_LINE_BYTES, main
-from tests.conftest import ROOT
+from ocpkit.cli._fold import RECORD_KEYS
 from tests.capture.test_shared import LOGS, TRACES
+from tests.conftest import ROOT
 
 EXAMPLE = ROOT / "examples" / "charger.log"
 VIOLATION_KEYS = {"path", "keyword", "code", "message"}
@@ -476,8 +476,8 @@ def test_progress_on_a_terminal_silent_when_piped(tmp_path: Path) -> None:
 
 
 def test_unanswered_call_tracking_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
-    from ocpkit.cli import _fold as _validate_run
     from ocpkit.capture import read_capture
+    from ocpkit.cli import _fold as _validate_run
 
     monkeypatch.setattr(_validate_run, "PENDING_CALLS", 10)
     summary = _validate_run.Summary()

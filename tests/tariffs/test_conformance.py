@@ -17,9 +17,9 @@ from typing import Any
 
 import pytest
 
-from ocpkit.tariffs._input import read_tariff
 from ocpkit.errors import PricingError
 from ocpkit.tariffs import Price, Pricing, Rounding, price
+from ocpkit.tariffs._input import read_tariff
 
 ROOT = Path("conformance/ocpi-tariffs")
 TANDEM = ROOT / "tandemdrive-ocpi-tariffs/test_data"

@@ -85,6 +85,7 @@ from ocpkit.ocpp.rpc import (
     Send,
     parse_frame,
 )
+from ocpkit.ocpp.validation import _fast
 from ocpkit.ocpp.validation._exact import (
     Check,
     Finding,
@@ -92,7 +93,6 @@ from ocpkit.ocpp.validation._exact import (
     flat_pointer,
     pointer,
 )
-from ocpkit.ocpp.validation import _fast
 from ocpkit.ocpp.validation._fast import HAVE_FAST_ENGINE, compiled_schema, judge
 
 if TYPE_CHECKING:
