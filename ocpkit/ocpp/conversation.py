@@ -24,6 +24,9 @@ Everything is kept per charge point:
 * *Session.* A transaction started before BootNotification was accepted is
   noted, and so are two Heartbeats with nothing in between that lie more than
   one and a half intervals apart (the interval of BootNotification's response).
+* *Watchers.* Checks that need whole exchanges (a CALL and its answer) are
+  :mod:`watchers <ocpkit.ocpp.watch>`, one per charge point; the fold hands
+  each the exchanges of the actions it names and passes their findings on.
 
 Memory is bounded: at most :data:`MAX_OPEN_CALLS` open CALLs, a few recent
 ids, :data:`MAX_CONNECTORS` connectors and :data:`MAX_OPEN_TRANSACTIONS`
@@ -35,7 +38,7 @@ forget closed transactions. No I/O, no clock: times come with the frames.
 from __future__ import annotations
 
 from collections import OrderedDict, deque
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -58,6 +61,7 @@ from ocpkit.ocpp._payload import as_int, as_obj, aware
 from ocpkit.ocpp.connector import Connectors2, Connectors16
 from ocpkit.ocpp.rpc import ERROR_CODES, Frame
 from ocpkit.ocpp.transaction import TransactionEvents, Transactions16
+from ocpkit.ocpp.watch import DEFAULT_WATCHERS, Exchange, Outcome, Watcher, WatcherFactory, load_factories
 
 __all__ = [
     "HEARTBEAT_SLACK",
@@ -126,6 +130,8 @@ class _Station:
     last_cp_at: datetime | None = None
     last_heartbeat_at: datetime | None = None
     connector_ids: set[object] = field(default_factory=set)
+    watchers: tuple[Watcher, ...] = ()
+    watched: frozenset[str] = frozenset()  # the actions some watcher wants
 
 
 class Conversation:
@@ -136,7 +142,10 @@ class Conversation:
     reports every refused move as an error); ``call_timeout``, when given and
     frames carry times, is how long a CALL may wait for its answer;
     ``max_meter_interval`` the longest expected gap between meter samples of a
-    running 1.6 transaction.
+    running 1.6 transaction. ``watchers`` are the
+    :data:`~ocpkit.ocpp.watch.WatcherFactory` objects (or ``"module:attribute"``
+    paths to them) whose watchers follow each charge point; by default
+    :data:`~ocpkit.ocpp.watch.DEFAULT_WATCHERS`, none with ``()``.
     """
 
     def __init__(
@@ -146,6 +155,7 @@ class Conversation:
         policy: Policy = "lenient",
         call_timeout: timedelta | None = None,
         max_meter_interval: timedelta | None = None,
+        watchers: Sequence[str | WatcherFactory] | None = None,
     ) -> None:
         if version not in ERROR_CODES:
             raise UnsupportedError(f"unknown OCPP version {version!r}; expected one of 1.6, 2.0.1, 2.1")
@@ -159,6 +169,7 @@ class Conversation:
         self.policy: Policy = policy
         self.call_timeout = call_timeout
         self.max_meter_interval = max_meter_interval
+        self._factories = load_factories(DEFAULT_WATCHERS if watchers is None else watchers)
         self._senders = {name: SIDE_OF_SENDER[spec.sender] for name, spec in actions(version).items()}
         self._stations: OrderedDict[str | None, _Station] = OrderedDict()
         self._seq = 0
@@ -285,16 +296,22 @@ class Conversation:
             connectors = Connectors2(policy=self.policy)
             transactions = TransactionEvents(version=self.version, policy=self.policy)
         station = _Station(name, connectors, transactions)
+        if self._factories:
+            made = (factory(self.version, name) for factory in self._factories)
+            station.watchers = tuple(w for w in made if w is not None)
+            station.watched = frozenset().union(*(w.actions for w in station.watchers))
         self._stations[name] = station
         return station
 
     def _finish(self, station: _Station) -> list[Finding]:
         found: list[Finding] = []
         for call in station.open.values():
-            found.append(self._unanswered(station, call, "never answered"))
+            found += self._unanswered(station, call, "never answered")
             if call.action == "StartTransaction" and isinstance(station.transactions, Transactions16):
                 found += station.transactions.start_transaction_error(call.request, ref=call.ref)
         found += [_at(f, station.name) for f in station.transactions.finish()]
+        for watcher in station.watchers:
+            found += [_at(f, station.name) for f in watcher.finish()]
         station.open.clear()
         station.by_id.clear()
         return found
@@ -333,7 +350,11 @@ class Conversation:
             found += self._cp_sent(station, at, action == "Heartbeat" and msg.type_id == 2, ref)
         if msg.type_id == 6:
             # SEND (OCPP 2.1 part 4 §4.2.6) expects no answer and does not occupy the channel.
-            return found + self._request(station, action, msg.payload, at, ref)
+            found += self._request(station, action, msg.payload, at, ref)
+            if action in station.watched:
+                sent = _Open(0, msg.message_id, action, side, msg.payload, at, ref)
+                found += self._tell(station, sent, "send")
+            return found
         same = self._same_id(station, msg.message_id, side)
         if same is not None and same.action == action:
             # The same id and action again while the first is unanswered: a retransmission. It takes
@@ -363,7 +384,7 @@ class Conversation:
                 )
         if len(station.open) >= MAX_OPEN_CALLS:
             oldest = next(iter(station.open.values()))
-            found.append(self._unanswered(station, oldest, "forgotten: too many open calls"))
+            found += self._unanswered(station, oldest, "forgotten: too many open calls")
             self._close(station, oldest)
         self._seq += 1
         call = _Open(
@@ -371,7 +392,7 @@ class Conversation:
             msg.message_id,
             action,
             side,
-            msg.payload if action in _KEEP_REQUEST else None,
+            msg.payload if action in _KEEP_REQUEST or action in station.watched else None,
             at,
             ref,
         )
@@ -527,8 +548,46 @@ class Conversation:
         if msg.type_id == 4:
             found += self._error_code(station, msg, call.action, ref)
             found += self._failed(station, call, ref)
+            if call.action in station.watched:
+                code = msg.error_code if isinstance(msg.error_code, str) else None
+                found += self._tell(station, call, "error", error_code=code, answered_at=at, answer_ref=ref)
         else:
             found += self._result(station, call, msg.payload, at, ref)
+            if call.action in station.watched:
+                found += self._tell(station, call, "result", msg.payload, answered_at=at, answer_ref=ref)
+        return found
+
+    def _tell(
+        self,
+        station: _Station,
+        call: _Open,
+        outcome: Outcome,
+        response: Mapping[str, Any] | None = None,
+        *,
+        error_code: str | None = None,
+        answered_at: datetime | None = None,
+        answer_ref: object = None,
+    ) -> list[Finding]:
+        """Hand one completed exchange to the watchers that want its action."""
+        exchange = Exchange(
+            self.version,
+            station.name,
+            call.action,
+            call.message_id,
+            call.side,
+            call.request if call.request is not None else {},
+            outcome,
+            response,
+            error_code,
+            call.at,
+            answered_at,
+            call.ref,
+            answer_ref,
+        )
+        found: list[Finding] = []
+        for watcher in station.watchers:
+            if call.action in watcher.actions:
+                found += [_at(f, station.name) for f in watcher.exchange(exchange)]
         return found
 
     def _match(self, station: _Station, message_id: str, side: Side | None) -> _Open | None:
@@ -576,7 +635,7 @@ class Conversation:
                 continue
             if now - call.at <= self.call_timeout:
                 break  # calls are kept in arrival order; the rest are younger
-            found.append(self._unanswered(station, call, f"no answer within {self.call_timeout}"))
+            found += self._unanswered(station, call, f"no answer within {self.call_timeout}")
             self._close(station, call)
             station.timed_out[(call.message_id, call.side)] = call
             while len(station.timed_out) > _RECENT_IDS:
@@ -585,9 +644,13 @@ class Conversation:
                 found += station.transactions.start_transaction_error(call.request, ref=call.ref)
         return found
 
-    def _unanswered(self, station: _Station, call: _Open, why: str) -> Finding:
+    def _unanswered(self, station: _Station, call: _Open, why: str) -> list[Finding]:
+        """The fold gives up on a CALL: report it, and tell the watchers that want its action."""
         subject = _subject(station.name, f"{call.action} {call.message_id}")
-        return Finding(_WARNING, "rpc.unanswered", f"{call.action}: {why}", subject, call.ref)
+        found = [Finding(_WARNING, "rpc.unanswered", f"{call.action}: {why}", subject, call.ref)]
+        if call.action in station.watched:
+            found += self._tell(station, call, "unanswered")
+        return found
 
     def _error_code(self, station: _Station, msg: Msg, action: str, ref: object) -> list[Finding]:
         code = msg.error_code
@@ -689,6 +752,7 @@ def check(
     policy: Policy = "lenient",
     call_timeout: timedelta | None = None,
     max_meter_interval: timedelta | None = None,
+    watchers: Sequence[str | WatcherFactory] | None = None,
 ) -> Iterator[Finding]:
     """Run a whole stream through a :class:`Conversation`; yield findings as they come, then the final ones.
 
@@ -696,7 +760,11 @@ def check(
     bring theirs. Each finding's ``ref`` is the frame's 0-based position.
     """
     conversation = Conversation(
-        version, policy=policy, call_timeout=call_timeout, max_meter_interval=max_meter_interval
+        version,
+        policy=policy,
+        call_timeout=call_timeout,
+        max_meter_interval=max_meter_interval,
+        watchers=watchers,
     )
     for frame in frames:
         yield from conversation.feed(frame)
