@@ -15,6 +15,7 @@ catch :class:`OcpkitError`; callers that want the reasons catch
      ├── PricingError            a tariff cannot be applied to the given session or CDR
      ├── EnergyError             meter values cannot be turned into readings or energy
      ├── BridgeError             an OCPP transaction cannot be turned into an OCPI Session or CDR
+     ├── SmartChargingError      a charging profile cannot be read, or a composite schedule not computed
      └── CaptureError           a capture (log) cannot be read at all
 
 A :class:`Violation` names one broken rule: where (a JSON pointer), which
@@ -37,6 +38,7 @@ __all__ = [
     "OcpkitError",
     "PayloadInvalid",
     "PricingError",
+    "SmartChargingError",
     "TransitionError",
     "UnsupportedError",
     "Violation",
@@ -178,6 +180,21 @@ class EnergyError(OcpkitError, ValueError):
 class BridgeError(OcpkitError, ValueError):
     """An OCPP transaction cannot become an OCPI Session or CDR: no start, no usable time, no
     token, a location or currency that does not fit, or a result the OCPI model refuses."""
+
+
+class SmartChargingError(OcpkitError, ValueError):
+    """A charging profile that cannot be read at all, a store operation on bad arguments, or a
+    composite schedule that cannot be computed (unknown EVSE, unsupported unit, bad window).
+
+    :attr:`rule` names the smart-charging rule behind the error when there is one (the same
+    codes as :class:`ocpkit.ocpp.smart_charging.Refusal`), else ``""``; :attr:`reason_code` is
+    the OCPP 2.x ``statusInfo.reasonCode`` a station would answer with, else ``""``.
+    """
+
+    def __init__(self, message: str, *, rule: str = "", reason_code: str = "") -> None:
+        super().__init__(message)
+        self.rule = rule
+        self.reason_code = reason_code
 
 
 class CaptureError(OcpkitError):
