@@ -221,16 +221,20 @@ def _combine(parts: Sequence[_Part], target: str, station: Station, three: bool)
     if phases == 1:
         phase_to_use = next((p.phase_to_use for p in limiting if p.phases == 1 and p.phase_to_use), None)
     if three and phases == 1:
-        # One phase in use: the tightest of the three values is the limit of that phase.
-        best = (min(best), best[1], best[2])
+        # One phase in use, which one is not known: take the tightest of the three values.
+        low = min(best)
+        drain = max((d for d in discharge if d is not None), default=None)
+        target_setpoint = min((x for x in setpoint if x is not None), default=None)
+        if target_setpoint is not None:
+            target_setpoint = _clamped((target_setpoint,), (low, low, low), (drain,))[0]
         return _Level(
-            best[0],
+            low,
             None,
             None,
             phases,
             phase_to_use,
-            (setpoint[0], None, None),
-            (discharge[0], None, None),
+            (target_setpoint, None, None),
+            (drain, None, None),
             best_part.ref,
             converted,
         )
@@ -426,8 +430,16 @@ class _Plan:
         relative_start = anchor if anchor is not None else self.start
         if schedule.start is not None and profile.kind != "Relative":
             base = self._local(schedule.start) if schedule.use_local_time else _epoch(schedule.start)
+        elif profile.kind == "Recurring" and self.version != "1.6":
+            return  # 2.x K01.FR.40: nothing to repeat from (1.6 reads a missing start as the charge start)
+        elif profile.kind == "Absolute" and self.version != "1.6" and profile.valid_from is not None:
+            base = _epoch(
+                profile.valid_from
+            )  # not a valid 2.x profile: validFrom is the best anchor there is
         else:
             base = relative_start
+        if profile.kind == "Recurring" and profile.recurrency is None:
+            return  # no recurrency kind: no repetition to follow
         step = (
             {"Daily": _DAY, "Weekly": _WEEK}.get(profile.recurrency or "")
             if profile.kind == "Recurring"

@@ -20,6 +20,7 @@ import json
 import os
 import re
 from collections.abc import Mapping
+from dataclasses import fields
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -32,6 +33,14 @@ from tests.conftest import shared_dir
 _NAIVE = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?$")
 _PLACEHOLDER = re.compile(r"^<.*time_point::(min|max)\(\)>$")
 _VIA_RULES = ("SetChargingProfile", "conform_validate_and_add_profile")
+_STATION_FIELDS = {f.name for f in fields(Station)}
+_READ_HERE = {
+    "evse_count",
+    "supply_voltage",
+    "default_number_phases",
+    "supply_phases",
+    "ac_phase_switching_supported",
+}
 
 
 def case_dir() -> Path | None:
@@ -83,7 +92,10 @@ def station_of(case: Mapping[str, Any]) -> Station:
     default = facts.get("default_limit") or {}
     phase_types = facts.get("evse_current_phase_type") or {}
     units = facts.get("supported_charging_rate_units")
+    # Facts the case names like a Station field (2.1 support flags, limits ...) pass straight through.
+    named = {k: v for k, v in facts.items() if k in _STATION_FIELDS and k not in _READ_HERE}
     return Station(
+        **named,
         evse_count=facts.get("evse_count"),
         supply_voltage=Decimal(str(facts.get("supply_voltage", 230))),
         default_number_phases=facts.get("default_number_phases", 3),
