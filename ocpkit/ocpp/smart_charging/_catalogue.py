@@ -45,6 +45,14 @@ _TABLE: Final[tuple[tuple[str, str, str | None, str | None, str | None, str], ..
         "the profile cannot be given a meaning (unknown purpose or kind, no unit, a bad field type)",
     ),
     (
+        "not-finite",
+        "InvalidSchedule",
+        "RFC 8259 §6",
+        "RFC 8259 §6",
+        "RFC 8259 §6",
+        "limits and other numbers are finite (JSON has no NaN or infinity)",
+    ),
+    (
         "request-start-not-tx-profile",
         "InvalidValue",
         "1.6 §5.11",

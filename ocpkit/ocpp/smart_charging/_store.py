@@ -240,7 +240,8 @@ class ProfileStore:
             return Installed(
                 False, (_unreadable(self.version, "the request names no EVSE or no profile"),), self
             )
-        return self.install(profile, evse, now, station=station)
+        # A request model was validated when it was built; its dump holds Python values, not JSON.
+        return self.install(profile, evse, now, station=station, check_schema=isinstance(request, Mapping))
 
     def adopt(self, profile: object, evse_id: int, now: datetime | None = None) -> ProfileStore:
         """The store a station holds after storing *profile* although rules may refuse it.

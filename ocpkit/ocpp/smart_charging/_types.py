@@ -344,6 +344,15 @@ class CompositeSchedule:
             }
         return {"status": "Accepted", "schedule": schedule}
 
+    def response_model(self) -> Any:
+        """:meth:`response` as the version's generated ``GetCompositeScheduleResponse`` model
+        (``.model_dump_json()`` writes the JSON text, numbers exact)."""
+        from ocpkit.ocpp import actions  # the version's models load on first use
+
+        spec = actions(self.version)["GetCompositeSchedule"]
+        assert spec.response is not None
+        return spec.response.model_validate(self.response())
+
 
 def _written(value: Decimal, one_decimal: bool) -> Decimal:
     if one_decimal and value != value.quantize(_TENTH, rounding="ROUND_DOWN"):
