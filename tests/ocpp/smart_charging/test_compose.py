@@ -327,6 +327,7 @@ def stores(draw: st.DrawFn) -> tuple[ProfileStore, Decimal | None]:
     version = draw(st.sampled_from(["1.6", "2.0.1", "2.1"]))
     entries = []
     cap: Decimal | None = None
+    maxima = 0
     for pid in range(1, draw(st.integers(0, 5)) + 1):
         purpose = draw(st.sampled_from(["TxDefaultProfile", "TxProfile", "ChargingStationMaxProfile"]))
         kind = draw(st.sampled_from(["Absolute", "Relative", "Recurring"]))
@@ -353,15 +354,13 @@ def stores(draw: st.DrawFn) -> tuple[ProfileStore, Decimal | None]:
         )
         evse = 0 if purpose == "ChargingStationMaxProfile" else draw(st.sampled_from([0, 1]))
         entries.append((one, evse))
-        if (
-            purpose == "ChargingStationMaxProfile"
-            and unit == "A"
-            and kind == "Absolute"
-            and len(steps) == 1
-            and start == "2024-05-01T11:00:00Z"
-            and "validTo" not in extra
-        ):
-            cap = Decimal(steps[0][1]) if cap is None else min(cap, Decimal(steps[0][1]))
+        if purpose == "ChargingStationMaxProfile":
+            maxima += 1
+            covers = unit == "A" and kind == "Absolute" and len(steps) == 1 and "validTo" not in extra
+            if covers and start == "2024-05-01T11:00:00Z":
+                cap = Decimal(steps[0][1])
+    if maxima != 1:
+        cap = None  # with several maxima the highest stack level rules, not the lowest limit
     store = ProfileStore.of(version, entries)
     if draw(st.booleans()):
         store = store.start_transaction(
