@@ -88,6 +88,7 @@ class _Iv:
     unit: str
     ref: ProfileRef
     dc: bool
+    part: _Part
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,15 +111,14 @@ class _Part:
         return self.limit_l2 is not None or self.limit_l3 is not None
 
 
-def _part(iv: _Iv, version: str) -> _Part:
-    p = iv.period
+def _part(p: Period, unit: str, ref: ProfileRef, dc: bool, version: str) -> _Part:
     phases = p.number_phases
-    if phases is None and version != "1.6" and not iv.dc:
+    if phases is None and version != "1.6" and not dc:
         phases = 3  # 2.x K01.FR.49: an AC period without numberPhases uses three
-    if iv.dc:
+    if dc:
         phases = None
     return _Part(
-        iv.unit,
+        unit,
         p.limit,
         p.limit_l2,
         p.limit_l3,
@@ -126,7 +126,7 @@ def _part(iv: _Iv, version: str) -> _Part:
         p.phase_to_use,
         (p.setpoint, p.setpoint_l2, p.setpoint_l3),
         (p.discharge_limit, p.discharge_limit_l2, p.discharge_limit_l3),
-        iv.ref,
+        ref,
     )
 
 
@@ -195,15 +195,19 @@ def _combine(parts: Sequence[_Part], target: str, station: Station, three: bool)
         assert part.limit is not None
         if three:
             values = _triple(part.limit, part.limit_l2, part.limit_l3, part.unit, target, n, voltage)
+        elif part.unit == target:
+            values = (part.limit, part.limit, part.limit)  # the common case: nothing to convert
         else:
             one = _to_unit(part.limit, part.unit, target, n, voltage, total=True)
             values = (one, one, one)
         if best is None:
             best, best_part = values, part
-            continue
-        if values[0] < best[0]:
-            best_part = part
-        best = (min(best[0], values[0]), min(best[1], values[1]), min(best[2], values[2]))
+        elif three:
+            if values[0] < best[0]:
+                best_part = part
+            best = (min(best[0], values[0]), min(best[1], values[1]), min(best[2], values[2]))
+        elif values[0] < best[0]:
+            best, best_part = values, part
     assert best is not None
     converted = best_part.converted or best_part.unit != target
     discharge = _discharge(parts, target, n, voltage, three)
@@ -348,6 +352,7 @@ class _Plan:
         self.station = station
         self.intervals: list[_Iv] = []
         self.ignored: list[ProfileRef] = []
+        self.memo: dict[frozenset[tuple[tuple[int, str], int]], _Level | None] = {}
         skip = station.ignored_purposes_offline if offline_since is not None else frozenset()
         seen_ignored: set[tuple[int, int]] = set()
         for stored in store.profiles:
@@ -448,6 +453,7 @@ class _Plan:
         occurrences = self._occurrences(base, step, lo, hi, schedule.use_local_time)
         dc = self.station.is_dc(evse if evse else None)
         periods = schedule.periods
+        parts = [_part(period, schedule.unit, ref, dc, self.version) for period in periods]
         duration = schedule.duration
         for occ, next_occ in occurrences:
             stop = next_occ if next_occ is not None else hi
@@ -458,7 +464,7 @@ class _Plan:
                 b = occ + periods[i + 1].start if i + 1 < len(periods) else stop
                 a, b = max(a, lo), min(b, stop, hi)
                 if a < b:
-                    yield _Iv(a, b, role, evse, rank, period, schedule.unit, ref, dc)
+                    yield _Iv(a, b, role, evse, rank, period, schedule.unit, ref, dc, parts[i])
 
     def _local(self, moment: datetime) -> int:
         """2.1 useLocalTime: the wall-clock time of *moment* read in the station's zone."""
@@ -499,8 +505,17 @@ class _Plan:
             held = winners.get(key)
             if held is None or iv.rank > held.rank:
                 winners[key] = iv
-        station, version, three = self.station, self.version, self.three
-        caps = [_part(iv, version) for iv in (winners.get((0, "external")), winners.get((0, "max"))) if iv]
+        # A stretch depends on its winners only: stretches where only a hidden profile changed repeat one.
+        memo = frozenset((key, id(iv.part)) for key, iv in winners.items())
+        if memo in self.memo:
+            return self.memo[memo]
+        level = self._evaluate(winners, unit, evse_request)
+        self.memo[memo] = level
+        return level
+
+    def _evaluate(self, winners: dict[tuple[int, str], _Iv], unit: str, evse_request: int) -> _Level | None:
+        station, three = self.station, self.three
+        caps = [iv.part for iv in (winners.get((0, "external")), winners.get((0, "max"))) if iv]
         if evse_request != 0:
             evse = self.evses[0]
             own = (
@@ -509,7 +524,7 @@ class _Plan:
                 or winners.get((evse, "txdefault")),
                 winners.get((evse, "external")),
             )
-            parts = [_part(iv, version) for iv in own if iv is not None] + caps
+            parts = [iv.part for iv in own if iv is not None] + caps
             combined = _combine(parts, unit, station, three)
             if combined is not None:
                 return combined
@@ -525,9 +540,7 @@ class _Plan:
                 or winners.get((evse, "tx"))
                 or winners.get((evse, "txdefault"))
             )
-            parts = [
-                _part(iv, version) for iv in (tx_like, winners.get((evse, "external"))) if iv is not None
-            ]
+            parts = [iv.part for iv in (tx_like, winners.get((evse, "external"))) if iv is not None]
             level = _combine(parts, unit, station, three) or _default_level(station, unit)
             if level is None:
                 filled = []  # an EVSE whose limit is unknown makes the sum unknown

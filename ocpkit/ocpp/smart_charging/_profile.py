@@ -288,7 +288,11 @@ def _period(data: object, where: str) -> Period:
     item = _obj(data, where)
     start = _int(item.get("startPeriod"), f"{where}/startPeriod", required=True)
     assert start is not None
-    numbers = {attr: _number(item.get(name), f"{where}/{name}") for name, attr in _PERIOD_NUMBERS.items()}
+    numbers = {
+        _PERIOD_NUMBERS[name]: _number(value, f"{where}/{name}")
+        for name, value in item.items()
+        if name in _PERIOD_NUMBERS
+    }
     curve = item.get("v2xFreqWattCurve")
     return Period(
         start=start,
