@@ -345,8 +345,10 @@ class _Plan:
         end: int,
         station: Station,
         offline_since: int | None,
+        simulate: bool = True,
     ) -> None:
         self.version = store.version
+        self.simulate = simulate
         self.evses = evses
         self.start, self.end = start, end
         self.station = station
@@ -401,6 +403,8 @@ class _Plan:
                 ):
                     continue
             if role == "priority" and evse not in store.priority:
+                continue
+            if role == "txdefault" and tx is None and not self.simulate:
                 continue
             anchor = _epoch(tx.start) if tx is not None and tx.start is not None else None
             out.append((evse, anchor))
@@ -559,15 +563,20 @@ def composite_schedule(
     station: Station | None = None,
     *,
     offline_since: datetime | None = None,
+    simulate_transaction: bool = True,
 ) -> CompositeSchedule:
     """The composite schedule of *evse_id* (0 = the whole station) from *start* for *duration* s.
 
     *unit* is ``"A"`` or ``"W"``; *station* the station's facts (:class:`Station`; voltage,
     phases, EVSE count, default limit). *offline_since* (2.1) is when the station went offline:
     profiles with ``maxOfflineDuration`` lapse after it and ``Station.ignored_purposes_offline``
-    are left out. Raises :class:`~ocpkit.errors.SmartChargingError` for an EVSE the station
-    does not have (``reason_code`` ``"UnknownEvse"``, 2.x K08.FR.05), a unit it does not
-    support (``"UnsupportedRateUnit"``, K08.FR.07) or a bad window.
+    are left out. *simulate_transaction* (default true) shows an EVSE without a transaction with
+    the TxDefaultProfile limits of a transaction starting at *start* -- what a station answers to
+    GetCompositeSchedule; false keeps to what limits the EVSE while it is idle.
+
+    Raises :class:`~ocpkit.errors.SmartChargingError` for an EVSE the station does not have
+    (``reason_code`` ``"UnknownEvse"``, 2.x K08.FR.05), a unit it does not support
+    (``"UnsupportedRateUnit"``, K08.FR.07) or a bad window.
     """
     if not isinstance(store, ProfileStore):
         raise SmartChargingError(f"store must be a ProfileStore, not {type(store).__name__}")
@@ -614,7 +623,13 @@ def composite_schedule(
     finish = begin + max(duration, 1)
     with localcontext(_CTX):
         plan = _Plan(
-            store, evses, begin, finish, facts, None if offline_since is None else _epoch(offline_since)
+            store,
+            evses,
+            begin,
+            finish,
+            facts,
+            None if offline_since is None else _epoch(offline_since),
+            simulate=bool(simulate_transaction),
         )
         periods = _sweep(plan, unit, evse_id)
     return CompositeSchedule(

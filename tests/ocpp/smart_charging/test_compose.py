@@ -91,6 +91,23 @@ def test_tx_counts_only_while_its_transaction_runs() -> None:
     assert limits(composite_schedule(other, 1, NOW, 60, "A", ONE)) == [(0, Decimal(16))]
 
 
+def test_without_simulation_an_idle_evse_shows_no_tx_default() -> None:
+    store = ProfileStore.of(
+        "2.0.1",
+        [
+            (profile("2.0.1", "TxDefaultProfile", 1, [(0, 6)]), 1),
+            (profile("2.0.1", "ChargingStationMaxProfile", 2, [(0, 20)]), 0),
+        ],
+    )
+    assert limits(composite_schedule(store, 1, NOW, 60, "A", ONE)) == [(0, Decimal(6))]
+    idle = composite_schedule(store, 1, NOW, 60, "A", ONE, simulate_transaction=False)
+    assert limits(idle) == [(0, Decimal(20))]
+    running = store.start_transaction(1, "T1", NOW)
+    assert limits(composite_schedule(running, 1, NOW, 60, "A", ONE, simulate_transaction=False)) == [
+        (0, Decimal(6))
+    ]
+
+
 def test_relative_profiles_start_with_the_transaction() -> None:
     relative = profile("2.0.1", "TxDefaultProfile", 1, [(0, 6), (600, 16)], kind="Relative", start=None)
     store = ProfileStore.of("2.0.1", [(relative, 1)]).start_transaction(1, "T1", NOW - timedelta(seconds=300))
@@ -369,7 +386,7 @@ def stores(draw: st.DrawFn) -> tuple[ProfileStore, Decimal | None]:
     return store, cap
 
 
-@settings(max_examples=150)
+@settings(max_examples=150, deadline=None)
 @given(stores(), st.integers(0, 7200), st.sampled_from(["A", "W"]), st.sampled_from([0, 1]))
 def test_any_store_gives_a_well_formed_schedule(
     case: tuple[ProfileStore, Decimal | None], duration: int, unit: str, evse: int
