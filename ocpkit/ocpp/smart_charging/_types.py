@@ -65,7 +65,8 @@ class Station:
 
     * ``evse_count``: EVSEs (2.x) or connectors (1.6), numbered from 1; needed for EVSE 0
       composite schedules and for the EVSE-exists rule.
-    * ``supply_voltage`` (V, per phase) and ``default_number_phases`` convert between A and W.
+    * ``supply_voltage`` (V, per phase) and ``default_number_phases`` convert between A and W
+      (on a DC EVSE too, whose own voltage a profile does not give: keep DC limits in one unit).
     * ``supply_phases``: phases of the grid connection, ``0`` for a DC station (2.x
       ``ChargingStation.SupplyPhases``); ``evse_current`` overrides it per EVSE (``"AC"``/``"DC"``).
     * ``default_limit_a`` / ``default_limit_w``: the limit of one EVSE where no profile gives one

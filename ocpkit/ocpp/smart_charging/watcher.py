@@ -44,7 +44,7 @@ from ocpkit.findings import Finding, Severity
 from ocpkit.ocpp.smart_charging._compose import composite_schedule
 from ocpkit.ocpp.smart_charging._profile import wire
 from ocpkit.ocpp.smart_charging._store import ProfileStore
-from ocpkit.ocpp.smart_charging._types import CompositeSchedule, Station
+from ocpkit.ocpp.smart_charging._types import CompositePeriod, CompositeSchedule, Station
 from ocpkit.ocpp.watch import Exchange, WatcherFactory
 
 __all__ = ["SmartChargingWatcher", "watcher", "watching"]
@@ -88,6 +88,7 @@ _HANDLERS: Final[Mapping[str, str]] = {
 }
 """Action -> the method that follows it."""
 _MEASURANDS: Final[Mapping[str, str]] = {"Power.Active.Import": "W", "Current.Import": "A"}
+_PHASE_INDEX: Final[Mapping[str, int]] = {"L1": 0, "L2": 1, "L3": 2, "L1-N": 0, "L2-N": 1, "L3-N": 2}
 _CACHE_WINDOW = 86400  # seconds of composite schedule computed at once for the meter checks
 
 
@@ -362,9 +363,7 @@ class SmartChargingWatcher:
             found += self._check_sample(ex, evse, moment, measurand, phases)
         return found
 
-    def _limit_at(
-        self, evse: int, unit: str, moment: datetime
-    ) -> tuple[Decimal | None, CompositeSchedule | None]:
+    def _period_at(self, evse: int, unit: str, moment: datetime) -> CompositePeriod | None:
         key = (evse, unit)
         cached = self._cache.get(key)
         schedule = cached[1] if cached is not None and cached[0] == self._revision else None
@@ -374,20 +373,21 @@ class SmartChargingWatcher:
                     self.store, evse, moment, _CACHE_WINDOW, unit, self._facts(evse)
                 )
             except SmartChargingError:
-                return None, None
+                return None
             self._cache[key] = (self._revision, schedule)
-        period = schedule.at(moment)
-        return (None if period is None else period.limit), schedule
+        return schedule.at(moment)
 
     def _check_sample(
         self, ex: Exchange, evse: int, moment: datetime, measurand: str, phases: Mapping[str | None, Decimal]
     ) -> list[Finding]:
         unit = _MEASURANDS[measurand]
-        limit, schedule = self._limit_at(evse, unit, moment)
+        period = self._period_at(evse, unit, moment)
         key = (evse, measurand, unit)
-        if limit is None or schedule is None:
+        if period is None or period.limit is None:
             self._over.pop(key, None)
             return []
+        per_phase = (period.limit, period.limit_l2 or period.limit, period.limit_l3 or period.limit)
+        split = period.limit_l2 is not None or period.limit_l3 is not None
         if unit == "W":
             # Power over all phases: the total when the charger sends it, else the phases added up.
             measured = phases.get(None)
@@ -396,9 +396,13 @@ class SmartChargingWatcher:
                     (v for p, v in phases.items() if p in ("L1", "L2", "L3", "L1-N", "L2-N", "L3-N")),
                     Decimal(0),
                 )
+            limit = sum(per_phase, Decimal(0)) if split else period.limit
         else:
-            # Current is limited per phase: the highest phase current counts.
-            measured = max(phases.values())
+            # Current is limited per phase: the phase furthest above its own limit counts.
+            measured, limit = max(
+                ((value, per_phase[_PHASE_INDEX.get(name or "", 0)]) for name, value in phases.items()),
+                key=lambda pair: pair[0] - pair[1],
+            )
         allowed = limit * (1 + self.options.tolerance)
         if measured <= allowed:
             self._over.pop(key, None)

@@ -470,3 +470,31 @@ def test_watching_checks_its_settings() -> None:
             watching(**bad)  # type: ignore[arg-type]
     made = watching(Station(evse_count=2, default_limit_a=Decimal(32)))("2.1", "CP9")
     assert made is not None and made.version == "2.1" and "TransactionEvent" in made.actions
+
+
+def test_21_per_phase_limits_are_checked_per_phase() -> None:
+    cap = Capture("2.1", watching(hold=timedelta(0), tolerance="0"))
+    tx = profile201(4, "TxProfile", [(0, 16)], transactionId="TX9")
+    tx["chargingSchedule"][0]["chargingSchedulePeriod"][0].update(limit_L2=8.0, limit_L3=16.0)
+    cap.call(
+        "TransactionEvent",
+        {
+            "eventType": "Started",
+            "timestamp": stamp(0),
+            "triggerReason": "Authorized",
+            "seqNo": 0,
+            "transactionInfo": {"transactionId": "TX9"},
+            "evse": {"id": 1, "connectorId": 1},
+        },
+        {},
+    )
+    cap.call("SetChargingProfile", {"evseId": 1, "chargingProfile": tx}, {"status": "Accepted"}, 1)
+
+    def sample(at: float, phase: str, amps: float) -> dict[str, Any]:
+        value = {"value": amps, "measurand": "Current.Import", "phase": phase}
+        return {"evseId": 1, "meterValue": [{"timestamp": stamp(at), "sampledValue": [value]}]}
+
+    cap.call("MeterValues", sample(10, "L1", 12.0), {}, 10)  # L1 may draw 16 A
+    assert cap.codes() == []
+    cap.call("MeterValues", sample(20, "L2", 12.0), {}, 20)  # L2 only 8 A
+    assert cap.codes() == ["smart-charging.over-limit"]
