@@ -42,10 +42,19 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from decimal import Context, Decimal, localcontext
+from decimal import Context, localcontext
 from typing import Final
 
 from ocpkit.errors import SmartChargingError
+from ocpkit.ocpp.smart_charging._combine import (
+    Level,
+    Part,
+    add_up,
+    as_part,
+    combine,
+    default_level,
+    part_of,
+)
 from ocpkit.ocpp.smart_charging._profile import Period, StoredProfile
 from ocpkit.ocpp.smart_charging._store import ProfileStore
 from ocpkit.ocpp.smart_charging._types import (
@@ -53,7 +62,6 @@ from ocpkit.ocpp.smart_charging._types import (
     CompositeSchedule,
     ProfileRef,
     Station,
-    _cut,
 )
 
 __all__ = ["MAX_DURATION", "composite_schedule"]
@@ -67,7 +75,6 @@ _SECOND = timedelta(seconds=1)
 _DAY = 86400
 _WEEK = 7 * _DAY
 _CTX = Context(prec=34)
-_ROLES_EVSE = ("tx", "txdefault", "external", "priority")
 
 
 def _epoch(moment: datetime) -> int:
@@ -88,250 +95,7 @@ class _Iv:
     unit: str
     ref: ProfileRef
     dc: bool
-    part: _Part
-
-
-@dataclass(frozen=True, slots=True)
-class _Part:
-    """A contribution to one stretch: limits in their unit, with the phases they state."""
-
-    unit: str
-    limit: Decimal | None
-    limit_l2: Decimal | None
-    limit_l3: Decimal | None
-    phases: int | None
-    phase_to_use: int | None
-    setpoint: tuple[Decimal | None, Decimal | None, Decimal | None]
-    discharge: tuple[Decimal | None, Decimal | None, Decimal | None]
-    ref: ProfileRef | None
-    converted: bool = False
-
-    @property
-    def per_phase(self) -> bool:
-        return self.limit_l2 is not None or self.limit_l3 is not None
-
-
-def _part(p: Period, unit: str, ref: ProfileRef, dc: bool, version: str) -> _Part:
-    phases = p.number_phases
-    if phases is None and version != "1.6" and not dc:
-        phases = 3  # 2.x K01.FR.49: an AC period without numberPhases uses three
-    if dc:
-        phases = None
-    return _Part(
-        unit,
-        p.limit,
-        p.limit_l2,
-        p.limit_l3,
-        phases,
-        p.phase_to_use,
-        (p.setpoint, p.setpoint_l2, p.setpoint_l3),
-        (p.discharge_limit, p.discharge_limit_l2, p.discharge_limit_l3),
-        ref,
-    )
-
-
-@dataclass(frozen=True, slots=True)
-class _Level:
-    """The combined value of a stretch, in the requested unit (report form)."""
-
-    limit: Decimal | None
-    limit_l2: Decimal | None
-    limit_l3: Decimal | None
-    phases: int | None
-    phase_to_use: int | None
-    setpoint: tuple[Decimal | None, Decimal | None, Decimal | None]
-    discharge: tuple[Decimal | None, Decimal | None, Decimal | None]
-    ref: ProfileRef | None
-    converted: bool
-
-
-_NONE3: tuple[Decimal | None, Decimal | None, Decimal | None] = (None, None, None)
-
-
-def _to_unit(value: Decimal, unit: str, target: str, phases: int, voltage: Decimal, total: bool) -> Decimal:
-    """Convert one value; ``total`` says whether a W value is the sum over ``phases`` phases."""
-    if unit == target:
-        return value
-    if unit == "A":  # per-phase current -> power
-        return value * voltage * (phases if total else 1)
-    return _cut(value / (voltage * (phases if total else 1)))
-
-
-def _triple(
-    first: Decimal,
-    l2: Decimal | None,
-    l3: Decimal | None,
-    unit: str,
-    target: str,
-    phases: int,
-    voltage: Decimal,
-) -> tuple[Decimal, Decimal, Decimal]:
-    """Per-phase values in *target*: a W total is split over the phases first."""
-    if l2 is None and l3 is None:
-        base = first if unit == "A" else _cut(first / phases)
-        one = _to_unit(base, unit, target, phases, voltage, total=False)
-        return one, one, one
-    values = (first, first if l2 is None else l2, first if l3 is None else l3)
-    out = tuple(_to_unit(v, unit, target, phases, voltage, total=False) for v in values)
-    return out[0], out[1], out[2]
-
-
-def _combine(parts: Sequence[_Part], target: str, station: Station, three: bool) -> _Level | None:
-    """The lowest limit of *parts* (in precedence order), with its setpoint and discharge limit.
-
-    ``None`` when no part gives a limit. ``three`` asks for per-phase values (2.1).
-    """
-    limiting = [p for p in parts if p.limit is not None]
-    setpoint_part = next((p for p in parts if p.setpoint[0] is not None), None)
-    if not limiting:
-        return None
-    stated = [p.phases for p in limiting if p.phases is not None]
-    phases = min(stated) if stated else None
-    n = phases if phases is not None else station.default_number_phases
-    voltage = station.supply_voltage
-    best: tuple[Decimal, Decimal, Decimal] | None = None
-    best_part = limiting[0]
-    for part in limiting:
-        assert part.limit is not None
-        if three:
-            values = _triple(part.limit, part.limit_l2, part.limit_l3, part.unit, target, n, voltage)
-        elif part.unit == target:
-            values = (part.limit, part.limit, part.limit)  # the common case: nothing to convert
-        else:
-            one = _to_unit(part.limit, part.unit, target, n, voltage, total=True)
-            values = (one, one, one)
-        if best is None:
-            best, best_part = values, part
-        elif three:
-            if values[0] < best[0]:
-                best_part = part
-            best = (min(best[0], values[0]), min(best[1], values[1]), min(best[2], values[2]))
-        elif values[0] < best[0]:
-            best, best_part = values, part
-    assert best is not None
-    converted = best_part.converted or best_part.unit != target
-    discharge = _discharge(parts, target, n, voltage, three)
-    setpoint = _NONE3
-    if setpoint_part is not None:
-        raw = setpoint_part.setpoint
-        assert raw[0] is not None
-        if three:
-            setpoint = _triple(raw[0], raw[1], raw[2], setpoint_part.unit, target, n, voltage)
-        else:
-            one = _to_unit(raw[0], setpoint_part.unit, target, n, voltage, total=True)
-            setpoint = (one, one, one)
-        setpoint = _clamped(setpoint, best, discharge)
-    phase_to_use = None
-    if phases == 1:
-        phase_to_use = next((p.phase_to_use for p in limiting if p.phases == 1 and p.phase_to_use), None)
-    if three and phases == 1:
-        # One phase in use, which one is not known: take the tightest of the three values.
-        low = min(best)
-        drain = max((d for d in discharge if d is not None), default=None)
-        target_setpoint = min((x for x in setpoint if x is not None), default=None)
-        if target_setpoint is not None:
-            target_setpoint = _clamped((target_setpoint,), (low, low, low), (drain,))[0]
-        return _Level(
-            low,
-            None,
-            None,
-            phases,
-            phase_to_use,
-            (target_setpoint, None, None),
-            (drain, None, None),
-            best_part.ref,
-            converted,
-        )
-    return _Level(
-        best[0],
-        best[1] if three else None,
-        best[2] if three else None,
-        phases,
-        phase_to_use,
-        setpoint if three else (setpoint[0], None, None),
-        discharge if three else (discharge[0], None, None),
-        best_part.ref,
-        converted,
-    )
-
-
-def _discharge(
-    parts: Sequence[_Part], target: str, n: int, voltage: Decimal, three: bool
-) -> tuple[Decimal | None, Decimal | None, Decimal | None]:
-    """The tightest discharge limit (closest to zero) of the parts that give one."""
-    found: list[Decimal | None] = [None, None, None]
-    for part in parts:
-        raw = part.discharge
-        if raw[0] is None:
-            continue
-        if three:
-            values = _triple(raw[0], raw[1], raw[2], part.unit, target, n, voltage)
-        else:
-            one = _to_unit(raw[0], part.unit, target, n, voltage, total=True)
-            values = (one, one, one)
-        found = [v if f is None else max(f, v) for f, v in zip(found, values, strict=True)]
-    return found[0], found[1], found[2]
-
-
-def _clamped(
-    setpoint: tuple[Decimal | None, ...],
-    limit: tuple[Decimal, Decimal, Decimal],
-    discharge: tuple[Decimal | None, ...],
-) -> tuple[Decimal | None, Decimal | None, Decimal | None]:
-    out: list[Decimal | None] = []
-    for value, high, low in zip(setpoint, limit, discharge, strict=True):
-        if value is None:
-            out.append(None)
-            continue
-        value = min(value, high)
-        out.append(value if low is None else max(value, low))
-    return out[0], out[1], out[2]
-
-
-def _as_part(level: _Level, unit: str) -> _Part:
-    return _Part(
-        unit,
-        level.limit,
-        level.limit_l2,
-        level.limit_l3,
-        level.phases,
-        level.phase_to_use,
-        level.setpoint,
-        level.discharge,
-        level.ref,
-        level.converted,
-    )
-
-
-def _default_level(station: Station, unit: str) -> _Level | None:
-    value = station.default_limit(unit)
-    if value is None:
-        return None
-    return _Level(value, None, None, None, None, _NONE3, _NONE3, None, False)
-
-
-def _sum(levels: Sequence[_Level], unit: str, station: Station, three: bool) -> _Level:
-    """EVSE 0: the EVSE limits added up (per phase when ``three``); phases in use: the most."""
-    stated = [lv.phases for lv in levels if lv.phases is not None]
-    phases = max(stated) if stated else None
-    totals = [Decimal(0), Decimal(0), Decimal(0)]
-    for lv in levels:
-        assert lv.limit is not None
-        if three:
-            own = lv.phases if lv.phases is not None else station.default_number_phases
-            if lv.limit_l2 is None and lv.limit_l3 is None:
-                first = lv.limit if unit == "A" else _cut(lv.limit / own)
-                values = (first, first, first)
-            else:
-                values = (lv.limit, lv.limit_l2 or lv.limit, lv.limit_l3 or lv.limit)
-        else:
-            values = (lv.limit, lv.limit, lv.limit)
-        totals = [t + v for t, v in zip(totals, values, strict=True)]
-    ref = next((lv.ref for lv in levels if lv.ref is not None), None)
-    converted = any(lv.converted for lv in levels)
-    if three:
-        return _Level(totals[0], totals[1], totals[2], phases, None, _NONE3, _NONE3, ref, converted)
-    return _Level(totals[0], None, None, phases, None, _NONE3, _NONE3, ref, converted)
+    part: Part
 
 
 class _Plan:
@@ -354,7 +118,7 @@ class _Plan:
         self.station = station
         self.intervals: list[_Iv] = []
         self.ignored: list[ProfileRef] = []
-        self.memo: dict[frozenset[tuple[tuple[int, str], int]], _Level | None] = {}
+        self.memo: dict[frozenset[tuple[tuple[int, str], int]], Level | None] = {}
         skip = station.ignored_purposes_offline if offline_since is not None else frozenset()
         seen_ignored: set[tuple[int, int]] = set()
         for stored in store.profiles:
@@ -457,7 +221,7 @@ class _Plan:
         occurrences = self._occurrences(base, step, lo, hi, schedule.use_local_time)
         dc = self.station.is_dc(evse if evse else None)
         periods = schedule.periods
-        parts = [_part(period, schedule.unit, ref, dc, self.version) for period in periods]
+        parts = [part_of(period, schedule.unit, ref, dc, self.version) for period in periods]
         duration = schedule.duration
         for occ, next_occ in occurrences:
             stop = next_occ if next_occ is not None else hi
@@ -501,7 +265,7 @@ class _Plan:
                 starts.pop(0)
         return [(s, starts[i + 1] if i + 1 < len(starts) else s + step) for i, s in enumerate(starts)]
 
-    def evaluate(self, active: Sequence[_Iv], unit: str, evse_request: int) -> _Level | None:
+    def evaluate(self, active: Sequence[_Iv], unit: str, evse_request: int) -> Level | None:
         """The combined value of one stretch, given the intervals in force during it."""
         winners: dict[tuple[int, str], _Iv] = {}
         for iv in active:
@@ -517,7 +281,7 @@ class _Plan:
         self.memo[memo] = level
         return level
 
-    def _evaluate(self, winners: dict[tuple[int, str], _Iv], unit: str, evse_request: int) -> _Level | None:
+    def _evaluate(self, winners: dict[tuple[int, str], _Iv], unit: str, evse_request: int) -> Level | None:
         station, three = self.station, self.three
         caps = [iv.part for iv in (winners.get((0, "external")), winners.get((0, "max"))) if iv]
         if evse_request != 0:
@@ -529,15 +293,15 @@ class _Plan:
                 winners.get((evse, "external")),
             )
             parts = [iv.part for iv in own if iv is not None] + caps
-            combined = _combine(parts, unit, station, three)
+            combined = combine(parts, unit, station, three)
             if combined is not None:
                 return combined
             # No part limits (none at all, or 2.1 setpoints only): the default limit bounds the rest.
-            fallback = _default_level(station, unit)
+            fallback = default_level(station, unit)
             if fallback is None:
                 return None
-            return _combine([_as_part(fallback, unit), *parts], unit, station, three)
-        filled: list[_Level] = []
+            return combine([as_part(fallback, unit), *parts], unit, station, three)
+        filled: list[Level] = []
         for evse in self.evses:
             tx_like = (
                 winners.get((evse, "priority"))
@@ -545,13 +309,13 @@ class _Plan:
                 or winners.get((evse, "txdefault"))
             )
             parts = [iv.part for iv in (tx_like, winners.get((evse, "external"))) if iv is not None]
-            level = _combine(parts, unit, station, three) or _default_level(station, unit)
+            level = combine(parts, unit, station, three) or default_level(station, unit)
             if level is None:
                 filled = []  # an EVSE whose limit is unknown makes the sum unknown
                 break
             filled.append(level)
-        total = [_as_part(_sum(filled, unit, station, three), unit)] if filled else []
-        return _combine(total + caps, unit, station, three)
+        total = [as_part(add_up(filled, unit, station, three), unit)] if filled else []
+        return combine(total + caps, unit, station, three)
 
 
 def composite_schedule(
@@ -666,7 +430,7 @@ def _sweep(plan: _Plan, unit: str, evse_id: int) -> list[CompositePeriod]:
     return out or [_period(0, None)]
 
 
-def _period(offset: int, level: _Level | None) -> CompositePeriod:
+def _period(offset: int, level: Level | None) -> CompositePeriod:
     if level is None:
         return CompositePeriod(offset, None)
     return CompositePeriod(
