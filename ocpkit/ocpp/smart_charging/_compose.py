@@ -118,7 +118,6 @@ class _Plan:
         self.station = station
         self.intervals: list[_Iv] = []
         self.ignored: list[ProfileRef] = []
-        self.memo: dict[frozenset[tuple[tuple[int, str], int]], Level | None] = {}
         skip = station.ignored_purposes_offline if offline_since is not None else frozenset()
         seen_ignored: set[tuple[int, int]] = set()
         for stored in store.profiles:
@@ -273,13 +272,7 @@ class _Plan:
             held = winners.get(key)
             if held is None or iv.rank > held.rank:
                 winners[key] = iv
-        # A stretch depends on its winners only: stretches where only a hidden profile changed repeat one.
-        memo = frozenset((key, id(iv.part)) for key, iv in winners.items())
-        if memo in self.memo:
-            return self.memo[memo]
-        level = self._evaluate(winners, unit, evse_request)
-        self.memo[memo] = level
-        return level
+        return self._evaluate(winners, unit, evse_request)
 
     def _evaluate(self, winners: dict[tuple[int, str], _Iv], unit: str, evse_request: int) -> Level | None:
         station, three = self.station, self.three
