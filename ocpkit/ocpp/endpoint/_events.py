@@ -32,10 +32,7 @@ __all__ = [
 ]
 
 
-def _model(version: str, action: str, direction: str, data: dict[str, Any], lenient: object) -> BaseModel:
-    # Lenient deliveries carry the best-effort model already built by validate_payload.
-    if lenient is not None:
-        return lenient  # type: ignore[return-value]
+def _model(version: str, action: str, direction: str, data: dict[str, Any]) -> BaseModel:
     from ocpkit.ocpp.validation import build_model
 
     return build_model(version, action, direction, data)
@@ -51,26 +48,29 @@ class OutgoingCall:
     sent_at: float | None = None
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@dataclass(slots=True, eq=False)
 class _Payload:
-    """Shared machinery of the events that carry a payload: the dict now, the model on demand."""
+    """Shared machinery of the events that carry a payload: the dict now, the model on demand.
+
+    Not frozen: the model is cached in place on first access, and a frozen dataclass costs
+    more to build than the endpoint spends on the rest of a message.
+    """
 
     version: str = field(repr=False)
     action: str
     data: dict[str, Any] = field(repr=False)
     _direction: str = field(repr=False)
-    _lenient: object = field(default=None, repr=False)
-    _cache: list[BaseModel] = field(default_factory=list, repr=False)
+    _model: object = field(default=None, repr=False)
 
     @property
     def payload(self) -> BaseModel:
-        """The typed model of :attr:`data`, built on first access."""
-        if not self._cache:
-            self._cache.append(_model(self.version, self.action, self._direction, self.data, self._lenient))
-        return self._cache[0]
+        """The typed model of :attr:`data`, built on first access (lenient deliveries carry theirs)."""
+        if self._model is None:
+            self._model = _model(self.version, self.action, self._direction, self.data)
+        return self._model  # type: ignore[return-value]
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@dataclass(slots=True, eq=False)
 class CallReceived(_Payload):
     """The peer sent a CALL; answer it with ``result()`` or ``error()``.
 
@@ -81,7 +81,7 @@ class CallReceived(_Payload):
     violations: tuple[Violation, ...] = ()
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@dataclass(slots=True, eq=False)
 class ResultReceived(_Payload):
     """The CALLRESULT answering our :attr:`call`."""
 
@@ -89,7 +89,7 @@ class ResultReceived(_Payload):
     violations: tuple[Violation, ...] = ()
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@dataclass(slots=True, eq=False)
 class SendReceived(_Payload):
     """The peer sent a SEND (OCPP 2.1); it is never answered."""
 

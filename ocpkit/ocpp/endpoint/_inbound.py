@@ -148,7 +148,7 @@ def _on_call(ep: Endpoint, frame: Call, violations: tuple[Violation, ...]) -> li
         action=action,
         data=frame.payload,
         _direction="request",
-        _lenient=lenient,
+        _model=lenient,
         message_id=mid,
         violations=violations,
     )
@@ -190,7 +190,7 @@ def _on_result(ep: Endpoint, frame: CallResult, violations: tuple[Violation, ...
         action=action,
         data=frame.payload,
         _direction="response",
-        _lenient=lenient,
+        _model=lenient,
         call=pending,
         violations=violations,
     )
@@ -227,7 +227,7 @@ def _on_send(ep: Endpoint, frame: Send, violations: tuple[Violation, ...]) -> li
         action=action,
         data=frame.payload,
         _direction="request",
-        _lenient=lenient,
+        _model=lenient,
         message_id=mid,
         violations=violations,
     )

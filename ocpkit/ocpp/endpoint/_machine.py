@@ -59,7 +59,9 @@ class RpcInput(StrEnum):
     RECEIVE_SEND = "receive SEND"
 
 
-LOCAL_INPUTS: Final = frozenset({RpcInput.SEND_CALL, RpcInput.SEND_RESULT, RpcInput.SEND_ERROR, RpcInput.SEND_SEND})
+LOCAL_INPUTS: Final = frozenset(
+    {RpcInput.SEND_CALL, RpcInput.SEND_RESULT, RpcInput.SEND_ERROR, RpcInput.SEND_SEND}
+)
 """Inputs the application causes; a refused one raises :class:`~ocpkit.errors.EndpointError`.
 ``receive ...`` inputs come from the peer; a refused one is reported as a protocol violation.
 ``time out`` comes from :meth:`~ocpkit.ocpp.endpoint.Endpoint.tick`; without a CALL in flight
