@@ -108,6 +108,16 @@ def _broken_events(ep: Endpoint, raw: object, violations: tuple[Violation, ...])
     return
 
 
+def _breach(action: str, violations: tuple[Violation, ...]) -> str:
+    first = violations[0]
+    return f"{action}: {len(violations)} violation(s); first: {first.message} at {first.path}"
+
+
+def _best_effort(ep: Endpoint, action: str, direction: str, payload: dict[str, Any]) -> object:
+    # Lenient delivery: the model validate_payload repairs and builds, violations aside.
+    return validate_payload(ep.version, action, direction, payload, strict=False).model
+
+
 def _on_call(ep: Endpoint, frame: Call, violations: tuple[Violation, ...]) -> list[Event]:
     mid, action = frame.message_id, frame.action
     frame_code = RULE_CODES["frame"][ep.version]
@@ -135,12 +145,11 @@ def _on_call(ep: Endpoint, frame: Call, violations: tuple[Violation, ...]) -> li
                 return [ProtocolViolation("boot", text, (), reply, mid)]
     lenient: object = None
     if violations:
-        first = violations[0]
-        text = f"{action}: {len(violations)} violation(s); first: {first.message} at {first.path}"
+        text = _breach(action, violations)
         if ep.strict:
-            reply = _callerror(ep, mid, first.code, violations, text)
+            reply = _callerror(ep, mid, violations[0].code, violations, text)
             return [ProtocolViolation("payload", text, violations, reply, mid)]
-        lenient = validate_payload(ep.version, action, "request", frame.payload, strict=False).model
+        lenient = _best_effort(ep, action, "request", frame.payload)
         reports.append(ProtocolViolation("payload", text, violations, None, mid))
     ep._owed[mid] = (action, frame.payload)
     event = CallReceived(
@@ -171,15 +180,14 @@ def _on_result(ep: Endpoint, frame: CallResult, violations: tuple[Violation, ...
     lenient: object = None
     reports: list[Event] = []
     if violations:
-        first = violations[0]
-        text = f"{action} response: {len(violations)} violation(s); first: {first.message} at {first.path}"
+        text = _breach(f"{action} response", violations)
         if ep.strict:
             # 2.1 Part 4 §4.2.3: the receiver of a CALLRESULT it cannot process may say so.
             reply = None
             if ep.version == "2.1":
-                reply = serialize(CallResultError(mid, first.code, text[:_DESCRIPTION_MAX], {}))
+                reply = serialize(CallResultError(mid, violations[0].code, text[:_DESCRIPTION_MAX], {}))
             return [ProtocolViolation("payload", text, violations, reply, mid, pending)]
-        lenient = validate_payload(ep.version, action, "response", frame.payload, strict=False).model
+        lenient = _best_effort(ep, action, "response", frame.payload)
         reports.append(ProtocolViolation("payload", text, violations, None, mid, pending))
     if action == "BootNotification" and ep.role == "station":
         ep._set_registration(frame.payload)
@@ -208,19 +216,18 @@ def _on_error(ep: Endpoint, frame: CallError, violations: tuple[Violation, ...] 
 def _on_send(ep: Endpoint, frame: Send, violations: tuple[Violation, ...]) -> list[Event]:
     mid, action = frame.message_id, frame.action
     reports: list[Event] = []
-    if ep.boot_rules != "off" and not ep._allows(ep._rule(ep._peer), action):
-        rule = ep._rule(ep._peer)
-        text = f"registration {ep._registration}: the {ep._peer} may send {rule.allow} ({rule.section})"
+    rule = ep._rule(ep._peer)
+    if ep.boot_rules != "off" and not ep._allows(rule, action):
+        text = ep._boot_text(ep._peer, rule)
         if ep.boot_rules == "enforce":
             return [ProtocolViolation("boot", text, (), None, mid)]  # a SEND is never answered
         reports.append(ProtocolViolation("boot", text, (), None, mid))
     lenient: object = None
     if violations:
-        first = violations[0]
-        text = f"{action}: {len(violations)} violation(s); first: {first.message} at {first.path}"
+        text = _breach(action, violations)
         if ep.strict:
-            return [ProtocolViolation("payload", text, violations, None, mid)]
-        lenient = validate_payload(ep.version, action, "request", frame.payload, strict=False).model
+            return [ProtocolViolation("payload", text, violations, None, mid)]  # never answered
+        lenient = _best_effort(ep, action, "request", frame.payload)
         reports.append(ProtocolViolation("payload", text, violations, None, mid))
     event = SendReceived(
         version=ep.version,
