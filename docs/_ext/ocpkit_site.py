@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from docutils import nodes
+from docutils.parsers.rst import directives
 from sphinx.application import Sphinx
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
@@ -578,11 +579,19 @@ def machine_arrows(spec: Any) -> tuple[list[Arrow], bool]:
 
 
 class StateMachines(SphinxDirective):
-    """``.. ocpkit-state-machines::`` -- diagram and transition matrix of every machine in the package."""
+    """``.. ocpkit-state-machines::`` -- diagram and transition matrix of every machine in the package.
+
+    ``:module: ocpkit.ocpp.endpoint`` draws only the machines that module declares.
+    """
+
+    option_spec = {"module": directives.unchanged}  # noqa: RUF012 (docutils reads a plain dict)
 
     def run(self) -> list[nodes.Node]:
-        """Render every machine, or a note when there is none."""
+        """Render every machine (of the given module), or a note when there is none."""
         machines = state_machines()
+        only = self.options.get("module")
+        if only:
+            machines = [m for m in machines if m.module == only]
         if not machines:
             return [_note_node("No state machine is available in this build.")]
         out: list[nodes.Node] = []
