@@ -47,6 +47,8 @@ from ocpkit.ocpp.device_model.mapping import (
     mapping_2x_to_16,
     mapping_16_to_2x,
 )
+from ocpkit.ocpp.device_model.traffic import check_payload, check_write
+from ocpkit.ocpp.device_model.values import check_key, check_value, check_variable
 
 __all__ = [
     "ATTRIBUTE_TYPES",
@@ -64,6 +66,11 @@ __all__ = [
     "Target",
     "VariableDef",
     "catalogue",
+    "check_key",
+    "check_payload",
+    "check_value",
+    "check_variable",
+    "check_write",
     "config_key",
     "config_keys",
     "lookup",
