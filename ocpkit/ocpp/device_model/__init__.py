@@ -39,6 +39,15 @@ from ocpkit.ocpp.device_model.catalogue import (
     config_keys,
     lookup,
 )
+from ocpkit.ocpp.device_model.inventory import (
+    DeviceModelWatcher,
+    Inventory,
+    Report,
+    ReportedModel,
+    ReportedVariable,
+    assemble_reports,
+    watcher,
+)
 from ocpkit.ocpp.device_model.mapping import (
     KeyMapping,
     MappingRow,
@@ -58,13 +67,19 @@ __all__ = [
     "Catalogue",
     "ComponentDef",
     "ConfigKey",
+    "DeviceModelWatcher",
+    "Inventory",
     "KeyMapping",
     "MappingRow",
     "ReasonCode",
+    "Report",
+    "ReportedModel",
+    "ReportedVariable",
     "SecurityEvent",
     "SourceNote",
     "Target",
     "VariableDef",
+    "assemble_reports",
     "catalogue",
     "check_key",
     "check_payload",
@@ -77,4 +92,5 @@ __all__ = [
     "mapped_keys",
     "mapping_2x_to_16",
     "mapping_16_to_2x",
+    "watcher",
 ]
