@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from functools import cached_property
 from typing import Literal
@@ -158,6 +158,40 @@ class VariableDef:
         where = self.component or "*"
         return f"{where}.{self.name}" + (f"[{self.instance}]" if self.instance else "")
 
+    def summary(self) -> dict[str, str]:
+        """The entry as display text, one string per column (what the docs pages and the CLI print)."""
+        kind = self.data_type or "—"
+        if self.string_format:
+            kind = f"{kind} ({self.string_format})"
+        if self.other_types:
+            kind += " / " + " / ".join(self.other_types)
+        if self.values is None:
+            values = ""
+        elif self.values_from and self.values_from.endswith("EnumType"):
+            values = f"{self.values_from} ({len(self.values)})"
+        else:
+            values = ", ".join(self.values)
+        required = "yes" if self.required and self.required_when is None else "no"
+        if self.required_when:
+            required = f"{'yes, ' if self.required else ''}{self.required_when}"
+        attributes = ", ".join(self.attributes) if self.attributes else (self.qualifier or "")
+        return {
+            "variable": self.name,
+            "instance": self.instance or "",
+            "attributes": attributes,
+            "type": kind,
+            "unit": ", ".join(self.units),
+            "values": values,
+            "mutability": " or ".join(self.mutability),
+            "required": required,
+            "limits": _limits(self.min_limit, self.max_limit),
+        }
+
+
+def _limits(low: Decimal | None, high: Decimal | None) -> str:
+    parts = ([f"min {low}"] if low is not None else []) + ([f"max {high}"] if high is not None else [])
+    return ", ".join(parts)
+
 
 def _range(text: str) -> tuple[int, int] | None:
     low, sep, high = text.partition("..")
@@ -271,6 +305,21 @@ class Catalogue:
             v
             for v in self.referenced + self.typical
             if v.component is not None and v.component.casefold() == want
+        )
+
+    def effective(self, entry: VariableDef) -> VariableDef:
+        """*entry* with the data type and unit of its standardized variable when it states none itself."""
+        if entry.data_type is not None or entry.component is None:
+            return entry
+        name = entry.name
+        generic = self.entries("referenced", None, name) or self.entries("standardized", None, name)
+        if not generic:
+            return entry
+        return replace(
+            entry,
+            data_type=generic[0].data_type,
+            string_format=generic[0].string_format,
+            units=entry.units or generic[0].units,
         )
 
     def required_of(self, component: str) -> tuple[VariableDef, ...]:
