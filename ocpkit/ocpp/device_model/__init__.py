@@ -55,6 +55,7 @@ from ocpkit.ocpp.device_model.mapping import (
     mapped_keys,
     mapping_2x_to_16,
     mapping_16_to_2x,
+    mapping_rows,
 )
 from ocpkit.ocpp.device_model.traffic import check_payload, check_write
 from ocpkit.ocpp.device_model.values import check_key, check_value, check_variable
@@ -92,5 +93,6 @@ __all__ = [
     "mapped_keys",
     "mapping_2x_to_16",
     "mapping_16_to_2x",
+    "mapping_rows",
     "watcher",
 ]
