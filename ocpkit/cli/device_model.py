@@ -4,7 +4,7 @@ Theory of operation: the command reads :mod:`ocpkit.ocpp.device_model` and
 prints it -- without a component, one line per standardized component with
 its counts; with one, a table of its variables (type, unit, values,
 mutability, required, limits) as :meth:`VariableDef.summary
-<ocpkit.ocpp.device_model.catalogue.VariableDef.summary>` words them; with
+<ocpkit.ocpp.device_model.definitions.VariableDef.summary>` words them; with
 ``--version 1.6``, the standard configuration keys and what replaces each in
 2.x. ``--json`` prints the same as JSON. An unknown component is a usage
 error (exit status 2) with the closest names as suggestions.

@@ -5,7 +5,7 @@ Theory of operation. OCPP 2.x configures a station through components
 with a data type, a unit, a values list and a mutability; the JSON schemas
 only say that a value is a string. This package carries the OCA's catalogue
 of standardized components and variables, generated from the appendix tables
-(:mod:`~ocpkit.ocpp.device_model.catalogue`), and judges values against it:
+(:mod:`~ocpkit.ocpp.device_model.definitions`), and judges values against it:
 
 * :func:`check_variable` / :func:`check_key` -- one value (2.x / 1.6);
 * :func:`check_payload` / :func:`check_write` -- the values of one payload, and
@@ -22,7 +22,7 @@ The catalogue is loaded on first use; importing this package loads none of it.
 
 from __future__ import annotations
 
-from ocpkit.ocpp.device_model.catalogue import (
+from ocpkit.ocpp.device_model.definitions import (
     ATTRIBUTE_TYPES,
     DATA_TYPES,
     MUTABILITIES,

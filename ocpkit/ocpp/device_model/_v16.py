@@ -2,7 +2,7 @@
 
 """The standard OCPP 1.6 configuration keys as data; see ``ocpkit.ocpp.device_model``."""
 
-from ocpkit.ocpp.device_model.catalogue import ConfigKey
+from ocpkit.ocpp.device_model.definitions import ConfigKey
 
 __all__ = ["KEYS"]
 

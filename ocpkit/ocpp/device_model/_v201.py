@@ -8,14 +8,14 @@ appendix tables; no description text.
 
 from decimal import Decimal
 
-from ocpkit.ocpp.device_model.catalogue import (
+from ocpkit.ocpp.device_model.definitions import (
     ComponentDef,
     ProfileComponent,
     ReasonCode,
     SecurityEvent,
     SourceNote,
 )
-from ocpkit.ocpp.device_model.catalogue import VariableDef as V
+from ocpkit.ocpp.device_model.definitions import VariableDef as V
 
 __all__ = [
     "COMPONENTS",

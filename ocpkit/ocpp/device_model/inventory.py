@@ -44,7 +44,7 @@ from typing import Any
 
 from ocpkit.findings import Finding, Severity
 from ocpkit.ocpp._payload import as_int, as_obj
-from ocpkit.ocpp.device_model.catalogue import VariableDef, catalogue
+from ocpkit.ocpp.device_model.definitions import VariableDef, catalogue
 from ocpkit.ocpp.device_model.traffic import VariableRef, check_payload, check_write, label, variable_ref
 from ocpkit.ocpp.watch import Exchange
 

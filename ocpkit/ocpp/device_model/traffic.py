@@ -40,7 +40,7 @@ from typing import Any
 from ocpkit.errors import UnsupportedError
 from ocpkit.findings import Finding, Severity
 from ocpkit.ocpp._payload import as_int, as_obj
-from ocpkit.ocpp.device_model.catalogue import ATTRIBUTE_TYPES, config_key, lookup
+from ocpkit.ocpp.device_model.definitions import ATTRIBUTE_TYPES, config_key, lookup
 from ocpkit.ocpp.device_model.values import check_key, check_variable
 
 __all__ = [

@@ -4,7 +4,7 @@ Theory of operation. The JSON schemas say only "a string" of every value
 (``attributeValue`` of at most 2500 characters, a 1.6 ``value`` of at most
 500), so ``SampledDataCtrlr.TxUpdatedInterval = "often"`` passes them. Here
 the value is read against the catalogue entry of its variable
-(:func:`~ocpkit.ocpp.device_model.catalogue.lookup`), or against the
+(:func:`~ocpkit.ocpp.device_model.definitions.lookup`), or against the
 characteristics a charger reported for it (``VariableCharacteristicsType``:
 ``dataType``, ``unit``, ``minLimit``, ``maxLimit``, ``valuesList``,
 ``maxElements``), which are the station's own statement and win where
@@ -44,7 +44,7 @@ from typing import Any
 
 from ocpkit._model import parse_rfc3339
 from ocpkit.errors import UnsupportedError, Violation
-from ocpkit.ocpp.device_model.catalogue import (
+from ocpkit.ocpp.device_model.definitions import (
     ATTRIBUTE_TYPES,
     DATA_TYPES,
     ConfigKey,

@@ -240,3 +240,13 @@ def test_no_description_text_is_copied(shared: Path) -> None:
     descriptions += [r[1] for r in _rows(published / "components.csv") if len(r[1]) > 40]
     generated = (ROOT / "ocpkit/ocpp/device_model/_v201.py").read_text(encoding="utf-8")
     assert descriptions and not [d for d in descriptions if d[:40] in generated]
+
+
+@pytest.mark.parametrize("module", ["definitions", "values", "traffic", "inventory", "mapping"])
+def test_docstring_examples_run(module: str) -> None:
+    import doctest
+    import importlib
+
+    mod = importlib.import_module(f"ocpkit.ocpp.device_model.{module}")
+    result = doctest.testmod(mod, optionflags=doctest.ELLIPSIS)
+    assert result.failed == 0
