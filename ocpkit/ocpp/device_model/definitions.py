@@ -300,12 +300,15 @@ class Catalogue:
 
     def variables_of(self, component: str) -> tuple[VariableDef, ...]:
         """The referenced and typical entries of one component, referenced first."""
-        want = component.casefold()
-        return tuple(
-            v
-            for v in self.referenced + self.typical
-            if v.component is not None and v.component.casefold() == want
-        )
+        return self._by_component.get(component.casefold(), ())
+
+    @cached_property
+    def _by_component(self) -> dict[str, tuple[VariableDef, ...]]:
+        grouped: dict[str, list[VariableDef]] = {}
+        for v in self.referenced + self.typical:
+            if v.component is not None:
+                grouped.setdefault(v.component.casefold(), []).append(v)
+        return {name: tuple(rows) for name, rows in grouped.items()}
 
     def effective(self, entry: VariableDef) -> VariableDef:
         """*entry* with the data type and unit of its standardized variable when it states none itself."""
@@ -400,7 +403,28 @@ def lookup(
     some entry fits *attribute_type*. Several entries may remain (2.1 lists
     ``Timeout`` twice, once as integer and once as decimal).
     """
-    cat = catalogue(version)
+    if not isinstance(component, str) or not isinstance(variable, str):
+        raise UnsupportedError("component and variable must be strings")
+    if instance is not None and not isinstance(instance, str):
+        raise UnsupportedError(f"instance must be a string, not {type(instance).__name__}")
+    memo = (version, component.casefold(), variable.casefold(), instance, attribute_type)
+    found = _LOOKUPS.get(memo)
+    if found is not None:
+        return found
+    found = _lookup(catalogue(version), component, variable, instance, attribute_type)
+    if len(_LOOKUPS) >= _MAX_LOOKUPS:
+        _LOOKUPS.clear()  # traffic names few variables over and over: a full memo is rare and cheap to refill
+    _LOOKUPS[memo] = found
+    return found
+
+
+_LOOKUPS: dict[tuple[str, str, str, str | None, str], tuple[VariableDef, ...]] = {}
+_MAX_LOOKUPS = 8192
+
+
+def _lookup(
+    cat: Catalogue, component: str, variable: str, instance: str | None, attribute_type: str
+) -> tuple[VariableDef, ...]:
     for origin, where in (
         ("referenced", component),
         ("typical", component),

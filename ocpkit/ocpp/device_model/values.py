@@ -42,7 +42,6 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from ocpkit._model import parse_rfc3339
 from ocpkit.errors import UnsupportedError, Violation
 from ocpkit.ocpp.device_model.definitions import (
     ATTRIBUTE_TYPES,
@@ -118,6 +117,10 @@ def check_value(
             found.append(("dataType", f"{_show(value)} is not a boolean: 'true' or 'false'{hint}"))
         return found
     if data_type == "dateTime":
+        # The models' RFC 3339 parser, imported here: it lives beside pydantic, which the other
+        # checks do not need.
+        from ocpkit._model import parse_rfc3339
+
         try:
             parse_rfc3339(value)
         except ValueError:
@@ -204,6 +207,9 @@ def check_variable(
 
 
 def _judge(entries: Sequence[VariableDef], value: str, reported: Mapping[str, Any]) -> list[Violation]:
+    if not reported:
+        # The common case in SetVariables / GetVariables traffic: nothing reported to compare.
+        return _judge_value(entries, value, reported, None, None) if entries else []
     found: list[Violation] = []
     reported_type = _valid_type(reported.get("dataType"))
     known_types = tuple(dict.fromkeys(t for e in entries for t in e.types))
@@ -257,9 +263,9 @@ def _judge_value(
         attempts = [(reported_type, None)]
     if not attempts:
         return []
-    min_limit = _number(reported.get("minLimit"))
-    max_limit = _number(reported.get("maxLimit"))
-    max_elements = reported.get("maxElements")
+    min_limit = _number(reported.get("minLimit")) if reported else None
+    max_limit = _number(reported.get("maxLimit")) if reported else None
+    max_elements = reported.get("maxElements") if reported else None
     first: list[tuple[str, str]] | None = None
     for data_type, entry in attempts:
         values: Sequence[str] | None = values_of_report
