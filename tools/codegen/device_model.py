@@ -24,6 +24,7 @@ module, with the 1.6 measurands read from the official schemas) and the
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 import re
 from collections.abc import Iterable
@@ -32,6 +33,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from ocpkit.ocpp.device_model.definitions import VariableDef
 from tools.codegen import device_model_facts as facts
 from tools.codegen.ocpp import _ruff
 
@@ -518,26 +520,16 @@ def _lit(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False) if isinstance(value, str) else repr(value)
 
 
+# The keyword fields of the generated ``VariableDef`` and their defaults: omitted when at the default.
 _DEFAULTS: dict[str, Any] = {
-    "instance": None,
-    "attributes": (),
-    "data_type": None,
-    "other_types": (),
-    "string_format": None,
-    "units": (),
-    "required": False,
-    "required_when": None,
-    "mutability": (),
-    "values": None,
-    "values_from": None,
-    "min_limit": None,
-    "max_limit": None,
-    "qualifier": None,
-    "subsection": None,
+    f.name: f.default
+    for f in dataclasses.fields(VariableDef)
+    if f.name not in ("component", "name", "origin")
 }
 
 
 def _entry(e: Entry) -> str:
+    VariableDef(**dataclasses.asdict(e))  # the builder and the shipped type name the same fields
     parts = [_lit(e.component), _lit(e.name), _lit(e.origin)]
     for name, default in _DEFAULTS.items():
         value = getattr(e, name)
