@@ -9,11 +9,13 @@ catch :class:`OcpkitError`; callers that want the reasons catch
      ├── InvalidError            input was read but breaks a rule; .violations lists them all
      │    ├── FrameInvalid       an OCPP-J RPC frame (CALL, CALLRESULT, ...) is malformed
      │    ├── PayloadInvalid     an OCPP payload breaks the schema of its action
-     │    └── ObjectInvalid      an OCPI object breaks its definition
+     │    ├── ObjectInvalid      an OCPI object breaks its definition
+     │    └── OcmfInvalid        an OCMF record or public key cannot be read, or breaks OCMF rules
      ├── UnsupportedError        an unknown protocol version, action or object name (also a LookupError)
      ├── TransitionError         a state machine was asked for a move its table does not allow
      ├── PricingError            a tariff cannot be applied to the given session or CDR
      ├── EnergyError             meter values cannot be turned into readings or energy
+     ├── OcmfError               an OCMF signature cannot be checked here (the ``crypto`` extra is missing)
      ├── BridgeError             an OCPP transaction cannot be turned into an OCPI Session or CDR
      └── CaptureError           a capture (log) cannot be read at all
 
@@ -34,6 +36,8 @@ __all__ = [
     "FrameInvalid",
     "InvalidError",
     "ObjectInvalid",
+    "OcmfError",
+    "OcmfInvalid",
     "OcpkitError",
     "PayloadInvalid",
     "PricingError",
@@ -150,6 +154,14 @@ class ObjectInvalid(InvalidError):
         self.name = name
 
 
+class OcmfInvalid(InvalidError):
+    """An OCMF record or a public key cannot be read, or (strict parsing) breaks rules of the OCMF text.
+
+    Each violation's ``path`` is a JSON pointer into the record whose first step names the
+    section (``/payload/RD/0/TM``); its ``keyword`` is the deviation's name.
+    """
+
+
 class UnsupportedError(OcpkitError, LookupError):
     """A protocol version, action, object or option that ocpkit does not know."""
 
@@ -173,6 +185,11 @@ class PricingError(OcpkitError):
 class EnergyError(OcpkitError, ValueError):
     """Meter values cannot be normalised: a value that is not a finite number in range, a unit
     that cannot be converted, a missing timestamp, or a payload of the wrong shape."""
+
+
+class OcmfError(OcpkitError):
+    """An OCMF signature cannot be checked in this installation: verification needs the ``crypto``
+    extra (``pip install 'ocpkit[crypto]'``); reading records works without it."""
 
 
 class BridgeError(OcpkitError, ValueError):
