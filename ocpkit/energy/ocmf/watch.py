@@ -16,7 +16,7 @@ stops (and for those still open at the end of input) the watcher compares:
   ``meterStop`` (1.6) or the unsigned ``Transaction.Begin`` / ``Transaction.End``
   register values (2.x), within the signed value's resolution (at least 1 Wh);
   a register that counts the transaction only (OCMF Tab. 25 B2/B3/C2/C3, or one
-  that begins at 0 while the meter does not) is compared by its difference;
+  that begins at 0 while the unsigned start is not 0) is compared by its difference;
 * the signed energy (end - begin) with the energy the unsigned samples give
   (:func:`ocpkit.energy.energy_delivered`);
 * the order of the readings (time, register value, ``TX`` letters), the
@@ -486,8 +486,10 @@ def _transaction_scoped(begin: OcmfReading | None, start: Decimal | None) -> boo
         return False
     if begin.obis is not None and begin.obis.transaction_scoped:
         return True
-    # A register at 0 at the begin of a transaction whose meter is not at 0 counts this transaction.
-    return begin.value == 0 and start is not None and start > _tolerance(begin)
+    # A register at 0 at the begin of a transaction counts this transaction only (the OCA note's
+    # DZG example: 0.000 -> 0.636 kWh while meterStop is the meter's total), unless the unsigned
+    # start says the whole meter stood at 0.
+    return begin.value == 0 and (start is None or start > _tolerance(begin))
 
 
 def _unsigned_energy(readings: list[Reading]) -> Decimal | None:
