@@ -30,7 +30,7 @@ the deviation catalogue), ``_values`` (time, OBIS, pagination, numbers),
 from __future__ import annotations
 
 from ocpkit.energy.ocmf._carriage import Carried, unpack
-from ocpkit.energy.ocmf._payload import MAX_READINGS, LossCompensation, OcmfReading, Payload
+from ocpkit.energy.ocmf._payload import MAX_READINGS, LossCompensation, OcmfReading, Payload, billing_readings
 from ocpkit.energy.ocmf._record import HEADER, MAX_PAYLOAD, MAX_RECORD, Record, Signature, parse
 from ocpkit.energy.ocmf._tables import (
     DEVIATIONS,
@@ -92,6 +92,7 @@ __all__ = [
     "TransactionReason",
     "Unit",
     "Verification",
+    "billing_readings",
     "crypto_available",
     "load_public_key",
     "parse",

@@ -19,7 +19,7 @@ nothing to carry from is a breach.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Final, TypeVar
@@ -38,7 +38,7 @@ from ocpkit.energy.ocmf._tables import (
 )
 from ocpkit.energy.ocmf._values import Notes, ObisCode, OcmfTime, Pagination, exact_number, parse_time
 
-__all__ = ["MAX_READINGS", "LossCompensation", "OcmfReading", "Payload", "read_payload"]
+__all__ = ["MAX_READINGS", "LossCompensation", "OcmfReading", "Payload", "billing_readings", "read_payload"]
 
 MAX_READINGS: Final = 4096
 """Readings kept from one ``RD``; more are dropped and reported (the largest real record has 6)."""
@@ -549,3 +549,26 @@ def _reading(obj: JObject, index: int, path: str, previous: OcmfReading | None, 
         explicit=explicit,
         extensions=extensions,
     )
+
+
+def billing_readings(readings: Iterable[OcmfReading]) -> list[OcmfReading]:
+    """The readings of the register a bill is made of, in order: energy readings of one register.
+
+    Readings are grouped by register after carry-forward (one record may interleave an import
+    and an export register); the group with a begin or end reading is preferred, import before
+    export, first seen first.
+    """
+    groups: dict[str, list[OcmfReading]] = {}
+    for r in readings:
+        if r.energy_wh is None:
+            continue
+        key = r.obis.canonical if r.obis is not None else (r.obis_text or "")
+        groups.setdefault(key, []).append(r)
+    ranked = sorted(
+        groups.values(),
+        key=lambda g: (
+            not any(r.is_begin or r.is_end for r in g),
+            g[0].obis is not None and g[0].obis.direction == "export",
+        ),
+    )
+    return ranked[0] if ranked else []

@@ -39,7 +39,7 @@ from typing import Final
 from ocpkit.energy import EnergyResult, Reading, energy_delivered, readings_from_payload
 from ocpkit.energy._meter import SignedMeterValue
 from ocpkit.energy.ocmf._carriage import Carried, unpack
-from ocpkit.energy.ocmf._payload import OcmfReading
+from ocpkit.energy.ocmf._payload import OcmfReading, billing_readings
 from ocpkit.energy.ocmf._record import Record
 from ocpkit.energy.ocmf._verify import PublicKey, crypto_available, load_public_key, verify
 from ocpkit.errors import EnergyError, OcmfInvalid
@@ -371,7 +371,7 @@ class SignedMeterValues:
             return []
         subject = f"transaction {tx.tx_id}"
         ref = tx.stop_ref if tx.stop_ref is not None else tx.signed[-1].ref
-        series = _billing_series(
+        series = billing_readings(
             [r for s in tx.signed if s.record.text not in tx.forged for r in s.record.readings]
         )
         found = _order(series, subject, ref)
@@ -403,24 +403,6 @@ class SignedMeterValues:
                     )
                 )
         return found
-
-
-def _billing_series(readings: list[OcmfReading]) -> list[OcmfReading]:
-    """The readings of the register a bill is made of: energy, import side, with a begin or end."""
-    groups: dict[str, list[OcmfReading]] = {}
-    for r in readings:
-        if r.energy_wh is None:
-            continue
-        key = r.obis.canonical if r.obis is not None else (r.obis_text or "")
-        groups.setdefault(key, []).append(r)
-    ranked = sorted(
-        groups.values(),
-        key=lambda g: (
-            not any(r.is_begin or r.is_end for r in g),
-            g[0].obis is not None and g[0].obis.direction == "export",
-        ),
-    )
-    return ranked[0] if ranked else []
 
 
 def _order(series: list[OcmfReading], subject: str, ref: object) -> list[Finding]:
