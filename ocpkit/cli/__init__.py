@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from typing import IO, Any
 
 from ocpkit._version import __version__
-from ocpkit.cli import price, schema, validate
+from ocpkit.cli import ocmf, price, schema, validate
 from ocpkit.cli._inputs import MAX_LINE_BYTES
 
 __all__ = ["MAX_LINE_BYTES", "main"]
@@ -50,6 +50,7 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_parser(sub)
     price.add_parser(sub)
     schema.add_parser(sub)
+    ocmf.add_parser(sub)
     return p
 
 
@@ -75,6 +76,8 @@ def main(
             return validate.run(args, out, err, stdin if stdin is not None else sys.stdin.buffer)
         if args.command == "price":
             return price.run(args, out, err)
+        if args.command == "ocmf":
+            return ocmf.run(args, out, err, stdin if stdin is not None else sys.stdin.buffer)
         return schema.run(args, out, err)
     except KeyboardInterrupt:
         err.write("ocpkit: interrupted\n")
