@@ -24,7 +24,7 @@ Two steps, both pure:
 Step 1 lives in ``ocpkit.bridge._read``; its public names are re-exported here. Signed meter
 values (OCMF) become the CDR's ``signed_data`` through :func:`signed_data`, and an incoming CDR's
 ``signed_data`` is checked against its ``total_energy`` by :func:`check_signed_data`
-(``ocpkit.bridge.signed``). The transaction
+(``ocpkit.bridge._signed``). The transaction
 records of :mod:`ocpkit.ocpp.transaction` keep counts, not the meter samples or
 the charging-state history, so they cannot feed a CDR; the bridge reads the messages instead.
 
@@ -65,7 +65,7 @@ from ocpkit.bridge._read import (
     _floor_ms,
     read_transaction,
 )
-from ocpkit.bridge.signed import SignedDataCheck, check_signed_data, signed_data
+from ocpkit.bridge._signed import SignedDataCheck, check_signed_data, signed_data
 from ocpkit.errors import BridgeError, EnergyError, ObjectInvalid, PricingError, UnsupportedError
 from ocpkit.ocpi import parse, to_jsonable
 from ocpkit.tariffs import Rounding, price
