@@ -31,6 +31,7 @@ _WS: Final = " \t\n\r"
 # The next character inside a string that needs attention: the closing quote, an escape, or a
 # control character (RFC 8259 §7 forbids raw U+0000..U+001F).
 _STRING_STOP = re.compile(r'["\\\x00-\x1f]')
+_PLAIN_STRING = re.compile(r'"([^"\\\x00-\x1f]*)"')
 _NUMBER = re.compile(r"-?(\d+)(\.\d+)?([eE][+-]?\d+)?")
 _SIMPLE_ESCAPES: Final = {
     '"': '"',
@@ -151,22 +152,21 @@ class JArray(JValue):
 class JObject(JValue):
     """An object, members in source order with duplicates kept; :meth:`get` takes the last."""
 
-    __slots__ = ("members",)
+    __slots__ = ("index", "members")
     kind = "object"
 
     def __init__(self, members: list[tuple[JString, JValue]], start: int, end: int) -> None:
         super().__init__(start, end)
         self.members = members
+        # Later members overwrite earlier ones: the last of duplicate keys wins.
+        self.index: dict[str, JValue] = {name.value: value for name, value in members}
 
     def get(self, key: str) -> JValue | None:
         """The value of the last member named *key* (what most JSON readers keep), or ``None``."""
-        for name, value in reversed(self.members):
-            if name.value == key:
-                return value
-        return None
+        return self.index.get(key)
 
     def __contains__(self, key: object) -> bool:
-        return any(name.value == key for name, _ in self.members)
+        return key in self.index
 
     def names(self) -> Iterator[JString]:
         """The member names, in order, each once (first occurrence)."""
@@ -238,6 +238,10 @@ class _Reader:
 
     def string(self, pos: int) -> JString:
         text, note = self.text, self.note
+        plain = _PLAIN_STRING.match(text, pos)
+        if plain is not None:  # no escape, no control character: the common case
+            inner = plain.group(1)
+            return JString(inner, inner, pos, plain.end())
         start = pos
         pos += 1
         parts: list[str] = []
