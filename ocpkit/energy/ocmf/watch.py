@@ -137,7 +137,9 @@ class SignedMeterValues:
             tx.stop_ref = exchange.ref
             return found + self._end(tx)
         if action == "TransactionEvent":
-            info = request.get("transactionInfo") or {}
+            info = request.get("transactionInfo")
+            if not isinstance(info, Mapping):
+                return []
             tx_id = str(info.get("transactionId"))
             evse = request.get("evse")
             place = f"evse {evse.get('id')}" if isinstance(evse, Mapping) else None

@@ -9,12 +9,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from ocpkit.cli import main
+from ocpkit.energy.ocmf.watch import SignedMeterValues
 from ocpkit.findings import Finding
 from ocpkit.ocpp.conversation import check
 from ocpkit.ocpp.rpc import parse_frame
-from ocpkit.ocpp.watch import DEFAULT_WATCHERS
+from ocpkit.ocpp.watch import DEFAULT_WATCHERS, Exchange
 from tests.energy.ocmf._make import Signer, payload, reading
 
 WATCHER = "ocpkit.energy.ocmf.watch:watcher"
@@ -295,3 +298,52 @@ def test_ocpkit_validate_reports_the_findings(signer: Signer, tmp_path: Path) ->
     summary = json.loads(out.getvalue())["summary"]
     listed = {f["code"] for f in summary["findings_listed"]}
     assert {"ocmf.signature-invalid", "ocmf.pagination-gap"} <= listed
+
+
+_json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    max_leaves=10,
+)
+_payloads = st.fixed_dictionaries(
+    {},
+    optional={
+        "transactionId": _json_values,
+        "transactionInfo": _json_values,
+        "connectorId": _json_values,
+        "evseId": _json_values,
+        "eventType": st.sampled_from(["Started", "Updated", "Ended"]) | _json_values,
+        "meterValue": st.lists(
+            st.fixed_dictionaries(
+                {"timestamp": st.just("2024-03-01T07:00:00Z") | _json_values},
+                optional={
+                    "sampledValue": st.lists(
+                        st.fixed_dictionaries(
+                            {"value": _json_values},
+                            optional={"format": st.just("SignedData"), "signedMeterValue": _json_values},
+                        ),
+                        max_size=2,
+                    )
+                },
+            ),
+            max_size=2,
+        )
+        | _json_values,
+    },
+)
+
+
+@given(
+    st.sampled_from(["1.6", "2.0.1"]),
+    st.sampled_from(["StartTransaction", "MeterValues", "StopTransaction", "TransactionEvent"]),
+    _payloads,
+    _json_values,
+)
+def test_hostile_payloads_never_raise(
+    version: str, action: str, request: dict[str, Any], response: Any
+) -> None:
+    watcher = SignedMeterValues(version, "CP1")
+    answer = response if isinstance(response, dict) else None
+    found = watcher.exchange(Exchange(version, "CP1", action, "1", "cp", request, "result", answer))
+    found += watcher.finish()
+    assert all(f.code.startswith("ocmf.") for f in found)
