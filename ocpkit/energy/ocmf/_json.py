@@ -9,8 +9,9 @@ their source span and raw text beside the decoded value, preserves member order
 and duplicates, and *reports* what RFC 8259 does not allow instead of refusing
 it (a leading zero, a raw control character, an undefined escape, a duplicate
 key) through the ``note`` callback. It refuses only what is not JSON at all,
-and bounds the work: nesting depth and members per object are limited, so
-hostile input costs little and never reaches the recursion limit.
+and bounds the work: nesting depth and members per object are limited (arrays
+by the record's length, which the caller bounds), so hostile input costs little
+and never reaches the recursion limit.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ __all__ = ["JArray", "JBool", "JNull", "JNumber", "JObject", "JString", "JValue"
 MAX_DEPTH: Final = 8
 """Deepest nesting read; the format needs three levels (payload, RD, reading)."""
 MAX_MEMBERS: Final = 256
-"""Most members in one object or items in one array."""
+"""Most members in one object (arrays are bounded by the record's length)."""
 
 _WS: Final = " \t\n\r"
 # The next character inside a string that needs attention: the closing quote, an escape, or a
@@ -302,8 +303,6 @@ class _Reader:
         if self.text.startswith("]", pos):
             return JArray(items, start, pos + 1)
         while True:
-            if len(items) >= MAX_MEMBERS:
-                raise JsonError(f"more than {MAX_MEMBERS} items in an array", pos)
             item = self.value(pos, depth)
             items.append(item)
             pos = _skip(self.text, item.end)

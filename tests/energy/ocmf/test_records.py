@@ -136,6 +136,17 @@ def test_structure_is_refused_with_an_ocpkit_error(text: str) -> None:
         ocmf.parse(text)
 
 
+def test_readings_beyond_the_limit_are_dropped_and_said() -> None:
+    many = ",".join(['{"RV":1}'] * 300)
+    text = (
+        f'OCMF|{{"FV":"1.3","PG":"T1","MS":"M","IS":false,"IF":[],"IT":"NONE","RD":[{many}]}}|{{"SD":"00"}}'
+    )
+    assert len(ocmf.parse(text).readings) == 300  # arrays have no item limit of their own
+    cut = ocmf.parse(text, max_readings=2)
+    assert len(cut.readings) == 2 and K.READINGS_TRUNCATED in {d.kind for d in cut.deviations}
+    assert cut.to_text() == text
+
+
 def test_bytes_are_read_as_utf8_and_bad_bytes_refused() -> None:
     text = f'OCMF|{lawful().replace("Tarif 1", "Süd")}|{{"SD":"00"}}'
     assert ocmf.parse(text.encode()).payload.tariff_text == "Süd"
