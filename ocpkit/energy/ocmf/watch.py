@@ -31,10 +31,11 @@ count once.
 from __future__ import annotations
 
 import itertools
+from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Final
+from typing import Any, Final
 
 from ocpkit.energy import EnergyResult, Reading, energy_delivered, readings_from_payload
 from ocpkit.energy._meter import SignedMeterValue
@@ -50,6 +51,9 @@ __all__ = ["MAX_RECORDS", "SignedMeterValues", "watcher"]
 
 MAX_RECORDS: Final = 1024
 """Signed records followed per transaction; more are verified but not compared."""
+MAX_DEFERRED: Final = 32
+"""Unsigned messages kept (unread) per transaction for the comparison at its end: the first and
+the last half of this many, so memory stays flat however long a transaction runs."""
 _MAX_OPEN: Final = 64
 _REGISTER: Final = "Energy.Active.Import.Register"
 _ERROR, _WARNING, _INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
@@ -74,6 +78,11 @@ class _Tx:
     stop_ref: object = None
     told_no_key: bool = False
     forged: set[str] = field(default_factory=set)  # records whose signature failed: no evidence
+    # Messages without signed values, read only if the transaction turns out to carry some.
+    later: list[tuple[str, Mapping[str, Any]]] = field(default_factory=list)
+    latest: deque[tuple[str, Mapping[str, Any]]] = field(
+        default_factory=lambda: deque(maxlen=MAX_DEFERRED // 2)
+    )
 
 
 class SignedMeterValues:
@@ -127,8 +136,8 @@ class SignedMeterValues:
             if tx.meter_start is not None:
                 tx.unsigned.append(tx.meter_start)
             return []
-        readings = readings_from_payload(action, request)
         if action == "StopTransaction":
+            readings = readings_from_payload(action, request)
             tx = self._open.get(str(request.get("transactionId"))) or self._begin(
                 str(request.get("transactionId")), None, exchange.ref
             )
@@ -136,6 +145,7 @@ class SignedMeterValues:
             tx.meter_stop = readings[-1]  # ocpkit.energy puts meterStop last
             tx.stop_ref = exchange.ref
             return found + self._end(tx)
+        signed = _carries_signed(request)
         if action == "TransactionEvent":
             info = request.get("transactionInfo")
             if not isinstance(info, Mapping):
@@ -146,13 +156,9 @@ class SignedMeterValues:
             tx = self._open.get(tx_id) or self._begin(tx_id, place, exchange.ref)
             if place is not None:
                 self._by_place[place] = tx_id
-            found = self._take(tx, readings, exchange.ref)
-            for r in readings:
-                if r.value is not None and r.measurand == _REGISTER and r.phase is None:
-                    if r.context == "Transaction.Begin" and tx.meter_start is None:
-                        tx.meter_start = r
-                    elif r.context == "Transaction.End":
-                        tx.meter_stop = r
+            found = self._take(tx, readings_from_payload(action, request), exchange.ref) if signed else []
+            if not signed:
+                self._defer(tx, action, request)
             if request.get("eventType") == "Ended":
                 tx.stop_ref = exchange.ref
                 found += self._end(tx)
@@ -164,6 +170,11 @@ class SignedMeterValues:
             place = f"{'connector' if self.version == '1.6' else 'evse'} {place_id}"
             tx_key = self._by_place.get(place)
         running = self._open.get(str(tx_key)) if tx_key is not None else None
+        if not signed:
+            if running is not None:
+                self._defer(running, action, request)
+            return []
+        readings = readings_from_payload(action, request)
         if running is None:
             # Signed values outside a transaction (fiscal readings): checked on their own.
             found = []
@@ -172,6 +183,13 @@ class SignedMeterValues:
                     found += self._check_one(r.signed, None, exchange.ref)[1]
             return found
         return self._take(running, readings, exchange.ref)
+
+    @staticmethod
+    def _defer(tx: _Tx, action: str, request: Mapping[str, Any]) -> None:
+        if len(tx.later) < MAX_DEFERRED // 2:
+            tx.later.append((action, request))
+        else:
+            tx.latest.append((action, request))
 
     def _begin(self, tx_id: str, place: str | None, ref: object) -> _Tx:
         if len(self._open) >= _MAX_OPEN:
@@ -373,6 +391,25 @@ class SignedMeterValues:
             return []
         subject = f"transaction {tx.tx_id}"
         ref = tx.stop_ref if tx.stop_ref is not None else tx.signed[-1].ref
+        for action, request in (*tx.later, *tx.latest):
+            try:
+                tx.unsigned += readings_from_payload(action, request)
+            except EnergyError:
+                continue
+        tx.later.clear()
+        tx.latest.clear()
+        if self.version != "1.6":
+            # 2.x: the unsigned Transaction.Begin / Transaction.End register values, first and last.
+            marks = sorted(
+                (
+                    r
+                    for r in tx.unsigned
+                    if r.value is not None and r.measurand == _REGISTER and r.phase is None
+                ),
+                key=lambda r: r.timestamp,
+            )
+            tx.meter_start = next((r for r in marks if r.context == "Transaction.Begin"), None)
+            tx.meter_stop = next((r for r in reversed(marks) if r.context == "Transaction.End"), None)
         series = billing_readings(
             [r for s in tx.signed if s.record.text not in tx.forged for r in s.record.readings]
         )
@@ -405,6 +442,24 @@ class SignedMeterValues:
                     )
                 )
         return found
+
+
+def _carries_signed(request: Mapping[str, Any]) -> bool:
+    """Whether a request holds a sampled value with signed data (1.6 SignedData, 2.x signedMeterValue)."""
+    for key in ("meterValue", "transactionData"):
+        elements = request.get(key)
+        if not isinstance(elements, list):
+            continue
+        for element in elements:
+            samples = element.get("sampledValue") if isinstance(element, Mapping) else None
+            if not isinstance(samples, list):
+                continue
+            for sample in samples:
+                if isinstance(sample, Mapping) and (
+                    sample.get("format") == "SignedData" or sample.get("signedMeterValue") is not None
+                ):
+                    return True
+    return False
 
 
 def _order(series: list[OcmfReading], subject: str, ref: object) -> list[Finding]:
