@@ -10,12 +10,14 @@ catch :class:`OcpkitError`; callers that want the reasons catch
      │    ├── FrameInvalid       an OCPP-J RPC frame (CALL, CALLRESULT, ...) is malformed
      │    ├── PayloadInvalid     an OCPP payload breaks the schema of its action
      │    ├── ObjectInvalid      an OCPI object breaks its definition
-     │    └── CredentialsInvalid an identity, Basic-auth header, password, key or CSR breaks its rule
+     │    ├── CredentialsInvalid an identity, Basic-auth header, password, key or CSR breaks its rule
+     │    └── OcmfInvalid        an OCMF record or public key cannot be read, or breaks OCMF rules
      ├── UnsupportedError        an unknown protocol version, action or object name (also a LookupError)
      ├── TransitionError         a state machine was asked for a move its table does not allow
      │    └── EndpointError      an OCPP-J endpoint was asked to send what its state forbids (state unchanged)
      ├── PricingError            a tariff cannot be applied to the given session or CDR
      ├── EnergyError             meter values cannot be turned into readings or energy
+     ├── OcmfError               an OCMF signature cannot be checked here (the ``crypto`` extra is missing)
      ├── BridgeError             an OCPP transaction cannot be turned into an OCPI Session or CDR
      └── CaptureError           a capture (log) cannot be read at all
 
@@ -38,6 +40,8 @@ __all__ = [
     "FrameInvalid",
     "InvalidError",
     "ObjectInvalid",
+    "OcmfError",
+    "OcmfInvalid",
     "OcpkitError",
     "PayloadInvalid",
     "PricingError",
@@ -163,6 +167,14 @@ class CredentialsInvalid(InvalidError):
     """
 
 
+class OcmfInvalid(InvalidError):
+    """An OCMF record or a public key cannot be read, or (strict parsing) breaks rules of the OCMF text.
+
+    Each violation's ``path`` is a JSON pointer into the record whose first step names the
+    section (``/payload/RD/0/TM``); its ``keyword`` is the deviation's name.
+    """
+
+
 class UnsupportedError(OcpkitError, LookupError):
     """A protocol version, action, object or option that ocpkit does not know."""
 
@@ -200,6 +212,11 @@ class PricingError(OcpkitError):
 class EnergyError(OcpkitError, ValueError):
     """Meter values cannot be normalised: a value that is not a finite number in range, a unit
     that cannot be converted, a missing timestamp, or a payload of the wrong shape."""
+
+
+class OcmfError(OcpkitError):
+    """An OCMF signature cannot be checked in this installation: verification needs the ``crypto``
+    extra (``pip install 'ocpkit[crypto]'``); reading records works without it."""
 
 
 class BridgeError(OcpkitError, ValueError):

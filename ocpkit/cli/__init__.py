@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from typing import IO, Any
 
 from ocpkit._version import __version__
-from ocpkit.cli import device_model, price, schema, validate
+from ocpkit.cli import device_model, ocmf, price, schema, validate
 from ocpkit.cli._inputs import MAX_LINE_BYTES
 
 __all__ = ["MAX_LINE_BYTES", "main"]
@@ -52,6 +52,7 @@ def _parser() -> argparse.ArgumentParser:
     price.add_parser(sub)
     schema.add_parser(sub)
     device_model.add_parser(sub)
+    ocmf.add_parser(sub)
     return p
 
 
@@ -79,6 +80,8 @@ def main(
             return price.run(args, out, err)
         if args.command == "device-model":
             return device_model.run(args, out, err)
+        if args.command == "ocmf":
+            return ocmf.run(args, out, err, stdin if stdin is not None else sys.stdin.buffer)
         return schema.run(args, out, err)
     except KeyboardInterrupt:
         err.write("ocpkit: interrupted\n")
