@@ -9,11 +9,15 @@ catch :class:`OcpkitError`; callers that want the reasons catch
      ├── InvalidError            input was read but breaks a rule; .violations lists them all
      │    ├── FrameInvalid       an OCPP-J RPC frame (CALL, CALLRESULT, ...) is malformed
      │    ├── PayloadInvalid     an OCPP payload breaks the schema of its action
-     │    └── ObjectInvalid      an OCPI object breaks its definition
+     │    ├── ObjectInvalid      an OCPI object breaks its definition
+     │    ├── CredentialsInvalid an identity, Basic-auth header, password, key or CSR breaks its rule
+     │    └── OcmfInvalid        an OCMF record or public key cannot be read, or breaks OCMF rules
      ├── UnsupportedError        an unknown protocol version, action or object name (also a LookupError)
      ├── TransitionError         a state machine was asked for a move its table does not allow
+     │    └── EndpointError      an OCPP-J endpoint was asked to send what its state forbids (state unchanged)
      ├── PricingError            a tariff cannot be applied to the given session or CDR
      ├── EnergyError             meter values cannot be turned into readings or energy
+     ├── OcmfError               an OCMF signature cannot be checked here (the ``crypto`` extra is missing)
      ├── BridgeError             an OCPP transaction cannot be turned into an OCPI Session or CDR
      ├── SmartChargingError      a charging profile cannot be read, or a composite schedule not computed
      └── CaptureError           a capture (log) cannot be read at all
@@ -31,10 +35,14 @@ from dataclasses import dataclass
 __all__ = [
     "BridgeError",
     "CaptureError",
+    "CredentialsInvalid",
+    "EndpointError",
     "EnergyError",
     "FrameInvalid",
     "InvalidError",
     "ObjectInvalid",
+    "OcmfError",
+    "OcmfInvalid",
     "OcpkitError",
     "PayloadInvalid",
     "PricingError",
@@ -152,6 +160,23 @@ class ObjectInvalid(InvalidError):
         self.name = name
 
 
+class CredentialsInvalid(InvalidError):
+    """Security material breaks its rule: a charge-point identity, an HTTP Basic ``Authorization``
+    header, a Basic-auth password, a 1.6 AuthorizationKey, a CSR or a certificate that cannot be read.
+
+    The violations carry no OCPP-J error code (these rules live outside the RPC framework);
+    :attr:`Violation.keyword` names the rule, e.g. ``"identity.length"``.
+    """
+
+
+class OcmfInvalid(InvalidError):
+    """An OCMF record or a public key cannot be read, or (strict parsing) breaks rules of the OCMF text.
+
+    Each violation's ``path`` is a JSON pointer into the record whose first step names the
+    section (``/payload/RD/0/TM``); its ``keyword`` is the deviation's name.
+    """
+
+
 class UnsupportedError(OcpkitError, LookupError):
     """A protocol version, action, object or option that ocpkit does not know."""
 
@@ -168,6 +193,20 @@ class TransitionError(OcpkitError):
         super().__init__(f"{text} ({reason})" if reason else text)
 
 
+class EndpointError(TransitionError):
+    """An OCPP-J endpoint refused a local action its state or the protocol rules forbid.
+
+    Raised by :class:`ocpkit.ocpp.endpoint.Endpoint` for illegal use: a second CALL while one is in
+    flight, a result for a CALL never received, a CALL the boot rules forbid, an error code the
+    version lacks. The endpoint's state is left unchanged. :attr:`rule` names the broken rule
+    (``"synchronicity"``, ``"not-owed"``, ``"boot"`` ...).
+    """
+
+    def __init__(self, state: object, event: object, reason: str, *, rule: str) -> None:
+        super().__init__("endpoint", state, event, reason)
+        self.rule = rule
+
+
 class PricingError(OcpkitError):
     """A tariff cannot be applied: missing data, mixed currencies, or an unusable tariff."""
 
@@ -175,6 +214,11 @@ class PricingError(OcpkitError):
 class EnergyError(OcpkitError, ValueError):
     """Meter values cannot be normalised: a value that is not a finite number in range, a unit
     that cannot be converted, a missing timestamp, or a payload of the wrong shape."""
+
+
+class OcmfError(OcpkitError):
+    """An OCMF signature cannot be checked in this installation: verification needs the ``crypto``
+    extra (``pip install 'ocpkit[crypto]'``); reading records works without it."""
 
 
 class BridgeError(OcpkitError, ValueError):

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from docutils import nodes
+from docutils.parsers.rst import directives
 from sphinx.application import Sphinx
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
@@ -253,6 +254,205 @@ def ocpi_pages() -> dict[str, str]:
     return pages
 
 
+_DM_PACKAGES = {"2.0.1": "v201", "2.1": "v21"}
+_DM_COLUMNS = (
+    ("variable", "Variable"),
+    ("instance", "Instance"),
+    ("attributes", "Attribute"),
+    ("type", "Type"),
+    ("unit", "Unit"),
+    ("values", "Values"),
+    ("mutability", "Mutability"),
+    ("required", "Required"),
+    ("limits", "Limits"),
+)
+
+
+def _rst(text: str) -> str:
+    """Text safe inside a table cell: inline markup characters escaped."""
+    for char in ("\\", "*", "`", "|", "_"):
+        text = text.replace(char, "\\" + char)
+    return text
+
+
+def _list_table(header: list[str], rows: list[list[str]], widths: str | None = None) -> str:
+    lines = [".. list-table::", "   :header-rows: 1"]
+    if widths:
+        lines.append(f"   :widths: {widths}")
+    lines.append("")
+    for row in [header, *rows]:
+        lines.append(f"   * - {row[0]}")
+        lines.extend(f"     - {cell}" for cell in row[1:])
+    return "\n".join(lines) + "\n"
+
+
+def _variable_table(summaries: list[dict[str, str]]) -> str:
+    keep = [(k, title) for k, title in _DM_COLUMNS if any(s[k] for s in summaries) or k == "variable"]
+    rows = [[_rst(s[k]) or " " for k, _ in keep] for s in summaries]
+    return _list_table([title for _, title in keep], rows)
+
+
+def device_model_pages() -> dict[str, str]:
+    """The device-model reference: per version an index and a page per component; the 1.6 key map."""
+    try:
+        from ocpkit.ocpp import device_model as dm
+    except ImportError as exc:
+        return {"device_model/index.rst": _title("Device model") + "\n" + _missing("The device model", exc)}
+    pages: dict[str, str] = {}
+    sections = []
+    for version, pkg in _DM_PACKAGES.items():
+        cat = dm.catalogue(version)
+        rows = []
+        for comp in cat.components:
+            own = cat.variables_of(comp.name)
+            referenced = [e for e in own if e.origin == "referenced"]
+            rows.append(
+                [
+                    f":doc:`{comp.name} <{pkg}/{comp.name}>`" + ("" if comp.listed else " (\\*)"),
+                    comp.kind or " ",
+                    str(len(referenced)),
+                    str(sum(e.required for e in referenced)),
+                    str(len(own) - len(referenced)),
+                ]
+            )
+            pages[f"device_model/{pkg}/{comp.name}.rst"] = _component_page(dm, cat, comp)
+        generic = [e for e in cat.referenced if e.component is None]
+        pages[f"device_model/{pkg}/generic.rst"] = "\n".join(
+            [
+                ":orphan:\n",
+                _title(f"Variables of any component (OCPP {version})"),
+                f"The {len(generic)} rows the published table marks ``<generic>``: variables any "
+                "component may have, with the type and unit they take there.",
+                "",
+                _variable_table([e.summary() for e in generic]),
+            ]
+        )
+        notes = [[_rst(n.key), _rst(n.field), _rst(n.used), _rst(n.other), _rst(n.source)] for n in cat.notes]
+        sections += [
+            _title(f"OCPP {version}", "-"),
+            f"{len(cat.components)} components, {len(cat.referenced)} referenced variables "
+            f"({len(generic)} of them on :doc:`any component <{pkg}/generic>`), {len(cat.typical)} typical "
+            f"variables of the appendix sections, {len(cat.standardized)} standardized variables, "
+            f"{len(cat.reason_codes)} reason codes, {len(cat.security_events)} security events "
+            f"({sum(e.critical for e in cat.security_events)} critical), {len(cat.units)} units of measure.",
+            "",
+            _list_table(["Component", "Kind", "Referenced", "Required", "Typical"], rows, "40 15 15 15 15"),
+            "(\\*) named by the variables table and the appendix, not by the published components table.\n",
+            _title(f"Where the OCA tables disagree ({version})", "~"),
+            "The catalogue keeps the published table's value and records the other; the value checks "
+            "accept a value that fits either data type.\n",
+            _list_table(["Entry", "Field", "Kept", "Other", "Said by"], notes) if notes else "None.\n",
+        ]
+    pages["device_model/mapping16.rst"] = _mapping_page(dm)
+    pages["device_model/index.rst"] = "\n".join(
+        [
+            _title("Device model"),
+            " ".join(
+                [
+                    "The standardized components and variables of OCPP 2.0.1 and 2.1, generated from",
+                    "the OCA appendix tables into ``ocpkit.ocpp.device_model`` and read here when the",
+                    "documentation is built. Each component page lists its variables with data type, unit,",
+                    "values list, mutability and whether the published table requires them;",
+                    ":doc:`mapping16` lists the OCPP 1.6 configuration keys and the 2.x variables that",
+                    "replace them, source by source.",
+                ]
+            ),
+            "",
+            "* :doc:`mapping16`",
+            "",
+            *sections,
+            _toctree(["mapping16"]),
+        ]
+    )
+    return pages
+
+
+def _component_page(dm: Any, cat: Any, comp: Any) -> str:
+    version = cat.version
+    own = cat.variables_of(comp.name)
+    where = f" Appendix §{comp.section}, a {comp.kind} component." if comp.section else ""
+    parts = [
+        ":orphan:\n",
+        _title(f"{comp.name} (OCPP {version})"),
+        f'Read from ``ocpkit.ocpp.device_model.catalogue("{version}").variables_of("{comp.name}")``.{where}',
+        "",
+    ]
+    referenced = [e.summary() for e in own if e.origin == "referenced"]
+    typical = [cat.effective(e).summary() for e in own if e.origin == "typical"]
+    if referenced:
+        parts += [_title("Referenced variables", "-"), _variable_table(referenced)]
+    if typical:
+        parts += [
+            _title("Typical variables (appendix §3)", "-"),
+            "A type shown for a row that states none is the standardized variable's.\n",
+            _variable_table(typical),
+        ]
+    if not own:
+        parts.append("The tables list no variable of its own; the standardized variables apply.\n")
+    notes = [n for n in cat.notes if n.key.split(".", 1)[0] == comp.name]
+    if notes:
+        parts += [
+            _title("Where the OCA tables disagree", "-"),
+            _list_table(
+                ["Entry", "Field", "Kept", "Other", "Said by"],
+                [[_rst(n.key), _rst(n.field), _rst(n.used), _rst(n.other), _rst(n.source)] for n in notes],
+            ),
+        ]
+    return "\n".join(parts)
+
+
+def _mapping_page(dm: Any) -> str:
+    rows = []
+    for key in dm.config_keys():
+        mapped = dm.mapping_16_to_2x(key.key)
+        targets = "; ".join(
+            f"{_rst(t.text)} ({', '.join(t.said_by)}{'' if t.standard else ', not in the OCA tables'})"
+            for t in (mapped.targets if mapped else ())
+        )
+        rows.append(
+            [
+                _rst(key.key),
+                key.profile,
+                key.data_type,
+                key.accessibility,
+                "yes" if key.required else "no",
+                targets or "no source maps it",
+            ]
+        )
+    others = [m for m in dm.mapped_keys() if dm.config_key(m.key) is None]
+    other_rows = [
+        [
+            _rst(m.key),
+            _rst(m.origin),
+            "; ".join(f"{_rst(t.text)} ({', '.join(t.said_by)})" for t in m.targets),
+        ]
+        for m in others
+    ]
+    split = [m for m in dm.mapped_keys() if not m.agreed]
+    return "\n".join(
+        [
+            _title("OCPP 1.6 configuration keys → OCPP 2.x"),
+            " ".join(
+                [
+                    "Which 2.x variable replaces each OCPP 1.6 configuration key, as",
+                    "``mapping_16_to_2x(key)`` returns it: one row per source statement of the shared",
+                    "mapping table (the OCA uptime whitepaper, EVerest's key list, the SAP simulator's",
+                    "key map), grouped by target. Nothing is inferred: a key no source maps says so.",
+                ]
+            ),
+            "",
+            _title("The standard keys (OCPP 1.6 §9)", "-"),
+            _list_table(["Key", "Profile", "Type", "Access", "Required", "2.x target (said by)"], rows),
+            _title("Where the sources disagree", "-"),
+            "\n".join(f"* ``{m.key}``: {_rst(m.disagreement or '')}" for m in split) + "\n",
+            _title("Other keys the sources map", "-"),
+            "Keys of the security whitepaper, the ISO 15118 application note, and keys of one "
+            "implementation.\n",
+            _list_table(["Key", "Defined by", "2.x target (said by)"], other_rows),
+        ]
+    )
+
+
 def hand_written_modules() -> list[str]:
     """Public hand-written modules of ocpkit: generated version packages and private modules excluded."""
     generated = {f"ocpkit.ocpp.{p}" for p in _OCPP_PACKAGES.values()} | {
@@ -296,6 +496,7 @@ def generate() -> dict[str, str]:
     pages = {}
     pages.update(ocpp_pages())
     pages.update(ocpi_pages())
+    pages.update(device_model_pages())
     pages.update(api_pages())
     return pages
 
@@ -578,11 +779,19 @@ def machine_arrows(spec: Any) -> tuple[list[Arrow], bool]:
 
 
 class StateMachines(SphinxDirective):
-    """``.. ocpkit-state-machines::`` -- diagram and transition matrix of every machine in the package."""
+    """``.. ocpkit-state-machines::`` -- diagram and transition matrix of every machine in the package.
+
+    ``:module: ocpkit.ocpp.endpoint`` draws only the machines that module declares.
+    """
+
+    option_spec = {"module": directives.unchanged}  # noqa: RUF012 (docutils reads a plain dict)
 
     def run(self) -> list[nodes.Node]:
-        """Render every machine, or a note when there is none."""
+        """Render every machine (of the given module), or a note when there is none."""
         machines = state_machines()
+        only = self.options.get("module")
+        if only:
+            machines = [m for m in machines if m.module == only]
         if not machines:
             return [_note_node("No state machine is available in this build.")]
         out: list[nodes.Node] = []

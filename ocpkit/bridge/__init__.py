@@ -21,7 +21,10 @@ Two steps, both pure:
    :func:`ocpkit.energy.charging_periods`, price them with :func:`ocpkit.tariffs.price` when a
    tariff is given, and validate the result as the OCPI model of the requested version.
 
-Step 1 lives in ``ocpkit.bridge._read``; its public names are re-exported here. The transaction
+Step 1 lives in ``ocpkit.bridge._read``; its public names are re-exported here. Signed meter
+values (OCMF) become the CDR's ``signed_data`` through :func:`signed_data`, and an incoming CDR's
+``signed_data`` is checked against its ``total_energy`` by :func:`check_signed_data`
+(``ocpkit.bridge._signed``). The transaction
 records of :mod:`ocpkit.ocpp.transaction` keep counts, not the meter samples or
 the charging-state history, so they cannot feed a CDR; the bridge reads the messages instead.
 
@@ -62,6 +65,7 @@ from ocpkit.bridge._read import (
     _floor_ms,
     read_transaction,
 )
+from ocpkit.bridge._signed import SignedDataCheck, check_signed_data, signed_data
 from ocpkit.errors import BridgeError, EnergyError, ObjectInvalid, PricingError, UnsupportedError
 from ocpkit.ocpi import parse, to_jsonable
 from ocpkit.tariffs import Rounding, price
@@ -76,7 +80,10 @@ __all__ = [
     "ConnectorKey",
     "Message",
     "OcppTransaction",
+    "SignedDataCheck",
+    "check_signed_data",
     "read_transaction",
+    "signed_data",
     "to_cdr",
     "to_session",
     "token_type",
@@ -421,14 +428,21 @@ def to_session(
 
 
 def to_cdr(
-    transaction: OcppTransaction, config: BridgeConfig, *, now: datetime, version: str = "2.2.1"
+    transaction: OcppTransaction,
+    config: BridgeConfig,
+    *,
+    now: datetime,
+    version: str = "2.2.1",
+    signed_data: Mapping[str, Any] | None = None,
 ) -> v221.Cdr | v230.Cdr:
     """The OCPI CDR (model of ``ocpkit.ocpi.v221``/``v230``) of a stopped *transaction*.
 
     *now* becomes ``last_updated``. With a tariff, every ``total_*`` field comes from
     :func:`ocpkit.tariffs.price` and the tariff is listed in ``tariffs``; without one the cost is
-    0. ``total_time`` is the whole duration, ``total_parking_time`` the PARKING_TIME sum. Raises
-    :class:`~ocpkit.errors.BridgeError` for a running transaction or an invalid result.
+    0. ``total_time`` is the whole duration, ``total_parking_time`` the PARKING_TIME sum.
+    *signed_data* (from :func:`signed_data`, the OCMF records the transaction carried) becomes
+    the CDR's ``signed_data``. Raises :class:`~ocpkit.errors.BridgeError` for a running
+    transaction or an invalid result.
     """
     _check_version(version)
     moment = _check_now(now)
@@ -463,6 +477,8 @@ def to_cdr(
             tariff = priced.pop("tariff")
             doc["tariffs"] = [tariff]
             doc.update(priced)
+        if signed_data is not None:
+            doc["signed_data"] = dict(signed_data)
         doc["last_updated"] = _utc_text(moment)
     except (EnergyError, PricingError) as exc:
         raise BridgeError(str(exc)) from exc

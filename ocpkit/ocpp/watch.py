@@ -104,7 +104,11 @@ WatcherFactory = Callable[[str, "str | None"], "Watcher | None"]
 """``factory(version, charge_point)`` -> a watcher for that charge point, or ``None`` when the
 check does not apply to the version."""
 
-DEFAULT_WATCHERS: Final[tuple[str, ...]] = ("ocpkit.ocpp.smart_charging.watcher:watcher",)
+DEFAULT_WATCHERS: Final[tuple[str, ...]] = (
+    "ocpkit.ocpp.device_model.inventory:watcher",
+    "ocpkit.energy.ocmf.watch:watcher",
+    "ocpkit.ocpp.smart_charging.watcher:watcher",
+)
 """The watchers ``ocpkit validate`` runs, as ``"module:attribute"`` paths of factories."""
 
 _LOADED: dict[str, WatcherFactory] = {}

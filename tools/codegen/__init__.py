@@ -13,4 +13,4 @@ Each generator module listed in :data:`GENERATORS` exposes:
 different or stale.
 """
 
-GENERATORS: tuple[str, ...] = ("tools.codegen.ocpp", "tools.codegen.ocpi")
+GENERATORS: tuple[str, ...] = ("tools.codegen.ocpp", "tools.codegen.ocpi", "tools.codegen.device_model")

@@ -104,6 +104,7 @@ __all__ = [
     "FrameReport",
     "LenientResult",
     "OfficialSchemaValidator",
+    "build_model",
     "check_frame",
     "check_payload",
     "validate_payload",
@@ -259,6 +260,16 @@ def validate_payload(
 
     model, repairs, extra = best_effort(model_cls, decoded, violations, version, action)
     return LenientResult(model, violations, repairs, extra)
+
+
+def build_model(version: str, action: str, direction: str, data: dict[str, Any]) -> BaseModel:
+    """Build the typed model of a payload that :func:`check_frame` already judged valid.
+
+    Skips the schema check :func:`validate_payload` would repeat. Raises
+    :class:`~ocpkit.errors.PayloadInvalid` if the model refuses the payload (the verdicts
+    disagree) and :class:`~ocpkit.errors.UnsupportedError` for an unknown action or direction.
+    """
+    return _build(_model_class(version, action, direction), data, version, action, direction)
 
 
 def _model_class(version: str, action: str, direction: str) -> type[BaseModel]:
