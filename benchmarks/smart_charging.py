@@ -11,7 +11,14 @@ external constraints and a weekly profile -- 431 periods in all. Measured: a
 added up). Baselines measured in the same run: ``json.loads`` of the ten
 profiles' JSON text (reading the input at all) and ``parse_profile`` of them
 (reading it into ocpkit's values); the ratios say how many input readings one
-composite schedule costs. ``--profile`` prints where the time goes (cProfile).
+composite schedule costs.
+
+Then the watcher's cost on the conversation fold: a synthetic 2.0.1 capture
+of one charger (the ten profiles set, a transaction, 5000 MeterValues with
+current per phase and power, then with the energy register only) folded with
+no watcher and with the smart-charging watcher, in the same run; printed as
+frames/s and the ratio.
+``--profile`` prints where the composite's time goes (cProfile).
 """
 
 from __future__ import annotations
@@ -28,7 +35,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from ocpkit.ocpp.conversation import check
+from ocpkit.ocpp.rpc import parse_frame
 from ocpkit.ocpp.smart_charging import ProfileStore, Station, composite_schedule, parse_profile
+from ocpkit.ocpp.smart_charging.watcher import watching
 
 START = datetime(2024, 6, 3, 6, 30, tzinfo=UTC)
 STATION = Station(evse_count=2, default_limit_a=Decimal(32), default_limit_w=Decimal(22080))
@@ -180,6 +190,37 @@ def store() -> ProfileStore:
     return result
 
 
+def capture(samples: int, power: bool = True) -> list[Any]:
+    """The frames of one charger: the profiles set, a transaction, *samples* MeterValues (2 s apart),
+    with current per phase and power (*power*) or the energy register only."""
+    texts: list[str] = []
+    started = {
+        "eventType": "Started",
+        "timestamp": START.isoformat(),
+        "triggerReason": "Authorized",
+        "seqNo": 0,
+        "transactionInfo": {"transactionId": "tx-1"},
+        "evse": {"id": 1, "connectorId": 1},
+    }
+    texts += [json.dumps([2, "t0", "TransactionEvent", started]), json.dumps([3, "t0", {}])]
+    for n, (evse, profile) in enumerate(profiles()):
+        texts.append(
+            json.dumps([2, f"p{n}", "SetChargingProfile", {"evseId": evse, "chargingProfile": profile}])
+        )
+        texts.append(json.dumps([3, f"p{n}", {"status": "Accepted"}]))
+    for n in range(samples):
+        moment = (START + timedelta(seconds=2 * n)).isoformat()
+        values: list[dict[str, Any]] = [{"value": 1000.0 + n, "measurand": "Energy.Active.Import.Register"}]
+        if power:
+            values += [
+                {"value": 9.5 + n % 3, "measurand": "Current.Import", "phase": p} for p in ("L1", "L2", "L3")
+            ]
+            values.append({"value": 6500.0, "measurand": "Power.Active.Import"})
+        payload = {"evseId": 1, "meterValue": [{"timestamp": moment, "sampledValue": values}]}
+        texts += [json.dumps([2, f"m{n}", "MeterValues", payload]), json.dumps([3, f"m{n}", {}])]
+    return [parse_frame(text, version="2.0.1") for text in texts]
+
+
 def best(func: Any, number: int) -> float:
     """Seconds per call: the best of five runs of *number* calls (the machine is shared and noisy)."""
     return min(timeit.repeat(func, number=number, repeat=5)) / number
@@ -205,6 +246,17 @@ def main() -> None:
         print(
             f"{label}: {1 / seconds:8.1f} composite schedules/s ({seconds * 1e3:.2f} ms, {count} periods); "
             f"{seconds / read:.1f}x json.loads, {seconds / parse:.1f}x parse_profile"
+        )
+    factory = watching(STATION)
+    for label, frames in (
+        ("power and current", capture(5000)),
+        ("energy register only", capture(5000, False)),
+    ):
+        bare = best(lambda frames=frames: sum(1 for _ in check(frames, "2.0.1", watchers=())), 1)
+        watched = best(lambda frames=frames: sum(1 for _ in check(frames, "2.0.1", watchers=[factory])), 1)
+        print(
+            f"fold of {len(frames)} frames ({label}): {len(frames) / bare:,.0f} frames/s without watchers, "
+            f"{len(frames) / watched:,.0f} with the smart-charging watcher ({watched / bare:.2f}x the time)"
         )
     if "--profile" in sys.argv:
         profiler = cProfile.Profile()

@@ -30,6 +30,7 @@ until a profile is known, so traffic without smart charging costs little.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Mapping, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, replace
@@ -89,6 +90,7 @@ _HANDLERS: Final[Mapping[str, str]] = {
 """Action -> the method that follows it."""
 _MEASURANDS: Final[Mapping[str, str]] = {"Power.Active.Import": "W", "Current.Import": "A"}
 _PHASE_INDEX: Final[Mapping[str, int]] = {"L1": 0, "L2": 1, "L3": 2, "L1-N": 0, "L2-N": 1, "L3-N": 2}
+_SECOND = timedelta(seconds=1)
 _CACHE_WINDOW = 86400  # seconds of composite schedule computed at once for the meter checks
 
 
@@ -130,8 +132,9 @@ class SmartChargingWatcher:
         self.actions = _ACTIONS["1.6" if version == "1.6" else "2.0.1"]
         self._seen_evse = 0
         self._revision = 0
-        self._cache: dict[tuple[int, str], tuple[int, CompositeSchedule]] = {}
+        self._cache: dict[tuple[int, str], tuple[int, CompositeSchedule, list[int]]] = {}
         self._over: dict[tuple[int, str, str], tuple[datetime, bool]] = {}
+        self._guessed: dict[int, Station] = {}  # the station with the EVSE count seen so far
 
     # -- the watcher protocol ------------------------------------------------------------------------
 
@@ -167,7 +170,11 @@ class SmartChargingWatcher:
         station = self.options.station
         if station.evse_count is not None:
             return station
-        return replace(station, evse_count=max(self._seen_evse, evse, 1))
+        count = max(self._seen_evse, evse, 1)
+        known = self._guessed.get(count)
+        if known is None:
+            known = self._guessed[count] = replace(station, evse_count=count)
+        return known
 
     def _rule_facts(self) -> Station:
         # The EVSE-exists rule needs the real count; a count guessed from traffic would refuse wrongly.
@@ -342,10 +349,15 @@ class SmartChargingWatcher:
     def _meter(self, ex: Exchange, evse: int | None) -> list[Finding]:
         if not self.store.profiles or evse is None or evse <= 0:
             return []
-        from ocpkit.energy import readings_from_payload  # only once profiles are being followed
+        wanted = _power_and_current(
+            ex.request, "transactionData" if ex.action == "StopTransaction" else "meterValue"
+        )
+        if not wanted:
+            return []  # energy registers, SoC, voltage ... say nothing about the limit
+        from ocpkit.energy import readings_from_meter_value  # only once profiles are being followed
 
         try:
-            readings = readings_from_payload(ex.action, ex.request)
+            readings = [r for i, mv in enumerate(wanted) for r in readings_from_meter_value(mv, f"/{i}")]
         except EnergyError:
             return []
         found: list[Finding] = []
@@ -366,16 +378,17 @@ class SmartChargingWatcher:
     def _period_at(self, evse: int, unit: str, moment: datetime) -> CompositePeriod | None:
         key = (evse, unit)
         cached = self._cache.get(key)
-        schedule = cached[1] if cached is not None and cached[0] == self._revision else None
-        if schedule is None or schedule.at(moment) is None:
-            try:
-                schedule = composite_schedule(
-                    self.store, evse, moment, _CACHE_WINDOW, unit, self._facts(evse)
-                )
-            except SmartChargingError:
-                return None
-            self._cache[key] = (self._revision, schedule)
-        return schedule.at(moment)
+        if cached is not None and cached[0] == self._revision:
+            _, schedule, starts = cached
+            offset = (moment - schedule.start) // _SECOND
+            if 0 <= offset < schedule.duration:
+                return schedule.periods[bisect_right(starts, offset) - 1]
+        try:
+            schedule = composite_schedule(self.store, evse, moment, _CACHE_WINDOW, unit, self._facts(evse))
+        except SmartChargingError:
+            return None
+        self._cache[key] = (self._revision, schedule, [p.start_period for p in schedule.periods])
+        return schedule.periods[0]
 
     def _check_sample(
         self, ex: Exchange, evse: int, moment: datetime, measurand: str, phases: Mapping[str | None, Decimal]
@@ -417,6 +430,24 @@ class SmartChargingWatcher:
             f"(+{self.options.tolerance * 100}% tolerance) since {since.isoformat()}, for {moment - since}"
         )
         return [Finding(Severity.WARNING, "smart-charging.over-limit", message, f"EVSE {evse}", ex.ref)]
+
+
+def _power_and_current(request: Mapping[str, Any], key: str) -> list[Mapping[str, Any]]:
+    """The meter values of a request cut down to their power and current samples (often none)."""
+    items = request.get(key)
+    if not isinstance(items, list):
+        return []
+    out: list[Mapping[str, Any]] = []
+    for item in items:
+        if not isinstance(item, Mapping):
+            continue
+        sampled = item.get("sampledValue")
+        if not isinstance(sampled, list):
+            continue
+        kept = [v for v in sampled if isinstance(v, Mapping) and v.get("measurand") in _MEASURANDS]
+        if kept:
+            out.append({**item, "sampledValue": kept})
+    return out
 
 
 def _profile_id(profile: object, version: str) -> int | None:
