@@ -28,6 +28,7 @@ extensions = [
     "sphinx.ext.intersphinx",
     "ocpkit.sphinxext",
     "ocpkit_site",
+    "ocpkit_smart_charging",
 ]
 
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}

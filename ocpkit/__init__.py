@@ -9,8 +9,9 @@ The map of the library, one job per subpackage:
 ================  =====================================================================
 ``ocpp``          OCPP 1.6J / 2.0.1 / 2.1: models (``v16``, ``v201``, ``v21``), the action
                   registry, OCPP-J frames (``rpc``), validation equal to the official
-                  schemas (``validation``), connector and transaction machines and the
-                  conversation fold over a charger's frames
+                  schemas (``validation``), connector and transaction machines, the
+                  conversation fold over a charger's frames, charging-profile rules and
+                  composite schedules (``smart_charging``)
 ``ocpi``          OCPI 2.1.1 / 2.2.1 / 2.3.0: models (``v211``, ``v221``, ``v230``),
                   parsing, the response envelope, session and command machines
 ``capture``       lines of a log -> frames with time, direction and charge point

@@ -19,6 +19,7 @@ catch :class:`OcpkitError`; callers that want the reasons catch
      ├── EnergyError             meter values cannot be turned into readings or energy
      ├── OcmfError               an OCMF signature cannot be checked here (the ``crypto`` extra is missing)
      ├── BridgeError             an OCPP transaction cannot be turned into an OCPI Session or CDR
+     ├── SmartChargingError      a charging profile cannot be read, or a composite schedule not computed
      └── CaptureError           a capture (log) cannot be read at all
 
 A :class:`Violation` names one broken rule: where (a JSON pointer), which
@@ -45,6 +46,7 @@ __all__ = [
     "OcpkitError",
     "PayloadInvalid",
     "PricingError",
+    "SmartChargingError",
     "TransitionError",
     "UnsupportedError",
     "Violation",
@@ -222,6 +224,21 @@ class OcmfError(OcpkitError):
 class BridgeError(OcpkitError, ValueError):
     """An OCPP transaction cannot become an OCPI Session or CDR: no start, no usable time, no
     token, a location or currency that does not fit, or a result the OCPI model refuses."""
+
+
+class SmartChargingError(OcpkitError, ValueError):
+    """A charging profile that cannot be read at all, a store operation on bad arguments, or a
+    composite schedule that cannot be computed (unknown EVSE, unsupported unit, bad window).
+
+    :attr:`rule` names the smart-charging rule behind the error when there is one (the same
+    codes as :class:`ocpkit.ocpp.smart_charging.Refusal`), else ``""``; :attr:`reason_code` is
+    the OCPP 2.x ``statusInfo.reasonCode`` a station would answer with, else ``""``.
+    """
+
+    def __init__(self, message: str, *, rule: str = "", reason_code: str = "") -> None:
+        super().__init__(message)
+        self.rule = rule
+        self.reason_code = reason_code
 
 
 class CaptureError(OcpkitError):

@@ -58,6 +58,7 @@ def test_top_level_holds_the_domains_and_the_shared_modules_only() -> None:
         ("ocpkit.ocpp.validation", "validate_payload"),
         ("ocpkit.ocpp", "parse_frame"),
         ("ocpkit.ocpp", "actions"),
+        ("ocpkit.ocpp.smart_charging", "composite_schedule"),
         ("ocpkit.ocpi", "parse"),
         ("ocpkit.schemas", "ocpp_schema"),
     ],

@@ -107,6 +107,7 @@ check does not apply to the version."""
 DEFAULT_WATCHERS: Final[tuple[str, ...]] = (
     "ocpkit.ocpp.device_model.inventory:watcher",
     "ocpkit.energy.ocmf.watch:watcher",
+    "ocpkit.ocpp.smart_charging.watcher:watcher",
 )
 """The watchers ``ocpkit validate`` runs, as ``"module:attribute"`` paths of factories."""
 
