@@ -53,6 +53,7 @@ __all__ = [
     "ERROR_CODES",
     "MAX_MESSAGE_ID_LENGTH",
     "RULE_CODES",
+    "SENDER_NAMES",
     "Call",
     "CallError",
     "CallResult",
@@ -61,6 +62,7 @@ __all__ = [
     "Send",
     "parse_frame",
     "rule_code",
+    "sender_role",
     "serialize",
 ]
 
@@ -152,6 +154,48 @@ def rule_code(rule: str, version: str) -> str:
         return RULE_CODES[rule][version]
     except KeyError:
         raise UnsupportedError(f"no error code for rule {rule!r} in OCPP {version!r}") from None
+
+
+SENDER_NAMES: Final[Mapping[str, Mapping[str, str]]] = {
+    # OCPP-J 1.6 names the parties Charge Point and Central System; 2.0.1 and 2.1 (part 0 §2
+    # "Terminology") call them Charging Station and CSMS. ocpkit's registry uses the 2.x names for
+    # every version (Sender), so 1.6 accepts those as well.
+    "1.6": {
+        "ChargePoint": "ChargingStation",
+        "CentralSystem": "CSMS",
+        "ChargingStation": "ChargingStation",
+        "CSMS": "CSMS",
+    },
+    "2.0.1": {"ChargingStation": "ChargingStation", "CSMS": "CSMS"},
+    "2.1": {"ChargingStation": "ChargingStation", "CSMS": "CSMS"},
+}
+"""Per version: the names a caller may give as *sender* -> the registry's role (:class:`~ocpkit.ocpp.Sender`)."""
+
+# How a message names each role, per version (the first name each version's text uses).
+_SPOKEN: Final[Mapping[str, Mapping[str, str]]] = {
+    "1.6": {"ChargingStation": "ChargePoint", "CSMS": "CentralSystem"},
+    "2.0.1": {"ChargingStation": "ChargingStation", "CSMS": "CSMS"},
+    "2.1": {"ChargingStation": "ChargingStation", "CSMS": "CSMS"},
+}
+
+
+def sender_role(sender: str, version: str) -> str:
+    """Return the registry role (``"ChargingStation"`` or ``"CSMS"``) of a sender name in *version*.
+
+    Accepts the names the version's own text uses (1.6 ``ChargePoint`` /
+    ``CentralSystem``; 2.x ``ChargingStation`` / ``CSMS``) and, in 1.6, the 2.x
+    names the registry uses. Raises :class:`~ocpkit.errors.UnsupportedError`
+    naming the accepted names for anything else, and for an unknown version.
+    """
+    names = SENDER_NAMES.get(version) if isinstance(version, str) else None
+    if names is None:
+        raise UnsupportedError(f"unknown OCPP version {version!r}; expected one of 1.6, 2.0.1, 2.1")
+    role = names.get(sender) if isinstance(sender, str) else None
+    if role is None:
+        raise UnsupportedError(
+            f"unknown sender {sender!r} for OCPP {version}; expected one of {', '.join(names)}"
+        )
+    return role
 
 
 @dataclass(frozen=True, slots=True)
@@ -282,15 +326,18 @@ def parse_frame(
     """Parse one OCPP-J message into its frame object.
 
     *raw* is the text (``bytes`` must be UTF-8) or an already decoded JSON
-    array. *sender* (``"ChargingStation"`` or ``"CSMS"``), when given, is who
-    sent the message: a CALL or SEND of an action that party never sends is
-    refused with ``NotSupported``. Raises :class:`~ocpkit.errors.FrameInvalid`
-    listing every broken rule, or :class:`~ocpkit.errors.UnsupportedError` for
-    an unknown version. Payloads are returned as decoded, unchecked.
+    array. *sender*, when given, is who sent the message, in the version's
+    own words (see :data:`SENDER_NAMES`: 1.6 ``"ChargePoint"`` or
+    ``"CentralSystem"``, 2.x ``"ChargingStation"`` or ``"CSMS"``): a CALL or
+    SEND of an action that party never sends is refused with ``NotSupported``.
+    Raises :class:`~ocpkit.errors.FrameInvalid` listing every broken rule, or
+    :class:`~ocpkit.errors.UnsupportedError` for an unknown version or sender
+    name. Payloads are returned as decoded, unchecked.
     """
     types = _TYPES_OF.get(version) if isinstance(version, str) else None
     if types is None:
         raise UnsupportedError(f"unknown OCPP version {version!r}; expected one of 1.6, 2.0.1, 2.1")
+    role = None if sender is None else sender_role(sender, version)
     if isinstance(raw, list):
         msg: Any = raw
     else:
@@ -362,12 +409,13 @@ def parse_frame(
                             "/2", "direction", f"{action} is sent as {how} in OCPP {version}", direction_code
                         )
                     )
-                if sender is not None and action_sender != "Both" and action_sender != sender:
+                if role is not None and action_sender != "Both" and action_sender != role:
+                    spoken = _SPOKEN[version]
                     violations.append(
                         Violation(
                             "/2",
                             "direction",
-                            f"{action} is sent by the {action_sender}, not the {sender}",
+                            f"{action} is sent by the {spoken[action_sender]}, not the {spoken[role]}",
                             direction_code,
                         )
                     )

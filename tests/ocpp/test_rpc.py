@@ -284,3 +284,55 @@ def test_both_decoders_agree_on_edge_texts(monkeypatch: pytest.MonkeyPatch) -> N
         results.append(row)
     assert results[0] == results[1]
     assert [r[0] for r in results[1]] == ["ok"] * 4 + ["error"] * 7
+
+
+# --- sender names (each version's own names; anything else refused with the list) -----------------
+
+
+@pytest.mark.parametrize(
+    ("version", "station", "central"),
+    [
+        ("1.6", "ChargePoint", "CentralSystem"),
+        ("1.6", "ChargingStation", "CSMS"),
+        ("2.0.1", "ChargingStation", "CSMS"),
+        ("2.1", "ChargingStation", "CSMS"),
+    ],
+)
+def test_sender_accepts_the_names_of_each_version(version: str, station: str, central: str) -> None:
+    heartbeat = '[2,"m","Heartbeat",{}]'
+    assert isinstance(parse_frame(heartbeat, version, sender=station), Call)
+    with pytest.raises(FrameInvalid) as info:
+        parse_frame(heartbeat, version, sender=central)
+    assert info.value.code == "NotSupported"
+    # The message speaks the version's own names for both parties.
+    names = ("ChargePoint", "CentralSystem") if version == "1.6" else ("ChargingStation", "CSMS")
+    assert str(info.value).splitlines()[0] == f"Heartbeat is sent by the {names[0]}, not the {names[1]}"
+    reset = '[2,"m","Reset",{"type":"Hard"}]' if version == "1.6" else '[2,"m","Reset",{"type":"OnIdle"}]'
+    assert isinstance(parse_frame(reset, version, sender=central), Call)
+
+
+@pytest.mark.parametrize(
+    ("version", "name"),
+    [("1.6", "Chargepoint"), ("1.6", "Both"), ("2.0.1", "ChargePoint"), ("2.1", "CentralSystem"), ("2.0.1", "")],
+)
+def test_sender_refuses_unknown_names_with_the_list(version: str, name: str) -> None:
+    with pytest.raises(UnsupportedError) as info:
+        parse_frame('[2,"m","Heartbeat",{}]', version, sender=name)
+    text = str(info.value)
+    accepted = ["ChargePoint", "CentralSystem", "ChargingStation", "CSMS"] if version == "1.6" else [
+        "ChargingStation",
+        "CSMS",
+    ]
+    assert repr(name) in text and all(a in text for a in accepted), text
+    if version != "1.6":
+        assert "ChargePoint" not in text.replace(repr(name), "")
+
+
+def test_check_frame_uses_the_same_sender_names() -> None:
+    from ocpkit.ocpp.validation import check_frame
+
+    assert check_frame('[2,"m","Heartbeat",{}]', "1.6", sender="ChargePoint").ok
+    report = check_frame('[2,"m","Heartbeat",{}]', "1.6", sender="CentralSystem")
+    assert [v.code for v in report.violations] == ["NotSupported"]
+    with pytest.raises(UnsupportedError):
+        check_frame('[2,"m","Heartbeat",{}]', "2.0.1", sender="ChargePoint")

@@ -84,6 +84,7 @@ from ocpkit.ocpp.rpc import (
     Frame,
     Send,
     parse_frame,
+    sender_role,
 )
 from ocpkit.ocpp.validation import _fast
 from ocpkit.ocpp.validation._exact import (
@@ -377,15 +378,17 @@ def check_frame(
     """Check one OCPP-J message, frame and payload, and report every violation.
 
     Never raises on content (only :class:`~ocpkit.errors.UnsupportedError` for
-    an unknown version). *action* names the action a CALLRESULT answers (its
-    CALL's action, found by pairing message ids); *sender* is passed to
-    :func:`~ocpkit.ocpp.rpc.parse_frame`. Builds no model: this is the bulk
-    path for captures and CALLERROR decisions.
+    an unknown version or sender name). *action* names the action a CALLRESULT
+    answers (its CALL's action, found by pairing message ids); *sender* takes
+    the names :func:`~ocpkit.ocpp.rpc.parse_frame` takes. Builds no model: this
+    is the bulk path for captures and CALLERROR decisions.
     """
     try:
         lane = _fast.LANES[version]
     except TypeError:  # unhashable
         raise UnsupportedError(f"unknown OCPP version {version!r}; expected one of 1.6, 2.0.1, 2.1") from None
+    if sender is not None:
+        sender = sender_role(sender, version)  # the version's own names; anything else refused
     kind = type(raw)
     if kind is not bytes and kind is not str:
         if kind is bytearray or kind is memoryview:
