@@ -44,10 +44,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar, Final
+from typing import TYPE_CHECKING, Any, ClassVar, Final
 
 from ocpkit.errors import FrameInvalid, UnsupportedError, Violation
 from ocpkit.ocpp import _json
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
 
 __all__ = [
     "ERROR_CODES",
@@ -169,7 +172,7 @@ SENDER_NAMES: Final[Mapping[str, Mapping[str, str]]] = {
     "2.0.1": {"ChargingStation": "ChargingStation", "CSMS": "CSMS"},
     "2.1": {"ChargingStation": "ChargingStation", "CSMS": "CSMS"},
 }
-"""Per version: the names a caller may give as *sender* -> the registry's role (:class:`~ocpkit.ocpp.Sender`)."""
+"""Per version: each name a caller may give as *sender* -> its role in the registry."""
 
 # How a message names each role, per version (the first name each version's text uses).
 _SPOKEN: Final[Mapping[str, Mapping[str, str]]] = {
@@ -198,35 +201,75 @@ def sender_role(sender: str, version: str) -> str:
     return role
 
 
-@dataclass(frozen=True, slots=True)
-class Call:
-    """A CALL (type 2): a request for ``action`` carrying its payload object."""
+def _payload_object(payload: Any) -> Any:
+    """A payload as its JSON object: a model is dumped by wire name, absent fields left out."""
+    dump = getattr(payload, "model_dump", None)  # a pydantic model (pydantic is not imported for framing)
+    if dump is not None:
+        # OCPP optional fields are absent, never null (see ocpkit.ocpp._types); the models that must
+        # keep an explicit null (DataTransfer.data, customData extras) restore it under exclude_none.
+        return dump(mode="json", by_alias=True, exclude_none=True)
+    return payload
+
+
+class _FrameMethods:
+    """What every frame type offers: the JSON array it is sent as, and its compact text."""
+
+    __slots__ = ()
+
+    def to_array(self) -> list[Any]:
+        """Return the frame as the JSON array it is sent as (a list of plain JSON values)."""
+        raise NotImplementedError  # each frame type defines it
+
+    def to_json(self) -> str:
+        """Return the frame as compact JSON text (the same as :func:`serialize`)."""
+        return serialize(self)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True, slots=True, init=False)
+class Call(_FrameMethods):
+    """A CALL (type 2): a request for ``action`` carrying its payload object.
+
+    *payload* may be given as a model (``v201.BootNotificationRequest(...)``):
+    it is kept as the model's JSON object (wire names, absent fields left out).
+    """
 
     message_type_id: ClassVar[int] = 2
     message_id: str
     action: str
     payload: dict[str, Any]
 
-    def to_json(self) -> list[Any]:
+    def __init__(self, message_id: str, action: str, payload: dict[str, Any] | BaseModel) -> None:
+        object.__setattr__(self, "message_id", message_id)
+        object.__setattr__(self, "action", action)
+        object.__setattr__(self, "payload", payload if type(payload) is dict else _payload_object(payload))
+
+    def to_array(self) -> list[Any]:
         """Return the frame as the JSON array it is sent as."""
         return [2, self.message_id, self.action, self.payload]
 
 
-@dataclass(frozen=True, slots=True)
-class CallResult:
-    """A CALLRESULT (type 3): the answer to the CALL with the same message id."""
+@dataclass(frozen=True, slots=True, init=False)
+class CallResult(_FrameMethods):
+    """A CALLRESULT (type 3): the answer to the CALL with the same message id.
+
+    *payload* may be given as a model, as for :class:`Call`.
+    """
 
     message_type_id: ClassVar[int] = 3
     message_id: str
     payload: dict[str, Any]
 
-    def to_json(self) -> list[Any]:
+    def __init__(self, message_id: str, payload: dict[str, Any] | BaseModel) -> None:
+        object.__setattr__(self, "message_id", message_id)
+        object.__setattr__(self, "payload", payload if type(payload) is dict else _payload_object(payload))
+
+    def to_array(self) -> list[Any]:
         """Return the frame as the JSON array it is sent as."""
         return [3, self.message_id, self.payload]
 
 
 @dataclass(frozen=True, slots=True)
-class CallError:
+class CallError(_FrameMethods):
     """A CALLERROR (type 4): the CALL with the same message id failed."""
 
     message_type_id: ClassVar[int] = 4
@@ -235,13 +278,13 @@ class CallError:
     error_description: str
     error_details: dict[str, Any]
 
-    def to_json(self) -> list[Any]:
+    def to_array(self) -> list[Any]:
         """Return the frame as the JSON array it is sent as."""
         return [4, self.message_id, self.error_code, self.error_description, self.error_details]
 
 
 @dataclass(frozen=True, slots=True)
-class CallResultError:
+class CallResultError(_FrameMethods):
     """A CALLRESULTERROR (type 5, OCPP 2.1): the receiver of a CALLRESULT could not process it."""
 
     message_type_id: ClassVar[int] = 5
@@ -250,21 +293,29 @@ class CallResultError:
     error_description: str
     error_details: dict[str, Any]
 
-    def to_json(self) -> list[Any]:
+    def to_array(self) -> list[Any]:
         """Return the frame as the JSON array it is sent as."""
         return [5, self.message_id, self.error_code, self.error_description, self.error_details]
 
 
-@dataclass(frozen=True, slots=True)
-class Send:
-    """A SEND (type 6, OCPP 2.1): a message for ``action`` that gets no answer."""
+@dataclass(frozen=True, slots=True, init=False)
+class Send(_FrameMethods):
+    """A SEND (type 6, OCPP 2.1): a message for ``action`` that gets no answer.
+
+    *payload* may be given as a model, as for :class:`Call`.
+    """
 
     message_type_id: ClassVar[int] = 6
     message_id: str
     action: str
     payload: dict[str, Any]
 
-    def to_json(self) -> list[Any]:
+    def __init__(self, message_id: str, action: str, payload: dict[str, Any] | BaseModel) -> None:
+        object.__setattr__(self, "message_id", message_id)
+        object.__setattr__(self, "action", action)
+        object.__setattr__(self, "payload", payload if type(payload) is dict else _payload_object(payload))
+
+    def to_array(self) -> list[Any]:
         """Return the frame as the JSON array it is sent as."""
         return [6, self.message_id, self.action, self.payload]
 
@@ -294,7 +345,7 @@ def serialize(frame: Frame) -> str:
     that JSON cannot carry (NaN, sets, ...).
     """
     try:
-        return _json.encode(frame.to_json())
+        return _json.encode(frame.to_array())
     except _json.JsonError as exc:
         raise FrameInvalid(str(exc), [Violation("", "json", str(exc))]) from None
 
