@@ -155,14 +155,22 @@ class UnsupportedError(OcpkitError, LookupError):
 
 
 class TransitionError(OcpkitError):
-    """A state machine refused an event; the machine's state is left unchanged."""
+    """A state machine refused an event; the machine's state is left unchanged.
 
-    def __init__(self, machine: str, state: object, event: object, reason: str = "") -> None:
+    :attr:`subject` names what the machine follows (``"connector 2"``,
+    ``"evse 1 connector 2"``, a transaction id) when it is known.
+    """
+
+    def __init__(
+        self, machine: str, state: object, event: object, reason: str = "", *, subject: str = ""
+    ) -> None:
         self.machine = machine
         self.state = state
         self.event = event
         self.reason = reason
-        text = f"{machine}: event {event!r} is not allowed in state {state!r}"
+        self.subject = subject
+        who = f"{machine} ({subject})" if subject and subject != machine else machine
+        text = f"{who}: event {event!r} is not allowed in state {state!r}"
         super().__init__(f"{text} ({reason})" if reason else text)
 
 

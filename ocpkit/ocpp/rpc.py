@@ -426,7 +426,8 @@ def parse_frame(
         )
     message_id = msg[1] if len(msg) > 1 else None
     if type(message_id) is not str:
-        violations.append(Violation("/1", "frame", "the message id must be a string", frame_code))
+        text = "the message id is missing" if len(msg) < 2 else "the message id must be a string"
+        violations.append(Violation("/1", "frame", text, frame_code))
         message_id = None
     elif len(message_id) > MAX_MESSAGE_ID_LENGTH:
         violations.append(
@@ -438,7 +439,8 @@ def parse_frame(
         action = msg[2] if len(msg) > 2 else None
         payload = msg[3] if len(msg) > 3 else None
         if type(action) is not str:
-            violations.append(Violation("/2", "frame", "the action must be a string", frame_code))
+            text = "the action is missing" if len(msg) < 3 else "the action must be a string"
+            violations.append(Violation("/2", "frame", text, frame_code))
         else:
             info = _action_info(version).get(action)
             if info is None:
@@ -471,9 +473,8 @@ def parse_frame(
                         )
                     )
         if type(payload) is not dict:
-            violations.append(
-                Violation("/3", "format", "the payload must be a JSON object", RULE_CODES["format"][version])
-            )
+            text = "the payload is missing" if len(msg) < 4 else "the payload must be a JSON object"
+            violations.append(Violation("/3", "format", text, RULE_CODES["format"][version]))
         if violations:
             raise FrameInvalid(violations[0].message, violations, message_id=message_id)
         if type_id == 2:
@@ -482,9 +483,8 @@ def parse_frame(
     if type_id == 3:
         payload = msg[2] if len(msg) > 2 else None
         if type(payload) is not dict:
-            violations.append(
-                Violation("/2", "format", "the payload must be a JSON object", RULE_CODES["format"][version])
-            )
+            text = "the payload is missing" if len(msg) < 3 else "the payload must be a JSON object"
+            violations.append(Violation("/2", "format", text, RULE_CODES["format"][version]))
         if violations:
             raise FrameInvalid(violations[0].message, violations, message_id=message_id)
         return CallResult(message_id, payload)  # type: ignore[arg-type]
@@ -493,15 +493,18 @@ def parse_frame(
     description = msg[3] if len(msg) > 3 else None
     details = msg[4] if len(msg) > 4 else None
     if type(code) is not str:
-        violations.append(Violation("/2", "frame", "the error code must be a string", frame_code))
+        text = "the error code is missing" if len(msg) < 3 else "the error code must be a string"
+        violations.append(Violation("/2", "frame", text, frame_code))
     elif code not in ERROR_CODES[version]:
         violations.append(
             Violation("/2", "frame", f"{code[:60]!r} is not an OCPP {version} error code", frame_code)
         )
     if type(description) is not str:
-        violations.append(Violation("/3", "frame", "the error description must be a string", frame_code))
+        text = "the error description " + ("is missing" if len(msg) < 4 else "must be a string")
+        violations.append(Violation("/3", "frame", text, frame_code))
     if type(details) is not dict:
-        violations.append(Violation("/4", "frame", "the error details must be a JSON object", frame_code))
+        text = "the error details " + ("are missing" if len(msg) < 5 else "must be a JSON object")
+        violations.append(Violation("/4", "frame", text, frame_code))
     if violations:
         raise FrameInvalid(violations[0].message, violations, message_id=message_id)
     if type_id == 4:

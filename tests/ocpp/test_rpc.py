@@ -382,3 +382,25 @@ def test_to_json_is_text_and_to_array_the_list() -> None:
         assert frame.to_json() == serialize(frame)
         assert json.loads(frame.to_json()) == frame.to_array()
         assert frame.to_array()[0] == frame.message_type_id
+
+
+def test_missing_elements_are_named_missing() -> None:
+    with pytest.raises(FrameInvalid) as info:
+        parse_frame('[2,"1"]', "2.0.1")
+    messages = {v.path: v.message for v in info.value.violations}
+    assert messages["/2"] == "the action is missing"
+    assert messages["/3"] == "the payload is missing"
+    with pytest.raises(FrameInvalid) as info:
+        parse_frame("[3]", "1.6")
+    messages = {v.path: v.message for v in info.value.violations}
+    assert messages["/1"] == "the message id is missing"
+    assert messages["/2"] == "the payload is missing"
+    with pytest.raises(FrameInvalid) as info:
+        parse_frame('[4,"1","GenericError"]', "1.6")
+    messages = {v.path: v.message for v in info.value.violations}
+    assert messages["/3"] == "the error description is missing"
+    assert messages["/4"] == "the error details are missing"
+    # A present element of the wrong type keeps its own message.
+    with pytest.raises(FrameInvalid) as info:
+        parse_frame('[2,"1",5,{}]', "2.0.1")
+    assert [v.message for v in info.value.violations] == ["the action must be a string"]

@@ -578,3 +578,24 @@ def test_check_frame_keeps_big_integers_exact() -> None:
     assert [v.keyword for v in report.violations] == ["type"]
     report = check_frame(f'[3,"m",{{"currentTime":{big}}}]'.encode(), "1.6", action="Heartbeat")
     assert [v.keyword for v in report.violations] == ["type"]
+
+
+def test_enum_violation_lists_every_allowed_value() -> None:
+    from ocpkit.ocpp import v21
+
+    allowed = [m.value for m in v21.enums.MeasurandEnumType]
+    assert len(allowed) > 8
+    (violation,) = check_payload(
+        "2.1", "MeterValues", "request", _meter_values_21("Energy.Active.Import.Registr")
+    )
+    assert violation.keyword == "enum"
+    assert all(value in violation.message for value in allowed), violation.message
+    # A near miss names the close match.
+    assert "did you mean 'Energy.Active.Import.Register'" in violation.message
+    (violation,) = check_payload("2.1", "MeterValues", "request", _meter_values_21("Nothing like it"))
+    assert "did you mean" not in violation.message
+
+
+def _meter_values_21(measurand: str) -> dict[str, Any]:
+    sampled = {"value": 1, "measurand": measurand}
+    return {"evseId": 1, "meterValue": [{"timestamp": "2024-01-01T00:00:00Z", "sampledValue": [sampled]}]}
