@@ -71,8 +71,11 @@ def model_class(version: str, name: str, *, partial: bool = False) -> type[BaseM
         by_class = {c.__name__.removesuffix("Partial"): c for c in table.values()}
         cls = by_class.get(name.removesuffix("Partial"))
     if cls is None:
+        from ocpkit._suggest import did_you_mean
+
         what = "PATCH partial" if partial else "object"
-        raise UnsupportedError(f"OCPI {version} has no {what} named {name!r}")
+        hint = did_you_mean(name, [*table, *(c.__name__ for c in table.values())])
+        raise UnsupportedError(f"OCPI {version} has no {what} named {name!r}{hint}")
     return typing.cast(type[BaseModel], cls)
 
 

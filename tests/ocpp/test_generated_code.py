@@ -129,3 +129,40 @@ def test_member_names(value: str, member: str) -> None:
     from tools.codegen.ocpp import member_name
 
     assert member_name(value) == member
+
+
+@pytest.mark.parametrize("pkg", sorted(PACKAGES.values()))
+def test_nested_types_and_enums_are_package_attributes(pkg: str) -> None:
+    module = importlib.import_module(f"ocpkit.ocpp.{pkg}")
+    for sub in ("datatypes", "enums", "messages"):
+        submodule = importlib.import_module(f"ocpkit.ocpp.{pkg}.{sub}")
+        for name in submodule.__all__:
+            assert getattr(module, name) is getattr(submodule, name), name
+            assert name in module.__all__ and name in dir(module)
+
+
+def test_nested_type_where_users_look() -> None:
+    from ocpkit.ocpp import v16, v201
+
+    assert v201.ChargingStationType is v201.datatypes.ChargingStationType
+    assert v201.ConnectorStatusEnumType is v201.enums.ConnectorStatusEnumType
+    assert v16.IdTagInfo is v16.datatypes.IdTagInfo
+    with pytest.raises(AttributeError, match=r"did you mean 'ChargingStationType'"):
+        _ = v201.ChargingStationtype
+    with pytest.raises(AttributeError, match=r"did you mean 'BootNotificationRequest'"):
+        _ = v201.bootnotificationrequest
+
+
+def test_package_attributes_load_only_their_submodule() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from ocpkit.ocpp import v201\n"
+        "assert not [m for m in sys.modules if m.startswith('ocpkit.ocpp.v201.')]\n"
+        "v201.ConnectorStatusEnumType\n"
+        "assert 'ocpkit.ocpp.v201.enums' in sys.modules\n"
+        "assert 'ocpkit.ocpp.v201.messages' not in sys.modules\n"
+    )
+    subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)

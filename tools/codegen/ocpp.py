@@ -656,33 +656,46 @@ def render_version(ir: VersionIR) -> dict[str, str]:
     out["actions.py"] = _module(v, f"Registry of the OCPP {v} actions.", body, imports, ["ACTIONS"])
 
     messages = sorted(ir.messages)
+    datatypes = sorted(ir.types)
+    enums = sorted(ir.enums)
     subs = ["actions", "datatypes", "enums", "messages"]
     init_imports = "import importlib\nfrom typing import TYPE_CHECKING, Any\n\n"
     init_imports += "if TYPE_CHECKING:\n    from . import actions, datatypes, enums, messages\n"
-    init_imports += (
-        "    from .messages import (\n" + "".join(f"        {n} as {n},\n" for n in messages) + "    )"
-    )
+    for module, names in (("datatypes", datatypes), ("enums", enums), ("messages", messages)):
+        init_imports += (
+            f"    from .{module} import (\n" + "".join(f"        {n} as {n},\n" for n in names) + "    )\n"
+        )
+    where = [(n, "messages") for n in messages] + [(n, "datatypes") for n in datatypes]
+    where += [(n, "enums") for n in enums]
     init_body = (
-        f"_SUBMODULES = frozenset({{{', '.join(repr(s) for s in subs)}}})\n\n\n"
+        f"_SUBMODULES = frozenset({{{', '.join(repr(s) for s in subs)}}})\n"
+        "_WHERE: dict[str, str] = {\n"
+        + "".join(f'    "{n}": "{m}",\n' for n, m in sorted(where))
+        + "}\n"
+        '"""Class name -> the submodule defining it: messages, their nested data types and enums."""\n\n\n'
         "def __getattr__(name: str) -> Any:\n"
-        "    # Importing the package costs nothing; the submodules load on first access.\n"
+        "    # Importing the package costs nothing; a submodule loads on first access to one of its names.\n"
         "    if name in _SUBMODULES:\n"
         '        return importlib.import_module(f"{__name__}.{name}")\n'
-        "    if name in __all__:\n"
-        '        return getattr(importlib.import_module(f"{__name__}.messages"), name)\n'
-        '    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")\n\n\n'
+        "    module = _WHERE.get(name)\n"
+        "    if module is not None:\n"
+        '        return getattr(importlib.import_module(f"{__name__}.{module}"), name)\n'
+        "    from ocpkit._suggest import did_you_mean\n\n"
+        '    hint = "" if name.startswith("_") else did_you_mean(name, _WHERE)\n'
+        '    raise AttributeError(f"module {__name__!r} has no attribute {name!r}{hint}")\n\n\n'
         "def __dir__() -> list[str]:\n"
         "    return sorted(__all__)\n"
     )
     out["__init__.py"] = _module(
         v,
         f"OCPP {v} models generated from the official JSON schemas.\n\n"
-        "Message classes (``BootNotificationRequest`` ...) are attributes of this package;\n"
-        "``enums``, ``datatypes``, ``messages`` and ``actions`` are its submodules. Everything\n"
-        "is imported on first access, and models are built on first use.\n",
+        "Every class is an attribute of this package: the messages (``BootNotificationRequest``\n"
+        "...), the data types nested in them (``datatypes``) and the enumerations (``enums``);\n"
+        "``actions`` holds the registry. Each submodule is imported on first access to one of\n"
+        "its names, and models are built on first use.\n",
         init_body,
-        init_imports,
-        subs + messages,
+        init_imports.rstrip("\n"),
+        subs + messages + datatypes + enums,
     )
     return out
 

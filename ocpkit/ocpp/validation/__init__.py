@@ -267,9 +267,12 @@ def _model_class(version: str, action: str, direction: str) -> type[BaseModel]:
 
     if direction not in ("request", "response"):
         raise UnsupportedError(f"unknown direction {direction!r}; expected 'request' or 'response'")
-    spec = actions(version).get(action) if isinstance(action, str) else None
+    registry = actions(version)
+    spec = registry.get(action) if isinstance(action, str) else None
     if spec is None:
-        raise UnsupportedError(f"OCPP {version} has no action {action!r}")
+        from ocpkit._suggest import did_you_mean
+
+        raise UnsupportedError(f"OCPP {version} has no action {action!r}{did_you_mean(action, registry)}")
     cls = spec.request if direction == "request" else spec.response
     if cls is None:
         raise UnsupportedError(f"OCPP {version} {action} is SEND-only and has no response")
