@@ -20,6 +20,12 @@ catch :class:`OcpkitError`; callers that want the reasons catch
 A :class:`Violation` names one broken rule: where (a JSON pointer), which
 schema keyword, a message for people, and the OCPP-J error code that a
 CALLERROR answering the offending message would carry.
+
+Messages about an unknown name (action, object, enum value, directive
+argument) end with the close matches that exist, built by
+:func:`did_you_mean`: a match that differs only in case first
+(``location`` -> ``Location``), then the closest spellings (:mod:`difflib`,
+imported only on that error path).
 """
 
 from __future__ import annotations
@@ -40,6 +46,8 @@ __all__ = [
     "TransitionError",
     "UnsupportedError",
     "Violation",
+    "close_matches",
+    "did_you_mean",
 ]
 
 
@@ -190,3 +198,25 @@ class BridgeError(OcpkitError, ValueError):
 
 class CaptureError(OcpkitError):
     """A capture cannot be read at all (as opposed to single lines that fail, which are reported)."""
+
+
+def close_matches(word: object, candidates: Iterable[object], *, limit: int = 3) -> list[str]:
+    """The candidates closest to *word*: the same text ignoring case first, then similar spellings."""
+    if not isinstance(word, str) or not word:
+        return []
+    names = [c for c in dict.fromkeys(str(c) for c in candidates) if c]
+    folded = word.casefold()
+    same_case = [c for c in names if c.casefold() == folded and c != word]
+    import difflib
+
+    lowered = {c.casefold(): c for c in names}
+    similar = [lowered[m] for m in difflib.get_close_matches(folded, list(lowered), n=limit, cutoff=0.75)]
+    return [c for c in dict.fromkeys([*same_case, *similar]) if c != word][:limit]
+
+
+def did_you_mean(word: object, candidates: Iterable[object]) -> str:
+    """``"; did you mean 'X'?"`` (or ``'X' or 'Y'``) for the close matches of *word*, else ``""``."""
+    found = close_matches(word, candidates)
+    if not found:
+        return ""
+    return "; did you mean " + " or ".join(repr(c) for c in found) + "?"

@@ -71,7 +71,7 @@ def model_class(version: str, name: str, *, partial: bool = False) -> type[BaseM
         by_class = {c.__name__.removesuffix("Partial"): c for c in table.values()}
         cls = by_class.get(name.removesuffix("Partial"))
     if cls is None:
-        from ocpkit._suggest import did_you_mean
+        from ocpkit.errors import did_you_mean
 
         what = "PATCH partial" if partial else "object"
         hint = did_you_mean(name, [*table, *(c.__name__ for c in table.values())])

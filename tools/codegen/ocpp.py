@@ -669,9 +669,7 @@ def render_version(ir: VersionIR) -> dict[str, str]:
     where += [(n, "enums") for n in enums]
     init_body = (
         f"_SUBMODULES = frozenset({{{', '.join(repr(s) for s in subs)}}})\n"
-        "_WHERE: dict[str, str] = {\n"
-        + "".join(f'    "{n}": "{m}",\n' for n, m in sorted(where))
-        + "}\n"
+        "_WHERE: dict[str, str] = {\n" + "".join(f'    "{n}": "{m}",\n' for n, m in sorted(where)) + "}\n"
         '"""Class name -> the submodule defining it: messages, their nested data types and enums."""\n\n\n'
         "def __getattr__(name: str) -> Any:\n"
         "    # Importing the package costs nothing; a submodule loads on first access to one of its names.\n"
@@ -680,7 +678,7 @@ def render_version(ir: VersionIR) -> dict[str, str]:
         "    module = _WHERE.get(name)\n"
         "    if module is not None:\n"
         '        return getattr(importlib.import_module(f"{__name__}.{module}"), name)\n'
-        "    from ocpkit._suggest import did_you_mean\n\n"
+        "    from ocpkit.errors import did_you_mean\n\n"
         '    hint = "" if name.startswith("_") else did_you_mean(name, _WHERE)\n'
         '    raise AttributeError(f"module {__name__!r} has no attribute {name!r}{hint}")\n\n\n'
         "def __dir__() -> list[str]:\n"

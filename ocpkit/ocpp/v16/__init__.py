@@ -739,7 +739,7 @@ def __getattr__(name: str) -> Any:
     module = _WHERE.get(name)
     if module is not None:
         return getattr(importlib.import_module(f"{__name__}.{module}"), name)
-    from ocpkit._suggest import did_you_mean
+    from ocpkit.errors import did_you_mean
 
     hint = "" if name.startswith("_") else did_you_mean(name, _WHERE)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}{hint}")

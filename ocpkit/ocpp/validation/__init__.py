@@ -270,7 +270,7 @@ def _model_class(version: str, action: str, direction: str) -> type[BaseModel]:
     registry = actions(version)
     spec = registry.get(action) if isinstance(action, str) else None
     if spec is None:
-        from ocpkit._suggest import did_you_mean
+        from ocpkit.errors import did_you_mean
 
         raise UnsupportedError(f"OCPP {version} has no action {action!r}{did_you_mean(action, registry)}")
     cls = spec.request if direction == "request" else spec.response

@@ -34,8 +34,7 @@ from fractions import Fraction
 from typing import Any
 
 from ocpkit._model import parse_rfc3339
-from ocpkit._suggest import did_you_mean
-from ocpkit.errors import UnsupportedError
+from ocpkit.errors import UnsupportedError, did_you_mean
 
 __all__ = [
     "DRAFT4",
