@@ -21,11 +21,18 @@ JSON Schema format means, keeps the text it was given so that a round trip
 reproduces the input byte for byte, and yields a timezone-aware ``datetime``.
 Leap seconds (``:60``), which RFC 3339 allows, are accepted and represented as
 the last microsecond of second 59, because ``datetime`` has no second 60.
+
+Lenient modes of both protocols build their best-effort models with
+:func:`construct_leniently`: each field is validated with its full type (its
+constraints included), and where a value still cannot be typed the object is
+constructed without validation, keeping the value as it was sent.
 """
 
 from __future__ import annotations
 
 import re
+import types
+import typing
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Annotated, Any, Self
 
@@ -34,6 +41,8 @@ from pydantic import (
     ConfigDict,
     PlainSerializer,
     PlainValidator,
+    TypeAdapter,
+    ValidationError,
     ValidationInfo,
     WithJsonSchema,
     model_validator,
@@ -47,6 +56,7 @@ __all__ = [
     "OcpiModel",
     "OcppModel",
     "Rfc3339DateTime",
+    "construct_leniently",
     "parse_rfc3339",
 ]
 
@@ -196,3 +206,91 @@ DateTime = Annotated[
     WithJsonSchema({"type": "string", "format": "date-time"}),
 ]
 """RFC 3339 date-time field type (JSON Schema ``format: date-time``)."""
+
+
+# --------------------------------------------------------------- lenient construction
+
+
+def _model_in(annotation: Any) -> tuple[type[BaseModel] | None, bool]:
+    """The model class inside an annotation, and whether it is a list of them."""
+    origin = typing.get_origin(annotation)
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation, False
+    if origin is list:
+        inner, _ = _model_in(typing.get_args(annotation)[0])
+        return inner, inner is not None
+    if origin is Annotated:
+        return _model_in(typing.get_args(annotation)[0])
+    if origin in (typing.Union, types.UnionType):
+        for arg in typing.get_args(annotation):
+            if arg is not type(None):
+                found, many = _model_in(arg)
+                if found is not None:
+                    return found, many
+    return None, False
+
+
+_FIELD_ADAPTERS: dict[tuple[type[BaseModel], str], TypeAdapter[Any]] = {}
+
+
+def _field_adapter(cls: type[BaseModel], name: str) -> TypeAdapter[Any]:
+    """A validator for one field with its whole type: its annotation and its constraints."""
+    key = (cls, name)
+    found = _FIELD_ADAPTERS.get(key)
+    if found is None:
+        info = cls.model_fields[name]
+        annotation: Any = info.annotation
+        if info.metadata:
+            annotation = Annotated[(annotation, *info.metadata)]
+        found = _FIELD_ADAPTERS[key] = TypeAdapter(annotation)
+    return found
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def construct_leniently(
+    cls: type[BaseModel],
+    data: dict[str, Any],
+    path: str,
+    notes: list[str],
+    context: dict[str, Any] | None = None,
+) -> BaseModel:
+    """Validate *data* as *cls*; where the model refuses it, build the object field by field.
+
+    Nested objects are built the same way. A field whose value still cannot be
+    typed (an unknown enum value, a string too long) keeps the value as it was
+    sent, and one line naming it (a JSON pointer under *path*) is added to
+    *notes*; a missing required field stays absent. Properties the model does
+    not know are passed on to it (kept when the model admits extras).
+    """
+    try:
+        return cls.model_validate(data, context=context)
+    except ValidationError:
+        pass
+    fields = cls.model_fields
+    names = {info.alias or name: name for name, info in fields.items()}
+    values: dict[str, Any] = {}
+    for key, value in data.items():
+        name = names.get(key, key if key in fields else None)
+        if name is None:
+            values[key] = value
+            continue
+        inner, many = _model_in(fields[name].annotation)
+        where = f"{path}/{str(key).replace('~', '~0').replace('/', '~1')}"
+        if inner is not None and not many and isinstance(value, dict):
+            values[name] = construct_leniently(inner, value, where, notes, context)
+        elif inner is not None and many and isinstance(value, list):
+            values[name] = [
+                construct_leniently(inner, v, f"{where}/{i}", notes, context) if isinstance(v, dict) else v
+                for i, v in enumerate(value)
+            ]
+        else:
+            try:
+                values[name] = _field_adapter(cls, name).validate_python(value, context=context)
+            except (ValidationError, TypeError, ValueError):
+                values[name] = value
+                notes.append(f"{where}: {_shown(value)} kept as sent (not a valid value)")
+    return cls.model_construct(**values)

@@ -27,6 +27,7 @@ TOP_LEVEL = {
     "schemas.py",
     "_model.py",
     "_fsm.py",
+    "_enum.py",
     "_version.py",
     "py.typed",
     "_schemas",

@@ -43,7 +43,8 @@ def _classes(pkg: str, module: str, base: type) -> list[Any]:
     return [
         obj
         for obj in vars(mod).values()
-        if inspect.isclass(obj) and issubclass(obj, base) and obj is not base
+        # Classes defined by the module (not the bases it imports, such as WireEnum).
+        if inspect.isclass(obj) and issubclass(obj, base) and obj.__module__ == mod.__name__
     ]
 
 

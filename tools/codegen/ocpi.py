@@ -228,7 +228,7 @@ class _Gen:
             BANNER.format(version=self.version),
             f'"""OCPI {self.version} enumerations (closed enums and the known values of OpenEnums)."""',
             "",
-            "from enum import StrEnum",
+            "from ocpkit._enum import WireEnum",
             "",
             "__all__ = [",
             *[
@@ -242,7 +242,7 @@ class _Gen:
             lines += [
                 "",
                 "",
-                f"class {class_name(e['name'])}(StrEnum):",
+                f"class {class_name(e['name'])}(WireEnum):",
                 f'    """OCPI {self.version} ``{e["name"]}`` ({kind}; module {self.module_of(e)})."""',
                 "",
             ]

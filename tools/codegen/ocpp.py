@@ -598,14 +598,14 @@ def render_version(ir: VersionIR) -> dict[str, str]:
     # enums.py
     enum_body = []
     for name in sorted(ir.enums):
-        lines = [f"class {name}(StrEnum):", f'    """OCPP {v} enumeration ``{name}``."""', ""]
+        lines = [f"class {name}(WireEnum):", f'    """OCPP {v} enumeration ``{name}``."""', ""]
         lines += [f'    {member_name(val)} = "{val}"' for val in ir.enums[name]]
         enum_body.append("\n".join(lines) + "\n")
     out["enums.py"] = _module(
         v,
         f"Enumerations of OCPP {v}; each value is the exact string used on the wire.",
         "\n\n".join(enum_body),
-        "from enum import StrEnum",
+        "from ocpkit._enum import WireEnum",
         list(ir.enums),
     )
 

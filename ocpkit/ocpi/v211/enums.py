@@ -2,7 +2,7 @@
 
 """OCPI 2.1.1 enumerations (closed enums and the known values of OpenEnums)."""
 
-from enum import StrEnum
+from ocpkit._enum import WireEnum
 
 __all__ = [
     "Allowed",
@@ -31,14 +31,14 @@ __all__ = [
 ]
 
 
-class AuthMethod(StrEnum):
+class AuthMethod(WireEnum):
     """OCPI 2.1.1 ``AuthMethod`` (closed enum; module cdrs)."""
 
     AUTH_REQUEST = "AUTH_REQUEST"
     WHITELIST = "WHITELIST"
 
 
-class CdrDimensionType(StrEnum):
+class CdrDimensionType(WireEnum):
     """OCPI 2.1.1 ``CdrDimensionType`` (closed enum; module cdrs)."""
 
     ENERGY = "ENERGY"
@@ -49,7 +49,7 @@ class CdrDimensionType(StrEnum):
     TIME = "TIME"
 
 
-class CommandResponseType(StrEnum):
+class CommandResponseType(WireEnum):
     """OCPI 2.1.1 ``CommandResponseType`` (closed enum; module commands)."""
 
     NOT_SUPPORTED = "NOT_SUPPORTED"
@@ -59,7 +59,7 @@ class CommandResponseType(StrEnum):
     UNKNOWN_SESSION = "UNKNOWN_SESSION"
 
 
-class CommandType(StrEnum):
+class CommandType(WireEnum):
     """OCPI 2.1.1 ``CommandType`` (closed enum; module commands)."""
 
     RESERVE_NOW = "RESERVE_NOW"
@@ -68,7 +68,7 @@ class CommandType(StrEnum):
     UNLOCK_CONNECTOR = "UNLOCK_CONNECTOR"
 
 
-class Capability(StrEnum):
+class Capability(WireEnum):
     """OCPI 2.1.1 ``Capability`` (closed enum; module locations)."""
 
     CHARGING_PROFILE_CAPABLE = "CHARGING_PROFILE_CAPABLE"
@@ -79,14 +79,14 @@ class Capability(StrEnum):
     UNLOCK_CAPABLE = "UNLOCK_CAPABLE"
 
 
-class ConnectorFormat(StrEnum):
+class ConnectorFormat(WireEnum):
     """OCPI 2.1.1 ``ConnectorFormat`` (closed enum; module locations)."""
 
     SOCKET = "SOCKET"
     CABLE = "CABLE"
 
 
-class ConnectorType(StrEnum):
+class ConnectorType(WireEnum):
     """OCPI 2.1.1 ``ConnectorType`` (closed enum; module locations)."""
 
     CHADEMO = "CHADEMO"
@@ -116,7 +116,7 @@ class ConnectorType(StrEnum):
     TESLA_S = "TESLA_S"
 
 
-class EnergySourceCategory(StrEnum):
+class EnergySourceCategory(WireEnum):
     """OCPI 2.1.1 ``EnergySourceCategory`` (closed enum; module locations)."""
 
     NUCLEAR = "NUCLEAR"
@@ -129,14 +129,14 @@ class EnergySourceCategory(StrEnum):
     WATER = "WATER"
 
 
-class EnvironmentalImpactCategory(StrEnum):
+class EnvironmentalImpactCategory(WireEnum):
     """OCPI 2.1.1 ``EnvironmentalImpactCategory`` (closed enum; module locations)."""
 
     NUCLEAR_WASTE = "NUCLEAR_WASTE"
     CARBON_DIOXIDE = "CARBON_DIOXIDE"
 
 
-class Facility(StrEnum):
+class Facility(WireEnum):
     """OCPI 2.1.1 ``Facility`` (closed enum; module locations)."""
 
     HOTEL = "HOTEL"
@@ -157,7 +157,7 @@ class Facility(StrEnum):
     WIFI = "WIFI"
 
 
-class ImageCategory(StrEnum):
+class ImageCategory(WireEnum):
     """OCPI 2.1.1 ``ImageCategory`` (closed enum; module locations)."""
 
     CHARGER = "CHARGER"
@@ -169,7 +169,7 @@ class ImageCategory(StrEnum):
     OWNER = "OWNER"
 
 
-class LocationType(StrEnum):
+class LocationType(WireEnum):
     """OCPI 2.1.1 ``LocationType`` (closed enum; module locations)."""
 
     ON_STREET = "ON_STREET"
@@ -180,7 +180,7 @@ class LocationType(StrEnum):
     UNKNOWN = "UNKNOWN"
 
 
-class ParkingRestriction(StrEnum):
+class ParkingRestriction(WireEnum):
     """OCPI 2.1.1 ``ParkingRestriction`` (closed enum; module locations)."""
 
     EV_ONLY = "EV_ONLY"
@@ -190,7 +190,7 @@ class ParkingRestriction(StrEnum):
     MOTORCYCLES = "MOTORCYCLES"
 
 
-class PowerType(StrEnum):
+class PowerType(WireEnum):
     """OCPI 2.1.1 ``PowerType`` (closed enum; module locations)."""
 
     AC_1_PHASE = "AC_1_PHASE"
@@ -198,7 +198,7 @@ class PowerType(StrEnum):
     DC = "DC"
 
 
-class Status(StrEnum):
+class Status(WireEnum):
     """OCPI 2.1.1 ``Status`` (closed enum; module locations)."""
 
     AVAILABLE = "AVAILABLE"
@@ -212,7 +212,7 @@ class Status(StrEnum):
     UNKNOWN = "UNKNOWN"
 
 
-class SessionStatus(StrEnum):
+class SessionStatus(WireEnum):
     """OCPI 2.1.1 ``SessionStatus`` (closed enum; module sessions)."""
 
     ACTIVE = "ACTIVE"
@@ -221,7 +221,7 @@ class SessionStatus(StrEnum):
     PENDING = "PENDING"
 
 
-class DayOfWeek(StrEnum):
+class DayOfWeek(WireEnum):
     """OCPI 2.1.1 ``DayOfWeek`` (closed enum; module tariffs)."""
 
     MONDAY = "MONDAY"
@@ -233,7 +233,7 @@ class DayOfWeek(StrEnum):
     SUNDAY = "SUNDAY"
 
 
-class TariffDimensionType(StrEnum):
+class TariffDimensionType(WireEnum):
     """OCPI 2.1.1 ``TariffDimensionType`` (closed enum; module tariffs)."""
 
     ENERGY = "ENERGY"
@@ -242,7 +242,7 @@ class TariffDimensionType(StrEnum):
     TIME = "TIME"
 
 
-class Allowed(StrEnum):
+class Allowed(WireEnum):
     """OCPI 2.1.1 ``Allowed`` (closed enum; module tokens)."""
 
     ALLOWED = "ALLOWED"
@@ -252,14 +252,14 @@ class Allowed(StrEnum):
     NOT_ALLOWED = "NOT_ALLOWED"
 
 
-class TokenType(StrEnum):
+class TokenType(WireEnum):
     """OCPI 2.1.1 ``TokenType`` (closed enum; module tokens)."""
 
     OTHER = "OTHER"
     RFID = "RFID"
 
 
-class WhitelistType(StrEnum):
+class WhitelistType(WireEnum):
     """OCPI 2.1.1 ``WhitelistType`` (closed enum; module tokens)."""
 
     ALWAYS = "ALWAYS"
@@ -268,7 +268,7 @@ class WhitelistType(StrEnum):
     NEVER = "NEVER"
 
 
-class ModuleId(StrEnum):
+class ModuleId(WireEnum):
     """OCPI 2.1.1 ``ModuleID`` (closed enum; module versions)."""
 
     CDRS = "cdrs"
@@ -280,7 +280,7 @@ class ModuleId(StrEnum):
     TOKENS = "tokens"
 
 
-class VersionNumber(StrEnum):
+class VersionNumber(WireEnum):
     """OCPI 2.1.1 ``VersionNumber`` (closed enum; module versions)."""
 
     V2_0 = "2.0"

@@ -61,18 +61,21 @@ Frame-level faults (not JSON, bad array, unknown action...) are in
 The 1.6 and 2.0.1 spelling "Occurence" is the one their OCPP-J texts define
 (the 1.6 errata sheet keeps it on purpose); 2.1 corrects it.
 
-Lenient mode (``strict=False``) never raises on content: it returns a
-:class:`LenientResult` with every violation and a best-effort model, after
-repairing what real chargers commonly get wrong (see :func:`validate_payload`).
+Lenient mode (``lenient=True``, the same keyword as :func:`ocpkit.ocpi.parse`)
+never raises on content: it returns a :class:`~ocpkit.findings.LenientResult`
+(one type for both protocols) with every violation and a best-effort model,
+after repairing what real chargers commonly get wrong (see
+:func:`validate_payload`).
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final, Literal, overload
 
 from ocpkit.errors import FrameInvalid, PayloadInvalid, UnsupportedError, Violation
+from ocpkit.findings import LenientResult
 from ocpkit.ocpp import _json
 from ocpkit.ocpp.rpc import (
     MAX_MESSAGE_ID_LENGTH,
@@ -178,71 +181,67 @@ def _check_payload(
     return _violations(judge(compiled, decoded, True), version), decoded
 
 
-@dataclass(frozen=True, slots=True)
-class LenientResult:
-    """What lenient validation found: a best-effort model and every violation.
-
-    ``model`` is ``None`` only when nothing usable could be built (the payload
-    was not a JSON object). ``repairs`` names what was changed to build it;
-    ``extra`` holds the properties the schema does not allow, by JSON pointer.
-    """
-
-    model: BaseModel | None
-    violations: tuple[Violation, ...]
-    repairs: tuple[str, ...] = ()
-    extra: Mapping[str, Any] = field(default_factory=dict)
-
-    @property
-    def ok(self) -> bool:
-        """True when the payload broke no rule."""
-        return not self.violations
+Data = bytes | bytearray | memoryview | str | dict[str, Any]
 
 
 @overload
 def validate_payload(
-    version: str,
-    action: str,
-    direction: str,
-    data: bytes | bytearray | memoryview | str | dict[str, Any],
-    *,
-    strict: Literal[True] = ...,
+    version: str, action: str, direction: str, data: Data, *, lenient: Literal[False] = ...
 ) -> BaseModel: ...
 @overload
 def validate_payload(
-    version: str,
-    action: str,
-    direction: str,
-    data: bytes | bytearray | memoryview | str | dict[str, Any],
-    *,
-    strict: Literal[False],
+    version: str, action: str, direction: str, data: Data, *, lenient: Literal[True]
 ) -> LenientResult: ...
+@overload
+def validate_payload(
+    version: str, action: str, direction: str, data: Data, *, strict: Literal[False]
+) -> LenientResult: ...
+@overload
+def validate_payload(
+    version: str, action: str, direction: str, data: Data, *, strict: Literal[True]
+) -> BaseModel: ...
+@overload
+def validate_payload(
+    version: str, action: str, direction: str, data: Data, *, lenient: bool = ..., strict: bool | None = ...
+) -> BaseModel | LenientResult: ...
 def validate_payload(
     version: str,
     action: str,
     direction: str,
-    data: bytes | bytearray | memoryview | str | dict[str, Any],
+    data: Data,
     *,
-    strict: bool = True,
+    lenient: bool = False,
+    strict: bool | None = None,
 ) -> BaseModel | LenientResult:
     """Validate an OCPP payload against its schema and return the typed model.
 
     *direction* is ``"request"`` or ``"response"``; *data* is the payload as
-    JSON text (bytes or str) or as a decoded object. In strict mode (the
-    default) an invalid payload raises :class:`~ocpkit.errors.PayloadInvalid`
-    carrying every violation. With ``strict=False`` nothing is raised for the
-    payload's content: a :class:`LenientResult` holds the violations and a
-    model built after these repairs, each named in ``repairs``: a date-time
-    without offset is read as UTC, a number or boolean sent as a string is
-    converted, a JSON value where 1.6 ``DataTransfer.data`` wants a string is
-    serialised to one; where a value still cannot be typed (an unknown enum
-    value, say), the model is constructed without validation and keeps the
-    raw value, and unknown properties are kept as extra attributes.
+    JSON text (bytes or str) or as a decoded object. By default an invalid
+    payload raises :class:`~ocpkit.errors.PayloadInvalid` carrying every
+    violation. With ``lenient=True`` (the keyword :func:`ocpkit.ocpi.parse`
+    takes too) nothing is raised for the payload's content: a
+    :class:`~ocpkit.findings.LenientResult` holds the violations and a model
+    built after these repairs, each named in ``repairs``: a date-time without
+    offset is read as UTC, a number or boolean sent as a string is converted, a
+    JSON value where 1.6 ``DataTransfer.data`` wants a string is serialised to
+    one; where a value still cannot be typed (an unknown enum value, say), it
+    is kept as sent, and unknown properties are set aside in ``extra``.
     Unknown version, action or direction raise
     :class:`~ocpkit.errors.UnsupportedError` in both modes.
+
+    ``strict=`` is the former spelling (``strict=False`` is ``lenient=True``);
+    it still works and warns with a :class:`DeprecationWarning`.
     """
+    if strict is not None:
+        warnings.warn(
+            "validate_payload(strict=...) is deprecated; use lenient=True (or leave it out for strict)",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        lenient = not strict
     model_cls = _model_class(version, action, direction)
     violations, decoded = _check_payload(version, action, direction, data)
-    if strict:
+    if not lenient:
         if violations:
             raise PayloadInvalid(
                 f"OCPP {version} {action} {direction}: {len(violations)} violation(s)",
