@@ -12,7 +12,15 @@ versions at once:
   refused the same way by default, but a lenient OCPI parse keeps and reports
   them instead (OCPI itself states no rule), see :class:`OcpiModel`;
 * models are built lazily (``defer_build``) so that importing a version does
-  not pay for hundreds of validators until one is used.
+  not pay for hundreds of validators until one is used. The flag is cleared
+  on each concrete class as soon as the class exists (:func:`_built_by_adapters`):
+  it has done its work (the class was created without building), and pydantic
+  would otherwise defer every ``TypeAdapter`` over the class too. FastAPI
+  wraps a request body's model in such an adapter together with a ``Field``
+  alias and silences pydantic's warning about that alias only while it builds
+  the adapter; a deferred adapter is built later, at the first request, and
+  the warning escapes. Only the bases (this module's and those of
+  ``ocpkit.ocpp._types``) keep the flag, so classes made from them are deferred.
 
 :data:`DateTime` is the RFC 3339 date-time used by OCPP's ``format:
 date-time``. pydantic's own ``datetime`` is lax (it takes Unix times, ``+0200``
@@ -34,7 +42,7 @@ import re
 import types
 import typing
 from datetime import UTC, datetime, timedelta, timezone
-from typing import Annotated, Any, Self
+from typing import Annotated, Any, ClassVar, Self
 
 from pydantic import (
     BaseModel,
@@ -61,8 +69,16 @@ __all__ = [
 ]
 
 
+def _built_by_adapters(cls: type[BaseModel]) -> None:
+    """Clear ``defer_build`` on a concrete class, once created (see the module docstring)."""
+    if not cls.__dict__.get("__ocpkit_base__", False):
+        cls.model_config["defer_build"] = False
+
+
 class OcppModel(BaseModel):
     """Base of every OCPP message and data type."""
+
+    __ocpkit_base__: ClassVar[bool] = True
 
     # Written out in the class body (not via a shared constant) so that the
     # pydantic mypy plugin sees validate_by_name and types __init__ by attribute name.
@@ -79,6 +95,12 @@ class OcppModel(BaseModel):
         ser_json_inf_nan="strings",
     )
 
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        """Let adapters over the new class build it (see :func:`_built_by_adapters`)."""
+        super().__pydantic_init_subclass__(**kwargs)
+        _built_by_adapters(cls)
+
 
 class OcpiModel(BaseModel):
     """Base of every OCPI object, class and envelope.
@@ -87,6 +109,8 @@ class OcpiModel(BaseModel):
     ``{"ocpi_lenient": True}``; in lenient mode they are kept in
     ``model_extra`` (and dumped again) so nothing is silently dropped.
     """
+
+    __ocpkit_base__: ClassVar[bool] = True
 
     model_config = ConfigDict(
         # OCPI says nothing about unknown properties. Objects are kept open at the
@@ -101,6 +125,12 @@ class OcpiModel(BaseModel):
         use_enum_values=False,
         json_schema_extra={"additionalProperties": False},
     )
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        """Let adapters over the new class build it (see :func:`_built_by_adapters`)."""
+        super().__pydantic_init_subclass__(**kwargs)
+        _built_by_adapters(cls)
 
     @model_validator(mode="after")
     def _refuse_unknown_properties(self, info: ValidationInfo) -> Self:

@@ -231,6 +231,7 @@ def _restore_nulls(data: Any, nulls: dict[str, str], info: SerializationInfo, fi
 class OpenModel(OcppModel):
     """An object that admits extra properties of any JSON value (``CustomDataType``)."""
 
+    __ocpkit_base__: ClassVar[bool] = True
     model_config = ConfigDict(extra="allow")
 
     @model_serializer(mode="wrap")
@@ -244,6 +245,7 @@ class OpenModel(OcppModel):
 class NullKeepingModel(OcppModel):
     """A model with properties of any JSON type, where an explicit ``null`` must survive a dump."""
 
+    __ocpkit_base__: ClassVar[bool] = True
     any_json_fields: ClassVar[dict[str, str]] = {}
     """Attribute name -> wire name of the properties that admit ``null``."""
 

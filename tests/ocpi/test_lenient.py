@@ -159,3 +159,19 @@ def test_deprecated_spellings_still_work_and_warn() -> None:
     assert isinstance(parsed, ocpi.Parsed) and [w.path for w in parsed.warnings] == ["/x"]
     with pytest.warns(DeprecationWarning), pytest.raises(ObjectInvalid):
         ocpi.parse_with_warnings("2.2.1", "Tariff", _tariff(price="0.30"))
+
+
+@pytest.mark.filterwarnings("error::UserWarning")
+def test_lenient_models_dump_without_warnings() -> None:
+    boot = {"reason": "Sneezing", "chargingStation": {"model": "M", "vendorName": "V"}}
+    result = validate_payload("2.0.1", "BootNotification", "request", boot, lenient=True)
+    assert result.model.reason == "Sneezing"
+    assert json.loads(result.model.model_dump_json(by_alias=True, exclude_none=True)) == boot
+    assert result.model.model_dump(by_alias=True, exclude_none=True)["reason"] == "Sneezing"
+    from ocpkit.ocpp.rpc import Call, serialize
+
+    assert '"reason":"Sneezing"' in serialize(Call("m", "BootNotification", result.model))
+    # Members still dump as their wire value, and as members in Python mode.
+    strict = validate_payload("2.0.1", "BootNotification", "request", {**boot, "reason": "PowerUp"})
+    assert strict.model_dump(exclude_none=True)["reason"] is strict.reason
+    assert json.loads(strict.model_dump_json(exclude_none=True))["reason"] == "PowerUp"
