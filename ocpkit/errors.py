@@ -15,7 +15,8 @@ catch :class:`OcpkitError`; callers that want the reasons catch
      ├── PricingError            a tariff cannot be applied to the given session or CDR
      ├── EnergyError             meter values cannot be turned into readings or energy
      ├── BridgeError             an OCPP transaction cannot be turned into an OCPI Session or CDR
-     └── CaptureError           a capture (log) cannot be read at all
+     ├── CaptureError            a capture (log) cannot be read at all
+     └── MissingExtraError       an optional dependency is not installed (also an ImportError)
 
 A :class:`Violation` names one broken rule: where (a JSON pointer), which
 schema keyword, a message for people, and the OCPP-J error code that a
@@ -39,6 +40,7 @@ __all__ = [
     "EnergyError",
     "FrameInvalid",
     "InvalidError",
+    "MissingExtraError",
     "ObjectInvalid",
     "OcpkitError",
     "PayloadInvalid",
@@ -198,6 +200,19 @@ class BridgeError(OcpkitError, ValueError):
 
 class CaptureError(OcpkitError):
     """A capture cannot be read at all (as opposed to single lines that fail, which are reported)."""
+
+
+class MissingExtraError(OcpkitError, ImportError):
+    """A part of ocpkit needs an optional dependency that is not installed.
+
+    :attr:`extra` names the pip extra that installs it (``pip install 'ocpkit[docs]'``).
+    """
+
+    def __init__(self, feature: str, extra: str, missing: str = "") -> None:
+        self.feature = feature
+        self.extra = extra
+        what = f" ({missing} is not installed)" if missing else ""
+        super().__init__(f"{feature} needs the {extra!r} extra{what}: pip install 'ocpkit[{extra}]'")
 
 
 def close_matches(word: object, candidates: Iterable[object], *, limit: int = 3) -> list[str]:
