@@ -167,3 +167,48 @@ def test_package_attributes_load_only_their_submodule() -> None:
         "assert 'ocpkit.ocpp.v201.messages' not in sys.modules\n"
     )
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
+
+
+@pytest.mark.parametrize("version", sorted(PACKAGES))
+def test_messages_document_action_direction_version_and_fields(version: str) -> None:
+    from ocpkit import ocpp
+
+    parties = ("charge point", "central system") if version == "1.6" else ("charging station", "CSMS")
+    for name, spec in ocpp.actions(version).items():
+        for model, kind in ((spec.request, "request"), (spec.response, "response")):
+            if model is None:
+                continue
+            doc = model.__doc__ or ""
+            head = doc.splitlines()[0]
+            assert head.startswith(f"OCPP {version} ``{name}`` "), head
+            assert kind in head or (kind == "request" and "SEND" in head), head
+            if spec.sender != "Both":
+                assert all(p in head for p in parties), head
+            for attr, info in model.model_fields.items():
+                assert f"``{attr}`` (``{info.alias}``)" in doc, (model.__name__, attr)
+                text = info.description or ""
+                assert text.endswith(("required", "optional", "never null)")), (model.__name__, attr, text)
+
+
+def test_field_descriptions_spell_out_types_and_constraints() -> None:
+    from ocpkit.ocpp import v16, v201
+
+    fields = v201.datatypes.ChargingStationType.model_fields
+    assert fields["vendor_name"].description == "text, at most 50 characters; required"
+    assert v201.BootNotificationRequest.__doc__.startswith(
+        "OCPP 2.0.1 ``BootNotification`` request, sent by the charging station to the CSMS."
+    )
+    limit = v16.datatypes.ChargingSchedulePeriod.model_fields["limit"].description
+    assert limit == "decimal number, a multiple of 0.1; required"
+    assert "Used in ``BootNotificationRequest``" in (v201.datatypes.ChargingStationType.__doc__ or "")
+
+
+def test_help_starts_with_the_docstring() -> None:
+    import pydoc
+
+    from ocpkit.ocpp import v201
+
+    text = pydoc.render_doc(v201.BootNotificationRequest, renderer=pydoc.plaintext)
+    top = "\n".join(text.splitlines()[:16])
+    assert "BootNotification`` request, sent by the charging station to the CSMS" in top
+    assert "``charging_station`` (``chargingStation``): ChargingStationType object; required" in top

@@ -367,6 +367,116 @@ def _alias_name(t: TypeRef) -> str:
     return name
 
 
+# ------------------------------------------------------------ docstrings and field descriptions
+# Written from facts only (names, types, constraints, directions): no sentence of the specifications.
+
+_PARTIES = {
+    "1.6": {"ChargingStation": "the charge point", "CSMS": "the central system"},
+    "2.0.1": {"ChargingStation": "the charging station", "CSMS": "the CSMS"},
+    "2.1": {"ChargingStation": "the charging station", "CSMS": "the CSMS"},
+}
+
+
+def _number_text(value: Any) -> str:
+    return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+
+
+def describe_type(t: TypeRef) -> str:
+    """A field's type and constraints in words (``"text, at most 50 characters"``)."""
+    c = t.constraints
+    bounds = []
+    if "minimum" in c:
+        bounds.append(f">= {_number_text(c['minimum'])}")
+    if "maximum" in c:
+        bounds.append(f"<= {_number_text(c['maximum'])}")
+    if "multipleOf" in c:
+        bounds.append(f"a multiple of {_number_text(c['multipleOf'])}")
+    if t.kind == "str":
+        return "text" + (f", at most {c['maxLength']} characters" if "maxLength" in c else "")
+    if t.kind == "int":
+        return ", ".join(["integer", *bounds])
+    if t.kind == "number":
+        return ", ".join(["decimal number", *bounds])
+    if t.kind == "bool":
+        return "boolean"
+    if t.kind == "datetime":
+        return "RFC 3339 date-time"
+    if t.kind == "uri":
+        return "URI (RFC 3986)"
+    if t.kind == "any":
+        return "any JSON value"
+    if t.kind == "enum":
+        return f"one of the {t.name} values"
+    if t.kind == "model":
+        return f"{t.name} object"
+    assert t.kind == "array" and t.item is not None, t.kind
+    sizes = []
+    if "minItems" in c:
+        sizes.append(f"at least {c['minItems']}")
+    if "maxItems" in c:
+        sizes.append(f"at most {c['maxItems']}")
+    inner = describe_type(t.item)
+    return f"list of ({inner})" + (f", {' and '.join(sizes)} items" if sizes else "")
+
+
+def describe_field(p: Prop) -> str:
+    """The ``description`` of one field: its type, constraints and whether it must be present."""
+    need = "required" if p.required else "optional (left out when absent, never null)"
+    if p.type.kind == "any":
+        need = "required" if p.required else "optional"
+    return f"{describe_type(p.type)}; {need}"
+
+
+def _field_lines(m: ModelDef) -> list[str]:
+    if not m.props:
+        return ["No fields: the payload is an empty JSON object."]
+    lines = ["Fields (attribute, wire name: type and constraints):", ""]
+    for p in sorted(m.props, key=lambda p: (not p.required, p.attr)):
+        lines.append(f"* ``{p.attr}`` (``{p.wire}``): {describe_field(p)}")
+    return lines
+
+
+def message_doc(version: str, m: ModelDef, action: ActionDef, sender: str, is_request: bool) -> list[str]:
+    """Docstring lines of a message class: action, direction, version, then its fields."""
+    parties = _PARTIES[version]
+    if sender == "Both":
+        who = "sent by either side"
+    elif is_request:
+        other = "CSMS" if sender == "ChargingStation" else "ChargingStation"
+        who = f"sent by {parties[sender]} to {parties[other]}"
+    else:
+        other = "CSMS" if sender == "ChargingStation" else "ChargingStation"
+        who = f"sent by {parties[other]} to {parties[sender]}"
+    if is_request:
+        kind = "SEND message (never answered)" if action.response is None else "request"
+        head = f"OCPP {version} ``{action.name}`` {kind}, {who}."
+        tail = f"Answered by :class:`{action.response}`." if action.response else ""
+    else:
+        head = f"OCPP {version} ``{action.name}`` response, {who}."
+        tail = f"Answers :class:`{action.request}`."
+    return [head, "", *([tail, ""] if tail else []), *_field_lines(m)]
+
+
+def type_doc(version: str, m: ModelDef, users: list[str]) -> list[str]:
+    """Docstring lines of a data type: version, where it is used, then its fields."""
+    shown = ", ".join(f"``{u}``" for u in users[:6]) + (
+        f" and {len(users) - 6} more" if len(users) > 6 else ""
+    )
+    used = f" Used in {shown}." if users else ""
+    return [f"OCPP {version} data type ``{m.name}``.{used}", "", *_field_lines(m)]
+
+
+def _docstring(lines: list[str]) -> list[str]:
+    """The lines of a class docstring, indented; a one-liner when there is one line."""
+    text = [line.replace("\\", "\\\\") for line in lines]
+    if len(text) == 1:
+        return [f'    """{text[0]}"""']
+    out = [f'    """{text[0]}']
+    out += [f"    {line}" if line else "" for line in text[1:]]
+    out.append('    """')
+    return out
+
+
 class _Renderer:
     def __init__(self, ir: VersionIR) -> None:
         self.ir = ir
@@ -465,7 +575,7 @@ class _Renderer:
             return f"Annotated[list[{inner}], Field({', '.join(args)})]"
         raise AssertionError(t.kind)
 
-    def model(self, m: ModelDef, what: str) -> str:
+    def model(self, m: ModelDef, doc: list[str]) -> str:
         any_fields = [p for p in m.props if p.type.kind == "any"]
         if m.open:
             base = "OpenModel"
@@ -474,20 +584,21 @@ class _Renderer:
         else:
             base = "OcppModel"
         self.used.add(base)
-        lines = [f"class {m.name}({base}):", f'    """OCPP {self.ir.version} {what} ``{m.name}``."""', ""]
+        lines = [f"class {m.name}({base}):", *_docstring(doc), ""]
         if any_fields:
             self.used.add("ClassVar")
             pairs = ", ".join(f'"{p.attr}": "{p.wire}"' for p in any_fields)
             lines += [f"    any_json_fields: ClassVar[dict[str, str]] = {{{pairs}}}", ""]
         for p in m.props:
             expr = self.type_expr(p.type)
+            described = f'alias="{p.wire}", description="{describe_field(p)}"'
             if p.type.kind == "any":
                 default = "None, " if not p.required else ""
-                lines.append(f'    {p.attr}: {expr} = Field({default}alias="{p.wire}")')
+                lines.append(f"    {p.attr}: {expr} = Field({default}{described})")
             elif p.required:
-                lines.append(f'    {p.attr}: {expr} = Field(alias="{p.wire}")')
+                lines.append(f"    {p.attr}: {expr} = Field({described})")
             else:
-                lines.append(f'    {p.attr}: {self.optional_expr(expr)} = Field(None, alias="{p.wire}")')
+                lines.append(f"    {p.attr}: {self.optional_expr(expr)} = Field(None, {described})")
             self.used.add("Field")
         if not m.props:
             lines.pop()  # drop the blank line after the docstring
@@ -612,7 +723,15 @@ def render_version(ir: VersionIR) -> dict[str, str]:
     local = dict.fromkeys(ir.enums, ".enums")
     # datatypes.py
     r = _Renderer(ir)
-    bodies = [r.model(ir.types[n], "data type") for n in _dependency_order(ir.types)]
+    users: dict[str, set[str]] = {}
+    for owner in [*ir.types.values(), *ir.messages.values()]:
+        for p in owner.props:
+            for dep in _model_deps(p.type):
+                users.setdefault(dep, set()).add(owner.name)
+    bodies = [
+        r.model(ir.types[n], type_doc(v, ir.types[n], sorted(users.get(n, ()))))
+        for n in _dependency_order(ir.types)
+    ]
     used = r.used - set(ir.types)
     out["datatypes.py"] = _module(
         v,
@@ -624,7 +743,13 @@ def render_version(ir: VersionIR) -> dict[str, str]:
 
     local.update(dict.fromkeys(ir.types, ".datatypes"))
     r = _Renderer(ir)
-    bodies = [r.model(ir.messages[n], "message") for n in sorted(ir.messages)]
+    of_message = {a.request: (a, True) for a in ir.actions.values()}
+    of_message.update({a.response: (a, False) for a in ir.actions.values() if a.response})
+    bodies = []
+    for n in sorted(ir.messages):
+        action, is_request = of_message[n]
+        doc = message_doc(v, ir.messages[n], action, SENDERS[v][action.name], is_request)
+        bodies.append(r.model(ir.messages[n], doc))
     out["messages.py"] = _module(
         v,
         f"Request and response messages of OCPP {v}: ``<Action>Request`` and ``<Action>Response``.",
