@@ -221,7 +221,12 @@ def _validate_datetime(value: Any) -> datetime:
 
 
 def format_rfc3339(value: datetime) -> str:
-    """Format an aware ``datetime`` as RFC 3339, reusing the original text when known."""
+    """Format an aware ``datetime`` as RFC 3339, reusing the original text when known.
+
+    Anything else (a value a lenient model kept as it was sent) is written as it is.
+    """
+    if not isinstance(value, datetime):
+        return value
     text = getattr(value, "rfc3339_text", None)
     if text is not None:
         return str(text)

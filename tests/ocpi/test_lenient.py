@@ -175,3 +175,24 @@ def test_lenient_models_dump_without_warnings() -> None:
     strict = validate_payload("2.0.1", "BootNotification", "request", {**boot, "reason": "PowerUp"})
     assert strict.model_dump(exclude_none=True)["reason"] is strict.reason
     assert json.loads(strict.model_dump_json(exclude_none=True))["reason"] == "PowerUp"
+
+
+@pytest.mark.filterwarnings("error::UserWarning")
+def test_values_kept_as_sent_dump_as_sent() -> None:
+    beat = validate_payload("2.0.1", "Heartbeat", "response", {"currentTime": 5}, lenient=True)
+    assert [v.path for v in beat.violations] == ["/currentTime"]
+    # Converted to text by the repairs, then kept as that text: it is not a date-time.
+    assert (
+        beat.model.current_time == "5"
+        and beat.repairs[-1] == "/currentTime: '5' kept as sent (not a valid value)"
+    )
+    assert json.loads(beat.model.model_dump_json(exclude_none=True)) == {"currentTime": "5"}
+    meter = {"evseId": 1, "meterValue": [{"timestamp": TS, "sampledValue": [{"value": "lots"}]}]}
+    values = validate_payload("2.0.1", "MeterValues", "request", meter, lenient=True)
+    assert json.loads(values.model.model_dump_json(exclude_none=True)) == meter
+    tariff = ocpi.parse("2.2.1", "Tariff", {**_tariff(price="lots"), "last_updated": "soon"}, lenient=True)
+    dumped = json.loads(tariff.model.model_dump_json(exclude_none=True))
+    assert (
+        dumped["elements"][0]["price_components"][0]["price"] == "lots" and dumped["last_updated"] == "soon"
+    )
+    assert ocpi.to_jsonable(tariff.model)["last_updated"] == "soon"
