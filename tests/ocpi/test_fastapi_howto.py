@@ -8,6 +8,7 @@ OCPI 2.2.1 examples byte for byte.
 from __future__ import annotations
 
 import json
+import typing
 import warnings
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -15,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pydantic import BaseModel
 
-from ocpkit._model import _model_in
 from tests.conftest import ROOT
 from tests.ocpi.test_examples import COMMON, KNOWN_WRONG
 
@@ -52,6 +53,17 @@ def _write(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+def _model_of(annotation: Any) -> Any:
+    """The model class an annotation holds (through Optional, list and Annotated), or None."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _model_of(arg)
+        if found is not None:
+            return found
+    return None
+
+
 def _in_field_order(doc: Any, cls: Any) -> Any:
     """*doc* with each object's keys in its model's field order (values untouched)."""
     if isinstance(doc, list):
@@ -61,7 +73,7 @@ def _in_field_order(doc: Any, cls: Any) -> Any:
     fields = list(cls.model_fields)
     keys = sorted(doc, key=lambda k: fields.index(k) if k in fields else len(fields))
     return {
-        k: _in_field_order(doc[k], _model_in(cls.model_fields[k].annotation)[0] if k in fields else None)
+        k: _in_field_order(doc[k], _model_of(cls.model_fields[k].annotation) if k in fields else None)
         for k in keys
     }
 
