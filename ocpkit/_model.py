@@ -327,5 +327,6 @@ def construct_leniently(
                 values[name] = _field_adapter(cls, name).validate_python(value, context=context)
             except (ValidationError, TypeError, ValueError):
                 values[name] = value
-                notes.append(f"{where}: {_shown(value)} kept as sent (not a valid value)")
+                # "without validation" marks a value kept, not repaired (the command line counts on it).
+                notes.append(f"{where}: {_shown(value)} kept as sent, without validation")
     return cls.model_construct(**values)

@@ -31,7 +31,7 @@ import importlib
 import types
 from typing import Literal
 
-from ocpkit.findings import LenientResult
+from ocpkit.findings import LenientResult as LenientResult
 from ocpkit.ocpi._parse import (
     Page,
     Parsed,
@@ -49,10 +49,10 @@ from ocpkit.ocpi._types import UnknownEnumValue, ci_equals, ci_key
 from ocpkit.ocpi._violations import STATUS_OF_RULE, status_of_rule
 from ocpkit.ocpi.envelope import apply_patch
 
+# LenientResult is re-exported for convenience, and documented once, in ocpkit.findings.
 __all__ = [
     "STATUS_OF_RULE",
     "VERSIONS",
-    "LenientResult",
     "Page",
     "Parsed",
     "UnknownEnumValue",

@@ -63,7 +63,7 @@ def test_unknown_tariff_type_is_reported_and_kept() -> None:
     result = ocpi.parse("2.2.1", "Tariff", doc, lenient=True)
     assert [(v.path, v.keyword, v.code) for v in result.violations] == [("/type", "enum", "2001")]
     assert result.model.type == "SUPER_SAVER"
-    assert result.repairs == ("/type: 'SUPER_SAVER' kept as sent (not a valid value)",)
+    assert result.repairs == ("/type: 'SUPER_SAVER' kept as sent, without validation",)
     # The kept value dumps as sent, without a serializer warning.
     with warnings.catch_warnings():
         warnings.simplefilter("error", UserWarning)
@@ -184,7 +184,7 @@ def test_values_kept_as_sent_dump_as_sent() -> None:
     # Converted to text by the repairs, then kept as that text: it is not a date-time.
     assert (
         beat.model.current_time == "5"
-        and beat.repairs[-1] == "/currentTime: '5' kept as sent (not a valid value)"
+        and beat.repairs[-1] == "/currentTime: '5' kept as sent, without validation"
     )
     assert json.loads(beat.model.model_dump_json(exclude_none=True)) == {"currentTime": "5"}
     meter = {"evseId": 1, "meterValue": [{"timestamp": TS, "sampledValue": [{"value": "lots"}]}]}

@@ -75,7 +75,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Final, Literal, overload
 
 from ocpkit.errors import FrameInvalid, PayloadInvalid, UnsupportedError, Violation
-from ocpkit.findings import LenientResult
+from ocpkit.findings import LenientResult as LenientResult
 from ocpkit.ocpp import _json
 from ocpkit.ocpp.rpc import (
     MAX_MESSAGE_ID_LENGTH,
@@ -102,11 +102,11 @@ from ocpkit.ocpp.validation._fast import HAVE_FAST_ENGINE, compiled_schema, judg
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
+# LenientResult (which used to live here) is re-exported; it is documented once, in ocpkit.findings.
 __all__ = [
     "HAVE_FAST_ENGINE",
     "KEYWORD_RULES",
     "FrameReport",
-    "LenientResult",
     "OfficialSchemaValidator",
     "check_frame",
     "check_payload",
