@@ -186,7 +186,11 @@ class Machine(Generic[S, E]):
         if self.policy == "strict":
             # Plain values make the message read "Charging", not "<ChargePointStatus.CHARGING: ...>".
             raise TransitionError(
-                self.spec.name, _plain(source), _plain(event), "" if known else "unknown event"
+                self.spec.name,
+                _plain(source),
+                _plain(event),
+                "" if known else "unknown event",
+                subject=self.subject,
             )
         if not known:
             finding = Finding(

@@ -17,14 +17,21 @@ catch :class:`OcpkitError`; callers that want the reasons catch
      │    └── EndpointError      an OCPP-J endpoint was asked to send what its state forbids (state unchanged)
      ├── PricingError            a tariff cannot be applied to the given session or CDR
      ├── EnergyError             meter values cannot be turned into readings or energy
-     ├── OcmfError               an OCMF signature cannot be checked here (the ``crypto`` extra is missing)
      ├── BridgeError             an OCPP transaction cannot be turned into an OCPI Session or CDR
      ├── SmartChargingError      a charging profile cannot be read, or a composite schedule not computed
-     └── CaptureError           a capture (log) cannot be read at all
+     ├── CaptureError            a capture (log) cannot be read at all
+     └── MissingExtraError       an optional dependency is not installed (also an ImportError)
+          └── OcmfError          an OCMF signature cannot be checked here (the ``crypto`` extra is missing)
 
 A :class:`Violation` names one broken rule: where (a JSON pointer), which
 schema keyword, a message for people, and the OCPP-J error code that a
 CALLERROR answering the offending message would carry.
+
+Messages about an unknown name (action, object, enum value, directive
+argument) end with the close matches that exist, built by
+:func:`did_you_mean`: a match that differs only in case first
+(``location`` -> ``Location``), then the closest spellings (:mod:`difflib`,
+imported only on that error path).
 """
 
 from __future__ import annotations
@@ -40,6 +47,7 @@ __all__ = [
     "EnergyError",
     "FrameInvalid",
     "InvalidError",
+    "MissingExtraError",
     "ObjectInvalid",
     "OcmfError",
     "OcmfInvalid",
@@ -50,6 +58,8 @@ __all__ = [
     "TransitionError",
     "UnsupportedError",
     "Violation",
+    "close_matches",
+    "did_you_mean",
 ]
 
 
@@ -182,14 +192,22 @@ class UnsupportedError(OcpkitError, LookupError):
 
 
 class TransitionError(OcpkitError):
-    """A state machine refused an event; the machine's state is left unchanged."""
+    """A state machine refused an event; the machine's state is left unchanged.
 
-    def __init__(self, machine: str, state: object, event: object, reason: str = "") -> None:
+    :attr:`subject` names what the machine follows (``"connector 2"``,
+    ``"evse 1 connector 2"``, a transaction id) when it is known.
+    """
+
+    def __init__(
+        self, machine: str, state: object, event: object, reason: str = "", *, subject: str = ""
+    ) -> None:
         self.machine = machine
         self.state = state
         self.event = event
         self.reason = reason
-        text = f"{machine}: event {event!r} is not allowed in state {state!r}"
+        self.subject = subject
+        who = f"{machine} ({subject})" if subject and subject != machine else machine
+        text = f"{who}: event {event!r} is not allowed in state {state!r}"
         super().__init__(f"{text} ({reason})" if reason else text)
 
 
@@ -216,11 +234,6 @@ class EnergyError(OcpkitError, ValueError):
     that cannot be converted, a missing timestamp, or a payload of the wrong shape."""
 
 
-class OcmfError(OcpkitError):
-    """An OCMF signature cannot be checked in this installation: verification needs the ``crypto``
-    extra (``pip install 'ocpkit[crypto]'``); reading records works without it."""
-
-
 class BridgeError(OcpkitError, ValueError):
     """An OCPP transaction cannot become an OCPI Session or CDR: no start, no usable time, no
     token, a location or currency that does not fit, or a result the OCPI model refuses."""
@@ -243,3 +256,43 @@ class SmartChargingError(OcpkitError, ValueError):
 
 class CaptureError(OcpkitError):
     """A capture cannot be read at all (as opposed to single lines that fail, which are reported)."""
+
+
+class MissingExtraError(OcpkitError, ImportError):
+    """A part of ocpkit needs an optional dependency that is not installed.
+
+    :attr:`extra` names the pip extra that installs it (``pip install 'ocpkit[docs]'``).
+    """
+
+    def __init__(self, feature: str, extra: str, missing: str = "") -> None:
+        self.feature = feature
+        self.extra = extra
+        what = f" ({missing} is not installed)" if missing else ""
+        super().__init__(f"{feature} needs the {extra!r} extra{what}: pip install 'ocpkit[{extra}]'")
+
+
+class OcmfError(MissingExtraError):
+    """An OCMF signature cannot be checked in this installation: verification needs the ``crypto``
+    extra (``pip install 'ocpkit[crypto]'``); reading records works without it."""
+
+
+def close_matches(word: object, candidates: Iterable[object], *, limit: int = 3) -> list[str]:
+    """The candidates closest to *word*: the same text ignoring case first, then similar spellings."""
+    if not isinstance(word, str) or not word:
+        return []
+    names = [c for c in dict.fromkeys(str(c) for c in candidates) if c]
+    folded = word.casefold()
+    same_case = [c for c in names if c.casefold() == folded and c != word]
+    import difflib
+
+    lowered = {c.casefold(): c for c in names}
+    similar = [lowered[m] for m in difflib.get_close_matches(folded, list(lowered), n=limit, cutoff=0.75)]
+    return [c for c in dict.fromkeys([*same_case, *similar]) if c != word][:limit]
+
+
+def did_you_mean(word: object, candidates: Iterable[object]) -> str:
+    """``"; did you mean 'X'?"`` (or ``'X' or 'Y'``) for the close matches of *word*, else ``""``."""
+    found = close_matches(word, candidates)
+    if not found:
+        return ""
+    return "; did you mean " + " or ".join(repr(c) for c in found) + "?"

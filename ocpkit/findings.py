@@ -8,14 +8,25 @@ tools can filter on, a message for people, the subject it is about (for
 example ``"connector 1"`` or ``"transaction 100001"``) and ``ref``: whatever
 reference the caller passed in with the message (a frame index, a message id,
 a line number), handed back untouched so that a report can point at it.
+
+Lenient validation reports the same way, for both protocols: with
+``lenient=True``, :func:`ocpkit.ocpp.validate_payload` and
+:func:`ocpkit.ocpi.parse` return a :class:`LenientResult` instead of
+raising: the best model that could be built, every violation strict mode
+would have raised, the repairs made to build the model, and warnings that
+break no rule (an OCPI 2.3.0 OpenEnum value the spec does not list).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
-__all__ = ["Finding", "Severity"]
+from ocpkit.errors import Violation
+
+__all__ = ["Finding", "LenientResult", "Severity"]
 
 
 class Severity(StrEnum):
@@ -50,3 +61,30 @@ class Finding:
             "subject": self.subject,
             "ref": self.ref,
         }
+
+
+@dataclass(frozen=True, slots=True)
+class LenientResult:
+    """What lenient validation found (OCPP payloads and OCPI objects alike).
+
+    ``model`` is the best model that could be built (a list of models for an
+    OCPI ``many=True`` parse), ``None`` only when nothing usable was given
+    (not JSON, not an object). ``violations`` are exactly what strict mode
+    would have raised, each with its JSON pointer and code (the OCPP-J error
+    code, or the OCPI status code). ``repairs`` says, one line per change, what
+    was converted, kept as sent or set aside to build the model. ``extra``
+    holds OCPP properties the schema does not allow, by JSON pointer (OCPI
+    keeps them on the model, in ``model_extra``). ``warnings`` break no rule:
+    OCPI 2.3.0 OpenEnum values the spec does not list.
+    """
+
+    model: Any
+    violations: tuple[Violation, ...]
+    repairs: tuple[str, ...] = ()
+    extra: Mapping[str, Any] = field(default_factory=dict)
+    warnings: tuple[Violation, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        """True when the input broke no rule (warnings do not count)."""
+        return not self.violations

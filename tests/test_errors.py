@@ -38,3 +38,14 @@ def test_transition_error_names_machine_state_event() -> None:
         errors.TransitionError, match=r"connector: event 'Charging' is not allowed in state 'Available'"
     ):
         raise errors.TransitionError("connector", "Available", "Charging")
+
+
+def test_transition_error_names_its_subject() -> None:
+    err = errors.TransitionError("connector16", "Available", "Finishing", subject="connector 2")
+    assert err.subject == "connector 2"
+    assert str(err) == "connector16 (connector 2): event 'Finishing' is not allowed in state 'Available'"
+    # Without a subject (or one equal to the machine's name) the message is unchanged.
+    assert (
+        str(errors.TransitionError("cmd", "A", "B", subject="cmd"))
+        == "cmd: event 'B' is not allowed in state 'A'"
+    )

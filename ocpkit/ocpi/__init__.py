@@ -15,7 +15,14 @@ Rules chosen where the spec is silent or loose (details in
   so that a round trip gives the same document;
 * DateTime: ``Z`` or no designator (UTC); offsets only in lenient mode;
 * OpenEnum (2.3.0): unknown values kept as :class:`UnknownEnumValue`, reported
-  as warnings by :func:`parse_with_warnings`.
+  as warnings of a lenient parse.
+
+Lenient mode is the same as for OCPP: ``parse(..., lenient=True)`` returns a
+:class:`LenientResult` (``.model``, ``.violations``, ``.repairs``,
+``.warnings``) and never raises on content. Every violation carries the OCPI
+status code a response refusing the object would use (:data:`STATUS_OF_RULE`:
+2000 for a body that is not JSON, 2001 for every broken rule of a readable
+object). ``parse_with_warnings`` and :class:`Parsed` are deprecated.
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ import importlib
 import types
 from typing import Literal
 
+from ocpkit.findings import LenientResult as LenientResult
 from ocpkit.ocpi._parse import (
     Page,
     Parsed,
@@ -38,9 +46,12 @@ from ocpkit.ocpi._parse import (
     version_package,
 )
 from ocpkit.ocpi._types import UnknownEnumValue, ci_equals, ci_key
+from ocpkit.ocpi._violations import STATUS_OF_RULE, status_of_rule
 from ocpkit.ocpi.envelope import apply_patch
 
+# LenientResult is re-exported for convenience, and documented once, in ocpkit.findings.
 __all__ = [
+    "STATUS_OF_RULE",
     "VERSIONS",
     "Page",
     "Parsed",
@@ -54,6 +65,7 @@ __all__ = [
     "parse_page",
     "parse_response",
     "parse_with_warnings",
+    "status_of_rule",
     "to_json",
     "to_jsonable",
     "unknown_enum_values",
@@ -63,7 +75,7 @@ __all__ = [
 Version = Literal["2.1.1", "2.2.1", "2.3.0"]
 VERSIONS: tuple[Version, ...] = ("2.1.1", "2.2.1", "2.3.0")
 
-_LAZY = ("v211", "v221", "v230")
+_LAZY = ("v211", "v221", "v230", "envelope")
 
 
 def __getattr__(name: str) -> types.ModuleType:

@@ -188,8 +188,8 @@ def to_decimal(value: Any) -> Decimal:
 
 
 def _ser_number(value: Decimal, info: core_schema.SerializationInfo) -> Any:
-    if not info.mode_is_json():
-        return value
+    if not info.mode_is_json() or not isinstance(value, Decimal):
+        return value  # (a value a lenient model kept as it was sent is written as it is)
     if value == value.to_integral_value() and value.as_tuple().exponent == 0:
         return int(value)
     as_float = float(value)
@@ -260,7 +260,12 @@ class Int:
 
 
 def format_datetime(value: datetime) -> str:
-    """Format a datetime the OCPI way: its original text when known, else UTC with ``Z``."""
+    """Format a datetime the OCPI way: its original text when known, else UTC with ``Z``.
+
+    Anything else (a value a lenient model kept as it was sent) is written as it is.
+    """
+    if not isinstance(value, datetime):
+        return value
     text = getattr(value, "rfc3339_text", None)
     if text is not None:
         return str(text)

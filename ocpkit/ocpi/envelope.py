@@ -33,9 +33,9 @@ from typing import Annotated, Generic, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from ocpkit._model import OcpiModel
-from ocpkit.errors import ObjectInvalid, UnsupportedError, Violation
+from ocpkit.errors import ObjectInvalid, UnsupportedError
 from ocpkit.ocpi._types import DateTimeRule, Int, Str
-from ocpkit.ocpi._violations import violations_of
+from ocpkit.ocpi._violations import violation, violations_of
 
 __all__ = [
     "HEADER_LIMIT",
@@ -158,7 +158,7 @@ def pagination(headers: Mapping[str, str]) -> Pagination:
         if not raw.isascii() or not raw.isdigit() or len(raw) > 18:
             raise ObjectInvalid(
                 f"{name} is not a non-negative integer",
-                [Violation(f"/{name}", "type", "must be a non-negative integer")],
+                [violation(f"/{name}", "type", "must be a non-negative integer")],
             )
         return int(raw)
 

@@ -443,7 +443,9 @@ class Transactions16:
     def _closed_refusal(self, event: str, code: str, subject: str, ref: object) -> list[Finding]:
         # A closed transaction has no moves left; its record stays as it was in either policy.
         if self.policy == "strict":
-            raise TransitionError(_SPEC16.name, "Closed", event, "transaction already closed")
+            raise TransitionError(
+                _SPEC16.name, "Closed", event, "transaction already closed", subject=subject
+            )
         return [Finding(ERROR, code, f"{event} after the transaction was closed", subject, ref)]
 
     def _gap(self, tx: Transaction16, moment: datetime, subject: str, ref: object) -> list[Finding]:

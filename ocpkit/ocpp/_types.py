@@ -137,6 +137,8 @@ class MultipleOf:
 
 
 def _decimal_out(value: Decimal) -> int | float:
+    if not isinstance(value, Decimal):
+        return value  # a value a lenient model kept as it was sent
     # An exponent of 0 means the number was written without a fraction (from an int or Decimal("5")).
     if value.as_tuple().exponent == 0:
         return int(value)
@@ -152,7 +154,9 @@ INTEGRAL = BeforeValidator(_integral)
 TO_DECIMAL = BeforeValidator(_to_decimal)
 """JSON numbers (int or float, never bool or str) as exact ``Decimal``."""
 
-DECIMAL_OUT = PlainSerializer(_decimal_out, when_used="json")
+# A lambda has no return annotation, so pydantic infers the written type from each value: a value that a
+# lenient model kept as sent dumps without a warning, and the serialization schema stays the number's own.
+DECIMAL_OUT = PlainSerializer(lambda value: _decimal_out(value), when_used="json")
 """Writes a ``Decimal`` back as the JSON number it was read from."""
 
 
@@ -231,6 +235,7 @@ def _restore_nulls(data: Any, nulls: dict[str, str], info: SerializationInfo, fi
 class OpenModel(OcppModel):
     """An object that admits extra properties of any JSON value (``CustomDataType``)."""
 
+    __ocpkit_base__: ClassVar[bool] = True
     model_config = ConfigDict(extra="allow")
 
     @model_serializer(mode="wrap")
@@ -244,6 +249,7 @@ class OpenModel(OcppModel):
 class NullKeepingModel(OcppModel):
     """A model with properties of any JSON type, where an explicit ``null`` must survive a dump."""
 
+    __ocpkit_base__: ClassVar[bool] = True
     any_json_fields: ClassVar[dict[str, str]] = {}
     """Attribute name -> wire name of the properties that admit ``null``."""
 

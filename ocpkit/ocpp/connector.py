@@ -298,7 +298,9 @@ class Connectors16:
             if self.policy == "strict":
                 current = self.state(0)
                 shown = None if current is None else str(current)
-                raise TransitionError(_V16_CONNECTOR0_SPEC.name, shown, status, "not a connector-0 status")
+                raise TransitionError(
+                    _V16_CONNECTOR0_SPEC.name, shown, status, "not a connector-0 status", subject=subject
+                )
             findings.append(
                 Finding(
                     _ERROR,

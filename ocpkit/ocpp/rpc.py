@@ -44,15 +44,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar, Final
+from typing import TYPE_CHECKING, Any, ClassVar, Final
 
 from ocpkit.errors import FrameInvalid, UnsupportedError, Violation
 from ocpkit.ocpp import _json
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
 
 __all__ = [
     "ERROR_CODES",
     "MAX_MESSAGE_ID_LENGTH",
     "RULE_CODES",
+    "SENDER_NAMES",
     "Call",
     "CallError",
     "CallResult",
@@ -61,6 +65,7 @@ __all__ = [
     "Send",
     "parse_frame",
     "rule_code",
+    "sender_role",
     "serialize",
 ]
 
@@ -154,35 +159,117 @@ def rule_code(rule: str, version: str) -> str:
         raise UnsupportedError(f"no error code for rule {rule!r} in OCPP {version!r}") from None
 
 
-@dataclass(frozen=True, slots=True)
-class Call:
-    """A CALL (type 2): a request for ``action`` carrying its payload object."""
+SENDER_NAMES: Final[Mapping[str, Mapping[str, str]]] = {
+    # OCPP-J 1.6 names the parties Charge Point and Central System; 2.0.1 and 2.1 (part 0 §2
+    # "Terminology") call them Charging Station and CSMS. ocpkit's registry uses the 2.x names for
+    # every version (Sender), so 1.6 accepts those as well.
+    "1.6": {
+        "ChargePoint": "ChargingStation",
+        "CentralSystem": "CSMS",
+        "ChargingStation": "ChargingStation",
+        "CSMS": "CSMS",
+    },
+    "2.0.1": {"ChargingStation": "ChargingStation", "CSMS": "CSMS"},
+    "2.1": {"ChargingStation": "ChargingStation", "CSMS": "CSMS"},
+}
+"""Per version: each name a caller may give as *sender* -> its role in the registry."""
+
+# How a message names each role, per version (the first name each version's text uses).
+_SPOKEN: Final[Mapping[str, Mapping[str, str]]] = {
+    "1.6": {"ChargingStation": "ChargePoint", "CSMS": "CentralSystem"},
+    "2.0.1": {"ChargingStation": "ChargingStation", "CSMS": "CSMS"},
+    "2.1": {"ChargingStation": "ChargingStation", "CSMS": "CSMS"},
+}
+
+
+def sender_role(sender: str, version: str) -> str:
+    """Return the registry role (``"ChargingStation"`` or ``"CSMS"``) of a sender name in *version*.
+
+    Accepts the names the version's own text uses (1.6 ``ChargePoint`` /
+    ``CentralSystem``; 2.x ``ChargingStation`` / ``CSMS``) and, in 1.6, the 2.x
+    names the registry uses. Raises :class:`~ocpkit.errors.UnsupportedError`
+    naming the accepted names for anything else, and for an unknown version.
+    """
+    names = SENDER_NAMES.get(version) if isinstance(version, str) else None
+    if names is None:
+        raise UnsupportedError(f"unknown OCPP version {version!r}; expected one of 1.6, 2.0.1, 2.1")
+    role = names.get(sender) if isinstance(sender, str) else None
+    if role is None:
+        raise UnsupportedError(
+            f"unknown sender {sender!r} for OCPP {version}; expected one of {', '.join(names)}"
+        )
+    return role
+
+
+def _payload_object(payload: Any) -> Any:
+    """A payload as its JSON object: a model is dumped by wire name, absent fields left out."""
+    dump = getattr(payload, "model_dump", None)  # a pydantic model (pydantic is not imported for framing)
+    if dump is not None:
+        # OCPP optional fields are absent, never null (see ocpkit.ocpp._types); the models that must
+        # keep an explicit null (DataTransfer.data, customData extras) restore it under exclude_none.
+        return dump(mode="json", by_alias=True, exclude_none=True)
+    return payload
+
+
+class _FrameMethods:
+    """What every frame type offers: the JSON array it is sent as, and its compact text."""
+
+    __slots__ = ()
+
+    def to_array(self) -> list[Any]:
+        """Return the frame as the JSON array it is sent as (a list of plain JSON values)."""
+        raise NotImplementedError  # each frame type defines it
+
+    def to_json(self) -> str:
+        """Return the frame as compact JSON text (the same as :func:`serialize`)."""
+        return serialize(self)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True, slots=True, init=False)
+class Call(_FrameMethods):
+    """A CALL (type 2): a request for ``action`` carrying its payload object.
+
+    *payload* may be given as a model (``v201.BootNotificationRequest(...)``):
+    it is kept as the model's JSON object (wire names, absent fields left out).
+    """
 
     message_type_id: ClassVar[int] = 2
     message_id: str
     action: str
     payload: dict[str, Any]
 
-    def to_json(self) -> list[Any]:
+    def __init__(self, message_id: str, action: str, payload: dict[str, Any] | BaseModel) -> None:
+        object.__setattr__(self, "message_id", message_id)
+        object.__setattr__(self, "action", action)
+        object.__setattr__(self, "payload", payload if type(payload) is dict else _payload_object(payload))
+
+    def to_array(self) -> list[Any]:
         """Return the frame as the JSON array it is sent as."""
         return [2, self.message_id, self.action, self.payload]
 
 
-@dataclass(frozen=True, slots=True)
-class CallResult:
-    """A CALLRESULT (type 3): the answer to the CALL with the same message id."""
+@dataclass(frozen=True, slots=True, init=False)
+class CallResult(_FrameMethods):
+    """A CALLRESULT (type 3): the answer to the CALL with the same message id.
+
+    *payload* may be given as a model, as for :class:`Call`.
+    """
 
     message_type_id: ClassVar[int] = 3
     message_id: str
     payload: dict[str, Any]
 
-    def to_json(self) -> list[Any]:
+    def __init__(self, message_id: str, payload: dict[str, Any] | BaseModel) -> None:
+        object.__setattr__(self, "message_id", message_id)
+        object.__setattr__(self, "payload", payload if type(payload) is dict else _payload_object(payload))
+
+    def to_array(self) -> list[Any]:
         """Return the frame as the JSON array it is sent as."""
         return [3, self.message_id, self.payload]
 
 
 @dataclass(frozen=True, slots=True)
-class CallError:
+class CallError(_FrameMethods):
     """A CALLERROR (type 4): the CALL with the same message id failed."""
 
     message_type_id: ClassVar[int] = 4
@@ -191,13 +278,13 @@ class CallError:
     error_description: str
     error_details: dict[str, Any]
 
-    def to_json(self) -> list[Any]:
+    def to_array(self) -> list[Any]:
         """Return the frame as the JSON array it is sent as."""
         return [4, self.message_id, self.error_code, self.error_description, self.error_details]
 
 
 @dataclass(frozen=True, slots=True)
-class CallResultError:
+class CallResultError(_FrameMethods):
     """A CALLRESULTERROR (type 5, OCPP 2.1): the receiver of a CALLRESULT could not process it."""
 
     message_type_id: ClassVar[int] = 5
@@ -206,21 +293,29 @@ class CallResultError:
     error_description: str
     error_details: dict[str, Any]
 
-    def to_json(self) -> list[Any]:
+    def to_array(self) -> list[Any]:
         """Return the frame as the JSON array it is sent as."""
         return [5, self.message_id, self.error_code, self.error_description, self.error_details]
 
 
-@dataclass(frozen=True, slots=True)
-class Send:
-    """A SEND (type 6, OCPP 2.1): a message for ``action`` that gets no answer."""
+@dataclass(frozen=True, slots=True, init=False)
+class Send(_FrameMethods):
+    """A SEND (type 6, OCPP 2.1): a message for ``action`` that gets no answer.
+
+    *payload* may be given as a model, as for :class:`Call`.
+    """
 
     message_type_id: ClassVar[int] = 6
     message_id: str
     action: str
     payload: dict[str, Any]
 
-    def to_json(self) -> list[Any]:
+    def __init__(self, message_id: str, action: str, payload: dict[str, Any] | BaseModel) -> None:
+        object.__setattr__(self, "message_id", message_id)
+        object.__setattr__(self, "action", action)
+        object.__setattr__(self, "payload", payload if type(payload) is dict else _payload_object(payload))
+
+    def to_array(self) -> list[Any]:
         """Return the frame as the JSON array it is sent as."""
         return [6, self.message_id, self.action, self.payload]
 
@@ -250,7 +345,7 @@ def serialize(frame: Frame) -> str:
     that JSON cannot carry (NaN, sets, ...).
     """
     try:
-        return _json.encode(frame.to_json())
+        return _json.encode(frame.to_array())
     except _json.JsonError as exc:
         raise FrameInvalid(str(exc), [Violation("", "json", str(exc))]) from None
 
@@ -282,15 +377,18 @@ def parse_frame(
     """Parse one OCPP-J message into its frame object.
 
     *raw* is the text (``bytes`` must be UTF-8) or an already decoded JSON
-    array. *sender* (``"ChargingStation"`` or ``"CSMS"``), when given, is who
-    sent the message: a CALL or SEND of an action that party never sends is
-    refused with ``NotSupported``. Raises :class:`~ocpkit.errors.FrameInvalid`
-    listing every broken rule, or :class:`~ocpkit.errors.UnsupportedError` for
-    an unknown version. Payloads are returned as decoded, unchecked.
+    array. *sender*, when given, is who sent the message, in the version's
+    own words (see :data:`SENDER_NAMES`: 1.6 ``"ChargePoint"`` or
+    ``"CentralSystem"``, 2.x ``"ChargingStation"`` or ``"CSMS"``): a CALL or
+    SEND of an action that party never sends is refused with ``NotSupported``.
+    Raises :class:`~ocpkit.errors.FrameInvalid` listing every broken rule, or
+    :class:`~ocpkit.errors.UnsupportedError` for an unknown version or sender
+    name. Payloads are returned as decoded, unchecked.
     """
     types = _TYPES_OF.get(version) if isinstance(version, str) else None
     if types is None:
         raise UnsupportedError(f"unknown OCPP version {version!r}; expected one of 1.6, 2.0.1, 2.1")
+    role = None if sender is None else sender_role(sender, version)
     if isinstance(raw, list):
         msg: Any = raw
     else:
@@ -328,7 +426,8 @@ def parse_frame(
         )
     message_id = msg[1] if len(msg) > 1 else None
     if type(message_id) is not str:
-        violations.append(Violation("/1", "frame", "the message id must be a string", frame_code))
+        text = "the message id is missing" if len(msg) < 2 else "the message id must be a string"
+        violations.append(Violation("/1", "frame", text, frame_code))
         message_id = None
     elif len(message_id) > MAX_MESSAGE_ID_LENGTH:
         violations.append(
@@ -340,7 +439,8 @@ def parse_frame(
         action = msg[2] if len(msg) > 2 else None
         payload = msg[3] if len(msg) > 3 else None
         if type(action) is not str:
-            violations.append(Violation("/2", "frame", "the action must be a string", frame_code))
+            text = "the action is missing" if len(msg) < 3 else "the action must be a string"
+            violations.append(Violation("/2", "frame", text, frame_code))
         else:
             info = _action_info(version).get(action)
             if info is None:
@@ -362,19 +462,19 @@ def parse_frame(
                             "/2", "direction", f"{action} is sent as {how} in OCPP {version}", direction_code
                         )
                     )
-                if sender is not None and action_sender != "Both" and action_sender != sender:
+                if role is not None and action_sender != "Both" and action_sender != role:
+                    spoken = _SPOKEN[version]
                     violations.append(
                         Violation(
                             "/2",
                             "direction",
-                            f"{action} is sent by the {action_sender}, not the {sender}",
+                            f"{action} is sent by the {spoken[action_sender]}, not the {spoken[role]}",
                             direction_code,
                         )
                     )
         if type(payload) is not dict:
-            violations.append(
-                Violation("/3", "format", "the payload must be a JSON object", RULE_CODES["format"][version])
-            )
+            text = "the payload is missing" if len(msg) < 4 else "the payload must be a JSON object"
+            violations.append(Violation("/3", "format", text, RULE_CODES["format"][version]))
         if violations:
             raise FrameInvalid(violations[0].message, violations, message_id=message_id)
         if type_id == 2:
@@ -383,9 +483,8 @@ def parse_frame(
     if type_id == 3:
         payload = msg[2] if len(msg) > 2 else None
         if type(payload) is not dict:
-            violations.append(
-                Violation("/2", "format", "the payload must be a JSON object", RULE_CODES["format"][version])
-            )
+            text = "the payload is missing" if len(msg) < 3 else "the payload must be a JSON object"
+            violations.append(Violation("/2", "format", text, RULE_CODES["format"][version]))
         if violations:
             raise FrameInvalid(violations[0].message, violations, message_id=message_id)
         return CallResult(message_id, payload)  # type: ignore[arg-type]
@@ -394,15 +493,18 @@ def parse_frame(
     description = msg[3] if len(msg) > 3 else None
     details = msg[4] if len(msg) > 4 else None
     if type(code) is not str:
-        violations.append(Violation("/2", "frame", "the error code must be a string", frame_code))
+        text = "the error code is missing" if len(msg) < 3 else "the error code must be a string"
+        violations.append(Violation("/2", "frame", text, frame_code))
     elif code not in ERROR_CODES[version]:
         violations.append(
             Violation("/2", "frame", f"{code[:60]!r} is not an OCPP {version} error code", frame_code)
         )
     if type(description) is not str:
-        violations.append(Violation("/3", "frame", "the error description must be a string", frame_code))
+        text = "the error description " + ("is missing" if len(msg) < 4 else "must be a string")
+        violations.append(Violation("/3", "frame", text, frame_code))
     if type(details) is not dict:
-        violations.append(Violation("/4", "frame", "the error details must be a JSON object", frame_code))
+        text = "the error details " + ("are missing" if len(msg) < 5 else "must be a JSON object")
+        violations.append(Violation("/4", "frame", text, frame_code))
     if violations:
         raise FrameInvalid(violations[0].message, violations, message_id=message_id)
     if type_id == 4:

@@ -29,7 +29,12 @@ the specifications are deliberately not shown: only facts (names, types,
 constraints) are rendered.
 
 Sphinx is a dependency of this module only (the ``docs`` extra); the rest of
-ocpkit never imports it.
+ocpkit never imports it, and this package imports it only when Sphinx calls
+:func:`setup`. Without the extra, :func:`setup` raises
+:class:`~ocpkit.errors.MissingExtraError` naming it. A directive whose
+arguments name nothing (a misspelt action, an unknown version) fails with an
+error at its page and line that says what was expected, with the close
+matches.
 """
 
 from __future__ import annotations
@@ -86,7 +91,11 @@ __all__ = [
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
-    """Register the directives (Sphinx entry point)."""
+    """Register the directives (Sphinx entry point).
+
+    Raises :class:`~ocpkit.errors.MissingExtraError` when Sphinx or docutils
+    is not installed (``pip install 'ocpkit[docs]'``).
+    """
     from ocpkit.sphinxext._directives import setup as register
 
     return register(app)

@@ -5,25 +5,32 @@ asks :mod:`ocpkit.sphinxext.describe` for rows, and builds docutils tables with 
 label per table and pending cross-references for nested types and enums. A
 reference whose table is rendered nowhere in the project falls back to plain text
 unless ``ocpkit_strict_links`` is set. This is the only module of ocpkit that
-imports Sphinx or docutils.
+imports Sphinx or docutils; without them, importing it raises
+:class:`~ocpkit.errors.MissingExtraError` naming the ``docs`` extra. An
+argument that names nothing is an error saying what kind of name was
+expected, with close matches (:meth:`_TableDirective.lookup`).
 """
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Sequence
-from typing import Any, ClassVar
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, ClassVar, TypeVar
 
-from docutils import nodes
-from docutils.parsers.rst import directives
 from pydantic import BaseModel
-from sphinx import addnodes
-from sphinx.application import Sphinx
-from sphinx.environment import BuildEnvironment
-from sphinx.util.docutils import SphinxDirective
 
 from ocpkit._version import __version__
-from ocpkit.errors import OcpkitError
+from ocpkit.errors import MissingExtraError, OcpkitError, did_you_mean
+
+try:
+    from docutils import nodes
+    from docutils.parsers.rst import directives
+    from sphinx import addnodes
+    from sphinx.application import Sphinx
+    from sphinx.environment import BuildEnvironment
+    from sphinx.util.docutils import SphinxDirective
+except ModuleNotFoundError as exc:  # the docs extra is missing: say which one installs it
+    raise MissingExtraError("the ocpkit Sphinx extension (ocpkit.sphinxext)", "docs", exc.name or "") from exc
 from ocpkit.sphinxext.describe import (
     TypeRef,
     _ocpp_actions,
@@ -42,6 +49,8 @@ from ocpkit.sphinxext.describe import (
     referenced_types,
     sender_text,
 )
+
+T = TypeVar("T")
 
 __all__ = [
     "OcpiEnumDirective",
@@ -217,9 +226,30 @@ class _TableDirective(SphinxDirective):
         out.append(items)
         return out
 
+    #: What the second argument names, for messages ("action", "data type" ...), and its usage line.
+    what: ClassVar[str] = ""
+    usage: ClassVar[str] = ""
+
     def fail(self, exc: BaseException) -> list[nodes.Node]:
-        """Report an unknown version or name as a directive error."""
-        raise self.error(f"{self.name}: {self.version} {self.name_arg}: {exc}")
+        """Report an unknown version (or another refusal of the models) as a directive error."""
+        raise self.error(f"{self.name}: {self.version} {self.name_arg}: {exc}; usage: {self.usage}")
+
+    def lookup(self, table: Mapping[str, T]) -> T:
+        """The entry of *table* named by the second argument, or a directive error saying what was expected.
+
+        The error names the protocol version, what kind of name was expected and
+        how many there are, the close matches (case-insensitive first), and the
+        directive's usage; docutils adds the page and line.
+        """
+        found = table.get(self.name_arg)
+        if found is not None:
+            return found
+        protocol = self.protocol.upper()
+        raise self.error(
+            f"{self.name}: {protocol} {self.version} has no {self.what} {self.name_arg!r}"
+            f"{did_you_mean(self.name_arg, table)}; expected the name of one of the {len(table)} "
+            f"{self.what}s of {protocol} {self.version}; usage: {self.usage}"
+        )
 
 
 class OcppMessageDirective(_TableDirective):
@@ -230,14 +260,17 @@ class OcppMessageDirective(_TableDirective):
     """
 
     protocol = "ocpp"
+    what = "action"
+    usage = ".. ocpp-message:: VERSION ACTION"
     option_spec: ClassVar[dict[str, Any]] = {"nested": directives.flag, "changes": directives.flag}
 
     def run(self) -> list[nodes.Node]:
         """Render the action."""
         try:
-            spec = _ocpp_actions(self.version)[self.name_arg]
-        except (KeyError, ImportError, OcpkitError) as exc:
+            actions = _ocpp_actions(self.version)
+        except (ImportError, OcpkitError) as exc:
             return self.fail(exc)
+        spec = self.lookup(actions)
         facts = nodes.paragraph()
         facts += nodes.strong("Sent by: ", "Sent by: ")
         facts += nodes.Text(sender_text(spec.sender, self.version) + ". ")
@@ -275,14 +308,17 @@ class OcppTypeDirective(_TableDirective):
     """``.. ocpp-type:: VERSION TypeName``: the field table of a nested OCPP data type."""
 
     protocol = "ocpp"
+    what = "data type"
+    usage = ".. ocpp-type:: VERSION TypeName"
     option_spec: ClassVar[dict[str, Any]] = {"nested": directives.flag}
 
     def run(self) -> list[nodes.Node]:
         """Render the type."""
         try:
-            model = ocpp_models(self.version)[self.name_arg]
-        except (KeyError, ImportError, OcpkitError) as exc:
+            models = ocpp_models(self.version)
+        except (ImportError, OcpkitError) as exc:
             return self.fail(exc)
+        model = self.lookup(models)
         out: list[nodes.Node] = [self.model_table(model)]
         if "nested" in self.options:
             out.extend(self.nested_tables([model]))
@@ -293,13 +329,16 @@ class OcppEnumDirective(_TableDirective):
     """``.. ocpp-enum:: VERSION EnumName``: the values of an OCPP enum."""
 
     protocol = "ocpp"
+    what = "enum"
+    usage = ".. ocpp-enum:: VERSION EnumName"
 
     def run(self) -> list[nodes.Node]:
         """Render the enum."""
         try:
-            enum_cls = ocpp_enums(self.version)[self.name_arg]
-        except (KeyError, ImportError, OcpkitError) as exc:
+            enums = ocpp_enums(self.version)
+        except (ImportError, OcpkitError) as exc:
             return self.fail(exc)
+        enum_cls = self.lookup(enums)
         return [self.enum_table(enum_cls)]
 
 
@@ -311,15 +350,17 @@ class OcpiObjectDirective(_TableDirective):
     """
 
     protocol = "ocpi"
+    what = "object or class"
+    usage = ".. ocpi-object:: VERSION Name"
     option_spec: ClassVar[dict[str, Any]] = {"nested": directives.flag, "changes": directives.flag}
 
     def run(self) -> list[nodes.Node]:
         """Render the object."""
         try:
-            objects = ocpi_objects(self.version)
-            model = objects.get(self.name_arg) or ocpi_models(self.version)[self.name_arg]
-        except (KeyError, ImportError, OcpkitError) as exc:
+            names = {**ocpi_models(self.version), **ocpi_objects(self.version)}  # objects first
+        except (ImportError, OcpkitError) as exc:
             return self.fail(exc)
+        model = self.lookup(names)
         out: list[nodes.Node] = [self.model_table(model)]
         if "changes" in self.options:
             out.extend(self.changes_list(ocpi_changes(self.name_arg)))
@@ -332,13 +373,16 @@ class OcpiEnumDirective(_TableDirective):
     """``.. ocpi-enum:: VERSION EnumName``: the values of an OCPI enum."""
 
     protocol = "ocpi"
+    what = "enum"
+    usage = ".. ocpi-enum:: VERSION EnumName"
 
     def run(self) -> list[nodes.Node]:
         """Render the enum."""
         try:
-            enum_cls = ocpi_enums(self.version)[self.name_arg]
-        except (KeyError, ImportError, OcpkitError) as exc:
+            enums = ocpi_enums(self.version)
+        except (ImportError, OcpkitError) as exc:
             return self.fail(exc)
+        enum_cls = self.lookup(enums)
         return [self.enum_table(enum_cls)]
 
 

@@ -226,6 +226,6 @@ def test_lenient_unknown_properties_survive_a_patch() -> None:
             "x_extra": 1,
         },
         lenient=True,
-    )
+    ).model
     patched = apply_patch(token, parse("2.1.1", "Token", {"valid": False}, partial=True))
     assert patched.valid is False and patched.model_extra == {"x_extra": 1}

@@ -41,3 +41,27 @@ def test_generated_files_are_up_to_date(shared: Path) -> None:
     assert on_disk == set(files)
     # Generated modules carry the banner naming the command that regenerates them.
     assert all("python -m tools.codegen" in files[rel] for rel in files if rel.endswith(".py"))
+
+
+@pytest.mark.parametrize(
+    ("name", "suggestion"),
+    [("location", "Location"), ("LOCATION", "Location"), ("Tarif", "Tariff"), ("cdr", "CDR")],
+)
+def test_unknown_object_name_suggests_close_matches(name: str, suggestion: str) -> None:
+    from ocpkit import ocpi
+    from ocpkit.errors import UnsupportedError
+
+    with pytest.raises(UnsupportedError) as info:
+        ocpi.parse("2.2.1", name, {})
+    assert f"did you mean {suggestion!r}" in str(info.value)
+    with pytest.raises(UnsupportedError) as info:
+        ocpi.parse("2.2.1", "Zebra", {})
+    assert "did you mean" not in str(info.value)
+
+
+def test_unknown_ocpp_action_suggests_close_matches() -> None:
+    from ocpkit.errors import UnsupportedError
+    from ocpkit.ocpp import validate_payload
+
+    with pytest.raises(UnsupportedError, match=r"did you mean 'BootNotification'"):
+        validate_payload("2.0.1", "bootnotification", "request", {})

@@ -293,3 +293,20 @@ def test_v16_to_v2_mapping(status: str) -> None:
 def test_v16_to_v2_mapping_refuses_unknown() -> None:
     with pytest.raises(ValueError):
         v16_to_v2_status("Occupied")
+
+
+def test_transition_error_names_the_connector() -> None:
+    connectors = Connectors16(policy="strict")
+    connectors.status_notification(2, "Available")
+    with pytest.raises(TransitionError) as info:
+        connectors.status_notification(2, "Finishing")
+    assert info.value.subject == "connector 2"
+    assert "connector 2" in str(info.value) and "'Finishing'" in str(info.value)
+    connectors.status_notification(0, "Available")
+    with pytest.raises(TransitionError) as info:
+        connectors.status_notification(0, "Charging")
+    assert info.value.subject == "connector 0" and "connector 0" in str(info.value)
+    stations = Connectors2(policy="strict")
+    assert stations.status_notification(1, 2, "Available") == []
+    # The subject names EVSE and connector in 2.x (every move is allowed there, so ask the machine).
+    assert stations.machines[(1, 2)].subject == "evse 1 connector 2"

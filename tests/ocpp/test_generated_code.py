@@ -42,8 +42,9 @@ def _classes(pkg: str, module: str, base: type) -> list[Any]:
     mod = importlib.import_module(f"ocpkit.ocpp.{pkg}.{module}")
     return [
         obj
-        for obj in vars(mod).values()
-        if inspect.isclass(obj) and issubclass(obj, base) and obj is not base
+        for name, obj in vars(mod).items()
+        # The module's public classes (not its private enum base).
+        if inspect.isclass(obj) and issubclass(obj, base) and name in mod.__all__
     ]
 
 
@@ -129,3 +130,85 @@ def test_member_names(value: str, member: str) -> None:
     from tools.codegen.ocpp import member_name
 
     assert member_name(value) == member
+
+
+@pytest.mark.parametrize("pkg", sorted(PACKAGES.values()))
+def test_nested_types_and_enums_are_package_attributes(pkg: str) -> None:
+    module = importlib.import_module(f"ocpkit.ocpp.{pkg}")
+    for sub in ("datatypes", "enums", "messages"):
+        submodule = importlib.import_module(f"ocpkit.ocpp.{pkg}.{sub}")
+        for name in submodule.__all__:
+            assert getattr(module, name) is getattr(submodule, name), name
+            assert name in module.__all__ and name in dir(module)
+
+
+def test_nested_type_where_users_look() -> None:
+    from ocpkit.ocpp import v16, v201
+
+    assert v201.ChargingStationType is v201.datatypes.ChargingStationType
+    assert v201.ConnectorStatusEnumType is v201.enums.ConnectorStatusEnumType
+    assert v16.IdTagInfo is v16.datatypes.IdTagInfo
+    with pytest.raises(AttributeError, match=r"did you mean 'ChargingStationType'"):
+        _ = v201.ChargingStationtype
+    with pytest.raises(AttributeError, match=r"did you mean 'BootNotificationRequest'"):
+        _ = v201.bootnotificationrequest
+
+
+def test_package_attributes_load_only_their_submodule() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from ocpkit.ocpp import v201\n"
+        "assert not [m for m in sys.modules if m.startswith('ocpkit.ocpp.v201.')]\n"
+        "v201.ConnectorStatusEnumType\n"
+        "assert 'ocpkit.ocpp.v201.enums' in sys.modules\n"
+        "assert 'ocpkit.ocpp.v201.messages' not in sys.modules\n"
+    )
+    subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
+
+
+@pytest.mark.parametrize("version", sorted(PACKAGES))
+def test_messages_document_action_direction_version_and_fields(version: str) -> None:
+    from ocpkit import ocpp
+
+    parties = ("charge point", "central system") if version == "1.6" else ("charging station", "CSMS")
+    for name, spec in ocpp.actions(version).items():
+        for model, kind in ((spec.request, "request"), (spec.response, "response")):
+            if model is None:
+                continue
+            doc = model.__doc__ or ""
+            head = doc.splitlines()[0]
+            assert head.startswith(f"OCPP {version} ``{name}`` "), head
+            assert kind in head or (kind == "request" and "SEND" in head), head
+            if spec.sender != "Both":
+                assert all(p in head for p in parties), head
+            for attr, info in model.model_fields.items():
+                assert f"``{attr}`` (``{info.alias}``)" in doc, (model.__name__, attr)
+                text = info.description or ""
+                assert text.endswith(("required", "optional", "never null)")), (model.__name__, attr, text)
+
+
+def test_field_descriptions_spell_out_types_and_constraints() -> None:
+    from ocpkit.ocpp import v16, v201
+
+    fields = v201.datatypes.ChargingStationType.model_fields
+    assert fields["vendor_name"].description == "text, at most 50 characters; required"
+    assert v201.BootNotificationRequest.__doc__.startswith(
+        "OCPP 2.0.1 ``BootNotification`` request, sent by the charging station to the CSMS."
+    )
+    limit = v16.datatypes.ChargingSchedulePeriod.model_fields["limit"].description
+    assert limit == "decimal number, a multiple of 0.1; required"
+    assert "Used in ``BootNotificationRequest``" in (v201.datatypes.ChargingStationType.__doc__ or "")
+
+
+def test_help_starts_with_the_docstring() -> None:
+    import pydoc
+
+    from ocpkit.ocpp import v201
+
+    text = pydoc.render_doc(v201.BootNotificationRequest, renderer=pydoc.plaintext)
+    top = "\n".join(text.splitlines()[:16])
+    assert "BootNotification`` request, sent by the charging station to the CSMS" in top
+    assert "``charging_station`` (``chargingStation``): ChargingStationType object; required" in top

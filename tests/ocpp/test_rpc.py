@@ -284,3 +284,123 @@ def test_both_decoders_agree_on_edge_texts(monkeypatch: pytest.MonkeyPatch) -> N
         results.append(row)
     assert results[0] == results[1]
     assert [r[0] for r in results[1]] == ["ok"] * 4 + ["error"] * 7
+
+
+# --- sender names (each version's own names; anything else refused with the list) -----------------
+
+
+@pytest.mark.parametrize(
+    ("version", "station", "central"),
+    [
+        ("1.6", "ChargePoint", "CentralSystem"),
+        ("1.6", "ChargingStation", "CSMS"),
+        ("2.0.1", "ChargingStation", "CSMS"),
+        ("2.1", "ChargingStation", "CSMS"),
+    ],
+)
+def test_sender_accepts_the_names_of_each_version(version: str, station: str, central: str) -> None:
+    heartbeat = '[2,"m","Heartbeat",{}]'
+    assert isinstance(parse_frame(heartbeat, version, sender=station), Call)
+    with pytest.raises(FrameInvalid) as info:
+        parse_frame(heartbeat, version, sender=central)
+    assert info.value.code == "NotSupported"
+    # The message speaks the version's own names for both parties.
+    names = ("ChargePoint", "CentralSystem") if version == "1.6" else ("ChargingStation", "CSMS")
+    assert str(info.value).splitlines()[0] == f"Heartbeat is sent by the {names[0]}, not the {names[1]}"
+    reset = '[2,"m","Reset",{"type":"Hard"}]' if version == "1.6" else '[2,"m","Reset",{"type":"OnIdle"}]'
+    assert isinstance(parse_frame(reset, version, sender=central), Call)
+
+
+@pytest.mark.parametrize(
+    ("version", "name"),
+    [
+        ("1.6", "Chargepoint"),
+        ("1.6", "Both"),
+        ("2.0.1", "ChargePoint"),
+        ("2.1", "CentralSystem"),
+        ("2.0.1", ""),
+    ],
+)
+def test_sender_refuses_unknown_names_with_the_list(version: str, name: str) -> None:
+    with pytest.raises(UnsupportedError) as info:
+        parse_frame('[2,"m","Heartbeat",{}]', version, sender=name)
+    text = str(info.value)
+    accepted = (
+        ["ChargePoint", "CentralSystem", "ChargingStation", "CSMS"]
+        if version == "1.6"
+        else [
+            "ChargingStation",
+            "CSMS",
+        ]
+    )
+    assert repr(name) in text and all(a in text for a in accepted), text
+    if version != "1.6":
+        assert "ChargePoint" not in text.replace(repr(name), "")
+
+
+def test_check_frame_uses_the_same_sender_names() -> None:
+    from ocpkit.ocpp.validation import check_frame
+
+    assert check_frame('[2,"m","Heartbeat",{}]', "1.6", sender="ChargePoint").ok
+    report = check_frame('[2,"m","Heartbeat",{}]', "1.6", sender="CentralSystem")
+    assert [v.code for v in report.violations] == ["NotSupported"]
+    with pytest.raises(UnsupportedError):
+        check_frame('[2,"m","Heartbeat",{}]', "2.0.1", sender="ChargePoint")
+
+
+# --- frames built from models; to_json is JSON text ------------------------------------------------
+
+
+def test_frames_take_models_as_payloads() -> None:
+    from ocpkit.ocpp import v16, v201
+
+    boot = v201.BootNotificationRequest(
+        reason="PowerUp", charging_station=v201.datatypes.ChargingStationType(model="M", vendor_name="V")
+    )
+    call = Call("m1", "BootNotification", boot)
+    # The payload is the model's JSON object: wire names, absent fields left out.
+    assert call.payload == {"chargingStation": {"model": "M", "vendorName": "V"}, "reason": "PowerUp"}
+    text = '[2,"m1","BootNotification",{"chargingStation":{"model":"M","vendorName":"V"},"reason":"PowerUp"}]'
+    assert serialize(call) == text
+    assert parse_frame(text, "2.0.1") == call
+    result = CallResult("m1", v16.HeartbeatResponse(current_time="2024-01-01T00:00:00Z"))
+    assert serialize(result) == '[3,"m1",{"currentTime":"2024-01-01T00:00:00Z"}]'
+    send = Send("m2", "NotifyPeriodicEventStream", {"id": 1, "pending": 0, "basetime": "x", "data": []})
+    assert serialize(send).startswith('[6,"m2","NotifyPeriodicEventStream",')
+
+
+def test_to_json_is_text_and_to_array_the_list() -> None:
+    frames = [
+        Call("m", "Heartbeat", {}),
+        CallResult("m", {"a": 1}),
+        CallError("m", "GenericError", "d", {}),
+        CallResultError("m", "GenericError", "d", {}),
+        Send("m", "NotifyPeriodicEventStream", {}),
+    ]
+    for frame in frames:
+        assert isinstance(frame.to_json(), str)
+        assert frame.to_json() == serialize(frame)
+        assert json.loads(frame.to_json()) == frame.to_array()
+        assert frame.to_array()[0] == frame.message_type_id
+
+
+def test_missing_elements_are_named_missing() -> None:
+    with pytest.raises(FrameInvalid) as info:
+        parse_frame('[2,"1"]', "2.0.1")
+    messages = {v.path: v.message for v in info.value.violations}
+    assert messages["/2"] == "the action is missing"
+    assert messages["/3"] == "the payload is missing"
+    with pytest.raises(FrameInvalid) as info:
+        parse_frame("[3]", "1.6")
+    messages = {v.path: v.message for v in info.value.violations}
+    assert messages["/1"] == "the message id is missing"
+    assert messages["/2"] == "the payload is missing"
+    with pytest.raises(FrameInvalid) as info:
+        parse_frame('[4,"1","GenericError"]', "1.6")
+    messages = {v.path: v.message for v in info.value.violations}
+    assert messages["/3"] == "the error description is missing"
+    assert messages["/4"] == "the error details are missing"
+    # A present element of the wrong type keeps its own message.
+    with pytest.raises(FrameInvalid) as info:
+        parse_frame('[2,"1",5,{}]', "2.0.1")
+    assert [v.message for v in info.value.violations] == ["the action must be a string"]

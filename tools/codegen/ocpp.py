@@ -38,6 +38,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from tools.codegen import enum_base
 from tools.codegen.directions import SEND_ONLY, SENDERS
 
 VERSIONS: dict[str, str] = {"1.6": "v16", "2.0.1": "v201", "2.1": "v21"}
@@ -367,6 +368,116 @@ def _alias_name(t: TypeRef) -> str:
     return name
 
 
+# ------------------------------------------------------------ docstrings and field descriptions
+# Written from facts only (names, types, constraints, directions): no sentence of the specifications.
+
+_PARTIES = {
+    "1.6": {"ChargingStation": "the charge point", "CSMS": "the central system"},
+    "2.0.1": {"ChargingStation": "the charging station", "CSMS": "the CSMS"},
+    "2.1": {"ChargingStation": "the charging station", "CSMS": "the CSMS"},
+}
+
+
+def _number_text(value: Any) -> str:
+    return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+
+
+def describe_type(t: TypeRef) -> str:
+    """A field's type and constraints in words (``"text, at most 50 characters"``)."""
+    c = t.constraints
+    bounds = []
+    if "minimum" in c:
+        bounds.append(f">= {_number_text(c['minimum'])}")
+    if "maximum" in c:
+        bounds.append(f"<= {_number_text(c['maximum'])}")
+    if "multipleOf" in c:
+        bounds.append(f"a multiple of {_number_text(c['multipleOf'])}")
+    if t.kind == "str":
+        return "text" + (f", at most {c['maxLength']} characters" if "maxLength" in c else "")
+    if t.kind == "int":
+        return ", ".join(["integer", *bounds])
+    if t.kind == "number":
+        return ", ".join(["decimal number", *bounds])
+    if t.kind == "bool":
+        return "boolean"
+    if t.kind == "datetime":
+        return "RFC 3339 date-time"
+    if t.kind == "uri":
+        return "URI (RFC 3986)"
+    if t.kind == "any":
+        return "any JSON value"
+    if t.kind == "enum":
+        return f"one of the {t.name} values"
+    if t.kind == "model":
+        return f"{t.name} object"
+    assert t.kind == "array" and t.item is not None, t.kind
+    sizes = []
+    if "minItems" in c:
+        sizes.append(f"at least {c['minItems']}")
+    if "maxItems" in c:
+        sizes.append(f"at most {c['maxItems']}")
+    inner = describe_type(t.item)
+    return f"list of ({inner})" + (f", {' and '.join(sizes)} items" if sizes else "")
+
+
+def describe_field(p: Prop) -> str:
+    """The ``description`` of one field: its type, constraints and whether it must be present."""
+    need = "required" if p.required else "optional (left out when absent, never null)"
+    if p.type.kind == "any":
+        need = "required" if p.required else "optional"
+    return f"{describe_type(p.type)}; {need}"
+
+
+def _field_lines(m: ModelDef) -> list[str]:
+    if not m.props:
+        return ["No fields: the payload is an empty JSON object."]
+    lines = ["Fields (attribute, wire name: type and constraints):", ""]
+    for p in sorted(m.props, key=lambda p: (not p.required, p.attr)):
+        lines.append(f"* ``{p.attr}`` (``{p.wire}``): {describe_field(p)}")
+    return lines
+
+
+def message_doc(version: str, m: ModelDef, action: ActionDef, sender: str, is_request: bool) -> list[str]:
+    """Docstring lines of a message class: action, direction, version, then its fields."""
+    parties = _PARTIES[version]
+    if sender == "Both":
+        who = "sent by either side"
+    elif is_request:
+        other = "CSMS" if sender == "ChargingStation" else "ChargingStation"
+        who = f"sent by {parties[sender]} to {parties[other]}"
+    else:
+        other = "CSMS" if sender == "ChargingStation" else "ChargingStation"
+        who = f"sent by {parties[other]} to {parties[sender]}"
+    if is_request:
+        kind = "SEND message (never answered)" if action.response is None else "request"
+        head = f"OCPP {version} ``{action.name}`` {kind}, {who}."
+        tail = f"Answered by :class:`{action.response}`." if action.response else ""
+    else:
+        head = f"OCPP {version} ``{action.name}`` response, {who}."
+        tail = f"Answers :class:`{action.request}`."
+    return [head, "", *([tail, ""] if tail else []), *_field_lines(m)]
+
+
+def type_doc(version: str, m: ModelDef, users: list[str]) -> list[str]:
+    """Docstring lines of a data type: version, where it is used, then its fields."""
+    shown = ", ".join(f"``{u}``" for u in users[:6]) + (
+        f" and {len(users) - 6} more" if len(users) > 6 else ""
+    )
+    used = f" Used in {shown}." if users else ""
+    return [f"OCPP {version} data type ``{m.name}``.{used}", "", *_field_lines(m)]
+
+
+def _docstring(lines: list[str]) -> list[str]:
+    """The lines of a class docstring, indented; a one-liner when there is one line."""
+    text = [line.replace("\\", "\\\\") for line in lines]
+    if len(text) == 1:
+        return [f'    """{text[0]}"""']
+    out = [f'    """{text[0]}']
+    out += [f"    {line}" if line else "" for line in text[1:]]
+    out.append('    """')
+    return out
+
+
 class _Renderer:
     def __init__(self, ir: VersionIR) -> None:
         self.ir = ir
@@ -465,7 +576,7 @@ class _Renderer:
             return f"Annotated[list[{inner}], Field({', '.join(args)})]"
         raise AssertionError(t.kind)
 
-    def model(self, m: ModelDef, what: str) -> str:
+    def model(self, m: ModelDef, doc: list[str]) -> str:
         any_fields = [p for p in m.props if p.type.kind == "any"]
         if m.open:
             base = "OpenModel"
@@ -474,20 +585,21 @@ class _Renderer:
         else:
             base = "OcppModel"
         self.used.add(base)
-        lines = [f"class {m.name}({base}):", f'    """OCPP {self.ir.version} {what} ``{m.name}``."""', ""]
+        lines = [f"class {m.name}({base}):", *_docstring(doc), ""]
         if any_fields:
             self.used.add("ClassVar")
             pairs = ", ".join(f'"{p.attr}": "{p.wire}"' for p in any_fields)
             lines += [f"    any_json_fields: ClassVar[dict[str, str]] = {{{pairs}}}", ""]
         for p in m.props:
             expr = self.type_expr(p.type)
+            described = f'alias="{p.wire}", description="{describe_field(p)}"'
             if p.type.kind == "any":
                 default = "None, " if not p.required else ""
-                lines.append(f'    {p.attr}: {expr} = Field({default}alias="{p.wire}")')
+                lines.append(f"    {p.attr}: {expr} = Field({default}{described})")
             elif p.required:
-                lines.append(f'    {p.attr}: {expr} = Field(alias="{p.wire}")')
+                lines.append(f"    {p.attr}: {expr} = Field({described})")
             else:
-                lines.append(f'    {p.attr}: {self.optional_expr(expr)} = Field(None, alias="{p.wire}")')
+                lines.append(f"    {p.attr}: {self.optional_expr(expr)} = Field(None, {described})")
             self.used.add("Field")
         if not m.props:
             lines.pop()  # drop the blank line after the docstring
@@ -598,21 +710,29 @@ def render_version(ir: VersionIR) -> dict[str, str]:
     # enums.py
     enum_body = []
     for name in sorted(ir.enums):
-        lines = [f"class {name}(StrEnum):", f'    """OCPP {v} enumeration ``{name}``."""', ""]
+        lines = [f"class {name}(_WireEnum):", f'    """OCPP {v} enumeration ``{name}``."""', ""]
         lines += [f'    {member_name(val)} = "{val}"' for val in ir.enums[name]]
         enum_body.append("\n".join(lines) + "\n")
     out["enums.py"] = _module(
         v,
         f"Enumerations of OCPP {v}; each value is the exact string used on the wire.",
-        "\n\n".join(enum_body),
-        "from enum import StrEnum",
+        enum_base.BASE + "\n\n" + "\n\n".join(enum_body),
+        enum_base.IMPORTS,
         list(ir.enums),
     )
 
     local = dict.fromkeys(ir.enums, ".enums")
     # datatypes.py
     r = _Renderer(ir)
-    bodies = [r.model(ir.types[n], "data type") for n in _dependency_order(ir.types)]
+    users: dict[str, set[str]] = {}
+    for owner in [*ir.types.values(), *ir.messages.values()]:
+        for p in owner.props:
+            for dep in _model_deps(p.type):
+                users.setdefault(dep, set()).add(owner.name)
+    bodies = [
+        r.model(ir.types[n], type_doc(v, ir.types[n], sorted(users.get(n, ()))))
+        for n in _dependency_order(ir.types)
+    ]
     used = r.used - set(ir.types)
     out["datatypes.py"] = _module(
         v,
@@ -624,7 +744,13 @@ def render_version(ir: VersionIR) -> dict[str, str]:
 
     local.update(dict.fromkeys(ir.types, ".datatypes"))
     r = _Renderer(ir)
-    bodies = [r.model(ir.messages[n], "message") for n in sorted(ir.messages)]
+    of_message = {a.request: (a, True) for a in ir.actions.values()}
+    of_message.update({a.response: (a, False) for a in ir.actions.values() if a.response})
+    bodies = []
+    for n in sorted(ir.messages):
+        action, is_request = of_message[n]
+        doc = message_doc(v, ir.messages[n], action, SENDERS[v][action.name], is_request)
+        bodies.append(r.model(ir.messages[n], doc))
     out["messages.py"] = _module(
         v,
         f"Request and response messages of OCPP {v}: ``<Action>Request`` and ``<Action>Response``.",
@@ -656,33 +782,44 @@ def render_version(ir: VersionIR) -> dict[str, str]:
     out["actions.py"] = _module(v, f"Registry of the OCPP {v} actions.", body, imports, ["ACTIONS"])
 
     messages = sorted(ir.messages)
+    datatypes = sorted(ir.types)
+    enums = sorted(ir.enums)
     subs = ["actions", "datatypes", "enums", "messages"]
     init_imports = "import importlib\nfrom typing import TYPE_CHECKING, Any\n\n"
     init_imports += "if TYPE_CHECKING:\n    from . import actions, datatypes, enums, messages\n"
-    init_imports += (
-        "    from .messages import (\n" + "".join(f"        {n} as {n},\n" for n in messages) + "    )"
-    )
+    for module, names in (("datatypes", datatypes), ("enums", enums), ("messages", messages)):
+        init_imports += (
+            f"    from .{module} import (\n" + "".join(f"        {n} as {n},\n" for n in names) + "    )\n"
+        )
+    where = [(n, "messages") for n in messages] + [(n, "datatypes") for n in datatypes]
+    where += [(n, "enums") for n in enums]
     init_body = (
-        f"_SUBMODULES = frozenset({{{', '.join(repr(s) for s in subs)}}})\n\n\n"
+        f"_SUBMODULES = frozenset({{{', '.join(repr(s) for s in subs)}}})\n"
+        "_WHERE: dict[str, str] = {\n" + "".join(f'    "{n}": "{m}",\n' for n, m in sorted(where)) + "}\n"
+        '"""Class name -> the submodule defining it: messages, their nested data types and enums."""\n\n\n'
         "def __getattr__(name: str) -> Any:\n"
-        "    # Importing the package costs nothing; the submodules load on first access.\n"
+        "    # Importing the package costs nothing; a submodule loads on first access to one of its names.\n"
         "    if name in _SUBMODULES:\n"
         '        return importlib.import_module(f"{__name__}.{name}")\n'
-        "    if name in __all__:\n"
-        '        return getattr(importlib.import_module(f"{__name__}.messages"), name)\n'
-        '    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")\n\n\n'
+        "    module = _WHERE.get(name)\n"
+        "    if module is not None:\n"
+        '        return getattr(importlib.import_module(f"{__name__}.{module}"), name)\n'
+        "    from ocpkit.errors import did_you_mean\n\n"
+        '    hint = "" if name.startswith("_") else did_you_mean(name, _WHERE)\n'
+        '    raise AttributeError(f"module {__name__!r} has no attribute {name!r}{hint}")\n\n\n'
         "def __dir__() -> list[str]:\n"
         "    return sorted(__all__)\n"
     )
     out["__init__.py"] = _module(
         v,
         f"OCPP {v} models generated from the official JSON schemas.\n\n"
-        "Message classes (``BootNotificationRequest`` ...) are attributes of this package;\n"
-        "``enums``, ``datatypes``, ``messages`` and ``actions`` are its submodules. Everything\n"
-        "is imported on first access, and models are built on first use.\n",
+        "Every class is an attribute of this package: the messages (``BootNotificationRequest``\n"
+        "...), the data types nested in them (``datatypes``) and the enumerations (``enums``);\n"
+        "``actions`` holds the registry. Each submodule is imported on first access to one of\n"
+        "its names, and models are built on first use.\n",
         init_body,
-        init_imports,
-        subs + messages,
+        init_imports.rstrip("\n"),
+        subs + messages + datatypes + enums,
     )
     return out
 

@@ -101,10 +101,7 @@ def _crypto() -> ModuleType | None:
 def _require_crypto() -> ModuleType:
     ec = _crypto()
     if ec is None:
-        raise OcmfError(
-            f"checking an OCMF signature needs the {CRYPTO_EXTRA!r} extra: "
-            f"pip install 'ocpkit[{CRYPTO_EXTRA}]'"
-        )
+        raise OcmfError("checking an OCMF signature", CRYPTO_EXTRA, "cryptography")
     return ec
 
 

@@ -2,7 +2,8 @@
 
 """OCPI 2.1.1 enumerations (closed enums and the known values of OpenEnums)."""
 
-from enum import StrEnum
+from enum import Enum, StrEnum
+from typing import Any
 
 __all__ = [
     "Allowed",
@@ -31,14 +32,34 @@ __all__ = [
 ]
 
 
-class AuthMethod(StrEnum):
+def _wire_value(value: Any, info: Any) -> Any:
+    # JSON dumps write the wire string; Python dumps keep the member (or the value kept as sent).
+    if isinstance(value, Enum) and info.mode_is_json():
+        return value.value
+    return value
+
+
+class _WireEnum(StrEnum):
+    """A protocol enumeration: members are the wire strings; dumps never warn about kept values."""
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> Any:
+        """pydantic's own enum schema, with a serializer that accepts values kept by lenient validation."""
+        schema = handler(source)
+        # pydantic_core.core_schema.plain_serializer_function_ser_schema(_wire_value, info_arg=True),
+        # written out so that this module does not import pydantic.
+        schema["serialization"] = {"type": "function-plain", "function": _wire_value, "info_arg": True}
+        return schema
+
+
+class AuthMethod(_WireEnum):
     """OCPI 2.1.1 ``AuthMethod`` (closed enum; module cdrs)."""
 
     AUTH_REQUEST = "AUTH_REQUEST"
     WHITELIST = "WHITELIST"
 
 
-class CdrDimensionType(StrEnum):
+class CdrDimensionType(_WireEnum):
     """OCPI 2.1.1 ``CdrDimensionType`` (closed enum; module cdrs)."""
 
     ENERGY = "ENERGY"
@@ -49,7 +70,7 @@ class CdrDimensionType(StrEnum):
     TIME = "TIME"
 
 
-class CommandResponseType(StrEnum):
+class CommandResponseType(_WireEnum):
     """OCPI 2.1.1 ``CommandResponseType`` (closed enum; module commands)."""
 
     NOT_SUPPORTED = "NOT_SUPPORTED"
@@ -59,7 +80,7 @@ class CommandResponseType(StrEnum):
     UNKNOWN_SESSION = "UNKNOWN_SESSION"
 
 
-class CommandType(StrEnum):
+class CommandType(_WireEnum):
     """OCPI 2.1.1 ``CommandType`` (closed enum; module commands)."""
 
     RESERVE_NOW = "RESERVE_NOW"
@@ -68,7 +89,7 @@ class CommandType(StrEnum):
     UNLOCK_CONNECTOR = "UNLOCK_CONNECTOR"
 
 
-class Capability(StrEnum):
+class Capability(_WireEnum):
     """OCPI 2.1.1 ``Capability`` (closed enum; module locations)."""
 
     CHARGING_PROFILE_CAPABLE = "CHARGING_PROFILE_CAPABLE"
@@ -79,14 +100,14 @@ class Capability(StrEnum):
     UNLOCK_CAPABLE = "UNLOCK_CAPABLE"
 
 
-class ConnectorFormat(StrEnum):
+class ConnectorFormat(_WireEnum):
     """OCPI 2.1.1 ``ConnectorFormat`` (closed enum; module locations)."""
 
     SOCKET = "SOCKET"
     CABLE = "CABLE"
 
 
-class ConnectorType(StrEnum):
+class ConnectorType(_WireEnum):
     """OCPI 2.1.1 ``ConnectorType`` (closed enum; module locations)."""
 
     CHADEMO = "CHADEMO"
@@ -116,7 +137,7 @@ class ConnectorType(StrEnum):
     TESLA_S = "TESLA_S"
 
 
-class EnergySourceCategory(StrEnum):
+class EnergySourceCategory(_WireEnum):
     """OCPI 2.1.1 ``EnergySourceCategory`` (closed enum; module locations)."""
 
     NUCLEAR = "NUCLEAR"
@@ -129,14 +150,14 @@ class EnergySourceCategory(StrEnum):
     WATER = "WATER"
 
 
-class EnvironmentalImpactCategory(StrEnum):
+class EnvironmentalImpactCategory(_WireEnum):
     """OCPI 2.1.1 ``EnvironmentalImpactCategory`` (closed enum; module locations)."""
 
     NUCLEAR_WASTE = "NUCLEAR_WASTE"
     CARBON_DIOXIDE = "CARBON_DIOXIDE"
 
 
-class Facility(StrEnum):
+class Facility(_WireEnum):
     """OCPI 2.1.1 ``Facility`` (closed enum; module locations)."""
 
     HOTEL = "HOTEL"
@@ -157,7 +178,7 @@ class Facility(StrEnum):
     WIFI = "WIFI"
 
 
-class ImageCategory(StrEnum):
+class ImageCategory(_WireEnum):
     """OCPI 2.1.1 ``ImageCategory`` (closed enum; module locations)."""
 
     CHARGER = "CHARGER"
@@ -169,7 +190,7 @@ class ImageCategory(StrEnum):
     OWNER = "OWNER"
 
 
-class LocationType(StrEnum):
+class LocationType(_WireEnum):
     """OCPI 2.1.1 ``LocationType`` (closed enum; module locations)."""
 
     ON_STREET = "ON_STREET"
@@ -180,7 +201,7 @@ class LocationType(StrEnum):
     UNKNOWN = "UNKNOWN"
 
 
-class ParkingRestriction(StrEnum):
+class ParkingRestriction(_WireEnum):
     """OCPI 2.1.1 ``ParkingRestriction`` (closed enum; module locations)."""
 
     EV_ONLY = "EV_ONLY"
@@ -190,7 +211,7 @@ class ParkingRestriction(StrEnum):
     MOTORCYCLES = "MOTORCYCLES"
 
 
-class PowerType(StrEnum):
+class PowerType(_WireEnum):
     """OCPI 2.1.1 ``PowerType`` (closed enum; module locations)."""
 
     AC_1_PHASE = "AC_1_PHASE"
@@ -198,7 +219,7 @@ class PowerType(StrEnum):
     DC = "DC"
 
 
-class Status(StrEnum):
+class Status(_WireEnum):
     """OCPI 2.1.1 ``Status`` (closed enum; module locations)."""
 
     AVAILABLE = "AVAILABLE"
@@ -212,7 +233,7 @@ class Status(StrEnum):
     UNKNOWN = "UNKNOWN"
 
 
-class SessionStatus(StrEnum):
+class SessionStatus(_WireEnum):
     """OCPI 2.1.1 ``SessionStatus`` (closed enum; module sessions)."""
 
     ACTIVE = "ACTIVE"
@@ -221,7 +242,7 @@ class SessionStatus(StrEnum):
     PENDING = "PENDING"
 
 
-class DayOfWeek(StrEnum):
+class DayOfWeek(_WireEnum):
     """OCPI 2.1.1 ``DayOfWeek`` (closed enum; module tariffs)."""
 
     MONDAY = "MONDAY"
@@ -233,7 +254,7 @@ class DayOfWeek(StrEnum):
     SUNDAY = "SUNDAY"
 
 
-class TariffDimensionType(StrEnum):
+class TariffDimensionType(_WireEnum):
     """OCPI 2.1.1 ``TariffDimensionType`` (closed enum; module tariffs)."""
 
     ENERGY = "ENERGY"
@@ -242,7 +263,7 @@ class TariffDimensionType(StrEnum):
     TIME = "TIME"
 
 
-class Allowed(StrEnum):
+class Allowed(_WireEnum):
     """OCPI 2.1.1 ``Allowed`` (closed enum; module tokens)."""
 
     ALLOWED = "ALLOWED"
@@ -252,14 +273,14 @@ class Allowed(StrEnum):
     NOT_ALLOWED = "NOT_ALLOWED"
 
 
-class TokenType(StrEnum):
+class TokenType(_WireEnum):
     """OCPI 2.1.1 ``TokenType`` (closed enum; module tokens)."""
 
     OTHER = "OTHER"
     RFID = "RFID"
 
 
-class WhitelistType(StrEnum):
+class WhitelistType(_WireEnum):
     """OCPI 2.1.1 ``WhitelistType`` (closed enum; module tokens)."""
 
     ALWAYS = "ALWAYS"
@@ -268,7 +289,7 @@ class WhitelistType(StrEnum):
     NEVER = "NEVER"
 
 
-class ModuleId(StrEnum):
+class ModuleId(_WireEnum):
     """OCPI 2.1.1 ``ModuleID`` (closed enum; module versions)."""
 
     CDRS = "cdrs"
@@ -280,7 +301,7 @@ class ModuleId(StrEnum):
     TOKENS = "tokens"
 
 
-class VersionNumber(StrEnum):
+class VersionNumber(_WireEnum):
     """OCPI 2.1.1 ``VersionNumber`` (closed enum; module versions)."""
 
     V2_0 = "2.0"

@@ -2,7 +2,8 @@
 
 """OCPI 2.2.1 enumerations (closed enums and the known values of OpenEnums)."""
 
-from enum import StrEnum
+from enum import Enum, StrEnum
+from typing import Any
 
 __all__ = [
     "AllowedType",
@@ -42,7 +43,27 @@ __all__ = [
 ]
 
 
-class AuthMethod(StrEnum):
+def _wire_value(value: Any, info: Any) -> Any:
+    # JSON dumps write the wire string; Python dumps keep the member (or the value kept as sent).
+    if isinstance(value, Enum) and info.mode_is_json():
+        return value.value
+    return value
+
+
+class _WireEnum(StrEnum):
+    """A protocol enumeration: members are the wire strings; dumps never warn about kept values."""
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> Any:
+        """pydantic's own enum schema, with a serializer that accepts values kept by lenient validation."""
+        schema = handler(source)
+        # pydantic_core.core_schema.plain_serializer_function_ser_schema(_wire_value, info_arg=True),
+        # written out so that this module does not import pydantic.
+        schema["serialization"] = {"type": "function-plain", "function": _wire_value, "info_arg": True}
+        return schema
+
+
+class AuthMethod(_WireEnum):
     """OCPI 2.2.1 ``AuthMethod`` (closed enum; module cdrs)."""
 
     AUTH_REQUEST = "AUTH_REQUEST"
@@ -50,7 +71,7 @@ class AuthMethod(StrEnum):
     WHITELIST = "WHITELIST"
 
 
-class CdrDimensionType(StrEnum):
+class CdrDimensionType(_WireEnum):
     """OCPI 2.2.1 ``CdrDimensionType`` (closed enum; module cdrs)."""
 
     CURRENT = "CURRENT"
@@ -68,14 +89,14 @@ class CdrDimensionType(StrEnum):
     TIME = "TIME"
 
 
-class ChargingRateUnit(StrEnum):
+class ChargingRateUnit(_WireEnum):
     """OCPI 2.2.1 ``ChargingRateUnit`` (closed enum; module chargingprofiles)."""
 
     W = "W"
     A = "A"
 
 
-class ChargingProfileResponseType(StrEnum):
+class ChargingProfileResponseType(_WireEnum):
     """OCPI 2.2.1 ``ChargingProfileResponseType`` (closed enum; module chargingprofiles)."""
 
     ACCEPTED = "ACCEPTED"
@@ -85,7 +106,7 @@ class ChargingProfileResponseType(StrEnum):
     UNKNOWN_SESSION = "UNKNOWN_SESSION"
 
 
-class ChargingProfileResultType(StrEnum):
+class ChargingProfileResultType(_WireEnum):
     """OCPI 2.2.1 ``ChargingProfileResultType`` (closed enum; module chargingprofiles)."""
 
     ACCEPTED = "ACCEPTED"
@@ -93,7 +114,7 @@ class ChargingProfileResultType(StrEnum):
     UNKNOWN = "UNKNOWN"
 
 
-class CommandResponseType(StrEnum):
+class CommandResponseType(_WireEnum):
     """OCPI 2.2.1 ``CommandResponseType`` (closed enum; module commands)."""
 
     NOT_SUPPORTED = "NOT_SUPPORTED"
@@ -102,7 +123,7 @@ class CommandResponseType(StrEnum):
     UNKNOWN_SESSION = "UNKNOWN_SESSION"
 
 
-class CommandResultType(StrEnum):
+class CommandResultType(_WireEnum):
     """OCPI 2.2.1 ``CommandResultType`` (closed enum; module commands)."""
 
     ACCEPTED = "ACCEPTED"
@@ -116,7 +137,7 @@ class CommandResultType(StrEnum):
     UNKNOWN_RESERVATION = "UNKNOWN_RESERVATION"
 
 
-class CommandType(StrEnum):
+class CommandType(_WireEnum):
     """OCPI 2.2.1 ``CommandType`` (closed enum; module commands)."""
 
     CANCEL_RESERVATION = "CANCEL_RESERVATION"
@@ -126,7 +147,7 @@ class CommandType(StrEnum):
     UNLOCK_CONNECTOR = "UNLOCK_CONNECTOR"
 
 
-class ConnectionStatus(StrEnum):
+class ConnectionStatus(_WireEnum):
     """OCPI 2.2.1 ``ConnectionStatus`` (closed enum; module hubclientinfo)."""
 
     CONNECTED = "CONNECTED"
@@ -135,7 +156,7 @@ class ConnectionStatus(StrEnum):
     SUSPENDED = "SUSPENDED"
 
 
-class Capability(StrEnum):
+class Capability(_WireEnum):
     """OCPI 2.2.1 ``Capability`` (closed enum; module locations)."""
 
     CHARGING_PROFILE_CAPABLE = "CHARGING_PROFILE_CAPABLE"
@@ -153,14 +174,14 @@ class Capability(StrEnum):
     UNLOCK_CAPABLE = "UNLOCK_CAPABLE"
 
 
-class ConnectorFormat(StrEnum):
+class ConnectorFormat(_WireEnum):
     """OCPI 2.2.1 ``ConnectorFormat`` (closed enum; module locations)."""
 
     SOCKET = "SOCKET"
     CABLE = "CABLE"
 
 
-class ConnectorType(StrEnum):
+class ConnectorType(_WireEnum):
     """OCPI 2.2.1 ``ConnectorType`` (closed enum; module locations)."""
 
     CHADEMO = "CHADEMO"
@@ -205,7 +226,7 @@ class ConnectorType(StrEnum):
     TESLA_S = "TESLA_S"
 
 
-class EnergySourceCategory(StrEnum):
+class EnergySourceCategory(_WireEnum):
     """OCPI 2.2.1 ``EnergySourceCategory`` (closed enum; module locations)."""
 
     NUCLEAR = "NUCLEAR"
@@ -218,14 +239,14 @@ class EnergySourceCategory(StrEnum):
     WATER = "WATER"
 
 
-class EnvironmentalImpactCategory(StrEnum):
+class EnvironmentalImpactCategory(_WireEnum):
     """OCPI 2.2.1 ``EnvironmentalImpactCategory`` (closed enum; module locations)."""
 
     NUCLEAR_WASTE = "NUCLEAR_WASTE"
     CARBON_DIOXIDE = "CARBON_DIOXIDE"
 
 
-class Facility(StrEnum):
+class Facility(_WireEnum):
     """OCPI 2.2.1 ``Facility`` (closed enum; module locations)."""
 
     HOTEL = "HOTEL"
@@ -250,7 +271,7 @@ class Facility(StrEnum):
     WIFI = "WIFI"
 
 
-class ImageCategory(StrEnum):
+class ImageCategory(_WireEnum):
     """OCPI 2.2.1 ``ImageCategory`` (closed enum; module locations)."""
 
     CHARGER = "CHARGER"
@@ -262,7 +283,7 @@ class ImageCategory(StrEnum):
     OWNER = "OWNER"
 
 
-class ParkingRestriction(StrEnum):
+class ParkingRestriction(_WireEnum):
     """OCPI 2.2.1 ``ParkingRestriction`` (closed enum; module locations)."""
 
     EV_ONLY = "EV_ONLY"
@@ -272,7 +293,7 @@ class ParkingRestriction(StrEnum):
     MOTORCYCLES = "MOTORCYCLES"
 
 
-class ParkingType(StrEnum):
+class ParkingType(_WireEnum):
     """OCPI 2.2.1 ``ParkingType`` (closed enum; module locations)."""
 
     ALONG_MOTORWAY = "ALONG_MOTORWAY"
@@ -283,7 +304,7 @@ class ParkingType(StrEnum):
     UNDERGROUND_GARAGE = "UNDERGROUND_GARAGE"
 
 
-class PowerType(StrEnum):
+class PowerType(_WireEnum):
     """OCPI 2.2.1 ``PowerType`` (closed enum; module locations)."""
 
     AC_1_PHASE = "AC_1_PHASE"
@@ -293,7 +314,7 @@ class PowerType(StrEnum):
     DC = "DC"
 
 
-class Status(StrEnum):
+class Status(_WireEnum):
     """OCPI 2.2.1 ``Status`` (closed enum; module locations)."""
 
     AVAILABLE = "AVAILABLE"
@@ -307,7 +328,7 @@ class Status(StrEnum):
     UNKNOWN = "UNKNOWN"
 
 
-class ChargingPreferencesResponse(StrEnum):
+class ChargingPreferencesResponse(_WireEnum):
     """OCPI 2.2.1 ``ChargingPreferencesResponse`` (closed enum; module sessions)."""
 
     ACCEPTED = "ACCEPTED"
@@ -317,7 +338,7 @@ class ChargingPreferencesResponse(StrEnum):
     PROFILE_TYPE_NOT_SUPPORTED = "PROFILE_TYPE_NOT_SUPPORTED"
 
 
-class ProfileType(StrEnum):
+class ProfileType(_WireEnum):
     """OCPI 2.2.1 ``ProfileType`` (closed enum; module sessions)."""
 
     CHEAP = "CHEAP"
@@ -326,7 +347,7 @@ class ProfileType(StrEnum):
     REGULAR = "REGULAR"
 
 
-class SessionStatus(StrEnum):
+class SessionStatus(_WireEnum):
     """OCPI 2.2.1 ``SessionStatus`` (closed enum; module sessions)."""
 
     ACTIVE = "ACTIVE"
@@ -336,7 +357,7 @@ class SessionStatus(StrEnum):
     RESERVATION = "RESERVATION"
 
 
-class DayOfWeek(StrEnum):
+class DayOfWeek(_WireEnum):
     """OCPI 2.2.1 ``DayOfWeek`` (closed enum; module tariffs)."""
 
     MONDAY = "MONDAY"
@@ -348,14 +369,14 @@ class DayOfWeek(StrEnum):
     SUNDAY = "SUNDAY"
 
 
-class ReservationRestrictionType(StrEnum):
+class ReservationRestrictionType(_WireEnum):
     """OCPI 2.2.1 ``ReservationRestrictionType`` (closed enum; module tariffs)."""
 
     RESERVATION = "RESERVATION"
     RESERVATION_EXPIRES = "RESERVATION_EXPIRES"
 
 
-class TariffDimensionType(StrEnum):
+class TariffDimensionType(_WireEnum):
     """OCPI 2.2.1 ``TariffDimensionType`` (closed enum; module tariffs)."""
 
     ENERGY = "ENERGY"
@@ -364,7 +385,7 @@ class TariffDimensionType(StrEnum):
     TIME = "TIME"
 
 
-class TariffType(StrEnum):
+class TariffType(_WireEnum):
     """OCPI 2.2.1 ``TariffType`` (closed enum; module tariffs)."""
 
     AD_HOC_PAYMENT = "AD_HOC_PAYMENT"
@@ -374,7 +395,7 @@ class TariffType(StrEnum):
     REGULAR = "REGULAR"
 
 
-class AllowedType(StrEnum):
+class AllowedType(_WireEnum):
     """OCPI 2.2.1 ``AllowedType`` (closed enum; module tokens)."""
 
     ALLOWED = "ALLOWED"
@@ -384,7 +405,7 @@ class AllowedType(StrEnum):
     NOT_ALLOWED = "NOT_ALLOWED"
 
 
-class TokenType(StrEnum):
+class TokenType(_WireEnum):
     """OCPI 2.2.1 ``TokenType`` (closed enum; module tokens)."""
 
     AD_HOC_USER = "AD_HOC_USER"
@@ -393,7 +414,7 @@ class TokenType(StrEnum):
     RFID = "RFID"
 
 
-class WhitelistType(StrEnum):
+class WhitelistType(_WireEnum):
     """OCPI 2.2.1 ``WhitelistType`` (closed enum; module tokens)."""
 
     ALWAYS = "ALWAYS"
@@ -402,7 +423,7 @@ class WhitelistType(StrEnum):
     NEVER = "NEVER"
 
 
-class Role(StrEnum):
+class Role(_WireEnum):
     """OCPI 2.2.1 ``Role`` (closed enum; module types)."""
 
     CPO = "CPO"
@@ -414,14 +435,14 @@ class Role(StrEnum):
     SCSP = "SCSP"
 
 
-class InterfaceRole(StrEnum):
+class InterfaceRole(_WireEnum):
     """OCPI 2.2.1 ``InterfaceRole`` (closed enum; module versions)."""
 
     SENDER = "SENDER"
     RECEIVER = "RECEIVER"
 
 
-class ModuleId(StrEnum):
+class ModuleId(_WireEnum):
     """OCPI 2.2.1 ``ModuleID`` (closed enum; module versions)."""
 
     CDRS = "cdrs"
@@ -435,7 +456,7 @@ class ModuleId(StrEnum):
     TOKENS = "tokens"
 
 
-class VersionNumber(StrEnum):
+class VersionNumber(_WireEnum):
     """OCPI 2.2.1 ``VersionNumber`` (closed enum; module versions)."""
 
     V2_0 = "2.0"

@@ -2,7 +2,8 @@
 
 """OCPI 2.3.0 enumerations (closed enums and the known values of OpenEnums)."""
 
-from enum import StrEnum
+from enum import Enum, StrEnum
+from typing import Any
 
 __all__ = [
     "AccessMethod",
@@ -54,7 +55,27 @@ __all__ = [
 ]
 
 
-class AuthMethod(StrEnum):
+def _wire_value(value: Any, info: Any) -> Any:
+    # JSON dumps write the wire string; Python dumps keep the member (or the value kept as sent).
+    if isinstance(value, Enum) and info.mode_is_json():
+        return value.value
+    return value
+
+
+class _WireEnum(StrEnum):
+    """A protocol enumeration: members are the wire strings; dumps never warn about kept values."""
+
+    @classmethod
+    def __get_pydantic_core_schema__(cls, source: Any, handler: Any) -> Any:
+        """pydantic's own enum schema, with a serializer that accepts values kept by lenient validation."""
+        schema = handler(source)
+        # pydantic_core.core_schema.plain_serializer_function_ser_schema(_wire_value, info_arg=True),
+        # written out so that this module does not import pydantic.
+        schema["serialization"] = {"type": "function-plain", "function": _wire_value, "info_arg": True}
+        return schema
+
+
+class AuthMethod(_WireEnum):
     """OCPI 2.3.0 ``AuthMethod`` (closed enum; module cdrs)."""
 
     AUTH_REQUEST = "AUTH_REQUEST"
@@ -62,7 +83,7 @@ class AuthMethod(StrEnum):
     WHITELIST = "WHITELIST"
 
 
-class CdrDimensionType(StrEnum):
+class CdrDimensionType(_WireEnum):
     """OCPI 2.3.0 ``CdrDimensionType`` (closed enum; module cdrs)."""
 
     CURRENT = "CURRENT"
@@ -82,14 +103,14 @@ class CdrDimensionType(StrEnum):
     RESERVATION_OVERTIME = "RESERVATION_OVERTIME"
 
 
-class ChargingRateUnit(StrEnum):
+class ChargingRateUnit(_WireEnum):
     """OCPI 2.3.0 ``ChargingRateUnit`` (closed enum; module chargingprofiles)."""
 
     W = "W"
     A = "A"
 
 
-class ChargingProfileResponseType(StrEnum):
+class ChargingProfileResponseType(_WireEnum):
     """OCPI 2.3.0 ``ChargingProfileResponseType`` (closed enum; module chargingprofiles)."""
 
     ACCEPTED = "ACCEPTED"
@@ -99,7 +120,7 @@ class ChargingProfileResponseType(StrEnum):
     UNKNOWN_SESSION = "UNKNOWN_SESSION"
 
 
-class ChargingProfileResultType(StrEnum):
+class ChargingProfileResultType(_WireEnum):
     """OCPI 2.3.0 ``ChargingProfileResultType`` (closed enum; module chargingprofiles)."""
 
     ACCEPTED = "ACCEPTED"
@@ -107,7 +128,7 @@ class ChargingProfileResultType(StrEnum):
     UNKNOWN = "UNKNOWN"
 
 
-class CommandResponseType(StrEnum):
+class CommandResponseType(_WireEnum):
     """OCPI 2.3.0 ``CommandResponseType`` (closed enum; module commands)."""
 
     NOT_SUPPORTED = "NOT_SUPPORTED"
@@ -116,7 +137,7 @@ class CommandResponseType(StrEnum):
     UNKNOWN_SESSION = "UNKNOWN_SESSION"
 
 
-class CommandResultType(StrEnum):
+class CommandResultType(_WireEnum):
     """OCPI 2.3.0 ``CommandResultType`` (closed enum; module commands)."""
 
     ACCEPTED = "ACCEPTED"
@@ -130,7 +151,7 @@ class CommandResultType(StrEnum):
     UNKNOWN_RESERVATION = "UNKNOWN_RESERVATION"
 
 
-class CommandType(StrEnum):
+class CommandType(_WireEnum):
     """OCPI 2.3.0 ``CommandType`` (OpenEnum: other values are accepted too; module commands)."""
 
     CANCEL_RESERVATION = "CANCEL_RESERVATION"
@@ -140,7 +161,7 @@ class CommandType(StrEnum):
     UNLOCK_CONNECTOR = "UNLOCK_CONNECTOR"
 
 
-class ConnectionStatus(StrEnum):
+class ConnectionStatus(_WireEnum):
     """OCPI 2.3.0 ``ConnectionStatus`` (closed enum; module hubclientinfo)."""
 
     CONNECTED = "CONNECTED"
@@ -149,7 +170,7 @@ class ConnectionStatus(StrEnum):
     SUSPENDED = "SUSPENDED"
 
 
-class Capability(StrEnum):
+class Capability(_WireEnum):
     """OCPI 2.3.0 ``Capability`` (OpenEnum: other values are accepted too; module locations)."""
 
     CHARGING_PROFILE_CAPABLE = "CHARGING_PROFILE_CAPABLE"
@@ -167,21 +188,21 @@ class Capability(StrEnum):
     UNLOCK_CAPABLE = "UNLOCK_CAPABLE"
 
 
-class ConnectorCapability(StrEnum):
+class ConnectorCapability(_WireEnum):
     """OCPI 2.3.0 ``ConnectorCapability`` (OpenEnum: other values are accepted too; module locations)."""
 
     ISO_15118_2_PLUG_AND_CHARGE = "ISO_15118_2_PLUG_AND_CHARGE"
     ISO_15118_20_PLUG_AND_CHARGE = "ISO_15118_20_PLUG_AND_CHARGE"
 
 
-class ConnectorFormat(StrEnum):
+class ConnectorFormat(_WireEnum):
     """OCPI 2.3.0 ``ConnectorFormat`` (closed enum; module locations)."""
 
     SOCKET = "SOCKET"
     CABLE = "CABLE"
 
 
-class ConnectorType(StrEnum):
+class ConnectorType(_WireEnum):
     """OCPI 2.3.0 ``ConnectorType`` (OpenEnum: other values are accepted too; module locations)."""
 
     CHADEMO = "CHADEMO"
@@ -228,7 +249,7 @@ class ConnectorType(StrEnum):
     TESLA_S = "TESLA_S"
 
 
-class EnergySourceCategory(StrEnum):
+class EnergySourceCategory(_WireEnum):
     """OCPI 2.3.0 ``EnergySourceCategory`` (closed enum; module locations)."""
 
     NUCLEAR = "NUCLEAR"
@@ -241,14 +262,14 @@ class EnergySourceCategory(StrEnum):
     WATER = "WATER"
 
 
-class EnvironmentalImpactCategory(StrEnum):
+class EnvironmentalImpactCategory(_WireEnum):
     """OCPI 2.3.0 ``EnvironmentalImpactCategory`` (OpenEnum: other values are accepted too; module locations)."""
 
     NUCLEAR_WASTE = "NUCLEAR_WASTE"
     CARBON_DIOXIDE = "CARBON_DIOXIDE"
 
 
-class EvsePosition(StrEnum):
+class EvsePosition(_WireEnum):
     """OCPI 2.3.0 ``EVSEPosition`` (closed enum; module locations)."""
 
     LEFT = "LEFT"
@@ -256,7 +277,7 @@ class EvsePosition(StrEnum):
     CENTER = "CENTER"
 
 
-class Facility(StrEnum):
+class Facility(_WireEnum):
     """OCPI 2.3.0 ``Facility`` (OpenEnum: other values are accepted too; module locations)."""
 
     HOTEL = "HOTEL"
@@ -281,7 +302,7 @@ class Facility(StrEnum):
     WIFI = "WIFI"
 
 
-class ImageCategory(StrEnum):
+class ImageCategory(_WireEnum):
     """OCPI 2.3.0 ``ImageCategory`` (OpenEnum: other values are accepted too; module locations)."""
 
     CHARGER = "CHARGER"
@@ -293,7 +314,7 @@ class ImageCategory(StrEnum):
     OWNER = "OWNER"
 
 
-class ParkingDirection(StrEnum):
+class ParkingDirection(_WireEnum):
     """OCPI 2.3.0 ``ParkingDirection`` (closed enum; module locations)."""
 
     PARALLEL = "PARALLEL"
@@ -301,7 +322,7 @@ class ParkingDirection(StrEnum):
     ANGLE = "ANGLE"
 
 
-class ParkingRestriction(StrEnum):
+class ParkingRestriction(_WireEnum):
     """OCPI 2.3.0 ``ParkingRestriction`` (OpenEnum: other values are accepted too; module locations)."""
 
     CUSTOMERS = "CUSTOMERS"
@@ -314,7 +335,7 @@ class ParkingRestriction(StrEnum):
     TENANTS = "TENANTS"
 
 
-class ParkingType(StrEnum):
+class ParkingType(_WireEnum):
     """OCPI 2.3.0 ``ParkingType`` (OpenEnum: other values are accepted too; module locations)."""
 
     ALONG_MOTORWAY = "ALONG_MOTORWAY"
@@ -325,7 +346,7 @@ class ParkingType(StrEnum):
     UNDERGROUND_GARAGE = "UNDERGROUND_GARAGE"
 
 
-class PowerType(StrEnum):
+class PowerType(_WireEnum):
     """OCPI 2.3.0 ``PowerType`` (closed enum; module locations)."""
 
     AC_1_PHASE = "AC_1_PHASE"
@@ -335,7 +356,7 @@ class PowerType(StrEnum):
     DC = "DC"
 
 
-class Status(StrEnum):
+class Status(_WireEnum):
     """OCPI 2.3.0 ``Status`` (closed enum; module locations)."""
 
     AVAILABLE = "AVAILABLE"
@@ -349,7 +370,7 @@ class Status(StrEnum):
     UNKNOWN = "UNKNOWN"
 
 
-class VehicleType(StrEnum):
+class VehicleType(_WireEnum):
     """OCPI 2.3.0 ``VehicleType`` (OpenEnum: other values are accepted too; module locations)."""
 
     MOTORCYCLE = "MOTORCYCLE"
@@ -363,14 +384,14 @@ class VehicleType(StrEnum):
     DISABLED = "DISABLED"
 
 
-class InvoiceCreator(StrEnum):
+class InvoiceCreator(_WireEnum):
     """OCPI 2.3.0 ``InvoiceCreator`` (closed enum; module payments)."""
 
     CPO = "CPO"
     PTP = "PTP"
 
 
-class CaptureStatusCode(StrEnum):
+class CaptureStatusCode(_WireEnum):
     """OCPI 2.3.0 ``CaptureStatusCode`` (closed enum; module payments)."""
 
     SUCCESS = "SUCCESS"
@@ -378,7 +399,7 @@ class CaptureStatusCode(StrEnum):
     FAILED = "FAILED"
 
 
-class ChargingPreferencesResponse(StrEnum):
+class ChargingPreferencesResponse(_WireEnum):
     """OCPI 2.3.0 ``ChargingPreferencesResponse`` (closed enum; module sessions)."""
 
     ACCEPTED = "ACCEPTED"
@@ -388,7 +409,7 @@ class ChargingPreferencesResponse(StrEnum):
     PROFILE_TYPE_NOT_SUPPORTED = "PROFILE_TYPE_NOT_SUPPORTED"
 
 
-class ProfileType(StrEnum):
+class ProfileType(_WireEnum):
     """OCPI 2.3.0 ``ProfileType`` (closed enum; module sessions)."""
 
     CHEAP = "CHEAP"
@@ -397,7 +418,7 @@ class ProfileType(StrEnum):
     REGULAR = "REGULAR"
 
 
-class SessionStatus(StrEnum):
+class SessionStatus(_WireEnum):
     """OCPI 2.3.0 ``SessionStatus`` (closed enum; module sessions)."""
 
     ACTIVE = "ACTIVE"
@@ -407,7 +428,7 @@ class SessionStatus(StrEnum):
     RESERVATION = "RESERVATION"
 
 
-class DayOfWeek(StrEnum):
+class DayOfWeek(_WireEnum):
     """OCPI 2.3.0 ``DayOfWeek`` (closed enum; module tariffs)."""
 
     MONDAY = "MONDAY"
@@ -419,14 +440,14 @@ class DayOfWeek(StrEnum):
     SUNDAY = "SUNDAY"
 
 
-class ReservationRestrictionType(StrEnum):
+class ReservationRestrictionType(_WireEnum):
     """OCPI 2.3.0 ``ReservationRestrictionType`` (closed enum; module tariffs)."""
 
     RESERVATION = "RESERVATION"
     RESERVATION_EXPIRES = "RESERVATION_EXPIRES"
 
 
-class TariffDimensionType(StrEnum):
+class TariffDimensionType(_WireEnum):
     """OCPI 2.3.0 ``TariffDimensionType`` (closed enum; module tariffs)."""
 
     ENERGY = "ENERGY"
@@ -435,7 +456,7 @@ class TariffDimensionType(StrEnum):
     TIME = "TIME"
 
 
-class TariffType(StrEnum):
+class TariffType(_WireEnum):
     """OCPI 2.3.0 ``TariffType`` (closed enum; module tariffs)."""
 
     AD_HOC_PAYMENT = "AD_HOC_PAYMENT"
@@ -445,7 +466,7 @@ class TariffType(StrEnum):
     REGULAR = "REGULAR"
 
 
-class TaxIncluded(StrEnum):
+class TaxIncluded(_WireEnum):
     """OCPI 2.3.0 ``TaxIncluded`` (closed enum; module tariffs)."""
 
     YES = "YES"
@@ -453,7 +474,7 @@ class TaxIncluded(StrEnum):
     N_A = "N/A"
 
 
-class AllowedType(StrEnum):
+class AllowedType(_WireEnum):
     """OCPI 2.3.0 ``AllowedType`` (closed enum; module tokens)."""
 
     ALLOWED = "ALLOWED"
@@ -463,7 +484,7 @@ class AllowedType(StrEnum):
     NOT_ALLOWED = "NOT_ALLOWED"
 
 
-class TokenType(StrEnum):
+class TokenType(_WireEnum):
     """OCPI 2.3.0 ``TokenType`` (OpenEnum: other values are accepted too; module tokens)."""
 
     AD_HOC_USER = "AD_HOC_USER"
@@ -473,7 +494,7 @@ class TokenType(StrEnum):
     RFID = "RFID"
 
 
-class WhitelistType(StrEnum):
+class WhitelistType(_WireEnum):
     """OCPI 2.3.0 ``WhitelistType`` (closed enum; module tokens)."""
 
     ALWAYS = "ALWAYS"
@@ -482,7 +503,7 @@ class WhitelistType(StrEnum):
     NEVER = "NEVER"
 
 
-class Role(StrEnum):
+class Role(_WireEnum):
     """OCPI 2.3.0 ``Role`` (closed enum; module types)."""
 
     CPO = "CPO"
@@ -493,14 +514,14 @@ class Role(StrEnum):
     SCSP = "SCSP"
 
 
-class InterfaceRole(StrEnum):
+class InterfaceRole(_WireEnum):
     """OCPI 2.3.0 ``InterfaceRole`` (closed enum; module versions)."""
 
     SENDER = "SENDER"
     RECEIVER = "RECEIVER"
 
 
-class ModuleId(StrEnum):
+class ModuleId(_WireEnum):
     """OCPI 2.3.0 ``ModuleID`` (OpenEnum: other values are accepted too; module versions)."""
 
     CDRS = "cdrs"
@@ -514,7 +535,7 @@ class ModuleId(StrEnum):
     TOKENS = "tokens"
 
 
-class VersionNumber(StrEnum):
+class VersionNumber(_WireEnum):
     """OCPI 2.3.0 ``VersionNumber`` (OpenEnum: other values are accepted too; module versions)."""
 
     V2_0 = "2.0"
@@ -525,7 +546,7 @@ class VersionNumber(StrEnum):
     V2_3_0 = "2.3.0"
 
 
-class AccessMethod(StrEnum):
+class AccessMethod(_WireEnum):
     """OCPI 2.3.0 ``AccessMethod`` (closed enum; module bookings)."""
 
     OPEN = "OPEN"
@@ -536,7 +557,7 @@ class AccessMethod(StrEnum):
     PARKING_TICKET = "PARKING_TICKET"
 
 
-class CanceledReason(StrEnum):
+class CanceledReason(_WireEnum):
     """OCPI 2.3.0 ``CanceledReason`` (closed enum; module bookings)."""
 
     POWER_OUTAGE = "POWER_OUTAGE"
@@ -549,7 +570,7 @@ class CanceledReason(StrEnum):
     UNKNOWN = "UNKNOWN"
 
 
-class ReservationRequestStatus(StrEnum):
+class ReservationRequestStatus(_WireEnum):
     """OCPI 2.3.0 ``ReservationRequestStatus`` (closed enum; module bookings)."""
 
     PENDING = "PENDING"
@@ -558,7 +579,7 @@ class ReservationRequestStatus(StrEnum):
     FAILED = "FAILED"
 
 
-class ReservationStatus(StrEnum):
+class ReservationStatus(_WireEnum):
     """OCPI 2.3.0 ``ReservationStatus`` (closed enum; module bookings)."""
 
     PENDING = "PENDING"
@@ -571,7 +592,7 @@ class ReservationStatus(StrEnum):
     UNKNOWN = "UNKNOWN"
 
 
-class BookingRestrictionType(StrEnum):
+class BookingRestrictionType(_WireEnum):
     """OCPI 2.3.0 ``BookingRestrictionType`` (closed enum; module tariffs)."""
 
     BOOKING = "BOOKING"

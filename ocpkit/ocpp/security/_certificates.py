@@ -13,7 +13,7 @@ import re
 from datetime import datetime
 from typing import Any, Final
 
-from ocpkit.errors import CredentialsInvalid, UnsupportedError, Violation
+from ocpkit.errors import CredentialsInvalid, MissingExtraError, UnsupportedError, Violation
 
 __all__ = ["MIN_EC_KEY_BITS", "MIN_RSA_KEY_BITS", "certificate_chain_violations", "csr_violations"]
 
@@ -31,9 +31,7 @@ def _crypto() -> Any:
     try:
         from cryptography import x509
     except ImportError:
-        raise UnsupportedError(
-            "certificate checks need the 'cryptography' package: pip install 'ocpkit[crypto]'"
-        ) from None
+        raise MissingExtraError("certificate checks", "crypto", "cryptography") from None
     return x509
 
 

@@ -62,120 +62,353 @@ _OptionalString500 = Annotated[_String500 | None, NOT_NULL]
 
 
 class IdTagInfo(OcppModel):
-    """OCPP 1.6 data type ``IdTagInfo``."""
+    """OCPP 1.6 data type ``IdTagInfo``. Used in ``AuthorizationData``, ``AuthorizeResponse``, ``StartTransactionResponse``, ``StopTransactionResponse``.
 
-    expiry_date: _OptionalDateTime = Field(None, alias="expiryDate")
-    parent_id_tag: _OptionalString20 = Field(None, alias="parentIdTag")
-    status: AuthorizationStatus = Field(alias="status")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the AuthorizationStatus values; required
+    * ``expiry_date`` (``expiryDate``): RFC 3339 date-time; optional (left out when absent, never null)
+    * ``parent_id_tag`` (``parentIdTag``): text, at most 20 characters; optional (left out when absent, never null)
+    """
+
+    expiry_date: _OptionalDateTime = Field(
+        None,
+        alias="expiryDate",
+        description="RFC 3339 date-time; optional (left out when absent, never null)",
+    )
+    parent_id_tag: _OptionalString20 = Field(
+        None,
+        alias="parentIdTag",
+        description="text, at most 20 characters; optional (left out when absent, never null)",
+    )
+    status: AuthorizationStatus = Field(
+        alias="status", description="one of the AuthorizationStatus values; required"
+    )
 
 
 class AuthorizationData(OcppModel):
-    """OCPP 1.6 data type ``AuthorizationData``."""
+    """OCPP 1.6 data type ``AuthorizationData``. Used in ``SendLocalListRequest``.
 
-    id_tag: _String20 = Field(alias="idTag")
-    id_tag_info: Annotated[IdTagInfo | None, NOT_NULL] = Field(None, alias="idTagInfo")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``id_tag`` (``idTag``): text, at most 20 characters; required
+    * ``id_tag_info`` (``idTagInfo``): IdTagInfo object; optional (left out when absent, never null)
+    """
+
+    id_tag: _String20 = Field(alias="idTag", description="text, at most 20 characters; required")
+    id_tag_info: Annotated[IdTagInfo | None, NOT_NULL] = Field(
+        None, alias="idTagInfo", description="IdTagInfo object; optional (left out when absent, never null)"
+    )
 
 
 class CertificateHashDataType(OcppModel):
-    """OCPP 1.6 data type ``CertificateHashDataType``."""
+    """OCPP 1.6 data type ``CertificateHashDataType``. Used in ``DeleteCertificateRequest``, ``GetInstalledCertificateIdsResponse``.
 
-    hash_algorithm: HashAlgorithmEnumType = Field(alias="hashAlgorithm")
-    issuer_name_hash: _String128 = Field(alias="issuerNameHash")
-    issuer_key_hash: _String128 = Field(alias="issuerKeyHash")
-    serial_number: _String40 = Field(alias="serialNumber")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``hash_algorithm`` (``hashAlgorithm``): one of the HashAlgorithmEnumType values; required
+    * ``issuer_key_hash`` (``issuerKeyHash``): text, at most 128 characters; required
+    * ``issuer_name_hash`` (``issuerNameHash``): text, at most 128 characters; required
+    * ``serial_number`` (``serialNumber``): text, at most 40 characters; required
+    """
+
+    hash_algorithm: HashAlgorithmEnumType = Field(
+        alias="hashAlgorithm", description="one of the HashAlgorithmEnumType values; required"
+    )
+    issuer_name_hash: _String128 = Field(
+        alias="issuerNameHash", description="text, at most 128 characters; required"
+    )
+    issuer_key_hash: _String128 = Field(
+        alias="issuerKeyHash", description="text, at most 128 characters; required"
+    )
+    serial_number: _String40 = Field(
+        alias="serialNumber", description="text, at most 40 characters; required"
+    )
 
 
 class ChargingSchedulePeriod(OcppModel):
-    """OCPP 1.6 data type ``ChargingSchedulePeriod``."""
+    """OCPP 1.6 data type ``ChargingSchedulePeriod``. Used in ``ChargingSchedule``.
 
-    start_period: _StrictInteger = Field(alias="startPeriod")
-    limit: _NumberMultipleOf0_1 = Field(alias="limit")
-    number_phases: _OptionalStrictInteger = Field(None, alias="numberPhases")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``limit`` (``limit``): decimal number, a multiple of 0.1; required
+    * ``start_period`` (``startPeriod``): integer; required
+    * ``number_phases`` (``numberPhases``): integer; optional (left out when absent, never null)
+    """
+
+    start_period: _StrictInteger = Field(alias="startPeriod", description="integer; required")
+    limit: _NumberMultipleOf0_1 = Field(
+        alias="limit", description="decimal number, a multiple of 0.1; required"
+    )
+    number_phases: _OptionalStrictInteger = Field(
+        None, alias="numberPhases", description="integer; optional (left out when absent, never null)"
+    )
 
 
 class ChargingSchedule(OcppModel):
-    """OCPP 1.6 data type ``ChargingSchedule``."""
+    """OCPP 1.6 data type ``ChargingSchedule``. Used in ``ChargingProfile``, ``GetCompositeScheduleResponse``.
 
-    duration: _OptionalStrictInteger = Field(None, alias="duration")
-    start_schedule: _OptionalDateTime = Field(None, alias="startSchedule")
-    charging_rate_unit: ChargingRateUnitType = Field(alias="chargingRateUnit")
-    charging_schedule_period: list[ChargingSchedulePeriod] = Field(alias="chargingSchedulePeriod")
-    min_charging_rate: _OptionalNumberMultipleOf0_1 = Field(None, alias="minChargingRate")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``charging_rate_unit`` (``chargingRateUnit``): one of the ChargingRateUnitType values; required
+    * ``charging_schedule_period`` (``chargingSchedulePeriod``): list of (ChargingSchedulePeriod object); required
+    * ``duration`` (``duration``): integer; optional (left out when absent, never null)
+    * ``min_charging_rate`` (``minChargingRate``): decimal number, a multiple of 0.1; optional (left out when absent, never null)
+    * ``start_schedule`` (``startSchedule``): RFC 3339 date-time; optional (left out when absent, never null)
+    """
+
+    duration: _OptionalStrictInteger = Field(
+        None, alias="duration", description="integer; optional (left out when absent, never null)"
+    )
+    start_schedule: _OptionalDateTime = Field(
+        None,
+        alias="startSchedule",
+        description="RFC 3339 date-time; optional (left out when absent, never null)",
+    )
+    charging_rate_unit: ChargingRateUnitType = Field(
+        alias="chargingRateUnit", description="one of the ChargingRateUnitType values; required"
+    )
+    charging_schedule_period: list[ChargingSchedulePeriod] = Field(
+        alias="chargingSchedulePeriod", description="list of (ChargingSchedulePeriod object); required"
+    )
+    min_charging_rate: _OptionalNumberMultipleOf0_1 = Field(
+        None,
+        alias="minChargingRate",
+        description="decimal number, a multiple of 0.1; optional (left out when absent, never null)",
+    )
 
 
 class ChargingProfile(OcppModel):
-    """OCPP 1.6 data type ``ChargingProfile``."""
+    """OCPP 1.6 data type ``ChargingProfile``. Used in ``RemoteStartTransactionRequest``, ``SetChargingProfileRequest``.
 
-    charging_profile_id: _StrictInteger = Field(alias="chargingProfileId")
-    transaction_id: _OptionalStrictInteger = Field(None, alias="transactionId")
-    stack_level: _StrictInteger = Field(alias="stackLevel")
-    charging_profile_purpose: ChargingProfilePurposeType = Field(alias="chargingProfilePurpose")
-    charging_profile_kind: ChargingProfileKindType = Field(alias="chargingProfileKind")
-    recurrency_kind: Annotated[RecurrencyKindType | None, NOT_NULL] = Field(None, alias="recurrencyKind")
-    valid_from: _OptionalDateTime = Field(None, alias="validFrom")
-    valid_to: _OptionalDateTime = Field(None, alias="validTo")
-    charging_schedule: ChargingSchedule = Field(alias="chargingSchedule")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``charging_profile_id`` (``chargingProfileId``): integer; required
+    * ``charging_profile_kind`` (``chargingProfileKind``): one of the ChargingProfileKindType values; required
+    * ``charging_profile_purpose`` (``chargingProfilePurpose``): one of the ChargingProfilePurposeType values; required
+    * ``charging_schedule`` (``chargingSchedule``): ChargingSchedule object; required
+    * ``stack_level`` (``stackLevel``): integer; required
+    * ``recurrency_kind`` (``recurrencyKind``): one of the RecurrencyKindType values; optional (left out when absent, never null)
+    * ``transaction_id`` (``transactionId``): integer; optional (left out when absent, never null)
+    * ``valid_from`` (``validFrom``): RFC 3339 date-time; optional (left out when absent, never null)
+    * ``valid_to`` (``validTo``): RFC 3339 date-time; optional (left out when absent, never null)
+    """
+
+    charging_profile_id: _StrictInteger = Field(alias="chargingProfileId", description="integer; required")
+    transaction_id: _OptionalStrictInteger = Field(
+        None, alias="transactionId", description="integer; optional (left out when absent, never null)"
+    )
+    stack_level: _StrictInteger = Field(alias="stackLevel", description="integer; required")
+    charging_profile_purpose: ChargingProfilePurposeType = Field(
+        alias="chargingProfilePurpose", description="one of the ChargingProfilePurposeType values; required"
+    )
+    charging_profile_kind: ChargingProfileKindType = Field(
+        alias="chargingProfileKind", description="one of the ChargingProfileKindType values; required"
+    )
+    recurrency_kind: Annotated[RecurrencyKindType | None, NOT_NULL] = Field(
+        None,
+        alias="recurrencyKind",
+        description="one of the RecurrencyKindType values; optional (left out when absent, never null)",
+    )
+    valid_from: _OptionalDateTime = Field(
+        None, alias="validFrom", description="RFC 3339 date-time; optional (left out when absent, never null)"
+    )
+    valid_to: _OptionalDateTime = Field(
+        None, alias="validTo", description="RFC 3339 date-time; optional (left out when absent, never null)"
+    )
+    charging_schedule: ChargingSchedule = Field(
+        alias="chargingSchedule", description="ChargingSchedule object; required"
+    )
 
 
 class FirmwareType(OcppModel):
-    """OCPP 1.6 data type ``FirmwareType``."""
+    """OCPP 1.6 data type ``FirmwareType``. Used in ``SignedUpdateFirmwareRequest``.
 
-    location: _String512 = Field(alias="location")
-    retrieve_date_time: DateTime = Field(alias="retrieveDateTime")
-    install_date_time: _OptionalDateTime = Field(None, alias="installDateTime")
-    signing_certificate: _String5500 = Field(alias="signingCertificate")
-    signature: _String800 = Field(alias="signature")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``location`` (``location``): text, at most 512 characters; required
+    * ``retrieve_date_time`` (``retrieveDateTime``): RFC 3339 date-time; required
+    * ``signature`` (``signature``): text, at most 800 characters; required
+    * ``signing_certificate`` (``signingCertificate``): text, at most 5500 characters; required
+    * ``install_date_time`` (``installDateTime``): RFC 3339 date-time; optional (left out when absent, never null)
+    """
+
+    location: _String512 = Field(alias="location", description="text, at most 512 characters; required")
+    retrieve_date_time: DateTime = Field(alias="retrieveDateTime", description="RFC 3339 date-time; required")
+    install_date_time: _OptionalDateTime = Field(
+        None,
+        alias="installDateTime",
+        description="RFC 3339 date-time; optional (left out when absent, never null)",
+    )
+    signing_certificate: _String5500 = Field(
+        alias="signingCertificate", description="text, at most 5500 characters; required"
+    )
+    signature: _String800 = Field(alias="signature", description="text, at most 800 characters; required")
 
 
 class KeyValue(OcppModel):
-    """OCPP 1.6 data type ``KeyValue``."""
+    """OCPP 1.6 data type ``KeyValue``. Used in ``GetConfigurationResponse``.
 
-    key: _String50 = Field(alias="key")
-    readonly: _Boolean = Field(alias="readonly")
-    value: _OptionalString500 = Field(None, alias="value")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``key`` (``key``): text, at most 50 characters; required
+    * ``readonly`` (``readonly``): boolean; required
+    * ``value`` (``value``): text, at most 500 characters; optional (left out when absent, never null)
+    """
+
+    key: _String50 = Field(alias="key", description="text, at most 50 characters; required")
+    readonly: _Boolean = Field(alias="readonly", description="boolean; required")
+    value: _OptionalString500 = Field(
+        None,
+        alias="value",
+        description="text, at most 500 characters; optional (left out when absent, never null)",
+    )
 
 
 class LogParametersType(OcppModel):
-    """OCPP 1.6 data type ``LogParametersType``."""
+    """OCPP 1.6 data type ``LogParametersType``. Used in ``GetLogRequest``.
 
-    remote_location: _String512 = Field(alias="remoteLocation")
-    oldest_timestamp: _OptionalDateTime = Field(None, alias="oldestTimestamp")
-    latest_timestamp: _OptionalDateTime = Field(None, alias="latestTimestamp")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``remote_location`` (``remoteLocation``): text, at most 512 characters; required
+    * ``latest_timestamp`` (``latestTimestamp``): RFC 3339 date-time; optional (left out when absent, never null)
+    * ``oldest_timestamp`` (``oldestTimestamp``): RFC 3339 date-time; optional (left out when absent, never null)
+    """
+
+    remote_location: _String512 = Field(
+        alias="remoteLocation", description="text, at most 512 characters; required"
+    )
+    oldest_timestamp: _OptionalDateTime = Field(
+        None,
+        alias="oldestTimestamp",
+        description="RFC 3339 date-time; optional (left out when absent, never null)",
+    )
+    latest_timestamp: _OptionalDateTime = Field(
+        None,
+        alias="latestTimestamp",
+        description="RFC 3339 date-time; optional (left out when absent, never null)",
+    )
 
 
 class SampledValue(OcppModel):
-    """OCPP 1.6 data type ``SampledValue``."""
+    """OCPP 1.6 data type ``SampledValue``. Used in ``MeterValue``.
 
-    value: _String = Field(alias="value")
-    context: Annotated[ReadingContext | None, NOT_NULL] = Field(None, alias="context")
-    format: Annotated[ValueFormat | None, NOT_NULL] = Field(None, alias="format")
-    measurand: Annotated[Measurand | None, NOT_NULL] = Field(None, alias="measurand")
-    phase: Annotated[Phase | None, NOT_NULL] = Field(None, alias="phase")
-    location: Annotated[Location | None, NOT_NULL] = Field(None, alias="location")
-    unit: Annotated[UnitOfMeasure | None, NOT_NULL] = Field(None, alias="unit")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``value`` (``value``): text; required
+    * ``context`` (``context``): one of the ReadingContext values; optional (left out when absent, never null)
+    * ``format`` (``format``): one of the ValueFormat values; optional (left out when absent, never null)
+    * ``location`` (``location``): one of the Location values; optional (left out when absent, never null)
+    * ``measurand`` (``measurand``): one of the Measurand values; optional (left out when absent, never null)
+    * ``phase`` (``phase``): one of the Phase values; optional (left out when absent, never null)
+    * ``unit`` (``unit``): one of the UnitOfMeasure values; optional (left out when absent, never null)
+    """
+
+    value: _String = Field(alias="value", description="text; required")
+    context: Annotated[ReadingContext | None, NOT_NULL] = Field(
+        None,
+        alias="context",
+        description="one of the ReadingContext values; optional (left out when absent, never null)",
+    )
+    format: Annotated[ValueFormat | None, NOT_NULL] = Field(
+        None,
+        alias="format",
+        description="one of the ValueFormat values; optional (left out when absent, never null)",
+    )
+    measurand: Annotated[Measurand | None, NOT_NULL] = Field(
+        None,
+        alias="measurand",
+        description="one of the Measurand values; optional (left out when absent, never null)",
+    )
+    phase: Annotated[Phase | None, NOT_NULL] = Field(
+        None,
+        alias="phase",
+        description="one of the Phase values; optional (left out when absent, never null)",
+    )
+    location: Annotated[Location | None, NOT_NULL] = Field(
+        None,
+        alias="location",
+        description="one of the Location values; optional (left out when absent, never null)",
+    )
+    unit: Annotated[UnitOfMeasure | None, NOT_NULL] = Field(
+        None,
+        alias="unit",
+        description="one of the UnitOfMeasure values; optional (left out when absent, never null)",
+    )
 
 
 class MeterValue(OcppModel):
-    """OCPP 1.6 data type ``MeterValue``."""
+    """OCPP 1.6 data type ``MeterValue``. Used in ``MeterValuesRequest``.
 
-    timestamp: DateTime = Field(alias="timestamp")
-    sampled_value: Annotated[list[SampledValue], Field(min_length=1)] = Field(alias="sampledValue")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``sampled_value`` (``sampledValue``): list of (SampledValue object), at least 1 items; required
+    * ``timestamp`` (``timestamp``): RFC 3339 date-time; required
+    """
+
+    timestamp: DateTime = Field(alias="timestamp", description="RFC 3339 date-time; required")
+    sampled_value: Annotated[list[SampledValue], Field(min_length=1)] = Field(
+        alias="sampledValue", description="list of (SampledValue object), at least 1 items; required"
+    )
 
 
 class StopTransactionSampledValue(OcppModel):
-    """OCPP 1.6 data type ``StopTransactionSampledValue``."""
+    """OCPP 1.6 data type ``StopTransactionSampledValue``. Used in ``StopTransactionMeterValue``.
 
-    value: _String = Field(alias="value")
-    context: Annotated[ReadingContext | None, NOT_NULL] = Field(None, alias="context")
-    format: Annotated[ValueFormat | None, NOT_NULL] = Field(None, alias="format")
-    measurand: Annotated[Measurand | None, NOT_NULL] = Field(None, alias="measurand")
-    phase: Annotated[Phase | None, NOT_NULL] = Field(None, alias="phase")
-    location: Annotated[Location | None, NOT_NULL] = Field(None, alias="location")
-    unit: Annotated[StopTransactionUnitOfMeasure | None, NOT_NULL] = Field(None, alias="unit")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``value`` (``value``): text; required
+    * ``context`` (``context``): one of the ReadingContext values; optional (left out when absent, never null)
+    * ``format`` (``format``): one of the ValueFormat values; optional (left out when absent, never null)
+    * ``location`` (``location``): one of the Location values; optional (left out when absent, never null)
+    * ``measurand`` (``measurand``): one of the Measurand values; optional (left out when absent, never null)
+    * ``phase`` (``phase``): one of the Phase values; optional (left out when absent, never null)
+    * ``unit`` (``unit``): one of the StopTransactionUnitOfMeasure values; optional (left out when absent, never null)
+    """
+
+    value: _String = Field(alias="value", description="text; required")
+    context: Annotated[ReadingContext | None, NOT_NULL] = Field(
+        None,
+        alias="context",
+        description="one of the ReadingContext values; optional (left out when absent, never null)",
+    )
+    format: Annotated[ValueFormat | None, NOT_NULL] = Field(
+        None,
+        alias="format",
+        description="one of the ValueFormat values; optional (left out when absent, never null)",
+    )
+    measurand: Annotated[Measurand | None, NOT_NULL] = Field(
+        None,
+        alias="measurand",
+        description="one of the Measurand values; optional (left out when absent, never null)",
+    )
+    phase: Annotated[Phase | None, NOT_NULL] = Field(
+        None,
+        alias="phase",
+        description="one of the Phase values; optional (left out when absent, never null)",
+    )
+    location: Annotated[Location | None, NOT_NULL] = Field(
+        None,
+        alias="location",
+        description="one of the Location values; optional (left out when absent, never null)",
+    )
+    unit: Annotated[StopTransactionUnitOfMeasure | None, NOT_NULL] = Field(
+        None,
+        alias="unit",
+        description="one of the StopTransactionUnitOfMeasure values; optional (left out when absent, never null)",
+    )
 
 
 class StopTransactionMeterValue(OcppModel):
-    """OCPP 1.6 data type ``StopTransactionMeterValue``."""
+    """OCPP 1.6 data type ``StopTransactionMeterValue``. Used in ``StopTransactionRequest``.
 
-    timestamp: DateTime = Field(alias="timestamp")
-    sampled_value: list[StopTransactionSampledValue] = Field(alias="sampledValue")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``sampled_value`` (``sampledValue``): list of (StopTransactionSampledValue object); required
+    * ``timestamp`` (``timestamp``): RFC 3339 date-time; required
+    """
+
+    timestamp: DateTime = Field(alias="timestamp", description="RFC 3339 date-time; required")
+    sampled_value: list[StopTransactionSampledValue] = Field(
+        alias="sampledValue", description="list of (StopTransactionSampledValue object); required"
+    )

@@ -165,530 +165,1356 @@ _OptionalString50 = Annotated[_String50 | None, NOT_NULL]
 
 
 class AuthorizeRequest(OcppModel):
-    """OCPP 1.6 message ``AuthorizeRequest``."""
+    """OCPP 1.6 ``Authorize`` request, sent by the charge point to the central system.
 
-    id_tag: _String20 = Field(alias="idTag")
+    Answered by :class:`AuthorizeResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``id_tag`` (``idTag``): text, at most 20 characters; required
+    """
+
+    id_tag: _String20 = Field(alias="idTag", description="text, at most 20 characters; required")
 
 
 class AuthorizeResponse(OcppModel):
-    """OCPP 1.6 message ``AuthorizeResponse``."""
+    """OCPP 1.6 ``Authorize`` response, sent by the central system to the charge point.
 
-    id_tag_info: IdTagInfo = Field(alias="idTagInfo")
+    Answers :class:`AuthorizeRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``id_tag_info`` (``idTagInfo``): IdTagInfo object; required
+    """
+
+    id_tag_info: IdTagInfo = Field(alias="idTagInfo", description="IdTagInfo object; required")
 
 
 class BootNotificationRequest(OcppModel):
-    """OCPP 1.6 message ``BootNotificationRequest``."""
+    """OCPP 1.6 ``BootNotification`` request, sent by the charge point to the central system.
 
-    charge_point_vendor: _String20 = Field(alias="chargePointVendor")
-    charge_point_model: _String20 = Field(alias="chargePointModel")
-    charge_point_serial_number: _OptionalString25 = Field(None, alias="chargePointSerialNumber")
-    charge_box_serial_number: _OptionalString25 = Field(None, alias="chargeBoxSerialNumber")
-    firmware_version: _OptionalString50 = Field(None, alias="firmwareVersion")
-    iccid: _OptionalString20 = Field(None, alias="iccid")
-    imsi: _OptionalString20 = Field(None, alias="imsi")
-    meter_type: _OptionalString25 = Field(None, alias="meterType")
-    meter_serial_number: _OptionalString25 = Field(None, alias="meterSerialNumber")
+    Answered by :class:`BootNotificationResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``charge_point_model`` (``chargePointModel``): text, at most 20 characters; required
+    * ``charge_point_vendor`` (``chargePointVendor``): text, at most 20 characters; required
+    * ``charge_box_serial_number`` (``chargeBoxSerialNumber``): text, at most 25 characters; optional (left out when absent, never null)
+    * ``charge_point_serial_number`` (``chargePointSerialNumber``): text, at most 25 characters; optional (left out when absent, never null)
+    * ``firmware_version`` (``firmwareVersion``): text, at most 50 characters; optional (left out when absent, never null)
+    * ``iccid`` (``iccid``): text, at most 20 characters; optional (left out when absent, never null)
+    * ``imsi`` (``imsi``): text, at most 20 characters; optional (left out when absent, never null)
+    * ``meter_serial_number`` (``meterSerialNumber``): text, at most 25 characters; optional (left out when absent, never null)
+    * ``meter_type`` (``meterType``): text, at most 25 characters; optional (left out when absent, never null)
+    """
+
+    charge_point_vendor: _String20 = Field(
+        alias="chargePointVendor", description="text, at most 20 characters; required"
+    )
+    charge_point_model: _String20 = Field(
+        alias="chargePointModel", description="text, at most 20 characters; required"
+    )
+    charge_point_serial_number: _OptionalString25 = Field(
+        None,
+        alias="chargePointSerialNumber",
+        description="text, at most 25 characters; optional (left out when absent, never null)",
+    )
+    charge_box_serial_number: _OptionalString25 = Field(
+        None,
+        alias="chargeBoxSerialNumber",
+        description="text, at most 25 characters; optional (left out when absent, never null)",
+    )
+    firmware_version: _OptionalString50 = Field(
+        None,
+        alias="firmwareVersion",
+        description="text, at most 50 characters; optional (left out when absent, never null)",
+    )
+    iccid: _OptionalString20 = Field(
+        None,
+        alias="iccid",
+        description="text, at most 20 characters; optional (left out when absent, never null)",
+    )
+    imsi: _OptionalString20 = Field(
+        None,
+        alias="imsi",
+        description="text, at most 20 characters; optional (left out when absent, never null)",
+    )
+    meter_type: _OptionalString25 = Field(
+        None,
+        alias="meterType",
+        description="text, at most 25 characters; optional (left out when absent, never null)",
+    )
+    meter_serial_number: _OptionalString25 = Field(
+        None,
+        alias="meterSerialNumber",
+        description="text, at most 25 characters; optional (left out when absent, never null)",
+    )
 
 
 class BootNotificationResponse(OcppModel):
-    """OCPP 1.6 message ``BootNotificationResponse``."""
+    """OCPP 1.6 ``BootNotification`` response, sent by the central system to the charge point.
 
-    status: RegistrationStatus = Field(alias="status")
-    current_time: DateTime = Field(alias="currentTime")
-    interval: _StrictInteger = Field(alias="interval")
+    Answers :class:`BootNotificationRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``current_time`` (``currentTime``): RFC 3339 date-time; required
+    * ``interval`` (``interval``): integer; required
+    * ``status`` (``status``): one of the RegistrationStatus values; required
+    """
+
+    status: RegistrationStatus = Field(
+        alias="status", description="one of the RegistrationStatus values; required"
+    )
+    current_time: DateTime = Field(alias="currentTime", description="RFC 3339 date-time; required")
+    interval: _StrictInteger = Field(alias="interval", description="integer; required")
 
 
 class CancelReservationRequest(OcppModel):
-    """OCPP 1.6 message ``CancelReservationRequest``."""
+    """OCPP 1.6 ``CancelReservation`` request, sent by the central system to the charge point.
 
-    reservation_id: _StrictInteger = Field(alias="reservationId")
+    Answered by :class:`CancelReservationResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``reservation_id`` (``reservationId``): integer; required
+    """
+
+    reservation_id: _StrictInteger = Field(alias="reservationId", description="integer; required")
 
 
 class CancelReservationResponse(OcppModel):
-    """OCPP 1.6 message ``CancelReservationResponse``."""
+    """OCPP 1.6 ``CancelReservation`` response, sent by the charge point to the central system.
 
-    status: CancelReservationStatus = Field(alias="status")
+    Answers :class:`CancelReservationRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the CancelReservationStatus values; required
+    """
+
+    status: CancelReservationStatus = Field(
+        alias="status", description="one of the CancelReservationStatus values; required"
+    )
 
 
 class CertificateSignedRequest(OcppModel):
-    """OCPP 1.6 message ``CertificateSignedRequest``."""
+    """OCPP 1.6 ``CertificateSigned`` request, sent by the central system to the charge point.
 
-    certificate_chain: _String10000 = Field(alias="certificateChain")
+    Answered by :class:`CertificateSignedResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``certificate_chain`` (``certificateChain``): text, at most 10000 characters; required
+    """
+
+    certificate_chain: _String10000 = Field(
+        alias="certificateChain", description="text, at most 10000 characters; required"
+    )
 
 
 class CertificateSignedResponse(OcppModel):
-    """OCPP 1.6 message ``CertificateSignedResponse``."""
+    """OCPP 1.6 ``CertificateSigned`` response, sent by the charge point to the central system.
 
-    status: CertificateSignedStatusEnumType = Field(alias="status")
+    Answers :class:`CertificateSignedRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the CertificateSignedStatusEnumType values; required
+    """
+
+    status: CertificateSignedStatusEnumType = Field(
+        alias="status", description="one of the CertificateSignedStatusEnumType values; required"
+    )
 
 
 class ChangeAvailabilityRequest(OcppModel):
-    """OCPP 1.6 message ``ChangeAvailabilityRequest``."""
+    """OCPP 1.6 ``ChangeAvailability`` request, sent by the central system to the charge point.
 
-    connector_id: _StrictInteger = Field(alias="connectorId")
-    type: AvailabilityType = Field(alias="type")
+    Answered by :class:`ChangeAvailabilityResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``connector_id`` (``connectorId``): integer; required
+    * ``type`` (``type``): one of the AvailabilityType values; required
+    """
+
+    connector_id: _StrictInteger = Field(alias="connectorId", description="integer; required")
+    type: AvailabilityType = Field(alias="type", description="one of the AvailabilityType values; required")
 
 
 class ChangeAvailabilityResponse(OcppModel):
-    """OCPP 1.6 message ``ChangeAvailabilityResponse``."""
+    """OCPP 1.6 ``ChangeAvailability`` response, sent by the charge point to the central system.
 
-    status: AvailabilityStatus = Field(alias="status")
+    Answers :class:`ChangeAvailabilityRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the AvailabilityStatus values; required
+    """
+
+    status: AvailabilityStatus = Field(
+        alias="status", description="one of the AvailabilityStatus values; required"
+    )
 
 
 class ChangeConfigurationRequest(OcppModel):
-    """OCPP 1.6 message ``ChangeConfigurationRequest``."""
+    """OCPP 1.6 ``ChangeConfiguration`` request, sent by the central system to the charge point.
 
-    key: _String50 = Field(alias="key")
-    value: _String500 = Field(alias="value")
+    Answered by :class:`ChangeConfigurationResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``key`` (``key``): text, at most 50 characters; required
+    * ``value`` (``value``): text, at most 500 characters; required
+    """
+
+    key: _String50 = Field(alias="key", description="text, at most 50 characters; required")
+    value: _String500 = Field(alias="value", description="text, at most 500 characters; required")
 
 
 class ChangeConfigurationResponse(OcppModel):
-    """OCPP 1.6 message ``ChangeConfigurationResponse``."""
+    """OCPP 1.6 ``ChangeConfiguration`` response, sent by the charge point to the central system.
 
-    status: ConfigurationStatus = Field(alias="status")
+    Answers :class:`ChangeConfigurationRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the ConfigurationStatus values; required
+    """
+
+    status: ConfigurationStatus = Field(
+        alias="status", description="one of the ConfigurationStatus values; required"
+    )
 
 
 class ClearCacheRequest(OcppModel):
-    """OCPP 1.6 message ``ClearCacheRequest``."""
+    """OCPP 1.6 ``ClearCache`` request, sent by the central system to the charge point.
+
+    Answered by :class:`ClearCacheResponse`.
+
+    No fields: the payload is an empty JSON object.
+    """
 
 
 class ClearCacheResponse(OcppModel):
-    """OCPP 1.6 message ``ClearCacheResponse``."""
+    """OCPP 1.6 ``ClearCache`` response, sent by the charge point to the central system.
 
-    status: ClearCacheStatus = Field(alias="status")
+    Answers :class:`ClearCacheRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the ClearCacheStatus values; required
+    """
+
+    status: ClearCacheStatus = Field(
+        alias="status", description="one of the ClearCacheStatus values; required"
+    )
 
 
 class ClearChargingProfileRequest(OcppModel):
-    """OCPP 1.6 message ``ClearChargingProfileRequest``."""
+    """OCPP 1.6 ``ClearChargingProfile`` request, sent by the central system to the charge point.
 
-    id: _OptionalStrictInteger = Field(None, alias="id")
-    connector_id: _OptionalStrictInteger = Field(None, alias="connectorId")
-    charging_profile_purpose: Annotated[ChargingProfilePurposeType | None, NOT_NULL] = Field(
-        None, alias="chargingProfilePurpose"
+    Answered by :class:`ClearChargingProfileResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``charging_profile_purpose`` (``chargingProfilePurpose``): one of the ChargingProfilePurposeType values; optional (left out when absent, never null)
+    * ``connector_id`` (``connectorId``): integer; optional (left out when absent, never null)
+    * ``id`` (``id``): integer; optional (left out when absent, never null)
+    * ``stack_level`` (``stackLevel``): integer; optional (left out when absent, never null)
+    """
+
+    id: _OptionalStrictInteger = Field(
+        None, alias="id", description="integer; optional (left out when absent, never null)"
     )
-    stack_level: _OptionalStrictInteger = Field(None, alias="stackLevel")
+    connector_id: _OptionalStrictInteger = Field(
+        None, alias="connectorId", description="integer; optional (left out when absent, never null)"
+    )
+    charging_profile_purpose: Annotated[ChargingProfilePurposeType | None, NOT_NULL] = Field(
+        None,
+        alias="chargingProfilePurpose",
+        description="one of the ChargingProfilePurposeType values; optional (left out when absent, never null)",
+    )
+    stack_level: _OptionalStrictInteger = Field(
+        None, alias="stackLevel", description="integer; optional (left out when absent, never null)"
+    )
 
 
 class ClearChargingProfileResponse(OcppModel):
-    """OCPP 1.6 message ``ClearChargingProfileResponse``."""
+    """OCPP 1.6 ``ClearChargingProfile`` response, sent by the charge point to the central system.
 
-    status: ClearChargingProfileStatus = Field(alias="status")
+    Answers :class:`ClearChargingProfileRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the ClearChargingProfileStatus values; required
+    """
+
+    status: ClearChargingProfileStatus = Field(
+        alias="status", description="one of the ClearChargingProfileStatus values; required"
+    )
 
 
 class DataTransferRequest(OcppModel):
-    """OCPP 1.6 message ``DataTransferRequest``."""
+    """OCPP 1.6 ``DataTransfer`` request, sent by either side.
 
-    vendor_id: _String255 = Field(alias="vendorId")
-    message_id: _OptionalString50 = Field(None, alias="messageId")
-    data: _OptionalString = Field(None, alias="data")
+    Answered by :class:`DataTransferResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``vendor_id`` (``vendorId``): text, at most 255 characters; required
+    * ``data`` (``data``): text; optional (left out when absent, never null)
+    * ``message_id`` (``messageId``): text, at most 50 characters; optional (left out when absent, never null)
+    """
+
+    vendor_id: _String255 = Field(alias="vendorId", description="text, at most 255 characters; required")
+    message_id: _OptionalString50 = Field(
+        None,
+        alias="messageId",
+        description="text, at most 50 characters; optional (left out when absent, never null)",
+    )
+    data: _OptionalString = Field(
+        None, alias="data", description="text; optional (left out when absent, never null)"
+    )
 
 
 class DataTransferResponse(OcppModel):
-    """OCPP 1.6 message ``DataTransferResponse``."""
+    """OCPP 1.6 ``DataTransfer`` response, sent by either side.
 
-    status: DataTransferStatus = Field(alias="status")
-    data: _OptionalString = Field(None, alias="data")
+    Answers :class:`DataTransferRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the DataTransferStatus values; required
+    * ``data`` (``data``): text; optional (left out when absent, never null)
+    """
+
+    status: DataTransferStatus = Field(
+        alias="status", description="one of the DataTransferStatus values; required"
+    )
+    data: _OptionalString = Field(
+        None, alias="data", description="text; optional (left out when absent, never null)"
+    )
 
 
 class DeleteCertificateRequest(OcppModel):
-    """OCPP 1.6 message ``DeleteCertificateRequest``."""
+    """OCPP 1.6 ``DeleteCertificate`` request, sent by the central system to the charge point.
 
-    certificate_hash_data: CertificateHashDataType = Field(alias="certificateHashData")
+    Answered by :class:`DeleteCertificateResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``certificate_hash_data`` (``certificateHashData``): CertificateHashDataType object; required
+    """
+
+    certificate_hash_data: CertificateHashDataType = Field(
+        alias="certificateHashData", description="CertificateHashDataType object; required"
+    )
 
 
 class DeleteCertificateResponse(OcppModel):
-    """OCPP 1.6 message ``DeleteCertificateResponse``."""
+    """OCPP 1.6 ``DeleteCertificate`` response, sent by the charge point to the central system.
 
-    status: DeleteCertificateStatusEnumType = Field(alias="status")
+    Answers :class:`DeleteCertificateRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the DeleteCertificateStatusEnumType values; required
+    """
+
+    status: DeleteCertificateStatusEnumType = Field(
+        alias="status", description="one of the DeleteCertificateStatusEnumType values; required"
+    )
 
 
 class DiagnosticsStatusNotificationRequest(OcppModel):
-    """OCPP 1.6 message ``DiagnosticsStatusNotificationRequest``."""
+    """OCPP 1.6 ``DiagnosticsStatusNotification`` request, sent by the charge point to the central system.
 
-    status: DiagnosticsStatus = Field(alias="status")
+    Answered by :class:`DiagnosticsStatusNotificationResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the DiagnosticsStatus values; required
+    """
+
+    status: DiagnosticsStatus = Field(
+        alias="status", description="one of the DiagnosticsStatus values; required"
+    )
 
 
 class DiagnosticsStatusNotificationResponse(OcppModel):
-    """OCPP 1.6 message ``DiagnosticsStatusNotificationResponse``."""
+    """OCPP 1.6 ``DiagnosticsStatusNotification`` response, sent by the central system to the charge point.
+
+    Answers :class:`DiagnosticsStatusNotificationRequest`.
+
+    No fields: the payload is an empty JSON object.
+    """
 
 
 class ExtendedTriggerMessageRequest(OcppModel):
-    """OCPP 1.6 message ``ExtendedTriggerMessageRequest``."""
+    """OCPP 1.6 ``ExtendedTriggerMessage`` request, sent by the central system to the charge point.
 
-    requested_message: MessageTriggerEnumType = Field(alias="requestedMessage")
-    connector_id: _OptionalInteger = Field(None, alias="connectorId")
+    Answered by :class:`ExtendedTriggerMessageResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``requested_message`` (``requestedMessage``): one of the MessageTriggerEnumType values; required
+    * ``connector_id`` (``connectorId``): integer; optional (left out when absent, never null)
+    """
+
+    requested_message: MessageTriggerEnumType = Field(
+        alias="requestedMessage", description="one of the MessageTriggerEnumType values; required"
+    )
+    connector_id: _OptionalInteger = Field(
+        None, alias="connectorId", description="integer; optional (left out when absent, never null)"
+    )
 
 
 class ExtendedTriggerMessageResponse(OcppModel):
-    """OCPP 1.6 message ``ExtendedTriggerMessageResponse``."""
+    """OCPP 1.6 ``ExtendedTriggerMessage`` response, sent by the charge point to the central system.
 
-    status: TriggerMessageStatusEnumType = Field(alias="status")
+    Answers :class:`ExtendedTriggerMessageRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the TriggerMessageStatusEnumType values; required
+    """
+
+    status: TriggerMessageStatusEnumType = Field(
+        alias="status", description="one of the TriggerMessageStatusEnumType values; required"
+    )
 
 
 class FirmwareStatusNotificationRequest(OcppModel):
-    """OCPP 1.6 message ``FirmwareStatusNotificationRequest``."""
+    """OCPP 1.6 ``FirmwareStatusNotification`` request, sent by the charge point to the central system.
 
-    status: FirmwareStatus = Field(alias="status")
+    Answered by :class:`FirmwareStatusNotificationResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the FirmwareStatus values; required
+    """
+
+    status: FirmwareStatus = Field(alias="status", description="one of the FirmwareStatus values; required")
 
 
 class FirmwareStatusNotificationResponse(OcppModel):
-    """OCPP 1.6 message ``FirmwareStatusNotificationResponse``."""
+    """OCPP 1.6 ``FirmwareStatusNotification`` response, sent by the central system to the charge point.
+
+    Answers :class:`FirmwareStatusNotificationRequest`.
+
+    No fields: the payload is an empty JSON object.
+    """
 
 
 class GetCompositeScheduleRequest(OcppModel):
-    """OCPP 1.6 message ``GetCompositeScheduleRequest``."""
+    """OCPP 1.6 ``GetCompositeSchedule`` request, sent by the central system to the charge point.
 
-    connector_id: _StrictInteger = Field(alias="connectorId")
-    duration: _StrictInteger = Field(alias="duration")
+    Answered by :class:`GetCompositeScheduleResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``connector_id`` (``connectorId``): integer; required
+    * ``duration`` (``duration``): integer; required
+    * ``charging_rate_unit`` (``chargingRateUnit``): one of the ChargingRateUnitType values; optional (left out when absent, never null)
+    """
+
+    connector_id: _StrictInteger = Field(alias="connectorId", description="integer; required")
+    duration: _StrictInteger = Field(alias="duration", description="integer; required")
     charging_rate_unit: Annotated[ChargingRateUnitType | None, NOT_NULL] = Field(
-        None, alias="chargingRateUnit"
+        None,
+        alias="chargingRateUnit",
+        description="one of the ChargingRateUnitType values; optional (left out when absent, never null)",
     )
 
 
 class GetCompositeScheduleResponse(OcppModel):
-    """OCPP 1.6 message ``GetCompositeScheduleResponse``."""
+    """OCPP 1.6 ``GetCompositeSchedule`` response, sent by the charge point to the central system.
 
-    status: GetCompositeScheduleStatus = Field(alias="status")
-    connector_id: _OptionalStrictInteger = Field(None, alias="connectorId")
-    schedule_start: _OptionalDateTime = Field(None, alias="scheduleStart")
-    charging_schedule: Annotated[ChargingSchedule | None, NOT_NULL] = Field(None, alias="chargingSchedule")
+    Answers :class:`GetCompositeScheduleRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the GetCompositeScheduleStatus values; required
+    * ``charging_schedule`` (``chargingSchedule``): ChargingSchedule object; optional (left out when absent, never null)
+    * ``connector_id`` (``connectorId``): integer; optional (left out when absent, never null)
+    * ``schedule_start`` (``scheduleStart``): RFC 3339 date-time; optional (left out when absent, never null)
+    """
+
+    status: GetCompositeScheduleStatus = Field(
+        alias="status", description="one of the GetCompositeScheduleStatus values; required"
+    )
+    connector_id: _OptionalStrictInteger = Field(
+        None, alias="connectorId", description="integer; optional (left out when absent, never null)"
+    )
+    schedule_start: _OptionalDateTime = Field(
+        None,
+        alias="scheduleStart",
+        description="RFC 3339 date-time; optional (left out when absent, never null)",
+    )
+    charging_schedule: Annotated[ChargingSchedule | None, NOT_NULL] = Field(
+        None,
+        alias="chargingSchedule",
+        description="ChargingSchedule object; optional (left out when absent, never null)",
+    )
 
 
 class GetConfigurationRequest(OcppModel):
-    """OCPP 1.6 message ``GetConfigurationRequest``."""
+    """OCPP 1.6 ``GetConfiguration`` request, sent by the central system to the charge point.
 
-    key: Annotated[list[_String50] | None, NOT_NULL] = Field(None, alias="key")
+    Answered by :class:`GetConfigurationResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``key`` (``key``): list of (text, at most 50 characters); optional (left out when absent, never null)
+    """
+
+    key: Annotated[list[_String50] | None, NOT_NULL] = Field(
+        None,
+        alias="key",
+        description="list of (text, at most 50 characters); optional (left out when absent, never null)",
+    )
 
 
 class GetConfigurationResponse(OcppModel):
-    """OCPP 1.6 message ``GetConfigurationResponse``."""
+    """OCPP 1.6 ``GetConfiguration`` response, sent by the charge point to the central system.
 
-    configuration_key: Annotated[list[KeyValue] | None, NOT_NULL] = Field(None, alias="configurationKey")
-    unknown_key: Annotated[list[_String50] | None, NOT_NULL] = Field(None, alias="unknownKey")
+    Answers :class:`GetConfigurationRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``configuration_key`` (``configurationKey``): list of (KeyValue object); optional (left out when absent, never null)
+    * ``unknown_key`` (``unknownKey``): list of (text, at most 50 characters); optional (left out when absent, never null)
+    """
+
+    configuration_key: Annotated[list[KeyValue] | None, NOT_NULL] = Field(
+        None,
+        alias="configurationKey",
+        description="list of (KeyValue object); optional (left out when absent, never null)",
+    )
+    unknown_key: Annotated[list[_String50] | None, NOT_NULL] = Field(
+        None,
+        alias="unknownKey",
+        description="list of (text, at most 50 characters); optional (left out when absent, never null)",
+    )
 
 
 class GetDiagnosticsRequest(OcppModel):
-    """OCPP 1.6 message ``GetDiagnosticsRequest``."""
+    """OCPP 1.6 ``GetDiagnostics`` request, sent by the central system to the charge point.
 
-    location: Uri = Field(alias="location")
-    retries: _OptionalStrictInteger = Field(None, alias="retries")
-    retry_interval: _OptionalStrictInteger = Field(None, alias="retryInterval")
-    start_time: _OptionalDateTime = Field(None, alias="startTime")
-    stop_time: _OptionalDateTime = Field(None, alias="stopTime")
+    Answered by :class:`GetDiagnosticsResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``location`` (``location``): URI (RFC 3986); required
+    * ``retries`` (``retries``): integer; optional (left out when absent, never null)
+    * ``retry_interval`` (``retryInterval``): integer; optional (left out when absent, never null)
+    * ``start_time`` (``startTime``): RFC 3339 date-time; optional (left out when absent, never null)
+    * ``stop_time`` (``stopTime``): RFC 3339 date-time; optional (left out when absent, never null)
+    """
+
+    location: Uri = Field(alias="location", description="URI (RFC 3986); required")
+    retries: _OptionalStrictInteger = Field(
+        None, alias="retries", description="integer; optional (left out when absent, never null)"
+    )
+    retry_interval: _OptionalStrictInteger = Field(
+        None, alias="retryInterval", description="integer; optional (left out when absent, never null)"
+    )
+    start_time: _OptionalDateTime = Field(
+        None, alias="startTime", description="RFC 3339 date-time; optional (left out when absent, never null)"
+    )
+    stop_time: _OptionalDateTime = Field(
+        None, alias="stopTime", description="RFC 3339 date-time; optional (left out when absent, never null)"
+    )
 
 
 class GetDiagnosticsResponse(OcppModel):
-    """OCPP 1.6 message ``GetDiagnosticsResponse``."""
+    """OCPP 1.6 ``GetDiagnostics`` response, sent by the charge point to the central system.
 
-    file_name: _OptionalString255 = Field(None, alias="fileName")
+    Answers :class:`GetDiagnosticsRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``file_name`` (``fileName``): text, at most 255 characters; optional (left out when absent, never null)
+    """
+
+    file_name: _OptionalString255 = Field(
+        None,
+        alias="fileName",
+        description="text, at most 255 characters; optional (left out when absent, never null)",
+    )
 
 
 class GetInstalledCertificateIdsRequest(OcppModel):
-    """OCPP 1.6 message ``GetInstalledCertificateIdsRequest``."""
+    """OCPP 1.6 ``GetInstalledCertificateIds`` request, sent by the central system to the charge point.
 
-    certificate_type: CertificateUseEnumType = Field(alias="certificateType")
+    Answered by :class:`GetInstalledCertificateIdsResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``certificate_type`` (``certificateType``): one of the CertificateUseEnumType values; required
+    """
+
+    certificate_type: CertificateUseEnumType = Field(
+        alias="certificateType", description="one of the CertificateUseEnumType values; required"
+    )
 
 
 class GetInstalledCertificateIdsResponse(OcppModel):
-    """OCPP 1.6 message ``GetInstalledCertificateIdsResponse``."""
+    """OCPP 1.6 ``GetInstalledCertificateIds`` response, sent by the charge point to the central system.
+
+    Answers :class:`GetInstalledCertificateIdsRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the GetInstalledCertificateStatusEnumType values; required
+    * ``certificate_hash_data`` (``certificateHashData``): list of (CertificateHashDataType object), at least 1 items; optional (left out when absent, never null)
+    """
 
     certificate_hash_data: Annotated[
         Annotated[list[CertificateHashDataType], Field(min_length=1)] | None, NOT_NULL
-    ] = Field(None, alias="certificateHashData")
-    status: GetInstalledCertificateStatusEnumType = Field(alias="status")
+    ] = Field(
+        None,
+        alias="certificateHashData",
+        description="list of (CertificateHashDataType object), at least 1 items; optional (left out when absent, never null)",
+    )
+    status: GetInstalledCertificateStatusEnumType = Field(
+        alias="status", description="one of the GetInstalledCertificateStatusEnumType values; required"
+    )
 
 
 class GetLocalListVersionRequest(OcppModel):
-    """OCPP 1.6 message ``GetLocalListVersionRequest``."""
+    """OCPP 1.6 ``GetLocalListVersion`` request, sent by the central system to the charge point.
+
+    Answered by :class:`GetLocalListVersionResponse`.
+
+    No fields: the payload is an empty JSON object.
+    """
 
 
 class GetLocalListVersionResponse(OcppModel):
-    """OCPP 1.6 message ``GetLocalListVersionResponse``."""
+    """OCPP 1.6 ``GetLocalListVersion`` response, sent by the charge point to the central system.
 
-    list_version: _StrictInteger = Field(alias="listVersion")
+    Answers :class:`GetLocalListVersionRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``list_version`` (``listVersion``): integer; required
+    """
+
+    list_version: _StrictInteger = Field(alias="listVersion", description="integer; required")
 
 
 class GetLogRequest(OcppModel):
-    """OCPP 1.6 message ``GetLogRequest``."""
+    """OCPP 1.6 ``GetLog`` request, sent by the central system to the charge point.
 
-    log: LogParametersType = Field(alias="log")
-    log_type: LogEnumType = Field(alias="logType")
-    request_id: _Integer = Field(alias="requestId")
-    retries: _OptionalInteger = Field(None, alias="retries")
-    retry_interval: _OptionalInteger = Field(None, alias="retryInterval")
+    Answered by :class:`GetLogResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``log`` (``log``): LogParametersType object; required
+    * ``log_type`` (``logType``): one of the LogEnumType values; required
+    * ``request_id`` (``requestId``): integer; required
+    * ``retries`` (``retries``): integer; optional (left out when absent, never null)
+    * ``retry_interval`` (``retryInterval``): integer; optional (left out when absent, never null)
+    """
+
+    log: LogParametersType = Field(alias="log", description="LogParametersType object; required")
+    log_type: LogEnumType = Field(alias="logType", description="one of the LogEnumType values; required")
+    request_id: _Integer = Field(alias="requestId", description="integer; required")
+    retries: _OptionalInteger = Field(
+        None, alias="retries", description="integer; optional (left out when absent, never null)"
+    )
+    retry_interval: _OptionalInteger = Field(
+        None, alias="retryInterval", description="integer; optional (left out when absent, never null)"
+    )
 
 
 class GetLogResponse(OcppModel):
-    """OCPP 1.6 message ``GetLogResponse``."""
+    """OCPP 1.6 ``GetLog`` response, sent by the charge point to the central system.
 
-    status: LogStatusEnumType = Field(alias="status")
-    filename: _OptionalString255 = Field(None, alias="filename")
+    Answers :class:`GetLogRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the LogStatusEnumType values; required
+    * ``filename`` (``filename``): text, at most 255 characters; optional (left out when absent, never null)
+    """
+
+    status: LogStatusEnumType = Field(
+        alias="status", description="one of the LogStatusEnumType values; required"
+    )
+    filename: _OptionalString255 = Field(
+        None,
+        alias="filename",
+        description="text, at most 255 characters; optional (left out when absent, never null)",
+    )
 
 
 class HeartbeatRequest(OcppModel):
-    """OCPP 1.6 message ``HeartbeatRequest``."""
+    """OCPP 1.6 ``Heartbeat`` request, sent by the charge point to the central system.
+
+    Answered by :class:`HeartbeatResponse`.
+
+    No fields: the payload is an empty JSON object.
+    """
 
 
 class HeartbeatResponse(OcppModel):
-    """OCPP 1.6 message ``HeartbeatResponse``."""
+    """OCPP 1.6 ``Heartbeat`` response, sent by the central system to the charge point.
 
-    current_time: DateTime = Field(alias="currentTime")
+    Answers :class:`HeartbeatRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``current_time`` (``currentTime``): RFC 3339 date-time; required
+    """
+
+    current_time: DateTime = Field(alias="currentTime", description="RFC 3339 date-time; required")
 
 
 class InstallCertificateRequest(OcppModel):
-    """OCPP 1.6 message ``InstallCertificateRequest``."""
+    """OCPP 1.6 ``InstallCertificate`` request, sent by the central system to the charge point.
 
-    certificate_type: CertificateUseEnumType = Field(alias="certificateType")
-    certificate: _String5500 = Field(alias="certificate")
+    Answered by :class:`InstallCertificateResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``certificate`` (``certificate``): text, at most 5500 characters; required
+    * ``certificate_type`` (``certificateType``): one of the CertificateUseEnumType values; required
+    """
+
+    certificate_type: CertificateUseEnumType = Field(
+        alias="certificateType", description="one of the CertificateUseEnumType values; required"
+    )
+    certificate: _String5500 = Field(
+        alias="certificate", description="text, at most 5500 characters; required"
+    )
 
 
 class InstallCertificateResponse(OcppModel):
-    """OCPP 1.6 message ``InstallCertificateResponse``."""
+    """OCPP 1.6 ``InstallCertificate`` response, sent by the charge point to the central system.
 
-    status: InstallCertificateStatusEnumType = Field(alias="status")
+    Answers :class:`InstallCertificateRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the InstallCertificateStatusEnumType values; required
+    """
+
+    status: InstallCertificateStatusEnumType = Field(
+        alias="status", description="one of the InstallCertificateStatusEnumType values; required"
+    )
 
 
 class LogStatusNotificationRequest(OcppModel):
-    """OCPP 1.6 message ``LogStatusNotificationRequest``."""
+    """OCPP 1.6 ``LogStatusNotification`` request, sent by the charge point to the central system.
 
-    status: UploadLogStatusEnumType = Field(alias="status")
-    request_id: _OptionalInteger = Field(None, alias="requestId")
+    Answered by :class:`LogStatusNotificationResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the UploadLogStatusEnumType values; required
+    * ``request_id`` (``requestId``): integer; optional (left out when absent, never null)
+    """
+
+    status: UploadLogStatusEnumType = Field(
+        alias="status", description="one of the UploadLogStatusEnumType values; required"
+    )
+    request_id: _OptionalInteger = Field(
+        None, alias="requestId", description="integer; optional (left out when absent, never null)"
+    )
 
 
 class LogStatusNotificationResponse(OcppModel):
-    """OCPP 1.6 message ``LogStatusNotificationResponse``."""
+    """OCPP 1.6 ``LogStatusNotification`` response, sent by the central system to the charge point.
+
+    Answers :class:`LogStatusNotificationRequest`.
+
+    No fields: the payload is an empty JSON object.
+    """
 
 
 class MeterValuesRequest(OcppModel):
-    """OCPP 1.6 message ``MeterValuesRequest``."""
+    """OCPP 1.6 ``MeterValues`` request, sent by the charge point to the central system.
 
-    connector_id: _StrictInteger = Field(alias="connectorId")
-    transaction_id: _OptionalStrictInteger = Field(None, alias="transactionId")
-    meter_value: Annotated[list[MeterValue], Field(min_length=1)] = Field(alias="meterValue")
+    Answered by :class:`MeterValuesResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``connector_id`` (``connectorId``): integer; required
+    * ``meter_value`` (``meterValue``): list of (MeterValue object), at least 1 items; required
+    * ``transaction_id`` (``transactionId``): integer; optional (left out when absent, never null)
+    """
+
+    connector_id: _StrictInteger = Field(alias="connectorId", description="integer; required")
+    transaction_id: _OptionalStrictInteger = Field(
+        None, alias="transactionId", description="integer; optional (left out when absent, never null)"
+    )
+    meter_value: Annotated[list[MeterValue], Field(min_length=1)] = Field(
+        alias="meterValue", description="list of (MeterValue object), at least 1 items; required"
+    )
 
 
 class MeterValuesResponse(OcppModel):
-    """OCPP 1.6 message ``MeterValuesResponse``."""
+    """OCPP 1.6 ``MeterValues`` response, sent by the central system to the charge point.
+
+    Answers :class:`MeterValuesRequest`.
+
+    No fields: the payload is an empty JSON object.
+    """
 
 
 class RemoteStartTransactionRequest(OcppModel):
-    """OCPP 1.6 message ``RemoteStartTransactionRequest``."""
+    """OCPP 1.6 ``RemoteStartTransaction`` request, sent by the central system to the charge point.
 
-    connector_id: _OptionalStrictInteger = Field(None, alias="connectorId")
-    id_tag: _String20 = Field(alias="idTag")
-    charging_profile: Annotated[ChargingProfile | None, NOT_NULL] = Field(None, alias="chargingProfile")
+    Answered by :class:`RemoteStartTransactionResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``id_tag`` (``idTag``): text, at most 20 characters; required
+    * ``charging_profile`` (``chargingProfile``): ChargingProfile object; optional (left out when absent, never null)
+    * ``connector_id`` (``connectorId``): integer; optional (left out when absent, never null)
+    """
+
+    connector_id: _OptionalStrictInteger = Field(
+        None, alias="connectorId", description="integer; optional (left out when absent, never null)"
+    )
+    id_tag: _String20 = Field(alias="idTag", description="text, at most 20 characters; required")
+    charging_profile: Annotated[ChargingProfile | None, NOT_NULL] = Field(
+        None,
+        alias="chargingProfile",
+        description="ChargingProfile object; optional (left out when absent, never null)",
+    )
 
 
 class RemoteStartTransactionResponse(OcppModel):
-    """OCPP 1.6 message ``RemoteStartTransactionResponse``."""
+    """OCPP 1.6 ``RemoteStartTransaction`` response, sent by the charge point to the central system.
 
-    status: RemoteStartStopStatus = Field(alias="status")
+    Answers :class:`RemoteStartTransactionRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the RemoteStartStopStatus values; required
+    """
+
+    status: RemoteStartStopStatus = Field(
+        alias="status", description="one of the RemoteStartStopStatus values; required"
+    )
 
 
 class RemoteStopTransactionRequest(OcppModel):
-    """OCPP 1.6 message ``RemoteStopTransactionRequest``."""
+    """OCPP 1.6 ``RemoteStopTransaction`` request, sent by the central system to the charge point.
 
-    transaction_id: _StrictInteger = Field(alias="transactionId")
+    Answered by :class:`RemoteStopTransactionResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``transaction_id`` (``transactionId``): integer; required
+    """
+
+    transaction_id: _StrictInteger = Field(alias="transactionId", description="integer; required")
 
 
 class RemoteStopTransactionResponse(OcppModel):
-    """OCPP 1.6 message ``RemoteStopTransactionResponse``."""
+    """OCPP 1.6 ``RemoteStopTransaction`` response, sent by the charge point to the central system.
 
-    status: RemoteStartStopStatus = Field(alias="status")
+    Answers :class:`RemoteStopTransactionRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the RemoteStartStopStatus values; required
+    """
+
+    status: RemoteStartStopStatus = Field(
+        alias="status", description="one of the RemoteStartStopStatus values; required"
+    )
 
 
 class ReserveNowRequest(OcppModel):
-    """OCPP 1.6 message ``ReserveNowRequest``."""
+    """OCPP 1.6 ``ReserveNow`` request, sent by the central system to the charge point.
 
-    connector_id: _StrictInteger = Field(alias="connectorId")
-    expiry_date: DateTime = Field(alias="expiryDate")
-    id_tag: _String20 = Field(alias="idTag")
-    parent_id_tag: _OptionalString20 = Field(None, alias="parentIdTag")
-    reservation_id: _StrictInteger = Field(alias="reservationId")
+    Answered by :class:`ReserveNowResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``connector_id`` (``connectorId``): integer; required
+    * ``expiry_date`` (``expiryDate``): RFC 3339 date-time; required
+    * ``id_tag`` (``idTag``): text, at most 20 characters; required
+    * ``reservation_id`` (``reservationId``): integer; required
+    * ``parent_id_tag`` (``parentIdTag``): text, at most 20 characters; optional (left out when absent, never null)
+    """
+
+    connector_id: _StrictInteger = Field(alias="connectorId", description="integer; required")
+    expiry_date: DateTime = Field(alias="expiryDate", description="RFC 3339 date-time; required")
+    id_tag: _String20 = Field(alias="idTag", description="text, at most 20 characters; required")
+    parent_id_tag: _OptionalString20 = Field(
+        None,
+        alias="parentIdTag",
+        description="text, at most 20 characters; optional (left out when absent, never null)",
+    )
+    reservation_id: _StrictInteger = Field(alias="reservationId", description="integer; required")
 
 
 class ReserveNowResponse(OcppModel):
-    """OCPP 1.6 message ``ReserveNowResponse``."""
+    """OCPP 1.6 ``ReserveNow`` response, sent by the charge point to the central system.
 
-    status: ReservationStatus = Field(alias="status")
+    Answers :class:`ReserveNowRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the ReservationStatus values; required
+    """
+
+    status: ReservationStatus = Field(
+        alias="status", description="one of the ReservationStatus values; required"
+    )
 
 
 class ResetRequest(OcppModel):
-    """OCPP 1.6 message ``ResetRequest``."""
+    """OCPP 1.6 ``Reset`` request, sent by the central system to the charge point.
 
-    type: ResetType = Field(alias="type")
+    Answered by :class:`ResetResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``type`` (``type``): one of the ResetType values; required
+    """
+
+    type: ResetType = Field(alias="type", description="one of the ResetType values; required")
 
 
 class ResetResponse(OcppModel):
-    """OCPP 1.6 message ``ResetResponse``."""
+    """OCPP 1.6 ``Reset`` response, sent by the charge point to the central system.
 
-    status: ResetStatus = Field(alias="status")
+    Answers :class:`ResetRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the ResetStatus values; required
+    """
+
+    status: ResetStatus = Field(alias="status", description="one of the ResetStatus values; required")
 
 
 class SecurityEventNotificationRequest(OcppModel):
-    """OCPP 1.6 message ``SecurityEventNotificationRequest``."""
+    """OCPP 1.6 ``SecurityEventNotification`` request, sent by the charge point to the central system.
 
-    type: _String50 = Field(alias="type")
-    timestamp: DateTime = Field(alias="timestamp")
-    tech_info: _OptionalString255 = Field(None, alias="techInfo")
+    Answered by :class:`SecurityEventNotificationResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``timestamp`` (``timestamp``): RFC 3339 date-time; required
+    * ``type`` (``type``): text, at most 50 characters; required
+    * ``tech_info`` (``techInfo``): text, at most 255 characters; optional (left out when absent, never null)
+    """
+
+    type: _String50 = Field(alias="type", description="text, at most 50 characters; required")
+    timestamp: DateTime = Field(alias="timestamp", description="RFC 3339 date-time; required")
+    tech_info: _OptionalString255 = Field(
+        None,
+        alias="techInfo",
+        description="text, at most 255 characters; optional (left out when absent, never null)",
+    )
 
 
 class SecurityEventNotificationResponse(OcppModel):
-    """OCPP 1.6 message ``SecurityEventNotificationResponse``."""
+    """OCPP 1.6 ``SecurityEventNotification`` response, sent by the central system to the charge point.
+
+    Answers :class:`SecurityEventNotificationRequest`.
+
+    No fields: the payload is an empty JSON object.
+    """
 
 
 class SendLocalListRequest(OcppModel):
-    """OCPP 1.6 message ``SendLocalListRequest``."""
+    """OCPP 1.6 ``SendLocalList`` request, sent by the central system to the charge point.
 
-    list_version: _StrictInteger = Field(alias="listVersion")
+    Answered by :class:`SendLocalListResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``list_version`` (``listVersion``): integer; required
+    * ``update_type`` (``updateType``): one of the UpdateType values; required
+    * ``local_authorization_list`` (``localAuthorizationList``): list of (AuthorizationData object); optional (left out when absent, never null)
+    """
+
+    list_version: _StrictInteger = Field(alias="listVersion", description="integer; required")
     local_authorization_list: Annotated[list[AuthorizationData] | None, NOT_NULL] = Field(
-        None, alias="localAuthorizationList"
+        None,
+        alias="localAuthorizationList",
+        description="list of (AuthorizationData object); optional (left out when absent, never null)",
     )
-    update_type: UpdateType = Field(alias="updateType")
+    update_type: UpdateType = Field(alias="updateType", description="one of the UpdateType values; required")
 
 
 class SendLocalListResponse(OcppModel):
-    """OCPP 1.6 message ``SendLocalListResponse``."""
+    """OCPP 1.6 ``SendLocalList`` response, sent by the charge point to the central system.
 
-    status: UpdateStatus = Field(alias="status")
+    Answers :class:`SendLocalListRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the UpdateStatus values; required
+    """
+
+    status: UpdateStatus = Field(alias="status", description="one of the UpdateStatus values; required")
 
 
 class SetChargingProfileRequest(OcppModel):
-    """OCPP 1.6 message ``SetChargingProfileRequest``."""
+    """OCPP 1.6 ``SetChargingProfile`` request, sent by the central system to the charge point.
 
-    connector_id: _StrictInteger = Field(alias="connectorId")
-    cs_charging_profiles: ChargingProfile = Field(alias="csChargingProfiles")
+    Answered by :class:`SetChargingProfileResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``connector_id`` (``connectorId``): integer; required
+    * ``cs_charging_profiles`` (``csChargingProfiles``): ChargingProfile object; required
+    """
+
+    connector_id: _StrictInteger = Field(alias="connectorId", description="integer; required")
+    cs_charging_profiles: ChargingProfile = Field(
+        alias="csChargingProfiles", description="ChargingProfile object; required"
+    )
 
 
 class SetChargingProfileResponse(OcppModel):
-    """OCPP 1.6 message ``SetChargingProfileResponse``."""
+    """OCPP 1.6 ``SetChargingProfile`` response, sent by the charge point to the central system.
 
-    status: ChargingProfileStatus = Field(alias="status")
+    Answers :class:`SetChargingProfileRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the ChargingProfileStatus values; required
+    """
+
+    status: ChargingProfileStatus = Field(
+        alias="status", description="one of the ChargingProfileStatus values; required"
+    )
 
 
 class SignCertificateRequest(OcppModel):
-    """OCPP 1.6 message ``SignCertificateRequest``."""
+    """OCPP 1.6 ``SignCertificate`` request, sent by the charge point to the central system.
 
-    csr: _String5500 = Field(alias="csr")
+    Answered by :class:`SignCertificateResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``csr`` (``csr``): text, at most 5500 characters; required
+    """
+
+    csr: _String5500 = Field(alias="csr", description="text, at most 5500 characters; required")
 
 
 class SignCertificateResponse(OcppModel):
-    """OCPP 1.6 message ``SignCertificateResponse``."""
+    """OCPP 1.6 ``SignCertificate`` response, sent by the central system to the charge point.
 
-    status: GenericStatusEnumType = Field(alias="status")
+    Answers :class:`SignCertificateRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the GenericStatusEnumType values; required
+    """
+
+    status: GenericStatusEnumType = Field(
+        alias="status", description="one of the GenericStatusEnumType values; required"
+    )
 
 
 class SignedFirmwareStatusNotificationRequest(OcppModel):
-    """OCPP 1.6 message ``SignedFirmwareStatusNotificationRequest``."""
+    """OCPP 1.6 ``SignedFirmwareStatusNotification`` request, sent by the charge point to the central system.
 
-    status: FirmwareStatusEnumType = Field(alias="status")
-    request_id: _OptionalInteger = Field(None, alias="requestId")
+    Answered by :class:`SignedFirmwareStatusNotificationResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the FirmwareStatusEnumType values; required
+    * ``request_id`` (``requestId``): integer; optional (left out when absent, never null)
+    """
+
+    status: FirmwareStatusEnumType = Field(
+        alias="status", description="one of the FirmwareStatusEnumType values; required"
+    )
+    request_id: _OptionalInteger = Field(
+        None, alias="requestId", description="integer; optional (left out when absent, never null)"
+    )
 
 
 class SignedFirmwareStatusNotificationResponse(OcppModel):
-    """OCPP 1.6 message ``SignedFirmwareStatusNotificationResponse``."""
+    """OCPP 1.6 ``SignedFirmwareStatusNotification`` response, sent by the central system to the charge point.
+
+    Answers :class:`SignedFirmwareStatusNotificationRequest`.
+
+    No fields: the payload is an empty JSON object.
+    """
 
 
 class SignedUpdateFirmwareRequest(OcppModel):
-    """OCPP 1.6 message ``SignedUpdateFirmwareRequest``."""
+    """OCPP 1.6 ``SignedUpdateFirmware`` request, sent by the central system to the charge point.
 
-    retries: _OptionalInteger = Field(None, alias="retries")
-    retry_interval: _OptionalInteger = Field(None, alias="retryInterval")
-    request_id: _Integer = Field(alias="requestId")
-    firmware: FirmwareType = Field(alias="firmware")
+    Answered by :class:`SignedUpdateFirmwareResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``firmware`` (``firmware``): FirmwareType object; required
+    * ``request_id`` (``requestId``): integer; required
+    * ``retries`` (``retries``): integer; optional (left out when absent, never null)
+    * ``retry_interval`` (``retryInterval``): integer; optional (left out when absent, never null)
+    """
+
+    retries: _OptionalInteger = Field(
+        None, alias="retries", description="integer; optional (left out when absent, never null)"
+    )
+    retry_interval: _OptionalInteger = Field(
+        None, alias="retryInterval", description="integer; optional (left out when absent, never null)"
+    )
+    request_id: _Integer = Field(alias="requestId", description="integer; required")
+    firmware: FirmwareType = Field(alias="firmware", description="FirmwareType object; required")
 
 
 class SignedUpdateFirmwareResponse(OcppModel):
-    """OCPP 1.6 message ``SignedUpdateFirmwareResponse``."""
+    """OCPP 1.6 ``SignedUpdateFirmware`` response, sent by the charge point to the central system.
 
-    status: UpdateFirmwareStatusEnumType = Field(alias="status")
+    Answers :class:`SignedUpdateFirmwareRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the UpdateFirmwareStatusEnumType values; required
+    """
+
+    status: UpdateFirmwareStatusEnumType = Field(
+        alias="status", description="one of the UpdateFirmwareStatusEnumType values; required"
+    )
 
 
 class StartTransactionRequest(OcppModel):
-    """OCPP 1.6 message ``StartTransactionRequest``."""
+    """OCPP 1.6 ``StartTransaction`` request, sent by the charge point to the central system.
 
-    connector_id: _StrictInteger = Field(alias="connectorId")
-    id_tag: _String20 = Field(alias="idTag")
-    meter_start: _StrictInteger = Field(alias="meterStart")
-    reservation_id: _OptionalStrictInteger = Field(None, alias="reservationId")
-    timestamp: DateTime = Field(alias="timestamp")
+    Answered by :class:`StartTransactionResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``connector_id`` (``connectorId``): integer; required
+    * ``id_tag`` (``idTag``): text, at most 20 characters; required
+    * ``meter_start`` (``meterStart``): integer; required
+    * ``timestamp`` (``timestamp``): RFC 3339 date-time; required
+    * ``reservation_id`` (``reservationId``): integer; optional (left out when absent, never null)
+    """
+
+    connector_id: _StrictInteger = Field(alias="connectorId", description="integer; required")
+    id_tag: _String20 = Field(alias="idTag", description="text, at most 20 characters; required")
+    meter_start: _StrictInteger = Field(alias="meterStart", description="integer; required")
+    reservation_id: _OptionalStrictInteger = Field(
+        None, alias="reservationId", description="integer; optional (left out when absent, never null)"
+    )
+    timestamp: DateTime = Field(alias="timestamp", description="RFC 3339 date-time; required")
 
 
 class StartTransactionResponse(OcppModel):
-    """OCPP 1.6 message ``StartTransactionResponse``."""
+    """OCPP 1.6 ``StartTransaction`` response, sent by the central system to the charge point.
 
-    id_tag_info: IdTagInfo = Field(alias="idTagInfo")
-    transaction_id: _StrictInteger = Field(alias="transactionId")
+    Answers :class:`StartTransactionRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``id_tag_info`` (``idTagInfo``): IdTagInfo object; required
+    * ``transaction_id`` (``transactionId``): integer; required
+    """
+
+    id_tag_info: IdTagInfo = Field(alias="idTagInfo", description="IdTagInfo object; required")
+    transaction_id: _StrictInteger = Field(alias="transactionId", description="integer; required")
 
 
 class StatusNotificationRequest(OcppModel):
-    """OCPP 1.6 message ``StatusNotificationRequest``."""
+    """OCPP 1.6 ``StatusNotification`` request, sent by the charge point to the central system.
 
-    connector_id: _StrictInteger = Field(alias="connectorId")
-    error_code: ChargePointErrorCode = Field(alias="errorCode")
-    info: _OptionalString50 = Field(None, alias="info")
-    status: ChargePointStatus = Field(alias="status")
-    timestamp: _OptionalDateTime = Field(None, alias="timestamp")
-    vendor_id: _OptionalString255 = Field(None, alias="vendorId")
-    vendor_error_code: _OptionalString50 = Field(None, alias="vendorErrorCode")
+    Answered by :class:`StatusNotificationResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``connector_id`` (``connectorId``): integer; required
+    * ``error_code`` (``errorCode``): one of the ChargePointErrorCode values; required
+    * ``status`` (``status``): one of the ChargePointStatus values; required
+    * ``info`` (``info``): text, at most 50 characters; optional (left out when absent, never null)
+    * ``timestamp`` (``timestamp``): RFC 3339 date-time; optional (left out when absent, never null)
+    * ``vendor_error_code`` (``vendorErrorCode``): text, at most 50 characters; optional (left out when absent, never null)
+    * ``vendor_id`` (``vendorId``): text, at most 255 characters; optional (left out when absent, never null)
+    """
+
+    connector_id: _StrictInteger = Field(alias="connectorId", description="integer; required")
+    error_code: ChargePointErrorCode = Field(
+        alias="errorCode", description="one of the ChargePointErrorCode values; required"
+    )
+    info: _OptionalString50 = Field(
+        None,
+        alias="info",
+        description="text, at most 50 characters; optional (left out when absent, never null)",
+    )
+    status: ChargePointStatus = Field(
+        alias="status", description="one of the ChargePointStatus values; required"
+    )
+    timestamp: _OptionalDateTime = Field(
+        None, alias="timestamp", description="RFC 3339 date-time; optional (left out when absent, never null)"
+    )
+    vendor_id: _OptionalString255 = Field(
+        None,
+        alias="vendorId",
+        description="text, at most 255 characters; optional (left out when absent, never null)",
+    )
+    vendor_error_code: _OptionalString50 = Field(
+        None,
+        alias="vendorErrorCode",
+        description="text, at most 50 characters; optional (left out when absent, never null)",
+    )
 
 
 class StatusNotificationResponse(OcppModel):
-    """OCPP 1.6 message ``StatusNotificationResponse``."""
+    """OCPP 1.6 ``StatusNotification`` response, sent by the central system to the charge point.
+
+    Answers :class:`StatusNotificationRequest`.
+
+    No fields: the payload is an empty JSON object.
+    """
 
 
 class StopTransactionRequest(OcppModel):
-    """OCPP 1.6 message ``StopTransactionRequest``."""
+    """OCPP 1.6 ``StopTransaction`` request, sent by the charge point to the central system.
 
-    id_tag: _OptionalString20 = Field(None, alias="idTag")
-    meter_stop: _StrictInteger = Field(alias="meterStop")
-    timestamp: DateTime = Field(alias="timestamp")
-    transaction_id: _StrictInteger = Field(alias="transactionId")
-    reason: Annotated[Reason | None, NOT_NULL] = Field(None, alias="reason")
+    Answered by :class:`StopTransactionResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``meter_stop`` (``meterStop``): integer; required
+    * ``timestamp`` (``timestamp``): RFC 3339 date-time; required
+    * ``transaction_id`` (``transactionId``): integer; required
+    * ``id_tag`` (``idTag``): text, at most 20 characters; optional (left out when absent, never null)
+    * ``reason`` (``reason``): one of the Reason values; optional (left out when absent, never null)
+    * ``transaction_data`` (``transactionData``): list of (StopTransactionMeterValue object); optional (left out when absent, never null)
+    """
+
+    id_tag: _OptionalString20 = Field(
+        None,
+        alias="idTag",
+        description="text, at most 20 characters; optional (left out when absent, never null)",
+    )
+    meter_stop: _StrictInteger = Field(alias="meterStop", description="integer; required")
+    timestamp: DateTime = Field(alias="timestamp", description="RFC 3339 date-time; required")
+    transaction_id: _StrictInteger = Field(alias="transactionId", description="integer; required")
+    reason: Annotated[Reason | None, NOT_NULL] = Field(
+        None,
+        alias="reason",
+        description="one of the Reason values; optional (left out when absent, never null)",
+    )
     transaction_data: Annotated[list[StopTransactionMeterValue] | None, NOT_NULL] = Field(
-        None, alias="transactionData"
+        None,
+        alias="transactionData",
+        description="list of (StopTransactionMeterValue object); optional (left out when absent, never null)",
     )
 
 
 class StopTransactionResponse(OcppModel):
-    """OCPP 1.6 message ``StopTransactionResponse``."""
+    """OCPP 1.6 ``StopTransaction`` response, sent by the central system to the charge point.
 
-    id_tag_info: Annotated[IdTagInfo | None, NOT_NULL] = Field(None, alias="idTagInfo")
+    Answers :class:`StopTransactionRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``id_tag_info`` (``idTagInfo``): IdTagInfo object; optional (left out when absent, never null)
+    """
+
+    id_tag_info: Annotated[IdTagInfo | None, NOT_NULL] = Field(
+        None, alias="idTagInfo", description="IdTagInfo object; optional (left out when absent, never null)"
+    )
 
 
 class TriggerMessageRequest(OcppModel):
-    """OCPP 1.6 message ``TriggerMessageRequest``."""
+    """OCPP 1.6 ``TriggerMessage`` request, sent by the central system to the charge point.
 
-    requested_message: MessageTrigger = Field(alias="requestedMessage")
-    connector_id: _OptionalStrictInteger = Field(None, alias="connectorId")
+    Answered by :class:`TriggerMessageResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``requested_message`` (``requestedMessage``): one of the MessageTrigger values; required
+    * ``connector_id`` (``connectorId``): integer; optional (left out when absent, never null)
+    """
+
+    requested_message: MessageTrigger = Field(
+        alias="requestedMessage", description="one of the MessageTrigger values; required"
+    )
+    connector_id: _OptionalStrictInteger = Field(
+        None, alias="connectorId", description="integer; optional (left out when absent, never null)"
+    )
 
 
 class TriggerMessageResponse(OcppModel):
-    """OCPP 1.6 message ``TriggerMessageResponse``."""
+    """OCPP 1.6 ``TriggerMessage`` response, sent by the charge point to the central system.
 
-    status: TriggerMessageStatus = Field(alias="status")
+    Answers :class:`TriggerMessageRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the TriggerMessageStatus values; required
+    """
+
+    status: TriggerMessageStatus = Field(
+        alias="status", description="one of the TriggerMessageStatus values; required"
+    )
 
 
 class UnlockConnectorRequest(OcppModel):
-    """OCPP 1.6 message ``UnlockConnectorRequest``."""
+    """OCPP 1.6 ``UnlockConnector`` request, sent by the central system to the charge point.
 
-    connector_id: _StrictInteger = Field(alias="connectorId")
+    Answered by :class:`UnlockConnectorResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``connector_id`` (``connectorId``): integer; required
+    """
+
+    connector_id: _StrictInteger = Field(alias="connectorId", description="integer; required")
 
 
 class UnlockConnectorResponse(OcppModel):
-    """OCPP 1.6 message ``UnlockConnectorResponse``."""
+    """OCPP 1.6 ``UnlockConnector`` response, sent by the charge point to the central system.
 
-    status: UnlockStatus = Field(alias="status")
+    Answers :class:`UnlockConnectorRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the UnlockStatus values; required
+    """
+
+    status: UnlockStatus = Field(alias="status", description="one of the UnlockStatus values; required")
 
 
 class UpdateFirmwareRequest(OcppModel):
-    """OCPP 1.6 message ``UpdateFirmwareRequest``."""
+    """OCPP 1.6 ``UpdateFirmware`` request, sent by the central system to the charge point.
 
-    location: Uri = Field(alias="location")
-    retries: _OptionalStrictInteger = Field(None, alias="retries")
-    retrieve_date: DateTime = Field(alias="retrieveDate")
-    retry_interval: _OptionalStrictInteger = Field(None, alias="retryInterval")
+    Answered by :class:`UpdateFirmwareResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``location`` (``location``): URI (RFC 3986); required
+    * ``retrieve_date`` (``retrieveDate``): RFC 3339 date-time; required
+    * ``retries`` (``retries``): integer; optional (left out when absent, never null)
+    * ``retry_interval`` (``retryInterval``): integer; optional (left out when absent, never null)
+    """
+
+    location: Uri = Field(alias="location", description="URI (RFC 3986); required")
+    retries: _OptionalStrictInteger = Field(
+        None, alias="retries", description="integer; optional (left out when absent, never null)"
+    )
+    retrieve_date: DateTime = Field(alias="retrieveDate", description="RFC 3339 date-time; required")
+    retry_interval: _OptionalStrictInteger = Field(
+        None, alias="retryInterval", description="integer; optional (left out when absent, never null)"
+    )
 
 
 class UpdateFirmwareResponse(OcppModel):
-    """OCPP 1.6 message ``UpdateFirmwareResponse``."""
+    """OCPP 1.6 ``UpdateFirmware`` response, sent by the charge point to the central system.
+
+    Answers :class:`UpdateFirmwareRequest`.
+
+    No fields: the payload is an empty JSON object.
+    """

@@ -151,610 +151,1792 @@ _OptionalString800 = Annotated[_String800 | None, NOT_NULL]
 
 
 class CustomDataType(OpenModel):
-    """OCPP 2.0.1 data type ``CustomDataType``."""
+    """OCPP 2.0.1 data type ``CustomDataType``. Used in ``ACChargingParametersType``, ``APNType``, ``AdditionalInfoType``, ``AuthorizationData``, ``AuthorizeRequest``, ``AuthorizeResponse`` and 176 more.
 
-    vendor_id: _String255 = Field(alias="vendorId")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``vendor_id`` (``vendorId``): text, at most 255 characters; required
+    """
+
+    vendor_id: _String255 = Field(alias="vendorId", description="text, at most 255 characters; required")
 
 
 class ACChargingParametersType(OcppModel):
-    """OCPP 2.0.1 data type ``ACChargingParametersType``."""
+    """OCPP 2.0.1 data type ``ACChargingParametersType``. Used in ``ChargingNeedsType``.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    energy_amount: _Integer = Field(alias="energyAmount")
-    ev_min_current: _Integer = Field(alias="evMinCurrent")
-    ev_max_current: _Integer = Field(alias="evMaxCurrent")
-    ev_max_voltage: _Integer = Field(alias="evMaxVoltage")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``energy_amount`` (``energyAmount``): integer; required
+    * ``ev_max_current`` (``evMaxCurrent``): integer; required
+    * ``ev_max_voltage`` (``evMaxVoltage``): integer; required
+    * ``ev_min_current`` (``evMinCurrent``): integer; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    energy_amount: _Integer = Field(alias="energyAmount", description="integer; required")
+    ev_min_current: _Integer = Field(alias="evMinCurrent", description="integer; required")
+    ev_max_current: _Integer = Field(alias="evMaxCurrent", description="integer; required")
+    ev_max_voltage: _Integer = Field(alias="evMaxVoltage", description="integer; required")
 
 
 class APNType(OcppModel):
-    """OCPP 2.0.1 data type ``APNType``."""
+    """OCPP 2.0.1 data type ``APNType``. Used in ``NetworkConnectionProfileType``.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    apn: _String512 = Field(alias="apn")
-    apn_user_name: _OptionalString20 = Field(None, alias="apnUserName")
-    apn_password: _OptionalString20 = Field(None, alias="apnPassword")
-    sim_pin: _OptionalInteger = Field(None, alias="simPin")
-    preferred_network: _OptionalString6 = Field(None, alias="preferredNetwork")
-    use_only_preferred_network: _OptionalBoolean = Field(None, alias="useOnlyPreferredNetwork")
-    apn_authentication: APNAuthenticationEnumType = Field(alias="apnAuthentication")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``apn`` (``apn``): text, at most 512 characters; required
+    * ``apn_authentication`` (``apnAuthentication``): one of the APNAuthenticationEnumType values; required
+    * ``apn_password`` (``apnPassword``): text, at most 20 characters; optional (left out when absent, never null)
+    * ``apn_user_name`` (``apnUserName``): text, at most 20 characters; optional (left out when absent, never null)
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``preferred_network`` (``preferredNetwork``): text, at most 6 characters; optional (left out when absent, never null)
+    * ``sim_pin`` (``simPin``): integer; optional (left out when absent, never null)
+    * ``use_only_preferred_network`` (``useOnlyPreferredNetwork``): boolean; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    apn: _String512 = Field(alias="apn", description="text, at most 512 characters; required")
+    apn_user_name: _OptionalString20 = Field(
+        None,
+        alias="apnUserName",
+        description="text, at most 20 characters; optional (left out when absent, never null)",
+    )
+    apn_password: _OptionalString20 = Field(
+        None,
+        alias="apnPassword",
+        description="text, at most 20 characters; optional (left out when absent, never null)",
+    )
+    sim_pin: _OptionalInteger = Field(
+        None, alias="simPin", description="integer; optional (left out when absent, never null)"
+    )
+    preferred_network: _OptionalString6 = Field(
+        None,
+        alias="preferredNetwork",
+        description="text, at most 6 characters; optional (left out when absent, never null)",
+    )
+    use_only_preferred_network: _OptionalBoolean = Field(
+        None,
+        alias="useOnlyPreferredNetwork",
+        description="boolean; optional (left out when absent, never null)",
+    )
+    apn_authentication: APNAuthenticationEnumType = Field(
+        alias="apnAuthentication", description="one of the APNAuthenticationEnumType values; required"
+    )
 
 
 class AdditionalInfoType(OcppModel):
-    """OCPP 2.0.1 data type ``AdditionalInfoType``."""
+    """OCPP 2.0.1 data type ``AdditionalInfoType``. Used in ``IdTokenType``.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    additional_id_token: _String36 = Field(alias="additionalIdToken")
-    type: _String50 = Field(alias="type")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``additional_id_token`` (``additionalIdToken``): text, at most 36 characters; required
+    * ``type`` (``type``): text, at most 50 characters; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    additional_id_token: _String36 = Field(
+        alias="additionalIdToken", description="text, at most 36 characters; required"
+    )
+    type: _String50 = Field(alias="type", description="text, at most 50 characters; required")
 
 
 class IdTokenType(OcppModel):
-    """OCPP 2.0.1 data type ``IdTokenType``."""
+    """OCPP 2.0.1 data type ``IdTokenType``. Used in ``AuthorizationData``, ``AuthorizeRequest``, ``CustomerInformationRequest``, ``IdTokenInfoType``, ``RequestStartTransactionRequest``, ``ReserveNowRequest`` and 1 more.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    additional_info: Annotated[Annotated[list[AdditionalInfoType], Field(min_length=1)] | None, NOT_NULL] = (
-        Field(None, alias="additionalInfo")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``id_token`` (``idToken``): text, at most 36 characters; required
+    * ``type`` (``type``): one of the IdTokenEnumType values; required
+    * ``additional_info`` (``additionalInfo``): list of (AdditionalInfoType object), at least 1 items; optional (left out when absent, never null)
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
     )
-    id_token: _String36 = Field(alias="idToken")
-    type: IdTokenEnumType = Field(alias="type")
+    additional_info: Annotated[Annotated[list[AdditionalInfoType], Field(min_length=1)] | None, NOT_NULL] = (
+        Field(
+            None,
+            alias="additionalInfo",
+            description="list of (AdditionalInfoType object), at least 1 items; optional (left out when absent, never null)",
+        )
+    )
+    id_token: _String36 = Field(alias="idToken", description="text, at most 36 characters; required")
+    type: IdTokenEnumType = Field(alias="type", description="one of the IdTokenEnumType values; required")
 
 
 class MessageContentType(OcppModel):
-    """OCPP 2.0.1 data type ``MessageContentType``."""
+    """OCPP 2.0.1 data type ``MessageContentType``. Used in ``IdTokenInfoType``, ``MessageInfoType``, ``TransactionEventResponse``.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    format: MessageFormatEnumType = Field(alias="format")
-    language: _OptionalString8 = Field(None, alias="language")
-    content: _String512 = Field(alias="content")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``content`` (``content``): text, at most 512 characters; required
+    * ``format`` (``format``): one of the MessageFormatEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``language`` (``language``): text, at most 8 characters; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    format: MessageFormatEnumType = Field(
+        alias="format", description="one of the MessageFormatEnumType values; required"
+    )
+    language: _OptionalString8 = Field(
+        None,
+        alias="language",
+        description="text, at most 8 characters; optional (left out when absent, never null)",
+    )
+    content: _String512 = Field(alias="content", description="text, at most 512 characters; required")
 
 
 class IdTokenInfoType(OcppModel):
-    """OCPP 2.0.1 data type ``IdTokenInfoType``."""
+    """OCPP 2.0.1 data type ``IdTokenInfoType``. Used in ``AuthorizationData``, ``AuthorizeResponse``, ``TransactionEventResponse``.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    status: AuthorizationStatusEnumType = Field(alias="status")
-    cache_expiry_date_time: _OptionalDateTime = Field(None, alias="cacheExpiryDateTime")
-    charging_priority: _OptionalInteger = Field(None, alias="chargingPriority")
-    language1: _OptionalString8 = Field(None, alias="language1")
-    evse_id: Annotated[Annotated[list[_Integer], Field(min_length=1)] | None, NOT_NULL] = Field(
-        None, alias="evseId"
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the AuthorizationStatusEnumType values; required
+    * ``cache_expiry_date_time`` (``cacheExpiryDateTime``): RFC 3339 date-time; optional (left out when absent, never null)
+    * ``charging_priority`` (``chargingPriority``): integer; optional (left out when absent, never null)
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``evse_id`` (``evseId``): list of (integer), at least 1 items; optional (left out when absent, never null)
+    * ``group_id_token`` (``groupIdToken``): IdTokenType object; optional (left out when absent, never null)
+    * ``language1`` (``language1``): text, at most 8 characters; optional (left out when absent, never null)
+    * ``language2`` (``language2``): text, at most 8 characters; optional (left out when absent, never null)
+    * ``personal_message`` (``personalMessage``): MessageContentType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
     )
-    group_id_token: Annotated[IdTokenType | None, NOT_NULL] = Field(None, alias="groupIdToken")
-    language2: _OptionalString8 = Field(None, alias="language2")
-    personal_message: Annotated[MessageContentType | None, NOT_NULL] = Field(None, alias="personalMessage")
+    status: AuthorizationStatusEnumType = Field(
+        alias="status", description="one of the AuthorizationStatusEnumType values; required"
+    )
+    cache_expiry_date_time: _OptionalDateTime = Field(
+        None,
+        alias="cacheExpiryDateTime",
+        description="RFC 3339 date-time; optional (left out when absent, never null)",
+    )
+    charging_priority: _OptionalInteger = Field(
+        None, alias="chargingPriority", description="integer; optional (left out when absent, never null)"
+    )
+    language1: _OptionalString8 = Field(
+        None,
+        alias="language1",
+        description="text, at most 8 characters; optional (left out when absent, never null)",
+    )
+    evse_id: Annotated[Annotated[list[_Integer], Field(min_length=1)] | None, NOT_NULL] = Field(
+        None,
+        alias="evseId",
+        description="list of (integer), at least 1 items; optional (left out when absent, never null)",
+    )
+    group_id_token: Annotated[IdTokenType | None, NOT_NULL] = Field(
+        None,
+        alias="groupIdToken",
+        description="IdTokenType object; optional (left out when absent, never null)",
+    )
+    language2: _OptionalString8 = Field(
+        None,
+        alias="language2",
+        description="text, at most 8 characters; optional (left out when absent, never null)",
+    )
+    personal_message: Annotated[MessageContentType | None, NOT_NULL] = Field(
+        None,
+        alias="personalMessage",
+        description="MessageContentType object; optional (left out when absent, never null)",
+    )
 
 
 class AuthorizationData(OcppModel):
-    """OCPP 2.0.1 data type ``AuthorizationData``."""
+    """OCPP 2.0.1 data type ``AuthorizationData``. Used in ``SendLocalListRequest``.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    id_token: IdTokenType = Field(alias="idToken")
-    id_token_info: Annotated[IdTokenInfoType | None, NOT_NULL] = Field(None, alias="idTokenInfo")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``id_token`` (``idToken``): IdTokenType object; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``id_token_info`` (``idTokenInfo``): IdTokenInfoType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    id_token: IdTokenType = Field(alias="idToken", description="IdTokenType object; required")
+    id_token_info: Annotated[IdTokenInfoType | None, NOT_NULL] = Field(
+        None,
+        alias="idTokenInfo",
+        description="IdTokenInfoType object; optional (left out when absent, never null)",
+    )
 
 
 class CertificateHashDataType(OcppModel):
-    """OCPP 2.0.1 data type ``CertificateHashDataType``."""
+    """OCPP 2.0.1 data type ``CertificateHashDataType``. Used in ``CertificateHashDataChainType``, ``CustomerInformationRequest``, ``DeleteCertificateRequest``.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    hash_algorithm: HashAlgorithmEnumType = Field(alias="hashAlgorithm")
-    issuer_name_hash: _String128 = Field(alias="issuerNameHash")
-    issuer_key_hash: _String128 = Field(alias="issuerKeyHash")
-    serial_number: _String40 = Field(alias="serialNumber")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``hash_algorithm`` (``hashAlgorithm``): one of the HashAlgorithmEnumType values; required
+    * ``issuer_key_hash`` (``issuerKeyHash``): text, at most 128 characters; required
+    * ``issuer_name_hash`` (``issuerNameHash``): text, at most 128 characters; required
+    * ``serial_number`` (``serialNumber``): text, at most 40 characters; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    hash_algorithm: HashAlgorithmEnumType = Field(
+        alias="hashAlgorithm", description="one of the HashAlgorithmEnumType values; required"
+    )
+    issuer_name_hash: _String128 = Field(
+        alias="issuerNameHash", description="text, at most 128 characters; required"
+    )
+    issuer_key_hash: _String128 = Field(
+        alias="issuerKeyHash", description="text, at most 128 characters; required"
+    )
+    serial_number: _String40 = Field(
+        alias="serialNumber", description="text, at most 40 characters; required"
+    )
 
 
 class CertificateHashDataChainType(OcppModel):
-    """OCPP 2.0.1 data type ``CertificateHashDataChainType``."""
+    """OCPP 2.0.1 data type ``CertificateHashDataChainType``. Used in ``GetInstalledCertificateIdsResponse``.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    certificate_hash_data: CertificateHashDataType = Field(alias="certificateHashData")
-    certificate_type: GetCertificateIdUseEnumType = Field(alias="certificateType")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``certificate_hash_data`` (``certificateHashData``): CertificateHashDataType object; required
+    * ``certificate_type`` (``certificateType``): one of the GetCertificateIdUseEnumType values; required
+    * ``child_certificate_hash_data`` (``childCertificateHashData``): list of (CertificateHashDataType object), at least 1 and at most 4 items; optional (left out when absent, never null)
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    certificate_hash_data: CertificateHashDataType = Field(
+        alias="certificateHashData", description="CertificateHashDataType object; required"
+    )
+    certificate_type: GetCertificateIdUseEnumType = Field(
+        alias="certificateType", description="one of the GetCertificateIdUseEnumType values; required"
+    )
     child_certificate_hash_data: Annotated[
         Annotated[list[CertificateHashDataType], Field(min_length=1, max_length=4)] | None, NOT_NULL
-    ] = Field(None, alias="childCertificateHashData")
+    ] = Field(
+        None,
+        alias="childCertificateHashData",
+        description="list of (CertificateHashDataType object), at least 1 and at most 4 items; optional (left out when absent, never null)",
+    )
 
 
 class ChargingLimitType(OcppModel):
-    """OCPP 2.0.1 data type ``ChargingLimitType``."""
+    """OCPP 2.0.1 data type ``ChargingLimitType``. Used in ``NotifyChargingLimitRequest``.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    charging_limit_source: ChargingLimitSourceEnumType = Field(alias="chargingLimitSource")
-    is_grid_critical: _OptionalBoolean = Field(None, alias="isGridCritical")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``charging_limit_source`` (``chargingLimitSource``): one of the ChargingLimitSourceEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``is_grid_critical`` (``isGridCritical``): boolean; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    charging_limit_source: ChargingLimitSourceEnumType = Field(
+        alias="chargingLimitSource", description="one of the ChargingLimitSourceEnumType values; required"
+    )
+    is_grid_critical: _OptionalBoolean = Field(
+        None, alias="isGridCritical", description="boolean; optional (left out when absent, never null)"
+    )
 
 
 class DCChargingParametersType(OcppModel):
-    """OCPP 2.0.1 data type ``DCChargingParametersType``."""
+    """OCPP 2.0.1 data type ``DCChargingParametersType``. Used in ``ChargingNeedsType``.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    ev_max_current: _Integer = Field(alias="evMaxCurrent")
-    ev_max_voltage: _Integer = Field(alias="evMaxVoltage")
-    energy_amount: _OptionalInteger = Field(None, alias="energyAmount")
-    ev_max_power: _OptionalInteger = Field(None, alias="evMaxPower")
-    state_of_charge: _OptionalIntegerMin0Max100 = Field(None, alias="stateOfCharge")
-    ev_energy_capacity: _OptionalInteger = Field(None, alias="evEnergyCapacity")
-    full_soc: _OptionalIntegerMin0Max100 = Field(None, alias="fullSoC")
-    bulk_soc: _OptionalIntegerMin0Max100 = Field(None, alias="bulkSoC")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``ev_max_current`` (``evMaxCurrent``): integer; required
+    * ``ev_max_voltage`` (``evMaxVoltage``): integer; required
+    * ``bulk_soc`` (``bulkSoC``): integer, >= 0, <= 100; optional (left out when absent, never null)
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``energy_amount`` (``energyAmount``): integer; optional (left out when absent, never null)
+    * ``ev_energy_capacity`` (``evEnergyCapacity``): integer; optional (left out when absent, never null)
+    * ``ev_max_power`` (``evMaxPower``): integer; optional (left out when absent, never null)
+    * ``full_soc`` (``fullSoC``): integer, >= 0, <= 100; optional (left out when absent, never null)
+    * ``state_of_charge`` (``stateOfCharge``): integer, >= 0, <= 100; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    ev_max_current: _Integer = Field(alias="evMaxCurrent", description="integer; required")
+    ev_max_voltage: _Integer = Field(alias="evMaxVoltage", description="integer; required")
+    energy_amount: _OptionalInteger = Field(
+        None, alias="energyAmount", description="integer; optional (left out when absent, never null)"
+    )
+    ev_max_power: _OptionalInteger = Field(
+        None, alias="evMaxPower", description="integer; optional (left out when absent, never null)"
+    )
+    state_of_charge: _OptionalIntegerMin0Max100 = Field(
+        None,
+        alias="stateOfCharge",
+        description="integer, >= 0, <= 100; optional (left out when absent, never null)",
+    )
+    ev_energy_capacity: _OptionalInteger = Field(
+        None, alias="evEnergyCapacity", description="integer; optional (left out when absent, never null)"
+    )
+    full_soc: _OptionalIntegerMin0Max100 = Field(
+        None,
+        alias="fullSoC",
+        description="integer, >= 0, <= 100; optional (left out when absent, never null)",
+    )
+    bulk_soc: _OptionalIntegerMin0Max100 = Field(
+        None,
+        alias="bulkSoC",
+        description="integer, >= 0, <= 100; optional (left out when absent, never null)",
+    )
 
 
 class ChargingNeedsType(OcppModel):
-    """OCPP 2.0.1 data type ``ChargingNeedsType``."""
+    """OCPP 2.0.1 data type ``ChargingNeedsType``. Used in ``NotifyEVChargingNeedsRequest``.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``requested_energy_transfer`` (``requestedEnergyTransfer``): one of the EnergyTransferModeEnumType values; required
+    * ``ac_charging_parameters`` (``acChargingParameters``): ACChargingParametersType object; optional (left out when absent, never null)
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``dc_charging_parameters`` (``dcChargingParameters``): DCChargingParametersType object; optional (left out when absent, never null)
+    * ``departure_time`` (``departureTime``): RFC 3339 date-time; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
     ac_charging_parameters: Annotated[ACChargingParametersType | None, NOT_NULL] = Field(
-        None, alias="acChargingParameters"
+        None,
+        alias="acChargingParameters",
+        description="ACChargingParametersType object; optional (left out when absent, never null)",
     )
     dc_charging_parameters: Annotated[DCChargingParametersType | None, NOT_NULL] = Field(
-        None, alias="dcChargingParameters"
+        None,
+        alias="dcChargingParameters",
+        description="DCChargingParametersType object; optional (left out when absent, never null)",
     )
-    requested_energy_transfer: EnergyTransferModeEnumType = Field(alias="requestedEnergyTransfer")
-    departure_time: _OptionalDateTime = Field(None, alias="departureTime")
+    requested_energy_transfer: EnergyTransferModeEnumType = Field(
+        alias="requestedEnergyTransfer", description="one of the EnergyTransferModeEnumType values; required"
+    )
+    departure_time: _OptionalDateTime = Field(
+        None,
+        alias="departureTime",
+        description="RFC 3339 date-time; optional (left out when absent, never null)",
+    )
 
 
 class ChargingProfileCriterionType(OcppModel):
-    """OCPP 2.0.1 data type ``ChargingProfileCriterionType``."""
+    """OCPP 2.0.1 data type ``ChargingProfileCriterionType``. Used in ``GetChargingProfilesRequest``.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    charging_profile_purpose: Annotated[ChargingProfilePurposeEnumType | None, NOT_NULL] = Field(
-        None, alias="chargingProfilePurpose"
+    Fields (attribute, wire name: type and constraints):
+
+    * ``charging_limit_source`` (``chargingLimitSource``): list of (one of the ChargingLimitSourceEnumType values), at least 1 and at most 4 items; optional (left out when absent, never null)
+    * ``charging_profile_id`` (``chargingProfileId``): list of (integer), at least 1 items; optional (left out when absent, never null)
+    * ``charging_profile_purpose`` (``chargingProfilePurpose``): one of the ChargingProfilePurposeEnumType values; optional (left out when absent, never null)
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``stack_level`` (``stackLevel``): integer; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
     )
-    stack_level: _OptionalInteger = Field(None, alias="stackLevel")
+    charging_profile_purpose: Annotated[ChargingProfilePurposeEnumType | None, NOT_NULL] = Field(
+        None,
+        alias="chargingProfilePurpose",
+        description="one of the ChargingProfilePurposeEnumType values; optional (left out when absent, never null)",
+    )
+    stack_level: _OptionalInteger = Field(
+        None, alias="stackLevel", description="integer; optional (left out when absent, never null)"
+    )
     charging_profile_id: Annotated[Annotated[list[_Integer], Field(min_length=1)] | None, NOT_NULL] = Field(
-        None, alias="chargingProfileId"
+        None,
+        alias="chargingProfileId",
+        description="list of (integer), at least 1 items; optional (left out when absent, never null)",
     )
     charging_limit_source: Annotated[
         Annotated[list[ChargingLimitSourceEnumType], Field(min_length=1, max_length=4)] | None, NOT_NULL
-    ] = Field(None, alias="chargingLimitSource")
+    ] = Field(
+        None,
+        alias="chargingLimitSource",
+        description="list of (one of the ChargingLimitSourceEnumType values), at least 1 and at most 4 items; optional (left out when absent, never null)",
+    )
 
 
 class ChargingSchedulePeriodType(OcppModel):
-    """OCPP 2.0.1 data type ``ChargingSchedulePeriodType``."""
+    """OCPP 2.0.1 data type ``ChargingSchedulePeriodType``. Used in ``ChargingScheduleType``, ``CompositeScheduleType``.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    start_period: _Integer = Field(alias="startPeriod")
-    limit: _Number = Field(alias="limit")
-    number_phases: _OptionalInteger = Field(None, alias="numberPhases")
-    phase_to_use: _OptionalInteger = Field(None, alias="phaseToUse")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``limit`` (``limit``): decimal number; required
+    * ``start_period`` (``startPeriod``): integer; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``number_phases`` (``numberPhases``): integer; optional (left out when absent, never null)
+    * ``phase_to_use`` (``phaseToUse``): integer; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    start_period: _Integer = Field(alias="startPeriod", description="integer; required")
+    limit: _Number = Field(alias="limit", description="decimal number; required")
+    number_phases: _OptionalInteger = Field(
+        None, alias="numberPhases", description="integer; optional (left out when absent, never null)"
+    )
+    phase_to_use: _OptionalInteger = Field(
+        None, alias="phaseToUse", description="integer; optional (left out when absent, never null)"
+    )
 
 
 class CostType(OcppModel):
-    """OCPP 2.0.1 data type ``CostType``."""
+    """OCPP 2.0.1 data type ``CostType``. Used in ``ConsumptionCostType``.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    cost_kind: CostKindEnumType = Field(alias="costKind")
-    amount: _Integer = Field(alias="amount")
-    amount_multiplier: _OptionalInteger = Field(None, alias="amountMultiplier")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``amount`` (``amount``): integer; required
+    * ``cost_kind`` (``costKind``): one of the CostKindEnumType values; required
+    * ``amount_multiplier`` (``amountMultiplier``): integer; optional (left out when absent, never null)
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    cost_kind: CostKindEnumType = Field(
+        alias="costKind", description="one of the CostKindEnumType values; required"
+    )
+    amount: _Integer = Field(alias="amount", description="integer; required")
+    amount_multiplier: _OptionalInteger = Field(
+        None, alias="amountMultiplier", description="integer; optional (left out when absent, never null)"
+    )
 
 
 class ConsumptionCostType(OcppModel):
-    """OCPP 2.0.1 data type ``ConsumptionCostType``."""
+    """OCPP 2.0.1 data type ``ConsumptionCostType``. Used in ``SalesTariffEntryType``.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    start_value: _Number = Field(alias="startValue")
-    cost: Annotated[list[CostType], Field(min_length=1, max_length=3)] = Field(alias="cost")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``cost`` (``cost``): list of (CostType object), at least 1 and at most 3 items; required
+    * ``start_value`` (``startValue``): decimal number; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    start_value: _Number = Field(alias="startValue", description="decimal number; required")
+    cost: Annotated[list[CostType], Field(min_length=1, max_length=3)] = Field(
+        alias="cost", description="list of (CostType object), at least 1 and at most 3 items; required"
+    )
 
 
 class RelativeTimeIntervalType(OcppModel):
-    """OCPP 2.0.1 data type ``RelativeTimeIntervalType``."""
+    """OCPP 2.0.1 data type ``RelativeTimeIntervalType``. Used in ``SalesTariffEntryType``.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    start: _Integer = Field(alias="start")
-    duration: _OptionalInteger = Field(None, alias="duration")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``start`` (``start``): integer; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``duration`` (``duration``): integer; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    start: _Integer = Field(alias="start", description="integer; required")
+    duration: _OptionalInteger = Field(
+        None, alias="duration", description="integer; optional (left out when absent, never null)"
+    )
 
 
 class SalesTariffEntryType(OcppModel):
-    """OCPP 2.0.1 data type ``SalesTariffEntryType``."""
+    """OCPP 2.0.1 data type ``SalesTariffEntryType``. Used in ``SalesTariffType``.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    relative_time_interval: RelativeTimeIntervalType = Field(alias="relativeTimeInterval")
-    e_price_level: _OptionalIntegerMin0 = Field(None, alias="ePriceLevel")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``relative_time_interval`` (``relativeTimeInterval``): RelativeTimeIntervalType object; required
+    * ``consumption_cost`` (``consumptionCost``): list of (ConsumptionCostType object), at least 1 and at most 3 items; optional (left out when absent, never null)
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``e_price_level`` (``ePriceLevel``): integer, >= 0; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    relative_time_interval: RelativeTimeIntervalType = Field(
+        alias="relativeTimeInterval", description="RelativeTimeIntervalType object; required"
+    )
+    e_price_level: _OptionalIntegerMin0 = Field(
+        None, alias="ePriceLevel", description="integer, >= 0; optional (left out when absent, never null)"
+    )
     consumption_cost: Annotated[
         Annotated[list[ConsumptionCostType], Field(min_length=1, max_length=3)] | None, NOT_NULL
-    ] = Field(None, alias="consumptionCost")
+    ] = Field(
+        None,
+        alias="consumptionCost",
+        description="list of (ConsumptionCostType object), at least 1 and at most 3 items; optional (left out when absent, never null)",
+    )
 
 
 class SalesTariffType(OcppModel):
-    """OCPP 2.0.1 data type ``SalesTariffType``."""
+    """OCPP 2.0.1 data type ``SalesTariffType``. Used in ``ChargingScheduleType``.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    id: _Integer = Field(alias="id")
-    sales_tariff_description: _OptionalString32 = Field(None, alias="salesTariffDescription")
-    num_e_price_levels: _OptionalInteger = Field(None, alias="numEPriceLevels")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``id`` (``id``): integer; required
+    * ``sales_tariff_entry`` (``salesTariffEntry``): list of (SalesTariffEntryType object), at least 1 and at most 1024 items; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``num_e_price_levels`` (``numEPriceLevels``): integer; optional (left out when absent, never null)
+    * ``sales_tariff_description`` (``salesTariffDescription``): text, at most 32 characters; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    id: _Integer = Field(alias="id", description="integer; required")
+    sales_tariff_description: _OptionalString32 = Field(
+        None,
+        alias="salesTariffDescription",
+        description="text, at most 32 characters; optional (left out when absent, never null)",
+    )
+    num_e_price_levels: _OptionalInteger = Field(
+        None, alias="numEPriceLevels", description="integer; optional (left out when absent, never null)"
+    )
     sales_tariff_entry: Annotated[list[SalesTariffEntryType], Field(min_length=1, max_length=1024)] = Field(
-        alias="salesTariffEntry"
+        alias="salesTariffEntry",
+        description="list of (SalesTariffEntryType object), at least 1 and at most 1024 items; required",
     )
 
 
 class ChargingScheduleType(OcppModel):
-    """OCPP 2.0.1 data type ``ChargingScheduleType``."""
+    """OCPP 2.0.1 data type ``ChargingScheduleType``. Used in ``ChargingProfileType``, ``NotifyChargingLimitRequest``, ``NotifyEVChargingScheduleRequest``.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    id: _Integer = Field(alias="id")
-    start_schedule: _OptionalDateTime = Field(None, alias="startSchedule")
-    duration: _OptionalInteger = Field(None, alias="duration")
-    charging_rate_unit: ChargingRateUnitEnumType = Field(alias="chargingRateUnit")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``charging_rate_unit`` (``chargingRateUnit``): one of the ChargingRateUnitEnumType values; required
+    * ``charging_schedule_period`` (``chargingSchedulePeriod``): list of (ChargingSchedulePeriodType object), at least 1 and at most 1024 items; required
+    * ``id`` (``id``): integer; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``duration`` (``duration``): integer; optional (left out when absent, never null)
+    * ``min_charging_rate`` (``minChargingRate``): decimal number; optional (left out when absent, never null)
+    * ``sales_tariff`` (``salesTariff``): SalesTariffType object; optional (left out when absent, never null)
+    * ``start_schedule`` (``startSchedule``): RFC 3339 date-time; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    id: _Integer = Field(alias="id", description="integer; required")
+    start_schedule: _OptionalDateTime = Field(
+        None,
+        alias="startSchedule",
+        description="RFC 3339 date-time; optional (left out when absent, never null)",
+    )
+    duration: _OptionalInteger = Field(
+        None, alias="duration", description="integer; optional (left out when absent, never null)"
+    )
+    charging_rate_unit: ChargingRateUnitEnumType = Field(
+        alias="chargingRateUnit", description="one of the ChargingRateUnitEnumType values; required"
+    )
     charging_schedule_period: Annotated[
         list[ChargingSchedulePeriodType], Field(min_length=1, max_length=1024)
-    ] = Field(alias="chargingSchedulePeriod")
-    min_charging_rate: _OptionalNumber = Field(None, alias="minChargingRate")
-    sales_tariff: Annotated[SalesTariffType | None, NOT_NULL] = Field(None, alias="salesTariff")
+    ] = Field(
+        alias="chargingSchedulePeriod",
+        description="list of (ChargingSchedulePeriodType object), at least 1 and at most 1024 items; required",
+    )
+    min_charging_rate: _OptionalNumber = Field(
+        None,
+        alias="minChargingRate",
+        description="decimal number; optional (left out when absent, never null)",
+    )
+    sales_tariff: Annotated[SalesTariffType | None, NOT_NULL] = Field(
+        None,
+        alias="salesTariff",
+        description="SalesTariffType object; optional (left out when absent, never null)",
+    )
 
 
 class ChargingProfileType(OcppModel):
-    """OCPP 2.0.1 data type ``ChargingProfileType``."""
+    """OCPP 2.0.1 data type ``ChargingProfileType``. Used in ``ReportChargingProfilesRequest``, ``RequestStartTransactionRequest``, ``SetChargingProfileRequest``.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    id: _Integer = Field(alias="id")
-    stack_level: _Integer = Field(alias="stackLevel")
-    charging_profile_purpose: ChargingProfilePurposeEnumType = Field(alias="chargingProfilePurpose")
-    charging_profile_kind: ChargingProfileKindEnumType = Field(alias="chargingProfileKind")
-    recurrency_kind: Annotated[RecurrencyKindEnumType | None, NOT_NULL] = Field(None, alias="recurrencyKind")
-    valid_from: _OptionalDateTime = Field(None, alias="validFrom")
-    valid_to: _OptionalDateTime = Field(None, alias="validTo")
-    charging_schedule: Annotated[list[ChargingScheduleType], Field(min_length=1, max_length=3)] = Field(
-        alias="chargingSchedule"
+    Fields (attribute, wire name: type and constraints):
+
+    * ``charging_profile_kind`` (``chargingProfileKind``): one of the ChargingProfileKindEnumType values; required
+    * ``charging_profile_purpose`` (``chargingProfilePurpose``): one of the ChargingProfilePurposeEnumType values; required
+    * ``charging_schedule`` (``chargingSchedule``): list of (ChargingScheduleType object), at least 1 and at most 3 items; required
+    * ``id`` (``id``): integer; required
+    * ``stack_level`` (``stackLevel``): integer; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``recurrency_kind`` (``recurrencyKind``): one of the RecurrencyKindEnumType values; optional (left out when absent, never null)
+    * ``transaction_id`` (``transactionId``): text, at most 36 characters; optional (left out when absent, never null)
+    * ``valid_from`` (``validFrom``): RFC 3339 date-time; optional (left out when absent, never null)
+    * ``valid_to`` (``validTo``): RFC 3339 date-time; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
     )
-    transaction_id: _OptionalString36 = Field(None, alias="transactionId")
+    id: _Integer = Field(alias="id", description="integer; required")
+    stack_level: _Integer = Field(alias="stackLevel", description="integer; required")
+    charging_profile_purpose: ChargingProfilePurposeEnumType = Field(
+        alias="chargingProfilePurpose",
+        description="one of the ChargingProfilePurposeEnumType values; required",
+    )
+    charging_profile_kind: ChargingProfileKindEnumType = Field(
+        alias="chargingProfileKind", description="one of the ChargingProfileKindEnumType values; required"
+    )
+    recurrency_kind: Annotated[RecurrencyKindEnumType | None, NOT_NULL] = Field(
+        None,
+        alias="recurrencyKind",
+        description="one of the RecurrencyKindEnumType values; optional (left out when absent, never null)",
+    )
+    valid_from: _OptionalDateTime = Field(
+        None, alias="validFrom", description="RFC 3339 date-time; optional (left out when absent, never null)"
+    )
+    valid_to: _OptionalDateTime = Field(
+        None, alias="validTo", description="RFC 3339 date-time; optional (left out when absent, never null)"
+    )
+    charging_schedule: Annotated[list[ChargingScheduleType], Field(min_length=1, max_length=3)] = Field(
+        alias="chargingSchedule",
+        description="list of (ChargingScheduleType object), at least 1 and at most 3 items; required",
+    )
+    transaction_id: _OptionalString36 = Field(
+        None,
+        alias="transactionId",
+        description="text, at most 36 characters; optional (left out when absent, never null)",
+    )
 
 
 class ModemType(OcppModel):
-    """OCPP 2.0.1 data type ``ModemType``."""
+    """OCPP 2.0.1 data type ``ModemType``. Used in ``ChargingStationType``.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    iccid: _OptionalString20 = Field(None, alias="iccid")
-    imsi: _OptionalString20 = Field(None, alias="imsi")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``iccid`` (``iccid``): text, at most 20 characters; optional (left out when absent, never null)
+    * ``imsi`` (``imsi``): text, at most 20 characters; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    iccid: _OptionalString20 = Field(
+        None,
+        alias="iccid",
+        description="text, at most 20 characters; optional (left out when absent, never null)",
+    )
+    imsi: _OptionalString20 = Field(
+        None,
+        alias="imsi",
+        description="text, at most 20 characters; optional (left out when absent, never null)",
+    )
 
 
 class ChargingStationType(OcppModel):
-    """OCPP 2.0.1 data type ``ChargingStationType``."""
+    """OCPP 2.0.1 data type ``ChargingStationType``. Used in ``BootNotificationRequest``.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    serial_number: _OptionalString25 = Field(None, alias="serialNumber")
-    model: _String20 = Field(alias="model")
-    modem: Annotated[ModemType | None, NOT_NULL] = Field(None, alias="modem")
-    vendor_name: _String50 = Field(alias="vendorName")
-    firmware_version: _OptionalString50 = Field(None, alias="firmwareVersion")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``model`` (``model``): text, at most 20 characters; required
+    * ``vendor_name`` (``vendorName``): text, at most 50 characters; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``firmware_version`` (``firmwareVersion``): text, at most 50 characters; optional (left out when absent, never null)
+    * ``modem`` (``modem``): ModemType object; optional (left out when absent, never null)
+    * ``serial_number`` (``serialNumber``): text, at most 25 characters; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    serial_number: _OptionalString25 = Field(
+        None,
+        alias="serialNumber",
+        description="text, at most 25 characters; optional (left out when absent, never null)",
+    )
+    model: _String20 = Field(alias="model", description="text, at most 20 characters; required")
+    modem: Annotated[ModemType | None, NOT_NULL] = Field(
+        None, alias="modem", description="ModemType object; optional (left out when absent, never null)"
+    )
+    vendor_name: _String50 = Field(alias="vendorName", description="text, at most 50 characters; required")
+    firmware_version: _OptionalString50 = Field(
+        None,
+        alias="firmwareVersion",
+        description="text, at most 50 characters; optional (left out when absent, never null)",
+    )
 
 
 class ClearChargingProfileType(OcppModel):
-    """OCPP 2.0.1 data type ``ClearChargingProfileType``."""
+    """OCPP 2.0.1 data type ``ClearChargingProfileType``. Used in ``ClearChargingProfileRequest``.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    evse_id: _OptionalInteger = Field(None, alias="evseId")
-    charging_profile_purpose: Annotated[ChargingProfilePurposeEnumType | None, NOT_NULL] = Field(
-        None, alias="chargingProfilePurpose"
+    Fields (attribute, wire name: type and constraints):
+
+    * ``charging_profile_purpose`` (``chargingProfilePurpose``): one of the ChargingProfilePurposeEnumType values; optional (left out when absent, never null)
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``evse_id`` (``evseId``): integer; optional (left out when absent, never null)
+    * ``stack_level`` (``stackLevel``): integer; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
     )
-    stack_level: _OptionalInteger = Field(None, alias="stackLevel")
+    evse_id: _OptionalInteger = Field(
+        None, alias="evseId", description="integer; optional (left out when absent, never null)"
+    )
+    charging_profile_purpose: Annotated[ChargingProfilePurposeEnumType | None, NOT_NULL] = Field(
+        None,
+        alias="chargingProfilePurpose",
+        description="one of the ChargingProfilePurposeEnumType values; optional (left out when absent, never null)",
+    )
+    stack_level: _OptionalInteger = Field(
+        None, alias="stackLevel", description="integer; optional (left out when absent, never null)"
+    )
 
 
 class StatusInfoType(OcppModel):
-    """OCPP 2.0.1 data type ``StatusInfoType``."""
+    """OCPP 2.0.1 data type ``StatusInfoType``. Used in ``BootNotificationResponse``, ``CancelReservationResponse``, ``CertificateSignedResponse``, ``ChangeAvailabilityResponse``, ``ClearCacheResponse``, ``ClearChargingProfileResponse`` and 36 more.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    reason_code: _String20 = Field(alias="reasonCode")
-    additional_info: _OptionalString512 = Field(None, alias="additionalInfo")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``reason_code`` (``reasonCode``): text, at most 20 characters; required
+    * ``additional_info`` (``additionalInfo``): text, at most 512 characters; optional (left out when absent, never null)
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    reason_code: _String20 = Field(alias="reasonCode", description="text, at most 20 characters; required")
+    additional_info: _OptionalString512 = Field(
+        None,
+        alias="additionalInfo",
+        description="text, at most 512 characters; optional (left out when absent, never null)",
+    )
 
 
 class ClearMonitoringResultType(OcppModel):
-    """OCPP 2.0.1 data type ``ClearMonitoringResultType``."""
+    """OCPP 2.0.1 data type ``ClearMonitoringResultType``. Used in ``ClearVariableMonitoringResponse``.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    status: ClearMonitoringStatusEnumType = Field(alias="status")
-    id: _Integer = Field(alias="id")
-    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``id`` (``id``): integer; required
+    * ``status`` (``status``): one of the ClearMonitoringStatusEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``status_info`` (``statusInfo``): StatusInfoType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    status: ClearMonitoringStatusEnumType = Field(
+        alias="status", description="one of the ClearMonitoringStatusEnumType values; required"
+    )
+    id: _Integer = Field(alias="id", description="integer; required")
+    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(
+        None,
+        alias="statusInfo",
+        description="StatusInfoType object; optional (left out when absent, never null)",
+    )
 
 
 class EVSEType(OcppModel):
-    """OCPP 2.0.1 data type ``EVSEType``."""
+    """OCPP 2.0.1 data type ``EVSEType``. Used in ``ChangeAvailabilityRequest``, ``ComponentType``, ``TransactionEventRequest``, ``TriggerMessageRequest``.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    id: _Integer = Field(alias="id")
-    connector_id: _OptionalInteger = Field(None, alias="connectorId")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``id`` (``id``): integer; required
+    * ``connector_id`` (``connectorId``): integer; optional (left out when absent, never null)
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    id: _Integer = Field(alias="id", description="integer; required")
+    connector_id: _OptionalInteger = Field(
+        None, alias="connectorId", description="integer; optional (left out when absent, never null)"
+    )
 
 
 class ComponentType(OcppModel):
-    """OCPP 2.0.1 data type ``ComponentType``."""
+    """OCPP 2.0.1 data type ``ComponentType``. Used in ``ComponentVariableType``, ``EventDataType``, ``GetVariableDataType``, ``GetVariableResultType``, ``MessageInfoType``, ``MonitoringDataType`` and 5 more.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    evse: Annotated[EVSEType | None, NOT_NULL] = Field(None, alias="evse")
-    name: _String50 = Field(alias="name")
-    instance: _OptionalString50 = Field(None, alias="instance")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``name`` (``name``): text, at most 50 characters; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``evse`` (``evse``): EVSEType object; optional (left out when absent, never null)
+    * ``instance`` (``instance``): text, at most 50 characters; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    evse: Annotated[EVSEType | None, NOT_NULL] = Field(
+        None, alias="evse", description="EVSEType object; optional (left out when absent, never null)"
+    )
+    name: _String50 = Field(alias="name", description="text, at most 50 characters; required")
+    instance: _OptionalString50 = Field(
+        None,
+        alias="instance",
+        description="text, at most 50 characters; optional (left out when absent, never null)",
+    )
 
 
 class VariableType(OcppModel):
-    """OCPP 2.0.1 data type ``VariableType``."""
+    """OCPP 2.0.1 data type ``VariableType``. Used in ``ComponentVariableType``, ``EventDataType``, ``GetVariableDataType``, ``GetVariableResultType``, ``MonitoringDataType``, ``ReportDataType`` and 4 more.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    name: _String50 = Field(alias="name")
-    instance: _OptionalString50 = Field(None, alias="instance")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``name`` (``name``): text, at most 50 characters; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``instance`` (``instance``): text, at most 50 characters; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    name: _String50 = Field(alias="name", description="text, at most 50 characters; required")
+    instance: _OptionalString50 = Field(
+        None,
+        alias="instance",
+        description="text, at most 50 characters; optional (left out when absent, never null)",
+    )
 
 
 class ComponentVariableType(OcppModel):
-    """OCPP 2.0.1 data type ``ComponentVariableType``."""
+    """OCPP 2.0.1 data type ``ComponentVariableType``. Used in ``GetMonitoringReportRequest``, ``GetReportRequest``.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    component: ComponentType = Field(alias="component")
-    variable: Annotated[VariableType | None, NOT_NULL] = Field(None, alias="variable")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``component`` (``component``): ComponentType object; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``variable`` (``variable``): VariableType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    component: ComponentType = Field(alias="component", description="ComponentType object; required")
+    variable: Annotated[VariableType | None, NOT_NULL] = Field(
+        None, alias="variable", description="VariableType object; optional (left out when absent, never null)"
+    )
 
 
 class CompositeScheduleType(OcppModel):
-    """OCPP 2.0.1 data type ``CompositeScheduleType``."""
+    """OCPP 2.0.1 data type ``CompositeScheduleType``. Used in ``GetCompositeScheduleResponse``.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    charging_schedule_period: Annotated[list[ChargingSchedulePeriodType], Field(min_length=1)] = Field(
-        alias="chargingSchedulePeriod"
+    Fields (attribute, wire name: type and constraints):
+
+    * ``charging_rate_unit`` (``chargingRateUnit``): one of the ChargingRateUnitEnumType values; required
+    * ``charging_schedule_period`` (``chargingSchedulePeriod``): list of (ChargingSchedulePeriodType object), at least 1 items; required
+    * ``duration`` (``duration``): integer; required
+    * ``evse_id`` (``evseId``): integer; required
+    * ``schedule_start`` (``scheduleStart``): RFC 3339 date-time; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
     )
-    evse_id: _Integer = Field(alias="evseId")
-    duration: _Integer = Field(alias="duration")
-    schedule_start: DateTime = Field(alias="scheduleStart")
-    charging_rate_unit: ChargingRateUnitEnumType = Field(alias="chargingRateUnit")
+    charging_schedule_period: Annotated[list[ChargingSchedulePeriodType], Field(min_length=1)] = Field(
+        alias="chargingSchedulePeriod",
+        description="list of (ChargingSchedulePeriodType object), at least 1 items; required",
+    )
+    evse_id: _Integer = Field(alias="evseId", description="integer; required")
+    duration: _Integer = Field(alias="duration", description="integer; required")
+    schedule_start: DateTime = Field(alias="scheduleStart", description="RFC 3339 date-time; required")
+    charging_rate_unit: ChargingRateUnitEnumType = Field(
+        alias="chargingRateUnit", description="one of the ChargingRateUnitEnumType values; required"
+    )
 
 
 class EventDataType(OcppModel):
-    """OCPP 2.0.1 data type ``EventDataType``."""
+    """OCPP 2.0.1 data type ``EventDataType``. Used in ``NotifyEventRequest``.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    event_id: _Integer = Field(alias="eventId")
-    timestamp: DateTime = Field(alias="timestamp")
-    trigger: EventTriggerEnumType = Field(alias="trigger")
-    cause: _OptionalInteger = Field(None, alias="cause")
-    actual_value: _String2500 = Field(alias="actualValue")
-    tech_code: _OptionalString50 = Field(None, alias="techCode")
-    tech_info: _OptionalString500 = Field(None, alias="techInfo")
-    cleared: _OptionalBoolean = Field(None, alias="cleared")
-    transaction_id: _OptionalString36 = Field(None, alias="transactionId")
-    component: ComponentType = Field(alias="component")
-    variable_monitoring_id: _OptionalInteger = Field(None, alias="variableMonitoringId")
-    event_notification_type: EventNotificationEnumType = Field(alias="eventNotificationType")
-    variable: VariableType = Field(alias="variable")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``actual_value`` (``actualValue``): text, at most 2500 characters; required
+    * ``component`` (``component``): ComponentType object; required
+    * ``event_id`` (``eventId``): integer; required
+    * ``event_notification_type`` (``eventNotificationType``): one of the EventNotificationEnumType values; required
+    * ``timestamp`` (``timestamp``): RFC 3339 date-time; required
+    * ``trigger`` (``trigger``): one of the EventTriggerEnumType values; required
+    * ``variable`` (``variable``): VariableType object; required
+    * ``cause`` (``cause``): integer; optional (left out when absent, never null)
+    * ``cleared`` (``cleared``): boolean; optional (left out when absent, never null)
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``tech_code`` (``techCode``): text, at most 50 characters; optional (left out when absent, never null)
+    * ``tech_info`` (``techInfo``): text, at most 500 characters; optional (left out when absent, never null)
+    * ``transaction_id`` (``transactionId``): text, at most 36 characters; optional (left out when absent, never null)
+    * ``variable_monitoring_id`` (``variableMonitoringId``): integer; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    event_id: _Integer = Field(alias="eventId", description="integer; required")
+    timestamp: DateTime = Field(alias="timestamp", description="RFC 3339 date-time; required")
+    trigger: EventTriggerEnumType = Field(
+        alias="trigger", description="one of the EventTriggerEnumType values; required"
+    )
+    cause: _OptionalInteger = Field(
+        None, alias="cause", description="integer; optional (left out when absent, never null)"
+    )
+    actual_value: _String2500 = Field(
+        alias="actualValue", description="text, at most 2500 characters; required"
+    )
+    tech_code: _OptionalString50 = Field(
+        None,
+        alias="techCode",
+        description="text, at most 50 characters; optional (left out when absent, never null)",
+    )
+    tech_info: _OptionalString500 = Field(
+        None,
+        alias="techInfo",
+        description="text, at most 500 characters; optional (left out when absent, never null)",
+    )
+    cleared: _OptionalBoolean = Field(
+        None, alias="cleared", description="boolean; optional (left out when absent, never null)"
+    )
+    transaction_id: _OptionalString36 = Field(
+        None,
+        alias="transactionId",
+        description="text, at most 36 characters; optional (left out when absent, never null)",
+    )
+    component: ComponentType = Field(alias="component", description="ComponentType object; required")
+    variable_monitoring_id: _OptionalInteger = Field(
+        None, alias="variableMonitoringId", description="integer; optional (left out when absent, never null)"
+    )
+    event_notification_type: EventNotificationEnumType = Field(
+        alias="eventNotificationType", description="one of the EventNotificationEnumType values; required"
+    )
+    variable: VariableType = Field(alias="variable", description="VariableType object; required")
 
 
 class FirmwareType(OcppModel):
-    """OCPP 2.0.1 data type ``FirmwareType``."""
+    """OCPP 2.0.1 data type ``FirmwareType``. Used in ``UpdateFirmwareRequest``.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    location: _String512 = Field(alias="location")
-    retrieve_date_time: DateTime = Field(alias="retrieveDateTime")
-    install_date_time: _OptionalDateTime = Field(None, alias="installDateTime")
-    signing_certificate: _OptionalString5500 = Field(None, alias="signingCertificate")
-    signature: _OptionalString800 = Field(None, alias="signature")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``location`` (``location``): text, at most 512 characters; required
+    * ``retrieve_date_time`` (``retrieveDateTime``): RFC 3339 date-time; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``install_date_time`` (``installDateTime``): RFC 3339 date-time; optional (left out when absent, never null)
+    * ``signature`` (``signature``): text, at most 800 characters; optional (left out when absent, never null)
+    * ``signing_certificate`` (``signingCertificate``): text, at most 5500 characters; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    location: _String512 = Field(alias="location", description="text, at most 512 characters; required")
+    retrieve_date_time: DateTime = Field(alias="retrieveDateTime", description="RFC 3339 date-time; required")
+    install_date_time: _OptionalDateTime = Field(
+        None,
+        alias="installDateTime",
+        description="RFC 3339 date-time; optional (left out when absent, never null)",
+    )
+    signing_certificate: _OptionalString5500 = Field(
+        None,
+        alias="signingCertificate",
+        description="text, at most 5500 characters; optional (left out when absent, never null)",
+    )
+    signature: _OptionalString800 = Field(
+        None,
+        alias="signature",
+        description="text, at most 800 characters; optional (left out when absent, never null)",
+    )
 
 
 class GetVariableDataType(OcppModel):
-    """OCPP 2.0.1 data type ``GetVariableDataType``."""
+    """OCPP 2.0.1 data type ``GetVariableDataType``. Used in ``GetVariablesRequest``.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    attribute_type: Annotated[AttributeEnumType | None, NOT_NULL] = Field(None, alias="attributeType")
-    component: ComponentType = Field(alias="component")
-    variable: VariableType = Field(alias="variable")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``component`` (``component``): ComponentType object; required
+    * ``variable`` (``variable``): VariableType object; required
+    * ``attribute_type`` (``attributeType``): one of the AttributeEnumType values; optional (left out when absent, never null)
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    attribute_type: Annotated[AttributeEnumType | None, NOT_NULL] = Field(
+        None,
+        alias="attributeType",
+        description="one of the AttributeEnumType values; optional (left out when absent, never null)",
+    )
+    component: ComponentType = Field(alias="component", description="ComponentType object; required")
+    variable: VariableType = Field(alias="variable", description="VariableType object; required")
 
 
 class GetVariableResultType(OcppModel):
-    """OCPP 2.0.1 data type ``GetVariableResultType``."""
+    """OCPP 2.0.1 data type ``GetVariableResultType``. Used in ``GetVariablesResponse``.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    attribute_status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(
-        None, alias="attributeStatusInfo"
+    Fields (attribute, wire name: type and constraints):
+
+    * ``attribute_status`` (``attributeStatus``): one of the GetVariableStatusEnumType values; required
+    * ``component`` (``component``): ComponentType object; required
+    * ``variable`` (``variable``): VariableType object; required
+    * ``attribute_status_info`` (``attributeStatusInfo``): StatusInfoType object; optional (left out when absent, never null)
+    * ``attribute_type`` (``attributeType``): one of the AttributeEnumType values; optional (left out when absent, never null)
+    * ``attribute_value`` (``attributeValue``): text, at most 2500 characters; optional (left out when absent, never null)
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
     )
-    attribute_status: GetVariableStatusEnumType = Field(alias="attributeStatus")
-    attribute_type: Annotated[AttributeEnumType | None, NOT_NULL] = Field(None, alias="attributeType")
-    attribute_value: _OptionalString2500 = Field(None, alias="attributeValue")
-    component: ComponentType = Field(alias="component")
-    variable: VariableType = Field(alias="variable")
+    attribute_status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(
+        None,
+        alias="attributeStatusInfo",
+        description="StatusInfoType object; optional (left out when absent, never null)",
+    )
+    attribute_status: GetVariableStatusEnumType = Field(
+        alias="attributeStatus", description="one of the GetVariableStatusEnumType values; required"
+    )
+    attribute_type: Annotated[AttributeEnumType | None, NOT_NULL] = Field(
+        None,
+        alias="attributeType",
+        description="one of the AttributeEnumType values; optional (left out when absent, never null)",
+    )
+    attribute_value: _OptionalString2500 = Field(
+        None,
+        alias="attributeValue",
+        description="text, at most 2500 characters; optional (left out when absent, never null)",
+    )
+    component: ComponentType = Field(alias="component", description="ComponentType object; required")
+    variable: VariableType = Field(alias="variable", description="VariableType object; required")
 
 
 class LogParametersType(OcppModel):
-    """OCPP 2.0.1 data type ``LogParametersType``."""
+    """OCPP 2.0.1 data type ``LogParametersType``. Used in ``GetLogRequest``.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    remote_location: _String512 = Field(alias="remoteLocation")
-    oldest_timestamp: _OptionalDateTime = Field(None, alias="oldestTimestamp")
-    latest_timestamp: _OptionalDateTime = Field(None, alias="latestTimestamp")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``remote_location`` (``remoteLocation``): text, at most 512 characters; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``latest_timestamp`` (``latestTimestamp``): RFC 3339 date-time; optional (left out when absent, never null)
+    * ``oldest_timestamp`` (``oldestTimestamp``): RFC 3339 date-time; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    remote_location: _String512 = Field(
+        alias="remoteLocation", description="text, at most 512 characters; required"
+    )
+    oldest_timestamp: _OptionalDateTime = Field(
+        None,
+        alias="oldestTimestamp",
+        description="RFC 3339 date-time; optional (left out when absent, never null)",
+    )
+    latest_timestamp: _OptionalDateTime = Field(
+        None,
+        alias="latestTimestamp",
+        description="RFC 3339 date-time; optional (left out when absent, never null)",
+    )
 
 
 class MessageInfoType(OcppModel):
-    """OCPP 2.0.1 data type ``MessageInfoType``."""
+    """OCPP 2.0.1 data type ``MessageInfoType``. Used in ``NotifyDisplayMessagesRequest``, ``SetDisplayMessageRequest``.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    display: Annotated[ComponentType | None, NOT_NULL] = Field(None, alias="display")
-    id: _Integer = Field(alias="id")
-    priority: MessagePriorityEnumType = Field(alias="priority")
-    state: Annotated[MessageStateEnumType | None, NOT_NULL] = Field(None, alias="state")
-    start_date_time: _OptionalDateTime = Field(None, alias="startDateTime")
-    end_date_time: _OptionalDateTime = Field(None, alias="endDateTime")
-    transaction_id: _OptionalString36 = Field(None, alias="transactionId")
-    message: MessageContentType = Field(alias="message")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``id`` (``id``): integer; required
+    * ``message`` (``message``): MessageContentType object; required
+    * ``priority`` (``priority``): one of the MessagePriorityEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``display`` (``display``): ComponentType object; optional (left out when absent, never null)
+    * ``end_date_time`` (``endDateTime``): RFC 3339 date-time; optional (left out when absent, never null)
+    * ``start_date_time`` (``startDateTime``): RFC 3339 date-time; optional (left out when absent, never null)
+    * ``state`` (``state``): one of the MessageStateEnumType values; optional (left out when absent, never null)
+    * ``transaction_id`` (``transactionId``): text, at most 36 characters; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    display: Annotated[ComponentType | None, NOT_NULL] = Field(
+        None, alias="display", description="ComponentType object; optional (left out when absent, never null)"
+    )
+    id: _Integer = Field(alias="id", description="integer; required")
+    priority: MessagePriorityEnumType = Field(
+        alias="priority", description="one of the MessagePriorityEnumType values; required"
+    )
+    state: Annotated[MessageStateEnumType | None, NOT_NULL] = Field(
+        None,
+        alias="state",
+        description="one of the MessageStateEnumType values; optional (left out when absent, never null)",
+    )
+    start_date_time: _OptionalDateTime = Field(
+        None,
+        alias="startDateTime",
+        description="RFC 3339 date-time; optional (left out when absent, never null)",
+    )
+    end_date_time: _OptionalDateTime = Field(
+        None,
+        alias="endDateTime",
+        description="RFC 3339 date-time; optional (left out when absent, never null)",
+    )
+    transaction_id: _OptionalString36 = Field(
+        None,
+        alias="transactionId",
+        description="text, at most 36 characters; optional (left out when absent, never null)",
+    )
+    message: MessageContentType = Field(alias="message", description="MessageContentType object; required")
 
 
 class SignedMeterValueType(OcppModel):
-    """OCPP 2.0.1 data type ``SignedMeterValueType``."""
+    """OCPP 2.0.1 data type ``SignedMeterValueType``. Used in ``SampledValueType``.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    signed_meter_data: _String2500 = Field(alias="signedMeterData")
-    signing_method: _String50 = Field(alias="signingMethod")
-    encoding_method: _String50 = Field(alias="encodingMethod")
-    public_key: _String2500 = Field(alias="publicKey")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``encoding_method`` (``encodingMethod``): text, at most 50 characters; required
+    * ``public_key`` (``publicKey``): text, at most 2500 characters; required
+    * ``signed_meter_data`` (``signedMeterData``): text, at most 2500 characters; required
+    * ``signing_method`` (``signingMethod``): text, at most 50 characters; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    signed_meter_data: _String2500 = Field(
+        alias="signedMeterData", description="text, at most 2500 characters; required"
+    )
+    signing_method: _String50 = Field(
+        alias="signingMethod", description="text, at most 50 characters; required"
+    )
+    encoding_method: _String50 = Field(
+        alias="encodingMethod", description="text, at most 50 characters; required"
+    )
+    public_key: _String2500 = Field(alias="publicKey", description="text, at most 2500 characters; required")
 
 
 class UnitOfMeasureType(OcppModel):
-    """OCPP 2.0.1 data type ``UnitOfMeasureType``."""
+    """OCPP 2.0.1 data type ``UnitOfMeasureType``. Used in ``SampledValueType``.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    unit: _OptionalString20 = Field(None, alias="unit")
-    multiplier: _OptionalInteger = Field(None, alias="multiplier")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``multiplier`` (``multiplier``): integer; optional (left out when absent, never null)
+    * ``unit`` (``unit``): text, at most 20 characters; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    unit: _OptionalString20 = Field(
+        None,
+        alias="unit",
+        description="text, at most 20 characters; optional (left out when absent, never null)",
+    )
+    multiplier: _OptionalInteger = Field(
+        None, alias="multiplier", description="integer; optional (left out when absent, never null)"
+    )
 
 
 class SampledValueType(OcppModel):
-    """OCPP 2.0.1 data type ``SampledValueType``."""
+    """OCPP 2.0.1 data type ``SampledValueType``. Used in ``MeterValueType``.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    value: _Number = Field(alias="value")
-    context: Annotated[ReadingContextEnumType | None, NOT_NULL] = Field(None, alias="context")
-    measurand: Annotated[MeasurandEnumType | None, NOT_NULL] = Field(None, alias="measurand")
-    phase: Annotated[PhaseEnumType | None, NOT_NULL] = Field(None, alias="phase")
-    location: Annotated[LocationEnumType | None, NOT_NULL] = Field(None, alias="location")
-    signed_meter_value: Annotated[SignedMeterValueType | None, NOT_NULL] = Field(
-        None, alias="signedMeterValue"
+    Fields (attribute, wire name: type and constraints):
+
+    * ``value`` (``value``): decimal number; required
+    * ``context`` (``context``): one of the ReadingContextEnumType values; optional (left out when absent, never null)
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``location`` (``location``): one of the LocationEnumType values; optional (left out when absent, never null)
+    * ``measurand`` (``measurand``): one of the MeasurandEnumType values; optional (left out when absent, never null)
+    * ``phase`` (``phase``): one of the PhaseEnumType values; optional (left out when absent, never null)
+    * ``signed_meter_value`` (``signedMeterValue``): SignedMeterValueType object; optional (left out when absent, never null)
+    * ``unit_of_measure`` (``unitOfMeasure``): UnitOfMeasureType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
     )
-    unit_of_measure: Annotated[UnitOfMeasureType | None, NOT_NULL] = Field(None, alias="unitOfMeasure")
+    value: _Number = Field(alias="value", description="decimal number; required")
+    context: Annotated[ReadingContextEnumType | None, NOT_NULL] = Field(
+        None,
+        alias="context",
+        description="one of the ReadingContextEnumType values; optional (left out when absent, never null)",
+    )
+    measurand: Annotated[MeasurandEnumType | None, NOT_NULL] = Field(
+        None,
+        alias="measurand",
+        description="one of the MeasurandEnumType values; optional (left out when absent, never null)",
+    )
+    phase: Annotated[PhaseEnumType | None, NOT_NULL] = Field(
+        None,
+        alias="phase",
+        description="one of the PhaseEnumType values; optional (left out when absent, never null)",
+    )
+    location: Annotated[LocationEnumType | None, NOT_NULL] = Field(
+        None,
+        alias="location",
+        description="one of the LocationEnumType values; optional (left out when absent, never null)",
+    )
+    signed_meter_value: Annotated[SignedMeterValueType | None, NOT_NULL] = Field(
+        None,
+        alias="signedMeterValue",
+        description="SignedMeterValueType object; optional (left out when absent, never null)",
+    )
+    unit_of_measure: Annotated[UnitOfMeasureType | None, NOT_NULL] = Field(
+        None,
+        alias="unitOfMeasure",
+        description="UnitOfMeasureType object; optional (left out when absent, never null)",
+    )
 
 
 class MeterValueType(OcppModel):
-    """OCPP 2.0.1 data type ``MeterValueType``."""
+    """OCPP 2.0.1 data type ``MeterValueType``. Used in ``MeterValuesRequest``, ``TransactionEventRequest``.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    sampled_value: Annotated[list[SampledValueType], Field(min_length=1)] = Field(alias="sampledValue")
-    timestamp: DateTime = Field(alias="timestamp")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``sampled_value`` (``sampledValue``): list of (SampledValueType object), at least 1 items; required
+    * ``timestamp`` (``timestamp``): RFC 3339 date-time; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    sampled_value: Annotated[list[SampledValueType], Field(min_length=1)] = Field(
+        alias="sampledValue", description="list of (SampledValueType object), at least 1 items; required"
+    )
+    timestamp: DateTime = Field(alias="timestamp", description="RFC 3339 date-time; required")
 
 
 class VariableMonitoringType(OcppModel):
-    """OCPP 2.0.1 data type ``VariableMonitoringType``."""
+    """OCPP 2.0.1 data type ``VariableMonitoringType``. Used in ``MonitoringDataType``.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    id: _Integer = Field(alias="id")
-    transaction: _Boolean = Field(alias="transaction")
-    value: _Number = Field(alias="value")
-    type: MonitorEnumType = Field(alias="type")
-    severity: _Integer = Field(alias="severity")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``id`` (``id``): integer; required
+    * ``severity`` (``severity``): integer; required
+    * ``transaction`` (``transaction``): boolean; required
+    * ``type`` (``type``): one of the MonitorEnumType values; required
+    * ``value`` (``value``): decimal number; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    id: _Integer = Field(alias="id", description="integer; required")
+    transaction: _Boolean = Field(alias="transaction", description="boolean; required")
+    value: _Number = Field(alias="value", description="decimal number; required")
+    type: MonitorEnumType = Field(alias="type", description="one of the MonitorEnumType values; required")
+    severity: _Integer = Field(alias="severity", description="integer; required")
 
 
 class MonitoringDataType(OcppModel):
-    """OCPP 2.0.1 data type ``MonitoringDataType``."""
+    """OCPP 2.0.1 data type ``MonitoringDataType``. Used in ``NotifyMonitoringReportRequest``.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    component: ComponentType = Field(alias="component")
-    variable: VariableType = Field(alias="variable")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``component`` (``component``): ComponentType object; required
+    * ``variable`` (``variable``): VariableType object; required
+    * ``variable_monitoring`` (``variableMonitoring``): list of (VariableMonitoringType object), at least 1 items; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    component: ComponentType = Field(alias="component", description="ComponentType object; required")
+    variable: VariableType = Field(alias="variable", description="VariableType object; required")
     variable_monitoring: Annotated[list[VariableMonitoringType], Field(min_length=1)] = Field(
-        alias="variableMonitoring"
+        alias="variableMonitoring",
+        description="list of (VariableMonitoringType object), at least 1 items; required",
     )
 
 
 class VPNType(OcppModel):
-    """OCPP 2.0.1 data type ``VPNType``."""
+    """OCPP 2.0.1 data type ``VPNType``. Used in ``NetworkConnectionProfileType``.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    server: _String512 = Field(alias="server")
-    user: _String20 = Field(alias="user")
-    group: _OptionalString20 = Field(None, alias="group")
-    password: _String20 = Field(alias="password")
-    key: _String255 = Field(alias="key")
-    type: VPNEnumType = Field(alias="type")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``key`` (``key``): text, at most 255 characters; required
+    * ``password`` (``password``): text, at most 20 characters; required
+    * ``server`` (``server``): text, at most 512 characters; required
+    * ``type`` (``type``): one of the VPNEnumType values; required
+    * ``user`` (``user``): text, at most 20 characters; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``group`` (``group``): text, at most 20 characters; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    server: _String512 = Field(alias="server", description="text, at most 512 characters; required")
+    user: _String20 = Field(alias="user", description="text, at most 20 characters; required")
+    group: _OptionalString20 = Field(
+        None,
+        alias="group",
+        description="text, at most 20 characters; optional (left out when absent, never null)",
+    )
+    password: _String20 = Field(alias="password", description="text, at most 20 characters; required")
+    key: _String255 = Field(alias="key", description="text, at most 255 characters; required")
+    type: VPNEnumType = Field(alias="type", description="one of the VPNEnumType values; required")
 
 
 class NetworkConnectionProfileType(OcppModel):
-    """OCPP 2.0.1 data type ``NetworkConnectionProfileType``."""
+    """OCPP 2.0.1 data type ``NetworkConnectionProfileType``. Used in ``SetNetworkProfileRequest``.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    apn: Annotated[APNType | None, NOT_NULL] = Field(None, alias="apn")
-    ocpp_version: OCPPVersionEnumType = Field(alias="ocppVersion")
-    ocpp_transport: OCPPTransportEnumType = Field(alias="ocppTransport")
-    ocpp_csms_url: _String512 = Field(alias="ocppCsmsUrl")
-    message_timeout: _Integer = Field(alias="messageTimeout")
-    security_profile: _Integer = Field(alias="securityProfile")
-    ocpp_interface: OCPPInterfaceEnumType = Field(alias="ocppInterface")
-    vpn: Annotated[VPNType | None, NOT_NULL] = Field(None, alias="vpn")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``message_timeout`` (``messageTimeout``): integer; required
+    * ``ocpp_csms_url`` (``ocppCsmsUrl``): text, at most 512 characters; required
+    * ``ocpp_interface`` (``ocppInterface``): one of the OCPPInterfaceEnumType values; required
+    * ``ocpp_transport`` (``ocppTransport``): one of the OCPPTransportEnumType values; required
+    * ``ocpp_version`` (``ocppVersion``): one of the OCPPVersionEnumType values; required
+    * ``security_profile`` (``securityProfile``): integer; required
+    * ``apn`` (``apn``): APNType object; optional (left out when absent, never null)
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``vpn`` (``vpn``): VPNType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    apn: Annotated[APNType | None, NOT_NULL] = Field(
+        None, alias="apn", description="APNType object; optional (left out when absent, never null)"
+    )
+    ocpp_version: OCPPVersionEnumType = Field(
+        alias="ocppVersion", description="one of the OCPPVersionEnumType values; required"
+    )
+    ocpp_transport: OCPPTransportEnumType = Field(
+        alias="ocppTransport", description="one of the OCPPTransportEnumType values; required"
+    )
+    ocpp_csms_url: _String512 = Field(
+        alias="ocppCsmsUrl", description="text, at most 512 characters; required"
+    )
+    message_timeout: _Integer = Field(alias="messageTimeout", description="integer; required")
+    security_profile: _Integer = Field(alias="securityProfile", description="integer; required")
+    ocpp_interface: OCPPInterfaceEnumType = Field(
+        alias="ocppInterface", description="one of the OCPPInterfaceEnumType values; required"
+    )
+    vpn: Annotated[VPNType | None, NOT_NULL] = Field(
+        None, alias="vpn", description="VPNType object; optional (left out when absent, never null)"
+    )
 
 
 class OCSPRequestDataType(OcppModel):
-    """OCPP 2.0.1 data type ``OCSPRequestDataType``."""
+    """OCPP 2.0.1 data type ``OCSPRequestDataType``. Used in ``AuthorizeRequest``, ``GetCertificateStatusRequest``.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    hash_algorithm: HashAlgorithmEnumType = Field(alias="hashAlgorithm")
-    issuer_name_hash: _String128 = Field(alias="issuerNameHash")
-    issuer_key_hash: _String128 = Field(alias="issuerKeyHash")
-    serial_number: _String40 = Field(alias="serialNumber")
-    responder_url: _String512 = Field(alias="responderURL")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``hash_algorithm`` (``hashAlgorithm``): one of the HashAlgorithmEnumType values; required
+    * ``issuer_key_hash`` (``issuerKeyHash``): text, at most 128 characters; required
+    * ``issuer_name_hash`` (``issuerNameHash``): text, at most 128 characters; required
+    * ``responder_url`` (``responderURL``): text, at most 512 characters; required
+    * ``serial_number`` (``serialNumber``): text, at most 40 characters; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    hash_algorithm: HashAlgorithmEnumType = Field(
+        alias="hashAlgorithm", description="one of the HashAlgorithmEnumType values; required"
+    )
+    issuer_name_hash: _String128 = Field(
+        alias="issuerNameHash", description="text, at most 128 characters; required"
+    )
+    issuer_key_hash: _String128 = Field(
+        alias="issuerKeyHash", description="text, at most 128 characters; required"
+    )
+    serial_number: _String40 = Field(
+        alias="serialNumber", description="text, at most 40 characters; required"
+    )
+    responder_url: _String512 = Field(
+        alias="responderURL", description="text, at most 512 characters; required"
+    )
 
 
 class VariableAttributeType(OcppModel):
-    """OCPP 2.0.1 data type ``VariableAttributeType``."""
+    """OCPP 2.0.1 data type ``VariableAttributeType``. Used in ``ReportDataType``.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    type: Annotated[AttributeEnumType | None, NOT_NULL] = Field(None, alias="type")
-    value: _OptionalString2500 = Field(None, alias="value")
-    mutability: Annotated[MutabilityEnumType | None, NOT_NULL] = Field(None, alias="mutability")
-    persistent: _OptionalBoolean = Field(None, alias="persistent")
-    constant: _OptionalBoolean = Field(None, alias="constant")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``constant`` (``constant``): boolean; optional (left out when absent, never null)
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``mutability`` (``mutability``): one of the MutabilityEnumType values; optional (left out when absent, never null)
+    * ``persistent`` (``persistent``): boolean; optional (left out when absent, never null)
+    * ``type`` (``type``): one of the AttributeEnumType values; optional (left out when absent, never null)
+    * ``value`` (``value``): text, at most 2500 characters; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    type: Annotated[AttributeEnumType | None, NOT_NULL] = Field(
+        None,
+        alias="type",
+        description="one of the AttributeEnumType values; optional (left out when absent, never null)",
+    )
+    value: _OptionalString2500 = Field(
+        None,
+        alias="value",
+        description="text, at most 2500 characters; optional (left out when absent, never null)",
+    )
+    mutability: Annotated[MutabilityEnumType | None, NOT_NULL] = Field(
+        None,
+        alias="mutability",
+        description="one of the MutabilityEnumType values; optional (left out when absent, never null)",
+    )
+    persistent: _OptionalBoolean = Field(
+        None, alias="persistent", description="boolean; optional (left out when absent, never null)"
+    )
+    constant: _OptionalBoolean = Field(
+        None, alias="constant", description="boolean; optional (left out when absent, never null)"
+    )
 
 
 class VariableCharacteristicsType(OcppModel):
-    """OCPP 2.0.1 data type ``VariableCharacteristicsType``."""
+    """OCPP 2.0.1 data type ``VariableCharacteristicsType``. Used in ``ReportDataType``.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    unit: _OptionalString16 = Field(None, alias="unit")
-    data_type: DataEnumType = Field(alias="dataType")
-    min_limit: _OptionalNumber = Field(None, alias="minLimit")
-    max_limit: _OptionalNumber = Field(None, alias="maxLimit")
-    values_list: _OptionalString1000 = Field(None, alias="valuesList")
-    supports_monitoring: _Boolean = Field(alias="supportsMonitoring")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``data_type`` (``dataType``): one of the DataEnumType values; required
+    * ``supports_monitoring`` (``supportsMonitoring``): boolean; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``max_limit`` (``maxLimit``): decimal number; optional (left out when absent, never null)
+    * ``min_limit`` (``minLimit``): decimal number; optional (left out when absent, never null)
+    * ``unit`` (``unit``): text, at most 16 characters; optional (left out when absent, never null)
+    * ``values_list`` (``valuesList``): text, at most 1000 characters; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    unit: _OptionalString16 = Field(
+        None,
+        alias="unit",
+        description="text, at most 16 characters; optional (left out when absent, never null)",
+    )
+    data_type: DataEnumType = Field(alias="dataType", description="one of the DataEnumType values; required")
+    min_limit: _OptionalNumber = Field(
+        None, alias="minLimit", description="decimal number; optional (left out when absent, never null)"
+    )
+    max_limit: _OptionalNumber = Field(
+        None, alias="maxLimit", description="decimal number; optional (left out when absent, never null)"
+    )
+    values_list: _OptionalString1000 = Field(
+        None,
+        alias="valuesList",
+        description="text, at most 1000 characters; optional (left out when absent, never null)",
+    )
+    supports_monitoring: _Boolean = Field(alias="supportsMonitoring", description="boolean; required")
 
 
 class ReportDataType(OcppModel):
-    """OCPP 2.0.1 data type ``ReportDataType``."""
+    """OCPP 2.0.1 data type ``ReportDataType``. Used in ``NotifyReportRequest``.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    component: ComponentType = Field(alias="component")
-    variable: VariableType = Field(alias="variable")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``component`` (``component``): ComponentType object; required
+    * ``variable`` (``variable``): VariableType object; required
+    * ``variable_attribute`` (``variableAttribute``): list of (VariableAttributeType object), at least 1 and at most 4 items; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``variable_characteristics`` (``variableCharacteristics``): VariableCharacteristicsType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    component: ComponentType = Field(alias="component", description="ComponentType object; required")
+    variable: VariableType = Field(alias="variable", description="VariableType object; required")
     variable_attribute: Annotated[list[VariableAttributeType], Field(min_length=1, max_length=4)] = Field(
-        alias="variableAttribute"
+        alias="variableAttribute",
+        description="list of (VariableAttributeType object), at least 1 and at most 4 items; required",
     )
     variable_characteristics: Annotated[VariableCharacteristicsType | None, NOT_NULL] = Field(
-        None, alias="variableCharacteristics"
+        None,
+        alias="variableCharacteristics",
+        description="VariableCharacteristicsType object; optional (left out when absent, never null)",
     )
 
 
 class SetMonitoringDataType(OcppModel):
-    """OCPP 2.0.1 data type ``SetMonitoringDataType``."""
+    """OCPP 2.0.1 data type ``SetMonitoringDataType``. Used in ``SetVariableMonitoringRequest``.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    id: _OptionalInteger = Field(None, alias="id")
-    transaction: _OptionalBoolean = Field(None, alias="transaction")
-    value: _Number = Field(alias="value")
-    type: MonitorEnumType = Field(alias="type")
-    severity: _Integer = Field(alias="severity")
-    component: ComponentType = Field(alias="component")
-    variable: VariableType = Field(alias="variable")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``component`` (``component``): ComponentType object; required
+    * ``severity`` (``severity``): integer; required
+    * ``type`` (``type``): one of the MonitorEnumType values; required
+    * ``value`` (``value``): decimal number; required
+    * ``variable`` (``variable``): VariableType object; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``id`` (``id``): integer; optional (left out when absent, never null)
+    * ``transaction`` (``transaction``): boolean; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    id: _OptionalInteger = Field(
+        None, alias="id", description="integer; optional (left out when absent, never null)"
+    )
+    transaction: _OptionalBoolean = Field(
+        None, alias="transaction", description="boolean; optional (left out when absent, never null)"
+    )
+    value: _Number = Field(alias="value", description="decimal number; required")
+    type: MonitorEnumType = Field(alias="type", description="one of the MonitorEnumType values; required")
+    severity: _Integer = Field(alias="severity", description="integer; required")
+    component: ComponentType = Field(alias="component", description="ComponentType object; required")
+    variable: VariableType = Field(alias="variable", description="VariableType object; required")
 
 
 class SetMonitoringResultType(OcppModel):
-    """OCPP 2.0.1 data type ``SetMonitoringResultType``."""
+    """OCPP 2.0.1 data type ``SetMonitoringResultType``. Used in ``SetVariableMonitoringResponse``.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    id: _OptionalInteger = Field(None, alias="id")
-    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
-    status: SetMonitoringStatusEnumType = Field(alias="status")
-    type: MonitorEnumType = Field(alias="type")
-    component: ComponentType = Field(alias="component")
-    variable: VariableType = Field(alias="variable")
-    severity: _Integer = Field(alias="severity")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``component`` (``component``): ComponentType object; required
+    * ``severity`` (``severity``): integer; required
+    * ``status`` (``status``): one of the SetMonitoringStatusEnumType values; required
+    * ``type`` (``type``): one of the MonitorEnumType values; required
+    * ``variable`` (``variable``): VariableType object; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``id`` (``id``): integer; optional (left out when absent, never null)
+    * ``status_info`` (``statusInfo``): StatusInfoType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    id: _OptionalInteger = Field(
+        None, alias="id", description="integer; optional (left out when absent, never null)"
+    )
+    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(
+        None,
+        alias="statusInfo",
+        description="StatusInfoType object; optional (left out when absent, never null)",
+    )
+    status: SetMonitoringStatusEnumType = Field(
+        alias="status", description="one of the SetMonitoringStatusEnumType values; required"
+    )
+    type: MonitorEnumType = Field(alias="type", description="one of the MonitorEnumType values; required")
+    component: ComponentType = Field(alias="component", description="ComponentType object; required")
+    variable: VariableType = Field(alias="variable", description="VariableType object; required")
+    severity: _Integer = Field(alias="severity", description="integer; required")
 
 
 class SetVariableDataType(OcppModel):
-    """OCPP 2.0.1 data type ``SetVariableDataType``."""
+    """OCPP 2.0.1 data type ``SetVariableDataType``. Used in ``SetVariablesRequest``.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    attribute_type: Annotated[AttributeEnumType | None, NOT_NULL] = Field(None, alias="attributeType")
-    attribute_value: _String1000 = Field(alias="attributeValue")
-    component: ComponentType = Field(alias="component")
-    variable: VariableType = Field(alias="variable")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``attribute_value`` (``attributeValue``): text, at most 1000 characters; required
+    * ``component`` (``component``): ComponentType object; required
+    * ``variable`` (``variable``): VariableType object; required
+    * ``attribute_type`` (``attributeType``): one of the AttributeEnumType values; optional (left out when absent, never null)
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    attribute_type: Annotated[AttributeEnumType | None, NOT_NULL] = Field(
+        None,
+        alias="attributeType",
+        description="one of the AttributeEnumType values; optional (left out when absent, never null)",
+    )
+    attribute_value: _String1000 = Field(
+        alias="attributeValue", description="text, at most 1000 characters; required"
+    )
+    component: ComponentType = Field(alias="component", description="ComponentType object; required")
+    variable: VariableType = Field(alias="variable", description="VariableType object; required")
 
 
 class SetVariableResultType(OcppModel):
-    """OCPP 2.0.1 data type ``SetVariableResultType``."""
+    """OCPP 2.0.1 data type ``SetVariableResultType``. Used in ``SetVariablesResponse``.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    attribute_type: Annotated[AttributeEnumType | None, NOT_NULL] = Field(None, alias="attributeType")
-    attribute_status: SetVariableStatusEnumType = Field(alias="attributeStatus")
-    attribute_status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(
-        None, alias="attributeStatusInfo"
+    Fields (attribute, wire name: type and constraints):
+
+    * ``attribute_status`` (``attributeStatus``): one of the SetVariableStatusEnumType values; required
+    * ``component`` (``component``): ComponentType object; required
+    * ``variable`` (``variable``): VariableType object; required
+    * ``attribute_status_info`` (``attributeStatusInfo``): StatusInfoType object; optional (left out when absent, never null)
+    * ``attribute_type`` (``attributeType``): one of the AttributeEnumType values; optional (left out when absent, never null)
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
     )
-    component: ComponentType = Field(alias="component")
-    variable: VariableType = Field(alias="variable")
+    attribute_type: Annotated[AttributeEnumType | None, NOT_NULL] = Field(
+        None,
+        alias="attributeType",
+        description="one of the AttributeEnumType values; optional (left out when absent, never null)",
+    )
+    attribute_status: SetVariableStatusEnumType = Field(
+        alias="attributeStatus", description="one of the SetVariableStatusEnumType values; required"
+    )
+    attribute_status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(
+        None,
+        alias="attributeStatusInfo",
+        description="StatusInfoType object; optional (left out when absent, never null)",
+    )
+    component: ComponentType = Field(alias="component", description="ComponentType object; required")
+    variable: VariableType = Field(alias="variable", description="VariableType object; required")
 
 
 class TransactionType(OcppModel):
-    """OCPP 2.0.1 data type ``TransactionType``."""
+    """OCPP 2.0.1 data type ``TransactionType``. Used in ``TransactionEventRequest``.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    transaction_id: _String36 = Field(alias="transactionId")
-    charging_state: Annotated[ChargingStateEnumType | None, NOT_NULL] = Field(None, alias="chargingState")
-    time_spent_charging: _OptionalInteger = Field(None, alias="timeSpentCharging")
-    stopped_reason: Annotated[ReasonEnumType | None, NOT_NULL] = Field(None, alias="stoppedReason")
-    remote_start_id: _OptionalInteger = Field(None, alias="remoteStartId")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``transaction_id`` (``transactionId``): text, at most 36 characters; required
+    * ``charging_state`` (``chargingState``): one of the ChargingStateEnumType values; optional (left out when absent, never null)
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``remote_start_id`` (``remoteStartId``): integer; optional (left out when absent, never null)
+    * ``stopped_reason`` (``stoppedReason``): one of the ReasonEnumType values; optional (left out when absent, never null)
+    * ``time_spent_charging`` (``timeSpentCharging``): integer; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    transaction_id: _String36 = Field(
+        alias="transactionId", description="text, at most 36 characters; required"
+    )
+    charging_state: Annotated[ChargingStateEnumType | None, NOT_NULL] = Field(
+        None,
+        alias="chargingState",
+        description="one of the ChargingStateEnumType values; optional (left out when absent, never null)",
+    )
+    time_spent_charging: _OptionalInteger = Field(
+        None, alias="timeSpentCharging", description="integer; optional (left out when absent, never null)"
+    )
+    stopped_reason: Annotated[ReasonEnumType | None, NOT_NULL] = Field(
+        None,
+        alias="stoppedReason",
+        description="one of the ReasonEnumType values; optional (left out when absent, never null)",
+    )
+    remote_start_id: _OptionalInteger = Field(
+        None, alias="remoteStartId", description="integer; optional (left out when absent, never null)"
+    )

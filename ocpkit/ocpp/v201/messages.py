@@ -263,1098 +263,3287 @@ _OptionalString64 = Annotated[_String64 | None, NOT_NULL]
 
 
 class AuthorizeRequest(OcppModel):
-    """OCPP 2.0.1 message ``AuthorizeRequest``."""
+    """OCPP 2.0.1 ``Authorize`` request, sent by the charging station to the CSMS.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    id_token: IdTokenType = Field(alias="idToken")
-    certificate: _OptionalString5500 = Field(None, alias="certificate")
+    Answered by :class:`AuthorizeResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``id_token`` (``idToken``): IdTokenType object; required
+    * ``certificate`` (``certificate``): text, at most 5500 characters; optional (left out when absent, never null)
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``iso15118_certificate_hash_data`` (``iso15118CertificateHashData``): list of (OCSPRequestDataType object), at least 1 and at most 4 items; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    id_token: IdTokenType = Field(alias="idToken", description="IdTokenType object; required")
+    certificate: _OptionalString5500 = Field(
+        None,
+        alias="certificate",
+        description="text, at most 5500 characters; optional (left out when absent, never null)",
+    )
     iso15118_certificate_hash_data: Annotated[
         Annotated[list[OCSPRequestDataType], Field(min_length=1, max_length=4)] | None, NOT_NULL
-    ] = Field(None, alias="iso15118CertificateHashData")
+    ] = Field(
+        None,
+        alias="iso15118CertificateHashData",
+        description="list of (OCSPRequestDataType object), at least 1 and at most 4 items; optional (left out when absent, never null)",
+    )
 
 
 class AuthorizeResponse(OcppModel):
-    """OCPP 2.0.1 message ``AuthorizeResponse``."""
+    """OCPP 2.0.1 ``Authorize`` response, sent by the CSMS to the charging station.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    id_token_info: IdTokenInfoType = Field(alias="idTokenInfo")
+    Answers :class:`AuthorizeRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``id_token_info`` (``idTokenInfo``): IdTokenInfoType object; required
+    * ``certificate_status`` (``certificateStatus``): one of the AuthorizeCertificateStatusEnumType values; optional (left out when absent, never null)
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    id_token_info: IdTokenInfoType = Field(
+        alias="idTokenInfo", description="IdTokenInfoType object; required"
+    )
     certificate_status: Annotated[AuthorizeCertificateStatusEnumType | None, NOT_NULL] = Field(
-        None, alias="certificateStatus"
+        None,
+        alias="certificateStatus",
+        description="one of the AuthorizeCertificateStatusEnumType values; optional (left out when absent, never null)",
     )
 
 
 class BootNotificationRequest(OcppModel):
-    """OCPP 2.0.1 message ``BootNotificationRequest``."""
+    """OCPP 2.0.1 ``BootNotification`` request, sent by the charging station to the CSMS.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    charging_station: ChargingStationType = Field(alias="chargingStation")
-    reason: BootReasonEnumType = Field(alias="reason")
+    Answered by :class:`BootNotificationResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``charging_station`` (``chargingStation``): ChargingStationType object; required
+    * ``reason`` (``reason``): one of the BootReasonEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    charging_station: ChargingStationType = Field(
+        alias="chargingStation", description="ChargingStationType object; required"
+    )
+    reason: BootReasonEnumType = Field(
+        alias="reason", description="one of the BootReasonEnumType values; required"
+    )
 
 
 class BootNotificationResponse(OcppModel):
-    """OCPP 2.0.1 message ``BootNotificationResponse``."""
+    """OCPP 2.0.1 ``BootNotification`` response, sent by the CSMS to the charging station.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    current_time: DateTime = Field(alias="currentTime")
-    interval: _Integer = Field(alias="interval")
-    status: RegistrationStatusEnumType = Field(alias="status")
-    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
+    Answers :class:`BootNotificationRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``current_time`` (``currentTime``): RFC 3339 date-time; required
+    * ``interval`` (``interval``): integer; required
+    * ``status`` (``status``): one of the RegistrationStatusEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``status_info`` (``statusInfo``): StatusInfoType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    current_time: DateTime = Field(alias="currentTime", description="RFC 3339 date-time; required")
+    interval: _Integer = Field(alias="interval", description="integer; required")
+    status: RegistrationStatusEnumType = Field(
+        alias="status", description="one of the RegistrationStatusEnumType values; required"
+    )
+    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(
+        None,
+        alias="statusInfo",
+        description="StatusInfoType object; optional (left out when absent, never null)",
+    )
 
 
 class CancelReservationRequest(OcppModel):
-    """OCPP 2.0.1 message ``CancelReservationRequest``."""
+    """OCPP 2.0.1 ``CancelReservation`` request, sent by the CSMS to the charging station.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    reservation_id: _Integer = Field(alias="reservationId")
+    Answered by :class:`CancelReservationResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``reservation_id`` (``reservationId``): integer; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    reservation_id: _Integer = Field(alias="reservationId", description="integer; required")
 
 
 class CancelReservationResponse(OcppModel):
-    """OCPP 2.0.1 message ``CancelReservationResponse``."""
+    """OCPP 2.0.1 ``CancelReservation`` response, sent by the charging station to the CSMS.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    status: CancelReservationStatusEnumType = Field(alias="status")
-    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
+    Answers :class:`CancelReservationRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the CancelReservationStatusEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``status_info`` (``statusInfo``): StatusInfoType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    status: CancelReservationStatusEnumType = Field(
+        alias="status", description="one of the CancelReservationStatusEnumType values; required"
+    )
+    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(
+        None,
+        alias="statusInfo",
+        description="StatusInfoType object; optional (left out when absent, never null)",
+    )
 
 
 class CertificateSignedRequest(OcppModel):
-    """OCPP 2.0.1 message ``CertificateSignedRequest``."""
+    """OCPP 2.0.1 ``CertificateSigned`` request, sent by the CSMS to the charging station.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    certificate_chain: _String10000 = Field(alias="certificateChain")
+    Answered by :class:`CertificateSignedResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``certificate_chain`` (``certificateChain``): text, at most 10000 characters; required
+    * ``certificate_type`` (``certificateType``): one of the CertificateSigningUseEnumType values; optional (left out when absent, never null)
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    certificate_chain: _String10000 = Field(
+        alias="certificateChain", description="text, at most 10000 characters; required"
+    )
     certificate_type: Annotated[CertificateSigningUseEnumType | None, NOT_NULL] = Field(
-        None, alias="certificateType"
+        None,
+        alias="certificateType",
+        description="one of the CertificateSigningUseEnumType values; optional (left out when absent, never null)",
     )
 
 
 class CertificateSignedResponse(OcppModel):
-    """OCPP 2.0.1 message ``CertificateSignedResponse``."""
+    """OCPP 2.0.1 ``CertificateSigned`` response, sent by the charging station to the CSMS.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    status: CertificateSignedStatusEnumType = Field(alias="status")
-    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
+    Answers :class:`CertificateSignedRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the CertificateSignedStatusEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``status_info`` (``statusInfo``): StatusInfoType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    status: CertificateSignedStatusEnumType = Field(
+        alias="status", description="one of the CertificateSignedStatusEnumType values; required"
+    )
+    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(
+        None,
+        alias="statusInfo",
+        description="StatusInfoType object; optional (left out when absent, never null)",
+    )
 
 
 class ChangeAvailabilityRequest(OcppModel):
-    """OCPP 2.0.1 message ``ChangeAvailabilityRequest``."""
+    """OCPP 2.0.1 ``ChangeAvailability`` request, sent by the CSMS to the charging station.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    evse: Annotated[EVSEType | None, NOT_NULL] = Field(None, alias="evse")
-    operational_status: OperationalStatusEnumType = Field(alias="operationalStatus")
+    Answered by :class:`ChangeAvailabilityResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``operational_status`` (``operationalStatus``): one of the OperationalStatusEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``evse`` (``evse``): EVSEType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    evse: Annotated[EVSEType | None, NOT_NULL] = Field(
+        None, alias="evse", description="EVSEType object; optional (left out when absent, never null)"
+    )
+    operational_status: OperationalStatusEnumType = Field(
+        alias="operationalStatus", description="one of the OperationalStatusEnumType values; required"
+    )
 
 
 class ChangeAvailabilityResponse(OcppModel):
-    """OCPP 2.0.1 message ``ChangeAvailabilityResponse``."""
+    """OCPP 2.0.1 ``ChangeAvailability`` response, sent by the charging station to the CSMS.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    status: ChangeAvailabilityStatusEnumType = Field(alias="status")
-    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
+    Answers :class:`ChangeAvailabilityRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the ChangeAvailabilityStatusEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``status_info`` (``statusInfo``): StatusInfoType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    status: ChangeAvailabilityStatusEnumType = Field(
+        alias="status", description="one of the ChangeAvailabilityStatusEnumType values; required"
+    )
+    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(
+        None,
+        alias="statusInfo",
+        description="StatusInfoType object; optional (left out when absent, never null)",
+    )
 
 
 class ClearCacheRequest(OcppModel):
-    """OCPP 2.0.1 message ``ClearCacheRequest``."""
+    """OCPP 2.0.1 ``ClearCache`` request, sent by the CSMS to the charging station.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answered by :class:`ClearCacheResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class ClearCacheResponse(OcppModel):
-    """OCPP 2.0.1 message ``ClearCacheResponse``."""
+    """OCPP 2.0.1 ``ClearCache`` response, sent by the charging station to the CSMS.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    status: ClearCacheStatusEnumType = Field(alias="status")
-    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
+    Answers :class:`ClearCacheRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the ClearCacheStatusEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``status_info`` (``statusInfo``): StatusInfoType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    status: ClearCacheStatusEnumType = Field(
+        alias="status", description="one of the ClearCacheStatusEnumType values; required"
+    )
+    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(
+        None,
+        alias="statusInfo",
+        description="StatusInfoType object; optional (left out when absent, never null)",
+    )
 
 
 class ClearChargingProfileRequest(OcppModel):
-    """OCPP 2.0.1 message ``ClearChargingProfileRequest``."""
+    """OCPP 2.0.1 ``ClearChargingProfile`` request, sent by the CSMS to the charging station.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    charging_profile_id: _OptionalInteger = Field(None, alias="chargingProfileId")
+    Answered by :class:`ClearChargingProfileResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``charging_profile_criteria`` (``chargingProfileCriteria``): ClearChargingProfileType object; optional (left out when absent, never null)
+    * ``charging_profile_id`` (``chargingProfileId``): integer; optional (left out when absent, never null)
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    charging_profile_id: _OptionalInteger = Field(
+        None, alias="chargingProfileId", description="integer; optional (left out when absent, never null)"
+    )
     charging_profile_criteria: Annotated[ClearChargingProfileType | None, NOT_NULL] = Field(
-        None, alias="chargingProfileCriteria"
+        None,
+        alias="chargingProfileCriteria",
+        description="ClearChargingProfileType object; optional (left out when absent, never null)",
     )
 
 
 class ClearChargingProfileResponse(OcppModel):
-    """OCPP 2.0.1 message ``ClearChargingProfileResponse``."""
+    """OCPP 2.0.1 ``ClearChargingProfile`` response, sent by the charging station to the CSMS.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    status: ClearChargingProfileStatusEnumType = Field(alias="status")
-    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
+    Answers :class:`ClearChargingProfileRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the ClearChargingProfileStatusEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``status_info`` (``statusInfo``): StatusInfoType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    status: ClearChargingProfileStatusEnumType = Field(
+        alias="status", description="one of the ClearChargingProfileStatusEnumType values; required"
+    )
+    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(
+        None,
+        alias="statusInfo",
+        description="StatusInfoType object; optional (left out when absent, never null)",
+    )
 
 
 class ClearDisplayMessageRequest(OcppModel):
-    """OCPP 2.0.1 message ``ClearDisplayMessageRequest``."""
+    """OCPP 2.0.1 ``ClearDisplayMessage`` request, sent by the CSMS to the charging station.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    id: _Integer = Field(alias="id")
+    Answered by :class:`ClearDisplayMessageResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``id`` (``id``): integer; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    id: _Integer = Field(alias="id", description="integer; required")
 
 
 class ClearDisplayMessageResponse(OcppModel):
-    """OCPP 2.0.1 message ``ClearDisplayMessageResponse``."""
+    """OCPP 2.0.1 ``ClearDisplayMessage`` response, sent by the charging station to the CSMS.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    status: ClearMessageStatusEnumType = Field(alias="status")
-    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
+    Answers :class:`ClearDisplayMessageRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the ClearMessageStatusEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``status_info`` (``statusInfo``): StatusInfoType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    status: ClearMessageStatusEnumType = Field(
+        alias="status", description="one of the ClearMessageStatusEnumType values; required"
+    )
+    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(
+        None,
+        alias="statusInfo",
+        description="StatusInfoType object; optional (left out when absent, never null)",
+    )
 
 
 class ClearVariableMonitoringRequest(OcppModel):
-    """OCPP 2.0.1 message ``ClearVariableMonitoringRequest``."""
+    """OCPP 2.0.1 ``ClearVariableMonitoring`` request, sent by the CSMS to the charging station.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    id: Annotated[list[_Integer], Field(min_length=1)] = Field(alias="id")
+    Answered by :class:`ClearVariableMonitoringResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``id`` (``id``): list of (integer), at least 1 items; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    id: Annotated[list[_Integer], Field(min_length=1)] = Field(
+        alias="id", description="list of (integer), at least 1 items; required"
+    )
 
 
 class ClearVariableMonitoringResponse(OcppModel):
-    """OCPP 2.0.1 message ``ClearVariableMonitoringResponse``."""
+    """OCPP 2.0.1 ``ClearVariableMonitoring`` response, sent by the charging station to the CSMS.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answers :class:`ClearVariableMonitoringRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``clear_monitoring_result`` (``clearMonitoringResult``): list of (ClearMonitoringResultType object), at least 1 items; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
     clear_monitoring_result: Annotated[list[ClearMonitoringResultType], Field(min_length=1)] = Field(
-        alias="clearMonitoringResult"
+        alias="clearMonitoringResult",
+        description="list of (ClearMonitoringResultType object), at least 1 items; required",
     )
 
 
 class ClearedChargingLimitRequest(OcppModel):
-    """OCPP 2.0.1 message ``ClearedChargingLimitRequest``."""
+    """OCPP 2.0.1 ``ClearedChargingLimit`` request, sent by the charging station to the CSMS.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    charging_limit_source: ChargingLimitSourceEnumType = Field(alias="chargingLimitSource")
-    evse_id: _OptionalInteger = Field(None, alias="evseId")
+    Answered by :class:`ClearedChargingLimitResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``charging_limit_source`` (``chargingLimitSource``): one of the ChargingLimitSourceEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``evse_id`` (``evseId``): integer; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    charging_limit_source: ChargingLimitSourceEnumType = Field(
+        alias="chargingLimitSource", description="one of the ChargingLimitSourceEnumType values; required"
+    )
+    evse_id: _OptionalInteger = Field(
+        None, alias="evseId", description="integer; optional (left out when absent, never null)"
+    )
 
 
 class ClearedChargingLimitResponse(OcppModel):
-    """OCPP 2.0.1 message ``ClearedChargingLimitResponse``."""
+    """OCPP 2.0.1 ``ClearedChargingLimit`` response, sent by the CSMS to the charging station.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answers :class:`ClearedChargingLimitRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class CostUpdatedRequest(OcppModel):
-    """OCPP 2.0.1 message ``CostUpdatedRequest``."""
+    """OCPP 2.0.1 ``CostUpdated`` request, sent by the CSMS to the charging station.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    total_cost: _Number = Field(alias="totalCost")
-    transaction_id: _String36 = Field(alias="transactionId")
+    Answered by :class:`CostUpdatedResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``total_cost`` (``totalCost``): decimal number; required
+    * ``transaction_id`` (``transactionId``): text, at most 36 characters; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    total_cost: _Number = Field(alias="totalCost", description="decimal number; required")
+    transaction_id: _String36 = Field(
+        alias="transactionId", description="text, at most 36 characters; required"
+    )
 
 
 class CostUpdatedResponse(OcppModel):
-    """OCPP 2.0.1 message ``CostUpdatedResponse``."""
+    """OCPP 2.0.1 ``CostUpdated`` response, sent by the charging station to the CSMS.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answers :class:`CostUpdatedRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class CustomerInformationRequest(OcppModel):
-    """OCPP 2.0.1 message ``CustomerInformationRequest``."""
+    """OCPP 2.0.1 ``CustomerInformation`` request, sent by the CSMS to the charging station.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    customer_certificate: Annotated[CertificateHashDataType | None, NOT_NULL] = Field(
-        None, alias="customerCertificate"
+    Answered by :class:`CustomerInformationResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``clear`` (``clear``): boolean; required
+    * ``report`` (``report``): boolean; required
+    * ``request_id`` (``requestId``): integer; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``customer_certificate`` (``customerCertificate``): CertificateHashDataType object; optional (left out when absent, never null)
+    * ``customer_identifier`` (``customerIdentifier``): text, at most 64 characters; optional (left out when absent, never null)
+    * ``id_token`` (``idToken``): IdTokenType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
     )
-    id_token: Annotated[IdTokenType | None, NOT_NULL] = Field(None, alias="idToken")
-    request_id: _Integer = Field(alias="requestId")
-    report: _Boolean = Field(alias="report")
-    clear: _Boolean = Field(alias="clear")
-    customer_identifier: _OptionalString64 = Field(None, alias="customerIdentifier")
+    customer_certificate: Annotated[CertificateHashDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customerCertificate",
+        description="CertificateHashDataType object; optional (left out when absent, never null)",
+    )
+    id_token: Annotated[IdTokenType | None, NOT_NULL] = Field(
+        None, alias="idToken", description="IdTokenType object; optional (left out when absent, never null)"
+    )
+    request_id: _Integer = Field(alias="requestId", description="integer; required")
+    report: _Boolean = Field(alias="report", description="boolean; required")
+    clear: _Boolean = Field(alias="clear", description="boolean; required")
+    customer_identifier: _OptionalString64 = Field(
+        None,
+        alias="customerIdentifier",
+        description="text, at most 64 characters; optional (left out when absent, never null)",
+    )
 
 
 class CustomerInformationResponse(OcppModel):
-    """OCPP 2.0.1 message ``CustomerInformationResponse``."""
+    """OCPP 2.0.1 ``CustomerInformation`` response, sent by the charging station to the CSMS.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    status: CustomerInformationStatusEnumType = Field(alias="status")
-    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
+    Answers :class:`CustomerInformationRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the CustomerInformationStatusEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``status_info`` (``statusInfo``): StatusInfoType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    status: CustomerInformationStatusEnumType = Field(
+        alias="status", description="one of the CustomerInformationStatusEnumType values; required"
+    )
+    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(
+        None,
+        alias="statusInfo",
+        description="StatusInfoType object; optional (left out when absent, never null)",
+    )
 
 
 class DataTransferRequest(NullKeepingModel):
-    """OCPP 2.0.1 message ``DataTransferRequest``."""
+    """OCPP 2.0.1 ``DataTransfer`` request, sent by either side.
+
+    Answered by :class:`DataTransferResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``vendor_id`` (``vendorId``): text, at most 255 characters; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``data`` (``data``): any JSON value; optional
+    * ``message_id`` (``messageId``): text, at most 50 characters; optional (left out when absent, never null)
+    """
 
     any_json_fields: ClassVar[dict[str, str]] = {"data": "data"}
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    message_id: _OptionalString50 = Field(None, alias="messageId")
-    data: JsonValue = Field(None, alias="data")
-    vendor_id: _String255 = Field(alias="vendorId")
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    message_id: _OptionalString50 = Field(
+        None,
+        alias="messageId",
+        description="text, at most 50 characters; optional (left out when absent, never null)",
+    )
+    data: JsonValue = Field(None, alias="data", description="any JSON value; optional")
+    vendor_id: _String255 = Field(alias="vendorId", description="text, at most 255 characters; required")
 
 
 class DataTransferResponse(NullKeepingModel):
-    """OCPP 2.0.1 message ``DataTransferResponse``."""
+    """OCPP 2.0.1 ``DataTransfer`` response, sent by either side.
+
+    Answers :class:`DataTransferRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the DataTransferStatusEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``data`` (``data``): any JSON value; optional
+    * ``status_info`` (``statusInfo``): StatusInfoType object; optional (left out when absent, never null)
+    """
 
     any_json_fields: ClassVar[dict[str, str]] = {"data": "data"}
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    status: DataTransferStatusEnumType = Field(alias="status")
-    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
-    data: JsonValue = Field(None, alias="data")
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    status: DataTransferStatusEnumType = Field(
+        alias="status", description="one of the DataTransferStatusEnumType values; required"
+    )
+    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(
+        None,
+        alias="statusInfo",
+        description="StatusInfoType object; optional (left out when absent, never null)",
+    )
+    data: JsonValue = Field(None, alias="data", description="any JSON value; optional")
 
 
 class DeleteCertificateRequest(OcppModel):
-    """OCPP 2.0.1 message ``DeleteCertificateRequest``."""
+    """OCPP 2.0.1 ``DeleteCertificate`` request, sent by the CSMS to the charging station.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    certificate_hash_data: CertificateHashDataType = Field(alias="certificateHashData")
+    Answered by :class:`DeleteCertificateResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``certificate_hash_data`` (``certificateHashData``): CertificateHashDataType object; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    certificate_hash_data: CertificateHashDataType = Field(
+        alias="certificateHashData", description="CertificateHashDataType object; required"
+    )
 
 
 class DeleteCertificateResponse(OcppModel):
-    """OCPP 2.0.1 message ``DeleteCertificateResponse``."""
+    """OCPP 2.0.1 ``DeleteCertificate`` response, sent by the charging station to the CSMS.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    status: DeleteCertificateStatusEnumType = Field(alias="status")
-    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
+    Answers :class:`DeleteCertificateRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the DeleteCertificateStatusEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``status_info`` (``statusInfo``): StatusInfoType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    status: DeleteCertificateStatusEnumType = Field(
+        alias="status", description="one of the DeleteCertificateStatusEnumType values; required"
+    )
+    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(
+        None,
+        alias="statusInfo",
+        description="StatusInfoType object; optional (left out when absent, never null)",
+    )
 
 
 class FirmwareStatusNotificationRequest(OcppModel):
-    """OCPP 2.0.1 message ``FirmwareStatusNotificationRequest``."""
+    """OCPP 2.0.1 ``FirmwareStatusNotification`` request, sent by the charging station to the CSMS.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    status: FirmwareStatusEnumType = Field(alias="status")
-    request_id: _OptionalInteger = Field(None, alias="requestId")
+    Answered by :class:`FirmwareStatusNotificationResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the FirmwareStatusEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``request_id`` (``requestId``): integer; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    status: FirmwareStatusEnumType = Field(
+        alias="status", description="one of the FirmwareStatusEnumType values; required"
+    )
+    request_id: _OptionalInteger = Field(
+        None, alias="requestId", description="integer; optional (left out when absent, never null)"
+    )
 
 
 class FirmwareStatusNotificationResponse(OcppModel):
-    """OCPP 2.0.1 message ``FirmwareStatusNotificationResponse``."""
+    """OCPP 2.0.1 ``FirmwareStatusNotification`` response, sent by the CSMS to the charging station.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answers :class:`FirmwareStatusNotificationRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class Get15118EVCertificateRequest(OcppModel):
-    """OCPP 2.0.1 message ``Get15118EVCertificateRequest``."""
+    """OCPP 2.0.1 ``Get15118EVCertificate`` request, sent by the charging station to the CSMS.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    iso15118_schema_version: _String50 = Field(alias="iso15118SchemaVersion")
-    action: CertificateActionEnumType = Field(alias="action")
-    exi_request: _String5600 = Field(alias="exiRequest")
+    Answered by :class:`Get15118EVCertificateResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``action`` (``action``): one of the CertificateActionEnumType values; required
+    * ``exi_request`` (``exiRequest``): text, at most 5600 characters; required
+    * ``iso15118_schema_version`` (``iso15118SchemaVersion``): text, at most 50 characters; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    iso15118_schema_version: _String50 = Field(
+        alias="iso15118SchemaVersion", description="text, at most 50 characters; required"
+    )
+    action: CertificateActionEnumType = Field(
+        alias="action", description="one of the CertificateActionEnumType values; required"
+    )
+    exi_request: _String5600 = Field(
+        alias="exiRequest", description="text, at most 5600 characters; required"
+    )
 
 
 class Get15118EVCertificateResponse(OcppModel):
-    """OCPP 2.0.1 message ``Get15118EVCertificateResponse``."""
+    """OCPP 2.0.1 ``Get15118EVCertificate`` response, sent by the CSMS to the charging station.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    status: Iso15118EVCertificateStatusEnumType = Field(alias="status")
-    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
-    exi_response: _String7500 = Field(alias="exiResponse")
+    Answers :class:`Get15118EVCertificateRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``exi_response`` (``exiResponse``): text, at most 7500 characters; required
+    * ``status`` (``status``): one of the Iso15118EVCertificateStatusEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``status_info`` (``statusInfo``): StatusInfoType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    status: Iso15118EVCertificateStatusEnumType = Field(
+        alias="status", description="one of the Iso15118EVCertificateStatusEnumType values; required"
+    )
+    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(
+        None,
+        alias="statusInfo",
+        description="StatusInfoType object; optional (left out when absent, never null)",
+    )
+    exi_response: _String7500 = Field(
+        alias="exiResponse", description="text, at most 7500 characters; required"
+    )
 
 
 class GetBaseReportRequest(OcppModel):
-    """OCPP 2.0.1 message ``GetBaseReportRequest``."""
+    """OCPP 2.0.1 ``GetBaseReport`` request, sent by the CSMS to the charging station.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    request_id: _Integer = Field(alias="requestId")
-    report_base: ReportBaseEnumType = Field(alias="reportBase")
+    Answered by :class:`GetBaseReportResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``report_base`` (``reportBase``): one of the ReportBaseEnumType values; required
+    * ``request_id`` (``requestId``): integer; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    request_id: _Integer = Field(alias="requestId", description="integer; required")
+    report_base: ReportBaseEnumType = Field(
+        alias="reportBase", description="one of the ReportBaseEnumType values; required"
+    )
 
 
 class GetBaseReportResponse(OcppModel):
-    """OCPP 2.0.1 message ``GetBaseReportResponse``."""
+    """OCPP 2.0.1 ``GetBaseReport`` response, sent by the charging station to the CSMS.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    status: GenericDeviceModelStatusEnumType = Field(alias="status")
-    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
+    Answers :class:`GetBaseReportRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the GenericDeviceModelStatusEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``status_info`` (``statusInfo``): StatusInfoType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    status: GenericDeviceModelStatusEnumType = Field(
+        alias="status", description="one of the GenericDeviceModelStatusEnumType values; required"
+    )
+    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(
+        None,
+        alias="statusInfo",
+        description="StatusInfoType object; optional (left out when absent, never null)",
+    )
 
 
 class GetCertificateStatusRequest(OcppModel):
-    """OCPP 2.0.1 message ``GetCertificateStatusRequest``."""
+    """OCPP 2.0.1 ``GetCertificateStatus`` request, sent by the charging station to the CSMS.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    ocsp_request_data: OCSPRequestDataType = Field(alias="ocspRequestData")
+    Answered by :class:`GetCertificateStatusResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``ocsp_request_data`` (``ocspRequestData``): OCSPRequestDataType object; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    ocsp_request_data: OCSPRequestDataType = Field(
+        alias="ocspRequestData", description="OCSPRequestDataType object; required"
+    )
 
 
 class GetCertificateStatusResponse(OcppModel):
-    """OCPP 2.0.1 message ``GetCertificateStatusResponse``."""
+    """OCPP 2.0.1 ``GetCertificateStatus`` response, sent by the CSMS to the charging station.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    status: GetCertificateStatusEnumType = Field(alias="status")
-    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
-    ocsp_result: _OptionalString5500 = Field(None, alias="ocspResult")
+    Answers :class:`GetCertificateStatusRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the GetCertificateStatusEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``ocsp_result`` (``ocspResult``): text, at most 5500 characters; optional (left out when absent, never null)
+    * ``status_info`` (``statusInfo``): StatusInfoType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    status: GetCertificateStatusEnumType = Field(
+        alias="status", description="one of the GetCertificateStatusEnumType values; required"
+    )
+    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(
+        None,
+        alias="statusInfo",
+        description="StatusInfoType object; optional (left out when absent, never null)",
+    )
+    ocsp_result: _OptionalString5500 = Field(
+        None,
+        alias="ocspResult",
+        description="text, at most 5500 characters; optional (left out when absent, never null)",
+    )
 
 
 class GetChargingProfilesRequest(OcppModel):
-    """OCPP 2.0.1 message ``GetChargingProfilesRequest``."""
+    """OCPP 2.0.1 ``GetChargingProfiles`` request, sent by the CSMS to the charging station.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    request_id: _Integer = Field(alias="requestId")
-    evse_id: _OptionalInteger = Field(None, alias="evseId")
-    charging_profile: ChargingProfileCriterionType = Field(alias="chargingProfile")
+    Answered by :class:`GetChargingProfilesResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``charging_profile`` (``chargingProfile``): ChargingProfileCriterionType object; required
+    * ``request_id`` (``requestId``): integer; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``evse_id`` (``evseId``): integer; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    request_id: _Integer = Field(alias="requestId", description="integer; required")
+    evse_id: _OptionalInteger = Field(
+        None, alias="evseId", description="integer; optional (left out when absent, never null)"
+    )
+    charging_profile: ChargingProfileCriterionType = Field(
+        alias="chargingProfile", description="ChargingProfileCriterionType object; required"
+    )
 
 
 class GetChargingProfilesResponse(OcppModel):
-    """OCPP 2.0.1 message ``GetChargingProfilesResponse``."""
+    """OCPP 2.0.1 ``GetChargingProfiles`` response, sent by the charging station to the CSMS.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    status: GetChargingProfileStatusEnumType = Field(alias="status")
-    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
+    Answers :class:`GetChargingProfilesRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the GetChargingProfileStatusEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``status_info`` (``statusInfo``): StatusInfoType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    status: GetChargingProfileStatusEnumType = Field(
+        alias="status", description="one of the GetChargingProfileStatusEnumType values; required"
+    )
+    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(
+        None,
+        alias="statusInfo",
+        description="StatusInfoType object; optional (left out when absent, never null)",
+    )
 
 
 class GetCompositeScheduleRequest(OcppModel):
-    """OCPP 2.0.1 message ``GetCompositeScheduleRequest``."""
+    """OCPP 2.0.1 ``GetCompositeSchedule`` request, sent by the CSMS to the charging station.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    duration: _Integer = Field(alias="duration")
-    charging_rate_unit: Annotated[ChargingRateUnitEnumType | None, NOT_NULL] = Field(
-        None, alias="chargingRateUnit"
+    Answered by :class:`GetCompositeScheduleResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``duration`` (``duration``): integer; required
+    * ``evse_id`` (``evseId``): integer; required
+    * ``charging_rate_unit`` (``chargingRateUnit``): one of the ChargingRateUnitEnumType values; optional (left out when absent, never null)
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
     )
-    evse_id: _Integer = Field(alias="evseId")
+    duration: _Integer = Field(alias="duration", description="integer; required")
+    charging_rate_unit: Annotated[ChargingRateUnitEnumType | None, NOT_NULL] = Field(
+        None,
+        alias="chargingRateUnit",
+        description="one of the ChargingRateUnitEnumType values; optional (left out when absent, never null)",
+    )
+    evse_id: _Integer = Field(alias="evseId", description="integer; required")
 
 
 class GetCompositeScheduleResponse(OcppModel):
-    """OCPP 2.0.1 message ``GetCompositeScheduleResponse``."""
+    """OCPP 2.0.1 ``GetCompositeSchedule`` response, sent by the charging station to the CSMS.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    status: GenericStatusEnumType = Field(alias="status")
-    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
-    schedule: Annotated[CompositeScheduleType | None, NOT_NULL] = Field(None, alias="schedule")
+    Answers :class:`GetCompositeScheduleRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the GenericStatusEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``schedule`` (``schedule``): CompositeScheduleType object; optional (left out when absent, never null)
+    * ``status_info`` (``statusInfo``): StatusInfoType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    status: GenericStatusEnumType = Field(
+        alias="status", description="one of the GenericStatusEnumType values; required"
+    )
+    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(
+        None,
+        alias="statusInfo",
+        description="StatusInfoType object; optional (left out when absent, never null)",
+    )
+    schedule: Annotated[CompositeScheduleType | None, NOT_NULL] = Field(
+        None,
+        alias="schedule",
+        description="CompositeScheduleType object; optional (left out when absent, never null)",
+    )
 
 
 class GetDisplayMessagesRequest(OcppModel):
-    """OCPP 2.0.1 message ``GetDisplayMessagesRequest``."""
+    """OCPP 2.0.1 ``GetDisplayMessages`` request, sent by the CSMS to the charging station.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    id: Annotated[Annotated[list[_Integer], Field(min_length=1)] | None, NOT_NULL] = Field(None, alias="id")
-    request_id: _Integer = Field(alias="requestId")
-    priority: Annotated[MessagePriorityEnumType | None, NOT_NULL] = Field(None, alias="priority")
-    state: Annotated[MessageStateEnumType | None, NOT_NULL] = Field(None, alias="state")
+    Answered by :class:`GetDisplayMessagesResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``request_id`` (``requestId``): integer; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``id`` (``id``): list of (integer), at least 1 items; optional (left out when absent, never null)
+    * ``priority`` (``priority``): one of the MessagePriorityEnumType values; optional (left out when absent, never null)
+    * ``state`` (``state``): one of the MessageStateEnumType values; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    id: Annotated[Annotated[list[_Integer], Field(min_length=1)] | None, NOT_NULL] = Field(
+        None,
+        alias="id",
+        description="list of (integer), at least 1 items; optional (left out when absent, never null)",
+    )
+    request_id: _Integer = Field(alias="requestId", description="integer; required")
+    priority: Annotated[MessagePriorityEnumType | None, NOT_NULL] = Field(
+        None,
+        alias="priority",
+        description="one of the MessagePriorityEnumType values; optional (left out when absent, never null)",
+    )
+    state: Annotated[MessageStateEnumType | None, NOT_NULL] = Field(
+        None,
+        alias="state",
+        description="one of the MessageStateEnumType values; optional (left out when absent, never null)",
+    )
 
 
 class GetDisplayMessagesResponse(OcppModel):
-    """OCPP 2.0.1 message ``GetDisplayMessagesResponse``."""
+    """OCPP 2.0.1 ``GetDisplayMessages`` response, sent by the charging station to the CSMS.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    status: GetDisplayMessagesStatusEnumType = Field(alias="status")
-    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
+    Answers :class:`GetDisplayMessagesRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the GetDisplayMessagesStatusEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``status_info`` (``statusInfo``): StatusInfoType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    status: GetDisplayMessagesStatusEnumType = Field(
+        alias="status", description="one of the GetDisplayMessagesStatusEnumType values; required"
+    )
+    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(
+        None,
+        alias="statusInfo",
+        description="StatusInfoType object; optional (left out when absent, never null)",
+    )
 
 
 class GetInstalledCertificateIdsRequest(OcppModel):
-    """OCPP 2.0.1 message ``GetInstalledCertificateIdsRequest``."""
+    """OCPP 2.0.1 ``GetInstalledCertificateIds`` request, sent by the CSMS to the charging station.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answered by :class:`GetInstalledCertificateIdsResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``certificate_type`` (``certificateType``): list of (one of the GetCertificateIdUseEnumType values), at least 1 items; optional (left out when absent, never null)
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
     certificate_type: Annotated[
         Annotated[list[GetCertificateIdUseEnumType], Field(min_length=1)] | None, NOT_NULL
-    ] = Field(None, alias="certificateType")
+    ] = Field(
+        None,
+        alias="certificateType",
+        description="list of (one of the GetCertificateIdUseEnumType values), at least 1 items; optional (left out when absent, never null)",
+    )
 
 
 class GetInstalledCertificateIdsResponse(OcppModel):
-    """OCPP 2.0.1 message ``GetInstalledCertificateIdsResponse``."""
+    """OCPP 2.0.1 ``GetInstalledCertificateIds`` response, sent by the charging station to the CSMS.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    status: GetInstalledCertificateStatusEnumType = Field(alias="status")
-    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
+    Answers :class:`GetInstalledCertificateIdsRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the GetInstalledCertificateStatusEnumType values; required
+    * ``certificate_hash_data_chain`` (``certificateHashDataChain``): list of (CertificateHashDataChainType object), at least 1 items; optional (left out when absent, never null)
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``status_info`` (``statusInfo``): StatusInfoType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    status: GetInstalledCertificateStatusEnumType = Field(
+        alias="status", description="one of the GetInstalledCertificateStatusEnumType values; required"
+    )
+    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(
+        None,
+        alias="statusInfo",
+        description="StatusInfoType object; optional (left out when absent, never null)",
+    )
     certificate_hash_data_chain: Annotated[
         Annotated[list[CertificateHashDataChainType], Field(min_length=1)] | None, NOT_NULL
-    ] = Field(None, alias="certificateHashDataChain")
+    ] = Field(
+        None,
+        alias="certificateHashDataChain",
+        description="list of (CertificateHashDataChainType object), at least 1 items; optional (left out when absent, never null)",
+    )
 
 
 class GetLocalListVersionRequest(OcppModel):
-    """OCPP 2.0.1 message ``GetLocalListVersionRequest``."""
+    """OCPP 2.0.1 ``GetLocalListVersion`` request, sent by the CSMS to the charging station.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answered by :class:`GetLocalListVersionResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class GetLocalListVersionResponse(OcppModel):
-    """OCPP 2.0.1 message ``GetLocalListVersionResponse``."""
+    """OCPP 2.0.1 ``GetLocalListVersion`` response, sent by the charging station to the CSMS.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    version_number: _Integer = Field(alias="versionNumber")
+    Answers :class:`GetLocalListVersionRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``version_number`` (``versionNumber``): integer; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    version_number: _Integer = Field(alias="versionNumber", description="integer; required")
 
 
 class GetLogRequest(OcppModel):
-    """OCPP 2.0.1 message ``GetLogRequest``."""
+    """OCPP 2.0.1 ``GetLog`` request, sent by the CSMS to the charging station.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    log: LogParametersType = Field(alias="log")
-    log_type: LogEnumType = Field(alias="logType")
-    request_id: _Integer = Field(alias="requestId")
-    retries: _OptionalInteger = Field(None, alias="retries")
-    retry_interval: _OptionalInteger = Field(None, alias="retryInterval")
+    Answered by :class:`GetLogResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``log`` (``log``): LogParametersType object; required
+    * ``log_type`` (``logType``): one of the LogEnumType values; required
+    * ``request_id`` (``requestId``): integer; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``retries`` (``retries``): integer; optional (left out when absent, never null)
+    * ``retry_interval`` (``retryInterval``): integer; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    log: LogParametersType = Field(alias="log", description="LogParametersType object; required")
+    log_type: LogEnumType = Field(alias="logType", description="one of the LogEnumType values; required")
+    request_id: _Integer = Field(alias="requestId", description="integer; required")
+    retries: _OptionalInteger = Field(
+        None, alias="retries", description="integer; optional (left out when absent, never null)"
+    )
+    retry_interval: _OptionalInteger = Field(
+        None, alias="retryInterval", description="integer; optional (left out when absent, never null)"
+    )
 
 
 class GetLogResponse(OcppModel):
-    """OCPP 2.0.1 message ``GetLogResponse``."""
+    """OCPP 2.0.1 ``GetLog`` response, sent by the charging station to the CSMS.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    status: LogStatusEnumType = Field(alias="status")
-    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
-    filename: _OptionalString255 = Field(None, alias="filename")
+    Answers :class:`GetLogRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the LogStatusEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``filename`` (``filename``): text, at most 255 characters; optional (left out when absent, never null)
+    * ``status_info`` (``statusInfo``): StatusInfoType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    status: LogStatusEnumType = Field(
+        alias="status", description="one of the LogStatusEnumType values; required"
+    )
+    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(
+        None,
+        alias="statusInfo",
+        description="StatusInfoType object; optional (left out when absent, never null)",
+    )
+    filename: _OptionalString255 = Field(
+        None,
+        alias="filename",
+        description="text, at most 255 characters; optional (left out when absent, never null)",
+    )
 
 
 class GetMonitoringReportRequest(OcppModel):
-    """OCPP 2.0.1 message ``GetMonitoringReportRequest``."""
+    """OCPP 2.0.1 ``GetMonitoringReport`` request, sent by the CSMS to the charging station.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answered by :class:`GetMonitoringReportResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``request_id`` (``requestId``): integer; required
+    * ``component_variable`` (``componentVariable``): list of (ComponentVariableType object), at least 1 items; optional (left out when absent, never null)
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``monitoring_criteria`` (``monitoringCriteria``): list of (one of the MonitoringCriterionEnumType values), at least 1 and at most 3 items; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
     component_variable: Annotated[
         Annotated[list[ComponentVariableType], Field(min_length=1)] | None, NOT_NULL
-    ] = Field(None, alias="componentVariable")
-    request_id: _Integer = Field(alias="requestId")
+    ] = Field(
+        None,
+        alias="componentVariable",
+        description="list of (ComponentVariableType object), at least 1 items; optional (left out when absent, never null)",
+    )
+    request_id: _Integer = Field(alias="requestId", description="integer; required")
     monitoring_criteria: Annotated[
         Annotated[list[MonitoringCriterionEnumType], Field(min_length=1, max_length=3)] | None, NOT_NULL
-    ] = Field(None, alias="monitoringCriteria")
+    ] = Field(
+        None,
+        alias="monitoringCriteria",
+        description="list of (one of the MonitoringCriterionEnumType values), at least 1 and at most 3 items; optional (left out when absent, never null)",
+    )
 
 
 class GetMonitoringReportResponse(OcppModel):
-    """OCPP 2.0.1 message ``GetMonitoringReportResponse``."""
+    """OCPP 2.0.1 ``GetMonitoringReport`` response, sent by the charging station to the CSMS.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    status: GenericDeviceModelStatusEnumType = Field(alias="status")
-    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
+    Answers :class:`GetMonitoringReportRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the GenericDeviceModelStatusEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``status_info`` (``statusInfo``): StatusInfoType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    status: GenericDeviceModelStatusEnumType = Field(
+        alias="status", description="one of the GenericDeviceModelStatusEnumType values; required"
+    )
+    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(
+        None,
+        alias="statusInfo",
+        description="StatusInfoType object; optional (left out when absent, never null)",
+    )
 
 
 class GetReportRequest(OcppModel):
-    """OCPP 2.0.1 message ``GetReportRequest``."""
+    """OCPP 2.0.1 ``GetReport`` request, sent by the CSMS to the charging station.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answered by :class:`GetReportResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``request_id`` (``requestId``): integer; required
+    * ``component_criteria`` (``componentCriteria``): list of (one of the ComponentCriterionEnumType values), at least 1 and at most 4 items; optional (left out when absent, never null)
+    * ``component_variable`` (``componentVariable``): list of (ComponentVariableType object), at least 1 items; optional (left out when absent, never null)
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
     component_variable: Annotated[
         Annotated[list[ComponentVariableType], Field(min_length=1)] | None, NOT_NULL
-    ] = Field(None, alias="componentVariable")
-    request_id: _Integer = Field(alias="requestId")
+    ] = Field(
+        None,
+        alias="componentVariable",
+        description="list of (ComponentVariableType object), at least 1 items; optional (left out when absent, never null)",
+    )
+    request_id: _Integer = Field(alias="requestId", description="integer; required")
     component_criteria: Annotated[
         Annotated[list[ComponentCriterionEnumType], Field(min_length=1, max_length=4)] | None, NOT_NULL
-    ] = Field(None, alias="componentCriteria")
+    ] = Field(
+        None,
+        alias="componentCriteria",
+        description="list of (one of the ComponentCriterionEnumType values), at least 1 and at most 4 items; optional (left out when absent, never null)",
+    )
 
 
 class GetReportResponse(OcppModel):
-    """OCPP 2.0.1 message ``GetReportResponse``."""
+    """OCPP 2.0.1 ``GetReport`` response, sent by the charging station to the CSMS.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    status: GenericDeviceModelStatusEnumType = Field(alias="status")
-    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
+    Answers :class:`GetReportRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the GenericDeviceModelStatusEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``status_info`` (``statusInfo``): StatusInfoType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    status: GenericDeviceModelStatusEnumType = Field(
+        alias="status", description="one of the GenericDeviceModelStatusEnumType values; required"
+    )
+    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(
+        None,
+        alias="statusInfo",
+        description="StatusInfoType object; optional (left out when absent, never null)",
+    )
 
 
 class GetTransactionStatusRequest(OcppModel):
-    """OCPP 2.0.1 message ``GetTransactionStatusRequest``."""
+    """OCPP 2.0.1 ``GetTransactionStatus`` request, sent by the CSMS to the charging station.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    transaction_id: _OptionalString36 = Field(None, alias="transactionId")
+    Answered by :class:`GetTransactionStatusResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``transaction_id`` (``transactionId``): text, at most 36 characters; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    transaction_id: _OptionalString36 = Field(
+        None,
+        alias="transactionId",
+        description="text, at most 36 characters; optional (left out when absent, never null)",
+    )
 
 
 class GetTransactionStatusResponse(OcppModel):
-    """OCPP 2.0.1 message ``GetTransactionStatusResponse``."""
+    """OCPP 2.0.1 ``GetTransactionStatus`` response, sent by the charging station to the CSMS.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    ongoing_indicator: _OptionalBoolean = Field(None, alias="ongoingIndicator")
-    messages_in_queue: _Boolean = Field(alias="messagesInQueue")
+    Answers :class:`GetTransactionStatusRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``messages_in_queue`` (``messagesInQueue``): boolean; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``ongoing_indicator`` (``ongoingIndicator``): boolean; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    ongoing_indicator: _OptionalBoolean = Field(
+        None, alias="ongoingIndicator", description="boolean; optional (left out when absent, never null)"
+    )
+    messages_in_queue: _Boolean = Field(alias="messagesInQueue", description="boolean; required")
 
 
 class GetVariablesRequest(OcppModel):
-    """OCPP 2.0.1 message ``GetVariablesRequest``."""
+    """OCPP 2.0.1 ``GetVariables`` request, sent by the CSMS to the charging station.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answered by :class:`GetVariablesResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``get_variable_data`` (``getVariableData``): list of (GetVariableDataType object), at least 1 items; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
     get_variable_data: Annotated[list[GetVariableDataType], Field(min_length=1)] = Field(
-        alias="getVariableData"
+        alias="getVariableData",
+        description="list of (GetVariableDataType object), at least 1 items; required",
     )
 
 
 class GetVariablesResponse(OcppModel):
-    """OCPP 2.0.1 message ``GetVariablesResponse``."""
+    """OCPP 2.0.1 ``GetVariables`` response, sent by the charging station to the CSMS.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answers :class:`GetVariablesRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``get_variable_result`` (``getVariableResult``): list of (GetVariableResultType object), at least 1 items; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
     get_variable_result: Annotated[list[GetVariableResultType], Field(min_length=1)] = Field(
-        alias="getVariableResult"
+        alias="getVariableResult",
+        description="list of (GetVariableResultType object), at least 1 items; required",
     )
 
 
 class HeartbeatRequest(OcppModel):
-    """OCPP 2.0.1 message ``HeartbeatRequest``."""
+    """OCPP 2.0.1 ``Heartbeat`` request, sent by the charging station to the CSMS.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answered by :class:`HeartbeatResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class HeartbeatResponse(OcppModel):
-    """OCPP 2.0.1 message ``HeartbeatResponse``."""
+    """OCPP 2.0.1 ``Heartbeat`` response, sent by the CSMS to the charging station.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    current_time: DateTime = Field(alias="currentTime")
+    Answers :class:`HeartbeatRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``current_time`` (``currentTime``): RFC 3339 date-time; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    current_time: DateTime = Field(alias="currentTime", description="RFC 3339 date-time; required")
 
 
 class InstallCertificateRequest(OcppModel):
-    """OCPP 2.0.1 message ``InstallCertificateRequest``."""
+    """OCPP 2.0.1 ``InstallCertificate`` request, sent by the CSMS to the charging station.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    certificate_type: InstallCertificateUseEnumType = Field(alias="certificateType")
-    certificate: _String5500 = Field(alias="certificate")
+    Answered by :class:`InstallCertificateResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``certificate`` (``certificate``): text, at most 5500 characters; required
+    * ``certificate_type`` (``certificateType``): one of the InstallCertificateUseEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    certificate_type: InstallCertificateUseEnumType = Field(
+        alias="certificateType", description="one of the InstallCertificateUseEnumType values; required"
+    )
+    certificate: _String5500 = Field(
+        alias="certificate", description="text, at most 5500 characters; required"
+    )
 
 
 class InstallCertificateResponse(OcppModel):
-    """OCPP 2.0.1 message ``InstallCertificateResponse``."""
+    """OCPP 2.0.1 ``InstallCertificate`` response, sent by the charging station to the CSMS.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    status: InstallCertificateStatusEnumType = Field(alias="status")
-    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
+    Answers :class:`InstallCertificateRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the InstallCertificateStatusEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``status_info`` (``statusInfo``): StatusInfoType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    status: InstallCertificateStatusEnumType = Field(
+        alias="status", description="one of the InstallCertificateStatusEnumType values; required"
+    )
+    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(
+        None,
+        alias="statusInfo",
+        description="StatusInfoType object; optional (left out when absent, never null)",
+    )
 
 
 class LogStatusNotificationRequest(OcppModel):
-    """OCPP 2.0.1 message ``LogStatusNotificationRequest``."""
+    """OCPP 2.0.1 ``LogStatusNotification`` request, sent by the charging station to the CSMS.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    status: UploadLogStatusEnumType = Field(alias="status")
-    request_id: _OptionalInteger = Field(None, alias="requestId")
+    Answered by :class:`LogStatusNotificationResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the UploadLogStatusEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``request_id`` (``requestId``): integer; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    status: UploadLogStatusEnumType = Field(
+        alias="status", description="one of the UploadLogStatusEnumType values; required"
+    )
+    request_id: _OptionalInteger = Field(
+        None, alias="requestId", description="integer; optional (left out when absent, never null)"
+    )
 
 
 class LogStatusNotificationResponse(OcppModel):
-    """OCPP 2.0.1 message ``LogStatusNotificationResponse``."""
+    """OCPP 2.0.1 ``LogStatusNotification`` response, sent by the CSMS to the charging station.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answers :class:`LogStatusNotificationRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class MeterValuesRequest(OcppModel):
-    """OCPP 2.0.1 message ``MeterValuesRequest``."""
+    """OCPP 2.0.1 ``MeterValues`` request, sent by the charging station to the CSMS.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    evse_id: _Integer = Field(alias="evseId")
-    meter_value: Annotated[list[MeterValueType], Field(min_length=1)] = Field(alias="meterValue")
+    Answered by :class:`MeterValuesResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``evse_id`` (``evseId``): integer; required
+    * ``meter_value`` (``meterValue``): list of (MeterValueType object), at least 1 items; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    evse_id: _Integer = Field(alias="evseId", description="integer; required")
+    meter_value: Annotated[list[MeterValueType], Field(min_length=1)] = Field(
+        alias="meterValue", description="list of (MeterValueType object), at least 1 items; required"
+    )
 
 
 class MeterValuesResponse(OcppModel):
-    """OCPP 2.0.1 message ``MeterValuesResponse``."""
+    """OCPP 2.0.1 ``MeterValues`` response, sent by the CSMS to the charging station.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answers :class:`MeterValuesRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class NotifyChargingLimitRequest(OcppModel):
-    """OCPP 2.0.1 message ``NotifyChargingLimitRequest``."""
+    """OCPP 2.0.1 ``NotifyChargingLimit`` request, sent by the charging station to the CSMS.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answered by :class:`NotifyChargingLimitResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``charging_limit`` (``chargingLimit``): ChargingLimitType object; required
+    * ``charging_schedule`` (``chargingSchedule``): list of (ChargingScheduleType object), at least 1 items; optional (left out when absent, never null)
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``evse_id`` (``evseId``): integer; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
     charging_schedule: Annotated[
         Annotated[list[ChargingScheduleType], Field(min_length=1)] | None, NOT_NULL
-    ] = Field(None, alias="chargingSchedule")
-    evse_id: _OptionalInteger = Field(None, alias="evseId")
-    charging_limit: ChargingLimitType = Field(alias="chargingLimit")
+    ] = Field(
+        None,
+        alias="chargingSchedule",
+        description="list of (ChargingScheduleType object), at least 1 items; optional (left out when absent, never null)",
+    )
+    evse_id: _OptionalInteger = Field(
+        None, alias="evseId", description="integer; optional (left out when absent, never null)"
+    )
+    charging_limit: ChargingLimitType = Field(
+        alias="chargingLimit", description="ChargingLimitType object; required"
+    )
 
 
 class NotifyChargingLimitResponse(OcppModel):
-    """OCPP 2.0.1 message ``NotifyChargingLimitResponse``."""
+    """OCPP 2.0.1 ``NotifyChargingLimit`` response, sent by the CSMS to the charging station.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answers :class:`NotifyChargingLimitRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class NotifyCustomerInformationRequest(OcppModel):
-    """OCPP 2.0.1 message ``NotifyCustomerInformationRequest``."""
+    """OCPP 2.0.1 ``NotifyCustomerInformation`` request, sent by the charging station to the CSMS.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    data: _String512 = Field(alias="data")
-    tbc: _OptionalBoolean = Field(None, alias="tbc")
-    seq_no: _Integer = Field(alias="seqNo")
-    generated_at: DateTime = Field(alias="generatedAt")
-    request_id: _Integer = Field(alias="requestId")
+    Answered by :class:`NotifyCustomerInformationResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``data`` (``data``): text, at most 512 characters; required
+    * ``generated_at`` (``generatedAt``): RFC 3339 date-time; required
+    * ``request_id`` (``requestId``): integer; required
+    * ``seq_no`` (``seqNo``): integer; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``tbc`` (``tbc``): boolean; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    data: _String512 = Field(alias="data", description="text, at most 512 characters; required")
+    tbc: _OptionalBoolean = Field(
+        None, alias="tbc", description="boolean; optional (left out when absent, never null)"
+    )
+    seq_no: _Integer = Field(alias="seqNo", description="integer; required")
+    generated_at: DateTime = Field(alias="generatedAt", description="RFC 3339 date-time; required")
+    request_id: _Integer = Field(alias="requestId", description="integer; required")
 
 
 class NotifyCustomerInformationResponse(OcppModel):
-    """OCPP 2.0.1 message ``NotifyCustomerInformationResponse``."""
+    """OCPP 2.0.1 ``NotifyCustomerInformation`` response, sent by the CSMS to the charging station.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answers :class:`NotifyCustomerInformationRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class NotifyDisplayMessagesRequest(OcppModel):
-    """OCPP 2.0.1 message ``NotifyDisplayMessagesRequest``."""
+    """OCPP 2.0.1 ``NotifyDisplayMessages`` request, sent by the charging station to the CSMS.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    message_info: Annotated[Annotated[list[MessageInfoType], Field(min_length=1)] | None, NOT_NULL] = Field(
-        None, alias="messageInfo"
+    Answered by :class:`NotifyDisplayMessagesResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``request_id`` (``requestId``): integer; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``message_info`` (``messageInfo``): list of (MessageInfoType object), at least 1 items; optional (left out when absent, never null)
+    * ``tbc`` (``tbc``): boolean; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
     )
-    request_id: _Integer = Field(alias="requestId")
-    tbc: _OptionalBoolean = Field(None, alias="tbc")
+    message_info: Annotated[Annotated[list[MessageInfoType], Field(min_length=1)] | None, NOT_NULL] = Field(
+        None,
+        alias="messageInfo",
+        description="list of (MessageInfoType object), at least 1 items; optional (left out when absent, never null)",
+    )
+    request_id: _Integer = Field(alias="requestId", description="integer; required")
+    tbc: _OptionalBoolean = Field(
+        None, alias="tbc", description="boolean; optional (left out when absent, never null)"
+    )
 
 
 class NotifyDisplayMessagesResponse(OcppModel):
-    """OCPP 2.0.1 message ``NotifyDisplayMessagesResponse``."""
+    """OCPP 2.0.1 ``NotifyDisplayMessages`` response, sent by the CSMS to the charging station.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answers :class:`NotifyDisplayMessagesRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class NotifyEVChargingNeedsRequest(OcppModel):
-    """OCPP 2.0.1 message ``NotifyEVChargingNeedsRequest``."""
+    """OCPP 2.0.1 ``NotifyEVChargingNeeds`` request, sent by the charging station to the CSMS.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    max_schedule_tuples: _OptionalInteger = Field(None, alias="maxScheduleTuples")
-    charging_needs: ChargingNeedsType = Field(alias="chargingNeeds")
-    evse_id: _Integer = Field(alias="evseId")
+    Answered by :class:`NotifyEVChargingNeedsResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``charging_needs`` (``chargingNeeds``): ChargingNeedsType object; required
+    * ``evse_id`` (``evseId``): integer; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``max_schedule_tuples`` (``maxScheduleTuples``): integer; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    max_schedule_tuples: _OptionalInteger = Field(
+        None, alias="maxScheduleTuples", description="integer; optional (left out when absent, never null)"
+    )
+    charging_needs: ChargingNeedsType = Field(
+        alias="chargingNeeds", description="ChargingNeedsType object; required"
+    )
+    evse_id: _Integer = Field(alias="evseId", description="integer; required")
 
 
 class NotifyEVChargingNeedsResponse(OcppModel):
-    """OCPP 2.0.1 message ``NotifyEVChargingNeedsResponse``."""
+    """OCPP 2.0.1 ``NotifyEVChargingNeeds`` response, sent by the CSMS to the charging station.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    status: NotifyEVChargingNeedsStatusEnumType = Field(alias="status")
-    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
+    Answers :class:`NotifyEVChargingNeedsRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the NotifyEVChargingNeedsStatusEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``status_info`` (``statusInfo``): StatusInfoType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    status: NotifyEVChargingNeedsStatusEnumType = Field(
+        alias="status", description="one of the NotifyEVChargingNeedsStatusEnumType values; required"
+    )
+    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(
+        None,
+        alias="statusInfo",
+        description="StatusInfoType object; optional (left out when absent, never null)",
+    )
 
 
 class NotifyEVChargingScheduleRequest(OcppModel):
-    """OCPP 2.0.1 message ``NotifyEVChargingScheduleRequest``."""
+    """OCPP 2.0.1 ``NotifyEVChargingSchedule`` request, sent by the charging station to the CSMS.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    time_base: DateTime = Field(alias="timeBase")
-    charging_schedule: ChargingScheduleType = Field(alias="chargingSchedule")
-    evse_id: _Integer = Field(alias="evseId")
+    Answered by :class:`NotifyEVChargingScheduleResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``charging_schedule`` (``chargingSchedule``): ChargingScheduleType object; required
+    * ``evse_id`` (``evseId``): integer; required
+    * ``time_base`` (``timeBase``): RFC 3339 date-time; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    time_base: DateTime = Field(alias="timeBase", description="RFC 3339 date-time; required")
+    charging_schedule: ChargingScheduleType = Field(
+        alias="chargingSchedule", description="ChargingScheduleType object; required"
+    )
+    evse_id: _Integer = Field(alias="evseId", description="integer; required")
 
 
 class NotifyEVChargingScheduleResponse(OcppModel):
-    """OCPP 2.0.1 message ``NotifyEVChargingScheduleResponse``."""
+    """OCPP 2.0.1 ``NotifyEVChargingSchedule`` response, sent by the CSMS to the charging station.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    status: GenericStatusEnumType = Field(alias="status")
-    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
+    Answers :class:`NotifyEVChargingScheduleRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the GenericStatusEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``status_info`` (``statusInfo``): StatusInfoType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    status: GenericStatusEnumType = Field(
+        alias="status", description="one of the GenericStatusEnumType values; required"
+    )
+    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(
+        None,
+        alias="statusInfo",
+        description="StatusInfoType object; optional (left out when absent, never null)",
+    )
 
 
 class NotifyEventRequest(OcppModel):
-    """OCPP 2.0.1 message ``NotifyEventRequest``."""
+    """OCPP 2.0.1 ``NotifyEvent`` request, sent by the charging station to the CSMS.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    generated_at: DateTime = Field(alias="generatedAt")
-    tbc: _OptionalBoolean = Field(None, alias="tbc")
-    seq_no: _Integer = Field(alias="seqNo")
-    event_data: Annotated[list[EventDataType], Field(min_length=1)] = Field(alias="eventData")
+    Answered by :class:`NotifyEventResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``event_data`` (``eventData``): list of (EventDataType object), at least 1 items; required
+    * ``generated_at`` (``generatedAt``): RFC 3339 date-time; required
+    * ``seq_no`` (``seqNo``): integer; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``tbc`` (``tbc``): boolean; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    generated_at: DateTime = Field(alias="generatedAt", description="RFC 3339 date-time; required")
+    tbc: _OptionalBoolean = Field(
+        None, alias="tbc", description="boolean; optional (left out when absent, never null)"
+    )
+    seq_no: _Integer = Field(alias="seqNo", description="integer; required")
+    event_data: Annotated[list[EventDataType], Field(min_length=1)] = Field(
+        alias="eventData", description="list of (EventDataType object), at least 1 items; required"
+    )
 
 
 class NotifyEventResponse(OcppModel):
-    """OCPP 2.0.1 message ``NotifyEventResponse``."""
+    """OCPP 2.0.1 ``NotifyEvent`` response, sent by the CSMS to the charging station.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answers :class:`NotifyEventRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class NotifyMonitoringReportRequest(OcppModel):
-    """OCPP 2.0.1 message ``NotifyMonitoringReportRequest``."""
+    """OCPP 2.0.1 ``NotifyMonitoringReport`` request, sent by the charging station to the CSMS.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    monitor: Annotated[Annotated[list[MonitoringDataType], Field(min_length=1)] | None, NOT_NULL] = Field(
-        None, alias="monitor"
+    Answered by :class:`NotifyMonitoringReportResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``generated_at`` (``generatedAt``): RFC 3339 date-time; required
+    * ``request_id`` (``requestId``): integer; required
+    * ``seq_no`` (``seqNo``): integer; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``monitor`` (``monitor``): list of (MonitoringDataType object), at least 1 items; optional (left out when absent, never null)
+    * ``tbc`` (``tbc``): boolean; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
     )
-    request_id: _Integer = Field(alias="requestId")
-    tbc: _OptionalBoolean = Field(None, alias="tbc")
-    seq_no: _Integer = Field(alias="seqNo")
-    generated_at: DateTime = Field(alias="generatedAt")
+    monitor: Annotated[Annotated[list[MonitoringDataType], Field(min_length=1)] | None, NOT_NULL] = Field(
+        None,
+        alias="monitor",
+        description="list of (MonitoringDataType object), at least 1 items; optional (left out when absent, never null)",
+    )
+    request_id: _Integer = Field(alias="requestId", description="integer; required")
+    tbc: _OptionalBoolean = Field(
+        None, alias="tbc", description="boolean; optional (left out when absent, never null)"
+    )
+    seq_no: _Integer = Field(alias="seqNo", description="integer; required")
+    generated_at: DateTime = Field(alias="generatedAt", description="RFC 3339 date-time; required")
 
 
 class NotifyMonitoringReportResponse(OcppModel):
-    """OCPP 2.0.1 message ``NotifyMonitoringReportResponse``."""
+    """OCPP 2.0.1 ``NotifyMonitoringReport`` response, sent by the CSMS to the charging station.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answers :class:`NotifyMonitoringReportRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class NotifyReportRequest(OcppModel):
-    """OCPP 2.0.1 message ``NotifyReportRequest``."""
+    """OCPP 2.0.1 ``NotifyReport`` request, sent by the charging station to the CSMS.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    request_id: _Integer = Field(alias="requestId")
-    generated_at: DateTime = Field(alias="generatedAt")
-    report_data: Annotated[Annotated[list[ReportDataType], Field(min_length=1)] | None, NOT_NULL] = Field(
-        None, alias="reportData"
+    Answered by :class:`NotifyReportResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``generated_at`` (``generatedAt``): RFC 3339 date-time; required
+    * ``request_id`` (``requestId``): integer; required
+    * ``seq_no`` (``seqNo``): integer; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``report_data`` (``reportData``): list of (ReportDataType object), at least 1 items; optional (left out when absent, never null)
+    * ``tbc`` (``tbc``): boolean; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
     )
-    tbc: _OptionalBoolean = Field(None, alias="tbc")
-    seq_no: _Integer = Field(alias="seqNo")
+    request_id: _Integer = Field(alias="requestId", description="integer; required")
+    generated_at: DateTime = Field(alias="generatedAt", description="RFC 3339 date-time; required")
+    report_data: Annotated[Annotated[list[ReportDataType], Field(min_length=1)] | None, NOT_NULL] = Field(
+        None,
+        alias="reportData",
+        description="list of (ReportDataType object), at least 1 items; optional (left out when absent, never null)",
+    )
+    tbc: _OptionalBoolean = Field(
+        None, alias="tbc", description="boolean; optional (left out when absent, never null)"
+    )
+    seq_no: _Integer = Field(alias="seqNo", description="integer; required")
 
 
 class NotifyReportResponse(OcppModel):
-    """OCPP 2.0.1 message ``NotifyReportResponse``."""
+    """OCPP 2.0.1 ``NotifyReport`` response, sent by the CSMS to the charging station.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answers :class:`NotifyReportRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class PublishFirmwareRequest(OcppModel):
-    """OCPP 2.0.1 message ``PublishFirmwareRequest``."""
+    """OCPP 2.0.1 ``PublishFirmware`` request, sent by the CSMS to the charging station.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    location: _String512 = Field(alias="location")
-    retries: _OptionalInteger = Field(None, alias="retries")
-    checksum: _String32 = Field(alias="checksum")
-    request_id: _Integer = Field(alias="requestId")
-    retry_interval: _OptionalInteger = Field(None, alias="retryInterval")
+    Answered by :class:`PublishFirmwareResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``checksum`` (``checksum``): text, at most 32 characters; required
+    * ``location`` (``location``): text, at most 512 characters; required
+    * ``request_id`` (``requestId``): integer; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``retries`` (``retries``): integer; optional (left out when absent, never null)
+    * ``retry_interval`` (``retryInterval``): integer; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    location: _String512 = Field(alias="location", description="text, at most 512 characters; required")
+    retries: _OptionalInteger = Field(
+        None, alias="retries", description="integer; optional (left out when absent, never null)"
+    )
+    checksum: _String32 = Field(alias="checksum", description="text, at most 32 characters; required")
+    request_id: _Integer = Field(alias="requestId", description="integer; required")
+    retry_interval: _OptionalInteger = Field(
+        None, alias="retryInterval", description="integer; optional (left out when absent, never null)"
+    )
 
 
 class PublishFirmwareResponse(OcppModel):
-    """OCPP 2.0.1 message ``PublishFirmwareResponse``."""
+    """OCPP 2.0.1 ``PublishFirmware`` response, sent by the charging station to the CSMS.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    status: GenericStatusEnumType = Field(alias="status")
-    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
+    Answers :class:`PublishFirmwareRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the GenericStatusEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``status_info`` (``statusInfo``): StatusInfoType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    status: GenericStatusEnumType = Field(
+        alias="status", description="one of the GenericStatusEnumType values; required"
+    )
+    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(
+        None,
+        alias="statusInfo",
+        description="StatusInfoType object; optional (left out when absent, never null)",
+    )
 
 
 class PublishFirmwareStatusNotificationRequest(OcppModel):
-    """OCPP 2.0.1 message ``PublishFirmwareStatusNotificationRequest``."""
+    """OCPP 2.0.1 ``PublishFirmwareStatusNotification`` request, sent by the charging station to the CSMS.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    status: PublishFirmwareStatusEnumType = Field(alias="status")
-    location: Annotated[Annotated[list[_String512], Field(min_length=1)] | None, NOT_NULL] = Field(
-        None, alias="location"
+    Answered by :class:`PublishFirmwareStatusNotificationResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the PublishFirmwareStatusEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``location`` (``location``): list of (text, at most 512 characters), at least 1 items; optional (left out when absent, never null)
+    * ``request_id`` (``requestId``): integer; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
     )
-    request_id: _OptionalInteger = Field(None, alias="requestId")
+    status: PublishFirmwareStatusEnumType = Field(
+        alias="status", description="one of the PublishFirmwareStatusEnumType values; required"
+    )
+    location: Annotated[Annotated[list[_String512], Field(min_length=1)] | None, NOT_NULL] = Field(
+        None,
+        alias="location",
+        description="list of (text, at most 512 characters), at least 1 items; optional (left out when absent, never null)",
+    )
+    request_id: _OptionalInteger = Field(
+        None, alias="requestId", description="integer; optional (left out when absent, never null)"
+    )
 
 
 class PublishFirmwareStatusNotificationResponse(OcppModel):
-    """OCPP 2.0.1 message ``PublishFirmwareStatusNotificationResponse``."""
+    """OCPP 2.0.1 ``PublishFirmwareStatusNotification`` response, sent by the CSMS to the charging station.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answers :class:`PublishFirmwareStatusNotificationRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class ReportChargingProfilesRequest(OcppModel):
-    """OCPP 2.0.1 message ``ReportChargingProfilesRequest``."""
+    """OCPP 2.0.1 ``ReportChargingProfiles`` request, sent by the charging station to the CSMS.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    request_id: _Integer = Field(alias="requestId")
-    charging_limit_source: ChargingLimitSourceEnumType = Field(alias="chargingLimitSource")
-    charging_profile: Annotated[list[ChargingProfileType], Field(min_length=1)] = Field(
-        alias="chargingProfile"
+    Answered by :class:`ReportChargingProfilesResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``charging_limit_source`` (``chargingLimitSource``): one of the ChargingLimitSourceEnumType values; required
+    * ``charging_profile`` (``chargingProfile``): list of (ChargingProfileType object), at least 1 items; required
+    * ``evse_id`` (``evseId``): integer; required
+    * ``request_id`` (``requestId``): integer; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``tbc`` (``tbc``): boolean; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
     )
-    tbc: _OptionalBoolean = Field(None, alias="tbc")
-    evse_id: _Integer = Field(alias="evseId")
+    request_id: _Integer = Field(alias="requestId", description="integer; required")
+    charging_limit_source: ChargingLimitSourceEnumType = Field(
+        alias="chargingLimitSource", description="one of the ChargingLimitSourceEnumType values; required"
+    )
+    charging_profile: Annotated[list[ChargingProfileType], Field(min_length=1)] = Field(
+        alias="chargingProfile",
+        description="list of (ChargingProfileType object), at least 1 items; required",
+    )
+    tbc: _OptionalBoolean = Field(
+        None, alias="tbc", description="boolean; optional (left out when absent, never null)"
+    )
+    evse_id: _Integer = Field(alias="evseId", description="integer; required")
 
 
 class ReportChargingProfilesResponse(OcppModel):
-    """OCPP 2.0.1 message ``ReportChargingProfilesResponse``."""
+    """OCPP 2.0.1 ``ReportChargingProfiles`` response, sent by the CSMS to the charging station.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answers :class:`ReportChargingProfilesRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class RequestStartTransactionRequest(OcppModel):
-    """OCPP 2.0.1 message ``RequestStartTransactionRequest``."""
+    """OCPP 2.0.1 ``RequestStartTransaction`` request, sent by the CSMS to the charging station.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    evse_id: _OptionalInteger = Field(None, alias="evseId")
-    group_id_token: Annotated[IdTokenType | None, NOT_NULL] = Field(None, alias="groupIdToken")
-    id_token: IdTokenType = Field(alias="idToken")
-    remote_start_id: _Integer = Field(alias="remoteStartId")
-    charging_profile: Annotated[ChargingProfileType | None, NOT_NULL] = Field(None, alias="chargingProfile")
+    Answered by :class:`RequestStartTransactionResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``id_token`` (``idToken``): IdTokenType object; required
+    * ``remote_start_id`` (``remoteStartId``): integer; required
+    * ``charging_profile`` (``chargingProfile``): ChargingProfileType object; optional (left out when absent, never null)
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``evse_id`` (``evseId``): integer; optional (left out when absent, never null)
+    * ``group_id_token`` (``groupIdToken``): IdTokenType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    evse_id: _OptionalInteger = Field(
+        None, alias="evseId", description="integer; optional (left out when absent, never null)"
+    )
+    group_id_token: Annotated[IdTokenType | None, NOT_NULL] = Field(
+        None,
+        alias="groupIdToken",
+        description="IdTokenType object; optional (left out when absent, never null)",
+    )
+    id_token: IdTokenType = Field(alias="idToken", description="IdTokenType object; required")
+    remote_start_id: _Integer = Field(alias="remoteStartId", description="integer; required")
+    charging_profile: Annotated[ChargingProfileType | None, NOT_NULL] = Field(
+        None,
+        alias="chargingProfile",
+        description="ChargingProfileType object; optional (left out when absent, never null)",
+    )
 
 
 class RequestStartTransactionResponse(OcppModel):
-    """OCPP 2.0.1 message ``RequestStartTransactionResponse``."""
+    """OCPP 2.0.1 ``RequestStartTransaction`` response, sent by the charging station to the CSMS.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    status: RequestStartStopStatusEnumType = Field(alias="status")
-    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
-    transaction_id: _OptionalString36 = Field(None, alias="transactionId")
+    Answers :class:`RequestStartTransactionRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the RequestStartStopStatusEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``status_info`` (``statusInfo``): StatusInfoType object; optional (left out when absent, never null)
+    * ``transaction_id`` (``transactionId``): text, at most 36 characters; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    status: RequestStartStopStatusEnumType = Field(
+        alias="status", description="one of the RequestStartStopStatusEnumType values; required"
+    )
+    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(
+        None,
+        alias="statusInfo",
+        description="StatusInfoType object; optional (left out when absent, never null)",
+    )
+    transaction_id: _OptionalString36 = Field(
+        None,
+        alias="transactionId",
+        description="text, at most 36 characters; optional (left out when absent, never null)",
+    )
 
 
 class RequestStopTransactionRequest(OcppModel):
-    """OCPP 2.0.1 message ``RequestStopTransactionRequest``."""
+    """OCPP 2.0.1 ``RequestStopTransaction`` request, sent by the CSMS to the charging station.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    transaction_id: _String36 = Field(alias="transactionId")
+    Answered by :class:`RequestStopTransactionResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``transaction_id`` (``transactionId``): text, at most 36 characters; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    transaction_id: _String36 = Field(
+        alias="transactionId", description="text, at most 36 characters; required"
+    )
 
 
 class RequestStopTransactionResponse(OcppModel):
-    """OCPP 2.0.1 message ``RequestStopTransactionResponse``."""
+    """OCPP 2.0.1 ``RequestStopTransaction`` response, sent by the charging station to the CSMS.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    status: RequestStartStopStatusEnumType = Field(alias="status")
-    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
+    Answers :class:`RequestStopTransactionRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the RequestStartStopStatusEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``status_info`` (``statusInfo``): StatusInfoType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    status: RequestStartStopStatusEnumType = Field(
+        alias="status", description="one of the RequestStartStopStatusEnumType values; required"
+    )
+    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(
+        None,
+        alias="statusInfo",
+        description="StatusInfoType object; optional (left out when absent, never null)",
+    )
 
 
 class ReservationStatusUpdateRequest(OcppModel):
-    """OCPP 2.0.1 message ``ReservationStatusUpdateRequest``."""
+    """OCPP 2.0.1 ``ReservationStatusUpdate`` request, sent by the charging station to the CSMS.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    reservation_id: _Integer = Field(alias="reservationId")
-    reservation_update_status: ReservationUpdateStatusEnumType = Field(alias="reservationUpdateStatus")
+    Answered by :class:`ReservationStatusUpdateResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``reservation_id`` (``reservationId``): integer; required
+    * ``reservation_update_status`` (``reservationUpdateStatus``): one of the ReservationUpdateStatusEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    reservation_id: _Integer = Field(alias="reservationId", description="integer; required")
+    reservation_update_status: ReservationUpdateStatusEnumType = Field(
+        alias="reservationUpdateStatus",
+        description="one of the ReservationUpdateStatusEnumType values; required",
+    )
 
 
 class ReservationStatusUpdateResponse(OcppModel):
-    """OCPP 2.0.1 message ``ReservationStatusUpdateResponse``."""
+    """OCPP 2.0.1 ``ReservationStatusUpdate`` response, sent by the CSMS to the charging station.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answers :class:`ReservationStatusUpdateRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class ReserveNowRequest(OcppModel):
-    """OCPP 2.0.1 message ``ReserveNowRequest``."""
+    """OCPP 2.0.1 ``ReserveNow`` request, sent by the CSMS to the charging station.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    id: _Integer = Field(alias="id")
-    expiry_date_time: DateTime = Field(alias="expiryDateTime")
-    connector_type: Annotated[ConnectorEnumType | None, NOT_NULL] = Field(None, alias="connectorType")
-    id_token: IdTokenType = Field(alias="idToken")
-    evse_id: _OptionalInteger = Field(None, alias="evseId")
-    group_id_token: Annotated[IdTokenType | None, NOT_NULL] = Field(None, alias="groupIdToken")
+    Answered by :class:`ReserveNowResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``expiry_date_time`` (``expiryDateTime``): RFC 3339 date-time; required
+    * ``id`` (``id``): integer; required
+    * ``id_token`` (``idToken``): IdTokenType object; required
+    * ``connector_type`` (``connectorType``): one of the ConnectorEnumType values; optional (left out when absent, never null)
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``evse_id`` (``evseId``): integer; optional (left out when absent, never null)
+    * ``group_id_token`` (``groupIdToken``): IdTokenType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    id: _Integer = Field(alias="id", description="integer; required")
+    expiry_date_time: DateTime = Field(alias="expiryDateTime", description="RFC 3339 date-time; required")
+    connector_type: Annotated[ConnectorEnumType | None, NOT_NULL] = Field(
+        None,
+        alias="connectorType",
+        description="one of the ConnectorEnumType values; optional (left out when absent, never null)",
+    )
+    id_token: IdTokenType = Field(alias="idToken", description="IdTokenType object; required")
+    evse_id: _OptionalInteger = Field(
+        None, alias="evseId", description="integer; optional (left out when absent, never null)"
+    )
+    group_id_token: Annotated[IdTokenType | None, NOT_NULL] = Field(
+        None,
+        alias="groupIdToken",
+        description="IdTokenType object; optional (left out when absent, never null)",
+    )
 
 
 class ReserveNowResponse(OcppModel):
-    """OCPP 2.0.1 message ``ReserveNowResponse``."""
+    """OCPP 2.0.1 ``ReserveNow`` response, sent by the charging station to the CSMS.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    status: ReserveNowStatusEnumType = Field(alias="status")
-    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
+    Answers :class:`ReserveNowRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the ReserveNowStatusEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``status_info`` (``statusInfo``): StatusInfoType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    status: ReserveNowStatusEnumType = Field(
+        alias="status", description="one of the ReserveNowStatusEnumType values; required"
+    )
+    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(
+        None,
+        alias="statusInfo",
+        description="StatusInfoType object; optional (left out when absent, never null)",
+    )
 
 
 class ResetRequest(OcppModel):
-    """OCPP 2.0.1 message ``ResetRequest``."""
+    """OCPP 2.0.1 ``Reset`` request, sent by the CSMS to the charging station.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    type: ResetEnumType = Field(alias="type")
-    evse_id: _OptionalInteger = Field(None, alias="evseId")
+    Answered by :class:`ResetResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``type`` (``type``): one of the ResetEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``evse_id`` (``evseId``): integer; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    type: ResetEnumType = Field(alias="type", description="one of the ResetEnumType values; required")
+    evse_id: _OptionalInteger = Field(
+        None, alias="evseId", description="integer; optional (left out when absent, never null)"
+    )
 
 
 class ResetResponse(OcppModel):
-    """OCPP 2.0.1 message ``ResetResponse``."""
+    """OCPP 2.0.1 ``Reset`` response, sent by the charging station to the CSMS.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    status: ResetStatusEnumType = Field(alias="status")
-    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
+    Answers :class:`ResetRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the ResetStatusEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``status_info`` (``statusInfo``): StatusInfoType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    status: ResetStatusEnumType = Field(
+        alias="status", description="one of the ResetStatusEnumType values; required"
+    )
+    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(
+        None,
+        alias="statusInfo",
+        description="StatusInfoType object; optional (left out when absent, never null)",
+    )
 
 
 class SecurityEventNotificationRequest(OcppModel):
-    """OCPP 2.0.1 message ``SecurityEventNotificationRequest``."""
+    """OCPP 2.0.1 ``SecurityEventNotification`` request, sent by the charging station to the CSMS.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    type: _String50 = Field(alias="type")
-    timestamp: DateTime = Field(alias="timestamp")
-    tech_info: _OptionalString255 = Field(None, alias="techInfo")
+    Answered by :class:`SecurityEventNotificationResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``timestamp`` (``timestamp``): RFC 3339 date-time; required
+    * ``type`` (``type``): text, at most 50 characters; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``tech_info`` (``techInfo``): text, at most 255 characters; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    type: _String50 = Field(alias="type", description="text, at most 50 characters; required")
+    timestamp: DateTime = Field(alias="timestamp", description="RFC 3339 date-time; required")
+    tech_info: _OptionalString255 = Field(
+        None,
+        alias="techInfo",
+        description="text, at most 255 characters; optional (left out when absent, never null)",
+    )
 
 
 class SecurityEventNotificationResponse(OcppModel):
-    """OCPP 2.0.1 message ``SecurityEventNotificationResponse``."""
+    """OCPP 2.0.1 ``SecurityEventNotification`` response, sent by the CSMS to the charging station.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answers :class:`SecurityEventNotificationRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class SendLocalListRequest(OcppModel):
-    """OCPP 2.0.1 message ``SendLocalListRequest``."""
+    """OCPP 2.0.1 ``SendLocalList`` request, sent by the CSMS to the charging station.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answered by :class:`SendLocalListResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``update_type`` (``updateType``): one of the UpdateEnumType values; required
+    * ``version_number`` (``versionNumber``): integer; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``local_authorization_list`` (``localAuthorizationList``): list of (AuthorizationData object), at least 1 items; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
     local_authorization_list: Annotated[
         Annotated[list[AuthorizationData], Field(min_length=1)] | None, NOT_NULL
-    ] = Field(None, alias="localAuthorizationList")
-    version_number: _Integer = Field(alias="versionNumber")
-    update_type: UpdateEnumType = Field(alias="updateType")
+    ] = Field(
+        None,
+        alias="localAuthorizationList",
+        description="list of (AuthorizationData object), at least 1 items; optional (left out when absent, never null)",
+    )
+    version_number: _Integer = Field(alias="versionNumber", description="integer; required")
+    update_type: UpdateEnumType = Field(
+        alias="updateType", description="one of the UpdateEnumType values; required"
+    )
 
 
 class SendLocalListResponse(OcppModel):
-    """OCPP 2.0.1 message ``SendLocalListResponse``."""
+    """OCPP 2.0.1 ``SendLocalList`` response, sent by the charging station to the CSMS.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    status: SendLocalListStatusEnumType = Field(alias="status")
-    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
+    Answers :class:`SendLocalListRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the SendLocalListStatusEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``status_info`` (``statusInfo``): StatusInfoType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    status: SendLocalListStatusEnumType = Field(
+        alias="status", description="one of the SendLocalListStatusEnumType values; required"
+    )
+    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(
+        None,
+        alias="statusInfo",
+        description="StatusInfoType object; optional (left out when absent, never null)",
+    )
 
 
 class SetChargingProfileRequest(OcppModel):
-    """OCPP 2.0.1 message ``SetChargingProfileRequest``."""
+    """OCPP 2.0.1 ``SetChargingProfile`` request, sent by the CSMS to the charging station.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    evse_id: _Integer = Field(alias="evseId")
-    charging_profile: ChargingProfileType = Field(alias="chargingProfile")
+    Answered by :class:`SetChargingProfileResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``charging_profile`` (``chargingProfile``): ChargingProfileType object; required
+    * ``evse_id`` (``evseId``): integer; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    evse_id: _Integer = Field(alias="evseId", description="integer; required")
+    charging_profile: ChargingProfileType = Field(
+        alias="chargingProfile", description="ChargingProfileType object; required"
+    )
 
 
 class SetChargingProfileResponse(OcppModel):
-    """OCPP 2.0.1 message ``SetChargingProfileResponse``."""
+    """OCPP 2.0.1 ``SetChargingProfile`` response, sent by the charging station to the CSMS.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    status: ChargingProfileStatusEnumType = Field(alias="status")
-    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
+    Answers :class:`SetChargingProfileRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the ChargingProfileStatusEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``status_info`` (``statusInfo``): StatusInfoType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    status: ChargingProfileStatusEnumType = Field(
+        alias="status", description="one of the ChargingProfileStatusEnumType values; required"
+    )
+    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(
+        None,
+        alias="statusInfo",
+        description="StatusInfoType object; optional (left out when absent, never null)",
+    )
 
 
 class SetDisplayMessageRequest(OcppModel):
-    """OCPP 2.0.1 message ``SetDisplayMessageRequest``."""
+    """OCPP 2.0.1 ``SetDisplayMessage`` request, sent by the CSMS to the charging station.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    message: MessageInfoType = Field(alias="message")
+    Answered by :class:`SetDisplayMessageResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``message`` (``message``): MessageInfoType object; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    message: MessageInfoType = Field(alias="message", description="MessageInfoType object; required")
 
 
 class SetDisplayMessageResponse(OcppModel):
-    """OCPP 2.0.1 message ``SetDisplayMessageResponse``."""
+    """OCPP 2.0.1 ``SetDisplayMessage`` response, sent by the charging station to the CSMS.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    status: DisplayMessageStatusEnumType = Field(alias="status")
-    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
+    Answers :class:`SetDisplayMessageRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the DisplayMessageStatusEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``status_info`` (``statusInfo``): StatusInfoType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    status: DisplayMessageStatusEnumType = Field(
+        alias="status", description="one of the DisplayMessageStatusEnumType values; required"
+    )
+    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(
+        None,
+        alias="statusInfo",
+        description="StatusInfoType object; optional (left out when absent, never null)",
+    )
 
 
 class SetMonitoringBaseRequest(OcppModel):
-    """OCPP 2.0.1 message ``SetMonitoringBaseRequest``."""
+    """OCPP 2.0.1 ``SetMonitoringBase`` request, sent by the CSMS to the charging station.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    monitoring_base: MonitoringBaseEnumType = Field(alias="monitoringBase")
+    Answered by :class:`SetMonitoringBaseResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``monitoring_base`` (``monitoringBase``): one of the MonitoringBaseEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    monitoring_base: MonitoringBaseEnumType = Field(
+        alias="monitoringBase", description="one of the MonitoringBaseEnumType values; required"
+    )
 
 
 class SetMonitoringBaseResponse(OcppModel):
-    """OCPP 2.0.1 message ``SetMonitoringBaseResponse``."""
+    """OCPP 2.0.1 ``SetMonitoringBase`` response, sent by the charging station to the CSMS.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    status: GenericDeviceModelStatusEnumType = Field(alias="status")
-    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
+    Answers :class:`SetMonitoringBaseRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the GenericDeviceModelStatusEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``status_info`` (``statusInfo``): StatusInfoType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    status: GenericDeviceModelStatusEnumType = Field(
+        alias="status", description="one of the GenericDeviceModelStatusEnumType values; required"
+    )
+    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(
+        None,
+        alias="statusInfo",
+        description="StatusInfoType object; optional (left out when absent, never null)",
+    )
 
 
 class SetMonitoringLevelRequest(OcppModel):
-    """OCPP 2.0.1 message ``SetMonitoringLevelRequest``."""
+    """OCPP 2.0.1 ``SetMonitoringLevel`` request, sent by the CSMS to the charging station.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    severity: _Integer = Field(alias="severity")
+    Answered by :class:`SetMonitoringLevelResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``severity`` (``severity``): integer; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    severity: _Integer = Field(alias="severity", description="integer; required")
 
 
 class SetMonitoringLevelResponse(OcppModel):
-    """OCPP 2.0.1 message ``SetMonitoringLevelResponse``."""
+    """OCPP 2.0.1 ``SetMonitoringLevel`` response, sent by the charging station to the CSMS.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    status: GenericStatusEnumType = Field(alias="status")
-    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
+    Answers :class:`SetMonitoringLevelRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the GenericStatusEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``status_info`` (``statusInfo``): StatusInfoType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    status: GenericStatusEnumType = Field(
+        alias="status", description="one of the GenericStatusEnumType values; required"
+    )
+    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(
+        None,
+        alias="statusInfo",
+        description="StatusInfoType object; optional (left out when absent, never null)",
+    )
 
 
 class SetNetworkProfileRequest(OcppModel):
-    """OCPP 2.0.1 message ``SetNetworkProfileRequest``."""
+    """OCPP 2.0.1 ``SetNetworkProfile`` request, sent by the CSMS to the charging station.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    configuration_slot: _Integer = Field(alias="configurationSlot")
-    connection_data: NetworkConnectionProfileType = Field(alias="connectionData")
+    Answered by :class:`SetNetworkProfileResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``configuration_slot`` (``configurationSlot``): integer; required
+    * ``connection_data`` (``connectionData``): NetworkConnectionProfileType object; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    configuration_slot: _Integer = Field(alias="configurationSlot", description="integer; required")
+    connection_data: NetworkConnectionProfileType = Field(
+        alias="connectionData", description="NetworkConnectionProfileType object; required"
+    )
 
 
 class SetNetworkProfileResponse(OcppModel):
-    """OCPP 2.0.1 message ``SetNetworkProfileResponse``."""
+    """OCPP 2.0.1 ``SetNetworkProfile`` response, sent by the charging station to the CSMS.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    status: SetNetworkProfileStatusEnumType = Field(alias="status")
-    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
+    Answers :class:`SetNetworkProfileRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the SetNetworkProfileStatusEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``status_info`` (``statusInfo``): StatusInfoType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    status: SetNetworkProfileStatusEnumType = Field(
+        alias="status", description="one of the SetNetworkProfileStatusEnumType values; required"
+    )
+    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(
+        None,
+        alias="statusInfo",
+        description="StatusInfoType object; optional (left out when absent, never null)",
+    )
 
 
 class SetVariableMonitoringRequest(OcppModel):
-    """OCPP 2.0.1 message ``SetVariableMonitoringRequest``."""
+    """OCPP 2.0.1 ``SetVariableMonitoring`` request, sent by the CSMS to the charging station.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answered by :class:`SetVariableMonitoringResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``set_monitoring_data`` (``setMonitoringData``): list of (SetMonitoringDataType object), at least 1 items; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
     set_monitoring_data: Annotated[list[SetMonitoringDataType], Field(min_length=1)] = Field(
-        alias="setMonitoringData"
+        alias="setMonitoringData",
+        description="list of (SetMonitoringDataType object), at least 1 items; required",
     )
 
 
 class SetVariableMonitoringResponse(OcppModel):
-    """OCPP 2.0.1 message ``SetVariableMonitoringResponse``."""
+    """OCPP 2.0.1 ``SetVariableMonitoring`` response, sent by the charging station to the CSMS.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answers :class:`SetVariableMonitoringRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``set_monitoring_result`` (``setMonitoringResult``): list of (SetMonitoringResultType object), at least 1 items; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
     set_monitoring_result: Annotated[list[SetMonitoringResultType], Field(min_length=1)] = Field(
-        alias="setMonitoringResult"
+        alias="setMonitoringResult",
+        description="list of (SetMonitoringResultType object), at least 1 items; required",
     )
 
 
 class SetVariablesRequest(OcppModel):
-    """OCPP 2.0.1 message ``SetVariablesRequest``."""
+    """OCPP 2.0.1 ``SetVariables`` request, sent by the CSMS to the charging station.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answered by :class:`SetVariablesResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``set_variable_data`` (``setVariableData``): list of (SetVariableDataType object), at least 1 items; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
     set_variable_data: Annotated[list[SetVariableDataType], Field(min_length=1)] = Field(
-        alias="setVariableData"
+        alias="setVariableData",
+        description="list of (SetVariableDataType object), at least 1 items; required",
     )
 
 
 class SetVariablesResponse(OcppModel):
-    """OCPP 2.0.1 message ``SetVariablesResponse``."""
+    """OCPP 2.0.1 ``SetVariables`` response, sent by the charging station to the CSMS.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answers :class:`SetVariablesRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``set_variable_result`` (``setVariableResult``): list of (SetVariableResultType object), at least 1 items; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
     set_variable_result: Annotated[list[SetVariableResultType], Field(min_length=1)] = Field(
-        alias="setVariableResult"
+        alias="setVariableResult",
+        description="list of (SetVariableResultType object), at least 1 items; required",
     )
 
 
 class SignCertificateRequest(OcppModel):
-    """OCPP 2.0.1 message ``SignCertificateRequest``."""
+    """OCPP 2.0.1 ``SignCertificate`` request, sent by the charging station to the CSMS.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    csr: _String5500 = Field(alias="csr")
+    Answered by :class:`SignCertificateResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``csr`` (``csr``): text, at most 5500 characters; required
+    * ``certificate_type`` (``certificateType``): one of the CertificateSigningUseEnumType values; optional (left out when absent, never null)
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    csr: _String5500 = Field(alias="csr", description="text, at most 5500 characters; required")
     certificate_type: Annotated[CertificateSigningUseEnumType | None, NOT_NULL] = Field(
-        None, alias="certificateType"
+        None,
+        alias="certificateType",
+        description="one of the CertificateSigningUseEnumType values; optional (left out when absent, never null)",
     )
 
 
 class SignCertificateResponse(OcppModel):
-    """OCPP 2.0.1 message ``SignCertificateResponse``."""
+    """OCPP 2.0.1 ``SignCertificate`` response, sent by the CSMS to the charging station.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    status: GenericStatusEnumType = Field(alias="status")
-    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
+    Answers :class:`SignCertificateRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the GenericStatusEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``status_info`` (``statusInfo``): StatusInfoType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    status: GenericStatusEnumType = Field(
+        alias="status", description="one of the GenericStatusEnumType values; required"
+    )
+    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(
+        None,
+        alias="statusInfo",
+        description="StatusInfoType object; optional (left out when absent, never null)",
+    )
 
 
 class StatusNotificationRequest(OcppModel):
-    """OCPP 2.0.1 message ``StatusNotificationRequest``."""
+    """OCPP 2.0.1 ``StatusNotification`` request, sent by the charging station to the CSMS.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    timestamp: DateTime = Field(alias="timestamp")
-    connector_status: ConnectorStatusEnumType = Field(alias="connectorStatus")
-    evse_id: _Integer = Field(alias="evseId")
-    connector_id: _Integer = Field(alias="connectorId")
+    Answered by :class:`StatusNotificationResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``connector_id`` (``connectorId``): integer; required
+    * ``connector_status`` (``connectorStatus``): one of the ConnectorStatusEnumType values; required
+    * ``evse_id`` (``evseId``): integer; required
+    * ``timestamp`` (``timestamp``): RFC 3339 date-time; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    timestamp: DateTime = Field(alias="timestamp", description="RFC 3339 date-time; required")
+    connector_status: ConnectorStatusEnumType = Field(
+        alias="connectorStatus", description="one of the ConnectorStatusEnumType values; required"
+    )
+    evse_id: _Integer = Field(alias="evseId", description="integer; required")
+    connector_id: _Integer = Field(alias="connectorId", description="integer; required")
 
 
 class StatusNotificationResponse(OcppModel):
-    """OCPP 2.0.1 message ``StatusNotificationResponse``."""
+    """OCPP 2.0.1 ``StatusNotification`` response, sent by the CSMS to the charging station.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answers :class:`StatusNotificationRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class TransactionEventRequest(OcppModel):
-    """OCPP 2.0.1 message ``TransactionEventRequest``."""
+    """OCPP 2.0.1 ``TransactionEvent`` request, sent by the charging station to the CSMS.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    event_type: TransactionEventEnumType = Field(alias="eventType")
-    meter_value: Annotated[Annotated[list[MeterValueType], Field(min_length=1)] | None, NOT_NULL] = Field(
-        None, alias="meterValue"
+    Answered by :class:`TransactionEventResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``event_type`` (``eventType``): one of the TransactionEventEnumType values; required
+    * ``seq_no`` (``seqNo``): integer; required
+    * ``timestamp`` (``timestamp``): RFC 3339 date-time; required
+    * ``transaction_info`` (``transactionInfo``): TransactionType object; required
+    * ``trigger_reason`` (``triggerReason``): one of the TriggerReasonEnumType values; required
+    * ``cable_max_current`` (``cableMaxCurrent``): integer; optional (left out when absent, never null)
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``evse`` (``evse``): EVSEType object; optional (left out when absent, never null)
+    * ``id_token`` (``idToken``): IdTokenType object; optional (left out when absent, never null)
+    * ``meter_value`` (``meterValue``): list of (MeterValueType object), at least 1 items; optional (left out when absent, never null)
+    * ``number_of_phases_used`` (``numberOfPhasesUsed``): integer; optional (left out when absent, never null)
+    * ``offline`` (``offline``): boolean; optional (left out when absent, never null)
+    * ``reservation_id`` (``reservationId``): integer; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
     )
-    timestamp: DateTime = Field(alias="timestamp")
-    trigger_reason: TriggerReasonEnumType = Field(alias="triggerReason")
-    seq_no: _Integer = Field(alias="seqNo")
-    offline: _OptionalBoolean = Field(None, alias="offline")
-    number_of_phases_used: _OptionalInteger = Field(None, alias="numberOfPhasesUsed")
-    cable_max_current: _OptionalInteger = Field(None, alias="cableMaxCurrent")
-    reservation_id: _OptionalInteger = Field(None, alias="reservationId")
-    transaction_info: TransactionType = Field(alias="transactionInfo")
-    evse: Annotated[EVSEType | None, NOT_NULL] = Field(None, alias="evse")
-    id_token: Annotated[IdTokenType | None, NOT_NULL] = Field(None, alias="idToken")
+    event_type: TransactionEventEnumType = Field(
+        alias="eventType", description="one of the TransactionEventEnumType values; required"
+    )
+    meter_value: Annotated[Annotated[list[MeterValueType], Field(min_length=1)] | None, NOT_NULL] = Field(
+        None,
+        alias="meterValue",
+        description="list of (MeterValueType object), at least 1 items; optional (left out when absent, never null)",
+    )
+    timestamp: DateTime = Field(alias="timestamp", description="RFC 3339 date-time; required")
+    trigger_reason: TriggerReasonEnumType = Field(
+        alias="triggerReason", description="one of the TriggerReasonEnumType values; required"
+    )
+    seq_no: _Integer = Field(alias="seqNo", description="integer; required")
+    offline: _OptionalBoolean = Field(
+        None, alias="offline", description="boolean; optional (left out when absent, never null)"
+    )
+    number_of_phases_used: _OptionalInteger = Field(
+        None, alias="numberOfPhasesUsed", description="integer; optional (left out when absent, never null)"
+    )
+    cable_max_current: _OptionalInteger = Field(
+        None, alias="cableMaxCurrent", description="integer; optional (left out when absent, never null)"
+    )
+    reservation_id: _OptionalInteger = Field(
+        None, alias="reservationId", description="integer; optional (left out when absent, never null)"
+    )
+    transaction_info: TransactionType = Field(
+        alias="transactionInfo", description="TransactionType object; required"
+    )
+    evse: Annotated[EVSEType | None, NOT_NULL] = Field(
+        None, alias="evse", description="EVSEType object; optional (left out when absent, never null)"
+    )
+    id_token: Annotated[IdTokenType | None, NOT_NULL] = Field(
+        None, alias="idToken", description="IdTokenType object; optional (left out when absent, never null)"
+    )
 
 
 class TransactionEventResponse(OcppModel):
-    """OCPP 2.0.1 message ``TransactionEventResponse``."""
+    """OCPP 2.0.1 ``TransactionEvent`` response, sent by the CSMS to the charging station.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    total_cost: _OptionalNumber = Field(None, alias="totalCost")
-    charging_priority: _OptionalInteger = Field(None, alias="chargingPriority")
-    id_token_info: Annotated[IdTokenInfoType | None, NOT_NULL] = Field(None, alias="idTokenInfo")
+    Answers :class:`TransactionEventRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``charging_priority`` (``chargingPriority``): integer; optional (left out when absent, never null)
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``id_token_info`` (``idTokenInfo``): IdTokenInfoType object; optional (left out when absent, never null)
+    * ``total_cost`` (``totalCost``): decimal number; optional (left out when absent, never null)
+    * ``updated_personal_message`` (``updatedPersonalMessage``): MessageContentType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    total_cost: _OptionalNumber = Field(
+        None, alias="totalCost", description="decimal number; optional (left out when absent, never null)"
+    )
+    charging_priority: _OptionalInteger = Field(
+        None, alias="chargingPriority", description="integer; optional (left out when absent, never null)"
+    )
+    id_token_info: Annotated[IdTokenInfoType | None, NOT_NULL] = Field(
+        None,
+        alias="idTokenInfo",
+        description="IdTokenInfoType object; optional (left out when absent, never null)",
+    )
     updated_personal_message: Annotated[MessageContentType | None, NOT_NULL] = Field(
-        None, alias="updatedPersonalMessage"
+        None,
+        alias="updatedPersonalMessage",
+        description="MessageContentType object; optional (left out when absent, never null)",
     )
 
 
 class TriggerMessageRequest(OcppModel):
-    """OCPP 2.0.1 message ``TriggerMessageRequest``."""
+    """OCPP 2.0.1 ``TriggerMessage`` request, sent by the CSMS to the charging station.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    evse: Annotated[EVSEType | None, NOT_NULL] = Field(None, alias="evse")
-    requested_message: MessageTriggerEnumType = Field(alias="requestedMessage")
+    Answered by :class:`TriggerMessageResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``requested_message`` (``requestedMessage``): one of the MessageTriggerEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``evse`` (``evse``): EVSEType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    evse: Annotated[EVSEType | None, NOT_NULL] = Field(
+        None, alias="evse", description="EVSEType object; optional (left out when absent, never null)"
+    )
+    requested_message: MessageTriggerEnumType = Field(
+        alias="requestedMessage", description="one of the MessageTriggerEnumType values; required"
+    )
 
 
 class TriggerMessageResponse(OcppModel):
-    """OCPP 2.0.1 message ``TriggerMessageResponse``."""
+    """OCPP 2.0.1 ``TriggerMessage`` response, sent by the charging station to the CSMS.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    status: TriggerMessageStatusEnumType = Field(alias="status")
-    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
+    Answers :class:`TriggerMessageRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the TriggerMessageStatusEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``status_info`` (``statusInfo``): StatusInfoType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    status: TriggerMessageStatusEnumType = Field(
+        alias="status", description="one of the TriggerMessageStatusEnumType values; required"
+    )
+    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(
+        None,
+        alias="statusInfo",
+        description="StatusInfoType object; optional (left out when absent, never null)",
+    )
 
 
 class UnlockConnectorRequest(OcppModel):
-    """OCPP 2.0.1 message ``UnlockConnectorRequest``."""
+    """OCPP 2.0.1 ``UnlockConnector`` request, sent by the CSMS to the charging station.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    evse_id: _Integer = Field(alias="evseId")
-    connector_id: _Integer = Field(alias="connectorId")
+    Answered by :class:`UnlockConnectorResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``connector_id`` (``connectorId``): integer; required
+    * ``evse_id`` (``evseId``): integer; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    evse_id: _Integer = Field(alias="evseId", description="integer; required")
+    connector_id: _Integer = Field(alias="connectorId", description="integer; required")
 
 
 class UnlockConnectorResponse(OcppModel):
-    """OCPP 2.0.1 message ``UnlockConnectorResponse``."""
+    """OCPP 2.0.1 ``UnlockConnector`` response, sent by the charging station to the CSMS.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    status: UnlockStatusEnumType = Field(alias="status")
-    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
+    Answers :class:`UnlockConnectorRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the UnlockStatusEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``status_info`` (``statusInfo``): StatusInfoType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    status: UnlockStatusEnumType = Field(
+        alias="status", description="one of the UnlockStatusEnumType values; required"
+    )
+    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(
+        None,
+        alias="statusInfo",
+        description="StatusInfoType object; optional (left out when absent, never null)",
+    )
 
 
 class UnpublishFirmwareRequest(OcppModel):
-    """OCPP 2.0.1 message ``UnpublishFirmwareRequest``."""
+    """OCPP 2.0.1 ``UnpublishFirmware`` request, sent by the CSMS to the charging station.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    checksum: _String32 = Field(alias="checksum")
+    Answered by :class:`UnpublishFirmwareResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``checksum`` (``checksum``): text, at most 32 characters; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    checksum: _String32 = Field(alias="checksum", description="text, at most 32 characters; required")
 
 
 class UnpublishFirmwareResponse(OcppModel):
-    """OCPP 2.0.1 message ``UnpublishFirmwareResponse``."""
+    """OCPP 2.0.1 ``UnpublishFirmware`` response, sent by the charging station to the CSMS.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    status: UnpublishFirmwareStatusEnumType = Field(alias="status")
+    Answers :class:`UnpublishFirmwareRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the UnpublishFirmwareStatusEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    status: UnpublishFirmwareStatusEnumType = Field(
+        alias="status", description="one of the UnpublishFirmwareStatusEnumType values; required"
+    )
 
 
 class UpdateFirmwareRequest(OcppModel):
-    """OCPP 2.0.1 message ``UpdateFirmwareRequest``."""
+    """OCPP 2.0.1 ``UpdateFirmware`` request, sent by the CSMS to the charging station.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    retries: _OptionalInteger = Field(None, alias="retries")
-    retry_interval: _OptionalInteger = Field(None, alias="retryInterval")
-    request_id: _Integer = Field(alias="requestId")
-    firmware: FirmwareType = Field(alias="firmware")
+    Answered by :class:`UpdateFirmwareResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``firmware`` (``firmware``): FirmwareType object; required
+    * ``request_id`` (``requestId``): integer; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``retries`` (``retries``): integer; optional (left out when absent, never null)
+    * ``retry_interval`` (``retryInterval``): integer; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    retries: _OptionalInteger = Field(
+        None, alias="retries", description="integer; optional (left out when absent, never null)"
+    )
+    retry_interval: _OptionalInteger = Field(
+        None, alias="retryInterval", description="integer; optional (left out when absent, never null)"
+    )
+    request_id: _Integer = Field(alias="requestId", description="integer; required")
+    firmware: FirmwareType = Field(alias="firmware", description="FirmwareType object; required")
 
 
 class UpdateFirmwareResponse(OcppModel):
-    """OCPP 2.0.1 message ``UpdateFirmwareResponse``."""
+    """OCPP 2.0.1 ``UpdateFirmware`` response, sent by the charging station to the CSMS.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
-    status: UpdateFirmwareStatusEnumType = Field(alias="status")
-    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
+    Answers :class:`UpdateFirmwareRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the UpdateFirmwareStatusEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``status_info`` (``statusInfo``): StatusInfoType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
+    status: UpdateFirmwareStatusEnumType = Field(
+        alias="status", description="one of the UpdateFirmwareStatusEnumType values; required"
+    )
+    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(
+        None,
+        alias="statusInfo",
+        description="StatusInfoType object; optional (left out when absent, never null)",
+    )

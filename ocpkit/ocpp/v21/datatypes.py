@@ -258,1485 +258,4530 @@ _OptionalString88 = Annotated[_String88 | None, NOT_NULL]
 
 
 class CustomDataType(OpenModel):
-    """OCPP 2.1 data type ``CustomDataType``."""
+    """OCPP 2.1 data type ``CustomDataType``. Used in ``ACChargingParametersType``, ``AFRRSignalRequest``, ``AFRRSignalResponse``, ``APNType``, ``AbsolutePriceScheduleType``, ``AdditionalInfoType`` and 296 more.
 
-    vendor_id: _String255 = Field(alias="vendorId")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``vendor_id`` (``vendorId``): text, at most 255 characters; required
+    """
+
+    vendor_id: _String255 = Field(alias="vendorId", description="text, at most 255 characters; required")
 
 
 class ACChargingParametersType(OcppModel):
-    """OCPP 2.1 data type ``ACChargingParametersType``."""
+    """OCPP 2.1 data type ``ACChargingParametersType``. Used in ``ChargingNeedsType``.
 
-    energy_amount: _Number = Field(alias="energyAmount")
-    ev_min_current: _Number = Field(alias="evMinCurrent")
-    ev_max_current: _Number = Field(alias="evMaxCurrent")
-    ev_max_voltage: _Number = Field(alias="evMaxVoltage")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``energy_amount`` (``energyAmount``): decimal number; required
+    * ``ev_max_current`` (``evMaxCurrent``): decimal number; required
+    * ``ev_max_voltage`` (``evMaxVoltage``): decimal number; required
+    * ``ev_min_current`` (``evMinCurrent``): decimal number; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    energy_amount: _Number = Field(alias="energyAmount", description="decimal number; required")
+    ev_min_current: _Number = Field(alias="evMinCurrent", description="decimal number; required")
+    ev_max_current: _Number = Field(alias="evMaxCurrent", description="decimal number; required")
+    ev_max_voltage: _Number = Field(alias="evMaxVoltage", description="decimal number; required")
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class APNType(OcppModel):
-    """OCPP 2.1 data type ``APNType``."""
+    """OCPP 2.1 data type ``APNType``. Used in ``NetworkConnectionProfileType``.
 
-    apn: _String2000 = Field(alias="apn")
-    apn_user_name: _OptionalString50 = Field(None, alias="apnUserName")
-    apn_password: _OptionalString64 = Field(None, alias="apnPassword")
-    sim_pin: _OptionalInteger = Field(None, alias="simPin")
-    preferred_network: _OptionalString6 = Field(None, alias="preferredNetwork")
-    use_only_preferred_network: _OptionalBoolean = Field(None, alias="useOnlyPreferredNetwork")
-    apn_authentication: APNAuthenticationEnumType = Field(alias="apnAuthentication")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``apn`` (``apn``): text, at most 2000 characters; required
+    * ``apn_authentication`` (``apnAuthentication``): one of the APNAuthenticationEnumType values; required
+    * ``apn_password`` (``apnPassword``): text, at most 64 characters; optional (left out when absent, never null)
+    * ``apn_user_name`` (``apnUserName``): text, at most 50 characters; optional (left out when absent, never null)
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``preferred_network`` (``preferredNetwork``): text, at most 6 characters; optional (left out when absent, never null)
+    * ``sim_pin`` (``simPin``): integer; optional (left out when absent, never null)
+    * ``use_only_preferred_network`` (``useOnlyPreferredNetwork``): boolean; optional (left out when absent, never null)
+    """
+
+    apn: _String2000 = Field(alias="apn", description="text, at most 2000 characters; required")
+    apn_user_name: _OptionalString50 = Field(
+        None,
+        alias="apnUserName",
+        description="text, at most 50 characters; optional (left out when absent, never null)",
+    )
+    apn_password: _OptionalString64 = Field(
+        None,
+        alias="apnPassword",
+        description="text, at most 64 characters; optional (left out when absent, never null)",
+    )
+    sim_pin: _OptionalInteger = Field(
+        None, alias="simPin", description="integer; optional (left out when absent, never null)"
+    )
+    preferred_network: _OptionalString6 = Field(
+        None,
+        alias="preferredNetwork",
+        description="text, at most 6 characters; optional (left out when absent, never null)",
+    )
+    use_only_preferred_network: _OptionalBoolean = Field(
+        None,
+        alias="useOnlyPreferredNetwork",
+        description="boolean; optional (left out when absent, never null)",
+    )
+    apn_authentication: APNAuthenticationEnumType = Field(
+        alias="apnAuthentication", description="one of the APNAuthenticationEnumType values; required"
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class RationalNumberType(OcppModel):
-    """OCPP 2.1 data type ``RationalNumberType``."""
+    """OCPP 2.1 data type ``RationalNumberType``. Used in ``AbsolutePriceScheduleType``, ``AdditionalSelectedServicesType``, ``OverstayRuleListType``, ``OverstayRuleType``, ``PriceRuleType``, ``TaxRuleType``.
 
-    exponent: _Integer = Field(alias="exponent")
-    value: _Integer = Field(alias="value")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``exponent`` (``exponent``): integer; required
+    * ``value`` (``value``): integer; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    exponent: _Integer = Field(alias="exponent", description="integer; required")
+    value: _Integer = Field(alias="value", description="integer; required")
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class AdditionalSelectedServicesType(OcppModel):
-    """OCPP 2.1 data type ``AdditionalSelectedServicesType``."""
+    """OCPP 2.1 data type ``AdditionalSelectedServicesType``. Used in ``AbsolutePriceScheduleType``.
 
-    service_fee: RationalNumberType = Field(alias="serviceFee")
-    service_name: _String80 = Field(alias="serviceName")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``service_fee`` (``serviceFee``): RationalNumberType object; required
+    * ``service_name`` (``serviceName``): text, at most 80 characters; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    service_fee: RationalNumberType = Field(
+        alias="serviceFee", description="RationalNumberType object; required"
+    )
+    service_name: _String80 = Field(alias="serviceName", description="text, at most 80 characters; required")
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class OverstayRuleType(OcppModel):
-    """OCPP 2.1 data type ``OverstayRuleType``."""
+    """OCPP 2.1 data type ``OverstayRuleType``. Used in ``OverstayRuleListType``.
 
-    overstay_fee: RationalNumberType = Field(alias="overstayFee")
-    overstay_rule_description: _OptionalString32 = Field(None, alias="overstayRuleDescription")
-    start_time: _Integer = Field(alias="startTime")
-    overstay_fee_period: _Integer = Field(alias="overstayFeePeriod")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``overstay_fee`` (``overstayFee``): RationalNumberType object; required
+    * ``overstay_fee_period`` (``overstayFeePeriod``): integer; required
+    * ``start_time`` (``startTime``): integer; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``overstay_rule_description`` (``overstayRuleDescription``): text, at most 32 characters; optional (left out when absent, never null)
+    """
+
+    overstay_fee: RationalNumberType = Field(
+        alias="overstayFee", description="RationalNumberType object; required"
+    )
+    overstay_rule_description: _OptionalString32 = Field(
+        None,
+        alias="overstayRuleDescription",
+        description="text, at most 32 characters; optional (left out when absent, never null)",
+    )
+    start_time: _Integer = Field(alias="startTime", description="integer; required")
+    overstay_fee_period: _Integer = Field(alias="overstayFeePeriod", description="integer; required")
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class OverstayRuleListType(OcppModel):
-    """OCPP 2.1 data type ``OverstayRuleListType``."""
+    """OCPP 2.1 data type ``OverstayRuleListType``. Used in ``AbsolutePriceScheduleType``.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``overstay_rule`` (``overstayRule``): list of (OverstayRuleType object), at least 1 and at most 5 items; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``overstay_power_threshold`` (``overstayPowerThreshold``): RationalNumberType object; optional (left out when absent, never null)
+    * ``overstay_time_threshold`` (``overstayTimeThreshold``): integer; optional (left out when absent, never null)
+    """
 
     overstay_power_threshold: Annotated[RationalNumberType | None, NOT_NULL] = Field(
-        None, alias="overstayPowerThreshold"
+        None,
+        alias="overstayPowerThreshold",
+        description="RationalNumberType object; optional (left out when absent, never null)",
     )
     overstay_rule: Annotated[list[OverstayRuleType], Field(min_length=1, max_length=5)] = Field(
-        alias="overstayRule"
+        alias="overstayRule",
+        description="list of (OverstayRuleType object), at least 1 and at most 5 items; required",
     )
-    overstay_time_threshold: _OptionalInteger = Field(None, alias="overstayTimeThreshold")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    overstay_time_threshold: _OptionalInteger = Field(
+        None,
+        alias="overstayTimeThreshold",
+        description="integer; optional (left out when absent, never null)",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class PriceRuleType(OcppModel):
-    """OCPP 2.1 data type ``PriceRuleType``."""
+    """OCPP 2.1 data type ``PriceRuleType``. Used in ``PriceRuleStackType``.
 
-    parking_fee_period: _OptionalInteger = Field(None, alias="parkingFeePeriod")
-    carbon_dioxide_emission: _OptionalIntegerMin0 = Field(None, alias="carbonDioxideEmission")
-    renewable_generation_percentage: _OptionalIntegerMin0Max100 = Field(
-        None, alias="renewableGenerationPercentage"
+    Fields (attribute, wire name: type and constraints):
+
+    * ``energy_fee`` (``energyFee``): RationalNumberType object; required
+    * ``power_range_start`` (``powerRangeStart``): RationalNumberType object; required
+    * ``carbon_dioxide_emission`` (``carbonDioxideEmission``): integer, >= 0; optional (left out when absent, never null)
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``parking_fee`` (``parkingFee``): RationalNumberType object; optional (left out when absent, never null)
+    * ``parking_fee_period`` (``parkingFeePeriod``): integer; optional (left out when absent, never null)
+    * ``renewable_generation_percentage`` (``renewableGenerationPercentage``): integer, >= 0, <= 100; optional (left out when absent, never null)
+    """
+
+    parking_fee_period: _OptionalInteger = Field(
+        None, alias="parkingFeePeriod", description="integer; optional (left out when absent, never null)"
     )
-    energy_fee: RationalNumberType = Field(alias="energyFee")
-    parking_fee: Annotated[RationalNumberType | None, NOT_NULL] = Field(None, alias="parkingFee")
-    power_range_start: RationalNumberType = Field(alias="powerRangeStart")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    carbon_dioxide_emission: _OptionalIntegerMin0 = Field(
+        None,
+        alias="carbonDioxideEmission",
+        description="integer, >= 0; optional (left out when absent, never null)",
+    )
+    renewable_generation_percentage: _OptionalIntegerMin0Max100 = Field(
+        None,
+        alias="renewableGenerationPercentage",
+        description="integer, >= 0, <= 100; optional (left out when absent, never null)",
+    )
+    energy_fee: RationalNumberType = Field(
+        alias="energyFee", description="RationalNumberType object; required"
+    )
+    parking_fee: Annotated[RationalNumberType | None, NOT_NULL] = Field(
+        None,
+        alias="parkingFee",
+        description="RationalNumberType object; optional (left out when absent, never null)",
+    )
+    power_range_start: RationalNumberType = Field(
+        alias="powerRangeStart", description="RationalNumberType object; required"
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class PriceRuleStackType(OcppModel):
-    """OCPP 2.1 data type ``PriceRuleStackType``."""
+    """OCPP 2.1 data type ``PriceRuleStackType``. Used in ``AbsolutePriceScheduleType``.
 
-    duration: _Integer = Field(alias="duration")
-    price_rule: Annotated[list[PriceRuleType], Field(min_length=1, max_length=8)] = Field(alias="priceRule")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``duration`` (``duration``): integer; required
+    * ``price_rule`` (``priceRule``): list of (PriceRuleType object), at least 1 and at most 8 items; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    duration: _Integer = Field(alias="duration", description="integer; required")
+    price_rule: Annotated[list[PriceRuleType], Field(min_length=1, max_length=8)] = Field(
+        alias="priceRule",
+        description="list of (PriceRuleType object), at least 1 and at most 8 items; required",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class TaxRuleType(OcppModel):
-    """OCPP 2.1 data type ``TaxRuleType``."""
+    """OCPP 2.1 data type ``TaxRuleType``. Used in ``AbsolutePriceScheduleType``.
 
-    tax_rule_id: _IntegerMin0 = Field(alias="taxRuleID")
-    tax_rule_name: _OptionalString100 = Field(None, alias="taxRuleName")
-    tax_included_in_price: _OptionalBoolean = Field(None, alias="taxIncludedInPrice")
-    applies_to_energy_fee: _Boolean = Field(alias="appliesToEnergyFee")
-    applies_to_parking_fee: _Boolean = Field(alias="appliesToParkingFee")
-    applies_to_overstay_fee: _Boolean = Field(alias="appliesToOverstayFee")
-    applies_to_minimum_maximum_cost: _Boolean = Field(alias="appliesToMinimumMaximumCost")
-    tax_rate: RationalNumberType = Field(alias="taxRate")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``applies_to_energy_fee`` (``appliesToEnergyFee``): boolean; required
+    * ``applies_to_minimum_maximum_cost`` (``appliesToMinimumMaximumCost``): boolean; required
+    * ``applies_to_overstay_fee`` (``appliesToOverstayFee``): boolean; required
+    * ``applies_to_parking_fee`` (``appliesToParkingFee``): boolean; required
+    * ``tax_rate`` (``taxRate``): RationalNumberType object; required
+    * ``tax_rule_id`` (``taxRuleID``): integer, >= 0; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``tax_included_in_price`` (``taxIncludedInPrice``): boolean; optional (left out when absent, never null)
+    * ``tax_rule_name`` (``taxRuleName``): text, at most 100 characters; optional (left out when absent, never null)
+    """
+
+    tax_rule_id: _IntegerMin0 = Field(alias="taxRuleID", description="integer, >= 0; required")
+    tax_rule_name: _OptionalString100 = Field(
+        None,
+        alias="taxRuleName",
+        description="text, at most 100 characters; optional (left out when absent, never null)",
+    )
+    tax_included_in_price: _OptionalBoolean = Field(
+        None, alias="taxIncludedInPrice", description="boolean; optional (left out when absent, never null)"
+    )
+    applies_to_energy_fee: _Boolean = Field(alias="appliesToEnergyFee", description="boolean; required")
+    applies_to_parking_fee: _Boolean = Field(alias="appliesToParkingFee", description="boolean; required")
+    applies_to_overstay_fee: _Boolean = Field(alias="appliesToOverstayFee", description="boolean; required")
+    applies_to_minimum_maximum_cost: _Boolean = Field(
+        alias="appliesToMinimumMaximumCost", description="boolean; required"
+    )
+    tax_rate: RationalNumberType = Field(alias="taxRate", description="RationalNumberType object; required")
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class AbsolutePriceScheduleType(OcppModel):
-    """OCPP 2.1 data type ``AbsolutePriceScheduleType``."""
+    """OCPP 2.1 data type ``AbsolutePriceScheduleType``. Used in ``ChargingScheduleType``.
 
-    time_anchor: DateTime = Field(alias="timeAnchor")
-    price_schedule_id: _IntegerMin0 = Field(alias="priceScheduleID")
-    price_schedule_description: _OptionalString160 = Field(None, alias="priceScheduleDescription")
-    currency: _String3 = Field(alias="currency")
-    language: _String8 = Field(alias="language")
-    price_algorithm: _String2000 = Field(alias="priceAlgorithm")
-    minimum_cost: Annotated[RationalNumberType | None, NOT_NULL] = Field(None, alias="minimumCost")
-    maximum_cost: Annotated[RationalNumberType | None, NOT_NULL] = Field(None, alias="maximumCost")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``currency`` (``currency``): text, at most 3 characters; required
+    * ``language`` (``language``): text, at most 8 characters; required
+    * ``price_algorithm`` (``priceAlgorithm``): text, at most 2000 characters; required
+    * ``price_rule_stacks`` (``priceRuleStacks``): list of (PriceRuleStackType object), at least 1 and at most 1024 items; required
+    * ``price_schedule_id`` (``priceScheduleID``): integer, >= 0; required
+    * ``time_anchor`` (``timeAnchor``): RFC 3339 date-time; required
+    * ``additional_selected_services`` (``additionalSelectedServices``): list of (AdditionalSelectedServicesType object), at least 1 and at most 5 items; optional (left out when absent, never null)
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``maximum_cost`` (``maximumCost``): RationalNumberType object; optional (left out when absent, never null)
+    * ``minimum_cost`` (``minimumCost``): RationalNumberType object; optional (left out when absent, never null)
+    * ``overstay_rule_list`` (``overstayRuleList``): OverstayRuleListType object; optional (left out when absent, never null)
+    * ``price_schedule_description`` (``priceScheduleDescription``): text, at most 160 characters; optional (left out when absent, never null)
+    * ``tax_rules`` (``taxRules``): list of (TaxRuleType object), at least 1 and at most 10 items; optional (left out when absent, never null)
+    """
+
+    time_anchor: DateTime = Field(alias="timeAnchor", description="RFC 3339 date-time; required")
+    price_schedule_id: _IntegerMin0 = Field(alias="priceScheduleID", description="integer, >= 0; required")
+    price_schedule_description: _OptionalString160 = Field(
+        None,
+        alias="priceScheduleDescription",
+        description="text, at most 160 characters; optional (left out when absent, never null)",
+    )
+    currency: _String3 = Field(alias="currency", description="text, at most 3 characters; required")
+    language: _String8 = Field(alias="language", description="text, at most 8 characters; required")
+    price_algorithm: _String2000 = Field(
+        alias="priceAlgorithm", description="text, at most 2000 characters; required"
+    )
+    minimum_cost: Annotated[RationalNumberType | None, NOT_NULL] = Field(
+        None,
+        alias="minimumCost",
+        description="RationalNumberType object; optional (left out when absent, never null)",
+    )
+    maximum_cost: Annotated[RationalNumberType | None, NOT_NULL] = Field(
+        None,
+        alias="maximumCost",
+        description="RationalNumberType object; optional (left out when absent, never null)",
+    )
     price_rule_stacks: Annotated[list[PriceRuleStackType], Field(min_length=1, max_length=1024)] = Field(
-        alias="priceRuleStacks"
+        alias="priceRuleStacks",
+        description="list of (PriceRuleStackType object), at least 1 and at most 1024 items; required",
     )
     tax_rules: Annotated[
         Annotated[list[TaxRuleType], Field(min_length=1, max_length=10)] | None, NOT_NULL
-    ] = Field(None, alias="taxRules")
+    ] = Field(
+        None,
+        alias="taxRules",
+        description="list of (TaxRuleType object), at least 1 and at most 10 items; optional (left out when absent, never null)",
+    )
     overstay_rule_list: Annotated[OverstayRuleListType | None, NOT_NULL] = Field(
-        None, alias="overstayRuleList"
+        None,
+        alias="overstayRuleList",
+        description="OverstayRuleListType object; optional (left out when absent, never null)",
     )
     additional_selected_services: Annotated[
         Annotated[list[AdditionalSelectedServicesType], Field(min_length=1, max_length=5)] | None, NOT_NULL
-    ] = Field(None, alias="additionalSelectedServices")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    ] = Field(
+        None,
+        alias="additionalSelectedServices",
+        description="list of (AdditionalSelectedServicesType object), at least 1 and at most 5 items; optional (left out when absent, never null)",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class AdditionalInfoType(OcppModel):
-    """OCPP 2.1 data type ``AdditionalInfoType``."""
+    """OCPP 2.1 data type ``AdditionalInfoType``. Used in ``IdTokenType``.
 
-    additional_id_token: _String255 = Field(alias="additionalIdToken")
-    type: _String50 = Field(alias="type")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``additional_id_token`` (``additionalIdToken``): text, at most 255 characters; required
+    * ``type`` (``type``): text, at most 50 characters; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    additional_id_token: _String255 = Field(
+        alias="additionalIdToken", description="text, at most 255 characters; required"
+    )
+    type: _String50 = Field(alias="type", description="text, at most 50 characters; required")
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class AddressType(OcppModel):
-    """OCPP 2.1 data type ``AddressType``."""
+    """OCPP 2.1 data type ``AddressType``. Used in ``NotifySettlementRequest``, ``VatNumberValidationResponse``.
 
-    name: _String50 = Field(alias="name")
-    address1: _String100 = Field(alias="address1")
-    address2: _OptionalString100 = Field(None, alias="address2")
-    city: _String100 = Field(alias="city")
-    postal_code: _OptionalString20 = Field(None, alias="postalCode")
-    country: _String50 = Field(alias="country")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``address1`` (``address1``): text, at most 100 characters; required
+    * ``city`` (``city``): text, at most 100 characters; required
+    * ``country`` (``country``): text, at most 50 characters; required
+    * ``name`` (``name``): text, at most 50 characters; required
+    * ``address2`` (``address2``): text, at most 100 characters; optional (left out when absent, never null)
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``postal_code`` (``postalCode``): text, at most 20 characters; optional (left out when absent, never null)
+    """
+
+    name: _String50 = Field(alias="name", description="text, at most 50 characters; required")
+    address1: _String100 = Field(alias="address1", description="text, at most 100 characters; required")
+    address2: _OptionalString100 = Field(
+        None,
+        alias="address2",
+        description="text, at most 100 characters; optional (left out when absent, never null)",
+    )
+    city: _String100 = Field(alias="city", description="text, at most 100 characters; required")
+    postal_code: _OptionalString20 = Field(
+        None,
+        alias="postalCode",
+        description="text, at most 20 characters; optional (left out when absent, never null)",
+    )
+    country: _String50 = Field(alias="country", description="text, at most 50 characters; required")
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class IdTokenType(OcppModel):
-    """OCPP 2.1 data type ``IdTokenType``."""
+    """OCPP 2.1 data type ``IdTokenType``. Used in ``AuthorizationData``, ``AuthorizeRequest``, ``BatterySwapRequest``, ``CustomerInformationRequest``, ``IdTokenInfoType``, ``RequestBatterySwapRequest`` and 3 more.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``id_token`` (``idToken``): text, at most 255 characters; required
+    * ``type`` (``type``): text, at most 20 characters; required
+    * ``additional_info`` (``additionalInfo``): list of (AdditionalInfoType object), at least 1 items; optional (left out when absent, never null)
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
 
     additional_info: Annotated[Annotated[list[AdditionalInfoType], Field(min_length=1)] | None, NOT_NULL] = (
-        Field(None, alias="additionalInfo")
+        Field(
+            None,
+            alias="additionalInfo",
+            description="list of (AdditionalInfoType object), at least 1 items; optional (left out when absent, never null)",
+        )
     )
-    id_token: _String255 = Field(alias="idToken")
-    type: _String20 = Field(alias="type")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    id_token: _String255 = Field(alias="idToken", description="text, at most 255 characters; required")
+    type: _String20 = Field(alias="type", description="text, at most 20 characters; required")
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class MessageContentType(OcppModel):
-    """OCPP 2.1 data type ``MessageContentType``."""
+    """OCPP 2.1 data type ``MessageContentType``. Used in ``IdTokenInfoType``, ``MessageInfoType``, ``TariffType``, ``TransactionEventResponse``.
 
-    format: MessageFormatEnumType = Field(alias="format")
-    language: _OptionalString8 = Field(None, alias="language")
-    content: _String1024 = Field(alias="content")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``content`` (``content``): text, at most 1024 characters; required
+    * ``format`` (``format``): one of the MessageFormatEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``language`` (``language``): text, at most 8 characters; optional (left out when absent, never null)
+    """
+
+    format: MessageFormatEnumType = Field(
+        alias="format", description="one of the MessageFormatEnumType values; required"
+    )
+    language: _OptionalString8 = Field(
+        None,
+        alias="language",
+        description="text, at most 8 characters; optional (left out when absent, never null)",
+    )
+    content: _String1024 = Field(alias="content", description="text, at most 1024 characters; required")
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class IdTokenInfoType(OcppModel):
-    """OCPP 2.1 data type ``IdTokenInfoType``."""
+    """OCPP 2.1 data type ``IdTokenInfoType``. Used in ``AuthorizationData``, ``AuthorizeResponse``, ``TransactionEventResponse``.
 
-    status: AuthorizationStatusEnumType = Field(alias="status")
-    cache_expiry_date_time: _OptionalDateTime = Field(None, alias="cacheExpiryDateTime")
-    charging_priority: _OptionalInteger = Field(None, alias="chargingPriority")
-    group_id_token: Annotated[IdTokenType | None, NOT_NULL] = Field(None, alias="groupIdToken")
-    language1: _OptionalString8 = Field(None, alias="language1")
-    language2: _OptionalString8 = Field(None, alias="language2")
-    evse_id: Annotated[Annotated[list[_IntegerMin0], Field(min_length=1)] | None, NOT_NULL] = Field(
-        None, alias="evseId"
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the AuthorizationStatusEnumType values; required
+    * ``cache_expiry_date_time`` (``cacheExpiryDateTime``): RFC 3339 date-time; optional (left out when absent, never null)
+    * ``charging_priority`` (``chargingPriority``): integer; optional (left out when absent, never null)
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``evse_id`` (``evseId``): list of (integer, >= 0), at least 1 items; optional (left out when absent, never null)
+    * ``group_id_token`` (``groupIdToken``): IdTokenType object; optional (left out when absent, never null)
+    * ``language1`` (``language1``): text, at most 8 characters; optional (left out when absent, never null)
+    * ``language2`` (``language2``): text, at most 8 characters; optional (left out when absent, never null)
+    * ``personal_message`` (``personalMessage``): MessageContentType object; optional (left out when absent, never null)
+    """
+
+    status: AuthorizationStatusEnumType = Field(
+        alias="status", description="one of the AuthorizationStatusEnumType values; required"
     )
-    personal_message: Annotated[MessageContentType | None, NOT_NULL] = Field(None, alias="personalMessage")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    cache_expiry_date_time: _OptionalDateTime = Field(
+        None,
+        alias="cacheExpiryDateTime",
+        description="RFC 3339 date-time; optional (left out when absent, never null)",
+    )
+    charging_priority: _OptionalInteger = Field(
+        None, alias="chargingPriority", description="integer; optional (left out when absent, never null)"
+    )
+    group_id_token: Annotated[IdTokenType | None, NOT_NULL] = Field(
+        None,
+        alias="groupIdToken",
+        description="IdTokenType object; optional (left out when absent, never null)",
+    )
+    language1: _OptionalString8 = Field(
+        None,
+        alias="language1",
+        description="text, at most 8 characters; optional (left out when absent, never null)",
+    )
+    language2: _OptionalString8 = Field(
+        None,
+        alias="language2",
+        description="text, at most 8 characters; optional (left out when absent, never null)",
+    )
+    evse_id: Annotated[Annotated[list[_IntegerMin0], Field(min_length=1)] | None, NOT_NULL] = Field(
+        None,
+        alias="evseId",
+        description="list of (integer, >= 0), at least 1 items; optional (left out when absent, never null)",
+    )
+    personal_message: Annotated[MessageContentType | None, NOT_NULL] = Field(
+        None,
+        alias="personalMessage",
+        description="MessageContentType object; optional (left out when absent, never null)",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class AuthorizationData(OcppModel):
-    """OCPP 2.1 data type ``AuthorizationData``."""
+    """OCPP 2.1 data type ``AuthorizationData``. Used in ``SendLocalListRequest``.
 
-    id_token: IdTokenType = Field(alias="idToken")
-    id_token_info: Annotated[IdTokenInfoType | None, NOT_NULL] = Field(None, alias="idTokenInfo")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``id_token`` (``idToken``): IdTokenType object; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``id_token_info`` (``idTokenInfo``): IdTokenInfoType object; optional (left out when absent, never null)
+    """
+
+    id_token: IdTokenType = Field(alias="idToken", description="IdTokenType object; required")
+    id_token_info: Annotated[IdTokenInfoType | None, NOT_NULL] = Field(
+        None,
+        alias="idTokenInfo",
+        description="IdTokenInfoType object; optional (left out when absent, never null)",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class BatteryDataType(OcppModel):
-    """OCPP 2.1 data type ``BatteryDataType``."""
+    """OCPP 2.1 data type ``BatteryDataType``. Used in ``BatterySwapRequest``.
 
-    evse_id: _IntegerMin0 = Field(alias="evseId")
-    serial_number: _String50 = Field(alias="serialNumber")
-    soc: _NumberMin0Max100 = Field(alias="soC")
-    soh: _NumberMin0Max100 = Field(alias="soH")
-    production_date: _OptionalDateTime = Field(None, alias="productionDate")
-    vendor_info: _OptionalString500 = Field(None, alias="vendorInfo")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``evse_id`` (``evseId``): integer, >= 0; required
+    * ``serial_number`` (``serialNumber``): text, at most 50 characters; required
+    * ``soc`` (``soC``): decimal number, >= 0, <= 100; required
+    * ``soh`` (``soH``): decimal number, >= 0, <= 100; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``production_date`` (``productionDate``): RFC 3339 date-time; optional (left out when absent, never null)
+    * ``vendor_info`` (``vendorInfo``): text, at most 500 characters; optional (left out when absent, never null)
+    """
+
+    evse_id: _IntegerMin0 = Field(alias="evseId", description="integer, >= 0; required")
+    serial_number: _String50 = Field(
+        alias="serialNumber", description="text, at most 50 characters; required"
+    )
+    soc: _NumberMin0Max100 = Field(alias="soC", description="decimal number, >= 0, <= 100; required")
+    soh: _NumberMin0Max100 = Field(alias="soH", description="decimal number, >= 0, <= 100; required")
+    production_date: _OptionalDateTime = Field(
+        None,
+        alias="productionDate",
+        description="RFC 3339 date-time; optional (left out when absent, never null)",
+    )
+    vendor_info: _OptionalString500 = Field(
+        None,
+        alias="vendorInfo",
+        description="text, at most 500 characters; optional (left out when absent, never null)",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class CertificateHashDataType(OcppModel):
-    """OCPP 2.1 data type ``CertificateHashDataType``."""
+    """OCPP 2.1 data type ``CertificateHashDataType``. Used in ``CertificateHashDataChainType``, ``CertificateStatusRequestInfoType``, ``CertificateStatusType``, ``CustomerInformationRequest``, ``DeleteCertificateRequest``, ``SignCertificateRequest``.
 
-    hash_algorithm: HashAlgorithmEnumType = Field(alias="hashAlgorithm")
-    issuer_name_hash: _String128 = Field(alias="issuerNameHash")
-    issuer_key_hash: _String128 = Field(alias="issuerKeyHash")
-    serial_number: _String40 = Field(alias="serialNumber")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``hash_algorithm`` (``hashAlgorithm``): one of the HashAlgorithmEnumType values; required
+    * ``issuer_key_hash`` (``issuerKeyHash``): text, at most 128 characters; required
+    * ``issuer_name_hash`` (``issuerNameHash``): text, at most 128 characters; required
+    * ``serial_number`` (``serialNumber``): text, at most 40 characters; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    hash_algorithm: HashAlgorithmEnumType = Field(
+        alias="hashAlgorithm", description="one of the HashAlgorithmEnumType values; required"
+    )
+    issuer_name_hash: _String128 = Field(
+        alias="issuerNameHash", description="text, at most 128 characters; required"
+    )
+    issuer_key_hash: _String128 = Field(
+        alias="issuerKeyHash", description="text, at most 128 characters; required"
+    )
+    serial_number: _String40 = Field(
+        alias="serialNumber", description="text, at most 40 characters; required"
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class CertificateHashDataChainType(OcppModel):
-    """OCPP 2.1 data type ``CertificateHashDataChainType``."""
+    """OCPP 2.1 data type ``CertificateHashDataChainType``. Used in ``GetInstalledCertificateIdsResponse``.
 
-    certificate_hash_data: CertificateHashDataType = Field(alias="certificateHashData")
-    certificate_type: GetCertificateIdUseEnumType = Field(alias="certificateType")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``certificate_hash_data`` (``certificateHashData``): CertificateHashDataType object; required
+    * ``certificate_type`` (``certificateType``): one of the GetCertificateIdUseEnumType values; required
+    * ``child_certificate_hash_data`` (``childCertificateHashData``): list of (CertificateHashDataType object), at least 1 and at most 4 items; optional (left out when absent, never null)
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    certificate_hash_data: CertificateHashDataType = Field(
+        alias="certificateHashData", description="CertificateHashDataType object; required"
+    )
+    certificate_type: GetCertificateIdUseEnumType = Field(
+        alias="certificateType", description="one of the GetCertificateIdUseEnumType values; required"
+    )
     child_certificate_hash_data: Annotated[
         Annotated[list[CertificateHashDataType], Field(min_length=1, max_length=4)] | None, NOT_NULL
-    ] = Field(None, alias="childCertificateHashData")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    ] = Field(
+        None,
+        alias="childCertificateHashData",
+        description="list of (CertificateHashDataType object), at least 1 and at most 4 items; optional (left out when absent, never null)",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class CertificateStatusRequestInfoType(OcppModel):
-    """OCPP 2.1 data type ``CertificateStatusRequestInfoType``."""
+    """OCPP 2.1 data type ``CertificateStatusRequestInfoType``. Used in ``GetCertificateChainStatusRequest``.
 
-    certificate_hash_data: CertificateHashDataType = Field(alias="certificateHashData")
-    source: CertificateStatusSourceEnumType = Field(alias="source")
-    urls: Annotated[list[_String2000], Field(min_length=1, max_length=5)] = Field(alias="urls")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``certificate_hash_data`` (``certificateHashData``): CertificateHashDataType object; required
+    * ``source`` (``source``): one of the CertificateStatusSourceEnumType values; required
+    * ``urls`` (``urls``): list of (text, at most 2000 characters), at least 1 and at most 5 items; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    certificate_hash_data: CertificateHashDataType = Field(
+        alias="certificateHashData", description="CertificateHashDataType object; required"
+    )
+    source: CertificateStatusSourceEnumType = Field(
+        alias="source", description="one of the CertificateStatusSourceEnumType values; required"
+    )
+    urls: Annotated[list[_String2000], Field(min_length=1, max_length=5)] = Field(
+        alias="urls",
+        description="list of (text, at most 2000 characters), at least 1 and at most 5 items; required",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class CertificateStatusType(OcppModel):
-    """OCPP 2.1 data type ``CertificateStatusType``."""
+    """OCPP 2.1 data type ``CertificateStatusType``. Used in ``GetCertificateChainStatusResponse``.
 
-    certificate_hash_data: CertificateHashDataType = Field(alias="certificateHashData")
-    source: CertificateStatusSourceEnumType = Field(alias="source")
-    status: CertificateStatusEnumType = Field(alias="status")
-    next_update: DateTime = Field(alias="nextUpdate")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``certificate_hash_data`` (``certificateHashData``): CertificateHashDataType object; required
+    * ``next_update`` (``nextUpdate``): RFC 3339 date-time; required
+    * ``source`` (``source``): one of the CertificateStatusSourceEnumType values; required
+    * ``status`` (``status``): one of the CertificateStatusEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    certificate_hash_data: CertificateHashDataType = Field(
+        alias="certificateHashData", description="CertificateHashDataType object; required"
+    )
+    source: CertificateStatusSourceEnumType = Field(
+        alias="source", description="one of the CertificateStatusSourceEnumType values; required"
+    )
+    status: CertificateStatusEnumType = Field(
+        alias="status", description="one of the CertificateStatusEnumType values; required"
+    )
+    next_update: DateTime = Field(alias="nextUpdate", description="RFC 3339 date-time; required")
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class ChargingLimitType(OcppModel):
-    """OCPP 2.1 data type ``ChargingLimitType``."""
+    """OCPP 2.1 data type ``ChargingLimitType``. Used in ``NotifyChargingLimitRequest``.
 
-    charging_limit_source: _String20 = Field(alias="chargingLimitSource")
-    is_local_generation: _OptionalBoolean = Field(None, alias="isLocalGeneration")
-    is_grid_critical: _OptionalBoolean = Field(None, alias="isGridCritical")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``charging_limit_source`` (``chargingLimitSource``): text, at most 20 characters; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``is_grid_critical`` (``isGridCritical``): boolean; optional (left out when absent, never null)
+    * ``is_local_generation`` (``isLocalGeneration``): boolean; optional (left out when absent, never null)
+    """
+
+    charging_limit_source: _String20 = Field(
+        alias="chargingLimitSource", description="text, at most 20 characters; required"
+    )
+    is_local_generation: _OptionalBoolean = Field(
+        None, alias="isLocalGeneration", description="boolean; optional (left out when absent, never null)"
+    )
+    is_grid_critical: _OptionalBoolean = Field(
+        None, alias="isGridCritical", description="boolean; optional (left out when absent, never null)"
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class DCChargingParametersType(OcppModel):
-    """OCPP 2.1 data type ``DCChargingParametersType``."""
+    """OCPP 2.1 data type ``DCChargingParametersType``. Used in ``ChargingNeedsType``.
 
-    ev_max_current: _Number = Field(alias="evMaxCurrent")
-    ev_max_voltage: _Number = Field(alias="evMaxVoltage")
-    ev_max_power: _OptionalNumber = Field(None, alias="evMaxPower")
-    ev_energy_capacity: _OptionalNumber = Field(None, alias="evEnergyCapacity")
-    energy_amount: _OptionalNumber = Field(None, alias="energyAmount")
-    state_of_charge: _OptionalIntegerMin0Max100 = Field(None, alias="stateOfCharge")
-    full_soc: _OptionalIntegerMin0Max100 = Field(None, alias="fullSoC")
-    bulk_soc: _OptionalIntegerMin0Max100 = Field(None, alias="bulkSoC")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``ev_max_current`` (``evMaxCurrent``): decimal number; required
+    * ``ev_max_voltage`` (``evMaxVoltage``): decimal number; required
+    * ``bulk_soc`` (``bulkSoC``): integer, >= 0, <= 100; optional (left out when absent, never null)
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``energy_amount`` (``energyAmount``): decimal number; optional (left out when absent, never null)
+    * ``ev_energy_capacity`` (``evEnergyCapacity``): decimal number; optional (left out when absent, never null)
+    * ``ev_max_power`` (``evMaxPower``): decimal number; optional (left out when absent, never null)
+    * ``full_soc`` (``fullSoC``): integer, >= 0, <= 100; optional (left out when absent, never null)
+    * ``state_of_charge`` (``stateOfCharge``): integer, >= 0, <= 100; optional (left out when absent, never null)
+    """
+
+    ev_max_current: _Number = Field(alias="evMaxCurrent", description="decimal number; required")
+    ev_max_voltage: _Number = Field(alias="evMaxVoltage", description="decimal number; required")
+    ev_max_power: _OptionalNumber = Field(
+        None, alias="evMaxPower", description="decimal number; optional (left out when absent, never null)"
+    )
+    ev_energy_capacity: _OptionalNumber = Field(
+        None,
+        alias="evEnergyCapacity",
+        description="decimal number; optional (left out when absent, never null)",
+    )
+    energy_amount: _OptionalNumber = Field(
+        None, alias="energyAmount", description="decimal number; optional (left out when absent, never null)"
+    )
+    state_of_charge: _OptionalIntegerMin0Max100 = Field(
+        None,
+        alias="stateOfCharge",
+        description="integer, >= 0, <= 100; optional (left out when absent, never null)",
+    )
+    full_soc: _OptionalIntegerMin0Max100 = Field(
+        None,
+        alias="fullSoC",
+        description="integer, >= 0, <= 100; optional (left out when absent, never null)",
+    )
+    bulk_soc: _OptionalIntegerMin0Max100 = Field(
+        None,
+        alias="bulkSoC",
+        description="integer, >= 0, <= 100; optional (left out when absent, never null)",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class DERChargingParametersType(OcppModel):
-    """OCPP 2.1 data type ``DERChargingParametersType``."""
+    """OCPP 2.1 data type ``DERChargingParametersType``. Used in ``ChargingNeedsType``.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``ev_duration_level1_dc_injection`` (``evDurationLevel1DCInjection``): decimal number; optional (left out when absent, never null)
+    * ``ev_duration_level2_dc_injection`` (``evDurationLevel2DCInjection``): decimal number; optional (left out when absent, never null)
+    * ``ev_inverter_hw_version`` (``evInverterHwVersion``): text, at most 50 characters; optional (left out when absent, never null)
+    * ``ev_inverter_manufacturer`` (``evInverterManufacturer``): text, at most 50 characters; optional (left out when absent, never null)
+    * ``ev_inverter_model`` (``evInverterModel``): text, at most 50 characters; optional (left out when absent, never null)
+    * ``ev_inverter_serial_number`` (``evInverterSerialNumber``): text, at most 50 characters; optional (left out when absent, never null)
+    * ``ev_inverter_sw_version`` (``evInverterSwVersion``): text, at most 50 characters; optional (left out when absent, never null)
+    * ``ev_islanding_detection_method`` (``evIslandingDetectionMethod``): list of (one of the IslandingDetectionEnumType values), at least 1 items; optional (left out when absent, never null)
+    * ``ev_islanding_trip_time`` (``evIslandingTripTime``): decimal number; optional (left out when absent, never null)
+    * ``ev_maximum_level1_dc_injection`` (``evMaximumLevel1DCInjection``): decimal number; optional (left out when absent, never null)
+    * ``ev_maximum_level2_dc_injection`` (``evMaximumLevel2DCInjection``): decimal number; optional (left out when absent, never null)
+    * ``ev_over_excited_max_discharge_power`` (``evOverExcitedMaxDischargePower``): decimal number; optional (left out when absent, never null)
+    * ``ev_over_excited_power_factor`` (``evOverExcitedPowerFactor``): decimal number; optional (left out when absent, never null)
+    * ``ev_reactive_susceptance`` (``evReactiveSusceptance``): decimal number; optional (left out when absent, never null)
+    * ``ev_session_total_discharge_energy_available`` (``evSessionTotalDischargeEnergyAvailable``): decimal number; optional (left out when absent, never null)
+    * ``ev_supported_der_control`` (``evSupportedDERControl``): list of (one of the DERControlEnumType values), at least 1 items; optional (left out when absent, never null)
+    * ``ev_under_excited_max_discharge_power`` (``evUnderExcitedMaxDischargePower``): decimal number; optional (left out when absent, never null)
+    * ``ev_under_excited_power_factor`` (``evUnderExcitedPowerFactor``): decimal number; optional (left out when absent, never null)
+    * ``max_apparent_power`` (``maxApparentPower``): decimal number; optional (left out when absent, never null)
+    * ``max_charge_apparent_power`` (``maxChargeApparentPower``): decimal number; optional (left out when absent, never null)
+    * ``max_charge_apparent_power_l2`` (``maxChargeApparentPower_L2``): decimal number; optional (left out when absent, never null)
+    * ``max_charge_apparent_power_l3`` (``maxChargeApparentPower_L3``): decimal number; optional (left out when absent, never null)
+    * ``max_charge_reactive_power`` (``maxChargeReactivePower``): decimal number; optional (left out when absent, never null)
+    * ``max_charge_reactive_power_l2`` (``maxChargeReactivePower_L2``): decimal number; optional (left out when absent, never null)
+    * ``max_charge_reactive_power_l3`` (``maxChargeReactivePower_L3``): decimal number; optional (left out when absent, never null)
+    * ``max_discharge_apparent_power`` (``maxDischargeApparentPower``): decimal number; optional (left out when absent, never null)
+    * ``max_discharge_apparent_power_l2`` (``maxDischargeApparentPower_L2``): decimal number; optional (left out when absent, never null)
+    * ``max_discharge_apparent_power_l3`` (``maxDischargeApparentPower_L3``): decimal number; optional (left out when absent, never null)
+    * ``max_discharge_reactive_power`` (``maxDischargeReactivePower``): decimal number; optional (left out when absent, never null)
+    * ``max_discharge_reactive_power_l2`` (``maxDischargeReactivePower_L2``): decimal number; optional (left out when absent, never null)
+    * ``max_discharge_reactive_power_l3`` (``maxDischargeReactivePower_L3``): decimal number; optional (left out when absent, never null)
+    * ``max_nominal_voltage`` (``maxNominalVoltage``): decimal number; optional (left out when absent, never null)
+    * ``min_charge_reactive_power`` (``minChargeReactivePower``): decimal number; optional (left out when absent, never null)
+    * ``min_charge_reactive_power_l2`` (``minChargeReactivePower_L2``): decimal number; optional (left out when absent, never null)
+    * ``min_charge_reactive_power_l3`` (``minChargeReactivePower_L3``): decimal number; optional (left out when absent, never null)
+    * ``min_discharge_reactive_power`` (``minDischargeReactivePower``): decimal number; optional (left out when absent, never null)
+    * ``min_discharge_reactive_power_l2`` (``minDischargeReactivePower_L2``): decimal number; optional (left out when absent, never null)
+    * ``min_discharge_reactive_power_l3`` (``minDischargeReactivePower_L3``): decimal number; optional (left out when absent, never null)
+    * ``min_nominal_voltage`` (``minNominalVoltage``): decimal number; optional (left out when absent, never null)
+    * ``nominal_voltage`` (``nominalVoltage``): decimal number; optional (left out when absent, never null)
+    * ``nominal_voltage_offset`` (``nominalVoltageOffset``): decimal number; optional (left out when absent, never null)
+    """
 
     ev_supported_der_control: Annotated[
         Annotated[list[DERControlEnumType], Field(min_length=1)] | None, NOT_NULL
-    ] = Field(None, alias="evSupportedDERControl")
-    ev_over_excited_max_discharge_power: _OptionalNumber = Field(None, alias="evOverExcitedMaxDischargePower")
-    ev_over_excited_power_factor: _OptionalNumber = Field(None, alias="evOverExcitedPowerFactor")
-    ev_under_excited_max_discharge_power: _OptionalNumber = Field(
-        None, alias="evUnderExcitedMaxDischargePower"
+    ] = Field(
+        None,
+        alias="evSupportedDERControl",
+        description="list of (one of the DERControlEnumType values), at least 1 items; optional (left out when absent, never null)",
     )
-    ev_under_excited_power_factor: _OptionalNumber = Field(None, alias="evUnderExcitedPowerFactor")
-    max_apparent_power: _OptionalNumber = Field(None, alias="maxApparentPower")
-    max_charge_apparent_power: _OptionalNumber = Field(None, alias="maxChargeApparentPower")
-    max_charge_apparent_power_l2: _OptionalNumber = Field(None, alias="maxChargeApparentPower_L2")
-    max_charge_apparent_power_l3: _OptionalNumber = Field(None, alias="maxChargeApparentPower_L3")
-    max_discharge_apparent_power: _OptionalNumber = Field(None, alias="maxDischargeApparentPower")
-    max_discharge_apparent_power_l2: _OptionalNumber = Field(None, alias="maxDischargeApparentPower_L2")
-    max_discharge_apparent_power_l3: _OptionalNumber = Field(None, alias="maxDischargeApparentPower_L3")
-    max_charge_reactive_power: _OptionalNumber = Field(None, alias="maxChargeReactivePower")
-    max_charge_reactive_power_l2: _OptionalNumber = Field(None, alias="maxChargeReactivePower_L2")
-    max_charge_reactive_power_l3: _OptionalNumber = Field(None, alias="maxChargeReactivePower_L3")
-    min_charge_reactive_power: _OptionalNumber = Field(None, alias="minChargeReactivePower")
-    min_charge_reactive_power_l2: _OptionalNumber = Field(None, alias="minChargeReactivePower_L2")
-    min_charge_reactive_power_l3: _OptionalNumber = Field(None, alias="minChargeReactivePower_L3")
-    max_discharge_reactive_power: _OptionalNumber = Field(None, alias="maxDischargeReactivePower")
-    max_discharge_reactive_power_l2: _OptionalNumber = Field(None, alias="maxDischargeReactivePower_L2")
-    max_discharge_reactive_power_l3: _OptionalNumber = Field(None, alias="maxDischargeReactivePower_L3")
-    min_discharge_reactive_power: _OptionalNumber = Field(None, alias="minDischargeReactivePower")
-    min_discharge_reactive_power_l2: _OptionalNumber = Field(None, alias="minDischargeReactivePower_L2")
-    min_discharge_reactive_power_l3: _OptionalNumber = Field(None, alias="minDischargeReactivePower_L3")
-    nominal_voltage: _OptionalNumber = Field(None, alias="nominalVoltage")
-    nominal_voltage_offset: _OptionalNumber = Field(None, alias="nominalVoltageOffset")
-    max_nominal_voltage: _OptionalNumber = Field(None, alias="maxNominalVoltage")
-    min_nominal_voltage: _OptionalNumber = Field(None, alias="minNominalVoltage")
-    ev_inverter_manufacturer: _OptionalString50 = Field(None, alias="evInverterManufacturer")
-    ev_inverter_model: _OptionalString50 = Field(None, alias="evInverterModel")
-    ev_inverter_serial_number: _OptionalString50 = Field(None, alias="evInverterSerialNumber")
-    ev_inverter_sw_version: _OptionalString50 = Field(None, alias="evInverterSwVersion")
-    ev_inverter_hw_version: _OptionalString50 = Field(None, alias="evInverterHwVersion")
+    ev_over_excited_max_discharge_power: _OptionalNumber = Field(
+        None,
+        alias="evOverExcitedMaxDischargePower",
+        description="decimal number; optional (left out when absent, never null)",
+    )
+    ev_over_excited_power_factor: _OptionalNumber = Field(
+        None,
+        alias="evOverExcitedPowerFactor",
+        description="decimal number; optional (left out when absent, never null)",
+    )
+    ev_under_excited_max_discharge_power: _OptionalNumber = Field(
+        None,
+        alias="evUnderExcitedMaxDischargePower",
+        description="decimal number; optional (left out when absent, never null)",
+    )
+    ev_under_excited_power_factor: _OptionalNumber = Field(
+        None,
+        alias="evUnderExcitedPowerFactor",
+        description="decimal number; optional (left out when absent, never null)",
+    )
+    max_apparent_power: _OptionalNumber = Field(
+        None,
+        alias="maxApparentPower",
+        description="decimal number; optional (left out when absent, never null)",
+    )
+    max_charge_apparent_power: _OptionalNumber = Field(
+        None,
+        alias="maxChargeApparentPower",
+        description="decimal number; optional (left out when absent, never null)",
+    )
+    max_charge_apparent_power_l2: _OptionalNumber = Field(
+        None,
+        alias="maxChargeApparentPower_L2",
+        description="decimal number; optional (left out when absent, never null)",
+    )
+    max_charge_apparent_power_l3: _OptionalNumber = Field(
+        None,
+        alias="maxChargeApparentPower_L3",
+        description="decimal number; optional (left out when absent, never null)",
+    )
+    max_discharge_apparent_power: _OptionalNumber = Field(
+        None,
+        alias="maxDischargeApparentPower",
+        description="decimal number; optional (left out when absent, never null)",
+    )
+    max_discharge_apparent_power_l2: _OptionalNumber = Field(
+        None,
+        alias="maxDischargeApparentPower_L2",
+        description="decimal number; optional (left out when absent, never null)",
+    )
+    max_discharge_apparent_power_l3: _OptionalNumber = Field(
+        None,
+        alias="maxDischargeApparentPower_L3",
+        description="decimal number; optional (left out when absent, never null)",
+    )
+    max_charge_reactive_power: _OptionalNumber = Field(
+        None,
+        alias="maxChargeReactivePower",
+        description="decimal number; optional (left out when absent, never null)",
+    )
+    max_charge_reactive_power_l2: _OptionalNumber = Field(
+        None,
+        alias="maxChargeReactivePower_L2",
+        description="decimal number; optional (left out when absent, never null)",
+    )
+    max_charge_reactive_power_l3: _OptionalNumber = Field(
+        None,
+        alias="maxChargeReactivePower_L3",
+        description="decimal number; optional (left out when absent, never null)",
+    )
+    min_charge_reactive_power: _OptionalNumber = Field(
+        None,
+        alias="minChargeReactivePower",
+        description="decimal number; optional (left out when absent, never null)",
+    )
+    min_charge_reactive_power_l2: _OptionalNumber = Field(
+        None,
+        alias="minChargeReactivePower_L2",
+        description="decimal number; optional (left out when absent, never null)",
+    )
+    min_charge_reactive_power_l3: _OptionalNumber = Field(
+        None,
+        alias="minChargeReactivePower_L3",
+        description="decimal number; optional (left out when absent, never null)",
+    )
+    max_discharge_reactive_power: _OptionalNumber = Field(
+        None,
+        alias="maxDischargeReactivePower",
+        description="decimal number; optional (left out when absent, never null)",
+    )
+    max_discharge_reactive_power_l2: _OptionalNumber = Field(
+        None,
+        alias="maxDischargeReactivePower_L2",
+        description="decimal number; optional (left out when absent, never null)",
+    )
+    max_discharge_reactive_power_l3: _OptionalNumber = Field(
+        None,
+        alias="maxDischargeReactivePower_L3",
+        description="decimal number; optional (left out when absent, never null)",
+    )
+    min_discharge_reactive_power: _OptionalNumber = Field(
+        None,
+        alias="minDischargeReactivePower",
+        description="decimal number; optional (left out when absent, never null)",
+    )
+    min_discharge_reactive_power_l2: _OptionalNumber = Field(
+        None,
+        alias="minDischargeReactivePower_L2",
+        description="decimal number; optional (left out when absent, never null)",
+    )
+    min_discharge_reactive_power_l3: _OptionalNumber = Field(
+        None,
+        alias="minDischargeReactivePower_L3",
+        description="decimal number; optional (left out when absent, never null)",
+    )
+    nominal_voltage: _OptionalNumber = Field(
+        None,
+        alias="nominalVoltage",
+        description="decimal number; optional (left out when absent, never null)",
+    )
+    nominal_voltage_offset: _OptionalNumber = Field(
+        None,
+        alias="nominalVoltageOffset",
+        description="decimal number; optional (left out when absent, never null)",
+    )
+    max_nominal_voltage: _OptionalNumber = Field(
+        None,
+        alias="maxNominalVoltage",
+        description="decimal number; optional (left out when absent, never null)",
+    )
+    min_nominal_voltage: _OptionalNumber = Field(
+        None,
+        alias="minNominalVoltage",
+        description="decimal number; optional (left out when absent, never null)",
+    )
+    ev_inverter_manufacturer: _OptionalString50 = Field(
+        None,
+        alias="evInverterManufacturer",
+        description="text, at most 50 characters; optional (left out when absent, never null)",
+    )
+    ev_inverter_model: _OptionalString50 = Field(
+        None,
+        alias="evInverterModel",
+        description="text, at most 50 characters; optional (left out when absent, never null)",
+    )
+    ev_inverter_serial_number: _OptionalString50 = Field(
+        None,
+        alias="evInverterSerialNumber",
+        description="text, at most 50 characters; optional (left out when absent, never null)",
+    )
+    ev_inverter_sw_version: _OptionalString50 = Field(
+        None,
+        alias="evInverterSwVersion",
+        description="text, at most 50 characters; optional (left out when absent, never null)",
+    )
+    ev_inverter_hw_version: _OptionalString50 = Field(
+        None,
+        alias="evInverterHwVersion",
+        description="text, at most 50 characters; optional (left out when absent, never null)",
+    )
     ev_islanding_detection_method: Annotated[
         Annotated[list[IslandingDetectionEnumType], Field(min_length=1)] | None, NOT_NULL
-    ] = Field(None, alias="evIslandingDetectionMethod")
-    ev_islanding_trip_time: _OptionalNumber = Field(None, alias="evIslandingTripTime")
-    ev_maximum_level1_dc_injection: _OptionalNumber = Field(None, alias="evMaximumLevel1DCInjection")
-    ev_duration_level1_dc_injection: _OptionalNumber = Field(None, alias="evDurationLevel1DCInjection")
-    ev_maximum_level2_dc_injection: _OptionalNumber = Field(None, alias="evMaximumLevel2DCInjection")
-    ev_duration_level2_dc_injection: _OptionalNumber = Field(None, alias="evDurationLevel2DCInjection")
-    ev_reactive_susceptance: _OptionalNumber = Field(None, alias="evReactiveSusceptance")
-    ev_session_total_discharge_energy_available: _OptionalNumber = Field(
-        None, alias="evSessionTotalDischargeEnergyAvailable"
+    ] = Field(
+        None,
+        alias="evIslandingDetectionMethod",
+        description="list of (one of the IslandingDetectionEnumType values), at least 1 items; optional (left out when absent, never null)",
     )
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    ev_islanding_trip_time: _OptionalNumber = Field(
+        None,
+        alias="evIslandingTripTime",
+        description="decimal number; optional (left out when absent, never null)",
+    )
+    ev_maximum_level1_dc_injection: _OptionalNumber = Field(
+        None,
+        alias="evMaximumLevel1DCInjection",
+        description="decimal number; optional (left out when absent, never null)",
+    )
+    ev_duration_level1_dc_injection: _OptionalNumber = Field(
+        None,
+        alias="evDurationLevel1DCInjection",
+        description="decimal number; optional (left out when absent, never null)",
+    )
+    ev_maximum_level2_dc_injection: _OptionalNumber = Field(
+        None,
+        alias="evMaximumLevel2DCInjection",
+        description="decimal number; optional (left out when absent, never null)",
+    )
+    ev_duration_level2_dc_injection: _OptionalNumber = Field(
+        None,
+        alias="evDurationLevel2DCInjection",
+        description="decimal number; optional (left out when absent, never null)",
+    )
+    ev_reactive_susceptance: _OptionalNumber = Field(
+        None,
+        alias="evReactiveSusceptance",
+        description="decimal number; optional (left out when absent, never null)",
+    )
+    ev_session_total_discharge_energy_available: _OptionalNumber = Field(
+        None,
+        alias="evSessionTotalDischargeEnergyAvailable",
+        description="decimal number; optional (left out when absent, never null)",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class EVPriceRuleType(OcppModel):
-    """OCPP 2.1 data type ``EVPriceRuleType``."""
+    """OCPP 2.1 data type ``EVPriceRuleType``. Used in ``EVAbsolutePriceScheduleEntryType``.
 
-    energy_fee: _Number = Field(alias="energyFee")
-    power_range_start: _Number = Field(alias="powerRangeStart")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``energy_fee`` (``energyFee``): decimal number; required
+    * ``power_range_start`` (``powerRangeStart``): decimal number; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    energy_fee: _Number = Field(alias="energyFee", description="decimal number; required")
+    power_range_start: _Number = Field(alias="powerRangeStart", description="decimal number; required")
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class EVAbsolutePriceScheduleEntryType(OcppModel):
-    """OCPP 2.1 data type ``EVAbsolutePriceScheduleEntryType``."""
+    """OCPP 2.1 data type ``EVAbsolutePriceScheduleEntryType``. Used in ``EVAbsolutePriceScheduleType``.
 
-    duration: _Integer = Field(alias="duration")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``duration`` (``duration``): integer; required
+    * ``ev_price_rule`` (``evPriceRule``): list of (EVPriceRuleType object), at least 1 and at most 8 items; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    duration: _Integer = Field(alias="duration", description="integer; required")
     ev_price_rule: Annotated[list[EVPriceRuleType], Field(min_length=1, max_length=8)] = Field(
-        alias="evPriceRule"
+        alias="evPriceRule",
+        description="list of (EVPriceRuleType object), at least 1 and at most 8 items; required",
     )
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class EVAbsolutePriceScheduleType(OcppModel):
-    """OCPP 2.1 data type ``EVAbsolutePriceScheduleType``."""
+    """OCPP 2.1 data type ``EVAbsolutePriceScheduleType``. Used in ``EVEnergyOfferType``.
 
-    time_anchor: DateTime = Field(alias="timeAnchor")
-    currency: _String3 = Field(alias="currency")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``currency`` (``currency``): text, at most 3 characters; required
+    * ``ev_absolute_price_schedule_entries`` (``evAbsolutePriceScheduleEntries``): list of (EVAbsolutePriceScheduleEntryType object), at least 1 and at most 1024 items; required
+    * ``price_algorithm`` (``priceAlgorithm``): text, at most 2000 characters; required
+    * ``time_anchor`` (``timeAnchor``): RFC 3339 date-time; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    time_anchor: DateTime = Field(alias="timeAnchor", description="RFC 3339 date-time; required")
+    currency: _String3 = Field(alias="currency", description="text, at most 3 characters; required")
     ev_absolute_price_schedule_entries: Annotated[
         list[EVAbsolutePriceScheduleEntryType], Field(min_length=1, max_length=1024)
-    ] = Field(alias="evAbsolutePriceScheduleEntries")
-    price_algorithm: _String2000 = Field(alias="priceAlgorithm")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    ] = Field(
+        alias="evAbsolutePriceScheduleEntries",
+        description="list of (EVAbsolutePriceScheduleEntryType object), at least 1 and at most 1024 items; required",
+    )
+    price_algorithm: _String2000 = Field(
+        alias="priceAlgorithm", description="text, at most 2000 characters; required"
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class EVPowerScheduleEntryType(OcppModel):
-    """OCPP 2.1 data type ``EVPowerScheduleEntryType``."""
+    """OCPP 2.1 data type ``EVPowerScheduleEntryType``. Used in ``EVPowerScheduleType``.
 
-    duration: _Integer = Field(alias="duration")
-    power: _Number = Field(alias="power")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``duration`` (``duration``): integer; required
+    * ``power`` (``power``): decimal number; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    duration: _Integer = Field(alias="duration", description="integer; required")
+    power: _Number = Field(alias="power", description="decimal number; required")
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class EVPowerScheduleType(OcppModel):
-    """OCPP 2.1 data type ``EVPowerScheduleType``."""
+    """OCPP 2.1 data type ``EVPowerScheduleType``. Used in ``EVEnergyOfferType``.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``ev_power_schedule_entries`` (``evPowerScheduleEntries``): list of (EVPowerScheduleEntryType object), at least 1 and at most 1024 items; required
+    * ``time_anchor`` (``timeAnchor``): RFC 3339 date-time; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
 
     ev_power_schedule_entries: Annotated[
         list[EVPowerScheduleEntryType], Field(min_length=1, max_length=1024)
-    ] = Field(alias="evPowerScheduleEntries")
-    time_anchor: DateTime = Field(alias="timeAnchor")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    ] = Field(
+        alias="evPowerScheduleEntries",
+        description="list of (EVPowerScheduleEntryType object), at least 1 and at most 1024 items; required",
+    )
+    time_anchor: DateTime = Field(alias="timeAnchor", description="RFC 3339 date-time; required")
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class EVEnergyOfferType(OcppModel):
-    """OCPP 2.1 data type ``EVEnergyOfferType``."""
+    """OCPP 2.1 data type ``EVEnergyOfferType``. Used in ``ChargingNeedsType``.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``ev_power_schedule`` (``evPowerSchedule``): EVPowerScheduleType object; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``ev_absolute_price_schedule`` (``evAbsolutePriceSchedule``): EVAbsolutePriceScheduleType object; optional (left out when absent, never null)
+    """
 
     ev_absolute_price_schedule: Annotated[EVAbsolutePriceScheduleType | None, NOT_NULL] = Field(
-        None, alias="evAbsolutePriceSchedule"
+        None,
+        alias="evAbsolutePriceSchedule",
+        description="EVAbsolutePriceScheduleType object; optional (left out when absent, never null)",
     )
-    ev_power_schedule: EVPowerScheduleType = Field(alias="evPowerSchedule")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    ev_power_schedule: EVPowerScheduleType = Field(
+        alias="evPowerSchedule", description="EVPowerScheduleType object; required"
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class V2XChargingParametersType(OcppModel):
-    """OCPP 2.1 data type ``V2XChargingParametersType``."""
+    """OCPP 2.1 data type ``V2XChargingParametersType``. Used in ``ChargingNeedsType``.
 
-    min_charge_power: _OptionalNumber = Field(None, alias="minChargePower")
-    min_charge_power_l2: _OptionalNumber = Field(None, alias="minChargePower_L2")
-    min_charge_power_l3: _OptionalNumber = Field(None, alias="minChargePower_L3")
-    max_charge_power: _OptionalNumber = Field(None, alias="maxChargePower")
-    max_charge_power_l2: _OptionalNumber = Field(None, alias="maxChargePower_L2")
-    max_charge_power_l3: _OptionalNumber = Field(None, alias="maxChargePower_L3")
-    min_discharge_power: _OptionalNumber = Field(None, alias="minDischargePower")
-    min_discharge_power_l2: _OptionalNumber = Field(None, alias="minDischargePower_L2")
-    min_discharge_power_l3: _OptionalNumber = Field(None, alias="minDischargePower_L3")
-    max_discharge_power: _OptionalNumber = Field(None, alias="maxDischargePower")
-    max_discharge_power_l2: _OptionalNumber = Field(None, alias="maxDischargePower_L2")
-    max_discharge_power_l3: _OptionalNumber = Field(None, alias="maxDischargePower_L3")
-    min_charge_current: _OptionalNumber = Field(None, alias="minChargeCurrent")
-    max_charge_current: _OptionalNumber = Field(None, alias="maxChargeCurrent")
-    min_discharge_current: _OptionalNumber = Field(None, alias="minDischargeCurrent")
-    max_discharge_current: _OptionalNumber = Field(None, alias="maxDischargeCurrent")
-    min_voltage: _OptionalNumber = Field(None, alias="minVoltage")
-    max_voltage: _OptionalNumber = Field(None, alias="maxVoltage")
-    ev_target_energy_request: _OptionalNumber = Field(None, alias="evTargetEnergyRequest")
-    ev_min_energy_request: _OptionalNumber = Field(None, alias="evMinEnergyRequest")
-    ev_max_energy_request: _OptionalNumber = Field(None, alias="evMaxEnergyRequest")
-    ev_min_v2_x_energy_request: _OptionalNumber = Field(None, alias="evMinV2XEnergyRequest")
-    ev_max_v2_x_energy_request: _OptionalNumber = Field(None, alias="evMaxV2XEnergyRequest")
-    target_soc: _OptionalIntegerMin0Max100 = Field(None, alias="targetSoC")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``ev_max_energy_request`` (``evMaxEnergyRequest``): decimal number; optional (left out when absent, never null)
+    * ``ev_max_v2_x_energy_request`` (``evMaxV2XEnergyRequest``): decimal number; optional (left out when absent, never null)
+    * ``ev_min_energy_request`` (``evMinEnergyRequest``): decimal number; optional (left out when absent, never null)
+    * ``ev_min_v2_x_energy_request`` (``evMinV2XEnergyRequest``): decimal number; optional (left out when absent, never null)
+    * ``ev_target_energy_request`` (``evTargetEnergyRequest``): decimal number; optional (left out when absent, never null)
+    * ``max_charge_current`` (``maxChargeCurrent``): decimal number; optional (left out when absent, never null)
+    * ``max_charge_power`` (``maxChargePower``): decimal number; optional (left out when absent, never null)
+    * ``max_charge_power_l2`` (``maxChargePower_L2``): decimal number; optional (left out when absent, never null)
+    * ``max_charge_power_l3`` (``maxChargePower_L3``): decimal number; optional (left out when absent, never null)
+    * ``max_discharge_current`` (``maxDischargeCurrent``): decimal number; optional (left out when absent, never null)
+    * ``max_discharge_power`` (``maxDischargePower``): decimal number; optional (left out when absent, never null)
+    * ``max_discharge_power_l2`` (``maxDischargePower_L2``): decimal number; optional (left out when absent, never null)
+    * ``max_discharge_power_l3`` (``maxDischargePower_L3``): decimal number; optional (left out when absent, never null)
+    * ``max_voltage`` (``maxVoltage``): decimal number; optional (left out when absent, never null)
+    * ``min_charge_current`` (``minChargeCurrent``): decimal number; optional (left out when absent, never null)
+    * ``min_charge_power`` (``minChargePower``): decimal number; optional (left out when absent, never null)
+    * ``min_charge_power_l2`` (``minChargePower_L2``): decimal number; optional (left out when absent, never null)
+    * ``min_charge_power_l3`` (``minChargePower_L3``): decimal number; optional (left out when absent, never null)
+    * ``min_discharge_current`` (``minDischargeCurrent``): decimal number; optional (left out when absent, never null)
+    * ``min_discharge_power`` (``minDischargePower``): decimal number; optional (left out when absent, never null)
+    * ``min_discharge_power_l2`` (``minDischargePower_L2``): decimal number; optional (left out when absent, never null)
+    * ``min_discharge_power_l3`` (``minDischargePower_L3``): decimal number; optional (left out when absent, never null)
+    * ``min_voltage`` (``minVoltage``): decimal number; optional (left out when absent, never null)
+    * ``target_soc`` (``targetSoC``): integer, >= 0, <= 100; optional (left out when absent, never null)
+    """
+
+    min_charge_power: _OptionalNumber = Field(
+        None,
+        alias="minChargePower",
+        description="decimal number; optional (left out when absent, never null)",
+    )
+    min_charge_power_l2: _OptionalNumber = Field(
+        None,
+        alias="minChargePower_L2",
+        description="decimal number; optional (left out when absent, never null)",
+    )
+    min_charge_power_l3: _OptionalNumber = Field(
+        None,
+        alias="minChargePower_L3",
+        description="decimal number; optional (left out when absent, never null)",
+    )
+    max_charge_power: _OptionalNumber = Field(
+        None,
+        alias="maxChargePower",
+        description="decimal number; optional (left out when absent, never null)",
+    )
+    max_charge_power_l2: _OptionalNumber = Field(
+        None,
+        alias="maxChargePower_L2",
+        description="decimal number; optional (left out when absent, never null)",
+    )
+    max_charge_power_l3: _OptionalNumber = Field(
+        None,
+        alias="maxChargePower_L3",
+        description="decimal number; optional (left out when absent, never null)",
+    )
+    min_discharge_power: _OptionalNumber = Field(
+        None,
+        alias="minDischargePower",
+        description="decimal number; optional (left out when absent, never null)",
+    )
+    min_discharge_power_l2: _OptionalNumber = Field(
+        None,
+        alias="minDischargePower_L2",
+        description="decimal number; optional (left out when absent, never null)",
+    )
+    min_discharge_power_l3: _OptionalNumber = Field(
+        None,
+        alias="minDischargePower_L3",
+        description="decimal number; optional (left out when absent, never null)",
+    )
+    max_discharge_power: _OptionalNumber = Field(
+        None,
+        alias="maxDischargePower",
+        description="decimal number; optional (left out when absent, never null)",
+    )
+    max_discharge_power_l2: _OptionalNumber = Field(
+        None,
+        alias="maxDischargePower_L2",
+        description="decimal number; optional (left out when absent, never null)",
+    )
+    max_discharge_power_l3: _OptionalNumber = Field(
+        None,
+        alias="maxDischargePower_L3",
+        description="decimal number; optional (left out when absent, never null)",
+    )
+    min_charge_current: _OptionalNumber = Field(
+        None,
+        alias="minChargeCurrent",
+        description="decimal number; optional (left out when absent, never null)",
+    )
+    max_charge_current: _OptionalNumber = Field(
+        None,
+        alias="maxChargeCurrent",
+        description="decimal number; optional (left out when absent, never null)",
+    )
+    min_discharge_current: _OptionalNumber = Field(
+        None,
+        alias="minDischargeCurrent",
+        description="decimal number; optional (left out when absent, never null)",
+    )
+    max_discharge_current: _OptionalNumber = Field(
+        None,
+        alias="maxDischargeCurrent",
+        description="decimal number; optional (left out when absent, never null)",
+    )
+    min_voltage: _OptionalNumber = Field(
+        None, alias="minVoltage", description="decimal number; optional (left out when absent, never null)"
+    )
+    max_voltage: _OptionalNumber = Field(
+        None, alias="maxVoltage", description="decimal number; optional (left out when absent, never null)"
+    )
+    ev_target_energy_request: _OptionalNumber = Field(
+        None,
+        alias="evTargetEnergyRequest",
+        description="decimal number; optional (left out when absent, never null)",
+    )
+    ev_min_energy_request: _OptionalNumber = Field(
+        None,
+        alias="evMinEnergyRequest",
+        description="decimal number; optional (left out when absent, never null)",
+    )
+    ev_max_energy_request: _OptionalNumber = Field(
+        None,
+        alias="evMaxEnergyRequest",
+        description="decimal number; optional (left out when absent, never null)",
+    )
+    ev_min_v2_x_energy_request: _OptionalNumber = Field(
+        None,
+        alias="evMinV2XEnergyRequest",
+        description="decimal number; optional (left out when absent, never null)",
+    )
+    ev_max_v2_x_energy_request: _OptionalNumber = Field(
+        None,
+        alias="evMaxV2XEnergyRequest",
+        description="decimal number; optional (left out when absent, never null)",
+    )
+    target_soc: _OptionalIntegerMin0Max100 = Field(
+        None,
+        alias="targetSoC",
+        description="integer, >= 0, <= 100; optional (left out when absent, never null)",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class ChargingNeedsType(OcppModel):
-    """OCPP 2.1 data type ``ChargingNeedsType``."""
+    """OCPP 2.1 data type ``ChargingNeedsType``. Used in ``NotifyEVChargingNeedsRequest``.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``requested_energy_transfer`` (``requestedEnergyTransfer``): one of the EnergyTransferModeEnumType values; required
+    * ``ac_charging_parameters`` (``acChargingParameters``): ACChargingParametersType object; optional (left out when absent, never null)
+    * ``available_energy_transfer`` (``availableEnergyTransfer``): list of (one of the EnergyTransferModeEnumType values), at least 1 items; optional (left out when absent, never null)
+    * ``control_mode`` (``controlMode``): one of the ControlModeEnumType values; optional (left out when absent, never null)
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``dc_charging_parameters`` (``dcChargingParameters``): DCChargingParametersType object; optional (left out when absent, never null)
+    * ``departure_time`` (``departureTime``): RFC 3339 date-time; optional (left out when absent, never null)
+    * ``der_charging_parameters`` (``derChargingParameters``): DERChargingParametersType object; optional (left out when absent, never null)
+    * ``ev_energy_offer`` (``evEnergyOffer``): EVEnergyOfferType object; optional (left out when absent, never null)
+    * ``mobility_needs_mode`` (``mobilityNeedsMode``): one of the MobilityNeedsModeEnumType values; optional (left out when absent, never null)
+    * ``v2x_charging_parameters`` (``v2xChargingParameters``): V2XChargingParametersType object; optional (left out when absent, never null)
+    """
 
     ac_charging_parameters: Annotated[ACChargingParametersType | None, NOT_NULL] = Field(
-        None, alias="acChargingParameters"
+        None,
+        alias="acChargingParameters",
+        description="ACChargingParametersType object; optional (left out when absent, never null)",
     )
     der_charging_parameters: Annotated[DERChargingParametersType | None, NOT_NULL] = Field(
-        None, alias="derChargingParameters"
+        None,
+        alias="derChargingParameters",
+        description="DERChargingParametersType object; optional (left out when absent, never null)",
     )
-    ev_energy_offer: Annotated[EVEnergyOfferType | None, NOT_NULL] = Field(None, alias="evEnergyOffer")
-    requested_energy_transfer: EnergyTransferModeEnumType = Field(alias="requestedEnergyTransfer")
+    ev_energy_offer: Annotated[EVEnergyOfferType | None, NOT_NULL] = Field(
+        None,
+        alias="evEnergyOffer",
+        description="EVEnergyOfferType object; optional (left out when absent, never null)",
+    )
+    requested_energy_transfer: EnergyTransferModeEnumType = Field(
+        alias="requestedEnergyTransfer", description="one of the EnergyTransferModeEnumType values; required"
+    )
     dc_charging_parameters: Annotated[DCChargingParametersType | None, NOT_NULL] = Field(
-        None, alias="dcChargingParameters"
+        None,
+        alias="dcChargingParameters",
+        description="DCChargingParametersType object; optional (left out when absent, never null)",
     )
     v2x_charging_parameters: Annotated[V2XChargingParametersType | None, NOT_NULL] = Field(
-        None, alias="v2xChargingParameters"
+        None,
+        alias="v2xChargingParameters",
+        description="V2XChargingParametersType object; optional (left out when absent, never null)",
     )
     available_energy_transfer: Annotated[
         Annotated[list[EnergyTransferModeEnumType], Field(min_length=1)] | None, NOT_NULL
-    ] = Field(None, alias="availableEnergyTransfer")
-    control_mode: Annotated[ControlModeEnumType | None, NOT_NULL] = Field(None, alias="controlMode")
-    mobility_needs_mode: Annotated[MobilityNeedsModeEnumType | None, NOT_NULL] = Field(
-        None, alias="mobilityNeedsMode"
+    ] = Field(
+        None,
+        alias="availableEnergyTransfer",
+        description="list of (one of the EnergyTransferModeEnumType values), at least 1 items; optional (left out when absent, never null)",
     )
-    departure_time: _OptionalDateTime = Field(None, alias="departureTime")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    control_mode: Annotated[ControlModeEnumType | None, NOT_NULL] = Field(
+        None,
+        alias="controlMode",
+        description="one of the ControlModeEnumType values; optional (left out when absent, never null)",
+    )
+    mobility_needs_mode: Annotated[MobilityNeedsModeEnumType | None, NOT_NULL] = Field(
+        None,
+        alias="mobilityNeedsMode",
+        description="one of the MobilityNeedsModeEnumType values; optional (left out when absent, never null)",
+    )
+    departure_time: _OptionalDateTime = Field(
+        None,
+        alias="departureTime",
+        description="RFC 3339 date-time; optional (left out when absent, never null)",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class CostDimensionType(OcppModel):
-    """OCPP 2.1 data type ``CostDimensionType``."""
+    """OCPP 2.1 data type ``CostDimensionType``. Used in ``ChargingPeriodType``.
 
-    type: CostDimensionEnumType = Field(alias="type")
-    volume: _Number = Field(alias="volume")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``type`` (``type``): one of the CostDimensionEnumType values; required
+    * ``volume`` (``volume``): decimal number; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    type: CostDimensionEnumType = Field(
+        alias="type", description="one of the CostDimensionEnumType values; required"
+    )
+    volume: _Number = Field(alias="volume", description="decimal number; required")
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class ChargingPeriodType(OcppModel):
-    """OCPP 2.1 data type ``ChargingPeriodType``."""
+    """OCPP 2.1 data type ``ChargingPeriodType``. Used in ``CostDetailsType``.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``start_period`` (``startPeriod``): RFC 3339 date-time; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``dimensions`` (``dimensions``): list of (CostDimensionType object), at least 1 items; optional (left out when absent, never null)
+    * ``tariff_id`` (``tariffId``): text, at most 60 characters; optional (left out when absent, never null)
+    """
 
     dimensions: Annotated[Annotated[list[CostDimensionType], Field(min_length=1)] | None, NOT_NULL] = Field(
-        None, alias="dimensions"
+        None,
+        alias="dimensions",
+        description="list of (CostDimensionType object), at least 1 items; optional (left out when absent, never null)",
     )
-    tariff_id: _OptionalString60 = Field(None, alias="tariffId")
-    start_period: DateTime = Field(alias="startPeriod")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    tariff_id: _OptionalString60 = Field(
+        None,
+        alias="tariffId",
+        description="text, at most 60 characters; optional (left out when absent, never null)",
+    )
+    start_period: DateTime = Field(alias="startPeriod", description="RFC 3339 date-time; required")
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class ChargingProfileCriterionType(OcppModel):
-    """OCPP 2.1 data type ``ChargingProfileCriterionType``."""
+    """OCPP 2.1 data type ``ChargingProfileCriterionType``. Used in ``GetChargingProfilesRequest``.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``charging_limit_source`` (``chargingLimitSource``): list of (text, at most 20 characters), at least 1 and at most 4 items; optional (left out when absent, never null)
+    * ``charging_profile_id`` (``chargingProfileId``): list of (integer), at least 1 items; optional (left out when absent, never null)
+    * ``charging_profile_purpose`` (``chargingProfilePurpose``): one of the ChargingProfilePurposeEnumType values; optional (left out when absent, never null)
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``stack_level`` (``stackLevel``): integer, >= 0; optional (left out when absent, never null)
+    """
 
     charging_profile_purpose: Annotated[ChargingProfilePurposeEnumType | None, NOT_NULL] = Field(
-        None, alias="chargingProfilePurpose"
+        None,
+        alias="chargingProfilePurpose",
+        description="one of the ChargingProfilePurposeEnumType values; optional (left out when absent, never null)",
     )
-    stack_level: _OptionalIntegerMin0 = Field(None, alias="stackLevel")
+    stack_level: _OptionalIntegerMin0 = Field(
+        None, alias="stackLevel", description="integer, >= 0; optional (left out when absent, never null)"
+    )
     charging_profile_id: Annotated[Annotated[list[_Integer], Field(min_length=1)] | None, NOT_NULL] = Field(
-        None, alias="chargingProfileId"
+        None,
+        alias="chargingProfileId",
+        description="list of (integer), at least 1 items; optional (left out when absent, never null)",
     )
     charging_limit_source: Annotated[
         Annotated[list[_String20], Field(min_length=1, max_length=4)] | None, NOT_NULL
-    ] = Field(None, alias="chargingLimitSource")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    ] = Field(
+        None,
+        alias="chargingLimitSource",
+        description="list of (text, at most 20 characters), at least 1 and at most 4 items; optional (left out when absent, never null)",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class V2XFreqWattPointType(OcppModel):
-    """OCPP 2.1 data type ``V2XFreqWattPointType``."""
+    """OCPP 2.1 data type ``V2XFreqWattPointType``. Used in ``ChargingSchedulePeriodType``.
 
-    frequency: _Number = Field(alias="frequency")
-    power: _Number = Field(alias="power")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``frequency`` (``frequency``): decimal number; required
+    * ``power`` (``power``): decimal number; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    frequency: _Number = Field(alias="frequency", description="decimal number; required")
+    power: _Number = Field(alias="power", description="decimal number; required")
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class V2XSignalWattPointType(OcppModel):
-    """OCPP 2.1 data type ``V2XSignalWattPointType``."""
+    """OCPP 2.1 data type ``V2XSignalWattPointType``. Used in ``ChargingSchedulePeriodType``.
 
-    signal: _Integer = Field(alias="signal")
-    power: _Number = Field(alias="power")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``power`` (``power``): decimal number; required
+    * ``signal`` (``signal``): integer; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    signal: _Integer = Field(alias="signal", description="integer; required")
+    power: _Number = Field(alias="power", description="decimal number; required")
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class ChargingSchedulePeriodType(OcppModel):
-    """OCPP 2.1 data type ``ChargingSchedulePeriodType``."""
+    """OCPP 2.1 data type ``ChargingSchedulePeriodType``. Used in ``ChargingScheduleType``, ``CompositeScheduleType``.
 
-    start_period: _Integer = Field(alias="startPeriod")
-    limit: _OptionalNumber = Field(None, alias="limit")
-    limit_l2: _OptionalNumber = Field(None, alias="limit_L2")
-    limit_l3: _OptionalNumber = Field(None, alias="limit_L3")
-    number_phases: _OptionalIntegerMin0Max3 = Field(None, alias="numberPhases")
-    phase_to_use: _OptionalIntegerMin0Max3 = Field(None, alias="phaseToUse")
-    discharge_limit: _OptionalNumberMax0 = Field(None, alias="dischargeLimit")
-    discharge_limit_l2: _OptionalNumberMax0 = Field(None, alias="dischargeLimit_L2")
-    discharge_limit_l3: _OptionalNumberMax0 = Field(None, alias="dischargeLimit_L3")
-    setpoint: _OptionalNumber = Field(None, alias="setpoint")
-    setpoint_l2: _OptionalNumber = Field(None, alias="setpoint_L2")
-    setpoint_l3: _OptionalNumber = Field(None, alias="setpoint_L3")
-    setpoint_reactive: _OptionalNumber = Field(None, alias="setpointReactive")
-    setpoint_reactive_l2: _OptionalNumber = Field(None, alias="setpointReactive_L2")
-    setpoint_reactive_l3: _OptionalNumber = Field(None, alias="setpointReactive_L3")
-    preconditioning_request: _OptionalBoolean = Field(None, alias="preconditioningRequest")
-    evse_sleep: _OptionalBoolean = Field(None, alias="evseSleep")
-    v2x_baseline: _OptionalNumber = Field(None, alias="v2xBaseline")
-    operation_mode: Annotated[OperationModeEnumType | None, NOT_NULL] = Field(None, alias="operationMode")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``start_period`` (``startPeriod``): integer; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``discharge_limit`` (``dischargeLimit``): decimal number, <= 0; optional (left out when absent, never null)
+    * ``discharge_limit_l2`` (``dischargeLimit_L2``): decimal number, <= 0; optional (left out when absent, never null)
+    * ``discharge_limit_l3`` (``dischargeLimit_L3``): decimal number, <= 0; optional (left out when absent, never null)
+    * ``evse_sleep`` (``evseSleep``): boolean; optional (left out when absent, never null)
+    * ``limit`` (``limit``): decimal number; optional (left out when absent, never null)
+    * ``limit_l2`` (``limit_L2``): decimal number; optional (left out when absent, never null)
+    * ``limit_l3`` (``limit_L3``): decimal number; optional (left out when absent, never null)
+    * ``number_phases`` (``numberPhases``): integer, >= 0, <= 3; optional (left out when absent, never null)
+    * ``operation_mode`` (``operationMode``): one of the OperationModeEnumType values; optional (left out when absent, never null)
+    * ``phase_to_use`` (``phaseToUse``): integer, >= 0, <= 3; optional (left out when absent, never null)
+    * ``preconditioning_request`` (``preconditioningRequest``): boolean; optional (left out when absent, never null)
+    * ``setpoint`` (``setpoint``): decimal number; optional (left out when absent, never null)
+    * ``setpoint_l2`` (``setpoint_L2``): decimal number; optional (left out when absent, never null)
+    * ``setpoint_l3`` (``setpoint_L3``): decimal number; optional (left out when absent, never null)
+    * ``setpoint_reactive`` (``setpointReactive``): decimal number; optional (left out when absent, never null)
+    * ``setpoint_reactive_l2`` (``setpointReactive_L2``): decimal number; optional (left out when absent, never null)
+    * ``setpoint_reactive_l3`` (``setpointReactive_L3``): decimal number; optional (left out when absent, never null)
+    * ``v2x_baseline`` (``v2xBaseline``): decimal number; optional (left out when absent, never null)
+    * ``v2x_freq_watt_curve`` (``v2xFreqWattCurve``): list of (V2XFreqWattPointType object), at least 1 and at most 20 items; optional (left out when absent, never null)
+    * ``v2x_signal_watt_curve`` (``v2xSignalWattCurve``): list of (V2XSignalWattPointType object), at least 1 and at most 20 items; optional (left out when absent, never null)
+    """
+
+    start_period: _Integer = Field(alias="startPeriod", description="integer; required")
+    limit: _OptionalNumber = Field(
+        None, alias="limit", description="decimal number; optional (left out when absent, never null)"
+    )
+    limit_l2: _OptionalNumber = Field(
+        None, alias="limit_L2", description="decimal number; optional (left out when absent, never null)"
+    )
+    limit_l3: _OptionalNumber = Field(
+        None, alias="limit_L3", description="decimal number; optional (left out when absent, never null)"
+    )
+    number_phases: _OptionalIntegerMin0Max3 = Field(
+        None,
+        alias="numberPhases",
+        description="integer, >= 0, <= 3; optional (left out when absent, never null)",
+    )
+    phase_to_use: _OptionalIntegerMin0Max3 = Field(
+        None,
+        alias="phaseToUse",
+        description="integer, >= 0, <= 3; optional (left out when absent, never null)",
+    )
+    discharge_limit: _OptionalNumberMax0 = Field(
+        None,
+        alias="dischargeLimit",
+        description="decimal number, <= 0; optional (left out when absent, never null)",
+    )
+    discharge_limit_l2: _OptionalNumberMax0 = Field(
+        None,
+        alias="dischargeLimit_L2",
+        description="decimal number, <= 0; optional (left out when absent, never null)",
+    )
+    discharge_limit_l3: _OptionalNumberMax0 = Field(
+        None,
+        alias="dischargeLimit_L3",
+        description="decimal number, <= 0; optional (left out when absent, never null)",
+    )
+    setpoint: _OptionalNumber = Field(
+        None, alias="setpoint", description="decimal number; optional (left out when absent, never null)"
+    )
+    setpoint_l2: _OptionalNumber = Field(
+        None, alias="setpoint_L2", description="decimal number; optional (left out when absent, never null)"
+    )
+    setpoint_l3: _OptionalNumber = Field(
+        None, alias="setpoint_L3", description="decimal number; optional (left out when absent, never null)"
+    )
+    setpoint_reactive: _OptionalNumber = Field(
+        None,
+        alias="setpointReactive",
+        description="decimal number; optional (left out when absent, never null)",
+    )
+    setpoint_reactive_l2: _OptionalNumber = Field(
+        None,
+        alias="setpointReactive_L2",
+        description="decimal number; optional (left out when absent, never null)",
+    )
+    setpoint_reactive_l3: _OptionalNumber = Field(
+        None,
+        alias="setpointReactive_L3",
+        description="decimal number; optional (left out when absent, never null)",
+    )
+    preconditioning_request: _OptionalBoolean = Field(
+        None,
+        alias="preconditioningRequest",
+        description="boolean; optional (left out when absent, never null)",
+    )
+    evse_sleep: _OptionalBoolean = Field(
+        None, alias="evseSleep", description="boolean; optional (left out when absent, never null)"
+    )
+    v2x_baseline: _OptionalNumber = Field(
+        None, alias="v2xBaseline", description="decimal number; optional (left out when absent, never null)"
+    )
+    operation_mode: Annotated[OperationModeEnumType | None, NOT_NULL] = Field(
+        None,
+        alias="operationMode",
+        description="one of the OperationModeEnumType values; optional (left out when absent, never null)",
+    )
     v2x_freq_watt_curve: Annotated[
         Annotated[list[V2XFreqWattPointType], Field(min_length=1, max_length=20)] | None, NOT_NULL
-    ] = Field(None, alias="v2xFreqWattCurve")
+    ] = Field(
+        None,
+        alias="v2xFreqWattCurve",
+        description="list of (V2XFreqWattPointType object), at least 1 and at most 20 items; optional (left out when absent, never null)",
+    )
     v2x_signal_watt_curve: Annotated[
         Annotated[list[V2XSignalWattPointType], Field(min_length=1, max_length=20)] | None, NOT_NULL
-    ] = Field(None, alias="v2xSignalWattCurve")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    ] = Field(
+        None,
+        alias="v2xSignalWattCurve",
+        description="list of (V2XSignalWattPointType object), at least 1 and at most 20 items; optional (left out when absent, never null)",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class LimitAtSoCType(OcppModel):
-    """OCPP 2.1 data type ``LimitAtSoCType``."""
+    """OCPP 2.1 data type ``LimitAtSoCType``. Used in ``ChargingScheduleType``.
 
-    soc: _IntegerMin0Max100 = Field(alias="soc")
-    limit: _Number = Field(alias="limit")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``limit`` (``limit``): decimal number; required
+    * ``soc`` (``soc``): integer, >= 0, <= 100; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    soc: _IntegerMin0Max100 = Field(alias="soc", description="integer, >= 0, <= 100; required")
+    limit: _Number = Field(alias="limit", description="decimal number; required")
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class PriceLevelScheduleEntryType(OcppModel):
-    """OCPP 2.1 data type ``PriceLevelScheduleEntryType``."""
+    """OCPP 2.1 data type ``PriceLevelScheduleEntryType``. Used in ``PriceLevelScheduleType``.
 
-    duration: _Integer = Field(alias="duration")
-    price_level: _IntegerMin0 = Field(alias="priceLevel")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``duration`` (``duration``): integer; required
+    * ``price_level`` (``priceLevel``): integer, >= 0; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    duration: _Integer = Field(alias="duration", description="integer; required")
+    price_level: _IntegerMin0 = Field(alias="priceLevel", description="integer, >= 0; required")
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class PriceLevelScheduleType(OcppModel):
-    """OCPP 2.1 data type ``PriceLevelScheduleType``."""
+    """OCPP 2.1 data type ``PriceLevelScheduleType``. Used in ``ChargingScheduleType``.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``number_of_price_levels`` (``numberOfPriceLevels``): integer, >= 0; required
+    * ``price_level_schedule_entries`` (``priceLevelScheduleEntries``): list of (PriceLevelScheduleEntryType object), at least 1 and at most 100 items; required
+    * ``price_schedule_id`` (``priceScheduleId``): integer, >= 0; required
+    * ``time_anchor`` (``timeAnchor``): RFC 3339 date-time; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``price_schedule_description`` (``priceScheduleDescription``): text, at most 32 characters; optional (left out when absent, never null)
+    """
 
     price_level_schedule_entries: Annotated[
         list[PriceLevelScheduleEntryType], Field(min_length=1, max_length=100)
-    ] = Field(alias="priceLevelScheduleEntries")
-    time_anchor: DateTime = Field(alias="timeAnchor")
-    price_schedule_id: _IntegerMin0 = Field(alias="priceScheduleId")
-    price_schedule_description: _OptionalString32 = Field(None, alias="priceScheduleDescription")
-    number_of_price_levels: _IntegerMin0 = Field(alias="numberOfPriceLevels")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    ] = Field(
+        alias="priceLevelScheduleEntries",
+        description="list of (PriceLevelScheduleEntryType object), at least 1 and at most 100 items; required",
+    )
+    time_anchor: DateTime = Field(alias="timeAnchor", description="RFC 3339 date-time; required")
+    price_schedule_id: _IntegerMin0 = Field(alias="priceScheduleId", description="integer, >= 0; required")
+    price_schedule_description: _OptionalString32 = Field(
+        None,
+        alias="priceScheduleDescription",
+        description="text, at most 32 characters; optional (left out when absent, never null)",
+    )
+    number_of_price_levels: _IntegerMin0 = Field(
+        alias="numberOfPriceLevels", description="integer, >= 0; required"
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class CostType(OcppModel):
-    """OCPP 2.1 data type ``CostType``."""
+    """OCPP 2.1 data type ``CostType``. Used in ``ConsumptionCostType``.
 
-    cost_kind: CostKindEnumType = Field(alias="costKind")
-    amount: _Integer = Field(alias="amount")
-    amount_multiplier: _OptionalInteger = Field(None, alias="amountMultiplier")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``amount`` (``amount``): integer; required
+    * ``cost_kind`` (``costKind``): one of the CostKindEnumType values; required
+    * ``amount_multiplier`` (``amountMultiplier``): integer; optional (left out when absent, never null)
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    cost_kind: CostKindEnumType = Field(
+        alias="costKind", description="one of the CostKindEnumType values; required"
+    )
+    amount: _Integer = Field(alias="amount", description="integer; required")
+    amount_multiplier: _OptionalInteger = Field(
+        None, alias="amountMultiplier", description="integer; optional (left out when absent, never null)"
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class ConsumptionCostType(OcppModel):
-    """OCPP 2.1 data type ``ConsumptionCostType``."""
+    """OCPP 2.1 data type ``ConsumptionCostType``. Used in ``SalesTariffEntryType``.
 
-    start_value: _Number = Field(alias="startValue")
-    cost: Annotated[list[CostType], Field(min_length=1, max_length=3)] = Field(alias="cost")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``cost`` (``cost``): list of (CostType object), at least 1 and at most 3 items; required
+    * ``start_value`` (``startValue``): decimal number; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    start_value: _Number = Field(alias="startValue", description="decimal number; required")
+    cost: Annotated[list[CostType], Field(min_length=1, max_length=3)] = Field(
+        alias="cost", description="list of (CostType object), at least 1 and at most 3 items; required"
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class RelativeTimeIntervalType(OcppModel):
-    """OCPP 2.1 data type ``RelativeTimeIntervalType``."""
+    """OCPP 2.1 data type ``RelativeTimeIntervalType``. Used in ``SalesTariffEntryType``.
 
-    start: _Integer = Field(alias="start")
-    duration: _OptionalInteger = Field(None, alias="duration")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``start`` (``start``): integer; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``duration`` (``duration``): integer; optional (left out when absent, never null)
+    """
+
+    start: _Integer = Field(alias="start", description="integer; required")
+    duration: _OptionalInteger = Field(
+        None, alias="duration", description="integer; optional (left out when absent, never null)"
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class SalesTariffEntryType(OcppModel):
-    """OCPP 2.1 data type ``SalesTariffEntryType``."""
+    """OCPP 2.1 data type ``SalesTariffEntryType``. Used in ``SalesTariffType``.
 
-    relative_time_interval: RelativeTimeIntervalType = Field(alias="relativeTimeInterval")
-    e_price_level: _OptionalIntegerMin0 = Field(None, alias="ePriceLevel")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``relative_time_interval`` (``relativeTimeInterval``): RelativeTimeIntervalType object; required
+    * ``consumption_cost`` (``consumptionCost``): list of (ConsumptionCostType object), at least 1 and at most 3 items; optional (left out when absent, never null)
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``e_price_level`` (``ePriceLevel``): integer, >= 0; optional (left out when absent, never null)
+    """
+
+    relative_time_interval: RelativeTimeIntervalType = Field(
+        alias="relativeTimeInterval", description="RelativeTimeIntervalType object; required"
+    )
+    e_price_level: _OptionalIntegerMin0 = Field(
+        None, alias="ePriceLevel", description="integer, >= 0; optional (left out when absent, never null)"
+    )
     consumption_cost: Annotated[
         Annotated[list[ConsumptionCostType], Field(min_length=1, max_length=3)] | None, NOT_NULL
-    ] = Field(None, alias="consumptionCost")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    ] = Field(
+        None,
+        alias="consumptionCost",
+        description="list of (ConsumptionCostType object), at least 1 and at most 3 items; optional (left out when absent, never null)",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class SalesTariffType(OcppModel):
-    """OCPP 2.1 data type ``SalesTariffType``."""
+    """OCPP 2.1 data type ``SalesTariffType``. Used in ``ChargingScheduleType``.
 
-    id: _IntegerMin0 = Field(alias="id")
-    sales_tariff_description: _OptionalString32 = Field(None, alias="salesTariffDescription")
-    num_e_price_levels: _OptionalIntegerMin0 = Field(None, alias="numEPriceLevels")
-    sales_tariff_entry: Annotated[list[SalesTariffEntryType], Field(min_length=1, max_length=1024)] = Field(
-        alias="salesTariffEntry"
+    Fields (attribute, wire name: type and constraints):
+
+    * ``id`` (``id``): integer, >= 0; required
+    * ``sales_tariff_entry`` (``salesTariffEntry``): list of (SalesTariffEntryType object), at least 1 and at most 1024 items; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``num_e_price_levels`` (``numEPriceLevels``): integer, >= 0; optional (left out when absent, never null)
+    * ``sales_tariff_description`` (``salesTariffDescription``): text, at most 32 characters; optional (left out when absent, never null)
+    """
+
+    id: _IntegerMin0 = Field(alias="id", description="integer, >= 0; required")
+    sales_tariff_description: _OptionalString32 = Field(
+        None,
+        alias="salesTariffDescription",
+        description="text, at most 32 characters; optional (left out when absent, never null)",
     )
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    num_e_price_levels: _OptionalIntegerMin0 = Field(
+        None,
+        alias="numEPriceLevels",
+        description="integer, >= 0; optional (left out when absent, never null)",
+    )
+    sales_tariff_entry: Annotated[list[SalesTariffEntryType], Field(min_length=1, max_length=1024)] = Field(
+        alias="salesTariffEntry",
+        description="list of (SalesTariffEntryType object), at least 1 and at most 1024 items; required",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class ChargingScheduleType(OcppModel):
-    """OCPP 2.1 data type ``ChargingScheduleType``."""
+    """OCPP 2.1 data type ``ChargingScheduleType``. Used in ``ChargingProfileType``, ``NotifyChargingLimitRequest``, ``NotifyEVChargingScheduleRequest``.
 
-    id: _Integer = Field(alias="id")
-    limit_at_soc: Annotated[LimitAtSoCType | None, NOT_NULL] = Field(None, alias="limitAtSoC")
-    start_schedule: _OptionalDateTime = Field(None, alias="startSchedule")
-    duration: _OptionalInteger = Field(None, alias="duration")
-    charging_rate_unit: ChargingRateUnitEnumType = Field(alias="chargingRateUnit")
-    min_charging_rate: _OptionalNumber = Field(None, alias="minChargingRate")
-    power_tolerance: _OptionalNumber = Field(None, alias="powerTolerance")
-    signature_id: _OptionalIntegerMin0 = Field(None, alias="signatureId")
-    digest_value: _OptionalString88 = Field(None, alias="digestValue")
-    use_local_time: _OptionalBoolean = Field(None, alias="useLocalTime")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``charging_rate_unit`` (``chargingRateUnit``): one of the ChargingRateUnitEnumType values; required
+    * ``charging_schedule_period`` (``chargingSchedulePeriod``): list of (ChargingSchedulePeriodType object), at least 1 and at most 1024 items; required
+    * ``id`` (``id``): integer; required
+    * ``absolute_price_schedule`` (``absolutePriceSchedule``): AbsolutePriceScheduleType object; optional (left out when absent, never null)
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``digest_value`` (``digestValue``): text, at most 88 characters; optional (left out when absent, never null)
+    * ``duration`` (``duration``): integer; optional (left out when absent, never null)
+    * ``limit_at_soc`` (``limitAtSoC``): LimitAtSoCType object; optional (left out when absent, never null)
+    * ``min_charging_rate`` (``minChargingRate``): decimal number; optional (left out when absent, never null)
+    * ``power_tolerance`` (``powerTolerance``): decimal number; optional (left out when absent, never null)
+    * ``price_level_schedule`` (``priceLevelSchedule``): PriceLevelScheduleType object; optional (left out when absent, never null)
+    * ``randomized_delay`` (``randomizedDelay``): integer, >= 0; optional (left out when absent, never null)
+    * ``sales_tariff`` (``salesTariff``): SalesTariffType object; optional (left out when absent, never null)
+    * ``signature_id`` (``signatureId``): integer, >= 0; optional (left out when absent, never null)
+    * ``start_schedule`` (``startSchedule``): RFC 3339 date-time; optional (left out when absent, never null)
+    * ``use_local_time`` (``useLocalTime``): boolean; optional (left out when absent, never null)
+    """
+
+    id: _Integer = Field(alias="id", description="integer; required")
+    limit_at_soc: Annotated[LimitAtSoCType | None, NOT_NULL] = Field(
+        None,
+        alias="limitAtSoC",
+        description="LimitAtSoCType object; optional (left out when absent, never null)",
+    )
+    start_schedule: _OptionalDateTime = Field(
+        None,
+        alias="startSchedule",
+        description="RFC 3339 date-time; optional (left out when absent, never null)",
+    )
+    duration: _OptionalInteger = Field(
+        None, alias="duration", description="integer; optional (left out when absent, never null)"
+    )
+    charging_rate_unit: ChargingRateUnitEnumType = Field(
+        alias="chargingRateUnit", description="one of the ChargingRateUnitEnumType values; required"
+    )
+    min_charging_rate: _OptionalNumber = Field(
+        None,
+        alias="minChargingRate",
+        description="decimal number; optional (left out when absent, never null)",
+    )
+    power_tolerance: _OptionalNumber = Field(
+        None,
+        alias="powerTolerance",
+        description="decimal number; optional (left out when absent, never null)",
+    )
+    signature_id: _OptionalIntegerMin0 = Field(
+        None, alias="signatureId", description="integer, >= 0; optional (left out when absent, never null)"
+    )
+    digest_value: _OptionalString88 = Field(
+        None,
+        alias="digestValue",
+        description="text, at most 88 characters; optional (left out when absent, never null)",
+    )
+    use_local_time: _OptionalBoolean = Field(
+        None, alias="useLocalTime", description="boolean; optional (left out when absent, never null)"
+    )
     charging_schedule_period: Annotated[
         list[ChargingSchedulePeriodType], Field(min_length=1, max_length=1024)
-    ] = Field(alias="chargingSchedulePeriod")
-    randomized_delay: _OptionalIntegerMin0 = Field(None, alias="randomizedDelay")
-    sales_tariff: Annotated[SalesTariffType | None, NOT_NULL] = Field(None, alias="salesTariff")
+    ] = Field(
+        alias="chargingSchedulePeriod",
+        description="list of (ChargingSchedulePeriodType object), at least 1 and at most 1024 items; required",
+    )
+    randomized_delay: _OptionalIntegerMin0 = Field(
+        None,
+        alias="randomizedDelay",
+        description="integer, >= 0; optional (left out when absent, never null)",
+    )
+    sales_tariff: Annotated[SalesTariffType | None, NOT_NULL] = Field(
+        None,
+        alias="salesTariff",
+        description="SalesTariffType object; optional (left out when absent, never null)",
+    )
     absolute_price_schedule: Annotated[AbsolutePriceScheduleType | None, NOT_NULL] = Field(
-        None, alias="absolutePriceSchedule"
+        None,
+        alias="absolutePriceSchedule",
+        description="AbsolutePriceScheduleType object; optional (left out when absent, never null)",
     )
     price_level_schedule: Annotated[PriceLevelScheduleType | None, NOT_NULL] = Field(
-        None, alias="priceLevelSchedule"
+        None,
+        alias="priceLevelSchedule",
+        description="PriceLevelScheduleType object; optional (left out when absent, never null)",
     )
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class ChargingProfileType(OcppModel):
-    """OCPP 2.1 data type ``ChargingProfileType``."""
+    """OCPP 2.1 data type ``ChargingProfileType``. Used in ``ReportChargingProfilesRequest``, ``RequestStartTransactionRequest``, ``SetChargingProfileRequest``.
 
-    id: _Integer = Field(alias="id")
-    stack_level: _IntegerMin0 = Field(alias="stackLevel")
-    charging_profile_purpose: ChargingProfilePurposeEnumType = Field(alias="chargingProfilePurpose")
-    charging_profile_kind: ChargingProfileKindEnumType = Field(alias="chargingProfileKind")
-    recurrency_kind: Annotated[RecurrencyKindEnumType | None, NOT_NULL] = Field(None, alias="recurrencyKind")
-    valid_from: _OptionalDateTime = Field(None, alias="validFrom")
-    valid_to: _OptionalDateTime = Field(None, alias="validTo")
-    transaction_id: _OptionalString36 = Field(None, alias="transactionId")
-    max_offline_duration: _OptionalInteger = Field(None, alias="maxOfflineDuration")
-    charging_schedule: Annotated[list[ChargingScheduleType], Field(min_length=1, max_length=3)] = Field(
-        alias="chargingSchedule"
+    Fields (attribute, wire name: type and constraints):
+
+    * ``charging_profile_kind`` (``chargingProfileKind``): one of the ChargingProfileKindEnumType values; required
+    * ``charging_profile_purpose`` (``chargingProfilePurpose``): one of the ChargingProfilePurposeEnumType values; required
+    * ``charging_schedule`` (``chargingSchedule``): list of (ChargingScheduleType object), at least 1 and at most 3 items; required
+    * ``id`` (``id``): integer; required
+    * ``stack_level`` (``stackLevel``): integer, >= 0; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``dyn_update_interval`` (``dynUpdateInterval``): integer; optional (left out when absent, never null)
+    * ``dyn_update_time`` (``dynUpdateTime``): RFC 3339 date-time; optional (left out when absent, never null)
+    * ``invalid_after_offline_duration`` (``invalidAfterOfflineDuration``): boolean; optional (left out when absent, never null)
+    * ``max_offline_duration`` (``maxOfflineDuration``): integer; optional (left out when absent, never null)
+    * ``price_schedule_signature`` (``priceScheduleSignature``): text, at most 256 characters; optional (left out when absent, never null)
+    * ``recurrency_kind`` (``recurrencyKind``): one of the RecurrencyKindEnumType values; optional (left out when absent, never null)
+    * ``transaction_id`` (``transactionId``): text, at most 36 characters; optional (left out when absent, never null)
+    * ``valid_from`` (``validFrom``): RFC 3339 date-time; optional (left out when absent, never null)
+    * ``valid_to`` (``validTo``): RFC 3339 date-time; optional (left out when absent, never null)
+    """
+
+    id: _Integer = Field(alias="id", description="integer; required")
+    stack_level: _IntegerMin0 = Field(alias="stackLevel", description="integer, >= 0; required")
+    charging_profile_purpose: ChargingProfilePurposeEnumType = Field(
+        alias="chargingProfilePurpose",
+        description="one of the ChargingProfilePurposeEnumType values; required",
     )
-    invalid_after_offline_duration: _OptionalBoolean = Field(None, alias="invalidAfterOfflineDuration")
-    dyn_update_interval: _OptionalInteger = Field(None, alias="dynUpdateInterval")
-    dyn_update_time: _OptionalDateTime = Field(None, alias="dynUpdateTime")
-    price_schedule_signature: _OptionalString256 = Field(None, alias="priceScheduleSignature")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    charging_profile_kind: ChargingProfileKindEnumType = Field(
+        alias="chargingProfileKind", description="one of the ChargingProfileKindEnumType values; required"
+    )
+    recurrency_kind: Annotated[RecurrencyKindEnumType | None, NOT_NULL] = Field(
+        None,
+        alias="recurrencyKind",
+        description="one of the RecurrencyKindEnumType values; optional (left out when absent, never null)",
+    )
+    valid_from: _OptionalDateTime = Field(
+        None, alias="validFrom", description="RFC 3339 date-time; optional (left out when absent, never null)"
+    )
+    valid_to: _OptionalDateTime = Field(
+        None, alias="validTo", description="RFC 3339 date-time; optional (left out when absent, never null)"
+    )
+    transaction_id: _OptionalString36 = Field(
+        None,
+        alias="transactionId",
+        description="text, at most 36 characters; optional (left out when absent, never null)",
+    )
+    max_offline_duration: _OptionalInteger = Field(
+        None, alias="maxOfflineDuration", description="integer; optional (left out when absent, never null)"
+    )
+    charging_schedule: Annotated[list[ChargingScheduleType], Field(min_length=1, max_length=3)] = Field(
+        alias="chargingSchedule",
+        description="list of (ChargingScheduleType object), at least 1 and at most 3 items; required",
+    )
+    invalid_after_offline_duration: _OptionalBoolean = Field(
+        None,
+        alias="invalidAfterOfflineDuration",
+        description="boolean; optional (left out when absent, never null)",
+    )
+    dyn_update_interval: _OptionalInteger = Field(
+        None, alias="dynUpdateInterval", description="integer; optional (left out when absent, never null)"
+    )
+    dyn_update_time: _OptionalDateTime = Field(
+        None,
+        alias="dynUpdateTime",
+        description="RFC 3339 date-time; optional (left out when absent, never null)",
+    )
+    price_schedule_signature: _OptionalString256 = Field(
+        None,
+        alias="priceScheduleSignature",
+        description="text, at most 256 characters; optional (left out when absent, never null)",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class ChargingScheduleUpdateType(OcppModel):
-    """OCPP 2.1 data type ``ChargingScheduleUpdateType``."""
+    """OCPP 2.1 data type ``ChargingScheduleUpdateType``. Used in ``PullDynamicScheduleUpdateResponse``, ``UpdateDynamicScheduleRequest``.
 
-    limit: _OptionalNumber = Field(None, alias="limit")
-    limit_l2: _OptionalNumber = Field(None, alias="limit_L2")
-    limit_l3: _OptionalNumber = Field(None, alias="limit_L3")
-    discharge_limit: _OptionalNumberMax0 = Field(None, alias="dischargeLimit")
-    discharge_limit_l2: _OptionalNumberMax0 = Field(None, alias="dischargeLimit_L2")
-    discharge_limit_l3: _OptionalNumberMax0 = Field(None, alias="dischargeLimit_L3")
-    setpoint: _OptionalNumber = Field(None, alias="setpoint")
-    setpoint_l2: _OptionalNumber = Field(None, alias="setpoint_L2")
-    setpoint_l3: _OptionalNumber = Field(None, alias="setpoint_L3")
-    setpoint_reactive: _OptionalNumber = Field(None, alias="setpointReactive")
-    setpoint_reactive_l2: _OptionalNumber = Field(None, alias="setpointReactive_L2")
-    setpoint_reactive_l3: _OptionalNumber = Field(None, alias="setpointReactive_L3")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``discharge_limit`` (``dischargeLimit``): decimal number, <= 0; optional (left out when absent, never null)
+    * ``discharge_limit_l2`` (``dischargeLimit_L2``): decimal number, <= 0; optional (left out when absent, never null)
+    * ``discharge_limit_l3`` (``dischargeLimit_L3``): decimal number, <= 0; optional (left out when absent, never null)
+    * ``limit`` (``limit``): decimal number; optional (left out when absent, never null)
+    * ``limit_l2`` (``limit_L2``): decimal number; optional (left out when absent, never null)
+    * ``limit_l3`` (``limit_L3``): decimal number; optional (left out when absent, never null)
+    * ``setpoint`` (``setpoint``): decimal number; optional (left out when absent, never null)
+    * ``setpoint_l2`` (``setpoint_L2``): decimal number; optional (left out when absent, never null)
+    * ``setpoint_l3`` (``setpoint_L3``): decimal number; optional (left out when absent, never null)
+    * ``setpoint_reactive`` (``setpointReactive``): decimal number; optional (left out when absent, never null)
+    * ``setpoint_reactive_l2`` (``setpointReactive_L2``): decimal number; optional (left out when absent, never null)
+    * ``setpoint_reactive_l3`` (``setpointReactive_L3``): decimal number; optional (left out when absent, never null)
+    """
+
+    limit: _OptionalNumber = Field(
+        None, alias="limit", description="decimal number; optional (left out when absent, never null)"
+    )
+    limit_l2: _OptionalNumber = Field(
+        None, alias="limit_L2", description="decimal number; optional (left out when absent, never null)"
+    )
+    limit_l3: _OptionalNumber = Field(
+        None, alias="limit_L3", description="decimal number; optional (left out when absent, never null)"
+    )
+    discharge_limit: _OptionalNumberMax0 = Field(
+        None,
+        alias="dischargeLimit",
+        description="decimal number, <= 0; optional (left out when absent, never null)",
+    )
+    discharge_limit_l2: _OptionalNumberMax0 = Field(
+        None,
+        alias="dischargeLimit_L2",
+        description="decimal number, <= 0; optional (left out when absent, never null)",
+    )
+    discharge_limit_l3: _OptionalNumberMax0 = Field(
+        None,
+        alias="dischargeLimit_L3",
+        description="decimal number, <= 0; optional (left out when absent, never null)",
+    )
+    setpoint: _OptionalNumber = Field(
+        None, alias="setpoint", description="decimal number; optional (left out when absent, never null)"
+    )
+    setpoint_l2: _OptionalNumber = Field(
+        None, alias="setpoint_L2", description="decimal number; optional (left out when absent, never null)"
+    )
+    setpoint_l3: _OptionalNumber = Field(
+        None, alias="setpoint_L3", description="decimal number; optional (left out when absent, never null)"
+    )
+    setpoint_reactive: _OptionalNumber = Field(
+        None,
+        alias="setpointReactive",
+        description="decimal number; optional (left out when absent, never null)",
+    )
+    setpoint_reactive_l2: _OptionalNumber = Field(
+        None,
+        alias="setpointReactive_L2",
+        description="decimal number; optional (left out when absent, never null)",
+    )
+    setpoint_reactive_l3: _OptionalNumber = Field(
+        None,
+        alias="setpointReactive_L3",
+        description="decimal number; optional (left out when absent, never null)",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class ModemType(OcppModel):
-    """OCPP 2.1 data type ``ModemType``."""
+    """OCPP 2.1 data type ``ModemType``. Used in ``ChargingStationType``.
 
-    iccid: _OptionalString20 = Field(None, alias="iccid")
-    imsi: _OptionalString20 = Field(None, alias="imsi")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``iccid`` (``iccid``): text, at most 20 characters; optional (left out when absent, never null)
+    * ``imsi`` (``imsi``): text, at most 20 characters; optional (left out when absent, never null)
+    """
+
+    iccid: _OptionalString20 = Field(
+        None,
+        alias="iccid",
+        description="text, at most 20 characters; optional (left out when absent, never null)",
+    )
+    imsi: _OptionalString20 = Field(
+        None,
+        alias="imsi",
+        description="text, at most 20 characters; optional (left out when absent, never null)",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class ChargingStationType(OcppModel):
-    """OCPP 2.1 data type ``ChargingStationType``."""
+    """OCPP 2.1 data type ``ChargingStationType``. Used in ``BootNotificationRequest``.
 
-    serial_number: _OptionalString25 = Field(None, alias="serialNumber")
-    model: _String20 = Field(alias="model")
-    modem: Annotated[ModemType | None, NOT_NULL] = Field(None, alias="modem")
-    vendor_name: _String50 = Field(alias="vendorName")
-    firmware_version: _OptionalString50 = Field(None, alias="firmwareVersion")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``model`` (``model``): text, at most 20 characters; required
+    * ``vendor_name`` (``vendorName``): text, at most 50 characters; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``firmware_version`` (``firmwareVersion``): text, at most 50 characters; optional (left out when absent, never null)
+    * ``modem`` (``modem``): ModemType object; optional (left out when absent, never null)
+    * ``serial_number`` (``serialNumber``): text, at most 25 characters; optional (left out when absent, never null)
+    """
+
+    serial_number: _OptionalString25 = Field(
+        None,
+        alias="serialNumber",
+        description="text, at most 25 characters; optional (left out when absent, never null)",
+    )
+    model: _String20 = Field(alias="model", description="text, at most 20 characters; required")
+    modem: Annotated[ModemType | None, NOT_NULL] = Field(
+        None, alias="modem", description="ModemType object; optional (left out when absent, never null)"
+    )
+    vendor_name: _String50 = Field(alias="vendorName", description="text, at most 50 characters; required")
+    firmware_version: _OptionalString50 = Field(
+        None,
+        alias="firmwareVersion",
+        description="text, at most 50 characters; optional (left out when absent, never null)",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class ClearChargingProfileType(OcppModel):
-    """OCPP 2.1 data type ``ClearChargingProfileType``."""
+    """OCPP 2.1 data type ``ClearChargingProfileType``. Used in ``ClearChargingProfileRequest``.
 
-    evse_id: _OptionalIntegerMin0 = Field(None, alias="evseId")
-    charging_profile_purpose: Annotated[ChargingProfilePurposeEnumType | None, NOT_NULL] = Field(
-        None, alias="chargingProfilePurpose"
+    Fields (attribute, wire name: type and constraints):
+
+    * ``charging_profile_purpose`` (``chargingProfilePurpose``): one of the ChargingProfilePurposeEnumType values; optional (left out when absent, never null)
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``evse_id`` (``evseId``): integer, >= 0; optional (left out when absent, never null)
+    * ``stack_level`` (``stackLevel``): integer, >= 0; optional (left out when absent, never null)
+    """
+
+    evse_id: _OptionalIntegerMin0 = Field(
+        None, alias="evseId", description="integer, >= 0; optional (left out when absent, never null)"
     )
-    stack_level: _OptionalIntegerMin0 = Field(None, alias="stackLevel")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    charging_profile_purpose: Annotated[ChargingProfilePurposeEnumType | None, NOT_NULL] = Field(
+        None,
+        alias="chargingProfilePurpose",
+        description="one of the ChargingProfilePurposeEnumType values; optional (left out when absent, never null)",
+    )
+    stack_level: _OptionalIntegerMin0 = Field(
+        None, alias="stackLevel", description="integer, >= 0; optional (left out when absent, never null)"
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class StatusInfoType(OcppModel):
-    """OCPP 2.1 data type ``StatusInfoType``."""
+    """OCPP 2.1 data type ``StatusInfoType``. Used in ``AFRRSignalResponse``, ``AdjustPeriodicEventStreamResponse``, ``BootNotificationResponse``, ``CancelReservationResponse``, ``CertificateSignedResponse``, ``ChangeAvailabilityResponse`` and 55 more.
 
-    reason_code: _String20 = Field(alias="reasonCode")
-    additional_info: _OptionalString1024 = Field(None, alias="additionalInfo")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``reason_code`` (``reasonCode``): text, at most 20 characters; required
+    * ``additional_info`` (``additionalInfo``): text, at most 1024 characters; optional (left out when absent, never null)
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    reason_code: _String20 = Field(alias="reasonCode", description="text, at most 20 characters; required")
+    additional_info: _OptionalString1024 = Field(
+        None,
+        alias="additionalInfo",
+        description="text, at most 1024 characters; optional (left out when absent, never null)",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class ClearMonitoringResultType(OcppModel):
-    """OCPP 2.1 data type ``ClearMonitoringResultType``."""
+    """OCPP 2.1 data type ``ClearMonitoringResultType``. Used in ``ClearVariableMonitoringResponse``.
 
-    status: ClearMonitoringStatusEnumType = Field(alias="status")
-    id: _IntegerMin0 = Field(alias="id")
-    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``id`` (``id``): integer, >= 0; required
+    * ``status`` (``status``): one of the ClearMonitoringStatusEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``status_info`` (``statusInfo``): StatusInfoType object; optional (left out when absent, never null)
+    """
+
+    status: ClearMonitoringStatusEnumType = Field(
+        alias="status", description="one of the ClearMonitoringStatusEnumType values; required"
+    )
+    id: _IntegerMin0 = Field(alias="id", description="integer, >= 0; required")
+    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(
+        None,
+        alias="statusInfo",
+        description="StatusInfoType object; optional (left out when absent, never null)",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class ClearTariffsResultType(OcppModel):
-    """OCPP 2.1 data type ``ClearTariffsResultType``."""
+    """OCPP 2.1 data type ``ClearTariffsResultType``. Used in ``ClearTariffsResponse``.
 
-    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
-    tariff_id: _OptionalString60 = Field(None, alias="tariffId")
-    status: TariffClearStatusEnumType = Field(alias="status")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the TariffClearStatusEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``status_info`` (``statusInfo``): StatusInfoType object; optional (left out when absent, never null)
+    * ``tariff_id`` (``tariffId``): text, at most 60 characters; optional (left out when absent, never null)
+    """
+
+    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(
+        None,
+        alias="statusInfo",
+        description="StatusInfoType object; optional (left out when absent, never null)",
+    )
+    tariff_id: _OptionalString60 = Field(
+        None,
+        alias="tariffId",
+        description="text, at most 60 characters; optional (left out when absent, never null)",
+    )
+    status: TariffClearStatusEnumType = Field(
+        alias="status", description="one of the TariffClearStatusEnumType values; required"
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class EVSEType(OcppModel):
-    """OCPP 2.1 data type ``EVSEType``."""
+    """OCPP 2.1 data type ``EVSEType``. Used in ``ChangeAvailabilityRequest``, ``ComponentType``, ``TransactionEventRequest``, ``TriggerMessageRequest``.
 
-    id: _IntegerMin0 = Field(alias="id")
-    connector_id: _OptionalIntegerMin0 = Field(None, alias="connectorId")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``id`` (``id``): integer, >= 0; required
+    * ``connector_id`` (``connectorId``): integer, >= 0; optional (left out when absent, never null)
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    id: _IntegerMin0 = Field(alias="id", description="integer, >= 0; required")
+    connector_id: _OptionalIntegerMin0 = Field(
+        None, alias="connectorId", description="integer, >= 0; optional (left out when absent, never null)"
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class ComponentType(OcppModel):
-    """OCPP 2.1 data type ``ComponentType``."""
+    """OCPP 2.1 data type ``ComponentType``. Used in ``ComponentVariableType``, ``EventDataType``, ``GetVariableDataType``, ``GetVariableResultType``, ``MessageInfoType``, ``MonitoringDataType`` and 5 more.
 
-    evse: Annotated[EVSEType | None, NOT_NULL] = Field(None, alias="evse")
-    name: _String50 = Field(alias="name")
-    instance: _OptionalString50 = Field(None, alias="instance")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``name`` (``name``): text, at most 50 characters; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``evse`` (``evse``): EVSEType object; optional (left out when absent, never null)
+    * ``instance`` (``instance``): text, at most 50 characters; optional (left out when absent, never null)
+    """
+
+    evse: Annotated[EVSEType | None, NOT_NULL] = Field(
+        None, alias="evse", description="EVSEType object; optional (left out when absent, never null)"
+    )
+    name: _String50 = Field(alias="name", description="text, at most 50 characters; required")
+    instance: _OptionalString50 = Field(
+        None,
+        alias="instance",
+        description="text, at most 50 characters; optional (left out when absent, never null)",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class VariableType(OcppModel):
-    """OCPP 2.1 data type ``VariableType``."""
+    """OCPP 2.1 data type ``VariableType``. Used in ``ComponentVariableType``, ``EventDataType``, ``GetVariableDataType``, ``GetVariableResultType``, ``MonitoringDataType``, ``ReportDataType`` and 4 more.
 
-    name: _String50 = Field(alias="name")
-    instance: _OptionalString50 = Field(None, alias="instance")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``name`` (``name``): text, at most 50 characters; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``instance`` (``instance``): text, at most 50 characters; optional (left out when absent, never null)
+    """
+
+    name: _String50 = Field(alias="name", description="text, at most 50 characters; required")
+    instance: _OptionalString50 = Field(
+        None,
+        alias="instance",
+        description="text, at most 50 characters; optional (left out when absent, never null)",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class ComponentVariableType(OcppModel):
-    """OCPP 2.1 data type ``ComponentVariableType``."""
+    """OCPP 2.1 data type ``ComponentVariableType``. Used in ``GetMonitoringReportRequest``, ``GetReportRequest``.
 
-    component: ComponentType = Field(alias="component")
-    variable: Annotated[VariableType | None, NOT_NULL] = Field(None, alias="variable")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``component`` (``component``): ComponentType object; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``variable`` (``variable``): VariableType object; optional (left out when absent, never null)
+    """
+
+    component: ComponentType = Field(alias="component", description="ComponentType object; required")
+    variable: Annotated[VariableType | None, NOT_NULL] = Field(
+        None, alias="variable", description="VariableType object; optional (left out when absent, never null)"
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class CompositeScheduleType(OcppModel):
-    """OCPP 2.1 data type ``CompositeScheduleType``."""
+    """OCPP 2.1 data type ``CompositeScheduleType``. Used in ``GetCompositeScheduleResponse``.
 
-    evse_id: _IntegerMin0 = Field(alias="evseId")
-    duration: _Integer = Field(alias="duration")
-    schedule_start: DateTime = Field(alias="scheduleStart")
-    charging_rate_unit: ChargingRateUnitEnumType = Field(alias="chargingRateUnit")
-    charging_schedule_period: Annotated[list[ChargingSchedulePeriodType], Field(min_length=1)] = Field(
-        alias="chargingSchedulePeriod"
+    Fields (attribute, wire name: type and constraints):
+
+    * ``charging_rate_unit`` (``chargingRateUnit``): one of the ChargingRateUnitEnumType values; required
+    * ``charging_schedule_period`` (``chargingSchedulePeriod``): list of (ChargingSchedulePeriodType object), at least 1 items; required
+    * ``duration`` (``duration``): integer; required
+    * ``evse_id`` (``evseId``): integer, >= 0; required
+    * ``schedule_start`` (``scheduleStart``): RFC 3339 date-time; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    evse_id: _IntegerMin0 = Field(alias="evseId", description="integer, >= 0; required")
+    duration: _Integer = Field(alias="duration", description="integer; required")
+    schedule_start: DateTime = Field(alias="scheduleStart", description="RFC 3339 date-time; required")
+    charging_rate_unit: ChargingRateUnitEnumType = Field(
+        alias="chargingRateUnit", description="one of the ChargingRateUnitEnumType values; required"
     )
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    charging_schedule_period: Annotated[list[ChargingSchedulePeriodType], Field(min_length=1)] = Field(
+        alias="chargingSchedulePeriod",
+        description="list of (ChargingSchedulePeriodType object), at least 1 items; required",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class PeriodicEventStreamParamsType(OcppModel):
-    """OCPP 2.1 data type ``PeriodicEventStreamParamsType``."""
+    """OCPP 2.1 data type ``PeriodicEventStreamParamsType``. Used in ``AdjustPeriodicEventStreamRequest``, ``ConstantStreamDataType``, ``SetMonitoringDataType``.
 
-    interval: _OptionalIntegerMin0 = Field(None, alias="interval")
-    values: _OptionalIntegerMin0 = Field(None, alias="values")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``interval`` (``interval``): integer, >= 0; optional (left out when absent, never null)
+    * ``values`` (``values``): integer, >= 0; optional (left out when absent, never null)
+    """
+
+    interval: _OptionalIntegerMin0 = Field(
+        None, alias="interval", description="integer, >= 0; optional (left out when absent, never null)"
+    )
+    values: _OptionalIntegerMin0 = Field(
+        None, alias="values", description="integer, >= 0; optional (left out when absent, never null)"
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class ConstantStreamDataType(OcppModel):
-    """OCPP 2.1 data type ``ConstantStreamDataType``."""
+    """OCPP 2.1 data type ``ConstantStreamDataType``. Used in ``GetPeriodicEventStreamResponse``, ``OpenPeriodicEventStreamRequest``.
 
-    id: _IntegerMin0 = Field(alias="id")
-    params: PeriodicEventStreamParamsType = Field(alias="params")
-    variable_monitoring_id: _IntegerMin0 = Field(alias="variableMonitoringId")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``id`` (``id``): integer, >= 0; required
+    * ``params`` (``params``): PeriodicEventStreamParamsType object; required
+    * ``variable_monitoring_id`` (``variableMonitoringId``): integer, >= 0; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    id: _IntegerMin0 = Field(alias="id", description="integer, >= 0; required")
+    params: PeriodicEventStreamParamsType = Field(
+        alias="params", description="PeriodicEventStreamParamsType object; required"
+    )
+    variable_monitoring_id: _IntegerMin0 = Field(
+        alias="variableMonitoringId", description="integer, >= 0; required"
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class TaxRateType(OcppModel):
-    """OCPP 2.1 data type ``TaxRateType``."""
+    """OCPP 2.1 data type ``TaxRateType``. Used in ``PriceType``, ``TariffEnergyType``, ``TariffFixedType``, ``TariffTimeType``.
 
-    type: _String20 = Field(alias="type")
-    tax: _Number = Field(alias="tax")
-    stack: _OptionalIntegerMin0 = Field(None, alias="stack")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``tax`` (``tax``): decimal number; required
+    * ``type`` (``type``): text, at most 20 characters; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``stack`` (``stack``): integer, >= 0; optional (left out when absent, never null)
+    """
+
+    type: _String20 = Field(alias="type", description="text, at most 20 characters; required")
+    tax: _Number = Field(alias="tax", description="decimal number; required")
+    stack: _OptionalIntegerMin0 = Field(
+        None, alias="stack", description="integer, >= 0; optional (left out when absent, never null)"
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class PriceType(OcppModel):
-    """OCPP 2.1 data type ``PriceType``."""
+    """OCPP 2.1 data type ``PriceType``. Used in ``TariffType``, ``TotalCostType``.
 
-    excl_tax: _OptionalNumber = Field(None, alias="exclTax")
-    incl_tax: _OptionalNumber = Field(None, alias="inclTax")
-    tax_rates: Annotated[Annotated[list[TaxRateType], Field(min_length=1, max_length=5)] | None, NOT_NULL] = (
-        Field(None, alias="taxRates")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``excl_tax`` (``exclTax``): decimal number; optional (left out when absent, never null)
+    * ``incl_tax`` (``inclTax``): decimal number; optional (left out when absent, never null)
+    * ``tax_rates`` (``taxRates``): list of (TaxRateType object), at least 1 and at most 5 items; optional (left out when absent, never null)
+    """
+
+    excl_tax: _OptionalNumber = Field(
+        None, alias="exclTax", description="decimal number; optional (left out when absent, never null)"
     )
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    incl_tax: _OptionalNumber = Field(
+        None, alias="inclTax", description="decimal number; optional (left out when absent, never null)"
+    )
+    tax_rates: Annotated[Annotated[list[TaxRateType], Field(min_length=1, max_length=5)] | None, NOT_NULL] = (
+        Field(
+            None,
+            alias="taxRates",
+            description="list of (TaxRateType object), at least 1 and at most 5 items; optional (left out when absent, never null)",
+        )
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class TotalPriceType(OcppModel):
-    """OCPP 2.1 data type ``TotalPriceType``."""
+    """OCPP 2.1 data type ``TotalPriceType``. Used in ``TotalCostType``.
 
-    excl_tax: _OptionalNumber = Field(None, alias="exclTax")
-    incl_tax: _OptionalNumber = Field(None, alias="inclTax")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``excl_tax`` (``exclTax``): decimal number; optional (left out when absent, never null)
+    * ``incl_tax`` (``inclTax``): decimal number; optional (left out when absent, never null)
+    """
+
+    excl_tax: _OptionalNumber = Field(
+        None, alias="exclTax", description="decimal number; optional (left out when absent, never null)"
+    )
+    incl_tax: _OptionalNumber = Field(
+        None, alias="inclTax", description="decimal number; optional (left out when absent, never null)"
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class TotalCostType(OcppModel):
-    """OCPP 2.1 data type ``TotalCostType``."""
+    """OCPP 2.1 data type ``TotalCostType``. Used in ``CostDetailsType``.
 
-    currency: _String3 = Field(alias="currency")
-    type_of_cost: TariffCostEnumType = Field(alias="typeOfCost")
-    fixed: Annotated[PriceType | None, NOT_NULL] = Field(None, alias="fixed")
-    energy: Annotated[PriceType | None, NOT_NULL] = Field(None, alias="energy")
-    charging_time: Annotated[PriceType | None, NOT_NULL] = Field(None, alias="chargingTime")
-    idle_time: Annotated[PriceType | None, NOT_NULL] = Field(None, alias="idleTime")
-    reservation_time: Annotated[PriceType | None, NOT_NULL] = Field(None, alias="reservationTime")
-    reservation_fixed: Annotated[PriceType | None, NOT_NULL] = Field(None, alias="reservationFixed")
-    total: TotalPriceType = Field(alias="total")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``currency`` (``currency``): text, at most 3 characters; required
+    * ``total`` (``total``): TotalPriceType object; required
+    * ``type_of_cost`` (``typeOfCost``): one of the TariffCostEnumType values; required
+    * ``charging_time`` (``chargingTime``): PriceType object; optional (left out when absent, never null)
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``energy`` (``energy``): PriceType object; optional (left out when absent, never null)
+    * ``fixed`` (``fixed``): PriceType object; optional (left out when absent, never null)
+    * ``idle_time`` (``idleTime``): PriceType object; optional (left out when absent, never null)
+    * ``reservation_fixed`` (``reservationFixed``): PriceType object; optional (left out when absent, never null)
+    * ``reservation_time`` (``reservationTime``): PriceType object; optional (left out when absent, never null)
+    """
+
+    currency: _String3 = Field(alias="currency", description="text, at most 3 characters; required")
+    type_of_cost: TariffCostEnumType = Field(
+        alias="typeOfCost", description="one of the TariffCostEnumType values; required"
+    )
+    fixed: Annotated[PriceType | None, NOT_NULL] = Field(
+        None, alias="fixed", description="PriceType object; optional (left out when absent, never null)"
+    )
+    energy: Annotated[PriceType | None, NOT_NULL] = Field(
+        None, alias="energy", description="PriceType object; optional (left out when absent, never null)"
+    )
+    charging_time: Annotated[PriceType | None, NOT_NULL] = Field(
+        None,
+        alias="chargingTime",
+        description="PriceType object; optional (left out when absent, never null)",
+    )
+    idle_time: Annotated[PriceType | None, NOT_NULL] = Field(
+        None, alias="idleTime", description="PriceType object; optional (left out when absent, never null)"
+    )
+    reservation_time: Annotated[PriceType | None, NOT_NULL] = Field(
+        None,
+        alias="reservationTime",
+        description="PriceType object; optional (left out when absent, never null)",
+    )
+    reservation_fixed: Annotated[PriceType | None, NOT_NULL] = Field(
+        None,
+        alias="reservationFixed",
+        description="PriceType object; optional (left out when absent, never null)",
+    )
+    total: TotalPriceType = Field(alias="total", description="TotalPriceType object; required")
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class TotalUsageType(OcppModel):
-    """OCPP 2.1 data type ``TotalUsageType``."""
+    """OCPP 2.1 data type ``TotalUsageType``. Used in ``CostDetailsType``.
 
-    energy: _Number = Field(alias="energy")
-    charging_time: _Integer = Field(alias="chargingTime")
-    idle_time: _Integer = Field(alias="idleTime")
-    reservation_time: _OptionalInteger = Field(None, alias="reservationTime")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``charging_time`` (``chargingTime``): integer; required
+    * ``energy`` (``energy``): decimal number; required
+    * ``idle_time`` (``idleTime``): integer; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``reservation_time`` (``reservationTime``): integer; optional (left out when absent, never null)
+    """
+
+    energy: _Number = Field(alias="energy", description="decimal number; required")
+    charging_time: _Integer = Field(alias="chargingTime", description="integer; required")
+    idle_time: _Integer = Field(alias="idleTime", description="integer; required")
+    reservation_time: _OptionalInteger = Field(
+        None, alias="reservationTime", description="integer; optional (left out when absent, never null)"
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class CostDetailsType(OcppModel):
-    """OCPP 2.1 data type ``CostDetailsType``."""
+    """OCPP 2.1 data type ``CostDetailsType``. Used in ``TransactionEventRequest``.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``total_cost`` (``totalCost``): TotalCostType object; required
+    * ``total_usage`` (``totalUsage``): TotalUsageType object; required
+    * ``charging_periods`` (``chargingPeriods``): list of (ChargingPeriodType object), at least 1 items; optional (left out when absent, never null)
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``failure_reason`` (``failureReason``): text, at most 500 characters; optional (left out when absent, never null)
+    * ``failure_to_calculate`` (``failureToCalculate``): boolean; optional (left out when absent, never null)
+    """
 
     charging_periods: Annotated[Annotated[list[ChargingPeriodType], Field(min_length=1)] | None, NOT_NULL] = (
-        Field(None, alias="chargingPeriods")
+        Field(
+            None,
+            alias="chargingPeriods",
+            description="list of (ChargingPeriodType object), at least 1 items; optional (left out when absent, never null)",
+        )
     )
-    total_cost: TotalCostType = Field(alias="totalCost")
-    total_usage: TotalUsageType = Field(alias="totalUsage")
-    failure_to_calculate: _OptionalBoolean = Field(None, alias="failureToCalculate")
-    failure_reason: _OptionalString500 = Field(None, alias="failureReason")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    total_cost: TotalCostType = Field(alias="totalCost", description="TotalCostType object; required")
+    total_usage: TotalUsageType = Field(alias="totalUsage", description="TotalUsageType object; required")
+    failure_to_calculate: _OptionalBoolean = Field(
+        None, alias="failureToCalculate", description="boolean; optional (left out when absent, never null)"
+    )
+    failure_reason: _OptionalString500 = Field(
+        None,
+        alias="failureReason",
+        description="text, at most 500 characters; optional (left out when absent, never null)",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class DERCurvePointsType(OcppModel):
-    """OCPP 2.1 data type ``DERCurvePointsType``."""
+    """OCPP 2.1 data type ``DERCurvePointsType``. Used in ``DERCurveType``.
 
-    x: _Number = Field(alias="x")
-    y: _Number = Field(alias="y")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``x`` (``x``): decimal number; required
+    * ``y`` (``y``): decimal number; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    x: _Number = Field(alias="x", description="decimal number; required")
+    y: _Number = Field(alias="y", description="decimal number; required")
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class HysteresisType(OcppModel):
-    """OCPP 2.1 data type ``HysteresisType``."""
+    """OCPP 2.1 data type ``HysteresisType``. Used in ``DERCurveType``.
 
-    hysteresis_high: _OptionalNumber = Field(None, alias="hysteresisHigh")
-    hysteresis_low: _OptionalNumber = Field(None, alias="hysteresisLow")
-    hysteresis_delay: _OptionalNumber = Field(None, alias="hysteresisDelay")
-    hysteresis_gradient: _OptionalNumber = Field(None, alias="hysteresisGradient")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``hysteresis_delay`` (``hysteresisDelay``): decimal number; optional (left out when absent, never null)
+    * ``hysteresis_gradient`` (``hysteresisGradient``): decimal number; optional (left out when absent, never null)
+    * ``hysteresis_high`` (``hysteresisHigh``): decimal number; optional (left out when absent, never null)
+    * ``hysteresis_low`` (``hysteresisLow``): decimal number; optional (left out when absent, never null)
+    """
+
+    hysteresis_high: _OptionalNumber = Field(
+        None,
+        alias="hysteresisHigh",
+        description="decimal number; optional (left out when absent, never null)",
+    )
+    hysteresis_low: _OptionalNumber = Field(
+        None, alias="hysteresisLow", description="decimal number; optional (left out when absent, never null)"
+    )
+    hysteresis_delay: _OptionalNumber = Field(
+        None,
+        alias="hysteresisDelay",
+        description="decimal number; optional (left out when absent, never null)",
+    )
+    hysteresis_gradient: _OptionalNumber = Field(
+        None,
+        alias="hysteresisGradient",
+        description="decimal number; optional (left out when absent, never null)",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class ReactivePowerParamsType(OcppModel):
-    """OCPP 2.1 data type ``ReactivePowerParamsType``."""
+    """OCPP 2.1 data type ``ReactivePowerParamsType``. Used in ``DERCurveType``.
 
-    v_ref: _OptionalNumber = Field(None, alias="vRef")
-    autonomous_v_ref_enable: _OptionalBoolean = Field(None, alias="autonomousVRefEnable")
-    autonomous_v_ref_time_constant: _OptionalNumber = Field(None, alias="autonomousVRefTimeConstant")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``autonomous_v_ref_enable`` (``autonomousVRefEnable``): boolean; optional (left out when absent, never null)
+    * ``autonomous_v_ref_time_constant`` (``autonomousVRefTimeConstant``): decimal number; optional (left out when absent, never null)
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``v_ref`` (``vRef``): decimal number; optional (left out when absent, never null)
+    """
+
+    v_ref: _OptionalNumber = Field(
+        None, alias="vRef", description="decimal number; optional (left out when absent, never null)"
+    )
+    autonomous_v_ref_enable: _OptionalBoolean = Field(
+        None, alias="autonomousVRefEnable", description="boolean; optional (left out when absent, never null)"
+    )
+    autonomous_v_ref_time_constant: _OptionalNumber = Field(
+        None,
+        alias="autonomousVRefTimeConstant",
+        description="decimal number; optional (left out when absent, never null)",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class VoltageParamsType(OcppModel):
-    """OCPP 2.1 data type ``VoltageParamsType``."""
+    """OCPP 2.1 data type ``VoltageParamsType``. Used in ``DERCurveType``.
 
-    hv10_min_mean_value: _OptionalNumber = Field(None, alias="hv10MinMeanValue")
-    hv10_min_mean_trip_delay: _OptionalNumber = Field(None, alias="hv10MinMeanTripDelay")
-    power_during_cessation: Annotated[PowerDuringCessationEnumType | None, NOT_NULL] = Field(
-        None, alias="powerDuringCessation"
+    Fields (attribute, wire name: type and constraints):
+
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``hv10_min_mean_trip_delay`` (``hv10MinMeanTripDelay``): decimal number; optional (left out when absent, never null)
+    * ``hv10_min_mean_value`` (``hv10MinMeanValue``): decimal number; optional (left out when absent, never null)
+    * ``power_during_cessation`` (``powerDuringCessation``): one of the PowerDuringCessationEnumType values; optional (left out when absent, never null)
+    """
+
+    hv10_min_mean_value: _OptionalNumber = Field(
+        None,
+        alias="hv10MinMeanValue",
+        description="decimal number; optional (left out when absent, never null)",
     )
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    hv10_min_mean_trip_delay: _OptionalNumber = Field(
+        None,
+        alias="hv10MinMeanTripDelay",
+        description="decimal number; optional (left out when absent, never null)",
+    )
+    power_during_cessation: Annotated[PowerDuringCessationEnumType | None, NOT_NULL] = Field(
+        None,
+        alias="powerDuringCessation",
+        description="one of the PowerDuringCessationEnumType values; optional (left out when absent, never null)",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class DERCurveType(OcppModel):
-    """OCPP 2.1 data type ``DERCurveType``."""
+    """OCPP 2.1 data type ``DERCurveType``. Used in ``DERCurveGetType``, ``LimitMaxDischargeType``, ``SetDERControlRequest``.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``curve_data`` (``curveData``): list of (DERCurvePointsType object), at least 1 and at most 10 items; required
+    * ``priority`` (``priority``): integer, >= 0; required
+    * ``y_unit`` (``yUnit``): one of the DERUnitEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``duration`` (``duration``): decimal number; optional (left out when absent, never null)
+    * ``hysteresis`` (``hysteresis``): HysteresisType object; optional (left out when absent, never null)
+    * ``reactive_power_params`` (``reactivePowerParams``): ReactivePowerParamsType object; optional (left out when absent, never null)
+    * ``response_time`` (``responseTime``): decimal number; optional (left out when absent, never null)
+    * ``start_time`` (``startTime``): RFC 3339 date-time; optional (left out when absent, never null)
+    * ``voltage_params`` (``voltageParams``): VoltageParamsType object; optional (left out when absent, never null)
+    """
 
     curve_data: Annotated[list[DERCurvePointsType], Field(min_length=1, max_length=10)] = Field(
-        alias="curveData"
+        alias="curveData",
+        description="list of (DERCurvePointsType object), at least 1 and at most 10 items; required",
     )
-    hysteresis: Annotated[HysteresisType | None, NOT_NULL] = Field(None, alias="hysteresis")
-    priority: _IntegerMin0 = Field(alias="priority")
+    hysteresis: Annotated[HysteresisType | None, NOT_NULL] = Field(
+        None,
+        alias="hysteresis",
+        description="HysteresisType object; optional (left out when absent, never null)",
+    )
+    priority: _IntegerMin0 = Field(alias="priority", description="integer, >= 0; required")
     reactive_power_params: Annotated[ReactivePowerParamsType | None, NOT_NULL] = Field(
-        None, alias="reactivePowerParams"
+        None,
+        alias="reactivePowerParams",
+        description="ReactivePowerParamsType object; optional (left out when absent, never null)",
     )
-    voltage_params: Annotated[VoltageParamsType | None, NOT_NULL] = Field(None, alias="voltageParams")
-    y_unit: DERUnitEnumType = Field(alias="yUnit")
-    response_time: _OptionalNumber = Field(None, alias="responseTime")
-    start_time: _OptionalDateTime = Field(None, alias="startTime")
-    duration: _OptionalNumber = Field(None, alias="duration")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    voltage_params: Annotated[VoltageParamsType | None, NOT_NULL] = Field(
+        None,
+        alias="voltageParams",
+        description="VoltageParamsType object; optional (left out when absent, never null)",
+    )
+    y_unit: DERUnitEnumType = Field(alias="yUnit", description="one of the DERUnitEnumType values; required")
+    response_time: _OptionalNumber = Field(
+        None, alias="responseTime", description="decimal number; optional (left out when absent, never null)"
+    )
+    start_time: _OptionalDateTime = Field(
+        None, alias="startTime", description="RFC 3339 date-time; optional (left out when absent, never null)"
+    )
+    duration: _OptionalNumber = Field(
+        None, alias="duration", description="decimal number; optional (left out when absent, never null)"
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class DERCurveGetType(OcppModel):
-    """OCPP 2.1 data type ``DERCurveGetType``."""
+    """OCPP 2.1 data type ``DERCurveGetType``. Used in ``ReportDERControlRequest``.
 
-    curve: DERCurveType = Field(alias="curve")
-    id: _String36 = Field(alias="id")
-    curve_type: DERControlEnumType = Field(alias="curveType")
-    is_default: _Boolean = Field(alias="isDefault")
-    is_superseded: _Boolean = Field(alias="isSuperseded")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``curve`` (``curve``): DERCurveType object; required
+    * ``curve_type`` (``curveType``): one of the DERControlEnumType values; required
+    * ``id`` (``id``): text, at most 36 characters; required
+    * ``is_default`` (``isDefault``): boolean; required
+    * ``is_superseded`` (``isSuperseded``): boolean; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    curve: DERCurveType = Field(alias="curve", description="DERCurveType object; required")
+    id: _String36 = Field(alias="id", description="text, at most 36 characters; required")
+    curve_type: DERControlEnumType = Field(
+        alias="curveType", description="one of the DERControlEnumType values; required"
+    )
+    is_default: _Boolean = Field(alias="isDefault", description="boolean; required")
+    is_superseded: _Boolean = Field(alias="isSuperseded", description="boolean; required")
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class EnterServiceType(OcppModel):
-    """OCPP 2.1 data type ``EnterServiceType``."""
+    """OCPP 2.1 data type ``EnterServiceType``. Used in ``EnterServiceGetType``, ``SetDERControlRequest``.
 
-    priority: _IntegerMin0 = Field(alias="priority")
-    high_voltage: _Number = Field(alias="highVoltage")
-    low_voltage: _Number = Field(alias="lowVoltage")
-    high_freq: _Number = Field(alias="highFreq")
-    low_freq: _Number = Field(alias="lowFreq")
-    delay: _OptionalNumber = Field(None, alias="delay")
-    random_delay: _OptionalNumber = Field(None, alias="randomDelay")
-    ramp_rate: _OptionalNumber = Field(None, alias="rampRate")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``high_freq`` (``highFreq``): decimal number; required
+    * ``high_voltage`` (``highVoltage``): decimal number; required
+    * ``low_freq`` (``lowFreq``): decimal number; required
+    * ``low_voltage`` (``lowVoltage``): decimal number; required
+    * ``priority`` (``priority``): integer, >= 0; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``delay`` (``delay``): decimal number; optional (left out when absent, never null)
+    * ``ramp_rate`` (``rampRate``): decimal number; optional (left out when absent, never null)
+    * ``random_delay`` (``randomDelay``): decimal number; optional (left out when absent, never null)
+    """
+
+    priority: _IntegerMin0 = Field(alias="priority", description="integer, >= 0; required")
+    high_voltage: _Number = Field(alias="highVoltage", description="decimal number; required")
+    low_voltage: _Number = Field(alias="lowVoltage", description="decimal number; required")
+    high_freq: _Number = Field(alias="highFreq", description="decimal number; required")
+    low_freq: _Number = Field(alias="lowFreq", description="decimal number; required")
+    delay: _OptionalNumber = Field(
+        None, alias="delay", description="decimal number; optional (left out when absent, never null)"
+    )
+    random_delay: _OptionalNumber = Field(
+        None, alias="randomDelay", description="decimal number; optional (left out when absent, never null)"
+    )
+    ramp_rate: _OptionalNumber = Field(
+        None, alias="rampRate", description="decimal number; optional (left out when absent, never null)"
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class EnterServiceGetType(OcppModel):
-    """OCPP 2.1 data type ``EnterServiceGetType``."""
+    """OCPP 2.1 data type ``EnterServiceGetType``. Used in ``ReportDERControlRequest``.
 
-    enter_service: EnterServiceType = Field(alias="enterService")
-    id: _String36 = Field(alias="id")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``enter_service`` (``enterService``): EnterServiceType object; required
+    * ``id`` (``id``): text, at most 36 characters; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    enter_service: EnterServiceType = Field(
+        alias="enterService", description="EnterServiceType object; required"
+    )
+    id: _String36 = Field(alias="id", description="text, at most 36 characters; required")
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class EventDataType(OcppModel):
-    """OCPP 2.1 data type ``EventDataType``."""
+    """OCPP 2.1 data type ``EventDataType``. Used in ``NotifyEventRequest``.
 
-    event_id: _IntegerMin0 = Field(alias="eventId")
-    timestamp: DateTime = Field(alias="timestamp")
-    trigger: EventTriggerEnumType = Field(alias="trigger")
-    cause: _OptionalIntegerMin0 = Field(None, alias="cause")
-    actual_value: _String2500 = Field(alias="actualValue")
-    tech_code: _OptionalString50 = Field(None, alias="techCode")
-    tech_info: _OptionalString500 = Field(None, alias="techInfo")
-    cleared: _OptionalBoolean = Field(None, alias="cleared")
-    transaction_id: _OptionalString36 = Field(None, alias="transactionId")
-    component: ComponentType = Field(alias="component")
-    variable_monitoring_id: _OptionalIntegerMin0 = Field(None, alias="variableMonitoringId")
-    event_notification_type: EventNotificationEnumType = Field(alias="eventNotificationType")
-    variable: VariableType = Field(alias="variable")
-    severity: _OptionalIntegerMin0 = Field(None, alias="severity")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``actual_value`` (``actualValue``): text, at most 2500 characters; required
+    * ``component`` (``component``): ComponentType object; required
+    * ``event_id`` (``eventId``): integer, >= 0; required
+    * ``event_notification_type`` (``eventNotificationType``): one of the EventNotificationEnumType values; required
+    * ``timestamp`` (``timestamp``): RFC 3339 date-time; required
+    * ``trigger`` (``trigger``): one of the EventTriggerEnumType values; required
+    * ``variable`` (``variable``): VariableType object; required
+    * ``cause`` (``cause``): integer, >= 0; optional (left out when absent, never null)
+    * ``cleared`` (``cleared``): boolean; optional (left out when absent, never null)
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``severity`` (``severity``): integer, >= 0; optional (left out when absent, never null)
+    * ``tech_code`` (``techCode``): text, at most 50 characters; optional (left out when absent, never null)
+    * ``tech_info`` (``techInfo``): text, at most 500 characters; optional (left out when absent, never null)
+    * ``transaction_id`` (``transactionId``): text, at most 36 characters; optional (left out when absent, never null)
+    * ``variable_monitoring_id`` (``variableMonitoringId``): integer, >= 0; optional (left out when absent, never null)
+    """
+
+    event_id: _IntegerMin0 = Field(alias="eventId", description="integer, >= 0; required")
+    timestamp: DateTime = Field(alias="timestamp", description="RFC 3339 date-time; required")
+    trigger: EventTriggerEnumType = Field(
+        alias="trigger", description="one of the EventTriggerEnumType values; required"
+    )
+    cause: _OptionalIntegerMin0 = Field(
+        None, alias="cause", description="integer, >= 0; optional (left out when absent, never null)"
+    )
+    actual_value: _String2500 = Field(
+        alias="actualValue", description="text, at most 2500 characters; required"
+    )
+    tech_code: _OptionalString50 = Field(
+        None,
+        alias="techCode",
+        description="text, at most 50 characters; optional (left out when absent, never null)",
+    )
+    tech_info: _OptionalString500 = Field(
+        None,
+        alias="techInfo",
+        description="text, at most 500 characters; optional (left out when absent, never null)",
+    )
+    cleared: _OptionalBoolean = Field(
+        None, alias="cleared", description="boolean; optional (left out when absent, never null)"
+    )
+    transaction_id: _OptionalString36 = Field(
+        None,
+        alias="transactionId",
+        description="text, at most 36 characters; optional (left out when absent, never null)",
+    )
+    component: ComponentType = Field(alias="component", description="ComponentType object; required")
+    variable_monitoring_id: _OptionalIntegerMin0 = Field(
+        None,
+        alias="variableMonitoringId",
+        description="integer, >= 0; optional (left out when absent, never null)",
+    )
+    event_notification_type: EventNotificationEnumType = Field(
+        alias="eventNotificationType", description="one of the EventNotificationEnumType values; required"
+    )
+    variable: VariableType = Field(alias="variable", description="VariableType object; required")
+    severity: _OptionalIntegerMin0 = Field(
+        None, alias="severity", description="integer, >= 0; optional (left out when absent, never null)"
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class FirmwareType(OcppModel):
-    """OCPP 2.1 data type ``FirmwareType``."""
+    """OCPP 2.1 data type ``FirmwareType``. Used in ``UpdateFirmwareRequest``.
 
-    location: _String2000 = Field(alias="location")
-    retrieve_date_time: DateTime = Field(alias="retrieveDateTime")
-    install_date_time: _OptionalDateTime = Field(None, alias="installDateTime")
-    signing_certificate: _OptionalString5500 = Field(None, alias="signingCertificate")
-    signature: _OptionalString800 = Field(None, alias="signature")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``location`` (``location``): text, at most 2000 characters; required
+    * ``retrieve_date_time`` (``retrieveDateTime``): RFC 3339 date-time; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``install_date_time`` (``installDateTime``): RFC 3339 date-time; optional (left out when absent, never null)
+    * ``signature`` (``signature``): text, at most 800 characters; optional (left out when absent, never null)
+    * ``signing_certificate`` (``signingCertificate``): text, at most 5500 characters; optional (left out when absent, never null)
+    """
+
+    location: _String2000 = Field(alias="location", description="text, at most 2000 characters; required")
+    retrieve_date_time: DateTime = Field(alias="retrieveDateTime", description="RFC 3339 date-time; required")
+    install_date_time: _OptionalDateTime = Field(
+        None,
+        alias="installDateTime",
+        description="RFC 3339 date-time; optional (left out when absent, never null)",
+    )
+    signing_certificate: _OptionalString5500 = Field(
+        None,
+        alias="signingCertificate",
+        description="text, at most 5500 characters; optional (left out when absent, never null)",
+    )
+    signature: _OptionalString800 = Field(
+        None,
+        alias="signature",
+        description="text, at most 800 characters; optional (left out when absent, never null)",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class FixedPFType(OcppModel):
-    """OCPP 2.1 data type ``FixedPFType``."""
+    """OCPP 2.1 data type ``FixedPFType``. Used in ``FixedPFGetType``, ``SetDERControlRequest``.
 
-    priority: _IntegerMin0 = Field(alias="priority")
-    displacement: _Number = Field(alias="displacement")
-    excitation: _Boolean = Field(alias="excitation")
-    start_time: _OptionalDateTime = Field(None, alias="startTime")
-    duration: _OptionalNumber = Field(None, alias="duration")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``displacement`` (``displacement``): decimal number; required
+    * ``excitation`` (``excitation``): boolean; required
+    * ``priority`` (``priority``): integer, >= 0; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``duration`` (``duration``): decimal number; optional (left out when absent, never null)
+    * ``start_time`` (``startTime``): RFC 3339 date-time; optional (left out when absent, never null)
+    """
+
+    priority: _IntegerMin0 = Field(alias="priority", description="integer, >= 0; required")
+    displacement: _Number = Field(alias="displacement", description="decimal number; required")
+    excitation: _Boolean = Field(alias="excitation", description="boolean; required")
+    start_time: _OptionalDateTime = Field(
+        None, alias="startTime", description="RFC 3339 date-time; optional (left out when absent, never null)"
+    )
+    duration: _OptionalNumber = Field(
+        None, alias="duration", description="decimal number; optional (left out when absent, never null)"
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class FixedPFGetType(OcppModel):
-    """OCPP 2.1 data type ``FixedPFGetType``."""
+    """OCPP 2.1 data type ``FixedPFGetType``. Used in ``ReportDERControlRequest``.
 
-    fixed_pf: FixedPFType = Field(alias="fixedPF")
-    id: _String36 = Field(alias="id")
-    is_default: _Boolean = Field(alias="isDefault")
-    is_superseded: _Boolean = Field(alias="isSuperseded")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``fixed_pf`` (``fixedPF``): FixedPFType object; required
+    * ``id`` (``id``): text, at most 36 characters; required
+    * ``is_default`` (``isDefault``): boolean; required
+    * ``is_superseded`` (``isSuperseded``): boolean; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    fixed_pf: FixedPFType = Field(alias="fixedPF", description="FixedPFType object; required")
+    id: _String36 = Field(alias="id", description="text, at most 36 characters; required")
+    is_default: _Boolean = Field(alias="isDefault", description="boolean; required")
+    is_superseded: _Boolean = Field(alias="isSuperseded", description="boolean; required")
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class FixedVarType(OcppModel):
-    """OCPP 2.1 data type ``FixedVarType``."""
+    """OCPP 2.1 data type ``FixedVarType``. Used in ``FixedVarGetType``, ``SetDERControlRequest``.
 
-    priority: _IntegerMin0 = Field(alias="priority")
-    setpoint: _Number = Field(alias="setpoint")
-    unit: DERUnitEnumType = Field(alias="unit")
-    start_time: _OptionalDateTime = Field(None, alias="startTime")
-    duration: _OptionalNumber = Field(None, alias="duration")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``priority`` (``priority``): integer, >= 0; required
+    * ``setpoint`` (``setpoint``): decimal number; required
+    * ``unit`` (``unit``): one of the DERUnitEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``duration`` (``duration``): decimal number; optional (left out when absent, never null)
+    * ``start_time`` (``startTime``): RFC 3339 date-time; optional (left out when absent, never null)
+    """
+
+    priority: _IntegerMin0 = Field(alias="priority", description="integer, >= 0; required")
+    setpoint: _Number = Field(alias="setpoint", description="decimal number; required")
+    unit: DERUnitEnumType = Field(alias="unit", description="one of the DERUnitEnumType values; required")
+    start_time: _OptionalDateTime = Field(
+        None, alias="startTime", description="RFC 3339 date-time; optional (left out when absent, never null)"
+    )
+    duration: _OptionalNumber = Field(
+        None, alias="duration", description="decimal number; optional (left out when absent, never null)"
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class FixedVarGetType(OcppModel):
-    """OCPP 2.1 data type ``FixedVarGetType``."""
+    """OCPP 2.1 data type ``FixedVarGetType``. Used in ``ReportDERControlRequest``.
 
-    fixed_var: FixedVarType = Field(alias="fixedVar")
-    id: _String36 = Field(alias="id")
-    is_default: _Boolean = Field(alias="isDefault")
-    is_superseded: _Boolean = Field(alias="isSuperseded")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``fixed_var`` (``fixedVar``): FixedVarType object; required
+    * ``id`` (``id``): text, at most 36 characters; required
+    * ``is_default`` (``isDefault``): boolean; required
+    * ``is_superseded`` (``isSuperseded``): boolean; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    fixed_var: FixedVarType = Field(alias="fixedVar", description="FixedVarType object; required")
+    id: _String36 = Field(alias="id", description="text, at most 36 characters; required")
+    is_default: _Boolean = Field(alias="isDefault", description="boolean; required")
+    is_superseded: _Boolean = Field(alias="isSuperseded", description="boolean; required")
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class FreqDroopType(OcppModel):
-    """OCPP 2.1 data type ``FreqDroopType``."""
+    """OCPP 2.1 data type ``FreqDroopType``. Used in ``FreqDroopGetType``, ``SetDERControlRequest``.
 
-    priority: _IntegerMin0 = Field(alias="priority")
-    over_freq: _Number = Field(alias="overFreq")
-    under_freq: _Number = Field(alias="underFreq")
-    over_droop: _Number = Field(alias="overDroop")
-    under_droop: _Number = Field(alias="underDroop")
-    response_time: _Number = Field(alias="responseTime")
-    start_time: _OptionalDateTime = Field(None, alias="startTime")
-    duration: _OptionalNumber = Field(None, alias="duration")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``over_droop`` (``overDroop``): decimal number; required
+    * ``over_freq`` (``overFreq``): decimal number; required
+    * ``priority`` (``priority``): integer, >= 0; required
+    * ``response_time`` (``responseTime``): decimal number; required
+    * ``under_droop`` (``underDroop``): decimal number; required
+    * ``under_freq`` (``underFreq``): decimal number; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``duration`` (``duration``): decimal number; optional (left out when absent, never null)
+    * ``start_time`` (``startTime``): RFC 3339 date-time; optional (left out when absent, never null)
+    """
+
+    priority: _IntegerMin0 = Field(alias="priority", description="integer, >= 0; required")
+    over_freq: _Number = Field(alias="overFreq", description="decimal number; required")
+    under_freq: _Number = Field(alias="underFreq", description="decimal number; required")
+    over_droop: _Number = Field(alias="overDroop", description="decimal number; required")
+    under_droop: _Number = Field(alias="underDroop", description="decimal number; required")
+    response_time: _Number = Field(alias="responseTime", description="decimal number; required")
+    start_time: _OptionalDateTime = Field(
+        None, alias="startTime", description="RFC 3339 date-time; optional (left out when absent, never null)"
+    )
+    duration: _OptionalNumber = Field(
+        None, alias="duration", description="decimal number; optional (left out when absent, never null)"
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class FreqDroopGetType(OcppModel):
-    """OCPP 2.1 data type ``FreqDroopGetType``."""
+    """OCPP 2.1 data type ``FreqDroopGetType``. Used in ``ReportDERControlRequest``.
 
-    freq_droop: FreqDroopType = Field(alias="freqDroop")
-    id: _String36 = Field(alias="id")
-    is_default: _Boolean = Field(alias="isDefault")
-    is_superseded: _Boolean = Field(alias="isSuperseded")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``freq_droop`` (``freqDroop``): FreqDroopType object; required
+    * ``id`` (``id``): text, at most 36 characters; required
+    * ``is_default`` (``isDefault``): boolean; required
+    * ``is_superseded`` (``isSuperseded``): boolean; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    freq_droop: FreqDroopType = Field(alias="freqDroop", description="FreqDroopType object; required")
+    id: _String36 = Field(alias="id", description="text, at most 36 characters; required")
+    is_default: _Boolean = Field(alias="isDefault", description="boolean; required")
+    is_superseded: _Boolean = Field(alias="isSuperseded", description="boolean; required")
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class GetVariableDataType(OcppModel):
-    """OCPP 2.1 data type ``GetVariableDataType``."""
+    """OCPP 2.1 data type ``GetVariableDataType``. Used in ``GetVariablesRequest``.
 
-    attribute_type: Annotated[AttributeEnumType | None, NOT_NULL] = Field(None, alias="attributeType")
-    component: ComponentType = Field(alias="component")
-    variable: VariableType = Field(alias="variable")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``component`` (``component``): ComponentType object; required
+    * ``variable`` (``variable``): VariableType object; required
+    * ``attribute_type`` (``attributeType``): one of the AttributeEnumType values; optional (left out when absent, never null)
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    attribute_type: Annotated[AttributeEnumType | None, NOT_NULL] = Field(
+        None,
+        alias="attributeType",
+        description="one of the AttributeEnumType values; optional (left out when absent, never null)",
+    )
+    component: ComponentType = Field(alias="component", description="ComponentType object; required")
+    variable: VariableType = Field(alias="variable", description="VariableType object; required")
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class GetVariableResultType(OcppModel):
-    """OCPP 2.1 data type ``GetVariableResultType``."""
+    """OCPP 2.1 data type ``GetVariableResultType``. Used in ``GetVariablesResponse``.
 
-    attribute_status: GetVariableStatusEnumType = Field(alias="attributeStatus")
-    attribute_status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(
-        None, alias="attributeStatusInfo"
+    Fields (attribute, wire name: type and constraints):
+
+    * ``attribute_status`` (``attributeStatus``): one of the GetVariableStatusEnumType values; required
+    * ``component`` (``component``): ComponentType object; required
+    * ``variable`` (``variable``): VariableType object; required
+    * ``attribute_status_info`` (``attributeStatusInfo``): StatusInfoType object; optional (left out when absent, never null)
+    * ``attribute_type`` (``attributeType``): one of the AttributeEnumType values; optional (left out when absent, never null)
+    * ``attribute_value`` (``attributeValue``): text, at most 2500 characters; optional (left out when absent, never null)
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    attribute_status: GetVariableStatusEnumType = Field(
+        alias="attributeStatus", description="one of the GetVariableStatusEnumType values; required"
     )
-    attribute_type: Annotated[AttributeEnumType | None, NOT_NULL] = Field(None, alias="attributeType")
-    attribute_value: _OptionalString2500 = Field(None, alias="attributeValue")
-    component: ComponentType = Field(alias="component")
-    variable: VariableType = Field(alias="variable")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    attribute_status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(
+        None,
+        alias="attributeStatusInfo",
+        description="StatusInfoType object; optional (left out when absent, never null)",
+    )
+    attribute_type: Annotated[AttributeEnumType | None, NOT_NULL] = Field(
+        None,
+        alias="attributeType",
+        description="one of the AttributeEnumType values; optional (left out when absent, never null)",
+    )
+    attribute_value: _OptionalString2500 = Field(
+        None,
+        alias="attributeValue",
+        description="text, at most 2500 characters; optional (left out when absent, never null)",
+    )
+    component: ComponentType = Field(alias="component", description="ComponentType object; required")
+    variable: VariableType = Field(alias="variable", description="VariableType object; required")
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class GradientType(OcppModel):
-    """OCPP 2.1 data type ``GradientType``."""
+    """OCPP 2.1 data type ``GradientType``. Used in ``GradientGetType``, ``SetDERControlRequest``.
 
-    priority: _IntegerMin0 = Field(alias="priority")
-    gradient: _Number = Field(alias="gradient")
-    soft_gradient: _Number = Field(alias="softGradient")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``gradient`` (``gradient``): decimal number; required
+    * ``priority`` (``priority``): integer, >= 0; required
+    * ``soft_gradient`` (``softGradient``): decimal number; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    priority: _IntegerMin0 = Field(alias="priority", description="integer, >= 0; required")
+    gradient: _Number = Field(alias="gradient", description="decimal number; required")
+    soft_gradient: _Number = Field(alias="softGradient", description="decimal number; required")
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class GradientGetType(OcppModel):
-    """OCPP 2.1 data type ``GradientGetType``."""
+    """OCPP 2.1 data type ``GradientGetType``. Used in ``ReportDERControlRequest``.
 
-    gradient: GradientType = Field(alias="gradient")
-    id: _String36 = Field(alias="id")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``gradient`` (``gradient``): GradientType object; required
+    * ``id`` (``id``): text, at most 36 characters; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    gradient: GradientType = Field(alias="gradient", description="GradientType object; required")
+    id: _String36 = Field(alias="id", description="text, at most 36 characters; required")
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class LimitMaxDischargeType(OcppModel):
-    """OCPP 2.1 data type ``LimitMaxDischargeType``."""
+    """OCPP 2.1 data type ``LimitMaxDischargeType``. Used in ``LimitMaxDischargeGetType``, ``SetDERControlRequest``.
 
-    priority: _IntegerMin0 = Field(alias="priority")
-    pct_max_discharge_power: _OptionalNumber = Field(None, alias="pctMaxDischargePower")
-    power_monitoring_must_trip: Annotated[DERCurveType | None, NOT_NULL] = Field(
-        None, alias="powerMonitoringMustTrip"
+    Fields (attribute, wire name: type and constraints):
+
+    * ``priority`` (``priority``): integer, >= 0; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``duration`` (``duration``): decimal number; optional (left out when absent, never null)
+    * ``pct_max_discharge_power`` (``pctMaxDischargePower``): decimal number; optional (left out when absent, never null)
+    * ``power_monitoring_must_trip`` (``powerMonitoringMustTrip``): DERCurveType object; optional (left out when absent, never null)
+    * ``start_time`` (``startTime``): RFC 3339 date-time; optional (left out when absent, never null)
+    """
+
+    priority: _IntegerMin0 = Field(alias="priority", description="integer, >= 0; required")
+    pct_max_discharge_power: _OptionalNumber = Field(
+        None,
+        alias="pctMaxDischargePower",
+        description="decimal number; optional (left out when absent, never null)",
     )
-    start_time: _OptionalDateTime = Field(None, alias="startTime")
-    duration: _OptionalNumber = Field(None, alias="duration")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    power_monitoring_must_trip: Annotated[DERCurveType | None, NOT_NULL] = Field(
+        None,
+        alias="powerMonitoringMustTrip",
+        description="DERCurveType object; optional (left out when absent, never null)",
+    )
+    start_time: _OptionalDateTime = Field(
+        None, alias="startTime", description="RFC 3339 date-time; optional (left out when absent, never null)"
+    )
+    duration: _OptionalNumber = Field(
+        None, alias="duration", description="decimal number; optional (left out when absent, never null)"
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class LimitMaxDischargeGetType(OcppModel):
-    """OCPP 2.1 data type ``LimitMaxDischargeGetType``."""
+    """OCPP 2.1 data type ``LimitMaxDischargeGetType``. Used in ``ReportDERControlRequest``.
 
-    id: _String36 = Field(alias="id")
-    is_default: _Boolean = Field(alias="isDefault")
-    is_superseded: _Boolean = Field(alias="isSuperseded")
-    limit_max_discharge: LimitMaxDischargeType = Field(alias="limitMaxDischarge")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``id`` (``id``): text, at most 36 characters; required
+    * ``is_default`` (``isDefault``): boolean; required
+    * ``is_superseded`` (``isSuperseded``): boolean; required
+    * ``limit_max_discharge`` (``limitMaxDischarge``): LimitMaxDischargeType object; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    id: _String36 = Field(alias="id", description="text, at most 36 characters; required")
+    is_default: _Boolean = Field(alias="isDefault", description="boolean; required")
+    is_superseded: _Boolean = Field(alias="isSuperseded", description="boolean; required")
+    limit_max_discharge: LimitMaxDischargeType = Field(
+        alias="limitMaxDischarge", description="LimitMaxDischargeType object; required"
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class LogParametersType(OcppModel):
-    """OCPP 2.1 data type ``LogParametersType``."""
+    """OCPP 2.1 data type ``LogParametersType``. Used in ``GetLogRequest``.
 
-    remote_location: _String2000 = Field(alias="remoteLocation")
-    oldest_timestamp: _OptionalDateTime = Field(None, alias="oldestTimestamp")
-    latest_timestamp: _OptionalDateTime = Field(None, alias="latestTimestamp")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``remote_location`` (``remoteLocation``): text, at most 2000 characters; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``latest_timestamp`` (``latestTimestamp``): RFC 3339 date-time; optional (left out when absent, never null)
+    * ``oldest_timestamp`` (``oldestTimestamp``): RFC 3339 date-time; optional (left out when absent, never null)
+    """
+
+    remote_location: _String2000 = Field(
+        alias="remoteLocation", description="text, at most 2000 characters; required"
+    )
+    oldest_timestamp: _OptionalDateTime = Field(
+        None,
+        alias="oldestTimestamp",
+        description="RFC 3339 date-time; optional (left out when absent, never null)",
+    )
+    latest_timestamp: _OptionalDateTime = Field(
+        None,
+        alias="latestTimestamp",
+        description="RFC 3339 date-time; optional (left out when absent, never null)",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class MessageInfoType(OcppModel):
-    """OCPP 2.1 data type ``MessageInfoType``."""
+    """OCPP 2.1 data type ``MessageInfoType``. Used in ``NotifyDisplayMessagesRequest``, ``SetDisplayMessageRequest``.
 
-    display: Annotated[ComponentType | None, NOT_NULL] = Field(None, alias="display")
-    id: _IntegerMin0 = Field(alias="id")
-    priority: MessagePriorityEnumType = Field(alias="priority")
-    state: Annotated[MessageStateEnumType | None, NOT_NULL] = Field(None, alias="state")
-    start_date_time: _OptionalDateTime = Field(None, alias="startDateTime")
-    end_date_time: _OptionalDateTime = Field(None, alias="endDateTime")
-    transaction_id: _OptionalString36 = Field(None, alias="transactionId")
-    message: MessageContentType = Field(alias="message")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``id`` (``id``): integer, >= 0; required
+    * ``message`` (``message``): MessageContentType object; required
+    * ``priority`` (``priority``): one of the MessagePriorityEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``display`` (``display``): ComponentType object; optional (left out when absent, never null)
+    * ``end_date_time`` (``endDateTime``): RFC 3339 date-time; optional (left out when absent, never null)
+    * ``message_extra`` (``messageExtra``): list of (MessageContentType object), at least 1 and at most 4 items; optional (left out when absent, never null)
+    * ``start_date_time`` (``startDateTime``): RFC 3339 date-time; optional (left out when absent, never null)
+    * ``state`` (``state``): one of the MessageStateEnumType values; optional (left out when absent, never null)
+    * ``transaction_id`` (``transactionId``): text, at most 36 characters; optional (left out when absent, never null)
+    """
+
+    display: Annotated[ComponentType | None, NOT_NULL] = Field(
+        None, alias="display", description="ComponentType object; optional (left out when absent, never null)"
+    )
+    id: _IntegerMin0 = Field(alias="id", description="integer, >= 0; required")
+    priority: MessagePriorityEnumType = Field(
+        alias="priority", description="one of the MessagePriorityEnumType values; required"
+    )
+    state: Annotated[MessageStateEnumType | None, NOT_NULL] = Field(
+        None,
+        alias="state",
+        description="one of the MessageStateEnumType values; optional (left out when absent, never null)",
+    )
+    start_date_time: _OptionalDateTime = Field(
+        None,
+        alias="startDateTime",
+        description="RFC 3339 date-time; optional (left out when absent, never null)",
+    )
+    end_date_time: _OptionalDateTime = Field(
+        None,
+        alias="endDateTime",
+        description="RFC 3339 date-time; optional (left out when absent, never null)",
+    )
+    transaction_id: _OptionalString36 = Field(
+        None,
+        alias="transactionId",
+        description="text, at most 36 characters; optional (left out when absent, never null)",
+    )
+    message: MessageContentType = Field(alias="message", description="MessageContentType object; required")
     message_extra: Annotated[
         Annotated[list[MessageContentType], Field(min_length=1, max_length=4)] | None, NOT_NULL
-    ] = Field(None, alias="messageExtra")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    ] = Field(
+        None,
+        alias="messageExtra",
+        description="list of (MessageContentType object), at least 1 and at most 4 items; optional (left out when absent, never null)",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class SignedMeterValueType(OcppModel):
-    """OCPP 2.1 data type ``SignedMeterValueType``."""
+    """OCPP 2.1 data type ``SignedMeterValueType``. Used in ``SampledValueType``.
 
-    signed_meter_data: _String32768 = Field(alias="signedMeterData")
-    signing_method: _OptionalString50 = Field(None, alias="signingMethod")
-    encoding_method: _String50 = Field(alias="encodingMethod")
-    public_key: _OptionalString2500 = Field(None, alias="publicKey")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``encoding_method`` (``encodingMethod``): text, at most 50 characters; required
+    * ``signed_meter_data`` (``signedMeterData``): text, at most 32768 characters; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``public_key`` (``publicKey``): text, at most 2500 characters; optional (left out when absent, never null)
+    * ``signing_method`` (``signingMethod``): text, at most 50 characters; optional (left out when absent, never null)
+    """
+
+    signed_meter_data: _String32768 = Field(
+        alias="signedMeterData", description="text, at most 32768 characters; required"
+    )
+    signing_method: _OptionalString50 = Field(
+        None,
+        alias="signingMethod",
+        description="text, at most 50 characters; optional (left out when absent, never null)",
+    )
+    encoding_method: _String50 = Field(
+        alias="encodingMethod", description="text, at most 50 characters; required"
+    )
+    public_key: _OptionalString2500 = Field(
+        None,
+        alias="publicKey",
+        description="text, at most 2500 characters; optional (left out when absent, never null)",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class UnitOfMeasureType(OcppModel):
-    """OCPP 2.1 data type ``UnitOfMeasureType``."""
+    """OCPP 2.1 data type ``UnitOfMeasureType``. Used in ``SampledValueType``.
 
-    unit: _OptionalString20 = Field(None, alias="unit")
-    multiplier: _OptionalInteger = Field(None, alias="multiplier")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``multiplier`` (``multiplier``): integer; optional (left out when absent, never null)
+    * ``unit`` (``unit``): text, at most 20 characters; optional (left out when absent, never null)
+    """
+
+    unit: _OptionalString20 = Field(
+        None,
+        alias="unit",
+        description="text, at most 20 characters; optional (left out when absent, never null)",
+    )
+    multiplier: _OptionalInteger = Field(
+        None, alias="multiplier", description="integer; optional (left out when absent, never null)"
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class SampledValueType(OcppModel):
-    """OCPP 2.1 data type ``SampledValueType``."""
+    """OCPP 2.1 data type ``SampledValueType``. Used in ``MeterValueType``.
 
-    value: _Number = Field(alias="value")
-    measurand: Annotated[MeasurandEnumType | None, NOT_NULL] = Field(None, alias="measurand")
-    context: Annotated[ReadingContextEnumType | None, NOT_NULL] = Field(None, alias="context")
-    phase: Annotated[PhaseEnumType | None, NOT_NULL] = Field(None, alias="phase")
-    location: Annotated[LocationEnumType | None, NOT_NULL] = Field(None, alias="location")
-    signed_meter_value: Annotated[SignedMeterValueType | None, NOT_NULL] = Field(
-        None, alias="signedMeterValue"
+    Fields (attribute, wire name: type and constraints):
+
+    * ``value`` (``value``): decimal number; required
+    * ``context`` (``context``): one of the ReadingContextEnumType values; optional (left out when absent, never null)
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``location`` (``location``): one of the LocationEnumType values; optional (left out when absent, never null)
+    * ``measurand`` (``measurand``): one of the MeasurandEnumType values; optional (left out when absent, never null)
+    * ``phase`` (``phase``): one of the PhaseEnumType values; optional (left out when absent, never null)
+    * ``signed_meter_value`` (``signedMeterValue``): SignedMeterValueType object; optional (left out when absent, never null)
+    * ``unit_of_measure`` (``unitOfMeasure``): UnitOfMeasureType object; optional (left out when absent, never null)
+    """
+
+    value: _Number = Field(alias="value", description="decimal number; required")
+    measurand: Annotated[MeasurandEnumType | None, NOT_NULL] = Field(
+        None,
+        alias="measurand",
+        description="one of the MeasurandEnumType values; optional (left out when absent, never null)",
     )
-    unit_of_measure: Annotated[UnitOfMeasureType | None, NOT_NULL] = Field(None, alias="unitOfMeasure")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    context: Annotated[ReadingContextEnumType | None, NOT_NULL] = Field(
+        None,
+        alias="context",
+        description="one of the ReadingContextEnumType values; optional (left out when absent, never null)",
+    )
+    phase: Annotated[PhaseEnumType | None, NOT_NULL] = Field(
+        None,
+        alias="phase",
+        description="one of the PhaseEnumType values; optional (left out when absent, never null)",
+    )
+    location: Annotated[LocationEnumType | None, NOT_NULL] = Field(
+        None,
+        alias="location",
+        description="one of the LocationEnumType values; optional (left out when absent, never null)",
+    )
+    signed_meter_value: Annotated[SignedMeterValueType | None, NOT_NULL] = Field(
+        None,
+        alias="signedMeterValue",
+        description="SignedMeterValueType object; optional (left out when absent, never null)",
+    )
+    unit_of_measure: Annotated[UnitOfMeasureType | None, NOT_NULL] = Field(
+        None,
+        alias="unitOfMeasure",
+        description="UnitOfMeasureType object; optional (left out when absent, never null)",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class MeterValueType(OcppModel):
-    """OCPP 2.1 data type ``MeterValueType``."""
+    """OCPP 2.1 data type ``MeterValueType``. Used in ``MeterValuesRequest``, ``TransactionEventRequest``.
 
-    sampled_value: Annotated[list[SampledValueType], Field(min_length=1)] = Field(alias="sampledValue")
-    timestamp: DateTime = Field(alias="timestamp")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``sampled_value`` (``sampledValue``): list of (SampledValueType object), at least 1 items; required
+    * ``timestamp`` (``timestamp``): RFC 3339 date-time; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    sampled_value: Annotated[list[SampledValueType], Field(min_length=1)] = Field(
+        alias="sampledValue", description="list of (SampledValueType object), at least 1 items; required"
+    )
+    timestamp: DateTime = Field(alias="timestamp", description="RFC 3339 date-time; required")
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class VariableMonitoringType(OcppModel):
-    """OCPP 2.1 data type ``VariableMonitoringType``."""
+    """OCPP 2.1 data type ``VariableMonitoringType``. Used in ``MonitoringDataType``.
 
-    id: _IntegerMin0 = Field(alias="id")
-    transaction: _Boolean = Field(alias="transaction")
-    value: _Number = Field(alias="value")
-    type: MonitorEnumType = Field(alias="type")
-    severity: _IntegerMin0 = Field(alias="severity")
-    event_notification_type: EventNotificationEnumType = Field(alias="eventNotificationType")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``event_notification_type`` (``eventNotificationType``): one of the EventNotificationEnumType values; required
+    * ``id`` (``id``): integer, >= 0; required
+    * ``severity`` (``severity``): integer, >= 0; required
+    * ``transaction`` (``transaction``): boolean; required
+    * ``type`` (``type``): one of the MonitorEnumType values; required
+    * ``value`` (``value``): decimal number; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    id: _IntegerMin0 = Field(alias="id", description="integer, >= 0; required")
+    transaction: _Boolean = Field(alias="transaction", description="boolean; required")
+    value: _Number = Field(alias="value", description="decimal number; required")
+    type: MonitorEnumType = Field(alias="type", description="one of the MonitorEnumType values; required")
+    severity: _IntegerMin0 = Field(alias="severity", description="integer, >= 0; required")
+    event_notification_type: EventNotificationEnumType = Field(
+        alias="eventNotificationType", description="one of the EventNotificationEnumType values; required"
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class MonitoringDataType(OcppModel):
-    """OCPP 2.1 data type ``MonitoringDataType``."""
+    """OCPP 2.1 data type ``MonitoringDataType``. Used in ``NotifyMonitoringReportRequest``.
 
-    component: ComponentType = Field(alias="component")
-    variable: VariableType = Field(alias="variable")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``component`` (``component``): ComponentType object; required
+    * ``variable`` (``variable``): VariableType object; required
+    * ``variable_monitoring`` (``variableMonitoring``): list of (VariableMonitoringType object), at least 1 items; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    component: ComponentType = Field(alias="component", description="ComponentType object; required")
+    variable: VariableType = Field(alias="variable", description="VariableType object; required")
     variable_monitoring: Annotated[list[VariableMonitoringType], Field(min_length=1)] = Field(
-        alias="variableMonitoring"
+        alias="variableMonitoring",
+        description="list of (VariableMonitoringType object), at least 1 items; required",
     )
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class VPNType(OcppModel):
-    """OCPP 2.1 data type ``VPNType``."""
+    """OCPP 2.1 data type ``VPNType``. Used in ``NetworkConnectionProfileType``.
 
-    server: _String2000 = Field(alias="server")
-    user: _String50 = Field(alias="user")
-    group: _OptionalString50 = Field(None, alias="group")
-    password: _String64 = Field(alias="password")
-    key: _String255 = Field(alias="key")
-    type: VPNEnumType = Field(alias="type")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``key`` (``key``): text, at most 255 characters; required
+    * ``password`` (``password``): text, at most 64 characters; required
+    * ``server`` (``server``): text, at most 2000 characters; required
+    * ``type`` (``type``): one of the VPNEnumType values; required
+    * ``user`` (``user``): text, at most 50 characters; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``group`` (``group``): text, at most 50 characters; optional (left out when absent, never null)
+    """
+
+    server: _String2000 = Field(alias="server", description="text, at most 2000 characters; required")
+    user: _String50 = Field(alias="user", description="text, at most 50 characters; required")
+    group: _OptionalString50 = Field(
+        None,
+        alias="group",
+        description="text, at most 50 characters; optional (left out when absent, never null)",
+    )
+    password: _String64 = Field(alias="password", description="text, at most 64 characters; required")
+    key: _String255 = Field(alias="key", description="text, at most 255 characters; required")
+    type: VPNEnumType = Field(alias="type", description="one of the VPNEnumType values; required")
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class NetworkConnectionProfileType(OcppModel):
-    """OCPP 2.1 data type ``NetworkConnectionProfileType``."""
+    """OCPP 2.1 data type ``NetworkConnectionProfileType``. Used in ``SetNetworkProfileRequest``.
 
-    apn: Annotated[APNType | None, NOT_NULL] = Field(None, alias="apn")
-    ocpp_version: Annotated[OCPPVersionEnumType | None, NOT_NULL] = Field(None, alias="ocppVersion")
-    ocpp_interface: OCPPInterfaceEnumType = Field(alias="ocppInterface")
-    ocpp_transport: OCPPTransportEnumType = Field(alias="ocppTransport")
-    message_timeout: _Integer = Field(alias="messageTimeout")
-    ocpp_csms_url: _String2000 = Field(alias="ocppCsmsUrl")
-    security_profile: _IntegerMin0 = Field(alias="securityProfile")
-    identity: _OptionalString48 = Field(None, alias="identity")
-    basic_auth_password: _OptionalString64 = Field(None, alias="basicAuthPassword")
-    vpn: Annotated[VPNType | None, NOT_NULL] = Field(None, alias="vpn")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``message_timeout`` (``messageTimeout``): integer; required
+    * ``ocpp_csms_url`` (``ocppCsmsUrl``): text, at most 2000 characters; required
+    * ``ocpp_interface`` (``ocppInterface``): one of the OCPPInterfaceEnumType values; required
+    * ``ocpp_transport`` (``ocppTransport``): one of the OCPPTransportEnumType values; required
+    * ``security_profile`` (``securityProfile``): integer, >= 0; required
+    * ``apn`` (``apn``): APNType object; optional (left out when absent, never null)
+    * ``basic_auth_password`` (``basicAuthPassword``): text, at most 64 characters; optional (left out when absent, never null)
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``identity`` (``identity``): text, at most 48 characters; optional (left out when absent, never null)
+    * ``ocpp_version`` (``ocppVersion``): one of the OCPPVersionEnumType values; optional (left out when absent, never null)
+    * ``vpn`` (``vpn``): VPNType object; optional (left out when absent, never null)
+    """
+
+    apn: Annotated[APNType | None, NOT_NULL] = Field(
+        None, alias="apn", description="APNType object; optional (left out when absent, never null)"
+    )
+    ocpp_version: Annotated[OCPPVersionEnumType | None, NOT_NULL] = Field(
+        None,
+        alias="ocppVersion",
+        description="one of the OCPPVersionEnumType values; optional (left out when absent, never null)",
+    )
+    ocpp_interface: OCPPInterfaceEnumType = Field(
+        alias="ocppInterface", description="one of the OCPPInterfaceEnumType values; required"
+    )
+    ocpp_transport: OCPPTransportEnumType = Field(
+        alias="ocppTransport", description="one of the OCPPTransportEnumType values; required"
+    )
+    message_timeout: _Integer = Field(alias="messageTimeout", description="integer; required")
+    ocpp_csms_url: _String2000 = Field(
+        alias="ocppCsmsUrl", description="text, at most 2000 characters; required"
+    )
+    security_profile: _IntegerMin0 = Field(alias="securityProfile", description="integer, >= 0; required")
+    identity: _OptionalString48 = Field(
+        None,
+        alias="identity",
+        description="text, at most 48 characters; optional (left out when absent, never null)",
+    )
+    basic_auth_password: _OptionalString64 = Field(
+        None,
+        alias="basicAuthPassword",
+        description="text, at most 64 characters; optional (left out when absent, never null)",
+    )
+    vpn: Annotated[VPNType | None, NOT_NULL] = Field(
+        None, alias="vpn", description="VPNType object; optional (left out when absent, never null)"
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class OCSPRequestDataType(OcppModel):
-    """OCPP 2.1 data type ``OCSPRequestDataType``."""
+    """OCPP 2.1 data type ``OCSPRequestDataType``. Used in ``AuthorizeRequest``, ``GetCertificateStatusRequest``.
 
-    hash_algorithm: HashAlgorithmEnumType = Field(alias="hashAlgorithm")
-    issuer_name_hash: _String128 = Field(alias="issuerNameHash")
-    issuer_key_hash: _String128 = Field(alias="issuerKeyHash")
-    serial_number: _String40 = Field(alias="serialNumber")
-    responder_url: _String2000 = Field(alias="responderURL")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``hash_algorithm`` (``hashAlgorithm``): one of the HashAlgorithmEnumType values; required
+    * ``issuer_key_hash`` (``issuerKeyHash``): text, at most 128 characters; required
+    * ``issuer_name_hash`` (``issuerNameHash``): text, at most 128 characters; required
+    * ``responder_url`` (``responderURL``): text, at most 2000 characters; required
+    * ``serial_number`` (``serialNumber``): text, at most 40 characters; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    hash_algorithm: HashAlgorithmEnumType = Field(
+        alias="hashAlgorithm", description="one of the HashAlgorithmEnumType values; required"
+    )
+    issuer_name_hash: _String128 = Field(
+        alias="issuerNameHash", description="text, at most 128 characters; required"
+    )
+    issuer_key_hash: _String128 = Field(
+        alias="issuerKeyHash", description="text, at most 128 characters; required"
+    )
+    serial_number: _String40 = Field(
+        alias="serialNumber", description="text, at most 40 characters; required"
+    )
+    responder_url: _String2000 = Field(
+        alias="responderURL", description="text, at most 2000 characters; required"
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class VariableAttributeType(OcppModel):
-    """OCPP 2.1 data type ``VariableAttributeType``."""
+    """OCPP 2.1 data type ``VariableAttributeType``. Used in ``ReportDataType``.
 
-    type: Annotated[AttributeEnumType | None, NOT_NULL] = Field(None, alias="type")
-    value: _OptionalString2500 = Field(None, alias="value")
-    mutability: Annotated[MutabilityEnumType | None, NOT_NULL] = Field(None, alias="mutability")
-    persistent: _OptionalBoolean = Field(None, alias="persistent")
-    constant: _OptionalBoolean = Field(None, alias="constant")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``constant`` (``constant``): boolean; optional (left out when absent, never null)
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``mutability`` (``mutability``): one of the MutabilityEnumType values; optional (left out when absent, never null)
+    * ``persistent`` (``persistent``): boolean; optional (left out when absent, never null)
+    * ``type`` (``type``): one of the AttributeEnumType values; optional (left out when absent, never null)
+    * ``value`` (``value``): text, at most 2500 characters; optional (left out when absent, never null)
+    """
+
+    type: Annotated[AttributeEnumType | None, NOT_NULL] = Field(
+        None,
+        alias="type",
+        description="one of the AttributeEnumType values; optional (left out when absent, never null)",
+    )
+    value: _OptionalString2500 = Field(
+        None,
+        alias="value",
+        description="text, at most 2500 characters; optional (left out when absent, never null)",
+    )
+    mutability: Annotated[MutabilityEnumType | None, NOT_NULL] = Field(
+        None,
+        alias="mutability",
+        description="one of the MutabilityEnumType values; optional (left out when absent, never null)",
+    )
+    persistent: _OptionalBoolean = Field(
+        None, alias="persistent", description="boolean; optional (left out when absent, never null)"
+    )
+    constant: _OptionalBoolean = Field(
+        None, alias="constant", description="boolean; optional (left out when absent, never null)"
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class VariableCharacteristicsType(OcppModel):
-    """OCPP 2.1 data type ``VariableCharacteristicsType``."""
+    """OCPP 2.1 data type ``VariableCharacteristicsType``. Used in ``ReportDataType``.
 
-    unit: _OptionalString16 = Field(None, alias="unit")
-    data_type: DataEnumType = Field(alias="dataType")
-    min_limit: _OptionalNumber = Field(None, alias="minLimit")
-    max_limit: _OptionalNumber = Field(None, alias="maxLimit")
-    max_elements: _OptionalIntegerMin1 = Field(None, alias="maxElements")
-    values_list: _OptionalString1000 = Field(None, alias="valuesList")
-    supports_monitoring: _Boolean = Field(alias="supportsMonitoring")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``data_type`` (``dataType``): one of the DataEnumType values; required
+    * ``supports_monitoring`` (``supportsMonitoring``): boolean; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``max_elements`` (``maxElements``): integer, >= 1; optional (left out when absent, never null)
+    * ``max_limit`` (``maxLimit``): decimal number; optional (left out when absent, never null)
+    * ``min_limit`` (``minLimit``): decimal number; optional (left out when absent, never null)
+    * ``unit`` (``unit``): text, at most 16 characters; optional (left out when absent, never null)
+    * ``values_list`` (``valuesList``): text, at most 1000 characters; optional (left out when absent, never null)
+    """
+
+    unit: _OptionalString16 = Field(
+        None,
+        alias="unit",
+        description="text, at most 16 characters; optional (left out when absent, never null)",
+    )
+    data_type: DataEnumType = Field(alias="dataType", description="one of the DataEnumType values; required")
+    min_limit: _OptionalNumber = Field(
+        None, alias="minLimit", description="decimal number; optional (left out when absent, never null)"
+    )
+    max_limit: _OptionalNumber = Field(
+        None, alias="maxLimit", description="decimal number; optional (left out when absent, never null)"
+    )
+    max_elements: _OptionalIntegerMin1 = Field(
+        None, alias="maxElements", description="integer, >= 1; optional (left out when absent, never null)"
+    )
+    values_list: _OptionalString1000 = Field(
+        None,
+        alias="valuesList",
+        description="text, at most 1000 characters; optional (left out when absent, never null)",
+    )
+    supports_monitoring: _Boolean = Field(alias="supportsMonitoring", description="boolean; required")
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class ReportDataType(OcppModel):
-    """OCPP 2.1 data type ``ReportDataType``."""
+    """OCPP 2.1 data type ``ReportDataType``. Used in ``NotifyReportRequest``.
 
-    component: ComponentType = Field(alias="component")
-    variable: VariableType = Field(alias="variable")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``component`` (``component``): ComponentType object; required
+    * ``variable`` (``variable``): VariableType object; required
+    * ``variable_attribute`` (``variableAttribute``): list of (VariableAttributeType object), at least 1 and at most 4 items; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``variable_characteristics`` (``variableCharacteristics``): VariableCharacteristicsType object; optional (left out when absent, never null)
+    """
+
+    component: ComponentType = Field(alias="component", description="ComponentType object; required")
+    variable: VariableType = Field(alias="variable", description="VariableType object; required")
     variable_attribute: Annotated[list[VariableAttributeType], Field(min_length=1, max_length=4)] = Field(
-        alias="variableAttribute"
+        alias="variableAttribute",
+        description="list of (VariableAttributeType object), at least 1 and at most 4 items; required",
     )
     variable_characteristics: Annotated[VariableCharacteristicsType | None, NOT_NULL] = Field(
-        None, alias="variableCharacteristics"
+        None,
+        alias="variableCharacteristics",
+        description="VariableCharacteristicsType object; optional (left out when absent, never null)",
     )
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class SetMonitoringDataType(OcppModel):
-    """OCPP 2.1 data type ``SetMonitoringDataType``."""
+    """OCPP 2.1 data type ``SetMonitoringDataType``. Used in ``SetVariableMonitoringRequest``.
 
-    id: _OptionalIntegerMin0 = Field(None, alias="id")
-    periodic_event_stream: Annotated[PeriodicEventStreamParamsType | None, NOT_NULL] = Field(
-        None, alias="periodicEventStream"
+    Fields (attribute, wire name: type and constraints):
+
+    * ``component`` (``component``): ComponentType object; required
+    * ``severity`` (``severity``): integer, >= 0; required
+    * ``type`` (``type``): one of the MonitorEnumType values; required
+    * ``value`` (``value``): decimal number; required
+    * ``variable`` (``variable``): VariableType object; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``id`` (``id``): integer, >= 0; optional (left out when absent, never null)
+    * ``periodic_event_stream`` (``periodicEventStream``): PeriodicEventStreamParamsType object; optional (left out when absent, never null)
+    * ``transaction`` (``transaction``): boolean; optional (left out when absent, never null)
+    """
+
+    id: _OptionalIntegerMin0 = Field(
+        None, alias="id", description="integer, >= 0; optional (left out when absent, never null)"
     )
-    transaction: _OptionalBoolean = Field(None, alias="transaction")
-    value: _Number = Field(alias="value")
-    type: MonitorEnumType = Field(alias="type")
-    severity: _IntegerMin0 = Field(alias="severity")
-    component: ComponentType = Field(alias="component")
-    variable: VariableType = Field(alias="variable")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    periodic_event_stream: Annotated[PeriodicEventStreamParamsType | None, NOT_NULL] = Field(
+        None,
+        alias="periodicEventStream",
+        description="PeriodicEventStreamParamsType object; optional (left out when absent, never null)",
+    )
+    transaction: _OptionalBoolean = Field(
+        None, alias="transaction", description="boolean; optional (left out when absent, never null)"
+    )
+    value: _Number = Field(alias="value", description="decimal number; required")
+    type: MonitorEnumType = Field(alias="type", description="one of the MonitorEnumType values; required")
+    severity: _IntegerMin0 = Field(alias="severity", description="integer, >= 0; required")
+    component: ComponentType = Field(alias="component", description="ComponentType object; required")
+    variable: VariableType = Field(alias="variable", description="VariableType object; required")
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class SetMonitoringResultType(OcppModel):
-    """OCPP 2.1 data type ``SetMonitoringResultType``."""
+    """OCPP 2.1 data type ``SetMonitoringResultType``. Used in ``SetVariableMonitoringResponse``.
 
-    id: _OptionalIntegerMin0 = Field(None, alias="id")
-    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
-    status: SetMonitoringStatusEnumType = Field(alias="status")
-    type: MonitorEnumType = Field(alias="type")
-    component: ComponentType = Field(alias="component")
-    variable: VariableType = Field(alias="variable")
-    severity: _IntegerMin0 = Field(alias="severity")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``component`` (``component``): ComponentType object; required
+    * ``severity`` (``severity``): integer, >= 0; required
+    * ``status`` (``status``): one of the SetMonitoringStatusEnumType values; required
+    * ``type`` (``type``): one of the MonitorEnumType values; required
+    * ``variable`` (``variable``): VariableType object; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``id`` (``id``): integer, >= 0; optional (left out when absent, never null)
+    * ``status_info`` (``statusInfo``): StatusInfoType object; optional (left out when absent, never null)
+    """
+
+    id: _OptionalIntegerMin0 = Field(
+        None, alias="id", description="integer, >= 0; optional (left out when absent, never null)"
+    )
+    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(
+        None,
+        alias="statusInfo",
+        description="StatusInfoType object; optional (left out when absent, never null)",
+    )
+    status: SetMonitoringStatusEnumType = Field(
+        alias="status", description="one of the SetMonitoringStatusEnumType values; required"
+    )
+    type: MonitorEnumType = Field(alias="type", description="one of the MonitorEnumType values; required")
+    component: ComponentType = Field(alias="component", description="ComponentType object; required")
+    variable: VariableType = Field(alias="variable", description="VariableType object; required")
+    severity: _IntegerMin0 = Field(alias="severity", description="integer, >= 0; required")
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class SetVariableDataType(OcppModel):
-    """OCPP 2.1 data type ``SetVariableDataType``."""
+    """OCPP 2.1 data type ``SetVariableDataType``. Used in ``SetVariablesRequest``.
 
-    attribute_type: Annotated[AttributeEnumType | None, NOT_NULL] = Field(None, alias="attributeType")
-    attribute_value: _String2500 = Field(alias="attributeValue")
-    component: ComponentType = Field(alias="component")
-    variable: VariableType = Field(alias="variable")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``attribute_value`` (``attributeValue``): text, at most 2500 characters; required
+    * ``component`` (``component``): ComponentType object; required
+    * ``variable`` (``variable``): VariableType object; required
+    * ``attribute_type`` (``attributeType``): one of the AttributeEnumType values; optional (left out when absent, never null)
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    attribute_type: Annotated[AttributeEnumType | None, NOT_NULL] = Field(
+        None,
+        alias="attributeType",
+        description="one of the AttributeEnumType values; optional (left out when absent, never null)",
+    )
+    attribute_value: _String2500 = Field(
+        alias="attributeValue", description="text, at most 2500 characters; required"
+    )
+    component: ComponentType = Field(alias="component", description="ComponentType object; required")
+    variable: VariableType = Field(alias="variable", description="VariableType object; required")
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class SetVariableResultType(OcppModel):
-    """OCPP 2.1 data type ``SetVariableResultType``."""
+    """OCPP 2.1 data type ``SetVariableResultType``. Used in ``SetVariablesResponse``.
 
-    attribute_type: Annotated[AttributeEnumType | None, NOT_NULL] = Field(None, alias="attributeType")
-    attribute_status: SetVariableStatusEnumType = Field(alias="attributeStatus")
-    attribute_status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(
-        None, alias="attributeStatusInfo"
+    Fields (attribute, wire name: type and constraints):
+
+    * ``attribute_status`` (``attributeStatus``): one of the SetVariableStatusEnumType values; required
+    * ``component`` (``component``): ComponentType object; required
+    * ``variable`` (``variable``): VariableType object; required
+    * ``attribute_status_info`` (``attributeStatusInfo``): StatusInfoType object; optional (left out when absent, never null)
+    * ``attribute_type`` (``attributeType``): one of the AttributeEnumType values; optional (left out when absent, never null)
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    attribute_type: Annotated[AttributeEnumType | None, NOT_NULL] = Field(
+        None,
+        alias="attributeType",
+        description="one of the AttributeEnumType values; optional (left out when absent, never null)",
     )
-    component: ComponentType = Field(alias="component")
-    variable: VariableType = Field(alias="variable")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    attribute_status: SetVariableStatusEnumType = Field(
+        alias="attributeStatus", description="one of the SetVariableStatusEnumType values; required"
+    )
+    attribute_status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(
+        None,
+        alias="attributeStatusInfo",
+        description="StatusInfoType object; optional (left out when absent, never null)",
+    )
+    component: ComponentType = Field(alias="component", description="ComponentType object; required")
+    variable: VariableType = Field(alias="variable", description="VariableType object; required")
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class StreamDataElementType(OcppModel):
-    """OCPP 2.1 data type ``StreamDataElementType``."""
+    """OCPP 2.1 data type ``StreamDataElementType``. Used in ``NotifyPeriodicEventStreamRequest``.
 
-    t: _Number = Field(alias="t")
-    v: _String2500 = Field(alias="v")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``t`` (``t``): decimal number; required
+    * ``v`` (``v``): text, at most 2500 characters; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    t: _Number = Field(alias="t", description="decimal number; required")
+    v: _String2500 = Field(alias="v", description="text, at most 2500 characters; required")
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class TariffAssignmentType(OcppModel):
-    """OCPP 2.1 data type ``TariffAssignmentType``."""
+    """OCPP 2.1 data type ``TariffAssignmentType``. Used in ``GetTariffsResponse``.
 
-    tariff_id: _String60 = Field(alias="tariffId")
-    tariff_kind: TariffKindEnumType = Field(alias="tariffKind")
-    valid_from: _OptionalDateTime = Field(None, alias="validFrom")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``tariff_id`` (``tariffId``): text, at most 60 characters; required
+    * ``tariff_kind`` (``tariffKind``): one of the TariffKindEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``evse_ids`` (``evseIds``): list of (integer, >= 0), at least 1 items; optional (left out when absent, never null)
+    * ``id_tokens`` (``idTokens``): list of (text, at most 255 characters), at least 1 items; optional (left out when absent, never null)
+    * ``valid_from`` (``validFrom``): RFC 3339 date-time; optional (left out when absent, never null)
+    """
+
+    tariff_id: _String60 = Field(alias="tariffId", description="text, at most 60 characters; required")
+    tariff_kind: TariffKindEnumType = Field(
+        alias="tariffKind", description="one of the TariffKindEnumType values; required"
+    )
+    valid_from: _OptionalDateTime = Field(
+        None, alias="validFrom", description="RFC 3339 date-time; optional (left out when absent, never null)"
+    )
     evse_ids: Annotated[Annotated[list[_IntegerMin0], Field(min_length=1)] | None, NOT_NULL] = Field(
-        None, alias="evseIds"
+        None,
+        alias="evseIds",
+        description="list of (integer, >= 0), at least 1 items; optional (left out when absent, never null)",
     )
     id_tokens: Annotated[Annotated[list[_String255], Field(min_length=1)] | None, NOT_NULL] = Field(
-        None, alias="idTokens"
+        None,
+        alias="idTokens",
+        description="list of (text, at most 255 characters), at least 1 items; optional (left out when absent, never null)",
     )
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class TariffConditionsFixedType(OcppModel):
-    """OCPP 2.1 data type ``TariffConditionsFixedType``."""
+    """OCPP 2.1 data type ``TariffConditionsFixedType``. Used in ``TariffFixedPriceType``.
 
-    start_time_of_day: _OptionalString = Field(None, alias="startTimeOfDay")
-    end_time_of_day: _OptionalString = Field(None, alias="endTimeOfDay")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``day_of_week`` (``dayOfWeek``): list of (one of the DayOfWeekEnumType values), at least 1 and at most 7 items; optional (left out when absent, never null)
+    * ``end_time_of_day`` (``endTimeOfDay``): text; optional (left out when absent, never null)
+    * ``evse_kind`` (``evseKind``): one of the EvseKindEnumType values; optional (left out when absent, never null)
+    * ``payment_brand`` (``paymentBrand``): text, at most 20 characters; optional (left out when absent, never null)
+    * ``payment_recognition`` (``paymentRecognition``): text, at most 20 characters; optional (left out when absent, never null)
+    * ``start_time_of_day`` (``startTimeOfDay``): text; optional (left out when absent, never null)
+    * ``valid_from_date`` (``validFromDate``): text; optional (left out when absent, never null)
+    * ``valid_to_date`` (``validToDate``): text; optional (left out when absent, never null)
+    """
+
+    start_time_of_day: _OptionalString = Field(
+        None, alias="startTimeOfDay", description="text; optional (left out when absent, never null)"
+    )
+    end_time_of_day: _OptionalString = Field(
+        None, alias="endTimeOfDay", description="text; optional (left out when absent, never null)"
+    )
     day_of_week: Annotated[
         Annotated[list[DayOfWeekEnumType], Field(min_length=1, max_length=7)] | None, NOT_NULL
-    ] = Field(None, alias="dayOfWeek")
-    valid_from_date: _OptionalString = Field(None, alias="validFromDate")
-    valid_to_date: _OptionalString = Field(None, alias="validToDate")
-    evse_kind: Annotated[EvseKindEnumType | None, NOT_NULL] = Field(None, alias="evseKind")
-    payment_brand: _OptionalString20 = Field(None, alias="paymentBrand")
-    payment_recognition: _OptionalString20 = Field(None, alias="paymentRecognition")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    ] = Field(
+        None,
+        alias="dayOfWeek",
+        description="list of (one of the DayOfWeekEnumType values), at least 1 and at most 7 items; optional (left out when absent, never null)",
+    )
+    valid_from_date: _OptionalString = Field(
+        None, alias="validFromDate", description="text; optional (left out when absent, never null)"
+    )
+    valid_to_date: _OptionalString = Field(
+        None, alias="validToDate", description="text; optional (left out when absent, never null)"
+    )
+    evse_kind: Annotated[EvseKindEnumType | None, NOT_NULL] = Field(
+        None,
+        alias="evseKind",
+        description="one of the EvseKindEnumType values; optional (left out when absent, never null)",
+    )
+    payment_brand: _OptionalString20 = Field(
+        None,
+        alias="paymentBrand",
+        description="text, at most 20 characters; optional (left out when absent, never null)",
+    )
+    payment_recognition: _OptionalString20 = Field(
+        None,
+        alias="paymentRecognition",
+        description="text, at most 20 characters; optional (left out when absent, never null)",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class TariffConditionsType(OcppModel):
-    """OCPP 2.1 data type ``TariffConditionsType``."""
+    """OCPP 2.1 data type ``TariffConditionsType``. Used in ``TariffEnergyPriceType``, ``TariffTimePriceType``.
 
-    start_time_of_day: _OptionalString = Field(None, alias="startTimeOfDay")
-    end_time_of_day: _OptionalString = Field(None, alias="endTimeOfDay")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``day_of_week`` (``dayOfWeek``): list of (one of the DayOfWeekEnumType values), at least 1 and at most 7 items; optional (left out when absent, never null)
+    * ``end_time_of_day`` (``endTimeOfDay``): text; optional (left out when absent, never null)
+    * ``evse_kind`` (``evseKind``): one of the EvseKindEnumType values; optional (left out when absent, never null)
+    * ``max_charging_time`` (``maxChargingTime``): integer; optional (left out when absent, never null)
+    * ``max_current`` (``maxCurrent``): decimal number; optional (left out when absent, never null)
+    * ``max_energy`` (``maxEnergy``): decimal number; optional (left out when absent, never null)
+    * ``max_idle_time`` (``maxIdleTime``): integer; optional (left out when absent, never null)
+    * ``max_power`` (``maxPower``): decimal number; optional (left out when absent, never null)
+    * ``max_time`` (``maxTime``): integer; optional (left out when absent, never null)
+    * ``min_charging_time`` (``minChargingTime``): integer; optional (left out when absent, never null)
+    * ``min_current`` (``minCurrent``): decimal number; optional (left out when absent, never null)
+    * ``min_energy`` (``minEnergy``): decimal number; optional (left out when absent, never null)
+    * ``min_idle_time`` (``minIdleTime``): integer; optional (left out when absent, never null)
+    * ``min_power`` (``minPower``): decimal number; optional (left out when absent, never null)
+    * ``min_time`` (``minTime``): integer; optional (left out when absent, never null)
+    * ``start_time_of_day`` (``startTimeOfDay``): text; optional (left out when absent, never null)
+    * ``valid_from_date`` (``validFromDate``): text; optional (left out when absent, never null)
+    * ``valid_to_date`` (``validToDate``): text; optional (left out when absent, never null)
+    """
+
+    start_time_of_day: _OptionalString = Field(
+        None, alias="startTimeOfDay", description="text; optional (left out when absent, never null)"
+    )
+    end_time_of_day: _OptionalString = Field(
+        None, alias="endTimeOfDay", description="text; optional (left out when absent, never null)"
+    )
     day_of_week: Annotated[
         Annotated[list[DayOfWeekEnumType], Field(min_length=1, max_length=7)] | None, NOT_NULL
-    ] = Field(None, alias="dayOfWeek")
-    valid_from_date: _OptionalString = Field(None, alias="validFromDate")
-    valid_to_date: _OptionalString = Field(None, alias="validToDate")
-    evse_kind: Annotated[EvseKindEnumType | None, NOT_NULL] = Field(None, alias="evseKind")
-    min_energy: _OptionalNumber = Field(None, alias="minEnergy")
-    max_energy: _OptionalNumber = Field(None, alias="maxEnergy")
-    min_current: _OptionalNumber = Field(None, alias="minCurrent")
-    max_current: _OptionalNumber = Field(None, alias="maxCurrent")
-    min_power: _OptionalNumber = Field(None, alias="minPower")
-    max_power: _OptionalNumber = Field(None, alias="maxPower")
-    min_time: _OptionalInteger = Field(None, alias="minTime")
-    max_time: _OptionalInteger = Field(None, alias="maxTime")
-    min_charging_time: _OptionalInteger = Field(None, alias="minChargingTime")
-    max_charging_time: _OptionalInteger = Field(None, alias="maxChargingTime")
-    min_idle_time: _OptionalInteger = Field(None, alias="minIdleTime")
-    max_idle_time: _OptionalInteger = Field(None, alias="maxIdleTime")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    ] = Field(
+        None,
+        alias="dayOfWeek",
+        description="list of (one of the DayOfWeekEnumType values), at least 1 and at most 7 items; optional (left out when absent, never null)",
+    )
+    valid_from_date: _OptionalString = Field(
+        None, alias="validFromDate", description="text; optional (left out when absent, never null)"
+    )
+    valid_to_date: _OptionalString = Field(
+        None, alias="validToDate", description="text; optional (left out when absent, never null)"
+    )
+    evse_kind: Annotated[EvseKindEnumType | None, NOT_NULL] = Field(
+        None,
+        alias="evseKind",
+        description="one of the EvseKindEnumType values; optional (left out when absent, never null)",
+    )
+    min_energy: _OptionalNumber = Field(
+        None, alias="minEnergy", description="decimal number; optional (left out when absent, never null)"
+    )
+    max_energy: _OptionalNumber = Field(
+        None, alias="maxEnergy", description="decimal number; optional (left out when absent, never null)"
+    )
+    min_current: _OptionalNumber = Field(
+        None, alias="minCurrent", description="decimal number; optional (left out when absent, never null)"
+    )
+    max_current: _OptionalNumber = Field(
+        None, alias="maxCurrent", description="decimal number; optional (left out when absent, never null)"
+    )
+    min_power: _OptionalNumber = Field(
+        None, alias="minPower", description="decimal number; optional (left out when absent, never null)"
+    )
+    max_power: _OptionalNumber = Field(
+        None, alias="maxPower", description="decimal number; optional (left out when absent, never null)"
+    )
+    min_time: _OptionalInteger = Field(
+        None, alias="minTime", description="integer; optional (left out when absent, never null)"
+    )
+    max_time: _OptionalInteger = Field(
+        None, alias="maxTime", description="integer; optional (left out when absent, never null)"
+    )
+    min_charging_time: _OptionalInteger = Field(
+        None, alias="minChargingTime", description="integer; optional (left out when absent, never null)"
+    )
+    max_charging_time: _OptionalInteger = Field(
+        None, alias="maxChargingTime", description="integer; optional (left out when absent, never null)"
+    )
+    min_idle_time: _OptionalInteger = Field(
+        None, alias="minIdleTime", description="integer; optional (left out when absent, never null)"
+    )
+    max_idle_time: _OptionalInteger = Field(
+        None, alias="maxIdleTime", description="integer; optional (left out when absent, never null)"
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class TariffEnergyPriceType(OcppModel):
-    """OCPP 2.1 data type ``TariffEnergyPriceType``."""
+    """OCPP 2.1 data type ``TariffEnergyPriceType``. Used in ``TariffEnergyType``.
 
-    price_kwh: _Number = Field(alias="priceKwh")
-    conditions: Annotated[TariffConditionsType | None, NOT_NULL] = Field(None, alias="conditions")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``price_kwh`` (``priceKwh``): decimal number; required
+    * ``conditions`` (``conditions``): TariffConditionsType object; optional (left out when absent, never null)
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    price_kwh: _Number = Field(alias="priceKwh", description="decimal number; required")
+    conditions: Annotated[TariffConditionsType | None, NOT_NULL] = Field(
+        None,
+        alias="conditions",
+        description="TariffConditionsType object; optional (left out when absent, never null)",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class TariffEnergyType(OcppModel):
-    """OCPP 2.1 data type ``TariffEnergyType``."""
+    """OCPP 2.1 data type ``TariffEnergyType``. Used in ``TariffType``.
 
-    prices: Annotated[list[TariffEnergyPriceType], Field(min_length=1)] = Field(alias="prices")
-    tax_rates: Annotated[Annotated[list[TaxRateType], Field(min_length=1, max_length=5)] | None, NOT_NULL] = (
-        Field(None, alias="taxRates")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``prices`` (``prices``): list of (TariffEnergyPriceType object), at least 1 items; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``tax_rates`` (``taxRates``): list of (TaxRateType object), at least 1 and at most 5 items; optional (left out when absent, never null)
+    """
+
+    prices: Annotated[list[TariffEnergyPriceType], Field(min_length=1)] = Field(
+        alias="prices", description="list of (TariffEnergyPriceType object), at least 1 items; required"
     )
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    tax_rates: Annotated[Annotated[list[TaxRateType], Field(min_length=1, max_length=5)] | None, NOT_NULL] = (
+        Field(
+            None,
+            alias="taxRates",
+            description="list of (TaxRateType object), at least 1 and at most 5 items; optional (left out when absent, never null)",
+        )
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class TariffFixedPriceType(OcppModel):
-    """OCPP 2.1 data type ``TariffFixedPriceType``."""
+    """OCPP 2.1 data type ``TariffFixedPriceType``. Used in ``TariffFixedType``.
 
-    conditions: Annotated[TariffConditionsFixedType | None, NOT_NULL] = Field(None, alias="conditions")
-    price_fixed: _Number = Field(alias="priceFixed")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``price_fixed`` (``priceFixed``): decimal number; required
+    * ``conditions`` (``conditions``): TariffConditionsFixedType object; optional (left out when absent, never null)
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    conditions: Annotated[TariffConditionsFixedType | None, NOT_NULL] = Field(
+        None,
+        alias="conditions",
+        description="TariffConditionsFixedType object; optional (left out when absent, never null)",
+    )
+    price_fixed: _Number = Field(alias="priceFixed", description="decimal number; required")
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class TariffFixedType(OcppModel):
-    """OCPP 2.1 data type ``TariffFixedType``."""
+    """OCPP 2.1 data type ``TariffFixedType``. Used in ``TariffType``.
 
-    prices: Annotated[list[TariffFixedPriceType], Field(min_length=1)] = Field(alias="prices")
-    tax_rates: Annotated[Annotated[list[TaxRateType], Field(min_length=1, max_length=5)] | None, NOT_NULL] = (
-        Field(None, alias="taxRates")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``prices`` (``prices``): list of (TariffFixedPriceType object), at least 1 items; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``tax_rates`` (``taxRates``): list of (TaxRateType object), at least 1 and at most 5 items; optional (left out when absent, never null)
+    """
+
+    prices: Annotated[list[TariffFixedPriceType], Field(min_length=1)] = Field(
+        alias="prices", description="list of (TariffFixedPriceType object), at least 1 items; required"
     )
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    tax_rates: Annotated[Annotated[list[TaxRateType], Field(min_length=1, max_length=5)] | None, NOT_NULL] = (
+        Field(
+            None,
+            alias="taxRates",
+            description="list of (TaxRateType object), at least 1 and at most 5 items; optional (left out when absent, never null)",
+        )
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class TariffTimePriceType(OcppModel):
-    """OCPP 2.1 data type ``TariffTimePriceType``."""
+    """OCPP 2.1 data type ``TariffTimePriceType``. Used in ``TariffTimeType``.
 
-    price_minute: _Number = Field(alias="priceMinute")
-    conditions: Annotated[TariffConditionsType | None, NOT_NULL] = Field(None, alias="conditions")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``price_minute`` (``priceMinute``): decimal number; required
+    * ``conditions`` (``conditions``): TariffConditionsType object; optional (left out when absent, never null)
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    price_minute: _Number = Field(alias="priceMinute", description="decimal number; required")
+    conditions: Annotated[TariffConditionsType | None, NOT_NULL] = Field(
+        None,
+        alias="conditions",
+        description="TariffConditionsType object; optional (left out when absent, never null)",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class TariffTimeType(OcppModel):
-    """OCPP 2.1 data type ``TariffTimeType``."""
+    """OCPP 2.1 data type ``TariffTimeType``. Used in ``TariffType``.
 
-    prices: Annotated[list[TariffTimePriceType], Field(min_length=1)] = Field(alias="prices")
-    tax_rates: Annotated[Annotated[list[TaxRateType], Field(min_length=1, max_length=5)] | None, NOT_NULL] = (
-        Field(None, alias="taxRates")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``prices`` (``prices``): list of (TariffTimePriceType object), at least 1 items; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``tax_rates`` (``taxRates``): list of (TaxRateType object), at least 1 and at most 5 items; optional (left out when absent, never null)
+    """
+
+    prices: Annotated[list[TariffTimePriceType], Field(min_length=1)] = Field(
+        alias="prices", description="list of (TariffTimePriceType object), at least 1 items; required"
     )
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    tax_rates: Annotated[Annotated[list[TaxRateType], Field(min_length=1, max_length=5)] | None, NOT_NULL] = (
+        Field(
+            None,
+            alias="taxRates",
+            description="list of (TaxRateType object), at least 1 and at most 5 items; optional (left out when absent, never null)",
+        )
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class TariffType(OcppModel):
-    """OCPP 2.1 data type ``TariffType``."""
+    """OCPP 2.1 data type ``TariffType``. Used in ``AuthorizeResponse``, ``ChangeTransactionTariffRequest``, ``SetDefaultTariffRequest``.
 
-    tariff_id: _String60 = Field(alias="tariffId")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``currency`` (``currency``): text, at most 3 characters; required
+    * ``tariff_id`` (``tariffId``): text, at most 60 characters; required
+    * ``charging_time`` (``chargingTime``): TariffTimeType object; optional (left out when absent, never null)
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``description`` (``description``): list of (MessageContentType object), at least 1 and at most 10 items; optional (left out when absent, never null)
+    * ``energy`` (``energy``): TariffEnergyType object; optional (left out when absent, never null)
+    * ``fixed_fee`` (``fixedFee``): TariffFixedType object; optional (left out when absent, never null)
+    * ``idle_time`` (``idleTime``): TariffTimeType object; optional (left out when absent, never null)
+    * ``max_cost`` (``maxCost``): PriceType object; optional (left out when absent, never null)
+    * ``min_cost`` (``minCost``): PriceType object; optional (left out when absent, never null)
+    * ``reservation_fixed`` (``reservationFixed``): TariffFixedType object; optional (left out when absent, never null)
+    * ``reservation_time`` (``reservationTime``): TariffTimeType object; optional (left out when absent, never null)
+    * ``valid_from`` (``validFrom``): RFC 3339 date-time; optional (left out when absent, never null)
+    """
+
+    tariff_id: _String60 = Field(alias="tariffId", description="text, at most 60 characters; required")
     description: Annotated[
         Annotated[list[MessageContentType], Field(min_length=1, max_length=10)] | None, NOT_NULL
-    ] = Field(None, alias="description")
-    currency: _String3 = Field(alias="currency")
-    energy: Annotated[TariffEnergyType | None, NOT_NULL] = Field(None, alias="energy")
-    valid_from: _OptionalDateTime = Field(None, alias="validFrom")
-    charging_time: Annotated[TariffTimeType | None, NOT_NULL] = Field(None, alias="chargingTime")
-    idle_time: Annotated[TariffTimeType | None, NOT_NULL] = Field(None, alias="idleTime")
-    fixed_fee: Annotated[TariffFixedType | None, NOT_NULL] = Field(None, alias="fixedFee")
-    reservation_time: Annotated[TariffTimeType | None, NOT_NULL] = Field(None, alias="reservationTime")
-    reservation_fixed: Annotated[TariffFixedType | None, NOT_NULL] = Field(None, alias="reservationFixed")
-    min_cost: Annotated[PriceType | None, NOT_NULL] = Field(None, alias="minCost")
-    max_cost: Annotated[PriceType | None, NOT_NULL] = Field(None, alias="maxCost")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    ] = Field(
+        None,
+        alias="description",
+        description="list of (MessageContentType object), at least 1 and at most 10 items; optional (left out when absent, never null)",
+    )
+    currency: _String3 = Field(alias="currency", description="text, at most 3 characters; required")
+    energy: Annotated[TariffEnergyType | None, NOT_NULL] = Field(
+        None,
+        alias="energy",
+        description="TariffEnergyType object; optional (left out when absent, never null)",
+    )
+    valid_from: _OptionalDateTime = Field(
+        None, alias="validFrom", description="RFC 3339 date-time; optional (left out when absent, never null)"
+    )
+    charging_time: Annotated[TariffTimeType | None, NOT_NULL] = Field(
+        None,
+        alias="chargingTime",
+        description="TariffTimeType object; optional (left out when absent, never null)",
+    )
+    idle_time: Annotated[TariffTimeType | None, NOT_NULL] = Field(
+        None,
+        alias="idleTime",
+        description="TariffTimeType object; optional (left out when absent, never null)",
+    )
+    fixed_fee: Annotated[TariffFixedType | None, NOT_NULL] = Field(
+        None,
+        alias="fixedFee",
+        description="TariffFixedType object; optional (left out when absent, never null)",
+    )
+    reservation_time: Annotated[TariffTimeType | None, NOT_NULL] = Field(
+        None,
+        alias="reservationTime",
+        description="TariffTimeType object; optional (left out when absent, never null)",
+    )
+    reservation_fixed: Annotated[TariffFixedType | None, NOT_NULL] = Field(
+        None,
+        alias="reservationFixed",
+        description="TariffFixedType object; optional (left out when absent, never null)",
+    )
+    min_cost: Annotated[PriceType | None, NOT_NULL] = Field(
+        None, alias="minCost", description="PriceType object; optional (left out when absent, never null)"
+    )
+    max_cost: Annotated[PriceType | None, NOT_NULL] = Field(
+        None, alias="maxCost", description="PriceType object; optional (left out when absent, never null)"
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class TransactionLimitType(OcppModel):
-    """OCPP 2.1 data type ``TransactionLimitType``."""
+    """OCPP 2.1 data type ``TransactionLimitType``. Used in ``TransactionEventResponse``, ``TransactionType``.
 
-    max_cost: _OptionalNumber = Field(None, alias="maxCost")
-    max_energy: _OptionalNumber = Field(None, alias="maxEnergy")
-    max_time: _OptionalInteger = Field(None, alias="maxTime")
-    max_soc: _OptionalIntegerMin0Max100 = Field(None, alias="maxSoC")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``max_cost`` (``maxCost``): decimal number; optional (left out when absent, never null)
+    * ``max_energy`` (``maxEnergy``): decimal number; optional (left out when absent, never null)
+    * ``max_soc`` (``maxSoC``): integer, >= 0, <= 100; optional (left out when absent, never null)
+    * ``max_time`` (``maxTime``): integer; optional (left out when absent, never null)
+    """
+
+    max_cost: _OptionalNumber = Field(
+        None, alias="maxCost", description="decimal number; optional (left out when absent, never null)"
+    )
+    max_energy: _OptionalNumber = Field(
+        None, alias="maxEnergy", description="decimal number; optional (left out when absent, never null)"
+    )
+    max_time: _OptionalInteger = Field(
+        None, alias="maxTime", description="integer; optional (left out when absent, never null)"
+    )
+    max_soc: _OptionalIntegerMin0Max100 = Field(
+        None, alias="maxSoC", description="integer, >= 0, <= 100; optional (left out when absent, never null)"
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class TransactionType(OcppModel):
-    """OCPP 2.1 data type ``TransactionType``."""
+    """OCPP 2.1 data type ``TransactionType``. Used in ``TransactionEventRequest``.
 
-    transaction_id: _String36 = Field(alias="transactionId")
-    charging_state: Annotated[ChargingStateEnumType | None, NOT_NULL] = Field(None, alias="chargingState")
-    time_spent_charging: _OptionalInteger = Field(None, alias="timeSpentCharging")
-    stopped_reason: Annotated[ReasonEnumType | None, NOT_NULL] = Field(None, alias="stoppedReason")
-    remote_start_id: _OptionalInteger = Field(None, alias="remoteStartId")
-    operation_mode: Annotated[OperationModeEnumType | None, NOT_NULL] = Field(None, alias="operationMode")
-    tariff_id: _OptionalString60 = Field(None, alias="tariffId")
-    transaction_limit: Annotated[TransactionLimitType | None, NOT_NULL] = Field(
-        None, alias="transactionLimit"
+    Fields (attribute, wire name: type and constraints):
+
+    * ``transaction_id`` (``transactionId``): text, at most 36 characters; required
+    * ``charging_state`` (``chargingState``): one of the ChargingStateEnumType values; optional (left out when absent, never null)
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``operation_mode`` (``operationMode``): one of the OperationModeEnumType values; optional (left out when absent, never null)
+    * ``remote_start_id`` (``remoteStartId``): integer; optional (left out when absent, never null)
+    * ``stopped_reason`` (``stoppedReason``): one of the ReasonEnumType values; optional (left out when absent, never null)
+    * ``tariff_id`` (``tariffId``): text, at most 60 characters; optional (left out when absent, never null)
+    * ``time_spent_charging`` (``timeSpentCharging``): integer; optional (left out when absent, never null)
+    * ``transaction_limit`` (``transactionLimit``): TransactionLimitType object; optional (left out when absent, never null)
+    """
+
+    transaction_id: _String36 = Field(
+        alias="transactionId", description="text, at most 36 characters; required"
     )
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    charging_state: Annotated[ChargingStateEnumType | None, NOT_NULL] = Field(
+        None,
+        alias="chargingState",
+        description="one of the ChargingStateEnumType values; optional (left out when absent, never null)",
+    )
+    time_spent_charging: _OptionalInteger = Field(
+        None, alias="timeSpentCharging", description="integer; optional (left out when absent, never null)"
+    )
+    stopped_reason: Annotated[ReasonEnumType | None, NOT_NULL] = Field(
+        None,
+        alias="stoppedReason",
+        description="one of the ReasonEnumType values; optional (left out when absent, never null)",
+    )
+    remote_start_id: _OptionalInteger = Field(
+        None, alias="remoteStartId", description="integer; optional (left out when absent, never null)"
+    )
+    operation_mode: Annotated[OperationModeEnumType | None, NOT_NULL] = Field(
+        None,
+        alias="operationMode",
+        description="one of the OperationModeEnumType values; optional (left out when absent, never null)",
+    )
+    tariff_id: _OptionalString60 = Field(
+        None,
+        alias="tariffId",
+        description="text, at most 60 characters; optional (left out when absent, never null)",
+    )
+    transaction_limit: Annotated[TransactionLimitType | None, NOT_NULL] = Field(
+        None,
+        alias="transactionLimit",
+        description="TransactionLimitType object; optional (left out when absent, never null)",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )

@@ -371,1615 +371,4862 @@ _OptionalString64 = Annotated[_String64 | None, NOT_NULL]
 
 
 class AFRRSignalRequest(OcppModel):
-    """OCPP 2.1 message ``AFRRSignalRequest``."""
+    """OCPP 2.1 ``AFRRSignal`` request, sent by the CSMS to the charging station.
 
-    timestamp: DateTime = Field(alias="timestamp")
-    signal: _Integer = Field(alias="signal")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answered by :class:`AFRRSignalResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``signal`` (``signal``): integer; required
+    * ``timestamp`` (``timestamp``): RFC 3339 date-time; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    timestamp: DateTime = Field(alias="timestamp", description="RFC 3339 date-time; required")
+    signal: _Integer = Field(alias="signal", description="integer; required")
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class AFRRSignalResponse(OcppModel):
-    """OCPP 2.1 message ``AFRRSignalResponse``."""
+    """OCPP 2.1 ``AFRRSignal`` response, sent by the charging station to the CSMS.
 
-    status: GenericStatusEnumType = Field(alias="status")
-    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answers :class:`AFRRSignalRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the GenericStatusEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``status_info`` (``statusInfo``): StatusInfoType object; optional (left out when absent, never null)
+    """
+
+    status: GenericStatusEnumType = Field(
+        alias="status", description="one of the GenericStatusEnumType values; required"
+    )
+    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(
+        None,
+        alias="statusInfo",
+        description="StatusInfoType object; optional (left out when absent, never null)",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class AdjustPeriodicEventStreamRequest(OcppModel):
-    """OCPP 2.1 message ``AdjustPeriodicEventStreamRequest``."""
+    """OCPP 2.1 ``AdjustPeriodicEventStream`` request, sent by the CSMS to the charging station.
 
-    id: _IntegerMin0 = Field(alias="id")
-    params: PeriodicEventStreamParamsType = Field(alias="params")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answered by :class:`AdjustPeriodicEventStreamResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``id`` (``id``): integer, >= 0; required
+    * ``params`` (``params``): PeriodicEventStreamParamsType object; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    id: _IntegerMin0 = Field(alias="id", description="integer, >= 0; required")
+    params: PeriodicEventStreamParamsType = Field(
+        alias="params", description="PeriodicEventStreamParamsType object; required"
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class AdjustPeriodicEventStreamResponse(OcppModel):
-    """OCPP 2.1 message ``AdjustPeriodicEventStreamResponse``."""
+    """OCPP 2.1 ``AdjustPeriodicEventStream`` response, sent by the charging station to the CSMS.
 
-    status: GenericStatusEnumType = Field(alias="status")
-    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answers :class:`AdjustPeriodicEventStreamRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the GenericStatusEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``status_info`` (``statusInfo``): StatusInfoType object; optional (left out when absent, never null)
+    """
+
+    status: GenericStatusEnumType = Field(
+        alias="status", description="one of the GenericStatusEnumType values; required"
+    )
+    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(
+        None,
+        alias="statusInfo",
+        description="StatusInfoType object; optional (left out when absent, never null)",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class AuthorizeRequest(OcppModel):
-    """OCPP 2.1 message ``AuthorizeRequest``."""
+    """OCPP 2.1 ``Authorize`` request, sent by the charging station to the CSMS.
 
-    id_token: IdTokenType = Field(alias="idToken")
-    certificate: _OptionalString10000 = Field(None, alias="certificate")
+    Answered by :class:`AuthorizeResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``id_token`` (``idToken``): IdTokenType object; required
+    * ``certificate`` (``certificate``): text, at most 10000 characters; optional (left out when absent, never null)
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``iso15118_certificate_hash_data`` (``iso15118CertificateHashData``): list of (OCSPRequestDataType object), at least 1 and at most 4 items; optional (left out when absent, never null)
+    """
+
+    id_token: IdTokenType = Field(alias="idToken", description="IdTokenType object; required")
+    certificate: _OptionalString10000 = Field(
+        None,
+        alias="certificate",
+        description="text, at most 10000 characters; optional (left out when absent, never null)",
+    )
     iso15118_certificate_hash_data: Annotated[
         Annotated[list[OCSPRequestDataType], Field(min_length=1, max_length=4)] | None, NOT_NULL
-    ] = Field(None, alias="iso15118CertificateHashData")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    ] = Field(
+        None,
+        alias="iso15118CertificateHashData",
+        description="list of (OCSPRequestDataType object), at least 1 and at most 4 items; optional (left out when absent, never null)",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class AuthorizeResponse(OcppModel):
-    """OCPP 2.1 message ``AuthorizeResponse``."""
+    """OCPP 2.1 ``Authorize`` response, sent by the CSMS to the charging station.
 
-    id_token_info: IdTokenInfoType = Field(alias="idTokenInfo")
+    Answers :class:`AuthorizeRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``id_token_info`` (``idTokenInfo``): IdTokenInfoType object; required
+    * ``allowed_energy_transfer`` (``allowedEnergyTransfer``): list of (one of the EnergyTransferModeEnumType values), at least 1 items; optional (left out when absent, never null)
+    * ``certificate_status`` (``certificateStatus``): one of the AuthorizeCertificateStatusEnumType values; optional (left out when absent, never null)
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``tariff`` (``tariff``): TariffType object; optional (left out when absent, never null)
+    """
+
+    id_token_info: IdTokenInfoType = Field(
+        alias="idTokenInfo", description="IdTokenInfoType object; required"
+    )
     certificate_status: Annotated[AuthorizeCertificateStatusEnumType | None, NOT_NULL] = Field(
-        None, alias="certificateStatus"
+        None,
+        alias="certificateStatus",
+        description="one of the AuthorizeCertificateStatusEnumType values; optional (left out when absent, never null)",
     )
     allowed_energy_transfer: Annotated[
         Annotated[list[EnergyTransferModeEnumType], Field(min_length=1)] | None, NOT_NULL
-    ] = Field(None, alias="allowedEnergyTransfer")
-    tariff: Annotated[TariffType | None, NOT_NULL] = Field(None, alias="tariff")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    ] = Field(
+        None,
+        alias="allowedEnergyTransfer",
+        description="list of (one of the EnergyTransferModeEnumType values), at least 1 items; optional (left out when absent, never null)",
+    )
+    tariff: Annotated[TariffType | None, NOT_NULL] = Field(
+        None, alias="tariff", description="TariffType object; optional (left out when absent, never null)"
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class BatterySwapRequest(OcppModel):
-    """OCPP 2.1 message ``BatterySwapRequest``."""
+    """OCPP 2.1 ``BatterySwap`` request, sent by the charging station to the CSMS.
 
-    battery_data: Annotated[list[BatteryDataType], Field(min_length=1)] = Field(alias="batteryData")
-    event_type: BatterySwapEventEnumType = Field(alias="eventType")
-    id_token: IdTokenType = Field(alias="idToken")
-    request_id: _Integer = Field(alias="requestId")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answered by :class:`BatterySwapResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``battery_data`` (``batteryData``): list of (BatteryDataType object), at least 1 items; required
+    * ``event_type`` (``eventType``): one of the BatterySwapEventEnumType values; required
+    * ``id_token`` (``idToken``): IdTokenType object; required
+    * ``request_id`` (``requestId``): integer; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    battery_data: Annotated[list[BatteryDataType], Field(min_length=1)] = Field(
+        alias="batteryData", description="list of (BatteryDataType object), at least 1 items; required"
+    )
+    event_type: BatterySwapEventEnumType = Field(
+        alias="eventType", description="one of the BatterySwapEventEnumType values; required"
+    )
+    id_token: IdTokenType = Field(alias="idToken", description="IdTokenType object; required")
+    request_id: _Integer = Field(alias="requestId", description="integer; required")
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class BatterySwapResponse(OcppModel):
-    """OCPP 2.1 message ``BatterySwapResponse``."""
+    """OCPP 2.1 ``BatterySwap`` response, sent by the CSMS to the charging station.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answers :class:`BatterySwapRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class BootNotificationRequest(OcppModel):
-    """OCPP 2.1 message ``BootNotificationRequest``."""
+    """OCPP 2.1 ``BootNotification`` request, sent by the charging station to the CSMS.
 
-    charging_station: ChargingStationType = Field(alias="chargingStation")
-    reason: BootReasonEnumType = Field(alias="reason")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answered by :class:`BootNotificationResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``charging_station`` (``chargingStation``): ChargingStationType object; required
+    * ``reason`` (``reason``): one of the BootReasonEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    charging_station: ChargingStationType = Field(
+        alias="chargingStation", description="ChargingStationType object; required"
+    )
+    reason: BootReasonEnumType = Field(
+        alias="reason", description="one of the BootReasonEnumType values; required"
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class BootNotificationResponse(OcppModel):
-    """OCPP 2.1 message ``BootNotificationResponse``."""
+    """OCPP 2.1 ``BootNotification`` response, sent by the CSMS to the charging station.
 
-    current_time: DateTime = Field(alias="currentTime")
-    interval: _Integer = Field(alias="interval")
-    status: RegistrationStatusEnumType = Field(alias="status")
-    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answers :class:`BootNotificationRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``current_time`` (``currentTime``): RFC 3339 date-time; required
+    * ``interval`` (``interval``): integer; required
+    * ``status`` (``status``): one of the RegistrationStatusEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``status_info`` (``statusInfo``): StatusInfoType object; optional (left out when absent, never null)
+    """
+
+    current_time: DateTime = Field(alias="currentTime", description="RFC 3339 date-time; required")
+    interval: _Integer = Field(alias="interval", description="integer; required")
+    status: RegistrationStatusEnumType = Field(
+        alias="status", description="one of the RegistrationStatusEnumType values; required"
+    )
+    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(
+        None,
+        alias="statusInfo",
+        description="StatusInfoType object; optional (left out when absent, never null)",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class CancelReservationRequest(OcppModel):
-    """OCPP 2.1 message ``CancelReservationRequest``."""
+    """OCPP 2.1 ``CancelReservation`` request, sent by the CSMS to the charging station.
 
-    reservation_id: _IntegerMin0 = Field(alias="reservationId")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answered by :class:`CancelReservationResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``reservation_id`` (``reservationId``): integer, >= 0; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    reservation_id: _IntegerMin0 = Field(alias="reservationId", description="integer, >= 0; required")
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class CancelReservationResponse(OcppModel):
-    """OCPP 2.1 message ``CancelReservationResponse``."""
+    """OCPP 2.1 ``CancelReservation`` response, sent by the charging station to the CSMS.
 
-    status: CancelReservationStatusEnumType = Field(alias="status")
-    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answers :class:`CancelReservationRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the CancelReservationStatusEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``status_info`` (``statusInfo``): StatusInfoType object; optional (left out when absent, never null)
+    """
+
+    status: CancelReservationStatusEnumType = Field(
+        alias="status", description="one of the CancelReservationStatusEnumType values; required"
+    )
+    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(
+        None,
+        alias="statusInfo",
+        description="StatusInfoType object; optional (left out when absent, never null)",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class CertificateSignedRequest(OcppModel):
-    """OCPP 2.1 message ``CertificateSignedRequest``."""
+    """OCPP 2.1 ``CertificateSigned`` request, sent by the CSMS to the charging station.
 
-    certificate_chain: _String10000 = Field(alias="certificateChain")
-    certificate_type: Annotated[CertificateSigningUseEnumType | None, NOT_NULL] = Field(
-        None, alias="certificateType"
+    Answered by :class:`CertificateSignedResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``certificate_chain`` (``certificateChain``): text, at most 10000 characters; required
+    * ``certificate_type`` (``certificateType``): one of the CertificateSigningUseEnumType values; optional (left out when absent, never null)
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``request_id`` (``requestId``): integer; optional (left out when absent, never null)
+    """
+
+    certificate_chain: _String10000 = Field(
+        alias="certificateChain", description="text, at most 10000 characters; required"
     )
-    request_id: _OptionalInteger = Field(None, alias="requestId")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    certificate_type: Annotated[CertificateSigningUseEnumType | None, NOT_NULL] = Field(
+        None,
+        alias="certificateType",
+        description="one of the CertificateSigningUseEnumType values; optional (left out when absent, never null)",
+    )
+    request_id: _OptionalInteger = Field(
+        None, alias="requestId", description="integer; optional (left out when absent, never null)"
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class CertificateSignedResponse(OcppModel):
-    """OCPP 2.1 message ``CertificateSignedResponse``."""
+    """OCPP 2.1 ``CertificateSigned`` response, sent by the charging station to the CSMS.
 
-    status: CertificateSignedStatusEnumType = Field(alias="status")
-    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answers :class:`CertificateSignedRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the CertificateSignedStatusEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``status_info`` (``statusInfo``): StatusInfoType object; optional (left out when absent, never null)
+    """
+
+    status: CertificateSignedStatusEnumType = Field(
+        alias="status", description="one of the CertificateSignedStatusEnumType values; required"
+    )
+    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(
+        None,
+        alias="statusInfo",
+        description="StatusInfoType object; optional (left out when absent, never null)",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class ChangeAvailabilityRequest(OcppModel):
-    """OCPP 2.1 message ``ChangeAvailabilityRequest``."""
+    """OCPP 2.1 ``ChangeAvailability`` request, sent by the CSMS to the charging station.
 
-    evse: Annotated[EVSEType | None, NOT_NULL] = Field(None, alias="evse")
-    operational_status: OperationalStatusEnumType = Field(alias="operationalStatus")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answered by :class:`ChangeAvailabilityResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``operational_status`` (``operationalStatus``): one of the OperationalStatusEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``evse`` (``evse``): EVSEType object; optional (left out when absent, never null)
+    """
+
+    evse: Annotated[EVSEType | None, NOT_NULL] = Field(
+        None, alias="evse", description="EVSEType object; optional (left out when absent, never null)"
+    )
+    operational_status: OperationalStatusEnumType = Field(
+        alias="operationalStatus", description="one of the OperationalStatusEnumType values; required"
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class ChangeAvailabilityResponse(OcppModel):
-    """OCPP 2.1 message ``ChangeAvailabilityResponse``."""
+    """OCPP 2.1 ``ChangeAvailability`` response, sent by the charging station to the CSMS.
 
-    status: ChangeAvailabilityStatusEnumType = Field(alias="status")
-    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answers :class:`ChangeAvailabilityRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the ChangeAvailabilityStatusEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``status_info`` (``statusInfo``): StatusInfoType object; optional (left out when absent, never null)
+    """
+
+    status: ChangeAvailabilityStatusEnumType = Field(
+        alias="status", description="one of the ChangeAvailabilityStatusEnumType values; required"
+    )
+    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(
+        None,
+        alias="statusInfo",
+        description="StatusInfoType object; optional (left out when absent, never null)",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class ChangeTransactionTariffRequest(OcppModel):
-    """OCPP 2.1 message ``ChangeTransactionTariffRequest``."""
+    """OCPP 2.1 ``ChangeTransactionTariff`` request, sent by the CSMS to the charging station.
 
-    tariff: TariffType = Field(alias="tariff")
-    transaction_id: _String36 = Field(alias="transactionId")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answered by :class:`ChangeTransactionTariffResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``tariff`` (``tariff``): TariffType object; required
+    * ``transaction_id`` (``transactionId``): text, at most 36 characters; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    tariff: TariffType = Field(alias="tariff", description="TariffType object; required")
+    transaction_id: _String36 = Field(
+        alias="transactionId", description="text, at most 36 characters; required"
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class ChangeTransactionTariffResponse(OcppModel):
-    """OCPP 2.1 message ``ChangeTransactionTariffResponse``."""
+    """OCPP 2.1 ``ChangeTransactionTariff`` response, sent by the charging station to the CSMS.
 
-    status: TariffChangeStatusEnumType = Field(alias="status")
-    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answers :class:`ChangeTransactionTariffRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the TariffChangeStatusEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``status_info`` (``statusInfo``): StatusInfoType object; optional (left out when absent, never null)
+    """
+
+    status: TariffChangeStatusEnumType = Field(
+        alias="status", description="one of the TariffChangeStatusEnumType values; required"
+    )
+    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(
+        None,
+        alias="statusInfo",
+        description="StatusInfoType object; optional (left out when absent, never null)",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class ClearCacheRequest(OcppModel):
-    """OCPP 2.1 message ``ClearCacheRequest``."""
+    """OCPP 2.1 ``ClearCache`` request, sent by the CSMS to the charging station.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answered by :class:`ClearCacheResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class ClearCacheResponse(OcppModel):
-    """OCPP 2.1 message ``ClearCacheResponse``."""
+    """OCPP 2.1 ``ClearCache`` response, sent by the charging station to the CSMS.
 
-    status: ClearCacheStatusEnumType = Field(alias="status")
-    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answers :class:`ClearCacheRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the ClearCacheStatusEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``status_info`` (``statusInfo``): StatusInfoType object; optional (left out when absent, never null)
+    """
+
+    status: ClearCacheStatusEnumType = Field(
+        alias="status", description="one of the ClearCacheStatusEnumType values; required"
+    )
+    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(
+        None,
+        alias="statusInfo",
+        description="StatusInfoType object; optional (left out when absent, never null)",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class ClearChargingProfileRequest(OcppModel):
-    """OCPP 2.1 message ``ClearChargingProfileRequest``."""
+    """OCPP 2.1 ``ClearChargingProfile`` request, sent by the CSMS to the charging station.
 
-    charging_profile_id: _OptionalInteger = Field(None, alias="chargingProfileId")
-    charging_profile_criteria: Annotated[ClearChargingProfileType | None, NOT_NULL] = Field(
-        None, alias="chargingProfileCriteria"
+    Answered by :class:`ClearChargingProfileResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``charging_profile_criteria`` (``chargingProfileCriteria``): ClearChargingProfileType object; optional (left out when absent, never null)
+    * ``charging_profile_id`` (``chargingProfileId``): integer; optional (left out when absent, never null)
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    charging_profile_id: _OptionalInteger = Field(
+        None, alias="chargingProfileId", description="integer; optional (left out when absent, never null)"
     )
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    charging_profile_criteria: Annotated[ClearChargingProfileType | None, NOT_NULL] = Field(
+        None,
+        alias="chargingProfileCriteria",
+        description="ClearChargingProfileType object; optional (left out when absent, never null)",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class ClearChargingProfileResponse(OcppModel):
-    """OCPP 2.1 message ``ClearChargingProfileResponse``."""
+    """OCPP 2.1 ``ClearChargingProfile`` response, sent by the charging station to the CSMS.
 
-    status: ClearChargingProfileStatusEnumType = Field(alias="status")
-    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answers :class:`ClearChargingProfileRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the ClearChargingProfileStatusEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``status_info`` (``statusInfo``): StatusInfoType object; optional (left out when absent, never null)
+    """
+
+    status: ClearChargingProfileStatusEnumType = Field(
+        alias="status", description="one of the ClearChargingProfileStatusEnumType values; required"
+    )
+    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(
+        None,
+        alias="statusInfo",
+        description="StatusInfoType object; optional (left out when absent, never null)",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class ClearDERControlRequest(OcppModel):
-    """OCPP 2.1 message ``ClearDERControlRequest``."""
+    """OCPP 2.1 ``ClearDERControl`` request, sent by the CSMS to the charging station.
 
-    is_default: _Boolean = Field(alias="isDefault")
-    control_type: Annotated[DERControlEnumType | None, NOT_NULL] = Field(None, alias="controlType")
-    control_id: _OptionalString36 = Field(None, alias="controlId")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answered by :class:`ClearDERControlResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``is_default`` (``isDefault``): boolean; required
+    * ``control_id`` (``controlId``): text, at most 36 characters; optional (left out when absent, never null)
+    * ``control_type`` (``controlType``): one of the DERControlEnumType values; optional (left out when absent, never null)
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    is_default: _Boolean = Field(alias="isDefault", description="boolean; required")
+    control_type: Annotated[DERControlEnumType | None, NOT_NULL] = Field(
+        None,
+        alias="controlType",
+        description="one of the DERControlEnumType values; optional (left out when absent, never null)",
+    )
+    control_id: _OptionalString36 = Field(
+        None,
+        alias="controlId",
+        description="text, at most 36 characters; optional (left out when absent, never null)",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class ClearDERControlResponse(OcppModel):
-    """OCPP 2.1 message ``ClearDERControlResponse``."""
+    """OCPP 2.1 ``ClearDERControl`` response, sent by the charging station to the CSMS.
 
-    status: DERControlStatusEnumType = Field(alias="status")
-    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answers :class:`ClearDERControlRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the DERControlStatusEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``status_info`` (``statusInfo``): StatusInfoType object; optional (left out when absent, never null)
+    """
+
+    status: DERControlStatusEnumType = Field(
+        alias="status", description="one of the DERControlStatusEnumType values; required"
+    )
+    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(
+        None,
+        alias="statusInfo",
+        description="StatusInfoType object; optional (left out when absent, never null)",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class ClearDisplayMessageRequest(OcppModel):
-    """OCPP 2.1 message ``ClearDisplayMessageRequest``."""
+    """OCPP 2.1 ``ClearDisplayMessage`` request, sent by the CSMS to the charging station.
 
-    id: _IntegerMin0 = Field(alias="id")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answered by :class:`ClearDisplayMessageResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``id`` (``id``): integer, >= 0; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    id: _IntegerMin0 = Field(alias="id", description="integer, >= 0; required")
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class ClearDisplayMessageResponse(OcppModel):
-    """OCPP 2.1 message ``ClearDisplayMessageResponse``."""
+    """OCPP 2.1 ``ClearDisplayMessage`` response, sent by the charging station to the CSMS.
 
-    status: ClearMessageStatusEnumType = Field(alias="status")
-    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answers :class:`ClearDisplayMessageRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the ClearMessageStatusEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``status_info`` (``statusInfo``): StatusInfoType object; optional (left out when absent, never null)
+    """
+
+    status: ClearMessageStatusEnumType = Field(
+        alias="status", description="one of the ClearMessageStatusEnumType values; required"
+    )
+    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(
+        None,
+        alias="statusInfo",
+        description="StatusInfoType object; optional (left out when absent, never null)",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class ClearTariffsRequest(OcppModel):
-    """OCPP 2.1 message ``ClearTariffsRequest``."""
+    """OCPP 2.1 ``ClearTariffs`` request, sent by the CSMS to the charging station.
+
+    Answered by :class:`ClearTariffsResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``evse_id`` (``evseId``): integer, >= 0; optional (left out when absent, never null)
+    * ``tariff_ids`` (``tariffIds``): list of (text, at most 60 characters), at least 1 items; optional (left out when absent, never null)
+    """
 
     tariff_ids: Annotated[Annotated[list[_String60], Field(min_length=1)] | None, NOT_NULL] = Field(
-        None, alias="tariffIds"
+        None,
+        alias="tariffIds",
+        description="list of (text, at most 60 characters), at least 1 items; optional (left out when absent, never null)",
     )
-    evse_id: _OptionalIntegerMin0 = Field(None, alias="evseId")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    evse_id: _OptionalIntegerMin0 = Field(
+        None, alias="evseId", description="integer, >= 0; optional (left out when absent, never null)"
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class ClearTariffsResponse(OcppModel):
-    """OCPP 2.1 message ``ClearTariffsResponse``."""
+    """OCPP 2.1 ``ClearTariffs`` response, sent by the charging station to the CSMS.
+
+    Answers :class:`ClearTariffsRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``clear_tariffs_result`` (``clearTariffsResult``): list of (ClearTariffsResultType object), at least 1 items; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
 
     clear_tariffs_result: Annotated[list[ClearTariffsResultType], Field(min_length=1)] = Field(
-        alias="clearTariffsResult"
+        alias="clearTariffsResult",
+        description="list of (ClearTariffsResultType object), at least 1 items; required",
     )
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class ClearVariableMonitoringRequest(OcppModel):
-    """OCPP 2.1 message ``ClearVariableMonitoringRequest``."""
+    """OCPP 2.1 ``ClearVariableMonitoring`` request, sent by the CSMS to the charging station.
 
-    id: Annotated[list[_IntegerMin0], Field(min_length=1)] = Field(alias="id")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answered by :class:`ClearVariableMonitoringResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``id`` (``id``): list of (integer, >= 0), at least 1 items; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    id: Annotated[list[_IntegerMin0], Field(min_length=1)] = Field(
+        alias="id", description="list of (integer, >= 0), at least 1 items; required"
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class ClearVariableMonitoringResponse(OcppModel):
-    """OCPP 2.1 message ``ClearVariableMonitoringResponse``."""
+    """OCPP 2.1 ``ClearVariableMonitoring`` response, sent by the charging station to the CSMS.
+
+    Answers :class:`ClearVariableMonitoringRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``clear_monitoring_result`` (``clearMonitoringResult``): list of (ClearMonitoringResultType object), at least 1 items; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
 
     clear_monitoring_result: Annotated[list[ClearMonitoringResultType], Field(min_length=1)] = Field(
-        alias="clearMonitoringResult"
+        alias="clearMonitoringResult",
+        description="list of (ClearMonitoringResultType object), at least 1 items; required",
     )
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class ClearedChargingLimitRequest(OcppModel):
-    """OCPP 2.1 message ``ClearedChargingLimitRequest``."""
+    """OCPP 2.1 ``ClearedChargingLimit`` request, sent by the charging station to the CSMS.
 
-    charging_limit_source: _String20 = Field(alias="chargingLimitSource")
-    evse_id: _OptionalIntegerMin0 = Field(None, alias="evseId")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answered by :class:`ClearedChargingLimitResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``charging_limit_source`` (``chargingLimitSource``): text, at most 20 characters; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``evse_id`` (``evseId``): integer, >= 0; optional (left out when absent, never null)
+    """
+
+    charging_limit_source: _String20 = Field(
+        alias="chargingLimitSource", description="text, at most 20 characters; required"
+    )
+    evse_id: _OptionalIntegerMin0 = Field(
+        None, alias="evseId", description="integer, >= 0; optional (left out when absent, never null)"
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class ClearedChargingLimitResponse(OcppModel):
-    """OCPP 2.1 message ``ClearedChargingLimitResponse``."""
+    """OCPP 2.1 ``ClearedChargingLimit`` response, sent by the CSMS to the charging station.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answers :class:`ClearedChargingLimitRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class ClosePeriodicEventStreamRequest(OcppModel):
-    """OCPP 2.1 message ``ClosePeriodicEventStreamRequest``."""
+    """OCPP 2.1 ``ClosePeriodicEventStream`` request, sent by the charging station to the CSMS.
 
-    id: _IntegerMin0 = Field(alias="id")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answered by :class:`ClosePeriodicEventStreamResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``id`` (``id``): integer, >= 0; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    id: _IntegerMin0 = Field(alias="id", description="integer, >= 0; required")
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class ClosePeriodicEventStreamResponse(OcppModel):
-    """OCPP 2.1 message ``ClosePeriodicEventStreamResponse``."""
+    """OCPP 2.1 ``ClosePeriodicEventStream`` response, sent by the CSMS to the charging station.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answers :class:`ClosePeriodicEventStreamRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class CostUpdatedRequest(OcppModel):
-    """OCPP 2.1 message ``CostUpdatedRequest``."""
+    """OCPP 2.1 ``CostUpdated`` request, sent by the CSMS to the charging station.
 
-    total_cost: _Number = Field(alias="totalCost")
-    transaction_id: _String36 = Field(alias="transactionId")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answered by :class:`CostUpdatedResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``total_cost`` (``totalCost``): decimal number; required
+    * ``transaction_id`` (``transactionId``): text, at most 36 characters; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    total_cost: _Number = Field(alias="totalCost", description="decimal number; required")
+    transaction_id: _String36 = Field(
+        alias="transactionId", description="text, at most 36 characters; required"
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class CostUpdatedResponse(OcppModel):
-    """OCPP 2.1 message ``CostUpdatedResponse``."""
+    """OCPP 2.1 ``CostUpdated`` response, sent by the charging station to the CSMS.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answers :class:`CostUpdatedRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class CustomerInformationRequest(OcppModel):
-    """OCPP 2.1 message ``CustomerInformationRequest``."""
+    """OCPP 2.1 ``CustomerInformation`` request, sent by the CSMS to the charging station.
+
+    Answered by :class:`CustomerInformationResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``clear`` (``clear``): boolean; required
+    * ``report`` (``report``): boolean; required
+    * ``request_id`` (``requestId``): integer, >= 0; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``customer_certificate`` (``customerCertificate``): CertificateHashDataType object; optional (left out when absent, never null)
+    * ``customer_identifier`` (``customerIdentifier``): text, at most 64 characters; optional (left out when absent, never null)
+    * ``id_token`` (``idToken``): IdTokenType object; optional (left out when absent, never null)
+    """
 
     customer_certificate: Annotated[CertificateHashDataType | None, NOT_NULL] = Field(
-        None, alias="customerCertificate"
+        None,
+        alias="customerCertificate",
+        description="CertificateHashDataType object; optional (left out when absent, never null)",
     )
-    id_token: Annotated[IdTokenType | None, NOT_NULL] = Field(None, alias="idToken")
-    request_id: _IntegerMin0 = Field(alias="requestId")
-    report: _Boolean = Field(alias="report")
-    clear: _Boolean = Field(alias="clear")
-    customer_identifier: _OptionalString64 = Field(None, alias="customerIdentifier")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    id_token: Annotated[IdTokenType | None, NOT_NULL] = Field(
+        None, alias="idToken", description="IdTokenType object; optional (left out when absent, never null)"
+    )
+    request_id: _IntegerMin0 = Field(alias="requestId", description="integer, >= 0; required")
+    report: _Boolean = Field(alias="report", description="boolean; required")
+    clear: _Boolean = Field(alias="clear", description="boolean; required")
+    customer_identifier: _OptionalString64 = Field(
+        None,
+        alias="customerIdentifier",
+        description="text, at most 64 characters; optional (left out when absent, never null)",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class CustomerInformationResponse(OcppModel):
-    """OCPP 2.1 message ``CustomerInformationResponse``."""
+    """OCPP 2.1 ``CustomerInformation`` response, sent by the charging station to the CSMS.
 
-    status: CustomerInformationStatusEnumType = Field(alias="status")
-    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answers :class:`CustomerInformationRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the CustomerInformationStatusEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``status_info`` (``statusInfo``): StatusInfoType object; optional (left out when absent, never null)
+    """
+
+    status: CustomerInformationStatusEnumType = Field(
+        alias="status", description="one of the CustomerInformationStatusEnumType values; required"
+    )
+    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(
+        None,
+        alias="statusInfo",
+        description="StatusInfoType object; optional (left out when absent, never null)",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class DataTransferRequest(NullKeepingModel):
-    """OCPP 2.1 message ``DataTransferRequest``."""
+    """OCPP 2.1 ``DataTransfer`` request, sent by either side.
+
+    Answered by :class:`DataTransferResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``vendor_id`` (``vendorId``): text, at most 255 characters; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``data`` (``data``): any JSON value; optional
+    * ``message_id`` (``messageId``): text, at most 50 characters; optional (left out when absent, never null)
+    """
 
     any_json_fields: ClassVar[dict[str, str]] = {"data": "data"}
 
-    message_id: _OptionalString50 = Field(None, alias="messageId")
-    data: JsonValue = Field(None, alias="data")
-    vendor_id: _String255 = Field(alias="vendorId")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    message_id: _OptionalString50 = Field(
+        None,
+        alias="messageId",
+        description="text, at most 50 characters; optional (left out when absent, never null)",
+    )
+    data: JsonValue = Field(None, alias="data", description="any JSON value; optional")
+    vendor_id: _String255 = Field(alias="vendorId", description="text, at most 255 characters; required")
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class DataTransferResponse(NullKeepingModel):
-    """OCPP 2.1 message ``DataTransferResponse``."""
+    """OCPP 2.1 ``DataTransfer`` response, sent by either side.
+
+    Answers :class:`DataTransferRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the DataTransferStatusEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``data`` (``data``): any JSON value; optional
+    * ``status_info`` (``statusInfo``): StatusInfoType object; optional (left out when absent, never null)
+    """
 
     any_json_fields: ClassVar[dict[str, str]] = {"data": "data"}
 
-    status: DataTransferStatusEnumType = Field(alias="status")
-    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
-    data: JsonValue = Field(None, alias="data")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    status: DataTransferStatusEnumType = Field(
+        alias="status", description="one of the DataTransferStatusEnumType values; required"
+    )
+    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(
+        None,
+        alias="statusInfo",
+        description="StatusInfoType object; optional (left out when absent, never null)",
+    )
+    data: JsonValue = Field(None, alias="data", description="any JSON value; optional")
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class DeleteCertificateRequest(OcppModel):
-    """OCPP 2.1 message ``DeleteCertificateRequest``."""
+    """OCPP 2.1 ``DeleteCertificate`` request, sent by the CSMS to the charging station.
 
-    certificate_hash_data: CertificateHashDataType = Field(alias="certificateHashData")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answered by :class:`DeleteCertificateResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``certificate_hash_data`` (``certificateHashData``): CertificateHashDataType object; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    certificate_hash_data: CertificateHashDataType = Field(
+        alias="certificateHashData", description="CertificateHashDataType object; required"
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class DeleteCertificateResponse(OcppModel):
-    """OCPP 2.1 message ``DeleteCertificateResponse``."""
+    """OCPP 2.1 ``DeleteCertificate`` response, sent by the charging station to the CSMS.
 
-    status: DeleteCertificateStatusEnumType = Field(alias="status")
-    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answers :class:`DeleteCertificateRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the DeleteCertificateStatusEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``status_info`` (``statusInfo``): StatusInfoType object; optional (left out when absent, never null)
+    """
+
+    status: DeleteCertificateStatusEnumType = Field(
+        alias="status", description="one of the DeleteCertificateStatusEnumType values; required"
+    )
+    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(
+        None,
+        alias="statusInfo",
+        description="StatusInfoType object; optional (left out when absent, never null)",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class FirmwareStatusNotificationRequest(OcppModel):
-    """OCPP 2.1 message ``FirmwareStatusNotificationRequest``."""
+    """OCPP 2.1 ``FirmwareStatusNotification`` request, sent by the charging station to the CSMS.
 
-    status: FirmwareStatusEnumType = Field(alias="status")
-    request_id: _OptionalInteger = Field(None, alias="requestId")
-    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answered by :class:`FirmwareStatusNotificationResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the FirmwareStatusEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``request_id`` (``requestId``): integer; optional (left out when absent, never null)
+    * ``status_info`` (``statusInfo``): StatusInfoType object; optional (left out when absent, never null)
+    """
+
+    status: FirmwareStatusEnumType = Field(
+        alias="status", description="one of the FirmwareStatusEnumType values; required"
+    )
+    request_id: _OptionalInteger = Field(
+        None, alias="requestId", description="integer; optional (left out when absent, never null)"
+    )
+    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(
+        None,
+        alias="statusInfo",
+        description="StatusInfoType object; optional (left out when absent, never null)",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class FirmwareStatusNotificationResponse(OcppModel):
-    """OCPP 2.1 message ``FirmwareStatusNotificationResponse``."""
+    """OCPP 2.1 ``FirmwareStatusNotification`` response, sent by the CSMS to the charging station.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answers :class:`FirmwareStatusNotificationRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class Get15118EVCertificateRequest(OcppModel):
-    """OCPP 2.1 message ``Get15118EVCertificateRequest``."""
+    """OCPP 2.1 ``Get15118EVCertificate`` request, sent by the charging station to the CSMS.
 
-    iso15118_schema_version: _String50 = Field(alias="iso15118SchemaVersion")
-    action: CertificateActionEnumType = Field(alias="action")
-    exi_request: _String11000 = Field(alias="exiRequest")
+    Answered by :class:`Get15118EVCertificateResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``action`` (``action``): one of the CertificateActionEnumType values; required
+    * ``exi_request`` (``exiRequest``): text, at most 11000 characters; required
+    * ``iso15118_schema_version`` (``iso15118SchemaVersion``): text, at most 50 characters; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``maximum_contract_certificate_chains`` (``maximumContractCertificateChains``): integer, >= 0; optional (left out when absent, never null)
+    * ``prioritized_emaids`` (``prioritizedEMAIDs``): list of (text, at most 255 characters), at least 1 and at most 8 items; optional (left out when absent, never null)
+    """
+
+    iso15118_schema_version: _String50 = Field(
+        alias="iso15118SchemaVersion", description="text, at most 50 characters; required"
+    )
+    action: CertificateActionEnumType = Field(
+        alias="action", description="one of the CertificateActionEnumType values; required"
+    )
+    exi_request: _String11000 = Field(
+        alias="exiRequest", description="text, at most 11000 characters; required"
+    )
     maximum_contract_certificate_chains: _OptionalIntegerMin0 = Field(
-        None, alias="maximumContractCertificateChains"
+        None,
+        alias="maximumContractCertificateChains",
+        description="integer, >= 0; optional (left out when absent, never null)",
     )
     prioritized_emaids: Annotated[
         Annotated[list[_String255], Field(min_length=1, max_length=8)] | None, NOT_NULL
-    ] = Field(None, alias="prioritizedEMAIDs")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    ] = Field(
+        None,
+        alias="prioritizedEMAIDs",
+        description="list of (text, at most 255 characters), at least 1 and at most 8 items; optional (left out when absent, never null)",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class Get15118EVCertificateResponse(OcppModel):
-    """OCPP 2.1 message ``Get15118EVCertificateResponse``."""
+    """OCPP 2.1 ``Get15118EVCertificate`` response, sent by the CSMS to the charging station.
 
-    status: Iso15118EVCertificateStatusEnumType = Field(alias="status")
-    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
-    exi_response: _String17000 = Field(alias="exiResponse")
-    remaining_contracts: _OptionalIntegerMin0 = Field(None, alias="remainingContracts")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answers :class:`Get15118EVCertificateRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``exi_response`` (``exiResponse``): text, at most 17000 characters; required
+    * ``status`` (``status``): one of the Iso15118EVCertificateStatusEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``remaining_contracts`` (``remainingContracts``): integer, >= 0; optional (left out when absent, never null)
+    * ``status_info`` (``statusInfo``): StatusInfoType object; optional (left out when absent, never null)
+    """
+
+    status: Iso15118EVCertificateStatusEnumType = Field(
+        alias="status", description="one of the Iso15118EVCertificateStatusEnumType values; required"
+    )
+    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(
+        None,
+        alias="statusInfo",
+        description="StatusInfoType object; optional (left out when absent, never null)",
+    )
+    exi_response: _String17000 = Field(
+        alias="exiResponse", description="text, at most 17000 characters; required"
+    )
+    remaining_contracts: _OptionalIntegerMin0 = Field(
+        None,
+        alias="remainingContracts",
+        description="integer, >= 0; optional (left out when absent, never null)",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class GetBaseReportRequest(OcppModel):
-    """OCPP 2.1 message ``GetBaseReportRequest``."""
+    """OCPP 2.1 ``GetBaseReport`` request, sent by the CSMS to the charging station.
 
-    request_id: _Integer = Field(alias="requestId")
-    report_base: ReportBaseEnumType = Field(alias="reportBase")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answered by :class:`GetBaseReportResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``report_base`` (``reportBase``): one of the ReportBaseEnumType values; required
+    * ``request_id`` (``requestId``): integer; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    request_id: _Integer = Field(alias="requestId", description="integer; required")
+    report_base: ReportBaseEnumType = Field(
+        alias="reportBase", description="one of the ReportBaseEnumType values; required"
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class GetBaseReportResponse(OcppModel):
-    """OCPP 2.1 message ``GetBaseReportResponse``."""
+    """OCPP 2.1 ``GetBaseReport`` response, sent by the charging station to the CSMS.
 
-    status: GenericDeviceModelStatusEnumType = Field(alias="status")
-    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answers :class:`GetBaseReportRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the GenericDeviceModelStatusEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``status_info`` (``statusInfo``): StatusInfoType object; optional (left out when absent, never null)
+    """
+
+    status: GenericDeviceModelStatusEnumType = Field(
+        alias="status", description="one of the GenericDeviceModelStatusEnumType values; required"
+    )
+    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(
+        None,
+        alias="statusInfo",
+        description="StatusInfoType object; optional (left out when absent, never null)",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class GetCertificateChainStatusRequest(OcppModel):
-    """OCPP 2.1 message ``GetCertificateChainStatusRequest``."""
+    """OCPP 2.1 ``GetCertificateChainStatus`` request, sent by the charging station to the CSMS.
+
+    Answered by :class:`GetCertificateChainStatusResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``certificate_status_requests`` (``certificateStatusRequests``): list of (CertificateStatusRequestInfoType object), at least 1 and at most 4 items; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
 
     certificate_status_requests: Annotated[
         list[CertificateStatusRequestInfoType], Field(min_length=1, max_length=4)
-    ] = Field(alias="certificateStatusRequests")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    ] = Field(
+        alias="certificateStatusRequests",
+        description="list of (CertificateStatusRequestInfoType object), at least 1 and at most 4 items; required",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class GetCertificateChainStatusResponse(OcppModel):
-    """OCPP 2.1 message ``GetCertificateChainStatusResponse``."""
+    """OCPP 2.1 ``GetCertificateChainStatus`` response, sent by the CSMS to the charging station.
+
+    Answers :class:`GetCertificateChainStatusRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``certificate_status`` (``certificateStatus``): list of (CertificateStatusType object), at least 1 and at most 4 items; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
 
     certificate_status: Annotated[list[CertificateStatusType], Field(min_length=1, max_length=4)] = Field(
-        alias="certificateStatus"
+        alias="certificateStatus",
+        description="list of (CertificateStatusType object), at least 1 and at most 4 items; required",
     )
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class GetCertificateStatusRequest(OcppModel):
-    """OCPP 2.1 message ``GetCertificateStatusRequest``."""
+    """OCPP 2.1 ``GetCertificateStatus`` request, sent by the charging station to the CSMS.
 
-    ocsp_request_data: OCSPRequestDataType = Field(alias="ocspRequestData")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answered by :class:`GetCertificateStatusResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``ocsp_request_data`` (``ocspRequestData``): OCSPRequestDataType object; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    ocsp_request_data: OCSPRequestDataType = Field(
+        alias="ocspRequestData", description="OCSPRequestDataType object; required"
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class GetCertificateStatusResponse(OcppModel):
-    """OCPP 2.1 message ``GetCertificateStatusResponse``."""
+    """OCPP 2.1 ``GetCertificateStatus`` response, sent by the CSMS to the charging station.
 
-    status: GetCertificateStatusEnumType = Field(alias="status")
-    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
-    ocsp_result: _OptionalString18000 = Field(None, alias="ocspResult")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answers :class:`GetCertificateStatusRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the GetCertificateStatusEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``ocsp_result`` (``ocspResult``): text, at most 18000 characters; optional (left out when absent, never null)
+    * ``status_info`` (``statusInfo``): StatusInfoType object; optional (left out when absent, never null)
+    """
+
+    status: GetCertificateStatusEnumType = Field(
+        alias="status", description="one of the GetCertificateStatusEnumType values; required"
+    )
+    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(
+        None,
+        alias="statusInfo",
+        description="StatusInfoType object; optional (left out when absent, never null)",
+    )
+    ocsp_result: _OptionalString18000 = Field(
+        None,
+        alias="ocspResult",
+        description="text, at most 18000 characters; optional (left out when absent, never null)",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class GetChargingProfilesRequest(OcppModel):
-    """OCPP 2.1 message ``GetChargingProfilesRequest``."""
+    """OCPP 2.1 ``GetChargingProfiles`` request, sent by the CSMS to the charging station.
 
-    request_id: _Integer = Field(alias="requestId")
-    evse_id: _OptionalIntegerMin0 = Field(None, alias="evseId")
-    charging_profile: ChargingProfileCriterionType = Field(alias="chargingProfile")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answered by :class:`GetChargingProfilesResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``charging_profile`` (``chargingProfile``): ChargingProfileCriterionType object; required
+    * ``request_id`` (``requestId``): integer; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``evse_id`` (``evseId``): integer, >= 0; optional (left out when absent, never null)
+    """
+
+    request_id: _Integer = Field(alias="requestId", description="integer; required")
+    evse_id: _OptionalIntegerMin0 = Field(
+        None, alias="evseId", description="integer, >= 0; optional (left out when absent, never null)"
+    )
+    charging_profile: ChargingProfileCriterionType = Field(
+        alias="chargingProfile", description="ChargingProfileCriterionType object; required"
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class GetChargingProfilesResponse(OcppModel):
-    """OCPP 2.1 message ``GetChargingProfilesResponse``."""
+    """OCPP 2.1 ``GetChargingProfiles`` response, sent by the charging station to the CSMS.
 
-    status: GetChargingProfileStatusEnumType = Field(alias="status")
-    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answers :class:`GetChargingProfilesRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the GetChargingProfileStatusEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``status_info`` (``statusInfo``): StatusInfoType object; optional (left out when absent, never null)
+    """
+
+    status: GetChargingProfileStatusEnumType = Field(
+        alias="status", description="one of the GetChargingProfileStatusEnumType values; required"
+    )
+    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(
+        None,
+        alias="statusInfo",
+        description="StatusInfoType object; optional (left out when absent, never null)",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class GetCompositeScheduleRequest(OcppModel):
-    """OCPP 2.1 message ``GetCompositeScheduleRequest``."""
+    """OCPP 2.1 ``GetCompositeSchedule`` request, sent by the CSMS to the charging station.
 
-    duration: _Integer = Field(alias="duration")
+    Answered by :class:`GetCompositeScheduleResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``duration`` (``duration``): integer; required
+    * ``evse_id`` (``evseId``): integer, >= 0; required
+    * ``charging_rate_unit`` (``chargingRateUnit``): one of the ChargingRateUnitEnumType values; optional (left out when absent, never null)
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    duration: _Integer = Field(alias="duration", description="integer; required")
     charging_rate_unit: Annotated[ChargingRateUnitEnumType | None, NOT_NULL] = Field(
-        None, alias="chargingRateUnit"
+        None,
+        alias="chargingRateUnit",
+        description="one of the ChargingRateUnitEnumType values; optional (left out when absent, never null)",
     )
-    evse_id: _IntegerMin0 = Field(alias="evseId")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    evse_id: _IntegerMin0 = Field(alias="evseId", description="integer, >= 0; required")
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class GetCompositeScheduleResponse(OcppModel):
-    """OCPP 2.1 message ``GetCompositeScheduleResponse``."""
+    """OCPP 2.1 ``GetCompositeSchedule`` response, sent by the charging station to the CSMS.
 
-    status: GenericStatusEnumType = Field(alias="status")
-    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
-    schedule: Annotated[CompositeScheduleType | None, NOT_NULL] = Field(None, alias="schedule")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answers :class:`GetCompositeScheduleRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the GenericStatusEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``schedule`` (``schedule``): CompositeScheduleType object; optional (left out when absent, never null)
+    * ``status_info`` (``statusInfo``): StatusInfoType object; optional (left out when absent, never null)
+    """
+
+    status: GenericStatusEnumType = Field(
+        alias="status", description="one of the GenericStatusEnumType values; required"
+    )
+    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(
+        None,
+        alias="statusInfo",
+        description="StatusInfoType object; optional (left out when absent, never null)",
+    )
+    schedule: Annotated[CompositeScheduleType | None, NOT_NULL] = Field(
+        None,
+        alias="schedule",
+        description="CompositeScheduleType object; optional (left out when absent, never null)",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class GetDERControlRequest(OcppModel):
-    """OCPP 2.1 message ``GetDERControlRequest``."""
+    """OCPP 2.1 ``GetDERControl`` request, sent by the CSMS to the charging station.
 
-    request_id: _Integer = Field(alias="requestId")
-    is_default: _OptionalBoolean = Field(None, alias="isDefault")
-    control_type: Annotated[DERControlEnumType | None, NOT_NULL] = Field(None, alias="controlType")
-    control_id: _OptionalString36 = Field(None, alias="controlId")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answered by :class:`GetDERControlResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``request_id`` (``requestId``): integer; required
+    * ``control_id`` (``controlId``): text, at most 36 characters; optional (left out when absent, never null)
+    * ``control_type`` (``controlType``): one of the DERControlEnumType values; optional (left out when absent, never null)
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``is_default`` (``isDefault``): boolean; optional (left out when absent, never null)
+    """
+
+    request_id: _Integer = Field(alias="requestId", description="integer; required")
+    is_default: _OptionalBoolean = Field(
+        None, alias="isDefault", description="boolean; optional (left out when absent, never null)"
+    )
+    control_type: Annotated[DERControlEnumType | None, NOT_NULL] = Field(
+        None,
+        alias="controlType",
+        description="one of the DERControlEnumType values; optional (left out when absent, never null)",
+    )
+    control_id: _OptionalString36 = Field(
+        None,
+        alias="controlId",
+        description="text, at most 36 characters; optional (left out when absent, never null)",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class GetDERControlResponse(OcppModel):
-    """OCPP 2.1 message ``GetDERControlResponse``."""
+    """OCPP 2.1 ``GetDERControl`` response, sent by the charging station to the CSMS.
 
-    status: DERControlStatusEnumType = Field(alias="status")
-    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answers :class:`GetDERControlRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the DERControlStatusEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``status_info`` (``statusInfo``): StatusInfoType object; optional (left out when absent, never null)
+    """
+
+    status: DERControlStatusEnumType = Field(
+        alias="status", description="one of the DERControlStatusEnumType values; required"
+    )
+    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(
+        None,
+        alias="statusInfo",
+        description="StatusInfoType object; optional (left out when absent, never null)",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class GetDisplayMessagesRequest(OcppModel):
-    """OCPP 2.1 message ``GetDisplayMessagesRequest``."""
+    """OCPP 2.1 ``GetDisplayMessages`` request, sent by the CSMS to the charging station.
+
+    Answered by :class:`GetDisplayMessagesResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``request_id`` (``requestId``): integer; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``id`` (``id``): list of (integer, >= 0), at least 1 items; optional (left out when absent, never null)
+    * ``priority`` (``priority``): one of the MessagePriorityEnumType values; optional (left out when absent, never null)
+    * ``state`` (``state``): one of the MessageStateEnumType values; optional (left out when absent, never null)
+    """
 
     id: Annotated[Annotated[list[_IntegerMin0], Field(min_length=1)] | None, NOT_NULL] = Field(
-        None, alias="id"
+        None,
+        alias="id",
+        description="list of (integer, >= 0), at least 1 items; optional (left out when absent, never null)",
     )
-    request_id: _Integer = Field(alias="requestId")
-    priority: Annotated[MessagePriorityEnumType | None, NOT_NULL] = Field(None, alias="priority")
-    state: Annotated[MessageStateEnumType | None, NOT_NULL] = Field(None, alias="state")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    request_id: _Integer = Field(alias="requestId", description="integer; required")
+    priority: Annotated[MessagePriorityEnumType | None, NOT_NULL] = Field(
+        None,
+        alias="priority",
+        description="one of the MessagePriorityEnumType values; optional (left out when absent, never null)",
+    )
+    state: Annotated[MessageStateEnumType | None, NOT_NULL] = Field(
+        None,
+        alias="state",
+        description="one of the MessageStateEnumType values; optional (left out when absent, never null)",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class GetDisplayMessagesResponse(OcppModel):
-    """OCPP 2.1 message ``GetDisplayMessagesResponse``."""
+    """OCPP 2.1 ``GetDisplayMessages`` response, sent by the charging station to the CSMS.
 
-    status: GetDisplayMessagesStatusEnumType = Field(alias="status")
-    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answers :class:`GetDisplayMessagesRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the GetDisplayMessagesStatusEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``status_info`` (``statusInfo``): StatusInfoType object; optional (left out when absent, never null)
+    """
+
+    status: GetDisplayMessagesStatusEnumType = Field(
+        alias="status", description="one of the GetDisplayMessagesStatusEnumType values; required"
+    )
+    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(
+        None,
+        alias="statusInfo",
+        description="StatusInfoType object; optional (left out when absent, never null)",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class GetInstalledCertificateIdsRequest(OcppModel):
-    """OCPP 2.1 message ``GetInstalledCertificateIdsRequest``."""
+    """OCPP 2.1 ``GetInstalledCertificateIds`` request, sent by the CSMS to the charging station.
+
+    Answered by :class:`GetInstalledCertificateIdsResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``certificate_type`` (``certificateType``): list of (one of the GetCertificateIdUseEnumType values), at least 1 items; optional (left out when absent, never null)
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
 
     certificate_type: Annotated[
         Annotated[list[GetCertificateIdUseEnumType], Field(min_length=1)] | None, NOT_NULL
-    ] = Field(None, alias="certificateType")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    ] = Field(
+        None,
+        alias="certificateType",
+        description="list of (one of the GetCertificateIdUseEnumType values), at least 1 items; optional (left out when absent, never null)",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class GetInstalledCertificateIdsResponse(OcppModel):
-    """OCPP 2.1 message ``GetInstalledCertificateIdsResponse``."""
+    """OCPP 2.1 ``GetInstalledCertificateIds`` response, sent by the charging station to the CSMS.
 
-    status: GetInstalledCertificateStatusEnumType = Field(alias="status")
-    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
+    Answers :class:`GetInstalledCertificateIdsRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the GetInstalledCertificateStatusEnumType values; required
+    * ``certificate_hash_data_chain`` (``certificateHashDataChain``): list of (CertificateHashDataChainType object), at least 1 items; optional (left out when absent, never null)
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``status_info`` (``statusInfo``): StatusInfoType object; optional (left out when absent, never null)
+    """
+
+    status: GetInstalledCertificateStatusEnumType = Field(
+        alias="status", description="one of the GetInstalledCertificateStatusEnumType values; required"
+    )
+    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(
+        None,
+        alias="statusInfo",
+        description="StatusInfoType object; optional (left out when absent, never null)",
+    )
     certificate_hash_data_chain: Annotated[
         Annotated[list[CertificateHashDataChainType], Field(min_length=1)] | None, NOT_NULL
-    ] = Field(None, alias="certificateHashDataChain")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    ] = Field(
+        None,
+        alias="certificateHashDataChain",
+        description="list of (CertificateHashDataChainType object), at least 1 items; optional (left out when absent, never null)",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class GetLocalListVersionRequest(OcppModel):
-    """OCPP 2.1 message ``GetLocalListVersionRequest``."""
+    """OCPP 2.1 ``GetLocalListVersion`` request, sent by the CSMS to the charging station.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answered by :class:`GetLocalListVersionResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class GetLocalListVersionResponse(OcppModel):
-    """OCPP 2.1 message ``GetLocalListVersionResponse``."""
+    """OCPP 2.1 ``GetLocalListVersion`` response, sent by the charging station to the CSMS.
 
-    version_number: _Integer = Field(alias="versionNumber")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answers :class:`GetLocalListVersionRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``version_number`` (``versionNumber``): integer; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    version_number: _Integer = Field(alias="versionNumber", description="integer; required")
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class GetLogRequest(OcppModel):
-    """OCPP 2.1 message ``GetLogRequest``."""
+    """OCPP 2.1 ``GetLog`` request, sent by the CSMS to the charging station.
 
-    log: LogParametersType = Field(alias="log")
-    log_type: LogEnumType = Field(alias="logType")
-    request_id: _Integer = Field(alias="requestId")
-    retries: _OptionalIntegerMin0 = Field(None, alias="retries")
-    retry_interval: _OptionalInteger = Field(None, alias="retryInterval")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answered by :class:`GetLogResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``log`` (``log``): LogParametersType object; required
+    * ``log_type`` (``logType``): one of the LogEnumType values; required
+    * ``request_id`` (``requestId``): integer; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``retries`` (``retries``): integer, >= 0; optional (left out when absent, never null)
+    * ``retry_interval`` (``retryInterval``): integer; optional (left out when absent, never null)
+    """
+
+    log: LogParametersType = Field(alias="log", description="LogParametersType object; required")
+    log_type: LogEnumType = Field(alias="logType", description="one of the LogEnumType values; required")
+    request_id: _Integer = Field(alias="requestId", description="integer; required")
+    retries: _OptionalIntegerMin0 = Field(
+        None, alias="retries", description="integer, >= 0; optional (left out when absent, never null)"
+    )
+    retry_interval: _OptionalInteger = Field(
+        None, alias="retryInterval", description="integer; optional (left out when absent, never null)"
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class GetLogResponse(OcppModel):
-    """OCPP 2.1 message ``GetLogResponse``."""
+    """OCPP 2.1 ``GetLog`` response, sent by the charging station to the CSMS.
 
-    status: LogStatusEnumType = Field(alias="status")
-    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
-    filename: _OptionalString255 = Field(None, alias="filename")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answers :class:`GetLogRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the LogStatusEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``filename`` (``filename``): text, at most 255 characters; optional (left out when absent, never null)
+    * ``status_info`` (``statusInfo``): StatusInfoType object; optional (left out when absent, never null)
+    """
+
+    status: LogStatusEnumType = Field(
+        alias="status", description="one of the LogStatusEnumType values; required"
+    )
+    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(
+        None,
+        alias="statusInfo",
+        description="StatusInfoType object; optional (left out when absent, never null)",
+    )
+    filename: _OptionalString255 = Field(
+        None,
+        alias="filename",
+        description="text, at most 255 characters; optional (left out when absent, never null)",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class GetMonitoringReportRequest(OcppModel):
-    """OCPP 2.1 message ``GetMonitoringReportRequest``."""
+    """OCPP 2.1 ``GetMonitoringReport`` request, sent by the CSMS to the charging station.
+
+    Answered by :class:`GetMonitoringReportResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``request_id`` (``requestId``): integer; required
+    * ``component_variable`` (``componentVariable``): list of (ComponentVariableType object), at least 1 items; optional (left out when absent, never null)
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``monitoring_criteria`` (``monitoringCriteria``): list of (one of the MonitoringCriterionEnumType values), at least 1 and at most 3 items; optional (left out when absent, never null)
+    """
 
     component_variable: Annotated[
         Annotated[list[ComponentVariableType], Field(min_length=1)] | None, NOT_NULL
-    ] = Field(None, alias="componentVariable")
-    request_id: _Integer = Field(alias="requestId")
+    ] = Field(
+        None,
+        alias="componentVariable",
+        description="list of (ComponentVariableType object), at least 1 items; optional (left out when absent, never null)",
+    )
+    request_id: _Integer = Field(alias="requestId", description="integer; required")
     monitoring_criteria: Annotated[
         Annotated[list[MonitoringCriterionEnumType], Field(min_length=1, max_length=3)] | None, NOT_NULL
-    ] = Field(None, alias="monitoringCriteria")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    ] = Field(
+        None,
+        alias="monitoringCriteria",
+        description="list of (one of the MonitoringCriterionEnumType values), at least 1 and at most 3 items; optional (left out when absent, never null)",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class GetMonitoringReportResponse(OcppModel):
-    """OCPP 2.1 message ``GetMonitoringReportResponse``."""
+    """OCPP 2.1 ``GetMonitoringReport`` response, sent by the charging station to the CSMS.
 
-    status: GenericDeviceModelStatusEnumType = Field(alias="status")
-    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answers :class:`GetMonitoringReportRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the GenericDeviceModelStatusEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``status_info`` (``statusInfo``): StatusInfoType object; optional (left out when absent, never null)
+    """
+
+    status: GenericDeviceModelStatusEnumType = Field(
+        alias="status", description="one of the GenericDeviceModelStatusEnumType values; required"
+    )
+    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(
+        None,
+        alias="statusInfo",
+        description="StatusInfoType object; optional (left out when absent, never null)",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class GetPeriodicEventStreamRequest(OcppModel):
-    """OCPP 2.1 message ``GetPeriodicEventStreamRequest``."""
+    """OCPP 2.1 ``GetPeriodicEventStream`` request, sent by the CSMS to the charging station.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answered by :class:`GetPeriodicEventStreamResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class GetPeriodicEventStreamResponse(OcppModel):
-    """OCPP 2.1 message ``GetPeriodicEventStreamResponse``."""
+    """OCPP 2.1 ``GetPeriodicEventStream`` response, sent by the charging station to the CSMS.
+
+    Answers :class:`GetPeriodicEventStreamRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``constant_stream_data`` (``constantStreamData``): list of (ConstantStreamDataType object), at least 1 items; optional (left out when absent, never null)
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
 
     constant_stream_data: Annotated[
         Annotated[list[ConstantStreamDataType], Field(min_length=1)] | None, NOT_NULL
-    ] = Field(None, alias="constantStreamData")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    ] = Field(
+        None,
+        alias="constantStreamData",
+        description="list of (ConstantStreamDataType object), at least 1 items; optional (left out when absent, never null)",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class GetReportRequest(OcppModel):
-    """OCPP 2.1 message ``GetReportRequest``."""
+    """OCPP 2.1 ``GetReport`` request, sent by the CSMS to the charging station.
+
+    Answered by :class:`GetReportResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``request_id`` (``requestId``): integer; required
+    * ``component_criteria`` (``componentCriteria``): list of (one of the ComponentCriterionEnumType values), at least 1 and at most 4 items; optional (left out when absent, never null)
+    * ``component_variable`` (``componentVariable``): list of (ComponentVariableType object), at least 1 items; optional (left out when absent, never null)
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
 
     component_variable: Annotated[
         Annotated[list[ComponentVariableType], Field(min_length=1)] | None, NOT_NULL
-    ] = Field(None, alias="componentVariable")
-    request_id: _Integer = Field(alias="requestId")
+    ] = Field(
+        None,
+        alias="componentVariable",
+        description="list of (ComponentVariableType object), at least 1 items; optional (left out when absent, never null)",
+    )
+    request_id: _Integer = Field(alias="requestId", description="integer; required")
     component_criteria: Annotated[
         Annotated[list[ComponentCriterionEnumType], Field(min_length=1, max_length=4)] | None, NOT_NULL
-    ] = Field(None, alias="componentCriteria")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    ] = Field(
+        None,
+        alias="componentCriteria",
+        description="list of (one of the ComponentCriterionEnumType values), at least 1 and at most 4 items; optional (left out when absent, never null)",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class GetReportResponse(OcppModel):
-    """OCPP 2.1 message ``GetReportResponse``."""
+    """OCPP 2.1 ``GetReport`` response, sent by the charging station to the CSMS.
 
-    status: GenericDeviceModelStatusEnumType = Field(alias="status")
-    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answers :class:`GetReportRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the GenericDeviceModelStatusEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``status_info`` (``statusInfo``): StatusInfoType object; optional (left out when absent, never null)
+    """
+
+    status: GenericDeviceModelStatusEnumType = Field(
+        alias="status", description="one of the GenericDeviceModelStatusEnumType values; required"
+    )
+    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(
+        None,
+        alias="statusInfo",
+        description="StatusInfoType object; optional (left out when absent, never null)",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class GetTariffsRequest(OcppModel):
-    """OCPP 2.1 message ``GetTariffsRequest``."""
+    """OCPP 2.1 ``GetTariffs`` request, sent by the CSMS to the charging station.
 
-    evse_id: _IntegerMin0 = Field(alias="evseId")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answered by :class:`GetTariffsResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``evse_id`` (``evseId``): integer, >= 0; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    evse_id: _IntegerMin0 = Field(alias="evseId", description="integer, >= 0; required")
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class GetTariffsResponse(OcppModel):
-    """OCPP 2.1 message ``GetTariffsResponse``."""
+    """OCPP 2.1 ``GetTariffs`` response, sent by the charging station to the CSMS.
 
-    status: TariffGetStatusEnumType = Field(alias="status")
-    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
+    Answers :class:`GetTariffsRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the TariffGetStatusEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``status_info`` (``statusInfo``): StatusInfoType object; optional (left out when absent, never null)
+    * ``tariff_assignments`` (``tariffAssignments``): list of (TariffAssignmentType object), at least 1 items; optional (left out when absent, never null)
+    """
+
+    status: TariffGetStatusEnumType = Field(
+        alias="status", description="one of the TariffGetStatusEnumType values; required"
+    )
+    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(
+        None,
+        alias="statusInfo",
+        description="StatusInfoType object; optional (left out when absent, never null)",
+    )
     tariff_assignments: Annotated[
         Annotated[list[TariffAssignmentType], Field(min_length=1)] | None, NOT_NULL
-    ] = Field(None, alias="tariffAssignments")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    ] = Field(
+        None,
+        alias="tariffAssignments",
+        description="list of (TariffAssignmentType object), at least 1 items; optional (left out when absent, never null)",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class GetTransactionStatusRequest(OcppModel):
-    """OCPP 2.1 message ``GetTransactionStatusRequest``."""
+    """OCPP 2.1 ``GetTransactionStatus`` request, sent by the CSMS to the charging station.
 
-    transaction_id: _OptionalString36 = Field(None, alias="transactionId")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answered by :class:`GetTransactionStatusResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``transaction_id`` (``transactionId``): text, at most 36 characters; optional (left out when absent, never null)
+    """
+
+    transaction_id: _OptionalString36 = Field(
+        None,
+        alias="transactionId",
+        description="text, at most 36 characters; optional (left out when absent, never null)",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class GetTransactionStatusResponse(OcppModel):
-    """OCPP 2.1 message ``GetTransactionStatusResponse``."""
+    """OCPP 2.1 ``GetTransactionStatus`` response, sent by the charging station to the CSMS.
 
-    ongoing_indicator: _OptionalBoolean = Field(None, alias="ongoingIndicator")
-    messages_in_queue: _Boolean = Field(alias="messagesInQueue")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answers :class:`GetTransactionStatusRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``messages_in_queue`` (``messagesInQueue``): boolean; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``ongoing_indicator`` (``ongoingIndicator``): boolean; optional (left out when absent, never null)
+    """
+
+    ongoing_indicator: _OptionalBoolean = Field(
+        None, alias="ongoingIndicator", description="boolean; optional (left out when absent, never null)"
+    )
+    messages_in_queue: _Boolean = Field(alias="messagesInQueue", description="boolean; required")
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class GetVariablesRequest(OcppModel):
-    """OCPP 2.1 message ``GetVariablesRequest``."""
+    """OCPP 2.1 ``GetVariables`` request, sent by the CSMS to the charging station.
+
+    Answered by :class:`GetVariablesResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``get_variable_data`` (``getVariableData``): list of (GetVariableDataType object), at least 1 items; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
 
     get_variable_data: Annotated[list[GetVariableDataType], Field(min_length=1)] = Field(
-        alias="getVariableData"
+        alias="getVariableData",
+        description="list of (GetVariableDataType object), at least 1 items; required",
     )
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class GetVariablesResponse(OcppModel):
-    """OCPP 2.1 message ``GetVariablesResponse``."""
+    """OCPP 2.1 ``GetVariables`` response, sent by the charging station to the CSMS.
+
+    Answers :class:`GetVariablesRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``get_variable_result`` (``getVariableResult``): list of (GetVariableResultType object), at least 1 items; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
 
     get_variable_result: Annotated[list[GetVariableResultType], Field(min_length=1)] = Field(
-        alias="getVariableResult"
+        alias="getVariableResult",
+        description="list of (GetVariableResultType object), at least 1 items; required",
     )
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class HeartbeatRequest(OcppModel):
-    """OCPP 2.1 message ``HeartbeatRequest``."""
+    """OCPP 2.1 ``Heartbeat`` request, sent by the charging station to the CSMS.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answered by :class:`HeartbeatResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class HeartbeatResponse(OcppModel):
-    """OCPP 2.1 message ``HeartbeatResponse``."""
+    """OCPP 2.1 ``Heartbeat`` response, sent by the CSMS to the charging station.
 
-    current_time: DateTime = Field(alias="currentTime")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answers :class:`HeartbeatRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``current_time`` (``currentTime``): RFC 3339 date-time; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    current_time: DateTime = Field(alias="currentTime", description="RFC 3339 date-time; required")
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class InstallCertificateRequest(OcppModel):
-    """OCPP 2.1 message ``InstallCertificateRequest``."""
+    """OCPP 2.1 ``InstallCertificate`` request, sent by the CSMS to the charging station.
 
-    certificate_type: InstallCertificateUseEnumType = Field(alias="certificateType")
-    certificate: _String10000 = Field(alias="certificate")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answered by :class:`InstallCertificateResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``certificate`` (``certificate``): text, at most 10000 characters; required
+    * ``certificate_type`` (``certificateType``): one of the InstallCertificateUseEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    certificate_type: InstallCertificateUseEnumType = Field(
+        alias="certificateType", description="one of the InstallCertificateUseEnumType values; required"
+    )
+    certificate: _String10000 = Field(
+        alias="certificate", description="text, at most 10000 characters; required"
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class InstallCertificateResponse(OcppModel):
-    """OCPP 2.1 message ``InstallCertificateResponse``."""
+    """OCPP 2.1 ``InstallCertificate`` response, sent by the charging station to the CSMS.
 
-    status: InstallCertificateStatusEnumType = Field(alias="status")
-    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answers :class:`InstallCertificateRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the InstallCertificateStatusEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``status_info`` (``statusInfo``): StatusInfoType object; optional (left out when absent, never null)
+    """
+
+    status: InstallCertificateStatusEnumType = Field(
+        alias="status", description="one of the InstallCertificateStatusEnumType values; required"
+    )
+    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(
+        None,
+        alias="statusInfo",
+        description="StatusInfoType object; optional (left out when absent, never null)",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class LogStatusNotificationRequest(OcppModel):
-    """OCPP 2.1 message ``LogStatusNotificationRequest``."""
+    """OCPP 2.1 ``LogStatusNotification`` request, sent by the charging station to the CSMS.
 
-    status: UploadLogStatusEnumType = Field(alias="status")
-    request_id: _OptionalInteger = Field(None, alias="requestId")
-    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answered by :class:`LogStatusNotificationResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the UploadLogStatusEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``request_id`` (``requestId``): integer; optional (left out when absent, never null)
+    * ``status_info`` (``statusInfo``): StatusInfoType object; optional (left out when absent, never null)
+    """
+
+    status: UploadLogStatusEnumType = Field(
+        alias="status", description="one of the UploadLogStatusEnumType values; required"
+    )
+    request_id: _OptionalInteger = Field(
+        None, alias="requestId", description="integer; optional (left out when absent, never null)"
+    )
+    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(
+        None,
+        alias="statusInfo",
+        description="StatusInfoType object; optional (left out when absent, never null)",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class LogStatusNotificationResponse(OcppModel):
-    """OCPP 2.1 message ``LogStatusNotificationResponse``."""
+    """OCPP 2.1 ``LogStatusNotification`` response, sent by the CSMS to the charging station.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answers :class:`LogStatusNotificationRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class MeterValuesRequest(OcppModel):
-    """OCPP 2.1 message ``MeterValuesRequest``."""
+    """OCPP 2.1 ``MeterValues`` request, sent by the charging station to the CSMS.
 
-    evse_id: _IntegerMin0 = Field(alias="evseId")
-    meter_value: Annotated[list[MeterValueType], Field(min_length=1)] = Field(alias="meterValue")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answered by :class:`MeterValuesResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``evse_id`` (``evseId``): integer, >= 0; required
+    * ``meter_value`` (``meterValue``): list of (MeterValueType object), at least 1 items; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    evse_id: _IntegerMin0 = Field(alias="evseId", description="integer, >= 0; required")
+    meter_value: Annotated[list[MeterValueType], Field(min_length=1)] = Field(
+        alias="meterValue", description="list of (MeterValueType object), at least 1 items; required"
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class MeterValuesResponse(OcppModel):
-    """OCPP 2.1 message ``MeterValuesResponse``."""
+    """OCPP 2.1 ``MeterValues`` response, sent by the CSMS to the charging station.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answers :class:`MeterValuesRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class NotifyAllowedEnergyTransferRequest(OcppModel):
-    """OCPP 2.1 message ``NotifyAllowedEnergyTransferRequest``."""
+    """OCPP 2.1 ``NotifyAllowedEnergyTransfer`` request, sent by the CSMS to the charging station.
 
-    transaction_id: _String36 = Field(alias="transactionId")
-    allowed_energy_transfer: Annotated[list[EnergyTransferModeEnumType], Field(min_length=1)] = Field(
-        alias="allowedEnergyTransfer"
+    Answered by :class:`NotifyAllowedEnergyTransferResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``allowed_energy_transfer`` (``allowedEnergyTransfer``): list of (one of the EnergyTransferModeEnumType values), at least 1 items; required
+    * ``transaction_id`` (``transactionId``): text, at most 36 characters; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    transaction_id: _String36 = Field(
+        alias="transactionId", description="text, at most 36 characters; required"
     )
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    allowed_energy_transfer: Annotated[list[EnergyTransferModeEnumType], Field(min_length=1)] = Field(
+        alias="allowedEnergyTransfer",
+        description="list of (one of the EnergyTransferModeEnumType values), at least 1 items; required",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class NotifyAllowedEnergyTransferResponse(OcppModel):
-    """OCPP 2.1 message ``NotifyAllowedEnergyTransferResponse``."""
+    """OCPP 2.1 ``NotifyAllowedEnergyTransfer`` response, sent by the charging station to the CSMS.
 
-    status: NotifyAllowedEnergyTransferStatusEnumType = Field(alias="status")
-    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answers :class:`NotifyAllowedEnergyTransferRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the NotifyAllowedEnergyTransferStatusEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``status_info`` (``statusInfo``): StatusInfoType object; optional (left out when absent, never null)
+    """
+
+    status: NotifyAllowedEnergyTransferStatusEnumType = Field(
+        alias="status", description="one of the NotifyAllowedEnergyTransferStatusEnumType values; required"
+    )
+    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(
+        None,
+        alias="statusInfo",
+        description="StatusInfoType object; optional (left out when absent, never null)",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class NotifyChargingLimitRequest(OcppModel):
-    """OCPP 2.1 message ``NotifyChargingLimitRequest``."""
+    """OCPP 2.1 ``NotifyChargingLimit`` request, sent by the charging station to the CSMS.
+
+    Answered by :class:`NotifyChargingLimitResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``charging_limit`` (``chargingLimit``): ChargingLimitType object; required
+    * ``charging_schedule`` (``chargingSchedule``): list of (ChargingScheduleType object), at least 1 items; optional (left out when absent, never null)
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``evse_id`` (``evseId``): integer, >= 0; optional (left out when absent, never null)
+    """
 
     charging_schedule: Annotated[
         Annotated[list[ChargingScheduleType], Field(min_length=1)] | None, NOT_NULL
-    ] = Field(None, alias="chargingSchedule")
-    evse_id: _OptionalIntegerMin0 = Field(None, alias="evseId")
-    charging_limit: ChargingLimitType = Field(alias="chargingLimit")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    ] = Field(
+        None,
+        alias="chargingSchedule",
+        description="list of (ChargingScheduleType object), at least 1 items; optional (left out when absent, never null)",
+    )
+    evse_id: _OptionalIntegerMin0 = Field(
+        None, alias="evseId", description="integer, >= 0; optional (left out when absent, never null)"
+    )
+    charging_limit: ChargingLimitType = Field(
+        alias="chargingLimit", description="ChargingLimitType object; required"
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class NotifyChargingLimitResponse(OcppModel):
-    """OCPP 2.1 message ``NotifyChargingLimitResponse``."""
+    """OCPP 2.1 ``NotifyChargingLimit`` response, sent by the CSMS to the charging station.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answers :class:`NotifyChargingLimitRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class NotifyCustomerInformationRequest(OcppModel):
-    """OCPP 2.1 message ``NotifyCustomerInformationRequest``."""
+    """OCPP 2.1 ``NotifyCustomerInformation`` request, sent by the charging station to the CSMS.
 
-    data: _String512 = Field(alias="data")
-    tbc: _OptionalBoolean = Field(None, alias="tbc")
-    seq_no: _IntegerMin0 = Field(alias="seqNo")
-    generated_at: DateTime = Field(alias="generatedAt")
-    request_id: _IntegerMin0 = Field(alias="requestId")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answered by :class:`NotifyCustomerInformationResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``data`` (``data``): text, at most 512 characters; required
+    * ``generated_at`` (``generatedAt``): RFC 3339 date-time; required
+    * ``request_id`` (``requestId``): integer, >= 0; required
+    * ``seq_no`` (``seqNo``): integer, >= 0; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``tbc`` (``tbc``): boolean; optional (left out when absent, never null)
+    """
+
+    data: _String512 = Field(alias="data", description="text, at most 512 characters; required")
+    tbc: _OptionalBoolean = Field(
+        None, alias="tbc", description="boolean; optional (left out when absent, never null)"
+    )
+    seq_no: _IntegerMin0 = Field(alias="seqNo", description="integer, >= 0; required")
+    generated_at: DateTime = Field(alias="generatedAt", description="RFC 3339 date-time; required")
+    request_id: _IntegerMin0 = Field(alias="requestId", description="integer, >= 0; required")
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class NotifyCustomerInformationResponse(OcppModel):
-    """OCPP 2.1 message ``NotifyCustomerInformationResponse``."""
+    """OCPP 2.1 ``NotifyCustomerInformation`` response, sent by the CSMS to the charging station.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answers :class:`NotifyCustomerInformationRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class NotifyDERAlarmRequest(OcppModel):
-    """OCPP 2.1 message ``NotifyDERAlarmRequest``."""
+    """OCPP 2.1 ``NotifyDERAlarm`` request, sent by the charging station to the CSMS.
 
-    control_type: DERControlEnumType = Field(alias="controlType")
-    grid_event_fault: Annotated[GridEventFaultEnumType | None, NOT_NULL] = Field(None, alias="gridEventFault")
-    alarm_ended: _OptionalBoolean = Field(None, alias="alarmEnded")
-    timestamp: DateTime = Field(alias="timestamp")
-    extra_info: _OptionalString200 = Field(None, alias="extraInfo")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answered by :class:`NotifyDERAlarmResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``control_type`` (``controlType``): one of the DERControlEnumType values; required
+    * ``timestamp`` (``timestamp``): RFC 3339 date-time; required
+    * ``alarm_ended`` (``alarmEnded``): boolean; optional (left out when absent, never null)
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``extra_info`` (``extraInfo``): text, at most 200 characters; optional (left out when absent, never null)
+    * ``grid_event_fault`` (``gridEventFault``): one of the GridEventFaultEnumType values; optional (left out when absent, never null)
+    """
+
+    control_type: DERControlEnumType = Field(
+        alias="controlType", description="one of the DERControlEnumType values; required"
+    )
+    grid_event_fault: Annotated[GridEventFaultEnumType | None, NOT_NULL] = Field(
+        None,
+        alias="gridEventFault",
+        description="one of the GridEventFaultEnumType values; optional (left out when absent, never null)",
+    )
+    alarm_ended: _OptionalBoolean = Field(
+        None, alias="alarmEnded", description="boolean; optional (left out when absent, never null)"
+    )
+    timestamp: DateTime = Field(alias="timestamp", description="RFC 3339 date-time; required")
+    extra_info: _OptionalString200 = Field(
+        None,
+        alias="extraInfo",
+        description="text, at most 200 characters; optional (left out when absent, never null)",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class NotifyDERAlarmResponse(OcppModel):
-    """OCPP 2.1 message ``NotifyDERAlarmResponse``."""
+    """OCPP 2.1 ``NotifyDERAlarm`` response, sent by the CSMS to the charging station.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answers :class:`NotifyDERAlarmRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class NotifyDERStartStopRequest(OcppModel):
-    """OCPP 2.1 message ``NotifyDERStartStopRequest``."""
+    """OCPP 2.1 ``NotifyDERStartStop`` request, sent by the charging station to the CSMS.
 
-    control_id: _String36 = Field(alias="controlId")
-    started: _Boolean = Field(alias="started")
-    timestamp: DateTime = Field(alias="timestamp")
+    Answered by :class:`NotifyDERStartStopResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``control_id`` (``controlId``): text, at most 36 characters; required
+    * ``started`` (``started``): boolean; required
+    * ``timestamp`` (``timestamp``): RFC 3339 date-time; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``superseded_ids`` (``supersededIds``): list of (text, at most 36 characters), at least 1 and at most 24 items; optional (left out when absent, never null)
+    """
+
+    control_id: _String36 = Field(alias="controlId", description="text, at most 36 characters; required")
+    started: _Boolean = Field(alias="started", description="boolean; required")
+    timestamp: DateTime = Field(alias="timestamp", description="RFC 3339 date-time; required")
     superseded_ids: Annotated[
         Annotated[list[_String36], Field(min_length=1, max_length=24)] | None, NOT_NULL
-    ] = Field(None, alias="supersededIds")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    ] = Field(
+        None,
+        alias="supersededIds",
+        description="list of (text, at most 36 characters), at least 1 and at most 24 items; optional (left out when absent, never null)",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class NotifyDERStartStopResponse(OcppModel):
-    """OCPP 2.1 message ``NotifyDERStartStopResponse``."""
+    """OCPP 2.1 ``NotifyDERStartStop`` response, sent by the CSMS to the charging station.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answers :class:`NotifyDERStartStopRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class NotifyDisplayMessagesRequest(OcppModel):
-    """OCPP 2.1 message ``NotifyDisplayMessagesRequest``."""
+    """OCPP 2.1 ``NotifyDisplayMessages`` request, sent by the charging station to the CSMS.
+
+    Answered by :class:`NotifyDisplayMessagesResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``request_id`` (``requestId``): integer; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``message_info`` (``messageInfo``): list of (MessageInfoType object), at least 1 items; optional (left out when absent, never null)
+    * ``tbc`` (``tbc``): boolean; optional (left out when absent, never null)
+    """
 
     message_info: Annotated[Annotated[list[MessageInfoType], Field(min_length=1)] | None, NOT_NULL] = Field(
-        None, alias="messageInfo"
+        None,
+        alias="messageInfo",
+        description="list of (MessageInfoType object), at least 1 items; optional (left out when absent, never null)",
     )
-    request_id: _Integer = Field(alias="requestId")
-    tbc: _OptionalBoolean = Field(None, alias="tbc")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    request_id: _Integer = Field(alias="requestId", description="integer; required")
+    tbc: _OptionalBoolean = Field(
+        None, alias="tbc", description="boolean; optional (left out when absent, never null)"
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class NotifyDisplayMessagesResponse(OcppModel):
-    """OCPP 2.1 message ``NotifyDisplayMessagesResponse``."""
+    """OCPP 2.1 ``NotifyDisplayMessages`` response, sent by the CSMS to the charging station.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answers :class:`NotifyDisplayMessagesRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class NotifyEVChargingNeedsRequest(OcppModel):
-    """OCPP 2.1 message ``NotifyEVChargingNeedsRequest``."""
+    """OCPP 2.1 ``NotifyEVChargingNeeds`` request, sent by the charging station to the CSMS.
 
-    evse_id: _IntegerMin1 = Field(alias="evseId")
-    max_schedule_tuples: _OptionalIntegerMin0 = Field(None, alias="maxScheduleTuples")
-    charging_needs: ChargingNeedsType = Field(alias="chargingNeeds")
-    timestamp: _OptionalDateTime = Field(None, alias="timestamp")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answered by :class:`NotifyEVChargingNeedsResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``charging_needs`` (``chargingNeeds``): ChargingNeedsType object; required
+    * ``evse_id`` (``evseId``): integer, >= 1; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``max_schedule_tuples`` (``maxScheduleTuples``): integer, >= 0; optional (left out when absent, never null)
+    * ``timestamp`` (``timestamp``): RFC 3339 date-time; optional (left out when absent, never null)
+    """
+
+    evse_id: _IntegerMin1 = Field(alias="evseId", description="integer, >= 1; required")
+    max_schedule_tuples: _OptionalIntegerMin0 = Field(
+        None,
+        alias="maxScheduleTuples",
+        description="integer, >= 0; optional (left out when absent, never null)",
+    )
+    charging_needs: ChargingNeedsType = Field(
+        alias="chargingNeeds", description="ChargingNeedsType object; required"
+    )
+    timestamp: _OptionalDateTime = Field(
+        None, alias="timestamp", description="RFC 3339 date-time; optional (left out when absent, never null)"
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class NotifyEVChargingNeedsResponse(OcppModel):
-    """OCPP 2.1 message ``NotifyEVChargingNeedsResponse``."""
+    """OCPP 2.1 ``NotifyEVChargingNeeds`` response, sent by the CSMS to the charging station.
 
-    status: NotifyEVChargingNeedsStatusEnumType = Field(alias="status")
-    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answers :class:`NotifyEVChargingNeedsRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the NotifyEVChargingNeedsStatusEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``status_info`` (``statusInfo``): StatusInfoType object; optional (left out when absent, never null)
+    """
+
+    status: NotifyEVChargingNeedsStatusEnumType = Field(
+        alias="status", description="one of the NotifyEVChargingNeedsStatusEnumType values; required"
+    )
+    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(
+        None,
+        alias="statusInfo",
+        description="StatusInfoType object; optional (left out when absent, never null)",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class NotifyEVChargingScheduleRequest(OcppModel):
-    """OCPP 2.1 message ``NotifyEVChargingScheduleRequest``."""
+    """OCPP 2.1 ``NotifyEVChargingSchedule`` request, sent by the charging station to the CSMS.
 
-    time_base: DateTime = Field(alias="timeBase")
-    charging_schedule: ChargingScheduleType = Field(alias="chargingSchedule")
-    evse_id: _IntegerMin1 = Field(alias="evseId")
-    selected_charging_schedule_id: _OptionalIntegerMin0 = Field(None, alias="selectedChargingScheduleId")
-    power_tolerance_acceptance: _OptionalBoolean = Field(None, alias="powerToleranceAcceptance")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answered by :class:`NotifyEVChargingScheduleResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``charging_schedule`` (``chargingSchedule``): ChargingScheduleType object; required
+    * ``evse_id`` (``evseId``): integer, >= 1; required
+    * ``time_base`` (``timeBase``): RFC 3339 date-time; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``power_tolerance_acceptance`` (``powerToleranceAcceptance``): boolean; optional (left out when absent, never null)
+    * ``selected_charging_schedule_id`` (``selectedChargingScheduleId``): integer, >= 0; optional (left out when absent, never null)
+    """
+
+    time_base: DateTime = Field(alias="timeBase", description="RFC 3339 date-time; required")
+    charging_schedule: ChargingScheduleType = Field(
+        alias="chargingSchedule", description="ChargingScheduleType object; required"
+    )
+    evse_id: _IntegerMin1 = Field(alias="evseId", description="integer, >= 1; required")
+    selected_charging_schedule_id: _OptionalIntegerMin0 = Field(
+        None,
+        alias="selectedChargingScheduleId",
+        description="integer, >= 0; optional (left out when absent, never null)",
+    )
+    power_tolerance_acceptance: _OptionalBoolean = Field(
+        None,
+        alias="powerToleranceAcceptance",
+        description="boolean; optional (left out when absent, never null)",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class NotifyEVChargingScheduleResponse(OcppModel):
-    """OCPP 2.1 message ``NotifyEVChargingScheduleResponse``."""
+    """OCPP 2.1 ``NotifyEVChargingSchedule`` response, sent by the CSMS to the charging station.
 
-    status: GenericStatusEnumType = Field(alias="status")
-    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answers :class:`NotifyEVChargingScheduleRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the GenericStatusEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``status_info`` (``statusInfo``): StatusInfoType object; optional (left out when absent, never null)
+    """
+
+    status: GenericStatusEnumType = Field(
+        alias="status", description="one of the GenericStatusEnumType values; required"
+    )
+    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(
+        None,
+        alias="statusInfo",
+        description="StatusInfoType object; optional (left out when absent, never null)",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class NotifyEventRequest(OcppModel):
-    """OCPP 2.1 message ``NotifyEventRequest``."""
+    """OCPP 2.1 ``NotifyEvent`` request, sent by the charging station to the CSMS.
 
-    generated_at: DateTime = Field(alias="generatedAt")
-    tbc: _OptionalBoolean = Field(None, alias="tbc")
-    seq_no: _IntegerMin0 = Field(alias="seqNo")
-    event_data: Annotated[list[EventDataType], Field(min_length=1)] = Field(alias="eventData")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answered by :class:`NotifyEventResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``event_data`` (``eventData``): list of (EventDataType object), at least 1 items; required
+    * ``generated_at`` (``generatedAt``): RFC 3339 date-time; required
+    * ``seq_no`` (``seqNo``): integer, >= 0; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``tbc`` (``tbc``): boolean; optional (left out when absent, never null)
+    """
+
+    generated_at: DateTime = Field(alias="generatedAt", description="RFC 3339 date-time; required")
+    tbc: _OptionalBoolean = Field(
+        None, alias="tbc", description="boolean; optional (left out when absent, never null)"
+    )
+    seq_no: _IntegerMin0 = Field(alias="seqNo", description="integer, >= 0; required")
+    event_data: Annotated[list[EventDataType], Field(min_length=1)] = Field(
+        alias="eventData", description="list of (EventDataType object), at least 1 items; required"
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class NotifyEventResponse(OcppModel):
-    """OCPP 2.1 message ``NotifyEventResponse``."""
+    """OCPP 2.1 ``NotifyEvent`` response, sent by the CSMS to the charging station.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answers :class:`NotifyEventRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class NotifyMonitoringReportRequest(OcppModel):
-    """OCPP 2.1 message ``NotifyMonitoringReportRequest``."""
+    """OCPP 2.1 ``NotifyMonitoringReport`` request, sent by the charging station to the CSMS.
+
+    Answered by :class:`NotifyMonitoringReportResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``generated_at`` (``generatedAt``): RFC 3339 date-time; required
+    * ``request_id`` (``requestId``): integer; required
+    * ``seq_no`` (``seqNo``): integer, >= 0; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``monitor`` (``monitor``): list of (MonitoringDataType object), at least 1 items; optional (left out when absent, never null)
+    * ``tbc`` (``tbc``): boolean; optional (left out when absent, never null)
+    """
 
     monitor: Annotated[Annotated[list[MonitoringDataType], Field(min_length=1)] | None, NOT_NULL] = Field(
-        None, alias="monitor"
+        None,
+        alias="monitor",
+        description="list of (MonitoringDataType object), at least 1 items; optional (left out when absent, never null)",
     )
-    request_id: _Integer = Field(alias="requestId")
-    tbc: _OptionalBoolean = Field(None, alias="tbc")
-    seq_no: _IntegerMin0 = Field(alias="seqNo")
-    generated_at: DateTime = Field(alias="generatedAt")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    request_id: _Integer = Field(alias="requestId", description="integer; required")
+    tbc: _OptionalBoolean = Field(
+        None, alias="tbc", description="boolean; optional (left out when absent, never null)"
+    )
+    seq_no: _IntegerMin0 = Field(alias="seqNo", description="integer, >= 0; required")
+    generated_at: DateTime = Field(alias="generatedAt", description="RFC 3339 date-time; required")
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class NotifyMonitoringReportResponse(OcppModel):
-    """OCPP 2.1 message ``NotifyMonitoringReportResponse``."""
+    """OCPP 2.1 ``NotifyMonitoringReport`` response, sent by the CSMS to the charging station.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answers :class:`NotifyMonitoringReportRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class NotifyPeriodicEventStreamRequest(OcppModel):
-    """OCPP 2.1 message ``NotifyPeriodicEventStreamRequest``."""
+    """OCPP 2.1 ``NotifyPeriodicEventStream`` SEND message (never answered), sent by the charging station to the CSMS.
 
-    data: Annotated[list[StreamDataElementType], Field(min_length=1)] = Field(alias="data")
-    id: _IntegerMin0 = Field(alias="id")
-    pending: _IntegerMin0 = Field(alias="pending")
-    basetime: DateTime = Field(alias="basetime")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Fields (attribute, wire name: type and constraints):
+
+    * ``basetime`` (``basetime``): RFC 3339 date-time; required
+    * ``data`` (``data``): list of (StreamDataElementType object), at least 1 items; required
+    * ``id`` (``id``): integer, >= 0; required
+    * ``pending`` (``pending``): integer, >= 0; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    data: Annotated[list[StreamDataElementType], Field(min_length=1)] = Field(
+        alias="data", description="list of (StreamDataElementType object), at least 1 items; required"
+    )
+    id: _IntegerMin0 = Field(alias="id", description="integer, >= 0; required")
+    pending: _IntegerMin0 = Field(alias="pending", description="integer, >= 0; required")
+    basetime: DateTime = Field(alias="basetime", description="RFC 3339 date-time; required")
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class NotifyPriorityChargingRequest(OcppModel):
-    """OCPP 2.1 message ``NotifyPriorityChargingRequest``."""
+    """OCPP 2.1 ``NotifyPriorityCharging`` request, sent by the charging station to the CSMS.
 
-    transaction_id: _String36 = Field(alias="transactionId")
-    activated: _Boolean = Field(alias="activated")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answered by :class:`NotifyPriorityChargingResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``activated`` (``activated``): boolean; required
+    * ``transaction_id`` (``transactionId``): text, at most 36 characters; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    transaction_id: _String36 = Field(
+        alias="transactionId", description="text, at most 36 characters; required"
+    )
+    activated: _Boolean = Field(alias="activated", description="boolean; required")
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class NotifyPriorityChargingResponse(OcppModel):
-    """OCPP 2.1 message ``NotifyPriorityChargingResponse``."""
+    """OCPP 2.1 ``NotifyPriorityCharging`` response, sent by the CSMS to the charging station.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answers :class:`NotifyPriorityChargingRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class NotifyReportRequest(OcppModel):
-    """OCPP 2.1 message ``NotifyReportRequest``."""
+    """OCPP 2.1 ``NotifyReport`` request, sent by the charging station to the CSMS.
 
-    request_id: _Integer = Field(alias="requestId")
-    generated_at: DateTime = Field(alias="generatedAt")
+    Answered by :class:`NotifyReportResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``generated_at`` (``generatedAt``): RFC 3339 date-time; required
+    * ``request_id`` (``requestId``): integer; required
+    * ``seq_no`` (``seqNo``): integer, >= 0; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``report_data`` (``reportData``): list of (ReportDataType object), at least 1 items; optional (left out when absent, never null)
+    * ``tbc`` (``tbc``): boolean; optional (left out when absent, never null)
+    """
+
+    request_id: _Integer = Field(alias="requestId", description="integer; required")
+    generated_at: DateTime = Field(alias="generatedAt", description="RFC 3339 date-time; required")
     report_data: Annotated[Annotated[list[ReportDataType], Field(min_length=1)] | None, NOT_NULL] = Field(
-        None, alias="reportData"
+        None,
+        alias="reportData",
+        description="list of (ReportDataType object), at least 1 items; optional (left out when absent, never null)",
     )
-    tbc: _OptionalBoolean = Field(None, alias="tbc")
-    seq_no: _IntegerMin0 = Field(alias="seqNo")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    tbc: _OptionalBoolean = Field(
+        None, alias="tbc", description="boolean; optional (left out when absent, never null)"
+    )
+    seq_no: _IntegerMin0 = Field(alias="seqNo", description="integer, >= 0; required")
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class NotifyReportResponse(OcppModel):
-    """OCPP 2.1 message ``NotifyReportResponse``."""
+    """OCPP 2.1 ``NotifyReport`` response, sent by the CSMS to the charging station.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answers :class:`NotifyReportRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class NotifySettlementRequest(OcppModel):
-    """OCPP 2.1 message ``NotifySettlementRequest``."""
+    """OCPP 2.1 ``NotifySettlement`` request, sent by the charging station to the CSMS.
 
-    transaction_id: _OptionalString36 = Field(None, alias="transactionId")
-    psp_ref: _String255 = Field(alias="pspRef")
-    status: PaymentStatusEnumType = Field(alias="status")
-    status_info: _OptionalString500 = Field(None, alias="statusInfo")
-    settlement_amount: _Number = Field(alias="settlementAmount")
-    settlement_time: DateTime = Field(alias="settlementTime")
-    receipt_id: _OptionalString50 = Field(None, alias="receiptId")
-    receipt_url: _OptionalString2000 = Field(None, alias="receiptUrl")
-    vat_company: Annotated[AddressType | None, NOT_NULL] = Field(None, alias="vatCompany")
-    vat_number: _OptionalString20 = Field(None, alias="vatNumber")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answered by :class:`NotifySettlementResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``psp_ref`` (``pspRef``): text, at most 255 characters; required
+    * ``settlement_amount`` (``settlementAmount``): decimal number; required
+    * ``settlement_time`` (``settlementTime``): RFC 3339 date-time; required
+    * ``status`` (``status``): one of the PaymentStatusEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``receipt_id`` (``receiptId``): text, at most 50 characters; optional (left out when absent, never null)
+    * ``receipt_url`` (``receiptUrl``): text, at most 2000 characters; optional (left out when absent, never null)
+    * ``status_info`` (``statusInfo``): text, at most 500 characters; optional (left out when absent, never null)
+    * ``transaction_id`` (``transactionId``): text, at most 36 characters; optional (left out when absent, never null)
+    * ``vat_company`` (``vatCompany``): AddressType object; optional (left out when absent, never null)
+    * ``vat_number`` (``vatNumber``): text, at most 20 characters; optional (left out when absent, never null)
+    """
+
+    transaction_id: _OptionalString36 = Field(
+        None,
+        alias="transactionId",
+        description="text, at most 36 characters; optional (left out when absent, never null)",
+    )
+    psp_ref: _String255 = Field(alias="pspRef", description="text, at most 255 characters; required")
+    status: PaymentStatusEnumType = Field(
+        alias="status", description="one of the PaymentStatusEnumType values; required"
+    )
+    status_info: _OptionalString500 = Field(
+        None,
+        alias="statusInfo",
+        description="text, at most 500 characters; optional (left out when absent, never null)",
+    )
+    settlement_amount: _Number = Field(alias="settlementAmount", description="decimal number; required")
+    settlement_time: DateTime = Field(alias="settlementTime", description="RFC 3339 date-time; required")
+    receipt_id: _OptionalString50 = Field(
+        None,
+        alias="receiptId",
+        description="text, at most 50 characters; optional (left out when absent, never null)",
+    )
+    receipt_url: _OptionalString2000 = Field(
+        None,
+        alias="receiptUrl",
+        description="text, at most 2000 characters; optional (left out when absent, never null)",
+    )
+    vat_company: Annotated[AddressType | None, NOT_NULL] = Field(
+        None,
+        alias="vatCompany",
+        description="AddressType object; optional (left out when absent, never null)",
+    )
+    vat_number: _OptionalString20 = Field(
+        None,
+        alias="vatNumber",
+        description="text, at most 20 characters; optional (left out when absent, never null)",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class NotifySettlementResponse(OcppModel):
-    """OCPP 2.1 message ``NotifySettlementResponse``."""
+    """OCPP 2.1 ``NotifySettlement`` response, sent by the CSMS to the charging station.
 
-    receipt_url: _OptionalString2000 = Field(None, alias="receiptUrl")
-    receipt_id: _OptionalString50 = Field(None, alias="receiptId")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answers :class:`NotifySettlementRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``receipt_id`` (``receiptId``): text, at most 50 characters; optional (left out when absent, never null)
+    * ``receipt_url`` (``receiptUrl``): text, at most 2000 characters; optional (left out when absent, never null)
+    """
+
+    receipt_url: _OptionalString2000 = Field(
+        None,
+        alias="receiptUrl",
+        description="text, at most 2000 characters; optional (left out when absent, never null)",
+    )
+    receipt_id: _OptionalString50 = Field(
+        None,
+        alias="receiptId",
+        description="text, at most 50 characters; optional (left out when absent, never null)",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class NotifyWebPaymentStartedRequest(OcppModel):
-    """OCPP 2.1 message ``NotifyWebPaymentStartedRequest``."""
+    """OCPP 2.1 ``NotifyWebPaymentStarted`` request, sent by the CSMS to the charging station.
 
-    evse_id: _IntegerMin0 = Field(alias="evseId")
-    timeout: _Integer = Field(alias="timeout")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answered by :class:`NotifyWebPaymentStartedResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``evse_id`` (``evseId``): integer, >= 0; required
+    * ``timeout`` (``timeout``): integer; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    evse_id: _IntegerMin0 = Field(alias="evseId", description="integer, >= 0; required")
+    timeout: _Integer = Field(alias="timeout", description="integer; required")
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class NotifyWebPaymentStartedResponse(OcppModel):
-    """OCPP 2.1 message ``NotifyWebPaymentStartedResponse``."""
+    """OCPP 2.1 ``NotifyWebPaymentStarted`` response, sent by the charging station to the CSMS.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answers :class:`NotifyWebPaymentStartedRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class OpenPeriodicEventStreamRequest(OcppModel):
-    """OCPP 2.1 message ``OpenPeriodicEventStreamRequest``."""
+    """OCPP 2.1 ``OpenPeriodicEventStream`` request, sent by the charging station to the CSMS.
 
-    constant_stream_data: ConstantStreamDataType = Field(alias="constantStreamData")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answered by :class:`OpenPeriodicEventStreamResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``constant_stream_data`` (``constantStreamData``): ConstantStreamDataType object; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    constant_stream_data: ConstantStreamDataType = Field(
+        alias="constantStreamData", description="ConstantStreamDataType object; required"
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class OpenPeriodicEventStreamResponse(OcppModel):
-    """OCPP 2.1 message ``OpenPeriodicEventStreamResponse``."""
+    """OCPP 2.1 ``OpenPeriodicEventStream`` response, sent by the CSMS to the charging station.
 
-    status: GenericStatusEnumType = Field(alias="status")
-    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answers :class:`OpenPeriodicEventStreamRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the GenericStatusEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``status_info`` (``statusInfo``): StatusInfoType object; optional (left out when absent, never null)
+    """
+
+    status: GenericStatusEnumType = Field(
+        alias="status", description="one of the GenericStatusEnumType values; required"
+    )
+    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(
+        None,
+        alias="statusInfo",
+        description="StatusInfoType object; optional (left out when absent, never null)",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class PublishFirmwareRequest(OcppModel):
-    """OCPP 2.1 message ``PublishFirmwareRequest``."""
+    """OCPP 2.1 ``PublishFirmware`` request, sent by the CSMS to the charging station.
 
-    location: _String2000 = Field(alias="location")
-    retries: _OptionalIntegerMin0 = Field(None, alias="retries")
-    checksum: _String32 = Field(alias="checksum")
-    request_id: _IntegerMin0 = Field(alias="requestId")
-    retry_interval: _OptionalIntegerMin0 = Field(None, alias="retryInterval")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answered by :class:`PublishFirmwareResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``checksum`` (``checksum``): text, at most 32 characters; required
+    * ``location`` (``location``): text, at most 2000 characters; required
+    * ``request_id`` (``requestId``): integer, >= 0; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``retries`` (``retries``): integer, >= 0; optional (left out when absent, never null)
+    * ``retry_interval`` (``retryInterval``): integer, >= 0; optional (left out when absent, never null)
+    """
+
+    location: _String2000 = Field(alias="location", description="text, at most 2000 characters; required")
+    retries: _OptionalIntegerMin0 = Field(
+        None, alias="retries", description="integer, >= 0; optional (left out when absent, never null)"
+    )
+    checksum: _String32 = Field(alias="checksum", description="text, at most 32 characters; required")
+    request_id: _IntegerMin0 = Field(alias="requestId", description="integer, >= 0; required")
+    retry_interval: _OptionalIntegerMin0 = Field(
+        None, alias="retryInterval", description="integer, >= 0; optional (left out when absent, never null)"
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class PublishFirmwareResponse(OcppModel):
-    """OCPP 2.1 message ``PublishFirmwareResponse``."""
+    """OCPP 2.1 ``PublishFirmware`` response, sent by the charging station to the CSMS.
 
-    status: GenericStatusEnumType = Field(alias="status")
-    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answers :class:`PublishFirmwareRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the GenericStatusEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``status_info`` (``statusInfo``): StatusInfoType object; optional (left out when absent, never null)
+    """
+
+    status: GenericStatusEnumType = Field(
+        alias="status", description="one of the GenericStatusEnumType values; required"
+    )
+    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(
+        None,
+        alias="statusInfo",
+        description="StatusInfoType object; optional (left out when absent, never null)",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class PublishFirmwareStatusNotificationRequest(OcppModel):
-    """OCPP 2.1 message ``PublishFirmwareStatusNotificationRequest``."""
+    """OCPP 2.1 ``PublishFirmwareStatusNotification`` request, sent by the charging station to the CSMS.
 
-    status: PublishFirmwareStatusEnumType = Field(alias="status")
-    location: Annotated[Annotated[list[_String2000], Field(min_length=1)] | None, NOT_NULL] = Field(
-        None, alias="location"
+    Answered by :class:`PublishFirmwareStatusNotificationResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the PublishFirmwareStatusEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``location`` (``location``): list of (text, at most 2000 characters), at least 1 items; optional (left out when absent, never null)
+    * ``request_id`` (``requestId``): integer, >= 0; optional (left out when absent, never null)
+    * ``status_info`` (``statusInfo``): StatusInfoType object; optional (left out when absent, never null)
+    """
+
+    status: PublishFirmwareStatusEnumType = Field(
+        alias="status", description="one of the PublishFirmwareStatusEnumType values; required"
     )
-    request_id: _OptionalIntegerMin0 = Field(None, alias="requestId")
-    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    location: Annotated[Annotated[list[_String2000], Field(min_length=1)] | None, NOT_NULL] = Field(
+        None,
+        alias="location",
+        description="list of (text, at most 2000 characters), at least 1 items; optional (left out when absent, never null)",
+    )
+    request_id: _OptionalIntegerMin0 = Field(
+        None, alias="requestId", description="integer, >= 0; optional (left out when absent, never null)"
+    )
+    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(
+        None,
+        alias="statusInfo",
+        description="StatusInfoType object; optional (left out when absent, never null)",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class PublishFirmwareStatusNotificationResponse(OcppModel):
-    """OCPP 2.1 message ``PublishFirmwareStatusNotificationResponse``."""
+    """OCPP 2.1 ``PublishFirmwareStatusNotification`` response, sent by the CSMS to the charging station.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answers :class:`PublishFirmwareStatusNotificationRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class PullDynamicScheduleUpdateRequest(OcppModel):
-    """OCPP 2.1 message ``PullDynamicScheduleUpdateRequest``."""
+    """OCPP 2.1 ``PullDynamicScheduleUpdate`` request, sent by the charging station to the CSMS.
 
-    charging_profile_id: _Integer = Field(alias="chargingProfileId")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answered by :class:`PullDynamicScheduleUpdateResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``charging_profile_id`` (``chargingProfileId``): integer; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    charging_profile_id: _Integer = Field(alias="chargingProfileId", description="integer; required")
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class PullDynamicScheduleUpdateResponse(OcppModel):
-    """OCPP 2.1 message ``PullDynamicScheduleUpdateResponse``."""
+    """OCPP 2.1 ``PullDynamicScheduleUpdate`` response, sent by the CSMS to the charging station.
+
+    Answers :class:`PullDynamicScheduleUpdateRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the ChargingProfileStatusEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``schedule_update`` (``scheduleUpdate``): ChargingScheduleUpdateType object; optional (left out when absent, never null)
+    * ``status_info`` (``statusInfo``): StatusInfoType object; optional (left out when absent, never null)
+    """
 
     schedule_update: Annotated[ChargingScheduleUpdateType | None, NOT_NULL] = Field(
-        None, alias="scheduleUpdate"
+        None,
+        alias="scheduleUpdate",
+        description="ChargingScheduleUpdateType object; optional (left out when absent, never null)",
     )
-    status: ChargingProfileStatusEnumType = Field(alias="status")
-    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    status: ChargingProfileStatusEnumType = Field(
+        alias="status", description="one of the ChargingProfileStatusEnumType values; required"
+    )
+    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(
+        None,
+        alias="statusInfo",
+        description="StatusInfoType object; optional (left out when absent, never null)",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class ReportChargingProfilesRequest(OcppModel):
-    """OCPP 2.1 message ``ReportChargingProfilesRequest``."""
+    """OCPP 2.1 ``ReportChargingProfiles`` request, sent by the charging station to the CSMS.
 
-    request_id: _Integer = Field(alias="requestId")
-    charging_limit_source: _String20 = Field(alias="chargingLimitSource")
-    charging_profile: Annotated[list[ChargingProfileType], Field(min_length=1)] = Field(
-        alias="chargingProfile"
+    Answered by :class:`ReportChargingProfilesResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``charging_limit_source`` (``chargingLimitSource``): text, at most 20 characters; required
+    * ``charging_profile`` (``chargingProfile``): list of (ChargingProfileType object), at least 1 items; required
+    * ``evse_id`` (``evseId``): integer, >= 0; required
+    * ``request_id`` (``requestId``): integer; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``tbc`` (``tbc``): boolean; optional (left out when absent, never null)
+    """
+
+    request_id: _Integer = Field(alias="requestId", description="integer; required")
+    charging_limit_source: _String20 = Field(
+        alias="chargingLimitSource", description="text, at most 20 characters; required"
     )
-    tbc: _OptionalBoolean = Field(None, alias="tbc")
-    evse_id: _IntegerMin0 = Field(alias="evseId")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    charging_profile: Annotated[list[ChargingProfileType], Field(min_length=1)] = Field(
+        alias="chargingProfile",
+        description="list of (ChargingProfileType object), at least 1 items; required",
+    )
+    tbc: _OptionalBoolean = Field(
+        None, alias="tbc", description="boolean; optional (left out when absent, never null)"
+    )
+    evse_id: _IntegerMin0 = Field(alias="evseId", description="integer, >= 0; required")
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class ReportChargingProfilesResponse(OcppModel):
-    """OCPP 2.1 message ``ReportChargingProfilesResponse``."""
+    """OCPP 2.1 ``ReportChargingProfiles`` response, sent by the CSMS to the charging station.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answers :class:`ReportChargingProfilesRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class ReportDERControlRequest(OcppModel):
-    """OCPP 2.1 message ``ReportDERControlRequest``."""
+    """OCPP 2.1 ``ReportDERControl`` request, sent by the charging station to the CSMS.
+
+    Answered by :class:`ReportDERControlResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``request_id`` (``requestId``): integer; required
+    * ``curve`` (``curve``): list of (DERCurveGetType object), at least 1 and at most 24 items; optional (left out when absent, never null)
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``enter_service`` (``enterService``): list of (EnterServiceGetType object), at least 1 and at most 24 items; optional (left out when absent, never null)
+    * ``fixed_pf_absorb`` (``fixedPFAbsorb``): list of (FixedPFGetType object), at least 1 and at most 24 items; optional (left out when absent, never null)
+    * ``fixed_pf_inject`` (``fixedPFInject``): list of (FixedPFGetType object), at least 1 and at most 24 items; optional (left out when absent, never null)
+    * ``fixed_var`` (``fixedVar``): list of (FixedVarGetType object), at least 1 and at most 24 items; optional (left out when absent, never null)
+    * ``freq_droop`` (``freqDroop``): list of (FreqDroopGetType object), at least 1 and at most 24 items; optional (left out when absent, never null)
+    * ``gradient`` (``gradient``): list of (GradientGetType object), at least 1 and at most 24 items; optional (left out when absent, never null)
+    * ``limit_max_discharge`` (``limitMaxDischarge``): list of (LimitMaxDischargeGetType object), at least 1 and at most 24 items; optional (left out when absent, never null)
+    * ``tbc`` (``tbc``): boolean; optional (left out when absent, never null)
+    """
 
     curve: Annotated[
         Annotated[list[DERCurveGetType], Field(min_length=1, max_length=24)] | None, NOT_NULL
-    ] = Field(None, alias="curve")
+    ] = Field(
+        None,
+        alias="curve",
+        description="list of (DERCurveGetType object), at least 1 and at most 24 items; optional (left out when absent, never null)",
+    )
     enter_service: Annotated[
         Annotated[list[EnterServiceGetType], Field(min_length=1, max_length=24)] | None, NOT_NULL
-    ] = Field(None, alias="enterService")
+    ] = Field(
+        None,
+        alias="enterService",
+        description="list of (EnterServiceGetType object), at least 1 and at most 24 items; optional (left out when absent, never null)",
+    )
     fixed_pf_absorb: Annotated[
         Annotated[list[FixedPFGetType], Field(min_length=1, max_length=24)] | None, NOT_NULL
-    ] = Field(None, alias="fixedPFAbsorb")
+    ] = Field(
+        None,
+        alias="fixedPFAbsorb",
+        description="list of (FixedPFGetType object), at least 1 and at most 24 items; optional (left out when absent, never null)",
+    )
     fixed_pf_inject: Annotated[
         Annotated[list[FixedPFGetType], Field(min_length=1, max_length=24)] | None, NOT_NULL
-    ] = Field(None, alias="fixedPFInject")
+    ] = Field(
+        None,
+        alias="fixedPFInject",
+        description="list of (FixedPFGetType object), at least 1 and at most 24 items; optional (left out when absent, never null)",
+    )
     fixed_var: Annotated[
         Annotated[list[FixedVarGetType], Field(min_length=1, max_length=24)] | None, NOT_NULL
-    ] = Field(None, alias="fixedVar")
+    ] = Field(
+        None,
+        alias="fixedVar",
+        description="list of (FixedVarGetType object), at least 1 and at most 24 items; optional (left out when absent, never null)",
+    )
     freq_droop: Annotated[
         Annotated[list[FreqDroopGetType], Field(min_length=1, max_length=24)] | None, NOT_NULL
-    ] = Field(None, alias="freqDroop")
+    ] = Field(
+        None,
+        alias="freqDroop",
+        description="list of (FreqDroopGetType object), at least 1 and at most 24 items; optional (left out when absent, never null)",
+    )
     gradient: Annotated[
         Annotated[list[GradientGetType], Field(min_length=1, max_length=24)] | None, NOT_NULL
-    ] = Field(None, alias="gradient")
+    ] = Field(
+        None,
+        alias="gradient",
+        description="list of (GradientGetType object), at least 1 and at most 24 items; optional (left out when absent, never null)",
+    )
     limit_max_discharge: Annotated[
         Annotated[list[LimitMaxDischargeGetType], Field(min_length=1, max_length=24)] | None, NOT_NULL
-    ] = Field(None, alias="limitMaxDischarge")
-    request_id: _Integer = Field(alias="requestId")
-    tbc: _OptionalBoolean = Field(None, alias="tbc")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    ] = Field(
+        None,
+        alias="limitMaxDischarge",
+        description="list of (LimitMaxDischargeGetType object), at least 1 and at most 24 items; optional (left out when absent, never null)",
+    )
+    request_id: _Integer = Field(alias="requestId", description="integer; required")
+    tbc: _OptionalBoolean = Field(
+        None, alias="tbc", description="boolean; optional (left out when absent, never null)"
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class ReportDERControlResponse(OcppModel):
-    """OCPP 2.1 message ``ReportDERControlResponse``."""
+    """OCPP 2.1 ``ReportDERControl`` response, sent by the CSMS to the charging station.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answers :class:`ReportDERControlRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class RequestBatterySwapRequest(OcppModel):
-    """OCPP 2.1 message ``RequestBatterySwapRequest``."""
+    """OCPP 2.1 ``RequestBatterySwap`` request, sent by the CSMS to the charging station.
 
-    id_token: IdTokenType = Field(alias="idToken")
-    request_id: _Integer = Field(alias="requestId")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answered by :class:`RequestBatterySwapResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``id_token`` (``idToken``): IdTokenType object; required
+    * ``request_id`` (``requestId``): integer; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    id_token: IdTokenType = Field(alias="idToken", description="IdTokenType object; required")
+    request_id: _Integer = Field(alias="requestId", description="integer; required")
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class RequestBatterySwapResponse(OcppModel):
-    """OCPP 2.1 message ``RequestBatterySwapResponse``."""
+    """OCPP 2.1 ``RequestBatterySwap`` response, sent by the charging station to the CSMS.
 
-    status: GenericStatusEnumType = Field(alias="status")
-    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answers :class:`RequestBatterySwapRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the GenericStatusEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``status_info`` (``statusInfo``): StatusInfoType object; optional (left out when absent, never null)
+    """
+
+    status: GenericStatusEnumType = Field(
+        alias="status", description="one of the GenericStatusEnumType values; required"
+    )
+    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(
+        None,
+        alias="statusInfo",
+        description="StatusInfoType object; optional (left out when absent, never null)",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class RequestStartTransactionRequest(OcppModel):
-    """OCPP 2.1 message ``RequestStartTransactionRequest``."""
+    """OCPP 2.1 ``RequestStartTransaction`` request, sent by the CSMS to the charging station.
 
-    evse_id: _OptionalIntegerMin1 = Field(None, alias="evseId")
-    group_id_token: Annotated[IdTokenType | None, NOT_NULL] = Field(None, alias="groupIdToken")
-    id_token: IdTokenType = Field(alias="idToken")
-    remote_start_id: _Integer = Field(alias="remoteStartId")
-    charging_profile: Annotated[ChargingProfileType | None, NOT_NULL] = Field(None, alias="chargingProfile")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answered by :class:`RequestStartTransactionResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``id_token`` (``idToken``): IdTokenType object; required
+    * ``remote_start_id`` (``remoteStartId``): integer; required
+    * ``charging_profile`` (``chargingProfile``): ChargingProfileType object; optional (left out when absent, never null)
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``evse_id`` (``evseId``): integer, >= 1; optional (left out when absent, never null)
+    * ``group_id_token`` (``groupIdToken``): IdTokenType object; optional (left out when absent, never null)
+    """
+
+    evse_id: _OptionalIntegerMin1 = Field(
+        None, alias="evseId", description="integer, >= 1; optional (left out when absent, never null)"
+    )
+    group_id_token: Annotated[IdTokenType | None, NOT_NULL] = Field(
+        None,
+        alias="groupIdToken",
+        description="IdTokenType object; optional (left out when absent, never null)",
+    )
+    id_token: IdTokenType = Field(alias="idToken", description="IdTokenType object; required")
+    remote_start_id: _Integer = Field(alias="remoteStartId", description="integer; required")
+    charging_profile: Annotated[ChargingProfileType | None, NOT_NULL] = Field(
+        None,
+        alias="chargingProfile",
+        description="ChargingProfileType object; optional (left out when absent, never null)",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class RequestStartTransactionResponse(OcppModel):
-    """OCPP 2.1 message ``RequestStartTransactionResponse``."""
+    """OCPP 2.1 ``RequestStartTransaction`` response, sent by the charging station to the CSMS.
 
-    status: RequestStartStopStatusEnumType = Field(alias="status")
-    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
-    transaction_id: _OptionalString36 = Field(None, alias="transactionId")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answers :class:`RequestStartTransactionRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the RequestStartStopStatusEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``status_info`` (``statusInfo``): StatusInfoType object; optional (left out when absent, never null)
+    * ``transaction_id`` (``transactionId``): text, at most 36 characters; optional (left out when absent, never null)
+    """
+
+    status: RequestStartStopStatusEnumType = Field(
+        alias="status", description="one of the RequestStartStopStatusEnumType values; required"
+    )
+    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(
+        None,
+        alias="statusInfo",
+        description="StatusInfoType object; optional (left out when absent, never null)",
+    )
+    transaction_id: _OptionalString36 = Field(
+        None,
+        alias="transactionId",
+        description="text, at most 36 characters; optional (left out when absent, never null)",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class RequestStopTransactionRequest(OcppModel):
-    """OCPP 2.1 message ``RequestStopTransactionRequest``."""
+    """OCPP 2.1 ``RequestStopTransaction`` request, sent by the CSMS to the charging station.
 
-    transaction_id: _String36 = Field(alias="transactionId")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answered by :class:`RequestStopTransactionResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``transaction_id`` (``transactionId``): text, at most 36 characters; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    transaction_id: _String36 = Field(
+        alias="transactionId", description="text, at most 36 characters; required"
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class RequestStopTransactionResponse(OcppModel):
-    """OCPP 2.1 message ``RequestStopTransactionResponse``."""
+    """OCPP 2.1 ``RequestStopTransaction`` response, sent by the charging station to the CSMS.
 
-    status: RequestStartStopStatusEnumType = Field(alias="status")
-    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answers :class:`RequestStopTransactionRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the RequestStartStopStatusEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``status_info`` (``statusInfo``): StatusInfoType object; optional (left out when absent, never null)
+    """
+
+    status: RequestStartStopStatusEnumType = Field(
+        alias="status", description="one of the RequestStartStopStatusEnumType values; required"
+    )
+    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(
+        None,
+        alias="statusInfo",
+        description="StatusInfoType object; optional (left out when absent, never null)",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class ReservationStatusUpdateRequest(OcppModel):
-    """OCPP 2.1 message ``ReservationStatusUpdateRequest``."""
+    """OCPP 2.1 ``ReservationStatusUpdate`` request, sent by the charging station to the CSMS.
 
-    reservation_id: _IntegerMin0 = Field(alias="reservationId")
-    reservation_update_status: ReservationUpdateStatusEnumType = Field(alias="reservationUpdateStatus")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answered by :class:`ReservationStatusUpdateResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``reservation_id`` (``reservationId``): integer, >= 0; required
+    * ``reservation_update_status`` (``reservationUpdateStatus``): one of the ReservationUpdateStatusEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    reservation_id: _IntegerMin0 = Field(alias="reservationId", description="integer, >= 0; required")
+    reservation_update_status: ReservationUpdateStatusEnumType = Field(
+        alias="reservationUpdateStatus",
+        description="one of the ReservationUpdateStatusEnumType values; required",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class ReservationStatusUpdateResponse(OcppModel):
-    """OCPP 2.1 message ``ReservationStatusUpdateResponse``."""
+    """OCPP 2.1 ``ReservationStatusUpdate`` response, sent by the CSMS to the charging station.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answers :class:`ReservationStatusUpdateRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class ReserveNowRequest(OcppModel):
-    """OCPP 2.1 message ``ReserveNowRequest``."""
+    """OCPP 2.1 ``ReserveNow`` request, sent by the CSMS to the charging station.
 
-    id: _IntegerMin0 = Field(alias="id")
-    expiry_date_time: DateTime = Field(alias="expiryDateTime")
-    connector_type: _OptionalString20 = Field(None, alias="connectorType")
-    id_token: IdTokenType = Field(alias="idToken")
-    evse_id: _OptionalIntegerMin0 = Field(None, alias="evseId")
-    group_id_token: Annotated[IdTokenType | None, NOT_NULL] = Field(None, alias="groupIdToken")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answered by :class:`ReserveNowResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``expiry_date_time`` (``expiryDateTime``): RFC 3339 date-time; required
+    * ``id`` (``id``): integer, >= 0; required
+    * ``id_token`` (``idToken``): IdTokenType object; required
+    * ``connector_type`` (``connectorType``): text, at most 20 characters; optional (left out when absent, never null)
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``evse_id`` (``evseId``): integer, >= 0; optional (left out when absent, never null)
+    * ``group_id_token`` (``groupIdToken``): IdTokenType object; optional (left out when absent, never null)
+    """
+
+    id: _IntegerMin0 = Field(alias="id", description="integer, >= 0; required")
+    expiry_date_time: DateTime = Field(alias="expiryDateTime", description="RFC 3339 date-time; required")
+    connector_type: _OptionalString20 = Field(
+        None,
+        alias="connectorType",
+        description="text, at most 20 characters; optional (left out when absent, never null)",
+    )
+    id_token: IdTokenType = Field(alias="idToken", description="IdTokenType object; required")
+    evse_id: _OptionalIntegerMin0 = Field(
+        None, alias="evseId", description="integer, >= 0; optional (left out when absent, never null)"
+    )
+    group_id_token: Annotated[IdTokenType | None, NOT_NULL] = Field(
+        None,
+        alias="groupIdToken",
+        description="IdTokenType object; optional (left out when absent, never null)",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class ReserveNowResponse(OcppModel):
-    """OCPP 2.1 message ``ReserveNowResponse``."""
+    """OCPP 2.1 ``ReserveNow`` response, sent by the charging station to the CSMS.
 
-    status: ReserveNowStatusEnumType = Field(alias="status")
-    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answers :class:`ReserveNowRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the ReserveNowStatusEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``status_info`` (``statusInfo``): StatusInfoType object; optional (left out when absent, never null)
+    """
+
+    status: ReserveNowStatusEnumType = Field(
+        alias="status", description="one of the ReserveNowStatusEnumType values; required"
+    )
+    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(
+        None,
+        alias="statusInfo",
+        description="StatusInfoType object; optional (left out when absent, never null)",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class ResetRequest(OcppModel):
-    """OCPP 2.1 message ``ResetRequest``."""
+    """OCPP 2.1 ``Reset`` request, sent by the CSMS to the charging station.
 
-    type: ResetEnumType = Field(alias="type")
-    evse_id: _OptionalIntegerMin0 = Field(None, alias="evseId")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answered by :class:`ResetResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``type`` (``type``): one of the ResetEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``evse_id`` (``evseId``): integer, >= 0; optional (left out when absent, never null)
+    """
+
+    type: ResetEnumType = Field(alias="type", description="one of the ResetEnumType values; required")
+    evse_id: _OptionalIntegerMin0 = Field(
+        None, alias="evseId", description="integer, >= 0; optional (left out when absent, never null)"
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class ResetResponse(OcppModel):
-    """OCPP 2.1 message ``ResetResponse``."""
+    """OCPP 2.1 ``Reset`` response, sent by the charging station to the CSMS.
 
-    status: ResetStatusEnumType = Field(alias="status")
-    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answers :class:`ResetRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the ResetStatusEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``status_info`` (``statusInfo``): StatusInfoType object; optional (left out when absent, never null)
+    """
+
+    status: ResetStatusEnumType = Field(
+        alias="status", description="one of the ResetStatusEnumType values; required"
+    )
+    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(
+        None,
+        alias="statusInfo",
+        description="StatusInfoType object; optional (left out when absent, never null)",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class SecurityEventNotificationRequest(OcppModel):
-    """OCPP 2.1 message ``SecurityEventNotificationRequest``."""
+    """OCPP 2.1 ``SecurityEventNotification`` request, sent by the charging station to the CSMS.
 
-    type: _String50 = Field(alias="type")
-    timestamp: DateTime = Field(alias="timestamp")
-    tech_info: _OptionalString255 = Field(None, alias="techInfo")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answered by :class:`SecurityEventNotificationResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``timestamp`` (``timestamp``): RFC 3339 date-time; required
+    * ``type`` (``type``): text, at most 50 characters; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``tech_info`` (``techInfo``): text, at most 255 characters; optional (left out when absent, never null)
+    """
+
+    type: _String50 = Field(alias="type", description="text, at most 50 characters; required")
+    timestamp: DateTime = Field(alias="timestamp", description="RFC 3339 date-time; required")
+    tech_info: _OptionalString255 = Field(
+        None,
+        alias="techInfo",
+        description="text, at most 255 characters; optional (left out when absent, never null)",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class SecurityEventNotificationResponse(OcppModel):
-    """OCPP 2.1 message ``SecurityEventNotificationResponse``."""
+    """OCPP 2.1 ``SecurityEventNotification`` response, sent by the CSMS to the charging station.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answers :class:`SecurityEventNotificationRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class SendLocalListRequest(OcppModel):
-    """OCPP 2.1 message ``SendLocalListRequest``."""
+    """OCPP 2.1 ``SendLocalList`` request, sent by the CSMS to the charging station.
+
+    Answered by :class:`SendLocalListResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``update_type`` (``updateType``): one of the UpdateEnumType values; required
+    * ``version_number`` (``versionNumber``): integer; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``local_authorization_list`` (``localAuthorizationList``): list of (AuthorizationData object), at least 1 items; optional (left out when absent, never null)
+    """
 
     local_authorization_list: Annotated[
         Annotated[list[AuthorizationData], Field(min_length=1)] | None, NOT_NULL
-    ] = Field(None, alias="localAuthorizationList")
-    version_number: _Integer = Field(alias="versionNumber")
-    update_type: UpdateEnumType = Field(alias="updateType")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    ] = Field(
+        None,
+        alias="localAuthorizationList",
+        description="list of (AuthorizationData object), at least 1 items; optional (left out when absent, never null)",
+    )
+    version_number: _Integer = Field(alias="versionNumber", description="integer; required")
+    update_type: UpdateEnumType = Field(
+        alias="updateType", description="one of the UpdateEnumType values; required"
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class SendLocalListResponse(OcppModel):
-    """OCPP 2.1 message ``SendLocalListResponse``."""
+    """OCPP 2.1 ``SendLocalList`` response, sent by the charging station to the CSMS.
 
-    status: SendLocalListStatusEnumType = Field(alias="status")
-    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answers :class:`SendLocalListRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the SendLocalListStatusEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``status_info`` (``statusInfo``): StatusInfoType object; optional (left out when absent, never null)
+    """
+
+    status: SendLocalListStatusEnumType = Field(
+        alias="status", description="one of the SendLocalListStatusEnumType values; required"
+    )
+    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(
+        None,
+        alias="statusInfo",
+        description="StatusInfoType object; optional (left out when absent, never null)",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class SetChargingProfileRequest(OcppModel):
-    """OCPP 2.1 message ``SetChargingProfileRequest``."""
+    """OCPP 2.1 ``SetChargingProfile`` request, sent by the CSMS to the charging station.
 
-    evse_id: _IntegerMin0 = Field(alias="evseId")
-    charging_profile: ChargingProfileType = Field(alias="chargingProfile")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answered by :class:`SetChargingProfileResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``charging_profile`` (``chargingProfile``): ChargingProfileType object; required
+    * ``evse_id`` (``evseId``): integer, >= 0; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    evse_id: _IntegerMin0 = Field(alias="evseId", description="integer, >= 0; required")
+    charging_profile: ChargingProfileType = Field(
+        alias="chargingProfile", description="ChargingProfileType object; required"
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class SetChargingProfileResponse(OcppModel):
-    """OCPP 2.1 message ``SetChargingProfileResponse``."""
+    """OCPP 2.1 ``SetChargingProfile`` response, sent by the charging station to the CSMS.
 
-    status: ChargingProfileStatusEnumType = Field(alias="status")
-    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answers :class:`SetChargingProfileRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the ChargingProfileStatusEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``status_info`` (``statusInfo``): StatusInfoType object; optional (left out when absent, never null)
+    """
+
+    status: ChargingProfileStatusEnumType = Field(
+        alias="status", description="one of the ChargingProfileStatusEnumType values; required"
+    )
+    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(
+        None,
+        alias="statusInfo",
+        description="StatusInfoType object; optional (left out when absent, never null)",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class SetDERControlRequest(OcppModel):
-    """OCPP 2.1 message ``SetDERControlRequest``."""
+    """OCPP 2.1 ``SetDERControl`` request, sent by the CSMS to the charging station.
 
-    is_default: _Boolean = Field(alias="isDefault")
-    control_id: _String36 = Field(alias="controlId")
-    control_type: DERControlEnumType = Field(alias="controlType")
-    curve: Annotated[DERCurveType | None, NOT_NULL] = Field(None, alias="curve")
-    enter_service: Annotated[EnterServiceType | None, NOT_NULL] = Field(None, alias="enterService")
-    fixed_pf_absorb: Annotated[FixedPFType | None, NOT_NULL] = Field(None, alias="fixedPFAbsorb")
-    fixed_pf_inject: Annotated[FixedPFType | None, NOT_NULL] = Field(None, alias="fixedPFInject")
-    fixed_var: Annotated[FixedVarType | None, NOT_NULL] = Field(None, alias="fixedVar")
-    freq_droop: Annotated[FreqDroopType | None, NOT_NULL] = Field(None, alias="freqDroop")
-    gradient: Annotated[GradientType | None, NOT_NULL] = Field(None, alias="gradient")
-    limit_max_discharge: Annotated[LimitMaxDischargeType | None, NOT_NULL] = Field(
-        None, alias="limitMaxDischarge"
+    Answered by :class:`SetDERControlResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``control_id`` (``controlId``): text, at most 36 characters; required
+    * ``control_type`` (``controlType``): one of the DERControlEnumType values; required
+    * ``is_default`` (``isDefault``): boolean; required
+    * ``curve`` (``curve``): DERCurveType object; optional (left out when absent, never null)
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``enter_service`` (``enterService``): EnterServiceType object; optional (left out when absent, never null)
+    * ``fixed_pf_absorb`` (``fixedPFAbsorb``): FixedPFType object; optional (left out when absent, never null)
+    * ``fixed_pf_inject`` (``fixedPFInject``): FixedPFType object; optional (left out when absent, never null)
+    * ``fixed_var`` (``fixedVar``): FixedVarType object; optional (left out when absent, never null)
+    * ``freq_droop`` (``freqDroop``): FreqDroopType object; optional (left out when absent, never null)
+    * ``gradient`` (``gradient``): GradientType object; optional (left out when absent, never null)
+    * ``limit_max_discharge`` (``limitMaxDischarge``): LimitMaxDischargeType object; optional (left out when absent, never null)
+    """
+
+    is_default: _Boolean = Field(alias="isDefault", description="boolean; required")
+    control_id: _String36 = Field(alias="controlId", description="text, at most 36 characters; required")
+    control_type: DERControlEnumType = Field(
+        alias="controlType", description="one of the DERControlEnumType values; required"
     )
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    curve: Annotated[DERCurveType | None, NOT_NULL] = Field(
+        None, alias="curve", description="DERCurveType object; optional (left out when absent, never null)"
+    )
+    enter_service: Annotated[EnterServiceType | None, NOT_NULL] = Field(
+        None,
+        alias="enterService",
+        description="EnterServiceType object; optional (left out when absent, never null)",
+    )
+    fixed_pf_absorb: Annotated[FixedPFType | None, NOT_NULL] = Field(
+        None,
+        alias="fixedPFAbsorb",
+        description="FixedPFType object; optional (left out when absent, never null)",
+    )
+    fixed_pf_inject: Annotated[FixedPFType | None, NOT_NULL] = Field(
+        None,
+        alias="fixedPFInject",
+        description="FixedPFType object; optional (left out when absent, never null)",
+    )
+    fixed_var: Annotated[FixedVarType | None, NOT_NULL] = Field(
+        None, alias="fixedVar", description="FixedVarType object; optional (left out when absent, never null)"
+    )
+    freq_droop: Annotated[FreqDroopType | None, NOT_NULL] = Field(
+        None,
+        alias="freqDroop",
+        description="FreqDroopType object; optional (left out when absent, never null)",
+    )
+    gradient: Annotated[GradientType | None, NOT_NULL] = Field(
+        None, alias="gradient", description="GradientType object; optional (left out when absent, never null)"
+    )
+    limit_max_discharge: Annotated[LimitMaxDischargeType | None, NOT_NULL] = Field(
+        None,
+        alias="limitMaxDischarge",
+        description="LimitMaxDischargeType object; optional (left out when absent, never null)",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class SetDERControlResponse(OcppModel):
-    """OCPP 2.1 message ``SetDERControlResponse``."""
+    """OCPP 2.1 ``SetDERControl`` response, sent by the charging station to the CSMS.
 
-    status: DERControlStatusEnumType = Field(alias="status")
-    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
+    Answers :class:`SetDERControlRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the DERControlStatusEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``status_info`` (``statusInfo``): StatusInfoType object; optional (left out when absent, never null)
+    * ``superseded_ids`` (``supersededIds``): list of (text, at most 36 characters), at least 1 and at most 24 items; optional (left out when absent, never null)
+    """
+
+    status: DERControlStatusEnumType = Field(
+        alias="status", description="one of the DERControlStatusEnumType values; required"
+    )
+    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(
+        None,
+        alias="statusInfo",
+        description="StatusInfoType object; optional (left out when absent, never null)",
+    )
     superseded_ids: Annotated[
         Annotated[list[_String36], Field(min_length=1, max_length=24)] | None, NOT_NULL
-    ] = Field(None, alias="supersededIds")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    ] = Field(
+        None,
+        alias="supersededIds",
+        description="list of (text, at most 36 characters), at least 1 and at most 24 items; optional (left out when absent, never null)",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class SetDefaultTariffRequest(OcppModel):
-    """OCPP 2.1 message ``SetDefaultTariffRequest``."""
+    """OCPP 2.1 ``SetDefaultTariff`` request, sent by the CSMS to the charging station.
 
-    evse_id: _IntegerMin0 = Field(alias="evseId")
-    tariff: TariffType = Field(alias="tariff")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answered by :class:`SetDefaultTariffResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``evse_id`` (``evseId``): integer, >= 0; required
+    * ``tariff`` (``tariff``): TariffType object; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    evse_id: _IntegerMin0 = Field(alias="evseId", description="integer, >= 0; required")
+    tariff: TariffType = Field(alias="tariff", description="TariffType object; required")
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class SetDefaultTariffResponse(OcppModel):
-    """OCPP 2.1 message ``SetDefaultTariffResponse``."""
+    """OCPP 2.1 ``SetDefaultTariff`` response, sent by the charging station to the CSMS.
 
-    status: TariffSetStatusEnumType = Field(alias="status")
-    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answers :class:`SetDefaultTariffRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the TariffSetStatusEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``status_info`` (``statusInfo``): StatusInfoType object; optional (left out when absent, never null)
+    """
+
+    status: TariffSetStatusEnumType = Field(
+        alias="status", description="one of the TariffSetStatusEnumType values; required"
+    )
+    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(
+        None,
+        alias="statusInfo",
+        description="StatusInfoType object; optional (left out when absent, never null)",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class SetDisplayMessageRequest(OcppModel):
-    """OCPP 2.1 message ``SetDisplayMessageRequest``."""
+    """OCPP 2.1 ``SetDisplayMessage`` request, sent by the CSMS to the charging station.
 
-    message: MessageInfoType = Field(alias="message")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answered by :class:`SetDisplayMessageResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``message`` (``message``): MessageInfoType object; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    message: MessageInfoType = Field(alias="message", description="MessageInfoType object; required")
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class SetDisplayMessageResponse(OcppModel):
-    """OCPP 2.1 message ``SetDisplayMessageResponse``."""
+    """OCPP 2.1 ``SetDisplayMessage`` response, sent by the charging station to the CSMS.
 
-    status: DisplayMessageStatusEnumType = Field(alias="status")
-    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answers :class:`SetDisplayMessageRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the DisplayMessageStatusEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``status_info`` (``statusInfo``): StatusInfoType object; optional (left out when absent, never null)
+    """
+
+    status: DisplayMessageStatusEnumType = Field(
+        alias="status", description="one of the DisplayMessageStatusEnumType values; required"
+    )
+    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(
+        None,
+        alias="statusInfo",
+        description="StatusInfoType object; optional (left out when absent, never null)",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class SetMonitoringBaseRequest(OcppModel):
-    """OCPP 2.1 message ``SetMonitoringBaseRequest``."""
+    """OCPP 2.1 ``SetMonitoringBase`` request, sent by the CSMS to the charging station.
 
-    monitoring_base: MonitoringBaseEnumType = Field(alias="monitoringBase")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answered by :class:`SetMonitoringBaseResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``monitoring_base`` (``monitoringBase``): one of the MonitoringBaseEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    monitoring_base: MonitoringBaseEnumType = Field(
+        alias="monitoringBase", description="one of the MonitoringBaseEnumType values; required"
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class SetMonitoringBaseResponse(OcppModel):
-    """OCPP 2.1 message ``SetMonitoringBaseResponse``."""
+    """OCPP 2.1 ``SetMonitoringBase`` response, sent by the charging station to the CSMS.
 
-    status: GenericDeviceModelStatusEnumType = Field(alias="status")
-    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answers :class:`SetMonitoringBaseRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the GenericDeviceModelStatusEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``status_info`` (``statusInfo``): StatusInfoType object; optional (left out when absent, never null)
+    """
+
+    status: GenericDeviceModelStatusEnumType = Field(
+        alias="status", description="one of the GenericDeviceModelStatusEnumType values; required"
+    )
+    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(
+        None,
+        alias="statusInfo",
+        description="StatusInfoType object; optional (left out when absent, never null)",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class SetMonitoringLevelRequest(OcppModel):
-    """OCPP 2.1 message ``SetMonitoringLevelRequest``."""
+    """OCPP 2.1 ``SetMonitoringLevel`` request, sent by the CSMS to the charging station.
 
-    severity: _IntegerMin0 = Field(alias="severity")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answered by :class:`SetMonitoringLevelResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``severity`` (``severity``): integer, >= 0; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    severity: _IntegerMin0 = Field(alias="severity", description="integer, >= 0; required")
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class SetMonitoringLevelResponse(OcppModel):
-    """OCPP 2.1 message ``SetMonitoringLevelResponse``."""
+    """OCPP 2.1 ``SetMonitoringLevel`` response, sent by the charging station to the CSMS.
 
-    status: GenericStatusEnumType = Field(alias="status")
-    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answers :class:`SetMonitoringLevelRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the GenericStatusEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``status_info`` (``statusInfo``): StatusInfoType object; optional (left out when absent, never null)
+    """
+
+    status: GenericStatusEnumType = Field(
+        alias="status", description="one of the GenericStatusEnumType values; required"
+    )
+    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(
+        None,
+        alias="statusInfo",
+        description="StatusInfoType object; optional (left out when absent, never null)",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class SetNetworkProfileRequest(OcppModel):
-    """OCPP 2.1 message ``SetNetworkProfileRequest``."""
+    """OCPP 2.1 ``SetNetworkProfile`` request, sent by the CSMS to the charging station.
 
-    configuration_slot: _Integer = Field(alias="configurationSlot")
-    connection_data: NetworkConnectionProfileType = Field(alias="connectionData")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answered by :class:`SetNetworkProfileResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``configuration_slot`` (``configurationSlot``): integer; required
+    * ``connection_data`` (``connectionData``): NetworkConnectionProfileType object; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    configuration_slot: _Integer = Field(alias="configurationSlot", description="integer; required")
+    connection_data: NetworkConnectionProfileType = Field(
+        alias="connectionData", description="NetworkConnectionProfileType object; required"
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class SetNetworkProfileResponse(OcppModel):
-    """OCPP 2.1 message ``SetNetworkProfileResponse``."""
+    """OCPP 2.1 ``SetNetworkProfile`` response, sent by the charging station to the CSMS.
 
-    status: SetNetworkProfileStatusEnumType = Field(alias="status")
-    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answers :class:`SetNetworkProfileRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the SetNetworkProfileStatusEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``status_info`` (``statusInfo``): StatusInfoType object; optional (left out when absent, never null)
+    """
+
+    status: SetNetworkProfileStatusEnumType = Field(
+        alias="status", description="one of the SetNetworkProfileStatusEnumType values; required"
+    )
+    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(
+        None,
+        alias="statusInfo",
+        description="StatusInfoType object; optional (left out when absent, never null)",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class SetVariableMonitoringRequest(OcppModel):
-    """OCPP 2.1 message ``SetVariableMonitoringRequest``."""
+    """OCPP 2.1 ``SetVariableMonitoring`` request, sent by the CSMS to the charging station.
+
+    Answered by :class:`SetVariableMonitoringResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``set_monitoring_data`` (``setMonitoringData``): list of (SetMonitoringDataType object), at least 1 items; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
 
     set_monitoring_data: Annotated[list[SetMonitoringDataType], Field(min_length=1)] = Field(
-        alias="setMonitoringData"
+        alias="setMonitoringData",
+        description="list of (SetMonitoringDataType object), at least 1 items; required",
     )
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class SetVariableMonitoringResponse(OcppModel):
-    """OCPP 2.1 message ``SetVariableMonitoringResponse``."""
+    """OCPP 2.1 ``SetVariableMonitoring`` response, sent by the charging station to the CSMS.
+
+    Answers :class:`SetVariableMonitoringRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``set_monitoring_result`` (``setMonitoringResult``): list of (SetMonitoringResultType object), at least 1 items; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
 
     set_monitoring_result: Annotated[list[SetMonitoringResultType], Field(min_length=1)] = Field(
-        alias="setMonitoringResult"
+        alias="setMonitoringResult",
+        description="list of (SetMonitoringResultType object), at least 1 items; required",
     )
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class SetVariablesRequest(OcppModel):
-    """OCPP 2.1 message ``SetVariablesRequest``."""
+    """OCPP 2.1 ``SetVariables`` request, sent by the CSMS to the charging station.
+
+    Answered by :class:`SetVariablesResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``set_variable_data`` (``setVariableData``): list of (SetVariableDataType object), at least 1 items; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
 
     set_variable_data: Annotated[list[SetVariableDataType], Field(min_length=1)] = Field(
-        alias="setVariableData"
+        alias="setVariableData",
+        description="list of (SetVariableDataType object), at least 1 items; required",
     )
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class SetVariablesResponse(OcppModel):
-    """OCPP 2.1 message ``SetVariablesResponse``."""
+    """OCPP 2.1 ``SetVariables`` response, sent by the charging station to the CSMS.
+
+    Answers :class:`SetVariablesRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``set_variable_result`` (``setVariableResult``): list of (SetVariableResultType object), at least 1 items; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
 
     set_variable_result: Annotated[list[SetVariableResultType], Field(min_length=1)] = Field(
-        alias="setVariableResult"
+        alias="setVariableResult",
+        description="list of (SetVariableResultType object), at least 1 items; required",
     )
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class SignCertificateRequest(OcppModel):
-    """OCPP 2.1 message ``SignCertificateRequest``."""
+    """OCPP 2.1 ``SignCertificate`` request, sent by the charging station to the CSMS.
 
-    csr: _String5500 = Field(alias="csr")
+    Answered by :class:`SignCertificateResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``csr`` (``csr``): text, at most 5500 characters; required
+    * ``certificate_type`` (``certificateType``): one of the CertificateSigningUseEnumType values; optional (left out when absent, never null)
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``hash_root_certificate`` (``hashRootCertificate``): CertificateHashDataType object; optional (left out when absent, never null)
+    * ``request_id`` (``requestId``): integer; optional (left out when absent, never null)
+    """
+
+    csr: _String5500 = Field(alias="csr", description="text, at most 5500 characters; required")
     certificate_type: Annotated[CertificateSigningUseEnumType | None, NOT_NULL] = Field(
-        None, alias="certificateType"
+        None,
+        alias="certificateType",
+        description="one of the CertificateSigningUseEnumType values; optional (left out when absent, never null)",
     )
     hash_root_certificate: Annotated[CertificateHashDataType | None, NOT_NULL] = Field(
-        None, alias="hashRootCertificate"
+        None,
+        alias="hashRootCertificate",
+        description="CertificateHashDataType object; optional (left out when absent, never null)",
     )
-    request_id: _OptionalInteger = Field(None, alias="requestId")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    request_id: _OptionalInteger = Field(
+        None, alias="requestId", description="integer; optional (left out when absent, never null)"
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class SignCertificateResponse(OcppModel):
-    """OCPP 2.1 message ``SignCertificateResponse``."""
+    """OCPP 2.1 ``SignCertificate`` response, sent by the CSMS to the charging station.
 
-    status: GenericStatusEnumType = Field(alias="status")
-    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answers :class:`SignCertificateRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the GenericStatusEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``status_info`` (``statusInfo``): StatusInfoType object; optional (left out when absent, never null)
+    """
+
+    status: GenericStatusEnumType = Field(
+        alias="status", description="one of the GenericStatusEnumType values; required"
+    )
+    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(
+        None,
+        alias="statusInfo",
+        description="StatusInfoType object; optional (left out when absent, never null)",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class StatusNotificationRequest(OcppModel):
-    """OCPP 2.1 message ``StatusNotificationRequest``."""
+    """OCPP 2.1 ``StatusNotification`` request, sent by the charging station to the CSMS.
 
-    timestamp: DateTime = Field(alias="timestamp")
-    connector_status: ConnectorStatusEnumType = Field(alias="connectorStatus")
-    evse_id: _IntegerMin0 = Field(alias="evseId")
-    connector_id: _IntegerMin0 = Field(alias="connectorId")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answered by :class:`StatusNotificationResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``connector_id`` (``connectorId``): integer, >= 0; required
+    * ``connector_status`` (``connectorStatus``): one of the ConnectorStatusEnumType values; required
+    * ``evse_id`` (``evseId``): integer, >= 0; required
+    * ``timestamp`` (``timestamp``): RFC 3339 date-time; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    timestamp: DateTime = Field(alias="timestamp", description="RFC 3339 date-time; required")
+    connector_status: ConnectorStatusEnumType = Field(
+        alias="connectorStatus", description="one of the ConnectorStatusEnumType values; required"
+    )
+    evse_id: _IntegerMin0 = Field(alias="evseId", description="integer, >= 0; required")
+    connector_id: _IntegerMin0 = Field(alias="connectorId", description="integer, >= 0; required")
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class StatusNotificationResponse(OcppModel):
-    """OCPP 2.1 message ``StatusNotificationResponse``."""
+    """OCPP 2.1 ``StatusNotification`` response, sent by the CSMS to the charging station.
 
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answers :class:`StatusNotificationRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class TransactionEventRequest(OcppModel):
-    """OCPP 2.1 message ``TransactionEventRequest``."""
+    """OCPP 2.1 ``TransactionEvent`` request, sent by the charging station to the CSMS.
 
-    cost_details: Annotated[CostDetailsType | None, NOT_NULL] = Field(None, alias="costDetails")
-    event_type: TransactionEventEnumType = Field(alias="eventType")
+    Answered by :class:`TransactionEventResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``event_type`` (``eventType``): one of the TransactionEventEnumType values; required
+    * ``seq_no`` (``seqNo``): integer, >= 0; required
+    * ``timestamp`` (``timestamp``): RFC 3339 date-time; required
+    * ``transaction_info`` (``transactionInfo``): TransactionType object; required
+    * ``trigger_reason`` (``triggerReason``): one of the TriggerReasonEnumType values; required
+    * ``cable_max_current`` (``cableMaxCurrent``): integer; optional (left out when absent, never null)
+    * ``cost_details`` (``costDetails``): CostDetailsType object; optional (left out when absent, never null)
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``evse`` (``evse``): EVSEType object; optional (left out when absent, never null)
+    * ``evse_sleep`` (``evseSleep``): boolean; optional (left out when absent, never null)
+    * ``id_token`` (``idToken``): IdTokenType object; optional (left out when absent, never null)
+    * ``meter_value`` (``meterValue``): list of (MeterValueType object), at least 1 items; optional (left out when absent, never null)
+    * ``number_of_phases_used`` (``numberOfPhasesUsed``): integer, >= 0, <= 3; optional (left out when absent, never null)
+    * ``offline`` (``offline``): boolean; optional (left out when absent, never null)
+    * ``preconditioning_status`` (``preconditioningStatus``): one of the PreconditioningStatusEnumType values; optional (left out when absent, never null)
+    * ``reservation_id`` (``reservationId``): integer, >= 0; optional (left out when absent, never null)
+    """
+
+    cost_details: Annotated[CostDetailsType | None, NOT_NULL] = Field(
+        None,
+        alias="costDetails",
+        description="CostDetailsType object; optional (left out when absent, never null)",
+    )
+    event_type: TransactionEventEnumType = Field(
+        alias="eventType", description="one of the TransactionEventEnumType values; required"
+    )
     meter_value: Annotated[Annotated[list[MeterValueType], Field(min_length=1)] | None, NOT_NULL] = Field(
-        None, alias="meterValue"
+        None,
+        alias="meterValue",
+        description="list of (MeterValueType object), at least 1 items; optional (left out when absent, never null)",
     )
-    timestamp: DateTime = Field(alias="timestamp")
-    trigger_reason: TriggerReasonEnumType = Field(alias="triggerReason")
-    seq_no: _IntegerMin0 = Field(alias="seqNo")
-    offline: _OptionalBoolean = Field(None, alias="offline")
-    number_of_phases_used: _OptionalIntegerMin0Max3 = Field(None, alias="numberOfPhasesUsed")
-    cable_max_current: _OptionalInteger = Field(None, alias="cableMaxCurrent")
-    reservation_id: _OptionalIntegerMin0 = Field(None, alias="reservationId")
+    timestamp: DateTime = Field(alias="timestamp", description="RFC 3339 date-time; required")
+    trigger_reason: TriggerReasonEnumType = Field(
+        alias="triggerReason", description="one of the TriggerReasonEnumType values; required"
+    )
+    seq_no: _IntegerMin0 = Field(alias="seqNo", description="integer, >= 0; required")
+    offline: _OptionalBoolean = Field(
+        None, alias="offline", description="boolean; optional (left out when absent, never null)"
+    )
+    number_of_phases_used: _OptionalIntegerMin0Max3 = Field(
+        None,
+        alias="numberOfPhasesUsed",
+        description="integer, >= 0, <= 3; optional (left out when absent, never null)",
+    )
+    cable_max_current: _OptionalInteger = Field(
+        None, alias="cableMaxCurrent", description="integer; optional (left out when absent, never null)"
+    )
+    reservation_id: _OptionalIntegerMin0 = Field(
+        None, alias="reservationId", description="integer, >= 0; optional (left out when absent, never null)"
+    )
     preconditioning_status: Annotated[PreconditioningStatusEnumType | None, NOT_NULL] = Field(
-        None, alias="preconditioningStatus"
+        None,
+        alias="preconditioningStatus",
+        description="one of the PreconditioningStatusEnumType values; optional (left out when absent, never null)",
     )
-    evse_sleep: _OptionalBoolean = Field(None, alias="evseSleep")
-    transaction_info: TransactionType = Field(alias="transactionInfo")
-    evse: Annotated[EVSEType | None, NOT_NULL] = Field(None, alias="evse")
-    id_token: Annotated[IdTokenType | None, NOT_NULL] = Field(None, alias="idToken")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    evse_sleep: _OptionalBoolean = Field(
+        None, alias="evseSleep", description="boolean; optional (left out when absent, never null)"
+    )
+    transaction_info: TransactionType = Field(
+        alias="transactionInfo", description="TransactionType object; required"
+    )
+    evse: Annotated[EVSEType | None, NOT_NULL] = Field(
+        None, alias="evse", description="EVSEType object; optional (left out when absent, never null)"
+    )
+    id_token: Annotated[IdTokenType | None, NOT_NULL] = Field(
+        None, alias="idToken", description="IdTokenType object; optional (left out when absent, never null)"
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class TransactionEventResponse(OcppModel):
-    """OCPP 2.1 message ``TransactionEventResponse``."""
+    """OCPP 2.1 ``TransactionEvent`` response, sent by the CSMS to the charging station.
 
-    total_cost: _OptionalNumber = Field(None, alias="totalCost")
-    charging_priority: _OptionalInteger = Field(None, alias="chargingPriority")
-    id_token_info: Annotated[IdTokenInfoType | None, NOT_NULL] = Field(None, alias="idTokenInfo")
+    Answers :class:`TransactionEventRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``charging_priority`` (``chargingPriority``): integer; optional (left out when absent, never null)
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``id_token_info`` (``idTokenInfo``): IdTokenInfoType object; optional (left out when absent, never null)
+    * ``total_cost`` (``totalCost``): decimal number; optional (left out when absent, never null)
+    * ``transaction_limit`` (``transactionLimit``): TransactionLimitType object; optional (left out when absent, never null)
+    * ``updated_personal_message`` (``updatedPersonalMessage``): MessageContentType object; optional (left out when absent, never null)
+    * ``updated_personal_message_extra`` (``updatedPersonalMessageExtra``): list of (MessageContentType object), at least 1 and at most 4 items; optional (left out when absent, never null)
+    """
+
+    total_cost: _OptionalNumber = Field(
+        None, alias="totalCost", description="decimal number; optional (left out when absent, never null)"
+    )
+    charging_priority: _OptionalInteger = Field(
+        None, alias="chargingPriority", description="integer; optional (left out when absent, never null)"
+    )
+    id_token_info: Annotated[IdTokenInfoType | None, NOT_NULL] = Field(
+        None,
+        alias="idTokenInfo",
+        description="IdTokenInfoType object; optional (left out when absent, never null)",
+    )
     transaction_limit: Annotated[TransactionLimitType | None, NOT_NULL] = Field(
-        None, alias="transactionLimit"
+        None,
+        alias="transactionLimit",
+        description="TransactionLimitType object; optional (left out when absent, never null)",
     )
     updated_personal_message: Annotated[MessageContentType | None, NOT_NULL] = Field(
-        None, alias="updatedPersonalMessage"
+        None,
+        alias="updatedPersonalMessage",
+        description="MessageContentType object; optional (left out when absent, never null)",
     )
     updated_personal_message_extra: Annotated[
         Annotated[list[MessageContentType], Field(min_length=1, max_length=4)] | None, NOT_NULL
-    ] = Field(None, alias="updatedPersonalMessageExtra")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    ] = Field(
+        None,
+        alias="updatedPersonalMessageExtra",
+        description="list of (MessageContentType object), at least 1 and at most 4 items; optional (left out when absent, never null)",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class TriggerMessageRequest(OcppModel):
-    """OCPP 2.1 message ``TriggerMessageRequest``."""
+    """OCPP 2.1 ``TriggerMessage`` request, sent by the CSMS to the charging station.
 
-    evse: Annotated[EVSEType | None, NOT_NULL] = Field(None, alias="evse")
-    requested_message: MessageTriggerEnumType = Field(alias="requestedMessage")
-    custom_trigger: _OptionalString50 = Field(None, alias="customTrigger")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answered by :class:`TriggerMessageResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``requested_message`` (``requestedMessage``): one of the MessageTriggerEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``custom_trigger`` (``customTrigger``): text, at most 50 characters; optional (left out when absent, never null)
+    * ``evse`` (``evse``): EVSEType object; optional (left out when absent, never null)
+    """
+
+    evse: Annotated[EVSEType | None, NOT_NULL] = Field(
+        None, alias="evse", description="EVSEType object; optional (left out when absent, never null)"
+    )
+    requested_message: MessageTriggerEnumType = Field(
+        alias="requestedMessage", description="one of the MessageTriggerEnumType values; required"
+    )
+    custom_trigger: _OptionalString50 = Field(
+        None,
+        alias="customTrigger",
+        description="text, at most 50 characters; optional (left out when absent, never null)",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class TriggerMessageResponse(OcppModel):
-    """OCPP 2.1 message ``TriggerMessageResponse``."""
+    """OCPP 2.1 ``TriggerMessage`` response, sent by the charging station to the CSMS.
 
-    status: TriggerMessageStatusEnumType = Field(alias="status")
-    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answers :class:`TriggerMessageRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the TriggerMessageStatusEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``status_info`` (``statusInfo``): StatusInfoType object; optional (left out when absent, never null)
+    """
+
+    status: TriggerMessageStatusEnumType = Field(
+        alias="status", description="one of the TriggerMessageStatusEnumType values; required"
+    )
+    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(
+        None,
+        alias="statusInfo",
+        description="StatusInfoType object; optional (left out when absent, never null)",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class UnlockConnectorRequest(OcppModel):
-    """OCPP 2.1 message ``UnlockConnectorRequest``."""
+    """OCPP 2.1 ``UnlockConnector`` request, sent by the CSMS to the charging station.
 
-    evse_id: _IntegerMin0 = Field(alias="evseId")
-    connector_id: _IntegerMin0 = Field(alias="connectorId")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answered by :class:`UnlockConnectorResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``connector_id`` (``connectorId``): integer, >= 0; required
+    * ``evse_id`` (``evseId``): integer, >= 0; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    evse_id: _IntegerMin0 = Field(alias="evseId", description="integer, >= 0; required")
+    connector_id: _IntegerMin0 = Field(alias="connectorId", description="integer, >= 0; required")
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class UnlockConnectorResponse(OcppModel):
-    """OCPP 2.1 message ``UnlockConnectorResponse``."""
+    """OCPP 2.1 ``UnlockConnector`` response, sent by the charging station to the CSMS.
 
-    status: UnlockStatusEnumType = Field(alias="status")
-    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answers :class:`UnlockConnectorRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the UnlockStatusEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``status_info`` (``statusInfo``): StatusInfoType object; optional (left out when absent, never null)
+    """
+
+    status: UnlockStatusEnumType = Field(
+        alias="status", description="one of the UnlockStatusEnumType values; required"
+    )
+    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(
+        None,
+        alias="statusInfo",
+        description="StatusInfoType object; optional (left out when absent, never null)",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class UnpublishFirmwareRequest(OcppModel):
-    """OCPP 2.1 message ``UnpublishFirmwareRequest``."""
+    """OCPP 2.1 ``UnpublishFirmware`` request, sent by the CSMS to the charging station.
 
-    checksum: _String32 = Field(alias="checksum")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answered by :class:`UnpublishFirmwareResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``checksum`` (``checksum``): text, at most 32 characters; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    checksum: _String32 = Field(alias="checksum", description="text, at most 32 characters; required")
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class UnpublishFirmwareResponse(OcppModel):
-    """OCPP 2.1 message ``UnpublishFirmwareResponse``."""
+    """OCPP 2.1 ``UnpublishFirmware`` response, sent by the charging station to the CSMS.
 
-    status: UnpublishFirmwareStatusEnumType = Field(alias="status")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answers :class:`UnpublishFirmwareRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the UnpublishFirmwareStatusEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    status: UnpublishFirmwareStatusEnumType = Field(
+        alias="status", description="one of the UnpublishFirmwareStatusEnumType values; required"
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class UpdateDynamicScheduleRequest(OcppModel):
-    """OCPP 2.1 message ``UpdateDynamicScheduleRequest``."""
+    """OCPP 2.1 ``UpdateDynamicSchedule`` request, sent by the CSMS to the charging station.
 
-    charging_profile_id: _Integer = Field(alias="chargingProfileId")
-    schedule_update: ChargingScheduleUpdateType = Field(alias="scheduleUpdate")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answered by :class:`UpdateDynamicScheduleResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``charging_profile_id`` (``chargingProfileId``): integer; required
+    * ``schedule_update`` (``scheduleUpdate``): ChargingScheduleUpdateType object; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    charging_profile_id: _Integer = Field(alias="chargingProfileId", description="integer; required")
+    schedule_update: ChargingScheduleUpdateType = Field(
+        alias="scheduleUpdate", description="ChargingScheduleUpdateType object; required"
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class UpdateDynamicScheduleResponse(OcppModel):
-    """OCPP 2.1 message ``UpdateDynamicScheduleResponse``."""
+    """OCPP 2.1 ``UpdateDynamicSchedule`` response, sent by the charging station to the CSMS.
 
-    status: ChargingProfileStatusEnumType = Field(alias="status")
-    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answers :class:`UpdateDynamicScheduleRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the ChargingProfileStatusEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``status_info`` (``statusInfo``): StatusInfoType object; optional (left out when absent, never null)
+    """
+
+    status: ChargingProfileStatusEnumType = Field(
+        alias="status", description="one of the ChargingProfileStatusEnumType values; required"
+    )
+    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(
+        None,
+        alias="statusInfo",
+        description="StatusInfoType object; optional (left out when absent, never null)",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class UpdateFirmwareRequest(OcppModel):
-    """OCPP 2.1 message ``UpdateFirmwareRequest``."""
+    """OCPP 2.1 ``UpdateFirmware`` request, sent by the CSMS to the charging station.
 
-    retries: _OptionalIntegerMin0 = Field(None, alias="retries")
-    retry_interval: _OptionalInteger = Field(None, alias="retryInterval")
-    request_id: _Integer = Field(alias="requestId")
-    firmware: FirmwareType = Field(alias="firmware")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answered by :class:`UpdateFirmwareResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``firmware`` (``firmware``): FirmwareType object; required
+    * ``request_id`` (``requestId``): integer; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``retries`` (``retries``): integer, >= 0; optional (left out when absent, never null)
+    * ``retry_interval`` (``retryInterval``): integer; optional (left out when absent, never null)
+    """
+
+    retries: _OptionalIntegerMin0 = Field(
+        None, alias="retries", description="integer, >= 0; optional (left out when absent, never null)"
+    )
+    retry_interval: _OptionalInteger = Field(
+        None, alias="retryInterval", description="integer; optional (left out when absent, never null)"
+    )
+    request_id: _Integer = Field(alias="requestId", description="integer; required")
+    firmware: FirmwareType = Field(alias="firmware", description="FirmwareType object; required")
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class UpdateFirmwareResponse(OcppModel):
-    """OCPP 2.1 message ``UpdateFirmwareResponse``."""
+    """OCPP 2.1 ``UpdateFirmware`` response, sent by the charging station to the CSMS.
 
-    status: UpdateFirmwareStatusEnumType = Field(alias="status")
-    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answers :class:`UpdateFirmwareRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the UpdateFirmwareStatusEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``status_info`` (``statusInfo``): StatusInfoType object; optional (left out when absent, never null)
+    """
+
+    status: UpdateFirmwareStatusEnumType = Field(
+        alias="status", description="one of the UpdateFirmwareStatusEnumType values; required"
+    )
+    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(
+        None,
+        alias="statusInfo",
+        description="StatusInfoType object; optional (left out when absent, never null)",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class UsePriorityChargingRequest(OcppModel):
-    """OCPP 2.1 message ``UsePriorityChargingRequest``."""
+    """OCPP 2.1 ``UsePriorityCharging`` request, sent by the CSMS to the charging station.
 
-    transaction_id: _String36 = Field(alias="transactionId")
-    activate: _Boolean = Field(alias="activate")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answered by :class:`UsePriorityChargingResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``activate`` (``activate``): boolean; required
+    * ``transaction_id`` (``transactionId``): text, at most 36 characters; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    """
+
+    transaction_id: _String36 = Field(
+        alias="transactionId", description="text, at most 36 characters; required"
+    )
+    activate: _Boolean = Field(alias="activate", description="boolean; required")
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class UsePriorityChargingResponse(OcppModel):
-    """OCPP 2.1 message ``UsePriorityChargingResponse``."""
+    """OCPP 2.1 ``UsePriorityCharging`` response, sent by the charging station to the CSMS.
 
-    status: PriorityChargingStatusEnumType = Field(alias="status")
-    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answers :class:`UsePriorityChargingRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the PriorityChargingStatusEnumType values; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``status_info`` (``statusInfo``): StatusInfoType object; optional (left out when absent, never null)
+    """
+
+    status: PriorityChargingStatusEnumType = Field(
+        alias="status", description="one of the PriorityChargingStatusEnumType values; required"
+    )
+    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(
+        None,
+        alias="statusInfo",
+        description="StatusInfoType object; optional (left out when absent, never null)",
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class VatNumberValidationRequest(OcppModel):
-    """OCPP 2.1 message ``VatNumberValidationRequest``."""
+    """OCPP 2.1 ``VatNumberValidation`` request, sent by the charging station to the CSMS.
 
-    vat_number: _String20 = Field(alias="vatNumber")
-    evse_id: _OptionalIntegerMin0 = Field(None, alias="evseId")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answered by :class:`VatNumberValidationResponse`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``vat_number`` (``vatNumber``): text, at most 20 characters; required
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``evse_id`` (``evseId``): integer, >= 0; optional (left out when absent, never null)
+    """
+
+    vat_number: _String20 = Field(alias="vatNumber", description="text, at most 20 characters; required")
+    evse_id: _OptionalIntegerMin0 = Field(
+        None, alias="evseId", description="integer, >= 0; optional (left out when absent, never null)"
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )
 
 
 class VatNumberValidationResponse(OcppModel):
-    """OCPP 2.1 message ``VatNumberValidationResponse``."""
+    """OCPP 2.1 ``VatNumberValidation`` response, sent by the CSMS to the charging station.
 
-    company: Annotated[AddressType | None, NOT_NULL] = Field(None, alias="company")
-    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(None, alias="statusInfo")
-    vat_number: _String20 = Field(alias="vatNumber")
-    evse_id: _OptionalIntegerMin0 = Field(None, alias="evseId")
-    status: GenericStatusEnumType = Field(alias="status")
-    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(None, alias="customData")
+    Answers :class:`VatNumberValidationRequest`.
+
+    Fields (attribute, wire name: type and constraints):
+
+    * ``status`` (``status``): one of the GenericStatusEnumType values; required
+    * ``vat_number`` (``vatNumber``): text, at most 20 characters; required
+    * ``company`` (``company``): AddressType object; optional (left out when absent, never null)
+    * ``custom_data`` (``customData``): CustomDataType object; optional (left out when absent, never null)
+    * ``evse_id`` (``evseId``): integer, >= 0; optional (left out when absent, never null)
+    * ``status_info`` (``statusInfo``): StatusInfoType object; optional (left out when absent, never null)
+    """
+
+    company: Annotated[AddressType | None, NOT_NULL] = Field(
+        None, alias="company", description="AddressType object; optional (left out when absent, never null)"
+    )
+    status_info: Annotated[StatusInfoType | None, NOT_NULL] = Field(
+        None,
+        alias="statusInfo",
+        description="StatusInfoType object; optional (left out when absent, never null)",
+    )
+    vat_number: _String20 = Field(alias="vatNumber", description="text, at most 20 characters; required")
+    evse_id: _OptionalIntegerMin0 = Field(
+        None, alias="evseId", description="integer, >= 0; optional (left out when absent, never null)"
+    )
+    status: GenericStatusEnumType = Field(
+        alias="status", description="one of the GenericStatusEnumType values; required"
+    )
+    custom_data: Annotated[CustomDataType | None, NOT_NULL] = Field(
+        None,
+        alias="customData",
+        description="CustomDataType object; optional (left out when absent, never null)",
+    )

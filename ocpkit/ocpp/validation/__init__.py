@@ -61,18 +61,21 @@ Frame-level faults (not JSON, bad array, unknown action...) are in
 The 1.6 and 2.0.1 spelling "Occurence" is the one their OCPP-J texts define
 (the 1.6 errata sheet keeps it on purpose); 2.1 corrects it.
 
-Lenient mode (``strict=False``) never raises on content: it returns a
-:class:`LenientResult` with every violation and a best-effort model, after
-repairing what real chargers commonly get wrong (see :func:`validate_payload`).
+Lenient mode (``lenient=True``, the same keyword as :func:`ocpkit.ocpi.parse`)
+never raises on content: it returns a :class:`~ocpkit.findings.LenientResult`
+(one type for both protocols) with every violation and a best-effort model,
+after repairing what real chargers commonly get wrong (see
+:func:`validate_payload`).
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final, Literal, overload
 
 from ocpkit.errors import FrameInvalid, PayloadInvalid, UnsupportedError, Violation
+from ocpkit.findings import LenientResult as LenientResult
 from ocpkit.ocpp import _json
 from ocpkit.ocpp.rpc import (
     MAX_MESSAGE_ID_LENGTH,
@@ -84,6 +87,7 @@ from ocpkit.ocpp.rpc import (
     Frame,
     Send,
     parse_frame,
+    sender_role,
 )
 from ocpkit.ocpp.validation import _fast
 from ocpkit.ocpp.validation._exact import (
@@ -98,11 +102,11 @@ from ocpkit.ocpp.validation._fast import HAVE_FAST_ENGINE, compiled_schema, judg
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
+# LenientResult (which used to live here) is re-exported; it is documented once, in ocpkit.findings.
 __all__ = [
     "HAVE_FAST_ENGINE",
     "KEYWORD_RULES",
     "FrameReport",
-    "LenientResult",
     "OfficialSchemaValidator",
     "build_model",
     "check_frame",
@@ -178,71 +182,67 @@ def _check_payload(
     return _violations(judge(compiled, decoded, True), version), decoded
 
 
-@dataclass(frozen=True, slots=True)
-class LenientResult:
-    """What lenient validation found: a best-effort model and every violation.
-
-    ``model`` is ``None`` only when nothing usable could be built (the payload
-    was not a JSON object). ``repairs`` names what was changed to build it;
-    ``extra`` holds the properties the schema does not allow, by JSON pointer.
-    """
-
-    model: BaseModel | None
-    violations: tuple[Violation, ...]
-    repairs: tuple[str, ...] = ()
-    extra: Mapping[str, Any] = field(default_factory=dict)
-
-    @property
-    def ok(self) -> bool:
-        """True when the payload broke no rule."""
-        return not self.violations
+Data = bytes | bytearray | memoryview | str | dict[str, Any]
 
 
 @overload
 def validate_payload(
-    version: str,
-    action: str,
-    direction: str,
-    data: bytes | bytearray | memoryview | str | dict[str, Any],
-    *,
-    strict: Literal[True] = ...,
+    version: str, action: str, direction: str, data: Data, *, lenient: Literal[False] = ...
 ) -> BaseModel: ...
 @overload
 def validate_payload(
-    version: str,
-    action: str,
-    direction: str,
-    data: bytes | bytearray | memoryview | str | dict[str, Any],
-    *,
-    strict: Literal[False],
+    version: str, action: str, direction: str, data: Data, *, lenient: Literal[True]
 ) -> LenientResult: ...
+@overload
+def validate_payload(
+    version: str, action: str, direction: str, data: Data, *, strict: Literal[False]
+) -> LenientResult: ...
+@overload
+def validate_payload(
+    version: str, action: str, direction: str, data: Data, *, strict: Literal[True]
+) -> BaseModel: ...
+@overload
+def validate_payload(
+    version: str, action: str, direction: str, data: Data, *, lenient: bool = ..., strict: bool | None = ...
+) -> BaseModel | LenientResult: ...
 def validate_payload(
     version: str,
     action: str,
     direction: str,
-    data: bytes | bytearray | memoryview | str | dict[str, Any],
+    data: Data,
     *,
-    strict: bool = True,
+    lenient: bool = False,
+    strict: bool | None = None,
 ) -> BaseModel | LenientResult:
     """Validate an OCPP payload against its schema and return the typed model.
 
     *direction* is ``"request"`` or ``"response"``; *data* is the payload as
-    JSON text (bytes or str) or as a decoded object. In strict mode (the
-    default) an invalid payload raises :class:`~ocpkit.errors.PayloadInvalid`
-    carrying every violation. With ``strict=False`` nothing is raised for the
-    payload's content: a :class:`LenientResult` holds the violations and a
-    model built after these repairs, each named in ``repairs``: a date-time
-    without offset is read as UTC, a number or boolean sent as a string is
-    converted, a JSON value where 1.6 ``DataTransfer.data`` wants a string is
-    serialised to one; where a value still cannot be typed (an unknown enum
-    value, say), the model is constructed without validation and keeps the
-    raw value, and unknown properties are kept as extra attributes.
+    JSON text (bytes or str) or as a decoded object. By default an invalid
+    payload raises :class:`~ocpkit.errors.PayloadInvalid` carrying every
+    violation. With ``lenient=True`` (the keyword :func:`ocpkit.ocpi.parse`
+    takes too) nothing is raised for the payload's content: a
+    :class:`~ocpkit.findings.LenientResult` holds the violations and a model
+    built after these repairs, each named in ``repairs``: a date-time without
+    offset is read as UTC, a number or boolean sent as a string is converted, a
+    JSON value where 1.6 ``DataTransfer.data`` wants a string is serialised to
+    one; where a value still cannot be typed (an unknown enum value, say), it
+    is kept as sent, and unknown properties are set aside in ``extra``.
     Unknown version, action or direction raise
     :class:`~ocpkit.errors.UnsupportedError` in both modes.
+
+    ``strict=`` is the former spelling (``strict=False`` is ``lenient=True``);
+    it still works and warns with a :class:`DeprecationWarning`.
     """
+    if strict is not None:
+        warnings.warn(
+            "validate_payload(strict=...) is deprecated; use lenient=True (or leave it out for strict)",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        lenient = not strict
     model_cls = _model_class(version, action, direction)
     violations, decoded = _check_payload(version, action, direction, data)
-    if strict:
+    if not lenient:
         if violations:
             raise PayloadInvalid(
                 f"OCPP {version} {action} {direction}: {len(violations)} violation(s)",
@@ -277,9 +277,12 @@ def _model_class(version: str, action: str, direction: str) -> type[BaseModel]:
 
     if direction not in ("request", "response"):
         raise UnsupportedError(f"unknown direction {direction!r}; expected 'request' or 'response'")
-    spec = actions(version).get(action) if isinstance(action, str) else None
+    registry = actions(version)
+    spec = registry.get(action) if isinstance(action, str) else None
     if spec is None:
-        raise UnsupportedError(f"OCPP {version} has no action {action!r}")
+        from ocpkit.errors import did_you_mean
+
+        raise UnsupportedError(f"OCPP {version} has no action {action!r}{did_you_mean(action, registry)}")
     cls = spec.request if direction == "request" else spec.response
     if cls is None:
         raise UnsupportedError(f"OCPP {version} {action} is SEND-only and has no response")
@@ -388,15 +391,17 @@ def check_frame(
     """Check one OCPP-J message, frame and payload, and report every violation.
 
     Never raises on content (only :class:`~ocpkit.errors.UnsupportedError` for
-    an unknown version). *action* names the action a CALLRESULT answers (its
-    CALL's action, found by pairing message ids); *sender* is passed to
-    :func:`~ocpkit.ocpp.rpc.parse_frame`. Builds no model: this is the bulk
-    path for captures and CALLERROR decisions.
+    an unknown version or sender name). *action* names the action a CALLRESULT
+    answers (its CALL's action, found by pairing message ids); *sender* takes
+    the names :func:`~ocpkit.ocpp.rpc.parse_frame` takes. Builds no model: this
+    is the bulk path for captures and CALLERROR decisions.
     """
     try:
         lane = _fast.LANES[version]
     except TypeError:  # unhashable
         raise UnsupportedError(f"unknown OCPP version {version!r}; expected one of 1.6, 2.0.1, 2.1") from None
+    if sender is not None:
+        sender = sender_role(sender, version)  # the version's own names; anything else refused
     kind = type(raw)
     if kind is not bytes and kind is not str:
         if kind is bytearray or kind is memoryview:

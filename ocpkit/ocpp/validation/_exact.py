@@ -34,7 +34,7 @@ from fractions import Fraction
 from typing import Any
 
 from ocpkit._model import parse_rfc3339
-from ocpkit.errors import UnsupportedError
+from ocpkit.errors import UnsupportedError, did_you_mean
 
 __all__ = [
     "DRAFT4",
@@ -243,6 +243,13 @@ def _multiple_test(step: int | float) -> Callable[[int | float], bool]:
     return test
 
 
+def _close(value: Any, options: list[Any]) -> str:
+    """The "did you mean" tail of an enum message (strings only)."""
+    if type(value) is not str:
+        return ""
+    return did_you_mean(value, [o for o in options if type(o) is str])
+
+
 def _describe(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
@@ -303,14 +310,16 @@ class _Compiler:
             options = list(schema["enum"])
             str_options = frozenset(o for o in options if type(o) is str)
             only_str = len(str_options) == len(options)
-            shown = ", ".join(map(str, options[:8])) + (", ..." if len(options) > 8 else "")
+            # Every allowed value is named (the longest OCPP enum, 2.1 MeasurandEnumType, has 56).
+            shown = ", ".join(map(str, options))
 
             def c_enum(v: Any, path: Path, out: list[Finding]) -> None:
                 if type(v) is str and v in str_options:
                     return
                 if not only_str and any(_json_equal(v, o) for o in options):
                     return
-                out.append(Finding(path, "enum", f"{_describe(v)} is not one of: {shown}"))
+                hint = _close(v, options)
+                out.append(Finding(path, "enum", f"{_describe(v)} is not one of: {shown}{hint}"))
 
             checks.append(c_enum)
         if "const" in schema:

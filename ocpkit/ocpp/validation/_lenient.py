@@ -14,8 +14,8 @@ a copy of the payload in three steps:
    by JSON pointer, so nothing is lost);
 3. validate the repaired copy with the model; where the model still refuses a
    value (an unknown enum value, a string too long, a missing property), build
-   that object without validation (``model_construct``), converting each field
-   that converts and keeping the raw value of each that does not.
+   that object field by field (:func:`ocpkit._model.construct_leniently`),
+   keeping the value of each field that still cannot be typed as it was sent.
 
 Every change is described in the returned ``repairs`` list.
 """
@@ -25,13 +25,13 @@ from __future__ import annotations
 import copy
 import json
 import re
-import types
-import typing
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pydantic import BaseModel, TypeAdapter, ValidationError
-
+from ocpkit._model import construct_leniently
 from ocpkit.errors import Violation
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
 
 __all__ = ["best_effort"]
 
@@ -103,66 +103,6 @@ def _repair_type(value: Any, message: str) -> tuple[bool, Any]:
     return False, value
 
 
-def _adapter(annotation: Any) -> TypeAdapter[Any]:
-    found = _ADAPTERS.get(annotation)
-    if found is None:
-        found = TypeAdapter(annotation)
-        _ADAPTERS[annotation] = found
-    return found
-
-
-_ADAPTERS: dict[Any, TypeAdapter[Any]] = {}
-
-
-def _model_in(annotation: Any) -> tuple[type[BaseModel] | None, bool]:
-    """The model class inside an annotation, and whether it is a list of them."""
-    origin = typing.get_origin(annotation)
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation, False
-    if origin in (list, typing.List):  # noqa: UP006 - both spellings occur in annotations
-        inner, _ = _model_in(typing.get_args(annotation)[0])
-        return inner, inner is not None
-    if origin is typing.Annotated:
-        return _model_in(typing.get_args(annotation)[0])
-    if origin in (typing.Union, types.UnionType):
-        for arg in typing.get_args(annotation):
-            if arg is not type(None):
-                found, many = _model_in(arg)
-                if found is not None:
-                    return found, many
-    return None, False
-
-
-def _construct(cls: type[BaseModel], data: dict[str, Any], path: str, notes: list[str]) -> BaseModel:
-    try:
-        return cls.model_validate(data)
-    except ValidationError:
-        pass
-    values: dict[str, Any] = {}
-    for name, field in cls.model_fields.items():
-        key = field.alias or name
-        if key not in data:
-            continue
-        value = data[key]
-        inner, many = _model_in(field.annotation)
-        where = f"{path}/{key}"
-        if inner is not None and not many and isinstance(value, dict):
-            values[name] = _construct(inner, value, where, notes)
-            continue
-        if inner is not None and many and isinstance(value, list):
-            values[name] = [
-                _construct(inner, v, f"{where}/{i}", notes) if isinstance(v, dict) else v
-                for i, v in enumerate(value)
-            ]
-            continue
-        try:
-            values[name] = _adapter(field.annotation).validate_python(value)
-        except (ValidationError, TypeError):
-            values[name] = value
-            notes.append(f"{where}: raw value kept without validation")
-    return cls.model_construct(**values)
-
-
 def best_effort(
     model_cls: type[BaseModel],
     data: dict[str, Any],
@@ -199,5 +139,5 @@ def best_effort(
             if ok:
                 container[key] = fixed
                 notes.append(f"{v.path}: {type(value).__name__} {value!r:.40} converted to {fixed!r:.40}")
-    model = _construct(model_cls, work, "", notes)
+    model = construct_leniently(model_cls, work, "", notes)
     return model, tuple(notes), extra

@@ -393,7 +393,7 @@ def test_lenient_repairs_what_chargers_get_wrong() -> None:
         ],
         "vendorThing": {"a": 1},  # unknown field
     }
-    result = validate_payload("1.6", "MeterValues", "request", payload, strict=False)
+    result = validate_payload("1.6", "MeterValues", "request", payload, lenient=True)
     assert isinstance(result, LenientResult) and not result.ok
     assert {v.keyword for v in result.violations} == {"type", "format", "enum", "additionalProperties"}
     model: Any = result.model
@@ -406,7 +406,7 @@ def test_lenient_repairs_what_chargers_get_wrong() -> None:
 
 def test_lenient_data_transfer_object_in_1_6() -> None:
     result = validate_payload(
-        "1.6", "DataTransfer", "request", {"vendorId": "v", "data": {"k": [1, 2]}}, strict=False
+        "1.6", "DataTransfer", "request", {"vendorId": "v", "data": {"k": [1, 2]}}, lenient=True
     )
     assert isinstance(result, LenientResult)
     assert [v.code for v in result.violations] == ["TypeConstraintViolation"]
@@ -415,9 +415,9 @@ def test_lenient_data_transfer_object_in_1_6() -> None:
 
 def test_lenient_never_raises_on_content() -> None:
     for data in (b"", b"[1]", "NaN", {"status": 5}, {"x": object()}, b"\xff\xfe"):
-        result = validate_payload("2.0.1", "ClearCache", "response", data, strict=False)
+        result = validate_payload("2.0.1", "ClearCache", "response", data, lenient=True)
         assert isinstance(result, LenientResult) and not result.ok
-    valid = validate_payload("2.0.1", "ClearCache", "response", {"status": "Accepted"}, strict=False)
+    valid = validate_payload("2.0.1", "ClearCache", "response", {"status": "Accepted"}, lenient=True)
     assert valid.ok and valid.model is not None
 
 
@@ -578,3 +578,24 @@ def test_check_frame_keeps_big_integers_exact() -> None:
     assert [v.keyword for v in report.violations] == ["type"]
     report = check_frame(f'[3,"m",{{"currentTime":{big}}}]'.encode(), "1.6", action="Heartbeat")
     assert [v.keyword for v in report.violations] == ["type"]
+
+
+def test_enum_violation_lists_every_allowed_value() -> None:
+    from ocpkit.ocpp import v21
+
+    allowed = [m.value for m in v21.enums.MeasurandEnumType]
+    assert len(allowed) > 8
+    (violation,) = check_payload(
+        "2.1", "MeterValues", "request", _meter_values_21("Energy.Active.Import.Registr")
+    )
+    assert violation.keyword == "enum"
+    assert all(value in violation.message for value in allowed), violation.message
+    # A near miss names the close match.
+    assert "did you mean 'Energy.Active.Import.Register'" in violation.message
+    (violation,) = check_payload("2.1", "MeterValues", "request", _meter_values_21("Nothing like it"))
+    assert "did you mean" not in violation.message
+
+
+def _meter_values_21(measurand: str) -> dict[str, Any]:
+    sampled = {"value": 1, "measurand": measurand}
+    return {"evseId": 1, "meterValue": [{"timestamp": "2024-01-01T00:00:00Z", "sampledValue": [sampled]}]}
