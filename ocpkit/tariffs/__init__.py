@@ -185,6 +185,7 @@ def _price_one(
 ) -> Pricing:
     resolved = _resolve_version(tariff, version)
     _check_rounding(rounding)
+    chooser: _Chooser | _One
     if tariff is None:
         data = read_cdr(cdr, "cdr", lambda items, path: _embedded(items, path, resolved))
         chooser = _Chooser(data.raw_tariffs)  # type: ignore[arg-type]
@@ -197,7 +198,7 @@ def _price_one(
 
 
 def _priced(
-    chooser: _Chooser, data: PricingInput, tz: str | tzinfo | None, rounding: Rounding | None
+    chooser: _Chooser | _One, data: PricingInput, tz: str | tzinfo | None, rounding: Rounding | None
 ) -> Pricing:
     warnings: list[str] = []
     chosen = chooser.choose(data, warnings)
@@ -212,7 +213,7 @@ def _priced(
 
 def _stream(
     cdrs: Iterator[object],
-    chooser: _Chooser | None,
+    chooser: _Chooser | _One | None,
     version: str,
     tz: str | tzinfo | None,
     rounding: Rounding | None,
@@ -230,7 +231,7 @@ def _stream(
 
 def _chunk(
     cdrs: Iterator[object],
-    chooser: _Chooser | None,
+    chooser: _Chooser | _One | None,
     version: str,
     tz: str | tzinfo | None,
     rounding: Rounding | None,
@@ -295,13 +296,38 @@ def _embedded(items: Sequence[object], path: str, version: str) -> list[Compiled
     return [_CACHE.get(t, version, f"{path}[{i}]") for i, t in enumerate(items)]
 
 
-def _chooser(tariff: object, version: str) -> _Chooser:
+def _chooser(tariff: object, version: str) -> _Chooser | _One:
+    if isinstance(tariff, CompiledTariff):
+        return _One(_one(tariff, version, "tariff"))
     if isinstance(tariff, Sequence) and not isinstance(tariff, str | bytes):
         candidates = [_one(t, version, f"tariffs[{i}]") for i, t in enumerate(tariff)]
         if not candidates:
             raise PricingError("empty list of tariffs")
         return _Chooser(candidates)
-    return _Chooser([_one(tariff, version, "tariff")])
+    return _One(_one(tariff, version, "tariff"))
+
+
+class _One:
+    """The choice when there is one tariff: check the currency, note an invalid window."""
+
+    __slots__ = ("tariff",)
+
+    def __init__(self, tariff: CompiledTariff) -> None:
+        self.tariff = tariff
+
+    def choose(self, data: PricingInput, warnings: list[str]) -> CompiledTariff:
+        chosen = self.tariff
+        if data.currency is not None and chosen.currency != data.currency:
+            raise PricingError(
+                f"tariff currency {chosen.currency} differs from the CDR currency {data.currency}"
+            )
+        # A period naming this tariff chooses it whatever its validity window.
+        tariff_id = chosen.tariff.id
+        named = tariff_id is not None and any(p[2] == tariff_id for p in data.periods)
+        if not named and not _tariff_valid(chosen.tariff, data.start):
+            warnings.append("the session starts outside the tariff's start_date_time/end_date_time")
+        warnings.extend(chosen.tariff.warnings)
+        return chosen
 
 
 class _Chooser:

@@ -24,15 +24,16 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone, tzinfo
+from datetime import date, datetime, timezone, tzinfo
 from decimal import Decimal
 from typing import Final
 from zoneinfo import ZoneInfo
 
 from ocpkit.errors import UnsupportedError
 from ocpkit.tariffs._input import DIMENSIONS, NComponent, NTariff, read_tariff
-from ocpkit.tariffs._rules import Check
+from ocpkit.tariffs._rules import Check, Triple, tax_rule
 
 __all__ = ["VERSIONS", "Choice", "CompiledTariff", "TariffCache", "compile", "compile_at"]
 
@@ -41,6 +42,8 @@ VERSIONS: Final[tuple[str, ...]] = ("2.1.1", "2.2.1", "2.3.0")
 
 #: Kinds of period, the first index of :attr:`CompiledTariff.plans`.
 CHARGING, RESERVED, EXPIRED = 0, 1, 2
+# A dimension with more choices than this, all restricted by local time only, is memoized.
+_MEMO_FROM = 3
 
 
 #: One way to price a dimension: (element index, component, its VAT factor, its check or None).
@@ -66,7 +69,16 @@ class CompiledTariff:
         default=(), compare=False, repr=False, hash=False
     )
     local: bool = field(default=False, compare=False, repr=False, hash=False)
+    memoized: tuple[tuple[bool, ...], ...] = field(default=(), compare=False, repr=False, hash=False)
     version_warnings: tuple[str, ...] = field(default=(), compare=False, repr=False, hash=False)
+    amount: Callable[[Decimal, Decimal | None, Decimal | None], Triple] = field(
+        default=tax_rule("2.2.1", None), compare=False, repr=False, hash=False
+    )
+    # Choices of the memoized plans by (kind, dimension, local date, minute): a cache of a
+    # pure function of the tariff, so it takes no part in equality either.
+    memo: dict[tuple[int, int, date, int], int] = field(
+        default_factory=dict, compare=False, repr=False, hash=False
+    )
 
     @property
     def id(self) -> str | None:
@@ -111,12 +123,30 @@ def _build(tariff: NTariff, version: str, tz: str | tzinfo | None) -> CompiledTa
             per_dimension.append(tuple(choices))
         plans.append(tuple(per_dimension))
     local = any(c is not None and c.local for _, _, c in indexed)
+    # Many elements restricted by local time only (a price per hour of the day, say): remember
+    # the choice per local minute instead of trying the elements again.
+    memoized = tuple(
+        tuple(
+            len(options) > _MEMO_FROM and all(c[3] is None or c[3].local_only for c in options)
+            for options in plan
+        )
+        for plan in plans
+    )
     notes = []
     if version == "2.1.1" and any(c.vat is not None for e in tariff.elements for c in e.components):
         notes.append("vat is not part of OCPI 2.1.1; ignored")
     if version == "2.3.0" and tariff.tax_included is None:
         notes.append("tax_included missing on a 2.3.0 tariff; prices read as excluding VAT")
-    return CompiledTariff(tariff, version, tz, tuple(plans), local, tuple(notes))
+    return CompiledTariff(
+        tariff,
+        version,
+        tz,
+        tuple(plans),
+        local,
+        memoized,
+        tuple(notes),
+        tax_rule(version, tariff.tax_included),
+    )
 
 
 def check_version(version: str) -> str:

@@ -28,8 +28,8 @@ from typing import Any, Final, TypeVar
 from ocpkit.errors import PricingError
 from ocpkit.tariffs._compile import CHARGING, EXPIRED, RESERVED, CompiledTariff
 from ocpkit.tariffs._input import NPeriod, NTariff, PricingInput
-from ocpkit.tariffs._results import Price, PricedLine, Pricing, Rounding, Tax
-from ocpkit.tariffs._rules import At, Line, holds, seconds, step
+from ocpkit.tariffs._results import Price, Pricing, Rounding, make_line, make_price, make_pricing, make_tax
+from ocpkit.tariffs._rules import VOLUME, At, Line, Triple, holds, seconds, step
 
 __all__ = ["CONTEXT", "in_context", "run"]
 
@@ -46,8 +46,6 @@ _PER_VOLUME: Final = (_ONE, Decimal(1000), _HOUR, _HOUR)
 _NAMES: Final = ("FLAT", "ENERGY", "TIME", "PARKING_TIME")
 FLAT, ENERGY, TIME, PARKING = 0, 1, 2, 3
 
-# An amount as (excl. tax, incl. tax, ((VAT rate, tax), ...)); None where unknown.
-Triple = tuple[Decimal | None, Decimal | None, tuple[tuple[Decimal | None, Decimal], ...]]
 
 _new = object.__new__
 _set = object.__setattr__
@@ -68,80 +66,53 @@ def in_context(fn: Callable[..., _T], *args: Any) -> _T:
 # --------------------------------------------------------------------------- money
 
 
-def _amount_rule(
-    version: str, tax_included: str | None
-) -> Callable[[Decimal, Decimal | None, Decimal | None], Triple]:
-    """The tax rule of a version and tariff: (amount, VAT rate, 1 + rate/100) -> amount with tax."""
-    if version == "2.1.1":
-
-        def no_vat(amount: Decimal, vat: Decimal | None, factor: Decimal | None) -> Triple:
-            return (amount, None, ())
-
-        return no_vat
-    if version == "2.3.0" and tax_included == "N/A":
-
-        def untaxed(amount: Decimal, vat: Decimal | None, factor: Decimal | None) -> Triple:
-            return (_ZERO, _ZERO, ()) if amount == 0 else (amount, amount, ())
-
-        return untaxed
-    if version == "2.3.0" and tax_included == "YES":
-
-        def included(amount: Decimal, vat: Decimal | None, factor: Decimal | None) -> Triple:
-            # OCPI 2.3.0 tariffs: prices include tax; VAT, when given, tells how much.
-            if amount == 0:
-                return (_ZERO, _ZERO, ())
-            if factor is None:
-                return (None, amount, ())
-            excl = amount / factor
-            return (excl, amount, ((vat, amount - excl),))
-
-        return included
-    # 2.2.1: no vat means no VAT applies; 2.3.0 with tax_included NO: tax unknown.
-    known = version == "2.2.1"
-
-    def excluded(amount: Decimal, vat: Decimal | None, factor: Decimal | None) -> Triple:
-        if amount == 0:
-            return (_ZERO, _ZERO, ())
-        if factor is None:
-            return (amount, amount, ()) if known else (amount, None, ())
-        incl = amount * factor
-        return (amount, incl, ((vat, incl - amount),))
-
-    return excluded
+# Where nothing was priced: the sum's starting value, per VAT mode, and its Price.
+_START: Final[Triple] = (_ZERO, _ZERO, ())
+_START_NO_VAT: Final[Triple] = (_ZERO, None, ())
+_NOTHING: Final = make_price(_ZERO, _ZERO, ())
+_NOTHING_NO_VAT: Final = make_price(_ZERO, None, ())
+# Local-time choices remembered per compiled tariff before the memo is emptied.
+_MEMO_SIZE: Final = 4096
 
 
 def _plus(a: Triple, b: Triple) -> Triple:
     """``Price(*a) + Price(*b)``, operation for operation."""
     ta, tb = a[2], b[2]
-    taxes: tuple[tuple[Decimal | None, Decimal], ...] = ()
+    ea, eb, ia, ib = a[0], b[0], a[1], b[1]
+    if a is _START or a is _START_NO_VAT:
+        # Nothing to merge: each tax of b is added to zero, as Price.__add__ does.
+        return (
+            None if eb is None else _ZERO + eb,
+            None if ia is None or ib is None else ia + ib,
+            tuple([(p, _ZERO + x) for p, x in tb]) if tb else (),
+        )
     if ta or tb:
         merged: dict[Decimal | None, Decimal] = {}
         for p, x in ta:
             merged[p] = merged.get(p, _ZERO) + x
         for p, x in tb:
             merged[p] = merged.get(p, _ZERO) + x
-        taxes = tuple(merged.items())
-    ea, eb, ia, ib = a[0], b[0], a[1], b[1]
-    return (
-        None if ea is None or eb is None else ea + eb,
-        None if ia is None or ib is None else ia + ib,
-        taxes,
-    )
+        return (
+            None if ea is None or eb is None else ea + eb,
+            None if ia is None or ib is None else ia + ib,
+            tuple(merged.items()),
+        )
+    return (None if ea is None or eb is None else ea + eb, None if ia is None or ib is None else ia + ib, ())
 
 
 def _price(t: Triple, rounding: Rounding | None) -> Price:
-    excl, incl, taxes = t
-    if rounding is not None:
+    if rounding is None:
+        if t is _START:
+            return _NOTHING
+        if t is _START_NO_VAT:
+            return _NOTHING_NO_VAT
+        excl, incl, taxes = t
+    else:
         apply = rounding.apply
-        excl = None if excl is None else apply(excl)
-        incl = None if incl is None else apply(incl)
-        taxes = tuple((p, apply(a)) for p, a in taxes)
-    # A frozen dataclass built without its __init__, which costs a call per field.
-    price: Price = _new(Price)
-    _set(price, "excl_vat", excl)
-    _set(price, "incl_vat", incl)
-    _set(price, "taxes", tuple([Tax(p, a) for p, a in taxes]) if taxes else ())
-    return price
+        excl = None if t[0] is None else apply(t[0])
+        incl = None if t[1] is None else apply(t[1])
+        taxes = tuple([(p, apply(a)) for p, a in t[2]])
+    return make_price(excl, incl, tuple([make_tax(p, a) for p, a in taxes]) if taxes else ())
 
 
 def _limit_adjustment(tariff: NTariff, subtotal: Triple, version: str) -> Triple:
@@ -162,11 +133,10 @@ def _limit_adjustment(tariff: NTariff, subtotal: Triple, version: str) -> Triple
     d_incl = None if incl is None or subtotal[1] is None else incl - subtotal[1]
     if version == "2.1.1":
         return (d_excl, None, ())
-    taxes: tuple[tuple[Decimal | None, Decimal], ...] = ()
     if d_excl is not None and d_incl is not None and d_incl != d_excl:
         # The bound moves the tax too, but not at any one VAT rate.
-        taxes = ((None, d_incl - d_excl),)
-    return (d_excl, d_incl, taxes)
+        return (d_excl, d_incl, ((None, d_incl - d_excl),))
+    return (d_excl, d_incl, ())
 
 
 # --------------------------------------------------------------------------- the run
@@ -208,6 +178,8 @@ def run(
     warnings.extend(compiled.version_warnings)
 
     plans = compiled.plans
+    memoized = compiled.memoized
+    memo = compiled.memo
     local_needed = compiled.local
     lines: list[Line] = []
     groups: tuple[list[Line], list[Line], list[Line], list[Line]] = ([], [], [], [])
@@ -221,13 +193,12 @@ def run(
         todo: list[tuple[int, Decimal]] = []
         if not flat_done[reservation]:
             todo.append((FLAT, _ONE))
+        energy_before = energy
         if reservation:
-            plan = plans[EXPIRED if expired else RESERVED]
+            kind = EXPIRED if expired else RESERVED
             todo.append((TIME, dims["RESERVATION_TIME"]))
-            energy_before = energy
         else:
-            plan = plans[CHARGING]
-            energy_before = energy
+            kind = CHARGING
             if "ENERGY" in dims:
                 todo.append((ENERGY, dims["ENERGY"]))
             if "TIME" in dims:
@@ -236,44 +207,79 @@ def run(
                 todo.append((PARKING, dims["PARKING_TIME"]))
             energy = energy + dims.get("ENERGY", _ZERO)
             parking = parking + dims.get("PARKING_TIME", _ZERO)
+        plan = plans[kind]
         at: At | None = None
         held: dict[int, bool] = {}
         for dimension, volume in todo:
-            for element, component, factor, check in plan[dimension]:
-                if check is not None:
-                    ok = held.get(element)
+            choices = plan[dimension]
+            if not choices:
+                continue
+            if memoized[kind][dimension]:
+                # Only local-time restrictions: the choice is a function of the local minute.
+                if at is None:
+                    at = At(at_start, at_end, origin, at_start.astimezone(zone), energy_before, dims)
+                local = at.local
+                assert local is not None
+                key = (kind, dimension, local.date(), local.hour * 60 + local.minute)
+                position = memo.get(key)
+                if position is None:
+                    position = next((i for i, c in enumerate(choices) if c[3] is None or holds(c[3], at)), -1)
+                    if len(memo) >= _MEMO_SIZE:
+                        memo.clear()
+                    memo[key] = position
+                if position < 0:
+                    continue
+                chosen = choices[position]
+            else:
+                for chosen in choices:
+                    check = chosen[3]
+                    if check is None:
+                        break
+                    ok = held.get(chosen[0])
                     if ok is None:
                         if at is None:
                             local = at_start.astimezone(zone) if local_needed else None
                             at = At(at_start, at_end, origin, local, energy_before, dims)
-                        ok = held[element] = holds(check, at)
-                    if not ok:
-                        continue
-                if dimension == FLAT:
-                    # OCPI 2.2.1 cdrs: a FLAT fee is due once per session, not per period.
-                    flat_done[reservation] = True
-                line = Line(
-                    index, at_start, at_end, dimension, reservation, element, component, factor, volume
-                )
-                lines.append(line)
-                if reservation:
-                    if dimension == TIME:
-                        reserved_time.append(line)
+                        ok = held[chosen[0]] = holds(check, at)
+                    if ok:
+                        break
                 else:
-                    groups[dimension].append(line)
-                break
+                    continue
+            if dimension == FLAT:
+                # OCPI 2.2.1 cdrs: a FLAT fee is due once per session, not per period.
+                flat_done[reservation] = True
+            line: Line = [
+                index,
+                at_start,
+                at_end,
+                dimension,
+                reservation,
+                chosen[0],
+                chosen[1],
+                chosen[2],
+                volume,
+                _ZERO,
+            ]
+            lines.append(line)
+            if reservation:
+                if dimension == TIME:
+                    reserved_time.append(line)
+            else:
+                groups[dimension].append(line)
         if (at is None or at.local is None) and (at_start.year == 1 or at_start.year == 9999):
-            # Near the ends of the calendar the local time may not exist; say so as any run would.
+            # Near the ends of the calendar the local time may not exist; fail as the conversion does.
             at_start.astimezone(zone)
 
-    step(groups[ENERGY], _PER_VOLUME[ENERGY])
+    if groups[ENERGY]:
+        step(groups[ENERGY], _PER_VOLUME[ENERGY])
     # When parking follows charging, only the parking total is rounded.
     parking_lines = groups[PARKING]
-    if any(x.volume > 0 for x in parking_lines):
+    if parking_lines and any(x[VOLUME] > 0 for x in parking_lines):
         step(parking_lines, _HOUR)
-    else:
+    elif groups[TIME]:
         step(groups[TIME], _HOUR)
-    step(reserved_time, _HOUR)
+    if reserved_time:
+        step(reserved_time, _HOUR)
     return _totals(compiled, data, zone_name, rounding, lines, energy, parking, warnings)
 
 
@@ -289,7 +295,7 @@ def _totals(
 ) -> Pricing:
     version = compiled.version
     tariff = compiled.tariff
-    amount = _amount_rule(version, tariff.tax_included)
+    amount = compiled.amount
     with_vat = version != "2.1.1"
     names = _NAMES
     # Numerators per cost group (FLAT, ENERGY, TIME, PARKING_TIME, reservation) and (VAT, unit).
@@ -298,78 +304,75 @@ def _totals(
     billed = [_ZERO, _ZERO, _ZERO, _ZERO]
     reservation_time = _ZERO
     priced = []
-    for x in lines:
-        component = x.component
-        per_volume = _PER_VOLUME[x.dimension]
-        step_extra = x.extra / per_volume
-        billed_volume = x.volume + step_extra
-        numerator = (x.volume * per_volume + x.extra) * component.price
-        if x.reservation:
+    for period, at_start, at_end, dimension, reservation, element, component, factor, volume, extra in lines:
+        per_volume = _PER_VOLUME[dimension]
+        step_extra = extra / per_volume
+        billed_volume = volume + step_extra
+        numerator = (volume * per_volume + extra) * component.price
+        if reservation:
             group = 4
-            if x.dimension == TIME:
+            if dimension == TIME:
                 reservation_time = reservation_time + billed_volume
         else:
-            group = x.dimension
+            group = dimension
             billed[group] = billed[group] + billed_volume
         key = (component.vat, per_volume)
         slot = numerators[group].get(key)
         if slot is None:
-            numerators[group][key] = [_ZERO + numerator, x.factor]
+            numerators[group][key] = [_ZERO + numerator, factor]
         else:
             slot[0] = slot[0] + numerator
-        # Built without the frozen __init__, which costs a call per field; same object.
-        line: PricedLine = _new(PricedLine)
-        _set(line, "period", x.period)
-        _set(line, "start", x.start)
-        _set(line, "end", x.end)
-        _set(line, "dimension", names[x.dimension])
-        _set(line, "reservation", x.reservation)
-        _set(line, "element", x.element)
-        _set(line, "component", component.index)
-        _set(line, "unit_price", component.price)
-        _set(line, "vat", component.vat if with_vat else None)
-        _set(line, "step_size", component.step_size)
-        _set(line, "volume", x.volume)
-        _set(line, "step_extra", step_extra)
-        _set(line, "billed_volume", billed_volume)
-        _set(line, "cost", _price(amount(numerator / per_volume, component.vat, x.factor), rounding))
-        priced.append(line)
+        cost = _price(amount(numerator / per_volume, component.vat, factor), rounding)
+        priced.append(
+            make_line(
+                period,
+                at_start,
+                at_end,
+                names[dimension],
+                reservation,
+                element,
+                component.index,
+                component.price,
+                component.vat if with_vat else None,
+                component.step_size,
+                volume,
+                step_extra,
+                billed_volume,
+                cost,
+            )
+        )
 
-    start: Triple = (_ZERO, _ZERO if with_vat else None, ())
+    start = _START if with_vat else _START_NO_VAT
     costs = []
+    subtotal = start
     for group_numerators in numerators:
         total = start
         for (vat, unit), (numerator, factor) in group_numerators.items():
             total = _plus(total, amount(numerator / unit, vat, factor))
         costs.append(total)
-    subtotal = start
-    for cost in costs:
-        subtotal = _plus(subtotal, cost)
+        if total is not start:
+            # Adding an empty group adds zeros: a no-op on a sum that began at zero.
+            subtotal = _plus(subtotal, total)
     adjustment = _limit_adjustment(tariff, subtotal, version)
-    fixed, energy_cost, time_cost, parking_cost, reservation_cost = costs
-    result: Pricing = _new(Pricing)
-    fields: tuple[tuple[str, object], ...] = (
-        ("version", version),
-        ("currency", tariff.currency),
-        ("tariff_id", tariff.id),
-        ("time_zone", zone_name),
-        ("total_cost", _price(_plus(subtotal, adjustment), rounding)),
-        ("total_fixed_cost", _price(fixed, rounding)),
-        ("total_energy", energy),
-        ("total_energy_cost", _price(energy_cost, rounding)),
-        ("total_time", seconds(data.end - data.start) / _HOUR),
-        ("total_time_cost", _price(time_cost, rounding)),
-        ("total_parking_time", parking),
-        ("total_parking_cost", _price(parking_cost, rounding)),
-        ("total_reservation_cost", _price(reservation_cost, rounding)),
-        ("price_limit_adjustment", _price(adjustment, rounding)),
-        ("billed_energy", billed[ENERGY]),
-        ("billed_time", billed[TIME]),
-        ("billed_parking_time", billed[PARKING]),
-        ("billed_reservation_time", reservation_time),
-        ("lines", tuple(priced)),
-        ("warnings", tuple(warnings)),
+    return make_pricing(
+        version,
+        tariff.currency,
+        tariff.id,
+        zone_name,
+        _price(_plus(subtotal, adjustment), rounding),
+        _price(costs[FLAT], rounding),
+        energy,
+        _price(costs[ENERGY], rounding),
+        seconds(data.end - data.start) / _HOUR,
+        _price(costs[TIME], rounding),
+        parking,
+        _price(costs[PARKING], rounding),
+        _price(costs[4], rounding),
+        _price(adjustment, rounding),
+        billed[ENERGY],
+        billed[TIME],
+        billed[PARKING],
+        reservation_time,
+        tuple(priced),
+        tuple(warnings),
     )
-    for name, value in fields:
-        _set(result, name, value)
-    return result

@@ -527,12 +527,12 @@ def read_cdr(
     if embedded is not None:
         raw_tariffs = embedded(_list(raw_tariffs or [], f"{path}.tariffs"), f"{path}.tariffs")
     return PricingInput(
-        start=start,
-        end=end,
-        currency=None if currency is None else _str(currency, f"{path}.currency").upper(),
-        country=country,
-        time_zone=time_zone,
-        periods=periods,
-        raw_tariffs=raw_tariffs,
-        synthesized=synthesized,
+        start,
+        end,
+        None if currency is None else _str(currency, f"{path}.currency").upper(),
+        country,
+        time_zone,
+        periods,
+        raw_tariffs,
+        synthesized,
     )

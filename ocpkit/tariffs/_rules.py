@@ -8,23 +8,27 @@ compiled, to the tests that apply; :func:`holds` judges it against a period
 measured currents and powers; the duration since the charging started and the
 period's hours are worked out only when a restriction asks). :func:`step`
 rounds one group's session total up to the step of the last component that
-priced the group and books the extra volume on that last line (:class:`Line`),
+priced the group and books the extra volume on that last line (a ``Line``),
 in step units, so that the billed amount stays exact.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Final
+from typing import Any, Final
 
-from ocpkit.tariffs._input import NComponent, NRestrictions
+from ocpkit.tariffs._input import NRestrictions
 
-__all__ = ["At", "Check", "Line", "holds", "seconds", "step"]
+__all__ = ["At", "Check", "Line", "Triple", "holds", "seconds", "step", "tax_rule"]
 
 _ZERO: Final = Decimal(0)
 _HOUR: Final = Decimal(3600)
 _DAY: Final = 24 * 60
+
+#: An amount as (excl. tax, incl. tax, ((VAT rate, tax), ...)); None where unknown.
+Triple = tuple[Decimal | None, Decimal | None, tuple[tuple[Decimal | None, Decimal], ...]]
 
 
 def seconds(delta: timedelta) -> Decimal:
@@ -37,7 +41,9 @@ class Check:
 
     ``window`` is ``(lo, hi, wraps)`` in minutes after local midnight, or
     ``None`` when the time of day does not matter; ``local`` says whether the
-    local time is needed at all (time of day, dates, days of the week).
+    local time is needed at all (time of day, dates, days of the week), and
+    ``local_only`` whether nothing else is checked, so that the outcome
+    depends on the local date and minute alone.
     """
 
     __slots__ = (
@@ -46,6 +52,7 @@ class Check:
         "duration",
         "end_date",
         "local",
+        "local_only",
         "max_current",
         "max_duration",
         "max_kwh",
@@ -86,6 +93,9 @@ class Check:
         self.min_power = r.min_power
         self.max_power = r.max_power
         self.power = r.min_power is not None or r.max_power is not None
+        self.local_only = self.local and not (
+            self.duration or self.current or self.power or r.min_kwh is not None or r.max_kwh is not None
+        )
 
     @staticmethod
     def needed(r: NRestrictions) -> bool:
@@ -188,62 +198,74 @@ def _average_power(at: At) -> Decimal | None:
 # --------------------------------------------------------------------------- step_size
 
 
-class Line:
-    """One priced dimension of one period, before tax; ``extra`` is what step_size adds, in step units."""
-
-    __slots__ = (
-        "component",
-        "dimension",
-        "element",
-        "end",
-        "extra",
-        "factor",
-        "period",
-        "reservation",
-        "start",
-        "volume",
-    )
-
-    def __init__(
-        self,
-        period: int,
-        start: datetime,
-        end: datetime,
-        dimension: int,
-        reservation: bool,
-        element: int,
-        component: NComponent,
-        factor: Decimal | None,
-        volume: Decimal,
-    ) -> None:
-        self.period = period
-        self.start = start
-        self.end = end
-        self.dimension = dimension
-        self.reservation = reservation
-        self.element = element
-        self.component = component
-        self.factor = factor
-        self.volume = volume
-        self.extra = _ZERO
+#: One priced dimension of one period, before tax, as a list (a month makes millions):
+#: [period index, start, end, dimension index, reservation?, element index, component,
+#: VAT factor, volume, extra]; ``extra`` is what step_size adds, in step units.
+Line = list[Any]
+VOLUME, EXTRA, COMPONENT = 8, 9, 6
 
 
 def step(group: list[Line], per_volume: Decimal) -> None:
     """OCPI 2.2.1 cdrs, step_size: once per session per group, on the group total."""
     last = None
     for line in group:
-        if line.volume > 0:
+        if line[VOLUME] > 0:
             last = line
     if last is None:
         return
-    step = last.component.step_size
+    step = last[COMPONENT].step_size
     total = _ZERO
     for line in group:
-        total = total + line.volume * per_volume
+        total = total + line[VOLUME] * per_volume
     if step <= 0 or total <= 0:
         return
     quotient, remainder = divmod(total, Decimal(step))
     if remainder == 0:
         return
     # The extra volume is billed at the price of the last period that used the group.
-    last.extra = (quotient + 1) * step - total
+    last[EXTRA] = (quotient + 1) * step - total
+
+
+# --------------------------------------------------------------------------- tax
+
+
+def tax_rule(
+    version: str, tax_included: str | None
+) -> Callable[[Decimal, Decimal | None, Decimal | None], Triple]:
+    """The tax rule of a version and tariff: (amount, VAT rate, 1 + rate/100) -> amount with tax."""
+    if version == "2.1.1":
+
+        def no_vat(amount: Decimal, vat: Decimal | None, factor: Decimal | None) -> Triple:
+            return (amount, None, ())
+
+        return no_vat
+    if version == "2.3.0" and tax_included == "N/A":
+
+        def untaxed(amount: Decimal, vat: Decimal | None, factor: Decimal | None) -> Triple:
+            return (_ZERO, _ZERO, ()) if amount == 0 else (amount, amount, ())
+
+        return untaxed
+    if version == "2.3.0" and tax_included == "YES":
+
+        def included(amount: Decimal, vat: Decimal | None, factor: Decimal | None) -> Triple:
+            # OCPI 2.3.0 tariffs: prices include tax; VAT, when given, tells how much.
+            if amount == 0:
+                return (_ZERO, _ZERO, ())
+            if factor is None:
+                return (None, amount, ())
+            excl = amount / factor
+            return (excl, amount, ((vat, amount - excl),))
+
+        return included
+    # 2.2.1: no vat means no VAT applies; 2.3.0 with tax_included NO: tax unknown.
+    known = version == "2.2.1"
+
+    def excluded(amount: Decimal, vat: Decimal | None, factor: Decimal | None) -> Triple:
+        if amount == 0:
+            return (_ZERO, _ZERO, ())
+        if factor is None:
+            return (amount, amount, ()) if known else (amount, None, ())
+        incl = amount * factor
+        return (amount, incl, ((vat, incl - amount),))
+
+    return excluded
