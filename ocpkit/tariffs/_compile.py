@@ -12,24 +12,24 @@ The result, :class:`CompiledTariff`, is immutable and compares and hashes by
 its normalised content, version and zone; the tables are derived from those
 and take no part in equality.
 
-:class:`TariffCache` keeps the compiled form of tariffs that arrive as plain
-JSON data (``dict``/``list``/``str``/numbers, ``Decimal``, ``datetime``),
-keyed by a serialisation of that data (JSON, Decimals and datetimes tagged):
-two tariffs share an entry only when their content is the same, so changing a
-dict between calls is safe. A tariff's ``id`` and ``last_updated`` are no key:
-the OCPI example tariffs reuse both for different contents.
+:class:`TariffCache` keeps the compiled form of tariffs given as dicts, keyed
+by their pickle (which writes every value with its type): two tariffs share an
+entry only when their content is the same, so changing a dict between calls
+is safe. Neither the object's identity nor the tariff's ``id`` and
+``last_updated`` can be the key: a dict may change under the same identity,
+and the OCPI example tariffs reuse one ``id`` and ``last_updated`` for
+different contents.
 """
 
 from __future__ import annotations
 
-import json
+import pickle
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone, tzinfo
+from datetime import date, tzinfo
 from decimal import Decimal
 from typing import Final
-from zoneinfo import ZoneInfo
 
 from ocpkit.errors import UnsupportedError
 from ocpkit.tariffs._input import DIMENSIONS, NComponent, NTariff, read_tariff
@@ -108,18 +108,26 @@ def _build(tariff: NTariff, version: str, tz: str | tzinfo | None) -> CompiledTa
         ("RESERVATION",),
         ("RESERVATION_EXPIRES", "RESERVATION"),
     )
+    # The first component of each dimension in each element, with its VAT factor.
+    firsts: list[dict[str, tuple[NComponent, Decimal | None]]] = []
+    for element in tariff.elements:
+        first: dict[str, tuple[NComponent, Decimal | None]] = {}
+        for c in element.components:
+            if c.type not in first:
+                first[c.type] = (c, _factor(c.vat))
+        firsts.append(first)
     plans = []
     for wanted in kinds:
         allowed = [x for kind in wanted for x in indexed if x[1].restrictions.reservation == kind]
         per_dimension = []
         for dimension in DIMENSIONS:
             choices: list[Choice] = []
-            for index, element, check in allowed:
+            for index, _, check in allowed:
                 # OCPI 2.2.1 tariffs, Tariff object: per dimension, the first element in
                 # the list that has a component of that dimension and whose restrictions match.
-                component = next((c for c in element.components if c.type == dimension), None)
-                if component is not None:
-                    choices.append((index, component, _factor(component.vat), check))
+                found = firsts[index].get(dimension)
+                if found is not None:
+                    choices.append((index, found[0], found[1], check))
             per_dimension.append(tuple(choices))
         plans.append(tuple(per_dimension))
     local = any(c is not None and c.local for _, _, c in indexed)
@@ -180,19 +188,10 @@ def compile(tariff: object, version: str = "2.2.1", tz: str | tzinfo | None = No
 # --------------------------------------------------------------------------- the cache
 
 
-def _tag(value: object) -> object:
-    # Only exact Decimal and datetime are serialised here; anything else makes
-    # the tariff uncacheable (TypeError), so no custom repr can fake a key.
-    kind = type(value)
-    if kind is Decimal:
-        return ["\x00D", str(value)]
-    if kind is datetime and type(value.tzinfo) in _ZONE_TYPES:  # type: ignore[attr-defined]
-        return ["\x00T", value.isoformat(), repr(value.tzinfo)]  # type: ignore[attr-defined]
-    raise TypeError
-
-
-_ZONE_TYPES = (type(None), timezone, ZoneInfo)
-_KEY = json.JSONEncoder(default=_tag, separators=(",", ":"), check_circular=True, allow_nan=True).encode
+def _key(tariff: dict[str, object]) -> bytes:
+    # pickle writes every value with its type (1, 1.0, True and Decimal("1") differ) and
+    # raises for what it cannot write; a fraction of what compiling costs, and no repr in it.
+    return pickle.dumps(tariff, pickle.HIGHEST_PROTOCOL)
 
 
 class TariffCache:
@@ -207,7 +206,7 @@ class TariffCache:
 
     def __init__(self, size: int = 512) -> None:
         self.size = size
-        self._entries: dict[tuple[str, str, str], CompiledTariff] = {}
+        self._entries: dict[tuple[bytes, str, str], CompiledTariff] = {}
         self._lock = threading.Lock()
 
     def get(self, tariff: object, version: str, path: str) -> CompiledTariff:
@@ -215,8 +214,8 @@ class TariffCache:
         if type(tariff) is not dict:
             return compile_at(tariff, version, None, path)
         try:
-            key = (_KEY(tariff), version, path)
-        except (TypeError, ValueError, RecursionError):
+            key = (_key(tariff), version, path)
+        except Exception:  # unpicklable content (PicklingError, TypeError, RecursionError ...)
             return compile_at(tariff, version, None, path)
         found = self._entries.get(key)
         if found is not None:
