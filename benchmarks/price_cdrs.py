@@ -113,6 +113,7 @@ def rows(cases: list[Case], peer: Any, repeat: int) -> dict[str, Callable[[], in
     def ocpkit_uncached() -> int:
         cache = tariffs_module._CACHE
         size, cache.size = cache.size, 0
+        cache.clear()
         try:
             return ocpkit_dicts()
         finally:
