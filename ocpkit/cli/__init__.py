@@ -3,7 +3,7 @@
 Theory of operation. :func:`main` parses the arguments and hands them to the
 module of the subcommand, each of which owns its arguments (``add_parser``) and
 its run (``run``): :mod:`ocpkit.cli.validate` judges captured traffic with the
-fold in :mod:`ocpkit.cli._fold`, :mod:`ocpkit.cli.price` prices a CDR, and
+fold in :mod:`ocpkit.cli._fold`, :mod:`ocpkit.cli.price` prices CDRs, and
 :mod:`ocpkit.cli.schema` exports the generated JSON Schemas. Inputs are read
 line by line (:mod:`ocpkit.cli._inputs`), so memory stays flat however large
 the capture. Nothing is ever a traceback: usage errors, unreadable input and
@@ -74,7 +74,7 @@ def main(
         if args.command == "validate":
             return validate.run(args, out, err, stdin if stdin is not None else sys.stdin.buffer)
         if args.command == "price":
-            return price.run(args, out, err)
+            return price.run(args, out, err, stdin if stdin is not None else sys.stdin.buffer)
         return schema.run(args, out, err)
     except KeyboardInterrupt:
         err.write("ocpkit: interrupted\n")
