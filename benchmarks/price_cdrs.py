@@ -17,7 +17,9 @@ the per-round ratios. Rows:
   from ``price``'s cache after the first call);
 - the same with the cache disabled (every call reads and compiles the tariff);
 - ocpkit ``price()`` on tariffs compiled once with ``ocpkit.tariffs.compile``;
-- ocpkit ``price_many()`` over the whole list with the compiled tariffs;
+- ocpkit ``price_many()`` with the compiled tariffs, each case's CDR repeated in one stream;
+- for diagnosis, ocpkit's engine alone on CDRs read beforehand (private names), the
+  counterpart of the peer's calc-only row;
 - the peer from dicts (``Cdr(**cdr)``, ``Tariff(**tariff)``, ``calculate_cdr_cost``);
 - the peer's calculation alone on models built beforehand.
 
@@ -125,12 +127,26 @@ def rows(cases: list[Case], peer: Any, repeat: int) -> dict[str, Callable[[], in
                 price(c.compiled, c.cdr, tz=c.zone)
         return repeat * len(cases)
 
+    # Diagnostic, through private names: the engine alone on CDRs read beforehand, the
+    # counterpart of the peer's calc-only row (whose CDR models are built beforehand).
+    from ocpkit.tariffs import _engine, _input, _zone
+
+    read = [_engine.in_context(_input.read_cdr, c.cdr) for c in cases]
+    zones = [_zone(None, c.zone, []) for c in cases]
+
+    def ocpkit_engine() -> int:
+        for _ in range(repeat):
+            for c, data, (zone, name) in zip(cases, read, zones, strict=True):
+                _engine.in_context(_engine.run, c.compiled, data, zone, name, None, [])
+        return repeat * len(cases)
+
     out = {
         "ocpkit price() from dicts": ocpkit_dicts,
         "ocpkit price() from dicts, no cache": ocpkit_uncached,
         "ocpkit price() on compiled tariffs": ocpkit_compiled,
     }
     out["ocpkit price_many() on compiled tariffs"] = _many_row(cases, repeat)
+    out["ocpkit engine only, CDRs read before (internal)"] = ocpkit_engine
     if peer is not None:
         built = [
             (
@@ -205,17 +221,8 @@ def disagreements(cases: list[Case], peer: Any) -> None:
         except Exception as exc:  # the peer's own errors are part of the comparison
             theirs = f"{type(exc).__name__}"
 
-        def differs(value: Any) -> bool:
-            if isinstance(value, str):
-                return True
-            excl_ok = value[0] is not None and value[0].quantize(FOUR) == want[0].quantize(FOUR)
-            incl_ok = want[1] is None or (
-                value[1] is not None and value[1].quantize(FOUR) == want[1].quantize(FOUR)
-            )
-            return not (excl_ok and incl_ok)
-
-        peer_wrong = peer is not None and differs(theirs)
-        ocpkit_wrong = differs(mine)
+        peer_wrong = peer is not None and _differs(theirs, want)
+        ocpkit_wrong = _differs(mine, want)
         wrong_peer += peer_wrong
         wrong_ocpkit += ocpkit_wrong
         if peer_wrong or ocpkit_wrong:
@@ -226,6 +233,14 @@ def disagreements(cases: list[Case], peer: Any) -> None:
         f"ocpkit: {wrong_ocpkit} of {len(cases)} differ (each a documented divergence, "
         "see tests/tariffs/test_conformance.py DIVERGENT)"
     )
+
+
+def _differs(value: Any, want: tuple[Decimal, Decimal | None]) -> bool:
+    if isinstance(value, str):
+        return True
+    excl_ok = value[0] is not None and value[0].quantize(FOUR) == want[0].quantize(FOUR)
+    incl_ok = want[1] is None or (value[1] is not None and value[1].quantize(FOUR) == want[1].quantize(FOUR))
+    return not (excl_ok and incl_ok)
 
 
 def _show(value: Any) -> str:
@@ -268,12 +283,11 @@ def main() -> None:
         f"{args.repeat} passes per row and round, {args.rounds} rounds"
     )
     per_cdr = measure(table, args.rounds)
-    print(f"\n{'row':<42} {'CPU us/CDR':>11} {'CDRs/s':>9}   (median; min-max us)")
+    print(f"\n{'row':<48} {'CPU us/CDR':>11} {'CDRs/s':>9}   (median; min-max us)")
     for name, figures in per_cdr.items():
         mid = statistics.median(figures)
-        print(
-            f"{name:<42} {mid * 1e6:11.1f} {1 / mid:9,.0f}   ({min(figures) * 1e6:.1f}-{max(figures) * 1e6:.1f})"
-        )
+        spread = f"({min(figures) * 1e6:.1f}-{max(figures) * 1e6:.1f})"
+        print(f"{name:<48} {mid * 1e6:11.1f} {1 / mid:9,.0f}   {spread}")
     if peer is not None:
         print()
         dicts = ratio(per_cdr, "peer from dicts", "ocpkit price() from dicts")
@@ -283,7 +297,11 @@ def main() -> None:
         )
         print(f"ratio peer from dicts / ocpkit from dicts:             {dicts:5.2f}x  (target >= 3)")
         print(f"ratio peer from dicts / ocpkit from dicts, no cache:   {uncached:5.2f}x")
+        engine = ratio(
+            per_cdr, "peer calc only (models built before)", "ocpkit engine only, CDRs read before (internal)"
+        )
         print(f"ratio peer calc only / ocpkit on compiled tariffs:     {compiled:5.2f}x  (target >= 3)")
+        print(f"ratio peer calc only / ocpkit engine only:             {engine:5.2f}x  (inputs read before)")
     disagreements(all_cases, peer)
 
 

@@ -48,6 +48,8 @@ from decimal import (
     ROUND_HALF_UP,
     ROUND_UP,
     InvalidOperation,
+    getcontext,
+    setcontext,
 )
 from typing import Literal, overload
 from zoneinfo import ZoneInfo
@@ -60,7 +62,7 @@ from ocpkit.tariffs._compile import (
     check_version,
     compile,
 )
-from ocpkit.tariffs._engine import in_context, run
+from ocpkit.tariffs._engine import CONTEXT, in_context, run
 from ocpkit.tariffs._input import NTariff, PricingInput, read_cdr
 from ocpkit.tariffs._results import Price, PricedLine, Pricing, Rounding, Tax
 
@@ -123,7 +125,14 @@ def price(
     that cannot be priced, :class:`~ocpkit.errors.UnsupportedError` for an
     unknown ``version``.
     """
-    return in_context(_price_one, tariff, cdr_or_session, version, tz, rounding)
+    saved = getcontext()
+    if saved is CONTEXT:
+        return _price_one(tariff, cdr_or_session, version, tz, rounding)
+    setcontext(CONTEXT)
+    try:
+        return _price_one(tariff, cdr_or_session, version, tz, rounding)
+    finally:
+        setcontext(saved)
 
 
 @overload
@@ -183,8 +192,13 @@ def price_many(
 def _price_one(
     tariff: object, cdr: object, version: str | None, tz: str | tzinfo | None, rounding: Rounding | None
 ) -> Pricing:
-    resolved = _resolve_version(tariff, version)
-    _check_rounding(rounding)
+    resolved = (
+        tariff.version
+        if version is None and type(tariff) is CompiledTariff
+        else _resolve_version(tariff, version)
+    )
+    if rounding is not None:
+        _check_rounding(rounding)
     chooser: _Chooser | _One
     if tariff is None:
         data = read_cdr(cdr, "cdr", lambda items, path: _embedded(items, path, resolved))

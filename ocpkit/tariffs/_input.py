@@ -409,9 +409,9 @@ def _utc(value: object) -> datetime | None:
     """Fast path of :func:`_datetime` for strings: the instant in UTC, or None to take the slow path."""
     if type(value) is not str:
         return None
-    text = value.strip()
     try:
-        result = _ISO(text[:-1] + "+00:00" if text[-1:] in "zZ" and text else text)
+        # Python 3.11 reads a trailing "Z" itself; anything it refuses (padding, "z") takes the slow path.
+        result = _ISO(value)
     except ValueError:
         return None
     zone = result.tzinfo
@@ -491,12 +491,16 @@ def read_cdr(
     """
     data = obj if type(obj) is dict else as_mapping(obj, path)
     get = data.get
-    raw_start = _first(data, "start_date_time", "start_datetime")
+    raw_start = get("start_date_time")
+    if raw_start is None:
+        raw_start = get("start_datetime")
     if raw_start is None:
         raise PricingError(f"{path}.start_date_time: missing")
     start = _utc(raw_start) or _datetime(raw_start, f"{path}.start_date_time")
     # 2.1.1 CDRs call it stop_date_time; 2.1.1 Sessions end_datetime; 2.2.1+ end_date_time.
-    raw_end = _first(data, "end_date_time", "stop_date_time", "end_datetime")
+    raw_end = get("end_date_time")
+    if raw_end is None:
+        raw_end = _first(data, "stop_date_time", "end_datetime")
     if raw_end is None:
         raise PricingError(f"{path}.end_date_time: missing (an ongoing session cannot be priced)")
     end = _utc(raw_end) or _datetime(raw_end, f"{path}.end_date_time")
@@ -505,10 +509,12 @@ def read_cdr(
     if end - start > _TEN_YEARS:
         raise PricingError(f"{path}: session longer than ten years")
     currency = get("currency")
-    location = _first(data, "cdr_location", "location")
+    location = get("cdr_location")
+    if location is None:
+        location = get("location")
     country = time_zone = None
     if location is not None:
-        loc = _mapping(location, f"{path}.cdr_location")
+        loc = location if type(location) is dict else _mapping(location, f"{path}.cdr_location")
         if loc.get("country") is not None:
             country = _str(loc["country"], f"{path}.cdr_location.country")
         if loc.get("time_zone") is not None:
