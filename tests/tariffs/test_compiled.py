@@ -477,3 +477,122 @@ def test_compiled_tariffs_are_accepted_everywhere_a_tariff_is() -> None:
     assert isinstance(compiled, CompiledTariff)
     assert price([compiled], CDR) == price(TARIFF, CDR)
     assert list(price_many([CDR], [compiled])) == [price(TARIFF, CDR)]
+
+
+# --------------------------------------------------------------------------- many elements
+
+
+# A price per hour of the day on weekdays, another at weekends, then a fallback: the
+# shape (like the 48-element tariff of the Codeberg case) whose choices are memoized.
+HOURLY = {
+    "id": "HOURLY",
+    "currency": "EUR",
+    "elements": [
+        *(
+            {
+                "price_components": [
+                    {"type": "ENERGY", "price": f"0.{20 + h:02d}", "vat": 21, "step_size": 1}
+                ],
+                "restrictions": {
+                    "start_time": f"{h:02d}:00",
+                    "end_time": f"{(h + 1) % 24:02d}:00",
+                    "day_of_week": ["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY"],
+                },
+            }
+            for h in range(24)
+        ),
+        {
+            "price_components": [{"type": "ENERGY", "price": "0.15", "vat": 21, "step_size": 1}],
+            "restrictions": {
+                "day_of_week": ["SATURDAY"],
+                "start_date": "2026-03-28",
+                "end_date": "2026-04-05",
+            },
+        },
+        {"price_components": [{"type": "ENERGY", "price": "0.50", "vat": 21, "step_size": 1000}]},
+    ],
+}
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(one_session, zones)
+def test_memoized_local_time_choices_equal_reference(cdr: dict[str, Any], tz: Any) -> None:
+    expected = outcome(reference.price, HOURLY, cdr, "2.2.1", tz)
+    assert outcome(price, HOURLY, cdr, "2.2.1", tz) == expected
+    assert outcome(price, compile(HOURLY, "2.2.1"), cdr, "2.2.1", tz) == expected
+
+
+def test_hourly_tariff_picks_the_hour() -> None:
+    compiled = compile(HOURLY)
+    assert compiled.memoized[0][1] and not compiled.memoized[0][0]
+    monday = dict(CDR, start_date_time="2026-03-02T13:30:00Z", end_date_time="2026-03-02T14:30:00Z")
+    monday["charging_periods"] = [
+        {"start_date_time": "2026-03-02T13:30:00Z", "dimensions": [{"type": "ENERGY", "volume": 1}]},
+        {"start_date_time": "2026-03-02T14:10:00Z", "dimensions": [{"type": "ENERGY", "volume": 1}]},
+    ]
+    # 14:30 and 15:10 in Amsterdam (CET): the 14h and 15h prices, twice (the second time memoized).
+    for _ in range(2):
+        result = price(compiled, monday, tz="Europe/Amsterdam")
+        assert [line.unit_price for line in result.lines] == [Decimal("0.34"), Decimal("0.35")]
+        assert [line.element for line in result.lines] == [14, 15]
+
+
+# --------------------------------------------------------------------------- construction, cache keys
+
+
+def test_fast_constructors_build_what_the_classes_build() -> None:
+    from ocpkit.tariffs import Price, PricedLine, Tax
+    from ocpkit.tariffs._results import make_line, make_price, make_pricing, make_tax
+
+    tax = Tax(Decimal(21), Decimal("0.21"))
+    assert make_tax(Decimal(21), Decimal("0.21")) == tax
+    cost = Price(Decimal(1), Decimal("1.21"), (tax,))
+    assert make_price(Decimal(1), Decimal("1.21"), (tax,)) == cost
+    values = {f.name: object() for f in dataclasses.fields(PricedLine)}
+    line = make_line(*values.values())
+    assert type(line) is PricedLine and line == PricedLine(**values)
+    values = {f.name: object() for f in dataclasses.fields(Pricing)}
+    result = make_pricing(*values.values())
+    assert type(result) is Pricing and result == Pricing(**values)
+    assert all(getattr(result, name) is value for name, value in values.items())
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        result.currency = "USD"  # type: ignore[misc]
+
+
+def test_cache_keys_keep_types_apart() -> None:
+    tariff: dict[str, Any] = {
+        "currency": "EUR",
+        "elements": [{"price_components": [{"type": "ENERGY", "price": 1, "step_size": 1}]}],
+    }
+    one = price(tariff, CDR).lines[0].unit_price
+    tariff["elements"][0]["price_components"][0]["price"] = 1.0
+    assert price(tariff, CDR).lines[0].unit_price.as_tuple() == Decimal("1.0").as_tuple() != one.as_tuple()
+    tariff["elements"][0]["price_components"][0]["price"] = True
+    with pytest.raises(PricingError, match="boolean"):
+        price(tariff, CDR)
+    # Content the cache cannot key (a function) is compiled every time, and still priced.
+    tariff["elements"][0]["price_components"][0]["price"] = Decimal(2)
+    tariff["note"] = lambda: None
+    assert price(tariff, CDR).total_cost.excl_vat == Decimal(60)
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8) | st.decimals(),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(one_tariff, json_values), st.one_of(json_values, st.sampled_from(["2.2.1", "2.0"])))
+def test_compile_raises_only_ocpkit_errors(tariff: Any, version: Any) -> None:
+    try:
+        compiled = compile(tariff, version)
+    except (PricingError, UnsupportedError):
+        return
+    assert isinstance(compiled, CompiledTariff)
+    try:
+        result = list(price_many([CDR, tariff, None], compiled, errors="return"))
+    except PricingError:
+        return
+    assert len(result) == 3 and isinstance(result[1], PricingError) and isinstance(result[2], PricingError)
