@@ -20,6 +20,7 @@ the per-round ratios. Rows:
 - ocpkit ``price_many()`` with the compiled tariffs, each case's CDR repeated in one stream;
 - for diagnosis, ocpkit's engine alone on CDRs read beforehand (private names), the
   counterpart of the peer's calc-only row;
+- ocpkit before compiled tariffs (the frozen copy in ``tests/tariffs``), from dicts;
 - the peer from dicts (``Cdr(**cdr)``, ``Tariff(**tariff)``, ``calculate_cdr_cost``);
 - the peer's calculation alone on models built beforehand.
 
@@ -147,6 +148,20 @@ def rows(cases: list[Case], peer: Any, repeat: int) -> dict[str, Callable[[], in
     }
     out["ocpkit price_many() on compiled tariffs"] = _many_row(cases, repeat)
     out["ocpkit engine only, CDRs read before (internal)"] = ocpkit_engine
+    try:
+        # The engine before compiled tariffs, kept in the tests as their oracle until the next release.
+        from tests.tariffs.pre_compilation_reference import price as reference_price
+    except ImportError:
+        pass
+    else:
+
+        def reference_dicts() -> int:
+            for _ in range(repeat):
+                for c in cases:
+                    reference_price(c.tariff, c.cdr, c.version, c.zone)
+            return repeat * len(cases)
+
+        out["ocpkit before compiled tariffs, from dicts"] = reference_dicts
     if peer is not None:
         built = [
             (
@@ -288,18 +303,18 @@ def main() -> None:
         mid = statistics.median(figures)
         spread = f"({min(figures) * 1e6:.1f}-{max(figures) * 1e6:.1f})"
         print(f"{name:<48} {mid * 1e6:11.1f} {1 / mid:9,.0f}   {spread}")
+    print()
+    if "ocpkit before compiled tariffs, from dicts" in per_cdr:
+        before = ratio(per_cdr, "ocpkit before compiled tariffs, from dicts", "ocpkit price() from dicts")
+        print(f"ratio ocpkit before / ocpkit now, both from dicts:     {before:5.2f}x")
     if peer is not None:
-        print()
+        calc = "peer calc only (models built before)"
         dicts = ratio(per_cdr, "peer from dicts", "ocpkit price() from dicts")
         uncached = ratio(per_cdr, "peer from dicts", "ocpkit price() from dicts, no cache")
-        compiled = ratio(
-            per_cdr, "peer calc only (models built before)", "ocpkit price() on compiled tariffs"
-        )
+        compiled = ratio(per_cdr, calc, "ocpkit price() on compiled tariffs")
+        engine = ratio(per_cdr, calc, "ocpkit engine only, CDRs read before (internal)")
         print(f"ratio peer from dicts / ocpkit from dicts:             {dicts:5.2f}x  (target >= 3)")
         print(f"ratio peer from dicts / ocpkit from dicts, no cache:   {uncached:5.2f}x")
-        engine = ratio(
-            per_cdr, "peer calc only (models built before)", "ocpkit engine only, CDRs read before (internal)"
-        )
         print(f"ratio peer calc only / ocpkit on compiled tariffs:     {compiled:5.2f}x  (target >= 3)")
         print(f"ratio peer calc only / ocpkit engine only:             {engine:5.2f}x  (inputs read before)")
     disagreements(all_cases, peer)
