@@ -130,15 +130,15 @@ def rows(cases: list[Case], peer: Any, repeat: int) -> dict[str, Callable[[], in
 
     # Diagnostic, through private names: the engine alone on CDRs read beforehand, the
     # counterpart of the peer's calc-only row (whose CDR models are built beforehand).
-    from ocpkit.tariffs import _engine, _input, _zone
+    from ocpkit.tariffs import _engine, _input, _rules, _zone
 
-    read = [_engine.in_context(_input.read_cdr, c.cdr) for c in cases]
+    read = [_rules.in_context(_input.read_cdr, c.cdr) for c in cases]
     zones = [_zone(None, c.zone, []) for c in cases]
 
     def ocpkit_engine() -> int:
         for _ in range(repeat):
             for c, data, (zone, name) in zip(cases, read, zones, strict=True):
-                _engine.in_context(_engine.run, c.compiled, data, zone, name, None, [])
+                _rules.in_context(_engine.run, c.compiled, data, zone, name, None, [])
         return repeat * len(cases)
 
     out = {

@@ -62,9 +62,10 @@ from ocpkit.tariffs._compile import (
     check_version,
     compile,
 )
-from ocpkit.tariffs._engine import CONTEXT, in_context, run
+from ocpkit.tariffs._engine import run
 from ocpkit.tariffs._input import NTariff, PricingInput, read_cdr
 from ocpkit.tariffs._results import Price, PricedLine, Pricing, Rounding, Tax
+from ocpkit.tariffs._rules import CONTEXT, in_context
 
 __all__ = [
     "VERSIONS",

@@ -33,7 +33,7 @@ from typing import Final
 
 from ocpkit.errors import UnsupportedError
 from ocpkit.tariffs._input import DIMENSIONS, NComponent, NTariff, read_tariff
-from ocpkit.tariffs._rules import Check, Triple, tax_rule
+from ocpkit.tariffs._rules import Check, Triple, in_context, tax_rule
 
 __all__ = ["VERSIONS", "Choice", "CompiledTariff", "TariffCache", "compile", "compile_at"]
 
@@ -179,8 +179,6 @@ def compile(tariff: object, version: str = "2.2.1", tz: str | tzinfo | None = No
     that cannot be read, :class:`~ocpkit.errors.UnsupportedError` for an
     unknown version.
     """
-    from ocpkit.tariffs._engine import in_context
-
     check_version(version)
     return in_context(compile_at, tariff, version, tz, "tariff")
 

@@ -5,25 +5,25 @@ each dimension it has (FLAT once per session and once per reservation) walks
 the compiled choices of that dimension and takes the first whose check holds
 at the period's start; a check that needs the local time gets it, converted
 once per period. The chosen lines are rounded up by ``step_size`` per group
-(:func:`~ocpkit.tariffs._rules.step`), then priced: each line's exact numerator (volume x step
-units + extra units, times the unit price) is divided once, and the totals sum
+(:func:`~ocpkit.tariffs._rules.step`), then priced: each line's exact
+numerator (volume x step units + extra units, times the unit price) is divided once, and the totals sum
 the numerators per (VAT rate, unit) before dividing, so that how a volume is
 split over periods cannot change an inexact division. Amounts travel as
 ``(excl, incl, taxes)`` triples with exactly the operations of
 :class:`~ocpkit.tariffs.Price` addition, so results equal those of adding
 ``Price`` objects; the result objects are built once, at the end.
 
-All arithmetic runs in one module-level :class:`~decimal.Context` (28 digits,
-half-even, the default traps), set by :func:`in_context` for the length of a
-call, so results do not depend on the caller's decimal context.
+All arithmetic runs in :data:`~ocpkit.tariffs._rules.CONTEXT` (28 digits,
+half-even, the default traps), which the callers set for the length of a call
+(:func:`~ocpkit.tariffs._rules.in_context`), so results do not depend on the
+caller's decimal context.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime, tzinfo
-from decimal import Context, Decimal, getcontext, setcontext
-from typing import Any, Final, TypeVar
+from decimal import Decimal
+from typing import Any, Final
 
 from ocpkit.errors import PricingError
 from ocpkit.tariffs._compile import CHARGING, EXPIRED, RESERVED, CompiledTariff
@@ -31,12 +31,8 @@ from ocpkit.tariffs._input import NPeriod, NTariff, PricingInput
 from ocpkit.tariffs._results import Price, Pricing, Rounding, make_line, make_price, make_pricing, make_tax
 from ocpkit.tariffs._rules import VOLUME, At, Line, Triple, holds, seconds, step
 
-__all__ = ["CONTEXT", "in_context", "run"]
+__all__ = ["run"]
 
-#: The context of every pricing operation: 28 significant digits, as Decimal's default.
-CONTEXT: Final = Context(prec=28)
-
-_T = TypeVar("_T")
 _ZERO: Final = Decimal(0)
 _ONE: Final = Decimal(1)
 _HOUR: Final = Decimal(3600)
@@ -49,21 +45,6 @@ FLAT, ENERGY, TIME, PARKING = 0, 1, 2, 3
 
 _new = object.__new__
 _set = object.__setattr__
-
-
-def in_context(fn: Callable[..., _T], *args: Any) -> _T:
-    """Call ``fn(*args)`` with :data:`CONTEXT` as the thread's decimal context."""
-    saved = getcontext()
-    if saved is CONTEXT:
-        return fn(*args)
-    setcontext(CONTEXT)
-    try:
-        return fn(*args)
-    finally:
-        setcontext(saved)
-
-
-# --------------------------------------------------------------------------- money
 
 
 # Where nothing was priced: the sum's starting value, per VAT mode, and its Price.

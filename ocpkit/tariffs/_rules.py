@@ -1,7 +1,7 @@
-"""Tariff rules on normalised inputs: restrictions and step_size.
+"""Tariff rules on normalised inputs: restrictions, step_size, tax, and the decimal context.
 
 Theory of operation. Everything here works on the dataclasses of
-:mod:`ocpkit.tariffs._input` and knows nothing about wire shapes or VAT. A
+:mod:`ocpkit.tariffs._input` and knows nothing about wire shapes. A
 :class:`Check` is one element's restrictions reduced, when the tariff is
 compiled, to the tests that apply; :func:`holds` judges it against a period
 (:class:`At`: its start in local time, the session's energy before it, its
@@ -9,26 +9,47 @@ measured currents and powers; the duration since the charging started and the
 period's hours are worked out only when a restriction asks). :func:`step`
 rounds one group's session total up to the step of the last component that
 priced the group and books the extra volume on that last line (a ``Line``),
-in step units, so that the billed amount stays exact.
+in step units, so that the billed amount stays exact. :func:`tax_rule` is the
+VAT rule of a version and tariff. Pricing computes in :data:`CONTEXT`, set for
+the length of a call by :func:`in_context`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from decimal import Decimal
-from typing import Any, Final
+from decimal import Context, Decimal, getcontext, setcontext
+from typing import Any, Final, TypeVar
 
 from ocpkit.tariffs._input import NRestrictions
 
-__all__ = ["At", "Check", "Line", "Triple", "holds", "seconds", "step", "tax_rule"]
+__all__ = ["CONTEXT", "At", "Check", "Line", "Triple", "holds", "in_context", "seconds", "step", "tax_rule"]
 
 _ZERO: Final = Decimal(0)
 _HOUR: Final = Decimal(3600)
 _DAY: Final = 24 * 60
 
+#: The context of every pricing operation: 28 significant digits, as Decimal's default.
+CONTEXT: Final = Context(prec=28)
+_T = TypeVar("_T")
+
 #: An amount as (excl. tax, incl. tax, ((VAT rate, tax), ...)); None where unknown.
 Triple = tuple[Decimal | None, Decimal | None, tuple[tuple[Decimal | None, Decimal], ...]]
+
+
+def in_context(fn: Callable[..., _T], *args: Any) -> _T:
+    """Call ``fn(*args)`` with :data:`CONTEXT` as the thread's decimal context."""
+    saved = getcontext()
+    if saved is CONTEXT:
+        return fn(*args)
+    setcontext(CONTEXT)
+    try:
+        return fn(*args)
+    finally:
+        setcontext(saved)
+
+
+# --------------------------------------------------------------------------- money
 
 
 def seconds(delta: timedelta) -> Decimal:
