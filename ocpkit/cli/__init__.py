@@ -3,7 +3,7 @@
 Theory of operation. :func:`main` parses the arguments and hands them to the
 module of the subcommand, each of which owns its arguments (``add_parser``) and
 its run (``run``): :mod:`ocpkit.cli.validate` judges captured traffic with the
-fold in :mod:`ocpkit.cli._fold`, :mod:`ocpkit.cli.price` prices CDRs, and
+fold in :mod:`ocpkit.cli._fold`, :mod:`ocpkit.cli.price` prices a CDR, and
 :mod:`ocpkit.cli.schema` exports the generated JSON Schemas. Inputs are read
 line by line (:mod:`ocpkit.cli._inputs`), so memory stays flat however large
 the capture. Nothing is ever a traceback: usage errors, unreadable input and
