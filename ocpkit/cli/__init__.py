@@ -77,7 +77,7 @@ def main(
         if args.command == "validate":
             return validate.run(args, out, err, stdin if stdin is not None else sys.stdin.buffer)
         if args.command == "price":
-            return price.run(args, out, err)
+            return price.run(args, out, err, stdin if stdin is not None else sys.stdin.buffer)
         if args.command == "device-model":
             return device_model.run(args, out, err)
         if args.command == "ocmf":

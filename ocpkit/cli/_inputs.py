@@ -16,6 +16,7 @@ import zlib
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any, Final
 
@@ -202,13 +203,14 @@ class Prefixed:
             return 0
 
 
-def load_json(name: str) -> Any:
+def load_json(name: str, exact: bool = False) -> Any:
+    """Read one JSON document (an OCPI envelope gives its ``data``); ``exact``: numbers as Decimal."""
     try:
         text = Path(name).read_bytes()
     except OSError as exc:
         raise InputError(f"{name}: cannot read: {exc.strerror or exc}") from None
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_float=Decimal) if exact else json.loads(text)
     except (ValueError, RecursionError) as exc:
         raise InputError(f"{name}: not JSON: {exc}") from None
     # An OCPI response envelope: price its data.

@@ -1,53 +1,150 @@
-"""``ocpkit price``: price an OCPI CDR (or Session) with a tariff and print the breakdown.
+"""``ocpkit price``: price OCPI CDRs (or Sessions) with tariffs, one with its breakdown or many in a stream.
 
-Theory of operation: both files are read as JSON (an OCPI response envelope is
-unwrapped to its ``data``), priced by :func:`ocpkit.tariffs.price`, and the result
-printed as a table of priced lines and totals, or as JSON with ``--report json``.
+Theory of operation. With one tariff file and one CDR file the CDR is priced by
+:func:`ocpkit.tariffs.price` and its breakdown printed (a table, or JSON with
+``--report json``): the form of ``ocpkit price TARIFF CDR``. Otherwise the CDR
+arguments are sources of many CDRs: JSON-lines files (``.jsonl``/``.ndjson``,
+gzipped or not, or ``-`` for stdin), JSON files (a CDR, a list of them or an
+OCPI response envelope) and directories of either. The tariffs, from the
+TARIFF file or every JSON file of ``--tariffs DIR``, are compiled once; each
+CDR gets the tariffs its charging periods (or its own ``tariffs``) name by id,
+else its own tariffs, else all of them (and :func:`~ocpkit.tariffs.price`
+picks by currency and validity window). Every CDR's totals are printed as it is
+priced, with sums per currency at the end, so memory stays flat however many
+CDRs come; JSON lines are read one line at a time. A progress bar shows on a
+terminal for large inputs.
+
+Exit status: 0 every CDR priced, 1 some CDR could not be priced, 2 usage error
+or unreadable input (tariffs included).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-from typing import IO, Any
+import zlib
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
 
-from ocpkit.cli._inputs import InputError, load_json
-from ocpkit.cli._terminal import Style
+from ocpkit.cli._inputs import Input, InputError, Lines, Prefixed, expand, load_json, open_input
+from ocpkit.cli._terminal import Progress, Style
 from ocpkit.errors import OcpkitError
 
+if TYPE_CHECKING:
+    from ocpkit.tariffs import CompiledTariff, Pricing, Rounding
+
 __all__ = ["add_parser", "run"]
+
+_JSON_LINES = (".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz")
+_COSTS = (
+    "total_cost",
+    "total_fixed_cost",
+    "total_energy_cost",
+    "total_time_cost",
+    "total_parking_cost",
+    "total_reservation_cost",
+)
 
 
 def add_parser(sub: Any) -> None:
     """Add the ``price`` subcommand and its arguments to the subparsers *sub*."""
     pr = sub.add_parser(
         "price",
-        help="price an OCPI CDR with a tariff",
-        description="Price an OCPI CDR (or Session) with a Tariff and print the breakdown.",
+        help="price OCPI CDRs with tariffs",
+        description=(
+            "Price an OCPI CDR (or Session) with a Tariff and print the breakdown, or price many CDRs "
+            "(directories, JSON-lines files, '-' for stdin) and print each one's totals and their sums."
+        ),
+        usage="%(prog)s [-h] [--tariffs DIR] [options] [TARIFF] CDR [CDR ...]",
     )
     pr.add_argument(
-        "tariff", metavar="TARIFF", help="JSON file: a Tariff, a list of Tariffs, or a response envelope"
+        "files",
+        nargs="+",
+        metavar="FILE",
+        help="without --tariffs: a TARIFF file (a Tariff, a list of Tariffs or a response envelope) "
+        "first; then CDR sources (a JSON file, a JSON-lines file, a directory, '-')",
     )
-    pr.add_argument("cdr", metavar="CDR", help="JSON file: a CDR or Session")
+    pr.add_argument("--tariffs", metavar="DIR", help="directory of tariff JSON files, compiled once")
     pr.add_argument(
         "--ocpi", choices=["2.1.1", "2.2.1", "2.3.0"], default="2.2.1", help="OCPI version (default: 2.2.1)"
     )
     pr.add_argument("--tz", metavar="ZONE", help="IANA time zone of the location when the CDR names none")
-    pr.add_argument("--report", choices=["text", "json"], default="text", help="output format")
+    pr.add_argument(
+        "--round",
+        metavar="PLACES",
+        type=int,
+        choices=range(0, 11),
+        help="round money half-up to PLACES decimals (default: exact)",
+    )
+    pr.add_argument(
+        "--report",
+        choices=["text", "json", "jsonl"],
+        default="text",
+        help="output: a table (default), JSON (one CDR) or JSON lines (one record per CDR, then a summary)",
+    )
 
 
-def run(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+def run(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: IO[bytes]) -> int:
     """Run ``ocpkit price`` with parsed *args*; return the exit status."""
+    from ocpkit.tariffs import Rounding
+
+    rounding = None if args.round is None else Rounding(args.round)
+    files: list[str] = list(args.files)
+    tariff_files: list[str]
+    if args.tariffs is not None:
+        tariff_files = [args.tariffs]
+    elif len(files) < 2:
+        err.write("ocpkit price: give a TARIFF file and a CDR, or --tariffs DIR and CDRs\n")
+        return 2
+    else:
+        tariff_files = [files.pop(0)]
+    single = args.tariffs is None and len(files) == 1 and not _is_stream(files[0])
+    if single and args.report != "jsonl":
+        return _one(tariff_files[0], files[0], args, rounding, out, err)
+    if args.report == "json":
+        err.write("ocpkit price: --report json prints one CDR; use --report jsonl for many\n")
+        return 2
+    try:
+        tariffs = _load_tariffs(tariff_files, args.ocpi, args.tz)
+        inputs = expand(files)
+    except (InputError, OcpkitError) as exc:
+        err.write(f"ocpkit price: {exc}\n")
+        return 2
+    if sum(1 for i in inputs if i.path is None) > 1:
+        err.write("ocpkit price: '-' (stdin) may be given only once\n")
+        return 2
+    return _many(inputs, tariffs, args, rounding, out, err, stdin)
+
+
+def _is_stream(name: str) -> bool:
+    path = Path(name)
+    return name == "-" or path.is_dir() or name.lower().endswith(_JSON_LINES)
+
+
+# --------------------------------------------------------------------------- one CDR
+
+
+def _one(
+    tariff_file: str,
+    cdr_file: str,
+    args: argparse.Namespace,
+    rounding: Rounding | None,
+    out: IO[str],
+    err: IO[str],
+) -> int:
     from ocpkit.tariffs import price
 
     try:
-        tariff = load_json(args.tariff)
-        cdr = load_json(args.cdr)
+        tariff = load_json(tariff_file)
+        cdr = load_json(cdr_file)
     except InputError as exc:
         err.write(f"ocpkit price: {exc}\n")
         return 2
     try:
-        result = price(tariff, cdr, version=args.ocpi, tz=args.tz)
+        result = price(tariff, cdr, version=args.ocpi, tz=args.tz, rounding=rounding)
     except OcpkitError as exc:
         err.write(f"ocpkit price: {exc}\n")
         return 2
@@ -78,6 +175,11 @@ def run(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         }
         out.write(json.dumps(body, indent=2, default=str) + "\n")
         return 0
+    _breakdown(result, out)
+    return 0
+
+
+def _breakdown(result: Pricing, out: IO[str]) -> None:
     s = Style(out)
     w = out.write
     w(
@@ -95,7 +197,7 @@ def run(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         incl = "" if ln.cost.incl_vat is None else f"{ln.cost.incl_vat}"
         w(
             f"  {when:<27} {dim:<14} {ln.volume.normalize():>10f} {ln.billed_volume.normalize():>10f}"
-            f" {ln.unit_price:>11} {ln.cost.excl_vat:>11} {incl:>11}\n"
+            f" {ln.unit_price:>11} {ln.cost.excl_vat!s:>11} {incl:>11}\n"
         )
     w("\n")
     for name, label in (
@@ -118,4 +220,247 @@ def run(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         w(s.bold(line) if name == "total_cost" else line)
     for warning in result.warnings:
         w(s.yellow(f"  warning: {warning}") + "\n")
-    return 0
+
+
+# --------------------------------------------------------------------------- many CDRs
+
+
+@dataclass
+class _Tariffs:
+    """Compiled tariffs, by id and in file order."""
+
+    all: list[CompiledTariff] = field(default_factory=list)
+    by_id: dict[str, list[CompiledTariff]] = field(default_factory=dict)
+
+    def add(self, tariff: CompiledTariff) -> None:
+        self.all.append(tariff)
+        if tariff.id is not None:
+            self.by_id.setdefault(tariff.id, []).append(tariff)
+
+    def for_cdr(self, cdr: object) -> list[CompiledTariff] | None:
+        """The tariffs this CDR names by id, else None (its own tariffs, else all, are used)."""
+        if not isinstance(cdr, dict):
+            return self.all
+        names: list[str] = []
+        for key, inner in (("charging_periods", "tariff_id"), ("tariffs", "id")):
+            items = cdr.get(key)
+            if isinstance(items, list):
+                names += [str(x[inner]) for x in items if isinstance(x, dict) and x.get(inner) is not None]
+        found = [t for name in dict.fromkeys(names) for t in self.by_id.get(name, ())]
+        if found:
+            return found
+        return None if cdr.get("tariffs") else self.all
+
+
+def _load_tariffs(names: Sequence[str], version: str, tz: str | None) -> _Tariffs:
+    from ocpkit.tariffs import compile
+
+    loaded = _Tariffs()
+    for item in expand(names):
+        if item.path is None:
+            raise InputError("tariffs cannot come from stdin")
+        if item.in_directory and item.path.suffix.lower() != ".json":
+            continue
+        data = load_json(item.name)
+        for i, tariff in enumerate(data if isinstance(data, list) else [data]):
+            try:
+                loaded.add(compile(tariff, version, tz))
+            except OcpkitError as exc:
+                where = f"{item.name}[{i}]" if isinstance(data, list) else item.name
+                raise InputError(f"{where}: {exc}") from None
+    if not loaded.all:
+        raise InputError(f"{', '.join(names)}: no tariffs found")
+    return loaded
+
+
+def _cdrs(item: Input, stdin: IO[bytes], progress: Progress, done: int) -> Iterator[tuple[str, int, Any]]:
+    """(where, line, CDR or InputError) of one source; JSON lines are read one line at a time."""
+    if item.path is not None and not item.name.lower().endswith(_JSON_LINES):
+        try:
+            data = load_json(item.name, exact=True)
+        except InputError as exc:
+            yield item.name, 0, exc
+            return
+        if isinstance(data, list):
+            for i, cdr in enumerate(data):
+                yield f"{item.name}[{i}]", 0, cdr
+        else:
+            yield item.name, 0, data
+        return
+    try:
+        stream, raw, first, _ = open_input(item, stdin)
+    except InputError as exc:
+        if not item.in_directory:
+            raise
+        yield item.name, 0, exc
+        return
+    position = Prefixed(b"", raw).tell
+    lines = Lines(Prefixed(first, stream), progress, lambda: done + position())
+    try:
+        for text in lines:
+            n = lines.count
+            if n in lines.bad_lines:
+                yield f"{item.name}:{n}", n, InputError("not valid UTF-8")
+                continue
+            if not text.strip():
+                continue
+            try:
+                cdr = json.loads(text, parse_float=Decimal)
+            except (ValueError, RecursionError) as exc:
+                yield f"{item.name}:{n}", n, InputError(f"not JSON: {exc}")
+                continue
+            # An OCPI response envelope: its data.
+            if isinstance(cdr, dict) and "data" in cdr and "status_code" in cdr:
+                cdr = cdr["data"]
+            if isinstance(cdr, list):
+                for i, one in enumerate(cdr):
+                    yield f"{item.name}:{n}[{i}]", n, one
+            else:
+                yield f"{item.name}:{n}", n, cdr
+        for n, problem in lines.problems:
+            if "bytes long" in problem:
+                yield f"{item.name}:{n}", n, InputError(problem)
+    finally:
+        if item.path is not None:
+            raw.close()
+
+
+@dataclass
+class _Sums:
+    """Totals per currency (amounts are summed exactly, as priced)."""
+
+    count: int = 0
+    excl: Decimal | None = Decimal(0)
+    incl: Decimal | None = Decimal(0)
+    energy: Decimal = Decimal(0)
+
+    def add(self, result: Pricing) -> None:
+        self.count += 1
+        cost = result.total_cost
+        self.excl = None if self.excl is None or cost.excl_vat is None else self.excl + cost.excl_vat
+        self.incl = None if self.incl is None or cost.incl_vat is None else self.incl + cost.incl_vat
+        self.energy += result.total_energy
+
+
+def _many(
+    inputs: list[Input],
+    tariffs: _Tariffs,
+    args: argparse.Namespace,
+    rounding: Rounding | None,
+    out: IO[str],
+    err: IO[str],
+    stdin: IO[bytes],
+) -> int:
+    from ocpkit.tariffs import price
+
+    sizes = [_size(i) for i in inputs]
+    known = None if any(s is None for s in sizes) else sum(s or 0 for s in sizes)
+    progress = Progress(err, "pricing", known)
+    sums: dict[str, _Sums] = {}
+    priced = failed = 0
+    jsonl = args.report == "jsonl"
+    style = Style(out)
+    write = out.write
+    done = 0
+    for item, size in zip(inputs, sizes, strict=True):
+        try:
+            if item.in_directory and not item.name.lower().endswith((".json", ".json.gz", *_JSON_LINES)):
+                continue
+            for where, line, cdr in _cdrs(item, stdin, progress, done):
+                cdr_id = cdr.get("id") if isinstance(cdr, dict) else None
+                try:
+                    if isinstance(cdr, InputError):
+                        raise cdr
+                    result = price(tariffs.for_cdr(cdr), cdr, args.ocpi, args.tz, rounding=rounding)
+                except (InputError, OcpkitError) as exc:
+                    failed += 1
+                    if jsonl:
+                        record = {"source": where, "line": line or None, "id": cdr_id, "ok": False}
+                        write(json.dumps({**record, "error": str(exc)}, default=str) + "\n")
+                    else:
+                        write(f"{where:<32} {str(cdr_id or '-')[:20]:<20} {style.red('error')}: {exc}\n")
+                    continue
+                priced += 1
+                sums.setdefault(result.currency, _Sums()).add(result)
+                if jsonl:
+                    write(json.dumps(_record(where, line, cdr_id, result), default=str) + "\n")
+                else:
+                    cost = result.total_cost
+                    incl = "-" if cost.incl_vat is None else str(cost.incl_vat)
+                    write(
+                        f"{where:<32} {str(cdr_id or '-')[:20]:<20} {result.currency} {cost.excl_vat!s:>14}"
+                        f" {incl:>14}  {result.total_energy} kWh  tariff {result.tariff_id or '-'}\n"
+                    )
+        except InputError as exc:
+            progress.close()
+            err.write(f"ocpkit price: {exc}\n")
+            return 2
+        except (OSError, EOFError, zlib.error) as exc:
+            if isinstance(exc, BrokenPipeError):
+                raise
+            progress.close()
+            err.write(f"ocpkit price: {item.name}: read failed: {exc}\n")
+            return 2
+        done += size or 0
+        progress.update(done)
+    progress.close()
+    _summary(sums, priced, failed, jsonl, style, out)
+    return 1 if failed else 0
+
+
+def _size(item: Input) -> int | None:
+    if item.path is None:
+        return None
+    try:
+        return item.path.stat().st_size
+    except OSError:
+        return None
+
+
+def _record(source: str, line: int, cdr_id: object, result: Pricing) -> dict[str, Any]:
+    return {
+        "source": source,
+        "line": line or None,
+        "id": cdr_id,
+        "ok": True,
+        "version": result.version,
+        "currency": result.currency,
+        "tariff_id": result.tariff_id,
+        "time_zone": result.time_zone,
+        **result.as_cdr_fields(),
+        "warnings": list(result.warnings),
+    }
+
+
+def _summary(
+    sums: dict[str, _Sums], priced: int, failed: int, jsonl: bool, style: Style, out: IO[str]
+) -> None:
+    if jsonl:
+        totals = {
+            currency: {
+                "cdrs": s.count,
+                "total_cost": {"excl_vat": s.excl, "incl_vat": s.incl},
+                "total_energy": s.energy,
+            }
+            for currency, s in sorted(sums.items())
+        }
+        record = {
+            "kind": "summary",
+            "cdrs": priced + failed,
+            "priced": priced,
+            "failed": failed,
+            "totals": totals,
+        }
+        out.write(json.dumps(record, default=str) + "\n")
+        return
+    out.write("\n")
+    for currency, s in sorted(sums.items()):
+        incl = "-" if s.incl is None else str(s.incl)
+        out.write(
+            style.bold(f"total {currency}: {s.count:,} CDRs  excl. VAT {s.excl}  incl. VAT {incl}")
+            + f"  energy {s.energy} kWh\n"
+        )
+    if failed:
+        out.write(style.red(f"{failed:,} of {priced + failed:,} CDRs could not be priced") + "\n")
+    elif not priced:
+        out.write("no CDRs found\n")

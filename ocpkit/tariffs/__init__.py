@@ -1,34 +1,42 @@
 """OCPI tariff pricing for 2.1.1, 2.2.1 and 2.3.0, in Decimal.
 
-Theory of operation. :func:`price` normalises its inputs (any mapping or
-pydantic model, see :mod:`ocpkit.tariffs._input`), picks the tariff, and then
-walks the charging periods in time order. Each period is judged in the local
-time of the location (the CDR's location ``time_zone`` when present, else the
-``tz`` argument; ``zoneinfo`` supplies DST). For every dimension (FLAT, ENERGY,
-TIME, PARKING_TIME) the first tariff element that has a component of that
-dimension and whose restrictions all hold at the period's start prices the
-period's volume of that dimension. FLAT is billed once per session (and once
-more for a reservation, whose fee is separate). Then ``step_size`` is applied
-once per group on the session total: ENERGY; TIME and PARKING_TIME together
-(only parking is rounded when both occur); reservation time. The rounding extra
-is billed with the component of the last period that used the group. Costs get
-VAT per version, are summed into the CDR ``total_*`` fields, and finally
-``min_price``/``max_price`` bound the total (excl. and incl. tax separately);
-the bounding shows up as :attr:`Pricing.price_limit_adjustment`.
+Theory of operation. :func:`price` reads the CDR (any mapping or pydantic
+model, see :mod:`ocpkit.tariffs._input`), compiles the tariff (see
+:func:`compile`), picks the tariff, and then walks the charging periods in
+time order. Each period is judged in the local time of the location (the
+CDR's location ``time_zone`` when present, else the ``tz`` argument, else the
+compiled tariff's zone; ``zoneinfo`` supplies DST). For every dimension (FLAT,
+ENERGY, TIME, PARKING_TIME) the first tariff element that has a component of
+that dimension and whose restrictions all hold at the period's start prices
+the period's volume of that dimension. FLAT is billed once per session (and
+once more for a reservation, whose fee is separate). Then ``step_size`` is
+applied once per group on the session total: ENERGY; TIME and PARKING_TIME
+together (only parking is rounded when both occur); reservation time. The
+rounding extra is billed with the component of the last period that used the
+group. Costs get VAT per version, are summed into the CDR ``total_*`` fields,
+and finally ``min_price``/``max_price`` bound the total (excl. and incl. tax
+separately); the bounding shows up as :attr:`Pricing.price_limit_adjustment`.
+
+Many CDRs. A tariff is read and compiled once into a :class:`CompiledTariff`;
+:func:`price` accepts one wherever it accepts a tariff, keeps the compiled
+form of tariffs given as plain JSON data (by content, so a dict changed
+between calls is compiled again), and :func:`price_many` prices a stream of
+CDRs against tariffs compiled once, in constant memory.
 
 Rounding. OCPI prescribes no rounding of money. ocpkit computes exactly (28
-significant digits where a division by 3600 cannot be exact) and, by default,
-returns unrounded amounts. Pass ``rounding=Rounding(2)`` (or any number of
-places and a :mod:`decimal` rounding mode, e.g. ``ROUND_HALF_EVEN``) to round
-every money amount of the result; totals are rounded from the unrounded sums,
-so rounded parts need not add up to the rounded total. Volumes are never
-rounded except by ``step_size``.
+significant digits where a division by 3600 cannot be exact, in a decimal
+context of its own) and, by default, returns unrounded amounts. Pass
+``rounding=Rounding(2)`` (or any number of places and a :mod:`decimal`
+rounding mode, e.g. ``ROUND_HALF_EVEN``) to round every money amount of the
+result; totals are rounded from the unrounded sums, so rounded parts need not
+add up to the rounded total. Volumes are never rounded except by
+``step_size``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+import threading
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime, tzinfo
 from decimal import (
     ROUND_05UP,
@@ -39,40 +47,39 @@ from decimal import (
     ROUND_HALF_EVEN,
     ROUND_HALF_UP,
     ROUND_UP,
-    Decimal,
     InvalidOperation,
-    localcontext,
+    getcontext,
+    setcontext,
 )
-from typing import Any, Literal
+from typing import Literal, overload
 from zoneinfo import ZoneInfo
 
-from ocpkit.errors import PricingError, UnsupportedError
-from ocpkit.tariffs._input import (
-    NPeriod,
-    NTariff,
-    PricingInput,
-    as_mapping,
-    read_input,
-    read_tariff,
+from ocpkit.errors import PricingError
+from ocpkit.tariffs._compile import (
+    VERSIONS,
+    CompiledTariff,
+    TariffCache,
+    check_version,
+    compile,
 )
-from ocpkit.tariffs._rules import Context, Line, apply_step_sizes, candidates, seconds, select
+from ocpkit.tariffs._engine import run
+from ocpkit.tariffs._input import NTariff, PricingInput, read_cdr
+from ocpkit.tariffs._results import Price, PricedLine, Pricing, Rounding, Tax
+from ocpkit.tariffs._rules import CONTEXT, in_context
 
 __all__ = [
     "VERSIONS",
+    "CompiledTariff",
     "Price",
     "PricedLine",
     "Pricing",
     "Rounding",
     "Tax",
+    "compile",
     "price",
+    "price_many",
 ]
 
-Version = Literal["2.1.1", "2.2.1", "2.3.0"]
-#: OCPI versions whose tariff rules :func:`price` implements.
-VERSIONS: tuple[str, ...] = ("2.1.1", "2.2.1", "2.3.0")
-
-_ZERO = Decimal(0)
-_HOUR = Decimal(3600)
 _ROUNDING_MODES = frozenset(
     {
         ROUND_CEILING,
@@ -85,207 +92,190 @@ _ROUNDING_MODES = frozenset(
         ROUND_05UP,
     }
 )
-# Step units per volume unit: OCPI TariffDimensionType step_size multipliers
-# (1 Wh for ENERGY, 1 second for TIME and PARKING_TIME).
-_PER_VOLUME = {"FLAT": Decimal(1), "ENERGY": Decimal(1000), "TIME": _HOUR, "PARKING_TIME": _HOUR}
+# Tariffs given as JSON data to price(), compiled once per content.
+_CACHE = TariffCache()
+_ZONES: dict[str, ZoneInfo] = {}
+_ZONES_LOCK = threading.Lock()
+# price_many switches to the pricing context once per chunk of this many CDRs.
+_CHUNK = 256
 
 
-@dataclass(frozen=True, slots=True)
-class Rounding:
-    """How to round money in a :class:`Pricing`: decimal places and a :mod:`decimal` mode."""
-
-    places: int = 2
-    mode: str = ROUND_HALF_UP
-
-    def apply(self, value: Decimal) -> Decimal:
-        """Round one amount."""
-        return value.quantize(Decimal(1).scaleb(-self.places), rounding=self.mode)
-
-
-@dataclass(frozen=True, slots=True)
-class Tax:
-    """Tax in an amount: its percentage (``None`` when unknown or mixed) and the sum due."""
-
-    percentage: Decimal | None
-    amount: Decimal
-
-
-@dataclass(frozen=True, slots=True)
-class Price:
-    """An amount excl. and incl. tax; either is ``None`` when it cannot be known.
-
-    2.1.1 has no VAT, so ``incl_vat`` is ``None`` there. In 2.3.0 a tariff with
-    ``tax_included`` NO and no ``vat`` leaves ``incl_vat`` unknown, and one with
-    ``tax_included`` YES and no ``vat`` leaves ``excl_vat`` unknown. ``taxes``
-    splits ``incl_vat - excl_vat`` by VAT percentage.
-    """
-
-    excl_vat: Decimal | None
-    incl_vat: Decimal | None
-    taxes: tuple[Tax, ...] = ()
-
-    @property
-    def before_taxes(self) -> Decimal | None:
-        """2.3.0 name of :attr:`excl_vat`."""
-        return self.excl_vat
-
-    @property
-    def after_taxes(self) -> Decimal | None:
-        """2.3.0 name of :attr:`incl_vat`."""
-        return self.incl_vat
-
-    def __add__(self, other: Price) -> Price:
-        merged: dict[Decimal | None, Decimal] = {}
-        for tax in (*self.taxes, *other.taxes):
-            merged[tax.percentage] = merged.get(tax.percentage, _ZERO) + tax.amount
-        return Price(
-            _add(self.excl_vat, other.excl_vat),
-            _add(self.incl_vat, other.incl_vat),
-            tuple(Tax(p, a) for p, a in merged.items()),
-        )
-
-    def rounded(self, rounding: Rounding | None) -> Price:
-        """Return this price with every amount rounded (unchanged when ``rounding`` is None)."""
-        if rounding is None:
-            return self
-        return Price(
-            None if self.excl_vat is None else rounding.apply(self.excl_vat),
-            None if self.incl_vat is None else rounding.apply(self.incl_vat),
-            tuple(Tax(t.percentage, rounding.apply(t.amount)) for t in self.taxes),
-        )
-
-
-def _add(a: Decimal | None, b: Decimal | None) -> Decimal | None:
-    return None if a is None or b is None else a + b
-
-
-@dataclass(frozen=True, slots=True)
-class PricedLine:
-    """One dimension of one charging period, as priced.
-
-    ``period`` indexes the periods in time order; ``element``/``component`` index
-    the tariff's ``elements`` and that element's ``price_components``. ``volume``
-    is what was consumed (kWh, hours, or 1 for FLAT), ``step_extra`` what
-    ``step_size`` added (only on the last line of a group), ``billed_volume`` their
-    sum, ``cost`` = ``billed_volume`` x ``unit_price`` with tax.
-    """
-
-    period: int
-    start: datetime
-    end: datetime
-    dimension: str
-    reservation: bool
-    element: int
-    component: int
-    unit_price: Decimal
-    vat: Decimal | None
-    step_size: int
-    volume: Decimal
-    step_extra: Decimal
-    billed_volume: Decimal
-    cost: Price
-
-
-@dataclass(frozen=True, slots=True)
-class Pricing:
-    """The result of :func:`price`: every CDR ``total_*`` field plus the breakdown.
-
-    ``total_cost`` equals the sum of the five cost fields plus
-    ``price_limit_adjustment`` (non-zero only when min_price/max_price bound
-    the total). ``billed_*`` are volumes after ``step_size``.
-    """
-
-    version: str
-    currency: str
-    tariff_id: str | None
-    time_zone: str
-    total_cost: Price
-    total_fixed_cost: Price
-    total_energy: Decimal
-    total_energy_cost: Price
-    total_time: Decimal
-    total_time_cost: Price
-    total_parking_time: Decimal
-    total_parking_cost: Price
-    total_reservation_cost: Price
-    price_limit_adjustment: Price
-    billed_energy: Decimal
-    billed_time: Decimal
-    billed_parking_time: Decimal
-    billed_reservation_time: Decimal
-    lines: tuple[PricedLine, ...]
-    warnings: tuple[str, ...]
-
-    def as_cdr_fields(self) -> dict[str, Any]:
-        """The ``total_*`` fields in the wire shape of :attr:`version` (Decimal amounts).
-
-        2.1.1: bare numbers excl. VAT (its CDR has only total_cost and the volumes);
-        2.2.1: ``{"excl_vat", "incl_vat"}``; 2.3.0: ``{"before_taxes", "taxes"}``.
-        """
-        if self.version == "2.1.1":
-            return {
-                "total_cost": self.total_cost.excl_vat,
-                "total_energy": self.total_energy,
-                "total_time": self.total_time,
-                "total_parking_time": self.total_parking_time,
-            }
-        out: dict[str, Any] = {
-            "total_energy": self.total_energy,
-            "total_time": self.total_time,
-            "total_parking_time": self.total_parking_time,
-        }
-        for name in (
-            "total_cost",
-            "total_fixed_cost",
-            "total_energy_cost",
-            "total_time_cost",
-            "total_parking_cost",
-            "total_reservation_cost",
-        ):
-            value: Price = getattr(self, name)
-            if self.version == "2.2.1":
-                out[name] = {"excl_vat": value.excl_vat}
-                if value.incl_vat is not None:
-                    out[name]["incl_vat"] = value.incl_vat
-            else:
-                out[name] = {
-                    "before_taxes": value.excl_vat,
-                    "taxes": [
-                        {"name": "VAT" if t.percentage is not None else "Tax", "amount": t.amount}
-                        | ({} if t.percentage is None else {"percentage": t.percentage})
-                        for t in value.taxes
-                        if t.amount != 0
-                    ],
-                }
-        return out
-
-
-# --------------------------------------------------------------------------- public entry point
+# --------------------------------------------------------------------------- public entry points
 
 
 def price(
     tariff: object,
     cdr_or_session: object,
-    version: str = "2.2.1",
+    version: str | None = None,
     tz: str | tzinfo | None = None,
     *,
     rounding: Rounding | None = None,
 ) -> Pricing:
     """Price a CDR or Session with an OCPI tariff.
 
-    ``tariff`` is one Tariff (mapping or model), a list of them, or ``None`` to
-    use the CDR's own ``tariffs``. From a list, the tariff named by the
-    periods' ``tariff_id`` wins, else the first in the CDR's currency whose
-    ``start_date_time``/``end_date_time`` window holds the session start.
-    ``tz`` (IANA name or tzinfo) is the location's time zone, used when the
-    CDR's location carries none; without either, UTC is used and a warning
+    ``tariff`` is one Tariff (mapping, model or :class:`CompiledTariff`), a
+    list of them, or ``None`` to use the CDR's own ``tariffs``. From a list,
+    the tariff named by the periods' ``tariff_id`` wins, else the first in
+    the CDR's currency whose ``start_date_time``/``end_date_time`` window
+    holds the session start. ``version`` is the OCPI version (default: that
+    of the compiled tariffs, else ``"2.2.1"``). ``tz`` (IANA name or tzinfo)
+    is the location's time zone, used when the CDR's location carries none;
+    without either (or a compiled tariff's zone), UTC is used and a warning
     says so. ``rounding`` rounds money in the result (default: none; see the
     module docstring). Raises :class:`~ocpkit.errors.PricingError` for input
     that cannot be priced, :class:`~ocpkit.errors.UnsupportedError` for an
     unknown ``version``.
     """
-    if version not in VERSIONS:
-        raise UnsupportedError(f"unknown OCPI version {version!r}; expected one of {', '.join(VERSIONS)}")
+    saved = getcontext()
+    if saved is CONTEXT:
+        return _price_one(tariff, cdr_or_session, version, tz, rounding)
+    setcontext(CONTEXT)
+    try:
+        return _price_one(tariff, cdr_or_session, version, tz, rounding)
+    finally:
+        setcontext(saved)
+
+
+@overload
+def price_many(
+    cdrs: Iterable[object],
+    tariffs: object = ...,
+    version: str | None = ...,
+    tz: str | tzinfo | None = ...,
+    *,
+    rounding: Rounding | None = ...,
+    errors: Literal["raise"] = ...,
+) -> Iterator[Pricing]: ...
+
+
+@overload
+def price_many(
+    cdrs: Iterable[object],
+    tariffs: object = ...,
+    version: str | None = ...,
+    tz: str | tzinfo | None = ...,
+    *,
+    rounding: Rounding | None = ...,
+    errors: Literal["return"],
+) -> Iterator[Pricing | PricingError]: ...
+
+
+def price_many(
+    cdrs: Iterable[object],
+    tariffs: object = None,
+    version: str | None = None,
+    tz: str | tzinfo | None = None,
+    *,
+    rounding: Rounding | None = None,
+    errors: Literal["raise", "return"] = "raise",
+) -> Iterator[Pricing] | Iterator[Pricing | PricingError]:
+    """Price many CDRs or Sessions, lazily and in order, with tariffs compiled once.
+
+    ``tariffs`` is what :func:`price` accepts (one tariff or a list, as
+    mappings, models or :class:`CompiledTariff`; ``None`` for each CDR's own),
+    read and compiled before the first CDR is priced: a bad tariff raises
+    here. Each result equals ``price(tariffs, cdr, version, tz, rounding=...)``.
+    With ``errors="raise"`` the first CDR that cannot be priced raises its
+    :class:`~ocpkit.errors.PricingError` (after the results before it); with
+    ``errors="return"`` the error takes that CDR's place in the stream.
+    """
+    if errors not in ("raise", "return"):
+        raise PricingError("errors must be 'raise' or 'return'")
+    resolved = _resolve_version(tariffs, version)
+    _check_rounding(rounding)
+    chooser = None if tariffs is None else in_context(_chooser, tariffs, resolved)
+    return _stream(iter(cdrs), chooser, resolved, tz, rounding, errors == "return")
+
+
+# --------------------------------------------------------------------------- one CDR
+
+
+def _price_one(
+    tariff: object, cdr: object, version: str | None, tz: str | tzinfo | None, rounding: Rounding | None
+) -> Pricing:
+    resolved = (
+        tariff.version
+        if version is None and type(tariff) is CompiledTariff
+        else _resolve_version(tariff, version)
+    )
+    if rounding is not None:
+        _check_rounding(rounding)
+    chooser: _Chooser | _One
+    if tariff is None:
+        data = read_cdr(cdr, "cdr", lambda items, path: _embedded(items, path, resolved))
+        chooser = _Chooser(data.raw_tariffs)  # type: ignore[arg-type]
+        if not chooser.candidates:
+            raise PricingError("no tariff given and the CDR has no tariffs")
+    else:
+        data = read_cdr(cdr, "cdr")
+        chooser = _chooser(tariff, resolved)
+    return _priced(chooser, data, tz, rounding)
+
+
+def _priced(
+    chooser: _Chooser | _One, data: PricingInput, tz: str | tzinfo | None, rounding: Rounding | None
+) -> Pricing:
+    warnings: list[str] = []
+    chosen = chooser.choose(data, warnings)
+    zone, zone_name = _zone(data.time_zone, tz if tz is not None else chosen.tz, warnings)
+    try:
+        # Limits from the readers keep every exponent within +-1000, so only
+        # pathological products can trip these; report them as PricingError.
+        return run(chosen, data, zone, zone_name, rounding, warnings)
+    except (InvalidOperation, ArithmeticError) as exc:
+        raise PricingError(f"arithmetic failed on this input: {exc!r}") from exc
+
+
+def _stream(
+    cdrs: Iterator[object],
+    chooser: _Chooser | _One | None,
+    version: str,
+    tz: str | tzinfo | None,
+    rounding: Rounding | None,
+    keep_errors: bool,
+) -> Iterator[Pricing | PricingError]:
+    while True:
+        # A chunk is priced in the pricing context, which is never held across a yield.
+        done, failure, more = in_context(_chunk, cdrs, chooser, version, tz, rounding, keep_errors)
+        yield from done
+        if failure is not None:
+            raise failure
+        if not more:
+            return
+
+
+def _chunk(
+    cdrs: Iterator[object],
+    chooser: _Chooser | _One | None,
+    version: str,
+    tz: str | tzinfo | None,
+    rounding: Rounding | None,
+    keep_errors: bool,
+) -> tuple[list[Pricing | PricingError], PricingError | None, bool]:
+    done: list[Pricing | PricingError] = []
+    for cdr in cdrs:
+        try:
+            if chooser is None:
+                data = read_cdr(cdr, "cdr", lambda items, path: _embedded(items, path, version))
+                own = _Chooser(data.raw_tariffs)  # type: ignore[arg-type]
+                if not own.candidates:
+                    raise PricingError("no tariff given and the CDR has no tariffs")
+                done.append(_priced(own, data, tz, rounding))
+            else:
+                done.append(_priced(chooser, read_cdr(cdr, "cdr"), tz, rounding))
+        except PricingError as exc:
+            if not keep_errors:
+                return done, exc, False
+            done.append(exc)
+        if len(done) >= _CHUNK:
+            return done, None, True
+    return done, None, False
+
+
+# --------------------------------------------------------------------------- inputs
+
+
+def _check_rounding(rounding: Rounding | None) -> None:
     if rounding is not None and (
         not isinstance(rounding, Rounding)
         or rounding.mode not in _ROUNDING_MODES
@@ -295,62 +285,110 @@ def price(
         raise PricingError(
             "rounding must be None or a Rounding with -30..30 places and a decimal ROUND_* mode"
         )
-    data = read_input(cdr_or_session, "cdr")
-    warnings: list[str] = []
-    chosen = _choose_tariff(tariff, data, warnings)
-    zone, zone_name = _zone(data.time_zone, tz, warnings)
-    try:
-        with localcontext() as ctx:
-            ctx.prec = 28
-            # Limits from the readers keep every exponent within +-1000, so only
-            # pathological products can trip these; report them as PricingError.
-            return _price(chosen, data, version, zone, zone_name, rounding, warnings)
-    except (InvalidOperation, ArithmeticError) as exc:
-        raise PricingError(f"arithmetic failed on this input: {exc!r}") from exc
 
 
-# --------------------------------------------------------------------------- inputs
+def _resolve_version(tariff: object, version: str | None) -> str:
+    if version is not None:
+        return check_version(version)
+    if isinstance(tariff, CompiledTariff):
+        return tariff.version
+    if isinstance(tariff, Sequence) and tariff and isinstance(tariff[0], CompiledTariff):
+        return tariff[0].version
+    return "2.2.1"
 
 
-def _choose_tariff(tariff: object, data: PricingInput, warnings: list[str]) -> NTariff:
-    if tariff is None:
-        candidates = list(data.tariffs)
-        if not candidates:
-            raise PricingError("no tariff given and the CDR has no tariffs")
-    elif isinstance(tariff, Sequence) and not isinstance(tariff, str | bytes):
-        candidates = [read_tariff(t, f"tariffs[{i}]") for i, t in enumerate(tariff)]
+def _one(tariff: object, version: str, path: str) -> CompiledTariff:
+    if isinstance(tariff, CompiledTariff):
+        if tariff.version != version:
+            raise PricingError(
+                f"{path}: compiled for OCPI {tariff.version}, not {version}; compile it for {version}"
+            )
+        return tariff
+    return _CACHE.get(tariff, version, path)
+
+
+def _embedded(items: Sequence[object], path: str, version: str) -> list[CompiledTariff]:
+    return [_CACHE.get(t, version, f"{path}[{i}]") for i, t in enumerate(items)]
+
+
+def _chooser(tariff: object, version: str) -> _Chooser | _One:
+    if isinstance(tariff, CompiledTariff):
+        return _One(_one(tariff, version, "tariff"))
+    if isinstance(tariff, Sequence) and not isinstance(tariff, str | bytes):
+        candidates = [_one(t, version, f"tariffs[{i}]") for i, t in enumerate(tariff)]
         if not candidates:
             raise PricingError("empty list of tariffs")
-    else:
-        as_mapping(tariff, "tariff")
-        candidates = [read_tariff(tariff, "tariff")]
-    single = len(candidates) == 1
-    if data.currency is not None:
-        matching = [t for t in candidates if t.currency == data.currency]
-        if not matching:
-            found = ", ".join(sorted({t.currency for t in candidates}))
-            raise PricingError(f"tariff currency {found} differs from the CDR currency {data.currency}")
-        candidates = matching
-    elif len({t.currency for t in candidates}) > 1:
-        raise PricingError("tariffs in mixed currencies and no CDR currency to choose by")
-    referenced = [p.tariff_id for p in data.periods if p.tariff_id is not None]
-    by_id = {t.id: t for t in reversed(candidates) if t.id is not None}
-    named = [i for i in referenced if i in by_id]
-    if named:
-        if len(set(named)) > 1:
-            warnings.append(f"periods reference several tariffs; all priced with {named[0]!r}")
-        chosen = by_id[named[0]]
-    else:
-        valid = [t for t in candidates if _tariff_valid(t, data.start)]
-        if valid:
-            chosen = valid[0]
-        elif single:
-            chosen = candidates[0]
+        return _Chooser(candidates)
+    return _One(_one(tariff, version, "tariff"))
+
+
+class _One:
+    """The choice when there is one tariff: check the currency, note an invalid window."""
+
+    __slots__ = ("tariff",)
+
+    def __init__(self, tariff: CompiledTariff) -> None:
+        self.tariff = tariff
+
+    def choose(self, data: PricingInput, warnings: list[str]) -> CompiledTariff:
+        chosen = self.tariff
+        if data.currency is not None and chosen.currency != data.currency:
+            raise PricingError(
+                f"tariff currency {chosen.currency} differs from the CDR currency {data.currency}"
+            )
+        # A period naming this tariff chooses it whatever its validity window.
+        tariff_id = chosen.tariff.id
+        named = tariff_id is not None and any(p[2] == tariff_id for p in data.periods)
+        if not named and not _tariff_valid(chosen.tariff, data.start):
             warnings.append("the session starts outside the tariff's start_date_time/end_date_time")
+        warnings.extend(chosen.tariff.warnings)
+        return chosen
+
+
+class _Chooser:
+    """Picks the tariff of one CDR among candidates, with what can be worked out in advance."""
+
+    def __init__(self, candidates: list[CompiledTariff]) -> None:
+        self.candidates = candidates
+        self.single = len(candidates) == 1
+        currencies = {t.currency for t in candidates}
+        self.found = ", ".join(sorted(currencies))
+        self.mixed = len(currencies) > 1
+        self.pools: dict[str | None, tuple[list[CompiledTariff], dict[str, CompiledTariff]]] = {}
+
+    def _pool(self, currency: str | None) -> tuple[list[CompiledTariff], dict[str, CompiledTariff]]:
+        pool = self.pools.get(currency)
+        if pool is None:
+            matching = self.candidates
+            if currency is not None:
+                matching = [t for t in matching if t.currency == currency]
+                if not matching:
+                    raise PricingError(
+                        f"tariff currency {self.found} differs from the CDR currency {currency}"
+                    )
+            # The first of several tariffs with the same id wins.
+            pool = (matching, {t.id: t for t in reversed(matching) if t.id is not None})
+            self.pools[currency] = pool
+        return pool
+
+    def choose(self, data: PricingInput, warnings: list[str]) -> CompiledTariff:
+        if data.currency is None and self.mixed:
+            raise PricingError("tariffs in mixed currencies and no CDR currency to choose by")
+        matching, by_id = self._pool(data.currency)
+        named = [p[2] for p in data.periods if p[2] is not None and p[2] in by_id] if by_id else ()
+        if named:
+            if len(set(named)) > 1:
+                warnings.append(f"periods reference several tariffs; all priced with {named[0]!r}")
+            chosen = by_id[named[0]]
         else:
-            raise PricingError("no tariff is valid at the session start")
-    warnings.extend(chosen.warnings)
-    return chosen
+            chosen = next((t for t in matching if _tariff_valid(t.tariff, data.start)), None)  # type: ignore[assignment]
+            if chosen is None:
+                if not self.single:
+                    raise PricingError("no tariff is valid at the session start")
+                chosen = matching[0]
+                warnings.append("the session starts outside the tariff's start_date_time/end_date_time")
+        warnings.extend(chosen.tariff.warnings)
+        return chosen
 
 
 def _tariff_valid(tariff: NTariff, at: datetime) -> bool:
@@ -369,231 +407,13 @@ def _zone(cdr_zone: str | None, tz: str | tzinfo | None, warnings: list[str]) ->
         return chosen, str(chosen)
     if not isinstance(chosen, str):
         raise PricingError(f"tz must be an IANA name or a tzinfo, got {type(chosen).__name__}")
-    try:
-        return ZoneInfo(chosen), chosen
-    except Exception as exc:  # ZoneInfoNotFoundError (a KeyError), ValueError for odd keys
-        raise PricingError(f"unknown time zone {chosen[:60]!r}") from exc
-
-
-# --------------------------------------------------------------------------- engine
-
-
-def _price(
-    tariff: NTariff,
-    data: PricingInput,
-    version: str,
-    zone: tzinfo,
-    zone_name: str,
-    rounding: Rounding | None,
-    warnings: list[str],
-) -> Pricing:
-    if not data.periods:
-        raise PricingError("cdr.charging_periods: at least one period (or a Session's kwh) is needed")
-    if data.synthesized:
-        warnings.append("no charging periods; priced as one period built from kwh and the duration")
-    # Each period ends where the next starts (OCPI ChargingPeriod), so order them.
-    periods = sorted(data.periods, key=lambda p: p.start)
-    if list(periods) != list(data.periods):
-        warnings.append("charging periods were not in time order; sorted")
-    ends = [p.start for p in periods[1:]] + [data.end]
-    if periods[0].start < data.start or periods[-1].start > data.end:
-        warnings.append("periods_outside_start_end_date_time")
-    is_reservation = ["RESERVATION_TIME" in p.dimensions for p in periods]
-    expired = all(is_reservation)
-    charging = [p for p, r in zip(periods, is_reservation, strict=True) if not r]
-    charging_start = charging[0].start if charging and any(is_reservation) else data.start
-    if version == "2.1.1" and any(c.vat is not None for e in tariff.elements for c in e.components):
-        warnings.append("vat is not part of OCPI 2.1.1; ignored")
-    if version == "2.3.0" and tariff.tax_included is None:
-        warnings.append("tax_included missing on a 2.3.0 tariff; prices read as excluding VAT")
-
-    lines: list[Line] = []
-    flat_done = {False: False, True: False}
-    energy_before = _ZERO
-    for index, (period, end) in enumerate(zip(periods, ends, strict=True)):
-        reservation = is_reservation[index]
-        hours = max(seconds(end - period.start), _ZERO) / _HOUR
-        ctx = Context(
-            local=period.start.astimezone(zone),
-            duration=seconds(period.start - charging_start),
-            energy_before=energy_before,
-            dims=period.dimensions,
-            hours=hours,
-        )
-        elements = candidates(tariff.elements, reservation, expired)
-        if reservation:
-            volumes = {"TIME": period.dimensions["RESERVATION_TIME"]}
-        else:
-            volumes = {
-                d: period.dimensions[d] for d in ("ENERGY", "TIME", "PARKING_TIME") if d in period.dimensions
-            }
-            energy_before += period.dimensions.get("ENERGY", _ZERO)
-        if not flat_done[reservation]:
-            volumes["FLAT"] = Decimal(1)
-        for dimension in ("FLAT", "ENERGY", "TIME", "PARKING_TIME"):
-            if dimension not in volumes:
-                continue
-            found = select(elements, dimension, ctx)
-            if found is None:
-                continue
-            element_index, component = found
-            if dimension == "FLAT":
-                # OCPI 2.2.1 cdrs: a FLAT fee is due once per session, not per period.
-                flat_done[reservation] = True
-            lines.append(
-                Line(
-                    index,
-                    period.start,
-                    end,
-                    dimension,
-                    reservation,
-                    element_index,
-                    component,
-                    volumes[dimension],
-                    _PER_VOLUME[dimension],
-                )
-            )
-
-    apply_step_sizes(lines)
-    return _totals(tariff, data, version, zone_name, rounding, periods, is_reservation, lines, warnings)
-
-
-def _amount(amount: Decimal, vat: Decimal | None, version: str, tax_included: str | None) -> Price:
-    if version == "2.1.1":
-        return Price(amount, None)
-    if amount == 0:
-        return Price(_ZERO, _ZERO)
-    if version == "2.3.0" and tax_included == "N/A":
-        return Price(amount, amount)
-    if version == "2.3.0" and tax_included == "YES":
-        # OCPI 2.3.0 tariffs: prices include tax; VAT, when given, tells how much.
-        if vat is None:
-            return Price(None, amount)
-        excl = amount / (1 + vat / 100)
-        return Price(excl, amount, (Tax(vat, amount - excl),))
-    if vat is None:
-        # 2.2.1: no vat means no VAT applies; 2.3.0 with tax_included NO: tax unknown.
-        return Price(amount, amount) if version == "2.2.1" else Price(amount, None)
-    incl = amount * (1 + vat / 100)
-    return Price(amount, incl, (Tax(vat, incl - amount),))
-
-
-def _sum(prices: Sequence[Price], version: str) -> Price:
-    total = Price(_ZERO, None if version == "2.1.1" else _ZERO)
-    for p in prices:
-        total = total + p
-    return total
-
-
-def _totals(
-    tariff: NTariff,
-    data: PricingInput,
-    version: str,
-    zone_name: str,
-    rounding: Rounding | None,
-    periods: Sequence[NPeriod],
-    is_reservation: Sequence[bool],
-    lines: Sequence[Line],
-    warnings: list[str],
-) -> Pricing:
-    priced = [
-        PricedLine(
-            period=x.period,
-            start=x.start,
-            end=x.end,
-            dimension=x.dimension,
-            reservation=x.reservation,
-            element=x.element,
-            component=x.component.index,
-            unit_price=x.component.price,
-            vat=None if version == "2.1.1" else x.component.vat,
-            step_size=x.component.step_size,
-            volume=x.volume,
-            step_extra=x.extra_units / x.per_volume,
-            billed_volume=x.volume + x.extra_units / x.per_volume,
-            cost=_amount(x.numerator / x.per_volume, x.component.vat, version, tariff.tax_included),
-        )
-        for x in lines
-    ]
-
-    def cost(dimension: str, reservation: bool = False) -> Price:
-        # Sum exact numerators per (VAT, unit) first, so that how a volume is
-        # split over periods cannot change the inexact division's result.
-        numerators: dict[tuple[Decimal | None, Decimal], Decimal] = {}
-        for x in lines:
-            if x.reservation == reservation and dimension in ("*", x.dimension):
-                key = (x.component.vat, x.per_volume)
-                numerators[key] = numerators.get(key, _ZERO) + x.numerator
-        return _sum(
-            [_amount(n / unit, vat, version, tariff.tax_included) for (vat, unit), n in numerators.items()],
-            version,
-        )
-
-    def billed(dimension: str, reservation: bool = False) -> Decimal:
-        return sum(
-            (x.billed_volume for x in priced if x.dimension == dimension and x.reservation == reservation),
-            _ZERO,
-        )
-
-    def consumed(dimension: str) -> Decimal:
-        return sum(
-            (
-                p.dimensions.get(dimension, _ZERO)
-                for p, r in zip(periods, is_reservation, strict=True)
-                if not r
-            ),
-            _ZERO,
-        )
-
-    fixed, energy, time, parking = cost("FLAT"), cost("ENERGY"), cost("TIME"), cost("PARKING_TIME")
-    reservation = cost("*", reservation=True)
-    subtotal = _sum([fixed, energy, time, parking, reservation], version)
-    adjustment = _limit_adjustment(tariff, subtotal, version)
-    total = subtotal + adjustment
-    return Pricing(
-        version=version,
-        currency=tariff.currency,
-        tariff_id=tariff.id,
-        time_zone=zone_name,
-        total_cost=total.rounded(rounding),
-        total_fixed_cost=fixed.rounded(rounding),
-        total_energy=consumed("ENERGY"),
-        total_energy_cost=energy.rounded(rounding),
-        total_time=seconds(data.end - data.start) / _HOUR,
-        total_time_cost=time.rounded(rounding),
-        total_parking_time=consumed("PARKING_TIME"),
-        total_parking_cost=parking.rounded(rounding),
-        total_reservation_cost=reservation.rounded(rounding),
-        price_limit_adjustment=adjustment.rounded(rounding),
-        billed_energy=billed("ENERGY"),
-        billed_time=billed("TIME"),
-        billed_parking_time=billed("PARKING_TIME"),
-        billed_reservation_time=billed("TIME", reservation=True),
-        lines=tuple(replace(x, cost=x.cost.rounded(rounding)) for x in priced),
-        warnings=tuple(warnings),
-    )
-
-
-def _limit_adjustment(tariff: NTariff, subtotal: Price, version: str) -> Price:
-    """OCPI 2.2.1 tariffs, min_price/max_price: excl. and incl. VAT bounds apply separately."""
-    excl, incl = subtotal.excl_vat, subtotal.incl_vat
-    for limit, is_min in ((tariff.min_price, True), (tariff.max_price, False)):
-        if limit is None:
-            continue
-        if excl is not None and (excl < limit.excl if is_min else excl > limit.excl):
-            excl = limit.excl
-        if (
-            limit.incl is not None
-            and incl is not None
-            and (incl < limit.incl if is_min else incl > limit.incl)
-        ):
-            incl = limit.incl
-    d_excl = None if excl is None or subtotal.excl_vat is None else excl - subtotal.excl_vat
-    d_incl = None if incl is None or subtotal.incl_vat is None else incl - subtotal.incl_vat
-    if version == "2.1.1":
-        return Price(d_excl, None)
-    taxes: tuple[Tax, ...] = ()
-    if d_excl is not None and d_incl is not None and d_incl != d_excl:
-        # The bound moves the tax too, but not at any one VAT rate.
-        taxes = (Tax(None, d_incl - d_excl),)
-    return Price(d_excl, d_incl, taxes)
+    zone = _ZONES.get(chosen)
+    if zone is None:
+        try:
+            zone = ZoneInfo(chosen)
+        except Exception as exc:  # ZoneInfoNotFoundError (a KeyError), ValueError for odd keys
+            raise PricingError(f"unknown time zone {chosen[:60]!r}") from exc
+        with _ZONES_LOCK:
+            if len(_ZONES) < 1024:
+                _ZONES[chosen] = zone
+    return zone, chosen

@@ -23,8 +23,8 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -41,7 +41,7 @@ __all__ = [
     "PriceLimit",
     "PricingInput",
     "as_mapping",
-    "read_input",
+    "read_cdr",
     "read_tariff",
 ]
 
@@ -49,6 +49,7 @@ __all__ = [
 DIMENSIONS = ("FLAT", "ENERGY", "TIME", "PARKING_TIME")
 
 _DAYS = ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY")
+_ZERO = Decimal(0)
 # OCPI 2.2.1 tariffs: TariffRestrictions start_time regex; 2.1.1 allowed 24:00-ish
 # values ([0-2][0-9]) until its erratum, so the hour is range-checked separately.
 _HHMM = re.compile(r"^([0-2][0-9]):([0-5][0-9])$")
@@ -122,34 +123,52 @@ class NTariff:
     warnings: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class NPeriod:
-    """A charging period: its start and its dimensions (type -> volume).
-
-    ``tariff_id`` is the 2.2.1+ ChargingPeriod field, when given.
-    """
-
-    start: datetime
-    dimensions: Mapping[str, Decimal]
-    tariff_id: str | None = None
+#: A charging period: its start (UTC), its dimensions (type -> volume, a type
+#: listed twice is summed) and the 2.2.1+ ChargingPeriod ``tariff_id``, when given.
+#: A plain tuple: a month of CDRs makes millions of them.
+NPeriod = tuple[datetime, dict[str, Decimal], str | None]
 
 
-@dataclass(frozen=True, slots=True)
 class PricingInput:
     """A CDR or Session reduced to what pricing needs.
 
     ``synthesized`` is true when the input had no charging periods and one was
-    built from a Session's ``kwh`` and its duration.
+    built from a Session's ``kwh`` and its duration. ``raw_tariffs`` holds the
+    CDR's own ``tariffs``: read by the ``embedded`` reader of :func:`read_cdr`
+    when one was given, else as they came (they are needed only when no tariff
+    is given).
     """
 
-    start: datetime
-    end: datetime
-    currency: str | None
-    country: str | None
-    time_zone: str | None
-    periods: tuple[NPeriod, ...]
-    tariffs: tuple[NTariff, ...] = field(default=())
-    synthesized: bool = False
+    __slots__ = (
+        "country",
+        "currency",
+        "end",
+        "periods",
+        "raw_tariffs",
+        "start",
+        "synthesized",
+        "time_zone",
+    )
+
+    def __init__(
+        self,
+        start: datetime,
+        end: datetime,
+        currency: str | None,
+        country: str | None,
+        time_zone: str | None,
+        periods: list[NPeriod],
+        raw_tariffs: object,
+        synthesized: bool,
+    ) -> None:
+        self.start = start
+        self.end = end
+        self.currency = currency
+        self.country = country
+        self.time_zone = time_zone
+        self.periods = periods
+        self.raw_tariffs = raw_tariffs
+        self.synthesized = synthesized
 
 
 def as_mapping(obj: object, what: str) -> Mapping[str, Any]:
@@ -376,71 +395,150 @@ def read_tariff(obj: object, path: str = "tariff") -> NTariff:
 
 
 # --------------------------------------------------------------------------- CDRs and Sessions
+#
+# The CDR is read on every call, so this half is written for speed: exact
+# built-in types take a fast path and anything else goes through the general
+# converters above, which either accept it or raise with the JSON path. Paths
+# are formatted only when something is wrong.
+
+_ISO = datetime.fromisoformat
+_TEN_YEARS = timedelta(days=3660)
 
 
-def _period(value: object, path: str) -> NPeriod:
-    data = _mapping(value, path)
-    start = _datetime(_first(data, "start_date_time", "start_datetime"), f"{path}.start_date_time")
-    dims: dict[str, Decimal] = {}
-    for i, raw in enumerate(_list(data.get("dimensions", []), f"{path}.dimensions")):
-        dim = _mapping(raw, f"{path}.dimensions[{i}]")
-        kind = _str(dim.get("type"), f"{path}.dimensions[{i}].type")
-        volume = _decimal(dim.get("volume"), f"{path}.dimensions[{i}].volume")
-        # A type listed twice is summed for volumes; it is an odd CDR either way.
-        dims[kind] = dims.get(kind, Decimal(0)) + volume
-    tariff_id = data.get("tariff_id")
-    return NPeriod(start, dims, None if tariff_id is None else str(tariff_id))
+def _utc(value: object) -> datetime | None:
+    """Fast path of :func:`_datetime` for strings: the instant in UTC, or None to take the slow path."""
+    if type(value) is not str:
+        return None
+    try:
+        # Python 3.11 reads a trailing "Z" itself; anything it refuses (padding, "z") takes the slow path.
+        result = _ISO(value)
+    except ValueError:
+        return None
+    zone = result.tzinfo
+    if zone is UTC:
+        return result
+    if zone is None or result.utcoffset() is None:
+        return result.replace(tzinfo=UTC)
+    try:
+        return result.astimezone(UTC)
+    except (OverflowError, ValueError):
+        return None
 
 
-def read_input(obj: object, path: str = "cdr") -> PricingInput:
-    """Normalise a CDR or Session (any version) from a mapping or a model."""
-    data = as_mapping(obj, path)
-    raw_start = _first(data, "start_date_time", "start_datetime")
+def _volume(value: object) -> Decimal | None:
+    """Fast path of :func:`_decimal`: a plain finite in-range number, or None to take the slow path."""
+    kind = type(value)
+    if kind is float:
+        if value - value != 0:  # type: ignore[operator]  # inf and nan
+            return None
+        result = Decimal(repr(value))
+    elif kind is Decimal:
+        result = value  # type: ignore[assignment]
+        if not result.is_finite():
+            return None
+    elif kind is int:
+        result = Decimal(value)  # type: ignore[arg-type]
+    else:
+        return None
+    if result and not -1000 < result.adjusted() < 1000:
+        return None
+    return result
+
+
+def _periods(raw_periods: object, path: str) -> list[NPeriod]:
+    items = raw_periods if type(raw_periods) is list else _list(raw_periods, f"{path}.charging_periods")
+    periods: list[NPeriod] = []
+    zero = _ZERO
+    for i, raw in enumerate(items):
+        if type(raw) is not dict:
+            raw = _mapping(raw, f"{path}.charging_periods[{i}]")
+        get = raw.get
+        at = get("start_date_time")
+        if at is None:
+            at = get("start_datetime")
+        start = _utc(at) or _datetime(at, f"{path}.charging_periods[{i}].start_date_time")
+        dims: dict[str, Decimal] = {}
+        raw_dims = get("dimensions", [])
+        if type(raw_dims) is not list:
+            raw_dims = _list(raw_dims, f"{path}.charging_periods[{i}].dimensions")
+        for j, dim in enumerate(raw_dims):
+            if type(dim) is not dict:
+                dim = _mapping(dim, f"{path}.charging_periods[{i}].dimensions[{j}]")
+            kind = dim.get("type")
+            if type(kind) is not str:
+                kind = _str(kind, f"{path}.charging_periods[{i}].dimensions[{j}].type")
+            raw_volume = dim.get("volume")
+            volume = _volume(raw_volume)
+            if volume is None:
+                volume = _decimal(raw_volume, f"{path}.charging_periods[{i}].dimensions[{j}].volume")
+            # A type listed twice is summed for volumes; it is an odd CDR either way.
+            dims[kind] = dims.get(kind, zero) + volume
+        tariff_id = get("tariff_id")
+        periods.append((start, dims, None if tariff_id is None else str(tariff_id)))
+    return periods
+
+
+def read_cdr(
+    obj: object,
+    path: str = "cdr",
+    embedded: Callable[[Sequence[Any], str], object] | None = None,
+) -> PricingInput:
+    """Normalise a CDR or Session (any version) from a mapping or a model.
+
+    The CDR's own ``tariffs`` are handed, once the periods are read, to
+    ``embedded`` (a reader that raises on a bad tariff) when it is given, and
+    are otherwise left unread in :attr:`PricingInput.raw_tariffs`.
+    """
+    data = obj if type(obj) is dict else as_mapping(obj, path)
+    get = data.get
+    raw_start = get("start_date_time")
+    if raw_start is None:
+        raw_start = get("start_datetime")
     if raw_start is None:
         raise PricingError(f"{path}.start_date_time: missing")
-    start = _datetime(raw_start, f"{path}.start_date_time")
+    start = _utc(raw_start) or _datetime(raw_start, f"{path}.start_date_time")
     # 2.1.1 CDRs call it stop_date_time; 2.1.1 Sessions end_datetime; 2.2.1+ end_date_time.
-    raw_end = _first(data, "end_date_time", "stop_date_time", "end_datetime")
+    raw_end = get("end_date_time")
+    if raw_end is None:
+        raw_end = _first(data, "stop_date_time", "end_datetime")
     if raw_end is None:
         raise PricingError(f"{path}.end_date_time: missing (an ongoing session cannot be priced)")
-    end = _datetime(raw_end, f"{path}.end_date_time")
+    end = _utc(raw_end) or _datetime(raw_end, f"{path}.end_date_time")
     if end < start:
         raise PricingError(f"{path}.end_date_time: before start_date_time")
-    if end - start > timedelta(days=3660):
+    if end - start > _TEN_YEARS:
         raise PricingError(f"{path}: session longer than ten years")
-    currency = data.get("currency")
-    location = _first(data, "cdr_location", "location")
+    currency = get("currency")
+    location = get("cdr_location")
+    if location is None:
+        location = get("location")
     country = time_zone = None
     if location is not None:
-        loc = _mapping(location, f"{path}.cdr_location")
+        loc = location if type(location) is dict else _mapping(location, f"{path}.cdr_location")
         if loc.get("country") is not None:
             country = _str(loc["country"], f"{path}.cdr_location.country")
         if loc.get("time_zone") is not None:
             # 2.1.1 Location.time_zone; a non-standard extra on 2.2.1 CdrLocation.
             time_zone = _str(loc["time_zone"], f"{path}.cdr_location.time_zone")
-    periods = tuple(
-        _period(p, f"{path}.charging_periods[{i}]")
-        for i, p in enumerate(_list(data.get("charging_periods", []), f"{path}.charging_periods"))
-    )
+    periods = _periods(get("charging_periods", []), path)
     synthesized = False
-    if not periods and data.get("kwh") is not None:
+    if not periods and get("kwh") is not None:
         # A Session may carry only its running totals: one period from start to end.
         delta = end - start
         hours = (Decimal(delta.days * 86400 + delta.seconds) + Decimal(delta.microseconds).scaleb(-6)) / 3600
         kwh = _decimal(data["kwh"], f"{path}.kwh")
-        periods = (NPeriod(start, {"ENERGY": kwh, "TIME": hours}),)
+        periods = [(start, {"ENERGY": kwh, "TIME": hours}, None)]
         synthesized = True
-    tariffs = tuple(
-        read_tariff(t, f"{path}.tariffs[{i}]")
-        for i, t in enumerate(_list(data.get("tariffs") or [], f"{path}.tariffs"))
-    )
+    raw_tariffs = get("tariffs")
+    if embedded is not None:
+        raw_tariffs = embedded(_list(raw_tariffs or [], f"{path}.tariffs"), f"{path}.tariffs")
     return PricingInput(
-        start=start,
-        end=end,
-        currency=None if currency is None else _str(currency, f"{path}.currency").upper(),
-        country=country,
-        time_zone=time_zone,
-        periods=periods,
-        tariffs=tariffs,
-        synthesized=synthesized,
+        start,
+        end,
+        None if currency is None else _str(currency, f"{path}.currency").upper(),
+        country,
+        time_zone,
+        periods,
+        raw_tariffs,
+        synthesized,
     )

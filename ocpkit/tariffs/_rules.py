@@ -1,66 +1,55 @@
-"""Tariff rules on normalised inputs: restrictions, element choice, step_size.
+"""Tariff rules on normalised inputs: restrictions, step_size, tax, and the decimal context.
 
 Theory of operation. Everything here works on the dataclasses of
-:mod:`ocpkit.tariffs._input` and knows nothing about wire shapes or VAT.
-:func:`matches` judges one element's restrictions against a period's
-:class:`Context` (local start time, session duration so far, energy so far,
-measured currents and powers). :func:`candidates` orders the elements allowed
-for a period (reservation or not) and :func:`select` picks the first element
-with a component of the asked dimension whose restrictions hold.
-:func:`apply_step_sizes` rounds each group's session total up to the step of
-the last component that priced the group and books the extra volume on that
-last line.
+:mod:`ocpkit.tariffs._input` and knows nothing about wire shapes. A
+:class:`Check` is one element's restrictions reduced, when the tariff is
+compiled, to the tests that apply; :func:`holds` judges it against a period
+(:class:`At`: its start in local time, the session's energy before it, its
+measured currents and powers; the duration since the charging started and the
+period's hours are worked out only when a restriction asks). :func:`step`
+rounds one group's session total up to the step of the last component that
+priced the group and books the extra volume on that last line (a ``Line``),
+in step units, so that the billed amount stays exact. :func:`tax_rule` is the
+VAT rule of a version and tariff. Pricing computes in :data:`CONTEXT`, set for
+the length of a call by :func:`in_context`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from decimal import Decimal
+from decimal import Context, Decimal, getcontext, setcontext
+from typing import Any, Final, TypeVar
 
-from ocpkit.tariffs._input import NComponent, NElement, NRestrictions
+from ocpkit.tariffs._input import NRestrictions
 
-__all__ = ["Context", "Line", "apply_step_sizes", "candidates", "matches", "seconds", "select"]
+__all__ = ["CONTEXT", "At", "Check", "Line", "Triple", "holds", "in_context", "seconds", "step", "tax_rule"]
 
-_ZERO = Decimal(0)
+_ZERO: Final = Decimal(0)
+_HOUR: Final = Decimal(3600)
+_DAY: Final = 24 * 60
 
+#: The context of every pricing operation: 28 significant digits, as Decimal's default.
+CONTEXT: Final = Context(prec=28)
+_T = TypeVar("_T")
 
-@dataclass(frozen=True, slots=True)
-class Context:
-    """What restrictions are judged against, at the start of one period."""
-
-    local: datetime
-    duration: Decimal
-    energy_before: Decimal
-    dims: Mapping[str, Decimal]
-    hours: Decimal
+#: An amount as (excl. tax, incl. tax, ((VAT rate, tax), ...)); None where unknown.
+Triple = tuple[Decimal | None, Decimal | None, tuple[tuple[Decimal | None, Decimal], ...]]
 
 
-@dataclass(slots=True)
-class Line:
-    """One priced dimension of one period, before tax.
+def in_context(fn: Callable[..., _T], *args: Any) -> _T:
+    """Call ``fn(*args)`` with :data:`CONTEXT` as the thread's decimal context."""
+    saved = getcontext()
+    if saved is CONTEXT:
+        return fn(*args)
+    setcontext(CONTEXT)
+    try:
+        return fn(*args)
+    finally:
+        setcontext(saved)
 
-    ``per_volume`` converts the volume to step units (3600 s per hour, 1000 Wh
-    per kWh, 1 for FLAT); ``extra_units``, set by step_size, is in those units,
-    so that the billed amount stays exact: see :attr:`numerator`.
-    """
 
-    period: int
-    start: datetime
-    end: datetime
-    dimension: str
-    reservation: bool
-    element: int
-    component: NComponent
-    volume: Decimal
-    per_volume: Decimal
-    extra_units: Decimal = _ZERO
-
-    @property
-    def numerator(self) -> Decimal:
-        """Billed cost x ``per_volume``, exact (the one inexact division comes last)."""
-        return (self.volume * self.per_volume + self.extra_units) * self.component.price
+# --------------------------------------------------------------------------- money
 
 
 def seconds(delta: timedelta) -> Decimal:
@@ -68,127 +57,236 @@ def seconds(delta: timedelta) -> Decimal:
     return Decimal(delta.days * 86400 + delta.seconds) + Decimal(delta.microseconds).scaleb(-6)
 
 
-def candidates(elements: Sequence[NElement], reservation: bool, expired: bool) -> list[tuple[int, NElement]]:
-    """(index, element) pairs allowed for a period, in the order they are tried."""
-    indexed = list(enumerate(elements))
-    if not reservation:
-        return [(i, e) for i, e in indexed if e.restrictions.reservation is None]
-    # OCPI 2.2.1 tariffs, ReservationRestrictionType: an expired reservation is
-    # priced by RESERVATION_EXPIRES elements first, then by RESERVATION ones.
-    kinds = ("RESERVATION_EXPIRES", "RESERVATION") if expired else ("RESERVATION",)
-    return [(i, e) for kind in kinds for i, e in indexed if e.restrictions.reservation == kind]
+class Check:
+    """One element's restrictions, reduced to the tests that apply.
 
-
-def select(
-    elements: Sequence[tuple[int, NElement]], dimension: str, ctx: Context
-) -> tuple[int, NComponent] | None:
-    """The first element (index) and its component of ``dimension`` active in ``ctx``."""
-    # OCPI 2.2.1 tariffs, Tariff object: per dimension, the first element in the
-    # list that has a component of that dimension and whose restrictions match.
-    for index, element in elements:
-        component = next((c for c in element.components if c.type == dimension), None)
-        if component is not None and matches(element.restrictions, ctx):
-            return index, component
-    return None
-
-
-def matches(r: NRestrictions, ctx: Context) -> bool:
-    """True when every restriction in ``r`` holds at the start of the period ``ctx``."""
-    minute = ctx.local.hour * 60 + ctx.local.minute + Decimal(ctx.local.second) / 60
-    if not _time_window(r.start_time, r.end_time, minute):
-        return False
-    day = ctx.local.date()
-    # OCPI 2.2.1 tariffs: start_date inclusive, end_date exclusive.
-    if r.start_date is not None and day < r.start_date:
-        return False
-    if r.end_date is not None and day >= r.end_date:
-        return False
-    if r.day_of_week is not None and ctx.local.weekday() not in r.day_of_week:
-        return False
-    # min_* inclusive, max_* exclusive (kWh, duration); see TariffRestrictions.
-    if r.min_kwh is not None and ctx.energy_before < r.min_kwh:
-        return False
-    if r.max_kwh is not None and ctx.energy_before >= r.max_kwh:
-        return False
-    if r.min_duration is not None and ctx.duration < r.min_duration:
-        return False
-    if r.max_duration is not None and ctx.duration >= r.max_duration:
-        return False
-    currents = _levels(ctx.dims, "CURRENT", None)
-    if not _bounds(r.min_current, r.max_current, currents):
-        return False
-    if r.min_power is None and r.max_power is None:
-        return True
-    return _bounds(r.min_power, r.max_power, _levels(ctx.dims, "POWER", _average_power(ctx)))
-
-
-def _time_window(start: int | None, end: int | None, minute: Decimal) -> bool:
-    if start is None and end is None:
-        return True
-    lo = 0 if start is None else start
-    # OCPI 2.2.1 tariffs: end_time 00:00 stops at the end of the day.
-    hi = 24 * 60 if end is None or end == 0 else end
-    if lo == hi:
-        return True
-    if lo < hi:
-        return lo <= minute < hi
-    # end_time < start_time: the window wraps over midnight.
-    return minute >= lo or minute < hi
-
-
-def _levels(
-    dims: Mapping[str, Decimal], name: str, fallback: Decimal | None
-) -> tuple[Decimal | None, Decimal | None]:
-    """(lowest, highest) CURRENT or POWER of a period: MIN_/MAX_ values, else the average.
-
-    A maximum never stands in for a minimum (or the reverse): it says nothing
-    about how low the level went.
+    ``window`` is ``(lo, hi, wraps)`` in minutes after local midnight, or
+    ``None`` when the time of day does not matter; ``local`` says whether the
+    local time is needed at all (time of day, dates, days of the week), and
+    ``local_only`` whether nothing else is checked, so that the outcome
+    depends on the local date and minute alone.
     """
-    average = dims.get(name, fallback)
-    return dims.get(f"MIN_{name}", average), dims.get(f"MAX_{name}", average)
+
+    __slots__ = (
+        "current",
+        "days",
+        "duration",
+        "end_date",
+        "local",
+        "local_only",
+        "max_current",
+        "max_duration",
+        "max_kwh",
+        "max_power",
+        "min_current",
+        "min_duration",
+        "min_kwh",
+        "min_power",
+        "power",
+        "start_date",
+        "window",
+    )
+
+    def __init__(self, r: NRestrictions) -> None:
+        window: tuple[int, int, bool] | None = None
+        if r.start_time is not None or r.end_time is not None:
+            lo = 0 if r.start_time is None else r.start_time
+            # OCPI 2.2.1 tariffs: end_time 00:00 stops at the end of the day.
+            hi = _DAY if r.end_time is None or r.end_time == 0 else r.end_time
+            if lo != hi:
+                # end_time < start_time: the window wraps over midnight.
+                window = (lo, hi, lo > hi)
+        self.window = window
+        self.start_date = r.start_date
+        self.end_date = r.end_date
+        self.days = r.day_of_week
+        self.local = window is not None or (
+            r.start_date is not None or r.end_date is not None or r.day_of_week is not None
+        )
+        self.min_kwh = r.min_kwh
+        self.max_kwh = r.max_kwh
+        self.min_duration = r.min_duration
+        self.max_duration = r.max_duration
+        self.duration = r.min_duration is not None or r.max_duration is not None
+        self.min_current = r.min_current
+        self.max_current = r.max_current
+        self.current = r.min_current is not None or r.max_current is not None
+        self.min_power = r.min_power
+        self.max_power = r.max_power
+        self.power = r.min_power is not None or r.max_power is not None
+        self.local_only = self.local and not (
+            self.duration or self.current or self.power or r.min_kwh is not None or r.max_kwh is not None
+        )
+
+    @staticmethod
+    def needed(r: NRestrictions) -> bool:
+        """False when ``r`` restricts nothing a period could fail (the reservation kind aside)."""
+        return r != NRestrictions(reservation=r.reservation)
 
 
-def _bounds(minimum: Decimal | None, maximum: Decimal | None, levels: tuple[Decimal | None, ...]) -> bool:
-    if minimum is None and maximum is None:
-        return True
-    low, high = levels
-    # Without a measurement a current/power restriction cannot be shown to hold.
+class At:
+    """What a period's restrictions are judged against; duration and hours are computed on demand."""
+
+    __slots__ = ("dims", "end", "energy", "local", "origin", "start")
+
+    def __init__(
+        self,
+        start: datetime,
+        end: datetime,
+        origin: datetime,
+        local: datetime | None,
+        energy: Decimal,
+        dims: dict[str, Decimal],
+    ) -> None:
+        self.start = start
+        self.end = end
+        self.origin = origin
+        self.local = local
+        self.energy = energy
+        self.dims = dims
+
+
+def holds(c: Check, at: At) -> bool:
+    """True when every restriction of ``c`` holds at the start of the period ``at``."""
+    local = at.local
+    if c.local:
+        assert local is not None
+        window = c.window
+        if window is not None:
+            # Whole minutes decide: the windows' bounds are whole minutes.
+            minute = local.hour * 60 + local.minute
+            lo, hi, wraps = window
+            if wraps:
+                if minute < lo and minute >= hi:
+                    return False
+            elif not lo <= minute < hi:
+                return False
+        if c.start_date is not None or c.end_date is not None:
+            day = local.date()
+            # OCPI 2.2.1 tariffs: start_date inclusive, end_date exclusive.
+            if c.start_date is not None and day < c.start_date:
+                return False
+            if c.end_date is not None and day >= c.end_date:
+                return False
+        if c.days is not None and local.weekday() not in c.days:
+            return False
+    # min_* inclusive, max_* exclusive (kWh, duration); see TariffRestrictions.
+    if c.min_kwh is not None and at.energy < c.min_kwh:
+        return False
+    if c.max_kwh is not None and at.energy >= c.max_kwh:
+        return False
+    if c.duration:
+        duration = seconds(at.start - at.origin)
+        if c.min_duration is not None and duration < c.min_duration:
+            return False
+        if c.max_duration is not None and duration >= c.max_duration:
+            return False
+    dims = at.dims
+    if c.current:
+        average = dims.get("CURRENT")
+        if not _bounds(
+            c.min_current, c.max_current, dims.get("MIN_CURRENT", average), dims.get("MAX_CURRENT", average)
+        ):
+            return False
+    if c.power:
+        average = dims.get("POWER")
+        if average is None:
+            average = _average_power(at)
+        return _bounds(
+            c.min_power, c.max_power, dims.get("MIN_POWER", average), dims.get("MAX_POWER", average)
+        )
+    return True
+
+
+def _bounds(
+    minimum: Decimal | None, maximum: Decimal | None, low: Decimal | None, high: Decimal | None
+) -> bool:
+    # A maximum never stands in for a minimum (or the reverse), and without a
+    # measurement a current/power restriction cannot be shown to hold.
     if minimum is not None and (low is None or low < minimum):
         return False
     return maximum is None or (high is not None and high < maximum)
 
 
-def _average_power(ctx: Context) -> Decimal | None:
-    energy = ctx.dims.get("ENERGY")
+def _average_power(at: At) -> Decimal | None:
+    energy = at.dims.get("ENERGY")
     if energy is None:
         return None
-    hours = ctx.dims.get("TIME") or ctx.hours
+    hours = at.dims.get("TIME") or max(seconds(at.end - at.start), _ZERO) / _HOUR
     return energy / hours if hours > 0 else None
 
 
-def apply_step_sizes(lines: list[Line]) -> None:
+# --------------------------------------------------------------------------- step_size
+
+
+#: One priced dimension of one period, before tax, as a list (a month makes millions):
+#: [period index, start, end, dimension index, reservation?, element index, component,
+#: VAT factor, volume, extra]; ``extra`` is what step_size adds, in step units.
+Line = list[Any]
+VOLUME, EXTRA, COMPONENT = 8, 9, 6
+
+
+def step(group: list[Line], per_volume: Decimal) -> None:
     """OCPI 2.2.1 cdrs, step_size: once per session per group, on the group total."""
-    energy = [x for x in lines if x.dimension == "ENERGY" and not x.reservation]
-    parking = [x for x in lines if x.dimension == "PARKING_TIME" and not x.reservation]
-    time = [x for x in lines if x.dimension == "TIME" and not x.reservation]
-    reserved = [x for x in lines if x.dimension == "TIME" and x.reservation]
-    _step(energy)
-    # When parking follows charging, only the parking total is rounded.
-    _step(parking if any(x.volume > 0 for x in parking) else time)
-    _step(reserved)
-
-
-def _step(group: list[Line]) -> None:
-    used = [x for x in group if x.volume > 0]
-    if not used:
+    last = None
+    for line in group:
+        if line[VOLUME] > 0:
+            last = line
+    if last is None:
         return
-    last = used[-1]
-    step = last.component.step_size
-    total = sum((x.volume * x.per_volume for x in group), _ZERO)
+    step = last[COMPONENT].step_size
+    total = _ZERO
+    for line in group:
+        total = total + line[VOLUME] * per_volume
     if step <= 0 or total <= 0:
         return
     quotient, remainder = divmod(total, Decimal(step))
     if remainder == 0:
         return
     # The extra volume is billed at the price of the last period that used the group.
-    last.extra_units = (quotient + 1) * step - total
+    last[EXTRA] = (quotient + 1) * step - total
+
+
+# --------------------------------------------------------------------------- tax
+
+
+def tax_rule(
+    version: str, tax_included: str | None
+) -> Callable[[Decimal, Decimal | None, Decimal | None], Triple]:
+    """The tax rule of a version and tariff: (amount, VAT rate, 1 + rate/100) -> amount with tax."""
+    if version == "2.1.1":
+
+        def no_vat(amount: Decimal, vat: Decimal | None, factor: Decimal | None) -> Triple:
+            return (amount, None, ())
+
+        return no_vat
+    if version == "2.3.0" and tax_included == "N/A":
+
+        def untaxed(amount: Decimal, vat: Decimal | None, factor: Decimal | None) -> Triple:
+            return (_ZERO, _ZERO, ()) if amount == 0 else (amount, amount, ())
+
+        return untaxed
+    if version == "2.3.0" and tax_included == "YES":
+
+        def included(amount: Decimal, vat: Decimal | None, factor: Decimal | None) -> Triple:
+            # OCPI 2.3.0 tariffs: prices include tax; VAT, when given, tells how much.
+            if amount == 0:
+                return (_ZERO, _ZERO, ())
+            if factor is None:
+                return (None, amount, ())
+            excl = amount / factor
+            return (excl, amount, ((vat, amount - excl),))
+
+        return included
+    # 2.2.1: no vat means no VAT applies; 2.3.0 with tax_included NO: tax unknown.
+    known = version == "2.2.1"
+
+    def excluded(amount: Decimal, vat: Decimal | None, factor: Decimal | None) -> Triple:
+        if amount == 0:
+            return (_ZERO, _ZERO, ())
+        if factor is None:
+            return (amount, amount, ()) if known else (amount, None, ())
+        incl = amount * factor
+        return (amount, incl, ((vat, incl - amount),))
+
+    return excluded

@@ -1,0 +1,446 @@
+"""Normalised inputs of the tariff engine, and the tolerant readers that build them.
+
+The engine in :mod:`ocpkit.tariffs` never looks at wire data. It works on the
+frozen dataclasses defined here: a :class:`NTariff` (elements, components,
+restrictions, price limits, tax mode) and a :class:`PricingInput` (start and
+end of the session, currency, time zone, charging periods with their
+dimensions, embedded tariffs).
+
+The readers accept plain mappings in any of the three OCPI versions' shapes
+(2.1.1 ``stop_date_time``/``location``, 2.2.1 ``cdr_location``, Sessions'
+``start_datetime``/``end_datetime``) and anything with a pydantic-style
+``model_dump``. They are deliberately lenient: a conformance CDR lacks most of
+the fields a full CDR must carry, so only what pricing needs is required.
+Whatever is missing or malformed among those raises :class:`PricingError` with
+the JSON path of the offending value; no other exception escapes.
+
+Numbers become :class:`~decimal.Decimal`. Strings and ints convert exactly;
+a float (from ``json.loads`` without ``parse_float=Decimal``) converts through
+its shortest ``repr``, which is the literal that was written in the JSON.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from ocpkit.errors import PricingError
+
+__all__ = [
+    "DIMENSIONS",
+    "NComponent",
+    "NElement",
+    "NPeriod",
+    "NRestrictions",
+    "NTariff",
+    "PriceLimit",
+    "PricingInput",
+    "as_mapping",
+    "read_input",
+    "read_tariff",
+]
+
+#: Tariff dimensions that the engine prices (OCPI TariffDimensionType, all versions).
+DIMENSIONS = ("FLAT", "ENERGY", "TIME", "PARKING_TIME")
+
+_DAYS = ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY")
+# OCPI 2.2.1 tariffs: TariffRestrictions start_time regex; 2.1.1 allowed 24:00-ish
+# values ([0-2][0-9]) until its erratum, so the hour is range-checked separately.
+_HHMM = re.compile(r"^([0-2][0-9]):([0-5][0-9])$")
+_DATE = re.compile(r"^([12][0-9]{3})-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")
+
+
+@dataclass(frozen=True, slots=True)
+class PriceLimit:
+    """A ``min_price``/``max_price``: amount before and (optionally) after tax."""
+
+    excl: Decimal
+    incl: Decimal | None
+
+
+@dataclass(frozen=True, slots=True)
+class NComponent:
+    """One price component: dimension, unit price, VAT percentage, step size."""
+
+    type: str
+    price: Decimal
+    vat: Decimal | None
+    step_size: int
+    index: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class NRestrictions:
+    """Restrictions of one tariff element; ``None`` means "not restricted".
+
+    Times of day are minutes after local midnight; ``end_time`` 0 is kept as 0
+    and read as "end of the day" by the engine. Days of the week are
+    ``date.weekday()`` numbers (Monday is 0).
+    """
+
+    start_time: int | None = None
+    end_time: int | None = None
+    start_date: date | None = None
+    end_date: date | None = None
+    min_kwh: Decimal | None = None
+    max_kwh: Decimal | None = None
+    min_current: Decimal | None = None
+    max_current: Decimal | None = None
+    min_power: Decimal | None = None
+    max_power: Decimal | None = None
+    min_duration: Decimal | None = None
+    max_duration: Decimal | None = None
+    day_of_week: frozenset[int] | None = None
+    reservation: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NElement:
+    """A tariff element: its components and its restrictions."""
+
+    components: tuple[NComponent, ...]
+    restrictions: NRestrictions
+
+
+@dataclass(frozen=True, slots=True)
+class NTariff:
+    """A tariff reduced to what pricing needs."""
+
+    id: str | None
+    currency: str
+    elements: tuple[NElement, ...]
+    min_price: PriceLimit | None = None
+    max_price: PriceLimit | None = None
+    start_date_time: datetime | None = None
+    end_date_time: datetime | None = None
+    tax_included: str | None = None
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class NPeriod:
+    """A charging period: its start and its dimensions (type -> volume).
+
+    ``tariff_id`` is the 2.2.1+ ChargingPeriod field, when given.
+    """
+
+    start: datetime
+    dimensions: Mapping[str, Decimal]
+    tariff_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PricingInput:
+    """A CDR or Session reduced to what pricing needs.
+
+    ``synthesized`` is true when the input had no charging periods and one was
+    built from a Session's ``kwh`` and its duration.
+    """
+
+    start: datetime
+    end: datetime
+    currency: str | None
+    country: str | None
+    time_zone: str | None
+    periods: tuple[NPeriod, ...]
+    tariffs: tuple[NTariff, ...] = field(default=())
+    synthesized: bool = False
+
+
+def as_mapping(obj: object, what: str) -> Mapping[str, Any]:
+    """Return ``obj`` as a mapping: itself, or its pydantic ``model_dump`` by alias."""
+    if isinstance(obj, Mapping):
+        return obj
+    dump = getattr(obj, "model_dump", None)
+    if callable(dump):
+        try:
+            # mode="python" keeps Decimal and datetime values as they are.
+            dumped = dump(mode="python", by_alias=True, exclude_none=True)
+        except Exception as exc:
+            raise PricingError(f"{what}: model_dump() failed: {exc}") from exc
+        if isinstance(dumped, Mapping):
+            return dumped
+    raise PricingError(f"{what}: expected a mapping or a pydantic model, got {type(obj).__name__}")
+
+
+# --------------------------------------------------------------------------- scalars
+
+
+def _decimal(value: object, path: str) -> Decimal:
+    if isinstance(value, bool):
+        raise PricingError(f"{path}: expected a number, got a boolean")
+    if isinstance(value, Decimal):
+        result = value
+    elif isinstance(value, int):
+        result = Decimal(value)
+    elif isinstance(value, float):
+        if not math.isfinite(value):
+            raise PricingError(f"{path}: number is not finite")
+        result = Decimal(repr(value))
+    elif isinstance(value, str):
+        try:
+            result = Decimal(value.strip())
+        except (InvalidOperation, ValueError) as exc:
+            raise PricingError(f"{path}: not a number: {value[:40]!r}") from exc
+    else:
+        raise PricingError(f"{path}: expected a number, got {type(value).__name__}")
+    if not result.is_finite():
+        raise PricingError(f"{path}: number is not finite")
+    # Bound the exponent so that no later arithmetic can overflow the context.
+    if result != 0 and not -1000 < result.adjusted() < 1000:
+        raise PricingError(f"{path}: number out of range")
+    return result
+
+
+def _opt_decimal(data: Mapping[str, Any], key: str, path: str) -> Decimal | None:
+    value = data.get(key)
+    return None if value is None else _decimal(value, f"{path}.{key}")
+
+
+def _str(value: object, path: str) -> str:
+    if isinstance(value, str):
+        return str(value)
+    raise PricingError(f"{path}: expected a string, got {type(value).__name__}")
+
+
+def _datetime(value: object, path: str) -> datetime:
+    if isinstance(value, datetime):
+        result = value
+    elif isinstance(value, str):
+        text = value.strip()
+        try:
+            result = datetime.fromisoformat(text[:-1] + "+00:00" if text[-1:] in "zZ" and text else text)
+        except ValueError as exc:
+            raise PricingError(f"{path}: not a date-time: {value[:40]!r}") from exc
+    else:
+        raise PricingError(f"{path}: expected a date-time, got {type(value).__name__}")
+    # OCPI: a DateTime without offset is UTC.
+    if result.tzinfo is None or result.utcoffset() is None:
+        result = result.replace(tzinfo=UTC)
+    try:
+        return result.astimezone(UTC)
+    except (OverflowError, ValueError) as exc:
+        raise PricingError(f"{path}: date-time out of range") from exc
+
+
+def _mapping(value: object, path: str) -> Mapping[str, Any]:
+    if isinstance(value, Mapping):
+        return value
+    raise PricingError(f"{path}: expected an object, got {type(value).__name__}")
+
+
+def _list(value: object, path: str) -> Sequence[Any]:
+    if isinstance(value, list | tuple):
+        return value
+    raise PricingError(f"{path}: expected a list, got {type(value).__name__}")
+
+
+def _first(data: Mapping[str, Any], *keys: str) -> Any:
+    for key in keys:
+        if data.get(key) is not None:
+            return data[key]
+    return None
+
+
+# --------------------------------------------------------------------------- tariffs
+
+
+def _time_of_day(value: object, path: str) -> int:
+    text = _str(value, path)
+    match = _HHMM.match(text)
+    if match is None or int(match.group(1)) > 24 or (int(match.group(1)) == 24 and match.group(2) != "00"):
+        raise PricingError(f"{path}: not a time of day HH:MM: {text[:20]!r}")
+    # 2.1.1 texts before the erratum wrote midnight as 24:00; it means end of day.
+    return (int(match.group(1)) * 60 + int(match.group(2))) % (24 * 60)
+
+
+def _date(value: object, path: str) -> date:
+    text = _str(value, path)
+    if _DATE.match(text) is None:
+        raise PricingError(f"{path}: not a date YYYY-MM-DD: {text[:20]!r}")
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise PricingError(f"{path}: not a date: {text!r}") from exc
+
+
+def _restrictions(value: object, path: str) -> NRestrictions:
+    if value is None:
+        return NRestrictions()
+    data = _mapping(value, path)
+    days: frozenset[int] | None = None
+    raw_days = data.get("day_of_week")
+    if raw_days is not None:
+        items = [raw_days] if isinstance(raw_days, str) else _list(raw_days, f"{path}.day_of_week")
+        found = set()
+        for i, day in enumerate(items):
+            name = _str(day, f"{path}.day_of_week[{i}]").upper()
+            if name not in _DAYS:
+                raise PricingError(f"{path}.day_of_week[{i}]: unknown day {name[:20]!r}")
+            found.add(_DAYS.index(name))
+        days = frozenset(found)
+    reservation = data.get("reservation")
+    if reservation is not None:
+        reservation = _str(reservation, f"{path}.reservation")
+        if reservation not in ("RESERVATION", "RESERVATION_EXPIRES"):
+            raise PricingError(f"{path}.reservation: unknown value {reservation[:30]!r}")
+
+    def opt(key: str, conv: Any) -> Any:
+        raw = data.get(key)
+        return None if raw is None else conv(raw, f"{path}.{key}")
+
+    return NRestrictions(
+        start_time=opt("start_time", _time_of_day),
+        end_time=opt("end_time", _time_of_day),
+        start_date=opt("start_date", _date),
+        end_date=opt("end_date", _date),
+        min_kwh=_opt_decimal(data, "min_kwh", path),
+        max_kwh=_opt_decimal(data, "max_kwh", path),
+        min_current=_opt_decimal(data, "min_current", path),
+        max_current=_opt_decimal(data, "max_current", path),
+        min_power=_opt_decimal(data, "min_power", path),
+        max_power=_opt_decimal(data, "max_power", path),
+        min_duration=_opt_decimal(data, "min_duration", path),
+        max_duration=_opt_decimal(data, "max_duration", path),
+        day_of_week=days,
+        reservation=reservation,
+    )
+
+
+def _component(value: object, index: int, path: str, warnings: list[str]) -> NComponent | None:
+    data = _mapping(value, path)
+    kind = _str(data.get("type"), f"{path}.type")
+    if kind not in DIMENSIONS:
+        warnings.append(f"{path}.type: dimension {kind[:30]!r} is not an OCPI tariff dimension; ignored")
+        return None
+    if data.get("price") is None:
+        raise PricingError(f"{path}.price: missing")
+    price = _decimal(data["price"], f"{path}.price")
+    step_raw = data.get("step_size", 1)
+    step = _decimal(1 if step_raw is None else step_raw, f"{path}.step_size")
+    if step < 0 or step != step.to_integral_value() or step > 10**12:
+        raise PricingError(f"{path}.step_size: expected a non-negative integer")
+    return NComponent(kind, price, _opt_decimal(data, "vat", path), int(step), index)
+
+
+def _limit(value: object, path: str) -> PriceLimit | None:
+    if value is None:
+        return None
+    if not isinstance(value, Mapping):
+        # 2.1.1-style bare amount (not in 2.1.1 itself, but harmless to accept).
+        return PriceLimit(_decimal(value, path), None)
+    excl = _first(value, "excl_vat", "before_taxes")
+    if excl is None:
+        raise PricingError(f"{path}: needs excl_vat (2.2.1) or before_taxes (2.3.0)")
+    incl = _first(value, "incl_vat", "after_taxes")
+    return PriceLimit(_decimal(excl, path), None if incl is None else _decimal(incl, path))
+
+
+def read_tariff(obj: object, path: str = "tariff") -> NTariff:
+    """Normalise one OCPI Tariff (any version) from a mapping or a model."""
+    data = as_mapping(obj, path)
+    warnings: list[str] = []
+    currency = _str(data.get("currency"), f"{path}.currency").upper()
+    raw_elements = _list(data.get("elements"), f"{path}.elements")
+    elements = []
+    for i, raw in enumerate(raw_elements):
+        epath = f"{path}.elements[{i}]"
+        element = _mapping(raw, epath)
+        comps = _list(element.get("price_components"), f"{epath}.price_components")
+        parsed = [_component(c, j, f"{epath}.price_components[{j}]", warnings) for j, c in enumerate(comps)]
+        restrictions = _restrictions(element.get("restrictions"), f"{epath}.restrictions")
+        elements.append(NElement(tuple(c for c in parsed if c is not None), restrictions))
+    tax = data.get("tax_included")
+    tax_included = None if tax is None else _str(tax, f"{path}.tax_included").upper()
+    if tax_included not in (None, "YES", "NO", "N/A"):
+        raise PricingError(f"{path}.tax_included: unknown value {tax_included[:20]!r}")
+    raw_id = data.get("id")
+    start = data.get("start_date_time")
+    end = data.get("end_date_time")
+    return NTariff(
+        id=None if raw_id is None else str(raw_id),
+        currency=currency,
+        elements=tuple(elements),
+        min_price=_limit(data.get("min_price"), f"{path}.min_price"),
+        max_price=_limit(data.get("max_price"), f"{path}.max_price"),
+        start_date_time=None if start is None else _datetime(start, f"{path}.start_date_time"),
+        end_date_time=None if end is None else _datetime(end, f"{path}.end_date_time"),
+        tax_included=tax_included,
+        warnings=tuple(warnings),
+    )
+
+
+# --------------------------------------------------------------------------- CDRs and Sessions
+
+
+def _period(value: object, path: str) -> NPeriod:
+    data = _mapping(value, path)
+    start = _datetime(_first(data, "start_date_time", "start_datetime"), f"{path}.start_date_time")
+    dims: dict[str, Decimal] = {}
+    for i, raw in enumerate(_list(data.get("dimensions", []), f"{path}.dimensions")):
+        dim = _mapping(raw, f"{path}.dimensions[{i}]")
+        kind = _str(dim.get("type"), f"{path}.dimensions[{i}].type")
+        volume = _decimal(dim.get("volume"), f"{path}.dimensions[{i}].volume")
+        # A type listed twice is summed for volumes; it is an odd CDR either way.
+        dims[kind] = dims.get(kind, Decimal(0)) + volume
+    tariff_id = data.get("tariff_id")
+    return NPeriod(start, dims, None if tariff_id is None else str(tariff_id))
+
+
+def read_input(obj: object, path: str = "cdr") -> PricingInput:
+    """Normalise a CDR or Session (any version) from a mapping or a model."""
+    data = as_mapping(obj, path)
+    raw_start = _first(data, "start_date_time", "start_datetime")
+    if raw_start is None:
+        raise PricingError(f"{path}.start_date_time: missing")
+    start = _datetime(raw_start, f"{path}.start_date_time")
+    # 2.1.1 CDRs call it stop_date_time; 2.1.1 Sessions end_datetime; 2.2.1+ end_date_time.
+    raw_end = _first(data, "end_date_time", "stop_date_time", "end_datetime")
+    if raw_end is None:
+        raise PricingError(f"{path}.end_date_time: missing (an ongoing session cannot be priced)")
+    end = _datetime(raw_end, f"{path}.end_date_time")
+    if end < start:
+        raise PricingError(f"{path}.end_date_time: before start_date_time")
+    if end - start > timedelta(days=3660):
+        raise PricingError(f"{path}: session longer than ten years")
+    currency = data.get("currency")
+    location = _first(data, "cdr_location", "location")
+    country = time_zone = None
+    if location is not None:
+        loc = _mapping(location, f"{path}.cdr_location")
+        if loc.get("country") is not None:
+            country = _str(loc["country"], f"{path}.cdr_location.country")
+        if loc.get("time_zone") is not None:
+            # 2.1.1 Location.time_zone; a non-standard extra on 2.2.1 CdrLocation.
+            time_zone = _str(loc["time_zone"], f"{path}.cdr_location.time_zone")
+    periods = tuple(
+        _period(p, f"{path}.charging_periods[{i}]")
+        for i, p in enumerate(_list(data.get("charging_periods", []), f"{path}.charging_periods"))
+    )
+    synthesized = False
+    if not periods and data.get("kwh") is not None:
+        # A Session may carry only its running totals: one period from start to end.
+        delta = end - start
+        hours = (Decimal(delta.days * 86400 + delta.seconds) + Decimal(delta.microseconds).scaleb(-6)) / 3600
+        kwh = _decimal(data["kwh"], f"{path}.kwh")
+        periods = (NPeriod(start, {"ENERGY": kwh, "TIME": hours}),)
+        synthesized = True
+    tariffs = tuple(
+        read_tariff(t, f"{path}.tariffs[{i}]")
+        for i, t in enumerate(_list(data.get("tariffs") or [], f"{path}.tariffs"))
+    )
+    return PricingInput(
+        start=start,
+        end=end,
+        currency=None if currency is None else _str(currency, f"{path}.currency").upper(),
+        country=country,
+        time_zone=time_zone,
+        periods=periods,
+        tariffs=tariffs,
+        synthesized=synthesized,
+    )
