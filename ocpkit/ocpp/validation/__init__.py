@@ -68,7 +68,7 @@ repairing what real chargers commonly get wrong (see :func:`validate_payload`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final, Literal, overload
 
@@ -105,6 +105,7 @@ __all__ = [
     "LenientResult",
     "OfficialSchemaValidator",
     "check_frame",
+    "check_frames",
     "check_payload",
     "validate_payload",
 ]
@@ -405,7 +406,19 @@ def check_frame(
     try:
         msg = loads(text)
     except ValueError:  # orjson.JSONDecodeError: the exact decoder names the broken rule
-        msg = None
+        return _check_slow(_decode_or_keep(text), version, action, sender, True, False)
+    return _judge_loaded(lane, msg, text, action, sender)
+
+
+def _judge_loaded(
+    lane: _fast.Lane, msg: Any, text: bytes | str, action: str | None, sender: str | None = None
+) -> FrameReport:
+    """The verdict on *text* given ``msg = orjson.loads(text)`` (what :func:`check_frame` does next).
+
+    For callers that hold the orjson value of a frame's text already (the capture
+    reader decodes each frame once): the report is the one ``check_frame(text)`` gives.
+    """
+    version = lane.version
     if type(msg) is list and (len(text) <= _SHORT or _json.shallow(text)):
         n = len(msg)
         if n == 4:
@@ -466,6 +479,127 @@ def check_frame(
                 except FrameInvalid as exc:
                     return FrameReport(None, exc.violations)
     return _check_slow(_decode_or_keep(text), version, action, sender, True, False)
+
+
+_PAIRED_CALLS: Final = 10_000
+
+
+def check_frames(
+    lines: Iterable[bytes | bytearray | memoryview | str],
+    version: str,
+    *,
+    actions: Iterable[str | None] | None = None,
+) -> Iterator[FrameReport]:
+    """Check many OCPP-J messages of one version; yield one :class:`FrameReport` per message, in order.
+
+    The bulk form of :func:`check_frame`, with the same verdicts and reports:
+    the version's tables are looked up once, a well-formed valid message costs
+    one decoding and one verdict, and a report with violations is built only for
+    a message that breaks a rule. *actions*, when given, runs beside *lines* and
+    names the action each CALLRESULT answers (``None`` for other messages, or
+    for a result whose CALL is unknown). Without it, each CALLRESULT is paired
+    with the latest CALL of the same message id among the messages before it
+    (the last 10,000 CALLs are remembered), as a log of one connection would.
+    Raises only :class:`~ocpkit.errors.UnsupportedError`, for an unknown version.
+    """
+    try:
+        lane = _fast.LANES[version]
+    except TypeError:  # unhashable
+        raise UnsupportedError(f"unknown OCPP version {version!r}; expected one of 1.6, 2.0.1, 2.1") from None
+    return _bulk(lane, lines, actions)
+
+
+def _bulk(
+    lane: _fast.Lane,
+    lines: Iterable[bytes | bytearray | memoryview | str],
+    actions: Iterable[str | None] | None,
+) -> Iterator[FrameReport]:
+    version = lane.version
+    loads = lane.loads
+    calls, results = lane.calls, lane.results
+    pairs: dict[str, str] | None = {} if actions is None else None
+    named: Iterable[tuple[Any, str | None]] = (
+        ((raw, None) for raw in lines) if actions is None else zip(lines, actions, strict=False)
+    )
+    max_id = MAX_MESSAGE_ID_LENGTH
+    for raw, action in named:
+        kind = type(raw)
+        if loads is None or (kind is not bytes and kind is not str):
+            if pairs is not None:
+                action = _pair(pairs, _peek(raw))
+            yield check_frame(raw, version, action=action)
+            continue
+        try:
+            msg = loads(raw)
+        except ValueError:
+            yield check_frame(raw, version, action=action)
+            continue
+        if pairs is not None:
+            action = _pair(pairs, msg)
+        # The two shapes of most traffic are judged inline; the rest as check_frame judges them.
+        if type(msg) is list and len(raw) <= _SHORT:
+            n = len(msg)
+            if n == 4:
+                type_id, mid, name, payload = msg
+                if (
+                    type_id == 2
+                    and type(type_id) is int
+                    and type(mid) is str
+                    and len(mid) <= max_id
+                    and type(name) is str
+                    and type(payload) is dict
+                ):
+                    quick = calls[name]
+                    if quick is not None:
+                        try:
+                            ok = quick(payload)
+                        except Exception:  # any refusal of the accelerator falls back to the exact checker
+                            ok = False
+                        if ok:
+                            yield _Valid(msg, raw)
+                            continue
+            elif n == 3 and type(action) is str:
+                type_id, mid, payload = msg
+                if (
+                    type_id == 3
+                    and type(type_id) is int
+                    and type(mid) is str
+                    and len(mid) <= max_id
+                    and type(payload) is dict
+                ):
+                    quick = results[action]
+                    if quick is not None:
+                        try:
+                            ok = quick(payload)
+                        except Exception:  # any refusal of the accelerator falls back to the exact checker
+                            ok = False
+                        if ok:
+                            yield _Valid(msg, raw)
+                            continue
+        yield _judge_loaded(lane, msg, raw, action)
+
+
+def _peek(raw: Any) -> Any:
+    """The decoded message for pairing, when orjson is not in use (None when not JSON)."""
+    try:
+        return _json.decode(raw)
+    except (_json.JsonError, TypeError):
+        return None
+
+
+def _pair(pairs: dict[str, str], msg: Any) -> str | None:
+    """Remember a CALL's action by message id; return the action a CALLRESULT answers."""
+    if type(msg) is not list or len(msg) < 3 or type(msg[1]) is not str:
+        return None
+    if msg[0] == 2 and type(msg[0]) is int and len(msg) == 4 and type(msg[2]) is str:
+        pairs.pop(msg[1], None)
+        pairs[msg[1]] = msg[2]
+        if len(pairs) > _PAIRED_CALLS:
+            del pairs[next(iter(pairs))]
+        return None
+    if msg[0] == 3 and type(msg[0]) is int:
+        return pairs.pop(msg[1], None)
+    return None
 
 
 _SHORT: Final = 2 * _json.MAX_DEPTH  # shorter texts cannot nest deeper than MAX_DEPTH
