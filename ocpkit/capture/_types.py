@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from ocpkit.capture._text import Marker, Verb
 
@@ -22,6 +22,7 @@ __all__ = [
     "CapturedFrame",
     "Confidence",
     "Direction",
+    "Decoded",
     "Draft",
     "Hint",
     "Kind",
@@ -60,9 +61,8 @@ class Confidence(StrEnum):
     NONE = "none"
 
 
-@dataclass(frozen=True, slots=True)
-class Timestamp:
-    """A timestamp as the log wrote it.
+class Timestamp(NamedTuple):
+    """A timestamp as the log wrote it (an immutable named tuple).
 
     ``raw`` is the text; ``value`` the parsed datetime, or None when the text
     holds no full date (and no header supplied one) or names an impossible
@@ -91,9 +91,11 @@ class Hint:
     charge_point: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class CapturedFrame:
+class CapturedFrame(NamedTuple):
     """One frame (or one frame-like fragment that could not be decoded) found in a capture.
+
+    An immutable named tuple: a capture of a million frames builds a million of
+    them, and a tuple is the cheapest record Python builds.
 
     ``line`` is the 1-based line where the frame starts, ``end_line`` where it
     ends. ``value`` is the frame's JSON as decoded by the stdlib ``json``
@@ -119,6 +121,26 @@ class CapturedFrame:
     action: str | None
     shape: str
     version_hint: str | None = None
+
+
+class Decoded(CapturedFrame):
+    """A :class:`CapturedFrame` whose ``value`` is what ocpkit's JSON rules decode ``raw`` to.
+
+    The reader decodes most frames with orjson under the guards of
+    :mod:`ocpkit.ocpp._json` (no integer literal orjson would round, no nesting
+    it would allow beyond the rules), and those it marks with this type: the
+    verdict then needs no second decoding. Frames decoded by the standard
+    library's laxer rules (NaN, lone surrogates...) stay plain records.
+    """
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return CapturedFrame.__repr__(CapturedFrame(*self))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Unpickled as the plain record: the mark serves only the process that decoded the frame.
+        return (CapturedFrame, tuple(self))
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,6 +174,7 @@ class Draft:
         "charge_point",
         "end_line",
         "error",
+        "exact",
         "field_direction",
         "kind",
         "line",
@@ -190,6 +213,7 @@ class Draft:
         self.field_direction: Direction | None = None
         self.version_hint: str | None = None
         self.action: str | None = None
+        self.exact = False  # value decoded by ocpkit's JSON rules (see Decoded)
 
 
 def kind_of(value: Any) -> Kind:
