@@ -96,6 +96,12 @@ _ERROR, _WARNING, _INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 
 _SHOW_SIDE: Mapping[str | None, str] = {"cp": "charge point", "csms": "CSMS", None: "unknown side"}
 
+# Requests that drive the machines, and requests whose answers do.
+_REQUEST_ACTIONS = _MACHINE_ACTIONS | {"BootNotification"}
+_RESULT_ACTIONS = frozenset(
+    {"BootNotification", "Authorize", "StartTransaction", "StopTransaction", "TransactionEvent"}
+)
+
 # Requests whose payload is needed again when their answer arrives.
 _KEEP_REQUEST = frozenset({"Authorize", "StartTransaction", "StopTransaction", "TransactionEvent"})
 
@@ -176,6 +182,7 @@ class Conversation:
         self._index = 0
         self._last_time: datetime | None = None
         self._last_at: datetime | None = None
+        self._current: _Station | None = None  # the station of the previous frame
         self.answered: object = None
         """The ``ref`` of the CALL that the last frame fed answered (``None`` if it answered none)."""
 
@@ -229,17 +236,20 @@ class Conversation:
         found: list[Finding] = []
         station = self._station(charge_point, found)
         sweep = self.call_timeout is not None and at is not None
-        if msg.type_id in (2, 6):
+        type_id = msg.type_id
+        if type_id == 2 or type_id == 6:
             # Calls that timed out no longer count as outstanding for this one.
-            found += self._sweep(station, at) if sweep and at is not None else []
+            if sweep and at is not None:
+                found += self._sweep(station, at)
             found += self._call(station, msg, side, at, ref)
             return found
-        if msg.type_id == 5:
+        if type_id == 5:
             found += self._result_error(station, msg, ref)
         else:
             # An answer is paired first, so that a slow answer is late rather than its call unanswered.
             found += self._answer(station, msg, side, at, ref)
-        found += self._sweep(station, at) if sweep and at is not None else []
+        if sweep and at is not None:
+            found += self._sweep(station, at)
         return found
 
     def finish(self) -> list[Finding]:
@@ -276,6 +286,15 @@ class Conversation:
     # -- stations ----------------------------------------------------------------------------------------
 
     def _station(self, name: str | None, found: list[Finding]) -> _Station:
+        last = self._current
+        if last is not None and last.name == name and name is not None:
+            # The station of the previous frame is the most recent already: no reordering needed.
+            return last
+        station = self._find_station(name, found)
+        self._current = station
+        return station
+
+    def _find_station(self, name: str | None, found: list[Finding]) -> _Station:
         if name is None and len(self._stations) == 1:
             # A log of one charge point that names it on most lines but not all (host loggers drop
             # the id now and then): frames without an id belong to the one charge point known.
@@ -406,6 +425,8 @@ class Conversation:
         self, station: _Station, action: str, payload: Mapping[str, Any], at: datetime | None, ref: object
     ) -> list[Finding]:
         """Drive the machines with a request."""
+        if action not in _REQUEST_ACTIONS:
+            return []
         found: list[Finding] = []
         connectors, transactions = station.connectors, station.transactions
         if action in _MACHINE_ACTIONS and not self._room(station, action, payload):
@@ -479,18 +500,21 @@ class Conversation:
         )
         return [Finding(_INFO, "conversation.start-before-boot", f"{what} with {state}", "", ref)]
 
-    def _cp_sent(self, station: _Station, at: datetime | None, heartbeat: bool, ref: object) -> list[Finding]:
+    def _cp_sent(
+        self, station: _Station, at: datetime | None, heartbeat: bool, ref: object
+    ) -> Sequence[Finding]:
         """Note a frame the charge point sent; check the spacing of back-to-back heartbeats."""
         if at is None:
-            return []
+            return ()
+        if not heartbeat:
+            station.last_cp_at = at
+            return ()
         previous, quiet = station.last_heartbeat_at, station.last_heartbeat_at == station.last_cp_at
         station.last_cp_at = at
-        if not heartbeat:
-            return []
         station.last_heartbeat_at = at
         interval = station.heartbeat
         if previous is None or not quiet or interval is None or at - previous <= interval * HEARTBEAT_SLACK:
-            return []
+            return ()
         # OCPP 1.6 §4.6, 2.x G02: with no other traffic a heartbeat is due after each interval.
         message = f"heartbeat {at - previous} after the previous one (interval {interval})"
         return [Finding(_WARNING, "heartbeat.late", message, _subject(station.name, "heartbeat"), ref)]
@@ -594,6 +618,10 @@ class Conversation:
         seqs = station.by_id.get(message_id)
         if not seqs:
             return None
+        if len(seqs) == 1:
+            call = station.open[seqs[0]]
+            self._close(station, call)
+            return call
         calls = [station.open[seq] for seq in reversed(seqs)]
         # An answer travels against its CALL; one that seems to travel with it (a mislabelled
         # direction) still answers it, and the direction is reported.
@@ -678,6 +706,8 @@ class Conversation:
         self, station: _Station, call: _Open, payload: Mapping[str, Any], at: datetime | None, ref: object
     ) -> list[Finding]:
         """Drive the machines with the answer to a request."""
+        if call.action not in _RESULT_ACTIONS:
+            return []
         found: list[Finding] = []
         action, request, transactions = call.action, call.request, station.transactions
         if action == "BootNotification":
