@@ -51,6 +51,7 @@ _loads = _json.fast_loads()
 _ZEROS = bytes.maketrans(b"123456789", b"000000000")
 _RUN = b"0" * 19  # a run of 19 digits may be an integer orjson would round (see ocpkit.ocpp._json)
 _SHORT = 2 * MAX_DEPTH
+_STAMP_GOES_ON = frozenset("0123456789.,Zz+-:")
 _MAX_HINTS = 1000
 _SNIPPET = 1024
 _UNSET: Any = object()
@@ -205,6 +206,12 @@ class LineExtractor(Extractor):
             return Timestamp(raw, value, True, "date taken from the report header")
         last = self._last_stamp
         # Neighbouring lines often share a stamp (a call and its answer): one immutable value serves.
+        if last is not None and prefix.startswith(last.raw):
+            # The stamp found at the start is that text again unless the next character could
+            # extend it (more fraction digits, a fraction, a zone): then search as usual.
+            size = len(last.raw)
+            if len(prefix) == size or prefix[size] not in _STAMP_GOES_ON:
+                return last
         found = parse_datetime_text(prefix[:200], None if last is None else (last.raw, last.value))
         if found is None:
             return None

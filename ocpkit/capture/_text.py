@@ -120,6 +120,8 @@ def parse_datetime_text(
 
 def parse_time_of_day(text: str) -> tuple[str, tuple[int, int, int, int]] | None:
     """Find an OCTT-style ``[HH:MM:SS:mmm]`` at the start: (raw, (h, m, s, microseconds))."""
+    if text[:1] != "[":
+        return None
     m = _TIME_OF_DAY.match(text)
     if m is None:
         return None

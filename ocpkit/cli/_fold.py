@@ -530,6 +530,8 @@ class SourceRun:
             found: list[Finding] = conversation.feed(frame, ref=frame.line)
         except OcpkitError:
             return []
+        if not found:
+            return found
         kept = [f for f in found if f.code not in _SAID_ELSEWHERE]
         for finding in kept:
             self.summary.add_finding(self.source, finding)
