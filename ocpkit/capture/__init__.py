@@ -223,6 +223,7 @@ class _Role:
         self.source = ""
 
 
+_new = tuple.__new__
 _HOLD_FRAMES = 512
 _HOLD_CHARS = 8 * 1024 * 1024
 _SETTLE_VOTES = 3
@@ -383,22 +384,26 @@ class _Resolver:
                         Confidence.MEDIUM if call_conf in (Confidence.HIGH, Confidence.MEDIUM) else call_conf
                     )
                     source = f"answers the CALL on line {call_line}"
-        return (Decoded if d.exact else CapturedFrame)(
-            d.line,
-            d.end_line,
-            kind,
-            d.raw,
-            value,
-            d.error,
-            d.timestamp,
-            direction,
-            confidence,
-            source,
-            d.charge_point,
-            message_id,
-            action,
-            self.shape,
-            d.version_hint,
+        # tuple.__new__ builds the named tuple without its Python-level constructor.
+        return _new(
+            Decoded if d.exact else CapturedFrame,
+            (
+                d.line,
+                d.end_line,
+                kind,
+                d.raw,
+                value,
+                d.error,
+                d.timestamp,
+                direction,
+                confidence,
+                source,
+                d.charge_point,
+                message_id,
+                action,
+                self.shape,
+                d.version_hint,
+            ),
         )
 
 

@@ -51,6 +51,7 @@ _loads = _json.fast_loads()
 _ZEROS = bytes.maketrans(b"123456789", b"000000000")
 _RUN = b"0" * 19  # a run of 19 digits may be an integer orjson would round (see ocpkit.ocpp._json)
 _SHORT = 2 * MAX_DEPTH
+_new = tuple.__new__
 _STAMP_GOES_ON = frozenset("0123456789.,Zz+-:")
 _MAX_HINTS = 1000
 _SNIPPET = 1024
@@ -218,11 +219,24 @@ class LineExtractor(Extractor):
         raw, parsed = found
         if last is not None and last.raw == raw:
             return last
-        stamp = self._last_stamp = Timestamp(raw, parsed, parsed is not None and parsed.tzinfo is None)
+        # tuple.__new__ builds the named tuple without its Python-level constructor.
+        stamp = self._last_stamp = _new(
+            Timestamp, (raw, parsed, parsed is not None and parsed.tzinfo is None, None)
+        )
         return stamp
 
-    def _draft(self, start: int, end: int, raw: str, value: Any, error: str | None, prefix: str) -> Draft:
+    def _draft(
+        self,
+        start: int,
+        end: int,
+        raw: str,
+        value: Any,
+        error: str | None,
+        prefix: str,
+        exact: bool = False,
+    ) -> Draft:
         d = Draft(start, raw, value, error=error, end_line=end)
+        d.exact = exact
         d.timestamp = self._timestamp(prefix)
         found = match_marker(prefix)
         if found is not None:
@@ -384,8 +398,7 @@ class LineExtractor(Extractor):
                                 )
                             )
                         else:
-                            d = self._draft(n, n, body, value, None, t[:s])
-                            d.exact = True
+                            d = self._draft(n, n, body, value, None, t[:s], True)
                             out.append(d)
                         pos = end
                         continue

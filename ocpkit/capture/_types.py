@@ -202,8 +202,10 @@ class Draft:
         self.raw = raw
         self.value = value
         self.error = error
-        self.kind: Kind = kind or ("unparsed" if error is not None else kind_of(value))
-        if self.kind == "unparsed" and self.error is None:
+        if kind is None:
+            kind = "unparsed" if error is not None else kind_of(value)
+        self.kind: Kind = kind
+        if kind == "unparsed" and error is None:
             self.error = "not an OCPP-J frame: expected an array starting with a message type id 2..6"
             self.value = None
         self.timestamp: Timestamp | None = None

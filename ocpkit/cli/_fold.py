@@ -57,6 +57,7 @@ HOLD_TOTAL: Final = 20_000
 """Frames held back in one source, all charge points together."""
 PENDING_CALLS: Final = 10_000
 """CALLs awaiting an answer that are remembered; older ones count as unanswered."""
+_new = tuple.__new__
 _MAX_NAMES: Final = 1000
 _MAX_LISTED: Final = 50
 
@@ -487,20 +488,24 @@ class SourceRun:
     ) -> Record:
         """The one place a record is made (fields for the jsonl record and the text report)."""
         stamp = frame.timestamp
-        return Record(
-            self.source,
-            frame.line,
-            frame.charge_point,
-            frame.kind,
-            frame.action,
-            len(tolerated) == len(violations),
-            violations,
-            version,
-            frame.direction,
-            stamp.raw if stamp is not None else None,
-            frame.message_id,
-            tuple(notes) if notes else (),
-            tolerated,
+        # tuple.__new__ builds the named tuple without its Python-level constructor.
+        return _new(
+            Record,
+            (
+                self.source,
+                frame.line,
+                frame.charge_point,
+                frame.kind,
+                frame.action,
+                len(tolerated) == len(violations),
+                violations,
+                version,
+                frame.direction,
+                stamp.raw if stamp is not None else None,
+                frame.message_id,
+                tuple(notes) if notes else (),
+                tolerated,
+            ),
         )
 
     def _pair(self, frame: CapturedFrame, kind: str, message_id: str, action: str | None) -> None:

@@ -39,6 +39,7 @@ SIDE_OF_SENDER: Mapping[str, Side | None] = {
 
 
 _NO_PAYLOAD: Mapping[str, Any] = MappingProxyType({})
+_new = tuple.__new__  # builds a named tuple without its Python-level constructor
 
 
 class Msg(NamedTuple):
@@ -105,9 +106,9 @@ def from_captured(record: CapturedFrame) -> Msg | None:
     if type_id == 2 or type_id == 6:
         if n < 3 or not isinstance(value[2], str):
             return None
-        return Msg(type_id, message_id, value[2], as_obj(value[3] if n > 3 else None))
+        return _new(Msg, (type_id, message_id, value[2], as_obj(value[3] if n > 3 else None), None))
     if type_id == 3:
-        return Msg(3, message_id, None, as_obj(value[2] if n > 2 else None))
+        return _new(Msg, (3, message_id, None, as_obj(value[2] if n > 2 else None), None))
     if type_id == 4 or type_id == 5:
-        return Msg(type_id, message_id, None, _NO_PAYLOAD, value[2] if n > 2 else None)
+        return _new(Msg, (type_id, message_id, None, _NO_PAYLOAD, value[2] if n > 2 else None))
     return None

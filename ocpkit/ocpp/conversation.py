@@ -41,7 +41,7 @@ from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from ocpkit._fsm import Policy
 from ocpkit.capture import CapturedFrame
@@ -89,6 +89,7 @@ HEARTBEAT_SLACK = 1.5
 """Heartbeats further apart than this many intervals, with nothing sent in between, are reported."""
 
 _RECENT_IDS = 64
+_new = tuple.__new__  # builds a named tuple without its Python-level constructor
 _MACHINE_ACTIONS = frozenset(
     {"StatusNotification", "StartTransaction", "MeterValues", "StopTransaction", "TransactionEvent"}
 )
@@ -106,8 +107,7 @@ _RESULT_ACTIONS = frozenset(
 _KEEP_REQUEST = frozenset({"Authorize", "StartTransaction", "StopTransaction", "TransactionEvent"})
 
 
-@dataclass(slots=True)
-class _Open:
+class _Open(NamedTuple):
     """One CALL waiting for its answer."""
 
     seq: int
@@ -406,14 +406,17 @@ class Conversation:
             found += self._unanswered(station, oldest, "forgotten: too many open calls")
             self._close(station, oldest)
         self._seq += 1
-        call = _Open(
-            self._seq,
-            msg.message_id,
-            action,
-            side,
-            msg.payload if action in _KEEP_REQUEST or action in station.watched else None,
-            at,
-            ref,
+        call = _new(
+            _Open,
+            (
+                self._seq,
+                msg.message_id,
+                action,
+                side,
+                msg.payload if action in _KEEP_REQUEST or action in station.watched else None,
+                at,
+                ref,
+            ),
         )
         station.open[call.seq] = call
         station.by_id.setdefault(msg.message_id, []).append(call.seq)
