@@ -445,7 +445,8 @@ class LineExtractor(Extractor):
                             n,
                             snippet(t[pos:]),
                             None,
-                            f"{failures} undecodable frame-like fragments; the rest of the line was not examined",
+                            f"{failures} undecodable frame-like fragments;"
+                            " the rest of the line was not examined",
                             t[:s],
                         )
                     )

@@ -532,7 +532,7 @@ class SourceRun:
                 return []
             conversation = self.conversations[version] = _conversation_module.Conversation(version)
         try:
-            found: list[Finding] = conversation.feed(frame, ref=frame.line)
+            found: list[Finding] = conversation.feed_captured(frame, frame.line)
         except OcpkitError:
             return []
         if not found:

@@ -49,6 +49,7 @@ from ocpkit.errors import TransitionError, UnsupportedError
 from ocpkit.findings import Finding, Severity
 from ocpkit.ocpp import actions
 from ocpkit.ocpp._conversation_input import (
+    _SIDE_OF_DIRECTION,
     OTHER,
     SIDE_OF_SENDER,
     Msg,
@@ -247,6 +248,41 @@ class Conversation:
             found += self._result_error(station, msg, ref)
         else:
             # An answer is paired first, so that a slow answer is late rather than its call unanswered.
+            found += self._answer(station, msg, side, at, ref)
+        if sweep and at is not None:
+            found += self._sweep(station, at)
+        return found
+
+    def feed_captured(self, frame: CapturedFrame, ref: object) -> list[Finding]:
+        """``feed(frame, ref=ref)`` for a capture record (the judging fold's path, without keywords).
+
+        The reader guarantees the types the keyword checks of :meth:`feed` look at.
+        """
+        self._index += 1
+        self.answered = None
+        msg = from_captured(frame)
+        if msg is None:
+            return []
+        stamp = frame.timestamp
+        timestamp = stamp.value if stamp is not None else None
+        if timestamp is self._last_time:
+            at = self._last_at  # a capture hands neighbouring frames the same stamp object
+        else:
+            at = aware(timestamp)
+            self._last_time, self._last_at = timestamp, at
+        side = _SIDE_OF_DIRECTION.get(frame.direction)
+        found: list[Finding] = []
+        station = self._station(frame.charge_point, found)
+        sweep = self.call_timeout is not None and at is not None
+        type_id = msg.type_id
+        if type_id == 2 or type_id == 6:
+            if sweep and at is not None:
+                found += self._sweep(station, at)
+            found += self._call(station, msg, side, at, ref)
+            return found
+        if type_id == 5:
+            found += self._result_error(station, msg, ref)
+        else:
             found += self._answer(station, msg, side, at, ref)
         if sweep and at is not None:
             found += self._sweep(station, at)

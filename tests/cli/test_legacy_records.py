@@ -146,7 +146,7 @@ _FRAMES = [
     '[2,"m{cp}","Heartbeat",{{}}][3,"m{cp}",{{}}]',
     '[2,"m{cp}","Heart',
     '[2,"m{cp}",',
-    '[2,',
+    "[2,",
     "[",
     '[7,"m","X",{{}}]',
     '[2,"' + "x" * 40 + '","Heartbeat",{{}}]',
@@ -168,7 +168,7 @@ def _log(draw: st.DrawFn) -> bytes:
             text = text.replace(", ", ",\n", 1)  # a frame broken over two lines
         lines.append(text.encode())
         if draw(st.integers(0, 19)) == 0:
-            lines.append(b"\xff\xfe not utf-8 [2,\"q\",\"Heartbeat\",{}]")
+            lines.append(b'\xff\xfe not utf-8 [2,"q","Heartbeat",{}]')
     ending = draw(st.sampled_from([b"\n", b"\r\n"]))
     return ending.join(lines) + draw(st.sampled_from([b"", ending]))
 
