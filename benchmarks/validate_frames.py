@@ -39,7 +39,7 @@ sys.path.insert(0, str(ROOT))
 import orjson  # noqa: E402
 
 from ocpkit.ocpp import _json  # noqa: E402
-from ocpkit.ocpp.validation import HAVE_FAST_ENGINE, check_frame  # noqa: E402
+from ocpkit.ocpp.validation import HAVE_FAST_ENGINE, check_frame, check_frames  # noqa: E402
 from tests.conftest import shared_dir  # noqa: E402
 from tests.ocpp.corpus import generate  # noqa: E402
 
@@ -167,8 +167,20 @@ def main() -> int:
                     refused += 1
             return refused
 
+        raws = [raw for raw, _ in corpus]
+        paired = [action for _, action in corpus]
+
+        def bulk(version: str = version, raws: list[bytes] = raws, paired: list[str | None] = paired) -> int:
+            refused = 0
+            for report in check_frames(raws, version, actions=paired):
+                if report.violations:
+                    refused += 1
+            return refused
+
         t_floor, _ = _best(floor, args.repeat)
         t_ours, refused = _best(ours, args.repeat)
+        t_bulk, refused_bulk = _best(bulk, args.repeat)
+        assert refused_bulk == refused
         n = len(corpus)
         print(
             f"\nOCPP {version} ({args.corpus}): {n} frames, {size:.0f} bytes on average,"
@@ -176,6 +188,7 @@ def main() -> int:
         )
         print(f"  orjson.loads (floor) {n / t_floor:12,.0f} frames/s")
         print(f"  ocpkit check_frame   {n / t_ours:12,.0f} frames/s   {t_floor / t_ours:5.2f}x the floor")
+        print(f"  ocpkit check_frames  {n / t_bulk:12,.0f} frames/s   {t_floor / t_bulk:5.2f}x the floor")
         runner = _ocpp_runner(corpus, version)
         if runner is None:
             print("  ocpp package         not installed")

@@ -85,7 +85,7 @@ from ocpkit.ocpp.rpc import (
     Send,
     parse_frame,
 )
-from ocpkit.ocpp.validation import _fast
+from ocpkit.ocpp.validation import _fast, _structs
 from ocpkit.ocpp.validation._exact import (
     Check,
     Finding,
@@ -328,10 +328,14 @@ class FrameReport:
     @property
     def frame(self) -> Frame | None:
         """The parsed frame, or None when the message could not be read as one."""
-        if self._frame is None and self._msg is not None:
+        if self._frame is None and (self._msg is not None or self._source is not None):
             msg = self._msg
-            if self._source is not None and _json.may_hold_big_int(self._source):
-                msg = _json.decode_exact(self._source)
+            source = self._source
+            if msg is None:
+                # Judged by the struct lane without a decoded array: decode it now, by the rules.
+                msg = _json.decode(source)  # type: ignore[arg-type]
+            elif source is not None and _json.may_hold_big_int(source):
+                msg = _json.decode_exact(source)
             self._frame = _FRAME_TYPES[msg[0]](*msg[1:])
         return self._frame
 
@@ -351,7 +355,7 @@ class _Valid(FrameReport):
 
     __slots__ = ()
 
-    def __init__(self, msg: list[Any], source: bytes | str, unpaired: bool = False) -> None:
+    def __init__(self, msg: list[Any] | None, source: bytes | str, unpaired: bool = False) -> None:
         self._frame = None
         self._msg = msg
         self._source = source
@@ -394,6 +398,19 @@ def check_frame(
         # A decoded array from the caller: its objects may hold what no text decodes to.
         return _check_slow(raw, version, action, sender, False, False)
     text: bytes | str = raw  # type: ignore[assignment]
+    if lane.structs and sender is None and (len(text) <= _SHORT or _json.shallow(text)):
+        # Struct lane: one typed decoding is the verdict for most valid traffic.
+        head = text[1:2]
+        if head.isspace():
+            head = text[1:].lstrip()[:1]
+        if head == b"2" or head == "2":
+            decoded = _struct_call(lane, text)
+        elif (head == b"3" or head == "3") and type(action) is str:
+            decoded = _struct_result(lane, text, action)
+        else:
+            decoded = False
+        if decoded:
+            return _Valid(None, text)
     loads = lane.loads
     if loads is None:
         return _check_slow(_decode_or_keep(text), version, action, sender, True, False)
@@ -408,6 +425,32 @@ def check_frame(
     except ValueError:  # orjson.JSONDecodeError: the exact decoder names the broken rule
         return _check_slow(_decode_or_keep(text), version, action, sender, True, False)
     return _judge_loaded(lane, msg, text, action, sender)
+
+
+def _struct_call(lane: _fast.Lane, text: bytes | str) -> bool:
+    """True when the struct lane finds *text* a valid CALL for sure (False: ask the other lanes)."""
+    try:
+        _, _, name, payload = _structs.call_decoder(text)  # type: ignore[misc]
+        decode = lane.struct_calls[name]
+        if decode is None:
+            return False
+        decode(payload)
+    except Exception:  # any refusal of the struct lane leaves the verdict to the other lanes
+        return False
+    return True
+
+
+def _struct_result(lane: _fast.Lane, text: bytes | str, action: str) -> bool:
+    """True when the struct lane finds *text* a valid CALLRESULT to *action* for sure."""
+    try:
+        decode = lane.struct_results[action]
+        if decode is None:
+            return False
+        _, _, payload = _structs.result_decoder(text)  # type: ignore[misc]
+        decode(payload)
+    except Exception:  # any refusal of the struct lane leaves the verdict to the other lanes
+        return False
+    return True
 
 
 def _judge_loaded(
@@ -522,8 +565,32 @@ def _bulk(
         ((raw, None) for raw in lines) if actions is None else zip(lines, actions, strict=False)
     )
     max_id = MAX_MESSAGE_ID_LENGTH
+    structs = lane.structs
+    struct_calls, struct_results = lane.struct_calls, lane.struct_results
+    call_decoder, result_decoder = _structs.call_decoder, _structs.result_decoder
     for raw, action in named:
         kind = type(raw)
+        if structs and pairs is None and kind is bytes and len(raw) <= _SHORT:
+            # The struct lane, inline: one typed decoding of the frame, one of its payload.
+            head = raw[1:2]
+            if head.isspace():
+                head = raw[1:].lstrip()[:1]
+            try:
+                if head == b"2":
+                    _, _, name, payload = call_decoder(raw)  # type: ignore[misc]
+                    decode = struct_calls[name]
+                elif head == b"3" and type(action) is str:
+                    decode = struct_results[action]
+                    if decode is not None:
+                        _, _, payload = result_decoder(raw)  # type: ignore[misc]
+                else:
+                    decode = None
+                if decode is not None:
+                    decode(payload)
+                    yield _Valid(None, raw)
+                    continue
+            except Exception:  # any refusal of the struct lane leaves the verdict to the other lanes
+                pass
         if loads is None or (kind is not bytes and kind is not str):
             if pairs is not None:
                 action = _pair(pairs, _peek(raw))

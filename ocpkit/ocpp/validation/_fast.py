@@ -22,6 +22,7 @@ from typing import Any, Final
 from ocpkit.errors import UnsupportedError
 from ocpkit.ocpp import _json
 from ocpkit.ocpp.rpc import ERROR_CODES, RULE_CODES
+from ocpkit.ocpp.validation import _structs
 from ocpkit.ocpp.validation._exact import DRAFT4, Check, Finding, compile_schema, draft_of, is_uri, split
 
 __all__ = ["HAVE_FAST_ENGINE", "LANES", "Compiled", "Lane", "Verdict", "compiled_schema", "judge"]
@@ -97,6 +98,7 @@ class Compiled:
 
 
 _COMPILED: dict[tuple[str, str, str], Compiled] = {}
+_STRUCTS: dict[tuple[str, str, str], _structs.Decode | None] = {}
 
 
 def compiled_schema(version: str, action: str, direction: str) -> Compiled:
@@ -144,7 +146,19 @@ class _Table(dict[str, Verdict | None]):
 class Lane:
     """Per-version lookup tables of the fast lane, filled on demand."""
 
-    __slots__ = ("calls", "error_codes", "error_types", "loads", "results", "senders", "sends", "version")
+    __slots__ = (
+        "calls",
+        "error_codes",
+        "error_types",
+        "loads",
+        "results",
+        "senders",
+        "sends",
+        "struct_calls",
+        "struct_results",
+        "structs",
+        "version",
+    )
 
     def __init__(self, version: str) -> None:
         self.version = version
@@ -158,6 +172,32 @@ class Lane:
         self.senders: dict[str, str] = {}  # action -> the party that sends it
         self.error_codes = ERROR_CODES[version]
         self.error_types = (4, 5) if version == "2.1" else (4,)
+        # The struct lane (msgspec): action -> decode(payload bytes) that succeeds only on payloads
+        # valid for sure, or None where it does not apply (see _structs).
+        self.structs = _structs.enabled()
+        self.struct_calls = _Table(lambda action: self._struct(action, "request"))
+        self.struct_results = _Table(lambda action: self._struct(action, "response"))
+
+    def _struct(self, action: str, direction: str) -> _structs.Decode | None:
+        if not self.structs:
+            return None
+        if direction == "request":
+            from ocpkit.ocpp import actions
+
+            spec = actions(self.version).get(action)
+            if spec is None or spec.response is None:
+                return None  # unknown, or SEND-only: the frame rules decide
+        key = (self.version, action, direction)
+        if key not in _STRUCTS:
+            from ocpkit.schemas import ocpp_schema
+
+            try:
+                schema = ocpp_schema(self.version, action, direction)
+            except UnsupportedError:
+                _STRUCTS[key] = None
+            else:
+                _STRUCTS[key] = _structs.payload_decoder(schema, action)
+        return _STRUCTS[key]
 
     def _request(self, action: str, type_id: int) -> Verdict | None:
         from ocpkit.ocpp import actions

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
 
 from ocpkit.ocpp import _json, validation
-from ocpkit.ocpp.validation import _fast, check_frame, check_payload
+from ocpkit.ocpp.validation import _fast, _structs, check_frame, check_payload
 from tests.conftest import shared_dir
 from tests.ocpp import oracle
 from tests.ocpp.corpus import MUTATIONS, generate
@@ -30,10 +30,14 @@ FRAMES = int(os.environ.get("OCPKIT_CORPUS_FRAMES", "4000"))
 DRAWS = int(os.environ.get("OCPKIT_SCHEMA_DRAWS", "100"))
 
 
-@pytest.fixture(params=["rs+orjson", "exact+stdlib"])
+@pytest.fixture(params=["structs+rs+orjson", "rs+orjson", "structs+exact", "exact+stdlib"])
 def stack(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """The two ends of the configuration space: both accelerators, and neither."""
-    if request.param == "exact+stdlib":
+    """Every accelerator, each lane on its own before the exact checker, and none."""
+    if "structs" not in request.param:
+        monkeypatch.setattr(_structs, "_msgspec", None)
+    elif not _structs.HAVE_MSGSPEC:
+        pytest.skip("msgspec not installed")
+    if "exact" in request.param:
         monkeypatch.setattr(_fast, "_rs", None)
         monkeypatch.setattr(_json, "_orjson", None)
     elif not (validation.HAVE_FAST_ENGINE and _json.HAVE_ORJSON):
