@@ -26,6 +26,7 @@ TOP_LEVEL = {
     "findings.py",
     "schemas.py",
     "_model.py",
+    "_rfc3339.py",  # the RFC 3339 rule, shared by the models and validation without pydantic
     "_fsm.py",
     "_version.py",
     "py.typed",

@@ -37,7 +37,8 @@ from ocpkit.capture import CapturedFrame, Confidence, Direction, Hint, VersionEv
 from ocpkit.capture._types import Decoded
 from ocpkit.errors import OcpkitError, Violation
 from ocpkit.findings import Finding
-from ocpkit.ocpp import VERSIONS, actions
+from ocpkit.ocpp import VERSIONS
+from ocpkit.ocpp._senders import SENDERS
 from ocpkit.ocpp.rpc import RULE_CODES
 from ocpkit.ocpp.validation import _fast, _judge_loaded, check_frame, validate_payload
 
@@ -545,7 +546,7 @@ class SourceRun:
     def _direction(self, version: str, action: str, direction: Direction) -> tuple[Violation, ...]:
         senders = _SENDERS.get(version)
         if senders is None:
-            senders = _SENDERS[version] = {name: str(spec.sender) for name, spec in actions(version).items()}
+            senders = _SENDERS[version] = dict(SENDERS[version])
         expected = senders.get(action)
         sender = "ChargingStation" if direction is Direction.CP_TO_CSMS else "CSMS"
         if expected is None or expected == "Both" or expected == sender:

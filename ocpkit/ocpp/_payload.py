@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from ocpkit._model import parse_rfc3339
+from ocpkit._rfc3339 import parse_rfc3339
 from ocpkit.findings import Severity
 
 __all__: list[str] = []

@@ -47,7 +47,6 @@ from ocpkit._fsm import Policy
 from ocpkit.capture import CapturedFrame
 from ocpkit.errors import TransitionError, UnsupportedError
 from ocpkit.findings import Finding, Severity
-from ocpkit.ocpp import actions
 from ocpkit.ocpp._conversation_input import (
     _SIDE_OF_DIRECTION,
     OTHER,
@@ -59,6 +58,7 @@ from ocpkit.ocpp._conversation_input import (
     side_of,
 )
 from ocpkit.ocpp._payload import as_int, as_obj, aware
+from ocpkit.ocpp._senders import SENDERS
 from ocpkit.ocpp.connector import Connectors2, Connectors16
 from ocpkit.ocpp.rpc import ERROR_CODES, Frame
 from ocpkit.ocpp.transaction import TransactionEvents, Transactions16
@@ -177,7 +177,8 @@ class Conversation:
         self.call_timeout = call_timeout
         self.max_meter_interval = max_meter_interval
         self._factories = load_factories(DEFAULT_WATCHERS if watchers is None else watchers)
-        self._senders = {name: SIDE_OF_SENDER[spec.sender] for name, spec in actions(version).items()}
+        # The plain-data sender table, not the registry: it would import every message model.
+        self._senders = {name: SIDE_OF_SENDER[sender] for name, sender in SENDERS[version].items()}
         self._stations: OrderedDict[str | None, _Station] = OrderedDict()
         self._seq = 0
         self._index = 0

@@ -85,7 +85,7 @@ from ocpkit.ocpp.rpc import (
     Send,
     parse_frame,
 )
-from ocpkit.ocpp.validation import _fast, _structs
+from ocpkit.ocpp.validation import _fast
 from ocpkit.ocpp.validation._exact import (
     Check,
     Finding,
@@ -430,7 +430,7 @@ def check_frame(
 def _struct_call(lane: _fast.Lane, text: bytes | str) -> bool:
     """True when the struct lane finds *text* a valid CALL for sure (False: ask the other lanes)."""
     try:
-        _, _, name, payload = _structs.call_decoder(text)  # type: ignore[misc]
+        _, _, name, payload = lane.call_decoder(text)
         decode = lane.struct_calls[name]
         if decode is None:
             return False
@@ -446,7 +446,7 @@ def _struct_result(lane: _fast.Lane, text: bytes | str, action: str) -> bool:
         decode = lane.struct_results[action]
         if decode is None:
             return False
-        _, _, payload = _structs.result_decoder(text)  # type: ignore[misc]
+        _, _, payload = lane.result_decoder(text)
         decode(payload)
     except Exception:  # any refusal of the struct lane leaves the verdict to the other lanes
         return False
@@ -567,7 +567,7 @@ def _bulk(
     max_id = MAX_MESSAGE_ID_LENGTH
     structs = lane.structs
     struct_calls, struct_results = lane.struct_calls, lane.struct_results
-    call_decoder, result_decoder = _structs.call_decoder, _structs.result_decoder
+    call_decoder, result_decoder = lane.call_decoder, lane.result_decoder
     for raw, action in named:
         kind = type(raw)
         if structs and pairs is None and kind is bytes and len(raw) <= _SHORT:
@@ -577,12 +577,12 @@ def _bulk(
                 head = raw[1:].lstrip()[:1]
             try:
                 if head == b"2":
-                    _, _, name, payload = call_decoder(raw)  # type: ignore[misc]
+                    _, _, name, payload = call_decoder(raw)
                     decode = struct_calls[name]
                 elif head == b"3" and type(action) is str:
                     decode = struct_results[action]
                     if decode is not None:
-                        _, _, payload = result_decoder(raw)  # type: ignore[misc]
+                        _, _, payload = result_decoder(raw)
                 else:
                     decode = None
                 if decode is not None:

@@ -35,24 +35,25 @@ lane and the exact checker judge alone: same verdicts, slower.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from functools import cache
+from importlib.util import find_spec
 from typing import Annotated, Any, Final, Literal
 
 from ocpkit.ocpp.rpc import MAX_MESSAGE_ID_LENGTH
-from ocpkit.ocpp.validation._exact import _URI, DRAFT4, draft_of
+from ocpkit.ocpp.validation._exact import DRAFT4, draft_of
+from ocpkit.ocpp.validation._exact import URI_PATTERN as _URI_TEXT
 
-try:  # optional: verdicts by typed decoding
-    import msgspec as _msgspec
-except ImportError:  # pragma: no cover - exercised where msgspec is absent
-    _msgspec = None  # type: ignore[assignment]
+_LATER: Any = object()
+# Optional, imported when the first struct lane is built. None: not installed (or switched off).
+_msgspec: Any = _LATER if find_spec("msgspec") is not None else None
 
 __all__ = [
     "DATE_TIME_PATTERN",
     "HAVE_MSGSPEC",
     "URI_PATTERN",
-    "call_decoder",
     "enabled",
+    "frame_decoders",
     "payload_decoder",
-    "result_decoder",
 ]
 
 HAVE_MSGSPEC: Final = _msgspec is not None
@@ -62,6 +63,16 @@ HAVE_MSGSPEC: Final = _msgspec is not None
 def enabled() -> bool:
     """Whether the struct lane is on (msgspec installed, and not switched off by a test)."""
     return _msgspec is not None
+
+
+def _module() -> Any:
+    """The msgspec module (imported on first use), or None."""
+    global _msgspec
+    if _msgspec is _LATER:
+        import msgspec
+
+        _msgspec = msgspec
+    return _msgspec
 
 
 _YEAR = "(?!0000)[0-9]{4}"
@@ -78,7 +89,7 @@ DATE_TIME_PATTERN: Final = (
     r"(?:[Zz]|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])\Z"
 )
 """The exact checker's RFC 3339 ``date-time`` rule as one expression (see the module docstring)."""
-URI_PATTERN: Final = rf"(?a)\A(?:{_URI.pattern})\Z"
+URI_PATTERN: Final = rf"(?a)\A(?:{_URI_TEXT})\Z"
 """The exact checker's RFC 3986 absolute-URI expression, anchored for a search."""
 
 _ANNOTATIONS = frozenset(("$schema", "$id", "id", "title", "description", "comment", "$comment", "javaType"))
@@ -281,7 +292,7 @@ Decode = Callable[[Any], Any]
 
 def payload_decoder(schema: Mapping[str, Any], name: str) -> Decode | None:
     """``decode(bytes)`` that succeeds only on payloads valid for sure (None: no struct lane)."""
-    if _msgspec is None:
+    if _module() is None:
         return None
     try:
         typ = _Builder(schema, name).node(schema)
@@ -289,17 +300,18 @@ def payload_decoder(schema: Mapping[str, Any], name: str) -> Decode | None:
         return None
     if typ is Any or typ == dict[str, Any]:
         return None  # nothing to judge beyond "an object": the other lanes do that as cheaply
-    return _msgspec.json.Decoder(typ).decode
+    decode: Decode = _msgspec.json.Decoder(typ).decode
+    return decode
 
 
-def _frame_decoders() -> tuple[Decode | None, Decode | None]:
-    if _msgspec is None:
-        return None, None
-    mid = Annotated[str, _msgspec.Meta(max_length=MAX_MESSAGE_ID_LENGTH)]
-    call = _msgspec.json.Decoder(tuple[Literal[2], mid, str, _msgspec.Raw]).decode
-    result = _msgspec.json.Decoder(tuple[Literal[3], mid, _msgspec.Raw]).decode
+@cache
+def frame_decoders() -> tuple[Decode, Decode] | None:
+    """Decoders of a CALL ``(2, id, action, Raw)`` and a CALLRESULT ``(3, id, Raw)`` (None: no msgspec)."""
+    ms = _module()
+    if ms is None:
+        return None
+    mid: Any = Annotated[str, ms.Meta(max_length=MAX_MESSAGE_ID_LENGTH)]
+    raw: Any = ms.Raw  # the payload's bytes, kept for the action's own decoder
+    call: Decode = ms.json.Decoder(tuple[Literal[2], mid, str, raw]).decode
+    result: Decode = ms.json.Decoder(tuple[Literal[3], mid, raw]).decode
     return call, result
-
-
-call_decoder, result_decoder = _frame_decoders()
-"""Decoders of a CALL ``(2, id, action, Raw)`` and a CALLRESULT ``(3, id, Raw)`` frame (None: no msgspec)."""

@@ -199,3 +199,17 @@ def test_struct_lane_reports_build_their_frame_by_the_exact_rules() -> None:
     report = check_frame(big, "2.0.1")
     assert report.ok
     assert report.frame is not None and report.frame.payload["data"] == 123456789012345678901234567890
+
+
+@pytest.mark.parametrize("version", ["1.6", "2.0.1", "2.1"])
+def test_lane_facts_from_plain_tables_equal_the_registry(version: str) -> None:
+    """The lanes read senders and SEND-only actions from plain data, never from the registry."""
+    from ocpkit.ocpp import actions
+
+    for name, spec in actions(version).items():
+        for type_id in (2, 6):
+            expected = str(spec.sender) if (spec.response is not None) == (type_id == 2) else None
+            if type_id == 6 and version != "2.1":
+                expected = None
+            assert _fast._sender(version, name, type_id) == expected, (name, type_id)
+    assert _fast._sender(version, "NoSuchAction", 2) is None
