@@ -8,9 +8,11 @@ yields one :class:`CapturedFrame` per frame, in order, as it goes:
 
 1. *Shape.* The first ``sample_lines`` lines are looked at to pick a shape
    (:func:`detect_shape`), unless ``shape=`` names one of :data:`SHAPES`.
-2. *Extraction.* A shape's extractor finds frames, decodes them with the
-   stdlib ``json`` module and notes the timestamp, charge-point id and any
-   send/receive word of the host. A fragment that looks like a frame but
+2. *Extraction.* A shape's extractor finds frames, decodes them to what the
+   stdlib ``json`` module reads (a frame that ends its line is read once by
+   orjson, where the JSON rules' guards show that gives the same value; see
+   ``Decoded`` in ``ocpkit.capture._types``) and notes the timestamp,
+   charge-point id and any send/receive word of the host. A fragment that looks like a frame but
    cannot be decoded becomes an ``unparsed`` record with the reason, so no
    frame is dropped silently. Frames are not validated here.
 3. *Direction.* A send/receive word says only what the *logging side* did;

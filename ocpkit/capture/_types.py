@@ -98,8 +98,8 @@ class CapturedFrame(NamedTuple):
     them, and a tuple is the cheapest record Python builds.
 
     ``line`` is the 1-based line where the frame starts, ``end_line`` where it
-    ends. ``value`` is the frame's JSON as decoded by the stdlib ``json``
-    module (None for ``unparsed``), ``error`` says why a fragment is
+    ends. ``value`` is the frame's JSON as the stdlib ``json`` module
+    decodes it (None for ``unparsed``), ``error`` says why a fragment is
     ``unparsed``. ``direction_source`` explains in words how the direction was
     decided. ``action`` is the frame's own for CALL/SEND and the answered
     CALL's for results when that CALL was seen earlier. ``version_hint`` is
