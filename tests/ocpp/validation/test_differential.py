@@ -10,6 +10,7 @@ official schemas.
 
 from __future__ import annotations
 
+import copy
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -98,8 +99,10 @@ def _draw_and_compare(version: str, action: str, direction: str, data: st.DataOb
     shared = shared_dir()
     assert shared is not None
     schema = oracle.load_schema(shared, version, action, direction)
-    # hypothesis-jsonschema cannot resolve local $ref under a URN $id; the id is not a rule.
-    drawable = {k: v for k, v in schema.items() if k not in ("$id", "id")}
+    # hypothesis-jsonschema cannot resolve local $ref under a URN $id; the id is not a rule. It
+    # rewrites the subschemas it is given in place (a boolean type becomes an enum of booleans), so it
+    # gets a copy: the oracle's cached schema is shared with the corpus generator.
+    drawable = copy.deepcopy({k: v for k, v in schema.items() if k not in ("$id", "id")})
     payload: Any = data.draw(from_schema(drawable))
     expected = oracle.payload_ok(shared, version, action, direction, payload)
     assert (check_payload(version, action, direction, payload) == ()) == expected
