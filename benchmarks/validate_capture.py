@@ -12,11 +12,13 @@ programs read it, each as a fresh process, and write one JSON line per frame:
 * ``orjson``: a bare read: find the frame in each line and ``orjson.loads`` it
   (the floor: no validation, no record).
 
-Printed: best-of-N wall time of each, frames/s, and ratios measured in the same
-run. Then peak RSS (VmHWM of the process image) of ``ocpkit validate`` at two
-sizes, 10x apart: flat means streaming.
+Printed: the median wall time of each over ``--repeat`` runs (the three run in
+turn, so drift of a shared machine hits all alike), frames/s, and the ratios of
+the same run; then where the time of one warm process goes, stage by stage; then
+peak RSS (VmHWM of the process image) of ``ocpkit validate`` at two sizes, 10x
+apart: flat means streaming.
 
-Run: ``python benchmarks/validate_capture.py [--frames N] [--repeat N]`` from the repository root
+Run: ``python benchmarks/validate_capture.py [--frames 1000000] [--repeat N]`` from the repository root
 (needs ``orjson``; the ``ocpp`` comparison is skipped when the package is absent).
 """
 
@@ -26,6 +28,7 @@ import argparse
 import json
 import os
 import random
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -159,14 +162,16 @@ def make_capture(path: Path, frames: int, seed: int = 1) -> None:
             fh.write(f"{stamp} - ocpp - INFO - {cp}: send {result}\n")
 
 
-def timed(argv: list[str], repeat: int) -> float:
-    best = float("inf")
+def timed_all(programs: dict[str, list[str]], repeat: int) -> dict[str, float]:
+    """Median wall time of each program, the programs run in turn (A B C A B C ...) so drift hits all."""
     env = dict(os.environ, PYTHONPATH=str(ROOT))
+    times: dict[str, list[float]] = {name: [] for name in programs}
     for _ in range(repeat):
-        start = time.perf_counter()
-        subprocess.run(argv, check=False, stdout=subprocess.DEVNULL, env=env, cwd=ROOT)
-        best = min(best, time.perf_counter() - start)
-    return best
+        for name, argv in programs.items():
+            start = time.perf_counter()
+            subprocess.run(argv, check=False, stdout=subprocess.DEVNULL, env=env, cwd=ROOT)
+            times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(ts) for name, ts in times.items()}
 
 
 def peak_rss(path: Path) -> int:
@@ -240,21 +245,34 @@ def main() -> None:
         scripts = Path(tmp)
         (scripts / "with_ocpp.py").write_text(OCPP_SCRIPT)
         (scripts / "bare_orjson.py").write_text(ORJSON_SCRIPT)
-        t_floor = timed([sys.executable, str(scripts / "bare_orjson.py"), str(capture)], args.repeat)
-        t_kit = timed(
-            [sys.executable, "-m", "ocpkit", "validate", str(capture), "--report", "jsonl"], args.repeat
-        )
-        rows = [("bare orjson read (floor)", t_floor), ("ocpkit validate --report jsonl", t_kit)]
-        t_ocpp = None
+        programs = {
+            "bare orjson read (floor)": [sys.executable, str(scripts / "bare_orjson.py"), str(capture)],
+            "ocpkit validate --report jsonl": [
+                sys.executable,
+                "-m",
+                "ocpkit",
+                "validate",
+                str(capture),
+                "--report",
+                "jsonl",
+            ],
+        }
         if have_ocpp:
-            t_ocpp = timed([sys.executable, str(scripts / "with_ocpp.py"), str(capture)], args.repeat)
-            rows.append(("script with the ocpp package", t_ocpp))
-        print(f"\nwhole process, best of {args.repeat}:")
-        for name, t in rows:
-            print(f"  {name:<34} {t:7.2f} s  {args.frames / t:>10,.0f} frames/s  {t_floor / t:5.2f}x floor")
+            programs["script with the ocpp package"] = [
+                sys.executable,
+                str(scripts / "with_ocpp.py"),
+                str(capture),
+            ]
+        medians = timed_all(programs, args.repeat)
+        t_floor = medians["bare orjson read (floor)"]
+        t_kit = medians["ocpkit validate --report jsonl"]
+        t_ocpp = medians.get("script with the ocpp package")
+        print(f"\nwhole process, median of {args.repeat} (run in turn):")
+        for name, t in medians.items():
+            print(f"  {name:<34} {t:7.2f} s  {args.frames / t:>10,.0f} frames/s  {t_floor / t:5.3f}x floor")
         if t_ocpp is not None:
             print(f"\n  ocpkit is {t_ocpp / t_kit:.2f}x as fast as the ocpp-package script")
-        print(f"  ocpkit keeps {t_floor / t_kit:.2f} of the bare orjson read's speed")
+        print(f"  ocpkit keeps {t_floor / t_kit:.3f} of the bare orjson read's speed")
 
         stages(capture, args.frames)
 

@@ -10,9 +10,12 @@ schemas in ../shared, then times, in one process and on the same frames:
 * the ``ocpp`` package (when installed): ``unpack`` plus its payload
   validation, the path a CSMS built on it takes for each message.
 
-Each timing is the best of ``--repeat`` runs after one warm-up run (which
-compiles the validators of every action). Prints frames/s and the ratios the
-target is stated in (ocpkit >= 50x ``ocpp``, >= 0.4x the floor).
+* ``ocpkit.ocpp.validation.check_frames``: the same verdicts in bulk (the
+  struct lane of msgspec types first, when msgspec is installed).
+
+Each timing is the median of ``--repeat`` runs after one warm-up run (which
+compiles the validators of every action); the three run on the same frames in
+one process. Prints frames/s and the ratios to the floor.
 
 ``--corpus captures`` replaces the seeded corpus by the frames of the OCPP
 captures in ../shared/conformance/captures (read with
@@ -28,6 +31,7 @@ actions. No OCPP 2.1 capture exists.
 from __future__ import annotations
 
 import argparse
+import statistics
 import sys
 import time
 from collections.abc import Callable
@@ -39,19 +43,20 @@ sys.path.insert(0, str(ROOT))
 import orjson  # noqa: E402
 
 from ocpkit.ocpp import _json  # noqa: E402
-from ocpkit.ocpp.validation import HAVE_FAST_ENGINE, check_frame  # noqa: E402
+from ocpkit.ocpp.validation import HAVE_FAST_ENGINE, check_frame, check_frames  # noqa: E402
 from tests.conftest import shared_dir  # noqa: E402
 from tests.ocpp.corpus import generate  # noqa: E402
 
 
 def _best(fn: Callable[[], int], repeat: int) -> tuple[float, int]:
+    """Median time of *repeat* runs after a warm-up run (which compiles every validator)."""
     result = fn()
-    best = float("inf")
+    times = []
     for _ in range(repeat):
         start = time.perf_counter()
         result = fn()
-        best = min(best, time.perf_counter() - start)
-    return best, result
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), result
 
 
 def _ocpp_runner(corpus: list[tuple[bytes, str | None]], version: str) -> Callable[[], int] | None:
@@ -126,9 +131,10 @@ def main() -> int:
     )
     args = parser.parse_args()
     if args.pure:
-        from ocpkit.ocpp import validation
+        from ocpkit.ocpp.validation import _fast, _structs
 
-        validation._rs = None  # type: ignore[assignment]
+        _fast._rs = None
+        _structs._msgspec = None
         _json._orjson = None  # type: ignore[assignment]
     shared = shared_dir()
     if shared is None:
@@ -136,7 +142,10 @@ def main() -> int:
         return 2
     fast = HAVE_FAST_ENGINE and not args.pure
     print(f"orjson {orjson.__version__}; ocpkit fast engine (jsonschema-rs): {fast}; ", end="")
-    print(f"ocpkit orjson decoder: {_json.HAVE_ORJSON and not args.pure}")
+    print(f"ocpkit orjson decoder: {_json.HAVE_ORJSON and not args.pure}; ", end="")
+    from ocpkit.ocpp.validation import _structs as _lanes
+
+    print(f"struct lane (msgspec): {_lanes.HAVE_MSGSPEC and not args.pure}")
     for version in args.versions:
         if args.corpus == "captures":
             corpus = _capture_corpus(shared, version, args.frames)
@@ -167,8 +176,20 @@ def main() -> int:
                     refused += 1
             return refused
 
+        raws = [raw for raw, _ in corpus]
+        paired = [action for _, action in corpus]
+
+        def bulk(version: str = version, raws: list[bytes] = raws, paired: list[str | None] = paired) -> int:
+            refused = 0
+            for report in check_frames(raws, version, actions=paired):
+                if report.violations:
+                    refused += 1
+            return refused
+
         t_floor, _ = _best(floor, args.repeat)
         t_ours, refused = _best(ours, args.repeat)
+        t_bulk, refused_bulk = _best(bulk, args.repeat)
+        assert refused_bulk == refused
         n = len(corpus)
         print(
             f"\nOCPP {version} ({args.corpus}): {n} frames, {size:.0f} bytes on average,"
@@ -176,6 +197,7 @@ def main() -> int:
         )
         print(f"  orjson.loads (floor) {n / t_floor:12,.0f} frames/s")
         print(f"  ocpkit check_frame   {n / t_ours:12,.0f} frames/s   {t_floor / t_ours:5.2f}x the floor")
+        print(f"  ocpkit check_frames  {n / t_bulk:12,.0f} frames/s   {t_floor / t_bulk:5.2f}x the floor")
         runner = _ocpp_runner(corpus, version)
         if runner is None:
             print("  ocpp package         not installed")

@@ -38,10 +38,9 @@ constructed without validation, keeping the value as it was sent.
 
 from __future__ import annotations
 
-import re
 import types
 import typing
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime
 from typing import Annotated, Any, ClassVar, Self
 
 from pydantic import (
@@ -56,6 +55,8 @@ from pydantic import (
     model_validator,
 )
 from pydantic_core import PydanticCustomError
+
+from ocpkit.ocpp._rfc3339 import Rfc3339DateTime, parse_rfc3339
 
 __all__ = [
     "OCPI_CONFIG",
@@ -152,62 +153,6 @@ OCPP_CONFIG: ConfigDict = OcppModel.model_config
 
 OCPI_CONFIG: ConfigDict = OcpiModel.model_config
 """The OCPI model policy (read-only by convention)."""
-
-
-# RFC 3339 §5.6 date-time. "T" and "Z" may be lower case (RFC 3339 §5.6 note);
-# the fraction may have any number of digits.
-_RFC3339_RE = re.compile(
-    r"(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?(?:([Zz])|([+-])(\d{2}):(\d{2}))",
-    re.ASCII,
-)
-_DAYS_IN_MONTH = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
-
-
-class Rfc3339DateTime(datetime):
-    """A timezone-aware ``datetime`` that remembers the RFC 3339 text it came from."""
-
-    __slots__ = ("rfc3339_text",)
-    rfc3339_text: str | None
-
-
-def parse_rfc3339(text: str, *, leap_second: bool = True) -> Rfc3339DateTime:
-    """Parse an RFC 3339 date-time; raise ``ValueError`` when *text* is not one.
-
-    The result keeps *text* in ``rfc3339_text`` so that serialising it gives
-    the same string back. With ``leap_second=False`` a second of ``60`` is
-    refused, which is the rule payload validation applies (see
-    :mod:`ocpkit.ocpp.validation._exact`).
-    """
-    m = _RFC3339_RE.fullmatch(text)
-    if m is None:
-        raise ValueError("not an RFC 3339 date-time (YYYY-MM-DDThh:mm:ss[.frac](Z|+hh:mm))")
-    year, month, day, hour, minute, second = (int(g) for g in m.group(1, 2, 3, 4, 5, 6))
-    if not 1 <= month <= 12:
-        raise ValueError("month out of range")
-    leap_year = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
-    max_day = 29 if month == 2 and leap_year else _DAYS_IN_MONTH[month - 1]
-    if not 1 <= day <= max_day:
-        raise ValueError("day out of range for month")
-    if hour > 23 or minute > 59 or second > (60 if leap_second else 59):
-        raise ValueError("time of day out of range")
-    frac = m.group(7)
-    micro = int((frac[1:] + "000000")[:6]) if frac else 0
-    if m.group(8):
-        tz = UTC
-    else:
-        off_h, off_m = int(m.group(10)), int(m.group(11))
-        if off_h > 23 or off_m > 59:
-            raise ValueError("offset out of range")
-        delta = timedelta(hours=off_h, minutes=off_m)
-        tz = timezone(-delta if m.group(9) == "-" else delta)
-    if second == 60:
-        # Leap second: datetime cannot hold it; use the last representable instant before it.
-        second, micro = 59, 999999
-    if year == 0:
-        raise ValueError("year 0000 cannot be represented")
-    result = Rfc3339DateTime(year, month, day, hour, minute, second, micro, tzinfo=tz)
-    result.rfc3339_text = text
-    return result
 
 
 def _validate_datetime(value: Any) -> datetime:

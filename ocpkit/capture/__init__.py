@@ -8,9 +8,11 @@ yields one :class:`CapturedFrame` per frame, in order, as it goes:
 
 1. *Shape.* The first ``sample_lines`` lines are looked at to pick a shape
    (:func:`detect_shape`), unless ``shape=`` names one of :data:`SHAPES`.
-2. *Extraction.* A shape's extractor finds frames, decodes them with the
-   stdlib ``json`` module and notes the timestamp, charge-point id and any
-   send/receive word of the host. A fragment that looks like a frame but
+2. *Extraction.* A shape's extractor finds frames, decodes them to what the
+   stdlib ``json`` module reads (a frame that ends its line is read once by
+   orjson, where the JSON rules' guards show that gives the same value; see
+   ``Decoded`` in ``ocpkit.capture._types``) and notes the timestamp,
+   charge-point id and any send/receive word of the host. A fragment that looks like a frame but
    cannot be decoded becomes an ``unparsed`` record with the reason, so no
    frame is dropped silently. Frames are not validated here.
 3. *Direction.* A send/receive word says only what the *logging side* did;
@@ -51,6 +53,7 @@ from ocpkit.capture._types import (
     CapturedFrame,
     CaptureSettings,
     Confidence,
+    Decoded,
     Direction,
     Draft,
     Hint,
@@ -222,6 +225,7 @@ class _Role:
         self.source = ""
 
 
+_new = tuple.__new__
 _HOLD_FRAMES = 512
 _HOLD_CHARS = 8 * 1024 * 1024
 _SETTLE_VOTES = 3
@@ -241,6 +245,7 @@ class _Resolver:
         self.calls: OrderedDict[tuple[str | None, str], tuple[Direction, Confidence, str | None, int]] = (
             OrderedDict()
         )
+        self.settled: set[str] = set()  # marker families whose writer's side is decided
 
     def push(self, d: Draft) -> Iterator[CapturedFrame]:
         marker = d.marker
@@ -267,7 +272,7 @@ class _Resolver:
                 self._settle_all()
             yield from self._release()
             return
-        yield self._final(d)
+        yield self.final(d)
 
     def finish(self) -> Iterator[CapturedFrame]:
         self._settle_all()
@@ -292,7 +297,7 @@ class _Resolver:
                 return
             self.held.popleft()
             self.held_chars -= len(head.raw)
-            yield self._final(head)
+            yield self.final(head)
 
     def _settle(self, family: str) -> None:
         state = self.roles[family]
@@ -303,6 +308,7 @@ class _Resolver:
             default, note = override
         cp, csms = state.votes["cp"], state.votes["csms"]
         state.settled = True
+        self.settled.add(family)
         if cp != csms:
             role: Role = "cp" if cp > csms else "csms"
             side = "charge point" if role == "cp" else "CSMS"
@@ -338,14 +344,14 @@ class _Resolver:
                 state.confidence = Confidence.NONE
                 state.source = f"send/receive word, but {note} and no action showed which side this log is"
 
-    def _final(self, d: Draft) -> CapturedFrame:
+    def final(self, d: Draft) -> CapturedFrame:
+        """The record of a draft whose direction can be decided now."""
         value = d.value
         kind = d.kind
         message_id = value[1] if kind not in ("unparsed", "payload") else None
-        action = (
-            value[2] if kind in ("call", "send") and len(value) > 2 and isinstance(value[2], str) else None
-        )
-        sender = _sender(action) if action else None
+        call_or_send = kind == "call" or kind == "send"
+        action = value[2] if call_or_send and len(value) > 2 and isinstance(value[2], str) else None
+        sender = _SENDER_OF.get(action) if action else None
         direction, confidence, source = Direction.UNKNOWN, Confidence.NONE, "no direction marker"
         if d.field_direction is not None:
             direction, confidence, source = d.field_direction, Confidence.HIGH, "the record's direction field"
@@ -361,13 +367,16 @@ class _Resolver:
         elif sender is not None and (direction is Direction.CP_TO_CSMS) != (sender == "cp"):
             confidence = Confidence.LOW
             source += f"; but {action} is sent only by the {'charge point' if sender == 'cp' else 'CSMS'}"
-        if kind in ("call", "send") and isinstance(message_id, str):
+        if not isinstance(message_id, str):
+            message_id = None
+        elif call_or_send:
             key = (d.charge_point, message_id)
-            self.calls[key] = (direction, confidence, action, d.line)
-            self.calls.move_to_end(key)
-            if len(self.calls) > _PENDING_CALLS:
-                self.calls.popitem(last=False)
-        elif kind in ("callresult", "callerror", "callresulterror") and isinstance(message_id, str):
+            calls = self.calls
+            calls[key] = (direction, confidence, action, d.line)
+            calls.move_to_end(key)
+            if len(calls) > _PENDING_CALLS:
+                calls.popitem(last=False)
+        elif kind == "callresult" or kind == "callerror" or kind == "callresulterror":
             call = self.calls.pop((d.charge_point, message_id), None)
             if call is not None:
                 call_dir, call_conf, action, call_line = call
@@ -377,22 +386,26 @@ class _Resolver:
                         Confidence.MEDIUM if call_conf in (Confidence.HIGH, Confidence.MEDIUM) else call_conf
                     )
                     source = f"answers the CALL on line {call_line}"
-        return CapturedFrame(
-            line=d.line,
-            end_line=d.end_line,
-            kind=kind,
-            raw=d.raw,
-            value=value,
-            error=d.error,
-            timestamp=d.timestamp,
-            direction=direction,
-            direction_confidence=confidence,
-            direction_source=source,
-            charge_point=d.charge_point,
-            message_id=message_id if isinstance(message_id, str) else None,
-            action=action,
-            shape=self.shape,
-            version_hint=d.version_hint,
+        # tuple.__new__ builds the named tuple without its Python-level constructor.
+        return _new(
+            Decoded if d.exact else CapturedFrame,
+            (
+                d.line,
+                d.end_line,
+                kind,
+                d.raw,
+                value,
+                d.error,
+                d.timestamp,
+                direction,
+                confidence,
+                source,
+                d.charge_point,
+                message_id,
+                action,
+                self.shape,
+                d.version_hint,
+            ),
         )
 
 
@@ -471,13 +484,28 @@ class CaptureReader:
         ctx = self._ctx = Context(self.settings, shape)
         extractor = _extractor(shape, ctx)
         resolver = _Resolver(ctx, shape)
+        lined = extractor if type(extractor) is LineExtractor else None
+        settled = resolver.settled
+        final = resolver.final
         for n, line in enumerate(_drain(sample, lines), 1):
             if line.endswith("\n"):
                 line = line[:-2] if line.endswith("\r\n") else line[:-1]
             elif line.endswith("\r"):
                 line = line[:-1]
-            for draft in extractor.feed(n, line):
-                yield from resolver.push(draft)
+            if lined is not None and lined._open is None:
+                # The common case of host logs, without the generator layers of feed().
+                drafts: Iterable[Draft] = lined.scan(n, strip_ansi(line) if "\x1b" in line else line)
+            else:
+                drafts = extractor.feed(n, line)
+            for draft in drafts:
+                marker = draft.marker
+                if not resolver.held and (
+                    marker is None or draft.field_direction is not None or marker.family in settled
+                ):
+                    # Nothing held back and the side is known: the frame is final at once.
+                    yield final(draft)
+                else:
+                    yield from resolver.push(draft)
         for draft in extractor.finish():
             yield from resolver.push(draft)
         yield from resolver.finish()

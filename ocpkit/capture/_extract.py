@@ -40,10 +40,19 @@ from ocpkit.capture._text import (
     strip_ansi,
 )
 from ocpkit.capture._types import CaptureSettings, Draft, Hint, Timestamp
+from ocpkit.ocpp import _json
+from ocpkit.ocpp._json import MAX_DEPTH
 
 __all__ = ["Context", "DocumentExtractor", "Extractor", "LineExtractor", "decode", "ran_out", "snippet"]
 
 _DECODER = json.JSONDecoder()
+_NO_DRAFTS: list[Draft] = []  # returned empty, never appended to
+_loads = _json.fast_loads()
+_ZEROS = bytes.maketrans(b"123456789", b"000000000")
+_RUN = b"0" * 19  # a run of 19 digits may be an integer orjson would round (see ocpkit.ocpp._json)
+_SHORT = 2 * MAX_DEPTH
+_new = tuple.__new__
+_STAMP_GOES_ON = frozenset("0123456789.,Zz+-:")
 _MAX_HINTS = 1000
 _SNIPPET = 1024
 _UNSET: Any = object()
@@ -146,7 +155,12 @@ class LineExtractor(Extractor):
 
     # -- facts the log states -------------------------------------------------
     def _sniff(self, lineno: int, text: str) -> None:
-        m = _HEADER.match(text)
+        # The header regex needs one of its three names in the line: test for them first.
+        m = (
+            _HEADER.match(text)
+            if "OCPP Version" in text or "System Under Test" in text or "Test Start Time" in text
+            else None
+        )
         if m is not None:
             key, value = m.group(1), m.group(2)
             if key == "OCPP Version":
@@ -193,17 +207,36 @@ class LineExtractor(Extractor):
             return Timestamp(raw, value, True, "date taken from the report header")
         last = self._last_stamp
         # Neighbouring lines often share a stamp (a call and its answer): one immutable value serves.
+        if last is not None and prefix.startswith(last.raw):
+            # The stamp found at the start is that text again unless the next character could
+            # extend it (more fraction digits, a fraction, a zone): then search as usual.
+            size = len(last.raw)
+            if len(prefix) == size or prefix[size] not in _STAMP_GOES_ON:
+                return last
         found = parse_datetime_text(prefix[:200], None if last is None else (last.raw, last.value))
         if found is None:
             return None
         raw, parsed = found
         if last is not None and last.raw == raw:
             return last
-        stamp = self._last_stamp = Timestamp(raw, parsed, parsed is not None and parsed.tzinfo is None)
+        # tuple.__new__ builds the named tuple without its Python-level constructor.
+        stamp = self._last_stamp = _new(
+            Timestamp, (raw, parsed, parsed is not None and parsed.tzinfo is None, None)
+        )
         return stamp
 
-    def _draft(self, start: int, end: int, raw: str, value: Any, error: str | None, prefix: str) -> Draft:
+    def _draft(
+        self,
+        start: int,
+        end: int,
+        raw: str,
+        value: Any,
+        error: str | None,
+        prefix: str,
+        exact: bool = False,
+    ) -> Draft:
         d = Draft(start, raw, value, error=error, end_line=end)
+        d.exact = exact
         d.timestamp = self._timestamp(prefix)
         found = match_marker(prefix)
         if found is not None:
@@ -308,75 +341,130 @@ class LineExtractor(Extractor):
             # The lines taken in may hold frames of their own: read them again.
             queue.extendleft(reversed(op.lines))
 
-    def _scan(self, n: int, t: str, pos: int) -> Iterator[Draft]:
+    def scan(self, n: int, t: str) -> list[Draft]:
+        """The drafts of one line when no frame is open (the common case), as a list."""
+        self._sniff(n, t)
+        if "[" not in t:
+            return _NO_DRAFTS
+        return self._scan(n, t, 0)
+
+    def _scan(self, n: int, t: str, pos: int) -> list[Draft]:
         limits = self.ctx.settings
         failures = 0
+        out: list[Draft] = []
         while True:
             if t.find("[", pos) < 0:
                 # Frames and open tails start with a bracket; most host lines, and most line ends
                 # after a frame, hold none.
-                return
+                return out
             m = FRAME_START.search(t, pos)
             if m is None:
                 tail = OPEN_TAIL.search(t, max(pos, len(t) - 16))
                 if tail is not None and t[tail.start() :].strip():
                     self._open = _Open(n, t[tail.start() :], t[: tail.start()], None)
-                return
+                return out
             s = m.start()
+            if _loads is not None:
+                # Most frames end their line: orjson reads them at once when the text holds
+                # nothing its rules and the standard library's could read apart (an integer
+                # literal it would round, deep nesting); NaN, lone surrogates and any other
+                # refusal fall back to the standard decoder below. Decoding exactly the rest
+                # of the line gives what raw_decode gives: a JSON array ends at its last bracket.
+                body = t[s:].rstrip(" \t\r\n")
+                try:
+                    data = body.encode()
+                except UnicodeEncodeError:  # a lone surrogate: only the standard decoder reads it
+                    data = b""
+                if (
+                    data[-1:] == b"]"
+                    and _RUN not in data.translate(_ZEROS)
+                    and (len(data) <= _SHORT or data.count(b"[") + data.count(b"{") <= MAX_DEPTH)
+                ):
+                    try:
+                        value = _loads(data)
+                    except ValueError:
+                        pass
+                    else:
+                        end = s + len(body)
+                        if end - s > limits.max_frame_size:
+                            out.append(
+                                self._draft(
+                                    n,
+                                    n,
+                                    snippet(body),
+                                    None,
+                                    f"frame larger than max_frame_size ({end - s} characters)",
+                                    t[:s],
+                                )
+                            )
+                        else:
+                            d = self._draft(n, n, body, value, None, t[:s], True)
+                            out.append(d)
+                        pos = end
+                        continue
             try:
                 value, end = _DECODER.raw_decode(t, s)
             except RecursionError as exc:
-                yield self._draft(
-                    n,
-                    n,
-                    snippet(t[s:]),
-                    None,
-                    _json_error(exc) + "; the rest of the line was not examined",
-                    t[:s],
+                out.append(
+                    self._draft(
+                        n,
+                        n,
+                        snippet(t[s:]),
+                        None,
+                        _json_error(exc) + "; the rest of the line was not examined",
+                        t[:s],
+                    )
                 )
-                return
+                return out
             except ValueError as exc:
                 if ran_out(exc, t):
                     if len(t) - s > limits.max_open_tail:
-                        yield self._draft(
-                            n,
-                            n,
-                            snippet(t[s:]),
-                            None,
-                            "truncated frame: the line ends inside it"
-                            " (too long to look for its end on later lines)",
-                            t[:s],
+                        out.append(
+                            self._draft(
+                                n,
+                                n,
+                                snippet(t[s:]),
+                                None,
+                                "truncated frame: the line ends inside it"
+                                " (too long to look for its end on later lines)",
+                                t[:s],
+                            )
                         )
-                        return
+                        return out
                     balance = Balance()
                     if balance.feed(t, s) is None:
                         self._open = _Open(n, t[s:], t[:s], balance)
-                        return
-                yield self._draft(n, n, snippet(t[s:]), None, _json_error(exc), t[:s])
+                        return out
+                out.append(self._draft(n, n, snippet(t[s:]), None, _json_error(exc), t[:s]))
                 pos = m.end()
                 failures += 1
                 if failures >= limits.max_failures_per_line:
-                    yield self._draft(
-                        n,
-                        n,
-                        snippet(t[pos:]),
-                        None,
-                        f"{failures} undecodable frame-like fragments; the rest of the line was not examined",
-                        t[:s],
+                    out.append(
+                        self._draft(
+                            n,
+                            n,
+                            snippet(t[pos:]),
+                            None,
+                            f"{failures} undecodable frame-like fragments;"
+                            " the rest of the line was not examined",
+                            t[:s],
+                        )
                     )
-                    return
+                    return out
                 continue
             if end - s > limits.max_frame_size:
-                yield self._draft(
-                    n,
-                    n,
-                    snippet(t[s:end]),
-                    None,
-                    f"frame larger than max_frame_size ({end - s} characters)",
-                    t[:s],
+                out.append(
+                    self._draft(
+                        n,
+                        n,
+                        snippet(t[s:end]),
+                        None,
+                        f"frame larger than max_frame_size ({end - s} characters)",
+                        t[:s],
+                    )
                 )
             else:
-                yield self._draft(n, n, t[s:end], value, None, t[:s])
+                out.append(self._draft(n, n, t[s:end], value, None, t[:s]))
             pos = end
 
 

@@ -120,6 +120,8 @@ def parse_datetime_text(
 
 def parse_time_of_day(text: str) -> tuple[str, tuple[int, int, int, int]] | None:
     """Find an OCTT-style ``[HH:MM:SS:mmm]`` at the start: (raw, (h, m, s, microseconds))."""
+    if text[:1] != "[":
+        return None
     m = _TIME_OF_DAY.match(text)
     if m is None:
         return None
@@ -235,10 +237,16 @@ MARKERS: tuple[Marker, ...] = (
 # Literal text a marker's line must contain: a cheap test before its regex.
 _NEEDLES: tuple[tuple[Marker, tuple[str, ...]], ...] = tuple((m, m.needles) for m in MARKERS)
 
+# Every marker pattern treats the ASCII digits alike (no literal digit, no class holding some
+# digits and not others), so whether and where a pattern matches a prefix does not change when
+# each digit is replaced by 0: prefixes that differ only in their timestamps and ids share one
+# look-up, and the charge-point id is cut from the real prefix at the span found.
+_ZEROS = bytes.maketrans(b"123456789", b"000000000")
+_SEEN: dict[bytes, tuple[Marker, Verb, tuple[int, int] | None] | None] = {}
+_MAX_SEEN = 4096
 
-def match_marker(prefix: str) -> tuple[Marker, Verb, str | None] | None:
-    """Return the first marker that ends ``prefix``: (marker, verb, charge-point id or None)."""
-    tail = prefix[-300:]
+
+def _find_marker(tail: str) -> tuple[Marker, Verb, tuple[int, int] | None] | None:
     for marker, needles in _NEEDLES:
         if needles:
             # Plain substring tests: cheaper than a regex search or a generator.
@@ -252,9 +260,27 @@ def match_marker(prefix: str) -> tuple[Marker, Verb, str | None] | None:
             continue
         word = m.group("verb").lower()
         verb: Verb = "out" if word in _OUT_WORDS or word.endswith("->") else "in"
-        cp = m.groupdict().get("cp")
-        return marker, verb, (cp.strip() or None) if cp is not None else None
+        span = m.span("cp") if "cp" in marker.pattern.groupindex else None
+        return marker, verb, span
     return None
+
+
+def match_marker(prefix: str) -> tuple[Marker, Verb, str | None] | None:
+    """Return the first marker that ends ``prefix``: (marker, verb, charge-point id or None)."""
+    tail = prefix[-300:]
+    key = tail.encode("utf-8", "surrogatepass").translate(_ZEROS)  # bytes translate: table lookups
+    try:
+        found = _SEEN[key]
+    except KeyError:
+        if len(_SEEN) >= _MAX_SEEN:
+            _SEEN.clear()  # bounded: a log of ever-new prefixes only loses the shortcut
+        found = _SEEN[key] = _find_marker(tail)
+    if found is None:
+        return None
+    marker, verb, span = found
+    if span is None:
+        return marker, verb, None
+    return marker, verb, tail[span[0] : span[1]].strip() or None
 
 
 _IN_STRING = re.compile(r'[\\"]')

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from ocpkit.capture._text import Marker, Verb
 
@@ -21,6 +21,7 @@ __all__ = [
     "CaptureSettings",
     "CapturedFrame",
     "Confidence",
+    "Decoded",
     "Direction",
     "Draft",
     "Hint",
@@ -60,9 +61,8 @@ class Confidence(StrEnum):
     NONE = "none"
 
 
-@dataclass(frozen=True, slots=True)
-class Timestamp:
-    """A timestamp as the log wrote it.
+class Timestamp(NamedTuple):
+    """A timestamp as the log wrote it (an immutable named tuple).
 
     ``raw`` is the text; ``value`` the parsed datetime, or None when the text
     holds no full date (and no header supplied one) or names an impossible
@@ -91,13 +91,15 @@ class Hint:
     charge_point: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class CapturedFrame:
+class CapturedFrame(NamedTuple):
     """One frame (or one frame-like fragment that could not be decoded) found in a capture.
 
+    An immutable named tuple: a capture of a million frames builds a million of
+    them, and a tuple is the cheapest record Python builds.
+
     ``line`` is the 1-based line where the frame starts, ``end_line`` where it
-    ends. ``value`` is the frame's JSON as decoded by the stdlib ``json``
-    module (None for ``unparsed``), ``error`` says why a fragment is
+    ends. ``value`` is the frame's JSON as the stdlib ``json`` module
+    decodes it (None for ``unparsed``), ``error`` says why a fragment is
     ``unparsed``. ``direction_source`` explains in words how the direction was
     decided. ``action`` is the frame's own for CALL/SEND and the answered
     CALL's for results when that CALL was seen earlier. ``version_hint`` is
@@ -119,6 +121,26 @@ class CapturedFrame:
     action: str | None
     shape: str
     version_hint: str | None = None
+
+
+class Decoded(CapturedFrame):
+    """A :class:`CapturedFrame` whose ``value`` is what ocpkit's JSON rules decode ``raw`` to.
+
+    The reader decodes most frames with orjson under the guards of
+    :mod:`ocpkit.ocpp._json` (no integer literal orjson would round, no nesting
+    it would allow beyond the rules), and those it marks with this type: the
+    verdict then needs no second decoding. Frames decoded by the standard
+    library's laxer rules (NaN, lone surrogates...) stay plain records.
+    """
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return CapturedFrame.__repr__(CapturedFrame(*self))
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Unpickled as the plain record: the mark serves only the process that decoded the frame.
+        return (CapturedFrame, tuple(self))
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,6 +174,7 @@ class Draft:
         "charge_point",
         "end_line",
         "error",
+        "exact",
         "field_direction",
         "kind",
         "line",
@@ -179,8 +202,10 @@ class Draft:
         self.raw = raw
         self.value = value
         self.error = error
-        self.kind: Kind = kind or ("unparsed" if error is not None else kind_of(value))
-        if self.kind == "unparsed" and self.error is None:
+        if kind is None:
+            kind = "unparsed" if error is not None else kind_of(value)
+        self.kind: Kind = kind
+        if kind == "unparsed" and error is None:
             self.error = "not an OCPP-J frame: expected an array starting with a message type id 2..6"
             self.value = None
         self.timestamp: Timestamp | None = None
@@ -190,6 +215,7 @@ class Draft:
         self.field_direction: Direction | None = None
         self.version_hint: str | None = None
         self.action: str | None = None
+        self.exact = False  # value decoded by ocpkit's JSON rules (see Decoded)
 
 
 def kind_of(value: Any) -> Kind:

@@ -20,6 +20,11 @@ from ocpkit.capture._types import CapturedFrame, Confidence, Hint
 
 __all__ = ["VersionEvidence", "VersionGuess", "detect_version", "detect_versions"]
 
+# The marks with their reason text made once ("Authorize.idTag"), not once per frame.
+_MARKS = {
+    at: tuple((key, family, f"{at[0]}.{key}") for key, family in marks) for at, marks in PAYLOAD_MARKS.items()
+}
+
 
 class VersionGuess(NamedTuple):
     """A guessed OCPP version ("1.6", "2.0.1", "2.1" or None), how sure, and the reasons."""
@@ -50,11 +55,13 @@ class VersionEvidence:
         self.frames += 1
         if frame.version_hint:
             self.add_hint(frame.version_hint, frame.line)
-        if frame.kind in ("callresulterror", "send"):
+        kind = frame.kind
+        if kind == "callresulterror" or kind == "send":
             # OCPP-J 2.1 adds MessageTypeId 5 and 6.
             self.v21.add(f"message type {frame.value[0]}")
-        action = frame.value[2] if frame.kind in ("call", "send") and len(frame.value) > 2 else None
-        if not isinstance(action, str):
+        # The reader names a CALL's or SEND's own action (its third element, when a string).
+        action = frame.action if kind == "call" or kind == "send" else None
+        if action is None:
             return
         if action in ONLY_V16:
             self.v16.add(action)
@@ -64,9 +71,9 @@ class VersionEvidence:
             self.v2x.add(action)
         payload = frame.value[3] if len(frame.value) > 3 else None
         if isinstance(payload, dict):
-            for key, family in PAYLOAD_MARKS.get((action, frame.value[0]), ()):
+            for key, family, mark in _MARKS.get((action, frame.value[0]), ()):
                 if key in payload:
-                    self.marks[family].add(f"{action}.{key}")
+                    self.marks[family].add(mark)
 
     def guess(self) -> VersionGuess:
         """Weigh the evidence: stated version, version-only actions, payload keys."""

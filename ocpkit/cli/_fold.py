@@ -31,14 +31,16 @@ from __future__ import annotations
 from collections import Counter, OrderedDict, deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 from ocpkit.capture import CapturedFrame, Confidence, Direction, Hint, VersionEvidence, VersionGuess
+from ocpkit.capture._types import Decoded
 from ocpkit.errors import OcpkitError, Violation
 from ocpkit.findings import Finding
-from ocpkit.ocpp import VERSIONS, actions
+from ocpkit.ocpp import VERSIONS
+from ocpkit.ocpp._senders import SENDERS
 from ocpkit.ocpp.rpc import RULE_CODES
-from ocpkit.ocpp.validation import check_frame, validate_payload
+from ocpkit.ocpp.validation import _fast, _judge_loaded, check_frame, validate_payload
 
 __all__ = [
     "HOLD_PER_CHARGE_POINT",
@@ -56,6 +58,7 @@ HOLD_TOTAL: Final = 20_000
 """Frames held back in one source, all charge points together."""
 PENDING_CALLS: Final = 10_000
 """CALLs awaiting an answer that are remembered; older ones count as unanswered."""
+_new = tuple.__new__
 _MAX_NAMES: Final = 1000
 _MAX_LISTED: Final = 50
 
@@ -76,9 +79,11 @@ _TELLING = frozenset({"call", "send", "callresulterror"})
 _RANK = {Confidence.HIGH: 3, Confidence.MEDIUM: 2, Confidence.LOW: 1, Confidence.NONE: 0}
 
 
-@dataclass(slots=True)
-class Record:
-    """The verdict on one frame, plus what the text report shows about it."""
+class Record(NamedTuple):
+    """The verdict on one frame, plus what the text report shows about it.
+
+    Built in one place, :meth:`SourceRun._record`; :meth:`as_json` is the jsonl record.
+    """
 
     source: str
     line: int
@@ -106,7 +111,9 @@ class Record:
             "violations": [
                 {"path": v.path, "keyword": v.keyword, "code": v.code, "message": v.message}
                 for v in self.violations
-            ],
+            ]
+            if self.violations
+            else [],
         }
 
 
@@ -157,10 +164,20 @@ class Summary:
         self.frames += 1
         self.by_kind[record.kind] += 1
         cp = record.charge_point if record.charge_point is not None else "(none)"
-        _bump(self.by_charge_point, cp)
+        counter = self.by_charge_point
+        if cp in counter:
+            counter[cp] += 1
+        else:
+            _bump(counter, cp)
         action = record.action or ""
         if action:
-            _bump(self.by_action, action)
+            counter = self.by_action
+            if action in counter:
+                counter[action] += 1
+            else:
+                _bump(counter, action)
+        if record.ok and not record.violations:
+            return
         if not record.ok:
             self.invalid += 1
             _bump(self.invalid_by_charge_point, cp)
@@ -266,33 +283,35 @@ class SourceRun:
 
     # ------------------------------------------------------------------ feeding
 
-    def feed(self, frame: CapturedFrame) -> Iterator[Record]:
-        """Take one captured frame; yield the records that can be judged now."""
+    def feed(self, frame: CapturedFrame) -> list[Record]:
+        """Take one captured frame; return the records that can be judged now (in order)."""
         self.frames += 1
-        bad = frame.line in self.bad_lines or (
-            frame.end_line != frame.line
-            and any(n in self.bad_lines for n in range(frame.line, frame.end_line + 1))
+        line = frame.line
+        bad_lines = self.bad_lines
+        bad = bool(bad_lines) and (
+            line in bad_lines
+            or (frame.end_line != line and any(n in bad_lines for n in range(line, frame.end_line + 1)))
         )
-        group = self.groups.get(frame.charge_point)
+        cp = frame.charge_point
+        group = self.groups.get(cp)
         if group is None:
-            group = self.groups[frame.charge_point] = _Group()
+            group = self.groups[cp] = _Group()
         if self.forced is not None:
-            yield self._judge(frame, self.forced, bad)
-            return
+            return [self._judge(frame, self.forced, bad)]
         if (frame.kind in _TELLING or frame.version_hint) and (
             group.guess is None or group.guess.confidence is not Confidence.HIGH
         ):
             # Evidence keeps being counted after an uncertain decision, to report a contradiction.
             group.evidence.add(frame)
         if group.version is not None:
-            yield self._judge(frame, group.version, bad)
-            return
+            return [self._judge(frame, group.version, bad)]
         group.held.append((frame, bad))
         self.held_total += 1
-        if len(group.held) >= HOLD_PER_CHARGE_POINT or self._sure(frame.charge_point, group):
-            yield from self._decide(frame.charge_point, group)
-        elif self.held_total >= HOLD_TOTAL:
-            yield from self._decide_all()
+        if len(group.held) >= HOLD_PER_CHARGE_POINT or self._sure(cp, group):
+            return list(self._decide(cp, group))
+        if self.held_total >= HOLD_TOTAL:
+            return list(self._decide_all())
+        return []
 
     def finish(self) -> Iterator[Record]:
         """The source ended: decide what is still open and report unanswered calls."""
@@ -417,21 +436,17 @@ class SourceRun:
                 ),
             )
         else:
-            if kind in ("call", "send") and frame.message_id is not None:
-                key = (frame.charge_point, frame.message_id)
-                earlier = self.pending.pop(key, None)
-                if earlier is not None:
-                    # The same id again before an answer: the earlier CALL was never answered.
-                    self._unanswered(frame.charge_point, frame.message_id, *earlier)
-                if kind == "call":
-                    self.pending[key] = (frame.line, action)
-                    if len(self.pending) > PENDING_CALLS:
-                        (old_cp, old_mid), old = self.pending.popitem(last=False)
-                        self._unanswered(old_cp, old_mid, *old)
-            elif frame.message_id is not None:
-                self.pending.pop((frame.charge_point, frame.message_id), None)
-            # Bytes take the validator's fast decoding lane.
-            report = check_frame(frame.raw.encode(), version, action=action if kind == "callresult" else None)
+            message_id = frame.message_id
+            if message_id is not None:
+                self._pair(frame, kind, message_id, action)
+            paired = action if kind == "callresult" else None
+            lane = _fast.LANES[version]
+            if type(frame) is Decoded and lane.loads is not None:
+                # The reader decoded the text by the JSON rules already: judge that value.
+                report = _judge_loaded(lane, frame.value, frame.raw, paired)
+            else:
+                # Bytes take the validator's fast decoding lane.
+                report = check_frame(frame.raw.encode(), version, action=paired)
             violations = report.violations
             if report.unpaired:
                 self.summary.unpaired_results += 1
@@ -439,9 +454,9 @@ class SourceRun:
             direction = frame.direction
             if (
                 action is not None
+                and (kind == "call" or kind == "send")
                 and frame.direction_confidence is Confidence.HIGH
                 and (direction is Direction.CP_TO_CSMS or direction is Direction.CSMS_TO_CP)
-                and (kind == "call" or kind == "send")
             ):
                 wrong = self._direction(version, action, direction)
                 if wrong:
@@ -460,24 +475,56 @@ class SourceRun:
         if kind != "unparsed" and kind != "payload":
             for finding in self._converse(frame, version):
                 notes.append(f"{finding.severity} {finding.code}: {finding.message}")
-        ok = len(tolerated) == len(violations)
-        record = Record(
-            source=self.source,
-            line=frame.line,
-            charge_point=frame.charge_point,
-            kind=kind,
-            action=action,
-            ok=ok,
-            violations=violations,
-            version=version,
-            direction=frame.direction,
-            timestamp=frame.timestamp.raw if frame.timestamp is not None else None,
-            message_id=frame.message_id,
-            notes=tuple(notes) if notes else (),
-            tolerated=tolerated,
-        )
+        record = self._record(frame, version, violations, tolerated, notes)
         self.summary.add(record)
         return record
+
+    def _record(
+        self,
+        frame: CapturedFrame,
+        version: str,
+        violations: tuple[Violation, ...],
+        tolerated: frozenset[int],
+        notes: list[str],
+    ) -> Record:
+        """The one place a record is made (fields for the jsonl record and the text report)."""
+        stamp = frame.timestamp
+        # tuple.__new__ builds the named tuple without its Python-level constructor.
+        return _new(
+            Record,
+            (
+                self.source,
+                frame.line,
+                frame.charge_point,
+                frame.kind,
+                frame.action,
+                len(tolerated) == len(violations),
+                violations,
+                version,
+                frame.direction,
+                stamp.raw if stamp is not None else None,
+                frame.message_id,
+                tuple(notes) if notes else (),
+                tolerated,
+            ),
+        )
+
+    def _pair(self, frame: CapturedFrame, kind: str, message_id: str, action: str | None) -> None:
+        """Track CALLs awaiting an answer, to count those never answered."""
+        key = (frame.charge_point, message_id)
+        pending = self.pending
+        if kind == "call" or kind == "send":
+            earlier = pending.pop(key, None)
+            if earlier is not None:
+                # The same id again before an answer: the earlier CALL was never answered.
+                self._unanswered(frame.charge_point, message_id, *earlier)
+            if kind == "call":
+                pending[key] = (frame.line, action)
+                if len(pending) > PENDING_CALLS:
+                    (old_cp, old_mid), old = pending.popitem(last=False)
+                    self._unanswered(old_cp, old_mid, *old)
+        else:
+            pending.pop(key, None)
 
     def _converse(self, frame: CapturedFrame, version: str) -> list[Finding]:
         conversation = self.conversations.get(version)
@@ -486,9 +533,11 @@ class SourceRun:
                 return []
             conversation = self.conversations[version] = _conversation_module.Conversation(version)
         try:
-            found: list[Finding] = conversation.feed(frame, ref=frame.line)
+            found: list[Finding] = conversation.feed_captured(frame, frame.line)
         except OcpkitError:
             return []
+        if not found:
+            return found
         kept = [f for f in found if f.code not in _SAID_ELSEWHERE]
         for finding in kept:
             self.summary.add_finding(self.source, finding)
@@ -497,7 +546,7 @@ class SourceRun:
     def _direction(self, version: str, action: str, direction: Direction) -> tuple[Violation, ...]:
         senders = _SENDERS.get(version)
         if senders is None:
-            senders = _SENDERS[version] = {name: str(spec.sender) for name, spec in actions(version).items()}
+            senders = _SENDERS[version] = dict(SENDERS[version])
         expected = senders.get(action)
         sender = "ChargingStation" if direction is Direction.CP_TO_CSMS else "CSMS"
         if expected is None or expected == "Both" or expected == sender:
@@ -520,7 +569,7 @@ class SourceRun:
             return frozenset(), []
         try:
             result = validate_payload(
-                version, action, "request" if kind == "call" else "response", payload, strict=False
+                version, action, "request" if kind == "call" else "response", payload, lenient=True
             )
         except OcpkitError:
             return frozenset(), []

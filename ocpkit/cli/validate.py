@@ -26,6 +26,8 @@ from ocpkit.cli._terminal import Progress, Style
 
 __all__ = ["add_parser", "run"]
 
+_BATCH = 1024  # jsonl records written at once
+
 
 def add_parser(sub: Any) -> None:
     """Add the ``validate`` subcommand and its arguments to the subparsers *sub*."""
@@ -80,6 +82,7 @@ class _Writer:
         self.verbose = verbose
         self.style = Style(out)
         self.encode = _encoder()
+        self.batch: list[str] = []
         self.first = True
         self.shown = 0
         fancy = "utf" in (getattr(out, "encoding", None) or "utf-8").lower()
@@ -89,7 +92,11 @@ class _Writer:
 
     def record(self, rec: Any) -> None:
         if self.fmt == "jsonl":
-            self.out.write(self.encode(rec.as_json()) + "\n")  # one write per record
+            # Written in batches: one write per record would cost as much as judging it.
+            batch = self.batch
+            batch.append(self.encode(rec.as_json()))
+            if len(batch) >= _BATCH:
+                self.flush()
         elif self.fmt == "json":
             self.out.write("\n  " if self.first else ",\n  ")
             self.first = False
@@ -121,7 +128,15 @@ class _Writer:
         for note in rec.notes:
             self.out.write(f"  {s.dim('· ' + note)}\n")
 
+    def flush(self) -> None:
+        """Write the jsonl records still held."""
+        if self.batch:
+            self.batch.append("")
+            self.out.write("\n".join(self.batch))
+            self.batch.clear()
+
     def summary(self, data: dict[str, Any]) -> None:
+        self.flush()
         if self.fmt == "jsonl":
             self.out.write(self.encode(data) + "\n")
         elif self.fmt == "json":

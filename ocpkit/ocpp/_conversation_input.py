@@ -10,8 +10,8 @@ answers its CALL (validation reports such faults, not the fold).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from types import MappingProxyType
+from typing import Any, Literal, NamedTuple
 
 from ocpkit.capture import CapturedFrame, Direction
 from ocpkit.errors import UnsupportedError
@@ -38,14 +38,17 @@ SIDE_OF_SENDER: Mapping[str, Side | None] = {
 }
 
 
-@dataclass(slots=True)
-class Msg:
+_NO_PAYLOAD: Mapping[str, Any] = MappingProxyType({})
+_new = tuple.__new__  # builds a named tuple without its Python-level constructor
+
+
+class Msg(NamedTuple):
     """A frame reduced to what the fold reads (rpc frames and capture records alike)."""
 
     type_id: int
     message_id: str
     action: str | None = None
-    payload: Mapping[str, Any] = field(default_factory=dict)
+    payload: Mapping[str, Any] = _NO_PAYLOAD
     error_code: object = None
 
 
@@ -103,9 +106,9 @@ def from_captured(record: CapturedFrame) -> Msg | None:
     if type_id == 2 or type_id == 6:
         if n < 3 or not isinstance(value[2], str):
             return None
-        return Msg(type_id, message_id, value[2], as_obj(value[3] if n > 3 else None))
+        return _new(Msg, (type_id, message_id, value[2], as_obj(value[3] if n > 3 else None), None))
     if type_id == 3:
-        return Msg(3, message_id, payload=as_obj(value[2] if n > 2 else None))
+        return _new(Msg, (3, message_id, None, as_obj(value[2] if n > 2 else None), None))
     if type_id == 4 or type_id == 5:
-        return Msg(type_id, message_id, error_code=value[2] if n > 2 else None)
+        return _new(Msg, (type_id, message_id, None, _NO_PAYLOAD, value[2] if n > 2 else None))
     return None

@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from ocpkit._model import parse_rfc3339
 from ocpkit.findings import Severity
+from ocpkit.ocpp._rfc3339 import parse_rfc3339
 
 __all__: list[str] = []
 

@@ -41,14 +41,14 @@ from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from ocpkit._fsm import Policy
 from ocpkit.capture import CapturedFrame
 from ocpkit.errors import TransitionError, UnsupportedError
 from ocpkit.findings import Finding, Severity
-from ocpkit.ocpp import actions
 from ocpkit.ocpp._conversation_input import (
+    _SIDE_OF_DIRECTION,
     OTHER,
     SIDE_OF_SENDER,
     Msg,
@@ -58,6 +58,7 @@ from ocpkit.ocpp._conversation_input import (
     side_of,
 )
 from ocpkit.ocpp._payload import as_int, as_obj, aware
+from ocpkit.ocpp._senders import SENDERS
 from ocpkit.ocpp.connector import Connectors2, Connectors16
 from ocpkit.ocpp.rpc import ERROR_CODES, Frame
 from ocpkit.ocpp.transaction import TransactionEvents, Transactions16
@@ -89,6 +90,7 @@ HEARTBEAT_SLACK = 1.5
 """Heartbeats further apart than this many intervals, with nothing sent in between, are reported."""
 
 _RECENT_IDS = 64
+_new = tuple.__new__  # builds a named tuple without its Python-level constructor
 _MACHINE_ACTIONS = frozenset(
     {"StatusNotification", "StartTransaction", "MeterValues", "StopTransaction", "TransactionEvent"}
 )
@@ -96,12 +98,17 @@ _ERROR, _WARNING, _INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
 
 _SHOW_SIDE: Mapping[str | None, str] = {"cp": "charge point", "csms": "CSMS", None: "unknown side"}
 
+# Requests that drive the machines, and requests whose answers do.
+_REQUEST_ACTIONS = _MACHINE_ACTIONS | {"BootNotification"}
+_RESULT_ACTIONS = frozenset(
+    {"BootNotification", "Authorize", "StartTransaction", "StopTransaction", "TransactionEvent"}
+)
+
 # Requests whose payload is needed again when their answer arrives.
 _KEEP_REQUEST = frozenset({"Authorize", "StartTransaction", "StopTransaction", "TransactionEvent"})
 
 
-@dataclass(slots=True)
-class _Open:
+class _Open(NamedTuple):
     """One CALL waiting for its answer."""
 
     seq: int
@@ -170,12 +177,14 @@ class Conversation:
         self.call_timeout = call_timeout
         self.max_meter_interval = max_meter_interval
         self._factories = load_factories(DEFAULT_WATCHERS if watchers is None else watchers)
-        self._senders = {name: SIDE_OF_SENDER[spec.sender] for name, spec in actions(version).items()}
+        # The plain-data sender table, not the registry: it would import every message model.
+        self._senders = {name: SIDE_OF_SENDER[sender] for name, sender in SENDERS[version].items()}
         self._stations: OrderedDict[str | None, _Station] = OrderedDict()
         self._seq = 0
         self._index = 0
         self._last_time: datetime | None = None
         self._last_at: datetime | None = None
+        self._current: _Station | None = None  # the station of the previous frame
         self.answered: object = None
         """The ``ref`` of the CALL that the last frame fed answered (``None`` if it answered none)."""
 
@@ -229,17 +238,55 @@ class Conversation:
         found: list[Finding] = []
         station = self._station(charge_point, found)
         sweep = self.call_timeout is not None and at is not None
-        if msg.type_id in (2, 6):
+        type_id = msg.type_id
+        if type_id == 2 or type_id == 6:
             # Calls that timed out no longer count as outstanding for this one.
-            found += self._sweep(station, at) if sweep and at is not None else []
+            if sweep and at is not None:
+                found += self._sweep(station, at)
             found += self._call(station, msg, side, at, ref)
             return found
-        if msg.type_id == 5:
+        if type_id == 5:
             found += self._result_error(station, msg, ref)
         else:
             # An answer is paired first, so that a slow answer is late rather than its call unanswered.
             found += self._answer(station, msg, side, at, ref)
-        found += self._sweep(station, at) if sweep and at is not None else []
+        if sweep and at is not None:
+            found += self._sweep(station, at)
+        return found
+
+    def feed_captured(self, frame: CapturedFrame, ref: object) -> list[Finding]:
+        """``feed(frame, ref=ref)`` for a capture record (the judging fold's path, without keywords).
+
+        The reader guarantees the types the keyword checks of :meth:`feed` look at.
+        """
+        self._index += 1
+        self.answered = None
+        msg = from_captured(frame)
+        if msg is None:
+            return []
+        stamp = frame.timestamp
+        timestamp = stamp.value if stamp is not None else None
+        if timestamp is self._last_time:
+            at = self._last_at  # a capture hands neighbouring frames the same stamp object
+        else:
+            at = aware(timestamp)
+            self._last_time, self._last_at = timestamp, at
+        side = _SIDE_OF_DIRECTION.get(frame.direction)
+        found: list[Finding] = []
+        station = self._station(frame.charge_point, found)
+        sweep = self.call_timeout is not None and at is not None
+        type_id = msg.type_id
+        if type_id == 2 or type_id == 6:
+            if sweep and at is not None:
+                found += self._sweep(station, at)
+            found += self._call(station, msg, side, at, ref)
+            return found
+        if type_id == 5:
+            found += self._result_error(station, msg, ref)
+        else:
+            found += self._answer(station, msg, side, at, ref)
+        if sweep and at is not None:
+            found += self._sweep(station, at)
         return found
 
     def finish(self) -> list[Finding]:
@@ -276,6 +323,15 @@ class Conversation:
     # -- stations ----------------------------------------------------------------------------------------
 
     def _station(self, name: str | None, found: list[Finding]) -> _Station:
+        last = self._current
+        if last is not None and last.name == name and name is not None:
+            # The station of the previous frame is the most recent already: no reordering needed.
+            return last
+        station = self._find_station(name, found)
+        self._current = station
+        return station
+
+    def _find_station(self, name: str | None, found: list[Finding]) -> _Station:
         if name is None and len(self._stations) == 1:
             # A log of one charge point that names it on most lines but not all (host loggers drop
             # the id now and then): frames without an id belong to the one charge point known.
@@ -387,14 +443,17 @@ class Conversation:
             found += self._unanswered(station, oldest, "forgotten: too many open calls")
             self._close(station, oldest)
         self._seq += 1
-        call = _Open(
-            self._seq,
-            msg.message_id,
-            action,
-            side,
-            msg.payload if action in _KEEP_REQUEST or action in station.watched else None,
-            at,
-            ref,
+        call = _new(
+            _Open,
+            (
+                self._seq,
+                msg.message_id,
+                action,
+                side,
+                msg.payload if action in _KEEP_REQUEST or action in station.watched else None,
+                at,
+                ref,
+            ),
         )
         station.open[call.seq] = call
         station.by_id.setdefault(msg.message_id, []).append(call.seq)
@@ -406,6 +465,8 @@ class Conversation:
         self, station: _Station, action: str, payload: Mapping[str, Any], at: datetime | None, ref: object
     ) -> list[Finding]:
         """Drive the machines with a request."""
+        if action not in _REQUEST_ACTIONS:
+            return []
         found: list[Finding] = []
         connectors, transactions = station.connectors, station.transactions
         if action in _MACHINE_ACTIONS and not self._room(station, action, payload):
@@ -479,18 +540,21 @@ class Conversation:
         )
         return [Finding(_INFO, "conversation.start-before-boot", f"{what} with {state}", "", ref)]
 
-    def _cp_sent(self, station: _Station, at: datetime | None, heartbeat: bool, ref: object) -> list[Finding]:
+    def _cp_sent(
+        self, station: _Station, at: datetime | None, heartbeat: bool, ref: object
+    ) -> Sequence[Finding]:
         """Note a frame the charge point sent; check the spacing of back-to-back heartbeats."""
         if at is None:
-            return []
+            return ()
+        if not heartbeat:
+            station.last_cp_at = at
+            return ()
         previous, quiet = station.last_heartbeat_at, station.last_heartbeat_at == station.last_cp_at
         station.last_cp_at = at
-        if not heartbeat:
-            return []
         station.last_heartbeat_at = at
         interval = station.heartbeat
         if previous is None or not quiet or interval is None or at - previous <= interval * HEARTBEAT_SLACK:
-            return []
+            return ()
         # OCPP 1.6 §4.6, 2.x G02: with no other traffic a heartbeat is due after each interval.
         message = f"heartbeat {at - previous} after the previous one (interval {interval})"
         return [Finding(_WARNING, "heartbeat.late", message, _subject(station.name, "heartbeat"), ref)]
@@ -594,6 +658,10 @@ class Conversation:
         seqs = station.by_id.get(message_id)
         if not seqs:
             return None
+        if len(seqs) == 1:
+            call = station.open[seqs[0]]
+            self._close(station, call)
+            return call
         calls = [station.open[seq] for seq in reversed(seqs)]
         # An answer travels against its CALL; one that seems to travel with it (a mislabelled
         # direction) still answers it, and the direction is reported.
@@ -678,6 +746,8 @@ class Conversation:
         self, station: _Station, call: _Open, payload: Mapping[str, Any], at: datetime | None, ref: object
     ) -> list[Finding]:
         """Drive the machines with the answer to a request."""
+        if call.action not in _RESULT_ACTIONS:
+            return []
         found: list[Finding] = []
         action, request, transactions = call.action, call.request, station.transactions
         if action == "BootNotification":

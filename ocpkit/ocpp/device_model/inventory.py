@@ -43,11 +43,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ocpkit.findings import Finding, Severity
+from ocpkit.ocpp._payload import as_int, as_obj
 from ocpkit.ocpp.device_model.definitions import VariableDef, catalogue
 from ocpkit.ocpp.device_model.traffic import (
     VariableRef,
-    as_int,
-    as_obj,
     check_payload,
     check_write,
     label,

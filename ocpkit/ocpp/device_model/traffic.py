@@ -39,6 +39,7 @@ from typing import Any
 
 from ocpkit.errors import UnsupportedError
 from ocpkit.findings import Finding, Severity
+from ocpkit.ocpp._payload import as_int, as_obj
 from ocpkit.ocpp.device_model.definitions import ATTRIBUTE_TYPES, config_key, lookup
 from ocpkit.ocpp.device_model.values import check_key, check_variable
 
@@ -70,18 +71,6 @@ _WRITE_OK = frozenset({"Accepted", "RebootRequired"})
 
 VariableRef = tuple[str, str | None, int | None, int | None, str, str | None]
 """(component, component instance, evse id, connector id, variable, variable instance)."""
-
-
-def as_obj(value: object) -> Mapping[str, Any]:
-    """The value if it is a JSON object, else an empty mapping (payloads may hold anything)."""
-    if type(value) is dict:  # decoded JSON: skip the slower abstract-class check
-        return value
-    return value if isinstance(value, Mapping) else {}
-
-
-def as_int(value: object) -> int | None:
-    """The value if it is a JSON integer (not a boolean), else ``None``."""
-    return value if type(value) is int else None
 
 
 def variable_ref(component: object, variable: object) -> VariableRef | None:

@@ -115,7 +115,7 @@ def _breach(action: str, violations: tuple[Violation, ...]) -> str:
 
 def _best_effort(ep: Endpoint, action: str, direction: str, payload: dict[str, Any]) -> object:
     # Lenient delivery: the model validate_payload repairs and builds, violations aside.
-    return validate_payload(ep.version, action, direction, payload, strict=False).model
+    return validate_payload(ep.version, action, direction, payload, lenient=True).model
 
 
 def _on_call(ep: Endpoint, frame: Call, violations: tuple[Violation, ...]) -> list[Event]:

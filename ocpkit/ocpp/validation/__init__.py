@@ -71,7 +71,7 @@ after repairing what real chargers commonly get wrong (see
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Final, Literal, overload
 
 from ocpkit.errors import FrameInvalid, PayloadInvalid, UnsupportedError, Violation
@@ -110,6 +110,7 @@ __all__ = [
     "OfficialSchemaValidator",
     "build_model",
     "check_frame",
+    "check_frames",
     "check_payload",
     "validate_payload",
 ]
@@ -341,10 +342,14 @@ class FrameReport:
     @property
     def frame(self) -> Frame | None:
         """The parsed frame, or None when the message could not be read as one."""
-        if self._frame is None and self._msg is not None:
+        if self._frame is None and (self._msg is not None or self._source is not None):
             msg = self._msg
-            if self._source is not None and _json.may_hold_big_int(self._source):
-                msg = _json.decode_exact(self._source)
+            source = self._source
+            if msg is None:
+                # Judged by the struct lane without a decoded array: decode it now, by the rules.
+                msg = _json.decode(source)  # type: ignore[arg-type]
+            elif source is not None and _json.may_hold_big_int(source):
+                msg = _json.decode_exact(source)
             self._frame = _FRAME_TYPES[msg[0]](*msg[1:])
         return self._frame
 
@@ -364,7 +369,7 @@ class _Valid(FrameReport):
 
     __slots__ = ()
 
-    def __init__(self, msg: list[Any], source: bytes | str, unpaired: bool = False) -> None:
+    def __init__(self, msg: list[Any] | None, source: bytes | str, unpaired: bool = False) -> None:
         self._frame = None
         self._msg = msg
         self._source = source
@@ -409,6 +414,19 @@ def check_frame(
         # A decoded array from the caller: its objects may hold what no text decodes to.
         return _check_slow(raw, version, action, sender, False, False)
     text: bytes | str = raw  # type: ignore[assignment]
+    if lane.structs and sender is None and (len(text) <= _SHORT or _json.shallow(text)):
+        # Struct lane: one typed decoding is the verdict for most valid traffic.
+        head = text[1:2]
+        if head.isspace():
+            head = text[1:].lstrip()[:1]
+        if head == b"2" or head == "2":
+            decoded = _struct_call(lane, text)
+        elif (head == b"3" or head == "3") and type(action) is str:
+            decoded = _struct_result(lane, text, action)
+        else:
+            decoded = False
+        if decoded:
+            return _Valid(None, text)
     loads = lane.loads
     if loads is None:
         return _check_slow(_decode_or_keep(text), version, action, sender, True, False)
@@ -421,7 +439,45 @@ def check_frame(
     try:
         msg = loads(text)
     except ValueError:  # orjson.JSONDecodeError: the exact decoder names the broken rule
-        msg = None
+        return _check_slow(_decode_or_keep(text), version, action, sender, True, False)
+    return _judge_loaded(lane, msg, text, action, sender)
+
+
+def _struct_call(lane: _fast.Lane, text: bytes | str) -> bool:
+    """True when the struct lane finds *text* a valid CALL for sure (False: ask the other lanes)."""
+    try:
+        _, _, name, payload = lane.call_decoder(text)
+        decode = lane.struct_calls[name]
+        if decode is None:
+            return False
+        decode(payload)
+    except Exception:  # any refusal of the struct lane leaves the verdict to the other lanes
+        return False
+    return True
+
+
+def _struct_result(lane: _fast.Lane, text: bytes | str, action: str) -> bool:
+    """True when the struct lane finds *text* a valid CALLRESULT to *action* for sure."""
+    try:
+        decode = lane.struct_results[action]
+        if decode is None:
+            return False
+        _, _, payload = lane.result_decoder(text)
+        decode(payload)
+    except Exception:  # any refusal of the struct lane leaves the verdict to the other lanes
+        return False
+    return True
+
+
+def _judge_loaded(
+    lane: _fast.Lane, msg: Any, text: bytes | str, action: str | None, sender: str | None = None
+) -> FrameReport:
+    """The verdict on *text* given ``msg = orjson.loads(text)`` (what :func:`check_frame` does next).
+
+    For callers that hold the orjson value of a frame's text already (the capture
+    reader decodes each frame once): the report is the one ``check_frame(text)`` gives.
+    """
+    version = lane.version
     if type(msg) is list and (len(text) <= _SHORT or _json.shallow(text)):
         n = len(msg)
         if n == 4:
@@ -482,6 +538,151 @@ def check_frame(
                 except FrameInvalid as exc:
                     return FrameReport(None, exc.violations)
     return _check_slow(_decode_or_keep(text), version, action, sender, True, False)
+
+
+_PAIRED_CALLS: Final = 10_000
+
+
+def check_frames(
+    lines: Iterable[bytes | bytearray | memoryview | str],
+    version: str,
+    *,
+    actions: Iterable[str | None] | None = None,
+) -> Iterator[FrameReport]:
+    """Check many OCPP-J messages of one version; yield one :class:`FrameReport` per message, in order.
+
+    The bulk form of :func:`check_frame`, with the same verdicts and reports:
+    the version's tables are looked up once, a well-formed valid message costs
+    one decoding and one verdict, and a report with violations is built only for
+    a message that breaks a rule. *actions*, when given, runs beside *lines* and
+    names the action each CALLRESULT answers (``None`` for other messages, or
+    for a result whose CALL is unknown). Without it, each CALLRESULT is paired
+    with the latest CALL of the same message id among the messages before it
+    (the last 10,000 CALLs are remembered), as a log of one connection would.
+    Raises only :class:`~ocpkit.errors.UnsupportedError`, for an unknown version.
+    """
+    try:
+        lane = _fast.LANES[version]
+    except TypeError:  # unhashable
+        raise UnsupportedError(f"unknown OCPP version {version!r}; expected one of 1.6, 2.0.1, 2.1") from None
+    return _bulk(lane, lines, actions)
+
+
+def _bulk(
+    lane: _fast.Lane,
+    lines: Iterable[bytes | bytearray | memoryview | str],
+    actions: Iterable[str | None] | None,
+) -> Iterator[FrameReport]:
+    version = lane.version
+    loads = lane.loads
+    calls, results = lane.calls, lane.results
+    pairs: dict[str, str] | None = {} if actions is None else None
+    named: Iterable[tuple[Any, str | None]] = (
+        ((raw, None) for raw in lines) if actions is None else zip(lines, actions, strict=False)
+    )
+    max_id = MAX_MESSAGE_ID_LENGTH
+    structs = lane.structs
+    struct_calls, struct_results = lane.struct_calls, lane.struct_results
+    call_decoder, result_decoder = lane.call_decoder, lane.result_decoder
+    for raw, action in named:
+        kind = type(raw)
+        if structs and pairs is None and kind is bytes and len(raw) <= _SHORT:
+            # The struct lane, inline: one typed decoding of the frame, one of its payload.
+            head = raw[1:2]
+            if head.isspace():
+                head = raw[1:].lstrip()[:1]
+            try:
+                if head == b"2":
+                    _, _, name, payload = call_decoder(raw)
+                    decode = struct_calls[name]
+                elif head == b"3" and type(action) is str:
+                    decode = struct_results[action]
+                    if decode is not None:
+                        _, _, payload = result_decoder(raw)
+                else:
+                    decode = None
+                if decode is not None:
+                    decode(payload)
+                    yield _Valid(None, raw)
+                    continue
+            except Exception:  # any refusal of the struct lane leaves the verdict to the other lanes
+                pass
+        if loads is None or (kind is not bytes and kind is not str):
+            if pairs is not None:
+                action = _pair(pairs, _peek(raw))
+            yield check_frame(raw, version, action=action)
+            continue
+        try:
+            msg = loads(raw)
+        except ValueError:
+            yield check_frame(raw, version, action=action)
+            continue
+        if pairs is not None:
+            action = _pair(pairs, msg)
+        # The two shapes of most traffic are judged inline; the rest as check_frame judges them.
+        if type(msg) is list and len(raw) <= _SHORT:
+            n = len(msg)
+            if n == 4:
+                type_id, mid, name, payload = msg
+                if (
+                    type_id == 2
+                    and type(type_id) is int
+                    and type(mid) is str
+                    and len(mid) <= max_id
+                    and type(name) is str
+                    and type(payload) is dict
+                ):
+                    quick = calls[name]
+                    if quick is not None:
+                        try:
+                            ok = quick(payload)
+                        except Exception:  # any refusal of the accelerator falls back to the exact checker
+                            ok = False
+                        if ok:
+                            yield _Valid(msg, raw)
+                            continue
+            elif n == 3 and type(action) is str:
+                type_id, mid, payload = msg
+                if (
+                    type_id == 3
+                    and type(type_id) is int
+                    and type(mid) is str
+                    and len(mid) <= max_id
+                    and type(payload) is dict
+                ):
+                    quick = results[action]
+                    if quick is not None:
+                        try:
+                            ok = quick(payload)
+                        except Exception:  # any refusal of the accelerator falls back to the exact checker
+                            ok = False
+                        if ok:
+                            yield _Valid(msg, raw)
+                            continue
+        yield _judge_loaded(lane, msg, raw, action)
+
+
+def _peek(raw: Any) -> Any:
+    """The decoded message for pairing, when orjson is not in use (None when not JSON)."""
+    try:
+        return _json.decode(raw)
+    except (_json.JsonError, TypeError):
+        return None
+
+
+def _pair(pairs: dict[str, str], msg: Any) -> str | None:
+    """Remember a CALL's action by message id; return the action a CALLRESULT answers."""
+    if type(msg) is not list or len(msg) < 3 or type(msg[1]) is not str:
+        return None
+    if msg[0] == 2 and type(msg[0]) is int and len(msg) == 4 and type(msg[2]) is str:
+        pairs.pop(msg[1], None)
+        pairs[msg[1]] = msg[2]
+        if len(pairs) > _PAIRED_CALLS:
+            del pairs[next(iter(pairs))]
+        return None
+    if msg[0] == 3 and type(msg[0]) is int:
+        return pairs.pop(msg[1], None)
+    return None
 
 
 _SHORT: Final = 2 * _json.MAX_DEPTH  # shorter texts cannot nest deeper than MAX_DEPTH

@@ -31,14 +31,16 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import cache
 from typing import Any
 
-from ocpkit._model import parse_rfc3339
 from ocpkit.errors import UnsupportedError, did_you_mean
+from ocpkit.ocpp._rfc3339 import parse_rfc3339
 
 __all__ = [
     "DRAFT4",
     "DRAFT6",
+    "URI_PATTERN",
     "Finding",
     "compile_schema",
     "draft_of",
@@ -154,15 +156,18 @@ _IPVFUTURE = rf"v[0-9A-Fa-f]+\.[{_UNRESERVED}{_SUB_DELIMS}:]+"
 _HOST = rf"(?:\[(?:{_IPV6}|{_IPVFUTURE})\]|(?:[{_UNRESERVED}{_SUB_DELIMS}]|{_PCT})*)"
 _AUTHORITY = rf"(?:(?:[{_UNRESERVED}{_SUB_DELIMS}:]|{_PCT})*@)?{_HOST}(?::\d*)?"
 _HIER = rf"(?://{_AUTHORITY}(?:/{_PCHAR}*)*|/(?:{_PCHAR}+(?:/{_PCHAR}*)*)?|{_PCHAR}+(?:/{_PCHAR}*)*|)"
-_URI = re.compile(
-    rf"[A-Za-z][A-Za-z0-9+\-.]*:{_HIER}(?:\?(?:{_PCHAR}|[/?])*)?(?:#(?:{_PCHAR}|[/?])*)?",
-    re.ASCII,
-)
+URI_PATTERN = rf"[A-Za-z][A-Za-z0-9+\-.]*:{_HIER}(?:\?(?:{_PCHAR}|[/?])*)?(?:#(?:{_PCHAR}|[/?])*)?"
+"""RFC 3986 absolute URI (ASCII), as the text of a regular expression (compiled on first use)."""
+
+
+@cache
+def _uri() -> re.Pattern[str]:
+    return re.compile(URI_PATTERN, re.ASCII)
 
 
 def is_uri(text: str) -> bool:
     """True when *text* is an absolute URI (RFC 3986 §3, with optional fragment)."""
-    return _URI.fullmatch(text) is not None
+    return _uri().fullmatch(text) is not None
 
 
 _FORMATS: Mapping[str, Callable[[str], bool]] = {"date-time": is_date_time, "uri": is_uri}

@@ -17,22 +17,34 @@ message, each filled on first lookup.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from importlib.util import find_spec
 from typing import Any, Final
 
 from ocpkit.errors import UnsupportedError
 from ocpkit.ocpp import _json
 from ocpkit.ocpp.rpc import ERROR_CODES, RULE_CODES
+from ocpkit.ocpp.validation import _structs
 from ocpkit.ocpp.validation._exact import DRAFT4, Check, Finding, compile_schema, draft_of, is_uri, split
 
 __all__ = ["HAVE_FAST_ENGINE", "LANES", "Compiled", "Lane", "Verdict", "compiled_schema", "judge"]
 
-try:  # optional verdict accelerator
-    import jsonschema_rs as _rs
-except ImportError:  # pragma: no cover - exercised where jsonschema-rs is absent
-    _rs = None  # type: ignore[assignment]
+_LATER: Any = object()
+# The optional verdict accelerator, imported when a first schema is compiled for it (a first verdict
+# the struct lane gives alone does not pay for it). None: not installed (or switched off).
+_rs: Any = _LATER if find_spec("jsonschema_rs") is not None else None
 
 HAVE_FAST_ENGINE: Final = _rs is not None
 """True when ``jsonschema-rs`` is installed and used for verdicts."""
+
+
+def _engine() -> Any:
+    """The jsonschema_rs module (imported on first use), or None."""
+    global _rs
+    if _rs is _LATER:
+        import jsonschema_rs
+
+        _rs = jsonschema_rs
+    return _rs
 
 
 # The fast validator's own date-time format accepts a leap second ("23:59:60") and year 0000,
@@ -68,13 +80,14 @@ class Compiled:
         # quick(payload): True when the payload is valid for sure (only for payloads decoded from
         # text by ocpkit's rules); False means "ask the exact checker", and so does an exception.
         self.quick: Callable[[Any], bool] | None = None
-        if _rs is None:
+        rs = _engine()
+        if rs is None:
             return
         # jsonschema-rs judges all but multipleOf (it divides floats): the exact checker judges that
         # on a projection of the schema. Its uri format is laxer than RFC 3986, so the exact
         # checker's test is plugged in; its date-time is narrowed by a pattern (see _fast_schema).
         rest, picked = split(schema)
-        cls = _rs.Draft4Validator if draft_of(schema) == DRAFT4 else _rs.Draft6Validator
+        cls = rs.Draft4Validator if draft_of(schema) == DRAFT4 else rs.Draft6Validator
         fast = cls(_fast_schema(rest), validate_formats=True, formats={"uri": is_uri}).is_valid
         if picked is None:
             self.quick = fast
@@ -97,6 +110,7 @@ class Compiled:
 
 
 _COMPILED: dict[tuple[str, str, str], Compiled] = {}
+_STRUCTS: dict[tuple[str, str, str], _structs.Decode | None] = {}
 
 
 def compiled_schema(version: str, action: str, direction: str) -> Compiled:
@@ -144,7 +158,21 @@ class _Table(dict[str, Verdict | None]):
 class Lane:
     """Per-version lookup tables of the fast lane, filled on demand."""
 
-    __slots__ = ("calls", "error_codes", "error_types", "loads", "results", "senders", "sends", "version")
+    __slots__ = (
+        "call_decoder",
+        "calls",
+        "error_codes",
+        "error_types",
+        "loads",
+        "result_decoder",
+        "results",
+        "senders",
+        "sends",
+        "struct_calls",
+        "struct_results",
+        "structs",
+        "version",
+    )
 
     def __init__(self, version: str) -> None:
         self.version = version
@@ -158,16 +186,36 @@ class Lane:
         self.senders: dict[str, str] = {}  # action -> the party that sends it
         self.error_codes = ERROR_CODES[version]
         self.error_types = (4, 5) if version == "2.1" else (4,)
+        # The struct lane (msgspec): action -> decode(payload bytes) that succeeds only on payloads
+        # valid for sure, or None where it does not apply (see _structs).
+        frames = _structs.frame_decoders() if _structs.enabled() else None
+        self.structs = frames is not None
+        self.call_decoder, self.result_decoder = frames if frames is not None else (_no_frame, _no_frame)
+        self.struct_calls = _Table(lambda action: self._struct(action, "request"))
+        self.struct_results = _Table(lambda action: self._struct(action, "response"))
+
+    def _struct(self, action: str, direction: str) -> _structs.Decode | None:
+        if not self.structs:
+            return None
+        if direction == "request" and _sender(self.version, action, 2) is None:
+            return None  # unknown, or SEND-only: the frame rules decide
+        key = (self.version, action, direction)
+        if key not in _STRUCTS:
+            from ocpkit.schemas import ocpp_schema
+
+            try:
+                schema = ocpp_schema(self.version, action, direction)
+            except UnsupportedError:
+                _STRUCTS[key] = None
+            else:
+                _STRUCTS[key] = _structs.payload_decoder(schema, action)
+        return _STRUCTS[key]
 
     def _request(self, action: str, type_id: int) -> Verdict | None:
-        from ocpkit.ocpp import actions
-
-        spec = actions(self.version).get(action)
-        if spec is None or (spec.response is not None) != (type_id == 2):
+        sender = _sender(self.version, action, type_id)
+        if sender is None:
             return None
-        if type_id == 6 and self.version != "2.1":
-            return None
-        self.senders[action] = str(spec.sender)
+        self.senders[action] = sender
         return compiled_schema(self.version, action, "request").quick
 
     def _result(self, action: str) -> Verdict | None:
@@ -175,6 +223,31 @@ class Lane:
             return compiled_schema(self.version, action, "response").quick
         except UnsupportedError:
             return None
+
+
+def _no_frame(text: Any) -> Any:
+    raise ValueError("no struct lane")
+
+
+def _sender(version: str, action: str, type_id: int) -> str | None:
+    """Who sends *action*, when a frame of *type_id* (2 CALL, 6 SEND) may carry it; else None.
+
+    Read from the plain-data tables (senders, the schema files), not the registry, which
+    imports every message model of the version.
+    """
+    from ocpkit.ocpp._senders import SENDERS
+    from ocpkit.schemas import ocpp_schema
+
+    sender = SENDERS[version].get(action) if type(action) is str else None
+    if sender is None or (type_id == 6 and version != "2.1"):
+        return None
+    try:
+        ocpp_schema(version, action, "response")
+    except UnsupportedError:
+        answered = False  # SEND-only (2.1 NotifyPeriodicEventStream)
+    else:
+        answered = True
+    return sender if answered == (type_id == 2) else None
 
 
 class _Lanes(dict[str, Lane]):

@@ -10,6 +10,7 @@ official schemas.
 
 from __future__ import annotations
 
+import copy
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,7 +22,7 @@ from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
 
 from ocpkit.ocpp import _json, validation
-from ocpkit.ocpp.validation import _fast, check_frame, check_payload
+from ocpkit.ocpp.validation import _fast, _structs, check_frame, check_payload
 from tests.conftest import shared_dir
 from tests.ocpp import oracle
 from tests.ocpp.corpus import MUTATIONS, generate
@@ -30,10 +31,14 @@ FRAMES = int(os.environ.get("OCPKIT_CORPUS_FRAMES", "4000"))
 DRAWS = int(os.environ.get("OCPKIT_SCHEMA_DRAWS", "100"))
 
 
-@pytest.fixture(params=["rs+orjson", "exact+stdlib"])
+@pytest.fixture(params=["structs+rs+orjson", "rs+orjson", "structs+exact", "exact+stdlib"])
 def stack(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """The two ends of the configuration space: both accelerators, and neither."""
-    if request.param == "exact+stdlib":
+    """Every accelerator, each lane on its own before the exact checker, and none."""
+    if "structs" not in request.param:
+        monkeypatch.setattr(_structs, "_msgspec", None)
+    elif not _structs.HAVE_MSGSPEC:
+        pytest.skip("msgspec not installed")
+    if "exact" in request.param:
         monkeypatch.setattr(_fast, "_rs", None)
         monkeypatch.setattr(_json, "_orjson", None)
     elif not (validation.HAVE_FAST_ENGINE and _json.HAVE_ORJSON):
@@ -94,8 +99,10 @@ def _draw_and_compare(version: str, action: str, direction: str, data: st.DataOb
     shared = shared_dir()
     assert shared is not None
     schema = oracle.load_schema(shared, version, action, direction)
-    # hypothesis-jsonschema cannot resolve local $ref under a URN $id; the id is not a rule.
-    drawable = {k: v for k, v in schema.items() if k not in ("$id", "id")}
+    # hypothesis-jsonschema cannot resolve local $ref under a URN $id; the id is not a rule. It
+    # rewrites the subschemas it is given in place (a boolean type becomes an enum of booleans), so it
+    # gets a copy: the oracle's cached schema is shared with the corpus generator.
+    drawable = copy.deepcopy({k: v for k, v in schema.items() if k not in ("$id", "id")})
     payload: Any = data.draw(from_schema(drawable))
     expected = oracle.payload_ok(shared, version, action, direction, payload)
     assert (check_payload(version, action, direction, payload) == ()) == expected

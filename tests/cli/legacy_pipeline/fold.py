@@ -1,0 +1,540 @@
+"""The judging fold behind ``ocpkit validate`` (private; pure, no I/O).
+
+Theory of operation. The command line reads files and hands each source's
+:class:`~ocpkit.capture.CapturedFrame` records to a :class:`SourceRun`, which
+turns every one into a :class:`Record` (the verdict on one frame) and adds it
+to a :class:`Summary` that holds counts only. Three things need more than the
+frame itself:
+
+* *Version.* Unless the caller names it, each charge point's OCPP version is
+  guessed from the frames (:class:`~ocpkit.capture.VersionEvidence`). A charge
+  point's frames are held back until the guess is certain or a bound is
+  reached (:data:`HOLD_PER_CHARGE_POINT`, :data:`HOLD_TOTAL`); then the best
+  guess is taken. A charge point whose frames tell nothing borrows the version
+  of the other charge points of the run, and failing that the version under
+  which its held frames break the fewest rules.
+* *Pairing.* The capture reader names the action a CALLRESULT answers (per
+  charge point and in order, since real logs reuse message ids); a result
+  whose CALL is not in the capture has its frame checked, not its payload.
+  Calls never answered are tracked in a bounded map and reported.
+* *Leniency.* With ``lenient=True`` a violation that lenient validation
+  repairs (a date-time without offset, a number sent as a string, an unknown
+  property kept aside) is still listed, marked as tolerated, and does not make
+  the frame fail.
+
+Memory is bounded by the hold limits, the pending-call map and the caps on
+distinct names the summary counts; never by the number of frames.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, OrderedDict, deque
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from ocpkit.errors import OcpkitError, Violation
+from ocpkit.findings import Finding
+from ocpkit.ocpp import VERSIONS, actions
+from ocpkit.ocpp.rpc import RULE_CODES
+from ocpkit.ocpp.validation import check_frame, validate_payload
+from tests.cli.legacy_pipeline.capture import (
+    CapturedFrame,
+    Confidence,
+    Direction,
+    Hint,
+    VersionEvidence,
+    VersionGuess,
+)
+
+__all__ = [
+    "HOLD_PER_CHARGE_POINT",
+    "HOLD_TOTAL",
+    "PENDING_CALLS",
+    "RECORD_KEYS",
+    "Record",
+    "SourceRun",
+    "Summary",
+]
+
+HOLD_PER_CHARGE_POINT: Final = 2000
+"""Frames of one charge point held back while its version is uncertain."""
+HOLD_TOTAL: Final = 20_000
+"""Frames held back in one source, all charge points together."""
+PENDING_CALLS: Final = 10_000
+"""CALLs awaiting an answer that are remembered; older ones count as unanswered."""
+_MAX_NAMES: Final = 1000
+_MAX_LISTED: Final = 50
+
+RECORD_KEYS: Final = ("source", "line", "charge_point", "kind", "action", "ok", "violations")
+"""The keys of one jsonl frame record, in order."""
+
+_NONE: frozenset[int] = frozenset()
+_SENDERS: dict[str, dict[str, str]] = {}
+# Conversation findings the per-frame verdicts or the unanswered-call count already state.
+_SAID_ELSEWHERE = frozenset({"rpc.unanswered", "rpc.error-code", "rpc.unknown-action", "rpc.wrong-sender"})
+
+try:  # the conversation checker adds protocol findings across frames when present
+    from tests.cli.legacy_pipeline import conversation as _conversation_module
+except ImportError:  # pragma: no cover - only in builds without it
+    _conversation_module = None  # type: ignore[assignment]
+# Frame kinds that can carry version evidence (actions, message types 5 and 6).
+_TELLING = frozenset({"call", "send", "callresulterror"})
+_RANK = {Confidence.HIGH: 3, Confidence.MEDIUM: 2, Confidence.LOW: 1, Confidence.NONE: 0}
+
+
+@dataclass(slots=True)
+class Record:
+    """The verdict on one frame, plus what the text report shows about it."""
+
+    source: str
+    line: int
+    charge_point: str | None
+    kind: str
+    action: str | None
+    ok: bool
+    violations: tuple[Violation, ...]
+    version: str | None = None
+    direction: str = "unknown"
+    timestamp: str | None = None
+    message_id: str | None = None
+    notes: tuple[str, ...] = ()
+    tolerated: frozenset[int] = frozenset()
+
+    def as_json(self) -> dict[str, Any]:
+        """The jsonl record: exactly :data:`RECORD_KEYS`."""
+        return {
+            "source": self.source,
+            "line": self.line,
+            "charge_point": self.charge_point,
+            "kind": self.kind,
+            "action": self.action,
+            "ok": self.ok,
+            "violations": [
+                {"path": v.path, "keyword": v.keyword, "code": v.code, "message": v.message}
+                for v in self.violations
+            ],
+        }
+
+
+def _bump(counter: Counter[str], key: str, by: int = 1) -> None:
+    # Hostile input could name millions of actions; the summary stays bounded.
+    if key in counter or len(counter) < _MAX_NAMES:
+        counter[key] += by
+    else:
+        counter["(other)"] += by
+
+
+@dataclass
+class Summary:
+    """Counts over a whole run (bounded in size whatever the input)."""
+
+    frames: int = 0
+    invalid: int = 0
+    tolerated: int = 0
+    by_kind: Counter[str] = field(default_factory=Counter)
+    by_action: Counter[str] = field(default_factory=Counter)
+    invalid_by_action: Counter[str] = field(default_factory=Counter)
+    by_charge_point: Counter[str] = field(default_factory=Counter)
+    invalid_by_charge_point: Counter[str] = field(default_factory=Counter)
+    by_code: Counter[str] = field(default_factory=Counter)
+    by_keyword: Counter[str] = field(default_factory=Counter)
+    unanswered: int = 0
+    unanswered_listed: list[dict[str, Any]] = field(default_factory=list)
+    unpaired_results: int = 0
+    sources: list[dict[str, Any]] = field(default_factory=list)
+    sources_total: int = 0
+    versions: list[dict[str, Any]] = field(default_factory=list)
+    problems: list[dict[str, Any]] = field(default_factory=list)
+    problems_total: int = 0
+    decided: Counter[str] = field(default_factory=Counter)
+    findings: Counter[str] = field(default_factory=Counter)
+    findings_listed: list[dict[str, Any]] = field(default_factory=list)
+    findings_total: int = 0
+
+    def add_finding(self, source: str, finding: Finding) -> None:
+        """Count one conversation finding (``ref`` is the line of the frame that caused it)."""
+        self.findings_total += 1
+        _bump(self.findings, f"{finding.severity}:{finding.code}")
+        if len(self.findings_listed) < _MAX_LISTED:
+            self.findings_listed.append({"source": source, "line": finding.ref, **finding.as_dict()})
+
+    def add(self, record: Record) -> None:
+        """Count one record."""
+        self.frames += 1
+        self.by_kind[record.kind] += 1
+        cp = record.charge_point if record.charge_point is not None else "(none)"
+        _bump(self.by_charge_point, cp)
+        action = record.action or ""
+        if action:
+            _bump(self.by_action, action)
+        if not record.ok:
+            self.invalid += 1
+            _bump(self.invalid_by_charge_point, cp)
+            if action:
+                _bump(self.invalid_by_action, action)
+        for i, v in enumerate(record.violations):
+            if i in record.tolerated:
+                self.tolerated += 1
+                continue
+            _bump(self.by_code, v.code or v.keyword)
+            _bump(self.by_keyword, v.keyword)
+
+    def add_source(self, info: dict[str, Any]) -> None:
+        """Note one source read (the first :data:`_MAX_LISTED` are listed)."""
+        self.sources_total += 1
+        if len(self.sources) < _MAX_NAMES:
+            self.sources.append(info)
+
+    def add_problem(self, source: str, line: int | None, message: str) -> None:
+        """Note a problem of the input that is not a frame (an undecodable line, ...)."""
+        self.problems_total += 1
+        if len(self.problems) < _MAX_LISTED:
+            self.problems.append({"source": source, "line": line, "message": message})
+
+    def as_json(self, exit_code: int) -> dict[str, Any]:
+        """The final ``{"kind": "summary", ...}`` record."""
+        return {
+            "kind": "summary",
+            "exit_code": exit_code,
+            "frames": self.frames,
+            "valid": self.frames - self.invalid,
+            "invalid": self.invalid,
+            "tolerated_violations": self.tolerated,
+            "by_kind": dict(sorted(self.by_kind.items())),
+            "by_action": {
+                a: {"frames": n, "invalid": self.invalid_by_action.get(a, 0)}
+                for a, n in sorted(self.by_action.items())
+            },
+            "by_charge_point": {
+                cp: {"frames": n, "invalid": self.invalid_by_charge_point.get(cp, 0)}
+                for cp, n in sorted(self.by_charge_point.items())
+            },
+            "by_code": dict(self.by_code.most_common()),
+            "by_keyword": dict(self.by_keyword.most_common()),
+            "versions": self.versions,
+            "findings": dict(self.findings.most_common()),
+            "findings_listed": self.findings_listed,
+            "findings_total": self.findings_total,
+            "unanswered_calls": self.unanswered,
+            "unanswered_listed": self.unanswered_listed,
+            "unpaired_results": self.unpaired_results,
+            "sources": self.sources,
+            "sources_total": self.sources_total,
+            "input_problems": self.problems,
+            "input_problems_total": self.problems_total,
+        }
+
+
+class _Group:
+    """One charge point of one source: its version evidence and held frames."""
+
+    __slots__ = ("evidence", "guess", "held", "mark", "version")
+
+    def __init__(self) -> None:
+        self.evidence = VersionEvidence()
+        self.held: deque[tuple[CapturedFrame, bool]] = deque()
+        self.version: str | None = None
+        self.guess: VersionGuess | None = None
+        self.mark: tuple[int, ...] = ()
+
+
+class SourceRun:
+    """Judge the frames of one source (one file or stdin), yielding records in input order per charge point.
+
+    ``version`` forces the OCPP version (None: guess per charge point).
+    ``bad_lines`` is a set the reader side fills with the numbers of lines that
+    were not valid UTF-8; frames on them fail with a ``json`` violation.
+    """
+
+    def __init__(
+        self,
+        source: str,
+        summary: Summary,
+        *,
+        version: str | None = None,
+        lenient: bool = False,
+        bad_lines: set[int] | None = None,
+        hints: Callable[[], list[Hint]] | None = None,
+    ) -> None:
+        """Start judging one source."""
+        self.source = source
+        self.summary = summary
+        self.forced = version
+        self.lenient = lenient
+        self.bad_lines = bad_lines if bad_lines is not None else set()
+        self.groups: dict[str | None, _Group] = {}
+        self.held_total = 0
+        self.pending: OrderedDict[tuple[str | None, str], tuple[int, str | None]] = OrderedDict()
+        self.hints_of = hints or list
+        self.hints_seen = -1
+        self.conversations: dict[str, Any] = {}
+        self.frames = 0
+
+    # ------------------------------------------------------------------ feeding
+
+    def feed(self, frame: CapturedFrame) -> Iterator[Record]:
+        """Take one captured frame; yield the records that can be judged now."""
+        self.frames += 1
+        bad = frame.line in self.bad_lines or (
+            frame.end_line != frame.line
+            and any(n in self.bad_lines for n in range(frame.line, frame.end_line + 1))
+        )
+        group = self.groups.get(frame.charge_point)
+        if group is None:
+            group = self.groups[frame.charge_point] = _Group()
+        if self.forced is not None:
+            yield self._judge(frame, self.forced, bad)
+            return
+        if (frame.kind in _TELLING or frame.version_hint) and (
+            group.guess is None or group.guess.confidence is not Confidence.HIGH
+        ):
+            # Evidence keeps being counted after an uncertain decision, to report a contradiction.
+            group.evidence.add(frame)
+        if group.version is not None:
+            yield self._judge(frame, group.version, bad)
+            return
+        group.held.append((frame, bad))
+        self.held_total += 1
+        if len(group.held) >= HOLD_PER_CHARGE_POINT or self._sure(frame.charge_point, group):
+            yield from self._decide(frame.charge_point, group)
+        elif self.held_total >= HOLD_TOTAL:
+            yield from self._decide_all()
+
+    def finish(self) -> Iterator[Record]:
+        """The source ended: decide what is still open and report unanswered calls."""
+        yield from self._decide_all()
+        for cp, group in self.groups.items():
+            if group.version is None:
+                continue
+            entry: dict[str, Any] = {
+                "source": self.source,
+                "charge_point": cp,
+                "version": group.version,
+                "confidence": str(group.guess.confidence) if group.guess else "high",
+                "reasons": list(group.guess.reasons) if group.guess else ["given with --ocpp"],
+            }
+            if self.forced is None:
+                late = self._guess_with_hints(cp, group)
+                if late.version not in (None, group.version) and _RANK[late.confidence] >= 2:
+                    entry["later_evidence"] = f"later frames point to OCPP {late.version}"
+            if len(self.summary.versions) < _MAX_NAMES:
+                self.summary.versions.append(entry)
+        for (cp, mid), (line, action) in self.pending.items():
+            self._unanswered(cp, mid, line, action)
+        self.pending.clear()
+        for conversation in self.conversations.values():
+            for finding in conversation.finish():
+                if finding.code not in _SAID_ELSEWHERE:
+                    self.summary.add_finding(self.source, finding)
+
+    # ------------------------------------------------------------------ version
+
+    def _guess_with_hints(self, cp: str | None, group: _Group) -> VersionGuess:
+        for hint in self.hints_of():
+            if hint.name == "ocpp_version" and hint.charge_point in (None, cp):
+                group.evidence.add_hint(hint.value, hint.line)
+        return group.evidence.guess()
+
+    def _sure(self, cp: str | None, group: _Group) -> bool:
+        e = group.evidence
+        # Guessing costs more than a frame; only guess again when the evidence grew.
+        mark = (len(e.stated), len(e.v16), len(e.v2x), len(e.v21), len(e.marks["1.6"]), len(e.marks["2.x"]))
+        if mark == group.mark and self.hints_seen == len(self.hints_of()):
+            return False
+        group.mark = mark
+        self.hints_seen = len(self.hints_of())
+        guess = self._guess_with_hints(cp, group)
+        return guess.version is not None and guess.confidence is Confidence.HIGH
+
+    def _decide_all(self) -> Iterator[Record]:
+        # Charge points with evidence first, so that the others can borrow their version.
+        open_groups = [(cp, g) for cp, g in self.groups.items() if g.version is None and g.held]
+        open_groups.sort(key=lambda item: self._guess_with_hints(*item).version is None)
+        for cp, group in open_groups:
+            yield from self._decide(cp, group)
+
+    def _decide(self, cp: str | None, group: _Group) -> Iterator[Record]:
+        guess = self._guess_with_hints(cp, group)
+        if guess.version is None:
+            guess = self._fallback(group, guess)
+        group.guess = guess
+        group.version = guess.version or "1.6"
+        self.summary.decided[group.version] += len(group.held)
+        while group.held:
+            frame, bad = group.held.popleft()
+            self.held_total -= 1
+            yield self._judge(frame, group.version, bad)
+
+    def _fallback(self, group: _Group, guess: VersionGuess) -> VersionGuess:
+        reasons = list(guess.reasons)
+        if self.summary.decided:
+            version, _ = self.summary.decided.most_common(1)[0]
+            reasons.append(
+                f"no frame of this charge point tells the version; the run's other frames use {version}"
+            )
+            return VersionGuess(version, Confidence.MEDIUM, tuple(reasons))
+        frames = [f for f, _ in group.held if f.kind in ("call", "send", "callresult", "callerror")]
+        if not frames:
+            reasons.append("nothing to tell the version by; assuming 1.6, the most deployed")
+            return VersionGuess("1.6", Confidence.NONE, tuple(reasons))
+        broken = {
+            v: sum(0 if check_frame(f.raw, v, action=f.action).ok else 1 for f in frames) for v in VERSIONS
+        }
+        best = min(VERSIONS, key=lambda v: broken[v])
+        if list(broken.values()).count(broken[best]) > 1:
+            reasons.append(
+                f"the frames are equally valid in {', '.join(v for v in VERSIONS if broken[v] == broken[best])};"
+                " assuming 1.6, the most deployed"
+                if broken["1.6"] == broken[best]
+                else f"the frames are equally valid in several versions; taking {best}"
+            )
+            best = "1.6" if broken["1.6"] == broken[best] else best
+            return VersionGuess(best, Confidence.LOW, tuple(reasons))
+        tally = ", ".join(f"{v}: {broken[v]}" for v in VERSIONS)
+        reasons.append(f"fewest invalid frames under {best} ({tally})")
+        return VersionGuess(best, Confidence.LOW, tuple(reasons))
+
+    # ------------------------------------------------------------------ judging
+
+    def _unanswered(self, cp: str | None, mid: str, line: int, action: str | None) -> None:
+        s = self.summary
+        s.unanswered += 1
+        if len(s.unanswered_listed) < _MAX_LISTED:
+            s.unanswered_listed.append(
+                {"source": self.source, "line": line, "charge_point": cp, "message_id": mid, "action": action}
+            )
+
+    def _judge(self, frame: CapturedFrame, version: str, bad_text: bool) -> Record:
+        kind = frame.kind
+        notes: list[str] = []
+        tolerated = _NONE
+        action = frame.action
+        if kind == "unparsed":
+            violations: tuple[Violation, ...] = (
+                Violation("", "json", frame.error or "not an OCPP-J frame", RULE_CODES["json"][version]),
+            )
+        elif kind == "payload":
+            violations = (
+                Violation(
+                    "",
+                    "frame",
+                    "a bare JSON object, not an OCPP-J message: its action is unknown, so it is not checked",
+                    RULE_CODES["frame"][version],
+                ),
+            )
+        else:
+            if kind in ("call", "send") and frame.message_id is not None:
+                key = (frame.charge_point, frame.message_id)
+                earlier = self.pending.pop(key, None)
+                if earlier is not None:
+                    # The same id again before an answer: the earlier CALL was never answered.
+                    self._unanswered(frame.charge_point, frame.message_id, *earlier)
+                if kind == "call":
+                    self.pending[key] = (frame.line, action)
+                    if len(self.pending) > PENDING_CALLS:
+                        (old_cp, old_mid), old = self.pending.popitem(last=False)
+                        self._unanswered(old_cp, old_mid, *old)
+            elif frame.message_id is not None:
+                self.pending.pop((frame.charge_point, frame.message_id), None)
+            # Bytes take the validator's fast decoding lane.
+            report = check_frame(frame.raw.encode(), version, action=action if kind == "callresult" else None)
+            violations = report.violations
+            if report.unpaired:
+                self.summary.unpaired_results += 1
+                notes.append("its CALL is not in the capture: the frame is checked, the payload is not")
+            direction = frame.direction
+            if (
+                action is not None
+                and frame.direction_confidence is Confidence.HIGH
+                and (direction is Direction.CP_TO_CSMS or direction is Direction.CSMS_TO_CP)
+                and (kind == "call" or kind == "send")
+            ):
+                wrong = self._direction(version, action, direction)
+                if wrong:
+                    violations = violations + wrong
+            if self.lenient and violations and action is not None and kind in ("call", "callresult"):
+                tolerated, note = self._tolerated(version, action, kind, frame, violations)
+                notes.extend(note)
+        if bad_text:
+            violations = (
+                Violation(
+                    "", "json", "the line holding this frame is not valid UTF-8", RULE_CODES["json"][version]
+                ),
+                *violations,
+            )
+            tolerated = frozenset(i + 1 for i in tolerated)
+        if kind != "unparsed" and kind != "payload":
+            for finding in self._converse(frame, version):
+                notes.append(f"{finding.severity} {finding.code}: {finding.message}")
+        ok = len(tolerated) == len(violations)
+        record = Record(
+            source=self.source,
+            line=frame.line,
+            charge_point=frame.charge_point,
+            kind=kind,
+            action=action,
+            ok=ok,
+            violations=violations,
+            version=version,
+            direction=frame.direction,
+            timestamp=frame.timestamp.raw if frame.timestamp is not None else None,
+            message_id=frame.message_id,
+            notes=tuple(notes) if notes else (),
+            tolerated=tolerated,
+        )
+        self.summary.add(record)
+        return record
+
+    def _converse(self, frame: CapturedFrame, version: str) -> list[Finding]:
+        conversation = self.conversations.get(version)
+        if conversation is None:
+            if _conversation_module is None:
+                return []
+            conversation = self.conversations[version] = _conversation_module.Conversation(version)
+        try:
+            found: list[Finding] = conversation.feed(frame, ref=frame.line)
+        except OcpkitError:
+            return []
+        kept = [f for f in found if f.code not in _SAID_ELSEWHERE]
+        for finding in kept:
+            self.summary.add_finding(self.source, finding)
+        return kept
+
+    def _direction(self, version: str, action: str, direction: Direction) -> tuple[Violation, ...]:
+        senders = _SENDERS.get(version)
+        if senders is None:
+            senders = _SENDERS[version] = {name: str(spec.sender) for name, spec in actions(version).items()}
+        expected = senders.get(action)
+        sender = "ChargingStation" if direction is Direction.CP_TO_CSMS else "CSMS"
+        if expected is None or expected == "Both" or expected == sender:
+            return ()
+        return (
+            Violation(
+                "/2",
+                "direction",
+                f"{action} is sent by the {expected}, but the log shows it going {direction}",
+                RULE_CODES["direction"][version],
+            ),
+        )
+
+    def _tolerated(
+        self, version: str, action: str, kind: str, frame: CapturedFrame, violations: tuple[Violation, ...]
+    ) -> tuple[frozenset[int], list[str]]:
+        index = 3 if kind == "call" else 2
+        payload = frame.value[index] if isinstance(frame.value, list) and len(frame.value) > index else None
+        if not isinstance(payload, dict):
+            return frozenset(), []
+        try:
+            result = validate_payload(
+                version, action, "request" if kind == "call" else "response", payload, lenient=True
+            )
+        except OcpkitError:
+            return frozenset(), []
+        repaired: dict[str, str] = {}
+        for note in result.repairs:
+            path, _, what = note.partition(": ")
+            if "without validation" not in what:
+                repaired[f"/{index}{path}"] = what
+        tolerated = frozenset(i for i, v in enumerate(violations) if v.path in repaired)
+        return tolerated, [f"tolerated: {p[len(str(index)) + 1 :] or '/'}: {w}" for p, w in repaired.items()]

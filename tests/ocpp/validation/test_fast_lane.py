@@ -1,0 +1,215 @@
+"""The fast lanes alone never accept what the exact checker refuses; check_frames equals check_frame.
+
+Each fast lane (the struct lane of msgspec types, the jsonschema-rs verdict) is
+run on its own over every frame of a seeded corpus slice
+(``OCPKIT_LANE_FRAMES`` per version, 3000 by default; the full run of 100k per
+version is ``python -m tests.ocpp.corpus``), and every frame a lane accepts
+must be accepted by the exact checker alone, decoded by the exact decoder. The
+struct lane's two formats are compared with the exact checker's tests
+directly, on the corpus' edge cases and on Hypothesis strings.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ocpkit.ocpp import _json
+from ocpkit.ocpp.validation import (
+    _check_slow,
+    _fast,
+    _struct_call,
+    _struct_result,
+    _structs,
+    check_frame,
+    check_frames,
+)
+from ocpkit.ocpp.validation._exact import is_date_time, is_uri
+from tests.ocpp.corpus import DATE_TIME_INVALID, DATE_TIME_VALID, URI_INVALID, URI_VALID, generate
+
+FRAMES = int(os.environ.get("OCPKIT_LANE_FRAMES", "3000"))
+needs_msgspec = pytest.mark.skipif(not _structs.HAVE_MSGSPEC, reason="msgspec not installed")
+
+
+def exact_verdict(raw: bytes, version: str, action: str | None) -> bool:
+    """The exact checker alone: the exact decoder, the frame rules, the exact schema walk."""
+    try:
+        msg = _json.decode_exact(raw)
+    except _json.JsonError:
+        return False
+    return _check_slow(msg, version, action, None, True, True).ok
+
+
+def lane_verdicts(raw: bytes, version: str, action: str | None) -> dict[str, bool]:
+    """What each fast lane says on its own (True: valid for sure)."""
+    lane = _fast.LANES[version]
+    out = {"structs": False, "rs": False}
+    head = raw[1:].lstrip()[:1]
+    if lane.structs and (len(raw) <= 1024 or _json.shallow(raw)):
+        if head == b"2":
+            out["structs"] = _struct_call(lane, raw)
+        elif head == b"3" and action is not None:
+            out["structs"] = _struct_result(lane, raw, action)
+    try:
+        msg = _fast.LANES[version].loads(raw) if lane.loads is not None else None  # type: ignore[misc]
+    except ValueError:
+        msg = None
+    if type(msg) is list and _json.shallow(raw):
+        quick = None
+        if len(msg) == 4 and msg[0] == 2 and type(msg[0]) is int and type(msg[2]) is str:
+            quick = lane.calls[msg[2]]
+            payload: Any = msg[3]
+        elif len(msg) == 3 and msg[0] == 3 and type(msg[0]) is int and action is not None:
+            quick = lane.results[action]
+            payload = msg[2]
+        if quick is not None and type(payload) is dict and type(msg[1]) is str and len(msg[1]) <= 36:
+            try:
+                out["rs"] = bool(quick(payload))
+            except Exception:
+                out["rs"] = False
+    return out
+
+
+@pytest.mark.parametrize("version", ["1.6", "2.0.1", "2.1"])
+def test_each_fast_lane_alone_never_accepts_what_the_exact_checker_refuses(
+    version: str, shared: Path
+) -> None:
+    accepted = {"structs": 0, "rs": 0}
+    wrong: list[tuple[str, bytes, str | None]] = []
+    for raw, action, _kind in generate(shared, version, FRAMES, seed=11):
+        said = lane_verdicts(raw, version, action)
+        if not any(said.values()):
+            continue
+        exact = exact_verdict(raw, version, action)
+        for lane, ok in said.items():
+            if ok:
+                accepted[lane] += 1
+                if not exact:
+                    wrong.append((lane, raw[:200], action))
+    assert wrong == []
+    # Not a vacuous pass: each lane judges most of the traffic on its own.
+    if _structs.HAVE_MSGSPEC:
+        assert accepted["structs"] > FRAMES * 0.4, accepted
+    if _fast.HAVE_FAST_ENGINE:
+        assert accepted["rs"] > FRAMES * 0.4, accepted
+
+
+@needs_msgspec
+def test_the_harness_catches_a_lax_struct_lane(shared: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A struct lane whose date-time pattern accepts anything is caught by the same comparison."""
+    monkeypatch.setattr(_structs, "DATE_TIME_PATTERN", ".*")
+    monkeypatch.setattr(_fast, "_STRUCTS", {})
+    monkeypatch.setattr(_fast, "LANES", _fast._Lanes())
+    raw = b'[3,"m",{"currentTime":"2016-12-31T23:59:60Z"}]'
+    assert lane_verdicts(raw, "1.6", "Heartbeat")["structs"]
+    assert not exact_verdict(raw, "1.6", "Heartbeat")
+
+
+@needs_msgspec
+@pytest.mark.parametrize("text", DATE_TIME_VALID + DATE_TIME_INVALID)
+def test_date_time_pattern_is_the_exact_rule(text: str) -> None:
+    assert (re.search(_structs.DATE_TIME_PATTERN, text) is not None) == is_date_time(text)
+
+
+_DIGIT = st.sampled_from("0123456789")
+
+
+@st.composite
+def _date_times(draw: st.DrawFn) -> str:
+    """RFC 3339-like strings near the edges: every field drawn from its edge values or any digits."""
+
+    def field(width: int, edges: list[str]) -> str:
+        if draw(st.booleans()):
+            return draw(st.sampled_from(edges))
+        return "".join(draw(_DIGIT) for _ in range(width))
+
+    year = field(4, ["0000", "0001", "1900", "2000", "2023", "2024", "2100", "2400", "9999"])
+    month = field(2, ["00", "01", "02", "04", "09", "11", "12", "13"])
+    day = field(2, ["00", "01", "28", "29", "30", "31", "32"])
+    hour = field(2, ["00", "23", "24"])
+    minute = field(2, ["00", "59", "60"])
+    second = field(2, ["00", "59", "60", "61"])
+    sep = draw(st.sampled_from(["T", "t", " ", "x"]))
+    frac = draw(st.sampled_from(["", ".5", ".123456789", ".", ",5"]))
+    zone = draw(st.sampled_from(["Z", "z", "+00:00", "-23:59", "+24:00", "+0200", "+02:60", "", "Z\n"]))
+    return f"{year}-{month}-{day}{sep}{hour}:{minute}:{second}{frac}{zone}"
+
+
+@needs_msgspec
+@settings(max_examples=3000)
+@given(st.one_of(_date_times(), st.text(max_size=30)))
+def test_date_time_pattern_equals_the_exact_rule_on_drawn_strings(text: str) -> None:
+    assert (re.search(_structs.DATE_TIME_PATTERN, text) is not None) == is_date_time(text)
+
+
+@needs_msgspec
+@settings(max_examples=1500)
+@given(
+    st.one_of(
+        st.sampled_from(URI_VALID + URI_INVALID),
+        st.text(alphabet="ab1:/?#[]@%!$&'()*+,;=.-_~ é", max_size=24),
+    )
+)
+def test_uri_pattern_is_the_exact_rule(text: str) -> None:
+    assert (re.search(_structs.URI_PATTERN, text) is not None) == is_uri(text)
+
+
+@pytest.mark.parametrize("version", ["1.6", "2.0.1", "2.1"])
+def test_check_frames_equals_check_frame(version: str, shared: Path) -> None:
+    corpus = list(generate(shared, version, 1500, seed=5))
+    raws = [raw for raw, _, _ in corpus]
+    actions = [action for _, action, _ in corpus]
+    bulk = list(check_frames(raws, version, actions=actions))
+    assert len(bulk) == len(corpus)
+    for raw, action, report in zip(raws, actions, bulk, strict=True):
+        one = check_frame(raw, version, action=action)
+        assert (report.ok, report.unpaired, report.violations) == (one.ok, one.unpaired, one.violations)
+        assert report.frame == one.frame
+
+
+def test_check_frames_pairs_results_with_earlier_calls() -> None:
+    lines = [
+        b'[2,"a","Heartbeat",{}]',
+        '[3,"a",{"currentTime":"2024-01-01T00:00:00Z"}]',
+        b'[3,"b",{"currentTime":"2024-01-01T00:00:00Z"}]',
+        b'[2,"c","Heartbeat",{}]',
+        b'[3,"c",{"currentTime":1}]',
+    ]
+    reports = list(check_frames(lines, "1.6"))
+    assert [r.ok for r in reports] == [True, True, True, True, False]
+    assert [r.unpaired for r in reports] == [False, False, True, False, False]
+    assert reports[4].violations[0].path == "/2/currentTime"
+
+
+def test_check_frames_takes_every_input_check_frame_takes() -> None:
+    lines: list[Any] = [bytearray(b'[2,"a","Heartbeat",{}]'), memoryview(b"[2,"), b"\xff", "[]"]
+    assert [r.ok for r in check_frames(lines, "2.0.1", actions=[None] * 4)] == [True, False, False, False]
+    with pytest.raises(Exception, match="unknown OCPP version"):
+        list(check_frames([], "3.0"))
+
+
+def test_struct_lane_reports_build_their_frame_by_the_exact_rules() -> None:
+    big = b'[2,"a","DataTransfer",{"vendorId":"v","data":123456789012345678901234567890}]'
+    report = check_frame(big, "2.0.1")
+    assert report.ok
+    assert report.frame is not None and report.frame.payload["data"] == 123456789012345678901234567890
+
+
+@pytest.mark.parametrize("version", ["1.6", "2.0.1", "2.1"])
+def test_lane_facts_from_plain_tables_equal_the_registry(version: str) -> None:
+    """The lanes read senders and SEND-only actions from plain data, never from the registry."""
+    from ocpkit.ocpp import actions
+
+    for name, spec in actions(version).items():
+        for type_id in (2, 6):
+            expected = str(spec.sender) if (spec.response is not None) == (type_id == 2) else None
+            if type_id == 6 and version != "2.1":
+                expected = None
+            assert _fast._sender(version, name, type_id) == expected, (name, type_id)
+    assert _fast._sender(version, "NoSuchAction", 2) is None
