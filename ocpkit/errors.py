@@ -9,7 +9,9 @@ catch :class:`OcpkitError`; callers that want the reasons catch
      ├── InvalidError            input was read but breaks a rule; .violations lists them all
      │    ├── FrameInvalid       an OCPP-J RPC frame (CALL, CALLRESULT, ...) is malformed
      │    ├── PayloadInvalid     an OCPP payload breaks the schema of its action
-     │    └── ObjectInvalid      an OCPI object breaks its definition
+     │    ├── ObjectInvalid      an OCPI object breaks its definition
+     │    └── ConversionError    an OCPI object cannot be converted to another version; .missing
+     │                           names the conversion-context keys that would supply what is lacking
      ├── UnsupportedError        an unknown protocol version, action or object name (also a LookupError)
      ├── TransitionError         a state machine was asked for a move its table does not allow
      ├── PricingError            a tariff cannot be applied to the given session or CDR
@@ -30,6 +32,7 @@ from dataclasses import dataclass
 __all__ = [
     "BridgeError",
     "CaptureError",
+    "ConversionError",
     "EnergyError",
     "FrameInvalid",
     "InvalidError",
@@ -148,6 +151,32 @@ class ObjectInvalid(InvalidError):
         super().__init__(message, violations)
         self.version = version
         self.name = name
+
+
+class ConversionError(InvalidError):
+    """An OCPI object cannot be converted from one version to another.
+
+    Each violation names a JSON pointer into the *result* and why no value could
+    be put there: a required field the source cannot fill (then :attr:`missing`
+    lists the ``context`` keys the caller can supply), or a value the target
+    version cannot hold at a place where nothing may be left out.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        violations: Iterable[Violation] = (),
+        *,
+        source: str = "",
+        target: str = "",
+        name: str = "",
+        missing: Iterable[str] = (),
+    ) -> None:
+        super().__init__(message, violations)
+        self.source = source
+        self.target = target
+        self.name = name
+        self.missing: tuple[str, ...] = tuple(dict.fromkeys(missing))
 
 
 class UnsupportedError(OcpkitError, LookupError):

@@ -16,6 +16,9 @@ Rules chosen where the spec is silent or loose (details in
 * DateTime: ``Z`` or no designator (UTC); offsets only in lenient mode;
 * OpenEnum (2.3.0): unknown values kept as :class:`UnknownEnumValue`, reported
   as warnings by :func:`parse_with_warnings`.
+
+:func:`convert` turns an object of one version into another, reporting what
+the target cannot hold (:mod:`ocpkit.ocpi.convert`).
 """
 
 from __future__ import annotations
@@ -38,10 +41,15 @@ from ocpkit.ocpi._parse import (
     version_package,
 )
 from ocpkit.ocpi._types import UnknownEnumValue, ci_equals, ci_key
+
+# Bound after the submodule import, so ``ocpkit.ocpi.convert`` is the function (the module's names:
+# ``from ocpkit.ocpi.convert import Loss``).
+from ocpkit.ocpi.convert import Converted, convert
 from ocpkit.ocpi.envelope import apply_patch
 
 __all__ = [
     "VERSIONS",
+    "Converted",
     "Page",
     "Parsed",
     "UnknownEnumValue",
@@ -49,6 +57,7 @@ __all__ = [
     "apply_patch",
     "ci_equals",
     "ci_key",
+    "convert",
     "model_class",
     "parse",
     "parse_page",
