@@ -75,6 +75,8 @@ CONTEXT_KEYS: Mapping[str, str] = MappingProxyType(
         "token": "the Token a 2.1.1 AuthorizationInfo answers for (2.2.1 embeds it)",
         "reservation_id": "an integer reservation id, when a 2.2.1+ one going to 2.1.1 is not an integer",
         "version": "a VersionNumber replacing the one of a Version or VersionDetails",
+        "last_updated": "time of the change, for a 2.1.1 PATCH body without one going up (2.2.1 PATCH "
+        "bodies carry last_updated)",
     }
 )
 """Every key :func:`convert` reads from its ``context``, with what it supplies."""
@@ -366,7 +368,7 @@ def _convert_list(
         try:
             one = _convert_doc(doc, spec, version, to, context, is_partial)
         except ConversionError as exc:
-            if exc.missing:
+            if any(v.keyword == "context" for v in exc.violations):
                 missing.extend(
                     Violation(pointer(f"/{i}", *split_pointer(v.path)), v.keyword, v.message)
                     for v in exc.violations

@@ -123,7 +123,7 @@ class _Walker:
                 consumed.setdefault(name, rule)
         out: dict[str, Any] = {}
         for rule in rules:
-            if partial and not any(s in data for s in rule.sources):
+            if partial and not rule.patch and not any(s in data for s in rule.sources):
                 continue  # a PATCH body changes only what it names
             here = pointer(tpath, rule.target) if rule.target else tpath
             if (
@@ -424,9 +424,8 @@ def _fit(
                     else split_pointer(node)[-1]
                 )
                 reason += f"; the {what} holding it is left out"
-            value = _at(env.source_doc, origin)
-            env.losses = [loss for loss in env.losses if not _under(loss.path, origin) or loss.path == origin]
-            env.losses.append(Loss(origin, reason, value))
+            # Losses inside the node stay: they say why it became unfit (a connector that went, then its EVSE).
+            env.losses.append(Loss(origin, reason, _at(env.source_doc, origin)))
             _remove(doc, node, env)
     raise ConversionError(  # pragma: no cover - each round removes a node, so this bound is never reached
         f"OCPI {env.source} {name}: conversion to {env.target} did not settle",

@@ -251,7 +251,9 @@ class Rule:
     writes (None when it writes nothing); ``how``: what it does, in words (the
     docs, ``Derived.how`` and the reason of what it leaves out); ``needs``:
     context keys it may read; ``lost``: the reason for parts of the consumed
-    fields that it does not carry (default: ``how``).
+    fields that it does not carry (default: ``how``); ``patch``: the rule also
+    applies to a PATCH body that holds none of its sources (other rules change
+    only what a PATCH names).
     """
 
     target: str | None
@@ -260,6 +262,7 @@ class Rule:
     needs: tuple[str, ...] = ()
     lost: str | None = None
     kind: str = "derived"
+    patch: bool = False
 
     def apply(self, src: View, env: Env) -> Any:
         """The target value (or MISSING)."""
@@ -372,9 +375,9 @@ class Fill(Rule):
         return taken if taken is not MISSING else env.ctx(self.needs[0])
 
 
-def fill(name: str, key: str, how: str) -> Fill:
-    """Carry *name*; when the source lacks it, take ``context[key]``."""
-    return Fill(name, (name,), how, needs=(key,))
+def fill(name: str, key: str, how: str, *, patch: bool = False) -> Fill:
+    """Carry *name*; when the source lacks it, take ``context[key]`` (in PATCH bodies too if *patch*)."""
+    return Fill(name, (name,), how, needs=(key,), patch=patch)
 
 
 @dataclass(frozen=True)

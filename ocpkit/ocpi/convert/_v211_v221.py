@@ -348,12 +348,20 @@ _CDR_LOCATION_LOST = (
     "Connector used: the rest of the embedded 2.1.1 Location is not carried"
 )
 _TOKEN_NEEDS = ("token_country_code", "token_party_id", "token_uid", "token_type")
+# OCPI 2.2.1 transport_and_format: a PATCH body carries last_updated; a 2.1.1 one need not.
+_PATCH_STAMP = fill(
+    "last_updated",
+    "last_updated",
+    "a 2.1.1 PATCH body may omit last_updated, a 2.2.1 one carries it: context['last_updated']",
+    patch=True,
+)
 
 TABLES: tuple[Table, ...] = (
     # ---- up: 2.1.1 -> 2.2.1 ----
     table(
         "Location",
         *UP,
+        _PATCH_STAMP,
         context("country_code", "country_code", _OWNER_CC),
         context("party_id", "party_id", _OWNER_PID),
         default("publish", True, "2.1.1 has no publish flag: every Location it carries is public"),
@@ -368,6 +376,7 @@ TABLES: tuple[Table, ...] = (
     table(
         "Connector",
         *UP,
+        _PATCH_STAMP,
         rename("voltage", "max_voltage"),
         rename("amperage", "max_amperage"),
         derive(
@@ -377,6 +386,7 @@ TABLES: tuple[Table, ...] = (
             "the one 2.1.1 tariff_id as a list",
         ),
     ),
+    table("EVSE", *UP, _PATCH_STAMP),
     table(
         "Hours",
         *UP,
@@ -413,6 +423,7 @@ TABLES: tuple[Table, ...] = (
     table(
         "Token",
         *UP,
+        _PATCH_STAMP,
         context("country_code", "country_code", _OWNER_CC),
         context("party_id", "party_id", _OWNER_PID),
         rename("auth_id", "contract_id"),
@@ -420,6 +431,7 @@ TABLES: tuple[Table, ...] = (
     table(
         "Session",
         *UP,
+        _PATCH_STAMP,
         context("country_code", "country_code", _OWNER_CC),
         context("party_id", "party_id", _OWNER_PID),
         rename("start_datetime", "start_date_time"),
