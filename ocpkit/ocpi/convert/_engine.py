@@ -424,7 +424,7 @@ def _fit(
                     else split_pointer(node)[-1]
                 )
                 reason += f"; the {what} holding it is left out"
-            # Losses inside the node stay: they say why it became unfit (a connector that went, then its EVSE).
+            # Losses inside the node stay: they say why it became unfit (a connector went, then its EVSE).
             env.losses.append(Loss(origin, reason, _at(env.source_doc, origin)))
             _remove(doc, node, env)
     raise ConversionError(  # pragma: no cover - each round removes a node, so this bound is never reached
