@@ -4,7 +4,8 @@ Theory of operation. :func:`main` parses the arguments and hands them to the
 module of the subcommand, each of which owns its arguments (``add_parser``) and
 its run (``run``): :mod:`ocpkit.cli.validate` judges captured traffic with the
 fold in :mod:`ocpkit.cli._fold`, :mod:`ocpkit.cli.price` prices a CDR, and
-:mod:`ocpkit.cli.schema` exports the generated JSON Schemas. Inputs are read
+:mod:`ocpkit.cli.schema` exports the generated JSON Schemas, :mod:`ocpkit.cli.convert`
+converts OCPI objects between versions. Inputs are read
 line by line (:mod:`ocpkit.cli._inputs`), so memory stays flat however large
 the capture. Nothing is ever a traceback: usage errors, unreadable input and
 even internal errors end as a one-line message on stderr and an exit status.
@@ -23,7 +24,7 @@ from collections.abc import Sequence
 from typing import IO, Any
 
 from ocpkit._version import __version__
-from ocpkit.cli import price, schema, validate
+from ocpkit.cli import convert, price, schema, validate
 from ocpkit.cli._inputs import MAX_LINE_BYTES
 
 __all__ = ["MAX_LINE_BYTES", "main"]
@@ -43,13 +44,15 @@ class _UsageError(Exception):
 def _parser() -> argparse.ArgumentParser:
     p = _Parser(
         prog="ocpkit",
-        description="OCPP and OCPI tools: validate captured traffic, price CDRs, export schemas.",
+        description="OCPP and OCPI tools: validate captured traffic, price CDRs, export schemas, "
+        "convert OCPI objects between versions.",
     )
     p.add_argument("--version", action="version", version=f"ocpkit {__version__}")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
     validate.add_parser(sub)
     price.add_parser(sub)
     schema.add_parser(sub)
+    convert.add_parser(sub)
     return p
 
 
@@ -75,6 +78,8 @@ def main(
             return validate.run(args, out, err, stdin if stdin is not None else sys.stdin.buffer)
         if args.command == "price":
             return price.run(args, out, err)
+        if args.command == "convert":
+            return convert.run(args, out, err)
         return schema.run(args, out, err)
     except KeyboardInterrupt:
         err.write("ocpkit: interrupted\n")
