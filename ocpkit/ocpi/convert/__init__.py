@@ -33,6 +33,7 @@ from pydantic import BaseModel
 from ocpkit.errors import ConversionError, ObjectInvalid, UnsupportedError, Violation
 from ocpkit.ocpi._parse import model_class, parse, to_jsonable
 from ocpkit.ocpi.convert import _v211_v221, _v221_v230
+from ocpkit.ocpi.convert._describe import Change, changes
 from ocpkit.ocpi.convert._engine import Registry, run_step, split_pointer
 from ocpkit.ocpi.convert._rules import MISSING, Derived, EnumMap, Loss, Rule, Table, pointer
 
@@ -43,6 +44,7 @@ __all__ = [
     "REGISTRY",
     "TABLES",
     "VERSIONS",
+    "Change",
     "Converted",
     "Derived",
     "EnumMap",
@@ -50,6 +52,7 @@ __all__ = [
     "Rule",
     "Table",
     "convert",
+    "describe",
     "steps",
 ]
 
@@ -151,6 +154,18 @@ def steps(source: str, target: str) -> list[tuple[str, str]]:
     a, b = VERSIONS.index(source), VERSIONS.index(target)
     path = list(range(a, b + 1)) if a <= b else list(range(a, b - 1, -1))
     return [(VERSIONS[i], VERSIONS[j]) for i, j in itertools.pairwise(path)]
+
+
+def describe(name: str, source: str, target: str) -> list[Change]:
+    """Every change of object or class *name* (spec name) from *source* to the adjacent *target*.
+
+    Lists the table's rules, the enum values the target lacks and the values
+    its limits refuse: everything that can be lost, derived or asked of the
+    context in that step. Between 2.1.1 and 2.3.0, describe both steps.
+    """
+    if steps(source, target) != [(source, target)]:
+        raise UnsupportedError(f"{source} -> {target} is not one step; describe each step through 2.2.1")
+    return changes(name, source, target, REGISTRY)
 
 
 def _version_of(cls: type) -> str | None:

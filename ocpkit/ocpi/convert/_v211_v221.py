@@ -37,6 +37,12 @@ __all__ = ["ENUM_MAPS", "INTERFACE_ROLES", "LOCATION_TYPES", "PARKING_TYPES", "T
 
 UP, DOWN = ("2.1.1", "2.2.1"), ("2.2.1", "2.1.1")
 
+_NO_LOCATION_TYPE = "2.1.1 LocationType has no ALONG_MOTORWAY or ON_DRIVEWAY: written as OTHER"
+_ONE_PARTY = (
+    "2.1.1 Credentials describe one party and carry no role: the role, and the roles after the first, "
+    "are not carried"
+)
+
 _NO_OWNER = "2.1.1 objects do not name their owner: the party is the one at the other end of the connection"
 _OWNER_CC = "the owner's country code, from context['country_code'] (2.1.1 objects do not name their owner)"
 _OWNER_PID = "the owner's party ID, from context['party_id'] (2.1.1 objects do not name their owner)"
@@ -219,7 +225,7 @@ def _location_type(src: View, env: Env) -> Any:
     mapped = PARKING_TYPES.get(value)
     if mapped == value:
         return src.take("parking_type")
-    src.lose("parking_type", f"2.1.1 LocationType has no {value}: written as OTHER")
+    src.lose("parking_type", _NO_LOCATION_TYPE)
     return "OTHER"
 
 
@@ -282,7 +288,7 @@ def _number_total(src: View, env: Env) -> Any:
 def _first_role(field: str) -> Any:
     def fn(src: View, env: Env) -> Any:
         if field == "business_details":
-            src.lose("roles/0/role", "2.1.1 Credentials carry no role")
+            src.lose("roles/0/role", _ONE_PARTY)
         return src.take(f"roles/0/{field}")
 
     return fn
@@ -329,7 +335,7 @@ def _six_decimals(field: str) -> Any:
             rounded = Decimal(text).quantize(Decimal("0.000001"), rounding=ROUND_HALF_EVEN)
         except ArithmeticError:
             return src.take(field)
-        src.lose(field, "2.1.1 coordinates have exactly six decimals: the seventh is rounded away")
+        src.lose(field, "2.1.1 coordinates have exactly six decimals: a seventh is rounded away")
         return f"{rounded:.6f}"
 
     return fn
@@ -338,6 +344,17 @@ def _six_decimals(field: str) -> Any:
 # ---------------------------------------------------------------------------
 # The tables
 # ---------------------------------------------------------------------------
+
+
+def _six_rule(field: str) -> Any:
+    return derive(
+        field,
+        [field],
+        _six_decimals(field),
+        "written with six decimals, as 2.1.1 requires",
+        lost="2.1.1 coordinates have exactly six decimals: a seventh is rounded away",
+    )
+
 
 _LOCATION_LOST = (
     "a 2.2.1 {what} refers to its Location by id (location_id, evse_uid, connector_id): "
@@ -370,6 +387,7 @@ TABLES: tuple[Table, ...] = (
             ["type"],
             _parking_type,
             "the 2.1.1 LocationType, which names the same kinds of parking (UNKNOWN: left out)",
+            lost="2.2.1 ParkingType has no OTHER: parking_type is left out",
         ),
         fill("time_zone", "time_zone", "required from 2.2.1: the 2.1.1 value, else context['time_zone']"),
     ),
@@ -552,6 +570,7 @@ TABLES: tuple[Table, ...] = (
             _location_type,
             "the 2.1.1 LocationType of the parking_type (UNKNOWN when absent, OTHER for ALONG_MOTORWAY "
             "and ON_DRIVEWAY)",
+            lost=_NO_LOCATION_TYPE,
         ),
         fill("postal_code", "postal_code", "required in 2.1.1: the 2.2.1 value, else context['postal_code']"),
     ),
@@ -578,34 +597,14 @@ TABLES: tuple[Table, ...] = (
     table(
         "GeoLocation",
         *DOWN,
-        derive(
-            "latitude",
-            ["latitude"],
-            _six_decimals("latitude"),
-            "written with six decimals, as 2.1.1 requires",
-        ),
-        derive(
-            "longitude",
-            ["longitude"],
-            _six_decimals("longitude"),
-            "written with six decimals, as 2.1.1 requires",
-        ),
+        _six_rule("latitude"),
+        _six_rule("longitude"),
     ),
     table(
         "AdditionalGeoLocation",
         *DOWN,
-        derive(
-            "latitude",
-            ["latitude"],
-            _six_decimals("latitude"),
-            "written with six decimals, as 2.1.1 requires",
-        ),
-        derive(
-            "longitude",
-            ["longitude"],
-            _six_decimals("longitude"),
-            "written with six decimals, as 2.1.1 requires",
-        ),
+        _six_rule("latitude"),
+        _six_rule("longitude"),
     ),
     table(
         "Tariff",
@@ -730,7 +729,7 @@ TABLES: tuple[Table, ...] = (
                 ["roles"],
                 _first_role(field),
                 f"the {field} of the first role",
-                lost="2.1.1 Credentials describe one party: the roles after the first are not carried",
+                lost=_ONE_PARTY,
             )
             for field in ("business_details", "party_id", "country_code")
         ),
@@ -756,6 +755,7 @@ TABLES: tuple[Table, ...] = (
             _reservation_int,
             "the reservation id as an integer (2.1.1), else context['reservation_id']",
             needs=("reservation_id",),
+            lost="not an integer (2.1.1 reservation ids are); replaced by context['reservation_id']",
         ),
         drop("authorization_reference", "2.1.1 has no authorization reference"),
     ),

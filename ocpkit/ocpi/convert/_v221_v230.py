@@ -20,7 +20,6 @@ from ocpkit.ocpi.convert._rules import (
     EnumMap,
     Env,
     Table,
-    Unfit,
     View,
     default,
     derive,
@@ -34,6 +33,15 @@ from ocpkit.ocpi.convert._rules import (
 __all__ = ["ENUM_MAPS", "TABLES"]
 
 UP, DOWN = ("2.2.1", "2.3.0"), ("2.3.0", "2.2.1")
+
+_ONE_AMOUNT = (
+    "a 2.2.1 Price holds one amount incl. VAT: several taxes are summed into it; tax names other than "
+    "VAT, rates and account numbers are not carried"
+)
+_TAX_INCLUDED = (
+    "tax_included is YES: 2.2.1 tariff prices exclude VAT, so the prices would change meaning; the "
+    "Tariff is not converted"
+)
 
 
 def _vat_taxes(src: View, env: Env) -> Any:
@@ -51,7 +59,7 @@ def _incl_vat(src: View, env: Env) -> Any:
     if not isinstance(taxes, list) or before is MISSING:
         return MISSING
     if len(taxes) > 1:
-        src.lose("taxes", "a 2.2.1 Price holds one amount incl. VAT: the taxes are summed into incl_vat")
+        src.lose("taxes", _ONE_AMOUNT)
     total = Decimal(0)
     for i, tax in enumerate(taxes):
         total += Decimal(src.use(f"taxes/{i}/amount"))
@@ -80,22 +88,6 @@ def _roles_without_hub(src: View, env: Env) -> Any:
         for i, r in enumerate(roles)
         if not (isinstance(r, dict) and r.get("role") == "HUB")
     ]
-
-
-def _tax_included(src: View, env: Env) -> Any:
-    # OCPI 2.2.1 mod_tariffs: prices are excl. VAT. 2.3.0 TaxIncluded: YES, NO or N/A.
-    value = src.get("tax_included")
-    if value == "YES":
-        raise Unfit(
-            "tax_included is YES: 2.2.1 tariff prices exclude VAT, so the prices would change meaning; "
-            "the Tariff is not converted",
-            "Tariff",
-        )
-    if value == "N/A":
-        src.lose("tax_included", "2.2.1 cannot say that no taxes apply: prices are read as excl. VAT")
-    else:
-        src.use("tax_included")
-    return MISSING
 
 
 _BOOKING = "2.2.1 has no bookings: the TariffElement for bookings is left out"
@@ -144,8 +136,7 @@ TABLES: tuple[Table, ...] = (
             ["taxes"],
             _incl_vat,
             "before_taxes plus the amounts of the taxes",
-            lost="a 2.2.1 Price holds one amount incl. VAT: tax names other than VAT, rates and account "
-            "numbers are not carried",
+            lost=_ONE_AMOUNT,
         ),
     ),
     table(
@@ -159,11 +150,12 @@ TABLES: tuple[Table, ...] = (
     table(
         "Tariff",
         *DOWN,
-        derive(
-            None,
-            ["tax_included"],
-            _tax_included,
-            "NO is what 2.2.1 prices mean; N/A is lost; YES cannot be converted",
+        # OCPI 2.2.1 mod_tariffs: prices are excl. VAT. 2.3.0 TaxIncluded: YES, NO or N/A.
+        refuse("tax_included", _TAX_INCLUDED, scope="Tariff", when=lambda v: v == "YES"),
+        drop(
+            "tax_included",
+            "2.2.1 cannot say that no taxes apply (N/A): the prices are read as excl. VAT",
+            implied="NO",
         ),
         drop("preauthorize_amount", "2.2.1 has no Payments module"),
     ),
