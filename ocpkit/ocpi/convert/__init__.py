@@ -31,8 +31,8 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel
 
 from ocpkit.errors import ConversionError, ObjectInvalid, UnsupportedError, Violation
-from ocpkit.ocpi._parse import model_class, parse, to_jsonable
-from ocpkit.ocpi.convert import _v211_v221, _v221_v230
+from ocpkit.ocpi._parse import decode_json, model_class, parse, to_jsonable
+from ocpkit.ocpi.convert import _from_v211, _to_v211, _v221_v230
 from ocpkit.ocpi.convert._describe import Change, changes
 from ocpkit.ocpi.convert._engine import Registry, run_step, split_pointer
 from ocpkit.ocpi.convert._rules import MISSING, Derived, EnumMap, Loss, Rule, Table, pointer
@@ -93,10 +93,10 @@ NO_DROP: Mapping[str, str] = MappingProxyType(
 )
 """Objects (and fields) never left out piecewise: a value they cannot hold drops the enclosing object."""
 
-TABLES: tuple[Table, ...] = (*_v211_v221.TABLES, *_v221_v230.TABLES)
+TABLES: tuple[Table, ...] = (*_from_v211.TABLES, *_to_v211.TABLES, *_v221_v230.TABLES)
 """Every conversion table, one per class and step between adjacent versions."""
 
-ENUM_MAPS: tuple[EnumMap, ...] = (*_v211_v221.ENUM_MAPS, *_v221_v230.ENUM_MAPS)
+ENUM_MAPS: tuple[EnumMap, ...] = (*_to_v211.ENUM_MAPS, *_v221_v230.ENUM_MAPS)
 """Enum values that change between adjacent versions (the values themselves, not their absence)."""
 
 REGISTRY = Registry(
@@ -319,8 +319,18 @@ def _read(
     if source is None or name is None:
         raise UnsupportedError("a wire document needs its version (from_) and its object name (name)")
     cls = model_class(source, name, partial=bool(partial))
-    parsed = parse(source, name, obj, partial=bool(partial), lenient=lenient)
-    return source, str(cls.__ocpi_name__), bool(partial), to_jsonable(parsed)  # type: ignore[attr-defined]
+    if isinstance(obj, bytes | bytearray | str):
+        try:
+            obj = decode_json(obj)
+        except ObjectInvalid as exc:
+            raise ObjectInvalid(str(exc.args[0]), exc.violations, version=source, name=name) from None
+        parse(source, name, obj, partial=bool(partial), lenient=lenient)
+        doc = obj  # decoded JSON is already plain, numbers as Decimal
+    else:
+        parse(source, name, obj, partial=bool(partial), lenient=lenient)
+        # Wire names are the attribute names in OCPI, so the plain copy of the dict is its wire document.
+        doc = to_jsonable(obj)
+    return source, str(cls.__ocpi_name__), bool(partial), doc  # type: ignore[attr-defined]
 
 
 def convert(

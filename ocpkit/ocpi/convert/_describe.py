@@ -123,9 +123,12 @@ def _enum_changes(
     return out
 
 
-def _narrower(field: str, src: Shape, tgt: Shape, target: str) -> list[Change]:
-    if src.kind == "list" and tgt.kind == "list" and src.item is not None and tgt.item is not None:
-        src, tgt = src.item, tgt.item
+def _narrower(field: str, src: Shape, tgt: Shape, target: str, *, patterns: bool = True) -> list[Change]:
+    # Items are compared with items: a list on either side (a tariff_id that becomes tariff_ids) is unwrapped.
+    if src.kind == "list" and src.item is not None:
+        src = src.item
+    if tgt.kind == "list" and tgt.item is not None:
+        tgt = tgt.item
         field += "[]"
     if src.kind != "str" or tgt.kind != "str":
         return []
@@ -134,7 +137,7 @@ def _narrower(field: str, src: Shape, tgt: Shape, target: str) -> list[Change]:
         limits.append(f"longer than {tgt.max_length} characters")
     if tgt.case_insensitive and not src.case_insensitive:
         limits.append("with characters outside printable ASCII (a CiString)")
-    if tgt.pattern and tgt.pattern != src.pattern:
+    if patterns and tgt.pattern and tgt.pattern != src.pattern:
         limits.append(f"not matching {tgt.pattern}")
     if not limits:
         return []
@@ -160,6 +163,12 @@ def changes(name: str, source: str, target: str, registry: Registry) -> list[Cha
             if rule.target and t_name == name:
                 written.add(rule.target)
                 written.update(rule.sources)
+            if isinstance(rule, Derive) and rule.target and len(rule.sources) == 1 and t_name == name:
+                # A value derived from one field meets the target field's limits as well (its format
+                # is the derivation's business: six-decimal coordinates are written, not refused).
+                s = fields_by_wire(src_cls)[rule.sources[0]]
+                t = fields_by_wire(tgt_cls)[rule.target]
+                out.extend(_narrower(f"{rule.sources[0]} → {rule.target}", s, t, target, patterns=False))
             if isinstance(rule, Rename) and rule.target and t_name == name:
                 # A renamed field still carries the target's enum values and limits.
                 s = fields_by_wire(src_cls)[rule.sources[0]]

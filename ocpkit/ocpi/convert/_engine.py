@@ -18,14 +18,16 @@ the tariff) escalate to their enclosing object.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
-from ocpkit.errors import ConversionError, ObjectInvalid, Violation
-from ocpkit.ocpi._parse import model_class, parse
+from ocpkit.errors import ConversionError, Violation
+from ocpkit.ocpi._parse import model_class
+from ocpkit.ocpi._violations import violations_of
 from ocpkit.ocpi.convert._rules import (
     MISSING,
     Derived,
@@ -153,11 +155,15 @@ class _Walker:
             if name in consumed or name in out:
                 continue
             where = pointer(spath, name)
-            if name in tgt_fields:
-                env.taken.add(where)
-                placed = self.place(
-                    tgt_fields[name], Taken(value, where, src_fields.get(name)), pointer(tpath, name)
-                )
+            shape = tgt_fields.get(name)
+            if shape is not None:
+                here = pointer(tpath, name)
+                if shape.kind in _SCALARS and not isinstance(value, Mapping | list):
+                    # The common case, without the general path's wrapping: a value that carries as it is.
+                    env.origins[here] = where
+                    out[name] = value
+                    continue
+                placed = self.place(shape, Taken(value, where, src_fields.get(name)), here)
                 if placed is not MISSING:
                     out[name] = placed
             elif name in src_fields:
@@ -168,7 +174,7 @@ class _Walker:
             if name in data:
                 for path, value in _uncovered(data[name], pointer(spath, name), env.taken):
                     env.loss(path, rule.loss_reason, value)
-        order = {name: i for i, name in enumerate(tgt_fields)}
+        order = _order(tgt_cls)
         return dict(sorted(out.items(), key=lambda kv: order.get(kv[0], len(order))))
 
     def place(self, shape: Shape, value: Any, tpath: str) -> Any:
@@ -220,7 +226,7 @@ class _Walker:
                 placed = self.place(item, value, here)
             except Unfit as exc:
                 catches = item.kind == "model" and item.model is not None
-                catches = catches and exc.scope in (None, _spec_name(item.model))  # type: ignore[arg-type]
+                catches = catches and exc.scope in (None, _spec_name(item.model))
                 spath = value.path if isinstance(value, Taken) else source_of(i)
                 if not catches or not spath:
                     raise
@@ -270,8 +276,17 @@ def _forget(env: Env, tprefix: str, sprefix: str) -> None:
     env.losses = [loss for loss in env.losses if not _under(loss.path, sprefix)]
 
 
+@functools.cache
 def _spec_name(cls: type[BaseModel]) -> str:
     return str(getattr(cls, "__ocpi_name__", cls.__name__))
+
+
+@functools.cache
+def _order(cls: type[BaseModel]) -> Mapping[str, int]:
+    return {name: i for i, name in enumerate(fields_by_wire(cls))}
+
+
+_SCALARS = frozenset({"str", "int", "number", "datetime", "url", "bool"})
 
 
 # ---------------------------------------------------------------------------
@@ -355,7 +370,9 @@ def _remove(doc: Any, path: str, env: Env) -> None:
 
 def _describe(cls: type[BaseModel], v: Violation, doc: Any, version: str) -> str:
     segs = split_pointer(v.path)
-    where = segs[-1] if segs else _spec_name(cls)
+    # Name the field; an item of a list is its field and its index ("evse_uids/0").
+    fields = [i for i, seg in enumerate(segs) if not seg.isdigit()]
+    where = "/".join(segs[fields[-1] :]) if fields else _spec_name(cls)
     shape = shape_at(cls, segs)
     if v.keyword == "enum" and shape is not None and shape.enum is not None:
         return f"{where}: {_at(doc, v.path)!r} is not an OCPI {version} {shape.enum.__name__} value"
@@ -376,10 +393,14 @@ def _fit(
 ) -> tuple[Any, Any]:
     """Pass two: validate, leaving out what the target cannot hold; the model and the final document."""
     for _ in range(_MAX_ROUNDS):
+        # The strict model check of ocpkit.ocpi.parse, without its OpenEnum and lenient reports: the
+        # document is ours, holds no unknown property, and every OpenEnum value in it came from the input.
         try:
-            return parse(env.target, name, doc, partial=partial), doc
-        except ObjectInvalid as exc:
-            violations = exc.violations
+            return cls.model_validate(doc, context={"ocpi_lenient": False}), doc
+        except ValidationError as exc:
+            violations = tuple(violations_of(exc))
+        except RecursionError:  # pragma: no cover - the input was parsed at the same depth
+            violations = (Violation("", "maxDepth", "nesting too deep"),)
         drops: dict[str, Violation] = {}
         fatal: list[Violation] = []
         for v in violations:

@@ -79,7 +79,10 @@ def pointer(base: str, *segments: str | int) -> str:
     """Append segments to a JSON pointer, escaping ``~`` and ``/`` (RFC 6901)."""
     out = base
     for seg in segments:
-        out += "/" + str(seg).replace("~", "~0").replace("/", "~1")
+        text = str(seg)
+        if "~" in text or "/" in text:
+            text = text.replace("~", "~0").replace("/", "~1")
+        out += "/" + text
     return out
 
 

@@ -1,6 +1,6 @@
 """The conversion tables between OCPI 2.2.1 and 2.3.0, both directions.
 
-Theory of operation: as in :mod:`ocpkit.ocpi.convert._v211_v221`, one table per
+Theory of operation: as in :mod:`ocpkit.ocpi.convert._from_v211`, one table per
 class that changes, per direction. Between these versions the changes are few:
 prices carry a list of taxes instead of one amount incl. VAT, tariffs say
 whether their prices include taxes, hubs are named by ``hub_party_id`` instead

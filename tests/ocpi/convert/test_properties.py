@@ -96,7 +96,7 @@ def _under(path: str, prefix: str) -> bool:
 
 
 def _delete(doc: Any, paths: set[str]) -> Any:
-    """*doc* without the nodes at *paths*; an object or list emptied this way goes too.
+    """*doc* without the nodes at *paths*; an object emptied this way goes too (a list stays, as in a result).
 
     Later list items go first, so the indices of the others stay right.
     """
@@ -119,7 +119,7 @@ def _delete(doc: Any, paths: set[str]) -> Any:
             del parent[last]
         else:
             continue
-        if not parent and len(segs) > 1:
+        if isinstance(parent, dict) and not parent and len(segs) > 1:
             pending.add(pointer("", *segs[:-1]))
     return doc
 
@@ -225,7 +225,7 @@ def _described_fields(source: str, target: str) -> set[str]:
 def _documented(reason: str, source: str, target: str) -> bool:
     if reason in _RULE_TEXTS or any(p.match(reason) for p in _MAP_TEXTS) or "context[" in reason:
         return True
-    field = reason.split(":", 1)[0]
+    field = reason.split(":", 1)[0].split("/", 1)[0]
     return field in _described_fields(source, target) or any(c in reason for c in _CASCADES)
 
 

@@ -109,3 +109,11 @@ def test_the_table_covers_every_object_in_two_or_more_versions() -> None:
     }
     assert covered == in_two
     assert len(in_two) == 55
+
+
+def test_wire_names_are_the_attribute_names() -> None:
+    """The converter reads dicts by wire name and accepts them as given: OCPI aliases never differ."""
+    for version in VERSIONS:
+        package = version_package(version)
+        for cls in [*package.OBJECTS.values(), *package.PARTIALS.values()]:
+            assert all(info.alias in (None, name) for name, info in cls.model_fields.items()), cls
