@@ -3,7 +3,7 @@
 Theory of operation: the file is read as JSON with exact decimals (an OCPI
 response envelope is unwrapped to its ``data``), its object is the one
 ``--object`` names or, without it, the one top-level object of the source
-version that the document validates as. :func:`ocpkit.ocpi.convert` does the
+version that the document validates as. :func:`ocpkit.ocpi.convert.convert` does the
 work; ``--context KEY=VALUE`` and ``--context-file`` supply what the source
 version does not hold. The result is printed as JSON on stdout and the losses
 and derived fields on stderr, or everything as one JSON object with
