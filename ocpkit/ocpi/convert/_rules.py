@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from ocpkit.ocpi.convert._result import Derived, Loss
 from ocpkit.ocpi.convert._shape import Shape, shape_at
 
 __all__ = [
@@ -84,42 +85,6 @@ def pointer(base: str, *segments: str | int) -> str:
             text = text.replace("~", "~0").replace("/", "~1")
         out += "/" + text
     return out
-
-
-@dataclass(frozen=True, slots=True)
-class Loss:
-    """A value of the input that the target version cannot hold.
-
-    ``path`` is a JSON pointer into the *input* document, ``reason`` says why
-    the value was not carried, ``value`` is the JSON value that was left out.
-    """
-
-    path: str
-    reason: str
-    value: Any
-
-    def as_dict(self) -> dict[str, Any]:
-        """The loss as a plain dict (the JSON report shape)."""
-        return {"path": self.path, "reason": self.reason, "value": self.value}
-
-
-@dataclass(frozen=True, slots=True)
-class Derived:
-    """A field of the result that the input did not hold as such.
-
-    ``path`` points into the *result*, ``how`` says how it was filled, and
-    ``sources`` lists the input pointers whose values it was computed from
-    (empty when it came from the context or is implied by the source version;
-    values moved as they are show in ``Converted.origins`` instead).
-    """
-
-    path: str
-    how: str
-    sources: tuple[str, ...] = ()
-
-    def as_dict(self) -> dict[str, Any]:
-        """The entry as a plain dict (the JSON report shape)."""
-        return {"path": self.path, "how": self.how, "sources": list(self.sources)}
 
 
 @dataclass(frozen=True, slots=True)
