@@ -59,6 +59,7 @@ def test_top_level_holds_the_domains_and_the_shared_modules_only() -> None:
         ("ocpkit.ocpp", "parse_frame"),
         ("ocpkit.ocpp", "actions"),
         ("ocpkit.ocpi", "parse"),
+        ("ocpkit.ocpi", "convert"),
         ("ocpkit.schemas", "ocpp_schema"),
     ],
 )

@@ -285,11 +285,11 @@ def conversion_page() -> str | None:
     steps = [("2.1.1", "2.2.1"), ("2.2.1", "2.1.1"), ("2.2.1", "2.3.0"), ("2.3.0", "2.2.1")]
     body = [
         _title("What changes between versions"),
-        ":func:`ocpkit.ocpi.convert <ocpkit.ocpi.convert.convert>` turns an OCPI object of one version into the same object of another "
-        "and reports, by JSON pointer into the input, every value the target cannot hold. The tables below "
-        "are its conversion tables (``ocpkit.ocpi.convert.TABLES`` and ``ENUM_MAPS``) and what the two "
-        "models of each step say, read when the documentation is built "
-        "(:func:`ocpkit.ocpi.convert.describe`): every loss a conversion can report is listed here. "
+        ":func:`ocpkit.ocpi.convert <ocpkit.ocpi.convert.convert>` turns an OCPI object of one version "
+        "into the same object of another and reports, by JSON pointer into the input, every value the "
+        "target cannot hold. The tables below are its conversion tables (``ocpkit.ocpi.convert.TABLES`` "
+        "and ``ENUM_MAPS``) and what the two models of each step say, read when the documentation is "
+        "built (:func:`ocpkit.ocpi.convert.describe`): every loss a conversion can report is listed here. "
         "2.1.1 ⇄ 2.3.0 goes through 2.2.1, so both of its steps apply. Command line: "
         "``ocpkit convert FILE --from 2.1.1 --to 2.2.1``; how-to: :doc:`/howto/convert-ocpi`.",
         "",

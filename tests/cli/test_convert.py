@@ -147,3 +147,20 @@ def test_bad_input_is_a_message_and_status_2(tmp_path: Path) -> None:
         assert code == 2 and out == "" and err.startswith("ocpkit convert: "), (argv, err)
     code, _, err = run("convert", str(garbage), "--from", "2.1.1")
     assert code == 2 and "--to" in err
+
+
+def test_hostile_files_end_as_a_message(tmp_path: Path) -> None:
+    for i, raw in enumerate(
+        (
+            b"[" * 100_000 + b"]" * 100_000,
+            b'{"id": NaN}',
+            b'{"id": "L1", "address": ',
+            b'{"total_cost": 1e999999999}',
+            b"\xef\xbb\xbf" + b"{}",
+            b"",
+        )
+    ):
+        path = tmp_path / f"hostile{i}.json"
+        path.write_bytes(raw)
+        code, out, err = run("convert", str(path), "--from", "2.2.1", "--to", "2.1.1", "--object", "Location")
+        assert code == 2 and out == "" and err.startswith("ocpkit convert: "), (raw[:20], err)
