@@ -338,7 +338,8 @@ class OcpiObjectDirective(_TableDirective):
 def _conversion_table(title: str, changes: Sequence[Any]) -> nodes.Element:
     """Field, change, what happens, context keys: one row per :class:`ocpkit.ocpi.convert.Change`."""
     if not changes:
-        return nodes.paragraph("", f"{title}: carried over unchanged.")
+        text = f"{title}: no field of its own changes (nested classes have their own tables)."
+        return nodes.paragraph(text, text)
     rows = [
         [
             _text_cell(c.field, literal=True),

@@ -28,6 +28,10 @@ from typing import TYPE_CHECKING, Any
 
 from ocpkit.ocpi.convert._result import Converted, Derived, Loss
 
+# Their public home is this module (docs, reprs and pickles name it), not the private one they live in.
+for _cls in (Converted, Derived, Loss):
+    _cls.__module__ = __name__
+
 if TYPE_CHECKING:
     from ocpkit.ocpi.convert._api import (
         CONTEXT_KEYS,

@@ -87,7 +87,7 @@ def _derived(result: Converted[Any], path: str) -> Derived:
 def test_convert_is_the_function_and_the_module_holds_its_names() -> None:
     assert callable(ocpkit.ocpi.convert)
     assert ocpkit.ocpi.convert is convert
-    assert Loss.__module__ == "ocpkit.ocpi.convert._result"
+    assert Loss.__module__ == "ocpkit.ocpi.convert"
 
 
 def test_steps_go_through_2_2_1() -> None:
