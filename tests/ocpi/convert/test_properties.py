@@ -59,7 +59,7 @@ BASE_CONTEXT: dict[str, Any] = {
     "timeout": 30,
 }
 # A longer hunt: OCPKIT_CONVERT_EXAMPLES=5000 python -m pytest tests/ocpi/convert/test_properties.py
-EXAMPLES = int(os.environ.get("OCPKIT_CONVERT_EXAMPLES", "120"))
+EXAMPLES = int(os.environ.get("OCPKIT_CONVERT_EXAMPLES", "250"))
 SETTINGS = settings(
     max_examples=EXAMPLES,
     deadline=None,
