@@ -23,7 +23,7 @@ from ocpkit.errors import ConversionError, ObjectInvalid, UnsupportedError, Viol
 from ocpkit.ocpi._parse import decode_json, model_class, parse, to_jsonable
 from ocpkit.ocpi.convert import _from_v211, _to_v211, _v221_v230
 from ocpkit.ocpi.convert._describe import Change, changes
-from ocpkit.ocpi.convert._engine import Registry, run_step, split_pointer
+from ocpkit.ocpi.convert._engine import Registry, run_step, split_pointer, value_at
 from ocpkit.ocpi.convert._result import Converted, Derived, Loss
 from ocpkit.ocpi.convert._rules import MISSING, EnumMap, Rule, Table, pointer
 
@@ -137,18 +137,6 @@ def _paths(doc: Any, base: str = "") -> Iterator[str]:
             yield from _paths(value, pointer(base, i))
 
 
-def _value_at(doc: Any, path: str) -> Any:
-    value = doc
-    for seg in split_pointer(path):
-        if isinstance(value, dict) and seg in value:
-            value = value[seg]
-        elif isinstance(value, list) and seg.isdigit() and int(seg) < len(value):
-            value = value[int(seg)]
-        else:
-            return MISSING
-    return value
-
-
 def _back(path: str, origins: Mapping[str, str] | None) -> tuple[str, bool]:
     """An intermediate pointer traced to the input: (pointer, exact)."""
     if origins is None:
@@ -239,7 +227,7 @@ def _convert_doc(
         )
         for loss in step.losses:
             path, exact = _back(loss.path, origins)
-            value = _value_at(original, path) if exact else loss.value
+            value = value_at(original, path) if exact else loss.value
             losses.append(Loss(path, loss.reason, loss.value if value is MISSING else value))
         inverse = {s: t for t, s in step.origins.items()}
         derived = [Derived(inverse[d.path], d.how, d.sources) for d in derived if d.path in inverse]
@@ -294,23 +282,7 @@ def convert(
     partial: bool | None = None,
     lenient: bool = False,
 ) -> Converted[Any]:
-    """Convert an OCPI object to version *to*.
-
-    *obj* is a model of ``ocpkit.ocpi.v211`` / ``v221`` / ``v230`` (its version
-    and object are read from its class; a ``...Partial`` model converts as a
-    PATCH body), or bytes, text or a dict with ``from_`` (its version) and
-    ``name`` (its object: ``"CDR"`` or ``"Cdr"``; ``partial=True`` for a PATCH
-    body, ``lenient=True`` to accept unknown properties, which are then
-    reported lost), or a list of either. *context* supplies what the source
-    version does not hold (:data:`CONTEXT_KEYS`).
-
-    Raises :class:`~ocpkit.errors.ConversionError` when a required target field
-    cannot be filled (``.missing`` names the context keys to supply) or a value
-    the target cannot hold sits where nothing may be left out;
-    :class:`~ocpkit.errors.ObjectInvalid` when a wire document is not valid in
-    its own version; :class:`~ocpkit.errors.UnsupportedError` for an unknown
-    version, object or context key, or an object the target version lacks.
-    """
+    """Convert an OCPI object to version *to* (the public :func:`ocpkit.ocpi.convert.convert`)."""
     steps(to, to)
     ctx = _check_context(context)
     if isinstance(obj, list):

@@ -39,11 +39,12 @@ from ocpkit.ocpi.convert._rules import (
     Taken,
     Unfit,
     View,
+    descend,
     pointer,
 )
 from ocpkit.ocpi.convert._shape import Shape, fields_by_wire, shape_at
 
-__all__ = ["Registry", "StepResult", "run_step", "split_pointer"]
+__all__ = ["Registry", "StepResult", "run_step", "split_pointer", "value_at"]
 
 _MAX_ROUNDS = 200
 
@@ -76,18 +77,9 @@ def split_pointer(path: str) -> list[str]:
     return [s.replace("~1", "/").replace("~0", "~") for s in path[1:].split("/")]
 
 
-def _at(doc: Any, path: str) -> Any:
-    value = doc
-    for seg in split_pointer(path):
-        if isinstance(value, Mapping):
-            value = value.get(seg, MISSING)
-        elif isinstance(value, list) and seg.isdigit() and int(seg) < len(value):
-            value = value[int(seg)]
-        else:
-            return MISSING
-        if value is MISSING:
-            return MISSING
-    return value
+def value_at(doc: Any, path: str) -> Any:
+    """The value at JSON pointer *path* in *doc*, or MISSING."""
+    return descend(doc, split_pointer(path))
 
 
 def _under(path: str, prefix: str) -> bool:
@@ -325,7 +317,7 @@ def _chain(cls: type[BaseModel], path: str) -> list[tuple[str, str, str, Shape]]
 def _droppable(cls: type[BaseModel], path: str, doc: Any, env: Env, no_drop: Mapping[str, str]) -> str | None:
     """The smallest node holding *path* that may be left out, or None."""
     for here, kind, owner, shape in reversed(_chain(cls, path)):
-        if _at(doc, here) is MISSING or here not in env.origins:
+        if value_at(doc, here) is MISSING or here not in env.origins:
             continue
         field = split_pointer(here)[-1]
         held = _spec_name(shape.model) if shape.kind == "model" and shape.model is not None else None
@@ -342,7 +334,7 @@ def _droppable(cls: type[BaseModel], path: str, doc: Any, env: Env, no_drop: Map
 def _remove(doc: Any, path: str, env: Env) -> None:
     """Delete the node at *path* and renumber what follows it in its list."""
     segs = split_pointer(path)
-    parent = _at(doc, pointer("", *segs[:-1]))
+    parent = value_at(doc, pointer("", *segs[:-1]))
     last = segs[-1]
     if isinstance(parent, list):
         index = int(last)
@@ -375,7 +367,7 @@ def _describe(cls: type[BaseModel], v: Violation, doc: Any, version: str) -> str
     where = "/".join(segs[fields[-1] :]) if fields else _spec_name(cls)
     shape = shape_at(cls, segs)
     if v.keyword == "enum" and shape is not None and shape.enum is not None:
-        return f"{where}: {_at(doc, v.path)!r} is not an OCPI {version} {shape.enum.__name__} value"
+        return f"{where}: {value_at(doc, v.path)!r} is not an OCPI {version} {shape.enum.__name__} value"
     if v.keyword == "minItems":
         return f"{where}: OCPI {version} needs at least one item and none is left"
     return f"{where}: {v.message} (OCPI {version})"
@@ -446,7 +438,7 @@ def _fit(
                 )
                 reason += f"; the {what} holding it is left out"
             # Losses inside the node stay: they say why it became unfit (a connector went, then its EVSE).
-            env.losses.append(Loss(origin, reason, _at(env.source_doc, origin)))
+            env.losses.append(Loss(origin, reason, value_at(env.source_doc, origin)))
             _remove(doc, node, env)
     raise ConversionError(  # pragma: no cover - each round removes a node, so this bound is never reached
         f"OCPI {env.source} {name}: conversion to {env.target} did not settle",

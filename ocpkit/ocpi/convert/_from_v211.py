@@ -212,13 +212,27 @@ _PATCH_STAMP = fill(
     patch=True,
 )
 
+_CDR_TOKEN = derive(
+    "cdr_token",
+    ["auth_id"],
+    _cdr_token,
+    "contract_id from auth_id; uid, type, country_code and party_id of the token from context",
+    needs=_TOKEN_NEEDS,
+)
+_TOTAL_COST = derive(
+    "total_cost", ["total_cost"], _excl_vat, "the 2.1.1 amount (excl. VAT) as Price.excl_vat"
+)
+_OWNER = (
+    context("country_code", "country_code", _OWNER_CC),
+    context("party_id", "party_id", _OWNER_PID),
+)
+
 TABLES: tuple[Table, ...] = (
     table(
         "Location",
         *UP,
         _PATCH_STAMP,
-        context("country_code", "country_code", _OWNER_CC),
-        context("party_id", "party_id", _OWNER_PID),
+        *_OWNER,
         default("publish", True, "2.1.1 has no publish flag: every Location it carries is public"),
         derive(
             "parking_type",
@@ -273,32 +287,23 @@ TABLES: tuple[Table, ...] = (
     table(
         "Tariff",
         *UP,
-        context("country_code", "country_code", _OWNER_CC),
-        context("party_id", "party_id", _OWNER_PID),
+        *_OWNER,
     ),
     table(
         "Token",
         *UP,
         _PATCH_STAMP,
-        context("country_code", "country_code", _OWNER_CC),
-        context("party_id", "party_id", _OWNER_PID),
+        *_OWNER,
         rename("auth_id", "contract_id"),
     ),
     table(
         "Session",
         *UP,
         _PATCH_STAMP,
-        context("country_code", "country_code", _OWNER_CC),
-        context("party_id", "party_id", _OWNER_PID),
+        *_OWNER,
         rename("start_datetime", "start_date_time"),
         rename("end_datetime", "end_date_time"),
-        derive(
-            "cdr_token",
-            ["auth_id"],
-            _cdr_token,
-            "contract_id from auth_id; uid, type, country_code and party_id of the token from context",
-            needs=_TOKEN_NEEDS,
-        ),
+        _CDR_TOKEN,
         derive(
             "location_id",
             ["location"],
@@ -322,21 +327,14 @@ TABLES: tuple[Table, ...] = (
             needs=("connector_id",),
             lost=_LOCATION_LOST.format(what="Session"),
         ),
-        derive("total_cost", ["total_cost"], _excl_vat, "the 2.1.1 amount (excl. VAT) as Price.excl_vat"),
+        _TOTAL_COST,
     ),
     table(
         "CDR",
         *UP,
-        context("country_code", "country_code", _OWNER_CC),
-        context("party_id", "party_id", _OWNER_PID),
+        *_OWNER,
         rename("stop_date_time", "end_date_time"),
-        derive(
-            "cdr_token",
-            ["auth_id"],
-            _cdr_token,
-            "contract_id from auth_id; uid, type, country_code and party_id of the token from context",
-            needs=_TOKEN_NEEDS,
-        ),
+        _CDR_TOKEN,
         derive(
             "cdr_location",
             ["location"],
@@ -347,7 +345,7 @@ TABLES: tuple[Table, ...] = (
             needs=("evse_uid", "connector_id", "evse_id"),
             lost=_CDR_LOCATION_LOST,
         ),
-        derive("total_cost", ["total_cost"], _excl_vat, "the 2.1.1 amount (excl. VAT) as Price.excl_vat"),
+        _TOTAL_COST,
     ),
     table(
         "Credentials",

@@ -45,6 +45,7 @@ __all__ = [
     "context",
     "default",
     "derive",
+    "descend",
     "drop",
     "fill",
     "omit",
@@ -85,6 +86,20 @@ def pointer(base: str, *segments: str | int) -> str:
             text = text.replace("~", "~0").replace("/", "~1")
         out += "/" + text
     return out
+
+
+def descend(value: Any, segments: Iterable[str]) -> Any:
+    """The value below *value* at the (unescaped) path *segments*, or MISSING."""
+    for seg in segments:
+        if isinstance(value, Mapping):
+            value = value.get(seg, MISSING)
+        elif isinstance(value, list) and seg.isdigit() and int(seg) < len(value):
+            value = value[int(seg)]
+        else:
+            return MISSING
+        if value is MISSING:
+            return MISSING
+    return value
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,17 +176,7 @@ class View:
         self.env = env
 
     def _walk(self, rel: str) -> Any:
-        value: Any = self.data
-        for seg in rel.split("/"):
-            if isinstance(value, Mapping):
-                value = value.get(seg, MISSING)
-            elif isinstance(value, list) and seg.isdigit() and int(seg) < len(value):
-                value = value[int(seg)]
-            else:
-                return MISSING
-            if value is MISSING:
-                return MISSING
-        return value
+        return descend(self.data, rel.split("/"))
 
     def abs(self, rel: str) -> str:
         """The absolute input pointer of a relative path (``evses/0/uid``)."""

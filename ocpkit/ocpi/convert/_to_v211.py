@@ -196,12 +196,31 @@ def _six_rule(field: str) -> Any:
     )
 
 
+_NO_OWNER_RULES = (drop("country_code", _NO_OWNER), drop("party_id", _NO_OWNER))
+_TOTAL_COST = derive(
+    "total_cost",
+    ["total_cost"],
+    _number_total,
+    "Price.excl_vat (2.1.1 amounts exclude VAT)",
+    lost="2.1.1 amounts exclude VAT: the amount incl. VAT is not carried",
+)
+
+
+def _auth_id_rule(what: str) -> Any:
+    return derive(
+        "auth_id",
+        ["cdr_token"],
+        _auth_id,
+        "the token's contract_id",
+        lost=f"2.1.1 {what} identify the token by its contract id (auth_id) only",
+    )
+
+
 TABLES: tuple[Table, ...] = (
     table(
         "Location",
         *DOWN,
-        drop("country_code", _NO_OWNER),
-        drop("party_id", _NO_OWNER),
+        *_NO_OWNER_RULES,
         drop("publish", "2.1.1 has no publish flag: every Location it carries is public", implied=True),
         drop("publish_allowed_to", "2.1.1 has no publish flag: every Location it carries is public"),
         drop("state", "2.1.1 Locations have no state field"),
@@ -250,8 +269,7 @@ TABLES: tuple[Table, ...] = (
     table(
         "Tariff",
         *DOWN,
-        drop("country_code", _NO_OWNER),
-        drop("party_id", _NO_OWNER),
+        *_NO_OWNER_RULES,
         drop("type", "2.1.1 Tariffs have no type (ad hoc, profile): every tariff applies to all"),
         drop("min_price", "2.1.1 Tariffs have no minimum price"),
         drop("max_price", "2.1.1 Tariffs have no maximum price"),
@@ -281,8 +299,7 @@ TABLES: tuple[Table, ...] = (
     table(
         "Token",
         *DOWN,
-        drop("country_code", _NO_OWNER),
-        drop("party_id", _NO_OWNER),
+        *_NO_OWNER_RULES,
         rename("contract_id", "auth_id"),
         drop("group_id", "2.1.1 Tokens have no group id"),
         drop("default_profile_type", "2.1.1 has no smart-charging profiles"),
@@ -292,17 +309,10 @@ TABLES: tuple[Table, ...] = (
     table(
         "Session",
         *DOWN,
-        drop("country_code", _NO_OWNER),
-        drop("party_id", _NO_OWNER),
+        *_NO_OWNER_RULES,
         rename("start_date_time", "start_datetime"),
         rename("end_date_time", "end_datetime"),
-        derive(
-            "auth_id",
-            ["cdr_token"],
-            _auth_id,
-            "the token's contract_id",
-            lost="2.1.1 Sessions identify the token by its contract id (auth_id) only",
-        ),
+        _auth_id_rule("Sessions"),
         drop("authorization_reference", "2.1.1 has no authorization reference"),
         derive(
             "location",
@@ -311,28 +321,15 @@ TABLES: tuple[Table, ...] = (
             "context['location'] (the Location of the session), narrowed to its EVSE and Connector",
             needs=("location",),
         ),
-        derive(
-            "total_cost",
-            ["total_cost"],
-            _number_total,
-            "Price.excl_vat (2.1.1 amounts exclude VAT)",
-            lost="2.1.1 amounts exclude VAT: the amount incl. VAT is not carried",
-        ),
+        _TOTAL_COST,
     ),
     table(
         "CDR",
         *DOWN,
-        drop("country_code", _NO_OWNER),
-        drop("party_id", _NO_OWNER),
+        *_NO_OWNER_RULES,
         rename("end_date_time", "stop_date_time"),
         drop("session_id", "2.1.1 CDRs do not name their Session"),
-        derive(
-            "auth_id",
-            ["cdr_token"],
-            _auth_id,
-            "the token's contract_id",
-            lost="2.1.1 CDRs identify the token by its contract id (auth_id) only",
-        ),
+        _auth_id_rule("CDRs"),
         drop("authorization_reference", "2.1.1 has no authorization reference"),
         derive(
             "location",
@@ -344,13 +341,7 @@ TABLES: tuple[Table, ...] = (
             lost="a 2.1.1 Location has no state field",
         ),
         drop("signed_data", "2.1.1 CDRs carry no signed meter data"),
-        derive(
-            "total_cost",
-            ["total_cost"],
-            _number_total,
-            "Price.excl_vat (2.1.1 amounts exclude VAT)",
-            lost="2.1.1 amounts exclude VAT: the amount incl. VAT is not carried",
-        ),
+        _TOTAL_COST,
         drop("total_fixed_cost", "2.1.1 CDRs give only the total cost"),
         drop("total_energy_cost", "2.1.1 CDRs give only the total cost"),
         drop("total_time_cost", "2.1.1 CDRs give only the total cost"),
