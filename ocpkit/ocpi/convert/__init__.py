@@ -33,19 +33,9 @@ for _cls in (Converted, Derived, Loss):
     _cls.__module__ = __name__
 
 if TYPE_CHECKING:
-    from ocpkit.ocpi.convert._api import (
-        CONTEXT_KEYS,
-        ENUM_MAPS,
-        NO_DROP,
-        REGISTRY,
-        TABLES,
-        VERSIONS,
-        Change,
-        EnumMap,
-        Rule,
-        Table,
-        steps,
-    )
+    from ocpkit.ocpi.convert._api import CONTEXT_KEYS, ENUM_MAPS, NO_DROP, REGISTRY, TABLES, VERSIONS, steps
+    from ocpkit.ocpi.convert._describe import Change
+    from ocpkit.ocpi.convert._rules import EnumMap, Rule, Table
 
 __all__ = [
     "CONTEXT_KEYS",
@@ -67,16 +57,25 @@ __all__ = [
 ]
 
 # The tables and the engine load on first use: ``import ocpkit.ocpi`` does not pay for them.
-_LAZY = frozenset(__all__) - {"Converted", "Derived", "Loss", "convert", "describe"}
+_LAZY = {
+    **dict.fromkeys(
+        ("CONTEXT_KEYS", "ENUM_MAPS", "NO_DROP", "REGISTRY", "TABLES", "VERSIONS", "steps"), "_api"
+    ),
+    "Change": "_describe",
+    "EnumMap": "_rules",
+    "Rule": "_rules",
+    "Table": "_rules",
+}
 
 
 def __getattr__(name: str) -> Any:
     """Load the tables and the engine on first access to one of their names."""
-    if name in _LAZY:
-        value = getattr(importlib.import_module("ocpkit.ocpi.convert._api"), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'ocpkit.ocpi.convert' has no attribute {name!r}")
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'ocpkit.ocpi.convert' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"ocpkit.ocpi.convert.{module}"), name)
+    globals()[name] = value
+    return value
 
 
 def convert(

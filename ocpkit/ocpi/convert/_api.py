@@ -25,7 +25,7 @@ from ocpkit.ocpi.convert import _from_v211, _to_v211, _v221_v230
 from ocpkit.ocpi.convert._describe import Change, changes
 from ocpkit.ocpi.convert._engine import Registry, run_step, split_pointer, value_at
 from ocpkit.ocpi.convert._result import Converted, Derived, Loss
-from ocpkit.ocpi.convert._rules import MISSING, EnumMap, Rule, Table, pointer
+from ocpkit.ocpi.convert._rules import MISSING, EnumMap, Table, pointer
 
 __all__ = [
     "CONTEXT_KEYS",
@@ -34,13 +34,6 @@ __all__ = [
     "REGISTRY",
     "TABLES",
     "VERSIONS",
-    "Change",
-    "Converted",
-    "Derived",
-    "EnumMap",
-    "Loss",
-    "Rule",
-    "Table",
     "convert",
     "describe",
     "steps",
