@@ -16,8 +16,8 @@ naming the path and the ``context`` key that would supply it
 (:data:`CONTEXT_KEYS`).
 
 The module is named for what it does, like the function: import its names with
-``from ocpkit.ocpi.convert import Loss`` (``ocpkit.ocpi.convert`` itself is the
-function).
+``from ocpkit.ocpi.convert import Loss``. The attribute ``ocpkit.ocpi.convert``
+is the function (so ``import ocpkit.ocpi.convert as m`` binds the function too).
 """
 
 from __future__ import annotations
