@@ -13,7 +13,8 @@ The map of the library, one job per subpackage:
                   conversation fold over a charger's frames, charging-profile rules and
                   composite schedules (``smart_charging``)
 ``ocpi``          OCPI 2.1.1 / 2.2.1 / 2.3.0: models (``v211``, ``v221``, ``v230``),
-                  parsing, the response envelope, session and command machines
+                  parsing, the response envelope, session and command machines,
+                  conversion between versions with a report of what was lost
 ``capture``       lines of a log -> frames with time, direction and charge point
 ``energy``        meter values -> readings, delivered energy, charging periods
 ``tariffs``       OCPI tariff pricing of CDRs and sessions, exact in Decimal

@@ -11,7 +11,9 @@ catch :class:`OcpkitError`; callers that want the reasons catch
      │    ├── PayloadInvalid     an OCPP payload breaks the schema of its action
      │    ├── ObjectInvalid      an OCPI object breaks its definition
      │    ├── CredentialsInvalid an identity, Basic-auth header, password, key or CSR breaks its rule
-     │    └── OcmfInvalid        an OCMF record or public key cannot be read, or breaks OCMF rules
+     │    ├── OcmfInvalid        an OCMF record or public key cannot be read, or breaks OCMF rules
+     │    └── ConversionError    an OCPI object cannot be converted to another version; .missing
+     │                           names the conversion-context keys that would supply what is lacking
      ├── UnsupportedError        an unknown protocol version, action or object name (also a LookupError)
      ├── TransitionError         a state machine was asked for a move its table does not allow
      │    └── EndpointError      an OCPP-J endpoint was asked to send what its state forbids (state unchanged)
@@ -42,6 +44,7 @@ from dataclasses import dataclass
 __all__ = [
     "BridgeError",
     "CaptureError",
+    "ConversionError",
     "CredentialsInvalid",
     "EndpointError",
     "EnergyError",
@@ -185,6 +188,32 @@ class OcmfInvalid(InvalidError):
     Each violation's ``path`` is a JSON pointer into the record whose first step names the
     section (``/payload/RD/0/TM``); its ``keyword`` is the deviation's name.
     """
+
+
+class ConversionError(InvalidError):
+    """An OCPI object cannot be converted from one version to another.
+
+    Each violation names a JSON pointer into the *result* and why no value could
+    be put there: a required field the source cannot fill (then :attr:`missing`
+    lists the ``context`` keys the caller can supply), or a value the target
+    version cannot hold at a place where nothing may be left out.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        violations: Iterable[Violation] = (),
+        *,
+        source: str = "",
+        target: str = "",
+        name: str = "",
+        missing: Iterable[str] = (),
+    ) -> None:
+        super().__init__(message, violations)
+        self.source = source
+        self.target = target
+        self.name = name
+        self.missing: tuple[str, ...] = tuple(dict.fromkeys(missing))
 
 
 class UnsupportedError(OcpkitError, LookupError):

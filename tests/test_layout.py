@@ -60,6 +60,7 @@ def test_top_level_holds_the_domains_and_the_shared_modules_only() -> None:
         ("ocpkit.ocpp", "actions"),
         ("ocpkit.ocpp.smart_charging", "composite_schedule"),
         ("ocpkit.ocpi", "parse"),
+        ("ocpkit.ocpi", "convert"),
         ("ocpkit.schemas", "ocpp_schema"),
     ],
 )

@@ -233,11 +233,18 @@ def ocpi_pages() -> dict[str, str]:
         pages[f"ocpi/{pkg}/enums.rst"] = _types_page(
             f"OCPI {version} enumerations", "ocpi-enum", version, list(enums)
         )
+    conversion = conversion_page()
+    if conversion is not None:
+        pages["ocpi/conversion.rst"] = conversion
+        version_entries.append("conversion")
     pages["ocpi/index.rst"] = "\n".join(
         [
             _title("OCPI reference"),
             "One page per object and class of each version, grouped by OCPI module, with the field tables "
-            "and what changed between versions.",
+            "and what changed between versions; and :doc:`conversion`, what converting between versions "
+            "changes and loses."
+            if conversion is not None
+            else "",
             "",
             ".. list-table::",
             "   :header-rows: 1",
@@ -451,6 +458,67 @@ def _mapping_page(dm: Any) -> str:
             _list_table(["Key", "Defined by", "2.x target (said by)"], other_rows),
         ]
     )
+
+
+def conversion_page() -> str | None:
+    """The "what changes between versions" page: the conversion tables of every step, read at build time."""
+    try:
+        conversion = importlib.import_module("ocpkit.ocpi.conversion")
+    except ImportError as exc:
+        LOG.info("ocpkit docs: OCPI conversion not available (%s)", exc)
+        return None
+    kinds = [
+        ("renamed", "the field has another name; its value converts as its type says"),
+        ("derived", "a target field computed from the source (the result's ``derived`` list says how)"),
+        ("context", "a target field the source cannot fill: taken from ``context`` (a key below)"),
+        ("omitted", "a value the target reads from absence is left out, without loss"),
+        ("lost", "the source field, or the part of it named, is not carried: reported as a loss"),
+        (
+            "refused",
+            "a value the target cannot express without changing its meaning: the enclosing "
+            "object named is left out (a loss), or the conversion fails",
+        ),
+        ("values", "enum values the target lacks: mapped where the row says, else left out"),
+        ("narrower", "values the target's limits refuse: left out"),
+    ]
+    no_drop = ", ".join(f"``{k}`` ({v})" for k, v in conversion.NO_DROP.items())
+    steps = [("2.1.1", "2.2.1"), ("2.2.1", "2.1.1"), ("2.2.1", "2.3.0"), ("2.3.0", "2.2.1")]
+    body = [
+        _title("What changes between versions"),
+        ":func:`ocpkit.ocpi.convert <ocpkit.ocpi.conversion.convert>` turns an OCPI object of one version "
+        "into the same object of another and reports, by JSON pointer into the input, every value the "
+        "target cannot hold. The tables below are its conversion tables (``ocpkit.ocpi.conversion.TABLES`` "
+        "and ``ENUM_MAPS``) and what the two models of each step say, read when the documentation is "
+        "built (:func:`ocpkit.ocpi.conversion.describe`): every loss a conversion can report is listed here. "
+        "2.1.1 ⇄ 2.3.0 goes through 2.2.1, so both of its steps apply. Command line: "
+        "``ocpkit convert FILE --from 2.1.1 --to 2.2.1``; how-to: :doc:`/howto/convert-ocpi`.",
+        "",
+        _title("Reading the tables", "-"),
+        "\n".join(f"* **{k}**: {v}." for k, v in kinds),
+        "",
+        "*Left out* means the smallest optional field or list item that holds the value is not carried "
+        "(an EVSE whose last connector went is left out of its Location), and the loss names it. Where "
+        "nothing may be left out -- a required field of the object itself -- the conversion fails with "
+        f":class:`ocpkit.errors.ConversionError`. Never left out piecewise: {no_drop}. Properties a "
+        "lenient parse accepted that are not OCPI fields are lost too.",
+        "",
+        _title("Context keys", "-"),
+        "What a caller can supply in ``convert(..., context={...})``; a conversion that needs one and "
+        "lacks it raises a ``ConversionError`` whose ``missing`` names it.",
+        "",
+        ".. list-table::",
+        "   :header-rows: 1",
+        "   :widths: 25 75",
+        "",
+        "   * - Key",
+        "     - Supplies",
+        *(f"   * - ``{k}``\n     - {v}" for k, v in conversion.CONTEXT_KEYS.items()),
+        "",
+    ]
+    for source, target in steps:
+        body.append(_title(f"OCPI {source} → {target}", "-"))
+        body.append(f".. ocpi-conversion:: {source} {target}\n")
+    return "\n".join(body)
 
 
 def hand_written_modules() -> list[str]:

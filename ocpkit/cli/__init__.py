@@ -4,7 +4,8 @@ Theory of operation. :func:`main` parses the arguments and hands them to the
 module of the subcommand, each of which owns its arguments (``add_parser``) and
 its run (``run``): :mod:`ocpkit.cli.validate` judges captured traffic with the
 fold in :mod:`ocpkit.cli._fold`, :mod:`ocpkit.cli.price` prices a CDR, and
-:mod:`ocpkit.cli.schema` exports the generated JSON Schemas and
+:mod:`ocpkit.cli.schema` exports the generated JSON Schemas, :mod:`ocpkit.cli.convert`
+converts OCPI objects between versions, :mod:`ocpkit.cli.ocmf` reads signed meter values and
 :mod:`ocpkit.cli.device_model` prints the device-model catalogue. Inputs are read
 line by line (:mod:`ocpkit.cli._inputs`), so memory stays flat however large
 the capture. Nothing is ever a traceback: usage errors, unreadable input and
@@ -24,7 +25,7 @@ from collections.abc import Sequence
 from typing import IO, Any
 
 from ocpkit._version import __version__
-from ocpkit.cli import device_model, ocmf, price, schema, validate
+from ocpkit.cli import convert, device_model, ocmf, price, schema, validate
 from ocpkit.cli._inputs import MAX_LINE_BYTES
 
 __all__ = ["MAX_LINE_BYTES", "main"]
@@ -44,7 +45,8 @@ class _UsageError(Exception):
 def _parser() -> argparse.ArgumentParser:
     p = _Parser(
         prog="ocpkit",
-        description="OCPP and OCPI tools: validate captured traffic, price CDRs, export schemas.",
+        description="OCPP and OCPI tools: validate captured traffic, price CDRs, export schemas, "
+        "convert OCPI objects between versions.",
     )
     p.add_argument("--version", action="version", version=f"ocpkit {__version__}")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -53,6 +55,7 @@ def _parser() -> argparse.ArgumentParser:
     schema.add_parser(sub)
     device_model.add_parser(sub)
     ocmf.add_parser(sub)
+    convert.add_parser(sub)
     return p
 
 
@@ -82,6 +85,8 @@ def main(
             return device_model.run(args, out, err)
         if args.command == "ocmf":
             return ocmf.run(args, out, err, stdin if stdin is not None else sys.stdin.buffer)
+        if args.command == "convert":
+            return convert.run(args, out, err)
         return schema.run(args, out, err)
     except KeyboardInterrupt:
         err.write("ocpkit: interrupted\n")

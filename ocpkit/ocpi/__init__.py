@@ -23,6 +23,9 @@ Lenient mode is the same as for OCPP: ``parse(..., lenient=True)`` returns a
 status code a response refusing the object would use (:data:`STATUS_OF_RULE`:
 2000 for a body that is not JSON, 2001 for every broken rule of a readable
 object). ``parse_with_warnings`` and :class:`Parsed` are deprecated.
+
+:func:`convert` turns an object of one version into another, reporting what
+the target cannot hold (:mod:`ocpkit.ocpi.conversion`).
 """
 
 from __future__ import annotations
@@ -47,12 +50,14 @@ from ocpkit.ocpi._parse import (
 )
 from ocpkit.ocpi._types import UnknownEnumValue, ci_equals, ci_key
 from ocpkit.ocpi._violations import STATUS_OF_RULE, status_of_rule
+from ocpkit.ocpi.conversion import Converted, convert
 from ocpkit.ocpi.envelope import apply_patch
 
 # LenientResult is re-exported for convenience, and documented once, in ocpkit.findings.
 __all__ = [
     "STATUS_OF_RULE",
     "VERSIONS",
+    "Converted",
     "Page",
     "Parsed",
     "UnknownEnumValue",
@@ -60,6 +65,7 @@ __all__ = [
     "apply_patch",
     "ci_equals",
     "ci_key",
+    "convert",
     "model_class",
     "parse",
     "parse_page",

@@ -9,8 +9,9 @@ two layers:
   :func:`ocpi_objects` ...) that turns model classes into rows and change
   lists; it imports nothing from Sphinx and is usable on its own;
 * directives registered by :func:`setup` -- ``ocpp-message``, ``ocpp-type``,
-  ``ocpp-enum``, ``ocpi-object`` and ``ocpi-enum`` -- that render those rows as
-  docutils tables.
+  ``ocpp-enum``, ``ocpi-object``, ``ocpi-enum`` and ``ocpi-conversion`` (what
+  converting between two OCPI versions changes, :func:`ocpi_conversion`) --
+  that render those rows as docutils tables.
 
 Enable it in a project's ``conf.py`` with ``extensions = ["ocpkit.sphinxext"]``
 and write, for example::
@@ -50,6 +51,7 @@ from ocpkit.sphinxext.describe import (
     display_name,
     label,
     ocpi_changes,
+    ocpi_conversion,
     ocpi_enums,
     ocpi_models,
     ocpi_module_objects,
@@ -75,6 +77,7 @@ __all__ = [
     "display_name",
     "label",
     "ocpi_changes",
+    "ocpi_conversion",
     "ocpi_enums",
     "ocpi_models",
     "ocpi_module_objects",

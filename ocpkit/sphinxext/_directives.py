@@ -39,6 +39,7 @@ from ocpkit.sphinxext.describe import (
     display_name,
     label,
     ocpi_changes,
+    ocpi_conversion,
     ocpi_enums,
     ocpi_models,
     ocpi_objects,
@@ -53,6 +54,7 @@ from ocpkit.sphinxext.describe import (
 T = TypeVar("T")
 
 __all__ = [
+    "OcpiConversionDirective",
     "OcpiEnumDirective",
     "OcpiObjectDirective",
     "OcppEnumDirective",
@@ -364,8 +366,65 @@ class OcpiObjectDirective(_TableDirective):
         out: list[nodes.Node] = [self.model_table(model)]
         if "changes" in self.options:
             out.extend(self.changes_list(ocpi_changes(self.name_arg)))
+            steps = ocpi_conversion(self.name_arg)
+            if steps:
+                out.append(nodes.rubric("", "Conversion between versions"))
+                for source, target, rows in steps:
+                    out.append(_conversion_table(f"{source} → {target}", rows[self.name_arg]))
         if "nested" in self.options:
             out.extend(self.nested_tables([model]))
+        return out
+
+
+def _conversion_table(title: str, changes: Sequence[Any]) -> nodes.Element:
+    """Field, change, what happens, context keys: one row per :class:`ocpkit.ocpi.conversion.Change`."""
+    if not changes:
+        text = f"{title}: no field of its own changes (nested classes have their own tables)."
+        return nodes.paragraph(text, text)
+    rows = [
+        [
+            _text_cell(c.field, literal=True),
+            _text_cell(c.kind + (" (loss)" if c.lossy else "")),
+            _text_cell(c.text),
+            _text_cell(", ".join(c.context)),
+        ]
+        for c in changes
+    ]
+    return _table(title, ("Field", "Change", "What happens", "Context"), (20, 12, 56, 12), rows)
+
+
+class OcpiConversionDirective(SphinxDirective):
+    """``.. ocpi-conversion:: FROM TO``: what converting between two adjacent OCPI versions changes.
+
+    One table per object or class that changes, and one line naming those that
+    carry over unchanged. Option ``:object: NAME`` limits it to one of them.
+    """
+
+    required_arguments = 2
+    has_content = False
+    option_spec: ClassVar[dict[str, Any]] = {"object": directives.unchanged}
+
+    def run(self) -> list[nodes.Node]:
+        """Render the step."""
+        source, target = (str(a) for a in self.arguments)
+        name = self.options.get("object")
+        try:
+            found = [rows for a, b, rows in ocpi_conversion(name) if (a, b) == (source, target)]
+        except (ImportError, OcpkitError) as exc:
+            raise self.error(f"{self.name}: {source} {target}: {exc}") from None
+        if not found:
+            what = name or "any object"
+            raise self.error(f"{self.name}: no conversion step {source} -> {target} for {what}")
+        out: list[nodes.Node] = []
+        unchanged = []
+        for obj, changes in found[0].items():
+            if changes:
+                out.append(_conversion_table(obj, changes))
+            else:
+                unchanged.append(obj)
+        if unchanged:
+            text = "Carried over unchanged: " + ", ".join(unchanged) + "."
+            out.append(nodes.paragraph(text, text))
         return out
 
 
@@ -403,5 +462,6 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("ocpp-enum", OcppEnumDirective)
     app.add_directive("ocpi-object", OcpiObjectDirective)
     app.add_directive("ocpi-enum", OcpiEnumDirective)
+    app.add_directive("ocpi-conversion", OcpiConversionDirective)
     app.connect("missing-reference", _missing_reference)
     return {"version": __version__, "parallel_read_safe": True, "parallel_write_safe": True}

@@ -34,6 +34,7 @@ __all__ = [
     "display_name",
     "label",
     "ocpi_changes",
+    "ocpi_conversion",
     "ocpi_enums",
     "ocpi_models",
     "ocpi_module_objects",
@@ -574,3 +575,21 @@ def ocpi_changes(name: str) -> list[tuple[str, str, list[str]]]:
         if cls is not None:
             present.append((version, cls))
     return [(a_v, b_v, diff_models(a, b)) for (a_v, a), (b_v, b) in itertools.pairwise(present)]
+
+
+def ocpi_conversion(name: str | None = None) -> list[tuple[str, str, dict[str, list[Any]]]]:
+    """``(from_version, to_version, {object: changes})`` of converting, per step between adjacent versions.
+
+    The changes are :class:`ocpkit.ocpi.conversion.Change` rows (renames, losses,
+    derivations, context, enum values and limits), for *name* only or for
+    every object and class both versions have; both directions.
+    """
+    conversion = importlib.import_module("ocpkit.ocpi.conversion")
+    versions = conversion.VERSIONS
+    out = []
+    for a, b in [*itertools.pairwise(versions), *((b, a) for a, b in itertools.pairwise(versions))]:
+        both = sorted(set(ocpi_objects(a)) & set(ocpi_objects(b)))
+        names = [n for n in both if name is None or n == name]
+        if names:
+            out.append((a, b, {n: conversion.describe(n, a, b) for n in names}))
+    return out

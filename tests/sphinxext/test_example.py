@@ -105,6 +105,23 @@ def test_ocpi_object_renders(built: Path) -> None:
     assert 'href="#ocpi-2-2-1-tariffelement"' in html
 
 
+def test_ocpi_conversion_renders_the_table_of_a_step(built: Path) -> None:
+    if not _available("ocpkit.ocpi.v221"):
+        pytest.skip("the OCPI models are not in this checkout")
+    from ocpkit.ocpi.conversion import describe
+
+    html = (built / "roaming.html").read_text(encoding="utf-8")
+    tables = re.findall(r"<table.*?</table>", html, re.S)
+    conversion = [t for t in tables if "What happens" in t]
+    assert len(conversion) == 1
+    cells = [
+        re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", conversion[0], re.S)
+    ]
+    expected = describe("Tariff", "2.2.1", "2.1.1")
+    assert cells[0::4] == [c.field for c in expected]
+    assert "lost (loss)" in cells and "min_price" in cells
+
+
 def test_unknown_action_is_a_build_error(tmp_path: Path) -> None:
     if not _available("ocpkit.ocpp.v201"):
         pytest.skip("the OCPP models are not in this checkout")
