@@ -15,6 +15,14 @@ Lenient validation reports the same way, for both protocols: with
 raising: the best model that could be built, every violation strict mode
 would have raised, the repairs made to build the model, and warnings that
 break no rule (an OCPI 2.3.0 OpenEnum value the spec does not list).
+
+Spec rules are the statements of the OCPP and OCPI texts that no schema
+carries (an id greater than zero, periods in ascending order, an IANA zone
+name). Each is a :class:`SpecRule`: a stable id, the versions it applies to,
+the section of the text that states it, a one-line statement in ocpkit's own
+words and a severity. A finding raised by a spec rule has the code
+``"spec." + rule.id``. Spec rules never change a schema verdict: ``ok`` keeps
+meaning "equal to the official schema".
 """
 
 from __future__ import annotations
@@ -26,7 +34,7 @@ from typing import Any
 
 from ocpkit.errors import Violation
 
-__all__ = ["Finding", "LenientResult", "Severity"]
+__all__ = ["Finding", "LenientResult", "Severity", "SpecRule"]
 
 
 class Severity(StrEnum):
@@ -88,3 +96,31 @@ class LenientResult:
     def ok(self) -> bool:
         """True when the input broke no rule (warnings do not count)."""
         return not self.violations
+
+
+@dataclass(frozen=True, slots=True)
+class SpecRule:
+    """One rule the specification text states and no schema carries.
+
+    ``id`` is stable and dotted (``"ocpp.start-transaction.connector-id"``);
+    ``protocol`` is ``"ocpp"`` or ``"ocpi"``; ``versions`` the versions it
+    applies to; ``section`` where the text states it (``"OCPP 1.6 §6.46"``);
+    ``statement`` the rule in one line; ``severity`` the severity of the
+    findings it raises.
+    """
+
+    id: str
+    protocol: str
+    versions: tuple[str, ...]
+    section: str
+    statement: str
+    severity: Severity = Severity.ERROR
+
+    @property
+    def code(self) -> str:
+        """The finding code this rule raises: ``"spec." + id``."""
+        return "spec." + self.id
+
+    def finding(self, message: str, subject: str = "", ref: object = None) -> Finding:
+        """Build a finding of this rule with the given message, subject and reference."""
+        return Finding(self.severity, self.code, message, subject, ref)
