@@ -552,7 +552,8 @@ def spec_rules_page(tables: Sequence[tuple[str, Sequence[SpecRule]]]) -> str:
             ]
             for r in rules
         ]
-        body.append(_list_table(["Id", "Versions", "Section", "Statement", "Severity"], rows, "22 10 22 38 8"))
+        header = ["Id", "Versions", "Section", "Statement", "Severity"]
+        body.append(_list_table(header, rows, "22 10 22 38 8"))
     return "\n".join(body)
 
 
