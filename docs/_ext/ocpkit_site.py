@@ -25,7 +25,7 @@ import importlib
 import inspect
 import pkgutil
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +42,7 @@ from ocpkit_diagrams import Arrow, state_svg
 import ocpkit
 from ocpkit import sphinxext
 from ocpkit._fsm import edges
+from ocpkit.findings import SpecRule
 
 LOG = logging.getLogger(__name__)
 GENERATED = Path("reference") / "_generated"
@@ -521,6 +522,54 @@ def conversion_page() -> str | None:
     return "\n".join(body)
 
 
+RULE_TABLES: tuple[tuple[str, str], ...] = (
+    ("OCPP", "ocpkit.ocpp.rules"),
+    ("OCPI", "ocpkit.ocpi.rules"),
+)
+"""The spec-rule tables the rules page lists: (heading, module holding ``RULES``)."""
+
+
+def spec_rules_page(tables: Sequence[tuple[str, Sequence[SpecRule]]]) -> str:
+    """The spec-rules page: one table per rule table, every rule with its versions, section and severity."""
+    body = [
+        _title("Spec rules"),
+        "Rules the OCPP and OCPI texts state and no schema carries. Each is checked on its own, apart "
+        "from the schema verdict, which it never changes: ``ocpkit validate`` lists what a rule finds with "
+        "the frame, as a finding whose code is ``spec.`` followed by the rule id "
+        "(``--rules schema`` turns them off). The statements are ocpkit's own words; the section names "
+        "where the text states the rule.",
+        "",
+    ]
+    for heading, rules in tables:
+        body.append(_title(f"{heading} ({len(rules)} rules)", "-"))
+        rows = [
+            [
+                f"``{r.id}``",
+                ", ".join(r.versions),
+                _rst(r.section),
+                _rst(r.statement),
+                str(r.severity),
+            ]
+            for r in rules
+        ]
+        header = ["Id", "Versions", "Section", "Statement", "Severity"]
+        body.append(_list_table(header, rows, "22 10 22 38 8"))
+    return "\n".join(body)
+
+
+def rule_tables() -> list[tuple[str, Sequence[SpecRule]]]:
+    """The rule tables of :data:`RULE_TABLES` present in this checkout."""
+    found: list[tuple[str, Sequence[SpecRule]]] = []
+    for heading, module in RULE_TABLES:
+        try:
+            rules = importlib.import_module(module).RULES
+        except (ImportError, AttributeError) as exc:
+            LOG.info("ocpkit docs: no %s spec rules (%s)", heading, exc)
+            continue
+        found.append((heading, tuple(rules)))
+    return found
+
+
 def hand_written_modules() -> list[str]:
     """Public hand-written modules of ocpkit: generated version packages and private modules excluded."""
     generated = {f"ocpkit.ocpp.{p}" for p in _OCPP_PACKAGES.values()} | {
@@ -566,6 +615,7 @@ def generate() -> dict[str, str]:
     pages.update(ocpi_pages())
     pages.update(device_model_pages())
     pages.update(api_pages())
+    pages["spec_rules.rst"] = spec_rules_page(rule_tables())
     return pages
 
 

@@ -17,6 +17,11 @@ frame itself:
   charge point and in order, since real logs reuse message ids); a result
   whose CALL is not in the capture has its frame checked, not its payload.
   Calls never answered are tracked in a bounded map and reported.
+* *Spec rules.* With ``rules="spec"`` (the default) the payload of every
+  CALL and CALLRESULT whose action is known is also checked against
+  :data:`ocpkit.ocpp.rules.RULES`; what they find is listed with the frame
+  (code ``spec.<rule id>``) and counted with the other findings, and like
+  them never changes ``ok`` or the exit status.
 * *Leniency.* With ``lenient=True`` a violation that lenient validation
   repairs (a date-time without offset, a number sent as a string, an unknown
   property kept aside) is still listed, marked as tolerated, and does not make
@@ -40,6 +45,7 @@ from ocpkit.findings import Finding
 from ocpkit.ocpp import VERSIONS
 from ocpkit.ocpp._senders import SENDERS
 from ocpkit.ocpp.rpc import RULE_CODES
+from ocpkit.ocpp.rules import check_payload
 from ocpkit.ocpp.validation import _fast, _judge_loaded, check_frame, validate_payload
 
 __all__ = [
@@ -62,7 +68,7 @@ _new = tuple.__new__
 _MAX_NAMES: Final = 1000
 _MAX_LISTED: Final = 50
 
-RECORD_KEYS: Final = ("source", "line", "charge_point", "kind", "action", "ok", "violations")
+RECORD_KEYS: Final = ("source", "line", "charge_point", "kind", "action", "ok", "violations", "findings")
 """The keys of one jsonl frame record, in order."""
 
 _NONE: frozenset[int] = frozenset()
@@ -98,6 +104,7 @@ class Record(NamedTuple):
     message_id: str | None = None
     notes: tuple[str, ...] = ()
     tolerated: frozenset[int] = frozenset()
+    findings: tuple[Finding, ...] = ()
 
     def as_json(self) -> dict[str, Any]:
         """The jsonl record: exactly :data:`RECORD_KEYS`."""
@@ -113,6 +120,12 @@ class Record(NamedTuple):
                 for v in self.violations
             ]
             if self.violations
+            else [],
+            "findings": [
+                {"severity": str(f.severity), "code": f.code, "message": f.message, "path": f.subject}
+                for f in self.findings
+            ]
+            if self.findings
             else [],
         }
 
@@ -266,12 +279,14 @@ class SourceRun:
         lenient: bool = False,
         bad_lines: set[int] | None = None,
         hints: Callable[[], list[Hint]] | None = None,
+        rules: str = "spec",
     ) -> None:
-        """Start judging one source."""
+        """Start judging one source (``rules``: ``"spec"`` adds spec-rule findings, ``"schema"`` does not)."""
         self.source = source
         self.summary = summary
         self.forced = version
         self.lenient = lenient
+        self.spec_rules = rules == "spec"
         self.bad_lines = bad_lines if bad_lines is not None else set()
         self.groups: dict[str | None, _Group] = {}
         self.held_total = 0
@@ -422,6 +437,7 @@ class SourceRun:
         notes: list[str] = []
         tolerated = _NONE
         action = frame.action
+        spec: tuple[Finding, ...] = ()
         if kind == "unparsed":
             violations: tuple[Violation, ...] = (
                 Violation("", "json", frame.error or "not an OCPP-J frame", RULE_CODES["json"][version]),
@@ -461,6 +477,10 @@ class SourceRun:
                 wrong = self._direction(version, action, direction)
                 if wrong:
                     violations = violations + wrong
+            if self.spec_rules and action is not None and (kind == "call" or kind == "callresult"):
+                spec = self._spec(frame, version, action, kind)
+                for finding in spec:
+                    notes.append(f"{finding.severity} {finding.code}: {finding.subject}: {finding.message}")
             if self.lenient and violations and action is not None and kind in ("call", "callresult"):
                 tolerated, note = self._tolerated(version, action, kind, frame, violations)
                 notes.extend(note)
@@ -475,7 +495,7 @@ class SourceRun:
         if kind != "unparsed" and kind != "payload":
             for finding in self._converse(frame, version):
                 notes.append(f"{finding.severity} {finding.code}: {finding.message}")
-        record = self._record(frame, version, violations, tolerated, notes)
+        record = self._record(frame, version, violations, tolerated, notes, spec)
         self.summary.add(record)
         return record
 
@@ -486,6 +506,7 @@ class SourceRun:
         violations: tuple[Violation, ...],
         tolerated: frozenset[int],
         notes: list[str],
+        spec: tuple[Finding, ...] = (),
     ) -> Record:
         """The one place a record is made (fields for the jsonl record and the text report)."""
         stamp = frame.timestamp
@@ -506,6 +527,7 @@ class SourceRun:
                 frame.message_id,
                 tuple(notes) if notes else (),
                 tolerated,
+                spec,
             ),
         )
 
@@ -542,6 +564,19 @@ class SourceRun:
         for finding in kept:
             self.summary.add_finding(self.source, finding)
         return kept
+
+    def _spec(self, frame: CapturedFrame, version: str, action: str, kind: str) -> tuple[Finding, ...]:
+        """The spec-rule findings on the payload of a CALL or CALLRESULT (counted in the summary)."""
+        index = 3 if kind == "call" else 2
+        value = frame.value
+        if not isinstance(value, list) or len(value) <= index or not isinstance(value[index], dict):
+            return ()
+        found = check_payload(
+            version, action, "request" if kind == "call" else "response", value[index], frame.line
+        )
+        for finding in found:
+            self.summary.add_finding(self.source, finding)
+        return tuple(found)
 
     def _direction(self, version: str, action: str, direction: Direction) -> tuple[Violation, ...]:
         senders = _SENDERS.get(version)

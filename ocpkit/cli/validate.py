@@ -55,6 +55,13 @@ def add_parser(sub: Any) -> None:
         help="tolerate what lenient validation repairs "
         "(naive date-times, numbers as strings, unknown properties)",
     )
+    v.add_argument(
+        "--rules",
+        choices=["schema", "spec"],
+        default="spec",
+        help="spec (default): schema verdicts plus findings of the rules the OCPP texts state and the "
+        "schemas do not; schema: schema verdicts only",
+    )
     v.add_argument("--shape", choices=list(SHAPES), help="log layout (default: detected)")
     v.add_argument(
         "-v",
@@ -191,9 +198,11 @@ class _Writer:
                     f"  id {u['message_id']}\n"
                 )
         if d["findings_total"]:
+            spec = " and the spec rules" if any(":spec." in k for k in d["findings"]) else ""
             counts = ", ".join(f"{k.split(':', 1)[1]} {n}" for k, n in list(d["findings"].items())[:8])
             row(
-                "findings", s.yellow(f"{d['findings_total']} from following the conversation") + f": {counts}"
+                "findings",
+                s.yellow(f"{d['findings_total']} from following the conversation{spec}") + f": {counts}",
             )
             shown = sorted(
                 d["findings_listed"], key=lambda f: (f["severity"] != "error", f["severity"] != "warning")
@@ -256,6 +265,7 @@ def run(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: IO[bytes]) 
             summary,
             version=version,
             lenient=args.lenient,
+            rules=args.rules,
             bad_lines=lines.bad_lines,
             hints=lambda reader=reader: reader.hints,  # type: ignore[misc]
         )
