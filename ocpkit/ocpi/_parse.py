@@ -126,13 +126,37 @@ def parse(
     would raise, the best model the document allows and the repairs made to
     build it (see :mod:`ocpkit.ocpi._lenient`). An unknown version or name
     raises :class:`~ocpkit.errors.UnsupportedError` in both modes.
+
+    The spec rules of :mod:`ocpkit.ocpi.rules` (IANA zones, ISO codes, ranges,
+    orderings) are part of the verdict: strict mode refuses the object when an
+    ``error`` rule is broken (keyword ``"spec.<rule id>"``, status 2001); a
+    lenient result lists those among ``violations`` and the ``warning`` rules
+    (the eMI3 form of an EVSE id) among ``warnings``.
     """
+    from ocpkit.ocpi.rules import rule_violations
+
     cls = model_class(version, name, partial=partial)
     if lenient:
         from ocpkit.ocpi._lenient import lenient_parse
 
-        return lenient_parse(cls, data, version=version, name=name, many=many)
-    return validate(cls, data, lenient=False, version=version, name=name, many=many).model
+        result = lenient_parse(cls, data, version=version, name=name, many=many)
+        if result.model is None:
+            return result
+        # The spec rules (ocpkit.ocpi.rules): errors join the violations, warnings the warnings.
+        errors, notes = rule_violations(version, name, result.model)
+        if not errors and not notes:
+            return result
+        return replace(result, violations=(*result.violations, *errors), warnings=(*result.warnings, *notes))
+    model = validate(cls, data, lenient=False, version=version, name=name, many=many).model
+    errors, _ = rule_violations(version, name, model)
+    if errors:
+        raise ObjectInvalid(
+            f"OCPI {version} {name} breaks {len(errors)} spec rule(s): {errors[0].path} {errors[0].message}",
+            errors,
+            version=version,
+            name=name,
+        )
+    return model
 
 
 def parse_with_warnings(
