@@ -198,8 +198,10 @@ def parse_response(
 
     Returns the envelope model; with ``lenient=True`` a
     :class:`~ocpkit.findings.LenientResult` whose model is the envelope (see :func:`parse`).
+    The spec rules apply to the objects in ``data`` as in :func:`parse` (pointers under ``/data``).
     """
     from ocpkit.ocpi.envelope import Response, status_class
+    from ocpkit.ocpi.rules import rule_violations
 
     inner: Any = Any if name is None else model_class(version, name, partial=partial)
     cls = Response[list[inner]] if many else Response[inner]
@@ -211,6 +213,12 @@ def parse_response(
         code = getattr(result.model, "status_code", None)
         if isinstance(code, int) and status_class(code, version) is None:
             result = replace(result, violations=(*result.violations, _status_violation(code, version)))
+        if name is not None and result.model is not None:
+            errors, notes = rule_violations(version, name, getattr(result.model, "data", None), "/data")
+            if errors or notes:
+                result = replace(
+                    result, violations=(*result.violations, *errors), warnings=(*result.warnings, *notes)
+                )
         return result
     model = validate(cls, data, lenient=False, version=version, name=label).model
     if status_class(model.status_code, version) is None:
@@ -220,6 +228,15 @@ def parse_response(
             version=version,
             name=label,
         )
+    if name is not None:
+        errors, _ = rule_violations(version, name, model.data, "/data")
+        if errors:
+            raise ObjectInvalid(
+                f"OCPI {version} {label} breaks {len(errors)} spec rule(s): {errors[0].path}",
+                errors,
+                version=version,
+                name=label,
+            )
     return model
 
 

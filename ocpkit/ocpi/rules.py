@@ -524,18 +524,25 @@ def _dates(n: _Node) -> Hit:
         yield n.at("end_date"), f"end_date {end} is not after start_date {start}"
 
 
-def _is_cdr(n: _Node) -> bool:
-    return n.key in ("cdr", "cdrs") or ("total_cost" in n.fields and "cdr_token" in n.fields)
+def _kind(n: _Node) -> str:
+    """``"cdr"``, ``"session"`` or ``""``: by the name the object was given, else by its fields."""
+    if n.key in ("cdr", "cdrs"):
+        return "cdr"
+    if n.key in ("session", "sessions"):
+        return "session"
+    if "total_energy" in n.fields:  # CDR: total_energy, Session: kwh (both versions)
+        return "cdr"
+    return "session" if "kwh" in n.fields else ""
 
 
 def _cdr_period(n: _Node) -> Hit:
-    if n.key in ("cdr", "cdrs") or "stop_date_time" in n.fields or _is_cdr(n):
+    if _kind(n) == "cdr":
         end = "stop_date_time" if "stop_date_time" in n.fields else "end_date_time"
         yield from _order(n, "start_date_time", end, "the CDR ends before it starts")
 
 
 def _session_period(n: _Node) -> Hit:
-    if n.key not in ("session", "sessions") or _is_cdr(n):
+    if _kind(n) != "session":
         return
     if "start_datetime" in n.fields:
         yield from _order(n, "start_datetime", "end_datetime", "the session ends before it starts")
@@ -636,12 +643,18 @@ def _rules_of(version: str) -> tuple[tuple[SpecRule, frozenset[str], Callable[[_
 # -- the walk ----------------------------------------------------------------------------------------
 
 
+@functools.cache
+def _wire_names(cls: type[BaseModel]) -> tuple[tuple[str, str], ...]:
+    return tuple((attr, info.alias or attr) for attr, info in cls.model_fields.items())
+
+
 def _fields_of(value: Any) -> Mapping[str, Any] | None:
     if isinstance(value, BaseModel):
         out: dict[str, Any] = {}
-        for attr, info in type(value).model_fields.items():
-            if attr in value.model_fields_set:
-                out[info.alias or attr] = getattr(value, attr, None)
+        given = value.model_fields_set
+        for attr, wire in _wire_names(type(value)):
+            if attr in given:
+                out[wire] = getattr(value, attr, None)
         for k, v in (value.model_extra or {}).items():
             out.setdefault(str(k), v)
         return out
@@ -650,19 +663,26 @@ def _fields_of(value: Any) -> Mapping[str, Any] | None:
     return None
 
 
-def _nodes(value: Any, path: str, key: str, depth: int = 0) -> Iterator[_Node]:
-    if depth > 64:  # deeper than any OCPI object: leave it to the models
-        return
-    if isinstance(value, list | tuple):
-        for i, item in enumerate(value):
-            yield from _nodes(item, f"{path}/{i}", key, depth + 1)
-        return
-    fields = _fields_of(value)
-    if fields is None:
-        return
-    yield _Node(path, key, fields)
-    for name, child in fields.items():
-        yield from _nodes(child, path + "/" + name.replace("~", "~0").replace("/", "~1"), name, depth + 1)
+_CONTAINERS = (BaseModel, dict, list, tuple)
+
+
+def _nodes(value: Any, path: str, key: str) -> Iterator[_Node]:
+    """Every JSON object in *value*, in document order, each with its pointer and the field holding it."""
+    stack: list[tuple[Any, str, str, int]] = [(value, path, key, 0)]
+    while stack:
+        value, path, key, depth = stack.pop()
+        if depth > 64:  # deeper than any OCPI object: leave it to the models
+            continue
+        if isinstance(value, list | tuple):
+            stack += [(item, f"{path}/{i}", key, depth + 1) for i, item in reversed(list(enumerate(value)))]
+            continue
+        fields = _fields_of(value)
+        if fields is None:
+            continue
+        yield _Node(path, key, fields)
+        children = [(n, c) for n, c in fields.items() if isinstance(c, _CONTAINERS)]
+        for name, child in reversed(children):
+            stack.append((child, path + "/" + name.replace("~", "~0").replace("/", "~1"), name, depth + 1))
 
 
 _ROOT_KEYS = {

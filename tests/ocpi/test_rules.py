@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from ocpkit.errors import ObjectInvalid, OcpkitError
 from ocpkit.findings import Finding, Severity
-from ocpkit.ocpi import parse, status_of_rule
+from ocpkit.ocpi import parse, parse_response, status_of_rule
 from ocpkit.ocpi.rules import RULES, check, rule
 
 CONNECTOR = {"standard": "IEC_62196_T2", "power_type": "AC_3_PHASE"}
@@ -247,6 +247,15 @@ def test_each_rule_passes_and_fails(r: Any) -> None:
     assert all(f.severity is r.severity and f.subject == name and f.message for f in found)
 
 
+def test_cdr_and_session_are_told_apart() -> None:
+    backwards = {"start_date_time": "2024-01-01T10:00:00Z", "end_date_time": "2024-01-01T09:00:00Z"}
+    session = {**backwards, "kwh": 1, "total_cost": {"excl_vat": 1}, "cdr_token": {"uid": "X"}}
+    assert [f.code for f in check("2.2.1", "Session", session)] == ["spec.ocpi.session.period"]
+    assert [f.code for f in check("2.2.1", "Object", session)] == ["spec.ocpi.session.period"]
+    cdr = {**backwards, "total_energy": 1}
+    assert [f.code for f in check("2.2.1", "Object", cdr)] == ["spec.ocpi.cdr.period"]
+
+
 def test_rules_apply_only_to_their_versions() -> None:
     # vat is a 2.2.1 field; 2.1.1 has no rule for it.
     bad = {**PC, "step_size": 1, "vat": 121}
@@ -291,6 +300,19 @@ def test_strict_refuses_and_lenient_reports() -> None:
     with pytest.raises(ObjectInvalid) as info:
         parse("2.2.1", "Location", [good, bad], many=True)
     assert info.value.violations[0].path == "/1/time_zone"
+
+
+def test_responses_carry_the_rules_too() -> None:
+    bad = _location()
+    bad["time_zone"] = "NL"
+    body = {"data": [bad], "status_code": 1000, "timestamp": "2024-01-01T00:00:00Z"}
+    with pytest.raises(ObjectInvalid) as info:
+        parse_response("2.2.1", "Location", body, many=True)
+    assert [v.path for v in info.value.violations] == ["/data/0/time_zone"]
+    result = parse_response("2.2.1", "Location", body, many=True, lenient=True)
+    assert [v.keyword for v in result.violations] == ["spec.ocpi.location.time-zone"]
+    body["data"] = [_location()]
+    assert parse_response("2.2.1", "Location", body, many=True).data[0].time_zone == "Europe/Brussels"
 
 
 def test_emi3_is_never_a_strict_failure() -> None:
