@@ -24,6 +24,10 @@ status code a response refusing the object would use (:data:`STATUS_OF_RULE`:
 2000 for a body that is not JSON, 2001 for every broken rule of a readable
 object). ``parse_with_warnings`` and :class:`Parsed` are deprecated.
 
+The spec rules no model carries (IANA zones, ISO codes, ranges, orderings,
+the eMI3 form of EVSE ids) are in :mod:`ocpkit.ocpi.rules`; strict
+:func:`parse` refuses the error rules, lenient parsing reports them.
+
 :func:`convert` turns an object of one version into another, reporting what
 the target cannot hold (:mod:`ocpkit.ocpi.conversion`).
 """

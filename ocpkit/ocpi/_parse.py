@@ -126,13 +126,37 @@ def parse(
     would raise, the best model the document allows and the repairs made to
     build it (see :mod:`ocpkit.ocpi._lenient`). An unknown version or name
     raises :class:`~ocpkit.errors.UnsupportedError` in both modes.
+
+    The spec rules of :mod:`ocpkit.ocpi.rules` (IANA zones, ISO codes, ranges,
+    orderings) are part of the verdict: strict mode refuses the object when an
+    ``error`` rule is broken (keyword ``"spec.<rule id>"``, status 2001); a
+    lenient result lists those among ``violations`` and the ``warning`` rules
+    (the eMI3 form of an EVSE id) among ``warnings``.
     """
+    from ocpkit.ocpi.rules import rule_violations
+
     cls = model_class(version, name, partial=partial)
     if lenient:
         from ocpkit.ocpi._lenient import lenient_parse
 
-        return lenient_parse(cls, data, version=version, name=name, many=many)
-    return validate(cls, data, lenient=False, version=version, name=name, many=many).model
+        result = lenient_parse(cls, data, version=version, name=name, many=many)
+        if result.model is None:
+            return result
+        # The spec rules (ocpkit.ocpi.rules): errors join the violations, warnings the warnings.
+        errors, notes = rule_violations(version, name, result.model)
+        if not errors and not notes:
+            return result
+        return replace(result, violations=(*result.violations, *errors), warnings=(*result.warnings, *notes))
+    model = validate(cls, data, lenient=False, version=version, name=name, many=many).model
+    errors, _ = rule_violations(version, name, model)
+    if errors:
+        raise ObjectInvalid(
+            f"OCPI {version} {name} breaks {len(errors)} spec rule(s): {errors[0].path} {errors[0].message}",
+            errors,
+            version=version,
+            name=name,
+        )
+    return model
 
 
 def parse_with_warnings(
@@ -174,8 +198,10 @@ def parse_response(
 
     Returns the envelope model; with ``lenient=True`` a
     :class:`~ocpkit.findings.LenientResult` whose model is the envelope (see :func:`parse`).
+    The spec rules apply to the objects in ``data`` as in :func:`parse` (pointers under ``/data``).
     """
     from ocpkit.ocpi.envelope import Response, status_class
+    from ocpkit.ocpi.rules import rule_violations
 
     inner: Any = Any if name is None else model_class(version, name, partial=partial)
     cls = Response[list[inner]] if many else Response[inner]
@@ -187,6 +213,12 @@ def parse_response(
         code = getattr(result.model, "status_code", None)
         if isinstance(code, int) and status_class(code, version) is None:
             result = replace(result, violations=(*result.violations, _status_violation(code, version)))
+        if name is not None and result.model is not None:
+            errors, notes = rule_violations(version, name, getattr(result.model, "data", None), "/data")
+            if errors or notes:
+                result = replace(
+                    result, violations=(*result.violations, *errors), warnings=(*result.warnings, *notes)
+                )
         return result
     model = validate(cls, data, lenient=False, version=version, name=label).model
     if status_class(model.status_code, version) is None:
@@ -196,6 +228,15 @@ def parse_response(
             version=version,
             name=label,
         )
+    if name is not None:
+        errors, _ = rule_violations(version, name, model.data, "/data")
+        if errors:
+            raise ObjectInvalid(
+                f"OCPI {version} {label} breaks {len(errors)} spec rule(s): {errors[0].path}",
+                errors,
+                version=version,
+                name=label,
+            )
     return model
 
 

@@ -84,6 +84,8 @@ STATUS_OF_RULE: Mapping[str, int] = MappingProxyType(
                 "exclusiveMaximum",
                 "oneOf",
                 "invalid",
+                # Every spec rule of ocpkit.ocpi.rules (keyword "spec.<rule id>").
+                "spec",
             ),
             _INVALID_OR_MISSING,
         ),
@@ -97,6 +99,8 @@ A rule not listed (a pydantic error type without a schema keyword) maps to 2001 
 
 def status_of_rule(keyword: str) -> int:
     """The OCPI status code of a broken rule (see :data:`STATUS_OF_RULE`)."""
+    if keyword.startswith("spec."):  # a spec rule of ocpkit.ocpi.rules: the object's values are invalid
+        return STATUS_OF_RULE["spec"]
     return STATUS_OF_RULE.get(keyword, _INVALID_OR_MISSING)
 
 
