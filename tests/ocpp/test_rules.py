@@ -580,3 +580,22 @@ def test_cli_rules_schema_gives_schema_verdicts_only() -> None:
     assert code == 0
     assert all(r.get("findings", []) == [] for r in records[:-1])
     assert not any("spec." in k for k in records[-1]["findings"])
+
+
+def test_docs_page_lists_every_rule_of_every_table() -> None:
+    pytest.importorskip("sphinx", reason="the docs extra is not installed")
+    import sys
+
+    from tests.conftest import ROOT
+
+    sys.path.insert(0, str(ROOT / "docs" / "_ext"))
+    import ocpkit_site
+
+    other = (SpecRule("ocpi.x.y", "ocpi", ("2.2.1",), "OCPI 2.2.1 §8.3.1", "a *made up* rule."),)
+    page = ocpkit_site.spec_rules_page([("OCPP", RULES), ("OCPI", other)])
+    for rule in (*RULES, *other):
+        assert f"``{rule.id}``" in page
+    assert f"OCPP ({len(RULES)} rules)" in page and "OCPI (1 rules)" in page
+    assert "a \\*made up\\* rule." in page
+    assert ("OCPP", RULES) in ocpkit_site.rule_tables()
+    assert "spec_rules.rst" in ocpkit_site.generate()
