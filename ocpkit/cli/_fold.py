@@ -49,13 +49,16 @@ from ocpkit.ocpp.rules import check_payload
 from ocpkit.ocpp.validation import _fast, _judge_loaded, check_frame, validate_payload
 
 __all__ = [
+    "FINDING_KEYS",
     "HOLD_PER_CHARGE_POINT",
     "HOLD_TOTAL",
     "PENDING_CALLS",
     "RECORD_KEYS",
+    "VIOLATION_KEYS",
     "Record",
     "SourceRun",
     "Summary",
+    "payload_path",
 ]
 
 HOLD_PER_CHARGE_POINT: Final = 2000
@@ -68,8 +71,28 @@ _new = tuple.__new__
 _MAX_NAMES: Final = 1000
 _MAX_LISTED: Final = 50
 
-RECORD_KEYS: Final = ("source", "line", "charge_point", "kind", "action", "ok", "violations", "findings")
+RECORD_KEYS: Final = (
+    "source",
+    "line",
+    "charge_point",
+    "message_id",
+    "timestamp",
+    "direction",
+    "version",
+    "kind",
+    "action",
+    "ok",
+    "violations",
+    "findings",
+)
 """The keys of one jsonl frame record, in order."""
+VIOLATION_KEYS: Final = ("path", "frame_path", "keyword", "code", "message")
+"""The keys of one violation in a record: ``path`` points into the payload (``null``
+for a violation of the frame itself), ``frame_path`` into the whole OCPP-J frame."""
+FINDING_KEYS: Final = ("severity", "code", "message", "path")
+"""The keys of one finding in a record (``path``: what the finding is about)."""
+# Where the payload sits in each kind of frame (CALLERROR: its details object).
+_PAYLOAD_INDEX: Final = {"call": 3, "send": 3, "callresult": 2, "callresulterror": 2, "callerror": 4}
 
 _NONE: frozenset[int] = frozenset()
 _SENDERS: dict[str, dict[str, str]] = {}
@@ -112,11 +135,21 @@ class Record(NamedTuple):
             "source": self.source,
             "line": self.line,
             "charge_point": self.charge_point,
+            "message_id": self.message_id,
+            "timestamp": self.timestamp,
+            "direction": str(self.direction),
+            "version": self.version,
             "kind": self.kind,
             "action": self.action,
             "ok": self.ok,
             "violations": [
-                {"path": v.path, "keyword": v.keyword, "code": v.code, "message": v.message}
+                {
+                    "path": payload_path(self.kind, v.path),
+                    "frame_path": v.path,
+                    "keyword": v.keyword,
+                    "code": v.code,
+                    "message": v.message,
+                }
                 for v in self.violations
             ]
             if self.violations
@@ -128,6 +161,23 @@ class Record(NamedTuple):
             if self.findings
             else [],
         }
+
+
+def payload_path(kind: str, frame_path: str) -> str | None:
+    """The JSON pointer into the payload for a pointer into a frame of *kind*.
+
+    ``None`` when the pointer is not inside the payload (the frame's own
+    elements: message type, id, action, error code). The payload's root is ``""``.
+    """
+    index = _PAYLOAD_INDEX.get(kind)
+    if index is None:
+        return None
+    head = f"/{index}"
+    if frame_path == head:
+        return ""
+    if frame_path.startswith(head + "/"):
+        return frame_path[len(head) :]
+    return None
 
 
 def _bump(counter: Counter[str], key: str, by: int = 1) -> None:
@@ -493,8 +543,11 @@ class SourceRun:
             )
             tolerated = frozenset(i + 1 for i in tolerated)
         if kind != "unparsed" and kind != "payload":
-            for finding in self._converse(frame, version):
-                notes.append(f"{finding.severity} {finding.code}: {finding.message}")
+            found = self._converse(frame, version)
+            if found:
+                for finding in found:
+                    notes.append(f"{finding.severity} {finding.code}: {finding.message}")
+                spec = (*spec, *found)
         record = self._record(frame, version, violations, tolerated, notes, spec)
         self.summary.add(record)
         return record

@@ -22,12 +22,11 @@ from typing import Any
 import pytest
 
 from ocpkit.cli import MAX_LINE_BYTES, main
-from ocpkit.cli._fold import RECORD_KEYS
+from ocpkit.cli._fold import FINDING_KEYS, RECORD_KEYS, VIOLATION_KEYS, payload_path
 from tests.capture.test_shared import LOGS, TRACES
 from tests.conftest import ROOT
 
 EXAMPLE = ROOT / "examples" / "charger.log"
-VIOLATION_KEYS = {"path", "keyword", "code", "message"}
 
 
 def run(*argv: str, stdin: bytes = b"") -> tuple[int, str, str]:
@@ -60,7 +59,12 @@ def jsonl(*argv: str, stdin: bytes = b"") -> tuple[int, list[dict[str, Any]], di
         # Only --lenient may call a frame ok despite listed (tolerated) violations.
         assert rec["ok"] is (not rec["violations"]) or (lenient and rec["ok"])
         for v in rec["violations"]:
-            assert set(v) == VIOLATION_KEYS
+            assert tuple(v) == VIOLATION_KEYS
+            assert v["path"] == payload_path(rec["kind"], v["frame_path"])
+        for f in rec["findings"]:
+            assert tuple(f) == FINDING_KEYS
+        assert rec["direction"] in ("cp->csms", "csms->cp", "unknown")
+        assert rec["version"] in ("1.6", "2.0.1", "2.1")
     assert summary["frames"] == len(frames)
     assert summary["exit_code"] == code
     return code, frames, summary, err
@@ -165,7 +169,7 @@ def test_example_findings() -> None:
         _line_of('"triggerReason":"Plugged"'): ("/3/triggerReason", "enum"),
     }
     assert {
-        line: (r["violations"][0]["path"], r["violations"][0]["keyword"]) for line, r in bad.items()
+        line: (r["violations"][0]["frame_path"], r["violations"][0]["keyword"]) for line, r in bad.items()
     } == expected
     versions = {v["charge_point"]: v["version"] for v in summary["versions"]}
     assert versions == {"ACME-0042": "1.6", "VOLTA-7": "2.0.1"}
@@ -519,3 +523,31 @@ def test_closed_output_pipe_stops_quietly(tmp_path: Path) -> None:
     proc.wait(timeout=120)
     assert proc.returncode == 1
     assert err == b""
+
+
+# ---------------------------------------------------------------- record fields
+
+
+def test_records_carry_what_a_reviewer_filters_on() -> None:
+    log = (
+        b'2024-05-01T10:00:00Z cp7 -> [2,"m1","Heartbeat",{"bogus":1}]\n'
+        b'2024-05-01T10:00:01Z cp7 <- [3,"m1",{"currentTime":"2024-05-01T10:00:01Z"}]\n'
+    )
+    _, frames, _, _ = jsonl("--ocpp", "1.6", "-", stdin=log)
+    call, result = frames
+    assert (call["message_id"], call["version"], call["action"]) == ("m1", "1.6", "Heartbeat")
+    assert call["timestamp"] is not None and call["timestamp"].startswith("2024-05-01T10:00:00")
+    assert result["message_id"] == "m1"
+    (v,) = call["violations"]
+    # One convention: ``path`` points into the payload, ``frame_path`` into the frame.
+    assert (v["path"], v["frame_path"]) == ("/bogus", "/3/bogus")
+    assert result["violations"] == [] and result["ok"] is True
+
+
+def test_payload_path_of_frame_level_violations_is_null() -> None:
+    assert payload_path("call", "/2") is None
+    assert payload_path("call", "/3/idTag") == "/idTag"
+    assert payload_path("callresult", "/2/status") == "/status"
+    assert payload_path("callerror", "/4") == ""
+    assert payload_path("unparsed", "") is None
+    assert payload_path("call", "/30") is None
