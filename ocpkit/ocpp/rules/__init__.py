@@ -15,9 +15,12 @@ from __future__ import annotations
 from typing import Any
 
 from ocpkit.findings import Finding, SpecRule
-from ocpkit.ocpp.rules._checks import CHECKS, Check
+from ocpkit.ocpp.rules._checks import CHECKS, Check, begin_payload
 
 __all__ = ["RULES", "check_payload", "rules_for"]
+
+# What a checker may meet on a payload of the wrong shape (the schema verdict already says so).
+_SHAPE_ERRORS = (TypeError, ValueError, AttributeError, KeyError, IndexError, RecursionError, OverflowError)
 
 RULES: tuple[SpecRule, ...] = tuple(rule for rule, _ in CHECKS)
 """Every OCPP spec rule, in table order."""
@@ -50,10 +53,14 @@ def check_payload(
     if not checks:
         return []
     found: list[Finding] = []
-    for check in checks:
-        try:
-            for pointer, message in check.check(payload):
-                found.append(check.rule.finding(message, pointer or "/", ref))
-        except (TypeError, ValueError, AttributeError, KeyError, IndexError, RecursionError, OverflowError):
-            continue  # a shape the schema verdict already covers
+    begin_payload()
+    try:
+        for check in checks:
+            try:
+                for pointer, message in check.check(payload):
+                    found.append(check.rule.finding(message, pointer or "/", ref))
+            except _SHAPE_ERRORS:
+                continue  # a shape the schema verdict already covers
+    finally:
+        begin_payload()  # no payload is kept alive past the call
     return found

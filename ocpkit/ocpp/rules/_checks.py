@@ -26,7 +26,7 @@ from typing import Any
 
 from ocpkit.findings import Severity, SpecRule
 
-__all__ = ["CHECKS", "Check"]
+__all__ = ["CHECKS", "Check", "begin_payload"]
 
 Hit = tuple[str, str]
 Checker = Callable[[Any], Iterator[Hit]]
@@ -52,23 +52,53 @@ def _num(value: Any) -> float | None:
     return number if math.isfinite(number) else None
 
 
-def _walk(node: Any, keys: tuple[str, ...], pointer: str = "") -> Iterator[tuple[str, Any]]:
-    """Yield ``(pointer, value)`` for ``keys`` followed from *node*, going through every list on the way."""
-    if isinstance(node, list):
+def _flat(pointer: str, node: Any, into: list[tuple[str, Any]]) -> None:
+    """Append ``(pointer, node)`` to *into*, or the items of *node* (recursively) when it is a list."""
+    if type(node) is list:
         for i, item in enumerate(node):
-            yield from _walk(item, keys, f"{pointer}/{i}")
-        return
-    if not keys:
-        yield pointer, node
-        return
-    if isinstance(node, dict) and keys[0] in node:
-        yield from _walk(node[keys[0]], keys[1:], f"{pointer}/{keys[0]}")
+            if type(item) is list:
+                _flat(f"{pointer}/{i}", item, into)
+            else:
+                into.append((f"{pointer}/{i}", item))
+    else:
+        into.append((pointer, node))
 
 
-def _objects(payload: Any, *keys: str) -> Iterator[tuple[str, dict[str, Any]]]:
-    for pointer, value in _walk(payload, keys):
-        if isinstance(value, dict):
-            yield pointer, value
+def _walk(node: Any, keys: tuple[str, ...], pointer: str = "") -> list[tuple[str, Any]]:
+    """``(pointer, value)`` for ``keys`` followed from *node*, going through every list on the way.
+
+    Values that are lists are gone through too, so none of the values is a list.
+    """
+    level: list[tuple[str, Any]] = []
+    _flat(pointer, node, level)
+    for key in keys:
+        below: list[tuple[str, Any]] = []
+        for here, value in level:
+            if isinstance(value, dict) and key in value:
+                _flat(f"{here}/{key}", value[key], below)
+        if not below:
+            return below
+        level = below
+    return level
+
+
+# One payload is checked by several rules that look at the same objects (the sampled values of
+# MeterValues, say): within one check_payload call the walks are shared. The payload outlives the
+# call, so its id is a sound key there; begin_payload() empties the memo for the next one.
+_MEMO: dict[tuple[int, tuple[str, ...]], list[tuple[str, dict[str, Any]]]] = {}
+
+
+def begin_payload() -> None:
+    """Forget the walks of the previous payload (called by ``check_payload`` before each one)."""
+    _MEMO.clear()
+
+
+def _objects(payload: Any, *keys: str) -> list[tuple[str, dict[str, Any]]]:
+    key = (id(payload), keys)
+    found = _MEMO.get(key)
+    if found is None:
+        found = _MEMO[key] = [(p, v) for p, v in _walk(payload, keys) if isinstance(v, dict)]
+    return found
 
 
 def _deep(node: Any, key: str, pointer: str = "") -> Iterator[tuple[str, Any]]:
