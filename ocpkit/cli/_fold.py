@@ -362,6 +362,9 @@ class SourceRun:
         if group is None:
             group = self.groups[cp] = _Group()
         if self.forced is not None:
+            if frame.kind in _TELLING or frame.version_hint:
+                # A few set lookups per frame: enough to tell when the frames contradict the forced version.
+                group.evidence.add(frame)
             return [self._judge(frame, self.forced, bad)]
         if (frame.kind in _TELLING or frame.version_hint) and (
             group.guess is None or group.guess.confidence is not Confidence.HIGH
@@ -406,6 +409,10 @@ class SourceRun:
                     self.summary.add_finding(self.source, finding)
 
     # ------------------------------------------------------------------ version
+
+    def evidence(self) -> dict[str | None, VersionGuess]:
+        """What each charge point's frames and the log's statements say of its version, forced or not."""
+        return {cp: self._guess_with_hints(cp, group) for cp, group in self.groups.items()}
 
     def _guess_with_hints(self, cp: str | None, group: _Group) -> VersionGuess:
         for hint in self.hints_of():
