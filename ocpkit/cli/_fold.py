@@ -362,8 +362,10 @@ class SourceRun:
         if group is None:
             group = self.groups[cp] = _Group()
         if self.forced is not None:
-            if frame.kind in _TELLING or frame.version_hint:
-                # A few set lookups per frame: enough to tell when the frames contradict the forced version.
+            if group.evidence.frames < HOLD_PER_CHARGE_POINT and (
+                frame.kind in _TELLING or frame.version_hint
+            ):
+                # As much evidence as a guess weighs: enough to tell when it contradicts the forced version.
                 group.evidence.add(frame)
             return [self._judge(frame, self.forced, bad)]
         if (frame.kind in _TELLING or frame.version_hint) and (
