@@ -12,7 +12,8 @@ the capture. Nothing is ever a traceback: usage errors, unreadable input and
 even internal errors end as a one-line message on stderr and an exit status.
 
 Exit status: 0 every frame valid, 1 some frame broke a rule, 2 usage error or
-unreadable input, 130 interrupted.
+an input that could not be read or validated (2 outranks 1: the other inputs are
+still validated and reported), 130 interrupted.
 """
 
 from __future__ import annotations

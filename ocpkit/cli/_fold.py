@@ -362,6 +362,11 @@ class SourceRun:
         if group is None:
             group = self.groups[cp] = _Group()
         if self.forced is not None:
+            if group.evidence.frames < HOLD_PER_CHARGE_POINT and (
+                frame.kind in _TELLING or frame.version_hint
+            ):
+                # As much evidence as a guess weighs: enough to tell when it contradicts the forced version.
+                group.evidence.add(frame)
             return [self._judge(frame, self.forced, bad)]
         if (frame.kind in _TELLING or frame.version_hint) and (
             group.guess is None or group.guess.confidence is not Confidence.HIGH
@@ -406,6 +411,10 @@ class SourceRun:
                     self.summary.add_finding(self.source, finding)
 
     # ------------------------------------------------------------------ version
+
+    def evidence(self) -> dict[str | None, VersionGuess]:
+        """What each charge point's frames and the log's statements say of its version, forced or not."""
+        return {cp: self._guess_with_hints(cp, group) for cp, group in self.groups.items()}
 
     def _guess_with_hints(self, cp: str | None, group: _Group) -> VersionGuess:
         for hint in self.hints_of():

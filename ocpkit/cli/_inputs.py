@@ -1,9 +1,9 @@
 """Reading the command line's inputs: files, stdin, gzip streams and directories, line by line.
 
 Theory of operation: each name becomes an :class:`Input` (directories walked in
-sorted order); :func:`open_input` opens it and sniffs the first bytes (gzip magic,
-NUL bytes for binary data), and :class:`Lines` turns the byte stream into text
-lines one at a time. A line that is not UTF-8 or longer than
+sorted order); :func:`open_input` opens it and sniffs the first bytes (gzip magic;
+binary data: a NUL byte, many control bytes, or a UTF-16/32 byte-order mark), and
+:class:`Lines` turns the byte stream into text lines one at a time. A line that is not UTF-8 or longer than
 :data:`MAX_LINE_BYTES` is noted as a problem of its line and the rest of the file
 is still read; nothing holds the whole input, so memory stays flat.
 """
@@ -18,11 +18,22 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import IO, Any, Final
+from typing import IO, Any, Final, NamedTuple
 
 from ocpkit.cli._terminal import Progress
 
-__all__ = ["MAX_LINE_BYTES", "Input", "InputError", "Lines", "Prefixed", "expand", "load_json", "open_input"]
+__all__ = [
+    "MAX_LINE_BYTES",
+    "Input",
+    "InputError",
+    "Lines",
+    "Opened",
+    "Prefixed",
+    "expand",
+    "load_json",
+    "open_input",
+    "open_source",
+]
 
 MAX_LINE_BYTES: Final = 16 * 1024 * 1024 + 2
 """Longest line read (bytes); longer lines are skipped and reported."""
@@ -31,8 +42,30 @@ _KEEP_PROBLEMS: Final = 50
 _KEEP_BAD_LINES: Final = 100_000
 
 
+# Bytes that no text log holds (C0 controls but tab, newline, vertical tab, form feed,
+# carriage return and the escape of colour codes; DEL). A sniffed block with more
+# than this share of them is binary data.
+_CONTROL: Final = bytes(b for b in range(32) if b not in b"\t\n\x0b\x0c\r\x1b") + b"\x7f"
+_CONTROL_SHARE: Final = 0.1
+_WIDE_BOMS: Final = (
+    (b"\xff\xfe\x00\x00", "UTF-32"),
+    (b"\x00\x00\xfe\xff", "UTF-32"),
+    (b"\xff\xfe", "UTF-16"),
+    (b"\xfe\xff", "UTF-16"),
+)
+
+
 class InputError(Exception):
-    """An input cannot be read at all (exit status 2)."""
+    """An input cannot be read at all (exit status 2).
+
+    ``reason`` names what is wrong in one word for reports: ``unreadable``,
+    ``binary``, ``corrupt`` (a gzip stream that cannot be decompressed).
+    """
+
+    def __init__(self, message: str, reason: str = "unreadable") -> None:
+        """Say *message*; *reason* is the one-word kind of the problem."""
+        super().__init__(message)
+        self.reason = reason
 
 
 @dataclass
@@ -90,12 +123,14 @@ class Lines:
         readline = self.stream.readline
         tell = self.position
         n = 0
+        nbytes = 0  # bytes read as text (after decompression): a pipe cannot say where it is
         while True:
             chunk = readline(MAX_LINE_BYTES)
             if not chunk:
                 break
             n += 1
             self.count = n
+            nbytes += len(chunk)
             if len(chunk) >= MAX_LINE_BYTES and not chunk.endswith(b"\n"):
                 size = len(chunk)
                 while True:
@@ -120,12 +155,33 @@ class Lines:
             if n == 1 and text.startswith("\ufeff"):
                 text = text[1:]
             if n & 0x3FF == 0:
-                self.progress.update(tell())
+                self.progress.update(tell(), nbytes)
             yield text
+
+
+class Opened(NamedTuple):
+    """An opened input: what :func:`open_source` returns."""
+
+    stream: IO[bytes]
+    """The text bytes (decompressed for gzip), after :attr:`first`."""
+    raw: IO[bytes]
+    """The file or stdin itself."""
+    first: bytes
+    """The first bytes of :attr:`stream`, already read to sniff them."""
+    size: int | None
+    """The size of the file on disk (None for stdin)."""
+    compressed: bool
+    """Whether the input is a gzip stream (its size then says nothing of the text's)."""
 
 
 def open_input(item: Input, stdin: IO[bytes]) -> tuple[IO[bytes], IO[bytes], bytes, int | None]:
     """Open an input: (line stream, underlying raw stream, first bytes already read, size)."""
+    opened = open_source(item, stdin)
+    return opened.stream, opened.raw, opened.first, opened.size
+
+
+def open_source(item: Input, stdin: IO[bytes]) -> Opened:
+    """Open an input and sniff its first bytes; raise :class:`InputError` when it is not text."""
     try:
         raw: IO[bytes] = stdin if item.path is None else item.path.open("rb")
     except OSError as exc:
@@ -138,7 +194,7 @@ def open_input(item: Input, stdin: IO[bytes]) -> tuple[IO[bytes], IO[bytes], byt
         raise
 
 
-def _sniff(item: Input, raw: IO[bytes]) -> tuple[IO[bytes], IO[bytes], bytes, int | None]:
+def _sniff(item: Input, raw: IO[bytes]) -> Opened:
     size = None
     if item.path is not None:
         try:
@@ -155,16 +211,35 @@ def _sniff(item: Input, raw: IO[bytes]) -> tuple[IO[bytes], IO[bytes], bytes, in
         try:
             first = stream.read(_SNIFF)
         except (OSError, EOFError, zlib.error) as exc:
-            raise InputError(f"{item.name}: truncated or corrupt gzip stream: {exc}") from None
+            raise InputError(f"{item.name}: truncated or corrupt gzip stream: {exc}", "corrupt") from None
     else:
         stream = raw
         try:
             first = head + raw.read(_SNIFF)
         except OSError as exc:
             raise InputError(f"{item.name}: cannot read: {exc.strerror or exc}") from None
-    if b"\x00" in first:
-        raise InputError(f"{item.name}: binary data (NUL bytes), not a text capture")
-    return stream, raw, first, size
+    _refuse_binary(item.name, first)
+    return Opened(stream, raw, first, size, stream is not raw)
+
+
+def _refuse_binary(name: str, first: bytes) -> None:
+    for bom, encoding in _WIDE_BOMS:
+        if first.startswith(bom):
+            raise InputError(
+                f"{name}: {encoding} text, not UTF-8; convert it first (iconv -f {encoding} -t UTF-8)",
+                "binary",
+            )
+    nul = first.find(b"\x00")
+    if nul >= 0:
+        raise InputError(f"{name}: binary data, not text (a NUL byte at offset {nul})", "binary")
+    if first:
+        share = (len(first) - len(first.translate(None, _CONTROL))) / len(first)
+        if share > _CONTROL_SHARE:
+            raise InputError(
+                f"{name}: binary data, not text "
+                f"({share:.0%} of the first {len(first):,} bytes are control characters)",
+                "binary",
+            )
 
 
 class Prefixed:

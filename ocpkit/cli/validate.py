@@ -8,8 +8,25 @@ pure fold in :mod:`ocpkit.cli._fold`, and each verdict is written out at once in
 the chosen report format. The summary holds counts only, so memory stays flat
 however large the capture.
 
-Problems with an input as a whole (missing, unreadable, binary, a truncated gzip
-stream, no frames at all) are one-line messages on stderr and exit status 2.
+Problems with an input as a whole (unreadable, empty, binary, a truncated gzip
+stream, no frames at all) are one-line messages on stderr naming the input; the
+other inputs are still validated, the summary lists the inputs it could not
+validate (``failed_inputs``) and the exit status is 2, whatever the verdicts on
+the others (like grep, an error outranks a finding). A name that does not exist
+is a usage error: nothing is validated. The text report writes nothing on stdout
+when no input could be validated; the json and jsonl reports still end with
+their summary, whose ``verdict`` is then ``null``.
+
+The summary is bounded: its lists (versions, findings, unanswered calls,
+sources, input problems, failed inputs, version hints) hold at most the bounds
+the fold sets (stated in the summary's ``limits``), each with ``<list>_total``
+and ``<list>_omitted`` beside it; the text report shows fewer entries and ends
+each cut list with "… and N more".
+
+With ``--ocpp`` given, the version evidence is still collected; a charge point
+whose frames point to another version with high or medium confidence gets a
+hint on stderr and in the summary (``version_hints``); verdicts stay under the
+version given.
 """
 
 from __future__ import annotations
@@ -21,12 +38,26 @@ import zlib
 from collections.abc import Callable
 from typing import IO, Any
 
-from ocpkit.cli._inputs import InputError, Lines, Prefixed, expand, open_input
+from ocpkit.cli._inputs import InputError, Lines, Prefixed, expand, open_source
 from ocpkit.cli._terminal import Progress, Style
 
-__all__ = ["add_parser", "run"]
+__all__ = ["LENIENT_REPAIRS", "add_parser", "run"]
 
 _BATCH = 1024  # jsonl records written at once
+_SHOWN = 20  # entries of a list the text report shows
+_SHOWN_LINES = 10  # listed unanswered calls and input problems the text report shows
+_SHOWN_FINDINGS = 8
+_HINTS_ON_STDERR = 5
+
+LENIENT_REPAIRS = (
+    "a date-time without a UTC offset (read as UTC), with a +hhmm offset or a space instead of T",
+    "a number or boolean sent as a string",
+    "a number or a JSON object or array where a string is wanted",
+    "a property the schema does not allow",
+)
+"""What ``--lenient`` tolerates: the repairs of lenient validation
+(:func:`ocpkit.ocpp.validate_payload` with ``lenient=True``), in the words of
+``--help`` and the how-to."""
 
 
 def add_parser(sub: Any) -> None:
@@ -37,7 +68,9 @@ def add_parser(sub: Any) -> None:
         "validate",
         help="validate OCPP-J frames in captured logs",
         description="Find every OCPP-J frame in logs (files, '-' for stdin, .gz, directories) and judge it.",
-        epilog="exit status: 0 every frame valid, 1 violations found, 2 usage error or unreadable input",
+        epilog="exit status: 0 every frame valid, 1 violations found, 2 usage error or an input that "
+        "could not be validated (missing, unreadable, empty, binary, no frames); 2 wins over 1, and the "
+        "other inputs are still validated and reported",
     )
     v.add_argument("files", nargs="+", metavar="FILE", help="capture file, directory, or - for stdin")
     v.add_argument(
@@ -52,8 +85,10 @@ def add_parser(sub: Any) -> None:
     v.add_argument(
         "--lenient",
         action="store_true",
-        help="tolerate what lenient validation repairs "
-        "(naive date-times, numbers as strings, unknown properties)",
+        help="count a CALL or CALLRESULT as valid when its only violations are ones lenient validation "
+        "repairs: " + "; ".join(LENIENT_REPAIRS) + ". They are still listed, marked tolerated; every other "
+        "violation (an unknown enum value, a missing property, a string too long, ...) still fails the "
+        "frame. Conversation and state-machine findings are the same with or without it",
     )
     v.add_argument(
         "--rules",
@@ -155,64 +190,104 @@ class _Writer:
 
     def _text_summary(self, d: dict[str, Any]) -> None:
         s = self.style
+        write = self.out.write
 
         def row(label: str, text: str) -> None:
-            self.out.write(f"  {label:<12}{text}\n")
+            write(f"  {label:<12}{text}\n")
 
-        self.out.write("\n" + s.bold("Summary") + "\n")
+        def more(shown: int, total: int, what: str = "") -> str:
+            # Every cut list says how much it leaves out.
+            return f" … and {total - shown} more{what}" if total > shown else ""
+
+        def indent(text: str) -> None:
+            write(f"              {text}\n")
+
+        write("\n" + s.bold("Summary") + "\n")
         srcs = d["sources"]
-        if len(srcs) == 1:
+        if d["sources_total"] == 1 and srcs:
             x = srcs[0]
             row("read", f"{x['source']}: {x['lines']} lines, {x['shape']} layout ({x['shape_confidence']})")
         elif srcs:
             total = sum(x["lines"] for x in srcs)
-            row("read", f"{d['sources_total']} sources, {total} lines")
+            lines = (
+                f"{total} lines" if not d["sources_omitted"] else f"{total} lines in the first {len(srcs)}"
+            )
+            row("read", f"{d['sources_total']} sources, {lines}")
+        failed = d["failed_inputs_total"]
+        if failed:
+            row("not read", s.red(f"{failed} input{'s' if failed != 1 else ''} not validated"))
+            for f in d["failed_inputs"][:_SHOWN_LINES]:
+                indent(f"{f['source']}  {f['message']}")
+            if failed > _SHOWN_LINES:
+                indent(more(_SHOWN_LINES, failed).strip())
         kinds = ", ".join(f"{n} {k}" for k, n in d["by_kind"].items())
-        verdict = s.green("all valid") if d["invalid"] == 0 else s.red(f"{d['invalid']} invalid")
+        if d["invalid"]:
+            verdict = s.red(f"{d['invalid']} invalid")
+        elif failed:
+            verdict = "none invalid in the inputs validated"
+        else:
+            verdict = s.green("all valid")
         row("frames", f"{d['frames']} ({kinds}): {d['valid']} valid, {verdict}")
         if d["tolerated_violations"]:
             row("tolerated", f"{d['tolerated_violations']} violation(s) that --lenient repairs")
-        for v in d["versions"][:20]:
+        for v in d["versions"][:_SHOWN]:
             cp = v["charge_point"] if v["charge_point"] is not None else "(no charge-point id)"
             row("version", f"{cp}: OCPP {v['version']} ({v['confidence']} confidence)")
-            self.out.write(s.dim(f"              {'; '.join(v['reasons'])}") + "\n")
+            write(s.dim(f"              {'; '.join(v['reasons'])}") + "\n")
             if "later_evidence" in v:
-                self.out.write(f"              {s.yellow(v['later_evidence'])}\n")
+                indent(s.yellow(v["later_evidence"]))
+        if d["versions_total"] > _SHOWN:
+            row("", more(_SHOWN, d["versions_total"], " charge points").strip())
+        for h in d["version_hints"][:_SHOWN]:
+            cp = h["charge_point"] if h["charge_point"] is not None else "(no charge-point id)"
+            row(
+                "hint",
+                s.yellow(f"{cp}: given {h['given']}, looks like OCPP {h['looks_like']}")
+                + f" ({h['confidence']} confidence)",
+            )
+            write(s.dim(f"              {'; '.join(h['reasons'])}") + "\n")
+        if d["version_hints_total"] > _SHOWN:
+            row("", more(_SHOWN, d["version_hints_total"], " charge points").strip())
         if d["by_code"]:
             row("by code", ", ".join(f"{c} {n}" for c, n in d["by_code"].items()))
         bad = sorted(
             ((a, x) for a, x in d["by_action"].items() if x["invalid"]), key=lambda i: -i[1]["invalid"]
         )
         if bad:
-            row("by action", ", ".join(f"{a} {x['invalid']} of {x['frames']}" for a, x in bad[:20]))
+            shown = ", ".join(f"{a} {x['invalid']} of {x['frames']}" for a, x in bad[:_SHOWN])
+            row("by action", shown + more(_SHOWN, len(bad), " actions"))
         cps = d["by_charge_point"]
         if len(cps) > 1 or any(x["invalid"] for x in cps.values()):
-            parts = [f"{cp} {x['invalid']} of {x['frames']}" for cp, x in list(cps.items())[:20]]
-            row("by charger", ", ".join(parts) + " invalid")
+            # The chargers with the most invalid frames first, so that a cut list keeps the worst.
+            ranked = sorted(cps.items(), key=lambda i: -i[1]["invalid"])
+            parts = [f"{cp} {x['invalid']} of {x['frames']}" for cp, x in ranked[:_SHOWN]]
+            row("by charger", ", ".join(parts) + " invalid" + more(_SHOWN, len(cps)))
         if d["unanswered_calls"]:
             row("unanswered", s.yellow(f"{d['unanswered_calls']} CALL(s) got no answer in the capture"))
-            for u in sorted(d["unanswered_listed"], key=lambda u: (u["source"], u["line"]))[:10]:
+            listed = sorted(d["unanswered_listed"], key=lambda u: (u["source"], u["line"]))[:_SHOWN_LINES]
+            for u in listed:
                 cp = u["charge_point"] or "?"
-                self.out.write(
-                    f"              {u['source']}:{u['line']}  {cp}  {u['action'] or '?'}"
-                    f"  id {u['message_id']}\n"
-                )
+                indent(f"{u['source']}:{u['line']}  {cp}  {u['action'] or '?'}  id {u['message_id']}")
+            if d["unanswered_calls"] > len(listed):
+                indent(more(len(listed), d["unanswered_calls"]).strip())
         if d["findings_total"]:
             spec = " and the spec rules" if any(":spec." in k for k in d["findings"]) else ""
-            counts = ", ".join(f"{k.split(':', 1)[1]} {n}" for k, n in list(d["findings"].items())[:8])
+            kinds_found = list(d["findings"].items())
+            counts = ", ".join(f"{k.split(':', 1)[1]} {n}" for k, n in kinds_found[:_SHOWN_FINDINGS])
+            counts += more(_SHOWN_FINDINGS, len(kinds_found), " kinds")
             row(
                 "findings",
                 s.yellow(f"{d['findings_total']} from following the conversation{spec}") + f": {counts}",
             )
-            shown = sorted(
+            shown_f = sorted(
                 d["findings_listed"], key=lambda f: (f["severity"] != "error", f["severity"] != "warning")
-            )
-            for f in shown[:8]:
+            )[:_SHOWN_FINDINGS]
+            for f in shown_f:
                 where = f"{f['source']}:{f['line']}" if f["line"] is not None else f["source"]
                 about = f" ({f['subject']})" if f["subject"] else ""
-                self.out.write(
-                    f"              {where}  {f['severity']}  {f['code']}{about}: {f['message']}\n"
-                )
+                indent(f"{where}  {f['severity']}  {f['code']}{about}: {f['message']}")
+            if d["findings_total"] > len(shown_f):
+                indent(more(len(shown_f), d["findings_total"]).strip())
         if d["unpaired_results"]:
             row(
                 "unpaired",
@@ -220,11 +295,111 @@ class _Writer:
             )
         if d["input_problems_total"]:
             row("input", s.yellow(f"{d['input_problems_total']} problem(s) reading the input"))
-            for p in d["input_problems"][:10]:
+            listed_p = d["input_problems"][:_SHOWN_LINES]
+            for p in listed_p:
                 where = f"{p['source']}:{p['line']}" if p["line"] else p["source"]
-                self.out.write(f"              {where}  {p['message']}\n")
+                indent(f"{where}  {p['message']}")
+            if d["input_problems_total"] > len(listed_p):
+                indent(more(len(listed_p), d["input_problems_total"]).strip())
         if d["invalid"] == 0:
-            self.out.write(f"  {s.green('no violations found')}\n")
+            if failed:
+                write(f"  {s.green('no violations found')} in the inputs validated\n")
+            else:
+                write(f"  {s.green('no violations found')}\n")
+
+
+class _Outcome:
+    """What the run learns beside the fold's summary: unusable inputs, version hints, versions counted."""
+
+    def __init__(self, err: IO[str]) -> None:
+        self.err = err
+        self.failed: list[dict[str, Any]] = []
+        self.failed_total = 0
+        self.hints: list[dict[str, Any]] = []
+        self.hints_total = 0
+        self.versions_total = 0
+
+    def fail(self, source: str, reason: str, message: str) -> None:
+        """An input that could not be validated: say so on stderr and list it."""
+        from ocpkit.cli._fold import _MAX_LISTED
+
+        self.err.write(f"ocpkit validate: {source}: {message}\n")
+        self.failed_total += 1
+        if len(self.failed) < _MAX_LISTED:
+            self.failed.append({"source": source, "reason": reason, "message": message})
+
+    def check_forced(self, source: str, forced: str, evidence: dict[str | None, Any]) -> None:
+        """Note each charge point whose frames point to another version than the one forced."""
+        from ocpkit.capture import Confidence
+        from ocpkit.cli._fold import _MAX_LISTED
+
+        for cp, guess in evidence.items():
+            if guess.version is None or guess.version == forced:
+                continue
+            if guess.confidence not in (Confidence.HIGH, Confidence.MEDIUM):
+                continue
+            if forced == "2.1" and guess.version == "2.0.1" and guess.confidence is Confidence.MEDIUM:
+                continue  # 2.1 keeps every 2.0.1 action: 2.x traffic without 2.1-only messages fits both
+            self.hints_total += 1
+            who = cp if cp is not None else "the frames without a charge-point id"
+            reasons = "; ".join(guess.reasons)
+            if self.hints_total <= _HINTS_ON_STDERR:
+                self.err.write(
+                    f"ocpkit validate: hint: --ocpp {forced} was given, but {who} in {source} looks like "
+                    f"OCPP {guess.version} ({guess.confidence} confidence: {reasons}); "
+                    f"its frames are judged under {forced} as asked\n"
+                )
+            if len(self.hints) < _MAX_LISTED:
+                self.hints.append(
+                    {
+                        "source": source,
+                        "charge_point": cp,
+                        "given": forced,
+                        "looks_like": guess.version,
+                        "confidence": str(guess.confidence),
+                        "reasons": list(guess.reasons),
+                    }
+                )
+
+    def finish_hints(self) -> None:
+        """Say how many hints stderr left out."""
+        if self.hints_total > _HINTS_ON_STDERR:
+            more = self.hints_total - _HINTS_ON_STDERR
+            self.err.write(f"ocpkit validate: hint: … and {more} more charge point(s) (see the summary)\n")
+
+    def summary(self, data: dict[str, Any]) -> dict[str, Any]:
+        """The fold's summary with the verdict, the lists' totals and what this run learnt, in order.
+
+        ``verdict`` is ``"valid"`` or ``"invalid"`` for the frames judged, ``None``
+        when no frame could be judged at all.
+        """
+        from ocpkit.cli._fold import _MAX_LISTED, _MAX_NAMES
+
+        totals = {
+            "versions": self.versions_total,
+            "findings_listed": data["findings_total"],
+            "unanswered_listed": data["unanswered_calls"],
+            "sources": data["sources_total"],
+            "input_problems": data["input_problems_total"],
+        }
+        verdict = None if not data["frames"] else ("invalid" if data["invalid"] else "valid")
+        done: dict[str, Any] = {}
+        for key, value in data.items():
+            done[key] = value
+            if key == "exit_code":
+                done["verdict"] = verdict
+            if key in totals:
+                done[f"{key}_total"] = totals[key]
+                done[f"{key}_omitted"] = totals[key] - len(value)
+        for key, items, total in (
+            ("failed_inputs", self.failed, self.failed_total),
+            ("version_hints", self.hints, self.hints_total),
+        ):
+            done[key] = items
+            done[f"{key}_total"] = total
+            done[f"{key}_omitted"] = total - len(items)
+        done["limits"] = {"listed": _MAX_LISTED, "names": _MAX_NAMES}
+        return done
 
 
 def run(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: IO[bytes]) -> int:
@@ -234,7 +409,6 @@ def run(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: IO[bytes]) 
     from ocpkit.errors import CaptureError
 
     version = None if args.ocpp == "auto" else args.ocpp
-    failed = False
     try:
         inputs = expand(args.files)
     except InputError as exc:
@@ -244,20 +418,21 @@ def run(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: IO[bytes]) 
         err.write("ocpkit validate: '-' (stdin) may be given only once\n")
         return 2
     summary = Summary()
+    outcome = _Outcome(err)
     writer = _Writer(args.report, out, args.verbose)
     dir_frames: dict[str, int] = {}
     for item in inputs:
-        progress = Progress(err, item.name, None)
         try:
-            stream, raw, first, size = open_input(item, stdin)
+            opened = open_source(item, stdin)
         except InputError as exc:
-            if item.in_directory and "binary data" in str(exc):
+            if item.in_directory and exc.reason == "binary":
                 summary.add_problem(item.name, None, "binary file skipped")
                 continue
-            err.write(f"ocpkit validate: {exc}\n")
-            failed = True
+            message = str(exc).removeprefix(f"{item.name}: ")
+            outcome.fail(item.name, exc.reason, message)
             continue
-        progress = Progress(err, item.name, size)
+        stream, raw, first = opened.stream, opened.raw, opened.first
+        progress = Progress(err, item.name, opened.size, compressed=opened.compressed, counter=True)
         lines = Lines(Prefixed(first, stream), progress, Prefixed(b"", raw).tell)
         reader = CaptureReader(lines, shape=args.shape)
         run = SourceRun(
@@ -269,6 +444,7 @@ def run(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: IO[bytes]) 
             bad_lines=lines.bad_lines,
             hints=lambda reader=reader: reader.hints,  # type: ignore[misc]
         )
+        progress.frames = lambda run=run: run.frames
         frames = 0
         record = writer.record
         try:
@@ -284,22 +460,34 @@ def run(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: IO[bytes]) 
             progress.close()
             for rec in run.finish():
                 writer.record(rec)
-            what = "truncated or corrupt gzip stream" if isinstance(exc, EOFError | zlib.error) else exc
-            err.write(f"ocpkit validate: {item.name}: read failed after {frames} frame(s): {what}\n")
-            failed = True
+            corrupt = isinstance(exc, EOFError | zlib.error)
+            what = "truncated or corrupt gzip stream" if corrupt else exc
+            outcome.fail(
+                item.name,
+                "corrupt" if corrupt else "unreadable",
+                f"read failed after {frames} frame(s): {what}",
+            )
             continue
         except CaptureError as exc:
             progress.close()
-            err.write(f"ocpkit validate: {item.name}: {exc}\n")
-            failed = True
+            outcome.fail(item.name, "unreadable", str(exc))
             continue
         finally:
             progress.close()
             if item.path is not None:
                 raw.close()
+        outcome.versions_total += sum(1 for g in run.groups.values() if g.version is not None)
+        if version is not None:
+            outcome.check_forced(item.name, version, run.evidence())
         for n, message in lines.problems:
             summary.add_problem(item.name, n, message)
         summary.problems_total += lines.problem_count - len(lines.problems)
+        if not item.in_directory and frames == 0:
+            if lines.count == 0:
+                outcome.fail(item.name, "empty", "empty file")
+            else:
+                outcome.fail(item.name, "no_frames", f"no OCPP-J frame in {lines.count} line(s)")
+            continue
         guess = reader.shape_guess
         if guess is not None:
             summary.add_source(
@@ -319,14 +507,13 @@ def run(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: IO[bytes]) 
                 if item.name.startswith(a.rstrip("/") + os.sep) or item.name.startswith(a)
             )
             dir_frames[top] = dir_frames.get(top, 0) + frames
-        elif frames == 0:
-            why = "empty file" if lines.count == 0 else f"no OCPP-J frame in {lines.count} line(s)"
-            err.write(f"ocpkit validate: {item.name}: {why}\n")
-            failed = True
     for top, count in dir_frames.items():
         if count == 0:
-            err.write(f"ocpkit validate: {top}: no OCPP-J frame in any file of the directory\n")
-            failed = True
-    code = 2 if failed else (1 if summary.invalid else 0)
-    writer.summary(summary.as_json(code))
+            outcome.fail(top, "no_frames", "no OCPP-J frame in any file of the directory")
+    outcome.finish_hints()
+    code = 2 if outcome.failed_total else (1 if summary.invalid else 0)
+    data = outcome.summary(summary.as_json(code))
+    if args.report != "text" or summary.frames:
+        # A text summary of nothing would read as "all valid"; the messages on stderr say it all.
+        writer.summary(data)
     return code
