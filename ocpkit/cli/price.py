@@ -14,6 +14,14 @@ priced, with sums per currency at the end, so memory stays flat however many
 CDRs come; JSON lines are read one line at a time. A progress bar shows on a
 terminal for large inputs.
 
+The text report rounds for display only (:mod:`ocpkit.cli._display`): money
+to the currency's minor unit by default, ``--round N`` or ``--round exact``
+otherwise; energy in kWh to three decimals, durations as h:mm:ss; periods in
+the zone the tariff was read in, which the header names. The JSON reports keep
+every value exactly as priced; ``--round-amounts PLACES`` rounds the amounts
+themselves when pricing (as an invoice does), and then the sums add the
+rounded amounts.
+
 Exit status: 0 every CDR priced, 1 some CDR could not be priced, 2 usage error
 or unreadable input (tariffs included).
 """
@@ -21,6 +29,7 @@ or unreadable input (tariffs included).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import zlib
 from collections.abc import Iterator, Sequence
@@ -29,12 +38,13 @@ from decimal import Decimal
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+from ocpkit.cli._display import MAX_PLACES, Display, parse_round, period, zone_of
 from ocpkit.cli._inputs import Input, InputError, Lines, Prefixed, expand, load_json, open_input
 from ocpkit.cli._terminal import Progress, Style
 from ocpkit.errors import OcpkitError
 
 if TYPE_CHECKING:
-    from ocpkit.tariffs import CompiledTariff, Pricing, Rounding
+    from ocpkit.tariffs import CompiledTariff, Price, Pricing, Rounding
 
 __all__ = ["add_parser", "run"]
 
@@ -74,10 +84,21 @@ def add_parser(sub: Any) -> None:
     pr.add_argument("--tz", metavar="ZONE", help="IANA time zone of the location when the CDR names none")
     pr.add_argument(
         "--round",
+        metavar="minor|exact|N",
+        type=parse_round,
+        default=Display(),
+        help="how the text report shows money, for display only: 'minor' rounds half up to the "
+        "currency's minor unit (ISO 4217: EUR 2, JPY 0, BHD 3; 2 for other codes; the default), "
+        f"N (0..{MAX_PLACES}) to N decimals, 'exact' shows the amounts unrounded; energy shows in kWh "
+        "to 3 decimals and durations as h:mm:ss, unrounded with 'exact'; the JSON reports are always exact",
+    )
+    pr.add_argument(
+        "--round-amounts",
         metavar="PLACES",
         type=int,
-        choices=range(0, 11),
-        help="round money half-up to PLACES decimals (default: exact)",
+        choices=range(0, MAX_PLACES + 1),
+        help="round every amount half up to PLACES decimals when pricing, as an invoice does: the "
+        "JSON reports and the sums then carry the rounded amounts (default: priced exactly)",
     )
     pr.add_argument(
         "--report",
@@ -91,7 +112,7 @@ def run(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: IO[bytes]) 
     """Run ``ocpkit price`` with parsed *args*; return the exit status."""
     from ocpkit.tariffs import Rounding
 
-    rounding = None if args.round is None else Rounding(args.round)
+    rounding = None if args.round_amounts is None else Rounding(args.round_amounts)
     files: list[str] = list(args.files)
     tariff_files: list[str]
     if args.tariffs is not None:
@@ -149,74 +170,120 @@ def _one(
         err.write(f"ocpkit price: {exc}\n")
         return 2
     if args.report == "json":
-        fields = result.as_cdr_fields()
-        body = {
-            "version": result.version,
-            "currency": result.currency,
-            "tariff_id": result.tariff_id,
-            "time_zone": result.time_zone,
-            **fields,
-            "lines": [
-                {
-                    "period": ln.period,
-                    "start": ln.start.isoformat(),
-                    "end": ln.end.isoformat(),
-                    "dimension": ln.dimension,
-                    "reservation": ln.reservation,
-                    "unit_price": ln.unit_price,
-                    "volume": ln.volume,
-                    "billed_volume": ln.billed_volume,
-                    "cost_excl_vat": ln.cost.excl_vat,
-                    "cost_incl_vat": ln.cost.incl_vat,
-                }
-                for ln in result.lines
-            ],
-            "warnings": list(result.warnings),
-        }
-        out.write(json.dumps(body, indent=2, default=str) + "\n")
+        out.write(json.dumps(_report(result), indent=2, default=str) + "\n")
         return 0
-    _breakdown(result, out)
+    _breakdown(result, args.round, out)
     return 0
 
 
-def _breakdown(result: Pricing, out: IO[str]) -> None:
+def _report(result: Pricing) -> dict[str, Any]:
+    """Every field of *result*, exact: the CDR fields in the version's wire shape, then the rest."""
+    body: dict[str, Any] = {
+        "version": result.version,
+        "currency": result.currency,
+        "tariff_id": result.tariff_id,
+        "time_zone": result.time_zone,
+        **_cdr_fields(result),
+        "prices": {
+            f.name: _price(value)
+            for f in dataclasses.fields(result)
+            if _is_price(value := getattr(result, f.name))
+        },
+    }
+    body["lines"] = [
+        {
+            **{
+                f.name: getattr(ln, f.name)
+                for f in dataclasses.fields(ln)
+                if f.name not in ("start", "end", "cost")
+            },
+            "start": ln.start.isoformat(),
+            "end": ln.end.isoformat(),
+            "cost_excl_vat": ln.cost.excl_vat,
+            "cost_incl_vat": ln.cost.incl_vat,
+            "cost_taxes": _price(ln.cost)["taxes"],
+        }
+        for ln in result.lines
+    ]
+    body["warnings"] = list(result.warnings)
+    return body
+
+
+def _cdr_fields(result: Pricing) -> dict[str, Any]:
+    """``as_cdr_fields()`` plus the amounts and volumes a CDR has no field for, in the same shape."""
+    fields = result.as_cdr_fields()
+    for f in dataclasses.fields(result):
+        value = getattr(result, f.name)
+        if f.name in fields or f.name in ("lines", "warnings"):
+            continue
+        if _is_price(value):
+            # The wire shape of this version, as as_cdr_fields() writes total_cost.
+            fields[f.name] = dataclasses.replace(result, total_cost=value).as_cdr_fields()["total_cost"]
+        elif isinstance(value, Decimal):
+            fields[f.name] = value
+    return fields
+
+
+def _is_price(value: object) -> bool:
+    from ocpkit.tariffs import Price
+
+    return isinstance(value, Price)
+
+
+def _price(value: Price) -> dict[str, Any]:
+    return {
+        "excl_vat": value.excl_vat,
+        "incl_vat": value.incl_vat,
+        "taxes": [{"percentage": t.percentage, "amount": t.amount} for t in value.taxes],
+    }
+
+
+def _breakdown(result: Pricing, show: Display, out: IO[str]) -> None:
     s = Style(out)
     w = out.write
-    w(
-        f"{s.bold('Tariff')} {result.tariff_id or '-'}  OCPI {result.version}  {result.currency}"
-        f"  time zone {result.time_zone}\n\n"
-    )
-    header = (
-        f"  {'period':<27} {'dimension':<14} {'volume':>10} {'billed':>10}"
-        f" {'unit price':>11} {'excl. VAT':>11} {'incl. VAT':>11}\n"
-    )
-    w(s.dim(header))
+    cur = result.currency
+    zone, zone_name = zone_of(result.time_zone)
+    w(f"{s.bold('Tariff')} {result.tariff_id or '-'}  OCPI {result.version}  {cur}  times in {zone_name}\n\n")
+    rows = [("period", "dimension", "volume", "billed", "unit price", "excl. VAT", "incl. VAT")]
     for ln in result.lines:
-        when = f"{ln.start:%Y-%m-%d %H:%M}–{ln.end:%H:%M}"
-        dim = ln.dimension + (" (resv.)" if ln.reservation else "")
-        incl = "" if ln.cost.incl_vat is None else f"{ln.cost.incl_vat}"
-        w(
-            f"  {when:<27} {dim:<14} {ln.volume.normalize():>10f} {ln.billed_volume.normalize():>10f}"
-            f" {ln.unit_price:>11} {ln.cost.excl_vat!s:>11} {incl:>11}\n"
+        rows.append(
+            (
+                period(ln.start, ln.end, zone),
+                ln.dimension + (" (resv.)" if ln.reservation else ""),
+                show.volume(ln.dimension, ln.volume),
+                show.volume(ln.dimension, ln.billed_volume),
+                show.unit_price(ln.unit_price, cur),
+                show.money(ln.cost.excl_vat, cur),
+                "" if ln.cost.incl_vat is None else show.money(ln.cost.incl_vat, cur),
+            )
         )
+    widths = [max(len(row[i]) for row in rows) for i in range(7)]
+    for n, row in enumerate(rows):
+        cells = [f"{c:<{widths[i]}}" if i < 2 else f"{c:>{widths[i]}}" for i, c in enumerate(row)]
+        line = "  " + "  ".join(cells).rstrip() + "\n"
+        w(s.dim(line) if n == 0 else line)
     w("\n")
-    for name, label in (
+    energy = f"energy ({show.energy(result.total_energy)}, billed {show.energy(result.billed_energy)})"
+    time = f"time ({show.hours(result.total_time)}, billed {show.hours(result.billed_time)})"
+    parking = (
+        f"parking ({show.hours(result.total_parking_time)}, billed {show.hours(result.billed_parking_time)})"
+    )
+    totals = [
         ("total_fixed_cost", "fixed"),
-        ("total_energy_cost", f"energy ({result.total_energy} kWh, billed {result.billed_energy})"),
-        ("total_time_cost", f"time ({result.total_time} h, billed {result.billed_time})"),
-        (
-            "total_parking_cost",
-            f"parking ({result.total_parking_time} h, billed {result.billed_parking_time})",
-        ),
+        ("total_energy_cost", energy),
+        ("total_time_cost", time),
+        ("total_parking_cost", parking),
         ("total_reservation_cost", "reservation"),
         ("price_limit_adjustment", "min/max price adjustment"),
         ("total_cost", "total"),
-    ):
-        p = getattr(result, name)
-        if name == "price_limit_adjustment" and not p.excl_vat:
-            continue
-        incl = "" if p.incl_vat is None else f"  incl. VAT {p.incl_vat}"
-        line = f"  {label:<44} {p.excl_vat!s:>12} excl. VAT{incl}\n"
+    ]
+    shown = [(name, label, getattr(result, name)) for name, label in totals]
+    shown = [t for t in shown if t[0] != "price_limit_adjustment" or t[2].excl_vat or t[2].incl_vat]
+    label_width = max(len(label) for _, label, _ in shown)
+    money_width = max(len(show.money(p.excl_vat, cur)) for _, _, p in shown)
+    for name, label, p in shown:
+        incl = "" if p.incl_vat is None else f"  incl. VAT {show.money(p.incl_vat, cur)}"
+        line = f"  {label:<{label_width}} {show.money(p.excl_vat, cur):>{money_width}} excl. VAT{incl}\n"
         w(s.bold(line) if name == "total_cost" else line)
     for warning in result.warnings:
         w(s.yellow(f"  warning: {warning}") + "\n")
@@ -385,11 +452,12 @@ def _many(
                 if jsonl:
                     write(json.dumps(_record(where, line, cdr_id, result), default=str) + "\n")
                 else:
-                    cost = result.total_cost
-                    incl = "-" if cost.incl_vat is None else str(cost.incl_vat)
+                    cost, cur, show = result.total_cost, result.currency, args.round
+                    excl, incl = show.money(cost.excl_vat, cur), show.money(cost.incl_vat, cur)
                     write(
-                        f"{where:<32} {str(cdr_id or '-')[:20]:<20} {result.currency} {cost.excl_vat!s:>14}"
-                        f" {incl:>14}  {result.total_energy} kWh  tariff {result.tariff_id or '-'}\n"
+                        f"{where:<32} {str(cdr_id or '-')[:20]:<20} {cur} {excl:>14}"
+                        f" {incl:>14}  {show.energy(result.total_energy)}"
+                        f"  tariff {result.tariff_id or '-'}\n"
                     )
         except InputError as exc:
             progress.close()
@@ -404,7 +472,7 @@ def _many(
         done += size or 0
         progress.update(done)
     progress.close()
-    _summary(sums, priced, failed, jsonl, style, out)
+    _summary(sums, priced, failed, jsonl, args.round, style, out)
     return 1 if failed else 0
 
 
@@ -427,13 +495,19 @@ def _record(source: str, line: int, cdr_id: object, result: Pricing) -> dict[str
         "currency": result.currency,
         "tariff_id": result.tariff_id,
         "time_zone": result.time_zone,
-        **result.as_cdr_fields(),
+        **_cdr_fields(result),
         "warnings": list(result.warnings),
     }
 
 
 def _summary(
-    sums: dict[str, _Sums], priced: int, failed: int, jsonl: bool, style: Style, out: IO[str]
+    sums: dict[str, _Sums],
+    priced: int,
+    failed: int,
+    jsonl: bool,
+    show: Display,
+    style: Style,
+    out: IO[str],
 ) -> None:
     if jsonl:
         totals = {
@@ -455,10 +529,10 @@ def _summary(
         return
     out.write("\n")
     for currency, s in sorted(sums.items()):
-        incl = "-" if s.incl is None else str(s.incl)
+        excl, incl = show.money(s.excl, currency), show.money(s.incl, currency)
         out.write(
-            style.bold(f"total {currency}: {s.count:,} CDRs  excl. VAT {s.excl}  incl. VAT {incl}")
-            + f"  energy {s.energy} kWh\n"
+            style.bold(f"total {currency}: {s.count:,} CDRs  excl. VAT {excl}  incl. VAT {incl}")
+            + f"  energy {show.energy(s.energy)}\n"
         )
     if failed:
         out.write(style.red(f"{failed:,} of {priced + failed:,} CDRs could not be priced") + "\n")

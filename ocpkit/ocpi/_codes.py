@@ -5,11 +5,29 @@ country codes, ISO 4217 currency codes, ISO 639-1 language codes). The code
 lists are facts; they are kept here as frozen sets, taken from the Debian
 ``iso-codes`` tables, so checking a value is a set lookup and no data is read at
 run time. Codes are upper case except the ISO 639-1 ones, which are lower case.
+
+Beside the currency codes sits their minor unit (the number of decimals an
+amount in that currency is written with), from the same ISO 4217 list: most
+currencies have two, so only the others are tabled, and :func:`minor_unit`
+answers 2 for every code not in the table, including codes the standard gives
+no minor unit (precious metals, bond units, testing and "no currency" codes)
+and codes outside the list.
 """
 
 from __future__ import annotations
 
-__all__ = ["COUNTRY_ALPHA2", "COUNTRY_ALPHA3", "CURRENCIES", "LANGUAGES"]
+from collections.abc import Mapping
+from types import MappingProxyType
+
+__all__ = [
+    "COUNTRY_ALPHA2",
+    "COUNTRY_ALPHA3",
+    "CURRENCIES",
+    "CURRENCY_MINOR_UNITS",
+    "DEFAULT_MINOR_UNIT",
+    "LANGUAGES",
+    "minor_unit",
+]
 
 # ISO 3166-1 alpha-2: officially assigned country codes.
 COUNTRY_ALPHA2: frozenset[str] = frozenset(
@@ -707,6 +725,50 @@ CURRENCIES: frozenset[str] = frozenset(
         "ZWL",
     )
 )
+
+# ISO 4217 minor units of the codes above that do not have two decimals.
+CURRENCY_MINOR_UNITS: Mapping[str, int] = MappingProxyType(
+    {
+        # no decimals
+        "BIF": 0,
+        "CLP": 0,
+        "DJF": 0,
+        "GNF": 0,
+        "ISK": 0,
+        "JPY": 0,
+        "KMF": 0,
+        "KRW": 0,
+        "PYG": 0,
+        "RWF": 0,
+        "UGX": 0,
+        "UYI": 0,
+        "VND": 0,
+        "VUV": 0,
+        "XAF": 0,
+        "XOF": 0,
+        "XPF": 0,
+        # three decimals
+        "BHD": 3,
+        "IQD": 3,
+        "JOD": 3,
+        "KWD": 3,
+        "LYD": 3,
+        "OMR": 3,
+        "TND": 3,
+        # four decimals (units of account)
+        "CLF": 4,
+        "UYW": 4,
+    }
+)
+
+DEFAULT_MINOR_UNIT = 2
+"""The minor unit of every currency not in :data:`CURRENCY_MINOR_UNITS`."""
+
+
+def minor_unit(code: str) -> int:
+    """The number of decimals amounts in currency *code* are written with (any case; 2 when unknown)."""
+    return CURRENCY_MINOR_UNITS.get(code.upper(), DEFAULT_MINOR_UNIT)
+
 
 # ISO 639-1 two-letter language codes.
 LANGUAGES: frozenset[str] = frozenset(

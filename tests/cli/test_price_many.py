@@ -110,7 +110,8 @@ def test_text_report_lists_each_cdr_and_the_sum(tmp_path: Path, tariffs: Path) -
     docs = [cdr(n) for n in range(4)]
     source = tmp_path / "few.jsonl.gz"
     source.write_bytes(gzip.compress("".join(json.dumps(d) + "\n" for d in docs).encode()))
-    code, out, _ = run("--tariffs", str(tariffs), str(source), "--tz", "UTC", "--round", "2")
+    # Rounded when pricing, as an invoice does: the sum adds the rounded amounts.
+    code, out, _ = run("--tariffs", str(tariffs), str(source), "--tz", "UTC", "--round-amounts", "2")
     assert code == 0
     rows = [line for line in out.splitlines() if line.startswith(str(source))]
     assert len(rows) == 4
