@@ -4,7 +4,7 @@ Theory of operation. Each input (a file, ``-`` for stdin, a gzip file recognised
 by its magic bytes, or a directory walked recursively in sorted order) is read as
 text lines one at a time (:mod:`ocpkit.cli._inputs`) and handed to
 :class:`ocpkit.capture.CaptureReader`; the frames it yields are judged by the
-pure fold in :mod:`ocpkit.cli._fold`, and each verdict is written out at once in
+pure fold in :mod:`ocpkit.fleet._fold`, and each verdict is written out at once in
 the chosen report format. The summary holds counts only, so memory stays flat
 however large the capture.
 
@@ -321,7 +321,7 @@ class _Outcome:
 
     def fail(self, source: str, reason: str, message: str) -> None:
         """An input that could not be validated: say so on stderr and list it."""
-        from ocpkit.cli._fold import _MAX_LISTED
+        from ocpkit.fleet._fold import _MAX_LISTED
 
         self.err.write(f"ocpkit validate: {source}: {message}\n")
         self.failed_total += 1
@@ -331,7 +331,7 @@ class _Outcome:
     def check_forced(self, source: str, forced: str, evidence: dict[str | None, Any]) -> None:
         """Note each charge point whose frames point to another version than the one forced."""
         from ocpkit.capture import Confidence
-        from ocpkit.cli._fold import _MAX_LISTED
+        from ocpkit.fleet._fold import _MAX_LISTED
 
         for cp, guess in evidence.items():
             if guess.version is None or guess.version == forced:
@@ -373,7 +373,7 @@ class _Outcome:
         ``verdict`` is ``"valid"`` or ``"invalid"`` for the frames judged, ``None``
         when no frame could be judged at all.
         """
-        from ocpkit.cli._fold import _MAX_LISTED, _MAX_NAMES
+        from ocpkit.fleet._fold import _MAX_LISTED, _MAX_NAMES
 
         totals = {
             "versions": self.versions_total,
@@ -405,8 +405,8 @@ class _Outcome:
 def run(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: IO[bytes]) -> int:
     """Run ``ocpkit validate`` with parsed *args*; return the exit status."""
     from ocpkit.capture import CaptureReader
-    from ocpkit.cli._fold import SourceRun, Summary
     from ocpkit.errors import CaptureError
+    from ocpkit.fleet._fold import SourceRun, Summary
 
     version = None if args.ocpp == "auto" else args.ocpp
     try:
