@@ -71,6 +71,7 @@ def records_to_arrow(records: Iterable[Record]) -> pa.Table:
 
 
 _JSON_COLUMNS = (
+    "charge_points",
     "versions",
     "by_kind",
     "by_action",
