@@ -13,7 +13,7 @@ from ocpkit.fleet._reliability import Reliability
 __all__ = ["LISTED", "Summary", "label"]
 
 LISTED: Final = 50
-"""Unanswered calls and findings listed by a summary (the first ones; all are counted)."""
+"""Unanswered calls and findings listed by a summary (the first by source name and line; all are counted)."""
 
 
 def label(charge_point: str | None) -> str:
@@ -22,8 +22,15 @@ def label(charge_point: str | None) -> str:
 
 
 def _first(a: list[dict[str, Any]], b: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    # Keeping the first LISTED of a concatenation is associative: merges may group in any order.
-    return (a + b)[:LISTED] if len(a) < LISTED else list(a)
+    # The first LISTED by (source, line) of the union: associative and commutative.
+    if not b:
+        return list(a)
+    return sorted(a + b, key=_place)[:LISTED]
+
+
+def _place(entry: dict[str, Any]) -> tuple[str, int]:
+    line = entry.get("line")
+    return (str(entry.get("source")), line if isinstance(line, int) else -1)
 
 
 @dataclass
@@ -37,6 +44,7 @@ class Summary:
 
     charge_points: Counter[str] = field(default_factory=Counter)
     """Frames per charge point (see :func:`label`)."""
+    invalid_by_charge_point: Counter[str] = field(default_factory=Counter)
     frames: int = 0
     invalid: int = 0
     tolerated: int = 0
@@ -64,6 +72,7 @@ class Summary:
         """The summary of *records* whose fold counted into *run* (one charge point's sources)."""
         s = cls(
             charge_points=Counter(run.by_charge_point),
+            invalid_by_charge_point=Counter(run.invalid_by_charge_point),
             frames=run.frames,
             invalid=run.invalid,
             tolerated=run.tolerated,
@@ -74,9 +83,9 @@ class Summary:
             by_keyword=Counter(run.by_keyword),
             findings=Counter(run.findings),
             findings_total=run.findings_total,
-            findings_listed=list(run.findings_listed[:LISTED]),
+            findings_listed=sorted(run.findings_listed, key=_place)[:LISTED],
             unanswered=run.unanswered,
-            unanswered_listed=list(run.unanswered_listed[:LISTED]),
+            unanswered_listed=sorted(run.unanswered_listed, key=_place)[:LISTED],
             unpaired_results=run.unpaired_results,
         )
         for record in records:
@@ -92,6 +101,7 @@ class Summary:
             reliability[cp] = figures if mine is None else mine.merge(figures)
         return Summary(
             self.charge_points + other.charge_points,
+            self.invalid_by_charge_point + other.invalid_by_charge_point,
             self.frames + other.frames,
             self.invalid + other.invalid,
             self.tolerated + other.tolerated,
@@ -113,7 +123,10 @@ class Summary:
     def as_dict(self) -> dict[str, Any]:
         """The summary as JSON-ready values (counters sorted by name)."""
         return {
-            "charge_points": dict(sorted(self.charge_points.items())),
+            "charge_points": {
+                cp: {"frames": n, "invalid": self.invalid_by_charge_point.get(cp, 0)}
+                for cp, n in sorted(self.charge_points.items())
+            },
             "frames": self.frames,
             "valid": self.frames - self.invalid,
             "invalid": self.invalid,

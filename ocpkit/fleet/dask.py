@@ -348,18 +348,31 @@ class FleetResult:
     client: Any = None
     """The ``distributed.Client`` to compute with (None: Dask's current scheduler)."""
 
-    def to_parquet(self, directory: str) -> None:
-        """Write ``records/`` and ``summaries/`` Parquet datasets under *directory* (one computation)."""
+    def to_parquet(self, directory: str, *, with_summaries: bool = False) -> Any:
+        """Write ``records/`` and ``summaries/`` Parquet datasets under *directory* (one computation).
+
+        With *with_summaries*, return the summaries (pandas) and the source reports computed on the way.
+        """
         dask, _, _, _ = _need()
         base = directory.rstrip("/")
         jobs = [
             self.records.to_parquet(f"{base}/records", compute=False, write_index=False),
             self.summaries.to_parquet(f"{base}/summaries", compute=False, write_index=False),
         ]
+        if with_summaries:
+            jobs += [self.summaries, self.reports]
         if self.client is not None:
-            self.client.gather(self.client.compute(jobs))
+            done = self.client.gather(self.client.compute(jobs))
         else:
-            dask.compute(*jobs)
+            done = dask.compute(*jobs)
+        if with_summaries:
+            return done[2], self.read_reports(done[3])
+        return None
+
+    @staticmethod
+    def read_reports(reports: Any) -> list[SourceReport]:
+        """The :class:`SourceReport` list, in input order, of a computed ``reports`` frame."""
+        return [pickle.loads(blob) for blob in reports.sort_values("order")["report"].tolist()]
 
     def compute(self) -> tuple[Any, Any, list[SourceReport]]:
         """Records and summaries as pandas DataFrames, and the source reports (one computation)."""
@@ -370,8 +383,7 @@ class FleetResult:
             )
         else:
             records, summaries, reports = dask.compute(self.records, self.summaries, self.reports)
-        ordered = reports.sort_values("order")["report"].tolist()
-        return records, summaries, [pickle.loads(blob) for blob in ordered]
+        return records, summaries, self.read_reports(reports)
 
 
 def validate(
@@ -485,7 +497,10 @@ def summary_of(summaries: Any) -> Summary:
         part.invalid_by_action.update({a: x["invalid"] for a, x in by_action.items() if x["invalid"]})
         for name in ("by_kind", "by_code", "by_keyword", "versions", "findings"):
             getattr(part, name).update(json.loads(row[name]))
-        part.charge_points.update(json.loads(row["charge_points"]))
+        for cp, x in json.loads(row["charge_points"]).items():
+            part.charge_points[cp] += x["frames"]
+            if x["invalid"]:
+                part.invalid_by_charge_point[cp] += x["invalid"]
         part.findings_listed = json.loads(row["findings_listed"])
         part.unanswered_listed = json.loads(row["unanswered_listed"])
         total = total.merge(part)
