@@ -126,13 +126,13 @@ def main() -> None:
             one_s, one_rss = run_dask(directory, warm, 1, base / "out")
             two_s, two_rss = run_dask(directory, warm, 2, base / "out")
             for name, seconds in (("cli", cli_s), ("dask-1", one_s), ("dask-2", two_s)):
-                print(
-                    f"  {name:<7} {seconds:8.2f} s  {lines / seconds:10,.0f} frames/s  x{cli_s / seconds:.2f} CLI"
-                )
+                rate = lines / seconds
+                print(f"  {name:<7} {seconds:8.2f} s  {rate:10,.0f} frames/s  x{cli_s / seconds:.2f} CLI")
             print(f"  scaling 2 workers / 1 worker: x{one_s / two_s:.2f}")
+            per_worker = ", ".join(f"{r / 1024:.0f} MB" for r in two_rss)
             print(
-                f"  peak RSS: cli {cli_rss / 1024:.0f} MB; per worker, 1 worker: {one_rss[0] / 1024:.0f} MB; "
-                f"2 workers: {', '.join(f'{r / 1024:.0f} MB' for r in two_rss)}"
+                f"  peak RSS: cli {cli_rss / 1024:.0f} MB; per worker, 1 worker: {one_rss[0] / 1024:.0f} MB;"
+                f" 2 workers: {per_worker}"
             )
 
 
