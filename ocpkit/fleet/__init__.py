@@ -34,8 +34,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from itertools import groupby
+from typing import IO
 
 from ocpkit.capture import CaptureReader
+from ocpkit.capture._lines import Lines, Prefixed, StreamRefused, sniff
 from ocpkit.fleet._arrow import record_schema, records_to_arrow, summaries_to_arrow, summary_schema
 from ocpkit.fleet._fold import RECORD_KEYS, Record, SourceRun
 from ocpkit.fleet._fold import Summary as RunSummary
@@ -60,6 +62,7 @@ __all__ = [
     "Reliability",
     "ReliabilityFold",
     "SourcedFrame",
+    "StreamRefused",
     "Summary",
     "VersionPlanner",
     "label",
@@ -69,12 +72,26 @@ __all__ = [
     "sourced_frames",
     "summaries_to_arrow",
     "summary_schema",
+    "text_lines",
     "time_key",
     "validate_partition",
 ]
 
 VersionChoice = str | Mapping[tuple[str, str | None], Decision] | None
 """``None`` (decide per source and charge point), a version for all, or a plan from :func:`resolve_plan`."""
+
+
+def text_lines(name: str, raw: IO[bytes]) -> Lines:
+    """The text lines of a binary stream the caller opened, decoded as ``ocpkit validate`` decodes them.
+
+    A gzip stream is decompressed on the fly; a line that is not UTF-8 is
+    decoded with replacement characters and its number kept in the result's
+    ``bad_lines`` (hand it to :func:`sourced_frames`). Raise
+    :class:`StreamRefused` (``reason``: ``binary``, ``corrupt``, ``unreadable``)
+    when the stream is not text; *name* is used in the message.
+    """
+    stream, first, _ = sniff(name, raw)
+    return Lines(Prefixed(first, stream))
 
 
 def sourced_frames(
