@@ -15,7 +15,7 @@ frames and files, so the files keep their size):
   writes every record). The workers are warmed up on a tiny fleet first (imports,
   schema compilation), so the time is the fleet's; the cluster's start is not
   counted. Peak RSS per worker is each worker process's high-water mark
-  (``ru_maxrss``), read at the end.
+  (``ru_maxrss``), read after the warm-up (imports, schemas: the floor) and at the end.
 
 Printed per size: frames, frames/s of each, the scaling ratio (2 workers over
 1), the ratio of each to the CLI, peak RSS per worker. Memory per worker flat
@@ -68,8 +68,9 @@ def run_cli(directory: Path) -> tuple[float, int]:
     return float(seconds), int(rss)
 
 
-def run_dask(directory: Path, warm: Path, workers: int, out: Path) -> tuple[float, list[int]]:
-    """Wall seconds of the Dask engine on *workers* workers (warmed up first) and each worker's peak RSS."""
+def run_dask(directory: Path, warm: Path, workers: int, out: Path) -> tuple[float, list[int], list[int]]:
+    """Wall seconds of the Dask engine on *workers* workers (warmed up first), and each worker's peak RSS
+    after the warm-up and at the end."""
     import logging
 
     import distributed
@@ -89,11 +90,12 @@ def run_dask(directory: Path, warm: Path, workers: int, out: Path) -> tuple[floa
         distributed.Client(cluster) as client,
     ):
         validate(str(warm), client=client).to_parquet(str(out / "warm"))
+        base: dict[str, Any] = client.run(_peak_rss_kb)
         t = time.perf_counter()
         validate(str(directory), client=client).to_parquet(str(out / f"fleet-{workers}"))
         seconds = time.perf_counter() - t
         peaks: dict[str, Any] = client.run(_peak_rss_kb)
-    return seconds, sorted(peaks.values())
+    return seconds, [base[w] for w in sorted(peaks)], [peaks[w] for w in sorted(peaks)]
 
 
 def main() -> None:
@@ -123,16 +125,17 @@ def main() -> None:
                 f"({size / 1e6:.0f} MB), generated in {time.perf_counter() - t:.1f} s"
             )
             cli_s, cli_rss = run_cli(directory)
-            one_s, one_rss = run_dask(directory, warm, 1, base / "out")
-            two_s, two_rss = run_dask(directory, warm, 2, base / "out")
+            one_s, one_base, one_rss = run_dask(directory, warm, 1, base / "out")
+            two_s, two_base, two_rss = run_dask(directory, warm, 2, base / "out")
             for name, seconds in (("cli", cli_s), ("dask-1", one_s), ("dask-2", two_s)):
                 rate = lines / seconds
                 print(f"  {name:<7} {seconds:8.2f} s  {rate:10,.0f} frames/s  x{cli_s / seconds:.2f} CLI")
             print(f"  scaling 2 workers / 1 worker: x{one_s / two_s:.2f}")
             per_worker = ", ".join(f"{r / 1024:.0f} MB" for r in two_rss)
+            warmed = ", ".join(f"{r / 1024:.0f} MB" for r in (*one_base, *two_base))
             print(
                 f"  peak RSS: cli {cli_rss / 1024:.0f} MB; per worker, 1 worker: {one_rss[0] / 1024:.0f} MB;"
-                f" 2 workers: {per_worker}"
+                f" 2 workers: {per_worker} (after the warm-up: {warmed})"
             )
 
 

@@ -77,8 +77,9 @@ __all__ = [
     "validate_partition",
 ]
 
-VersionChoice = str | Mapping[tuple[str, str | None], Decision] | None
-"""``None`` (decide per source and charge point), a version for all, or a plan from :func:`resolve_plan`."""
+VersionChoice = str | Mapping[tuple[str, str | None], Decision | str] | None
+"""``None`` (decide per source and charge point), a version for all, or a plan: :func:`resolve_plan`'s
+decisions, or only their versions, by (source, charge point)."""
 
 
 def text_lines(name: str, raw: IO[bytes]) -> Lines:
@@ -187,7 +188,7 @@ def _charge_point(
                 # The planned version of the frame's own charge point in its source (a frame without an
                 # id judged in another charge point's partition keeps its own decision).
                 decision = version.get((name, f.frame.charge_point))
-                run.forced = decision.version if decision is not None else None
+                run.forced = decision if isinstance(decision, str) or decision is None else decision.version
             out.extend(run.feed(f.frame))
         out.extend(run.finish())
         # One charge point of one source: its records come out in the order of its frames.

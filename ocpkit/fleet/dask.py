@@ -46,7 +46,7 @@ from itertools import groupby
 from pathlib import Path
 from typing import Any, Final
 
-from ocpkit.errors import CaptureError, MissingExtraError
+from ocpkit.errors import CaptureError, MissingExtraError, UnsupportedError
 from ocpkit.fleet import (
     Decision,
     Record,
@@ -294,14 +294,16 @@ def _batches(
     return batches
 
 
-def _plan(batches: list[list[SourceReport]]) -> dict[tuple[str, str | None], Decision]:
+def _plan(batches: list[list[SourceReport]]) -> dict[tuple[str, str | None], str]:
+    """The version of each (source, charge point): all a fold needs of the plan (it goes to every fold)."""
     ordered = sorted((r for batch in batches for r in batch), key=lambda r: r.order)
-    return resolve_plan(d for r in ordered for d in r.decisions)
+    plan = resolve_plan(d for r in ordered for d in r.decisions)
+    return {key: d.version for key, d in plan.items() if d.version is not None}
 
 
 def _fold(
     part: Any,
-    plan: dict[tuple[str, str | None], Decision],
+    plan: dict[tuple[str, str | None], str],
     version: str | None,
     lenient: bool,
     rules: str,
@@ -410,7 +412,7 @@ def validate(
     delayed = dask.delayed
 
     if version not in ("auto", "1.6", "2.0.1", "2.1"):
-        raise CaptureError(f"unknown OCPP version {version!r}: expected auto, 1.6, 2.0.1 or 2.1")
+        raise UnsupportedError(f"unknown OCPP version {version!r}: expected auto, 1.6, 2.0.1 or 2.1")
     if isinstance(paths_or_bag, str):
         names = [paths_or_bag]
     elif hasattr(paths_or_bag, "compute") and hasattr(paths_or_bag, "map_partitions"):

@@ -122,3 +122,10 @@ def test_a_missing_input_is_an_ocpkit_error(client: Any, tmp_path: Path) -> None
 
     with pytest.raises(CaptureError, match="no such file"):
         validate(str(tmp_path / "absent.log"), client=client)
+
+
+def test_an_unknown_version_is_an_ocpkit_error(client: Any, fleet_dir: Path) -> None:
+    from ocpkit.errors import UnsupportedError
+
+    with pytest.raises(UnsupportedError, match=r"unknown OCPP version '1\.5'"):
+        validate(str(fleet_dir), client=client, version="1.5")

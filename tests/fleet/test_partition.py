@@ -177,3 +177,17 @@ def test_sourced_frames_keep_the_sources_judging_order() -> None:
     assert [f.seq for f in frames] == [0, 1, 2, 3]
     assert {f.order for f in frames} == {3} and {f.station for f in frames} == {"X"}
     assert [(d.charge_point, d.held) for d in decisions] == [("X", 4)]
+
+
+def test_text_lines_read_gzip_and_refuse_binary() -> None:
+    import gzip
+    import io
+
+    from ocpkit.fleet import StreamRefused, text_lines
+
+    lines = text_lines("x.gz", io.BytesIO(gzip.compress(b'[2,"1","Heartbeat",{}]\n\xff\n')))
+    assert list(lines) == ['[2,"1","Heartbeat",{}]\n', "\ufffd\n"]
+    assert lines.bad_lines == {2}
+    with pytest.raises(StreamRefused, match="binary data") as caught:
+        text_lines("x.bin", io.BytesIO(b"\x00\x01\x02"))
+    assert caught.value.reason == "binary"
