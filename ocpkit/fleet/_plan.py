@@ -105,7 +105,9 @@ class VersionPlanner(SourceRun):
         self.order = order
         self.decisions: list[Decision] = []
         self.judged: list[SourcedFrame] = []
-        """The source's frames in the order they are judged, with their partition."""
+        """The source's frames in the order they are judged, with their partition (a reader of the
+        planner may take them out as it goes: :attr:`count` keeps the numbering)."""
+        self.count = 0
         self.stations: dict[str, dict[str | None, None]] = {}
 
     def _judge(self, frame: CapturedFrame, version: str, bad_text: bool) -> Record:
@@ -118,7 +120,8 @@ class VersionPlanner(SourceRun):
                 station = next(iter(names))
             else:
                 names[cp] = None
-        self.judged.append(SourcedFrame(self.source, self.order, len(self.judged), frame, bad_text, station))
+        self.judged.append(SourcedFrame(self.source, self.order, self.count, frame, bad_text, station))
+        self.count += 1
         return _PLACEHOLDER
 
     def _decide(self, cp: str | None, group: _Group) -> Iterator[Record]:

@@ -74,8 +74,8 @@ __all__ = [
 ]
 
 CHUNK_FRAMES: Final = 20_000
-"""Frames of one charge point and source carried in one row between extract and fold."""
-PARTITION_BYTES: Final = 64 * 1024 * 1024
+"""Frames an extract task holds as objects before it packs them (one row per charge point among them)."""
+PARTITION_BYTES: Final = 16 * 1024 * 1024
 """Input bytes per fold partition when ``partitions`` is not given."""
 BATCH_BYTES: Final = 16 * 1024 * 1024
 """Input bytes of small sources read by one extract task."""
@@ -150,38 +150,46 @@ def expand(names: Sequence[str]) -> list[tuple[str, str, bool]]:
 
 
 def _extract(
-    name: str, url: str, order: int, in_directory: bool, version: str | None, shape: str | None
+    name: str, url: str, order: int, in_dir: bool, version: str | None, shape: str | None
 ) -> tuple[Any, SourceReport]:
-    """Read one source: its frames as rows (charge point, order, chunk, frames) and its report."""
+    """Read one source: its frames as rows (charge point, order, chunk, frames) and its report.
+
+    Judged frames are packed as they come (every :data:`CHUNK_FRAMES`), so the
+    task holds the packed source and at most that many frames as objects.
+    """
     import fsspec
 
     from ocpkit.capture import CaptureReader
     from ocpkit.capture._lines import Lines, Prefixed, StreamRefused, sniff
 
     _, _, pd, pa = _need()
-    report = SourceReport(name, order, in_directory)
-    judged: list[SourcedFrame] = []
+    report = SourceReport(name, order, in_dir)
+    rows = _Rows()
     try:
         opened = fsspec.open(url, "rb").open()
     except OSError as exc:
         report.failure = ("unreadable", f"cannot open: {exc.strerror or exc}")
-        return _rows(pd, pa, judged), report
+        return rows.frame(pd, pa), report
     try:
         try:
             stream, first, _ = sniff(name, opened)
         except StreamRefused as exc:
             report.failure = (exc.reason, str(exc).removeprefix(f"{name}: "))
-            return _rows(pd, pa, judged), report
+            return rows.frame(pd, pa), report
         lines = Lines(Prefixed(first, stream))
         reader = CaptureReader(lines, shape=shape)
         planner = VersionPlanner(
             name, order=order, version=version, bad_lines=lines.bad_lines, hints=lambda: reader.hints
         )
+        judged = planner.judged
         frames = 0
         try:
             for frame in reader:
                 frames += 1
                 planner.feed(frame)
+                if len(judged) >= CHUNK_FRAMES:
+                    rows.add(judged)
+                    judged.clear()
             report.decisions = planner.close()
         except (OSError, EOFError, zlib.error) as exc:
             report.decisions = planner.close()
@@ -193,7 +201,8 @@ def _extract(
             )
         except CaptureError as exc:
             report.failure = ("unreadable", str(exc))
-        judged = planner.judged
+        rows.add(judged)
+        judged.clear()
         report.frames = frames
         report.lines = lines.count
         report.problems = list(lines.problems)
@@ -210,7 +219,7 @@ def _extract(
                 "lines": lines.count,
                 "frames": frames,
             }
-        if report.failure is None and not in_directory and frames == 0:
+        if report.failure is None and not in_dir and frames == 0:
             report.failure = (
                 ("empty", "empty file")
                 if lines.count == 0
@@ -218,7 +227,7 @@ def _extract(
             )
     finally:
         opened.close()
-    return _rows(pd, pa, judged), report
+    return rows.frame(pd, pa), report
 
 
 def _key(station: str | None) -> str:
@@ -237,29 +246,43 @@ def _frames_meta(pd: Any, pa: Any) -> Any:
     )
 
 
-def _rows(pd: Any, pa: Any, judged: list[SourcedFrame]) -> Any:
-    stations: list[str] = []
-    orders: list[int] = []
-    chunks: list[int] = []
-    blobs: list[bytes] = []
-    ordered = sorted(judged, key=lambda f: (_key(f.station), f.seq))
-    for station, group in groupby(ordered, key=lambda f: _key(f.station)):
-        these = list(group)
-        for n, start in enumerate(range(0, len(these), CHUNK_FRAMES)):
-            stations.append(station)
-            orders.append(these[0].order)
-            chunks.append(n)
-            blobs.append(pickle.dumps(these[start : start + CHUNK_FRAMES], protocol=5))
-    if not stations:
-        return _frames_meta(pd, pa)
-    return pd.DataFrame(
-        {
-            "station": pd.Series(stations, dtype=pd.ArrowDtype(pa.string())),
-            "order": pd.Series(orders, dtype="int64"),
-            "chunk": pd.Series(chunks, dtype="int64"),
-            "frames": pd.Series(blobs, dtype=pd.ArrowDtype(pa.binary())),
-        }
-    )
+class _Rows:
+    """The rows an extract task hands on: one per (charge point, chunk), frames pickled."""
+
+    def __init__(self) -> None:
+        self.stations: list[str] = []
+        self.orders: list[int] = []
+        self.chunks: list[int] = []
+        self.blobs: list[bytes] = []
+
+    def add(self, judged: list[SourcedFrame]) -> None:
+        """Pack *judged* (frames in judging order), one row per charge point among them."""
+        groups: dict[str, list[SourcedFrame]] = {}
+        for f in judged:
+            key = _key(f.station)
+            group = groups.get(key)
+            if group is None:
+                group = groups[key] = []
+            group.append(f)
+        for station, group in groups.items():
+            self.stations.append(station)
+            self.orders.append(group[0].order)
+            # Chunks of one source are numbered in packing order, so a station's rows keep its frames' order.
+            self.chunks.append(len(self.chunks))
+            self.blobs.append(pickle.dumps(group, protocol=5))
+
+    def frame(self, pd: Any, pa: Any) -> Any:
+        """The rows as a pandas DataFrame (:func:`_frames_meta`'s columns)."""
+        if not self.stations:
+            return _frames_meta(pd, pa)
+        return pd.DataFrame(
+            {
+                "station": pd.Series(self.stations, dtype=pd.ArrowDtype(pa.string())),
+                "order": pd.Series(self.orders, dtype="int64"),
+                "chunk": pd.Series(self.chunks, dtype="int64"),
+                "frames": pd.Series(self.blobs, dtype=pd.ArrowDtype(pa.binary())),
+            }
+        )
 
 
 def _extract_batch(

@@ -129,3 +129,28 @@ def test_an_unknown_version_is_an_ocpkit_error(client: Any, fleet_dir: Path) -> 
 
     with pytest.raises(UnsupportedError, match=r"unknown OCPP version '1\.5'"):
         validate(str(fleet_dir), client=client, version="1.5")
+
+
+def test_an_extract_task_packs_frames_in_chunks_that_fold_back_in_order(
+    fleet_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pyarrow as pa
+
+    from ocpkit.fleet import dask as engine
+
+    monkeypatch.setattr(engine, "CHUNK_FRAMES", 50)
+    path = str(max(fleet_dir.iterdir(), key=lambda p: p.stat().st_size))
+    rows, report = engine._extract(path, path, 0, False, None, None)
+    assert report.failure is None and report.frames > 200
+    # More rows than charge points: each one's frames are spread over several chunks.
+    assert len(rows) > rows["station"].nunique() > 1
+    records, summaries = engine._fold(
+        rows.sample(frac=1, random_state=3), engine._plan([[report]]), None, False, "spec", None
+    )
+    got = [
+        {k: r[k] for k in RECORD_KEYS}
+        for r in pa.Table.from_pandas(records, preserve_index=False).to_pylist()
+    ]
+    expected, _ = cli_jsonl(path)
+    assert canonical(got) == canonical(expected)
+    assert len(summaries) == rows["station"].nunique()
