@@ -356,6 +356,42 @@ def _fold(
     return records_df, summaries_df
 
 
+def _combined_meta(pd: Any, pa: Any) -> Any:
+    frame = _meta(pd, record_schema())
+    frame["summaries"] = pd.Series([], dtype=pd.ArrowDtype(pa.binary()))
+    return frame
+
+
+def _fold_combined(
+    part: Any,
+    plan: dict[tuple[str, str | None], str],
+    version: str | None,
+    lenient: bool,
+    rules: str,
+    silence: float | None,
+) -> Any:
+    """The fold of one partition as one frame: the records, and the summaries packed in the first row."""
+    _, _, pd, pa = _need()
+    records, summaries = _fold(part, plan, version, lenient, rules, silence)
+    packed: list[bytes | None] = [None] * len(records)
+    if len(records):
+        packed[0] = pickle.dumps(summaries, protocol=5)
+    records["summaries"] = pd.Series(packed, dtype=pd.ArrowDtype(pa.binary()), index=records.index)
+    return records
+
+
+def _records_of(folded: Any) -> Any:
+    return folded.drop(columns=["summaries"])
+
+
+def _summaries_of(folded: Any) -> Any:
+    _, _, pd, _ = _need()
+    packed = folded["summaries"].dropna().tolist() if len(folded) else []
+    if not packed:
+        return _meta(pd, summary_schema())
+    return pd.concat([pickle.loads(blob) for blob in packed], ignore_index=True)
+
+
 def _meta(pd: Any, schema: Any) -> Any:
     return schema.empty_table().to_pandas(types_mapper=pd.ArrowDtype)
 
@@ -459,12 +495,20 @@ def validate(
     if partitions is None:
         partitions = max(min(len(sources), MIN_PARTITIONS), sum(sizes) // PARTITION_BYTES + 1)
     shuffled = frames.shuffle(on="station", npartitions=partitions)
-    folds = [
-        delayed(_fold, nout=2, pure=True)(part, plan, forced, lenient, rules, silence)
-        for part in shuffled.to_delayed()
-    ]
-    records = dd.from_delayed([f[0] for f in folds], meta=_meta(pd, record_schema()), verify_meta=False)
-    summaries = dd.from_delayed([f[1] for f in folds], meta=_meta(pd, summary_schema()), verify_meta=False)
+    # One task per partition takes it from the shuffle and folds it (fused: a worker holds one partition
+    # at a time); records and summaries are both read off the folded frame, so they share the fold.
+    folded = shuffled.map_partitions(
+        _fold_combined,
+        plan,
+        forced,
+        lenient,
+        rules,
+        silence,
+        meta=_combined_meta(pd, pa),
+        enforce_metadata=False,
+    )
+    records = folded.map_partitions(_records_of, meta=_meta(pd, record_schema()), enforce_metadata=False)
+    summaries = folded.map_partitions(_summaries_of, meta=_meta(pd, summary_schema()), enforce_metadata=False)
     return FleetResult(records, summaries, reports, client)
 
 
