@@ -14,7 +14,8 @@ frames and files, so the files keep their size):
   127.0.0.1), writing ``to_parquet`` (every record and summary, as the CLI
   writes every record). The workers are warmed up on a tiny fleet first (imports,
   schema compilation), so the time is the fleet's; the cluster's start is not
-  counted. Peak RSS per worker is each worker process's high-water mark
+  counted. One fold partition per file, so partitions have the same size at
+  both fleet sizes. Peak RSS per worker is each worker process's high-water mark
   (``ru_maxrss``), read after the warm-up (imports, schemas: the floor) and at the end.
 
 Printed per size: frames, frames/s of each, the scaling ratio (2 workers over
@@ -68,7 +69,9 @@ def run_cli(directory: Path) -> tuple[float, int]:
     return float(seconds), int(rss)
 
 
-def run_dask(directory: Path, warm: Path, workers: int, out: Path) -> tuple[float, list[int], list[int]]:
+def run_dask(
+    directory: Path, warm: Path, workers: int, out: Path, partitions: int | None = None
+) -> tuple[float, list[int], list[int]]:
     """Wall seconds of the Dask engine on *workers* workers (warmed up first), and each worker's peak RSS
     after the warm-up and at the end."""
     import logging
@@ -92,7 +95,8 @@ def run_dask(directory: Path, warm: Path, workers: int, out: Path) -> tuple[floa
         validate(str(warm), client=client).to_parquet(str(out / "warm"))
         base: dict[str, Any] = client.run(_peak_rss_kb)
         t = time.perf_counter()
-        validate(str(directory), client=client).to_parquet(str(out / f"fleet-{workers}"))
+        result = validate(str(directory), client=client, partitions=partitions)
+        result.to_parquet(str(out / f"fleet-{workers}"))
         seconds = time.perf_counter() - t
         peaks: dict[str, Any] = client.run(_peak_rss_kb)
     return seconds, [base[w] for w in sorted(peaks)], [peaks[w] for w in sorted(peaks)]
@@ -125,8 +129,8 @@ def main() -> None:
                 f"({size / 1e6:.0f} MB), generated in {time.perf_counter() - t:.1f} s"
             )
             cli_s, cli_rss = run_cli(directory)
-            one_s, one_base, one_rss = run_dask(directory, warm, 1, base / "out")
-            two_s, two_base, two_rss = run_dask(directory, warm, 2, base / "out")
+            one_s, one_base, one_rss = run_dask(directory, warm, 1, base / "out", files)
+            two_s, two_base, two_rss = run_dask(directory, warm, 2, base / "out", files)
             for name, seconds in (("cli", cli_s), ("dask-1", one_s), ("dask-2", two_s)):
                 rate = lines / seconds
                 print(f"  {name:<7} {seconds:8.2f} s  {rate:10,.0f} frames/s  x{cli_s / seconds:.2f} CLI")
