@@ -37,6 +37,8 @@ from ocpkit.fleet import RECORD_KEYS
 def spark() -> Iterator[Any]:
     from pyspark.sql import SparkSession
 
+    # Spark's Python workers run this interpreter, where ocpkit is importable.
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     session = (
         SparkSession.builder.master("local[2]")
         .appName("ocpkit-fleet-test")
