@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
 __all__ = ["add_parser", "run"]
 
+
 def add_parser(sub: Any) -> None:
     """Add the ``ocmf`` subcommand and its arguments to the subparsers *sub*."""
     p = sub.add_parser(
