@@ -318,7 +318,8 @@ def _read_v16_unstarted(items: Sequence[Message], wanted: str | None, estimate: 
     if len(ids) > 1:
         raise BridgeError(f"{len(ids)} transactions without a StartTransaction: name one with transaction_id")
     (tx_id,) = ids
-    return _fold_v16(items, tx_id, connector, id_tag, None, "StartTransaction", len(items), [], estimate)
+    # index 0: a RemoteStartTransaction of it came before the log began, with its StartTransaction.
+    return _fold_v16(items, tx_id, connector, id_tag, None, "StartTransaction", 0, [], estimate)
 
 
 def _fold_v16(
@@ -466,8 +467,11 @@ def _read_v2(items: Sequence[Message], wanted: str | None, estimate: _Estimate) 
     anchor = started_at if remote_event is None else max(started_at, remote_event)
     # Simple stations name the token only in the CSMS's RequestStartTransaction: the one with the
     # transaction's remoteStartId, else the last one before the Started or RemoteStart event.
+    # Without the Started event (a log begun mid-session) a request before the first event seen
+    # may be for another transaction: only a RemoteStart event or a remoteStartId ties one to it.
+    guess = start is not None or remote_event is not None
     candidates = [r for _, r in requests if _int_or_none(r.get("remoteStartId")) in remote_ids] or [
-        r for p, r in requests if p < anchor
+        r for p, r in requests if guess and p < anchor
     ]
     if token is None and candidates:
         token = _mapping(candidates[-1].get("idToken"), "RequestStartTransaction/idToken")

@@ -13,10 +13,12 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from ocpkit import energy
 from ocpkit.bridge import BridgeConfig, Message, read_transaction, to_cdr, to_session
-from ocpkit.errors import BridgeError
+from ocpkit.errors import BridgeError, OcpkitError
 from ocpkit.ocpp import v16
 from ocpkit.ocpp.validation import check_frames
 
@@ -362,3 +364,93 @@ def test_energy_says_which_end_stands_in() -> None:
     # Nothing to stand in: no estimate is named.
     empty = energy.energy_delivered([], start_missing=True, end_missing=True)
     assert (empty.energy_wh, empty.start_estimated, empty.end_estimated) == (None, None, None)
+
+
+# --------------------------------------------------------------------------- hostile input
+
+_JSON = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**70), 2**70)
+    | st.text(max_size=8)
+    | st.floats(allow_nan=True),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=12), inner, max_size=4),
+    max_leaves=10,
+)
+_FIELDS = [
+    "transactionId",
+    "connectorId",
+    "meterValue",
+    "meterStop",
+    "timestamp",
+    "idTag",
+    "transactionData",
+    "transactionInfo",
+    "idToken",
+    "evse",
+    "seqNo",
+    "eventType",
+]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.sampled_from([("1.6", LOG16, 42), ("1.6", LOG16_CUT, 43), ("2.0.1", LOG201, "TX-7")]),
+    st.integers(0, 10),
+    st.sampled_from(_FIELDS),
+    _JSON,
+    st.booleans(),
+)
+def test_hostile_fields_in_a_log_cut_mid_session(
+    log: tuple[str, str, int | str], which: int, key: str, value: Any, drop: bool
+) -> None:
+    version, text, tx_id = log
+    messages = _messages(text, version)
+    target = messages[which % len(messages)]
+    payload = dict(target.payload)  # type: ignore[call-overload]
+    if drop:
+        payload.pop(key, None)
+    else:
+        payload[key] = value
+    messages[which % len(messages)] = Message(target.action, payload, response=target.response)
+    try:
+        tx = read_transaction(messages, transaction_id=tx_id, estimate_start=True, estimate_end=True)
+    except BridgeError:
+        return
+    assert tx.end is not None and tx.end >= tx.start
+    # No mutation adds the missing message: its end is still estimated.
+    if text is LOG16 or (
+        text is LOG201 and not any(m.payload.get("eventType") == "Started" for m in messages)
+    ):  # type: ignore[attr-defined]
+        assert tx.start_estimated is not None
+    if text is LOG16_CUT:
+        assert tx.end_estimated is not None
+    try:
+        cdr = to_cdr(tx, CONFIG, now=NOW)
+    except OcpkitError as exc:
+        assert isinstance(exc, BridgeError)
+    else:
+        assert cdr.start_date_time == tx.start and cdr.end_date_time == tx.end
+
+
+def test_requests_of_other_transactions_are_not_taken_for_a_missing_start() -> None:
+    # 1.6: a RemoteStartTransaction for TAG-9 on connector 2 later in the log starts the next
+    # transaction, not transaction 42 (whose own remote start, if any, preceded the log).
+    later = Message("RemoteStartTransaction", {"connectorId": 2, "idTag": "TAG-9"})
+    tx = read_transaction([*_messages(LOG16, "1.6"), later], transaction_id=42, estimate_start=True)
+    assert tx.remote_start is False
+    # 2.x: a RequestStartTransaction before the first event seen names no transaction of it...
+    no_token = [
+        Message(m.action, {k: v for k, v in m.payload.items() if k != "idToken"})  # type: ignore[attr-defined]
+        for m in _messages(LOG201, "2.0.1")
+    ]
+    request = Message(
+        "RequestStartTransaction", {"idToken": {"idToken": "OTHER", "type": "Central"}, "remoteStartId": 3}
+    )
+    tx = read_transaction([request, *no_token], estimate_start=True)
+    assert (tx.id_token, tx.remote_start) == ("", False)
+    # ...unless its remoteStartId is the transaction's.
+    info = {"transactionId": "TX-7", "chargingState": "Charging", "remoteStartId": 3}
+    tied = [Message("TransactionEvent", no_token[0].payload | {"transactionInfo": info}), *no_token[1:]]  # type: ignore[operator]
+    tx = read_transaction([request, *tied], estimate_start=True)
+    assert (tx.id_token, tx.id_token_type, tx.remote_start) == ("OTHER", "Central", True)
