@@ -389,8 +389,8 @@ def _fold_v16(
         readings,
         tuple(states),
         reason,
-        start_note,
-        end_note,
+        start_estimated=start_note,
+        end_estimated=end_note,
     )
 
 
@@ -504,6 +504,6 @@ def _read_v2(items: Sequence[Message], wanted: str | None, estimate: _Estimate) 
         readings,
         tuple(states),
         reason,
-        start_note,
-        end_note,
+        start_estimated=start_note,
+        end_estimated=end_note,
     )

@@ -305,8 +305,8 @@ def energy_delivered(
         tuple(resets),
         tuple(result_notes),
         tuple(series),
-        _stand_in("first", kept[0], measurand) if start_missing else None,
-        _stand_in("last", kept[-1], measurand) if end_missing else None,
+        start_estimated=_stand_in("first", kept[0], measurand) if start_missing else None,
+        end_estimated=_stand_in("last", kept[-1], measurand) if end_missing else None,
     )
 
 
