@@ -118,7 +118,11 @@ class EnergyResult:
     """Energy delivered during one transaction, with how it was found.
 
     :attr:`energy_wh` is ``None`` when no usable register sample exists. :attr:`series` holds the
-    cumulative energy (Wh) at each sample used, in time order.
+    cumulative energy (Wh) at each sample used, in time order. :attr:`start_estimated` /
+    :attr:`end_estimated` are ``None`` unless the caller said that end of the transaction is not
+    among the readings (``start_missing`` / ``end_missing`` of :func:`energy_delivered`); they then
+    name the sample that stands for it, e.g. ``"first Energy.Active.Import.Register sample at
+    2026-05-01T10:30:00+00:00 (Sample.Periodic, 5500 Wh)"``.
     """
 
     energy_wh: Decimal | None
@@ -128,6 +132,8 @@ class EnergyResult:
     resets: tuple[RegisterReset, ...] = ()
     notes: tuple[str, ...] = ()
     series: tuple[tuple[datetime, Decimal], ...] = field(default=(), repr=False)
+    start_estimated: str | None = None
+    end_estimated: str | None = None
 
     @property
     def energy_kwh(self) -> Decimal | None:
@@ -221,6 +227,8 @@ def energy_delivered(
     *,
     rollover_wh: Decimal | int | None = None,
     measurand: str = DEFAULT_MEASURAND,
+    start_missing: bool = False,
+    end_missing: bool = False,
 ) -> EnergyResult:
     """Energy (Wh) delivered in one transaction, from its ``Energy.Active.Import.Register`` samples.
 
@@ -245,6 +253,10 @@ def energy_delivered(
       0 Wh (its energy is unknown) and the new value becomes the baseline. With *rollover_wh* (the
       register's modulus), a decrease from below that modulus counts ``new + modulus - old``.
     * **Missing values**: no usable sample gives ``energy_wh=None``; one sample gives 0.
+    * **Missing ends**: with *start_missing* (the readings lack the transaction's start, e.g. a log
+      that begins mid-session) the energy counts from the first sample, and ``start_estimated``
+      names it; with *end_missing*, ``end_estimated`` names the last sample, where it ends. The
+      figure is the same either way: the flags only make the result say what stands in for an end.
     """
     result_notes: list[str] = []
     items = _checked(readings)
@@ -286,8 +298,22 @@ def energy_delivered(
             base_value, base_res = value, res
         series.append((ts, total))
     return EnergyResult(
-        total, len(kept), location, phase_sum, tuple(resets), tuple(result_notes), tuple(series)
+        total,
+        len(kept),
+        location,
+        phase_sum,
+        tuple(resets),
+        tuple(result_notes),
+        tuple(series),
+        start_estimated=_stand_in("first", kept[0], measurand) if start_missing else None,
+        end_estimated=_stand_in("last", kept[-1], measurand) if end_missing else None,
     )
+
+
+def _stand_in(which: str, point: tuple[datetime, Decimal, Decimal, str, int], measurand: str) -> str:
+    """How the sample standing for a missing end of the transaction is named in an EnergyResult."""
+    at, value, _res, context, _order = point
+    return f"{which} {measurand} sample at {at.isoformat()} ({context}, {value.normalize():f} Wh)"
 
 
 # --------------------------------------------------------------------------- power and current

@@ -91,10 +91,13 @@ from ocpkit.ocpp.rpc import (
 )
 from ocpkit.ocpp.validation import _fast
 from ocpkit.ocpp.validation._exact import (
+    _PLAIN_TYPES,
+    NOT_JSON,
     Check,
     Finding,
     compile_schema,
     flat_pointer,
+    plain,
     pointer,
 )
 from ocpkit.ocpp.validation._fast import HAVE_FAST_ENGINE, compiled_schema, judge
@@ -412,6 +415,9 @@ def check_frame(
         if kind is bytearray or kind is memoryview:
             return check_frame(bytes(raw), version, action=action, sender=sender)  # type: ignore[arg-type]
         # A decoded array from the caller: its objects may hold what no text decodes to.
+        if type(raw) is list and any(type(x) not in _PLAIN_TYPES for x in raw):
+            # A model's values (a Decimal type id, an enum member as action) stand for JSON ones.
+            raw = [_plain_element(x) for x in raw]
         return _check_slow(raw, version, action, sender, False, False)
     text: bytes | str = raw  # type: ignore[assignment]
     # Struct lane: one typed decoding is the verdict for most valid traffic.
@@ -436,6 +442,14 @@ def check_frame(
     except ValueError:  # orjson.JSONDecodeError: the exact decoder names the broken rule
         return _check_slow(_decode_or_keep(text), version, action, sender, True, False)
     return _judge_loaded(lane, msg, text, action, sender)
+
+
+def _plain_element(value: Any) -> Any:
+    """A frame element as the JSON value it stands for (payloads are judged by the checker)."""
+    if type(value) is dict:
+        return value
+    found = plain(value)
+    return value if found is NOT_JSON else found
 
 
 def _struct_valid(lane: _fast.Lane, text: bytes | str, action: str | None) -> bool:
