@@ -13,7 +13,10 @@ Three steps, each usable alone:
 
 2. **Energy.** :func:`energy_delivered` folds the ``Energy.Active.Import.Register`` samples of one
    transaction into Wh; see its docstring for the rules (one location, totals before phase sums,
-   rounding tolerance for mixed Wh/kWh, resets, rollovers, Transaction.Begin/End window).
+   rounding tolerance for mixed Wh/kWh, resets, rollovers, Transaction.Begin/End window). Each step
+   down of the register is classified by :func:`classify_step` (jitter, reset or fall; the rule is in
+   ``ocpkit.energy._register``): only a fall to near zero is a reset; jitter and other falls add no
+   energy and are listed in :attr:`EnergyResult.dips`.
 
 3. **Charging periods.** :func:`charging_periods` cuts the transaction at charging-state changes
    and builds OCPI ``ChargingPeriod`` data (plain frozen dataclasses with Decimal volumes).
@@ -76,6 +79,7 @@ __all__ = [
     "convert",
     "energy_delivered",
     "interval_stats",
+    "jitter_tolerance",
     "parse_value",
     "quantity_of",
     "readings_from_meter_value",

@@ -47,6 +47,7 @@ START_STOP: tuple[str, None, str] = (DEFAULT_MEASURAND, None, DEFAULT_LOCATION)
 """The register 1.6 ``meterStart`` and ``meterStop`` read: the default measurand at the outlet."""
 
 _SUFFIX = ".Register"
+_ONE = Decimal(1)
 _CODES = {
     StepKind.FALL: (ERROR, "meter.register-fall", "fell"),
     StepKind.RESET: (WARNING, "meter.register-reset", "fell to near zero (a reset)"),
@@ -58,15 +59,23 @@ class _Last(NamedTuple):
     """The last reading of one register."""
 
     value: Decimal  # in the base unit of its quantity
-    resolution: Decimal  # in the same unit
+    factor: Decimal  # from the unit sent to the base unit
     base: str  # the base unit (or the unit sent, when ocpkit cannot convert it)
-    shown: str  # the reading as sent: value and unit
-    place: str  # where it was: "line 12" or "ref ..."
+    sent: Decimal  # the value as sent (multiplier applied), in ...
+    unit: str  # ... this unit
+    line: int | None  # where it was: the capture line, or ...
+    ref: object  # ... the caller's ref
     at: datetime | None
 
 
 Registers = dict[tuple[str, str | None, str], _Last]
 """The last reading of each register of one transaction, by (measurand, phase, location)."""
+
+# unit -> (base unit of its quantity, factor to it); built once from the energy module's table.
+_BASE: dict[str, tuple[str, Decimal]] = {
+    unit: (next(u for u, (q, f) in _LINEAR_UNITS.items() if q == quantity and f == 1), factor)
+    for unit, (quantity, factor) in _LINEAR_UNITS.items()
+}
 
 
 def place_of(line: int | None, ref: object) -> str:
@@ -82,18 +91,23 @@ def follow_meter_values(
     ref: object,
     line: int | None = None,
     at: datetime | None = None,
+    times: list[datetime | None] | None = None,
 ) -> list[Finding]:
-    """Follow the register readings of a ``meterValue`` / ``transactionData`` list (any version)."""
+    """Follow the register readings of a ``meterValue`` / ``transactionData`` list (any version).
+
+    ``times``, when the caller has parsed them already, are the elements'
+    timestamps in order (``at`` standing in for missing ones).
+    """
     if not isinstance(elements, list):
         return []
     found: list[Finding] = []
-    place = ""
-    for element in elements:
+    for index, element in enumerate(elements):
         data = as_obj(element)
         samples = data.get("sampledValue")
         if not isinstance(samples, list):
             continue
-        moment = as_time(data.get("timestamp")) or aware(at)
+        moment: datetime | None = None
+        timed = False  # the element's time is read at its first register sample, if any
         for sample in samples:
             sv = as_obj(sample)
             measurand = sv.get("measurand", DEFAULT_MEASURAND)
@@ -111,7 +125,12 @@ def follow_meter_values(
             phase, location = sv.get("phase"), sv.get("location", DEFAULT_LOCATION)
             if not isinstance(location, str) or (phase is not None and not isinstance(phase, str)):
                 continue
-            place = place or place_of(line, ref)
+            if not timed:
+                timed = True
+                if times is not None and index < len(times):
+                    moment = times[index]
+                else:
+                    moment = as_time(data.get("timestamp")) or aware(at)
             found += follow_register(
                 registers,
                 (measurand, phase, location),
@@ -121,7 +140,7 @@ def follow_meter_values(
                 moment,
                 subject=subject,
                 ref=ref,
-                place=place,
+                line=line,
             )
     return found
 
@@ -136,43 +155,45 @@ def follow_register(
     *,
     subject: str,
     ref: object,
-    place: str,
+    line: int | None = None,
 ) -> list[Finding]:
     """Follow one reading of register *key* (``(measurand, phase, location)``); findings for a step down."""
-    try:
-        value = parse_value(raw)
-    except EnergyError:
-        return []
+    if type(raw) is str and len(raw) <= 30 and raw.isascii() and raw.replace(".", "", 1).isdigit():
+        sent = Decimal(raw)  # plain digits (the common 1.6 text): what parse_value would return
+    else:
+        try:
+            sent = parse_value(raw)
+        except EnergyError:
+            return []
     scale = as_int(multiplier)
     if scale is None or not -30 <= scale <= 30:
         return []
     if scale:
-        value = value.scaleb(scale)
+        sent = sent.scaleb(scale)
     if unit is None:
         unit = _default_unit(key[0]) or "Wh"
     if not isinstance(unit, str):
         return []
-    known = _LINEAR_UNITS.get(unit)
-    shown = f"{value:f} {unit}"
-    resolution = resolution_of(value)
-    if known is None:
-        base = unit
-    else:
-        quantity, factor = known
-        base = next(u for u, (q, f) in _LINEAR_UNITS.items() if q == quantity and f == 1)
-        value, resolution = value * factor, resolution * factor
+    known = _BASE.get(unit)
+    base, factor = (unit, _ONE) if known is None else known
+    value = sent if factor == 1 else sent * factor
     last = registers.get(key)
     if last is None:
         if len(registers) >= MAX_REGISTERS:
             return []
     elif last.at is not None and at is not None and at < last.at:
         return []  # older than the last reading (a late replay): not the next step
-    registers[key] = _Last(value, resolution, base, shown, place, at)
+    registers[key] = _Last(value, factor, base, sent, unit, line, ref, at)
     if last is None or last.base != base or value >= last.value:
         return []
-    step = classify_step(last.value, value, tolerance=jitter_tolerance(last.resolution, resolution))
+    # Resolutions only matter for a step down: one unit of the last digit sent, in the base unit.
+    tolerance = jitter_tolerance(resolution_of(last.sent) * last.factor, resolution_of(sent) * factor)
+    step = classify_step(last.value, value, tolerance=tolerance)
     severity, code, verb = _CODES[step]
     measurand, phase, location = key
     name = measurand if phase is None else f"{measurand} {phase}"
-    message = f"{name} ({location}) {verb}: {last.shown} ({last.place}) -> {shown} ({place})"
+    message = (
+        f"{name} ({location}) {verb}: {last.sent:f} {last.unit} ({place_of(last.line, last.ref)})"
+        f" -> {sent:f} {unit} ({place_of(line, ref)})"
+    )
     return [Finding(severity, code, message, subject, ref)]

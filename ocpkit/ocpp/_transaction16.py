@@ -16,7 +16,7 @@ from ocpkit._fsm import Machine, Policy, Spec
 from ocpkit.errors import TransitionError
 from ocpkit.findings import Finding
 from ocpkit.ocpp._payload import ERROR, INFO, MAX_TAGS, RECENT, WARNING, as_int, as_obj, as_time, aware
-from ocpkit.ocpp._registers import START_STOP, Registers, follow_meter_values, follow_register, place_of
+from ocpkit.ocpp._registers import START_STOP, Registers, follow_meter_values, follow_register
 from ocpkit.ocpp.v16.enums import AuthorizationStatus, Reason
 
 __all__ = ["V16_TRANSACTION_TRANSITIONS", "Transaction16", "Transactions16", "v16_transaction_spec"]
@@ -208,7 +208,7 @@ class Transactions16:
             tx.started_at,
             subject=subject,
             ref=ref,
-            place=place_of(line, ref),
+            line=line,
         )
         self._pending[connector_id] = tx
         return found
@@ -320,7 +320,9 @@ class Transactions16:
         ]
         for moment in sorted(t for t in times if t is not None):
             found += self._gap(tx, moment, subject, ref)
-        found += follow_meter_values(tx.registers, sample_list, subject=subject, ref=ref, line=line, at=at)
+        found += follow_meter_values(
+            tx.registers, sample_list, subject=subject, ref=ref, line=line, at=at, times=times
+        )
         return found
 
     # -- StopTransaction ---------------------------------------------------------------------------------
@@ -400,7 +402,7 @@ class Transactions16:
                 tx.stopped_at,
                 subject=subject,
                 ref=ref,
-                place=place_of(line, ref),
+                line=line,
             )
         return found
 
