@@ -193,9 +193,21 @@ def price_many(
 def _price_one(
     tariff: object, cdr: object, version: str | None, tz: str | tzinfo | None, rounding: Rounding | None
 ) -> Pricing:
+    kind = type(tariff)
+    if kind is CompiledTariff and (version is None or version == tariff.version):  # type: ignore[attr-defined]
+        # The common cases first, with the checks in the same order as below.
+        if rounding is not None:
+            _check_rounding(rounding)
+        return _priced_one(tariff, read_cdr(cdr, "cdr"), tz, rounding)  # type: ignore[arg-type]
+    if kind is dict:
+        resolved = "2.2.1" if version is None else check_version(version)
+        if rounding is not None:
+            _check_rounding(rounding)
+        data = read_cdr(cdr, "cdr")
+        return _priced_one(_CACHE.get(tariff, resolved, "tariff"), data, tz, rounding)
     resolved = (
-        tariff.version
-        if version is None and type(tariff) is CompiledTariff
+        tariff.version  # type: ignore[attr-defined]
+        if version is None and kind is CompiledTariff
         else _resolve_version(tariff, version)
     )
     if rounding is not None:
@@ -210,6 +222,38 @@ def _price_one(
         data = read_cdr(cdr, "cdr")
         chooser = _chooser(tariff, resolved)
     return _priced(chooser, data, tz, rounding)
+
+
+def _priced_one(
+    chosen: CompiledTariff, data: PricingInput, tz: str | tzinfo | None, rounding: Rounding | None
+) -> Pricing:
+    """:func:`_priced` with one tariff: what :meth:`_One.choose` and :func:`_zone` do, inline."""
+    warnings: list[str] = []
+    currency = data.currency
+    tariff = chosen.tariff
+    if currency is not None and tariff.currency != currency:
+        raise PricingError(f"tariff currency {tariff.currency} differs from the CDR currency {currency}")
+    if (tariff.start_date_time is not None or tariff.end_date_time is not None) and not _tariff_valid(
+        tariff, data.start
+    ):
+        # A period naming this tariff chooses it whatever its validity window.
+        tariff_id = tariff.id
+        if tariff_id is None or not any(p[2] == tariff_id for p in data.periods):
+            warnings.append("the session starts outside the tariff's start_date_time/end_date_time")
+    if tariff.warnings:
+        warnings.extend(tariff.warnings)
+    given = tz if tz is not None else chosen.tz
+    name = data.time_zone if data.time_zone is not None else given
+    known = _ZONES.get(name) if type(name) is str else None
+    zone: tzinfo
+    if known is not None:
+        zone, zone_name = known, name
+    else:
+        zone, zone_name = _zone(data.time_zone, given, warnings)
+    try:
+        return run(chosen, data, zone, zone_name, rounding, warnings)  # type: ignore[arg-type]
+    except (InvalidOperation, ArithmeticError) as exc:
+        raise PricingError(f"arithmetic failed on this input: {exc!r}") from exc
 
 
 def _priced(

@@ -6,8 +6,12 @@ not depend on the CDR: for each kind of period (charging, reservation,
 expired reservation) and each dimension, the elements that may price it, in
 the order they are tried, each with its component of that dimension, the
 component's VAT factor and the element's restrictions as a
-:class:`~ocpkit.tariffs._rules.Check` (``None`` when unrestricted); whether any
-restriction needs the local time; the version's warnings about the tariff.
+:class:`~ocpkit.tariffs._rules.Check` (``None`` when unrestricted); per kind
+and dimension, the choice that needs no check at all (the first choice is
+unrestricted), or that there is none; whether any restriction needs the local
+time; whether a priced line's cost can be worked out after the fact (no VAT
+factor of zero, the only divisor that could fail); the version's warnings
+about the tariff.
 The result, :class:`CompiledTariff`, is immutable and compares and hashes by
 its normalised content, version and zone; the tables are derived from those
 and take no part in equality.
@@ -71,6 +75,13 @@ class CompiledTariff:
     local: bool = field(default=False, compare=False, repr=False, hash=False)
     memoized: tuple[tuple[bool, ...], ...] = field(default=(), compare=False, repr=False, hash=False)
     version_warnings: tuple[str, ...] = field(default=(), compare=False, repr=False, hash=False)
+    # Per kind and dimension: the choice when it needs no check, False when there is none,
+    # None when the choices must be walked.
+    static: tuple[tuple[Choice | bool | None, ...], ...] = field(
+        default=(), compare=False, repr=False, hash=False
+    )
+    # True when no component has a VAT factor of zero: the lines' costs cannot fail later.
+    lazy_lines: bool = field(default=True, compare=False, repr=False, hash=False)
     amount: Callable[[Decimal, Decimal | None, Decimal | None], Triple] = field(
         default=tax_rule("2.2.1", None), compare=False, repr=False, hash=False
     )
@@ -140,6 +151,13 @@ def _build(tariff: NTariff, version: str, tz: str | tzinfo | None) -> CompiledTa
         )
         for plan in plans
     )
+    static = tuple(
+        tuple((options[0] if options[0][3] is None else None) if options else False for options in plan)
+        for plan in plans
+    )
+    lazy_lines = not any(
+        c[2] is not None and c[2] == 0 for plan in plans for options in plan for c in options
+    )
     notes = []
     if version == "2.1.1" and any(c.vat is not None for e in tariff.elements for c in e.components):
         notes.append("vat is not part of OCPI 2.1.1; ignored")
@@ -153,6 +171,8 @@ def _build(tariff: NTariff, version: str, tz: str | tzinfo | None) -> CompiledTa
         local,
         memoized,
         tuple(notes),
+        static,
+        lazy_lines,
         tax_rule(version, tariff.tax_included),
     )
 

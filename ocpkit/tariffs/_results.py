@@ -6,6 +6,13 @@ Money is :class:`~decimal.Decimal` throughout. A :class:`Price` holds one
 amount before and after tax and splits the tax by VAT rate; adding two prices
 merges the splits. :class:`Rounding` is the only place where money is rounded,
 and only when the caller asks for it.
+
+The breakdown :attr:`Pricing.lines` is built when it is first read: the
+engine stores a :class:`Deferred` (a function and its arguments) in the slot,
+and the slot's descriptor replaces it by the tuple of :class:`PricedLine` on
+first access. Equality, hashing, ``repr``, pickling, ``dataclasses.replace``
+and ``fields`` all read the attribute, so nothing outside can tell the
+difference; the totals are computed before :func:`price` returns.
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 __all__ = [
+    "Deferred",
     "Price",
     "PricedLine",
     "Pricing",
@@ -251,3 +259,48 @@ def _maker(cls: type[Any]) -> Any:
 
 make_line: Callable[..., PricedLine] = _maker(PricedLine)
 make_pricing: Callable[..., Pricing] = _maker(Pricing)
+
+
+# --------------------------------------------------------------------------- the deferred breakdown
+
+
+class Deferred:
+    """A value still to be built: ``build()`` calls ``fn(*args)``; stored in a slot until first read."""
+
+    __slots__ = ("args", "fn")
+
+    def __init__(self, fn: Callable[..., Any], *args: Any) -> None:
+        self.fn = fn
+        self.args = args
+
+    def build(self) -> Any:
+        """Build the value."""
+        return self.fn(*self.args)
+
+
+class _BuiltOnRead:
+    """The ``lines`` slot of :class:`Pricing`, building a :class:`Deferred` value on first read."""
+
+    __slots__ = ("slot",)
+
+    def __init__(self, slot: Any) -> None:
+        self.slot = slot
+
+    def __get__(self, obj: object, owner: type | None = None) -> Any:
+        if obj is None:
+            return self
+        value = self.slot.__get__(obj, owner)
+        if type(value) is Deferred:
+            # Two threads may both build it: the results are equal, the last one stays.
+            value = value.build()
+            self.slot.__set__(obj, value)
+        return value
+
+    def __set__(self, obj: object, value: Any) -> None:
+        self.slot.__set__(obj, value)
+
+    def __delete__(self, obj: object) -> None:
+        self.slot.__delete__(obj)
+
+
+setattr(Pricing, "lines", _BuiltOnRead(Pricing.__dict__["lines"]))  # noqa: B010  # mypy keeps the field's type
