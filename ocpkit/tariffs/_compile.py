@@ -6,9 +6,9 @@ not depend on the CDR: for each kind of period (charging, reservation,
 expired reservation) and each dimension, the elements that may price it, in
 the order they are tried, each with its component of that dimension, the
 component's VAT factor and the element's restrictions as a
-:class:`~ocpkit.tariffs._rules.Check` (``None`` when unrestricted); per kind
-and dimension, the choice that needs no check at all (the first choice is
-unrestricted), or that there is none; whether any restriction needs the local
+:class:`~ocpkit.tariffs._rules.Check` (``None`` when unrestricted); per kind,
+the dimensions that have choices, each with the choice that needs no check
+at all when the first choice is unrestricted; whether any restriction needs the local
 time; whether a priced line's cost can be worked out after the fact (no VAT
 factor of zero, the only divisor that could fail); the version's warnings
 about the tariff.
@@ -75,9 +75,9 @@ class CompiledTariff:
     local: bool = field(default=False, compare=False, repr=False, hash=False)
     memoized: tuple[tuple[bool, ...], ...] = field(default=(), compare=False, repr=False, hash=False)
     version_warnings: tuple[str, ...] = field(default=(), compare=False, repr=False, hash=False)
-    # Per kind and dimension: the choice when it needs no check, False when there is none,
-    # None when the choices must be walked.
-    static: tuple[tuple[Choice | bool | None, ...], ...] = field(
+    # Per kind: (dimension, its choice when it needs no check, else None) for each dimension
+    # that has choices, in dimension order.
+    active: tuple[tuple[tuple[int, Choice | None], ...], ...] = field(
         default=(), compare=False, repr=False, hash=False
     )
     # True when no component has a VAT factor of zero: the lines' costs cannot fail later.
@@ -151,8 +151,12 @@ def _build(tariff: NTariff, version: str, tz: str | tzinfo | None) -> CompiledTa
         )
         for plan in plans
     )
-    static = tuple(
-        tuple((options[0] if options[0][3] is None else None) if options else False for options in plan)
+    active = tuple(
+        tuple(
+            (dimension, options[0] if options[0][3] is None else None)
+            for dimension, options in enumerate(plan)
+            if options
+        )
         for plan in plans
     )
     lazy_lines = not any(
@@ -171,7 +175,7 @@ def _build(tariff: NTariff, version: str, tz: str | tzinfo | None) -> CompiledTa
         local,
         memoized,
         tuple(notes),
-        static,
+        active,
         lazy_lines,
         tax_rule(version, tariff.tax_included),
     )

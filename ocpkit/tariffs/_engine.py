@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, tzinfo
 from decimal import Decimal
+from functools import partial
 from typing import Any, Final
 
 from ocpkit.errors import PricingError
@@ -51,12 +52,12 @@ _HOUR: Final = Decimal(3600)
 _PER_VOLUME: Final = (_ONE, Decimal(1000), _HOUR, _HOUR)
 _NAMES: Final = ("FLAT", "ENERGY", "TIME", "PARKING_TIME")
 FLAT, ENERGY, TIME, PARKING = 0, 1, 2, 3
-_DIMENSIONS: Final = (FLAT, ENERGY, TIME, PARKING)
 _MICROSECOND: Final = timedelta(microseconds=1)
 
 
 _new = object.__new__
 _set = object.__setattr__
+_defer: Final = partial(tuple.__new__, Deferred)
 
 
 # Where nothing was priced: the sum's starting value, per VAT mode, and its Price.
@@ -175,7 +176,7 @@ def run(
     if compiled.version_warnings:
         warnings.extend(compiled.version_warnings)
 
-    charging, reserving, expiring = compiled.static
+    charging, reserving, expiring = compiled.active
     local_needed = compiled.local
     per_volume = _PER_VOLUME
     lines: list[Line] = []
@@ -210,12 +211,9 @@ def run(
                 parking = parking + volumes[3]
         at: At | None = None
         held: dict[int, bool] = {}
-        for dimension in _DIMENSIONS:
+        for dimension, chosen in fixed:
             volume = volumes[dimension]
             if volume is None:
-                continue
-            chosen = fixed[dimension]
-            if chosen is False:
                 continue
             if chosen is None:
                 if at is None:
@@ -224,7 +222,7 @@ def run(
                 chosen = _walk(compiled, kind, dimension, at, held)
                 if chosen is None:
                     continue
-            element, component, factor, _ = chosen  # type: ignore[misc]
+            element, component, factor, _ = chosen
             if dimension == FLAT:
                 # OCPI 2.2.1 cdrs: a FLAT fee is due once per session, not per period.
                 if reservation:
@@ -370,12 +368,15 @@ def _totals(
         priced = ()
     elif rounding is None and compiled.lazy_lines:
         # Nothing in a line's cost can fail now: it is worked out when the lines are read.
-        priced = Deferred(_lines, compiled, lines, None)
+        priced = _defer((_lines, compiled, lines, None))
     else:
         # Rounding can fail (too many places for the context): fail here, as before.
         priced = _lines(compiled, lines, rounding)
 
-    start = _START if version != "2.1.1" else _START_NO_VAT
+    if version != "2.1.1":
+        start, nothing = _START, _NOTHING
+    else:
+        start, nothing = _START_NO_VAT, _NOTHING_NO_VAT
     start_incl = start[1]
     costs: list[Triple] = []
     subtotal = start
@@ -414,7 +415,20 @@ def _totals(
         adjustment = _limit_adjustment(tariff, subtotal, version)
     delta = data.end - data.start
     if rounding is None:
-        prices = [_exact(t) for t in costs]
+        # _exact for each, inline: the empty groups share one Price.
+        prices = []
+        for t in costs:
+            if t is start:
+                prices.append(nothing)
+                continue
+            taxes = t[2]
+            if not taxes:
+                prices.append(make_price(t[0], t[1], ()))
+            elif len(taxes) == 1:
+                p, x = taxes[0]
+                prices.append(make_price(t[0], t[1], (make_tax(p, x),)))
+            else:
+                prices.append(make_price(t[0], t[1], tuple([make_tax(p, x) for p, x in taxes])))
         limit_price = _exact(adjustment)
         total_price = _exact(_plus(subtotal, adjustment))
     else:

@@ -264,18 +264,17 @@ make_pricing: Callable[..., Pricing] = _maker(Pricing)
 # --------------------------------------------------------------------------- the deferred breakdown
 
 
-class Deferred:
-    """A value still to be built: ``build()`` calls ``fn(*args)``; stored in a slot until first read."""
+class Deferred(tuple[Any, ...]):
+    """A value still to be built, ``(fn, *args)``: ``build()`` calls ``fn(*args)``.
 
-    __slots__ = ("args", "fn")
+    A tuple, so that making one costs no more than making a tuple (one per result).
+    """
 
-    def __init__(self, fn: Callable[..., Any], *args: Any) -> None:
-        self.fn = fn
-        self.args = args
+    __slots__ = ()
 
     def build(self) -> Any:
         """Build the value."""
-        return self.fn(*self.args)
+        return self[0](*self[1:])
 
 
 class _BuiltOnRead:
