@@ -215,7 +215,11 @@ def _price_one(
     chooser: _Chooser | _One
     if tariff is None:
         data = read_cdr(cdr, "cdr", lambda items, path: _embedded(items, path, resolved))
-        chooser = _Chooser(data.raw_tariffs)  # type: ignore[arg-type]
+        own: list[CompiledTariff] = data.raw_tariffs  # type: ignore[assignment]
+        if len(own) == 1:
+            # One candidate: the choice of _Chooser is that of _One (same checks, same messages).
+            return _priced_one(own[0], data, tz, rounding)
+        chooser = _Chooser(own)
         if not chooser.candidates:
             raise PricingError("no tariff given and the CDR has no tariffs")
     else:

@@ -80,6 +80,13 @@ def _plus(a: Triple, b: Triple) -> Triple:
             None if ia is None or ib is None else ia + ib,
             tuple([(p, _ZERO + x) for p, x in tb]) if tb else (),
         )
+    if ta and not tb:
+        # The rates of a sum are distinct already: each tax is added to zero, as merging does.
+        return (
+            None if ea is None or eb is None else ea + eb,
+            None if ia is None or ib is None else ia + ib,
+            tuple([(p, _ZERO + x) for p, x in ta]),
+        )
     if ta or tb:
         merged: dict[Decimal | None, Decimal] = {}
         for p, x in ta:
@@ -388,10 +395,14 @@ def _totals(
             # _plus(start, amount(...)), written out: each amount of the sum is 0 + y.
             for (vat, unit), (numerator, factor) in per_group.items():
                 excl, incl, taxes = amount(numerator / unit, vat, factor)
+            if taxes:
+                # amount() splits the tax at one rate at most.
+                p, x = taxes[0]
+                taxes = ((p, _ZERO + x),)
             total: Triple = (
                 None if excl is None else _ZERO + excl,
                 None if start_incl is None or incl is None else start_incl + incl,
-                tuple([(p, _ZERO + x) for p, x in taxes]) if taxes else (),
+                taxes,
             )
             # _plus(start, total) is total: 0 + (0 + y) is 0 + y (exponent at most 0, never -0).
             subtotal = total if subtotal is start else _plus(subtotal, total)
