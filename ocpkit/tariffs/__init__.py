@@ -21,7 +21,11 @@ Many CDRs. A tariff is read and compiled once into a :class:`CompiledTariff`;
 :func:`price` accepts one wherever it accepts a tariff, keeps the compiled
 form of tariffs given as plain JSON data (by content, so a dict changed
 between calls is compiled again), and :func:`price_many` prices a stream of
-CDRs against tariffs compiled once, in constant memory.
+CDRs against tariffs compiled once, in constant memory. A result's totals
+are computed at once; its breakdown :attr:`Pricing.lines` (a cost per line,
+with tax and rounding) is built when first read, unless building it could
+fail (rounding to more places than the context holds, a VAT of -100 %),
+in which case it is built at once so that :func:`price` raises.
 
 Rounding. OCPI prescribes no rounding of money. ocpkit computes exactly (28
 significant digits where a division by 3600 cannot be exact, in a decimal

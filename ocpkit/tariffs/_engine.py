@@ -1,22 +1,33 @@
 """The pricing run: one compiled tariff, one normalised CDR, one pass over its periods.
 
-Theory of operation. :func:`run` orders the periods, then for each one and
-each dimension it has (FLAT once per session and once per reservation) walks
-the compiled choices of that dimension and takes the first whose check holds
-at the period's start; a check that needs the local time gets it, converted
-once per period. The chosen lines are rounded up by ``step_size`` per group
-(:func:`~ocpkit.tariffs._rules.step`), then priced: each line's exact
-numerator (volume x step units + extra units, times the unit price) is divided once, and the totals sum
-the numerators per (VAT rate, unit) before dividing, so that how a volume is
-split over periods cannot change an inexact division. Amounts travel as
-``(excl, incl, taxes)`` triples with exactly the operations of
-:class:`~ocpkit.tariffs.Price` addition, so results equal those of adding
-``Price`` objects; the result objects are built once, at the end.
+Theory of operation. :func:`run` orders the periods, then for each one walks
+the dimensions the tariff can price for that kind of period (FLAT once per
+session and once per reservation). A dimension whose first choice is
+unrestricted takes it without a check; otherwise the compiled choices are
+tried in order and the first whose check holds at the period's start wins
+(a check that needs the local time gets it, converted once per period). As
+each line is made, its group's total in step units and last line with a
+volume are kept, so that ``step_size`` (:func:`~ocpkit.tariffs._rules.step`)
+is applied per group without another pass. Then the lines are priced: each
+line's exact numerator (volume x step units + extra units, times the unit
+price) is summed per (VAT rate, unit) within its cost group before one
+division, so that how a volume is split over periods cannot change an
+inexact division. Amounts travel as ``(excl, incl, taxes)`` triples with
+exactly the operations of :class:`~ocpkit.tariffs.Price` addition, so
+results equal those of adding ``Price`` objects, down to each Decimal's
+exponent; where an operation provably leaves a value as it is (adding zero
+to a sum that began at zero), it is skipped and the comment says why. The
+totals and their ``Price`` objects are built once, at the end; the priced
+lines (:class:`~ocpkit.tariffs.PricedLine`, each with its own cost) are
+built when ``Pricing.lines`` is first read, from the lines kept, unless
+building them could fail (the compiled ``lazy_lines`` and
+rounding), in which case they are built at once so that the failure is
+raised by :func:`~ocpkit.tariffs.price`.
 
 All arithmetic runs in :data:`~ocpkit.tariffs._rules.CONTEXT` (28 digits,
 half-even, the default traps), which the callers set for the length of a call
-(:func:`~ocpkit.tariffs._rules.in_context`), so results do not depend on the
-caller's decimal context.
+(:func:`~ocpkit.tariffs._rules.in_context`), and which building the lines
+later sets again, so results do not depend on the caller's decimal context.
 """
 
 from __future__ import annotations
@@ -55,8 +66,6 @@ FLAT, ENERGY, TIME, PARKING = 0, 1, 2, 3
 _MICROSECOND: Final = timedelta(microseconds=1)
 
 
-_new = object.__new__
-_set = object.__setattr__
 _defer: Final = partial(tuple.__new__, Deferred)
 
 

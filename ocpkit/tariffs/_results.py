@@ -141,7 +141,9 @@ class Pricing:
 
     ``total_cost`` equals the sum of the five cost fields plus
     ``price_limit_adjustment`` (non-zero only when min_price/max_price bound
-    the total). ``billed_*`` are volumes after ``step_size``.
+    the total). ``billed_*`` are volumes after ``step_size``. Every total is
+    computed by :func:`price`; ``lines`` is built when first read (then kept),
+    with the same values as if it had been built at once.
     """
 
     version: str
