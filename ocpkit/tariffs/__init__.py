@@ -309,10 +309,16 @@ def _chunk(
         try:
             if chooser is None:
                 data = read_cdr(cdr, "cdr", lambda items, path: _embedded(items, path, version))
-                own = _Chooser(data.raw_tariffs)  # type: ignore[arg-type]
-                if not own.candidates:
-                    raise PricingError("no tariff given and the CDR has no tariffs")
-                done.append(_priced(own, data, tz, rounding))
+                candidates: list[CompiledTariff] = data.raw_tariffs  # type: ignore[assignment]
+                if len(candidates) == 1:
+                    done.append(_priced_one(candidates[0], data, tz, rounding))
+                else:
+                    own = _Chooser(candidates)
+                    if not own.candidates:
+                        raise PricingError("no tariff given and the CDR has no tariffs")
+                    done.append(_priced(own, data, tz, rounding))
+            elif type(chooser) is _One:
+                done.append(_priced_one(chooser.tariff, read_cdr(cdr, "cdr"), tz, rounding))
             else:
                 done.append(_priced(chooser, read_cdr(cdr, "cdr"), tz, rounding))
         except PricingError as exc:
