@@ -202,6 +202,12 @@ def run(
     # and the last line with a volume, kept as the lines are made.
     totals = [_ZERO, _ZERO, _ZERO, _ZERO]
     lasts: list[Line | None] = [None, None, None, None]
+    # Numerators per cost group (FLAT, ENERGY, TIME, PARKING_TIME, reservation) and (VAT, unit):
+    # each line's exact numerator is summed before the one division per group and rate.
+    numerators: list[dict[tuple[Decimal | None, Decimal], list[Any]] | None] = [None, None, None, None, None]
+    # Billed volumes by dimension index (FLAT's unused) and of reserved TIME.
+    billed = [_ZERO, _ZERO, _ZERO, _ZERO]
+    reservation_time = _ZERO
     for index in range(count):
         at_start, dims, _ = periods[index]
         at_end = periods[index + 1][0] if index + 1 < count else end
@@ -245,61 +251,117 @@ def run(
                     reserved_flat_done = True
                 else:
                     flat_done = True
-                lines.append(
-                    [
-                        index,
-                        at_start,
-                        at_end,
-                        FLAT,
-                        reservation,
-                        element,
-                        component,
-                        factor,
-                        volume,
-                        _ZERO,
-                        volume,
-                    ]
-                )
+                scaled = volume
             else:
-                # The group's total in step units, summed in line order.
                 scaled = volume * per_volume[dimension]
-                line: Line = [
-                    index,
-                    at_start,
-                    at_end,
-                    dimension,
-                    reservation,
-                    element,
-                    component,
-                    factor,
-                    volume,
-                    _ZERO,
-                    scaled,
-                ]
-                lines.append(line)
-                group = 3 if reservation else dimension - 1
-                totals[group] = totals[group] + scaled
-                if volume > _ZERO:
-                    lasts[group] = line
+            # The line as priced without a step extra: (scaled + 0) x price, volume + 0 billed;
+            # step() below adds an extra to one line per group at most, which is then summed again.
+            numerator = (scaled + _ZERO) * component.price
+            billed_volume = volume + _ZERO
+            line: Line = [
+                index,
+                at_start,
+                at_end,
+                dimension,
+                reservation,
+                element,
+                component,
+                factor,
+                volume,
+                _ZERO,
+                scaled,
+                _ZERO,
+                billed_volume,
+                numerator,
+            ]
+            lines.append(line)
+            if reservation:
+                group = 4
+                if dimension == TIME:
+                    reservation_time = reservation_time + billed_volume
+                    totals[3] = totals[3] + scaled
+                    if volume > _ZERO:
+                        lasts[3] = line
+            else:
+                group = dimension
+                billed[dimension] = billed[dimension] + billed_volume
+                if dimension != FLAT:
+                    # The step group's total in step units, summed in line order.
+                    totals[dimension - 1] = totals[dimension - 1] + scaled
+                    if volume > _ZERO:
+                        lasts[dimension - 1] = line
+            per_group = numerators[group]
+            if per_group is None:
+                per_group = numerators[group] = {}
+            key = (component.vat, per_volume[dimension])
+            slot = per_group.get(key)
+            if slot is None:
+                per_group[key] = [_ZERO + numerator, factor]
+            else:
+                slot[0] = slot[0] + numerator
         if (at is None or at.local is None) and (at_start.year == 1 or at_start.year == 9999):
             # Near the ends of the calendar the local time may not exist; fail as the conversion does.
             at_start.astimezone(zone)
 
+    # step_size, and the sums of a group whose last line got an extra, again in line order.
     last = lasts[0]
-    if last is not None:
-        step(last, totals[0])
+    if last is not None and step(last, totals[0]):
+        billed[ENERGY] = _resum(lines, numerators, ENERGY)
     # When parking follows charging, only the parking total is rounded.
     last = lasts[2]
     if last is not None:
-        step(last, totals[2])
+        if step(last, totals[2]):
+            billed[PARKING] = _resum(lines, numerators, PARKING)
     else:
         last = lasts[1]
-        if last is not None:
-            step(last, totals[1])
+        if last is not None and step(last, totals[1]):
+            billed[TIME] = _resum(lines, numerators, TIME)
     last = lasts[3]
-    if last is not None:
-        step(last, totals[3])
-    return _totals(compiled, data, zone_name, rounding, lines, energy, parking, warnings)
+    if last is not None and step(last, totals[3]):
+        reservation_time = _resum(lines, numerators, 4)
+    return _totals(
+        compiled,
+        data,
+        zone_name,
+        rounding,
+        lines,
+        energy,
+        parking,
+        numerators,
+        billed,
+        reservation_time,
+        warnings,
+    )
+
+
+def _resum(lines: list[Line], numerators: list[Any], group: int) -> Decimal:
+    """Price the lines of one cost group again, in order, now that one has a step extra.
+
+    Recomputes each line's step extra, billed volume and numerator, the group's
+    numerators per (VAT rate, unit), and returns the group's billed volume (for
+    the reservation group, that of its TIME lines).
+    """
+    per_group: dict[tuple[Decimal | None, Decimal], list[Any]] = {}
+    billed = _ZERO
+    for line in lines:
+        dimension, reservation = line[3], line[4]
+        if (not reservation) if group == 4 else (reservation or dimension != group):
+            continue
+        extra = line[9]
+        if extra is not _ZERO:
+            line[11] = extra / _PER_VOLUME[dimension]
+            line[12] = line[8] + line[11]
+            line[13] = (line[10] + extra) * line[6].price
+        if group != 4 or dimension == TIME:
+            billed = billed + line[12]
+        key = (line[6].vat, _PER_VOLUME[dimension])
+        slot = per_group.get(key)
+        if slot is None:
+            per_group[key] = [_ZERO + line[13], line[7]]
+        else:
+            slot[0] = slot[0] + line[13]
+    numerators[group] = per_group
+    return billed
 
 
 def _walk(
@@ -340,45 +402,14 @@ def _totals(
     lines: list[Line],
     energy: Decimal,
     parking: Decimal,
+    numerators: list[dict[tuple[Decimal | None, Decimal], list[Any]] | None],
+    billed: list[Decimal],
+    reservation_time: Decimal,
     warnings: list[str],
 ) -> Pricing:
     version = compiled.version
     tariff = compiled.tariff
     amount = compiled.amount
-    # Numerators per cost group (FLAT, ENERGY, TIME, PARKING_TIME, reservation) and (VAT, unit):
-    # each line's exact numerator is summed before the one division per group and rate.
-    numerators: list[dict[tuple[Decimal | None, Decimal], list[Any]] | None] = [None, None, None, None, None]
-    # Billed volumes of ENERGY, TIME, PARKING_TIME (by dimension index) and of reserved TIME.
-    billed = [_ZERO, _ZERO, _ZERO, _ZERO]
-    reservation_time = _ZERO
-    for line in lines:
-        dimension, reservation, component, volume, extra = line[3], line[4], line[6], line[8], line[9]
-        if extra is _ZERO:
-            # _ZERO / per_volume is _ZERO, exponent and all.
-            step_extra = _ZERO
-            numerator = (line[10] + _ZERO) * component.price
-        else:
-            step_extra = extra / _PER_VOLUME[dimension]
-            numerator = (line[10] + extra) * component.price
-        billed_volume = volume + step_extra
-        line += (step_extra, billed_volume, numerator)
-        if reservation:
-            group = 4
-            if dimension == TIME:
-                reservation_time = reservation_time + billed_volume
-        else:
-            group = dimension
-            billed[group] = billed[group] + billed_volume
-        per_group = numerators[group]
-        if per_group is None:
-            per_group = numerators[group] = {}
-        key = (component.vat, _PER_VOLUME[dimension])
-        slot = per_group.get(key)
-        if slot is None:
-            per_group[key] = [_ZERO + numerator, line[7]]
-        else:
-            slot[0] = slot[0] + numerator
-
     priced: tuple[PricedLine, ...] | Deferred
     if not lines:
         priced = ()

@@ -222,26 +222,28 @@ def _average_power(at: At) -> Decimal | None:
 #: One priced dimension of one period, before tax, as a list (a month makes millions):
 #: [period index, start, end, dimension index, reservation?, element index, component,
 #: VAT factor, volume, extra, volume in step units]; ``extra`` is what step_size adds, in
-#: step units. The engine appends the step extra in volume units, the billed volume and the
-#: cost's numerator once the group totals are known.
+#: step units; then the step extra in volume units, the billed volume and the cost's
+#: numerator (volume x step units + extra) x unit price.
 Line = list[Any]
 VOLUME, EXTRA, COMPONENT = 8, 9, 6
 
 
-def step(last: Line, total: Decimal) -> None:
+def step(last: Line, total: Decimal) -> bool:
     """OCPI 2.2.1 cdrs, step_size: once per session per group, on the group total.
 
     ``last`` is the group's last line with a volume, ``total`` the group's volume
-    in step units (Wh or seconds), summed in line order.
+    in step units (Wh or seconds), summed in line order. Returns whether an
+    extra was booked on ``last``.
     """
     step = last[COMPONENT].step_size
     if step <= 0 or total <= _ZERO:
-        return
+        return False
     quotient, remainder = divmod(total, Decimal(step))
     if not remainder:
-        return
+        return False
     # The extra volume is billed at the price of the last period that used the group.
     last[EXTRA] = (quotient + 1) * step - total
+    return True
 
 
 # --------------------------------------------------------------------------- tax
