@@ -149,3 +149,26 @@ def test_total_time_is_seconds_over_an_hour_digit_for_digit(microseconds: int) -
     with decimal.localcontext(decimal.Context(prec=28)):
         want = seconds(delta) / Decimal(3600)
     assert price(TARIFF, cdr).total_time.as_tuple() == want.as_tuple()
+
+
+decimals = st.decimals(
+    allow_nan=False, allow_infinity=False, min_value=-(10**40), max_value=10**40
+) | st.sampled_from(
+    [Decimal("-0"), Decimal("-0E+5"), Decimal("0E-9"), Decimal("1E+30"), Decimal("9" * 40), Decimal("-1E-30")]
+)
+
+
+@given(decimals, st.lists(decimals, max_size=4))
+def test_adding_zero_to_a_sum_that_began_at_zero_changes_nothing(y: Decimal, more: list[Decimal]) -> None:
+    # The engine skips _plus(start, total) when total is _plus(start, x), and energy + 0 when a
+    # period has no energy: both rest on 0 + s being s, digit for digit, for any such sum s.
+    from ocpkit.tariffs._rules import CONTEXT
+
+    zero = Decimal(0)
+    with decimal.localcontext(CONTEXT):
+        s = zero + y
+        assert (zero + s).as_tuple() == s.as_tuple()
+        for x in more:
+            s = s + x
+            assert (s + zero).as_tuple() == s.as_tuple()
+            assert (zero + s).as_tuple() == s.as_tuple()
