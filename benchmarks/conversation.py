@@ -19,7 +19,6 @@ import sys
 import time
 import tracemalloc
 from collections.abc import Iterator
-from dataclasses import replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -35,7 +34,7 @@ def stream(records: list[CapturedFrame], passes: int) -> Iterator[CapturedFrame]
         for record in records:
             if n and isinstance(record.value, list) and len(record.value) > 1:
                 value = [record.value[0], f"{n}-{record.value[1]}", *record.value[2:]]
-                yield replace(record, value=value)
+                yield record._replace(value=value)
             else:
                 yield record
 

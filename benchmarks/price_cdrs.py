@@ -5,6 +5,7 @@ material, default ``../shared``)::
 
     pip install ../shared/peers/ocpi-tariffs-py     # the peer; never a dependency of ocpkit
     python benchmarks/price_cdrs.py [--rounds 7] [--repeat 40] [--profile ROW]
+    python benchmarks/price_cdrs.py --memory [--cdrs 100000]
 
 Every conformance CDR is priced with its case's tariff (its own ``tariffs``
 when the case has no tariff file), as the peer's suite gives it. One round
@@ -29,6 +30,14 @@ conformance tests use. The peer returns only ``total_cost``; ocpkit every
 ``total_*`` field and the priced lines. Without the peer installed the peer
 rows are skipped with a message. The last block lists where the peer's
 ``total_cost`` differs from the CDR's expected value at 4 decimals.
+
+``--memory`` measures instead the peak resident memory of fresh processes
+that price a generated stream of CDRs (the conformance CDRs, each with its
+session moved by a minute and its volumes scaled, one after another) at two
+sizes, a tenth of ``--cdrs`` and ``--cdrs``: through ``price_many`` on
+compiled tariffs, and through ``ocpkit price --tariffs DIR FILE.jsonl
+--report jsonl`` on a JSON-lines file of the same CDRs. Flat memory shows as
+equal peaks.
 """
 
 from __future__ import annotations
@@ -38,8 +47,11 @@ import cProfile
 import json
 import os
 import pstats
+import resource
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from decimal import Decimal
@@ -115,12 +127,16 @@ def rows(cases: list[Case], peer: Any, repeat: int) -> dict[str, Callable[[], in
 
     def ocpkit_uncached() -> int:
         cache = tariffs_module._CACHE
+        # Put the entries back afterwards: the cached row after this one must not pay for
+        # compiling every tariff again in its first pass.
+        kept = dict(cache._entries)
         size, cache.size = cache.size, 0
         cache.clear()
         try:
             return ocpkit_dicts()
         finally:
             cache.size = size
+            cache._entries.update(kept)
 
     def ocpkit_compiled() -> int:
         for _ in range(repeat):
@@ -264,13 +280,160 @@ def _show(value: Any) -> str:
     return "/".join("-" if v is None else str(v.quantize(FOUR)) for v in value)
 
 
+# --------------------------------------------------------------------------- memory
+
+
+def stream(cases: list[Case], count: int) -> Any:
+    """``count`` CDRs made from the conformance cases: sessions a minute apart, volumes scaled."""
+    from datetime import datetime, timedelta
+
+    usable = [c for c in cases if c.tariff is not None and c.cdr.get("charging_periods")]
+
+    def moved(value: str, minutes: int) -> str:
+        at = datetime.fromisoformat(value.replace("Z", "+00:00")) + timedelta(minutes=minutes)
+        return at.isoformat().replace("+00:00", "Z")
+
+    for n in range(count):
+        case = usable[n % len(usable)]
+        shift, scale = n // len(usable), 1 + (n % 7) / 10
+        cdr = dict(case.cdr, id=f"CDR{n}")
+        for key in ("start_date_time", "end_date_time", "stop_date_time"):
+            if isinstance(cdr.get(key), str):
+                cdr[key] = moved(cdr[key], shift)
+        cdr["charging_periods"] = [
+            dict(
+                period,
+                start_date_time=moved(period["start_date_time"], shift),
+                dimensions=[dict(d, volume=d["volume"] * scale) for d in period.get("dimensions", [])],
+            )
+            for period in case.cdr["charging_periods"]
+        ]
+        yield case, cdr
+
+
+def _peak_kib() -> int:
+    # VmHWM belongs to this process image; ru_maxrss would carry the forking parent's peak across exec.
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def memory_child(shared: Path, count: int) -> None:
+    """Price ``count`` generated CDRs of the 2.2.1 cases through price_many; print the peak RSS."""
+    cases = [c for c in load_cases(shared) if c.version == "2.2.1"]
+    by_tariff: dict[int, Any] = {}
+    priced = lines = 0
+    # One stream per tariff would hold the CDRs; one stream of all, each with its own tariff list,
+    # is what a month of CDRs looks like: price_many chooses by tariff_id / currency / validity.
+    tariffs = []
+    for c in cases:
+        if c.tariff is not None and id(c.tariff) not in by_tariff:
+            by_tariff[id(c.tariff)] = compile(dict(c.tariff, id=f"T{len(tariffs)}"), "2.2.1")
+            tariffs.append(by_tariff[id(c.tariff)])
+    cdrs = (
+        dict(
+            cdr,
+            tariffs=None,
+            charging_periods=[
+                dict(p, tariff_id=by_tariff[id(case.tariff)].id) for p in cdr["charging_periods"]
+            ],
+        )
+        for case, cdr in stream(cases, count)
+    )
+    total = Decimal(0)
+    for result in price_many(cdrs, tariffs, tz="UTC"):
+        priced += 1
+        total += result.total_cost.excl_vat or 0
+        if priced % 2:
+            lines += len(result.lines)
+    assert priced == count, priced
+    print(_peak_kib())
+
+
+def memory(shared: Path, count: int) -> None:
+    """Peak RSS of fresh processes at a tenth of ``count`` CDRs and at ``count``."""
+    here = Path(__file__).resolve()
+    env = dict(os.environ, OCPKIT_SHARED=str(shared), PYTHONPATH=str(here.parent.parent))
+    sizes = (count // 10, count)
+    print(f"peak RSS of a fresh process (KiB), {sizes[0]:,} vs {sizes[1]:,} CDRs")
+    peaks = []
+    for n in sizes:
+        start = time.perf_counter()
+        out = subprocess.run(
+            [sys.executable, str(here), "--memory-child", str(n)],
+            check=True,
+            capture_output=True,
+            text=True,
+            env=env,
+        ).stdout
+        peaks.append(int(out.split()[-1]))
+        print(f"  price_many, {n:>9,} CDRs: {peaks[-1]:>8,} KiB  ({time.perf_counter() - start:.1f} s wall)")
+    cases = [c for c in load_cases(shared) if c.version == "2.2.1"]
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "tariffs"
+        folder.mkdir()
+        seen: dict[int, str] = {}
+        for c in cases:
+            if c.tariff is not None and id(c.tariff) not in seen:
+                seen[id(c.tariff)] = f"T{len(seen)}"
+                (folder / f"{seen[id(c.tariff)]}.json").write_text(
+                    json.dumps(dict(c.tariff, id=seen[id(c.tariff)]))
+                )
+        for n in sizes:
+            path = Path(tmp) / f"cdrs-{n}.jsonl"
+            with path.open("w", encoding="utf-8") as fh:
+                for case, cdr in stream(cases, n):
+                    cdr["tariffs"] = None
+                    for period in cdr["charging_periods"]:
+                        period["tariff_id"] = seen[id(case.tariff)]
+                    fh.write(json.dumps(cdr) + "\n")
+            script = (
+                "import os, sys\n"
+                "from ocpkit.cli import main\n"
+                "with open(os.devnull, 'w') as out:\n"
+                "    args = ['price', '--tariffs', sys.argv[1], sys.argv[2], '--report', 'jsonl']\n"
+                "    main([*args, '--tz', 'UTC'], stdout=out)\n"
+                "for line in open('/proc/self/status'):\n"
+                "    if line.startswith('VmHWM:'):\n"
+                "        print(int(line.split()[1]))\n"
+            )
+            start = time.perf_counter()
+            out = subprocess.run(
+                [sys.executable, "-c", script, str(folder), str(path)],
+                check=True,
+                capture_output=True,
+                text=True,
+                env=env,
+            ).stdout
+            peaks.append(int(out.split()[-1]))
+            took = time.perf_counter() - start
+            print(f"  ocpkit price, {n:>7,} CDRs: {peaks[-1]:>8,} KiB  ({took:.1f} s wall)")
+    print(
+        f"ratio of peaks, {sizes[1]:,} / {sizes[0]:,} CDRs: price_many {peaks[1] / peaks[0]:.2f}, "
+        f"ocpkit price {peaks[3] / peaks[2]:.2f}  (flat: about 1)"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=7, help="rounds (the median is shown)")
     parser.add_argument("--repeat", type=int, default=40, help="passes over all cases per row and round")
     parser.add_argument("--profile", metavar="ROW", help="profile one row (a prefix of its name) and stop")
+    parser.add_argument("--memory", action="store_true", help="peak RSS at two stream sizes instead")
+    parser.add_argument("--cdrs", type=int, default=100_000, help="the larger stream size of --memory")
+    parser.add_argument("--memory-child", type=int, metavar="N", help=argparse.SUPPRESS)
     args = parser.parse_args()
     shared = Path(os.environ.get("OCPKIT_SHARED", Path(__file__).resolve().parent.parent.parent / "shared"))
+    if args.memory_child is not None:
+        memory_child(shared, args.memory_child)
+        return
+    if args.memory:
+        memory(shared, args.cdrs)
+        return
     all_cases = load_cases(shared)
     # Cases ocpkit refuses (gireve_cdr: no session start) are left out of the timing for both.
     cases = []

@@ -43,6 +43,11 @@ Rules chosen here (OCPP and OCPI leave them open):
 * **Energy**: ``ENERGY`` per period from the register samples; without any register sample the
   transaction counts 0 kWh (check :attr:`OcppTransaction.energy` to tell unknown from zero).
 * **No tariff**: the CDR's ``total_cost`` is 0 in the configured currency.
+* **Missing ends** (a log that starts or ends mid-session): refused unless
+  :func:`read_transaction` is asked to estimate them (``estimate_start`` / ``estimate_end``); an
+  estimated end is the first / last register meter value of the transaction, named in
+  :attr:`OcppTransaction.start_estimated` / ``end_estimated``, and the Session's and CDR's start /
+  end and periods run from it. The energy is then what the meter counted between those readings.
 """
 
 from __future__ import annotations
@@ -63,6 +68,7 @@ from ocpkit.bridge._read import (
     Message,
     OcppTransaction,
     _floor_ms,
+    _utc_text,
     read_transaction,
 )
 from ocpkit.bridge._signed import SignedDataCheck, check_signed_data, signed_data
@@ -169,14 +175,6 @@ def _check_version(version: str) -> None:
         raise UnsupportedError(f"the bridge writes OCPI {' and '.join(VERSIONS)}, not {version!r}")
 
 
-def _utc_text(moment: datetime) -> str:
-    moment = _floor_ms(moment)
-    text = f"{moment:%Y-%m-%dT%H:%M:%S}"
-    if moment.microsecond:
-        text += f".{moment.microsecond // 1000:03d}"
-    return text + "Z"
-
-
 def _jsonable(obj: object, where: str) -> dict[str, Any]:
     if isinstance(obj, BaseModel):
         value = to_jsonable(obj)
@@ -258,6 +256,11 @@ def _ident(value: str | Callable[[str], str] | None, tx_id: str, default: str, w
 
 
 def _token(config: BridgeConfig, tx: OcppTransaction, version: str) -> dict[str, Any]:
+    if not tx.id_token and tx.start_estimated is not None:
+        raise BridgeError(
+            f"transaction {tx.transaction_id} has no token: its start is not among the messages "
+            "and no other message names one (1.6 StopTransaction idTag, a 2.x event's idToken)"
+        )
     if not tx.id_token:
         raise BridgeError("the transaction's token uid is empty")
     kind = token_type(tx.id_token_type, version)

@@ -17,15 +17,15 @@ import argparse
 import json
 from decimal import Decimal
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from ocpkit.cli._terminal import Style
-from ocpkit.energy import ocmf
 from ocpkit.errors import OcmfError, OcmfInvalid
 
-__all__ = ["add_parser", "run"]
+if TYPE_CHECKING:
+    from ocpkit.energy import ocmf
 
-_MAX_INPUT = 4 * ocmf.MAX_RECORD
+__all__ = ["add_parser", "run"]
 
 
 def add_parser(sub: Any) -> None:
@@ -47,11 +47,11 @@ def add_parser(sub: Any) -> None:
     p.add_argument("--report", choices=["text", "json"], default="text", help="output format")
 
 
-def _read(name: str, stdin: IO[bytes]) -> bytes:
+def _read(name: str, stdin: IO[bytes], limit: int) -> bytes:
     if name == "-":
-        return stdin.read(_MAX_INPUT + 1)
+        return stdin.read(limit + 1)
     with Path(name).open("rb") as handle:
-        return handle.read(_MAX_INPUT + 1)
+        return handle.read(limit + 1)
 
 
 def _key_text(value: str | None) -> str | None:
@@ -68,6 +68,8 @@ def _key_text(value: str | None) -> str | None:
 
 def _items(text: str) -> list[ocmf.Carried]:
     """The records (as carried) the input holds."""
+    from ocpkit.energy import ocmf
+
     stripped = text.strip()
     if stripped.startswith(ocmf.HEADER + "|"):
         lines = [line.strip() for line in stripped.splitlines() if line.strip()]
@@ -169,13 +171,17 @@ def _verify(record: ocmf.Record, key: str | None) -> dict[str, Any]:
 
 def run(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: IO[bytes]) -> int:
     """Run ``ocpkit ocmf`` with parsed *args*; return the exit status."""
+    # Imported here, not with the module, so that the command line starts without the OCMF reader.
+    from ocpkit.energy import ocmf
+
+    limit = 4 * ocmf.MAX_RECORD
     try:
-        data = _read(args.file, stdin)
+        data = _read(args.file, stdin, limit)
     except OSError as exc:
         err.write(f"ocpkit ocmf: {args.file}: {exc.strerror or exc}\n")
         return 2
-    if len(data) > _MAX_INPUT:
-        err.write(f"ocpkit ocmf: {args.file}: longer than {_MAX_INPUT} bytes\n")
+    if len(data) > limit:
+        err.write(f"ocpkit ocmf: {args.file}: longer than {limit} bytes\n")
         return 2
     try:
         text = data.decode("utf-8")

@@ -13,7 +13,10 @@ Three steps, each usable alone:
 
 2. **Energy.** :func:`energy_delivered` folds the ``Energy.Active.Import.Register`` samples of one
    transaction into Wh; see its docstring for the rules (one location, totals before phase sums,
-   rounding tolerance for mixed Wh/kWh, resets, rollovers, Transaction.Begin/End window).
+   rounding tolerance for mixed Wh/kWh, resets, rollovers, Transaction.Begin/End window). Each step
+   down of the register is classified by :func:`classify_step` (jitter, reset or fall; the rule is in
+   ``ocpkit.energy._register``): only a fall to near zero is a reset; jitter and other falls add no
+   energy and are listed in :attr:`EnergyResult.dips`.
 
 3. **Charging periods.** :func:`charging_periods` cuts the transaction at charging-state changes
    and builds OCPI ``ChargingPeriod`` data (plain frozen dataclasses with Decimal volumes).
@@ -52,6 +55,7 @@ from ocpkit.energy._meter import (
     readings_from_meter_value,
     readings_from_payload,
 )
+from ocpkit.energy._register import StepKind, classify_step, jitter_tolerance
 from ocpkit.errors import EnergyError
 
 __all__ = [
@@ -65,13 +69,17 @@ __all__ = [
     "IntervalStats",
     "PeriodKind",
     "Reading",
+    "RegisterDip",
     "RegisterReset",
     "SignedMeterValue",
+    "StepKind",
     "charging_periods",
     "charging_state_change",
+    "classify_step",
     "convert",
     "energy_delivered",
     "interval_stats",
+    "jitter_tolerance",
     "parse_value",
     "quantity_of",
     "readings_from_meter_value",
@@ -105,7 +113,7 @@ _PHASE_LINE: Final[Mapping[str, str]] = {
 
 @dataclass(frozen=True, slots=True)
 class RegisterReset:
-    """A register that went down by more than its resolution between two samples."""
+    """A register that started again from near zero (or, with a modulus, rolled over) between two samples."""
 
     timestamp: datetime
     before_wh: Decimal
@@ -114,11 +122,30 @@ class RegisterReset:
 
 
 @dataclass(frozen=True, slots=True)
+class RegisterDip:
+    """A register that went down between two consecutive samples without a reset.
+
+    ``kind`` is :attr:`StepKind.JITTER <ocpkit.energy.StepKind>` (within the register's rounding)
+    or :attr:`StepKind.FALL <ocpkit.energy.StepKind>` (an error in the data); neither adds energy.
+    """
+
+    timestamp: datetime
+    before_wh: Decimal
+    after_wh: Decimal
+    kind: StepKind
+
+
+@dataclass(frozen=True, slots=True)
 class EnergyResult:
     """Energy delivered during one transaction, with how it was found.
 
     :attr:`energy_wh` is ``None`` when no usable register sample exists. :attr:`series` holds the
-    cumulative energy (Wh) at each sample used, in time order.
+    cumulative energy (Wh) at each sample used, in time order. :attr:`dips` lists the samples
+    lower than the one before them that were no reset (jitter and falls). :attr:`start_estimated` /
+    :attr:`end_estimated` are ``None`` unless the caller said that end of the transaction is not
+    among the readings (``start_missing`` / ``end_missing`` of :func:`energy_delivered`); they then
+    name the sample that stands for it, e.g. ``"first Energy.Active.Import.Register sample at
+    2026-05-01T10:30:00+00:00 (Sample.Periodic, 5500 Wh)"``.
     """
 
     energy_wh: Decimal | None
@@ -128,6 +155,9 @@ class EnergyResult:
     resets: tuple[RegisterReset, ...] = ()
     notes: tuple[str, ...] = ()
     series: tuple[tuple[datetime, Decimal], ...] = field(default=(), repr=False)
+    dips: tuple[RegisterDip, ...] = ()
+    start_estimated: str | None = None
+    end_estimated: str | None = None
 
     @property
     def energy_kwh(self) -> Decimal | None:
@@ -221,6 +251,8 @@ def energy_delivered(
     *,
     rollover_wh: Decimal | int | None = None,
     measurand: str = DEFAULT_MEASURAND,
+    start_missing: bool = False,
+    end_missing: bool = False,
 ) -> EnergyResult:
     """Energy (Wh) delivered in one transaction, from its ``Energy.Active.Import.Register`` samples.
 
@@ -238,13 +270,24 @@ def energy_delivered(
       ``Transaction.End`` sample are not part of the transaction and are dropped.
     * **Energy** is the sum of the increases between consecutive samples in time order. The
       register start is the first sample: nothing is assumed about the value before it.
-    * **Rounding**: a decrease no larger than the coarser resolution of the two samples (a kWh
-      value with 2 decimals is good to 10 Wh) is rounding, not a reset: the higher value stays
-      the baseline.
-    * **Reset**: a larger decrease is a register reset or a meter swap; the step across it counts
-      0 Wh (its energy is unknown) and the new value becomes the baseline. With *rollover_wh* (the
-      register's modulus), a decrease from below that modulus counts ``new + modulus - old``.
+    * **Falls** between consecutive samples are classified by :func:`classify_step`:
+    * **Jitter**: a decrease no larger than the coarser resolution of the two samples (a kWh
+      value with 2 decimals is good to 10 Wh), and never less than 1 Wh (a register sent with
+      fractions of a Wh wobbles by fractions of a Wh at zero power), is rounding, not a reset:
+      the higher value stays the baseline, no energy is added, and the dip is listed in ``dips``.
+    * **Reset**: a decrease to near zero (at most 1 kWh, or 1 % of the sample before) is a
+      register reset or a meter swap; the step across it counts 0 Wh (its energy is unknown) and
+      the new value becomes the baseline. With *rollover_wh* (the register's modulus), any
+      decrease beyond jitter from below that modulus is a rollover and counts
+      ``new + modulus - old``.
+    * **Fall**: any other decrease is an error in the data, not a reset: the higher value stays
+      the baseline (energy counts again once the register passes it), the dip is listed in
+      ``dips`` and a note says so.
     * **Missing values**: no usable sample gives ``energy_wh=None``; one sample gives 0.
+    * **Missing ends**: with *start_missing* (the readings lack the transaction's start, e.g. a log
+      that begins mid-session) the energy counts from the first sample, and ``start_estimated``
+      names it; with *end_missing*, ``end_estimated`` names the last sample, where it ends. The
+      figure is the same either way: the flags only make the result say what stands in for an end.
     """
     result_notes: list[str] = []
     items = _checked(readings)
@@ -263,31 +306,61 @@ def energy_delivered(
         )
     kept.sort(key=lambda p: (p[0], p[4]))
     modulus = None if rollover_wh is None else parse_value(rollover_wh)
-    base_value, base_res = kept[0][1], kept[0][2]
+    # The baseline is the highest value since the last reset; steps are classified against the
+    # sample before (so that a fall is listed once, not once per sample below the baseline).
+    base_value = prev_value = kept[0][1]
+    prev_res = kept[0][2]
     total = Decimal(0)
     resets: list[RegisterReset] = []
+    dips: list[RegisterDip] = []
     series = [(kept[0][0], total)]
     for ts, value, res, _ctx, _i in kept[1:]:
-        delta = value - base_value
-        if delta >= 0:
-            total += delta
-            base_value, base_res = value, res
-        elif -delta <= max(res, base_res):
-            pass  # rounding between a coarse and a fine reading; keep the higher baseline
+        if value < prev_value:
+            step = classify_step(prev_value, value, tolerance=jitter_tolerance(prev_res, res))
+        else:
+            step = StepKind.RISE
+        if step is StepKind.RISE or step is StepKind.JITTER:
+            if value > base_value:
+                total += value - base_value
+                base_value = value
+            elif step is StepKind.JITTER:
+                dips.append(RegisterDip(ts, prev_value, value, step))
         elif modulus is not None and base_value < modulus and value >= 0:
             total += value + modulus - base_value
             resets.append(RegisterReset(ts, base_value, value, True))
-            base_value, base_res = value, res
-        else:
+            base_value = value
+        elif step is StepKind.RESET:
             resets.append(RegisterReset(ts, base_value, value, False))
             result_notes.append(
                 f"register reset at {ts.isoformat()}: {base_value} Wh -> {value} Wh, counted 0"
             )
-            base_value, base_res = value, res
+            base_value = value
+        else:
+            dips.append(RegisterDip(ts, prev_value, value, step))
+            result_notes.append(
+                f"register fell at {ts.isoformat()}: {prev_value} Wh -> {value} Wh, not a reset;"
+                f" energy counts again above {base_value} Wh"
+            )
+        prev_value, prev_res = value, res
         series.append((ts, total))
     return EnergyResult(
-        total, len(kept), location, phase_sum, tuple(resets), tuple(result_notes), tuple(series)
+        total,
+        len(kept),
+        location,
+        phase_sum,
+        tuple(resets),
+        tuple(result_notes),
+        tuple(series),
+        tuple(dips),
+        start_estimated=_stand_in("first", kept[0], measurand) if start_missing else None,
+        end_estimated=_stand_in("last", kept[-1], measurand) if end_missing else None,
     )
+
+
+def _stand_in(which: str, point: tuple[datetime, Decimal, Decimal, str, int], measurand: str) -> str:
+    """How the sample standing for a missing end of the transaction is named in an EnergyResult."""
+    at, value, _res, context, _order = point
+    return f"{which} {measurand} sample at {at.isoformat()} ({context}, {value.normalize():f} Wh)"
 
 
 # --------------------------------------------------------------------------- power and current

@@ -35,27 +35,53 @@ the target cannot hold (:mod:`ocpkit.ocpi.conversion`).
 from __future__ import annotations
 
 import importlib
-import types
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from ocpkit.findings import LenientResult as LenientResult
-from ocpkit.ocpi._parse import (
-    Page,
-    Parsed,
-    model_class,
-    parse,
-    parse_page,
-    parse_response,
-    parse_with_warnings,
-    to_json,
-    to_jsonable,
-    unknown_enum_values,
-    version_package,
-)
-from ocpkit.ocpi._types import UnknownEnumValue, ci_equals, ci_key
-from ocpkit.ocpi._violations import STATUS_OF_RULE, status_of_rule
-from ocpkit.ocpi.conversion import Converted, convert
-from ocpkit.ocpi.envelope import apply_patch
+if TYPE_CHECKING:
+    from ocpkit.findings import LenientResult as LenientResult
+    from ocpkit.ocpi._parse import (
+        Page,
+        Parsed,
+        model_class,
+        parse,
+        parse_page,
+        parse_response,
+        parse_with_warnings,
+        to_json,
+        to_jsonable,
+        unknown_enum_values,
+        version_package,
+    )
+    from ocpkit.ocpi._types import UnknownEnumValue, ci_equals, ci_key
+    from ocpkit.ocpi._violations import STATUS_OF_RULE, status_of_rule
+    from ocpkit.ocpi.conversion import Converted, convert
+    from ocpkit.ocpi.envelope import apply_patch
+
+# Where each public name lives. They are imported on first access, so that ``import ocpkit.ocpi``
+# costs nothing until OCPI is used (the parser imports pydantic and the model base types).
+_EXPORTS: dict[str, str] = {
+    "LenientResult": "ocpkit.findings",
+    **dict.fromkeys(
+        (
+            "Page",
+            "Parsed",
+            "model_class",
+            "parse",
+            "parse_page",
+            "parse_response",
+            "parse_with_warnings",
+            "to_json",
+            "to_jsonable",
+            "unknown_enum_values",
+            "version_package",
+        ),
+        "ocpkit.ocpi._parse",
+    ),
+    **dict.fromkeys(("UnknownEnumValue", "ci_equals", "ci_key"), "ocpkit.ocpi._types"),
+    **dict.fromkeys(("STATUS_OF_RULE", "status_of_rule"), "ocpkit.ocpi._violations"),
+    **dict.fromkeys(("Converted", "convert"), "ocpkit.ocpi.conversion"),
+    "apply_patch": "ocpkit.ocpi.envelope",
+}
 
 # LenientResult is re-exported for convenience, and documented once, in ocpkit.findings.
 __all__ = [
@@ -88,8 +114,18 @@ VERSIONS: tuple[Version, ...] = ("2.1.1", "2.2.1", "2.3.0")
 _LAZY = ("v211", "v221", "v230", "envelope")
 
 
-def __getattr__(name: str) -> types.ModuleType:
-    """Import a version package on first attribute access (``ocpkit.ocpi.v221``)."""
+def __getattr__(name: str) -> Any:
+    """Import a public name or a version package on first access (``ocpkit.ocpi.parse``, ``.v221``)."""
+    home = _EXPORTS.get(name)
+    if home is not None:
+        value = getattr(importlib.import_module(home), name)
+        globals()[name] = value
+        return value
     if name in _LAZY:
         return importlib.import_module(f"ocpkit.ocpi.{name}")
     raise AttributeError(f"module 'ocpkit.ocpi' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    """The module's names, the lazily imported ones included."""
+    return sorted({*globals(), *_EXPORTS, *_LAZY})

@@ -16,6 +16,7 @@ from ocpkit._fsm import Machine, Policy, Spec
 from ocpkit.errors import TransitionError
 from ocpkit.findings import Finding
 from ocpkit.ocpp._payload import ERROR, INFO, MAX_TAGS, RECENT, WARNING, as_int, as_obj, as_time, aware
+from ocpkit.ocpp._registers import START_STOP, Registers, follow_meter_values, follow_register
 from ocpkit.ocpp.v16.enums import AuthorizationStatus, Reason
 
 __all__ = ["V16_TRANSACTION_TRANSITIONS", "Transaction16", "Transactions16", "v16_transaction_spec"]
@@ -83,6 +84,8 @@ class Transaction16:
     meter_stop: int | None = None
     stopped_at: datetime | None = None
     reason: str | None = None
+    registers: Registers = field(default_factory=dict, repr=False, compare=False)
+    """The last reading of each register, for the register checks (see :mod:`ocpkit.ocpp.transaction`)."""
 
     @property
     def state(self) -> str | None:
@@ -146,9 +149,13 @@ class Transactions16:
     # -- StartTransaction --------------------------------------------------------------------------------
 
     def start_transaction(
-        self, request: object, *, ref: object = None, at: datetime | None = None
+        self, request: object, *, ref: object = None, at: datetime | None = None, line: int | None = None
     ) -> list[Finding]:
-        """StartTransaction.req: a new transaction on a connector, waiting for its id."""
+        """StartTransaction.req: a new transaction on a connector, waiting for its id.
+
+        ``line``, here and in the other request methods, is the capture line of the
+        message when the caller knows it; findings that name two messages show it.
+        """
         req = as_obj(request)
         connector_id = as_int(req.get("connectorId"))
         subject = f"connector {req.get('connectorId')!r}"
@@ -192,6 +199,17 @@ class Transactions16:
         tx.meter_start = as_int(req.get("meterStart"))
         tx.started_at = as_time(req.get("timestamp")) or aware(at)
         tx.last_sample_at = tx.started_at
+        found += follow_register(
+            tx.registers,
+            START_STOP,
+            tx.meter_start,
+            "Wh",
+            0,
+            tx.started_at,
+            subject=subject,
+            ref=ref,
+            line=line,
+        )
         self._pending[connector_id] = tx
         return found
 
@@ -259,7 +277,7 @@ class Transactions16:
     # -- MeterValues -------------------------------------------------------------------------------------
 
     def meter_values(
-        self, request: object, *, ref: object = None, at: datetime | None = None
+        self, request: object, *, ref: object = None, at: datetime | None = None, line: int | None = None
     ) -> list[Finding]:
         """MeterValues.req; only samples that name a transaction concern the tracker."""
         req = as_obj(request)
@@ -302,12 +320,15 @@ class Transactions16:
         ]
         for moment in sorted(t for t in times if t is not None):
             found += self._gap(tx, moment, subject, ref)
+        found += follow_meter_values(
+            tx.registers, sample_list, subject=subject, ref=ref, line=line, at=at, times=times
+        )
         return found
 
     # -- StopTransaction ---------------------------------------------------------------------------------
 
     def stop_transaction(
-        self, request: object, *, ref: object = None, at: datetime | None = None
+        self, request: object, *, ref: object = None, at: datetime | None = None, line: int | None = None
     ) -> list[Finding]:
         """StopTransaction.req; a stop cannot be refused (OCPP 1.6 §4.10), so checks are findings."""
         req = as_obj(request)
@@ -370,6 +391,19 @@ class Transactions16:
         data = req.get("transactionData")
         if isinstance(data, list):
             tx.meter_values += len(data)
+            found += follow_meter_values(tx.registers, data, subject=subject, ref=ref, line=line, at=at)
+        if tx.meter_stop is not None:
+            found += follow_register(
+                tx.registers,
+                START_STOP,
+                tx.meter_stop,
+                "Wh",
+                0,
+                tx.stopped_at,
+                subject=subject,
+                ref=ref,
+                line=line,
+            )
         return found
 
     def stop_transaction_result(

@@ -17,6 +17,7 @@ from ocpkit._fsm import Machine, Policy, Spec
 from ocpkit.errors import TransitionError, UnsupportedError
 from ocpkit.findings import Finding
 from ocpkit.ocpp._payload import ERROR, INFO, MAX_GAP, RECENT, WARNING, as_int, as_obj
+from ocpkit.ocpp._registers import Registers, follow_meter_values
 from ocpkit.ocpp.v201.enums import (
     AuthorizationStatusEnumType,
     ReasonEnumType,
@@ -69,6 +70,8 @@ class Transaction2:
     meter_values: int = 0
     events: int = 0
     late_events: int = 0
+    registers: Registers = field(default_factory=dict, repr=False, compare=False)
+    """The last reading of each register, for the register checks (see :mod:`ocpkit.ocpp.transaction`)."""
 
     @property
     def state(self) -> str | None:
@@ -102,8 +105,14 @@ class TransactionEvents:
         """BootNotification: forget ended transactions (a rebooted station may reuse ids and seqNos)."""
         self._ended.clear()
 
-    def transaction_event(self, request: object, *, ref: object = None) -> list[Finding]:
-        """One TransactionEventRequest; return the findings."""
+    def transaction_event(
+        self, request: object, *, ref: object = None, line: int | None = None
+    ) -> list[Finding]:
+        """One TransactionEventRequest; return the findings.
+
+        ``line`` is the capture line of the message when the caller knows it;
+        findings that name two messages show it.
+        """
         req = as_obj(request)
         info = as_obj(req.get("transactionInfo"))
         transaction_id = info.get("transactionId")
@@ -126,7 +135,7 @@ class TransactionEvents:
             self._open[transaction_id] = tx
         saved = (tx.max_seq, tx.min_seq, set(tx.missing))
         try:
-            return self._event(tx, req, info, event, seq, subject, ref)
+            return self._event(tx, req, info, event, seq, subject, ref, line)
         except TransitionError:
             # Strict refusal: leave the record exactly as it was before this event.
             tx.max_seq, tx.min_seq, tx.missing = saved
@@ -143,6 +152,7 @@ class TransactionEvents:
         seq: int,
         subject: str,
         ref: object,
+        line: int | None = None,
     ) -> list[Finding]:
         transaction_id = tx.transaction_id
         found, live = self._sequence(tx, event, seq, req.get("offline") is True, subject, ref)
@@ -162,7 +172,7 @@ class TransactionEvents:
             tx.late_events += 1
             found += self._late(tx, event, seq, subject, ref)
         tx.events += 1
-        found += self._contents(tx, req, info, event, live, subject, ref)
+        found += self._contents(tx, req, info, event, live, subject, ref, line)
         if tx.state == "Ended" and transaction_id in self._open:
             self._ended[transaction_id] = self._open.pop(transaction_id)
             while len(self._ended) > RECENT:
@@ -325,6 +335,7 @@ class TransactionEvents:
         live: bool,
         subject: str,
         ref: object,
+        line: int | None = None,
     ) -> list[Finding]:
         found: list[Finding] = []
         charging_state = info.get("chargingState")
@@ -349,6 +360,7 @@ class TransactionEvents:
         values = req.get("meterValue")
         if isinstance(values, list):
             tx.meter_values += len(values)
+            found += follow_meter_values(tx.registers, values, subject=subject, ref=ref, line=line)
         if event == _E.ENDED:
             reason = info.get("stoppedReason", ReasonEnumType.LOCAL)  # may be omitted only when it is Local
             tx.stopped_reason = reason if isinstance(reason, str) else None

@@ -15,10 +15,21 @@ Everything is kept per charge point:
   sent while the same side's previous CALL is still open is reported; so are
   actions sent by the wrong side (when the direction is known), results that
   travel the same way as their CALL, and CALLERROR codes the version lacks.
+* *Reconnects.* A BootNotification CALL from the charge point (whatever its
+  reason), or a call of :meth:`Conversation.reconnect` by a caller that sees
+  the transport (a new websocket connection), ends the charge point's previous
+  connection: every CALL still open on it, of either side, can no longer be
+  answered. Each is reported as ``rpc.unanswered-before-reconnect`` (naming
+  its action, message id and where it was sent) and forgotten, so it neither
+  makes the calls of the new connection concurrent nor is reported again as
+  unanswered at the end. A BootNotification sent again with the message id of
+  an unanswered one is a retransmission (``rpc.repeated-call``), as before.
 * *Machines.* StatusNotification drives the connector machines; Authorize,
   StartTransaction, MeterValues and StopTransaction (1.6) or TransactionEvent
   (2.0.1 / 2.1) drive the transaction trackers, and their findings are passed
-  on. Under ``policy="strict"`` a refused move is an error finding and the
+  on; among them the register checks of each transaction
+  (``meter.register-fall``, ``meter.register-reset``, ``meter.register-jitter``,
+  see :mod:`ocpkit.ocpp.transaction`). Under ``policy="strict"`` a refused move is an error finding and the
   machine keeps its state; under ``"lenient"`` it is a warning and the machine
   follows the charger (see :mod:`ocpkit._fsm`).
 * *Session.* A transaction started before BootNotification was accepted is
@@ -118,6 +129,7 @@ class _Open(NamedTuple):
     request: Mapping[str, Any] | None
     at: datetime | None
     ref: object
+    line: int | None = None  # the capture line, when the frame came from a capture
 
 
 @dataclass
@@ -131,6 +143,8 @@ class _Station:
     by_id: dict[str, list[int]] = field(default_factory=dict)
     last_call: dict[str, int] = field(default_factory=dict)
     timed_out: OrderedDict[tuple[str, Side | None], _Open] = field(default_factory=OrderedDict)
+    # CALLs the last reconnect left unanswered, by id and sender: sent again, they are retransmissions.
+    dropped: OrderedDict[tuple[str, Side | None], _Open] = field(default_factory=OrderedDict)
     answered: deque[str] = field(default_factory=lambda: deque(maxlen=_RECENT_IDS))
     boot: str | None = None  # None: no BootNotification seen; "sent"; then the response status
     heartbeat: timedelta | None = None
@@ -243,7 +257,8 @@ class Conversation:
             # Calls that timed out no longer count as outstanding for this one.
             if sweep and at is not None:
                 found += self._sweep(station, at)
-            found += self._call(station, msg, side, at, ref)
+            line = frame.line if isinstance(frame, CapturedFrame) else None
+            found += self._call(station, msg, side, at, ref, line)
             return found
         if type_id == 5:
             found += self._result_error(station, msg, ref)
@@ -279,7 +294,7 @@ class Conversation:
         if type_id == 2 or type_id == 6:
             if sweep and at is not None:
                 found += self._sweep(station, at)
-            found += self._call(station, msg, side, at, ref)
+            found += self._call(station, msg, side, at, ref, frame.line)
             return found
         if type_id == 5:
             found += self._result_error(station, msg, ref)
@@ -299,6 +314,24 @@ class Conversation:
         for station in self._stations.values():
             found += self._finish(station)
         return found
+
+    def reconnect(self, charge_point: str | None = None, *, ref: object = None) -> list[Finding]:
+        """The charge point opened a new connection: its open CALLs can no longer be answered.
+
+        For callers that see the transport (a websocket connection opened or a
+        capture's connection marker); a BootNotification does the same by
+        itself. Returns one ``rpc.unanswered-before-reconnect`` finding per
+        CALL that was open; ``ref`` is where the new connection was seen
+        (named in the messages). A charge point never seen is not created.
+        """
+        if charge_point is not None and not isinstance(charge_point, str):
+            raise UnsupportedError(f"charge_point must be a string, not {type(charge_point).__name__}")
+        station = self._stations.get(charge_point)
+        if station is None and charge_point is None and len(self._stations) == 1:
+            station = next(iter(self._stations.values()))
+        if station is None:
+            return []
+        return self._reconnect(station, "a new connection", ref)
 
     @property
     def charge_points(self) -> list[str | None]:
@@ -375,7 +408,13 @@ class Conversation:
     # -- CALL and SEND -----------------------------------------------------------------------------------
 
     def _call(
-        self, station: _Station, msg: Msg, side: Side | None, at: datetime | None, ref: object
+        self,
+        station: _Station,
+        msg: Msg,
+        side: Side | None,
+        at: datetime | None,
+        ref: object,
+        line: int | None = None,
     ) -> list[Finding]:
         found: list[Finding] = []
         action = msg.action or ""
@@ -406,12 +445,20 @@ class Conversation:
             found += self._cp_sent(station, at, action == "Heartbeat" and msg.type_id == 2, ref)
         if msg.type_id == 6:
             # SEND (OCPP 2.1 part 4 §4.2.6) expects no answer and does not occupy the channel.
-            found += self._request(station, action, msg.payload, at, ref)
+            found += self._request(station, action, msg.payload, at, ref, line)
             if action in station.watched:
                 sent = _Open(0, msg.message_id, action, side, msg.payload, at, ref)
                 found += self._tell(station, sent, "send")
             return found
         same = self._same_id(station, msg.message_id, side)
+        if action == "BootNotification" and side == "cp" and station.open:
+            # A (re)booted charge point speaks on a new connection: nothing of the old one is pending.
+            keep = same if same is not None and same.action == action else None
+            found += self._reconnect(station, f"BootNotification {msg.message_id}", ref, keep)
+            same = keep
+        dropped = (
+            station.dropped.pop((msg.message_id, side), None) if same is None and station.dropped else None
+        )
         if same is not None and same.action == action:
             # The same id and action again while the first is unanswered: a retransmission. It takes
             # the place of the first, so one unanswered message is not counted once per attempt.
@@ -420,6 +467,12 @@ class Conversation:
                 Finding(_INFO, "rpc.repeated-call", message, _named(station, action, msg.message_id), ref)
             )
             self._close(station, same)
+        elif dropped is not None and dropped.action == action:
+            # Sent again on the new connection: the retry of a CALL already reported unanswered.
+            message = f"{action} {msg.message_id} sent again after the reconnect left it unanswered"
+            found.append(
+                Finding(_INFO, "rpc.repeated-call", message, _named(station, action, msg.message_id), ref)
+            )
         else:
             previous = station.open.get(station.last_call.get(side, -1)) if side is not None else None
             if previous is not None:
@@ -453,16 +506,55 @@ class Conversation:
                 msg.payload if action in _KEEP_REQUEST or action in station.watched else None,
                 at,
                 ref,
+                line,
             ),
         )
         station.open[call.seq] = call
         station.by_id.setdefault(msg.message_id, []).append(call.seq)
         if side is not None:
             station.last_call[side] = call.seq
-        return found + self._request(station, action, msg.payload, at, ref)
+        return found + self._request(station, action, msg.payload, at, ref, line)
+
+    def _reconnect(
+        self, station: _Station, cause: str, ref: object, keep: _Open | None = None
+    ) -> list[Finding]:
+        """End the station's connection: report and forget every open CALL but *keep*."""
+        found: list[Finding] = []
+        for call in list(station.open.values()):
+            if call is keep:
+                continue
+            where = f"line {call.line}" if call.line is not None else f"ref {call.ref!r}"
+            message = (
+                f"{call.action} {call.message_id} sent by the {_SHOW_SIDE[call.side]} at {where} got no"
+                f" answer before the charge point reconnected ({cause})"
+            )
+            subject = _named(station, call.action, call.message_id)
+            found.append(Finding(_WARNING, "rpc.unanswered-before-reconnect", message, subject, ref))
+            if call.action in station.watched:
+                found += self._tell(station, call, "unanswered")
+            if call.action == "StartTransaction" and isinstance(station.transactions, Transactions16):
+                found += [
+                    _at(f, station.name)
+                    for f in station.transactions.start_transaction_error(call.request, ref=call.ref)
+                ]
+            self._close(station, call)
+            station.dropped[(call.message_id, call.side)] = call
+            while len(station.dropped) > _RECENT_IDS:
+                station.dropped.popitem(last=False)
+        station.last_call.clear()
+        if keep is not None and keep.side is not None:
+            station.last_call[keep.side] = keep.seq
+        station.timed_out.clear()
+        return found
 
     def _request(
-        self, station: _Station, action: str, payload: Mapping[str, Any], at: datetime | None, ref: object
+        self,
+        station: _Station,
+        action: str,
+        payload: Mapping[str, Any],
+        at: datetime | None,
+        ref: object,
+        line: int | None = None,
     ) -> list[Finding]:
         """Drive the machines with a request."""
         if action not in _REQUEST_ACTIONS:
@@ -495,15 +587,21 @@ class Conversation:
         elif isinstance(transactions, Transactions16):
             if action == "StartTransaction":
                 found += self._boot_check(station, action, ref)
-                found += self._guard(lambda: transactions.start_transaction(payload, ref=ref, at=at), ref)
+                found += self._guard(
+                    lambda: transactions.start_transaction(payload, ref=ref, at=at, line=line), ref
+                )
             elif action == "MeterValues":
-                found += self._guard(lambda: transactions.meter_values(payload, ref=ref, at=at), ref)
+                found += self._guard(
+                    lambda: transactions.meter_values(payload, ref=ref, at=at, line=line), ref
+                )
             elif action == "StopTransaction":
-                found += self._guard(lambda: transactions.stop_transaction(payload, ref=ref, at=at), ref)
+                found += self._guard(
+                    lambda: transactions.stop_transaction(payload, ref=ref, at=at, line=line), ref
+                )
         elif action == "TransactionEvent":
             if payload.get("eventType") == "Started":
                 found += self._boot_check(station, "TransactionEvent Started", ref)
-            found += self._guard(lambda: transactions.transaction_event(payload, ref=ref), ref)
+            found += self._guard(lambda: transactions.transaction_event(payload, ref=ref, line=line), ref)
         return [_at(f, station.name) for f in found]
 
     def _room(self, station: _Station, action: str, payload: Mapping[str, Any]) -> bool:

@@ -21,6 +21,18 @@ gap is a *late* event (typically ``offline = true``, replayed from the queue):
 it is checked and counted but does not rewind the live state. A seqNo seen
 before is a duplicate and is not applied.
 
+Register readings. In both versions every ``*.Register`` sampled value of
+a transaction (1.6 ``meterStart`` and ``meterStop`` count as
+``Energy.Active.Import.Register`` at the outlet) is compared with the
+previous reading of the same measurand, phase and location, in Wh (or the
+base unit of its quantity), by :func:`ocpkit.energy.classify_step`. A fall is
+``meter.register-fall`` (error), a fall to near zero ``meter.register-reset``
+(warning), a dip within the register's rounding ``meter.register-jitter``
+(info); each names both readings as sent, with units, and where they were
+(``line`` when the caller passes the capture line, else the ``ref``). A
+reading older than the last one of its register (an offline replay) is not
+compared. ``transaction.meter-decreased`` (meterStop below meterStart) stays.
+
 Under ``policy="strict"`` a move the table refuses raises
 :class:`~ocpkit.errors.TransitionError` (state unchanged); under
 ``"lenient"`` it is a finding. All other checks are findings in both policies.

@@ -21,7 +21,11 @@ Many CDRs. A tariff is read and compiled once into a :class:`CompiledTariff`;
 :func:`price` accepts one wherever it accepts a tariff, keeps the compiled
 form of tariffs given as plain JSON data (by content, so a dict changed
 between calls is compiled again), and :func:`price_many` prices a stream of
-CDRs against tariffs compiled once, in constant memory.
+CDRs against tariffs compiled once, in constant memory. A result's totals
+are computed at once; its breakdown :attr:`Pricing.lines` (a cost per line,
+with tax and rounding) is built when first read, unless building it could
+fail (rounding to more places than the context holds, a VAT of -100 %),
+in which case it is built at once so that :func:`price` raises.
 
 Rounding. OCPI prescribes no rounding of money. ocpkit computes exactly (28
 significant digits where a division by 3600 cannot be exact, in a decimal
@@ -193,9 +197,21 @@ def price_many(
 def _price_one(
     tariff: object, cdr: object, version: str | None, tz: str | tzinfo | None, rounding: Rounding | None
 ) -> Pricing:
+    kind = type(tariff)
+    if kind is CompiledTariff and (version is None or version == tariff.version):  # type: ignore[attr-defined]
+        # The common cases first, with the checks in the same order as below.
+        if rounding is not None:
+            _check_rounding(rounding)
+        return _priced_one(tariff, read_cdr(cdr, "cdr"), tz, rounding)  # type: ignore[arg-type]
+    if kind is dict:
+        resolved = "2.2.1" if version is None else check_version(version)
+        if rounding is not None:
+            _check_rounding(rounding)
+        data = read_cdr(cdr, "cdr")
+        return _priced_one(_CACHE.get(tariff, resolved, "tariff"), data, tz, rounding)
     resolved = (
-        tariff.version
-        if version is None and type(tariff) is CompiledTariff
+        tariff.version  # type: ignore[attr-defined]
+        if version is None and kind is CompiledTariff
         else _resolve_version(tariff, version)
     )
     if rounding is not None:
@@ -203,13 +219,49 @@ def _price_one(
     chooser: _Chooser | _One
     if tariff is None:
         data = read_cdr(cdr, "cdr", lambda items, path: _embedded(items, path, resolved))
-        chooser = _Chooser(data.raw_tariffs)  # type: ignore[arg-type]
+        own: list[CompiledTariff] = data.raw_tariffs  # type: ignore[assignment]
+        if len(own) == 1:
+            # One candidate: the choice of _Chooser is that of _One (same checks, same messages).
+            return _priced_one(own[0], data, tz, rounding)
+        chooser = _Chooser(own)
         if not chooser.candidates:
             raise PricingError("no tariff given and the CDR has no tariffs")
     else:
         data = read_cdr(cdr, "cdr")
         chooser = _chooser(tariff, resolved)
     return _priced(chooser, data, tz, rounding)
+
+
+def _priced_one(
+    chosen: CompiledTariff, data: PricingInput, tz: str | tzinfo | None, rounding: Rounding | None
+) -> Pricing:
+    """:func:`_priced` with one tariff: what :meth:`_One.choose` and :func:`_zone` do, inline."""
+    warnings: list[str] = []
+    currency = data.currency
+    tariff = chosen.tariff
+    if currency is not None and tariff.currency != currency:
+        raise PricingError(f"tariff currency {tariff.currency} differs from the CDR currency {currency}")
+    if (tariff.start_date_time is not None or tariff.end_date_time is not None) and not _tariff_valid(
+        tariff, data.start
+    ):
+        # A period naming this tariff chooses it whatever its validity window.
+        tariff_id = tariff.id
+        if tariff_id is None or not any(p[2] == tariff_id for p in data.periods):
+            warnings.append("the session starts outside the tariff's start_date_time/end_date_time")
+    if tariff.warnings:
+        warnings.extend(tariff.warnings)
+    given = tz if tz is not None else chosen.tz
+    name = data.time_zone if data.time_zone is not None else given
+    known = _ZONES.get(name) if type(name) is str else None
+    zone: tzinfo
+    if known is not None:
+        zone, zone_name = known, name
+    else:
+        zone, zone_name = _zone(data.time_zone, given, warnings)
+    try:
+        return run(chosen, data, zone, zone_name, rounding, warnings)  # type: ignore[arg-type]
+    except (InvalidOperation, ArithmeticError) as exc:
+        raise PricingError(f"arithmetic failed on this input: {exc!r}") from exc
 
 
 def _priced(
@@ -257,10 +309,16 @@ def _chunk(
         try:
             if chooser is None:
                 data = read_cdr(cdr, "cdr", lambda items, path: _embedded(items, path, version))
-                own = _Chooser(data.raw_tariffs)  # type: ignore[arg-type]
-                if not own.candidates:
-                    raise PricingError("no tariff given and the CDR has no tariffs")
-                done.append(_priced(own, data, tz, rounding))
+                candidates: list[CompiledTariff] = data.raw_tariffs  # type: ignore[assignment]
+                if len(candidates) == 1:
+                    done.append(_priced_one(candidates[0], data, tz, rounding))
+                else:
+                    own = _Chooser(candidates)
+                    if not own.candidates:
+                        raise PricingError("no tariff given and the CDR has no tariffs")
+                    done.append(_priced(own, data, tz, rounding))
+            elif type(chooser) is _One:
+                done.append(_priced_one(chooser.tariff, read_cdr(cdr, "cdr"), tz, rounding))
             else:
                 done.append(_priced(chooser, read_cdr(cdr, "cdr"), tz, rounding))
         except PricingError as exc:

@@ -6,8 +6,12 @@ not depend on the CDR: for each kind of period (charging, reservation,
 expired reservation) and each dimension, the elements that may price it, in
 the order they are tried, each with its component of that dimension, the
 component's VAT factor and the element's restrictions as a
-:class:`~ocpkit.tariffs._rules.Check` (``None`` when unrestricted); whether any
-restriction needs the local time; the version's warnings about the tariff.
+:class:`~ocpkit.tariffs._rules.Check` (``None`` when unrestricted); per kind,
+the dimensions that have choices, each with the choice that needs no check
+at all when the first choice is unrestricted; whether any restriction needs the local
+time; whether a priced line's cost can be worked out after the fact (no VAT
+factor of zero, the only divisor that could fail); the version's warnings
+about the tariff.
 The result, :class:`CompiledTariff`, is immutable and compares and hashes by
 its normalised content, version and zone; the tables are derived from those
 and take no part in equality.
@@ -71,6 +75,13 @@ class CompiledTariff:
     local: bool = field(default=False, compare=False, repr=False, hash=False)
     memoized: tuple[tuple[bool, ...], ...] = field(default=(), compare=False, repr=False, hash=False)
     version_warnings: tuple[str, ...] = field(default=(), compare=False, repr=False, hash=False)
+    # Per kind: (dimension, its choice when it needs no check, else None) for each dimension
+    # that has choices, in dimension order.
+    active: tuple[tuple[tuple[int, Choice | None], ...], ...] = field(
+        default=(), compare=False, repr=False, hash=False
+    )
+    # True when no component has a VAT factor of zero: the lines' costs cannot fail later.
+    lazy_lines: bool = field(default=True, compare=False, repr=False, hash=False)
     amount: Callable[[Decimal, Decimal | None, Decimal | None], Triple] = field(
         default=tax_rule("2.2.1", None), compare=False, repr=False, hash=False
     )
@@ -140,6 +151,17 @@ def _build(tariff: NTariff, version: str, tz: str | tzinfo | None) -> CompiledTa
         )
         for plan in plans
     )
+    active = tuple(
+        tuple(
+            (dimension, options[0] if options[0][3] is None else None)
+            for dimension, options in enumerate(plan)
+            if options
+        )
+        for plan in plans
+    )
+    lazy_lines = not any(
+        c[2] is not None and c[2] == 0 for plan in plans for options in plan for c in options
+    )
     notes = []
     if version == "2.1.1" and any(c.vat is not None for e in tariff.elements for c in e.components):
         notes.append("vat is not part of OCPI 2.1.1; ignored")
@@ -153,6 +175,8 @@ def _build(tariff: NTariff, version: str, tz: str | tzinfo | None) -> CompiledTa
         local,
         memoized,
         tuple(notes),
+        active,
+        lazy_lines,
         tax_rule(version, tariff.tax_included),
     )
 

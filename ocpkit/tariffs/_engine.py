@@ -1,35 +1,57 @@
 """The pricing run: one compiled tariff, one normalised CDR, one pass over its periods.
 
-Theory of operation. :func:`run` orders the periods, then for each one and
-each dimension it has (FLAT once per session and once per reservation) walks
-the compiled choices of that dimension and takes the first whose check holds
-at the period's start; a check that needs the local time gets it, converted
-once per period. The chosen lines are rounded up by ``step_size`` per group
-(:func:`~ocpkit.tariffs._rules.step`), then priced: each line's exact
-numerator (volume x step units + extra units, times the unit price) is divided once, and the totals sum
-the numerators per (VAT rate, unit) before dividing, so that how a volume is
-split over periods cannot change an inexact division. Amounts travel as
-``(excl, incl, taxes)`` triples with exactly the operations of
-:class:`~ocpkit.tariffs.Price` addition, so results equal those of adding
-``Price`` objects; the result objects are built once, at the end.
+Theory of operation. :func:`run` orders the periods, then for each one walks
+the dimensions the tariff can price for that kind of period (FLAT once per
+session and once per reservation). A dimension whose first choice is
+unrestricted takes it without a check; otherwise the compiled choices are
+tried in order and the first whose check holds at the period's start wins
+(a check that needs the local time gets it, converted once per period). As
+each line is made, its group's total in step units and last line with a
+volume are kept, so that ``step_size`` (:func:`~ocpkit.tariffs._rules.step`)
+is applied per group without another pass. Then the lines are priced: each
+line's exact numerator (volume x step units + extra units, times the unit
+price) is summed per (VAT rate, unit) within its cost group before one
+division, so that how a volume is split over periods cannot change an
+inexact division. Amounts travel as ``(excl, incl, taxes)`` triples with
+exactly the operations of :class:`~ocpkit.tariffs.Price` addition, so
+results equal those of adding ``Price`` objects, down to each Decimal's
+exponent; where an operation provably leaves a value as it is (adding zero
+to a sum that began at zero), it is skipped and the comment says why. The
+totals and their ``Price`` objects are built once, at the end; the priced
+lines (:class:`~ocpkit.tariffs.PricedLine`, each with its own cost) are
+built when ``Pricing.lines`` is first read, from the lines kept, unless
+building them could fail (the compiled ``lazy_lines`` and
+rounding), in which case they are built at once so that the failure is
+raised by :func:`~ocpkit.tariffs.price`.
 
 All arithmetic runs in :data:`~ocpkit.tariffs._rules.CONTEXT` (28 digits,
 half-even, the default traps), which the callers set for the length of a call
-(:func:`~ocpkit.tariffs._rules.in_context`), so results do not depend on the
-caller's decimal context.
+(:func:`~ocpkit.tariffs._rules.in_context`), and which building the lines
+later sets again, so results do not depend on the caller's decimal context.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, tzinfo
 from decimal import Decimal
+from functools import partial
 from typing import Any, Final
 
 from ocpkit.errors import PricingError
-from ocpkit.tariffs._compile import CHARGING, EXPIRED, RESERVED, CompiledTariff
+from ocpkit.tariffs._compile import CHARGING, EXPIRED, RESERVED, Choice, CompiledTariff
 from ocpkit.tariffs._input import NPeriod, NTariff, PricingInput
-from ocpkit.tariffs._results import Price, Pricing, Rounding, make_line, make_price, make_pricing, make_tax
-from ocpkit.tariffs._rules import VOLUME, At, Line, Triple, holds, seconds, step
+from ocpkit.tariffs._results import (
+    Deferred,
+    Price,
+    PricedLine,
+    Pricing,
+    Rounding,
+    make_line,
+    make_price,
+    make_pricing,
+    make_tax,
+)
+from ocpkit.tariffs._rules import At, Line, Triple, holds, in_context, step
 
 __all__ = ["run"]
 
@@ -41,10 +63,10 @@ _HOUR: Final = Decimal(3600)
 _PER_VOLUME: Final = (_ONE, Decimal(1000), _HOUR, _HOUR)
 _NAMES: Final = ("FLAT", "ENERGY", "TIME", "PARKING_TIME")
 FLAT, ENERGY, TIME, PARKING = 0, 1, 2, 3
+_MICROSECOND: Final = timedelta(microseconds=1)
 
 
-_new = object.__new__
-_set = object.__setattr__
+_defer: Final = partial(tuple.__new__, Deferred)
 
 
 # Where nothing was priced: the sum's starting value, per VAT mode, and its Price.
@@ -66,6 +88,13 @@ def _plus(a: Triple, b: Triple) -> Triple:
             None if eb is None else _ZERO + eb,
             None if ia is None or ib is None else ia + ib,
             tuple([(p, _ZERO + x) for p, x in tb]) if tb else (),
+        )
+    if ta and not tb:
+        # The rates of a sum are distinct already: each tax is added to zero, as merging does.
+        return (
+            None if ea is None or eb is None else ea + eb,
+            None if ia is None or ib is None else ia + ib,
+            tuple([(p, _ZERO + x) for p, x in ta]),
         )
     if ta or tb:
         merged: dict[Decimal | None, Decimal] = {}
@@ -137,11 +166,11 @@ def run(
 ) -> Pricing:
     """Price ``data`` with ``compiled``; ``warnings`` already holds those of choosing tariff and zone."""
     periods = data.periods
-    if not periods:
+    count = len(periods)
+    if not count:
         raise PricingError("cdr.charging_periods: at least one period (or a Session's kwh) is needed")
     if data.synthesized:
         warnings.append("no charging periods; priced as one period built from kwh and the duration")
-    count = len(periods)
     # Each period ends where the next starts (OCPI ChargingPeriod), so order them.
     for i in range(1, count):
         if periods[i][0] < periods[i - 1][0]:
@@ -151,117 +180,218 @@ def run(
     start, end = data.start, data.end
     if periods[0][0] < start or periods[-1][0] > end:
         warnings.append("periods_outside_start_end_date_time")
-    reserved = ["RESERVATION_TIME" in p[1] for p in periods]
-    expired = False not in reserved
+    reserved: list[bool] | None = None
+    for period in periods:
+        if "RESERVATION_TIME" in period[1]:
+            reserved = ["RESERVATION_TIME" in p[1] for p in periods]
+            break
+    expired = reserved is not None and False not in reserved
     origin = start
-    if True in reserved and not expired:
+    if reserved is not None and not expired:
         origin = periods[reserved.index(False)][0]
-    warnings.extend(compiled.version_warnings)
+    if compiled.version_warnings:
+        warnings.extend(compiled.version_warnings)
 
-    plans = compiled.plans
-    memoized = compiled.memoized
-    memo = compiled.memo
+    charging, reserving, expiring = compiled.active
     local_needed = compiled.local
+    per_volume = _PER_VOLUME
     lines: list[Line] = []
-    groups: tuple[list[Line], list[Line], list[Line], list[Line]] = ([], [], [], [])
-    reserved_time: list[Line] = []
-    flat_done = [False, False]
+    flat_done = reserved_flat_done = False
     energy = parking = _ZERO
+    # step_size groups (ENERGY, TIME, PARKING_TIME, reserved TIME): the total in step units
+    # and the last line with a volume, kept as the lines are made.
+    totals = [_ZERO, _ZERO, _ZERO, _ZERO]
+    lasts: list[Line | None] = [None, None, None, None]
+    # Numerators per cost group (FLAT, ENERGY, TIME, PARKING_TIME, reservation) and (VAT, unit):
+    # each line's exact numerator is summed before the one division per group and rate.
+    numerators: list[dict[tuple[Decimal | None, Decimal], list[Any]] | None] = [None, None, None, None, None]
+    # Billed volumes by dimension index (FLAT's unused) and of reserved TIME.
+    billed = [_ZERO, _ZERO, _ZERO, _ZERO]
+    reservation_time = _ZERO
     for index in range(count):
         at_start, dims, _ = periods[index]
         at_end = periods[index + 1][0] if index + 1 < count else end
-        reservation = reserved[index]
-        todo: list[tuple[int, Decimal]] = []
-        if not flat_done[reservation]:
-            todo.append((FLAT, _ONE))
         energy_before = energy
-        if reservation:
+        # The volume of each dimension (FLAT, ENERGY, TIME, PARKING_TIME) to price, or None.
+        volumes: tuple[Decimal | None, Decimal | None, Decimal | None, Decimal | None]
+        if reserved is not None and reserved[index]:
+            reservation = True
             kind = EXPIRED if expired else RESERVED
-            todo.append((TIME, dims["RESERVATION_TIME"]))
+            fixed = expiring if expired else reserving
+            volumes = (None if reserved_flat_done else _ONE, None, dims["RESERVATION_TIME"], None)
         else:
+            reservation = False
             kind = CHARGING
-            if "ENERGY" in dims:
-                todo.append((ENERGY, dims["ENERGY"]))
-            if "TIME" in dims:
-                todo.append((TIME, dims["TIME"]))
-            if "PARKING_TIME" in dims:
-                todo.append((PARKING, dims["PARKING_TIME"]))
-            energy = energy + dims.get("ENERGY", _ZERO)
-            parking = parking + dims.get("PARKING_TIME", _ZERO)
-        plan = plans[kind]
+            fixed = charging
+            get = dims.get
+            volumes = (None if flat_done else _ONE, get("ENERGY"), get("TIME"), get("PARKING_TIME"))
+            # Adding nothing leaves the sums as they are: they are never -0 and their exponents
+            # are at most 0, so energy + 0 is energy.
+            if volumes[1] is not None:
+                energy = energy + volumes[1]
+            if volumes[3] is not None:
+                parking = parking + volumes[3]
         at: At | None = None
         held: dict[int, bool] = {}
-        for dimension, volume in todo:
-            choices = plan[dimension]
-            if not choices:
+        for dimension, chosen in fixed:
+            volume = volumes[dimension]
+            if volume is None:
                 continue
-            if memoized[kind][dimension]:
-                # Only local-time restrictions: the choice is a function of the local minute.
+            if chosen is None:
                 if at is None:
-                    at = At(at_start, at_end, origin, at_start.astimezone(zone), energy_before, dims)
-                local = at.local
-                assert local is not None
-                key = (kind, dimension, local.date(), local.hour * 60 + local.minute)
-                position = memo.get(key)
-                if position is None:
-                    position = next((i for i, c in enumerate(choices) if c[3] is None or holds(c[3], at)), -1)
-                    if len(memo) >= _MEMO_SIZE:
-                        memo.clear()
-                    memo[key] = position
-                if position < 0:
+                    local = at_start.astimezone(zone) if local_needed else None
+                    at = At(at_start, at_end, origin, local, energy_before, dims)
+                chosen = _walk(compiled, kind, dimension, at, held)
+                if chosen is None:
                     continue
-                chosen = choices[position]
-            else:
-                for chosen in choices:
-                    check = chosen[3]
-                    if check is None:
-                        break
-                    ok = held.get(chosen[0])
-                    if ok is None:
-                        if at is None:
-                            local = at_start.astimezone(zone) if local_needed else None
-                            at = At(at_start, at_end, origin, local, energy_before, dims)
-                        ok = held[chosen[0]] = holds(check, at)
-                    if ok:
-                        break
-                else:
-                    continue
+            element, component, factor, _ = chosen
             if dimension == FLAT:
                 # OCPI 2.2.1 cdrs: a FLAT fee is due once per session, not per period.
-                flat_done[reservation] = True
+                if reservation:
+                    reserved_flat_done = True
+                else:
+                    flat_done = True
+                scaled = volume
+            else:
+                scaled = volume * per_volume[dimension]
+            # The line as priced without a step extra: (scaled + 0) x price, volume + 0 billed;
+            # step() below adds an extra to one line per group at most, which is then summed again.
+            numerator = (scaled + _ZERO) * component.price
+            billed_volume = volume + _ZERO
             line: Line = [
                 index,
                 at_start,
                 at_end,
                 dimension,
                 reservation,
-                chosen[0],
-                chosen[1],
-                chosen[2],
+                element,
+                component,
+                factor,
                 volume,
                 _ZERO,
+                scaled,
+                _ZERO,
+                billed_volume,
+                numerator,
             ]
             lines.append(line)
             if reservation:
+                group = 4
                 if dimension == TIME:
-                    reserved_time.append(line)
+                    reservation_time = reservation_time + billed_volume
+                    totals[3] = totals[3] + scaled
+                    if volume > _ZERO:
+                        lasts[3] = line
             else:
-                groups[dimension].append(line)
+                group = dimension
+                billed[dimension] = billed[dimension] + billed_volume
+                if dimension != FLAT:
+                    # The step group's total in step units, summed in line order.
+                    totals[dimension - 1] = totals[dimension - 1] + scaled
+                    if volume > _ZERO:
+                        lasts[dimension - 1] = line
+            per_group = numerators[group]
+            if per_group is None:
+                per_group = numerators[group] = {}
+            key = (component.vat, per_volume[dimension])
+            slot = per_group.get(key)
+            if slot is None:
+                per_group[key] = [_ZERO + numerator, factor]
+            else:
+                slot[0] = slot[0] + numerator
         if (at is None or at.local is None) and (at_start.year == 1 or at_start.year == 9999):
             # Near the ends of the calendar the local time may not exist; fail as the conversion does.
             at_start.astimezone(zone)
 
-    if groups[ENERGY]:
-        step(groups[ENERGY], _PER_VOLUME[ENERGY])
+    # step_size, and the sums of a group whose last line got an extra, again in line order.
+    last = lasts[0]
+    if last is not None and step(last, totals[0]):
+        billed[ENERGY] = _resum(lines, numerators, ENERGY)
     # When parking follows charging, only the parking total is rounded.
-    parking_lines = groups[PARKING]
-    if parking_lines and any(x[VOLUME] > 0 for x in parking_lines):
-        step(parking_lines, _HOUR)
-    elif groups[TIME]:
-        step(groups[TIME], _HOUR)
-    if reserved_time:
-        step(reserved_time, _HOUR)
-    return _totals(compiled, data, zone_name, rounding, lines, energy, parking, warnings)
+    last = lasts[2]
+    if last is not None:
+        if step(last, totals[2]):
+            billed[PARKING] = _resum(lines, numerators, PARKING)
+    else:
+        last = lasts[1]
+        if last is not None and step(last, totals[1]):
+            billed[TIME] = _resum(lines, numerators, TIME)
+    last = lasts[3]
+    if last is not None and step(last, totals[3]):
+        reservation_time = _resum(lines, numerators, 4)
+    return _totals(
+        compiled,
+        data,
+        zone_name,
+        rounding,
+        lines,
+        energy,
+        parking,
+        numerators,
+        billed,
+        reservation_time,
+        warnings,
+    )
+
+
+def _resum(lines: list[Line], numerators: list[Any], group: int) -> Decimal:
+    """Price the lines of one cost group again, in order, now that one has a step extra.
+
+    Recomputes each line's step extra, billed volume and numerator, the group's
+    numerators per (VAT rate, unit), and returns the group's billed volume (for
+    the reservation group, that of its TIME lines).
+    """
+    per_group: dict[tuple[Decimal | None, Decimal], list[Any]] = {}
+    billed = _ZERO
+    for line in lines:
+        dimension, reservation = line[3], line[4]
+        if (not reservation) if group == 4 else (reservation or dimension != group):
+            continue
+        extra = line[9]
+        if extra is not _ZERO:
+            line[11] = extra / _PER_VOLUME[dimension]
+            line[12] = line[8] + line[11]
+            line[13] = (line[10] + extra) * line[6].price
+        if group != 4 or dimension == TIME:
+            billed = billed + line[12]
+        key = (line[6].vat, _PER_VOLUME[dimension])
+        slot = per_group.get(key)
+        if slot is None:
+            per_group[key] = [_ZERO + line[13], line[7]]
+        else:
+            slot[0] = slot[0] + line[13]
+    numerators[group] = per_group
+    return billed
+
+
+def _walk(
+    compiled: CompiledTariff, kind: int, dimension: int, at: At, held: dict[int, bool]
+) -> Choice | None:
+    """The first choice of ``dimension`` whose check holds at ``at``; ``held`` caches checks per element."""
+    choices = compiled.plans[kind][dimension]
+    if compiled.memoized[kind][dimension]:
+        # Only local-time restrictions: the choice is a function of the local minute.
+        local = at.local
+        assert local is not None
+        memo = compiled.memo
+        key = (kind, dimension, local.date(), local.hour * 60 + local.minute)
+        position = memo.get(key)
+        if position is None:
+            position = next((i for i, c in enumerate(choices) if c[3] is None or holds(c[3], at)), -1)
+            if len(memo) >= _MEMO_SIZE:
+                memo.clear()
+            memo[key] = position
+        return None if position < 0 else choices[position]
+    for chosen in choices:
+        check = chosen[3]
+        if check is None:
+            return chosen
+        ok = held.get(chosen[0])
+        if ok is None:
+            ok = held[chosen[0]] = holds(check, at)
+        if ok:
+            return chosen
+    return None
 
 
 def _totals(
@@ -272,39 +402,162 @@ def _totals(
     lines: list[Line],
     energy: Decimal,
     parking: Decimal,
+    numerators: list[dict[tuple[Decimal | None, Decimal], list[Any]] | None],
+    billed: list[Decimal],
+    reservation_time: Decimal,
     warnings: list[str],
 ) -> Pricing:
     version = compiled.version
     tariff = compiled.tariff
     amount = compiled.amount
-    with_vat = version != "2.1.1"
+    priced: tuple[PricedLine, ...] | Deferred
+    if not lines:
+        priced = ()
+    elif rounding is None and compiled.lazy_lines:
+        # Nothing in a line's cost can fail now: it is worked out when the lines are read.
+        priced = _defer((_lines, compiled, lines, None))
+    else:
+        # Rounding can fail (too many places for the context): fail here, as before.
+        priced = _lines(compiled, lines, rounding)
+
+    if version != "2.1.1":
+        start, nothing = _START, _NOTHING
+    else:
+        start, nothing = _START_NO_VAT, _NOTHING_NO_VAT
+    start_incl = start[1]
+    costs: list[Triple] = []
+    subtotal = start
+    for per_group in numerators:
+        if per_group is None:
+            costs.append(start)
+            continue
+        if len(per_group) == 1:
+            # _plus(start, amount(...)), written out: each amount of the sum is 0 + y.
+            for (vat, unit), (numerator, factor) in per_group.items():
+                excl, incl, taxes = amount(numerator / unit, vat, factor)
+            if taxes:
+                # amount() splits the tax at one rate at most.
+                p, x = taxes[0]
+                taxes = ((p, _ZERO + x),)
+            total: Triple = (
+                None if excl is None else _ZERO + excl,
+                None if start_incl is None or incl is None else start_incl + incl,
+                taxes,
+            )
+            # _plus(start, total) is total: 0 + (0 + y) is 0 + y (exponent at most 0, never -0).
+            subtotal = total if subtotal is start else _plus(subtotal, total)
+        else:
+            total = start
+            for (vat, unit), (numerator, factor) in per_group.items():
+                total = _plus(total, amount(numerator / unit, vat, factor))
+            # Adding an empty group adds zeros: a no-op on a sum that began at zero.
+            subtotal = _plus(subtotal, total)
+        costs.append(total)
+    adjustment: Triple
+    if tariff.min_price is None and tariff.max_price is None:
+        # _limit_adjustment without bounds: each known amount minus itself, no tax moved.
+        excl, incl = subtotal[0], subtotal[1]
+        adjustment = (
+            None if excl is None else excl - excl,
+            None if incl is None or version == "2.1.1" else incl - incl,
+            (),
+        )
+    else:
+        adjustment = _limit_adjustment(tariff, subtotal, version)
+    delta = data.end - data.start
+    if rounding is None:
+        # _exact for each, inline: the empty groups share one Price.
+        prices = []
+        for t in costs:
+            if t is start:
+                prices.append(nothing)
+                continue
+            taxes = t[2]
+            if not taxes:
+                prices.append(make_price(t[0], t[1], ()))
+            elif len(taxes) == 1:
+                p, x = taxes[0]
+                prices.append(make_price(t[0], t[1], (make_tax(p, x),)))
+            else:
+                prices.append(make_price(t[0], t[1], tuple([make_tax(p, x) for p, x in taxes])))
+        limit_price = _exact(adjustment)
+        total_price = _exact(_plus(subtotal, adjustment))
+    else:
+        prices = [_price(t, rounding) for t in costs]
+        limit_price = _price(adjustment, rounding)
+        total_price = _price(_plus(subtotal, adjustment), rounding)
+    return make_pricing(
+        version,
+        tariff.currency,
+        tariff.id,
+        zone_name,
+        total_price,
+        prices[FLAT],
+        energy,
+        prices[ENERGY],
+        # seconds(delta) / _HOUR: the same digits and exponent.
+        Decimal(delta // _MICROSECOND).scaleb(-6) / _HOUR,
+        prices[TIME],
+        parking,
+        prices[PARKING],
+        prices[4],
+        limit_price,
+        billed[ENERGY],
+        billed[TIME],
+        billed[PARKING],
+        reservation_time,
+        priced,
+        tuple(warnings),
+    )
+
+
+def _exact(t: Triple) -> Price:
+    """``_price(t, None)``."""
+    if t is _START:
+        return _NOTHING
+    if t is _START_NO_VAT:
+        return _NOTHING_NO_VAT
+    taxes = t[2]
+    if not taxes:
+        return make_price(t[0], t[1], ())
+    if len(taxes) == 1:
+        p, a = taxes[0]
+        return make_price(t[0], t[1], (make_tax(p, a),))
+    return make_price(t[0], t[1], tuple([make_tax(p, a) for p, a in taxes]))
+
+
+def _lines(compiled: CompiledTariff, lines: list[Line], rounding: Rounding | None) -> tuple[PricedLine, ...]:
+    """The priced lines, each with its cost (VAT per the version, rounded when asked)."""
+    # Built lazily, maybe outside price(): the pricing context again.
+    return in_context(_make_lines, compiled, lines, rounding)
+
+
+def _make_lines(
+    compiled: CompiledTariff, lines: list[Line], rounding: Rounding | None
+) -> tuple[PricedLine, ...]:
+    amount = compiled.amount
+    with_vat = compiled.version != "2.1.1"
     names = _NAMES
-    # Numerators per cost group (FLAT, ENERGY, TIME, PARKING_TIME, reservation) and (VAT, unit).
-    numerators: tuple[dict[tuple[Decimal | None, Decimal], list[Any]], ...] = ({}, {}, {}, {}, {})
-    # Billed volumes of ENERGY, TIME, PARKING_TIME (by dimension index) and of reserved TIME.
-    billed = [_ZERO, _ZERO, _ZERO, _ZERO]
-    reservation_time = _ZERO
-    priced = []
-    for period, at_start, at_end, dimension, reservation, element, component, factor, volume, extra in lines:
-        per_volume = _PER_VOLUME[dimension]
-        step_extra = extra / per_volume
-        billed_volume = volume + step_extra
-        numerator = (volume * per_volume + extra) * component.price
-        if reservation:
-            group = 4
-            if dimension == TIME:
-                reservation_time = reservation_time + billed_volume
-        else:
-            group = dimension
-            billed[group] = billed[group] + billed_volume
-        key = (component.vat, per_volume)
-        slot = numerators[group].get(key)
-        if slot is None:
-            numerators[group][key] = [_ZERO + numerator, factor]
-        else:
-            slot[0] = slot[0] + numerator
-        cost = _price(amount(numerator / per_volume, component.vat, factor), rounding)
-        priced.append(
+    per_volume = _PER_VOLUME
+    out = []
+    for (
+        period,
+        at_start,
+        at_end,
+        dimension,
+        reservation,
+        element,
+        component,
+        factor,
+        volume,
+        _,
+        _,
+        extra,
+        billed,
+        numerator,
+    ) in lines:
+        vat = component.vat
+        out.append(
             make_line(
                 period,
                 at_start,
@@ -314,46 +567,12 @@ def _totals(
                 element,
                 component.index,
                 component.price,
-                component.vat if with_vat else None,
+                vat if with_vat else None,
                 component.step_size,
                 volume,
-                step_extra,
-                billed_volume,
-                cost,
+                extra,
+                billed,
+                _price(amount(numerator / per_volume[dimension], vat, factor), rounding),
             )
         )
-
-    start = _START if with_vat else _START_NO_VAT
-    costs = []
-    subtotal = start
-    for group_numerators in numerators:
-        total = start
-        for (vat, unit), (numerator, factor) in group_numerators.items():
-            total = _plus(total, amount(numerator / unit, vat, factor))
-        costs.append(total)
-        if total is not start:
-            # Adding an empty group adds zeros: a no-op on a sum that began at zero.
-            subtotal = _plus(subtotal, total)
-    adjustment = _limit_adjustment(tariff, subtotal, version)
-    return make_pricing(
-        version,
-        tariff.currency,
-        tariff.id,
-        zone_name,
-        _price(_plus(subtotal, adjustment), rounding),
-        _price(costs[FLAT], rounding),
-        energy,
-        _price(costs[ENERGY], rounding),
-        seconds(data.end - data.start) / _HOUR,
-        _price(costs[TIME], rounding),
-        parking,
-        _price(costs[PARKING], rounding),
-        _price(costs[4], rounding),
-        _price(adjustment, rounding),
-        billed[ENERGY],
-        billed[TIME],
-        billed[PARKING],
-        reservation_time,
-        tuple(priced),
-        tuple(warnings),
-    )
+    return tuple(out)

@@ -449,6 +449,8 @@ def _periods(raw_periods: object, path: str) -> list[NPeriod]:
     items = raw_periods if type(raw_periods) is list else _list(raw_periods, f"{path}.charging_periods")
     periods: list[NPeriod] = []
     zero = _ZERO
+    iso = _ISO
+    utc = UTC
     for i, raw in enumerate(items):
         if type(raw) is not dict:
             raw = _mapping(raw, f"{path}.charging_periods[{i}]")
@@ -456,7 +458,18 @@ def _periods(raw_periods: object, path: str) -> list[NPeriod]:
         at = get("start_date_time")
         if at is None:
             at = get("start_datetime")
-        start = _utc(at) or _datetime(at, f"{path}.charging_periods[{i}].start_date_time")
+        # _utc, inline for a string in UTC ("Z" or +00:00), the usual case.
+        start = None
+        if type(at) is str:
+            try:
+                start = iso(at)
+            except ValueError:
+                pass
+            else:
+                if start.tzinfo is not utc:
+                    start = _utc(at)
+        if start is None:
+            start = _datetime(at, f"{path}.charging_periods[{i}].start_date_time")
         dims: dict[str, Decimal] = {}
         raw_dims = get("dimensions", [])
         if type(raw_dims) is not list:
@@ -468,11 +481,16 @@ def _periods(raw_periods: object, path: str) -> list[NPeriod]:
             if type(kind) is not str:
                 kind = _str(kind, f"{path}.charging_periods[{i}].dimensions[{j}].type")
             raw_volume = dim.get("volume")
-            volume = _volume(raw_volume)
-            if volume is None:
-                volume = _decimal(raw_volume, f"{path}.charging_periods[{i}].dimensions[{j}].volume")
+            # _volume, inline for a finite float (its repr is always within the exponent bounds).
+            if type(raw_volume) is float and raw_volume - raw_volume == 0:
+                volume: Decimal | None = Decimal(repr(raw_volume))
+            else:
+                volume = _volume(raw_volume)
+                if volume is None:
+                    volume = _decimal(raw_volume, f"{path}.charging_periods[{i}].dimensions[{j}].volume")
             # A type listed twice is summed for volumes; it is an odd CDR either way.
-            dims[kind] = dims.get(kind, zero) + volume
+            before = dims.get(kind)
+            dims[kind] = zero + volume if before is None else before + volume  # type: ignore[operator]
         tariff_id = get("tariff_id")
         periods.append((start, dims, None if tariff_id is None else str(tariff_id)))
     return periods

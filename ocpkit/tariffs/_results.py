@@ -6,6 +6,13 @@ Money is :class:`~decimal.Decimal` throughout. A :class:`Price` holds one
 amount before and after tax and splits the tax by VAT rate; adding two prices
 merges the splits. :class:`Rounding` is the only place where money is rounded,
 and only when the caller asks for it.
+
+The breakdown :attr:`Pricing.lines` is built when it is first read: the
+engine stores a :class:`Deferred` (a function and its arguments) in the slot,
+and the slot's descriptor replaces it by the tuple of :class:`PricedLine` on
+first access. Equality, hashing, ``repr``, pickling, ``dataclasses.replace``
+and ``fields`` all read the attribute, so nothing outside can tell the
+difference; the totals are computed before :func:`price` returns.
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 __all__ = [
+    "Deferred",
     "Price",
     "PricedLine",
     "Pricing",
@@ -133,7 +141,9 @@ class Pricing:
 
     ``total_cost`` equals the sum of the five cost fields plus
     ``price_limit_adjustment`` (non-zero only when min_price/max_price bound
-    the total). ``billed_*`` are volumes after ``step_size``.
+    the total). ``billed_*`` are volumes after ``step_size``. Every total is
+    computed by :func:`price`; ``lines`` is built when first read (then kept),
+    with the same values as if it had been built at once.
     """
 
     version: str
@@ -251,3 +261,47 @@ def _maker(cls: type[Any]) -> Any:
 
 make_line: Callable[..., PricedLine] = _maker(PricedLine)
 make_pricing: Callable[..., Pricing] = _maker(Pricing)
+
+
+# --------------------------------------------------------------------------- the deferred breakdown
+
+
+class Deferred(tuple[Any, ...]):
+    """A value still to be built, ``(fn, *args)``: ``build()`` calls ``fn(*args)``.
+
+    A tuple, so that making one costs no more than making a tuple (one per result).
+    """
+
+    __slots__ = ()
+
+    def build(self) -> Any:
+        """Build the value."""
+        return self[0](*self[1:])
+
+
+class _BuiltOnRead:
+    """The ``lines`` slot of :class:`Pricing`, building a :class:`Deferred` value on first read."""
+
+    __slots__ = ("slot",)
+
+    def __init__(self, slot: Any) -> None:
+        self.slot = slot
+
+    def __get__(self, obj: object, owner: type | None = None) -> Any:
+        if obj is None:
+            return self
+        value = self.slot.__get__(obj, owner)
+        if type(value) is Deferred:
+            # Two threads may both build it: the results are equal, the last one stays.
+            value = value.build()
+            self.slot.__set__(obj, value)
+        return value
+
+    def __set__(self, obj: object, value: Any) -> None:
+        self.slot.__set__(obj, value)
+
+    def __delete__(self, obj: object) -> None:
+        self.slot.__delete__(obj)
+
+
+setattr(Pricing, "lines", _BuiltOnRead(Pricing.__dict__["lines"]))  # noqa: B010  # mypy keeps the field's type

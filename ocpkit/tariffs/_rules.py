@@ -221,30 +221,29 @@ def _average_power(at: At) -> Decimal | None:
 
 #: One priced dimension of one period, before tax, as a list (a month makes millions):
 #: [period index, start, end, dimension index, reservation?, element index, component,
-#: VAT factor, volume, extra]; ``extra`` is what step_size adds, in step units.
+#: VAT factor, volume, extra, volume in step units]; ``extra`` is what step_size adds, in
+#: step units; then the step extra in volume units, the billed volume and the cost's
+#: numerator (volume x step units + extra) x unit price.
 Line = list[Any]
 VOLUME, EXTRA, COMPONENT = 8, 9, 6
 
 
-def step(group: list[Line], per_volume: Decimal) -> None:
-    """OCPI 2.2.1 cdrs, step_size: once per session per group, on the group total."""
-    last = None
-    for line in group:
-        if line[VOLUME] > 0:
-            last = line
-    if last is None:
-        return
+def step(last: Line, total: Decimal) -> bool:
+    """OCPI 2.2.1 cdrs, step_size: once per session per group, on the group total.
+
+    ``last`` is the group's last line with a volume, ``total`` the group's volume
+    in step units (Wh or seconds), summed in line order. Returns whether an
+    extra was booked on ``last``.
+    """
     step = last[COMPONENT].step_size
-    total = _ZERO
-    for line in group:
-        total = total + line[VOLUME] * per_volume
-    if step <= 0 or total <= 0:
-        return
+    if step <= 0 or total <= _ZERO:
+        return False
     quotient, remainder = divmod(total, Decimal(step))
-    if remainder == 0:
-        return
+    if not remainder:
+        return False
     # The extra volume is billed at the price of the last period that used the group.
     last[EXTRA] = (quotient + 1) * step - total
+    return True
 
 
 # --------------------------------------------------------------------------- tax
@@ -263,14 +262,14 @@ def tax_rule(
     if version == "2.3.0" and tax_included == "N/A":
 
         def untaxed(amount: Decimal, vat: Decimal | None, factor: Decimal | None) -> Triple:
-            return (_ZERO, _ZERO, ()) if amount == 0 else (amount, amount, ())
+            return (_ZERO, _ZERO, ()) if not amount else (amount, amount, ())
 
         return untaxed
     if version == "2.3.0" and tax_included == "YES":
 
         def included(amount: Decimal, vat: Decimal | None, factor: Decimal | None) -> Triple:
             # OCPI 2.3.0 tariffs: prices include tax; VAT, when given, tells how much.
-            if amount == 0:
+            if not amount:
                 return (_ZERO, _ZERO, ())
             if factor is None:
                 return (None, amount, ())
@@ -282,7 +281,7 @@ def tax_rule(
     known = version == "2.2.1"
 
     def excluded(amount: Decimal, vat: Decimal | None, factor: Decimal | None) -> Triple:
-        if amount == 0:
+        if not amount:
             return (_ZERO, _ZERO, ())
         if factor is None:
             return (amount, amount, ()) if known else (amount, None, ())

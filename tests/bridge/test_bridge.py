@@ -297,3 +297,54 @@ def test_201_capture_cdr_location_given_directly(shared: Path) -> None:
     assert (cdr.cdr_location.evse_uid, cdr.cdr_location.connector_id) == ("E9", "2")
     # No tariff: nothing is charged, the volumes are still there.
     assert (cdr.total_cost.excl_vat, cdr.total_energy, cdr.tariffs) == (Decimal(0), Decimal("0.3"), None)
+
+
+# --------------------------------------------------------------------------- the logs cut mid-session
+#
+# The same logs, cut as a capture that begins after the transaction started.
+
+
+def test_16_capture_without_its_start_transaction(shared: Path) -> None:
+    # From l.1171 on: no RemoteStart, no StartTransaction. The first register reading of the
+    # transaction is the l.1179 MeterValues 3051.11 kWh at 17:14:18Z (the stop's transactionData
+    # repeats it as Transaction.Begin). Energy 3051110 -> 3051361 Wh (meterStop) = 251 Wh; the
+    # 3051.36 kWh at 17:15:57Z is within 10 Wh of it (rounding). Charging 17:14:18-17:15:48: 90 s.
+    cut = [m for m, line in zip(_messages_16(shared), _lines_16(shared), strict=True) if line > 1170]
+    with pytest.raises(BridgeError, match="no StartTransaction with transactionId"):
+        read_transaction(cut, transaction_id=TX16)
+    tx = read_transaction(cut, transaction_id=TX16, estimate_start=True)
+    assert tx.start_estimated == "first MeterValues register reading at 2026-02-16T17:14:18Z"
+    assert (tx.id_token, tx.connector, tx.remote_start) == ("YRF8JU9VOVEJ8OTS8BV9", 1, False)
+    assert tx.energy.energy_wh == Decimal(251)
+    cdr = to_cdr(tx, _config("2.2.1"), now=NOW)
+    assert (cdr.start_date_time, cdr.end_date_time) == (
+        utc("2026-02-16T17:14:18Z"),
+        utc("2026-02-16T17:15:48Z"),
+    )
+    assert (cdr.total_energy, cdr.total_time, cdr.total_parking_time) == (Decimal("0.251"), _hours(90), 0)
+    assert _schema_errors("2.2.1", cdr) == []
+
+
+def _lines_16(shared: Path) -> list[int]:
+    return [line for line, *_ in exchanges(shared / DYN_4988)]
+
+
+def test_201_capture_without_its_started_event(shared: Path) -> None:
+    config = _config("2.2.1", connectors={(1, 1): ("EVSE-1", "1")})
+    lines = [line for line, *_ in exchanges(shared / SIM)]
+    # After l.6139 (Started): the RequestStartTransaction (l.6149) and RemoteStart event (l.6150)
+    # still name the token. First register reading 100 Wh at 14:28:24.894Z, last 400 Wh; Ended
+    # 14:29:06.505Z. Energy 300 Wh over 41.611 s.
+    after_start = [m for m, line in zip(_messages_sim(shared), lines, strict=True) if line > 6139]
+    tx = read_transaction(after_start, transaction_id=TX2, estimate_start=True)
+    assert tx.start_estimated == "first TransactionEvent Updated register reading at 2025-10-03T14:28:24.894Z"
+    assert (tx.start, tx.id_token, tx.remote_start) == (utc("2025-10-03T14:28:24.894Z"), "1", True)
+    cdr = to_cdr(tx, config, now=NOW)
+    assert (cdr.total_energy, cdr.end_date_time) == (Decimal("0.3"), utc("2025-10-03T14:29:06.505Z"))
+    assert cdr.total_time == Decimal(41611) / Decimal(3_600_000)
+    # After l.6155 nothing names the token: the energy is still had, a CDR is refused.
+    later = [m for m, line in zip(_messages_sim(shared), lines, strict=True) if line > 6155]
+    tx = read_transaction(later, transaction_id=TX2, estimate_start=True)
+    assert (tx.id_token, tx.energy.energy_wh) == ("", Decimal(300))
+    with pytest.raises(BridgeError, match="has no token"):
+        to_cdr(tx, config, now=NOW)

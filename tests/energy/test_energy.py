@@ -425,6 +425,30 @@ def test_decrease_beyond_resolution_is_a_reset_counted_zero() -> None:
     assert result.notes
 
 
+def test_sub_wh_jitter_adds_no_energy_and_is_no_reset() -> None:
+    # A register sent with tenths of a Wh wobbles by half a Wh while no power flows.
+    result = en.energy_delivered([reg(0, "1000.5"), reg(1, "1000.0"), reg(2, "1000.5"), reg(3, "1001.5")])
+    assert result.energy_wh == Decimal(1)
+    assert result.resets == ()
+    assert [(d.before_wh, d.after_wh, d.kind) for d in result.dips] == [
+        (Decimal("1000.5"), Decimal("1000.0"), en.StepKind.JITTER)
+    ]
+
+
+def test_a_fall_is_no_reset_and_energy_counts_again_above_the_old_value() -> None:
+    result = en.energy_delivered(
+        [reg(0, "4000"), reg(1, "5000"), reg(2, "3000"), reg(3, "3500"), reg(4, "5200")]
+    )
+    # 1000 before the fall, nothing while the register is below 5000 Wh, 200 after.
+    assert result.energy_wh == Decimal(1200)
+    assert result.resets == ()
+    assert [(d.before_wh, d.after_wh, d.kind) for d in result.dips] == [
+        (Decimal(5000), Decimal(3000), en.StepKind.FALL)
+    ]
+    assert any("not a reset" in note for note in result.notes)
+    assert [wh for _, wh in result.series] == [0, 1000, 1000, 1000, 1200]
+
+
 def test_rollover_with_modulus() -> None:
     # a 5-digit kWh register (modulus 100000 kWh = 1e8 Wh) wrapping: 99999.5 kWh -> 0.7 kWh
     readings = [reg(0, "99999.0", "kWh"), reg(10, "99999.5", "kWh"), reg(20, "0.7", "kWh")]

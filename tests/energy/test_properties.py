@@ -214,3 +214,28 @@ def test_period_energy_adds_up_and_time_covers_span(
     )
     span_hours = Decimal((end - begin).total_seconds()) / 3600
     assert timed <= span_hours + Decimal("1e-10")
+
+
+@given(
+    start=st.integers(min_value=2000, max_value=10**9),
+    steps=increments,
+    times=offsets,
+    dips=st.lists(st.integers(min_value=1, max_value=9), min_size=1, max_size=30),
+)
+def test_sub_wh_dips_change_no_energy_and_are_no_reset(
+    start: int, steps: list[int], times: list[int], dips: list[int]
+) -> None:
+    # A register sent in tenths of a Wh that dips below the reading before it by less than 1 Wh.
+    n = min(len(steps), len(times) // 2)
+    if n == 0:
+        return
+    values = [Decimal(start + sum(steps[: i + 1])) for i in range(n)]
+    readings: list[str] = []
+    for i, value in enumerate(values):
+        readings.append(f"{value:.1f}")
+        readings.append(f"{value - Decimal(dips[i % len(dips)]) / 10:.1f}")
+    result = en.energy_delivered(register(times[: 2 * n], readings))
+    assert result.energy_wh == values[-1] - values[0]
+    assert result.resets == ()
+    assert all(d.kind is en.StepKind.JITTER for d in result.dips)
+    assert len(result.dips) == n

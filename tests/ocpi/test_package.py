@@ -25,6 +25,24 @@ def test_importing_ocpkit_ocpi_imports_no_version_package() -> None:
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
 
 
+def test_importing_ocpkit_ocpi_imports_no_pydantic_until_a_name_is_used() -> None:
+    code = (
+        "import sys, ocpkit, ocpkit.ocpp, ocpkit.ocpi\n"
+        "assert 'pydantic' not in sys.modules, 'pydantic imported'\n"
+        "assert 'parse' in dir(ocpkit.ocpi) and 'v221' in dir(ocpkit.ocpi)\n"
+        "from ocpkit.ocpi import parse, STATUS_OF_RULE, LenientResult\n"
+        "assert 'pydantic' in sys.modules\n"
+        "assert ocpkit.ocpi.parse is parse and STATUS_OF_RULE and LenientResult.__name__ == 'LenientResult'\n"
+        "try:\n"
+        "    ocpkit.ocpi.no_such_name\n"
+        "except AttributeError as exc:\n"
+        "    assert 'no_such_name' in str(exc)\n"
+        "else:\n"
+        "    raise AssertionError('no AttributeError')\n"
+    )
+    subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
+
+
 @pytest.mark.shared
 def test_generated_files_are_up_to_date(shared: Path) -> None:
     from tools.codegen import ocpi

@@ -600,3 +600,51 @@ def test_docs_page_lists_every_rule_of_every_table() -> None:
     assert "a \\*made up\\* rule." in page
     assert ("OCPP", RULES) in ocpkit_site.rule_tables()
     assert "spec_rules.rst" in ocpkit_site.generate()
+
+
+# Issue 14: an empty sampledValue inside StopTransaction transactionData. The 1.6 schema has no
+# minItems there (the text says 1..*), so the schema verdict stays "valid" and the rule says it.
+_STOP_EMPTY = {
+    "transactionId": 7,
+    "meterStop": 1200,
+    "timestamp": "2024-01-01T01:00:00Z",
+    "transactionData": [
+        {"timestamp": "2024-01-01T00:30:00Z", "sampledValue": [{"value": "600"}]},
+        {"timestamp": "2024-01-01T01:00:00Z", "sampledValue": []},
+    ],
+}
+
+
+def test_empty_sampled_value_in_stop_transaction_is_a_finding_not_a_violation() -> None:
+    from ocpkit.ocpp.validation import check_payload as schema_check
+
+    assert schema_check("1.6", "StopTransaction", "request", _STOP_EMPTY) == ()
+    found = check_payload("1.6", "StopTransaction", "request", _STOP_EMPTY)
+    assert [(f.code, f.subject) for f in found] == [
+        ("spec.ocpp.v16.stop-transaction.sampled-value-nonempty", "/transactionData/1/sampledValue")
+    ]
+    # The same empty array inside MeterValues is refused by the schema itself (minItems 1).
+    meter = {"connectorId": 1, "transactionId": 7, "meterValue": _STOP_EMPTY["transactionData"]}
+    violations = schema_check("1.6", "MeterValues", "request", meter)
+    assert [(v.path, v.keyword) for v in violations] == [("/meterValue/1/sampledValue", "minItems")]
+
+
+def test_cli_reports_the_empty_sampled_value_with_ok_true() -> None:
+    frame = json.dumps([2, "9", "StopTransaction", _STOP_EMPTY]).encode() + b"\n"
+    code, out = _validate("--ocpp", "1.6", "--report", "jsonl", "-", stdin=frame)
+    records = [json.loads(line) for line in out.splitlines()]
+    assert code == 0
+    assert records[0]["ok"] is True and records[0]["violations"] == []
+    spec = [f for f in records[0]["findings"] if f["code"].startswith("spec.")]
+    assert [(f["code"], f["path"]) for f in spec] == [
+        ("spec.ocpp.v16.stop-transaction.sampled-value-nonempty", "/transactionData/1/sampledValue")
+    ]
+
+
+def test_decimal_numbers_break_rules_as_their_numbers_do() -> None:
+    from decimal import Decimal
+
+    assert check_payload("1.6", "GetLocalListVersion", "response", {"listVersion": Decimal("-1")}) == []
+    (found,) = check_payload("1.6", "GetLocalListVersion", "response", {"listVersion": Decimal("-5")})
+    assert found.code == "spec.ocpp.v16.local-list-version.range" and found.subject == "/listVersion"
+    assert check_payload("1.6", "GetLocalListVersion", "response", {"listVersion": Decimal("NaN")}) == []

@@ -231,7 +231,8 @@ def test_meter_gap_is_measured_against_the_caller_interval() -> None:
     tracker = tracker_in("Active", "lenient")
     tracker.max_meter_interval = timedelta(minutes=4)
     assert codes(tracker.meter_values(METER)) == ["transaction.meter-gap"]  # 5 min after the start
-    late = dict(METER, meterValue=[{"sampledValue": [{"value": "1"}]}])
+    # The same register reading again (a lower one would be a register finding).
+    late = dict(METER, meterValue=[{"sampledValue": [{"value": "300"}]}])
     assert tracker.meter_values(late, at=T0 + timedelta(minutes=8)) == []
     assert codes(tracker.meter_values(dict(METER, connectorId=2), at=T0 + timedelta(minutes=20))) == [
         "transaction.connector-mismatch"

@@ -6,7 +6,8 @@ triples. A checker takes the decoded payload and yields ``(pointer, message)``
 pairs, one per breach. Checkers read the payload defensively: a value of the
 wrong type, a missing key or a list where an object was expected is skipped,
 never raised on, because the schema verdict already covers the shape. Numbers
-are read with :func:`_num` (bools and non-finite values are not numbers).
+are read with :func:`_num` (bools and non-finite values are not numbers; a
+``Decimal`` is read as the number it stands for).
 
 The texts of the specifications are not stored with the project, so sections
 are cited by the number and the message or type name the documents use
@@ -22,6 +23,7 @@ import math
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from ocpkit.findings import Severity, SpecRule
@@ -46,6 +48,9 @@ class Check:
 
 
 def _num(value: Any) -> float | None:
+    if isinstance(value, Decimal):
+        # A model's number (model_dump(mode="python")) is read as the JSON number it stands for.
+        value = float(value) if value.is_finite() else None
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
     number = float(value)

@@ -91,10 +91,13 @@ from ocpkit.ocpp.rpc import (
 )
 from ocpkit.ocpp.validation import _fast
 from ocpkit.ocpp.validation._exact import (
+    _PLAIN_TYPES,
+    NOT_JSON,
     Check,
     Finding,
     compile_schema,
     flat_pointer,
+    plain,
     pointer,
 )
 from ocpkit.ocpp.validation._fast import HAVE_FAST_ENGINE, compiled_schema, judge
@@ -412,21 +415,19 @@ def check_frame(
         if kind is bytearray or kind is memoryview:
             return check_frame(bytes(raw), version, action=action, sender=sender)  # type: ignore[arg-type]
         # A decoded array from the caller: its objects may hold what no text decodes to.
+        if type(raw) is list and any(type(x) not in _PLAIN_TYPES for x in raw):
+            # A model's values (a Decimal type id, an enum member as action) stand for JSON ones.
+            raw = [_plain_element(x) for x in raw]
         return _check_slow(raw, version, action, sender, False, False)
     text: bytes | str = raw  # type: ignore[assignment]
-    if lane.structs and sender is None and (len(text) <= _SHORT or _json.shallow(text)):
-        # Struct lane: one typed decoding is the verdict for most valid traffic.
-        head = text[1:2]
-        if head.isspace():
-            head = text[1:].lstrip()[:1]
-        if head == b"2" or head == "2":
-            decoded = _struct_call(lane, text)
-        elif (head == b"3" or head == "3") and type(action) is str:
-            decoded = _struct_result(lane, text, action)
-        else:
-            decoded = False
-        if decoded:
-            return _Valid(None, text)
+    # Struct lane: one typed decoding is the verdict for most valid traffic.
+    if (
+        lane.structs
+        and sender is None
+        and (len(text) <= _SHORT or _json.shallow(text))
+        and _struct_valid(lane, text, action)
+    ):
+        return _Valid(None, text)
     loads = lane.loads
     if loads is None:
         return _check_slow(_decode_or_keep(text), version, action, sender, True, False)
@@ -443,27 +444,37 @@ def check_frame(
     return _judge_loaded(lane, msg, text, action, sender)
 
 
-def _struct_call(lane: _fast.Lane, text: bytes | str) -> bool:
-    """True when the struct lane finds *text* a valid CALL for sure (False: ask the other lanes)."""
-    try:
-        _, _, name, payload = lane.call_decoder(text)
-        decode = lane.struct_calls[name]
-        if decode is None:
-            return False
-        decode(payload)
-    except Exception:  # any refusal of the struct lane leaves the verdict to the other lanes
+def _plain_element(value: Any) -> Any:
+    """A frame element as the JSON value it stands for (payloads are judged by the checker)."""
+    if type(value) is dict:
+        return value
+    found = plain(value)
+    return value if found is NOT_JSON else found
+
+
+def _struct_valid(lane: _fast.Lane, text: bytes | str, action: str | None) -> bool:
+    """True when the struct lane finds *text* a valid message for sure (False: ask the other lanes).
+
+    A CALL is judged by its action's types, a CALLRESULT by those of *action* (the
+    CALL it answers), a CALLERROR by its code.
+    """
+    frames = lane.frames
+    if frames is None:
         return False
-    return True
-
-
-def _struct_result(lane: _fast.Lane, text: bytes | str, action: str) -> bool:
-    """True when the struct lane finds *text* a valid CALLRESULT to *action* for sure."""
     try:
-        decode = lane.struct_results[action]
+        msg = frames.decode(text)
+        kind = type(msg)
+        if kind is frames.call:
+            decode = lane.struct_calls[msg.action]
+        elif kind is frames.result:
+            if type(action) is not str:
+                return False
+            decode = lane.struct_results[action]
+        else:
+            return msg.code in lane.error_codes
         if decode is None:
             return False
-        _, _, payload = lane.result_decoder(text)
-        decode(payload)
+        decode(msg.payload)
     except Exception:  # any refusal of the struct lane leaves the verdict to the other lanes
         return False
     return True
@@ -581,34 +592,51 @@ def _bulk(
         ((raw, None) for raw in lines) if actions is None else zip(lines, actions, strict=False)
     )
     max_id = MAX_MESSAGE_ID_LENGTH
-    structs = lane.structs
+    frames = lane.frames
+    if frames is not None:
+        frame_decode, call_type, result_type = frames.decode, frames.call, frames.result
     struct_calls, struct_results = lane.struct_calls, lane.struct_results
-    call_decoder, result_decoder = lane.call_decoder, lane.result_decoder
+    error_codes = lane.error_codes
     for raw, action in named:
         kind = type(raw)
-        if structs and pairs is None and kind is bytes and len(raw) <= _SHORT:
+        paired = False
+        if frames is not None and kind is bytes and len(raw) <= _SHORT:
             # The struct lane, inline: one typed decoding of the frame, one of its payload.
-            head = raw[1:2]
-            if head.isspace():
-                head = raw[1:].lstrip()[:1]
             try:
-                if head == b"2":
-                    _, _, name, payload = call_decoder(raw)
-                    decode = struct_calls[name]
-                elif head == b"3" and type(action) is str:
-                    decode = struct_results[action]
-                    if decode is not None:
-                        _, _, payload = result_decoder(raw)
+                msg = frame_decode(raw)
+            except Exception:  # not a frame the struct lane reads: the other lanes decide
+                msg = None
+            if msg is not None:
+                struct_type = type(msg)
+                if struct_type is call_type:
+                    if pairs is not None:
+                        mid = msg.id
+                        pairs.pop(mid, None)
+                        pairs[mid] = msg.action
+                        if len(pairs) > _PAIRED_CALLS:
+                            del pairs[next(iter(pairs))]
+                        paired = True
+                    decode = struct_calls[msg.action]
+                elif struct_type is result_type:
+                    if pairs is not None:
+                        action = pairs.pop(msg.id, None)
+                        paired = True
+                    decode = struct_results[action] if type(action) is str else None
                 else:
+                    if msg.code in error_codes:
+                        yield _Valid(None, raw)
+                        continue
                     decode = None
                 if decode is not None:
-                    decode(payload)
-                    yield _Valid(None, raw)
-                    continue
-            except Exception:  # any refusal of the struct lane leaves the verdict to the other lanes
-                pass
+                    try:
+                        decode(msg.payload)
+                    except Exception:  # any refusal of the struct lane leaves the verdict to the other lanes
+                        pass
+                    else:
+                        yield _Valid(None, raw)
+                        continue
         if loads is None or (kind is not bytes and kind is not str):
-            if pairs is not None:
+            if pairs is not None and not paired:
                 action = _pair(pairs, _peek(raw))
             yield check_frame(raw, version, action=action)
             continue
@@ -617,7 +645,7 @@ def _bulk(
         except ValueError:
             yield check_frame(raw, version, action=action)
             continue
-        if pairs is not None:
+        if pairs is not None and not paired:
             action = _pair(pairs, msg)
         # The two shapes of most traffic are judged inline; the rest as check_frame judges them.
         if type(msg) is list and len(raw) <= _SHORT:

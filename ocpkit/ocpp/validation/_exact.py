@@ -19,6 +19,17 @@ first). The semantics are those of the draft the schema declares:
 * Values that JSON cannot carry (NaN, infinities, tuples, non-string keys,
   arbitrary objects), possible only when a caller passes Python objects,
   are reported under the keyword ``json``.
+* What the generated models hold in Python form (``model_dump(mode="python")``)
+  stands for the JSON value it is written as (see :func:`plain`): a finite
+  ``Decimal`` for the number of its text ``str(d)``, decoded as
+  :mod:`ocpkit.ocpp._json` decodes numbers (an integer literal to ``int``,
+  anything else to the nearest double; so ``Decimal("24.6")`` is the JSON
+  ``24.6`` and ``Decimal("5.0")`` is no draft-04 integer, just as the text
+  ``5.0`` is not); a ``str`` subclass (the ``StrEnum`` members) for its
+  string; an aware ``datetime`` for its RFC 3339 text. A non-finite
+  ``Decimal`` (NaN, infinities) or one beyond a double is refused under
+  ``json``, as a NaN float is. These conversions happen only where a value
+  fails its type test, so plain JSON values cost nothing extra.
 
 When a type check fails at a node, the other keywords of that node are not
 reported (they would only restate the type fault).
@@ -30,6 +41,8 @@ import math
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
 from fractions import Fraction
 from functools import cache
 from typing import Any
@@ -47,6 +60,7 @@ __all__ = [
     "flat_pointer",
     "is_date_time",
     "is_uri",
+    "plain",
     "pointer",
     "split",
 ]
@@ -173,8 +187,52 @@ def is_uri(text: str) -> bool:
 _FORMATS: Mapping[str, Callable[[str], bool]] = {"date-time": is_date_time, "uri": is_uri}
 
 
+NOT_JSON: Any = object()
+"""What :func:`plain` returns for a value that stands for no JSON value."""
+
+_PLAIN_TYPES = frozenset((str, int, float, bool, dict, list, type(None)))
+
+
+def plain(value: Any) -> Any:
+    """The JSON value a Python value of the generated models stands for.
+
+    A finite ``Decimal`` becomes the number of its text (``int`` for an integer
+    literal, else the nearest ``float``), a ``str``/``int``/``float`` subclass
+    (an enum member) its plain value, an aware ``datetime`` its RFC 3339 text.
+    A non-finite ``Decimal``, one beyond a double, or a non-finite float
+    subclass gives :data:`NOT_JSON`; anything else is returned unchanged.
+    """
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            return NOT_JSON
+        text = str(value)
+        if "." not in text and "E" not in text:
+            try:
+                return int(text)
+            except ValueError:  # beyond the interpreter's digit limit, as the decoder refuses too
+                return NOT_JSON
+        number = float(text)
+        return number if math.isfinite(number) else NOT_JSON
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        return str.__str__(value)
+    if isinstance(value, int):
+        return int.__index__(value)
+    if isinstance(value, float):
+        number = float.__float__(value)
+        return number if math.isfinite(number) else NOT_JSON
+    if isinstance(value, datetime) and value.utcoffset() is not None:
+        kept = getattr(value, "rfc3339_text", None)
+        if isinstance(kept, str):
+            return kept
+        out = value.isoformat()
+        return out[:-6] + "Z" if out.endswith("+00:00") else out
+    return value
+
+
 def _is_json(value: Any, depth: int = 0) -> bool:
-    """True when *value* is made only of JSON types (finite numbers, str keys)."""
+    """True when *value* is made only of JSON types (finite numbers, str keys) or stands for them."""
     stack = [value]
     while stack:
         v = stack.pop()
@@ -192,7 +250,9 @@ def _is_json(value: Any, depth: int = 0) -> bool:
         elif t is list:
             stack.extend(v)
         else:
-            return False
+            p = plain(v)
+            if p is NOT_JSON or p is v:
+                return False
     return True
 
 
@@ -378,9 +438,17 @@ class _Compiler:
             if type(v) is float and not math.isfinite(v):
                 out.append(Finding(path, "json", f"{v!r} is not a JSON number"))
                 return
-            if tc is not None and not tc(v):
-                out.append(Finding(path, "type", f"{_describe(v)} is not of type {wanted}"))
-                return
+            if (tc is not None and not tc(v)) or (tc is None and type(v) not in _PLAIN_TYPES):
+                # A model's Python value (Decimal, enum member, datetime) is judged as the JSON
+                # value it stands for; only values that fail their type test pay for the look.
+                p = plain(v) if type(v) not in _PLAIN_TYPES else v
+                if p is NOT_JSON:
+                    out.append(Finding(path, "json", f"{_describe(v)} is not a JSON number"))
+                    return
+                if tc is not None and (p is v or not tc(p)):
+                    out.append(Finding(path, "type", f"{_describe(v)} is not of type {wanted}"))
+                    return
+                v = p
             for c in only:
                 c(v, path, out)
 

@@ -159,12 +159,11 @@ class Lane:
     """Per-version lookup tables of the fast lane, filled on demand."""
 
     __slots__ = (
-        "call_decoder",
         "calls",
         "error_codes",
         "error_types",
+        "frames",
         "loads",
-        "result_decoder",
         "results",
         "senders",
         "sends",
@@ -188,9 +187,8 @@ class Lane:
         self.error_types = (4, 5) if version == "2.1" else (4,)
         # The struct lane (msgspec): action -> decode(payload bytes) that succeeds only on payloads
         # valid for sure, or None where it does not apply (see _structs).
-        frames = _structs.frame_decoders() if _structs.enabled() else None
-        self.structs = frames is not None
-        self.call_decoder, self.result_decoder = frames if frames is not None else (_no_frame, _no_frame)
+        self.frames = _structs.frame_types() if _structs.enabled() else None
+        self.structs = self.frames is not None
         self.struct_calls = _Table(lambda action: self._struct(action, "request"))
         self.struct_results = _Table(lambda action: self._struct(action, "response"))
 
@@ -223,10 +221,6 @@ class Lane:
             return compiled_schema(self.version, action, "response").quick
         except UnsupportedError:
             return None
-
-
-def _no_frame(text: Any) -> Any:
-    raise ValueError("no struct lane")
 
 
 def _sender(version: str, action: str, type_id: int) -> str | None:

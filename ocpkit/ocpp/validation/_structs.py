@@ -26,9 +26,12 @@ report. So the lane must never accept what the exact checker refuses:
 * A schema with ``multipleOf`` (msgspec divides floats), a type list, or any
   keyword outside the ones above gets no struct lane.
 
-A frame is decoded in two steps: the array as ``(2, message id, action, Raw)``
-(or ``(3, message id, Raw)``), then the payload's raw bytes with the action's
-types. Without msgspec, or for a schema it cannot state, the jsonschema-rs
+A frame is decoded in two steps: the array as a tagged struct (``[2, message
+id, action, Raw]``, ``[3, message id, Raw]`` or ``[4, message id, code,
+description, Raw]``, see :class:`FrameTypes`), then the payload's raw bytes with
+the action's types. A CALLERROR that decodes is valid for sure when its code is
+one of the version's (its details decode as any object, by the JSON rules above).
+Without msgspec, or for a schema it cannot state, the jsonschema-rs
 lane and the exact checker judge alone: same verdicts, slower.
 """
 
@@ -51,8 +54,9 @@ __all__ = [
     "DATE_TIME_PATTERN",
     "HAVE_MSGSPEC",
     "URI_PATTERN",
+    "FrameTypes",
     "enabled",
-    "frame_decoders",
+    "frame_types",
     "payload_decoder",
 ]
 
@@ -304,14 +308,44 @@ def payload_decoder(schema: Mapping[str, Any], name: str) -> Decode | None:
     return decode
 
 
+class FrameTypes:
+    """The struct lane's frame decoder and the three types it decodes to.
+
+    ``decode(bytes)`` reads an array whose first element is 2, 3 or 4 as a
+    ``call`` (message id, action, payload), a ``result`` (message id, payload)
+    or an ``error`` (message id, code, description, details object) struct, each
+    field at its place and none more; the payload stays raw bytes
+    (``msgspec.Raw``) for the action's own decoder. Any other array, or text
+    that is not JSON by msgspec's rules, raises: the other lanes decide then.
+    """
+
+    __slots__ = ("call", "decode", "error", "result")
+
+    def __init__(self, decode: Decode, call: type, result: type, error: type) -> None:
+        self.decode = decode
+        self.call = call
+        self.result = result
+        self.error = error
+
+
 @cache
-def frame_decoders() -> tuple[Decode, Decode] | None:
-    """Decoders of a CALL ``(2, id, action, Raw)`` and a CALLRESULT ``(3, id, Raw)`` (None: no msgspec)."""
+def frame_types() -> FrameTypes | None:
+    """The frame decoder of the struct lane (None: no msgspec)."""
     ms = _module()
     if ms is None:
         return None
     mid: Any = Annotated[str, ms.Meta(max_length=MAX_MESSAGE_ID_LENGTH)]
     raw: Any = ms.Raw  # the payload's bytes, kept for the action's own decoder
-    call: Decode = ms.json.Decoder(tuple[Literal[2], mid, str, raw]).decode
-    result: Decode = ms.json.Decoder(tuple[Literal[3], mid, raw]).decode
-    return call, result
+    # Tagged array structs: msgspec reads the tag from the first element and refuses an array of
+    # another length, so one decoding tells the frame type and checks its shape.
+    options: dict[str, Any] = {"array_like": True, "forbid_unknown_fields": True}
+    call = ms.defstruct("Call", [("id", mid), ("action", str), ("payload", raw)], tag=2, **options)
+    result = ms.defstruct("CallResult", [("id", mid), ("payload", raw)], tag=3, **options)
+    error = ms.defstruct(
+        "CallError",
+        [("id", mid), ("code", str), ("description", str), ("details", dict[str, Any])],
+        tag=4,
+        **options,
+    )
+    decode: Decode = ms.json.Decoder(call | result | error).decode
+    return FrameTypes(decode, call, result, error)

@@ -7,6 +7,12 @@ conversation checker, the fold and the ``validate`` run, copied unchanged
 except for their imports -- so that ``tests/cli/test_legacy_records.py`` can
 compare the records of both, field by field, on every shared capture.
 
+One deliberate change since the copy (issue 14): the conversation checker ends
+a charge point's connection at its BootNotification
+(``rpc.unanswered-before-reconnect`` instead of ``rpc.concurrent-call``) and
+hands the trackers the capture line of each message (its ``ref``), as
+``ocpkit.ocpp.conversation`` now does; both are marked "Oracle change".
+
 Delete this package after the next release, once the new pipeline has been
 in users' hands; it is test code, never imported by ``ocpkit``.
 """

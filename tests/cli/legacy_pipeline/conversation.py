@@ -124,6 +124,7 @@ class _Station:
     by_id: dict[str, list[int]] = field(default_factory=dict)
     last_call: dict[str, int] = field(default_factory=dict)
     timed_out: OrderedDict[tuple[str, Side | None], _Open] = field(default_factory=OrderedDict)
+    dropped: OrderedDict[tuple[str, Side | None], _Open] = field(default_factory=OrderedDict)  # issue 14
     answered: deque[str] = field(default_factory=lambda: deque(maxlen=_RECENT_IDS))
     boot: str | None = None  # None: no BootNotification seen; "sent"; then the response status
     heartbeat: timedelta | None = None
@@ -356,6 +357,14 @@ class Conversation:
                 found += self._tell(station, sent, "send")
             return found
         same = self._same_id(station, msg.message_id, side)
+        # Oracle change (issue 14): a BootNotification ends the connection, as in ocpkit.ocpp.conversation.
+        if action == "BootNotification" and side == "cp" and station.open:
+            keep = same if same is not None and same.action == action else None
+            found += self._reconnect(station, f"BootNotification {msg.message_id}", ref, keep)
+            same = keep
+        dropped = (
+            station.dropped.pop((msg.message_id, side), None) if same is None and station.dropped else None
+        )
         if same is not None and same.action == action:
             # The same id and action again while the first is unanswered: a retransmission. It takes
             # the place of the first, so one unanswered message is not counted once per attempt.
@@ -364,6 +373,11 @@ class Conversation:
                 Finding(_INFO, "rpc.repeated-call", message, _named(station, action, msg.message_id), ref)
             )
             self._close(station, same)
+        elif dropped is not None and dropped.action == action:
+            message = f"{action} {msg.message_id} sent again after the reconnect left it unanswered"
+            found.append(
+                Finding(_INFO, "rpc.repeated-call", message, _named(station, action, msg.message_id), ref)
+            )
         else:
             previous = station.open.get(station.last_call.get(side, -1)) if side is not None else None
             if previous is not None:
@@ -402,6 +416,38 @@ class Conversation:
             station.last_call[side] = call.seq
         return found + self._request(station, action, msg.payload, at, ref)
 
+    def _reconnect(
+        self, station: _Station, cause: str, ref: object, keep: _Open | None = None
+    ) -> list[Finding]:
+        """Oracle change (issue 14): end the station's connection, as ocpkit.ocpp.conversation does."""
+        found: list[Finding] = []
+        for call in list(station.open.values()):
+            if call is keep:
+                continue
+            where = f"line {call.ref}" if isinstance(call.ref, int) else f"ref {call.ref!r}"
+            message = (
+                f"{call.action} {call.message_id} sent by the {_SHOW_SIDE[call.side]} at {where} got no"
+                f" answer before the charge point reconnected ({cause})"
+            )
+            subject = _named(station, call.action, call.message_id)
+            found.append(Finding(_WARNING, "rpc.unanswered-before-reconnect", message, subject, ref))
+            if call.action in station.watched:
+                found += self._tell(station, call, "unanswered")
+            if call.action == "StartTransaction" and isinstance(station.transactions, Transactions16):
+                found += [
+                    _at(f, station.name)
+                    for f in station.transactions.start_transaction_error(call.request, ref=call.ref)
+                ]
+            self._close(station, call)
+            station.dropped[(call.message_id, call.side)] = call
+            while len(station.dropped) > _RECENT_IDS:
+                station.dropped.popitem(last=False)
+        station.last_call.clear()
+        if keep is not None and keep.side is not None:
+            station.last_call[keep.side] = keep.seq
+        station.timed_out.clear()
+        return found
+
     def _request(
         self, station: _Station, action: str, payload: Mapping[str, Any], at: datetime | None, ref: object
     ) -> list[Finding]:
@@ -434,15 +480,23 @@ class Conversation:
         elif isinstance(transactions, Transactions16):
             if action == "StartTransaction":
                 found += self._boot_check(station, action, ref)
-                found += self._guard(lambda: transactions.start_transaction(payload, ref=ref, at=at), ref)
+                found += self._guard(
+                    lambda: transactions.start_transaction(payload, ref=ref, at=at, line=_line(ref)), ref
+                )
             elif action == "MeterValues":
-                found += self._guard(lambda: transactions.meter_values(payload, ref=ref, at=at), ref)
+                found += self._guard(
+                    lambda: transactions.meter_values(payload, ref=ref, at=at, line=_line(ref)), ref
+                )
             elif action == "StopTransaction":
-                found += self._guard(lambda: transactions.stop_transaction(payload, ref=ref, at=at), ref)
+                found += self._guard(
+                    lambda: transactions.stop_transaction(payload, ref=ref, at=at, line=_line(ref)), ref
+                )
         elif action == "TransactionEvent":
             if payload.get("eventType") == "Started":
                 found += self._boot_check(station, "TransactionEvent Started", ref)
-            found += self._guard(lambda: transactions.transaction_event(payload, ref=ref), ref)
+            found += self._guard(
+                lambda: transactions.transaction_event(payload, ref=ref, line=_line(ref)), ref
+            )
         return [_at(f, station.name) for f in found]
 
     def _room(self, station: _Station, action: str, payload: Mapping[str, Any]) -> bool:
@@ -726,6 +780,11 @@ class Conversation:
         except TransitionError as exc:
             return [Finding(_ERROR, f"{exc.machine}.transition", str(exc), "", ref)]
         return result
+
+
+def _line(ref: object) -> int | None:
+    # Oracle change (issue 14): the fold's refs are capture lines, which the trackers now name.
+    return ref if isinstance(ref, int) else None
 
 
 def _subject(station: str | None, what: str) -> str:

@@ -24,8 +24,7 @@ from ocpkit.ocpp import _json
 from ocpkit.ocpp.validation import (
     _check_slow,
     _fast,
-    _struct_call,
-    _struct_result,
+    _struct_valid,
     _structs,
     check_frame,
     check_frames,
@@ -50,12 +49,8 @@ def lane_verdicts(raw: bytes, version: str, action: str | None) -> dict[str, boo
     """What each fast lane says on its own (True: valid for sure)."""
     lane = _fast.LANES[version]
     out = {"structs": False, "rs": False}
-    head = raw[1:].lstrip()[:1]
     if lane.structs and (len(raw) <= 1024 or _json.shallow(raw)):
-        if head == b"2":
-            out["structs"] = _struct_call(lane, raw)
-        elif head == b"3" and action is not None:
-            out["structs"] = _struct_result(lane, raw, action)
+        out["structs"] = _struct_valid(lane, raw, action)
     try:
         msg = _fast.LANES[version].loads(raw) if lane.loads is not None else None  # type: ignore[misc]
     except ValueError:
@@ -185,6 +180,55 @@ def test_check_frames_pairs_results_with_earlier_calls() -> None:
     assert [r.ok for r in reports] == [True, True, True, True, False]
     assert [r.unpaired for r in reports] == [False, False, True, False, False]
     assert reports[4].violations[0].path == "/2/currentTime"
+
+
+def test_check_frames_pairs_by_the_struct_lane_as_by_the_other_lanes() -> None:
+    # A CALL the struct lane refuses (no connector id) is still remembered for its answer; a
+    # CALLRESULT the struct lane reads is paired once (its CALL is then forgotten).
+    lines = [
+        b'[2,"a","StatusNotification",{"errorCode":"NoError","status":"Available"}]',
+        b'[3,"a",{}]',
+        b'[3,"a",{}]',
+        b'[2, "b", "Heartbeat", {}]',
+        b'[3, "b", {"currentTime": "2024-01-01T00:00:00Z"}]',
+        b'[2,"c","Authorize",{"idTag":"x"}]',
+        b'[3,"c",{"idTagInfo":{"status":"Nope"}}]',
+    ]
+    reports = list(check_frames(lines, "1.6"))
+    assert [r.ok for r in reports] == [False, True, True, True, True, True, False]
+    assert [r.unpaired for r in reports] == [False, False, True, False, False, False, False]
+    assert reports[6].violations[0].path == "/2/idTagInfo/status"
+    actions = [None, "StatusNotification", None, None, "Heartbeat", None, "Authorize"]
+    for line, action, report in zip(lines, actions, reports, strict=True):
+        one = check_frame(line, "1.6", action=action)
+        assert (one.ok, one.unpaired, one.violations) == (report.ok, report.unpaired, report.violations)
+
+
+@pytest.mark.parametrize(
+    ("raw", "ok"),
+    [
+        (b'[4,"1","NotImplemented","",{}]', True),
+        (b'[4,"1","NotImplemented","no such action",{"a":[1,{"b":null}]}]', True),
+        (b'[4,"1","NotImplemented","",{"a":123456789012345678901234567890}]', True),
+        (b'[4,"1","NotImplemented","",{"a":1e400}]', False),
+        (b'[4,"1","NotImplemented","",{"a":NaN}]', False),
+        (b'[4,"1","NoSuchCode","",{}]', False),
+        (b'[4,"1","NotImplemented","",[]]', False),
+        (b'[4,"1","NotImplemented",null,{}]', False),
+        (b'[4,"1","NotImplemented","",{},1]', False),
+        (b'[4,"1","NotImplemented",""]', False),
+        (b'[4,"1234567890123456789012345678901234567","NotImplemented","",{}]', False),
+        (b'[4,"1","NotImplemented","\\ud800",{}]', False),
+        (b'[4.0,"1","NotImplemented","",{}]', False),
+    ],
+)
+def test_callerrors_judged_by_the_struct_lane_as_by_the_exact_checker(raw: bytes, ok: bool) -> None:
+    for version in ("1.6", "2.0.1", "2.1"):
+        lane = _fast.LANES[version]
+        assert check_frame(raw, version).ok is ok
+        assert next(iter(check_frames([raw], version))).ok is ok
+        if lane.structs and _struct_valid(lane, raw, None):
+            assert exact_verdict(raw, version, None), raw
 
 
 def test_check_frames_takes_every_input_check_frame_takes() -> None:

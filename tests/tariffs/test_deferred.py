@@ -1,0 +1,183 @@
+"""The breakdown built on first read, and the shortcuts of the lean engine, against what they replace.
+
+``Pricing.lines`` is worked out when it is first read. These tests check that
+the deferred lines equal the lines the pre-compilation reference builds, in
+whatever decimal context they are read, through every way of reading a
+dataclass (attribute, equality, ``replace``, ``asdict``, pickle, copy), and
+that inputs whose line costs cannot be worked out fail inside ``price()``
+with a :class:`PricingError`, as before, never later.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import decimal
+import pickle
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ocpkit.errors import PricingError
+from ocpkit.tariffs import Pricing, Rounding, compile, price, price_many
+from ocpkit.tariffs._results import Deferred
+from ocpkit.tariffs._rules import seconds
+from tests.tariffs import pre_compilation_reference as reference
+from tests.tariffs.test_compiled import plain
+
+TARIFF: dict[str, Any] = {
+    "id": "T1",
+    "currency": "EUR",
+    "elements": [
+        {
+            "price_components": [
+                {"type": "FLAT", "price": "0.50", "vat": 21, "step_size": 1},
+                {"type": "ENERGY", "price": "0.25", "vat": 10, "step_size": 1},
+                {"type": "TIME", "price": "1.20", "vat": 21, "step_size": 300},
+            ]
+        }
+    ],
+}
+CDR: dict[str, Any] = {
+    "currency": "EUR",
+    "start_date_time": "2026-03-01T20:30:00Z",
+    "end_date_time": "2026-03-01T21:37:00Z",
+    "charging_periods": [
+        {
+            "start_date_time": "2026-03-01T20:30:00Z",
+            "dimensions": [{"type": "ENERGY", "volume": 10.5}, {"type": "TIME", "volume": 0.5}],
+        },
+        {
+            "start_date_time": "2026-03-01T21:00:00Z",
+            "dimensions": [{"type": "ENERGY", "volume": 4.25}, {"type": "TIME", "volume": 0.6166}],
+        },
+    ],
+}
+
+
+def stored(result: Pricing) -> object:
+    # What the slot holds before the first read.
+    return Pricing.__dict__["lines"].slot.__get__(result, Pricing)
+
+
+def test_lines_are_built_on_first_read_and_equal_the_reference() -> None:
+    result = price(TARIFF, CDR)
+    assert type(stored(result)) is Deferred
+    lines = result.lines
+    assert type(stored(result)) is tuple and result.lines is lines
+    assert [line.dimension for line in lines] == ["FLAT", "ENERGY", "TIME", "ENERGY", "TIME"]
+    assert plain(result) == plain(reference.price(TARIFF, CDR))
+
+
+def test_deferred_lines_ignore_the_readers_decimal_context() -> None:
+    expected = plain(reference.price(TARIFF, CDR))
+    result = price(TARIFF, CDR)
+    with decimal.localcontext() as ctx:
+        ctx.prec = 3
+        ctx.rounding = decimal.ROUND_FLOOR
+        ctx.traps[decimal.Inexact] = True
+        lines = result.lines
+    assert plain(result) == expected
+    # A TIME cost is inexact (0.6166 h x 1.20 / 3600 per second): 28 digits, not 3.
+    assert len(lines[-1].cost.excl_vat.as_tuple().digits) > 3
+
+
+def test_every_way_of_reading_a_dataclass_builds_the_lines() -> None:
+    expected = price(TARIFF, CDR).lines
+    assert price(TARIFF, CDR) == price(TARIFF, CDR)
+    assert hash(price(TARIFF, CDR)) == hash(price(TARIFF, CDR))
+    assert dataclasses.replace(price(TARIFF, CDR), warnings=("x",)).lines == expected
+    assert dataclasses.asdict(price(TARIFF, CDR))["lines"] == tuple(dataclasses.asdict(x) for x in expected)
+    assert pickle.loads(pickle.dumps(price(TARIFF, CDR))).lines == expected
+    assert copy.copy(price(TARIFF, CDR)).lines == expected
+    assert "PricedLine(period=0" in repr(price(TARIFF, CDR))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        price(TARIFF, CDR).lines = ()  # type: ignore[misc]
+
+
+def test_results_of_price_many_build_their_lines_after_the_stream_moved_on() -> None:
+    cdrs = [CDR, dict(CDR, end_date_time="2026-03-01T22:00:00Z")]
+    results = list(price_many(cdrs, compile(TARIFF)))
+    assert [plain(r) for r in results] == [plain(reference.price(TARIFF, c)) for c in cdrs]
+
+
+def test_a_vat_factor_of_zero_fails_in_price_as_before() -> None:
+    # 2.3.0, tax included, vat -100: the excl. amount divides by zero. The costs of the lines
+    # cancel in the group total, so only the line's own cost fails: inside price(), not later.
+    tariff = {
+        "currency": "EUR",
+        "tax_included": "YES",
+        "elements": [
+            {
+                "price_components": [{"type": "ENERGY", "price": 1, "vat": -100, "step_size": 1}],
+                "restrictions": {"max_kwh": 5},
+            },
+            {"price_components": [{"type": "ENERGY", "price": -1, "vat": -100, "step_size": 1}]},
+        ],
+    }
+    cdr = dict(
+        CDR,
+        charging_periods=[
+            {"start_date_time": "2026-03-01T20:30:00Z", "dimensions": [{"type": "ENERGY", "volume": 6}]},
+            {"start_date_time": "2026-03-01T21:00:00Z", "dimensions": [{"type": "ENERGY", "volume": 6}]},
+        ],
+    )
+    assert compile(tariff, "2.3.0").lazy_lines is False
+    with pytest.raises(PricingError, match="arithmetic failed") as got:
+        price(tariff, cdr, "2.3.0")
+    with pytest.raises(PricingError) as want:
+        reference.price(tariff, cdr, "2.3.0")
+    assert str(got.value) == str(want.value)
+
+
+def test_rounding_that_cannot_be_done_fails_in_price() -> None:
+    # 30 places on amounts above a cent exceed the 28 digits of the pricing context.
+    with pytest.raises(PricingError, match="arithmetic failed"):
+        price(TARIFF, CDR, rounding=Rounding(30))
+
+
+@given(st.integers(0, 10 * 366 * 86400 * 10**6))
+def test_total_time_is_seconds_over_an_hour_digit_for_digit(microseconds: int) -> None:
+    delta = timedelta(microseconds=microseconds)
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    cdr = dict(CDR, start_date_time=start.isoformat(), end_date_time=(start + delta).isoformat())
+    cdr.update(charging_periods=[], kwh=1)
+    with decimal.localcontext(decimal.Context(prec=28)):
+        want = seconds(delta) / Decimal(3600)
+    assert price(TARIFF, cdr).total_time.as_tuple() == want.as_tuple()
+
+
+decimals = st.decimals(
+    allow_nan=False, allow_infinity=False, min_value=-(10**40), max_value=10**40
+) | st.sampled_from(
+    [Decimal("-0"), Decimal("-0E+5"), Decimal("0E-9"), Decimal("1E+30"), Decimal("9" * 40), Decimal("-1E-30")]
+)
+
+
+def _same(added: Decimal, s: Decimal) -> None:
+    """*added* (s + 0 or 0 + s) has s's value, and its very digits unless s has a positive exponent."""
+    assert added == s
+    if s.as_tuple().exponent <= 0:  # type: ignore[operator]
+        assert added.as_tuple() == s.as_tuple()
+
+
+@given(decimals, st.lists(decimals, max_size=4))
+def test_adding_zero_to_a_sum_that_began_at_zero_changes_nothing(y: Decimal, more: list[Decimal]) -> None:
+    # The engine skips _plus(start, total) when total is _plus(start, x), and energy + 0 when a
+    # period has no energy: both rest on 0 + s being s for any such sum s -- digit for digit, except
+    # that a sum with a positive exponent (beyond 28 digits, or given as 1E+30) may come back with
+    # a lower exponent and the same value.
+    from ocpkit.tariffs._rules import CONTEXT
+
+    zero = Decimal(0)
+    with decimal.localcontext(CONTEXT):
+        s = zero + y
+        _same(zero + s, s)
+        for x in more:
+            s = s + x
+            _same(s + zero, s)
+            _same(zero + s, s)
