@@ -154,3 +154,13 @@ def test_an_extract_task_packs_frames_in_chunks_that_fold_back_in_order(
     expected, _ = cli_jsonl(path)
     assert canonical(got) == canonical(expected)
     assert len(summaries) == rows["station"].nunique()
+
+
+def test_a_bag_of_paths_is_read_like_the_paths(client: Any, fleet_dir: Path) -> None:
+    import dask.bag as db
+
+    paths = sorted(str(p) for p in fleet_dir.iterdir())
+    expected, _ = cli_jsonl(*paths)
+    got, _, reports = _records(validate(db.from_sequence(paths, npartitions=2), client=client))
+    assert canonical(got) == canonical(expected)
+    assert [r.source for r in reports] == paths
