@@ -186,8 +186,8 @@ def stages(capture: Path, frames: int) -> None:
     """Where the time of ``ocpkit validate`` goes, measured in this process (warm imports)."""
     sys.path.insert(0, str(ROOT))
     from ocpkit.capture import read_capture
-    from ocpkit.cli import _fold as _validate_run
     from ocpkit.cli import main as cli_main
+    from ocpkit.fleet import _fold as _validate_run
     from ocpkit.ocpp.validation import check_frame
 
     def reader() -> None:

@@ -3,7 +3,7 @@
 Theory of operation. :func:`main` parses the arguments and hands them to the
 module of the subcommand, each of which owns its arguments (``add_parser``) and
 its run (``run``): :mod:`ocpkit.cli.validate` judges captured traffic with the
-fold in :mod:`ocpkit.cli._fold`, :mod:`ocpkit.cli.price` prices a CDR, and
+fold in :mod:`ocpkit.fleet._fold`, :mod:`ocpkit.cli.price` prices a CDR, and
 :mod:`ocpkit.cli.schema` exports the generated JSON Schemas, :mod:`ocpkit.cli.convert`
 converts OCPI objects between versions, :mod:`ocpkit.cli.ocmf` reads signed meter values and
 :mod:`ocpkit.cli.device_model` prints the device-model catalogue. Inputs are read

@@ -4,7 +4,7 @@ Theory of operation. Each input (a file, ``-`` for stdin, a gzip file recognised
 by its magic bytes, or a directory walked recursively in sorted order) is read as
 text lines one at a time (:mod:`ocpkit.cli._inputs`) and handed to
 :class:`ocpkit.capture.CaptureReader`; the frames it yields are judged by the
-pure fold in :mod:`ocpkit.cli._fold`, and each verdict is written out at once in
+pure fold in :mod:`ocpkit.fleet._fold`, and each verdict is written out at once in
 the chosen report format. The summary holds counts only, so memory stays flat
 however large the capture.
 
@@ -72,7 +72,7 @@ def add_parser(sub: Any) -> None:
         "could not be validated (missing, unreadable, empty, binary, no frames); 2 wins over 1, and the "
         "other inputs are still validated and reported",
     )
-    v.add_argument("files", nargs="+", metavar="FILE", help="capture file, directory, or - for stdin")
+    v.add_argument("files", nargs="*", metavar="FILE", help="capture file, directory, or - for stdin")
     v.add_argument(
         "--ocpp",
         choices=["1.6", "2.0.1", "2.1", "auto"],
@@ -80,7 +80,30 @@ def add_parser(sub: Any) -> None:
         help="OCPP version (default: guess per charge point)",
     )
     v.add_argument(
-        "--report", choices=["text", "json", "jsonl"], default="text", help="output format (default: text)"
+        "--report",
+        action=_ReportAction,
+        nargs="+",
+        metavar=("FORMAT", "DIR"),
+        default="text",
+        help="output format: text (default), json, jsonl, or parquet DIR (records/ and summaries/ "
+        "Parquet datasets written under DIR; the fleet extra)",
+    )
+    v.add_argument(
+        "--engine",
+        choices=["local", "dask"],
+        default="local",
+        help="local (default): this process; dask: a Dask cluster (the fleet extra), the same records",
+    )
+    v.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="with --engine dask: the scheduler to use (default: a local cluster on 127.0.0.1)",
+    )
+    v.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        help="with --engine dask and no --scheduler: worker processes of the local cluster (default: 2)",
     )
     v.add_argument(
         "--lenient",
@@ -104,6 +127,27 @@ def add_parser(sub: Any) -> None:
         action="store_true",
         help="text report: list every frame, not only the invalid ones",
     )
+    v.set_defaults(usage=v.format_usage())
+
+
+REPORTS = ("text", "json", "jsonl", "parquet")
+
+
+class _ReportAction(argparse.Action):
+    """``--report FORMAT`` or ``--report parquet DIR``; names after them are inputs."""
+
+    def __call__(
+        self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any, option: Any = None
+    ) -> None:
+        fmt, *rest = values
+        if fmt not in REPORTS:
+            parser.error(f"argument --report: invalid choice: {fmt!r} (choose from {', '.join(REPORTS)})")
+        if fmt == "parquet":
+            if not rest:
+                parser.error("argument --report: parquet needs a directory: --report parquet DIR")
+            namespace.report_dir = rest.pop(0)
+        namespace.report = fmt
+        namespace.more_files = [*getattr(namespace, "more_files", []), *rest]
 
 
 def _encoder() -> Callable[[Any], str]:
@@ -321,7 +365,7 @@ class _Outcome:
 
     def fail(self, source: str, reason: str, message: str) -> None:
         """An input that could not be validated: say so on stderr and list it."""
-        from ocpkit.cli._fold import _MAX_LISTED
+        from ocpkit.fleet._fold import _MAX_LISTED
 
         self.err.write(f"ocpkit validate: {source}: {message}\n")
         self.failed_total += 1
@@ -331,7 +375,7 @@ class _Outcome:
     def check_forced(self, source: str, forced: str, evidence: dict[str | None, Any]) -> None:
         """Note each charge point whose frames point to another version than the one forced."""
         from ocpkit.capture import Confidence
-        from ocpkit.cli._fold import _MAX_LISTED
+        from ocpkit.fleet._fold import _MAX_LISTED
 
         for cp, guess in evidence.items():
             if guess.version is None or guess.version == forced:
@@ -373,7 +417,7 @@ class _Outcome:
         ``verdict`` is ``"valid"`` or ``"invalid"`` for the frames judged, ``None``
         when no frame could be judged at all.
         """
-        from ocpkit.cli._fold import _MAX_LISTED, _MAX_NAMES
+        from ocpkit.fleet._fold import _MAX_LISTED, _MAX_NAMES
 
         totals = {
             "versions": self.versions_total,
@@ -405,9 +449,21 @@ class _Outcome:
 def run(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: IO[bytes]) -> int:
     """Run ``ocpkit validate`` with parsed *args*; return the exit status."""
     from ocpkit.capture import CaptureReader
-    from ocpkit.cli._fold import SourceRun, Summary
     from ocpkit.errors import CaptureError
+    from ocpkit.fleet._fold import SourceRun, Summary
 
+    args.files = [*args.files, *getattr(args, "more_files", [])]
+    if not args.files:
+        err.write(f"{args.usage}ocpkit validate: error: the following arguments are required: FILE\n")
+        return 2
+    if args.engine == "dask":
+        return _run_dask(args, out, err)
+    if args.report == "parquet":
+        err.write("ocpkit validate: --report parquet needs --engine dask\n")
+        return 2
+    if args.scheduler or args.workers:
+        err.write("ocpkit validate: --scheduler and --workers need --engine dask\n")
+        return 2
     version = None if args.ocpp == "auto" else args.ocpp
     try:
         inputs = expand(args.files)
@@ -515,5 +571,203 @@ def run(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: IO[bytes]) 
     data = outcome.summary(summary.as_json(code))
     if args.report != "text" or summary.frames:
         # A text summary of nothing would read as "all valid"; the messages on stderr say it all.
+        writer.summary(data)
+    return code
+
+
+class _Row:
+    """A record of the Dask engine's records table, as the writers read a fold record."""
+
+    __slots__ = (
+        "action",
+        "charge_point",
+        "direction",
+        "kind",
+        "line",
+        "notes",
+        "ok",
+        "row",
+        "source",
+        "timestamp",
+        "tolerated",
+        "violations",
+    )
+
+    def __init__(self, row: dict[str, Any]) -> None:
+        from types import SimpleNamespace
+
+        from ocpkit.fleet import RECORD_KEYS
+
+        self.row = {k: row[k] for k in RECORD_KEYS}
+        self.source, self.line, self.kind = row["source"], row["line"], row["kind"]
+        self.action, self.ok, self.timestamp = row["action"], row["ok"], row["timestamp"]
+        self.direction, self.charge_point = row["direction"], row["charge_point"]
+        self.tolerated = frozenset(row["tolerated"] or ())
+        self.notes = tuple(row["notes"] or ())
+        self.violations = [
+            SimpleNamespace(path=v["frame_path"], message=v["message"], keyword=v["keyword"], code=v["code"])
+            for v in row["violations"] or ()
+        ]
+
+    def as_json(self) -> dict[str, Any]:
+        return self.row
+
+
+def _run_dask(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
+    """``ocpkit validate --engine dask``: the same inputs judged on a Dask cluster, the same reports."""
+    import logging
+
+    from ocpkit.errors import CaptureError, MissingExtraError
+
+    try:
+        import distributed
+        import pandas as pd
+        import pyarrow as pa
+
+        from ocpkit.fleet.dask import expand as fleet_expand
+        from ocpkit.fleet.dask import summary_of, validate
+    except (ImportError, MissingExtraError) as exc:
+        err.write(
+            f"ocpkit validate: --engine dask needs the fleet extra: pip install 'ocpkit[fleet]' ({exc})\n"
+        )
+        return 2
+    if "-" in args.files:
+        err.write("ocpkit validate: --engine dask reads files and URLs, not stdin ('-')\n")
+        return 2
+    if args.workers is not None and args.workers < 1:
+        err.write("ocpkit validate: --workers must be at least 1\n")
+        return 2
+    try:
+        fleet_expand(args.files)
+    except CaptureError as exc:
+        err.write(f"ocpkit validate: {exc}\n")
+        return 2
+    dist: Any = distributed  # no type information
+    # The shuffle's progress notes are not the report's business.
+    logging.getLogger("distributed").setLevel(logging.ERROR)
+    cluster: Any = None
+    client: Any
+    try:
+        if args.scheduler:
+            client = dist.Client(args.scheduler)
+        else:
+            cluster = dist.LocalCluster(
+                n_workers=args.workers or 2,
+                threads_per_worker=1,
+                processes=True,
+                host="127.0.0.1",
+                dashboard_address=None,
+            )
+            client = dist.Client(cluster)
+    except (OSError, TimeoutError, ValueError) as exc:
+        err.write(f"ocpkit validate: cannot reach the Dask scheduler: {exc}\n")
+        return 2
+    try:
+        with client:
+            result = validate(
+                args.files,
+                client=client,
+                version=args.ocpp,
+                lenient=args.lenient,
+                rules=args.rules,
+                shape=args.shape,
+            )
+            writer = _Writer(args.report if args.report != "parquet" else "none", out, args.verbose)
+            if args.report == "parquet":
+                summaries, reports = result.to_parquet(args.report_dir, with_summaries=True)
+            else:
+                # One computation: the records stream in partition by partition as they are judged.
+                parts = result.records.to_delayed()
+                ends = result.summaries.to_delayed()
+                futures = client.compute([*parts, *ends, *result.reports.to_delayed()])
+                for future in dist.as_completed(futures[: len(parts)]):
+                    table = pa.Table.from_pandas(future.result(), preserve_index=False)
+                    for row in table.to_pylist():
+                        writer.record(_Row(row))
+                    future.release()
+                done = client.gather(futures[len(parts) :])
+                summaries = pd.concat(done[: len(ends)], ignore_index=True)
+                reports = result.read_reports(pd.concat(done[len(ends) :], ignore_index=True))
+    finally:
+        if cluster is not None:
+            cluster.close()
+    return _dask_summary(args, writer, err, summary_of(summaries), reports, out)
+
+
+def _dask_summary(
+    args: argparse.Namespace, writer: _Writer, err: IO[str], total: Any, reports: list[Any], out: IO[str]
+) -> int:
+    """The command line's summary from the fleet's merged summary and the source reports."""
+    from ocpkit.fleet import resolve_plan
+    from ocpkit.fleet._fold import _MAX_LISTED, _MAX_NAMES, Summary
+
+    summary = Summary(
+        frames=total.frames,
+        invalid=total.invalid,
+        tolerated=total.tolerated,
+        by_kind=total.by_kind,
+        by_action=total.by_action,
+        invalid_by_action=total.invalid_by_action,
+        by_charge_point=total.charge_points,
+        invalid_by_charge_point=total.invalid_by_charge_point,
+        by_code=total.by_code,
+        by_keyword=total.by_keyword,
+        unanswered=total.unanswered,
+        unanswered_listed=total.unanswered_listed[:_MAX_LISTED],
+        unpaired_results=total.unpaired_results,
+        findings=total.findings,
+        findings_listed=total.findings_listed[:_MAX_LISTED],
+        findings_total=total.findings_total,
+    )
+    outcome = _Outcome(err)
+    plan = resolve_plan(d for r in reports for d in r.decisions)
+    for (source, cp), d in plan.items():
+        outcome.versions_total += 1
+        if len(summary.versions) < _MAX_NAMES:
+            summary.versions.append(
+                {
+                    "source": source,
+                    "charge_point": cp,
+                    "version": d.version,
+                    "confidence": d.confidence,
+                    "reasons": list(d.reasons),
+                }
+            )
+    dir_frames: dict[str, int] = {}
+    for r in reports:
+        if r.failure is not None:
+            reason, message = r.failure
+            if r.in_directory and reason == "binary":
+                summary.add_problem(r.source, None, "binary file skipped")
+                continue
+            outcome.fail(r.source, reason, message)
+        if r.evidence and args.ocpp != "auto":
+            outcome.check_forced(r.source, args.ocpp, r.evidence)
+        for n, message in r.problems:
+            summary.add_problem(r.source, n, message)
+        summary.problems_total += r.problem_count - len(r.problems)
+        if r.shape is not None:
+            summary.add_source(r.shape)
+        if r.in_directory:
+            top = next(
+                (
+                    a
+                    for a in args.files
+                    if r.source.startswith(a.rstrip("/") + os.sep) or r.source.startswith(a)
+                ),
+                None,
+            )
+            if top is not None:
+                dir_frames[top] = dir_frames.get(top, 0) + r.frames
+    for top, count in dir_frames.items():
+        if count == 0:
+            outcome.fail(top, "no_frames", "no OCPP-J frame in any file of the directory")
+    outcome.finish_hints()
+    code = 2 if outcome.failed_total else (1 if summary.invalid else 0)
+    data = outcome.summary(summary.as_json(code))
+    if args.report == "parquet":
+        out.write(f"ocpkit validate: wrote {summary.frames} records to {args.report_dir}/records, ")
+        out.write(f"{len(total.charge_points)} charge point(s) to {args.report_dir}/summaries\n")
+    elif args.report != "text" or summary.frames:
         writer.summary(data)
     return code

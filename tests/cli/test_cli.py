@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 
 from ocpkit.cli import MAX_LINE_BYTES, main
-from ocpkit.cli._fold import FINDING_KEYS, RECORD_KEYS, VIOLATION_KEYS, payload_path
+from ocpkit.fleet._fold import FINDING_KEYS, RECORD_KEYS, VIOLATION_KEYS, payload_path
 from tests.capture.test_shared import LOGS, TRACES
 from tests.conftest import ROOT
 
@@ -481,7 +481,7 @@ def test_progress_on_a_terminal_silent_when_piped(tmp_path: Path) -> None:
 
 def test_unanswered_call_tracking_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     from ocpkit.capture import read_capture
-    from ocpkit.cli import _fold as _validate_run
+    from ocpkit.fleet import _fold as _validate_run
 
     monkeypatch.setattr(_validate_run, "PENDING_CALLS", 10)
     summary = _validate_run.Summary()

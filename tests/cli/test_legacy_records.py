@@ -24,7 +24,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ocpkit.cli import main
-from ocpkit.cli._fold import payload_path
+from ocpkit.fleet._fold import payload_path
 from tests.cli import legacy_pipeline
 
 OCPP_CAPTURES = (

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ocpkit.cli import main
-from ocpkit.cli._fold import _MAX_LISTED
+from ocpkit.fleet._fold import _MAX_LISTED
 from tests.conftest import ROOT
 
 EXAMPLE = ROOT / "examples" / "charger.log"

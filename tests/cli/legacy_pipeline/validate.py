@@ -4,7 +4,7 @@ Theory of operation. Each input (a file, ``-`` for stdin, a gzip file recognised
 by its magic bytes, or a directory walked recursively in sorted order) is read as
 text lines one at a time (:mod:`ocpkit.cli._inputs`) and handed to
 :class:`ocpkit.capture.CaptureReader`; the frames it yields are judged by the
-pure fold in :mod:`ocpkit.cli._fold`, and each verdict is written out at once in
+pure fold in :mod:`ocpkit.fleet._fold`, and each verdict is written out at once in
 the chosen report format. The summary holds counts only, so memory stays flat
 however large the capture.
 
