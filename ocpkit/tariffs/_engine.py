@@ -5,7 +5,9 @@ the dimensions the tariff can price for that kind of period (FLAT once per
 session and once per reservation). A dimension whose first choice is
 unrestricted takes it without a check; otherwise the compiled choices are
 tried in order and the first whose check holds at the period's start wins
-(a check that needs the local time gets it, converted once per period). As
+(the facts the tariff's checks read, the local minute, date and weekday and
+the duration since the charging started among them, are worked out once per
+period, and only those). As
 each line is made, its group's total in step units and last line with a
 volume are kept, so that ``step_size`` (:func:`~ocpkit.tariffs._rules.step`)
 is applied per group without another pass. Then the lines are priced: each
@@ -32,6 +34,7 @@ later sets again, so results do not depend on the caller's decimal context.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta, tzinfo
 from decimal import Decimal
 from functools import partial
@@ -51,7 +54,7 @@ from ocpkit.tariffs._results import (
     make_pricing,
     make_tax,
 )
-from ocpkit.tariffs._rules import At, Line, Triple, holds, in_context, step
+from ocpkit.tariffs._rules import At, Line, Triple, in_context, step
 
 __all__ = ["run"]
 
@@ -194,6 +197,11 @@ def run(
 
     charging, reserving, expiring = compiled.active
     local_needed = compiled.local
+    facts = compiled.facts
+    need_minute = "minute" in facts
+    need_day = "day" in facts
+    need_weekday = "weekday" in facts
+    need_duration = "duration" in facts
     per_volume = _PER_VOLUME
     lines: list[Line] = []
     flat_done = reserved_flat_done = False
@@ -232,16 +240,43 @@ def run(
             if volumes[3] is not None:
                 parking = parking + volumes[3]
         at: At | None = None
-        held: dict[int, bool] = {}
-        for dimension, chosen in fixed:
+        for dimension, chosen, options, memoized in fixed:
             volume = volumes[dimension]
             if volume is None:
                 continue
             if chosen is None:
                 if at is None:
-                    local = at_start.astimezone(zone) if local_needed else None
-                    at = At(at_start, at_end, origin, local, energy_before, dims)
-                chosen = _walk(compiled, kind, dimension, at, held)
+                    # The period's facts, worked out once for every check that reads them.
+                    if local_needed:
+                        local = at_start.astimezone(zone)
+                        at = At(
+                            at_start,
+                            at_end,
+                            energy_before,
+                            dims,
+                            local.hour * 60 + local.minute if need_minute else None,
+                            local.date() if need_day else None,
+                            local.weekday() if need_weekday else None,
+                            (at_start - origin) // _MICROSECOND if need_duration else None,
+                        )
+                    else:
+                        at = At(
+                            at_start,
+                            at_end,
+                            energy_before,
+                            dims,
+                            None,
+                            None,
+                            None,
+                            (at_start - origin) // _MICROSECOND if need_duration else None,
+                        )
+                if memoized:
+                    chosen = _memoized(compiled, kind, dimension, options, at)
+                else:
+                    for test, option in options:
+                        if test is None or test(at):
+                            chosen = option
+                            break
                 if chosen is None:
                     continue
             element, component, factor, _ = chosen
@@ -299,7 +334,7 @@ def run(
                 per_group[key] = [_ZERO + numerator, factor]
             else:
                 slot[0] = slot[0] + numerator
-        if (at is None or at.local is None) and (at_start.year == 1 or at_start.year == 9999):
+        if (at is None or not local_needed) and (at_start.year == 1 or at_start.year == 9999):
             # Near the ends of the calendar the local time may not exist; fail as the conversion does.
             at_start.astimezone(zone)
 
@@ -364,34 +399,27 @@ def _resum(lines: list[Line], numerators: list[Any], group: int) -> Decimal:
     return billed
 
 
-def _walk(
-    compiled: CompiledTariff, kind: int, dimension: int, at: At, held: dict[int, bool]
+def _memoized(
+    compiled: CompiledTariff,
+    kind: int,
+    dimension: int,
+    options: tuple[tuple[Callable[[At], bool] | None, Choice], ...],
+    at: At,
 ) -> Choice | None:
-    """The first choice of ``dimension`` whose check holds at ``at``; ``held`` caches checks per element."""
-    choices = compiled.plans[kind][dimension]
-    if compiled.memoized[kind][dimension]:
-        # Only local-time restrictions: the choice is a function of the local minute.
-        local = at.local
-        assert local is not None
-        memo = compiled.memo
-        key = (kind, dimension, local.date(), local.hour * 60 + local.minute)
-        position = memo.get(key)
-        if position is None:
-            position = next((i for i, c in enumerate(choices) if c[3] is None or holds(c[3], at)), -1)
-            if len(memo) >= _MEMO_SIZE:
-                memo.clear()
-            memo[key] = position
-        return None if position < 0 else choices[position]
-    for chosen in choices:
-        check = chosen[3]
-        if check is None:
-            return chosen
-        ok = held.get(chosen[0])
-        if ok is None:
-            ok = held[chosen[0]] = holds(check, at)
-        if ok:
-            return chosen
-    return None
+    """The first choice whose test holds at ``at``, remembered per local date and minute.
+
+    Only for plans whose checks read the local time alone: the choice is a
+    function of the local date and minute.
+    """
+    memo = compiled.memo
+    key = (kind, dimension, at.day, at.minute)
+    position = memo.get(key)
+    if position is None:
+        position = next((i for i, (test, _) in enumerate(options) if test is None or test(at)), -1)
+        if len(memo) >= _MEMO_SIZE:
+            memo.clear()
+        memo[key] = position
+    return None if position < 0 else options[position][1]
 
 
 def _totals(

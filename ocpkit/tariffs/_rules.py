@@ -3,10 +3,14 @@
 Theory of operation. Everything here works on the dataclasses of
 :mod:`ocpkit.tariffs._input` and knows nothing about wire shapes. A
 :class:`Check` is one element's restrictions reduced, when the tariff is
-compiled, to the tests that apply; :func:`holds` judges it against a period
-(:class:`At`: its start in local time, the session's energy before it, its
-measured currents and powers; the duration since the charging started and the
-period's hours are worked out only when a restriction asks). :func:`step`
+compiled, to the tests that apply, written out as one function of a period
+(its ``test``; :func:`holds` calls it): the cheap comparisons first, and
+bounds in the units the period's facts come in (a duration bound in whole
+microseconds, its exact ceiling). An :class:`At` holds those facts, worked out
+once per period and shared by every element's check: the local minute, date
+and weekday, the duration since the charging started, the energy before the
+period, its measured currents and powers (the period's hours are worked out
+only when a power restriction asks). :func:`step`
 rounds one group's session total up to the step of the last component that
 priced the group and books the extra volume on that last line (a ``Line``),
 in step units, so that the billed amount stays exact. :func:`tax_rule` is the
@@ -16,9 +20,11 @@ the length of a call by :func:`in_context`.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Context, Decimal, getcontext, setcontext
+from fractions import Fraction
 from typing import Any, Final, TypeVar
 
 from ocpkit.tariffs._input import NRestrictions
@@ -28,6 +34,7 @@ __all__ = ["CONTEXT", "At", "Check", "Line", "Triple", "holds", "in_context", "s
 _ZERO: Final = Decimal(0)
 _HOUR: Final = Decimal(3600)
 _DAY: Final = 24 * 60
+_MICROSECOND: Final = timedelta(microseconds=1)
 
 #: The context of every pricing operation: 28 significant digits, as Decimal's default.
 CONTEXT: Final = Context(prec=28)
@@ -64,7 +71,12 @@ class Check:
     ``None`` when the time of day does not matter; ``local`` says whether the
     local time is needed at all (time of day, dates, days of the week), and
     ``local_only`` whether nothing else is checked, so that the outcome
-    depends on the local date and minute alone.
+    depends on the local date and minute alone. ``facts`` names what of a
+    period's :class:`At` the check reads (``minute``, ``day``, ``weekday``,
+    ``duration``). ``test`` is the check itself, one function of an
+    :class:`At` written for these restrictions when the tariff is compiled:
+    the cheap comparisons first (energy, duration, time of day, dates, days),
+    then the measured currents and powers.
     """
 
     __slots__ = (
@@ -72,6 +84,7 @@ class Check:
         "days",
         "duration",
         "end_date",
+        "facts",
         "local",
         "local_only",
         "max_current",
@@ -84,6 +97,7 @@ class Check:
         "min_power",
         "power",
         "start_date",
+        "test",
         "window",
     )
 
@@ -117,6 +131,7 @@ class Check:
         self.local_only = self.local and not (
             self.duration or self.current or self.power or r.min_kwh is not None or r.max_kwh is not None
         )
+        self.facts, self.test = _writer(self)
 
     @staticmethod
     def needed(r: NRestrictions) -> bool:
@@ -124,78 +139,112 @@ class Check:
         return r != NRestrictions(reservation=r.reservation)
 
 
-class At:
-    """What a period's restrictions are judged against; duration and hours are computed on demand."""
+def _microseconds_above(bound: Decimal) -> int:
+    """The least whole number of microseconds not below ``bound`` seconds (exact, any size)."""
+    return math.ceil(Fraction(bound) * 1_000_000)
 
-    __slots__ = ("dims", "end", "energy", "local", "origin", "start")
+
+def _writer(c: Check) -> tuple[frozenset[str], Callable[[At], bool]]:
+    """What ``c`` reads of a period, and its test, written out as one expression."""
+    terms: list[str] = []
+    scope: dict[str, Any] = {"_current": _current, "_power": _power}
+    facts: set[str] = set()
+
+    def constant(value: object) -> str:
+        name = f"k{len(scope)}"
+        scope[name] = value
+        return name
+
+    # min_* inclusive, max_* exclusive (kWh, duration); see TariffRestrictions.
+    if c.min_kwh is not None:
+        terms.append(f"at.energy >= {constant(c.min_kwh)}")
+    if c.max_kwh is not None:
+        terms.append(f"at.energy < {constant(c.max_kwh)}")
+    if c.duration:
+        # The duration is whole microseconds, so comparing it with a bound in seconds is
+        # comparing it with the bound's ceiling in microseconds.
+        facts.add("duration")
+        if c.min_duration is not None:
+            terms.append(f"at.duration >= {constant(_microseconds_above(c.min_duration))}")
+        if c.max_duration is not None:
+            terms.append(f"at.duration < {constant(_microseconds_above(c.max_duration))}")
+    if c.window is not None:
+        # Whole minutes decide: the windows' bounds are whole minutes.
+        facts.add("minute")
+        lo, hi, wraps = c.window
+        if wraps:
+            terms.append(f"(at.minute >= {lo} or at.minute < {hi})")
+        else:
+            terms.append(f"{lo} <= at.minute < {hi}")
+    # OCPI 2.2.1 tariffs: start_date inclusive, end_date exclusive.
+    if c.start_date is not None:
+        facts.add("day")
+        terms.append(f"at.day >= {constant(c.start_date)}")
+    if c.end_date is not None:
+        facts.add("day")
+        terms.append(f"at.day < {constant(c.end_date)}")
+    if c.days is not None:
+        facts.add("weekday")
+        terms.append(f"at.weekday in {constant(c.days)}")
+    if c.current:
+        terms.append(f"_current(at, {constant(c.min_current)}, {constant(c.max_current)})")
+    if c.power:
+        terms.append(f"_power(at, {constant(c.min_power)}, {constant(c.max_power)})")
+    exec(f"def test(at):\n    return {' and '.join(terms) or 'True'}\n", scope)
+    test: Callable[[At], bool] = scope["test"]
+    return frozenset(facts), test
+
+
+class At:
+    """What a period's restrictions are judged against, worked out once per period.
+
+    ``start``/``end`` (UTC), ``energy`` (kWh before the period), ``dims``
+    (its measurements); when a restriction of the tariff needs them,
+    ``minute`` (of the local day), ``day`` (the local date), ``weekday``
+    (``date.weekday()``), ``duration`` (whole microseconds since the charging
+    started), else ``None``.
+    """
+
+    __slots__ = ("day", "dims", "duration", "end", "energy", "minute", "start", "weekday")
 
     def __init__(
         self,
         start: datetime,
         end: datetime,
-        origin: datetime,
-        local: datetime | None,
         energy: Decimal,
         dims: dict[str, Decimal],
+        minute: int | None,
+        day: date | None,
+        weekday: int | None,
+        duration: int | None,
     ) -> None:
         self.start = start
         self.end = end
-        self.origin = origin
-        self.local = local
         self.energy = energy
         self.dims = dims
+        self.minute = minute
+        self.day = day
+        self.weekday = weekday
+        self.duration = duration
 
 
 def holds(c: Check, at: At) -> bool:
     """True when every restriction of ``c`` holds at the start of the period ``at``."""
-    local = at.local
-    if c.local:
-        assert local is not None
-        window = c.window
-        if window is not None:
-            # Whole minutes decide: the windows' bounds are whole minutes.
-            minute = local.hour * 60 + local.minute
-            lo, hi, wraps = window
-            if wraps:
-                if minute < lo and minute >= hi:
-                    return False
-            elif not lo <= minute < hi:
-                return False
-        if c.start_date is not None or c.end_date is not None:
-            day = local.date()
-            # OCPI 2.2.1 tariffs: start_date inclusive, end_date exclusive.
-            if c.start_date is not None and day < c.start_date:
-                return False
-            if c.end_date is not None and day >= c.end_date:
-                return False
-        if c.days is not None and local.weekday() not in c.days:
-            return False
-    # min_* inclusive, max_* exclusive (kWh, duration); see TariffRestrictions.
-    if c.min_kwh is not None and at.energy < c.min_kwh:
-        return False
-    if c.max_kwh is not None and at.energy >= c.max_kwh:
-        return False
-    if c.duration:
-        duration = seconds(at.start - at.origin)
-        if c.min_duration is not None and duration < c.min_duration:
-            return False
-        if c.max_duration is not None and duration >= c.max_duration:
-            return False
+    return c.test(at)
+
+
+def _current(at: At, minimum: Decimal | None, maximum: Decimal | None) -> bool:
     dims = at.dims
-    if c.current:
-        average = dims.get("CURRENT")
-        if not _bounds(
-            c.min_current, c.max_current, dims.get("MIN_CURRENT", average), dims.get("MAX_CURRENT", average)
-        ):
-            return False
-    if c.power:
-        average = dims.get("POWER")
-        if average is None:
-            average = _average_power(at)
-        return _bounds(
-            c.min_power, c.max_power, dims.get("MIN_POWER", average), dims.get("MAX_POWER", average)
-        )
-    return True
+    average = dims.get("CURRENT")
+    return _bounds(minimum, maximum, dims.get("MIN_CURRENT", average), dims.get("MAX_CURRENT", average))
+
+
+def _power(at: At, minimum: Decimal | None, maximum: Decimal | None) -> bool:
+    dims = at.dims
+    average = dims.get("POWER")
+    if average is None:
+        average = _average_power(at)
+    return _bounds(minimum, maximum, dims.get("MIN_POWER", average), dims.get("MAX_POWER", average))
 
 
 def _bounds(
