@@ -67,6 +67,7 @@ _PER_VOLUME: Final = (_ONE, Decimal(1000), _HOUR, _HOUR)
 _NAMES: Final = ("FLAT", "ENERGY", "TIME", "PARKING_TIME")
 FLAT, ENERGY, TIME, PARKING = 0, 1, 2, 3
 _MICROSECOND: Final = timedelta(microseconds=1)
+_HOUR_IN_MICROSECONDS: Final = Decimal("3600E+6")
 
 
 _defer: Final = partial(tuple.__new__, Deferred)
@@ -453,25 +454,35 @@ def _totals(
     else:
         start, nothing = _START_NO_VAT, _NOTHING_NO_VAT
     start_incl = start[1]
+    exact = rounding is None
+    # The five cost groups' sums; when nothing is rounded, their Price objects as they are made.
     costs: list[Triple] = []
+    prices: list[Price] = []
     subtotal = start
     for per_group in numerators:
         if per_group is None:
-            costs.append(start)
+            if exact:
+                prices.append(nothing)
+            else:
+                costs.append(start)
             continue
         if len(per_group) == 1:
             # _plus(start, amount(...)), written out: each amount of the sum is 0 + y.
             for (vat, unit), (numerator, factor) in per_group.items():
                 excl, incl, taxes = amount(numerator / unit, vat, factor)
+            if excl is not None:
+                excl = _ZERO + excl
+            incl = None if start_incl is None or incl is None else start_incl + incl
             if taxes:
                 # amount() splits the tax at one rate at most.
                 p, x = taxes[0]
-                taxes = ((p, _ZERO + x),)
-            total: Triple = (
-                None if excl is None else _ZERO + excl,
-                None if start_incl is None or incl is None else start_incl + incl,
-                taxes,
-            )
+                x = _ZERO + x
+                taxes = ((p, x),)
+                if exact:
+                    prices.append(make_price(excl, incl, (make_tax(p, x),)))
+            elif exact:
+                prices.append(make_price(excl, incl, ()))
+            total: Triple = (excl, incl, taxes)
             # _plus(start, total) is total: 0 + (0 + y) is 0 + y (exponent at most 0, never -0).
             subtotal = total if subtotal is start else _plus(subtotal, total)
         else:
@@ -480,7 +491,10 @@ def _totals(
                 total = _plus(total, amount(numerator / unit, vat, factor))
             # Adding an empty group adds zeros: a no-op on a sum that began at zero.
             subtotal = _plus(subtotal, total)
-        costs.append(total)
+            if exact:
+                prices.append(_exact(total))
+        if not exact:
+            costs.append(total)
     adjustment: Triple
     if tariff.min_price is None and tariff.max_price is None:
         # _limit_adjustment without bounds: each known amount minus itself, no tax moved.
@@ -492,28 +506,14 @@ def _totals(
         )
     else:
         adjustment = _limit_adjustment(tariff, subtotal, version)
-    delta = data.end - data.start
-    if rounding is None:
-        # _exact for each, inline: the empty groups share one Price.
-        prices = []
-        for t in costs:
-            if t is start:
-                prices.append(nothing)
-                continue
-            taxes = t[2]
-            if not taxes:
-                prices.append(make_price(t[0], t[1], ()))
-            elif len(taxes) == 1:
-                p, x = taxes[0]
-                prices.append(make_price(t[0], t[1], (make_tax(p, x),)))
-            else:
-                prices.append(make_price(t[0], t[1], tuple([make_tax(p, x) for p, x in taxes])))
+    if exact:
         limit_price = _exact(adjustment)
         total_price = _exact(_plus(subtotal, adjustment))
     else:
         prices = [_price(t, rounding) for t in costs]
         limit_price = _price(adjustment, rounding)
         total_price = _price(_plus(subtotal, adjustment), rounding)
+    delta = data.end - data.start
     return make_pricing(
         version,
         tariff.currency,
@@ -523,8 +523,9 @@ def _totals(
         prices[FLAT],
         energy,
         prices[ENERGY],
-        # seconds(delta) / _HOUR: the same digits and exponent.
-        Decimal(delta // _MICROSECOND).scaleb(-6) / _HOUR,
+        # seconds(delta) / _HOUR: the same quotient and the same ideal exponent (-6), so the
+        # same digits and exponent.
+        Decimal(delta // _MICROSECOND) / _HOUR_IN_MICROSECONDS,
         prices[TIME],
         parking,
         prices[PARKING],

@@ -533,11 +533,14 @@ def read_cdr(
     country = time_zone = None
     if location is not None:
         loc = location if type(location) is dict else _mapping(location, f"{path}.cdr_location")
-        if loc.get("country") is not None:
-            country = _str(loc["country"], f"{path}.cdr_location.country")
-        if loc.get("time_zone") is not None:
+        # Paths are formatted only for a value that is not a plain string (_str's slow path).
+        country = loc.get("country")
+        if country is not None and type(country) is not str:
+            country = _str(country, f"{path}.cdr_location.country")
+        time_zone = loc.get("time_zone")
+        if time_zone is not None and type(time_zone) is not str:
             # 2.1.1 Location.time_zone; a non-standard extra on 2.2.1 CdrLocation.
-            time_zone = _str(loc["time_zone"], f"{path}.cdr_location.time_zone")
+            time_zone = _str(time_zone, f"{path}.cdr_location.time_zone")
     periods = _periods(get("charging_periods", []), path)
     synthesized = False
     if not periods and get("kwh") is not None:
@@ -553,7 +556,9 @@ def read_cdr(
     return PricingInput(
         start,
         end,
-        None if currency is None else _str(currency, f"{path}.currency").upper(),
+        None
+        if currency is None
+        else (currency if type(currency) is str else _str(currency, f"{path}.currency")).upper(),
         country,
         time_zone,
         periods,
