@@ -54,7 +54,7 @@ from ocpkit.tariffs._results import (
     make_pricing,
     make_tax,
 )
-from ocpkit.tariffs._rules import At, Line, Triple, in_context, step
+from ocpkit.tariffs._rules import DAY, MINUTE, At, Line, Triple, in_context, step
 
 __all__ = ["run"]
 
@@ -250,7 +250,7 @@ def run(
                     # The period's facts, worked out once for every check that reads them.
                     if local_needed:
                         local = at_start.astimezone(zone)
-                        at = At(
+                        at = (
                             at_start,
                             at_end,
                             energy_before,
@@ -261,7 +261,7 @@ def run(
                             (at_start - origin) // _MICROSECOND if need_duration else None,
                         )
                     else:
-                        at = At(
+                        at = (
                             at_start,
                             at_end,
                             energy_before,
@@ -413,7 +413,7 @@ def _memoized(
     function of the local date and minute.
     """
     memo = compiled.memo
-    key = (kind, dimension, at.day, at.minute)
+    key = (kind, dimension, at[DAY], at[MINUTE])
     position = memo.get(key)
     if position is None:
         position = next((i for i, (test, _) in enumerate(options) if test is None or test(at)), -1)

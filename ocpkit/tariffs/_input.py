@@ -414,6 +414,11 @@ def _utc(value: object) -> datetime | None:
         result = _ISO(value)
     except ValueError:
         return None
+    return _in_utc(result)
+
+
+def _in_utc(result: datetime) -> datetime | None:
+    """The parsed date-time ``result`` in UTC (no offset meaning UTC), or None to take the slow path."""
     zone = result.tzinfo
     if zone is UTC:
         return result
@@ -467,7 +472,7 @@ def _periods(raw_periods: object, path: str) -> list[NPeriod]:
                 pass
             else:
                 if start.tzinfo is not utc:
-                    start = _utc(at)
+                    start = _in_utc(start)
         if start is None:
             start = _datetime(at, f"{path}.charging_periods[{i}].start_date_time")
         dims: dict[str, Decimal] = {}

@@ -6,7 +6,7 @@ Theory of operation. Everything here works on the dataclasses of
 compiled, to the tests that apply, written out as one function of a period
 (its ``test``; :func:`holds` calls it): the cheap comparisons first, and
 bounds in the units the period's facts come in (a duration bound in whole
-microseconds, its exact ceiling). An :class:`At` holds those facts, worked out
+microseconds, its exact ceiling). An ``At`` tuple holds those facts, worked out
 once per period and shared by every element's check: the local minute, date
 and weekday, the duration since the charging started, the energy before the
 period, its measured currents and powers (the period's hours are worked out
@@ -72,9 +72,9 @@ class Check:
     local time is needed at all (time of day, dates, days of the week), and
     ``local_only`` whether nothing else is checked, so that the outcome
     depends on the local date and minute alone. ``facts`` names what of a
-    period's :class:`At` the check reads (``minute``, ``day``, ``weekday``,
+    period's ``At`` the check reads (``minute``, ``day``, ``weekday``,
     ``duration``). ``test`` is the check itself, one function of an
-    :class:`At` written for these restrictions when the tariff is compiled:
+    ``At`` tuple, written for these restrictions when the tariff is compiled:
     the cheap comparisons first (energy, duration, time of day, dates, days),
     then the measured currents and powers.
     """
@@ -157,75 +157,69 @@ def _writer(c: Check) -> tuple[frozenset[str], Callable[[At], bool]]:
 
     # min_* inclusive, max_* exclusive (kWh, duration); see TariffRestrictions.
     if c.min_kwh is not None:
-        terms.append(f"at.energy >= {constant(c.min_kwh)}")
+        terms.append(f"at[ENERGY] >= {constant(c.min_kwh)}")
     if c.max_kwh is not None:
-        terms.append(f"at.energy < {constant(c.max_kwh)}")
+        terms.append(f"at[ENERGY] < {constant(c.max_kwh)}")
     if c.duration:
         # The duration is whole microseconds, so comparing it with a bound in seconds is
         # comparing it with the bound's ceiling in microseconds.
         facts.add("duration")
         if c.min_duration is not None:
-            terms.append(f"at.duration >= {constant(_microseconds_above(c.min_duration))}")
+            terms.append(f"at[DURATION] >= {constant(_microseconds_above(c.min_duration))}")
         if c.max_duration is not None:
-            terms.append(f"at.duration < {constant(_microseconds_above(c.max_duration))}")
+            terms.append(f"at[DURATION] < {constant(_microseconds_above(c.max_duration))}")
     if c.window is not None:
         # Whole minutes decide: the windows' bounds are whole minutes.
         facts.add("minute")
         lo, hi, wraps = c.window
         if wraps:
-            terms.append(f"(at.minute >= {lo} or at.minute < {hi})")
+            terms.append(f"(at[MINUTE] >= {lo} or at[MINUTE] < {hi})")
         else:
-            terms.append(f"{lo} <= at.minute < {hi}")
+            terms.append(f"{lo} <= at[MINUTE] < {hi}")
     # OCPI 2.2.1 tariffs: start_date inclusive, end_date exclusive.
     if c.start_date is not None:
         facts.add("day")
-        terms.append(f"at.day >= {constant(c.start_date)}")
+        terms.append(f"at[DAY] >= {constant(c.start_date)}")
     if c.end_date is not None:
         facts.add("day")
-        terms.append(f"at.day < {constant(c.end_date)}")
+        terms.append(f"at[DAY] < {constant(c.end_date)}")
     if c.days is not None:
         facts.add("weekday")
-        terms.append(f"at.weekday in {constant(c.days)}")
+        terms.append(f"at[WEEKDAY] in {constant(c.days)}")
     if c.current:
         terms.append(f"_current(at, {constant(c.min_current)}, {constant(c.max_current)})")
     if c.power:
         terms.append(f"_power(at, {constant(c.min_power)}, {constant(c.max_power)})")
-    exec(f"def test(at):\n    return {' and '.join(terms) or 'True'}\n", scope)
+    expression = " and ".join(terms) or "True"
+    for name, position in _POSITIONS.items():
+        expression = expression.replace(f"at[{name}]", f"at[{position}]")
+    exec(f"def test(at):\n    return {expression}\n", scope)
     test: Callable[[At], bool] = scope["test"]
     return frozenset(facts), test
 
 
-class At:
-    """What a period's restrictions are judged against, worked out once per period.
-
-    ``start``/``end`` (UTC), ``energy`` (kWh before the period), ``dims``
-    (its measurements); when a restriction of the tariff needs them,
-    ``minute`` (of the local day), ``day`` (the local date), ``weekday``
-    (``date.weekday()``), ``duration`` (whole microseconds since the charging
-    started), else ``None``.
-    """
-
-    __slots__ = ("day", "dims", "duration", "end", "energy", "minute", "start", "weekday")
-
-    def __init__(
-        self,
-        start: datetime,
-        end: datetime,
-        energy: Decimal,
-        dims: dict[str, Decimal],
-        minute: int | None,
-        day: date | None,
-        weekday: int | None,
-        duration: int | None,
-    ) -> None:
-        self.start = start
-        self.end = end
-        self.energy = energy
-        self.dims = dims
-        self.minute = minute
-        self.day = day
-        self.weekday = weekday
-        self.duration = duration
+#: What a period's restrictions are judged against, worked out once per period (a plain
+#: tuple: one is made per restricted period): its start and end (UTC), the energy (kWh)
+#: before it, its measurements; when a restriction of the tariff reads them, else None:
+#: the minute of the local day, the local date, its ``date.weekday()``, the whole
+#: microseconds since the charging started. Positions: the constants below.
+At = tuple[datetime, datetime, Decimal, dict[str, Decimal], int | None, date | None, int | None, int | None]
+START: Final = 0
+END: Final = 1
+ENERGY: Final = 2
+DIMS: Final = 3
+MINUTE: Final = 4
+DAY: Final = 5
+WEEKDAY: Final = 6
+DURATION: Final = 7
+_POSITIONS: Final = {
+    "ENERGY": ENERGY,
+    "DIMS": DIMS,
+    "MINUTE": MINUTE,
+    "DAY": DAY,
+    "WEEKDAY": WEEKDAY,
+    "DURATION": DURATION,
+}
 
 
 def holds(c: Check, at: At) -> bool:
@@ -234,13 +228,13 @@ def holds(c: Check, at: At) -> bool:
 
 
 def _current(at: At, minimum: Decimal | None, maximum: Decimal | None) -> bool:
-    dims = at.dims
+    dims = at[DIMS]
     average = dims.get("CURRENT")
     return _bounds(minimum, maximum, dims.get("MIN_CURRENT", average), dims.get("MAX_CURRENT", average))
 
 
 def _power(at: At, minimum: Decimal | None, maximum: Decimal | None) -> bool:
-    dims = at.dims
+    dims = at[DIMS]
     average = dims.get("POWER")
     if average is None:
         average = _average_power(at)
@@ -258,10 +252,10 @@ def _bounds(
 
 
 def _average_power(at: At) -> Decimal | None:
-    energy = at.dims.get("ENERGY")
+    energy = at[DIMS].get("ENERGY")
     if energy is None:
         return None
-    hours = at.dims.get("TIME") or max(seconds(at.end - at.start), _ZERO) / _HOUR
+    hours = at[DIMS].get("TIME") or max(seconds(at[END] - at[START]), _ZERO) / _HOUR
     return energy / hours if hours > 0 else None
 
 
