@@ -497,19 +497,30 @@ def _totals(
             costs.append(total)
     adjustment: Triple
     if tariff.min_price is None and tariff.max_price is None:
-        # _limit_adjustment without bounds: each known amount minus itself, no tax moved.
-        excl, incl = subtotal[0], subtotal[1]
-        adjustment = (
-            None if excl is None else excl - excl,
-            None if incl is None or version == "2.1.1" else incl - incl,
-            (),
-        )
+        # _limit_adjustment without bounds: each known amount minus itself, no tax moved; and
+        # its sum with the subtotal, as _plus adds them (no taxes on the adjustment's side, so
+        # the subtotal's are each added to zero).
+        excl, incl, taxes = subtotal
+        d_excl = t_excl = d_incl = t_incl = None
+        if excl is not None:
+            d_excl = excl - excl
+            t_excl = excl + d_excl
+        if incl is not None and version != "2.1.1":
+            d_incl = incl - incl
+            t_incl = incl + d_incl
+        adjustment = (d_excl, d_incl, ())
+        if exact:
+            # _exact(adjustment) and _exact(_plus(subtotal, adjustment)), written out.
+            limit_price = make_price(d_excl, d_incl, ())
+            total_price = make_price(
+                t_excl, t_incl, tuple([make_tax(p, _ZERO + x) for p, x in taxes]) if taxes else ()
+            )
     else:
         adjustment = _limit_adjustment(tariff, subtotal, version)
-    if exact:
-        limit_price = _exact(adjustment)
-        total_price = _exact(_plus(subtotal, adjustment))
-    else:
+        if exact:
+            limit_price = _exact(adjustment)
+            total_price = _exact(_plus(subtotal, adjustment))
+    if not exact:
         prices = [_price(t, rounding) for t in costs]
         limit_price = _price(adjustment, rounding)
         total_price = _price(_plus(subtotal, adjustment), rounding)
