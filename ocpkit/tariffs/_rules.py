@@ -20,11 +20,11 @@ the length of a call by :func:`in_context`.
 
 from __future__ import annotations
 
-import math
+import threading
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from decimal import Context, Decimal, getcontext, setcontext
-from fractions import Fraction
+from types import CodeType, FunctionType
 from typing import Any, Final, TypeVar
 
 from ocpkit.tariffs._input import NRestrictions
@@ -141,7 +141,22 @@ class Check:
 
 def _microseconds_above(bound: Decimal) -> int:
     """The least whole number of microseconds not below ``bound`` seconds (exact, any size)."""
-    return math.ceil(Fraction(bound) * 1_000_000)
+    sign, digits, exponent = bound.as_tuple()
+    coefficient = int("".join(map(str, digits)))
+    shift = int(exponent) + 6
+    scale: int = 10 ** abs(shift)
+    if shift >= 0:
+        micro = coefficient * scale
+        return -micro if sign else micro
+    whole, part = divmod(coefficient, scale)
+    # The ceiling of a positive value rounds a fraction up; of a negative one, towards zero.
+    return -whole if sign else whole + (part != 0)
+
+
+# Compiled sources of restriction tests, by source (bounded: emptied when full).
+_SOURCES: dict[str, CodeType] = {}
+_SOURCES_SIZE: Final = 1024
+_SOURCES_LOCK: Final = threading.Lock()
 
 
 def _writer(c: Check) -> tuple[frozenset[str], Callable[[At], bool]]:
@@ -173,9 +188,9 @@ def _writer(c: Check) -> tuple[frozenset[str], Callable[[At], bool]]:
         facts.add("minute")
         lo, hi, wraps = c.window
         if wraps:
-            terms.append(f"(at[MINUTE] >= {lo} or at[MINUTE] < {hi})")
+            terms.append(f"(at[MINUTE] >= {constant(lo)} or at[MINUTE] < {constant(hi)})")
         else:
-            terms.append(f"{lo} <= at[MINUTE] < {hi}")
+            terms.append(f"{constant(lo)} <= at[MINUTE] < {constant(hi)}")
     # OCPI 2.2.1 tariffs: start_date inclusive, end_date exclusive.
     if c.start_date is not None:
         facts.add("day")
@@ -193,8 +208,20 @@ def _writer(c: Check) -> tuple[frozenset[str], Callable[[At], bool]]:
     expression = " and ".join(terms) or "True"
     for name, position in _POSITIONS.items():
         expression = expression.replace(f"at[{name}]", f"at[{position}]")
-    exec(f"def test(at):\n    return {expression}\n", scope)
-    test: Callable[[At], bool] = scope["test"]
+    # Tariffs share few shapes of restrictions: each shape's source is compiled once (the
+    # constants are names in the scope), so compiling a tariff stays cheap.
+    source = f"def test(at):\n    return {expression}\n"
+    code = _SOURCES.get(source)
+    if code is None:
+        # The code of the one function the source defines.
+        code = next(
+            c for c in compile(source, "<tariff restriction>", "exec").co_consts if type(c) is CodeType
+        )
+        with _SOURCES_LOCK:
+            if len(_SOURCES) >= _SOURCES_SIZE:
+                _SOURCES.clear()
+            _SOURCES[source] = code
+    test: Callable[[At], bool] = FunctionType(code, scope)
     return frozenset(facts), test
 
 

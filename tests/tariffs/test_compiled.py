@@ -665,3 +665,13 @@ def test_fractional_duration_bounds_equal_reference(low: Any, high: Any, shift: 
     expected = outcome(reference.price, tariff, cdr, "2.2.1", "UTC")
     assert outcome(price, tariff, cdr, "2.2.1", "UTC") == expected
     assert outcome(price, compile(tariff, "2.2.1"), cdr, "2.2.1", "UTC") == expected
+
+
+@given(st.decimals(allow_nan=False, allow_infinity=False, min_value=-(10**15), max_value=10**15))
+def test_duration_bounds_in_microseconds_are_exact_ceilings(bound: Decimal) -> None:
+    import math
+    from fractions import Fraction
+
+    from ocpkit.tariffs._rules import _microseconds_above
+
+    assert _microseconds_above(bound) == math.ceil(Fraction(bound) * 1_000_000)
