@@ -24,7 +24,6 @@ import threading
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from decimal import Context, Decimal, getcontext, setcontext
-from types import CodeType, FunctionType
 from typing import Any, Final, TypeVar
 
 from ocpkit.tariffs._input import NRestrictions
@@ -153,78 +152,6 @@ def _microseconds_above(bound: Decimal) -> int:
     return -whole if sign else whole + (part != 0)
 
 
-# Compiled sources of restriction tests, by source (bounded: emptied when full).
-_SOURCES: dict[str, CodeType] = {}
-_SOURCES_SIZE: Final = 1024
-_SOURCES_LOCK: Final = threading.Lock()
-
-
-def _writer(c: Check) -> tuple[frozenset[str], Callable[[At], bool]]:
-    """What ``c`` reads of a period, and its test, written out as one expression."""
-    terms: list[str] = []
-    scope: dict[str, Any] = {"_current": _current, "_power": _power}
-    facts: set[str] = set()
-
-    def constant(value: object) -> str:
-        name = f"k{len(scope)}"
-        scope[name] = value
-        return name
-
-    # min_* inclusive, max_* exclusive (kWh, duration); see TariffRestrictions.
-    if c.min_kwh is not None:
-        terms.append(f"at[ENERGY] >= {constant(c.min_kwh)}")
-    if c.max_kwh is not None:
-        terms.append(f"at[ENERGY] < {constant(c.max_kwh)}")
-    if c.duration:
-        # The duration is whole microseconds, so comparing it with a bound in seconds is
-        # comparing it with the bound's ceiling in microseconds.
-        facts.add("duration")
-        if c.min_duration is not None:
-            terms.append(f"at[DURATION] >= {constant(_microseconds_above(c.min_duration))}")
-        if c.max_duration is not None:
-            terms.append(f"at[DURATION] < {constant(_microseconds_above(c.max_duration))}")
-    if c.window is not None:
-        # Whole minutes decide: the windows' bounds are whole minutes.
-        facts.add("minute")
-        lo, hi, wraps = c.window
-        if wraps:
-            terms.append(f"(at[MINUTE] >= {constant(lo)} or at[MINUTE] < {constant(hi)})")
-        else:
-            terms.append(f"{constant(lo)} <= at[MINUTE] < {constant(hi)}")
-    # OCPI 2.2.1 tariffs: start_date inclusive, end_date exclusive.
-    if c.start_date is not None:
-        facts.add("day")
-        terms.append(f"at[DAY] >= {constant(c.start_date)}")
-    if c.end_date is not None:
-        facts.add("day")
-        terms.append(f"at[DAY] < {constant(c.end_date)}")
-    if c.days is not None:
-        facts.add("weekday")
-        terms.append(f"at[WEEKDAY] in {constant(c.days)}")
-    if c.current:
-        terms.append(f"_current(at, {constant(c.min_current)}, {constant(c.max_current)})")
-    if c.power:
-        terms.append(f"_power(at, {constant(c.min_power)}, {constant(c.max_power)})")
-    expression = " and ".join(terms) or "True"
-    for name, position in _POSITIONS.items():
-        expression = expression.replace(f"at[{name}]", f"at[{position}]")
-    # Tariffs share few shapes of restrictions: each shape's source is compiled once (the
-    # constants are names in the scope), so compiling a tariff stays cheap.
-    source = f"def test(at):\n    return {expression}\n"
-    code = _SOURCES.get(source)
-    if code is None:
-        # The code of the one function the source defines.
-        code = next(
-            c for c in compile(source, "<tariff restriction>", "exec").co_consts if type(c) is CodeType
-        )
-        with _SOURCES_LOCK:
-            if len(_SOURCES) >= _SOURCES_SIZE:
-                _SOURCES.clear()
-            _SOURCES[source] = code
-    test: Callable[[At], bool] = FunctionType(code, scope)
-    return frozenset(facts), test
-
-
 #: What a period's restrictions are judged against, worked out once per period (a plain
 #: tuple: one is made per restricted period): its start and end (UTC), the energy (kWh)
 #: before it, its measurements; when a restriction of the tariff reads them, else None:
@@ -239,14 +166,100 @@ MINUTE: Final = 4
 DAY: Final = 5
 WEEKDAY: Final = 6
 DURATION: Final = 7
-_POSITIONS: Final = {
-    "ENERGY": ENERGY,
-    "DIMS": DIMS,
-    "MINUTE": MINUTE,
-    "DAY": DAY,
-    "WEEKDAY": WEEKDAY,
-    "DURATION": DURATION,
+
+
+# Each kind of term of a test: its source (``{}`` for its constants, in order), how many
+# constants it takes, and the fact of the period it reads. min_* inclusive, max_* exclusive
+# (kWh, duration); see TariffRestrictions. Positions in the period's facts: see At.
+_TERMS: Final[dict[str, tuple[str, int, str | None]]] = {
+    "min_kwh": (f"at[{ENERGY}] >= {{}}", 1, None),
+    "max_kwh": (f"at[{ENERGY}] < {{}}", 1, None),
+    # The duration is whole microseconds, so comparing it with a bound in seconds is
+    # comparing it with the bound's ceiling in microseconds.
+    "min_duration": (f"at[{DURATION}] >= {{}}", 1, "duration"),
+    "max_duration": (f"at[{DURATION}] < {{}}", 1, "duration"),
+    # Whole minutes decide: the windows' bounds are whole minutes.
+    "window": (f"{{}} <= at[{MINUTE}] < {{}}", 2, "minute"),
+    "wrapping_window": (f"(at[{MINUTE}] >= {{}} or at[{MINUTE}] < {{}})", 2, "minute"),
+    # OCPI 2.2.1 tariffs: start_date inclusive, end_date exclusive.
+    "start_date": (f"at[{DAY}] >= {{}}", 1, "day"),
+    "end_date": (f"at[{DAY}] < {{}}", 1, "day"),
+    "days": (f"at[{WEEKDAY}] in {{}}", 1, "weekday"),
+    "current": ("_current(at, {}, {})", 2, None),
+    "power": ("_power(at, {}, {})", 2, None),
 }
+# Made tests by shape (the kinds of term, in order): what they read, and a function that
+# makes the test from the constants. Tariffs share few shapes, so each is compiled once;
+# bounded, emptied when full.
+_SHAPES: dict[tuple[str, ...], tuple[frozenset[str], Callable[..., Callable[[At], bool]]]] = {}
+_SHAPES_SIZE: Final = 1024
+_SHAPES_LOCK: Final = threading.Lock()
+
+
+def _writer(c: Check) -> tuple[frozenset[str], Callable[[At], bool]]:
+    """What ``c`` reads of a period, and its test: one expression, the cheap comparisons first."""
+    shape: list[str] = []
+    values: list[object] = []
+
+    def term(kind: str, *constants: object) -> None:
+        shape.append(kind)
+        values.extend(constants)
+
+    if c.min_kwh is not None:
+        term("min_kwh", c.min_kwh)
+    if c.max_kwh is not None:
+        term("max_kwh", c.max_kwh)
+    if c.min_duration is not None:
+        term("min_duration", _microseconds_above(c.min_duration))
+    if c.max_duration is not None:
+        term("max_duration", _microseconds_above(c.max_duration))
+    if c.window is not None:
+        lo, hi, wraps = c.window
+        term("wrapping_window" if wraps else "window", lo, hi)
+    if c.start_date is not None:
+        term("start_date", c.start_date)
+    if c.end_date is not None:
+        term("end_date", c.end_date)
+    if c.days is not None:
+        term("days", c.days)
+    if c.current:
+        term("current", c.min_current, c.max_current)
+    if c.power:
+        term("power", c.min_power, c.max_power)
+    key = tuple(shape)
+    made = _SHAPES.get(key)
+    if made is None:
+        made = _shape(key)
+        with _SHAPES_LOCK:
+            if len(_SHAPES) >= _SHAPES_SIZE:
+                _SHAPES.clear()
+            _SHAPES[key] = made
+    facts, factory = made
+    return facts, factory(*values)
+
+
+def _shape(shape: tuple[str, ...]) -> tuple[frozenset[str], Callable[..., Callable[[At], bool]]]:
+    """What tests of ``shape`` read, and the function that makes one from its constants."""
+    names: list[str] = []
+    terms: list[str] = []
+    facts = set()
+    for kind in shape:
+        source, count, fact = _TERMS[kind]
+        mine = [f"k{len(names) + i}" for i in range(count)]
+        names.extend(mine)
+        terms.append(source.format(*mine))
+        if fact is not None:
+            facts.add(fact)
+    source = (
+        f"def make({', '.join(names)}):\n"
+        "    def test(at):\n"
+        f"        return {' and '.join(terms) or 'True'}\n"
+        "    return test\n"
+    )
+    scope: dict[str, Any] = {"_current": _current, "_power": _power}
+    exec(compile(source, "<tariff restriction>", "exec"), scope)
+    factory: Callable[..., Callable[[At], bool]] = scope["make"]
+    return frozenset(facts), factory
 
 
 def holds(c: Check, at: At) -> bool:
