@@ -41,7 +41,17 @@ from ocpkit.errors import UnsupportedError
 from ocpkit.tariffs._input import DIMENSIONS, NComponent, NTariff, read_tariff
 from ocpkit.tariffs._rules import At, Check, Triple, in_context, tax_rule
 
-__all__ = ["VERSIONS", "Choice", "CompiledTariff", "Plan", "TariffCache", "compile", "compile_at"]
+__all__ = [
+    "PER_VOLUME",
+    "VERSIONS",
+    "Choice",
+    "CompiledTariff",
+    "Pick",
+    "Plan",
+    "TariffCache",
+    "compile",
+    "compile_at",
+]
 
 #: OCPI versions whose tariff rules ocpkit implements.
 VERSIONS: Final[tuple[str, ...]] = ("2.1.1", "2.2.1", "2.3.0")
@@ -54,8 +64,14 @@ _MEMO_FROM = 3
 
 #: One way to price a dimension: (element index, component, its VAT factor, its check or None).
 Choice = tuple[int, NComponent, Decimal | None, Check | None]
+#: A choice as the engine prices it: (element index, component, its VAT factor, its unit
+#: price, the key of its sums: (VAT rate, step units per volume unit)).
+Pick = tuple[int, NComponent, Decimal | None, Decimal, tuple[Decimal | None, Decimal]]
 #: One dimension's plan for one kind of period; see :attr:`CompiledTariff.active`.
-Plan = tuple[int, Choice | None, tuple[tuple[Callable[[At], bool] | None, Choice], ...], bool]
+Plan = tuple[int, Pick | None, tuple[tuple[Callable[[At], bool] | None, Pick], ...], bool]
+# Step units per volume unit, by dimension index: OCPI TariffDimensionType step_size is in
+# Wh for ENERGY and seconds for the times.
+PER_VOLUME: Final = (Decimal(1), Decimal(1000), Decimal(3600), Decimal(3600))
 
 
 @dataclass(frozen=True, eq=True)
@@ -156,12 +172,17 @@ def _build(tariff: NTariff, version: str, tz: str | tzinfo | None) -> CompiledTa
         )
         for plan in plans
     )
+
+    def pick(choice: Choice, dimension: int) -> Pick:
+        component = choice[1]
+        return (choice[0], component, choice[2], component.price, (component.vat, PER_VOLUME[dimension]))
+
     active = tuple(
         tuple(
             (
                 dimension,
-                options[0] if options[0][3] is None else None,
-                tuple((None if c[3] is None else c[3].test, c) for c in options),
+                pick(options[0], dimension) if options[0][3] is None else None,
+                tuple((None if c[3] is None else c[3].test, pick(c, dimension)) for c in options),
                 memoized[kind][dimension],
             )
             for dimension, options in enumerate(plan)

@@ -41,7 +41,7 @@ from functools import partial
 from typing import Any, Final
 
 from ocpkit.errors import PricingError
-from ocpkit.tariffs._compile import CHARGING, EXPIRED, RESERVED, Choice, CompiledTariff
+from ocpkit.tariffs._compile import CHARGING, EXPIRED, PER_VOLUME, RESERVED, CompiledTariff, Pick
 from ocpkit.tariffs._input import NPeriod, NTariff, PricingInput
 from ocpkit.tariffs._results import (
     Deferred,
@@ -61,9 +61,8 @@ __all__ = ["run"]
 _ZERO: Final = Decimal(0)
 _ONE: Final = Decimal(1)
 _HOUR: Final = Decimal(3600)
-# Step units per volume unit, by dimension index (FLAT, ENERGY, TIME, PARKING_TIME):
-# OCPI TariffDimensionType step_size is in Wh for ENERGY and seconds for the times.
-_PER_VOLUME: Final = (_ONE, Decimal(1000), _HOUR, _HOUR)
+# Step units per volume unit, by dimension index (FLAT, ENERGY, TIME, PARKING_TIME).
+_PER_VOLUME: Final = PER_VOLUME
 _NAMES: Final = ("FLAT", "ENERGY", "TIME", "PARKING_TIME")
 FLAT, ENERGY, TIME, PARKING = 0, 1, 2, 3
 _MICROSECOND: Final = timedelta(microseconds=1)
@@ -280,7 +279,7 @@ def run(
                             break
                 if chosen is None:
                     continue
-            element, component, factor, _ = chosen
+            element, component, factor, unit_price, key = chosen
             if dimension == FLAT:
                 # OCPI 2.2.1 cdrs: a FLAT fee is due once per session, not per period.
                 if reservation:
@@ -292,7 +291,7 @@ def run(
                 scaled = volume * per_volume[dimension]
             # The line as priced without a step extra: (scaled + 0) x price, volume + 0 billed;
             # step() below adds an extra to one line per group at most, which is then summed again.
-            numerator = (scaled + _ZERO) * component.price
+            numerator = (scaled + _ZERO) * unit_price
             billed_volume = volume + _ZERO
             line: Line = [
                 index,
@@ -329,7 +328,6 @@ def run(
             per_group = numerators[group]
             if per_group is None:
                 per_group = numerators[group] = {}
-            key = (component.vat, per_volume[dimension])
             slot = per_group.get(key)
             if slot is None:
                 per_group[key] = [_ZERO + numerator, factor]
@@ -404,9 +402,9 @@ def _memoized(
     compiled: CompiledTariff,
     kind: int,
     dimension: int,
-    options: tuple[tuple[Callable[[At], bool] | None, Choice], ...],
+    options: tuple[tuple[Callable[[At], bool] | None, Pick], ...],
     at: At,
-) -> Choice | None:
+) -> Pick | None:
     """The first choice whose test holds at ``at``, remembered per local date and minute.
 
     Only for plans whose checks read the local time alone: the choice is a
