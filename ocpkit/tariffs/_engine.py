@@ -99,6 +99,15 @@ def _plus(a: Triple, b: Triple) -> Triple:
             None if ia is None or ib is None else ia + ib,
             tuple([(p, _ZERO + x) for p, x in ta]),
         )
+    if len(ta) == 1 and len(tb) == 1 and ta[0][0] == tb[0][0]:
+        # One rate on each side, the same (as dict keys: equal, the first one kept): merging
+        # adds the first tax to zero, then the second to that.
+        (p, x), (_, y) = ta[0], tb[0]
+        return (
+            None if ea is None or eb is None else ea + eb,
+            None if ia is None or ib is None else ia + ib,
+            ((p, (_ZERO + x) + y),),
+        )
     if ta or tb:
         merged: dict[Decimal | None, Decimal] = {}
         for p, x in ta:
