@@ -17,9 +17,10 @@ its normalised content, version and zone; the tables are derived from those
 and take no part in equality.
 
 :class:`TariffCache` keeps the compiled form of tariffs given as dicts, keyed
-by their pickle (which writes every value with its type): two tariffs share an
-entry only when their content is the same, so changing a dict between calls
-is safe. Neither the object's identity nor the tariff's ``id`` and
+by a serialisation of their content that writes every value with its type
+(``marshal``, or ``pickle`` where marshal cannot write a value; see
+:func:`_key`): two tariffs share an entry only when their content is the
+same, so changing a dict between calls is safe. Neither the object's identity nor the tariff's ``id`` and
 ``last_updated`` can be the key: a dict may change under the same identity,
 and the OCPI example tariffs reuse one ``id`` and ``last_updated`` for
 different contents.
@@ -27,6 +28,7 @@ different contents.
 
 from __future__ import annotations
 
+import marshal
 import pickle
 import threading
 from collections.abc import Callable
@@ -37,9 +39,19 @@ from typing import Final
 
 from ocpkit.errors import UnsupportedError
 from ocpkit.tariffs._input import DIMENSIONS, NComponent, NTariff, read_tariff
-from ocpkit.tariffs._rules import Check, Triple, in_context, tax_rule
+from ocpkit.tariffs._rules import At, Check, Triple, in_context, tax_rule
 
-__all__ = ["VERSIONS", "Choice", "CompiledTariff", "TariffCache", "compile", "compile_at"]
+__all__ = [
+    "PER_VOLUME",
+    "VERSIONS",
+    "Choice",
+    "CompiledTariff",
+    "Pick",
+    "Plan",
+    "TariffCache",
+    "compile",
+    "compile_at",
+]
 
 #: OCPI versions whose tariff rules ocpkit implements.
 VERSIONS: Final[tuple[str, ...]] = ("2.1.1", "2.2.1", "2.3.0")
@@ -52,6 +64,14 @@ _MEMO_FROM = 3
 
 #: One way to price a dimension: (element index, component, its VAT factor, its check or None).
 Choice = tuple[int, NComponent, Decimal | None, Check | None]
+#: A choice as the engine prices it: (element index, component, its VAT factor, its unit
+#: price, the key of its sums: (VAT rate, step units per volume unit)).
+Pick = tuple[int, NComponent, Decimal | None, Decimal, tuple[Decimal | None, Decimal]]
+#: One dimension's plan for one kind of period; see :attr:`CompiledTariff.active`.
+Plan = tuple[int, Pick | None, tuple[tuple[Callable[[At], bool] | None, Pick], ...], bool]
+# Step units per volume unit, by dimension index: OCPI TariffDimensionType step_size is in
+# Wh for ENERGY and seconds for the times.
+PER_VOLUME: Final = (Decimal(1), Decimal(1000), Decimal(3600), Decimal(3600))
 
 
 @dataclass(frozen=True, eq=True)
@@ -75,11 +95,10 @@ class CompiledTariff:
     local: bool = field(default=False, compare=False, repr=False, hash=False)
     memoized: tuple[tuple[bool, ...], ...] = field(default=(), compare=False, repr=False, hash=False)
     version_warnings: tuple[str, ...] = field(default=(), compare=False, repr=False, hash=False)
-    # Per kind: (dimension, its choice when it needs no check, else None) for each dimension
-    # that has choices, in dimension order.
-    active: tuple[tuple[tuple[int, Choice | None], ...], ...] = field(
-        default=(), compare=False, repr=False, hash=False
-    )
+    # Per kind, for each dimension that has choices, in dimension order: (dimension, its
+    # choice when it needs no check else None, its choices as (test or None, choice), whether
+    # they are memoized).
+    active: tuple[tuple[Plan, ...], ...] = field(default=(), compare=False, repr=False, hash=False)
     # True when no component has a VAT factor of zero: the lines' costs cannot fail later.
     lazy_lines: bool = field(default=True, compare=False, repr=False, hash=False)
     amount: Callable[[Decimal, Decimal | None, Decimal | None], Triple] = field(
@@ -87,9 +106,11 @@ class CompiledTariff:
     )
     # Choices of the memoized plans by (kind, dimension, local date, minute): a cache of a
     # pure function of the tariff, so it takes no part in equality either.
-    memo: dict[tuple[int, int, date, int], int] = field(
+    memo: dict[tuple[int, int, date | None, int | None], int] = field(
         default_factory=dict, compare=False, repr=False, hash=False
     )
+    # What the checks read of a period (see At): "minute", "day", "weekday", "duration".
+    facts: frozenset[str] = field(default=frozenset(), compare=False, repr=False, hash=False)
 
     @property
     def id(self) -> str | None:
@@ -151,14 +172,31 @@ def _build(tariff: NTariff, version: str, tz: str | tzinfo | None) -> CompiledTa
         )
         for plan in plans
     )
+
+    def pick(choice: Choice, dimension: int) -> Pick:
+        component = choice[1]
+        return (choice[0], component, choice[2], component.price, (component.vat, PER_VOLUME[dimension]))
+
     active = tuple(
         tuple(
-            (dimension, options[0] if options[0][3] is None else None)
+            (
+                dimension,
+                pick(options[0], dimension) if options[0][3] is None else None,
+                tuple((None if c[3] is None else c[3].test, pick(c, dimension)) for c in options),
+                memoized[kind][dimension],
+            )
             for dimension, options in enumerate(plan)
             if options
         )
-        for plan in plans
+        for kind, plan in enumerate(plans)
     )
+    facts: set[str] = set()
+    for _, _, check in indexed:
+        if check is not None:
+            facts |= check.facts
+    if any(any(m) for m in memoized):
+        # The memo's key: the local date and minute.
+        facts |= {"minute", "day"}
     lazy_lines = not any(
         c[2] is not None and c[2] == 0 for plan in plans for options in plan for c in options
     )
@@ -178,6 +216,7 @@ def _build(tariff: NTariff, version: str, tz: str | tzinfo | None) -> CompiledTa
         active,
         lazy_lines,
         tax_rule(version, tariff.tax_included),
+        facts=frozenset(facts),
     )
 
 
@@ -210,10 +249,28 @@ def compile(tariff: object, version: str = "2.2.1", tz: str | tzinfo | None = No
 # --------------------------------------------------------------------------- the cache
 
 
-def _key(tariff: dict[str, object]) -> bytes:
+def _key(tariff: dict[str, object]) -> tuple[bool, bytes]:
+    """The cache key of a tariff's content: equal keys only for equal content, types included.
+
+    ``marshal`` first, about twice as fast as ``pickle``: it writes every value
+    with its exact type (1, 1.0 and True differ; a subclass of ``str``, ``int``
+    or ``dict`` is refused) and refuses what it cannot write, Decimal and
+    datetime among them, which then take ``pickle``. marshal writes every object
+    with the buffer interface (bytes, bytearray, memoryview ...) alike; in a
+    tariff such a value is either ignored (an unknown field) or refused by the
+    reader, except as the ``id``, which the reader turns into ``str(value)``:
+    so a tariff whose ``id`` is neither a string nor missing takes ``pickle``.
+    The flag keeps the two kinds of key apart.
+    """
+    raw_id = tariff.get("id")
+    if raw_id is None or type(raw_id) is str:
+        try:
+            return (True, marshal.dumps(tariff))
+        except ValueError:  # a value marshal cannot write, or nesting too deep
+            pass
     # pickle writes every value with its type (1, 1.0, True and Decimal("1") differ) and
     # raises for what it cannot write; a fraction of what compiling costs, and no repr in it.
-    return pickle.dumps(tariff, pickle.HIGHEST_PROTOCOL)
+    return (False, pickle.dumps(tariff, pickle.HIGHEST_PROTOCOL))
 
 
 class TariffCache:
@@ -228,7 +285,7 @@ class TariffCache:
 
     def __init__(self, size: int = 512) -> None:
         self.size = size
-        self._entries: dict[tuple[bytes, str, str], CompiledTariff] = {}
+        self._entries: dict[tuple[tuple[bool, bytes], str, str], CompiledTariff] = {}
         self._lock = threading.Lock()
 
     def get(self, tariff: object, version: str, path: str) -> CompiledTariff:

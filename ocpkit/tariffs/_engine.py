@@ -5,7 +5,9 @@ the dimensions the tariff can price for that kind of period (FLAT once per
 session and once per reservation). A dimension whose first choice is
 unrestricted takes it without a check; otherwise the compiled choices are
 tried in order and the first whose check holds at the period's start wins
-(a check that needs the local time gets it, converted once per period). As
+(the facts the tariff's checks read, the local minute, date and weekday and
+the duration since the charging started among them, are worked out once per
+period, and only those). As
 each line is made, its group's total in step units and last line with a
 volume are kept, so that ``step_size`` (:func:`~ocpkit.tariffs._rules.step`)
 is applied per group without another pass. Then the lines are priced: each
@@ -32,13 +34,14 @@ later sets again, so results do not depend on the caller's decimal context.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta, tzinfo
 from decimal import Decimal
 from functools import partial
 from typing import Any, Final
 
 from ocpkit.errors import PricingError
-from ocpkit.tariffs._compile import CHARGING, EXPIRED, RESERVED, Choice, CompiledTariff
+from ocpkit.tariffs._compile import CHARGING, EXPIRED, PER_VOLUME, RESERVED, CompiledTariff, Pick
 from ocpkit.tariffs._input import NPeriod, NTariff, PricingInput
 from ocpkit.tariffs._results import (
     Deferred,
@@ -51,19 +54,19 @@ from ocpkit.tariffs._results import (
     make_pricing,
     make_tax,
 )
-from ocpkit.tariffs._rules import At, Line, Triple, holds, in_context, step
+from ocpkit.tariffs._rules import DAY, MINUTE, At, Line, Triple, in_context, step
 
 __all__ = ["run"]
 
 _ZERO: Final = Decimal(0)
 _ONE: Final = Decimal(1)
 _HOUR: Final = Decimal(3600)
-# Step units per volume unit, by dimension index (FLAT, ENERGY, TIME, PARKING_TIME):
-# OCPI TariffDimensionType step_size is in Wh for ENERGY and seconds for the times.
-_PER_VOLUME: Final = (_ONE, Decimal(1000), _HOUR, _HOUR)
+# Step units per volume unit, by dimension index (FLAT, ENERGY, TIME, PARKING_TIME).
+_PER_VOLUME: Final = PER_VOLUME
 _NAMES: Final = ("FLAT", "ENERGY", "TIME", "PARKING_TIME")
 FLAT, ENERGY, TIME, PARKING = 0, 1, 2, 3
 _MICROSECOND: Final = timedelta(microseconds=1)
+_HOUR_IN_MICROSECONDS: Final = Decimal("3600E+6")
 
 
 _defer: Final = partial(tuple.__new__, Deferred)
@@ -95,6 +98,15 @@ def _plus(a: Triple, b: Triple) -> Triple:
             None if ea is None or eb is None else ea + eb,
             None if ia is None or ib is None else ia + ib,
             tuple([(p, _ZERO + x) for p, x in ta]),
+        )
+    if len(ta) == 1 and len(tb) == 1 and ta[0][0] == tb[0][0]:
+        # One rate on each side, the same (as dict keys: equal, the first one kept): merging
+        # adds the first tax to zero, then the second to that.
+        (p, x), (_, y) = ta[0], tb[0]
+        return (
+            None if ea is None or eb is None else ea + eb,
+            None if ia is None or ib is None else ia + ib,
+            ((p, (_ZERO + x) + y),),
         )
     if ta or tb:
         merged: dict[Decimal | None, Decimal] = {}
@@ -194,6 +206,11 @@ def run(
 
     charging, reserving, expiring = compiled.active
     local_needed = compiled.local
+    facts = compiled.facts
+    need_minute = "minute" in facts
+    need_day = "day" in facts
+    need_weekday = "weekday" in facts
+    need_duration = "duration" in facts
     per_volume = _PER_VOLUME
     lines: list[Line] = []
     flat_done = reserved_flat_done = False
@@ -232,19 +249,46 @@ def run(
             if volumes[3] is not None:
                 parking = parking + volumes[3]
         at: At | None = None
-        held: dict[int, bool] = {}
-        for dimension, chosen in fixed:
+        for dimension, chosen, options, memoized in fixed:
             volume = volumes[dimension]
             if volume is None:
                 continue
             if chosen is None:
                 if at is None:
-                    local = at_start.astimezone(zone) if local_needed else None
-                    at = At(at_start, at_end, origin, local, energy_before, dims)
-                chosen = _walk(compiled, kind, dimension, at, held)
+                    # The period's facts, worked out once for every check that reads them.
+                    if local_needed:
+                        local = at_start.astimezone(zone)
+                        at = (
+                            at_start,
+                            at_end,
+                            energy_before,
+                            dims,
+                            local.hour * 60 + local.minute if need_minute else None,
+                            local.date() if need_day else None,
+                            local.weekday() if need_weekday else None,
+                            (at_start - origin) // _MICROSECOND if need_duration else None,
+                        )
+                    else:
+                        at = (
+                            at_start,
+                            at_end,
+                            energy_before,
+                            dims,
+                            None,
+                            None,
+                            None,
+                            (at_start - origin) // _MICROSECOND if need_duration else None,
+                        )
+                if memoized:
+                    chosen = _memoized(compiled, kind, dimension, options, at)
+                else:
+                    for test, option in options:
+                        if test is None or test(at):
+                            chosen = option
+                            break
                 if chosen is None:
                     continue
-            element, component, factor, _ = chosen
+            element, component, factor, unit_price, key = chosen
             if dimension == FLAT:
                 # OCPI 2.2.1 cdrs: a FLAT fee is due once per session, not per period.
                 if reservation:
@@ -256,7 +300,7 @@ def run(
                 scaled = volume * per_volume[dimension]
             # The line as priced without a step extra: (scaled + 0) x price, volume + 0 billed;
             # step() below adds an extra to one line per group at most, which is then summed again.
-            numerator = (scaled + _ZERO) * component.price
+            numerator = (scaled + _ZERO) * unit_price
             billed_volume = volume + _ZERO
             line: Line = [
                 index,
@@ -293,13 +337,12 @@ def run(
             per_group = numerators[group]
             if per_group is None:
                 per_group = numerators[group] = {}
-            key = (component.vat, per_volume[dimension])
             slot = per_group.get(key)
             if slot is None:
                 per_group[key] = [_ZERO + numerator, factor]
             else:
                 slot[0] = slot[0] + numerator
-        if (at is None or at.local is None) and (at_start.year == 1 or at_start.year == 9999):
+        if (at is None or not local_needed) and (at_start.year == 1 or at_start.year == 9999):
             # Near the ends of the calendar the local time may not exist; fail as the conversion does.
             at_start.astimezone(zone)
 
@@ -364,34 +407,27 @@ def _resum(lines: list[Line], numerators: list[Any], group: int) -> Decimal:
     return billed
 
 
-def _walk(
-    compiled: CompiledTariff, kind: int, dimension: int, at: At, held: dict[int, bool]
-) -> Choice | None:
-    """The first choice of ``dimension`` whose check holds at ``at``; ``held`` caches checks per element."""
-    choices = compiled.plans[kind][dimension]
-    if compiled.memoized[kind][dimension]:
-        # Only local-time restrictions: the choice is a function of the local minute.
-        local = at.local
-        assert local is not None
-        memo = compiled.memo
-        key = (kind, dimension, local.date(), local.hour * 60 + local.minute)
-        position = memo.get(key)
-        if position is None:
-            position = next((i for i, c in enumerate(choices) if c[3] is None or holds(c[3], at)), -1)
-            if len(memo) >= _MEMO_SIZE:
-                memo.clear()
-            memo[key] = position
-        return None if position < 0 else choices[position]
-    for chosen in choices:
-        check = chosen[3]
-        if check is None:
-            return chosen
-        ok = held.get(chosen[0])
-        if ok is None:
-            ok = held[chosen[0]] = holds(check, at)
-        if ok:
-            return chosen
-    return None
+def _memoized(
+    compiled: CompiledTariff,
+    kind: int,
+    dimension: int,
+    options: tuple[tuple[Callable[[At], bool] | None, Pick], ...],
+    at: At,
+) -> Pick | None:
+    """The first choice whose test holds at ``at``, remembered per local date and minute.
+
+    Only for plans whose checks read the local time alone: the choice is a
+    function of the local date and minute.
+    """
+    memo = compiled.memo
+    key = (kind, dimension, at[DAY], at[MINUTE])
+    position = memo.get(key)
+    if position is None:
+        position = next((i for i, (test, _) in enumerate(options) if test is None or test(at)), -1)
+        if len(memo) >= _MEMO_SIZE:
+            memo.clear()
+        memo[key] = position
+    return None if position < 0 else options[position][1]
 
 
 def _totals(
@@ -425,25 +461,35 @@ def _totals(
     else:
         start, nothing = _START_NO_VAT, _NOTHING_NO_VAT
     start_incl = start[1]
+    exact = rounding is None
+    # The five cost groups' sums; when nothing is rounded, their Price objects as they are made.
     costs: list[Triple] = []
+    prices: list[Price] = []
     subtotal = start
     for per_group in numerators:
         if per_group is None:
-            costs.append(start)
+            if exact:
+                prices.append(nothing)
+            else:
+                costs.append(start)
             continue
         if len(per_group) == 1:
             # _plus(start, amount(...)), written out: each amount of the sum is 0 + y.
             for (vat, unit), (numerator, factor) in per_group.items():
                 excl, incl, taxes = amount(numerator / unit, vat, factor)
+            if excl is not None:
+                excl = _ZERO + excl
+            incl = None if start_incl is None or incl is None else start_incl + incl
             if taxes:
                 # amount() splits the tax at one rate at most.
                 p, x = taxes[0]
-                taxes = ((p, _ZERO + x),)
-            total: Triple = (
-                None if excl is None else _ZERO + excl,
-                None if start_incl is None or incl is None else start_incl + incl,
-                taxes,
-            )
+                x = _ZERO + x
+                taxes = ((p, x),)
+                if exact:
+                    prices.append(make_price(excl, incl, (make_tax(p, x),)))
+            elif exact:
+                prices.append(make_price(excl, incl, ()))
+            total: Triple = (excl, incl, taxes)
             # _plus(start, total) is total: 0 + (0 + y) is 0 + y (exponent at most 0, never -0).
             subtotal = total if subtotal is start else _plus(subtotal, total)
         else:
@@ -452,40 +498,40 @@ def _totals(
                 total = _plus(total, amount(numerator / unit, vat, factor))
             # Adding an empty group adds zeros: a no-op on a sum that began at zero.
             subtotal = _plus(subtotal, total)
-        costs.append(total)
+            if exact:
+                prices.append(_exact(total))
+        if not exact:
+            costs.append(total)
     adjustment: Triple
     if tariff.min_price is None and tariff.max_price is None:
-        # _limit_adjustment without bounds: each known amount minus itself, no tax moved.
-        excl, incl = subtotal[0], subtotal[1]
-        adjustment = (
-            None if excl is None else excl - excl,
-            None if incl is None or version == "2.1.1" else incl - incl,
-            (),
-        )
+        # _limit_adjustment without bounds: each known amount minus itself, no tax moved; and
+        # its sum with the subtotal, as _plus adds them (no taxes on the adjustment's side, so
+        # the subtotal's are each added to zero).
+        excl, incl, taxes = subtotal
+        d_excl = t_excl = d_incl = t_incl = None
+        if excl is not None:
+            d_excl = excl - excl
+            t_excl = excl + d_excl
+        if incl is not None and version != "2.1.1":
+            d_incl = incl - incl
+            t_incl = incl + d_incl
+        adjustment = (d_excl, d_incl, ())
+        if exact:
+            # _exact(adjustment) and _exact(_plus(subtotal, adjustment)), written out.
+            limit_price = make_price(d_excl, d_incl, ())
+            total_price = make_price(
+                t_excl, t_incl, tuple([make_tax(p, _ZERO + x) for p, x in taxes]) if taxes else ()
+            )
     else:
         adjustment = _limit_adjustment(tariff, subtotal, version)
-    delta = data.end - data.start
-    if rounding is None:
-        # _exact for each, inline: the empty groups share one Price.
-        prices = []
-        for t in costs:
-            if t is start:
-                prices.append(nothing)
-                continue
-            taxes = t[2]
-            if not taxes:
-                prices.append(make_price(t[0], t[1], ()))
-            elif len(taxes) == 1:
-                p, x = taxes[0]
-                prices.append(make_price(t[0], t[1], (make_tax(p, x),)))
-            else:
-                prices.append(make_price(t[0], t[1], tuple([make_tax(p, x) for p, x in taxes])))
-        limit_price = _exact(adjustment)
-        total_price = _exact(_plus(subtotal, adjustment))
-    else:
+        if exact:
+            limit_price = _exact(adjustment)
+            total_price = _exact(_plus(subtotal, adjustment))
+    if not exact:
         prices = [_price(t, rounding) for t in costs]
         limit_price = _price(adjustment, rounding)
         total_price = _price(_plus(subtotal, adjustment), rounding)
+    delta = data.end - data.start
     return make_pricing(
         version,
         tariff.currency,
@@ -495,8 +541,9 @@ def _totals(
         prices[FLAT],
         energy,
         prices[ENERGY],
-        # seconds(delta) / _HOUR: the same digits and exponent.
-        Decimal(delta // _MICROSECOND).scaleb(-6) / _HOUR,
+        # seconds(delta) / _HOUR: the same quotient and the same ideal exponent (-6), so the
+        # same digits and exponent.
+        Decimal(delta // _MICROSECOND) / _HOUR_IN_MICROSECONDS,
         prices[TIME],
         parking,
         prices[PARKING],

@@ -403,6 +403,7 @@ def read_tariff(obj: object, path: str = "tariff") -> NTariff:
 
 _ISO = datetime.fromisoformat
 _TEN_YEARS = timedelta(days=3660)
+_INT_BOUND = 10**1000
 
 
 def _utc(value: object) -> datetime | None:
@@ -414,6 +415,11 @@ def _utc(value: object) -> datetime | None:
         result = _ISO(value)
     except ValueError:
         return None
+    return _in_utc(result)
+
+
+def _in_utc(result: datetime) -> datetime | None:
+    """The parsed date-time ``result`` in UTC (no offset meaning UTC), or None to take the slow path."""
     zone = result.tzinfo
     if zone is UTC:
         return result
@@ -467,7 +473,7 @@ def _periods(raw_periods: object, path: str) -> list[NPeriod]:
                 pass
             else:
                 if start.tzinfo is not utc:
-                    start = _utc(at)
+                    start = _in_utc(start)
         if start is None:
             start = _datetime(at, f"{path}.charging_periods[{i}].start_date_time")
         dims: dict[str, Decimal] = {}
@@ -484,6 +490,9 @@ def _periods(raw_periods: object, path: str) -> list[NPeriod]:
             # _volume, inline for a finite float (its repr is always within the exponent bounds).
             if type(raw_volume) is float and raw_volume - raw_volume == 0:
                 volume: Decimal | None = Decimal(repr(raw_volume))
+            elif type(raw_volume) is int and -_INT_BOUND < raw_volume < _INT_BOUND:
+                # _volume for an int, inline: fewer than 1001 digits keep the exponent in bounds.
+                volume = Decimal(raw_volume)
             else:
                 volume = _volume(raw_volume)
                 if volume is None:
@@ -514,14 +523,35 @@ def read_cdr(
         raw_start = get("start_datetime")
     if raw_start is None:
         raise PricingError(f"{path}.start_date_time: missing")
-    start = _utc(raw_start) or _datetime(raw_start, f"{path}.start_date_time")
+    # _utc, inline for a string in UTC, the usual case.
+    start = None
+    if type(raw_start) is str:
+        try:
+            start = _ISO(raw_start)
+        except ValueError:
+            pass
+        else:
+            if start.tzinfo is not UTC:
+                start = _in_utc(start)
+    if start is None:
+        start = _datetime(raw_start, f"{path}.start_date_time")
     # 2.1.1 CDRs call it stop_date_time; 2.1.1 Sessions end_datetime; 2.2.1+ end_date_time.
     raw_end = get("end_date_time")
     if raw_end is None:
         raw_end = _first(data, "stop_date_time", "end_datetime")
     if raw_end is None:
         raise PricingError(f"{path}.end_date_time: missing (an ongoing session cannot be priced)")
-    end = _utc(raw_end) or _datetime(raw_end, f"{path}.end_date_time")
+    end = None
+    if type(raw_end) is str:
+        try:
+            end = _ISO(raw_end)
+        except ValueError:
+            pass
+        else:
+            if end.tzinfo is not UTC:
+                end = _in_utc(end)
+    if end is None:
+        end = _datetime(raw_end, f"{path}.end_date_time")
     if end < start:
         raise PricingError(f"{path}.end_date_time: before start_date_time")
     if end - start > _TEN_YEARS:
@@ -533,11 +563,14 @@ def read_cdr(
     country = time_zone = None
     if location is not None:
         loc = location if type(location) is dict else _mapping(location, f"{path}.cdr_location")
-        if loc.get("country") is not None:
-            country = _str(loc["country"], f"{path}.cdr_location.country")
-        if loc.get("time_zone") is not None:
+        # Paths are formatted only for a value that is not a plain string (_str's slow path).
+        country = loc.get("country")
+        if country is not None and type(country) is not str:
+            country = _str(country, f"{path}.cdr_location.country")
+        time_zone = loc.get("time_zone")
+        if time_zone is not None and type(time_zone) is not str:
             # 2.1.1 Location.time_zone; a non-standard extra on 2.2.1 CdrLocation.
-            time_zone = _str(loc["time_zone"], f"{path}.cdr_location.time_zone")
+            time_zone = _str(time_zone, f"{path}.cdr_location.time_zone")
     periods = _periods(get("charging_periods", []), path)
     synthesized = False
     if not periods and get("kwh") is not None:
@@ -553,7 +586,9 @@ def read_cdr(
     return PricingInput(
         start,
         end,
-        None if currency is None else _str(currency, f"{path}.currency").upper(),
+        None
+        if currency is None
+        else (currency if type(currency) is str else _str(currency, f"{path}.currency")).upper(),
         country,
         time_zone,
         periods,

@@ -3,10 +3,14 @@
 Theory of operation. Everything here works on the dataclasses of
 :mod:`ocpkit.tariffs._input` and knows nothing about wire shapes. A
 :class:`Check` is one element's restrictions reduced, when the tariff is
-compiled, to the tests that apply; :func:`holds` judges it against a period
-(:class:`At`: its start in local time, the session's energy before it, its
-measured currents and powers; the duration since the charging started and the
-period's hours are worked out only when a restriction asks). :func:`step`
+compiled, to the tests that apply, written out as one function of a period
+(its ``test``; :func:`holds` calls it): the cheap comparisons first, and
+bounds in the units the period's facts come in (a duration bound in whole
+microseconds, its exact ceiling). An ``At`` tuple holds those facts, worked out
+once per period and shared by every element's check: the local minute, date
+and weekday, the duration since the charging started, the energy before the
+period, its measured currents and powers (the period's hours are worked out
+only when a power restriction asks). :func:`step`
 rounds one group's session total up to the step of the last component that
 priced the group and books the extra volume on that last line (a ``Line``),
 in step units, so that the billed amount stays exact. :func:`tax_rule` is the
@@ -16,8 +20,9 @@ the length of a call by :func:`in_context`.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Context, Decimal, getcontext, setcontext
 from typing import Any, Final, TypeVar
 
@@ -28,6 +33,7 @@ __all__ = ["CONTEXT", "At", "Check", "Line", "Triple", "holds", "in_context", "s
 _ZERO: Final = Decimal(0)
 _HOUR: Final = Decimal(3600)
 _DAY: Final = 24 * 60
+_MICROSECOND: Final = timedelta(microseconds=1)
 
 #: The context of every pricing operation: 28 significant digits, as Decimal's default.
 CONTEXT: Final = Context(prec=28)
@@ -64,7 +70,12 @@ class Check:
     ``None`` when the time of day does not matter; ``local`` says whether the
     local time is needed at all (time of day, dates, days of the week), and
     ``local_only`` whether nothing else is checked, so that the outcome
-    depends on the local date and minute alone.
+    depends on the local date and minute alone. ``facts`` names what of a
+    period's ``At`` the check reads (``minute``, ``day``, ``weekday``,
+    ``duration``). ``test`` is the check itself, one function of an
+    ``At`` tuple, written for these restrictions when the tariff is compiled:
+    the cheap comparisons first (energy, duration, time of day, dates, days),
+    then the measured currents and powers.
     """
 
     __slots__ = (
@@ -72,6 +83,7 @@ class Check:
         "days",
         "duration",
         "end_date",
+        "facts",
         "local",
         "local_only",
         "max_current",
@@ -84,6 +96,7 @@ class Check:
         "min_power",
         "power",
         "start_date",
+        "test",
         "window",
     )
 
@@ -117,6 +130,7 @@ class Check:
         self.local_only = self.local and not (
             self.duration or self.current or self.power or r.min_kwh is not None or r.max_kwh is not None
         )
+        self.facts, self.test = _writer(self)
 
     @staticmethod
     def needed(r: NRestrictions) -> bool:
@@ -124,78 +138,147 @@ class Check:
         return r != NRestrictions(reservation=r.reservation)
 
 
-class At:
-    """What a period's restrictions are judged against; duration and hours are computed on demand."""
+def _microseconds_above(bound: Decimal) -> int:
+    """The least whole number of microseconds not below ``bound`` seconds (exact, any size)."""
+    sign, digits, exponent = bound.as_tuple()
+    coefficient = int("".join(map(str, digits)))
+    shift = int(exponent) + 6
+    scale: int = 10 ** abs(shift)
+    if shift >= 0:
+        micro = coefficient * scale
+        return -micro if sign else micro
+    whole, part = divmod(coefficient, scale)
+    # The ceiling of a positive value rounds a fraction up; of a negative one, towards zero.
+    return -whole if sign else whole + (part != 0)
 
-    __slots__ = ("dims", "end", "energy", "local", "origin", "start")
 
-    def __init__(
-        self,
-        start: datetime,
-        end: datetime,
-        origin: datetime,
-        local: datetime | None,
-        energy: Decimal,
-        dims: dict[str, Decimal],
-    ) -> None:
-        self.start = start
-        self.end = end
-        self.origin = origin
-        self.local = local
-        self.energy = energy
-        self.dims = dims
+#: What a period's restrictions are judged against, worked out once per period (a plain
+#: tuple: one is made per restricted period): its start and end (UTC), the energy (kWh)
+#: before it, its measurements; when a restriction of the tariff reads them, else None:
+#: the minute of the local day, the local date, its ``date.weekday()``, the whole
+#: microseconds since the charging started. Positions: the constants below.
+At = tuple[datetime, datetime, Decimal, dict[str, Decimal], int | None, date | None, int | None, int | None]
+START: Final = 0
+END: Final = 1
+ENERGY: Final = 2
+DIMS: Final = 3
+MINUTE: Final = 4
+DAY: Final = 5
+WEEKDAY: Final = 6
+DURATION: Final = 7
+
+
+# Each kind of term of a test: its source (``{}`` for its constants, in order), how many
+# constants it takes, and the fact of the period it reads. min_* inclusive, max_* exclusive
+# (kWh, duration); see TariffRestrictions. Positions in the period's facts: see At.
+_TERMS: Final[dict[str, tuple[str, int, str | None]]] = {
+    "min_kwh": (f"at[{ENERGY}] >= {{}}", 1, None),
+    "max_kwh": (f"at[{ENERGY}] < {{}}", 1, None),
+    # The duration is whole microseconds, so comparing it with a bound in seconds is
+    # comparing it with the bound's ceiling in microseconds.
+    "min_duration": (f"at[{DURATION}] >= {{}}", 1, "duration"),
+    "max_duration": (f"at[{DURATION}] < {{}}", 1, "duration"),
+    # Whole minutes decide: the windows' bounds are whole minutes.
+    "window": (f"{{}} <= at[{MINUTE}] < {{}}", 2, "minute"),
+    "wrapping_window": (f"(at[{MINUTE}] >= {{}} or at[{MINUTE}] < {{}})", 2, "minute"),
+    # OCPI 2.2.1 tariffs: start_date inclusive, end_date exclusive.
+    "start_date": (f"at[{DAY}] >= {{}}", 1, "day"),
+    "end_date": (f"at[{DAY}] < {{}}", 1, "day"),
+    "days": (f"at[{WEEKDAY}] in {{}}", 1, "weekday"),
+    "current": ("_current(at, {}, {})", 2, None),
+    "power": ("_power(at, {}, {})", 2, None),
+}
+# Made tests by shape (the kinds of term, in order): what they read, and a function that
+# makes the test from the constants. Tariffs share few shapes, so each is compiled once;
+# bounded, emptied when full.
+_SHAPES: dict[tuple[str, ...], tuple[frozenset[str], Callable[..., Callable[[At], bool]]]] = {}
+_SHAPES_SIZE: Final = 1024
+_SHAPES_LOCK: Final = threading.Lock()
+
+
+def _writer(c: Check) -> tuple[frozenset[str], Callable[[At], bool]]:
+    """What ``c`` reads of a period, and its test: one expression, the cheap comparisons first."""
+    shape: list[str] = []
+    values: list[object] = []
+
+    def term(kind: str, *constants: object) -> None:
+        shape.append(kind)
+        values.extend(constants)
+
+    if c.min_kwh is not None:
+        term("min_kwh", c.min_kwh)
+    if c.max_kwh is not None:
+        term("max_kwh", c.max_kwh)
+    if c.min_duration is not None:
+        term("min_duration", _microseconds_above(c.min_duration))
+    if c.max_duration is not None:
+        term("max_duration", _microseconds_above(c.max_duration))
+    if c.window is not None:
+        lo, hi, wraps = c.window
+        term("wrapping_window" if wraps else "window", lo, hi)
+    if c.start_date is not None:
+        term("start_date", c.start_date)
+    if c.end_date is not None:
+        term("end_date", c.end_date)
+    if c.days is not None:
+        term("days", c.days)
+    if c.current:
+        term("current", c.min_current, c.max_current)
+    if c.power:
+        term("power", c.min_power, c.max_power)
+    key = tuple(shape)
+    made = _SHAPES.get(key)
+    if made is None:
+        made = _shape(key)
+        with _SHAPES_LOCK:
+            if len(_SHAPES) >= _SHAPES_SIZE:
+                _SHAPES.clear()
+            _SHAPES[key] = made
+    facts, factory = made
+    return facts, factory(*values)
+
+
+def _shape(shape: tuple[str, ...]) -> tuple[frozenset[str], Callable[..., Callable[[At], bool]]]:
+    """What tests of ``shape`` read, and the function that makes one from its constants."""
+    names: list[str] = []
+    terms: list[str] = []
+    facts = set()
+    for kind in shape:
+        source, count, fact = _TERMS[kind]
+        mine = [f"k{len(names) + i}" for i in range(count)]
+        names.extend(mine)
+        terms.append(source.format(*mine))
+        if fact is not None:
+            facts.add(fact)
+    source = (
+        f"def make({', '.join(names)}):\n"
+        "    def test(at):\n"
+        f"        return {' and '.join(terms) or 'True'}\n"
+        "    return test\n"
+    )
+    scope: dict[str, Any] = {"_current": _current, "_power": _power}
+    exec(compile(source, "<tariff restriction>", "exec"), scope)
+    factory: Callable[..., Callable[[At], bool]] = scope["make"]
+    return frozenset(facts), factory
 
 
 def holds(c: Check, at: At) -> bool:
     """True when every restriction of ``c`` holds at the start of the period ``at``."""
-    local = at.local
-    if c.local:
-        assert local is not None
-        window = c.window
-        if window is not None:
-            # Whole minutes decide: the windows' bounds are whole minutes.
-            minute = local.hour * 60 + local.minute
-            lo, hi, wraps = window
-            if wraps:
-                if minute < lo and minute >= hi:
-                    return False
-            elif not lo <= minute < hi:
-                return False
-        if c.start_date is not None or c.end_date is not None:
-            day = local.date()
-            # OCPI 2.2.1 tariffs: start_date inclusive, end_date exclusive.
-            if c.start_date is not None and day < c.start_date:
-                return False
-            if c.end_date is not None and day >= c.end_date:
-                return False
-        if c.days is not None and local.weekday() not in c.days:
-            return False
-    # min_* inclusive, max_* exclusive (kWh, duration); see TariffRestrictions.
-    if c.min_kwh is not None and at.energy < c.min_kwh:
-        return False
-    if c.max_kwh is not None and at.energy >= c.max_kwh:
-        return False
-    if c.duration:
-        duration = seconds(at.start - at.origin)
-        if c.min_duration is not None and duration < c.min_duration:
-            return False
-        if c.max_duration is not None and duration >= c.max_duration:
-            return False
-    dims = at.dims
-    if c.current:
-        average = dims.get("CURRENT")
-        if not _bounds(
-            c.min_current, c.max_current, dims.get("MIN_CURRENT", average), dims.get("MAX_CURRENT", average)
-        ):
-            return False
-    if c.power:
-        average = dims.get("POWER")
-        if average is None:
-            average = _average_power(at)
-        return _bounds(
-            c.min_power, c.max_power, dims.get("MIN_POWER", average), dims.get("MAX_POWER", average)
-        )
-    return True
+    return c.test(at)
+
+
+def _current(at: At, minimum: Decimal | None, maximum: Decimal | None) -> bool:
+    dims = at[DIMS]
+    average = dims.get("CURRENT")
+    return _bounds(minimum, maximum, dims.get("MIN_CURRENT", average), dims.get("MAX_CURRENT", average))
+
+
+def _power(at: At, minimum: Decimal | None, maximum: Decimal | None) -> bool:
+    dims = at[DIMS]
+    average = dims.get("POWER")
+    if average is None:
+        average = _average_power(at)
+    return _bounds(minimum, maximum, dims.get("MIN_POWER", average), dims.get("MAX_POWER", average))
 
 
 def _bounds(
@@ -209,10 +292,10 @@ def _bounds(
 
 
 def _average_power(at: At) -> Decimal | None:
-    energy = at.dims.get("ENERGY")
+    energy = at[DIMS].get("ENERGY")
     if energy is None:
         return None
-    hours = at.dims.get("TIME") or max(seconds(at.end - at.start), _ZERO) / _HOUR
+    hours = at[DIMS].get("TIME") or max(seconds(at[END] - at[START]), _ZERO) / _HOUR
     return energy / hours if hours > 0 else None
 
 

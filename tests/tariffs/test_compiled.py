@@ -596,3 +596,82 @@ def test_compile_raises_only_ocpkit_errors(tariff: Any, version: Any) -> None:
     except PricingError:
         return
     assert len(result) == 3 and isinstance(result[1], PricingError) and isinstance(result[2], PricingError)
+
+
+def test_cache_keys_of_ids_that_marshal_writes_alike() -> None:
+    # marshal writes bytes and bytearray alike; the reader turns an id into str(id), so such ids
+    # must not share an entry.
+    tariff: dict[str, Any] = dict(TARIFF, id=b"T1")
+    first = price(tariff, CDR).tariff_id
+    tariff["id"] = bytearray(b"T1")
+    assert (first, price(tariff, CDR).tariff_id) == ("b'T1'", "bytearray(b'T1')")
+    # A list and a tuple of elements are two keys, priced alike.
+    as_tuple = dict(TARIFF, elements=tuple(TARIFF["elements"]))
+    assert price(as_tuple, CDR) == price(TARIFF, CDR)
+
+
+# Duration bounds that are no whole second, or odd in sign and exponent, against periods that
+# start a microsecond either side of them: the checks compare whole microseconds.
+DURATION_BOUNDS = [
+    Decimal("1799.9999995"),
+    Decimal("1800.000001"),
+    Decimal("1800.0000005"),
+    Decimal("18E+2"),
+    Decimal("-0.5"),
+    Decimal("0.000000"),
+    Decimal("1800.00000000000000000000000000001"),
+    1799.999999,
+    "3600.000",
+]
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.sampled_from(DURATION_BOUNDS),
+    st.sampled_from(DURATION_BOUNDS),
+    st.sampled_from([-1, 0, 1, 999_999, 1_000_000, -1_000_000]),
+    st.sampled_from([1800, 3600, 0]),
+)
+def test_fractional_duration_bounds_equal_reference(low: Any, high: Any, shift: int, base: int) -> None:
+    tariff = {
+        "id": "D",
+        "currency": "EUR",
+        "elements": [
+            {
+                "price_components": [{"type": "ENERGY", "price": "0.10", "step_size": 1}],
+                "restrictions": {"min_duration": low},
+            },
+            {
+                "price_components": [{"type": "TIME", "price": "2.00", "step_size": 1}],
+                "restrictions": {"max_duration": high},
+            },
+            {"price_components": [{"type": "ENERGY", "price": "0.30", "step_size": 1}]},
+        ],
+    }
+    start = datetime(2026, 3, 1, 20, 0, tzinfo=UTC)
+    second = start + timedelta(seconds=base, microseconds=shift)
+    cdr = {
+        "currency": "EUR",
+        "start_date_time": start.isoformat(),
+        "end_date_time": (start + timedelta(hours=3)).isoformat(),
+        "charging_periods": [
+            {"start_date_time": start.isoformat(), "dimensions": [{"type": "ENERGY", "volume": 1}]},
+            {
+                "start_date_time": second.isoformat(),
+                "dimensions": [{"type": "ENERGY", "volume": 2}, {"type": "TIME", "volume": 1}],
+            },
+        ],
+    }
+    expected = outcome(reference.price, tariff, cdr, "2.2.1", "UTC")
+    assert outcome(price, tariff, cdr, "2.2.1", "UTC") == expected
+    assert outcome(price, compile(tariff, "2.2.1"), cdr, "2.2.1", "UTC") == expected
+
+
+@given(st.decimals(allow_nan=False, allow_infinity=False, min_value=-(10**15), max_value=10**15))
+def test_duration_bounds_in_microseconds_are_exact_ceilings(bound: Decimal) -> None:
+    import math
+    from fractions import Fraction
+
+    from ocpkit.tariffs._rules import _microseconds_above
+
+    assert _microseconds_above(bound) == math.ceil(Fraction(bound) * 1_000_000)
