@@ -523,16 +523,7 @@ def read_cdr(
         raw_start = get("start_datetime")
     if raw_start is None:
         raise PricingError(f"{path}.start_date_time: missing")
-    # _utc, inline for a string in UTC, the usual case.
-    start = None
-    if type(raw_start) is str:
-        try:
-            start = _ISO(raw_start)
-        except ValueError:
-            pass
-        else:
-            if start.tzinfo is not UTC:
-                start = _in_utc(start)
+    start = _utc(raw_start)
     if start is None:
         start = _datetime(raw_start, f"{path}.start_date_time")
     # 2.1.1 CDRs call it stop_date_time; 2.1.1 Sessions end_datetime; 2.2.1+ end_date_time.
@@ -541,15 +532,7 @@ def read_cdr(
         raw_end = _first(data, "stop_date_time", "end_datetime")
     if raw_end is None:
         raise PricingError(f"{path}.end_date_time: missing (an ongoing session cannot be priced)")
-    end = None
-    if type(raw_end) is str:
-        try:
-            end = _ISO(raw_end)
-        except ValueError:
-            pass
-        else:
-            if end.tzinfo is not UTC:
-                end = _in_utc(end)
+    end = _utc(raw_end)
     if end is None:
         end = _datetime(raw_end, f"{path}.end_date_time")
     if end < start:
