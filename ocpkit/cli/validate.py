@@ -35,7 +35,7 @@ import argparse
 import json
 import os
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import IO, Any
 
 from ocpkit.cli._inputs import InputError, Lines, Prefixed, expand, open_source
@@ -557,15 +557,8 @@ def run(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: IO[bytes]) 
                 }
             )
         if item.in_directory:
-            top = next(
-                a
-                for a in args.files
-                if item.name.startswith(a.rstrip("/") + os.sep) or item.name.startswith(a)
-            )
-            dir_frames[top] = dir_frames.get(top, 0) + frames
-    for top, count in dir_frames.items():
-        if count == 0:
-            outcome.fail(top, "no_frames", "no OCPP-J frame in any file of the directory")
+            _count_in_directory(dir_frames, args.files, item.name, frames)
+    _fail_empty_directories(outcome, dir_frames)
     outcome.finish_hints()
     code = 2 if outcome.failed_total else (1 if summary.invalid else 0)
     data = outcome.summary(summary.as_json(code))
@@ -611,6 +604,20 @@ class _Row:
 
     def as_json(self) -> dict[str, Any]:
         return self.row
+
+
+def _count_in_directory(dir_frames: dict[str, int], given: Sequence[str], source: str, frames: int) -> None:
+    """Add a directory file's *frames* to the count of the directory given on the command line."""
+    top = next((a for a in given if source.startswith(a.rstrip("/") + os.sep) or source.startswith(a)), None)
+    if top is not None:
+        dir_frames[top] = dir_frames.get(top, 0) + frames
+
+
+def _fail_empty_directories(outcome: _Outcome, dir_frames: dict[str, int]) -> None:
+    """A directory given on the command line whose files hold no frame is an unusable input."""
+    for top, count in dir_frames.items():
+        if count == 0:
+            outcome.fail(top, "no_frames", "no OCPP-J frame in any file of the directory")
 
 
 def _run_dask(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
@@ -749,19 +756,8 @@ def _dask_summary(
         if r.shape is not None:
             summary.add_source(r.shape)
         if r.in_directory:
-            top = next(
-                (
-                    a
-                    for a in args.files
-                    if r.source.startswith(a.rstrip("/") + os.sep) or r.source.startswith(a)
-                ),
-                None,
-            )
-            if top is not None:
-                dir_frames[top] = dir_frames.get(top, 0) + r.frames
-    for top, count in dir_frames.items():
-        if count == 0:
-            outcome.fail(top, "no_frames", "no OCPP-J frame in any file of the directory")
+            _count_in_directory(dir_frames, args.files, r.source, r.frames)
+    _fail_empty_directories(outcome, dir_frames)
     outcome.finish_hints()
     code = 2 if outcome.failed_total else (1 if summary.invalid else 0)
     data = outcome.summary(summary.as_json(code))
