@@ -111,6 +111,12 @@ class CompiledTariff:
     )
     # What the checks read of a period (see At): "minute", "day", "weekday", "duration".
     facts: frozenset[str] = field(default=frozenset(), compare=False, repr=False, hash=False)
+    # When every dimension of a charging period is priced without a check and the lines'
+    # costs cannot fail: the choice per dimension index (None where none prices it), for
+    # the engine's straight-line run; else None.
+    plain: tuple[Pick | None, Pick | None, Pick | None, Pick | None] | None = field(
+        default=None, compare=False, repr=False, hash=False
+    )
 
     @property
     def id(self) -> str | None:
@@ -200,6 +206,11 @@ def _build(tariff: NTariff, version: str, tz: str | tzinfo | None) -> CompiledTa
     lazy_lines = not any(
         c[2] is not None and c[2] == 0 for plan in plans for options in plan for c in options
     )
+    chosen_by_dimension: dict[int, Pick | None] = {d: c for d, c, _, _ in active[CHARGING]}
+    plain = None
+    if lazy_lines and None not in chosen_by_dimension.values():
+        get = chosen_by_dimension.get
+        plain = (get(0), get(1), get(2), get(3))
     notes = []
     if version == "2.1.1" and any(c.vat is not None for e in tariff.elements for c in e.components):
         notes.append("vat is not part of OCPI 2.1.1; ignored")
@@ -217,6 +228,7 @@ def _build(tariff: NTariff, version: str, tz: str | tzinfo | None) -> CompiledTa
         lazy_lines,
         tax_rule(version, tariff.tax_included),
         facts=frozenset(facts),
+        plain=plain,
     )
 
 

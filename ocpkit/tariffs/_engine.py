@@ -61,6 +61,7 @@ __all__ = ["run"]
 _ZERO: Final = Decimal(0)
 _ONE: Final = Decimal(1)
 _HOUR: Final = Decimal(3600)
+_THOUSAND: Final = Decimal(1000)
 # Step units per volume unit, by dimension index (FLAT, ENERGY, TIME, PARKING_TIME).
 _PER_VOLUME: Final = PER_VOLUME
 _NAMES: Final = ("FLAT", "ENERGY", "TIME", "PARKING_TIME")
@@ -168,6 +169,14 @@ def _start(period: NPeriod) -> datetime:
     return period[0]
 
 
+def _in_order(periods: list[NPeriod]) -> list[NPeriod]:
+    """The periods in time order: ``periods`` itself when they are, else a sorted copy."""
+    for i in range(1, len(periods)):
+        if periods[i][0] < periods[i - 1][0]:
+            return sorted(periods, key=_start)
+    return periods
+
+
 def run(
     compiled: CompiledTariff,
     data: PricingInput,
@@ -197,13 +206,220 @@ def run(
         if "RESERVATION_TIME" in period[1]:
             reserved = ["RESERVATION_TIME" in p[1] for p in periods]
             break
+    if compiled.version_warnings:
+        warnings.extend(compiled.version_warnings)
+    if reserved is None and rounding is None and compiled.plain is not None:
+        return _run_plain(compiled, data, periods, zone, zone_name, warnings)
     expired = reserved is not None and False not in reserved
     origin = start
     if reserved is not None and not expired:
         origin = periods[reserved.index(False)][0]
-    if compiled.version_warnings:
-        warnings.extend(compiled.version_warnings)
+    lines, energy, parking, numerators, billed, reservation_time = _walk(
+        compiled, periods, reserved, expired, origin, end, zone
+    )
+    priced: tuple[PricedLine, ...] | Deferred
+    if not lines:
+        priced = ()
+    elif rounding is None and compiled.lazy_lines:
+        # Nothing in a line's cost can fail now: it is worked out when the lines are read.
+        priced = _defer((_lines, compiled, lines, None))
+    else:
+        # Rounding can fail (too many places for the context): fail here, as before.
+        priced = _lines(compiled, lines, rounding)
+    return _totals(
+        compiled,
+        data,
+        zone_name,
+        rounding,
+        priced,
+        energy,
+        parking,
+        numerators,
+        billed,
+        reservation_time,
+        warnings,
+    )
 
+
+def _run_plain(
+    compiled: CompiledTariff,
+    data: PricingInput,
+    periods: list[NPeriod],
+    zone: tzinfo,
+    zone_name: str,
+    warnings: list[str],
+) -> Pricing:
+    """:func:`_walk` and :func:`_totals` for a plain tariff, no reservation and no rounding.
+
+    A plain tariff (:attr:`CompiledTariff.plain`) prices each dimension of a
+    charging period with one component, chosen without a check: so the
+    lines of a dimension are the periods that have it, and each cost group
+    has one (VAT rate, unit) key. The sums are those of :func:`_walk`, made
+    in the same order with the same operations (a line's numerator
+    ``(volume x unit + 0) x price`` added to ``0`` first, its billed volume
+    ``volume + 0``), kept in local variables instead of lines; the lines
+    themselves are made again, by :func:`_walk`, when ``Pricing.lines`` is
+    first read.
+    """
+    flat, energy_pick, time_pick, parking_pick = compiled.plain  # type: ignore[misc]
+    zero = _ZERO
+    energy = parking = zero
+    # Per dimension: the numerator sum (None while no line), billed volume, total in step
+    # units, and the index of the last period with a positive volume (-1: none).
+    n_energy = n_time = n_parking = None
+    b_energy = b_time = b_parking = zero
+    t_energy = t_time = t_parking = zero
+    l_energy = l_time = l_parking = -1
+    p_energy = zero if energy_pick is None else energy_pick[3]
+    p_time = zero if time_pick is None else time_pick[3]
+    p_parking = zero if parking_pick is None else parking_pick[3]
+    thousand, hour = _THOUSAND, _HOUR
+    for index, (at_start, dims, _) in enumerate(periods):
+        get = dims.get
+        volume = get("ENERGY")
+        if volume is not None:
+            energy = energy + volume
+            if energy_pick is not None:
+                scaled = volume * thousand
+                numerator = (scaled + zero) * p_energy
+                n_energy = zero + numerator if n_energy is None else n_energy + numerator
+                b_energy = b_energy + (volume + zero)
+                t_energy = t_energy + scaled
+                if volume > zero:
+                    l_energy = index
+        volume = get("TIME")
+        if volume is not None and time_pick is not None:
+            scaled = volume * hour
+            numerator = (scaled + zero) * p_time
+            n_time = zero + numerator if n_time is None else n_time + numerator
+            b_time = b_time + (volume + zero)
+            t_time = t_time + scaled
+            if volume > zero:
+                l_time = index
+        volume = get("PARKING_TIME")
+        if volume is not None:
+            parking = parking + volume
+            if parking_pick is not None:
+                scaled = volume * hour
+                numerator = (scaled + zero) * p_parking
+                n_parking = zero + numerator if n_parking is None else n_parking + numerator
+                b_parking = b_parking + (volume + zero)
+                t_parking = t_parking + scaled
+                if volume > zero:
+                    l_parking = index
+        if at_start.year == 1 or at_start.year == 9999:
+            # Near the ends of the calendar the local time may not exist; fail as the conversion does.
+            at_start.astimezone(zone)
+
+    # step_size, as step() and _resum() do it for one component per group.
+    if l_energy >= 0:
+        extra = _extra(energy_pick[1].step_size, t_energy)  # type: ignore[index]
+        if extra is not None:
+            b_energy, n_energy = _plain_resum(periods, "ENERGY", l_energy, extra, thousand, p_energy)
+    # When parking follows charging, only the parking total is rounded.
+    if l_parking >= 0:
+        extra = _extra(parking_pick[1].step_size, t_parking)  # type: ignore[index]
+        if extra is not None:
+            b_parking, n_parking = _plain_resum(periods, "PARKING_TIME", l_parking, extra, hour, p_parking)
+    elif l_time >= 0:
+        extra = _extra(time_pick[1].step_size, t_time)  # type: ignore[index]
+        if extra is not None:
+            b_time, n_time = _plain_resum(periods, "TIME", l_time, extra, hour, p_time)
+
+    numerators: list[dict[tuple[Decimal | None, Decimal], list[Any]] | None] = [None, None, None, None, None]
+    if flat is not None:
+        # The one FLAT line, in the first period: volume 1, (1 + 0) x price, added to 0.
+        numerators[FLAT] = {flat[4]: [zero + (_ONE + zero) * flat[3], flat[2]]}
+    if n_energy is not None:
+        numerators[ENERGY] = {energy_pick[4]: [n_energy, energy_pick[2]]}  # type: ignore[index]
+    if n_time is not None:
+        numerators[TIME] = {time_pick[4]: [n_time, time_pick[2]]}  # type: ignore[index]
+    if n_parking is not None:
+        numerators[PARKING] = {parking_pick[4]: [n_parking, parking_pick[2]]}  # type: ignore[index]
+    priced: tuple[PricedLine, ...] | Deferred
+    if flat is None and n_energy is None and n_time is None and n_parking is None:
+        priced = ()
+    else:
+        priced = _defer((_plain_lines, compiled, data, zone))
+    return _totals(
+        compiled,
+        data,
+        zone_name,
+        None,
+        priced,
+        energy,
+        parking,
+        numerators,
+        [zero, b_energy, b_time, b_parking],
+        zero,
+        warnings,
+    )
+
+
+def _extra(step_size: int, total: Decimal) -> Decimal | None:
+    """What :func:`~ocpkit.tariffs._rules.step` books on the last line, or None when it books nothing."""
+    if step_size <= 0 or total <= _ZERO:
+        return None
+    quotient, remainder = divmod(total, Decimal(step_size))
+    if not remainder:
+        return None
+    return (quotient + 1) * step_size - total
+
+
+def _plain_resum(
+    periods: list[NPeriod], name: str, last: int, extra: Decimal, per_volume: Decimal, unit_price: Decimal
+) -> tuple[Decimal, Decimal]:
+    """:func:`_resum` for one dimension of a plain tariff: its billed volume and numerator sum."""
+    billed = _ZERO
+    total: Decimal | None = None
+    for index, (_, dims, _) in enumerate(periods):
+        volume = dims.get(name)
+        if volume is not None:
+            scaled = volume * per_volume
+            if index == last:
+                billed_volume = volume + extra / per_volume
+                numerator = (scaled + extra) * unit_price
+            else:
+                billed_volume = volume + _ZERO
+                numerator = (scaled + _ZERO) * unit_price
+            billed = billed + billed_volume
+            total = _ZERO + numerator if total is None else total + numerator
+    return billed, total  # type: ignore[return-value]  # the last line's period has the dimension
+
+
+def _plain_lines(compiled: CompiledTariff, data: PricingInput, zone: tzinfo) -> tuple[PricedLine, ...]:
+    """The priced lines of a plain run, made by :func:`_walk` (in the pricing context)."""
+    return in_context(_walked_lines, compiled, data, zone)
+
+
+def _walked_lines(compiled: CompiledTariff, data: PricingInput, zone: tzinfo) -> tuple[PricedLine, ...]:
+    walked = _walk(compiled, _in_order(data.periods), None, False, data.start, data.end, zone)
+    return _make_lines(compiled, walked[0], None)
+
+
+def _walk(
+    compiled: CompiledTariff,
+    periods: list[NPeriod],
+    reserved: list[bool] | None,
+    expired: bool,
+    origin: datetime,
+    end: datetime,
+    zone: tzinfo,
+) -> tuple[
+    list[Line],
+    Decimal,
+    Decimal,
+    list[dict[tuple[Decimal | None, Decimal], list[Any]] | None],
+    list[Decimal],
+    Decimal,
+]:
+    """The lines of ``periods`` (in time order), with the sums the totals are made of.
+
+    Returns the lines, the energy and parking time of the session, the
+    numerators per cost group and (VAT rate, unit), the billed volumes by
+    dimension index and the billed reservation time, step_size applied.
+    """
+    count = len(periods)
     charging, reserving, expiring = compiled.active
     local_needed = compiled.local
     facts = compiled.facts
@@ -362,19 +578,7 @@ def run(
     last = lasts[3]
     if last is not None and step(last, totals[3]):
         reservation_time = _resum(lines, numerators, 4)
-    return _totals(
-        compiled,
-        data,
-        zone_name,
-        rounding,
-        lines,
-        energy,
-        parking,
-        numerators,
-        billed,
-        reservation_time,
-        warnings,
-    )
+    return lines, energy, parking, numerators, billed, reservation_time
 
 
 def _resum(lines: list[Line], numerators: list[Any], group: int) -> Decimal:
@@ -435,7 +639,7 @@ def _totals(
     data: PricingInput,
     zone_name: str,
     rounding: Rounding | None,
-    lines: list[Line],
+    priced: tuple[PricedLine, ...] | Deferred,
     energy: Decimal,
     parking: Decimal,
     numerators: list[dict[tuple[Decimal | None, Decimal], list[Any]] | None],
@@ -446,16 +650,6 @@ def _totals(
     version = compiled.version
     tariff = compiled.tariff
     amount = compiled.amount
-    priced: tuple[PricedLine, ...] | Deferred
-    if not lines:
-        priced = ()
-    elif rounding is None and compiled.lazy_lines:
-        # Nothing in a line's cost can fail now: it is worked out when the lines are read.
-        priced = _defer((_lines, compiled, lines, None))
-    else:
-        # Rounding can fail (too many places for the context): fail here, as before.
-        priced = _lines(compiled, lines, rounding)
-
     if version != "2.1.1":
         start, nothing = _START, _NOTHING
     else:
