@@ -71,6 +71,8 @@ _HOUR_IN_MICROSECONDS: Final = Decimal("3600E+6")
 
 
 _defer: Final = partial(tuple.__new__, Deferred)
+# One cost group of a run: its numerator sum, unit, VAT rate and VAT factor.
+Group = tuple[Decimal, Decimal, Decimal | None, Decimal | None]
 
 
 # Where nothing was priced: the sum's starting value, per VAT mode, and its Price.
@@ -226,6 +228,31 @@ def run(
     else:
         # Rounding can fail (too many places for the context): fail here, as before.
         priced = _lines(compiled, lines, rounding)
+    if rounding is None:
+        groups: list[Group | None] = []
+        for per_group in numerators:
+            if per_group is None:
+                groups.append(None)
+            elif len(per_group) == 1:
+                for (vat, unit), (numerator, factor) in per_group.items():
+                    groups.append((numerator, unit, vat, factor))
+            else:
+                break
+        else:
+            return _exact_totals(
+                compiled,
+                data,
+                zone_name,
+                priced,
+                energy,
+                parking,
+                groups,
+                billed[ENERGY],
+                billed[TIME],
+                billed[PARKING],
+                reservation_time,
+                warnings,
+            )
     return _totals(
         compiled,
         data,
@@ -326,31 +353,33 @@ def _run_plain(
         if extra is not None:
             b_time, n_time = _plain_resum(periods, "TIME", l_time, extra, hour, p_time)
 
-    numerators: list[dict[tuple[Decimal | None, Decimal], list[Any]] | None] = [None, None, None, None, None]
+    # The cost groups as _exact_totals takes them: (numerator sum, unit, VAT rate, VAT factor).
+    groups: list[Group | None] = [None, None, None, None, None]
     if flat is not None:
         # The one FLAT line, in the first period: volume 1, (1 + 0) x price, added to 0.
-        numerators[FLAT] = {flat[4]: [zero + (_ONE + zero) * flat[3], flat[2]]}
+        groups[FLAT] = (zero + (_ONE + zero) * flat[3], _ONE, flat[1].vat, flat[2])
     if n_energy is not None:
-        numerators[ENERGY] = {energy_pick[4]: [n_energy, energy_pick[2]]}  # type: ignore[index]
+        groups[ENERGY] = (n_energy, thousand, energy_pick[1].vat, energy_pick[2])  # type: ignore[index]
     if n_time is not None:
-        numerators[TIME] = {time_pick[4]: [n_time, time_pick[2]]}  # type: ignore[index]
+        groups[TIME] = (n_time, hour, time_pick[1].vat, time_pick[2])  # type: ignore[index]
     if n_parking is not None:
-        numerators[PARKING] = {parking_pick[4]: [n_parking, parking_pick[2]]}  # type: ignore[index]
+        groups[PARKING] = (n_parking, hour, parking_pick[1].vat, parking_pick[2])  # type: ignore[index]
     priced: tuple[PricedLine, ...] | Deferred
     if flat is None and n_energy is None and n_time is None and n_parking is None:
         priced = ()
     else:
         priced = _defer((_plain_lines, compiled, data, zone))
-    return _totals(
+    return _exact_totals(
         compiled,
         data,
         zone_name,
-        None,
         priced,
         energy,
         parking,
-        numerators,
-        [zero, b_energy, b_time, b_parking],
+        groups,
+        b_energy,
+        b_time,
+        b_parking,
         zero,
         warnings,
     )
@@ -746,6 +775,124 @@ def _totals(
         billed[ENERGY],
         billed[TIME],
         billed[PARKING],
+        reservation_time,
+        priced,
+        tuple(warnings),
+    )
+
+
+def _exact_totals(
+    compiled: CompiledTariff,
+    data: PricingInput,
+    zone_name: str,
+    priced: tuple[PricedLine, ...] | Deferred,
+    energy: Decimal,
+    parking: Decimal,
+    groups: list[Group | None],
+    billed_energy: Decimal,
+    billed_time: Decimal,
+    billed_parking: Decimal,
+    reservation_time: Decimal,
+    warnings: list[str],
+) -> Pricing:
+    """:func:`_totals` without rounding, when each cost group has one (VAT rate, unit) key.
+
+    ``groups`` holds per cost group (FLAT, ENERGY, TIME, PARKING_TIME,
+    reservation) its numerator sum, unit, VAT rate and factor, or None. The
+    subtotal is kept in local variables instead of ``_plus`` triples: its
+    amounts are the groups' in group order, and its taxes a table by rate in
+    order of first appearance, each the sum of that rate's taxes in group
+    order. That is what chaining ``_plus`` gives: every amount a group adds
+    is ``0 + y`` already (exponent at most 0, never -0), on which the zeros
+    ``_plus`` adds again change nothing.
+    """
+    version = compiled.version
+    tariff = compiled.tariff
+    amount = compiled.amount
+    with_vat = version != "2.1.1"
+    nothing = _NOTHING if with_vat else _NOTHING_NO_VAT
+    zero = _ZERO
+    started = False
+    sub_excl: Decimal | None = zero
+    sub_incl: Decimal | None = zero if with_vat else None
+    sub_taxes: dict[Decimal | None, Decimal] | None = None
+    prices: list[Price] = []
+    for group in groups:
+        if group is None:
+            prices.append(nothing)
+            continue
+        numerator, unit, vat, factor = group
+        excl, incl, taxes = amount(numerator / unit, vat, factor)
+        if excl is not None:
+            excl = zero + excl
+        if incl is not None:
+            incl = zero + incl if with_vat else None
+        if taxes:
+            # amount() splits the tax at one rate at most.
+            rate, tax = taxes[0]
+            tax = zero + tax
+            prices.append(make_price(excl, incl, (make_tax(rate, tax),)))
+            if sub_taxes is None:
+                sub_taxes = {rate: tax}
+            else:
+                before = sub_taxes.get(rate)
+                # As dict keys, equal rates are one (the first one kept), as merging does.
+                sub_taxes[rate] = tax if before is None else before + tax
+        else:
+            prices.append(make_price(excl, incl, ()))
+        if started:
+            sub_excl = None if sub_excl is None or excl is None else sub_excl + excl
+            sub_incl = None if sub_incl is None or incl is None else sub_incl + incl
+        else:
+            sub_excl, sub_incl, started = excl, incl, True
+    if tariff.min_price is None and tariff.max_price is None:
+        # _limit_adjustment without bounds: each known amount minus itself, no tax moved; and
+        # its sum with the subtotal, as _plus adds them (no taxes on the adjustment's side, so
+        # the subtotal's are each added to zero).
+        d_excl = t_excl = d_incl = t_incl = None
+        if sub_excl is not None:
+            d_excl = sub_excl - sub_excl
+            t_excl = sub_excl + d_excl
+        if sub_incl is not None and with_vat:
+            d_incl = sub_incl - sub_incl
+            t_incl = sub_incl + d_incl
+        limit_price = make_price(d_excl, d_incl, ())
+        if sub_taxes is None:
+            total_price = make_price(t_excl, t_incl, ())
+        else:
+            total_taxes = []
+            for rate, tax in sub_taxes.items():
+                total_taxes.append(make_tax(rate, zero + tax))
+            total_price = make_price(t_excl, t_incl, tuple(total_taxes))
+    else:
+        if started:
+            subtotal: Triple = (sub_excl, sub_incl, () if sub_taxes is None else tuple(sub_taxes.items()))
+        else:
+            subtotal = _START if with_vat else _START_NO_VAT
+        adjustment = _limit_adjustment(tariff, subtotal, version)
+        limit_price = _exact(adjustment)
+        total_price = _exact(_plus(subtotal, adjustment))
+    delta = data.end - data.start
+    return make_pricing(
+        version,
+        tariff.currency,
+        tariff.id,
+        zone_name,
+        total_price,
+        prices[FLAT],
+        energy,
+        prices[ENERGY],
+        # seconds(delta) / _HOUR: the same quotient and the same ideal exponent (-6), so the
+        # same digits and exponent.
+        Decimal(delta // _MICROSECOND) / _HOUR_IN_MICROSECONDS,
+        prices[TIME],
+        parking,
+        prices[PARKING],
+        prices[4],
+        limit_price,
+        billed_energy,
+        billed_time,
+        billed_parking,
         reservation_time,
         priced,
         tuple(warnings),
