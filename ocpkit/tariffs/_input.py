@@ -404,6 +404,10 @@ def read_tariff(obj: object, path: str = "tariff") -> NTariff:
 _ISO = datetime.fromisoformat
 _TEN_YEARS = timedelta(days=3660)
 _INT_BOUND = 10**1000
+# Volumes that came as floats, by value: Decimal(repr(v)), worked out once per value (the
+# same readings recur across CDRs). Bounded: emptied when full.
+_FLOATS: dict[float, Decimal] = {}
+_FLOATS_SIZE = 4096
 
 
 def _utc(value: object) -> datetime | None:
@@ -457,6 +461,7 @@ def _periods(raw_periods: object, path: str) -> list[NPeriod]:
     zero = _ZERO
     iso = _ISO
     utc = UTC
+    floats = _FLOATS
     for i, raw in enumerate(items):
         if type(raw) is not dict:
             raw = _mapping(raw, f"{path}.charging_periods[{i}]")
@@ -489,7 +494,14 @@ def _periods(raw_periods: object, path: str) -> list[NPeriod]:
             raw_volume = dim.get("volume")
             # _volume, inline for a finite float (its repr is always within the exponent bounds).
             if type(raw_volume) is float and raw_volume - raw_volume == 0:
-                volume: Decimal | None = Decimal(repr(raw_volume))
+                volume: Decimal | None = floats.get(raw_volume)
+                if volume is None:
+                    volume = Decimal(repr(raw_volume))
+                    # Zero is left out: 0.0 and -0.0 are one key but two Decimals.
+                    if raw_volume:
+                        if len(floats) >= _FLOATS_SIZE:
+                            floats.clear()
+                        floats[raw_volume] = volume
             elif type(raw_volume) is int and -_INT_BOUND < raw_volume < _INT_BOUND:
                 # _volume for an int, inline: fewer than 1001 digits keep the exponent in bounds.
                 volume = Decimal(raw_volume)
