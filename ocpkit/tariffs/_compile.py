@@ -117,6 +117,9 @@ class CompiledTariff:
     plain: tuple[Pick | None, Pick | None, Pick | None, Pick | None] | None = field(
         default=None, compare=False, repr=False, hash=False
     )
+    # When the lines' costs cannot fail and every choice of a dimension (FLAT aside) of a
+    # charging period has the same VAT rate: one (VAT rate, unit) key per cost group.
+    checked: bool = field(default=False, compare=False, repr=False, hash=False)
 
     @property
     def id(self) -> str | None:
@@ -211,6 +214,10 @@ def _build(tariff: NTariff, version: str, tz: str | tzinfo | None) -> CompiledTa
     if lazy_lines and None not in chosen_by_dimension.values():
         get = chosen_by_dimension.get
         plain = (get(0), get(1), get(2), get(3))
+    # FLAT is billed once: one line, one key, whatever its choices.
+    checked = lazy_lines and all(
+        len({c[1].vat for c in options}) == 1 for options in plans[CHARGING][1:] if options
+    )
     notes = []
     if version == "2.1.1" and any(c.vat is not None for e in tariff.elements for c in e.components):
         notes.append("vat is not part of OCPI 2.1.1; ignored")
@@ -229,6 +236,7 @@ def _build(tariff: NTariff, version: str, tz: str | tzinfo | None) -> CompiledTa
         tax_rule(version, tariff.tax_included),
         facts=frozenset(facts),
         plain=plain,
+        checked=checked,
     )
 
 

@@ -212,6 +212,8 @@ def run(
         warnings.extend(compiled.version_warnings)
     if reserved is None and rounding is None and compiled.plain is not None:
         return _run_plain(compiled, data, periods, zone, zone_name, warnings)
+    if reserved is None and rounding is None and compiled.checked:
+        return _run_checked(compiled, data, periods, zone, zone_name, warnings)
     expired = reserved is not None and False not in reserved
     origin = start
     if reserved is not None and not expired:
@@ -382,6 +384,152 @@ def _run_plain(
         b_parking,
         zero,
         warnings,
+    )
+
+
+def _run_checked(
+    compiled: CompiledTariff,
+    data: PricingInput,
+    periods: list[NPeriod],
+    zone: tzinfo,
+    zone_name: str,
+    warnings: list[str],
+) -> Pricing:
+    """:func:`_walk` and :func:`_totals` for a checked tariff, no reservation and no rounding.
+
+    A checked tariff (:attr:`CompiledTariff.checked`) chooses among
+    restricted elements, but every choice of a dimension has the same VAT
+    rate, so each cost group has one (VAT rate, unit) key. The choices are
+    made as :func:`_walk` makes them; instead of lines, each dimension keeps
+    its lines' numerators and billed volumes in order, and its last line
+    with a volume, which step_size changes before the sums are made (in line
+    order, from 0, as :func:`_walk` and :func:`_resum` make them). The lines
+    themselves are made again, by :func:`_walk`, when ``Pricing.lines`` is
+    first read.
+    """
+    charging = compiled.active[CHARGING]
+    local_needed = compiled.local
+    facts = compiled.facts
+    need_minute = "minute" in facts
+    need_day = "day" in facts
+    need_weekday = "weekday" in facts
+    need_duration = "duration" in facts
+    per_volume = _PER_VOLUME
+    origin, end = data.start, data.end
+    count = len(periods)
+    zero = _ZERO
+    energy = parking = zero
+    flat_done = False
+    # By dimension index: the lines' numerators and billed volumes, the first line's choice
+    # (its VAT rate and factor are the group's), the total in step units, and the last line
+    # with a volume as (its position, choice, volume in step units, volume).
+    numerators: list[list[Decimal] | None] = [None, None, None, None]
+    billed: list[list[Decimal]] = [[], [], [], []]
+    firsts: list[Pick | None] = [None, None, None, None]
+    totals = [zero, zero, zero, zero]
+    lasts: list[tuple[int, Pick, Decimal, Decimal] | None] = [None, None, None, None]
+    for index in range(count):
+        at_start, dims, _ = periods[index]
+        energy_before = energy
+        get = dims.get
+        volumes = (None if flat_done else _ONE, get("ENERGY"), get("TIME"), get("PARKING_TIME"))
+        if volumes[1] is not None:
+            energy = energy + volumes[1]
+        if volumes[3] is not None:
+            parking = parking + volumes[3]
+        at: At | None = None
+        for dimension, chosen, options, memoized in charging:
+            volume = volumes[dimension]
+            if volume is None:
+                continue
+            if chosen is None:
+                if at is None:
+                    at_end = periods[index + 1][0] if index + 1 < count else end
+                    if local_needed:
+                        local = at_start.astimezone(zone)
+                        at = (
+                            at_start,
+                            at_end,
+                            energy_before,
+                            dims,
+                            local.hour * 60 + local.minute if need_minute else None,
+                            local.date() if need_day else None,
+                            local.weekday() if need_weekday else None,
+                            (at_start - origin) // _MICROSECOND if need_duration else None,
+                        )
+                    else:
+                        at = (
+                            at_start,
+                            at_end,
+                            energy_before,
+                            dims,
+                            None,
+                            None,
+                            None,
+                            (at_start - origin) // _MICROSECOND if need_duration else None,
+                        )
+                if memoized:
+                    chosen = _memoized(compiled, CHARGING, dimension, options, at)
+                else:
+                    for test, option in options:
+                        if test is None or test(at):
+                            chosen = option
+                            break
+                if chosen is None:
+                    continue
+            if dimension == FLAT:
+                # OCPI 2.2.1 cdrs: a FLAT fee is due once per session, not per period.
+                flat_done = True
+                scaled = volume
+            else:
+                scaled = volume * per_volume[dimension]
+            numerator = (scaled + zero) * chosen[3]
+            group = numerators[dimension]
+            if group is None:
+                numerators[dimension] = [numerator]
+                firsts[dimension] = chosen
+            else:
+                group.append(numerator)
+            billed[dimension].append(volume + zero)
+            if dimension != FLAT:
+                totals[dimension] = totals[dimension] + scaled
+                if volume > zero:
+                    lasts[dimension] = (len(billed[dimension]) - 1, chosen, scaled, volume)
+        if (at is None or not local_needed) and (at_start.year == 1 or at_start.year == 9999):
+            # Near the ends of the calendar the local time may not exist; fail as the conversion does.
+            at_start.astimezone(zone)
+
+    # step_size: the extra on the group's last line with a volume (see step() and _resum()).
+    # When parking follows charging, only the parking total is rounded.
+    for dimension in (ENERGY, PARKING if lasts[PARKING] is not None else TIME):
+        last = lasts[dimension]
+        if last is not None:
+            position, chosen, scaled, volume = last
+            extra = _extra(chosen[1].step_size, totals[dimension])
+            if extra is not None:
+                unit = per_volume[dimension]
+                billed[dimension][position] = volume + extra / unit
+                numerators[dimension][position] = (scaled + extra) * chosen[3]  # type: ignore[index]
+    groups: list[Group | None] = [None, None, None, None, None]
+    sums = [zero, zero, zero, zero]
+    for dimension in range(4):
+        group = numerators[dimension]
+        if group is None:
+            continue
+        total = zero
+        for numerator in group:
+            total = total + numerator
+        first = firsts[dimension]
+        groups[dimension] = (total, per_volume[dimension], first[1].vat, first[2])  # type: ignore[index]
+        billed_sum = zero
+        for billed_volume in billed[dimension]:
+            billed_sum = billed_sum + billed_volume
+        sums[dimension] = billed_sum
+    priced: tuple[PricedLine, ...] | Deferred = (
+        () if groups == [None, None, None, None, None] else _defer((_plain_lines, compiled, data, zone))
+    )
+    return _exact_totals(
+        compiled, data, zone_name, priced, energy, parking, groups, sums[1], sums[2], sums[3], zero, warnings
     )
 
 

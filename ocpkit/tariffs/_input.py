@@ -511,7 +511,7 @@ def _periods(raw_periods: object, path: str) -> list[NPeriod]:
                     volume = _decimal(raw_volume, f"{path}.charging_periods[{i}].dimensions[{j}].volume")
             # A type listed twice is summed for volumes; it is an odd CDR either way.
             before = dims.get(kind)
-            dims[kind] = zero + volume if before is None else before + volume  # type: ignore[operator]
+            dims[kind] = zero + volume if before is None else before + volume
         tariff_id = get("tariff_id")
         periods.append((start, dims, None if tariff_id is None else str(tariff_id)))
     return periods
