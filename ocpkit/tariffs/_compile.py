@@ -39,7 +39,7 @@ from typing import Final
 
 from ocpkit.errors import UnsupportedError
 from ocpkit.tariffs._input import DIMENSIONS, NComponent, NTariff, read_tariff
-from ocpkit.tariffs._rules import At, Check, Triple, in_context, tax_rule
+from ocpkit.tariffs._rules import EXCLUDED, At, Check, Triple, in_context, tax_kind, tax_rule
 
 __all__ = [
     "PER_VOLUME",
@@ -120,6 +120,8 @@ class CompiledTariff:
     # When the lines' costs cannot fail and every choice of a dimension (FLAT aside) of a
     # charging period has the same VAT rate: one (VAT rate, unit) key per cost group.
     checked: bool = field(default=False, compare=False, repr=False, hash=False)
+    # The kind of tax rule that amount applies (see tax_kind), for the engine's inlined copy.
+    tax: int = field(default=EXCLUDED, compare=False, repr=False, hash=False)
 
     @property
     def id(self) -> str | None:
@@ -237,6 +239,7 @@ def _build(tariff: NTariff, version: str, tz: str | tzinfo | None) -> CompiledTa
         facts=frozenset(facts),
         plain=plain,
         checked=checked,
+        tax=tax_kind(version, tariff.tax_included),
     )
 
 

@@ -54,7 +54,18 @@ from ocpkit.tariffs._results import (
     make_pricing,
     make_tax,
 )
-from ocpkit.tariffs._rules import DAY, MINUTE, At, Line, Triple, in_context, step
+from ocpkit.tariffs._rules import (
+    DAY,
+    EXCLUDED,
+    MINUTE,
+    NO_VAT,
+    UNTAXED,
+    At,
+    Line,
+    Triple,
+    in_context,
+    step,
+)
 
 __all__ = ["run"]
 
@@ -956,7 +967,7 @@ def _exact_totals(
     """
     version = compiled.version
     tariff = compiled.tariff
-    amount = compiled.amount
+    kind = compiled.tax
     with_vat = version != "2.1.1"
     nothing = _NOTHING if with_vat else _NOTHING_NO_VAT
     zero = _ZERO
@@ -969,16 +980,40 @@ def _exact_totals(
         if group is None:
             prices.append(nothing)
             continue
-        numerator, unit, vat, factor = group
-        excl, incl, taxes = amount(numerator / unit, vat, factor)
-        if excl is not None:
-            excl = zero + excl
-        if incl is not None:
-            incl = zero + incl if with_vat else None
-        if taxes:
-            # amount() splits the tax at one rate at most.
-            rate, tax = taxes[0]
-            tax = zero + tax
+        numerator, unit, rate, factor = group
+        value = numerator / unit
+        # amount(value, rate, factor) (the rules of tax_rule, inlined), then each amount added
+        # to the sum's start, 0, as _plus adds them; 0 + 0 is 0.
+        excl: Decimal | None
+        incl: Decimal | None
+        tax: Decimal | None = None
+        if kind >= EXCLUDED:  # EXCLUDED or EXCLUDED_UNKNOWN
+            if not value:
+                excl = incl = zero
+            elif factor is None:
+                excl = zero + value
+                incl = excl if kind == EXCLUDED else None
+            else:
+                taxed = value * factor
+                excl = zero + value
+                incl = zero + taxed
+                tax = zero + (taxed - value)
+        elif kind == NO_VAT:
+            excl = zero + value
+            incl = None
+        elif not value:
+            excl = incl = zero
+        elif kind == UNTAXED:
+            excl = incl = zero + value
+        elif factor is None:
+            excl = None
+            incl = zero + value
+        else:
+            untaxed = value / factor
+            excl = zero + untaxed
+            incl = zero + value
+            tax = zero + (value - untaxed)
+        if tax is not None:
             prices.append(make_price(excl, incl, (make_tax(rate, tax),)))
             if sub_taxes is None:
                 sub_taxes = {rate: tax}
