@@ -206,19 +206,15 @@ def run(
     if data.synthesized:
         warnings.append("no charging periods; priced as one period built from kwh and the duration")
     # Each period ends where the next starts (OCPI ChargingPeriod), so order them.
-    for i in range(1, count):
-        if periods[i][0] < periods[i - 1][0]:
-            periods = sorted(periods, key=_start)
-            warnings.append("charging periods were not in time order; sorted")
-            break
+    if not data.ordered:
+        periods = sorted(periods, key=_start)
+        warnings.append("charging periods were not in time order; sorted")
     start, end = data.start, data.end
     if periods[0][0] < start or periods[-1][0] > end:
         warnings.append("periods_outside_start_end_date_time")
     reserved: list[bool] | None = None
-    for period in periods:
-        if "RESERVATION_TIME" in period[1]:
-            reserved = ["RESERVATION_TIME" in p[1] for p in periods]
-            break
+    if data.reserved:
+        reserved = ["RESERVATION_TIME" in p[1] for p in periods]
     if compiled.version_warnings:
         warnings.extend(compiled.version_warnings)
     if reserved is None and rounding is None and compiled.plain is not None:
