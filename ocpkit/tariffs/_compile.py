@@ -315,8 +315,17 @@ class TariffCache:
         """The compiled ``tariff`` (from the cache when its content was compiled before)."""
         if type(tariff) is not dict:
             return compile_at(tariff, version, None, path)
+        # _key, inline.
+        key: tuple[tuple[bool, bytes], str, str] | None = None
+        raw_id = tariff.get("id")
         try:
-            key = (_key(tariff), version, path)
+            if raw_id is None or type(raw_id) is str:
+                try:  # noqa: SIM105  # contextlib.suppress costs more than the lookup saves
+                    key = ((True, marshal.dumps(tariff)), version, path)
+                except ValueError:  # a value marshal cannot write, or nesting too deep
+                    pass
+            if key is None:
+                key = ((False, pickle.dumps(tariff, pickle.HIGHEST_PROTOCOL)), version, path)
         except Exception:  # unpicklable content (PicklingError, TypeError, RecursionError ...)
             return compile_at(tariff, version, None, path)
         found = self._entries.get(key)
