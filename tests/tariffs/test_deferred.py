@@ -19,7 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ocpkit.errors import PricingError
@@ -27,7 +27,7 @@ from ocpkit.tariffs import Pricing, Rounding, compile, price, price_many
 from ocpkit.tariffs._results import Deferred
 from ocpkit.tariffs._rules import seconds
 from tests.tariffs import pre_compilation_reference as reference
-from tests.tariffs.test_compiled import plain
+from tests.tariffs.test_compiled import cases, outcome, plain
 
 TARIFF: dict[str, Any] = {
     "id": "T1",
@@ -181,3 +181,117 @@ def test_adding_zero_to_a_sum_that_began_at_zero_changes_nothing(y: Decimal, mor
             s = s + x
             _same(s + zero, s)
             _same(zero + s, s)
+
+
+# --------------------------------------------------------------------------- straight-line runs
+
+
+def generic(compiled: Any) -> Any:
+    """The same compiled tariff, priced by the generic walk only."""
+    return dataclasses.replace(compiled, plain=None, checked=False)
+
+
+RESTRICTED: dict[str, Any] = {
+    "id": "T2",
+    "currency": "EUR",
+    "elements": [
+        {
+            "price_components": [{"type": "TIME", "price": "2.40", "vat": 21, "step_size": 900}],
+            "restrictions": {"start_time": "21:00", "end_time": "07:00"},
+        },
+        {
+            "price_components": [
+                {"type": "FLAT", "price": "0.50", "vat": 21},
+                {"type": "TIME", "price": "1.20", "vat": Decimal("21.0"), "step_size": 1800},
+                {"type": "ENERGY", "price": "0.25", "vat": 21, "step_size": 1},
+            ]
+        },
+    ],
+}
+
+
+def test_plain_and_checked_tariffs_take_the_straight_line_runs() -> None:
+    assert compile(TARIFF).plain is not None
+    restricted = compile(RESTRICTED)
+    # TIME has two choices, at 21 and 21.0 percent: one VAT rate, so one key per group.
+    assert restricted.plain is None and restricted.checked
+    mixed = dict(
+        RESTRICTED,
+        elements=[
+            RESTRICTED["elements"][0],
+            {"price_components": [{"type": "TIME", "price": 1, "vat": 9, "step_size": 1}]},
+        ],
+    )
+    assert not compile(mixed).checked
+    for tariff in (TARIFF, RESTRICTED, mixed):
+        compiled = compile(tariff, tz="Europe/Amsterdam")
+        for cdr in (CDR, dict(CDR, end_date_time="2026-03-01T23:59:00Z")):
+            result = price(compiled, cdr)
+            assert type(stored(result)) is Deferred
+            assert plain(result) == plain(price(generic(compiled), cdr))
+            assert plain(result) == plain(reference.price(tariff, cdr, tz="Europe/Amsterdam"))
+
+
+@pytest.mark.parametrize("dimension", ["ENERGY", "TIME", "PARKING_TIME"])
+@pytest.mark.parametrize("restricted", [False, True])
+def test_step_extras_of_the_straight_line_runs(dimension: str, restricted: bool) -> None:
+    # The extra goes on the last line with a volume, here not the group's last line (a zero
+    # volume follows it); with parking and time together, only parking is rounded.
+    step = 1000 if dimension == "ENERGY" else 300
+    components = [
+        {"type": dimension, "price": "0.35", "vat": 21, "step_size": step},
+        {"type": "TIME", "price": "1.10", "vat": 21, "step_size": 1},
+    ]
+    elements: list[dict[str, Any]] = [{"price_components": components}]
+    if restricted:
+        cheap = [dict(c, price="0.10") for c in components]
+        elements.insert(0, {"price_components": cheap, "restrictions": {"start_time": "20:45"}})
+    tariff = {"currency": "EUR", "elements": elements}
+    volumes = ([0.3], [0.45, 0.2], [0.1], [0.0])
+    periods = []
+    for n, batch in enumerate(volumes):
+        dims = [{"type": dimension, "volume": v} for v in batch]
+        periods.append({"start_date_time": f"2026-03-01T20:{30 + 8 * n}:00Z", "dimensions": dims})
+    periods[0]["dimensions"].append({"type": "TIME", "volume": 0.1})
+    cdr = dict(CDR, charging_periods=periods)
+    compiled = compile(tariff)
+    assert (compiled.plain is None) is restricted and compiled.checked
+    result = price(compiled, cdr)
+    extras = [line for line in result.lines if line.step_extra != 0]
+    assert [(line.dimension, line.period) for line in extras] == [(dimension, 2)]
+    assert plain(result) == plain(price(generic(compiled), cdr))
+    assert plain(result) == plain(reference.price(tariff, cdr))
+
+
+def one_vat_per_dimension(tariff: dict[str, Any]) -> dict[str, Any]:
+    """The tariff with every component's VAT that of the first component of its dimension."""
+    first: dict[str, Any] = {}
+    elements = []
+    for element in tariff["elements"]:
+        components = []
+        for component in element["price_components"]:
+            vat = first.setdefault(component["type"], component.get("vat"))
+            components.append({k: v for k, v in component.items() if k != "vat"})
+            if vat is not None:
+                components[-1]["vat"] = vat
+        elements.append(dict(element, price_components=components))
+    return dict(tariff, elements=elements)
+
+
+@settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cases())
+def test_straight_line_runs_equal_the_generic_walk(case: tuple[Any, dict[str, Any], str, Any, Any]) -> None:
+    # The random tariffs and CDRs of the reference comparison, each tariff also with one VAT rate
+    # per dimension (which makes restricted tariffs checked); each compiled tariff is priced as
+    # it is (the straight-line runs where they apply) and by the generic walk alone; without
+    # rounding, which the straight-line runs leave to the walk.
+    tariff, cdr, version, tz, _ = case
+    if tariff is None or isinstance(tariff, list):
+        return
+    for variant in (tariff, one_vat_per_dimension(tariff)):
+        try:
+            compiled = compile(variant, version)
+        except PricingError:
+            return
+        expected = outcome(price, generic(compiled), cdr, tz=tz)
+        assert outcome(price, compiled, cdr, tz=tz) == expected
