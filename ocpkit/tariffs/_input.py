@@ -26,12 +26,13 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Context, Decimal, InvalidOperation
 from typing import Any
 
 from ocpkit.errors import PricingError
 
 __all__ = [
+    "CONTEXT",
     "DIMENSIONS",
     "NComponent",
     "NElement",
@@ -44,6 +45,11 @@ __all__ = [
     "read_cdr",
     "read_tariff",
 ]
+
+#: The context of every pricing operation: 28 significant digits, as Decimal's default.
+#: :mod:`ocpkit.tariffs._rules` exports it; it is defined here because volumes read from
+#: floats are kept, once worked out in it, for the CDRs that repeat them.
+CONTEXT = Context(prec=28)
 
 #: Tariff dimensions that the engine prices (OCPI TariffDimensionType, all versions).
 DIMENSIONS = ("FLAT", "ENERGY", "TIME", "PARKING_TIME")
@@ -412,10 +418,12 @@ def read_tariff(obj: object, path: str = "tariff") -> NTariff:
 _ISO = datetime.fromisoformat
 _TEN_YEARS = timedelta(days=3660)
 _INT_BOUND = 10**1000
-# Volumes that came as floats, by value: Decimal(repr(v)), worked out once per value (the
-# same readings recur across CDRs). Bounded: emptied when full.
+# Volumes that came as floats, by value: 0 + Decimal(repr(v)) in the pricing context (the
+# volume as a period's sum starts it), worked out once per value: the same readings recur
+# across CDRs. Bounded: emptied when full.
 _FLOATS: dict[float, Decimal] = {}
 _FLOATS_SIZE = 4096
+_ADD = CONTEXT.add
 
 
 def _in_utc(result: datetime) -> datetime | None:
@@ -499,16 +507,20 @@ def _periods(raw_periods: object, path: str) -> tuple[list[NPeriod], bool, bool]
             if type(kind) is not str:
                 kind = _str(kind, f"{path}.charging_periods[{i}].dimensions[{j}].type")
             raw_volume = dim.get("volume")
+            before = dims.get(kind)
             # _volume, inline for a finite float (its repr is always within the exponent bounds).
             if type(raw_volume) is float and raw_volume - raw_volume == 0:
                 volume: Decimal | None = floats.get(raw_volume)
                 if volume is None:
-                    volume = Decimal(repr(raw_volume))
-                    # Zero is left out: 0.0 and -0.0 are one key but two Decimals.
-                    if raw_volume:
-                        if len(floats) >= _FLOATS_SIZE:
-                            floats.clear()
-                        floats[raw_volume] = volume
+                    # 0.0 and -0.0 are one key, and 0 + 0.0 is 0 + -0.0.
+                    volume = _ADD(zero, Decimal(repr(raw_volume)))
+                    if len(floats) >= _FLOATS_SIZE:
+                        floats.clear()
+                    floats[raw_volume] = volume
+                # 0 + v is v's sum already; a type listed twice is summed, and adding v or
+                # 0 + v to a sum (exponent at most 0, never -0) gives the same digits.
+                dims[kind] = volume if before is None else before + volume
+                continue
             elif type(raw_volume) is int and -_INT_BOUND < raw_volume < _INT_BOUND:
                 # _volume for an int, inline: fewer than 1001 digits keep the exponent in bounds.
                 volume = Decimal(raw_volume)
@@ -517,7 +529,6 @@ def _periods(raw_periods: object, path: str) -> tuple[list[NPeriod], bool, bool]
                 if volume is None:
                     volume = _decimal(raw_volume, f"{path}.charging_periods[{i}].dimensions[{j}].volume")
             # A type listed twice is summed for volumes; it is an odd CDR either way.
-            before = dims.get(kind)
             dims[kind] = zero + volume if before is None else before + volume
         if "RESERVATION_TIME" in dims:
             reserved = True

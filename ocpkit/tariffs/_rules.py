@@ -23,9 +23,10 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from decimal import Context, Decimal, getcontext, setcontext
+from decimal import Decimal, getcontext, setcontext
 from typing import Any, Final, TypeVar
 
+from ocpkit.tariffs._input import CONTEXT as _CONTEXT
 from ocpkit.tariffs._input import NRestrictions
 
 __all__ = [
@@ -47,8 +48,9 @@ _HOUR: Final = Decimal(3600)
 _DAY: Final = 24 * 60
 _MICROSECOND: Final = timedelta(microseconds=1)
 
-#: The context of every pricing operation: 28 significant digits, as Decimal's default.
-CONTEXT: Final = Context(prec=28)
+#: The context of every pricing operation: 28 significant digits, as Decimal's default
+#: (defined with the readers, which compute in it too).
+CONTEXT: Final = _CONTEXT
 _T = TypeVar("_T")
 
 #: An amount as (excl. tax, incl. tax, ((VAT rate, tax), ...)); None where unknown.

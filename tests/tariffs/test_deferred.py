@@ -295,3 +295,18 @@ def test_straight_line_runs_equal_the_generic_walk(case: tuple[Any, dict[str, An
             return
         expected = outcome(price, generic(compiled), cdr, tz=tz)
         assert outcome(price, compiled, cdr, tz=tz) == expected
+
+
+@pytest.mark.parametrize("first", [-0.0, 0.0, 0.1, 1e22, 1e-7, 1e300, -2.5])
+@pytest.mark.parametrize("second", [None, -0.0, 0.0, 0.30000000000000004, 1e22])
+def test_float_volumes_read_from_the_table_equal_the_reference(first: float, second: float | None) -> None:
+    # Each float volume is converted once and kept; read again (second call) it must give the
+    # same digits, alone or summed with a second volume of the same type in the same period.
+    dims = [{"type": "ENERGY", "volume": first}]
+    if second is not None:
+        dims.append({"type": "ENERGY", "volume": second})
+    periods = [{"start_date_time": "2026-03-01T20:30:00Z", "dimensions": dims}]
+    cdr = dict(CDR, charging_periods=periods)
+    expected = outcome(reference.price, TARIFF, cdr)
+    assert outcome(price, TARIFF, cdr) == expected
+    assert outcome(price, TARIFF, cdr) == expected
