@@ -1028,21 +1028,23 @@ def _exact_totals(
         # _limit_adjustment without bounds: each known amount minus itself, no tax moved; and
         # its sum with the subtotal, as _plus adds them (no taxes on the adjustment's side, so
         # the subtotal's are each added to zero).
-        d_excl = t_excl = d_incl = t_incl = None
+        # x - x is a zero of x's exponent, and x plus that zero is x, digit for digit (the
+        # sums are never -0); so are the sum's taxes plus zero: the total is the subtotal.
+        d_excl = d_incl = None
         if sub_excl is not None:
             d_excl = sub_excl - sub_excl
-            t_excl = sub_excl + d_excl
         if sub_incl is not None and with_vat:
             d_incl = sub_incl - sub_incl
-            t_incl = sub_incl + d_incl
+        else:
+            sub_incl = None
         limit_price = make_price(d_excl, d_incl, ())
         if sub_taxes is None:
-            total_price = make_price(t_excl, t_incl, ())
+            total_price = make_price(sub_excl, sub_incl, ())
         else:
             total_taxes = []
             for rate, tax in sub_taxes.items():
-                total_taxes.append(make_tax(rate, zero + tax))
-            total_price = make_price(t_excl, t_incl, tuple(total_taxes))
+                total_taxes.append(make_tax(rate, tax))
+            total_price = make_price(sub_excl, sub_incl, tuple(total_taxes))
     else:
         if started:
             subtotal: Triple = (sub_excl, sub_incl, () if sub_taxes is None else tuple(sub_taxes.items()))

@@ -416,6 +416,7 @@ def read_tariff(obj: object, path: str = "tariff") -> NTariff:
 # are formatted only when something is wrong.
 
 _ISO = datetime.fromisoformat
+_new = object.__new__
 _TEN_YEARS = timedelta(days=3660)
 _INT_BOUND = 10**1000
 # Volumes that came as floats, by value: 0 + Decimal(repr(v)) in the pricing context (the
@@ -615,17 +616,20 @@ def read_cdr(
     raw_tariffs = get("tariffs")
     if embedded is not None:
         raw_tariffs = embedded(_list(raw_tariffs or [], f"{path}.tariffs"), f"{path}.tariffs")
-    return PricingInput(
-        start,
-        end,
+    # PricingInput(...) without the call of its __init__: the same attributes, set here.
+    result: PricingInput = _new(PricingInput)
+    result.start = start
+    result.end = end
+    result.currency = (
         None
         if currency is None
-        else (currency if type(currency) is str else _str(currency, f"{path}.currency")).upper(),
-        country,
-        time_zone,
-        periods,
-        raw_tariffs,
-        synthesized,
-        ordered,
-        reserved,
+        else (currency if type(currency) is str else _str(currency, f"{path}.currency")).upper()
     )
+    result.country = country
+    result.time_zone = time_zone
+    result.periods = periods
+    result.raw_tariffs = raw_tariffs
+    result.synthesized = synthesized
+    result.ordered = ordered
+    result.reserved = reserved
+    return result
