@@ -26,6 +26,18 @@ building them could fail (the compiled ``lazy_lines`` and
 rounding), in which case they are built at once so that the failure is
 raised by :func:`~ocpkit.tariffs.price`.
 
+Straight-line runs. Most CDRs have no reservation and are priced without
+rounding, and most tariffs price each dimension of a charging period with one
+component (*plain*: :func:`_run_plain`) or choose among restricted elements
+that share one VAT rate per dimension (*checked*: :func:`_run_checked`).
+Then each cost group has one (VAT rate, unit) key, and these runs keep their
+sums in local variables (or one list per dimension) instead of lines,
+applying ``step_size`` to the last line with a volume as :func:`_walk` does,
+and :func:`_exact_totals` builds the result without ``_plus`` triples. They
+make the same Decimal operations in the same order as the generic walk; the
+lines themselves are made by :func:`_walk` when ``Pricing.lines`` is first
+read. The tests compare both with the generic walk and with the reference.
+
 All arithmetic runs in :data:`~ocpkit.tariffs._rules.CONTEXT` (28 digits,
 half-even, the default traps), which the callers set for the length of a call
 (:func:`~ocpkit.tariffs._rules.in_context`), and which building the lines
