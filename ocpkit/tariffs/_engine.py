@@ -34,8 +34,10 @@ Then each cost group has one (VAT rate, unit) key, and these runs keep their
 sums in local variables (or one list per dimension) instead of lines,
 applying ``step_size`` to the last line with a volume as :func:`_walk` does,
 and :func:`_exact_totals` builds the result without ``_plus`` triples. They
-make the same Decimal operations in the same order as the generic walk; the
-lines themselves are made by :func:`_walk` when ``Pricing.lines`` is first
+make the same Decimal operations in the same order as the generic walk, less
+additions of 0 that provably change nothing (each named where it is skipped;
+the reader's volumes are sums that began at 0, so a Session's period made
+from its ``kwh`` goes to the walk); the lines themselves are made by :func:`_walk` when ``Pricing.lines`` is first
 read. The tests compare both with the generic walk and with the reference.
 
 All arithmetic runs in :data:`~ocpkit.tariffs._rules.CONTEXT` (28 digits,
@@ -229,10 +231,11 @@ def run(
         reserved = ["RESERVATION_TIME" in p[1] for p in periods]
     if compiled.version_warnings:
         warnings.extend(compiled.version_warnings)
-    if reserved is None and rounding is None and compiled.plain is not None:
-        return _run_plain(compiled, data, periods, zone, zone_name, warnings)
-    if reserved is None and rounding is None and compiled.checked:
-        return _run_checked(compiled, data, periods, zone, zone_name, warnings)
+    if reserved is None and rounding is None and not data.synthesized:
+        if compiled.plain is not None:
+            return _run_plain(compiled, data, periods, zone, zone_name, warnings)
+        if compiled.checked:
+            return _run_checked(compiled, data, periods, zone, zone_name, warnings)
     expired = reserved is not None and False not in reserved
     origin = start
     if reserved is not None and not expired:
@@ -299,13 +302,19 @@ def _run_plain(
 ) -> Pricing:
     """:func:`_walk` and :func:`_totals` for a plain tariff, no reservation and no rounding.
 
+    Only for periods as the reader makes them: each volume is a sum that began
+    at 0 (``0 + v``, exponent at most 0, never -0), so that ``volume + 0`` and
+    ``volume x unit + 0`` (``unit`` 1, 1000 or 3600), which :func:`_walk`
+    computes, are the volume and the product themselves, digit for digit; they
+    are skipped. A Session's period made from its ``kwh`` is priced by the walk.
+
     A plain tariff (:attr:`CompiledTariff.plain`) prices each dimension of a
     charging period with one component, chosen without a check: so the
     lines of a dimension are the periods that have it, and each cost group
     has one (VAT rate, unit) key. The sums are those of :func:`_walk`, made
     in the same order with the same operations (a line's numerator
-    ``(volume x unit + 0) x price`` added to ``0`` first, its billed volume
-    ``volume + 0``), kept in local variables instead of lines; the lines
+    ``volume x unit x price`` added to ``0`` first), kept in local variables
+    instead of lines; the lines
     themselves are made again, by :func:`_walk`, when ``Pricing.lines`` is
     first read.
     """
@@ -329,18 +338,18 @@ def _run_plain(
             energy = energy + volume
             if energy_pick is not None:
                 scaled = volume * thousand
-                numerator = (scaled + zero) * p_energy
+                numerator = scaled * p_energy
                 n_energy = zero + numerator if n_energy is None else n_energy + numerator
-                b_energy = b_energy + (volume + zero)
+                b_energy = b_energy + volume
                 t_energy = t_energy + scaled
                 if volume > zero:
                     l_energy = index
         volume = get("TIME")
         if volume is not None and time_pick is not None:
             scaled = volume * hour
-            numerator = (scaled + zero) * p_time
+            numerator = scaled * p_time
             n_time = zero + numerator if n_time is None else n_time + numerator
-            b_time = b_time + (volume + zero)
+            b_time = b_time + volume
             t_time = t_time + scaled
             if volume > zero:
                 l_time = index
@@ -349,9 +358,9 @@ def _run_plain(
             parking = parking + volume
             if parking_pick is not None:
                 scaled = volume * hour
-                numerator = (scaled + zero) * p_parking
+                numerator = scaled * p_parking
                 n_parking = zero + numerator if n_parking is None else n_parking + numerator
-                b_parking = b_parking + (volume + zero)
+                b_parking = b_parking + volume
                 t_parking = t_parking + scaled
                 if volume > zero:
                     l_parking = index
@@ -424,7 +433,8 @@ def _run_checked(
     with a volume, which step_size changes before the sums are made (in line
     order, from 0, as :func:`_walk` and :func:`_resum` make them). The lines
     themselves are made again, by :func:`_walk`, when ``Pricing.lines`` is
-    first read.
+    first read. As :func:`_run_plain`, only for periods as the reader makes
+    them, skipping the same additions of 0.
     """
     charging = compiled.active[CHARGING]
     local_needed = compiled.local
@@ -502,14 +512,14 @@ def _run_checked(
                 scaled = volume
             else:
                 scaled = volume * per_volume[dimension]
-            numerator = (scaled + zero) * chosen[3]
+            numerator = scaled * chosen[3]
             group = numerators[dimension]
             if group is None:
                 numerators[dimension] = [numerator]
                 firsts[dimension] = chosen
             else:
                 group.append(numerator)
-            billed[dimension].append(volume + zero)
+            billed[dimension].append(volume)
             if dimension != FLAT:
                 totals[dimension] = totals[dimension] + scaled
                 if volume > zero:

@@ -310,3 +310,33 @@ def test_float_volumes_read_from_the_table_equal_the_reference(first: float, sec
     expected = outcome(reference.price, TARIFF, cdr)
     assert outcome(price, TARIFF, cdr) == expected
     assert outcome(price, TARIFF, cdr) == expected
+
+
+@pytest.mark.parametrize(
+    "volume",
+    [
+        "1234567890123456789012345678901234567890",
+        "1234567890123.123456789012345678",
+        "0.1234567890123456789012345678901234567890",
+        Decimal("1E+30"),
+        Decimal("-0E+3"),
+        Decimal("2E+1"),
+        10**30,
+        -3,
+    ],
+)
+@pytest.mark.parametrize("tariff", [TARIFF, RESTRICTED])
+def test_volumes_of_any_exponent_equal_the_reference(volume: Any, tariff: dict[str, Any]) -> None:
+    # The straight-line runs skip volume + 0 and volume x unit + 0 for the reader's sums; beyond
+    # 28 digits or with a positive exponent they must still give the reference's digits.
+    dims = [{"type": "ENERGY", "volume": volume}, {"type": "TIME", "volume": volume}]
+    periods = [
+        {"start_date_time": "2026-03-01T20:30:00Z", "dimensions": dims},
+        {"start_date_time": "2026-03-01T21:00:00Z", "dimensions": [{"type": "TIME", "volume": 0.25}]},
+    ]
+    cdr = dict(CDR, charging_periods=periods)
+    expected = outcome(reference.price, tariff, cdr)
+    assert outcome(price, tariff, cdr) == expected
+    # Volumes of 29 integer digits or more fail (step_size's quotient exceeds the context) in both;
+    # the others, beyond 28 significant digits or not, are priced.
+    assert (expected[0] == "Pricing") is (abs(Decimal(volume)) < 10**28)
