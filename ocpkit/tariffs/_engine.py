@@ -37,8 +37,9 @@ and :func:`_exact_totals` builds the result without ``_plus`` triples. They
 make the same Decimal operations in the same order as the generic walk, less
 additions of 0 that provably change nothing (each named where it is skipped;
 the reader's volumes are sums that began at 0, so a Session's period made
-from its ``kwh`` goes to the walk); the lines themselves are made by :func:`_walk` when ``Pricing.lines`` is first
-read. The tests compare both with the generic walk and with the reference.
+from its ``kwh`` goes to the walk); the lines themselves are made by
+:func:`_walk` when ``Pricing.lines`` is first read. The tests compare both
+with the generic walk and with the reference.
 
 All arithmetic runs in :data:`~ocpkit.tariffs._rules.CONTEXT` (28 digits,
 half-even, the default traps), which the callers set for the length of a call
