@@ -131,13 +131,22 @@ def price(
     unknown ``version``.
     """
     saved = getcontext()
-    if saved is CONTEXT:
-        return _price_one(tariff, cdr_or_session, version, tz, rounding)
-    setcontext(CONTEXT)
+    if saved is not CONTEXT:
+        setcontext(CONTEXT)
     try:
+        if rounding is None:
+            # The common cases of _price_one, with its checks in the same order.
+            kind = type(tariff)
+            if kind is CompiledTariff and (version is None or version == tariff.version):  # type: ignore[attr-defined]
+                return _priced_one(tariff, read_cdr(cdr_or_session, "cdr"), tz, None)  # type: ignore[arg-type]
+            if kind is dict:
+                resolved = "2.2.1" if version is None else check_version(version)
+                data = read_cdr(cdr_or_session, "cdr")
+                return _priced_one(_CACHE.get(tariff, resolved, "tariff"), data, tz, None)
         return _price_one(tariff, cdr_or_session, version, tz, rounding)
     finally:
-        setcontext(saved)
+        if saved is not CONTEXT:
+            setcontext(saved)
 
 
 @overload

@@ -11,7 +11,10 @@ the dimensions that have choices, each with the choice that needs no check
 at all when the first choice is unrestricted; whether any restriction needs the local
 time; whether a priced line's cost can be worked out after the fact (no VAT
 factor of zero, the only divisor that could fail); the version's warnings
-about the tariff.
+about the tariff; for the engine's straight-line runs, the choice per
+dimension of a charging period when none needs a check (``plain``), whether
+every choice of a dimension has one VAT rate (``checked``), and the kind of
+tax rule (``tax``).
 The result, :class:`CompiledTariff`, is immutable and compares and hashes by
 its normalised content, version and zone; the tables are derived from those
 and take no part in equality.
@@ -39,7 +42,7 @@ from typing import Final
 
 from ocpkit.errors import UnsupportedError
 from ocpkit.tariffs._input import DIMENSIONS, NComponent, NTariff, read_tariff
-from ocpkit.tariffs._rules import At, Check, Triple, in_context, tax_rule
+from ocpkit.tariffs._rules import EXCLUDED, At, Check, Triple, in_context, tax_kind, tax_rule
 
 __all__ = [
     "PER_VOLUME",
@@ -111,6 +114,17 @@ class CompiledTariff:
     )
     # What the checks read of a period (see At): "minute", "day", "weekday", "duration".
     facts: frozenset[str] = field(default=frozenset(), compare=False, repr=False, hash=False)
+    # When every dimension of a charging period is priced without a check and the lines'
+    # costs cannot fail: the choice per dimension index (None where none prices it), for
+    # the engine's straight-line run; else None.
+    plain: tuple[Pick | None, Pick | None, Pick | None, Pick | None] | None = field(
+        default=None, compare=False, repr=False, hash=False
+    )
+    # When the lines' costs cannot fail and every choice of a dimension (FLAT aside) of a
+    # charging period has the same VAT rate: one (VAT rate, unit) key per cost group.
+    checked: bool = field(default=False, compare=False, repr=False, hash=False)
+    # The kind of tax rule that amount applies (see tax_kind), for the engine's inlined copy.
+    tax: int = field(default=EXCLUDED, compare=False, repr=False, hash=False)
 
     @property
     def id(self) -> str | None:
@@ -200,6 +214,15 @@ def _build(tariff: NTariff, version: str, tz: str | tzinfo | None) -> CompiledTa
     lazy_lines = not any(
         c[2] is not None and c[2] == 0 for plan in plans for options in plan for c in options
     )
+    chosen_by_dimension: dict[int, Pick | None] = {d: c for d, c, _, _ in active[CHARGING]}
+    plain = None
+    if lazy_lines and None not in chosen_by_dimension.values():
+        get = chosen_by_dimension.get
+        plain = (get(0), get(1), get(2), get(3))
+    # FLAT is billed once: one line, one key, whatever its choices.
+    checked = lazy_lines and all(
+        len({c[1].vat for c in options}) == 1 for options in plans[CHARGING][1:] if options
+    )
     notes = []
     if version == "2.1.1" and any(c.vat is not None for e in tariff.elements for c in e.components):
         notes.append("vat is not part of OCPI 2.1.1; ignored")
@@ -217,6 +240,9 @@ def _build(tariff: NTariff, version: str, tz: str | tzinfo | None) -> CompiledTa
         lazy_lines,
         tax_rule(version, tariff.tax_included),
         facts=frozenset(facts),
+        plain=plain,
+        checked=checked,
+        tax=tax_kind(version, tariff.tax_included),
     )
 
 
@@ -292,8 +318,17 @@ class TariffCache:
         """The compiled ``tariff`` (from the cache when its content was compiled before)."""
         if type(tariff) is not dict:
             return compile_at(tariff, version, None, path)
+        # _key, inline.
+        key: tuple[tuple[bool, bytes], str, str] | None = None
+        raw_id = tariff.get("id")
         try:
-            key = (_key(tariff), version, path)
+            if raw_id is None or type(raw_id) is str:
+                try:  # noqa: SIM105  # contextlib.suppress costs more than the lookup saves
+                    key = ((True, marshal.dumps(tariff)), version, path)
+                except ValueError:  # a value marshal cannot write, or nesting too deep
+                    pass
+            if key is None:
+                key = ((False, pickle.dumps(tariff, pickle.HIGHEST_PROTOCOL)), version, path)
         except Exception:  # unpicklable content (PicklingError, TypeError, RecursionError ...)
             return compile_at(tariff, version, None, path)
         found = self._entries.get(key)

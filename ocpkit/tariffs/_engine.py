@@ -1,30 +1,22 @@
 """The pricing run: one compiled tariff, one normalised CDR, one pass over its periods.
 
-Theory of operation. :func:`run` orders the periods, then for each one walks
-the dimensions the tariff can price for that kind of period (FLAT once per
-session and once per reservation). A dimension whose first choice is
-unrestricted takes it without a check; otherwise the compiled choices are
-tried in order and the first whose check holds at the period's start wins
-(the facts the tariff's checks read, the local minute, date and weekday and
-the duration since the charging started among them, are worked out once per
-period, and only those). As
-each line is made, its group's total in step units and last line with a
-volume are kept, so that ``step_size`` (:func:`~ocpkit.tariffs._rules.step`)
-is applied per group without another pass. Then the lines are priced: each
-line's exact numerator (volume x step units + extra units, times the unit
-price) is summed per (VAT rate, unit) within its cost group before one
-division, so that how a volume is split over periods cannot change an
-inexact division. Amounts travel as ``(excl, incl, taxes)`` triples with
-exactly the operations of :class:`~ocpkit.tariffs.Price` addition, so
-results equal those of adding ``Price`` objects, down to each Decimal's
-exponent; where an operation provably leaves a value as it is (adding zero
-to a sum that began at zero), it is skipped and the comment says why. The
-totals and their ``Price`` objects are built once, at the end; the priced
-lines (:class:`~ocpkit.tariffs.PricedLine`, each with its own cost) are
-built when ``Pricing.lines`` is first read, from the lines kept, unless
-building them could fail (the compiled ``lazy_lines`` and
+Theory of operation. :func:`run` orders the periods (the reader says whether
+they are in order already), notes the warnings that do not depend on the
+tariff's choices, and hands the periods to one of three runs. Most CDRs have
+no reservation and are priced without rounding; for those, a plain or a
+checked tariff (see :mod:`ocpkit.tariffs._straight`) takes a straight-line
+run. Everything else goes through the generic walk
+(:func:`~ocpkit.tariffs._walk.walk`: every kind of period, every choice, one
+line per priced dimension and period), whose sums
+:func:`~ocpkit.tariffs._totals.totals` prices (or
+:func:`~ocpkit.tariffs._totals.exact_totals`, without rounding and with one
+(VAT rate, unit) key per cost group). The priced lines
+(:class:`~ocpkit.tariffs.PricedLine`) are built when ``Pricing.lines`` is
+first read, unless building them could fail (the compiled ``lazy_lines`` and
 rounding), in which case they are built at once so that the failure is
-raised by :func:`~ocpkit.tariffs.price`.
+raised by :func:`~ocpkit.tariffs.price`. Every run gives the same results,
+down to each Decimal's exponent, as adding :class:`~ocpkit.tariffs.Price`
+objects line by line would.
 
 All arithmetic runs in :data:`~ocpkit.tariffs._rules.CONTEXT` (28 digits,
 half-even, the default traps), which the callers set for the length of a call
@@ -34,134 +26,17 @@ later sets again, so results do not depend on the caller's decimal context.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime, timedelta, tzinfo
-from decimal import Decimal
-from functools import partial
-from typing import Any, Final
+from datetime import datetime, tzinfo
 
 from ocpkit.errors import PricingError
-from ocpkit.tariffs._compile import CHARGING, EXPIRED, PER_VOLUME, RESERVED, CompiledTariff, Pick
-from ocpkit.tariffs._input import NPeriod, NTariff, PricingInput
-from ocpkit.tariffs._results import (
-    Deferred,
-    Price,
-    PricedLine,
-    Pricing,
-    Rounding,
-    make_line,
-    make_price,
-    make_pricing,
-    make_tax,
-)
-from ocpkit.tariffs._rules import DAY, MINUTE, At, Line, Triple, in_context, step
+from ocpkit.tariffs._compile import CompiledTariff
+from ocpkit.tariffs._input import NPeriod, PricingInput
+from ocpkit.tariffs._results import Deferred, PricedLine, Pricing, Rounding
+from ocpkit.tariffs._straight import run_checked, run_plain
+from ocpkit.tariffs._totals import ENERGY, PARKING, TIME, Group, defer, exact_totals, priced_lines, totals
+from ocpkit.tariffs._walk import walk
 
 __all__ = ["run"]
-
-_ZERO: Final = Decimal(0)
-_ONE: Final = Decimal(1)
-_HOUR: Final = Decimal(3600)
-# Step units per volume unit, by dimension index (FLAT, ENERGY, TIME, PARKING_TIME).
-_PER_VOLUME: Final = PER_VOLUME
-_NAMES: Final = ("FLAT", "ENERGY", "TIME", "PARKING_TIME")
-FLAT, ENERGY, TIME, PARKING = 0, 1, 2, 3
-_MICROSECOND: Final = timedelta(microseconds=1)
-_HOUR_IN_MICROSECONDS: Final = Decimal("3600E+6")
-
-
-_defer: Final = partial(tuple.__new__, Deferred)
-
-
-# Where nothing was priced: the sum's starting value, per VAT mode, and its Price.
-_START: Final[Triple] = (_ZERO, _ZERO, ())
-_START_NO_VAT: Final[Triple] = (_ZERO, None, ())
-_NOTHING: Final = make_price(_ZERO, _ZERO, ())
-_NOTHING_NO_VAT: Final = make_price(_ZERO, None, ())
-# Local-time choices remembered per compiled tariff before the memo is emptied.
-_MEMO_SIZE: Final = 4096
-
-
-def _plus(a: Triple, b: Triple) -> Triple:
-    """``Price(*a) + Price(*b)``, operation for operation."""
-    ta, tb = a[2], b[2]
-    ea, eb, ia, ib = a[0], b[0], a[1], b[1]
-    if a is _START or a is _START_NO_VAT:
-        # Nothing to merge: each tax of b is added to zero, as Price.__add__ does.
-        return (
-            None if eb is None else _ZERO + eb,
-            None if ia is None or ib is None else ia + ib,
-            tuple([(p, _ZERO + x) for p, x in tb]) if tb else (),
-        )
-    if ta and not tb:
-        # The rates of a sum are distinct already: each tax is added to zero, as merging does.
-        return (
-            None if ea is None or eb is None else ea + eb,
-            None if ia is None or ib is None else ia + ib,
-            tuple([(p, _ZERO + x) for p, x in ta]),
-        )
-    if len(ta) == 1 and len(tb) == 1 and ta[0][0] == tb[0][0]:
-        # One rate on each side, the same (as dict keys: equal, the first one kept): merging
-        # adds the first tax to zero, then the second to that.
-        (p, x), (_, y) = ta[0], tb[0]
-        return (
-            None if ea is None or eb is None else ea + eb,
-            None if ia is None or ib is None else ia + ib,
-            ((p, (_ZERO + x) + y),),
-        )
-    if ta or tb:
-        merged: dict[Decimal | None, Decimal] = {}
-        for p, x in ta:
-            merged[p] = merged.get(p, _ZERO) + x
-        for p, x in tb:
-            merged[p] = merged.get(p, _ZERO) + x
-        return (
-            None if ea is None or eb is None else ea + eb,
-            None if ia is None or ib is None else ia + ib,
-            tuple(merged.items()),
-        )
-    return (None if ea is None or eb is None else ea + eb, None if ia is None or ib is None else ia + ib, ())
-
-
-def _price(t: Triple, rounding: Rounding | None) -> Price:
-    if rounding is None:
-        if t is _START:
-            return _NOTHING
-        if t is _START_NO_VAT:
-            return _NOTHING_NO_VAT
-        excl, incl, taxes = t
-    else:
-        apply = rounding.apply
-        excl = None if t[0] is None else apply(t[0])
-        incl = None if t[1] is None else apply(t[1])
-        taxes = tuple([(p, apply(a)) for p, a in t[2]])
-    return make_price(excl, incl, tuple([make_tax(p, a) for p, a in taxes]) if taxes else ())
-
-
-def _limit_adjustment(tariff: NTariff, subtotal: Triple, version: str) -> Triple:
-    """OCPI 2.2.1 tariffs, min_price/max_price: excl. and incl. VAT bounds apply separately."""
-    excl, incl = subtotal[0], subtotal[1]
-    for limit, is_min in ((tariff.min_price, True), (tariff.max_price, False)):
-        if limit is None:
-            continue
-        if excl is not None and (excl < limit.excl if is_min else excl > limit.excl):
-            excl = limit.excl
-        if (
-            limit.incl is not None
-            and incl is not None
-            and (incl < limit.incl if is_min else incl > limit.incl)
-        ):
-            incl = limit.incl
-    d_excl = None if excl is None or subtotal[0] is None else excl - subtotal[0]
-    d_incl = None if incl is None or subtotal[1] is None else incl - subtotal[1]
-    if version == "2.1.1":
-        return (d_excl, None, ())
-    if d_excl is not None and d_incl is not None and d_incl != d_excl:
-        # The bound moves the tax too, but not at any one VAT rate.
-        return (d_excl, d_incl, ((None, d_incl - d_excl),))
-    return (d_excl, d_incl, ())
-
-
-# --------------------------------------------------------------------------- the run
 
 
 def _start(period: NPeriod) -> datetime:
@@ -184,190 +59,69 @@ def run(
     if data.synthesized:
         warnings.append("no charging periods; priced as one period built from kwh and the duration")
     # Each period ends where the next starts (OCPI ChargingPeriod), so order them.
-    for i in range(1, count):
-        if periods[i][0] < periods[i - 1][0]:
-            periods = sorted(periods, key=_start)
-            warnings.append("charging periods were not in time order; sorted")
-            break
+    if not data.ordered:
+        periods = sorted(periods, key=_start)
+        warnings.append("charging periods were not in time order; sorted")
     start, end = data.start, data.end
     if periods[0][0] < start or periods[-1][0] > end:
         warnings.append("periods_outside_start_end_date_time")
     reserved: list[bool] | None = None
-    for period in periods:
-        if "RESERVATION_TIME" in period[1]:
-            reserved = ["RESERVATION_TIME" in p[1] for p in periods]
-            break
+    if data.reserved:
+        reserved = ["RESERVATION_TIME" in p[1] for p in periods]
+    if compiled.version_warnings:
+        warnings.extend(compiled.version_warnings)
+    if reserved is None and rounding is None and not data.synthesized:
+        if compiled.plain is not None:
+            return run_plain(compiled, data, periods, zone, zone_name, warnings)
+        if compiled.checked:
+            return run_checked(compiled, data, periods, zone, zone_name, warnings)
     expired = reserved is not None and False not in reserved
     origin = start
     if reserved is not None and not expired:
         origin = periods[reserved.index(False)][0]
-    if compiled.version_warnings:
-        warnings.extend(compiled.version_warnings)
-
-    charging, reserving, expiring = compiled.active
-    local_needed = compiled.local
-    facts = compiled.facts
-    need_minute = "minute" in facts
-    need_day = "day" in facts
-    need_weekday = "weekday" in facts
-    need_duration = "duration" in facts
-    per_volume = _PER_VOLUME
-    lines: list[Line] = []
-    flat_done = reserved_flat_done = False
-    energy = parking = _ZERO
-    # step_size groups (ENERGY, TIME, PARKING_TIME, reserved TIME): the total in step units
-    # and the last line with a volume, kept as the lines are made.
-    totals = [_ZERO, _ZERO, _ZERO, _ZERO]
-    lasts: list[Line | None] = [None, None, None, None]
-    # Numerators per cost group (FLAT, ENERGY, TIME, PARKING_TIME, reservation) and (VAT, unit):
-    # each line's exact numerator is summed before the one division per group and rate.
-    numerators: list[dict[tuple[Decimal | None, Decimal], list[Any]] | None] = [None, None, None, None, None]
-    # Billed volumes by dimension index (FLAT's unused) and of reserved TIME.
-    billed = [_ZERO, _ZERO, _ZERO, _ZERO]
-    reservation_time = _ZERO
-    for index in range(count):
-        at_start, dims, _ = periods[index]
-        at_end = periods[index + 1][0] if index + 1 < count else end
-        energy_before = energy
-        # The volume of each dimension (FLAT, ENERGY, TIME, PARKING_TIME) to price, or None.
-        volumes: tuple[Decimal | None, Decimal | None, Decimal | None, Decimal | None]
-        if reserved is not None and reserved[index]:
-            reservation = True
-            kind = EXPIRED if expired else RESERVED
-            fixed = expiring if expired else reserving
-            volumes = (None if reserved_flat_done else _ONE, None, dims["RESERVATION_TIME"], None)
-        else:
-            reservation = False
-            kind = CHARGING
-            fixed = charging
-            get = dims.get
-            volumes = (None if flat_done else _ONE, get("ENERGY"), get("TIME"), get("PARKING_TIME"))
-            # Adding nothing leaves the sums as they are: they are never -0 and their exponents
-            # are at most 0, so energy + 0 is energy.
-            if volumes[1] is not None:
-                energy = energy + volumes[1]
-            if volumes[3] is not None:
-                parking = parking + volumes[3]
-        at: At | None = None
-        for dimension, chosen, options, memoized in fixed:
-            volume = volumes[dimension]
-            if volume is None:
-                continue
-            if chosen is None:
-                if at is None:
-                    # The period's facts, worked out once for every check that reads them.
-                    if local_needed:
-                        local = at_start.astimezone(zone)
-                        at = (
-                            at_start,
-                            at_end,
-                            energy_before,
-                            dims,
-                            local.hour * 60 + local.minute if need_minute else None,
-                            local.date() if need_day else None,
-                            local.weekday() if need_weekday else None,
-                            (at_start - origin) // _MICROSECOND if need_duration else None,
-                        )
-                    else:
-                        at = (
-                            at_start,
-                            at_end,
-                            energy_before,
-                            dims,
-                            None,
-                            None,
-                            None,
-                            (at_start - origin) // _MICROSECOND if need_duration else None,
-                        )
-                if memoized:
-                    chosen = _memoized(compiled, kind, dimension, options, at)
-                else:
-                    for test, option in options:
-                        if test is None or test(at):
-                            chosen = option
-                            break
-                if chosen is None:
-                    continue
-            element, component, factor, unit_price, key = chosen
-            if dimension == FLAT:
-                # OCPI 2.2.1 cdrs: a FLAT fee is due once per session, not per period.
-                if reservation:
-                    reserved_flat_done = True
-                else:
-                    flat_done = True
-                scaled = volume
-            else:
-                scaled = volume * per_volume[dimension]
-            # The line as priced without a step extra: (scaled + 0) x price, volume + 0 billed;
-            # step() below adds an extra to one line per group at most, which is then summed again.
-            numerator = (scaled + _ZERO) * unit_price
-            billed_volume = volume + _ZERO
-            line: Line = [
-                index,
-                at_start,
-                at_end,
-                dimension,
-                reservation,
-                element,
-                component,
-                factor,
-                volume,
-                _ZERO,
-                scaled,
-                _ZERO,
-                billed_volume,
-                numerator,
-            ]
-            lines.append(line)
-            if reservation:
-                group = 4
-                if dimension == TIME:
-                    reservation_time = reservation_time + billed_volume
-                    totals[3] = totals[3] + scaled
-                    if volume > _ZERO:
-                        lasts[3] = line
-            else:
-                group = dimension
-                billed[dimension] = billed[dimension] + billed_volume
-                if dimension != FLAT:
-                    # The step group's total in step units, summed in line order.
-                    totals[dimension - 1] = totals[dimension - 1] + scaled
-                    if volume > _ZERO:
-                        lasts[dimension - 1] = line
-            per_group = numerators[group]
-            if per_group is None:
-                per_group = numerators[group] = {}
-            slot = per_group.get(key)
-            if slot is None:
-                per_group[key] = [_ZERO + numerator, factor]
-            else:
-                slot[0] = slot[0] + numerator
-        if (at is None or not local_needed) and (at_start.year == 1 or at_start.year == 9999):
-            # Near the ends of the calendar the local time may not exist; fail as the conversion does.
-            at_start.astimezone(zone)
-
-    # step_size, and the sums of a group whose last line got an extra, again in line order.
-    last = lasts[0]
-    if last is not None and step(last, totals[0]):
-        billed[ENERGY] = _resum(lines, numerators, ENERGY)
-    # When parking follows charging, only the parking total is rounded.
-    last = lasts[2]
-    if last is not None:
-        if step(last, totals[2]):
-            billed[PARKING] = _resum(lines, numerators, PARKING)
+    lines, energy, parking, numerators, billed, reservation_time = walk(
+        compiled, periods, reserved, expired, origin, end, zone
+    )
+    priced: tuple[PricedLine, ...] | Deferred
+    if not lines:
+        priced = ()
+    elif rounding is None and compiled.lazy_lines:
+        # Nothing in a line's cost can fail now: it is worked out when the lines are read.
+        priced = defer((priced_lines, compiled, lines, None))
     else:
-        last = lasts[1]
-        if last is not None and step(last, totals[1]):
-            billed[TIME] = _resum(lines, numerators, TIME)
-    last = lasts[3]
-    if last is not None and step(last, totals[3]):
-        reservation_time = _resum(lines, numerators, 4)
-    return _totals(
+        # Rounding can fail (too many places for the context): fail here, as before.
+        priced = priced_lines(compiled, lines, rounding)
+    if rounding is None:
+        groups: list[Group | None] = []
+        for per_group in numerators:
+            if per_group is None:
+                groups.append(None)
+            elif len(per_group) == 1:
+                for (vat, unit), (numerator, factor) in per_group.items():
+                    groups.append((numerator, unit, vat, factor))
+            else:
+                break
+        else:
+            return exact_totals(
+                compiled,
+                data,
+                zone_name,
+                priced,
+                energy,
+                parking,
+                groups,
+                billed[ENERGY],
+                billed[TIME],
+                billed[PARKING],
+                reservation_time,
+                warnings,
+            )
+    return totals(
         compiled,
         data,
         zone_name,
         rounding,
-        lines,
+        priced,
         energy,
         parking,
         numerators,
@@ -375,251 +129,3 @@ def run(
         reservation_time,
         warnings,
     )
-
-
-def _resum(lines: list[Line], numerators: list[Any], group: int) -> Decimal:
-    """Price the lines of one cost group again, in order, now that one has a step extra.
-
-    Recomputes each line's step extra, billed volume and numerator, the group's
-    numerators per (VAT rate, unit), and returns the group's billed volume (for
-    the reservation group, that of its TIME lines).
-    """
-    per_group: dict[tuple[Decimal | None, Decimal], list[Any]] = {}
-    billed = _ZERO
-    for line in lines:
-        dimension, reservation = line[3], line[4]
-        if (not reservation) if group == 4 else (reservation or dimension != group):
-            continue
-        extra = line[9]
-        if extra is not _ZERO:
-            line[11] = extra / _PER_VOLUME[dimension]
-            line[12] = line[8] + line[11]
-            line[13] = (line[10] + extra) * line[6].price
-        if group != 4 or dimension == TIME:
-            billed = billed + line[12]
-        key = (line[6].vat, _PER_VOLUME[dimension])
-        slot = per_group.get(key)
-        if slot is None:
-            per_group[key] = [_ZERO + line[13], line[7]]
-        else:
-            slot[0] = slot[0] + line[13]
-    numerators[group] = per_group
-    return billed
-
-
-def _memoized(
-    compiled: CompiledTariff,
-    kind: int,
-    dimension: int,
-    options: tuple[tuple[Callable[[At], bool] | None, Pick], ...],
-    at: At,
-) -> Pick | None:
-    """The first choice whose test holds at ``at``, remembered per local date and minute.
-
-    Only for plans whose checks read the local time alone: the choice is a
-    function of the local date and minute.
-    """
-    memo = compiled.memo
-    key = (kind, dimension, at[DAY], at[MINUTE])
-    position = memo.get(key)
-    if position is None:
-        position = next((i for i, (test, _) in enumerate(options) if test is None or test(at)), -1)
-        if len(memo) >= _MEMO_SIZE:
-            memo.clear()
-        memo[key] = position
-    return None if position < 0 else options[position][1]
-
-
-def _totals(
-    compiled: CompiledTariff,
-    data: PricingInput,
-    zone_name: str,
-    rounding: Rounding | None,
-    lines: list[Line],
-    energy: Decimal,
-    parking: Decimal,
-    numerators: list[dict[tuple[Decimal | None, Decimal], list[Any]] | None],
-    billed: list[Decimal],
-    reservation_time: Decimal,
-    warnings: list[str],
-) -> Pricing:
-    version = compiled.version
-    tariff = compiled.tariff
-    amount = compiled.amount
-    priced: tuple[PricedLine, ...] | Deferred
-    if not lines:
-        priced = ()
-    elif rounding is None and compiled.lazy_lines:
-        # Nothing in a line's cost can fail now: it is worked out when the lines are read.
-        priced = _defer((_lines, compiled, lines, None))
-    else:
-        # Rounding can fail (too many places for the context): fail here, as before.
-        priced = _lines(compiled, lines, rounding)
-
-    if version != "2.1.1":
-        start, nothing = _START, _NOTHING
-    else:
-        start, nothing = _START_NO_VAT, _NOTHING_NO_VAT
-    start_incl = start[1]
-    exact = rounding is None
-    # The five cost groups' sums; when nothing is rounded, their Price objects as they are made.
-    costs: list[Triple] = []
-    prices: list[Price] = []
-    subtotal = start
-    for per_group in numerators:
-        if per_group is None:
-            if exact:
-                prices.append(nothing)
-            else:
-                costs.append(start)
-            continue
-        if len(per_group) == 1:
-            # _plus(start, amount(...)), written out: each amount of the sum is 0 + y.
-            for (vat, unit), (numerator, factor) in per_group.items():
-                excl, incl, taxes = amount(numerator / unit, vat, factor)
-            if excl is not None:
-                excl = _ZERO + excl
-            incl = None if start_incl is None or incl is None else start_incl + incl
-            if taxes:
-                # amount() splits the tax at one rate at most.
-                p, x = taxes[0]
-                x = _ZERO + x
-                taxes = ((p, x),)
-                if exact:
-                    prices.append(make_price(excl, incl, (make_tax(p, x),)))
-            elif exact:
-                prices.append(make_price(excl, incl, ()))
-            total: Triple = (excl, incl, taxes)
-            # _plus(start, total) is total: 0 + (0 + y) is 0 + y (exponent at most 0, never -0).
-            subtotal = total if subtotal is start else _plus(subtotal, total)
-        else:
-            total = start
-            for (vat, unit), (numerator, factor) in per_group.items():
-                total = _plus(total, amount(numerator / unit, vat, factor))
-            # Adding an empty group adds zeros: a no-op on a sum that began at zero.
-            subtotal = _plus(subtotal, total)
-            if exact:
-                prices.append(_exact(total))
-        if not exact:
-            costs.append(total)
-    adjustment: Triple
-    if tariff.min_price is None and tariff.max_price is None:
-        # _limit_adjustment without bounds: each known amount minus itself, no tax moved; and
-        # its sum with the subtotal, as _plus adds them (no taxes on the adjustment's side, so
-        # the subtotal's are each added to zero).
-        excl, incl, taxes = subtotal
-        d_excl = t_excl = d_incl = t_incl = None
-        if excl is not None:
-            d_excl = excl - excl
-            t_excl = excl + d_excl
-        if incl is not None and version != "2.1.1":
-            d_incl = incl - incl
-            t_incl = incl + d_incl
-        adjustment = (d_excl, d_incl, ())
-        if exact:
-            # _exact(adjustment) and _exact(_plus(subtotal, adjustment)), written out.
-            limit_price = make_price(d_excl, d_incl, ())
-            total_price = make_price(
-                t_excl, t_incl, tuple([make_tax(p, _ZERO + x) for p, x in taxes]) if taxes else ()
-            )
-    else:
-        adjustment = _limit_adjustment(tariff, subtotal, version)
-        if exact:
-            limit_price = _exact(adjustment)
-            total_price = _exact(_plus(subtotal, adjustment))
-    if not exact:
-        prices = [_price(t, rounding) for t in costs]
-        limit_price = _price(adjustment, rounding)
-        total_price = _price(_plus(subtotal, adjustment), rounding)
-    delta = data.end - data.start
-    return make_pricing(
-        version,
-        tariff.currency,
-        tariff.id,
-        zone_name,
-        total_price,
-        prices[FLAT],
-        energy,
-        prices[ENERGY],
-        # seconds(delta) / _HOUR: the same quotient and the same ideal exponent (-6), so the
-        # same digits and exponent.
-        Decimal(delta // _MICROSECOND) / _HOUR_IN_MICROSECONDS,
-        prices[TIME],
-        parking,
-        prices[PARKING],
-        prices[4],
-        limit_price,
-        billed[ENERGY],
-        billed[TIME],
-        billed[PARKING],
-        reservation_time,
-        priced,
-        tuple(warnings),
-    )
-
-
-def _exact(t: Triple) -> Price:
-    """``_price(t, None)``."""
-    if t is _START:
-        return _NOTHING
-    if t is _START_NO_VAT:
-        return _NOTHING_NO_VAT
-    taxes = t[2]
-    if not taxes:
-        return make_price(t[0], t[1], ())
-    if len(taxes) == 1:
-        p, a = taxes[0]
-        return make_price(t[0], t[1], (make_tax(p, a),))
-    return make_price(t[0], t[1], tuple([make_tax(p, a) for p, a in taxes]))
-
-
-def _lines(compiled: CompiledTariff, lines: list[Line], rounding: Rounding | None) -> tuple[PricedLine, ...]:
-    """The priced lines, each with its cost (VAT per the version, rounded when asked)."""
-    # Built lazily, maybe outside price(): the pricing context again.
-    return in_context(_make_lines, compiled, lines, rounding)
-
-
-def _make_lines(
-    compiled: CompiledTariff, lines: list[Line], rounding: Rounding | None
-) -> tuple[PricedLine, ...]:
-    amount = compiled.amount
-    with_vat = compiled.version != "2.1.1"
-    names = _NAMES
-    per_volume = _PER_VOLUME
-    out = []
-    for (
-        period,
-        at_start,
-        at_end,
-        dimension,
-        reservation,
-        element,
-        component,
-        factor,
-        volume,
-        _,
-        _,
-        extra,
-        billed,
-        numerator,
-    ) in lines:
-        vat = component.vat
-        out.append(
-            make_line(
-                period,
-                at_start,
-                at_end,
-                names[dimension],
-                reservation,
-                element,
-                component.index,
-                component.price,
-                vat if with_vat else None,
-                component.step_size,
-                volume,
-                extra,
-                billed,
-                _price(amount(numerator / per_volume[dimension], vat, factor), rounding),
-            )
-        )
-    return tuple(out)

@@ -26,12 +26,13 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Context, Decimal, InvalidOperation
 from typing import Any
 
 from ocpkit.errors import PricingError
 
 __all__ = [
+    "CONTEXT",
     "DIMENSIONS",
     "NComponent",
     "NElement",
@@ -44,6 +45,11 @@ __all__ = [
     "read_cdr",
     "read_tariff",
 ]
+
+#: The context of every pricing operation: 28 significant digits, as Decimal's default.
+#: :mod:`ocpkit.tariffs._rules` exports it; it is defined here because volumes read from
+#: floats are kept, once worked out in it, for the CDRs that repeat them.
+CONTEXT = Context(prec=28)
 
 #: Tariff dimensions that the engine prices (OCPI TariffDimensionType, all versions).
 DIMENSIONS = ("FLAT", "ENERGY", "TIME", "PARKING_TIME")
@@ -132,7 +138,9 @@ NPeriod = tuple[datetime, dict[str, Decimal], str | None]
 class PricingInput:
     """A CDR or Session reduced to what pricing needs.
 
-    ``synthesized`` is true when the input had no charging periods and one was
+    ``ordered`` is true when the periods are in time order, ``reserved`` when
+    one of them has a ``RESERVATION_TIME`` dimension (both worked out as the
+    periods are read). ``synthesized`` is true when the input had no charging periods and one was
     built from a Session's ``kwh`` and its duration. ``raw_tariffs`` holds the
     CDR's own ``tariffs``: read by the ``embedded`` reader of :func:`read_cdr`
     when one was given, else as they came (they are needed only when no tariff
@@ -143,8 +151,10 @@ class PricingInput:
         "country",
         "currency",
         "end",
+        "ordered",
         "periods",
         "raw_tariffs",
+        "reserved",
         "start",
         "synthesized",
         "time_zone",
@@ -160,6 +170,8 @@ class PricingInput:
         periods: list[NPeriod],
         raw_tariffs: object,
         synthesized: bool,
+        ordered: bool = True,
+        reserved: bool = False,
     ) -> None:
         self.start = start
         self.end = end
@@ -169,6 +181,8 @@ class PricingInput:
         self.periods = periods
         self.raw_tariffs = raw_tariffs
         self.synthesized = synthesized
+        self.ordered = ordered
+        self.reserved = reserved
 
 
 def as_mapping(obj: object, what: str) -> Mapping[str, Any]:
@@ -402,24 +416,24 @@ def read_tariff(obj: object, path: str = "tariff") -> NTariff:
 # are formatted only when something is wrong.
 
 _ISO = datetime.fromisoformat
+_new = object.__new__
 _TEN_YEARS = timedelta(days=3660)
 _INT_BOUND = 10**1000
-
-
-def _utc(value: object) -> datetime | None:
-    """Fast path of :func:`_datetime` for strings: the instant in UTC, or None to take the slow path."""
-    if type(value) is not str:
-        return None
-    try:
-        # Python 3.11 reads a trailing "Z" itself; anything it refuses (padding, "z") takes the slow path.
-        result = _ISO(value)
-    except ValueError:
-        return None
-    return _in_utc(result)
+# Volumes that came as floats, by value: 0 + Decimal(repr(v)) in the pricing context (the
+# volume as a period's sum starts it), worked out once per value: the same readings recur
+# across CDRs. Bounded: emptied when full.
+_FLOATS: dict[float, Decimal] = {}
+_FLOATS_SIZE = 4096
+_ADD = CONTEXT.add
 
 
 def _in_utc(result: datetime) -> datetime | None:
-    """The parsed date-time ``result`` in UTC (no offset meaning UTC), or None to take the slow path."""
+    """The parsed date-time ``result`` in UTC (no offset meaning UTC), or None to take the slow path.
+
+    The fast path of :func:`_datetime` for strings, written inline where a date-time is read:
+    ``datetime.fromisoformat`` (Python 3.11 reads a trailing "Z" itself; anything it refuses,
+    padding or "z", takes the slow path), then this when the zone is not UTC already.
+    """
     zone = result.tzinfo
     if zone is UTC:
         return result
@@ -451,12 +465,16 @@ def _volume(value: object) -> Decimal | None:
     return result
 
 
-def _periods(raw_periods: object, path: str) -> list[NPeriod]:
+def _periods(raw_periods: object, path: str) -> tuple[list[NPeriod], bool, bool]:
+    """The periods, whether they are in time order, whether one has RESERVATION_TIME."""
     items = raw_periods if type(raw_periods) is list else _list(raw_periods, f"{path}.charging_periods")
     periods: list[NPeriod] = []
+    ordered, reserved = True, False
+    previous: datetime | None = None
     zero = _ZERO
     iso = _ISO
     utc = UTC
+    floats = _FLOATS
     for i, raw in enumerate(items):
         if type(raw) is not dict:
             raw = _mapping(raw, f"{path}.charging_periods[{i}]")
@@ -464,7 +482,7 @@ def _periods(raw_periods: object, path: str) -> list[NPeriod]:
         at = get("start_date_time")
         if at is None:
             at = get("start_datetime")
-        # _utc, inline for a string in UTC ("Z" or +00:00), the usual case.
+        # The fast path (see _in_utc), for a string in UTC ("Z" or +00:00), the usual case.
         start = None
         if type(at) is str:
             try:
@@ -476,6 +494,9 @@ def _periods(raw_periods: object, path: str) -> list[NPeriod]:
                     start = _in_utc(start)
         if start is None:
             start = _datetime(at, f"{path}.charging_periods[{i}].start_date_time")
+        if previous is not None and start < previous:
+            ordered = False
+        previous = start
         dims: dict[str, Decimal] = {}
         raw_dims = get("dimensions", [])
         if type(raw_dims) is not list:
@@ -487,9 +508,20 @@ def _periods(raw_periods: object, path: str) -> list[NPeriod]:
             if type(kind) is not str:
                 kind = _str(kind, f"{path}.charging_periods[{i}].dimensions[{j}].type")
             raw_volume = dim.get("volume")
+            before = dims.get(kind)
             # _volume, inline for a finite float (its repr is always within the exponent bounds).
             if type(raw_volume) is float and raw_volume - raw_volume == 0:
-                volume: Decimal | None = Decimal(repr(raw_volume))
+                volume: Decimal | None = floats.get(raw_volume)
+                if volume is None:
+                    # 0.0 and -0.0 are one key, and 0 + 0.0 is 0 + -0.0.
+                    volume = _ADD(zero, Decimal(repr(raw_volume)))
+                    if len(floats) >= _FLOATS_SIZE:
+                        floats.clear()
+                    floats[raw_volume] = volume
+                # 0 + v is v's sum already; a type listed twice is summed, and adding v or
+                # 0 + v to a sum (exponent at most 0, never -0) gives the same digits.
+                dims[kind] = volume if before is None else before + volume
+                continue
             elif type(raw_volume) is int and -_INT_BOUND < raw_volume < _INT_BOUND:
                 # _volume for an int, inline: fewer than 1001 digits keep the exponent in bounds.
                 volume = Decimal(raw_volume)
@@ -498,11 +530,12 @@ def _periods(raw_periods: object, path: str) -> list[NPeriod]:
                 if volume is None:
                     volume = _decimal(raw_volume, f"{path}.charging_periods[{i}].dimensions[{j}].volume")
             # A type listed twice is summed for volumes; it is an odd CDR either way.
-            before = dims.get(kind)
-            dims[kind] = zero + volume if before is None else before + volume  # type: ignore[operator]
+            dims[kind] = zero + volume if before is None else before + volume
+        if "RESERVATION_TIME" in dims:
+            reserved = True
         tariff_id = get("tariff_id")
         periods.append((start, dims, None if tariff_id is None else str(tariff_id)))
-    return periods
+    return periods, ordered, reserved
 
 
 def read_cdr(
@@ -523,7 +556,16 @@ def read_cdr(
         raw_start = get("start_datetime")
     if raw_start is None:
         raise PricingError(f"{path}.start_date_time: missing")
-    start = _utc(raw_start)
+    # The fast path (see _in_utc), for a string in UTC ("Z" or +00:00), the usual case.
+    start = None
+    if type(raw_start) is str:
+        try:
+            start = _ISO(raw_start)
+        except ValueError:
+            pass
+        else:
+            if start.tzinfo is not UTC:
+                start = _in_utc(start)
     if start is None:
         start = _datetime(raw_start, f"{path}.start_date_time")
     # 2.1.1 CDRs call it stop_date_time; 2.1.1 Sessions end_datetime; 2.2.1+ end_date_time.
@@ -532,7 +574,15 @@ def read_cdr(
         raw_end = _first(data, "stop_date_time", "end_datetime")
     if raw_end is None:
         raise PricingError(f"{path}.end_date_time: missing (an ongoing session cannot be priced)")
-    end = _utc(raw_end)
+    end = None
+    if type(raw_end) is str:
+        try:
+            end = _ISO(raw_end)
+        except ValueError:
+            pass
+        else:
+            if end.tzinfo is not UTC:
+                end = _in_utc(end)
     if end is None:
         end = _datetime(raw_end, f"{path}.end_date_time")
     if end < start:
@@ -554,7 +604,7 @@ def read_cdr(
         if time_zone is not None and type(time_zone) is not str:
             # 2.1.1 Location.time_zone; a non-standard extra on 2.2.1 CdrLocation.
             time_zone = _str(time_zone, f"{path}.cdr_location.time_zone")
-    periods = _periods(get("charging_periods", []), path)
+    periods, ordered, reserved = _periods(get("charging_periods", []), path)
     synthesized = False
     if not periods and get("kwh") is not None:
         # A Session may carry only its running totals: one period from start to end.
@@ -566,15 +616,20 @@ def read_cdr(
     raw_tariffs = get("tariffs")
     if embedded is not None:
         raw_tariffs = embedded(_list(raw_tariffs or [], f"{path}.tariffs"), f"{path}.tariffs")
-    return PricingInput(
-        start,
-        end,
+    # PricingInput(...) without the call of its __init__: the same attributes, set here.
+    result: PricingInput = _new(PricingInput)
+    result.start = start
+    result.end = end
+    result.currency = (
         None
         if currency is None
-        else (currency if type(currency) is str else _str(currency, f"{path}.currency")).upper(),
-        country,
-        time_zone,
-        periods,
-        raw_tariffs,
-        synthesized,
+        else (currency if type(currency) is str else _str(currency, f"{path}.currency")).upper()
     )
+    result.country = country
+    result.time_zone = time_zone
+    result.periods = periods
+    result.raw_tariffs = raw_tariffs
+    result.synthesized = synthesized
+    result.ordered = ordered
+    result.reserved = reserved
+    return result

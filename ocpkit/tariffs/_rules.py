@@ -23,20 +23,34 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from decimal import Context, Decimal, getcontext, setcontext
+from decimal import Decimal, getcontext, setcontext
 from typing import Any, Final, TypeVar
 
+from ocpkit.tariffs._input import CONTEXT as _CONTEXT
 from ocpkit.tariffs._input import NRestrictions
 
-__all__ = ["CONTEXT", "At", "Check", "Line", "Triple", "holds", "in_context", "seconds", "step", "tax_rule"]
+__all__ = [
+    "CONTEXT",
+    "At",
+    "Check",
+    "Line",
+    "Triple",
+    "holds",
+    "in_context",
+    "seconds",
+    "step",
+    "tax_kind",
+    "tax_rule",
+]
 
 _ZERO: Final = Decimal(0)
 _HOUR: Final = Decimal(3600)
 _DAY: Final = 24 * 60
 _MICROSECOND: Final = timedelta(microseconds=1)
 
-#: The context of every pricing operation: 28 significant digits, as Decimal's default.
-CONTEXT: Final = Context(prec=28)
+#: The context of every pricing operation: 28 significant digits, as Decimal's default
+#: (defined with the readers, which compute in it too).
+CONTEXT: Final = _CONTEXT
 _T = TypeVar("_T")
 
 #: An amount as (excl. tax, incl. tax, ((VAT rate, tax), ...)); None where unknown.
@@ -330,6 +344,22 @@ def step(last: Line, total: Decimal) -> bool:
 
 
 # --------------------------------------------------------------------------- tax
+
+
+#: Kinds of tax rule (see :func:`tax_kind`): none (2.1.1), untaxed (2.3.0 N/A), included
+#: (2.3.0 YES), excluded with VAT known (2.2.1), excluded with tax unknown without VAT (2.3.0).
+NO_VAT, UNTAXED, INCLUDED, EXCLUDED, EXCLUDED_UNKNOWN = 0, 1, 2, 3, 4
+
+
+def tax_kind(version: str, tax_included: str | None) -> int:
+    """Which of the rules of :func:`tax_rule` applies, as a constant, for callers that inline it."""
+    if version == "2.1.1":
+        return NO_VAT
+    if version == "2.3.0" and tax_included == "N/A":
+        return UNTAXED
+    if version == "2.3.0" and tax_included == "YES":
+        return INCLUDED
+    return EXCLUDED if version == "2.2.1" else EXCLUDED_UNKNOWN
 
 
 def tax_rule(

@@ -19,7 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ocpkit.errors import PricingError
@@ -27,7 +27,7 @@ from ocpkit.tariffs import Pricing, Rounding, compile, price, price_many
 from ocpkit.tariffs._results import Deferred
 from ocpkit.tariffs._rules import seconds
 from tests.tariffs import pre_compilation_reference as reference
-from tests.tariffs.test_compiled import plain
+from tests.tariffs.test_compiled import cases, outcome, plain
 
 TARIFF: dict[str, Any] = {
     "id": "T1",
@@ -181,3 +181,162 @@ def test_adding_zero_to_a_sum_that_began_at_zero_changes_nothing(y: Decimal, mor
             s = s + x
             _same(s + zero, s)
             _same(zero + s, s)
+
+
+# --------------------------------------------------------------------------- straight-line runs
+
+
+def generic(compiled: Any) -> Any:
+    """The same compiled tariff, priced by the generic walk only."""
+    return dataclasses.replace(compiled, plain=None, checked=False)
+
+
+RESTRICTED: dict[str, Any] = {
+    "id": "T2",
+    "currency": "EUR",
+    "elements": [
+        {
+            "price_components": [{"type": "TIME", "price": "2.40", "vat": 21, "step_size": 900}],
+            "restrictions": {"start_time": "21:00", "end_time": "07:00"},
+        },
+        {
+            "price_components": [
+                {"type": "FLAT", "price": "0.50", "vat": 21},
+                {"type": "TIME", "price": "1.20", "vat": Decimal("21.0"), "step_size": 1800},
+                {"type": "ENERGY", "price": "0.25", "vat": 21, "step_size": 1},
+            ]
+        },
+    ],
+}
+
+
+def test_plain_and_checked_tariffs_take_the_straight_line_runs() -> None:
+    assert compile(TARIFF).plain is not None
+    restricted = compile(RESTRICTED)
+    # TIME has two choices, at 21 and 21.0 percent: one VAT rate, so one key per group.
+    assert restricted.plain is None and restricted.checked
+    mixed = dict(
+        RESTRICTED,
+        elements=[
+            RESTRICTED["elements"][0],
+            {"price_components": [{"type": "TIME", "price": 1, "vat": 9, "step_size": 1}]},
+        ],
+    )
+    assert not compile(mixed).checked
+    for tariff in (TARIFF, RESTRICTED, mixed):
+        compiled = compile(tariff, tz="Europe/Amsterdam")
+        for cdr in (CDR, dict(CDR, end_date_time="2026-03-01T23:59:00Z")):
+            result = price(compiled, cdr)
+            assert type(stored(result)) is Deferred
+            assert plain(result) == plain(price(generic(compiled), cdr))
+            assert plain(result) == plain(reference.price(tariff, cdr, tz="Europe/Amsterdam"))
+
+
+@pytest.mark.parametrize("dimension", ["ENERGY", "TIME", "PARKING_TIME"])
+@pytest.mark.parametrize("restricted", [False, True])
+def test_step_extras_of_the_straight_line_runs(dimension: str, restricted: bool) -> None:
+    # The extra goes on the last line with a volume, here not the group's last line (a zero
+    # volume follows it); with parking and time together, only parking is rounded.
+    step = 1000 if dimension == "ENERGY" else 300
+    components = [
+        {"type": dimension, "price": "0.35", "vat": 21, "step_size": step},
+        {"type": "TIME", "price": "1.10", "vat": 21, "step_size": 1},
+    ]
+    elements: list[dict[str, Any]] = [{"price_components": components}]
+    if restricted:
+        cheap = [dict(c, price="0.10") for c in components]
+        elements.insert(0, {"price_components": cheap, "restrictions": {"start_time": "20:45"}})
+    tariff = {"currency": "EUR", "elements": elements}
+    volumes = ([0.3], [0.45, 0.2], [0.1], [0.0])
+    periods = []
+    for n, batch in enumerate(volumes):
+        dims = [{"type": dimension, "volume": v} for v in batch]
+        periods.append({"start_date_time": f"2026-03-01T20:{30 + 8 * n}:00Z", "dimensions": dims})
+    periods[0]["dimensions"].append({"type": "TIME", "volume": 0.1})
+    cdr = dict(CDR, charging_periods=periods)
+    compiled = compile(tariff)
+    assert (compiled.plain is None) is restricted and compiled.checked
+    result = price(compiled, cdr)
+    extras = [line for line in result.lines if line.step_extra != 0]
+    assert [(line.dimension, line.period) for line in extras] == [(dimension, 2)]
+    assert plain(result) == plain(price(generic(compiled), cdr))
+    assert plain(result) == plain(reference.price(tariff, cdr))
+
+
+def one_vat_per_dimension(tariff: dict[str, Any]) -> dict[str, Any]:
+    """The tariff with every component's VAT that of the first component of its dimension."""
+    first: dict[str, Any] = {}
+    elements = []
+    for element in tariff["elements"]:
+        components = []
+        for component in element["price_components"]:
+            vat = first.setdefault(component["type"], component.get("vat"))
+            components.append({k: v for k, v in component.items() if k != "vat"})
+            if vat is not None:
+                components[-1]["vat"] = vat
+        elements.append(dict(element, price_components=components))
+    return dict(tariff, elements=elements)
+
+
+@settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cases())
+def test_straight_line_runs_equal_the_generic_walk(case: tuple[Any, dict[str, Any], str, Any, Any]) -> None:
+    # The random tariffs and CDRs of the reference comparison, each tariff also with one VAT rate
+    # per dimension (which makes restricted tariffs checked); each compiled tariff is priced as
+    # it is (the straight-line runs where they apply) and by the generic walk alone; without
+    # rounding, which the straight-line runs leave to the walk.
+    tariff, cdr, version, tz, _ = case
+    if tariff is None or isinstance(tariff, list):
+        return
+    for variant in (tariff, one_vat_per_dimension(tariff)):
+        try:
+            compiled = compile(variant, version)
+        except PricingError:
+            return
+        expected = outcome(price, generic(compiled), cdr, tz=tz)
+        assert outcome(price, compiled, cdr, tz=tz) == expected
+
+
+@pytest.mark.parametrize("first", [-0.0, 0.0, 0.1, 1e22, 1e-7, 1e300, -2.5])
+@pytest.mark.parametrize("second", [None, -0.0, 0.0, 0.30000000000000004, 1e22])
+def test_float_volumes_read_from_the_table_equal_the_reference(first: float, second: float | None) -> None:
+    # Each float volume is converted once and kept; read again (second call) it must give the
+    # same digits, alone or summed with a second volume of the same type in the same period.
+    dims = [{"type": "ENERGY", "volume": first}]
+    if second is not None:
+        dims.append({"type": "ENERGY", "volume": second})
+    periods = [{"start_date_time": "2026-03-01T20:30:00Z", "dimensions": dims}]
+    cdr = dict(CDR, charging_periods=periods)
+    expected = outcome(reference.price, TARIFF, cdr)
+    assert outcome(price, TARIFF, cdr) == expected
+    assert outcome(price, TARIFF, cdr) == expected
+
+
+@pytest.mark.parametrize(
+    "volume",
+    [
+        "1234567890123456789012345678901234567890",
+        "1234567890123.123456789012345678",
+        "0.1234567890123456789012345678901234567890",
+        Decimal("1E+30"),
+        Decimal("-0E+3"),
+        Decimal("2E+1"),
+        10**30,
+        -3,
+    ],
+)
+@pytest.mark.parametrize("tariff", [TARIFF, RESTRICTED])
+def test_volumes_of_any_exponent_equal_the_reference(volume: Any, tariff: dict[str, Any]) -> None:
+    # The straight-line runs skip volume + 0 and volume x unit + 0 for the reader's sums; beyond
+    # 28 digits or with a positive exponent they must still give the reference's digits.
+    dims = [{"type": "ENERGY", "volume": volume}, {"type": "TIME", "volume": volume}]
+    periods = [
+        {"start_date_time": "2026-03-01T20:30:00Z", "dimensions": dims},
+        {"start_date_time": "2026-03-01T21:00:00Z", "dimensions": [{"type": "TIME", "volume": 0.25}]},
+    ]
+    cdr = dict(CDR, charging_periods=periods)
+    expected = outcome(reference.price, tariff, cdr)
+    assert outcome(price, tariff, cdr) == expected
+    # Volumes of 29 integer digits or more fail (step_size's quotient exceeds the context) in both;
+    # the others, beyond 28 significant digits or not, are priced.
+    assert (expected[0] == "Pricing") is (abs(Decimal(volume)) < 10**28)
