@@ -29,7 +29,7 @@ from ocpkit.tariffs._input import NPeriod, PricingInput
 from ocpkit.tariffs._results import Deferred, PricedLine, Pricing
 from ocpkit.tariffs._rules import At, in_context
 from ocpkit.tariffs._totals import ENERGY, FLAT, PARKING, TIME, Group, defer, exact_totals, make_lines
-from ocpkit.tariffs._walk import in_order, memo_choice, walk
+from ocpkit.tariffs._walk import choose, in_order, period_facts, walk
 
 __all__ = ["run_checked", "run_plain"]
 
@@ -187,11 +187,6 @@ def run_checked(
     """
     charging = compiled.active[CHARGING]
     local_needed = compiled.local
-    facts = compiled.facts
-    need_minute = "minute" in facts
-    need_day = "day" in facts
-    need_weekday = "weekday" in facts
-    need_duration = "duration" in facts
     per_volume = _PER_VOLUME
     origin, end = data.start, data.end
     count = len(periods)
@@ -222,37 +217,16 @@ def run_checked(
                 continue
             if chosen is None:
                 if at is None:
-                    at_end = periods[index + 1][0] if index + 1 < count else end
-                    if local_needed:
-                        local = at_start.astimezone(zone)
-                        at = (
-                            at_start,
-                            at_end,
-                            energy_before,
-                            dims,
-                            local.hour * 60 + local.minute if need_minute else None,
-                            local.date() if need_day else None,
-                            local.weekday() if need_weekday else None,
-                            (at_start - origin) // _MICROSECOND if need_duration else None,
-                        )
-                    else:
-                        at = (
-                            at_start,
-                            at_end,
-                            energy_before,
-                            dims,
-                            None,
-                            None,
-                            None,
-                            (at_start - origin) // _MICROSECOND if need_duration else None,
-                        )
-                if memoized:
-                    chosen = memo_choice(compiled, CHARGING, dimension, options, at)
-                else:
-                    for test, option in options:
-                        if test is None or test(at):
-                            chosen = option
-                            break
+                    at = period_facts(
+                        compiled,
+                        zone,
+                        at_start,
+                        periods[index + 1][0] if index + 1 < count else end,
+                        energy_before,
+                        dims,
+                        origin,
+                    )
+                chosen = choose(compiled, CHARGING, dimension, options, memoized, at)
                 if chosen is None:
                     continue
             if dimension == FLAT:

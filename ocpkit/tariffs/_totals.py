@@ -249,30 +249,20 @@ def totals(
         prices = [_price(t, rounding) for t in costs]
         limit_price = _price(adjustment, rounding)
         total_price = _price(_plus(subtotal, adjustment), rounding)
-    delta = data.end - data.start
-    return make_pricing(
+    return _finish(
         version,
-        tariff.currency,
-        tariff.id,
+        tariff,
         zone_name,
+        data,
         total_price,
-        prices[FLAT],
-        energy,
-        prices[ENERGY],
-        # seconds(delta) / _HOUR: the same quotient and the same ideal exponent (-6), so the
-        # same digits and exponent.
-        Decimal(delta // _MICROSECOND) / _HOUR_IN_MICROSECONDS,
-        prices[TIME],
-        parking,
-        prices[PARKING],
-        prices[4],
+        prices,
         limit_price,
-        billed[ENERGY],
-        billed[TIME],
-        billed[PARKING],
+        energy,
+        parking,
+        (billed[ENERGY], billed[TIME], billed[PARKING]),
         reservation_time,
         priced,
-        tuple(warnings),
+        warnings,
     )
 
 
@@ -393,6 +383,39 @@ def exact_totals(
         adjustment = _limit_adjustment(tariff, subtotal, version)
         limit_price = _exact(adjustment)
         total_price = _exact(_plus(subtotal, adjustment))
+    return _finish(
+        version,
+        tariff,
+        zone_name,
+        data,
+        total_price,
+        prices,
+        limit_price,
+        energy,
+        parking,
+        (billed_energy, billed_time, billed_parking),
+        reservation_time,
+        priced,
+        warnings,
+    )
+
+
+def _finish(
+    version: str,
+    tariff: NTariff,
+    zone_name: str,
+    data: PricingInput,
+    total_price: Price,
+    prices: list[Price],
+    limit_price: Price,
+    energy: Decimal,
+    parking: Decimal,
+    billed: tuple[Decimal, Decimal, Decimal],
+    reservation_time: Decimal,
+    priced: Any,
+    warnings: list[str],
+) -> Pricing:
+    """The :class:`Pricing` of the totals; *prices* by cost group (FLAT, ENERGY, TIME, PARKING, reserved)."""
     delta = data.end - data.start
     return make_pricing(
         version,
@@ -411,9 +434,9 @@ def exact_totals(
         prices[PARKING],
         prices[4],
         limit_price,
-        billed_energy,
-        billed_time,
-        billed_parking,
+        billed[0],
+        billed[1],
+        billed[2],
         reservation_time,
         priced,
         tuple(warnings),

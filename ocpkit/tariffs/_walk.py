@@ -27,7 +27,7 @@ from ocpkit.tariffs._input import NPeriod
 from ocpkit.tariffs._rules import DAY, MINUTE, At, Line, step
 from ocpkit.tariffs._totals import ENERGY, FLAT, PARKING, TIME
 
-__all__ = ["in_order", "memo_choice", "walk"]
+__all__ = ["choose", "in_order", "memo_choice", "period_facts", "walk"]
 
 _ZERO: Final = Decimal(0)
 _ONE: Final = Decimal(1)
@@ -74,11 +74,6 @@ def walk(
     count = len(periods)
     charging, reserving, expiring = compiled.active
     local_needed = compiled.local
-    facts = compiled.facts
-    need_minute = "minute" in facts
-    need_day = "day" in facts
-    need_weekday = "weekday" in facts
-    need_duration = "duration" in facts
     per_volume = _PER_VOLUME
     lines: list[Line] = []
     flat_done = reserved_flat_done = False
@@ -123,37 +118,8 @@ def walk(
                 continue
             if chosen is None:
                 if at is None:
-                    # The period's facts, worked out once for every check that reads them.
-                    if local_needed:
-                        local = at_start.astimezone(zone)
-                        at = (
-                            at_start,
-                            at_end,
-                            energy_before,
-                            dims,
-                            local.hour * 60 + local.minute if need_minute else None,
-                            local.date() if need_day else None,
-                            local.weekday() if need_weekday else None,
-                            (at_start - origin) // _MICROSECOND if need_duration else None,
-                        )
-                    else:
-                        at = (
-                            at_start,
-                            at_end,
-                            energy_before,
-                            dims,
-                            None,
-                            None,
-                            None,
-                            (at_start - origin) // _MICROSECOND if need_duration else None,
-                        )
-                if memoized:
-                    chosen = memo_choice(compiled, kind, dimension, options, at)
-                else:
-                    for test, option in options:
-                        if test is None or test(at):
-                            chosen = option
-                            break
+                    at = period_facts(compiled, zone, at_start, at_end, energy_before, dims, origin)
+                chosen = choose(compiled, kind, dimension, options, memoized, at)
                 if chosen is None:
                     continue
             element, component, factor, unit_price, key = chosen
@@ -261,6 +227,54 @@ def _resum(lines: list[Line], numerators: list[Any], group: int) -> Decimal:
             slot[0] = slot[0] + line[13]
     numerators[group] = per_group
     return billed
+
+
+def period_facts(
+    compiled: CompiledTariff,
+    zone: tzinfo,
+    at_start: datetime,
+    at_end: datetime,
+    energy_before: Decimal,
+    dims: dict[str, Decimal],
+    origin: datetime,
+) -> At:
+    """The facts of one period that the tariff's checks read, worked out once for all of them.
+
+    The local minute, date and weekday are computed only when a check reads
+    them (:attr:`CompiledTariff.facts`), and only in a known zone.
+    """
+    facts = compiled.facts
+    duration = (at_start - origin) // _MICROSECOND if "duration" in facts else None
+    if not compiled.local:
+        return (at_start, at_end, energy_before, dims, None, None, None, duration)
+    local = at_start.astimezone(zone)
+    return (
+        at_start,
+        at_end,
+        energy_before,
+        dims,
+        local.hour * 60 + local.minute if "minute" in facts else None,
+        local.date() if "day" in facts else None,
+        local.weekday() if "weekday" in facts else None,
+        duration,
+    )
+
+
+def choose(
+    compiled: CompiledTariff,
+    kind: int,
+    dimension: int,
+    options: tuple[tuple[Callable[[At], bool] | None, Pick], ...],
+    memoized: bool,
+    at: At,
+) -> Pick | None:
+    """The first of *options* whose test holds at *at* (remembered when *memoized*), or None."""
+    if memoized:
+        return memo_choice(compiled, kind, dimension, options, at)
+    for test, option in options:
+        if test is None or test(at):
+            return option
+    return None
 
 
 def memo_choice(

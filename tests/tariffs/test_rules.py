@@ -582,3 +582,19 @@ def test_bad_rounding_is_a_pricing_error(rounding: Any) -> None:
             tz="UTC",
             rounding=rounding,
         )
+
+
+@pytest.mark.parametrize("bad", ["2026-13-45T00:00:00Z", "later", 12345, None, ["2026-01-05T10:30:00Z"]])
+@pytest.mark.parametrize("plain", [True, False])
+def test_a_later_period_with_an_unusable_start_is_refused(bad: Any, plain: bool) -> None:
+    # The first period reads well; the second's start must not borrow the first's.
+    restrictions = None if plain else {"max_kwh": "100"}
+    cdr = session(
+        "2026-01-05T10:00:00Z",
+        "2026-01-05T11:00:00Z",
+        ("2026-01-05T10:00:00Z", {"ENERGY": 1}),
+        ("2026-01-05T10:30:00Z", {"ENERGY": 2}),
+    )
+    cdr["charging_periods"][1]["start_date_time"] = bad
+    with pytest.raises(PricingError, match=r"charging_periods\[1\]\.start_date_time"):
+        price(tariff(element(restrictions, ENERGY="1")), cdr, tz="UTC")
