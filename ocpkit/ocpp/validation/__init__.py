@@ -71,7 +71,9 @@ after repairing what real chargers commonly get wrong (see
 from __future__ import annotations
 
 import warnings
+from abc import ABCMeta
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from functools import cache
 from typing import TYPE_CHECKING, Any, Final, Literal, overload
 
 from ocpkit.errors import FrameInvalid, PayloadInvalid, UnsupportedError, Violation
@@ -313,7 +315,7 @@ def _build(model_cls: type[BaseModel], data: Any, version: str, action: str, dir
         ) from None
 
 
-class FrameReport:
+class FrameReport(metaclass=ABCMeta):  # noqa: B024 - an ABC only to register the light report
     """The verdict on one OCPP-J message: the frame (when it could be read) and every violation.
 
     For a CALL or SEND the payload was checked against the action's request
@@ -322,6 +324,8 @@ class FrameReport:
     ``unpaired`` is then True). Payload violations have paths under the
     frame's payload element (``/3/...`` for a CALL, ``/2/...`` for a CALLRESULT).
     Reports are read-only by convention; the frame object is built on first access.
+    The reports :func:`check_frames` yields for valid messages are of a lighter
+    kind with the same attributes (``isinstance(report, FrameReport)`` holds).
     """
 
     __slots__ = ("_frame", "_msg", "_source", "unpaired", "violations")
@@ -387,6 +391,54 @@ _FRAME_TYPES: Final[Mapping[int, Callable[..., Frame]]] = {
     5: CallResultError,
     6: Send,
 }
+
+
+class _Decoded:
+    """The API of :class:`FrameReport` on the light report of a message the struct lane found valid.
+
+    The report itself is a msgspec struct made by :func:`_decoded_type` (built
+    in C, much cheaper than a class with an ``__init__``), holding only the
+    message text; the frame is decoded from it, by the rules, on first access.
+    """
+
+    __slots__ = ()
+    violations: Final[tuple[Violation, ...]] = ()
+    src: bytes | str
+    unpaired: bool
+    memo: Frame | None
+
+    @property
+    def frame(self) -> Frame:
+        """The parsed frame (decoded from the text on first access)."""
+        if self.memo is None:
+            msg = _json.decode(self.src)
+            self.memo = _FRAME_TYPES[msg[0]](*msg[1:])  # type: ignore[misc]  # a field of the struct
+        return self.memo
+
+    @property
+    def ok(self) -> bool:
+        """True: the message broke no rule."""
+        return True
+
+    def __repr__(self) -> str:
+        return f"FrameReport(frame={self.frame!r}, violations=(), unpaired={self.unpaired!r})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _Valid, (None, self.src, self.unpaired)
+
+
+FrameReport.register(_Decoded)
+
+
+@cache
+def _decoded_type() -> Callable[[bytes | str], FrameReport]:
+    """The light report type (msgspec installed): ``make(text)``."""
+    from ocpkit.ocpp.validation._structs import _module
+
+    ms = _module()
+    fields = [("src", Any), ("unpaired", bool, False), ("memo", Any, None)]
+    made: Any = ms.defstruct("ValidReport", fields, bases=(_Decoded,), gc=False, eq=False, module=__name__)
+    return made  # type: ignore[no-any-return]
 
 
 def check_frame(
@@ -455,26 +507,37 @@ def _plain_element(value: Any) -> Any:
 def _struct_valid(lane: _fast.Lane, text: bytes | str, action: str | None) -> bool:
     """True when the struct lane finds *text* a valid message for sure (False: ask the other lanes).
 
-    A CALL is judged by its action's types, a CALLRESULT by those of *action* (the
-    CALL it answers), a CALLERROR by its code.
+    One decoding of the whole message: a CALLRESULT by the types of *action*
+    (the CALL it answers), a CALL or SEND by those of its action (found by a scan
+    for its fourth quote, which the decoding confirms: the action is a literal of
+    the type), a CALLERROR by its code.
     """
-    frames = lane.frames
-    if frames is None:
+    if not lane.structs:
+        return False
+    if type(action) is str:
+        decode = lane.struct_results.get(action)
+        if decode is not None:
+            try:
+                decode(text)
+            except Exception:  # any refusal of the struct lane leaves the verdict to the other lanes
+                pass
+            else:
+                return True
+    parts = text.split(b'"' if type(text) is bytes else '"', 4)  # type: ignore[arg-type]
+    if len(parts) == 5:
+        decode = lane.struct_calls.get(parts[3])
+        if decode is not None:
+            try:
+                decode(text)
+            except Exception:  # any refusal of the struct lane leaves the verdict to the other lanes
+                pass
+            else:
+                return True
+    errors = lane.errors
+    if errors is None:
         return False
     try:
-        msg = frames.decode(text)
-        kind = type(msg)
-        if kind is frames.call:
-            decode = lane.struct_calls[msg.action]
-        elif kind is frames.result:
-            if type(action) is not str:
-                return False
-            decode = lane.struct_results[action]
-        else:
-            return msg.code in lane.error_codes
-        if decode is None:
-            return False
-        decode(msg.payload)
+        errors(text)
     except Exception:  # any refusal of the struct lane leaves the verdict to the other lanes
         return False
     return True
@@ -592,51 +655,85 @@ def _bulk(
         ((raw, None) for raw in lines) if actions is None else zip(lines, actions, strict=False)
     )
     max_id = MAX_MESSAGE_ID_LENGTH
-    frames = lane.frames
-    if frames is not None:
-        frame_decode, call_type, result_type = frames.decode, frames.call, frames.result
-    struct_calls, struct_results = lane.struct_calls, lane.struct_results
-    error_codes = lane.error_codes
+    structs = lane.structs
+    if structs:
+        good: Any = _decoded_type()  # Any: a FrameReport by registration
+        struct_call = lane.struct_calls.get
+        struct_result = lane.struct_results.get
+    shallow = _json.shallow
     for raw, action in named:
-        kind = type(raw)
-        paired = False
-        if frames is not None and kind is bytes and len(raw) <= _SHORT:
-            # The struct lane, inline: one typed decoding of the frame, one of its payload.
-            try:
-                msg = frame_decode(raw)
-            except Exception:  # not a frame the struct lane reads: the other lanes decide
-                msg = None
-            if msg is not None:
-                struct_type = type(msg)
-                if struct_type is call_type:
-                    if pairs is not None:
+        # The struct lane, inline: one typed decoding of the whole message is the verdict.
+        tried = False  # a decoder of the struct lane refused the message: it is likely invalid
+        if structs and type(raw) is bytes and (len(raw) <= _SHORT or shallow(raw)):
+            if pairs is None:
+                if action is None:
+                    parts = raw.split(b'"', 4)
+                    decode = struct_call(parts[3]) if len(parts) == 5 else None
+                else:
+                    decode = struct_result(action) if type(action) is str else None
+                if decode is not None:
+                    try:
+                        decode(raw)
+                    except Exception:  # any refusal of the struct lane leaves the verdict to the others
+                        tried = True
+                    else:
+                        yield good(raw)
+                        continue
+            else:
+                # Pairing by message id: a CALL is remembered, a CALLRESULT answers the latest CALL
+                # of its id (the id found by the scan is confirmed by the decoded one).
+                parts = raw.split(b'"', 4)
+                decode = struct_call(parts[3]) if len(parts) == 5 else None
+                if decode is not None:
+                    try:
+                        msg = decode(raw)
+                    except Exception:  # any refusal of the struct lane leaves the verdict to the others
+                        tried = True
+                    else:
                         mid = msg.id
                         pairs.pop(mid, None)
                         pairs[mid] = msg.action
                         if len(pairs) > _PAIRED_CALLS:
                             del pairs[next(iter(pairs))]
-                        paired = True
-                    decode = struct_calls[msg.action]
-                elif struct_type is result_type:
-                    if pairs is not None:
-                        action = pairs.pop(msg.id, None)
-                        paired = True
-                    decode = struct_results[action] if type(action) is str else None
-                else:
-                    if msg.code in error_codes:
-                        yield _Valid(None, raw)
+                        yield good(raw)
                         continue
-                    decode = None
-                if decode is not None:
+                elif len(parts) >= 3:
                     try:
-                        decode(msg.payload)
-                    except Exception:  # any refusal of the struct lane leaves the verdict to the other lanes
+                        mid = parts[1].decode()
+                    except UnicodeDecodeError:
+                        mid = ""
+                    answered = pairs.get(mid)
+                    decode = struct_result(answered) if answered is not None else None
+                    if decode is not None:
+                        try:
+                            same = decode(raw).id == mid
+                        except Exception:  # any refusal of the struct lane leaves the verdict to the others
+                            same = False
+                            tried = True
+                        if same:
+                            del pairs[mid]
+                            yield good(raw)
+                            continue
+            if decode is None:
+                errors = lane.errors
+                if errors is not None:
+                    try:
+                        errors(raw)
+                    except Exception:  # not a CALLERROR the struct lane reads: the others decide
                         pass
                     else:
-                        yield _Valid(None, raw)
+                        yield good(raw)
                         continue
-        if loads is None or (kind is not bytes and kind is not str):
-            if pairs is not None and not paired:
+        if tried:
+            # The exact checker decides (and reports) at once: the struct lane refuses few valid
+            # messages, so a second fast verdict would cost more than it saves.
+            msg = _decode_or_keep(raw)
+            if pairs is not None:
+                action = _pair(pairs, msg)
+            yield _check_slow(msg, version, action, None, True, True)
+            continue
+        if loads is None or (type(raw) is not bytes and type(raw) is not str):
+            if pairs is not None:
                 action = _pair(pairs, _peek(raw))
             yield check_frame(raw, version, action=action)
             continue
@@ -645,7 +742,7 @@ def _bulk(
         except ValueError:
             yield check_frame(raw, version, action=action)
             continue
-        if pairs is not None and not paired:
+        if pairs is not None:
             action = _pair(pairs, msg)
         # The two shapes of most traffic are judged inline; the rest as check_frame judges them.
         if type(msg) is list and len(raw) <= _SHORT:
