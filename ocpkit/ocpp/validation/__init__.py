@@ -482,7 +482,7 @@ def check_frame(
         return _Valid(None, text)
     loads = lane.loads
     if loads is None:
-        return _check_slow(_decode_or_keep(text), version, action, sender, True, False)
+        return _exact_text(text, version, action, sender, False)
     # Fast lane: orjson alone, then one jsonschema-rs call on the payload. orjson turns integers
     # beyond 64 bits into floats, which cannot turn an invalid payload valid (a draft-04 integer
     # refuses the float, a draft-06 one accepts both; no OCPP bound, enum or multipleOf tells an
@@ -492,7 +492,7 @@ def check_frame(
     try:
         msg = loads(text)
     except ValueError:  # orjson.JSONDecodeError: the exact decoder names the broken rule
-        return _check_slow(_decode_or_keep(text), version, action, sender, True, False)
+        return _exact_text(text, version, action, sender, False)
     return _judge_loaded(lane, msg, text, action, sender)
 
 
@@ -571,7 +571,7 @@ def _judge_loaded(
                         ok = False
                     if ok:
                         return _Valid(msg, text)
-                    return _check_slow(_decode_or_keep(text), version, action, sender, True, True)
+                    return _exact_text(text, version, action, sender, True)
         elif n == 3:
             type_id, mid, payload = msg
             if (
@@ -591,7 +591,7 @@ def _judge_loaded(
                         ok = False
                     if ok:
                         return _Valid(msg, text)
-                    return _check_slow(_decode_or_keep(text), version, action, sender, True, True)
+                    return _exact_text(text, version, action, sender, True)
         elif n == 5:
             type_id, mid, code, description, details = msg
             if type(type_id) is int and type_id in lane.error_types:
@@ -611,7 +611,7 @@ def _judge_loaded(
                     parse_frame(msg, version, sender=sender)
                 except FrameInvalid as exc:
                     return FrameReport(None, exc.violations)
-    return _check_slow(_decode_or_keep(text), version, action, sender, True, False)
+    return _exact_text(text, version, action, sender, False)
 
 
 _PAIRED_CALLS: Final = 10_000
@@ -647,14 +647,127 @@ def _bulk(
     lines: Iterable[bytes | bytearray | memoryview | str],
     actions: Iterable[str | None] | None,
 ) -> Iterator[FrameReport]:
+    if actions is not None and lane.structs:
+        return _bulk_named(lane, lines, actions)
+    return _bulk_paired(lane, lines, actions)
+
+
+def _bulk_named(
+    lane: _fast.Lane, lines: Iterable[bytes | bytearray | memoryview | str], actions: Iterable[str | None]
+) -> Iterator[FrameReport]:
+    """The bulk path when the caller names the answered actions (the struct lane on): one decoding each."""
+    good: Any = _decoded_type()  # Any: a FrameReport by registration
+    heads = lane.struct_heads.get
+    results = lane.struct_results.get
+    shallow = _json.shallow
+    for raw, action in zip(lines, actions, strict=False):
+        if type(raw) is bytes and (len(raw) <= _SHORT or shallow(raw)):
+            if action is None:
+                # A CALL's action or a CALLERROR's code is the fourth quoted text; the decoding
+                # confirms it (a literal of the type).
+                parts = raw.split(b'"', 4)
+                decode = heads(parts[3]) if len(parts) == 5 else None
+            else:
+                decode = results(action) if type(action) is str else None
+            if decode is not None:
+                try:
+                    decode(raw)
+                except Exception:  # any refusal of the struct lane leaves the verdict to the others
+                    yield _refused(lane, raw, action)
+                else:
+                    yield good(raw)
+                continue
+        yield _unread(lane, raw, action)
+
+
+def _refused(lane: _fast.Lane, raw: bytes, action: str | None) -> FrameReport:
+    """The report on a message the struct lane refused: the exact checker decides and reports at once.
+
+    The struct lane refuses few valid messages, so a second fast verdict would cost more than it saves.
+    """
+    return _exact_text(raw, lane.version, action, None, True)
+
+
+def _exact_text(
+    text: bytes | str, version: str, action: str | None, sender: str | None, refused: bool
+) -> FrameReport:
+    """The exact path on a text, decoded once by the rules (see :func:`_check_slow` for *refused*).
+
+    A text the rules refuse is reported as :func:`~ocpkit.ocpp.rpc.parse_frame` reports it.
+    """
+    try:
+        msg = _json.decode(text)
+    except _json.JsonError as exc:
+        return FrameReport(None, (Violation("", "json", str(exc), RULE_CODES["json"][version]),))
+    return _check_slow(msg, version, action, sender, True, refused)
+
+
+def _unread(lane: _fast.Lane, raw: Any, action: str | None) -> FrameReport:
+    """The report on a message the struct lane did not read (no decoder for it, or not bytes)."""
+    loads = lane.loads
+    if loads is None or (type(raw) is not bytes and type(raw) is not str):
+        return check_frame(raw, lane.version, action=action)
+    try:
+        msg = loads(raw)
+    except ValueError:
+        return check_frame(raw, lane.version, action=action)
+    return _quick(lane, msg, raw, action)
+
+
+def _quick(lane: _fast.Lane, msg: Any, raw: bytes | str, action: str | None) -> FrameReport:
+    """The report given ``msg = orjson.loads(raw)``: the two shapes of most traffic judged inline."""
+    if type(msg) is list and len(raw) <= _SHORT:
+        n = len(msg)
+        if n == 4:
+            type_id, mid, name, payload = msg
+            if (
+                type_id == 2
+                and type(type_id) is int
+                and type(mid) is str
+                and len(mid) <= MAX_MESSAGE_ID_LENGTH
+                and type(name) is str
+                and type(payload) is dict
+            ):
+                quick = lane.calls[name]
+                if quick is not None:
+                    try:
+                        ok = quick(payload)
+                    except Exception:  # any refusal of the accelerator falls back to the exact checker
+                        ok = False
+                    if ok:
+                        return _Valid(msg, raw)
+        elif n == 3 and type(action) is str:
+            type_id, mid, payload = msg
+            if (
+                type_id == 3
+                and type(type_id) is int
+                and type(mid) is str
+                and len(mid) <= MAX_MESSAGE_ID_LENGTH
+                and type(payload) is dict
+            ):
+                quick = lane.results[action]
+                if quick is not None:
+                    try:
+                        ok = quick(payload)
+                    except Exception:  # any refusal of the accelerator falls back to the exact checker
+                        ok = False
+                    if ok:
+                        return _Valid(msg, raw)
+    return _judge_loaded(lane, msg, raw, action)
+
+
+def _bulk_paired(
+    lane: _fast.Lane,
+    lines: Iterable[bytes | bytearray | memoryview | str],
+    actions: Iterable[str | None] | None,
+) -> Iterator[FrameReport]:
+    """The bulk path pairing CALLRESULTs by message id (or naming them without the struct lane)."""
     version = lane.version
     loads = lane.loads
-    calls, results = lane.calls, lane.results
     pairs: dict[str, str] | None = {} if actions is None else None
     named: Iterable[tuple[Any, str | None]] = (
         ((raw, None) for raw in lines) if actions is None else zip(lines, actions, strict=False)
     )
-    max_id = MAX_MESSAGE_ID_LENGTH
     structs = lane.structs
     if structs:
         good: Any = _decoded_type()  # Any: a FrameReport by registration
@@ -664,56 +777,41 @@ def _bulk(
     for raw, action in named:
         # The struct lane, inline: one typed decoding of the whole message is the verdict.
         tried = False  # a decoder of the struct lane refused the message: it is likely invalid
-        if structs and type(raw) is bytes and (len(raw) <= _SHORT or shallow(raw)):
-            if pairs is None:
-                if action is None:
-                    parts = raw.split(b'"', 4)
-                    decode = struct_call(parts[3]) if len(parts) == 5 else None
+        if structs and pairs is not None and type(raw) is bytes and (len(raw) <= _SHORT or shallow(raw)):
+            # Pairing by message id: a CALL is remembered, a CALLRESULT answers the latest CALL
+            # of its id (the id found by the scan is confirmed by the decoded one).
+            parts = raw.split(b'"', 4)
+            decode = struct_call(parts[3]) if len(parts) == 5 else None
+            if decode is not None:
+                try:
+                    msg = decode(raw)
+                except Exception:  # any refusal of the struct lane leaves the verdict to the others
+                    tried = True
                 else:
-                    decode = struct_result(action) if type(action) is str else None
+                    mid = msg.id
+                    pairs.pop(mid, None)
+                    pairs[mid] = msg.action
+                    if len(pairs) > _PAIRED_CALLS:
+                        del pairs[next(iter(pairs))]
+                    yield good(raw)
+                    continue
+            elif len(parts) >= 3:
+                try:
+                    mid = parts[1].decode()
+                except UnicodeDecodeError:
+                    mid = ""
+                answered = pairs.get(mid)
+                decode = struct_result(answered) if answered is not None else None
                 if decode is not None:
                     try:
-                        decode(raw)
+                        same = decode(raw).id == mid
                     except Exception:  # any refusal of the struct lane leaves the verdict to the others
+                        same = False
                         tried = True
-                    else:
+                    if same:
+                        del pairs[mid]
                         yield good(raw)
                         continue
-            else:
-                # Pairing by message id: a CALL is remembered, a CALLRESULT answers the latest CALL
-                # of its id (the id found by the scan is confirmed by the decoded one).
-                parts = raw.split(b'"', 4)
-                decode = struct_call(parts[3]) if len(parts) == 5 else None
-                if decode is not None:
-                    try:
-                        msg = decode(raw)
-                    except Exception:  # any refusal of the struct lane leaves the verdict to the others
-                        tried = True
-                    else:
-                        mid = msg.id
-                        pairs.pop(mid, None)
-                        pairs[mid] = msg.action
-                        if len(pairs) > _PAIRED_CALLS:
-                            del pairs[next(iter(pairs))]
-                        yield good(raw)
-                        continue
-                elif len(parts) >= 3:
-                    try:
-                        mid = parts[1].decode()
-                    except UnicodeDecodeError:
-                        mid = ""
-                    answered = pairs.get(mid)
-                    decode = struct_result(answered) if answered is not None else None
-                    if decode is not None:
-                        try:
-                            same = decode(raw).id == mid
-                        except Exception:  # any refusal of the struct lane leaves the verdict to the others
-                            same = False
-                            tried = True
-                        if same:
-                            del pairs[mid]
-                            yield good(raw)
-                            continue
             if decode is None:
                 errors = lane.errors
                 if errors is not None:
@@ -725,9 +823,11 @@ def _bulk(
                         yield good(raw)
                         continue
         if tried:
-            # The exact checker decides (and reports) at once: the struct lane refuses few valid
-            # messages, so a second fast verdict would cost more than it saves.
-            msg = _decode_or_keep(raw)
+            try:
+                msg = _json.decode(raw)
+            except _json.JsonError:
+                yield _refused(lane, raw, action)
+                continue
             if pairs is not None:
                 action = _pair(pairs, msg)
             yield _check_slow(msg, version, action, None, True, True)
@@ -744,47 +844,7 @@ def _bulk(
             continue
         if pairs is not None:
             action = _pair(pairs, msg)
-        # The two shapes of most traffic are judged inline; the rest as check_frame judges them.
-        if type(msg) is list and len(raw) <= _SHORT:
-            n = len(msg)
-            if n == 4:
-                type_id, mid, name, payload = msg
-                if (
-                    type_id == 2
-                    and type(type_id) is int
-                    and type(mid) is str
-                    and len(mid) <= max_id
-                    and type(name) is str
-                    and type(payload) is dict
-                ):
-                    quick = calls[name]
-                    if quick is not None:
-                        try:
-                            ok = quick(payload)
-                        except Exception:  # any refusal of the accelerator falls back to the exact checker
-                            ok = False
-                        if ok:
-                            yield _Valid(msg, raw)
-                            continue
-            elif n == 3 and type(action) is str:
-                type_id, mid, payload = msg
-                if (
-                    type_id == 3
-                    and type(type_id) is int
-                    and type(mid) is str
-                    and len(mid) <= max_id
-                    and type(payload) is dict
-                ):
-                    quick = results[action]
-                    if quick is not None:
-                        try:
-                            ok = quick(payload)
-                        except Exception:  # any refusal of the accelerator falls back to the exact checker
-                            ok = False
-                        if ok:
-                            yield _Valid(msg, raw)
-                            continue
-        yield _judge_loaded(lane, msg, raw, action)
+        yield _quick(lane, msg, raw, action)
 
 
 def _peek(raw: Any) -> Any:
@@ -811,13 +871,6 @@ def _pair(pairs: dict[str, str], msg: Any) -> str | None:
 
 
 _SHORT: Final = 2 * _json.MAX_DEPTH  # shorter texts cannot nest deeper than MAX_DEPTH
-
-
-def _decode_or_keep(raw: bytes | str) -> Any:
-    try:
-        return _json.decode(raw)
-    except _json.JsonError:
-        return raw  # parse_frame reports it
 
 
 def _check_slow(

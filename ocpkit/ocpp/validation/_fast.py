@@ -208,6 +208,7 @@ class Lane:
         "senders",
         "sends",
         "struct_calls",
+        "struct_heads",
         "struct_results",
         "structs",
         "version",
@@ -231,6 +232,9 @@ class Lane:
         # errors: decoder of a CALLERROR (CALLRESULTERROR) with one of the version's codes.
         self.structs = _structs.enabled()
         self.struct_calls = _Decoders()
+        # struct_heads: the fourth quoted text of a message (a CALL's action, a CALLERROR's code),
+        # as bytes -> the decoder of that message
+        self.struct_heads = _Decoders()
         self.struct_results = _Decoders()
         self.errors: _structs.Decode | None = None
         if self.structs:
@@ -242,13 +246,19 @@ class Lane:
         version = self.version
         for action in SENDERS[version]:
             keys = (action, action.encode())
-            pending = _Pending(partial(self._struct, action, "request"), (self.struct_calls,), keys)
+            pending = _Pending(
+                partial(self._struct, action, "request"), (self.struct_calls, self.struct_heads), keys
+            )
             for key in keys:
                 self.struct_calls[key] = pending
+            self.struct_heads[keys[1]] = pending
             self.struct_results[action] = _Pending(
                 partial(self._struct, action, "response"), (self.struct_results,), (action,)
             )
-        self.errors = _Pending(self._errors, (), ())
+        codes = tuple(code.encode() for code in self.error_codes)
+        self.errors = _Pending(self._errors, (self.struct_heads,), codes)
+        for code in codes:
+            self.struct_heads[code] = self.errors
 
     def _errors(self) -> _structs.Decode | None:
         decode = _structs.error_decoder(self.error_codes, self.error_types)
