@@ -35,7 +35,6 @@ import json
 import math
 import re
 from collections.abc import Callable
-from itertools import accumulate, repeat
 from typing import Any
 
 __all__ = [
@@ -74,7 +73,6 @@ _RUN_B = b"0" * 19
 _RUN_S = "0" * 19
 # Tokens relevant to depth: whole strings (skipped) and brackets.
 _DEPTH_TOKENS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]', re.DOTALL)
-_DEPTH_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -95,10 +93,15 @@ _DECODER = json.JSONDecoder(parse_float=_parse_float, parse_constant=_refuse_con
 def _check_depth(text: str) -> None:
     if text.count("[") + text.count("{") <= MAX_DEPTH:
         return
-    # The depth after each token (a whole string counts 0), summed and compared in C.
-    steps = map(_DEPTH_STEP.get, _DEPTH_TOKENS.findall(text), repeat(0))
-    if max(accumulate(steps), default=0) > MAX_DEPTH:
-        raise JsonError(f"nesting deeper than {MAX_DEPTH} levels")
+    depth = 0
+    for m in _DEPTH_TOKENS.finditer(text):
+        tok = m.group()
+        if tok in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise JsonError(f"nesting deeper than {MAX_DEPTH} levels")
+        elif tok in "]}":
+            depth -= 1
 
 
 def _has_surrogate(value: Any) -> bool:

@@ -22,9 +22,17 @@ objects passed in by the caller (it accepts tuples, NaN, non-string keys).
 Without ``jsonschema-rs`` every payload goes through the exact checker: same
 verdicts, slower.
 
-:func:`check_frame` is the bulk path: a well-formed message costs one
-``orjson.loads``, a few type tests and one jsonschema-rs call; the exact
-decoder and checker run only for messages the fast lane refuses.
+:func:`check_frame` and :func:`check_frames` are the bulk paths. With the
+optional ``msgspec`` installed, the *struct lane*
+(:mod:`~ocpkit.ocpp.validation._structs`) comes first: one typed decoding of
+the whole message, chosen by its action (the fourth quoted text of a CALL, the
+answered action of a CALLRESULT), is the verdict "valid for sure", and the
+report of such a message is a light one holding only its text. A message it
+refuses goes to the exact decoder and checker at once (in :func:`check_frames`;
+most such messages are invalid). A message it does not read (no decoder for
+it, a text too deep to be sure of, a caller's objects) costs one
+``orjson.loads``, a few type tests and one jsonschema-rs call, and the exact
+path only when that refuses it.
 
 The package: :mod:`~ocpkit.ocpp.validation._exact` (the exact checker),
 :mod:`~ocpkit.ocpp.validation._fast` (compiled verdicts and the per-version

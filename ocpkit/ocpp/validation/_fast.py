@@ -11,7 +11,9 @@ projection holding only it; the ``uri`` format is the exact checker's own test;
 it is used only on payloads decoded from text by ocpkit's rules, never on Python
 objects a caller built (tuples, NaN, non-string keys). :class:`Lane` holds the
 per-version tables that :func:`ocpkit.ocpp.validation.check_frame` looks up per
-message, each filled on first lookup.
+message, each filled on first lookup, among them the whole-message decoders of
+the struct lane (:mod:`ocpkit.ocpp.validation._structs`) by action name and by
+the name's bytes, each built on its first use.
 """
 
 from __future__ import annotations
