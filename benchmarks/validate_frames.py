@@ -24,7 +24,7 @@ action), repeated in file order up to ``--frames``: the action mix, payload
 sizes and error rate of recorded traffic rather than a uniform draw over all
 actions. No OCPP 2.1 capture exists.
 
-    python benchmarks/validate_frames.py [--frames 100000] [--versions 1.6 2.0.1] [--repeat 3] [--pure]
+    python benchmarks/validate_frames.py [--frames 100000] [--versions 1.6 2.0.1 2.1] [--repeat 3] [--pure]
                                          [--corpus seeded|captures]
 """
 
@@ -120,7 +120,7 @@ def main() -> int:
     """Run the benchmark and print the table."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--frames", type=int, default=100_000)
-    parser.add_argument("--versions", nargs="+", default=["1.6", "2.0.1"])
+    parser.add_argument("--versions", nargs="+", default=["1.6", "2.0.1", "2.1"])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--mutation-rate", type=float, default=0.04)
     parser.add_argument("--corpus", choices=["seeded", "captures"], default="seeded")

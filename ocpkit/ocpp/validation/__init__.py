@@ -22,9 +22,17 @@ objects passed in by the caller (it accepts tuples, NaN, non-string keys).
 Without ``jsonschema-rs`` every payload goes through the exact checker: same
 verdicts, slower.
 
-:func:`check_frame` is the bulk path: a well-formed message costs one
-``orjson.loads``, a few type tests and one jsonschema-rs call; the exact
-decoder and checker run only for messages the fast lane refuses.
+:func:`check_frame` and :func:`check_frames` are the bulk paths. With the
+optional ``msgspec`` installed, the *struct lane*
+(:mod:`~ocpkit.ocpp.validation._structs`) comes first: one typed decoding of
+the whole message, chosen by its action (the fourth quoted text of a CALL, the
+answered action of a CALLRESULT), is the verdict "valid for sure", and the
+report of such a message is a light one holding only its text. A message it
+refuses goes to the exact decoder and checker at once (in :func:`check_frames`;
+most such messages are invalid). A message it does not read (no decoder for
+it, a text too deep to be sure of, a caller's objects) costs one
+``orjson.loads``, a few type tests and one jsonschema-rs call, and the exact
+path only when that refuses it.
 
 The package: :mod:`~ocpkit.ocpp.validation._exact` (the exact checker),
 :mod:`~ocpkit.ocpp.validation._fast` (compiled verdicts and the per-version
@@ -71,7 +79,9 @@ after repairing what real chargers commonly get wrong (see
 from __future__ import annotations
 
 import warnings
+from abc import ABCMeta
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from functools import cache
 from typing import TYPE_CHECKING, Any, Final, Literal, overload
 
 from ocpkit.errors import FrameInvalid, PayloadInvalid, UnsupportedError, Violation
@@ -313,7 +323,7 @@ def _build(model_cls: type[BaseModel], data: Any, version: str, action: str, dir
         ) from None
 
 
-class FrameReport:
+class FrameReport(metaclass=ABCMeta):  # noqa: B024 - an ABC only to register the light report
     """The verdict on one OCPP-J message: the frame (when it could be read) and every violation.
 
     For a CALL or SEND the payload was checked against the action's request
@@ -322,6 +332,8 @@ class FrameReport:
     ``unpaired`` is then True). Payload violations have paths under the
     frame's payload element (``/3/...`` for a CALL, ``/2/...`` for a CALLRESULT).
     Reports are read-only by convention; the frame object is built on first access.
+    The reports :func:`check_frames` yields for valid messages are of a lighter
+    kind with the same attributes (``isinstance(report, FrameReport)`` holds).
     """
 
     __slots__ = ("_frame", "_msg", "_source", "unpaired", "violations")
@@ -389,6 +401,54 @@ _FRAME_TYPES: Final[Mapping[int, Callable[..., Frame]]] = {
 }
 
 
+class _Decoded:
+    """The API of :class:`FrameReport` on the light report of a message the struct lane found valid.
+
+    The report itself is a msgspec struct made by :func:`_decoded_type` (built
+    in C, much cheaper than a class with an ``__init__``), holding only the
+    message text; the frame is decoded from it, by the rules, on first access.
+    """
+
+    __slots__ = ()
+    violations: Final[tuple[Violation, ...]] = ()
+    src: bytes | str
+    unpaired: bool
+    memo: Frame | None
+
+    @property
+    def frame(self) -> Frame:
+        """The parsed frame (decoded from the text on first access)."""
+        if self.memo is None:
+            msg = _json.decode(self.src)
+            self.memo = _FRAME_TYPES[msg[0]](*msg[1:])  # type: ignore[misc]  # a field of the struct
+        return self.memo
+
+    @property
+    def ok(self) -> bool:
+        """True: the message broke no rule."""
+        return True
+
+    def __repr__(self) -> str:
+        return f"FrameReport(frame={self.frame!r}, violations=(), unpaired={self.unpaired!r})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _Valid, (None, self.src, self.unpaired)
+
+
+FrameReport.register(_Decoded)
+
+
+@cache
+def _decoded_type() -> Callable[[bytes | str], FrameReport]:
+    """The light report type (msgspec installed): ``make(text)``."""
+    from ocpkit.ocpp.validation._structs import _module
+
+    ms = _module()
+    fields = [("src", Any), ("unpaired", bool, False), ("memo", Any, None)]
+    made: Any = ms.defstruct("ValidReport", fields, bases=(_Decoded,), gc=False, eq=False, module=__name__)
+    return made  # type: ignore[no-any-return]
+
+
 def check_frame(
     raw: bytes | bytearray | memoryview | str | list[Any],
     version: str,
@@ -430,7 +490,7 @@ def check_frame(
         return _Valid(None, text)
     loads = lane.loads
     if loads is None:
-        return _check_slow(_decode_or_keep(text), version, action, sender, True, False)
+        return _exact_text(text, version, action, sender, False)
     # Fast lane: orjson alone, then one jsonschema-rs call on the payload. orjson turns integers
     # beyond 64 bits into floats, which cannot turn an invalid payload valid (a draft-04 integer
     # refuses the float, a draft-06 one accepts both; no OCPP bound, enum or multipleOf tells an
@@ -440,7 +500,7 @@ def check_frame(
     try:
         msg = loads(text)
     except ValueError:  # orjson.JSONDecodeError: the exact decoder names the broken rule
-        return _check_slow(_decode_or_keep(text), version, action, sender, True, False)
+        return _exact_text(text, version, action, sender, False)
     return _judge_loaded(lane, msg, text, action, sender)
 
 
@@ -455,26 +515,37 @@ def _plain_element(value: Any) -> Any:
 def _struct_valid(lane: _fast.Lane, text: bytes | str, action: str | None) -> bool:
     """True when the struct lane finds *text* a valid message for sure (False: ask the other lanes).
 
-    A CALL is judged by its action's types, a CALLRESULT by those of *action* (the
-    CALL it answers), a CALLERROR by its code.
+    One decoding of the whole message: a CALLRESULT by the types of *action*
+    (the CALL it answers), a CALL or SEND by those of its action (found by a scan
+    for its fourth quote, which the decoding confirms: the action is a literal of
+    the type), a CALLERROR by its code.
     """
-    frames = lane.frames
-    if frames is None:
+    if not lane.structs:
+        return False
+    if type(action) is str:
+        decode = lane.struct_results.get(action)
+        if decode is not None:
+            try:
+                decode(text)
+            except Exception:  # any refusal of the struct lane leaves the verdict to the other lanes
+                pass
+            else:
+                return True
+    parts = text.split(b'"' if type(text) is bytes else '"', 4)  # type: ignore[arg-type]
+    if len(parts) == 5:
+        decode = lane.struct_calls.get(parts[3])
+        if decode is not None:
+            try:
+                decode(text)
+            except Exception:  # any refusal of the struct lane leaves the verdict to the other lanes
+                pass
+            else:
+                return True
+    errors = lane.errors
+    if errors is None:
         return False
     try:
-        msg = frames.decode(text)
-        kind = type(msg)
-        if kind is frames.call:
-            decode = lane.struct_calls[msg.action]
-        elif kind is frames.result:
-            if type(action) is not str:
-                return False
-            decode = lane.struct_results[action]
-        else:
-            return msg.code in lane.error_codes
-        if decode is None:
-            return False
-        decode(msg.payload)
+        errors(text)
     except Exception:  # any refusal of the struct lane leaves the verdict to the other lanes
         return False
     return True
@@ -508,7 +579,7 @@ def _judge_loaded(
                         ok = False
                     if ok:
                         return _Valid(msg, text)
-                    return _check_slow(_decode_or_keep(text), version, action, sender, True, True)
+                    return _exact_text(text, version, action, sender, True)
         elif n == 3:
             type_id, mid, payload = msg
             if (
@@ -528,7 +599,7 @@ def _judge_loaded(
                         ok = False
                     if ok:
                         return _Valid(msg, text)
-                    return _check_slow(_decode_or_keep(text), version, action, sender, True, True)
+                    return _exact_text(text, version, action, sender, True)
         elif n == 5:
             type_id, mid, code, description, details = msg
             if type(type_id) is int and type_id in lane.error_types:
@@ -548,7 +619,7 @@ def _judge_loaded(
                     parse_frame(msg, version, sender=sender)
                 except FrameInvalid as exc:
                     return FrameReport(None, exc.violations)
-    return _check_slow(_decode_or_keep(text), version, action, sender, True, False)
+    return _exact_text(text, version, action, sender, False)
 
 
 _PAIRED_CALLS: Final = 10_000
@@ -584,59 +655,193 @@ def _bulk(
     lines: Iterable[bytes | bytearray | memoryview | str],
     actions: Iterable[str | None] | None,
 ) -> Iterator[FrameReport]:
+    if actions is not None and lane.structs:
+        return _bulk_named(lane, lines, actions)
+    return _bulk_paired(lane, lines, actions)
+
+
+def _bulk_named(
+    lane: _fast.Lane, lines: Iterable[bytes | bytearray | memoryview | str], actions: Iterable[str | None]
+) -> Iterator[FrameReport]:
+    """The bulk path when the caller names the answered actions (the struct lane on): one decoding each."""
+    good: Any = _decoded_type()  # Any: a FrameReport by registration
+    heads = lane.struct_heads.get
+    results = lane.struct_results.get
+    shallow = _json.shallow
+    for raw, action in zip(lines, actions, strict=False):
+        if type(raw) is bytes and (len(raw) <= _SHORT or shallow(raw)):
+            if action is None:
+                # A CALL's action or a CALLERROR's code is the fourth quoted text; the decoding
+                # confirms it (a literal of the type).
+                parts = raw.split(b'"', 4)
+                decode = heads(parts[3]) if len(parts) == 5 else None
+            else:
+                decode = results(action) if type(action) is str else None
+            if decode is not None:
+                try:
+                    decode(raw)
+                except Exception:  # any refusal of the struct lane leaves the verdict to the others
+                    yield _refused(lane, raw, action)
+                else:
+                    yield good(raw)
+                continue
+        yield _unread(lane, raw, action)
+
+
+def _refused(lane: _fast.Lane, raw: bytes, action: str | None) -> FrameReport:
+    """The report on a message the struct lane refused: the exact checker decides and reports at once.
+
+    The struct lane refuses few valid messages, so a second fast verdict would cost more than it saves.
+    """
+    return _exact_text(raw, lane.version, action, None, True)
+
+
+def _exact_text(
+    text: bytes | str, version: str, action: str | None, sender: str | None, refused: bool
+) -> FrameReport:
+    """The exact path on a text, decoded once by the rules (see :func:`_check_slow` for *refused*).
+
+    A text the rules refuse is reported as :func:`~ocpkit.ocpp.rpc.parse_frame` reports it.
+    """
+    try:
+        msg = _json.decode(text)
+    except _json.JsonError as exc:
+        return FrameReport(None, (Violation("", "json", str(exc), RULE_CODES["json"][version]),))
+    return _check_slow(msg, version, action, sender, True, refused)
+
+
+def _unread(lane: _fast.Lane, raw: Any, action: str | None) -> FrameReport:
+    """The report on a message the struct lane did not read (no decoder for it, or not bytes)."""
+    loads = lane.loads
+    if loads is None or (type(raw) is not bytes and type(raw) is not str):
+        return check_frame(raw, lane.version, action=action)
+    try:
+        msg = loads(raw)
+    except ValueError:
+        return check_frame(raw, lane.version, action=action)
+    return _quick(lane, msg, raw, action)
+
+
+def _quick(lane: _fast.Lane, msg: Any, raw: bytes | str, action: str | None) -> FrameReport:
+    """The report given ``msg = orjson.loads(raw)``: the two shapes of most traffic judged inline."""
+    if type(msg) is list and len(raw) <= _SHORT:
+        n = len(msg)
+        if n == 4:
+            type_id, mid, name, payload = msg
+            if (
+                type_id == 2
+                and type(type_id) is int
+                and type(mid) is str
+                and len(mid) <= MAX_MESSAGE_ID_LENGTH
+                and type(name) is str
+                and type(payload) is dict
+            ):
+                quick = lane.calls[name]
+                if quick is not None:
+                    try:
+                        ok = quick(payload)
+                    except Exception:  # any refusal of the accelerator falls back to the exact checker
+                        ok = False
+                    if ok:
+                        return _Valid(msg, raw)
+        elif n == 3 and type(action) is str:
+            type_id, mid, payload = msg
+            if (
+                type_id == 3
+                and type(type_id) is int
+                and type(mid) is str
+                and len(mid) <= MAX_MESSAGE_ID_LENGTH
+                and type(payload) is dict
+            ):
+                quick = lane.results[action]
+                if quick is not None:
+                    try:
+                        ok = quick(payload)
+                    except Exception:  # any refusal of the accelerator falls back to the exact checker
+                        ok = False
+                    if ok:
+                        return _Valid(msg, raw)
+    return _judge_loaded(lane, msg, raw, action)
+
+
+def _bulk_paired(
+    lane: _fast.Lane,
+    lines: Iterable[bytes | bytearray | memoryview | str],
+    actions: Iterable[str | None] | None,
+) -> Iterator[FrameReport]:
+    """The bulk path pairing CALLRESULTs by message id (or naming them without the struct lane)."""
     version = lane.version
     loads = lane.loads
-    calls, results = lane.calls, lane.results
     pairs: dict[str, str] | None = {} if actions is None else None
     named: Iterable[tuple[Any, str | None]] = (
         ((raw, None) for raw in lines) if actions is None else zip(lines, actions, strict=False)
     )
-    max_id = MAX_MESSAGE_ID_LENGTH
-    frames = lane.frames
-    if frames is not None:
-        frame_decode, call_type, result_type = frames.decode, frames.call, frames.result
-    struct_calls, struct_results = lane.struct_calls, lane.struct_results
-    error_codes = lane.error_codes
+    structs = lane.structs
+    if structs:
+        good: Any = _decoded_type()  # Any: a FrameReport by registration
+        struct_call = lane.struct_calls.get
+        struct_result = lane.struct_results.get
+    shallow = _json.shallow
     for raw, action in named:
-        kind = type(raw)
-        paired = False
-        if frames is not None and kind is bytes and len(raw) <= _SHORT:
-            # The struct lane, inline: one typed decoding of the frame, one of its payload.
-            try:
-                msg = frame_decode(raw)
-            except Exception:  # not a frame the struct lane reads: the other lanes decide
-                msg = None
-            if msg is not None:
-                struct_type = type(msg)
-                if struct_type is call_type:
-                    if pairs is not None:
-                        mid = msg.id
-                        pairs.pop(mid, None)
-                        pairs[mid] = msg.action
-                        if len(pairs) > _PAIRED_CALLS:
-                            del pairs[next(iter(pairs))]
-                        paired = True
-                    decode = struct_calls[msg.action]
-                elif struct_type is result_type:
-                    if pairs is not None:
-                        action = pairs.pop(msg.id, None)
-                        paired = True
-                    decode = struct_results[action] if type(action) is str else None
+        # The struct lane, inline: one typed decoding of the whole message is the verdict.
+        tried = False  # a decoder of the struct lane refused the message: it is likely invalid
+        if structs and pairs is not None and type(raw) is bytes and (len(raw) <= _SHORT or shallow(raw)):
+            # Pairing by message id: a CALL is remembered, a CALLRESULT answers the latest CALL
+            # of its id (the id found by the scan is confirmed by the decoded one).
+            parts = raw.split(b'"', 4)
+            decode = struct_call(parts[3]) if len(parts) == 5 else None
+            if decode is not None:
+                try:
+                    msg = decode(raw)
+                except Exception:  # any refusal of the struct lane leaves the verdict to the others
+                    tried = True
                 else:
-                    if msg.code in error_codes:
-                        yield _Valid(None, raw)
-                        continue
-                    decode = None
+                    mid = msg.id
+                    pairs.pop(mid, None)
+                    pairs[mid] = msg.action
+                    if len(pairs) > _PAIRED_CALLS:
+                        del pairs[next(iter(pairs))]
+                    yield good(raw)
+                    continue
+            elif len(parts) >= 3:
+                try:
+                    mid = parts[1].decode()
+                except UnicodeDecodeError:
+                    mid = ""
+                answered = pairs.get(mid)
+                decode = struct_result(answered) if answered is not None else None
                 if decode is not None:
                     try:
-                        decode(msg.payload)
-                    except Exception:  # any refusal of the struct lane leaves the verdict to the other lanes
+                        same = decode(raw).id == mid
+                    except Exception:  # any refusal of the struct lane leaves the verdict to the others
+                        same = False
+                        tried = True
+                    if same:
+                        del pairs[mid]
+                        yield good(raw)
+                        continue
+            if decode is None:
+                errors = lane.errors
+                if errors is not None:
+                    try:
+                        errors(raw)
+                    except Exception:  # not a CALLERROR the struct lane reads: the others decide
                         pass
                     else:
-                        yield _Valid(None, raw)
+                        yield good(raw)
                         continue
-        if loads is None or (kind is not bytes and kind is not str):
-            if pairs is not None and not paired:
+        if tried:
+            try:
+                msg = _json.decode(raw)
+            except _json.JsonError:
+                yield _refused(lane, raw, action)
+                continue
+            if pairs is not None:
+                action = _pair(pairs, msg)
+            yield _check_slow(msg, version, action, None, True, True)
+            continue
+        if loads is None or (type(raw) is not bytes and type(raw) is not str):
+            if pairs is not None:
                 action = _pair(pairs, _peek(raw))
             yield check_frame(raw, version, action=action)
             continue
@@ -645,49 +850,9 @@ def _bulk(
         except ValueError:
             yield check_frame(raw, version, action=action)
             continue
-        if pairs is not None and not paired:
+        if pairs is not None:
             action = _pair(pairs, msg)
-        # The two shapes of most traffic are judged inline; the rest as check_frame judges them.
-        if type(msg) is list and len(raw) <= _SHORT:
-            n = len(msg)
-            if n == 4:
-                type_id, mid, name, payload = msg
-                if (
-                    type_id == 2
-                    and type(type_id) is int
-                    and type(mid) is str
-                    and len(mid) <= max_id
-                    and type(name) is str
-                    and type(payload) is dict
-                ):
-                    quick = calls[name]
-                    if quick is not None:
-                        try:
-                            ok = quick(payload)
-                        except Exception:  # any refusal of the accelerator falls back to the exact checker
-                            ok = False
-                        if ok:
-                            yield _Valid(msg, raw)
-                            continue
-            elif n == 3 and type(action) is str:
-                type_id, mid, payload = msg
-                if (
-                    type_id == 3
-                    and type(type_id) is int
-                    and type(mid) is str
-                    and len(mid) <= max_id
-                    and type(payload) is dict
-                ):
-                    quick = results[action]
-                    if quick is not None:
-                        try:
-                            ok = quick(payload)
-                        except Exception:  # any refusal of the accelerator falls back to the exact checker
-                            ok = False
-                        if ok:
-                            yield _Valid(msg, raw)
-                            continue
-        yield _judge_loaded(lane, msg, raw, action)
+        yield _quick(lane, msg, raw, action)
 
 
 def _peek(raw: Any) -> Any:
@@ -714,13 +879,6 @@ def _pair(pairs: dict[str, str], msg: Any) -> str | None:
 
 
 _SHORT: Final = 2 * _json.MAX_DEPTH  # shorter texts cannot nest deeper than MAX_DEPTH
-
-
-def _decode_or_keep(raw: bytes | str) -> Any:
-    try:
-        return _json.decode(raw)
-    except _json.JsonError:
-        return raw  # parse_frame reports it
 
 
 def _check_slow(

@@ -345,9 +345,11 @@ class _Compiler:
         def deferred(value: Any, path: Path, out: list[Finding]) -> None:
             slot[0](value, path, out)
 
-        self.refs[target] = deferred
-        slot.append(self.node(node))
-        return deferred
+        self.refs[target] = deferred  # what a reference met while compiling the target gets
+        compiled = self.node(node)
+        slot.append(compiled)
+        self.refs[target] = compiled  # later references call the check itself
+        return compiled
 
     def node(self, schema: Any) -> Check:
         if schema is True or schema == {}:

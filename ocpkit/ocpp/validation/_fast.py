@@ -11,12 +11,15 @@ projection holding only it; the ``uri`` format is the exact checker's own test;
 it is used only on payloads decoded from text by ocpkit's rules, never on Python
 objects a caller built (tuples, NaN, non-string keys). :class:`Lane` holds the
 per-version tables that :func:`ocpkit.ocpp.validation.check_frame` looks up per
-message, each filled on first lookup.
+message, each filled on first lookup, among them the whole-message decoders of
+the struct lane (:mod:`ocpkit.ocpp.validation._structs`) by action name and by
+the name's bytes, each built on its first use.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from functools import partial
 from importlib.util import find_spec
 from typing import Any, Final
 
@@ -155,6 +158,45 @@ class _Table(dict[str, Verdict | None]):
         return found
 
 
+class _Decoders(dict[Any, "_structs.Decode | None"]):
+    """Action name (str, or its UTF-8 bytes) -> whole-frame decoder of the struct lane.
+
+    Holds every action of the version from the start, each as a placeholder that
+    builds the decoder on its first call and takes its place; ``.get`` of an
+    unknown name is None, and nothing is added for it.
+    """
+
+    __slots__ = ()
+
+
+class _Pending:
+    """A decoder not built yet: builds it on first call, puts it in the tables, decodes."""
+
+    __slots__ = ("build", "keys", "tables")
+
+    def __init__(
+        self,
+        build: Callable[[], _structs.Decode | None],
+        tables: tuple[_Decoders, ...],
+        keys: tuple[Any, ...],
+    ) -> None:
+        self.build = build
+        self.tables = tables
+        self.keys = keys
+
+    def __call__(self, raw: Any) -> Any:
+        decode = self.build()
+        for table in self.tables:
+            for key in self.keys:
+                if decode is None:
+                    table.pop(key, None)
+                else:
+                    table[key] = decode
+        if decode is None:
+            raise UnsupportedError("no struct lane for this action")  # the other lanes decide
+        return decode(raw)
+
+
 class Lane:
     """Per-version lookup tables of the fast lane, filled on demand."""
 
@@ -162,12 +204,13 @@ class Lane:
         "calls",
         "error_codes",
         "error_types",
-        "frames",
+        "errors",
         "loads",
         "results",
         "senders",
         "sends",
         "struct_calls",
+        "struct_heads",
         "struct_results",
         "structs",
         "version",
@@ -185,28 +228,65 @@ class Lane:
         self.senders: dict[str, str] = {}  # action -> the party that sends it
         self.error_codes = ERROR_CODES[version]
         self.error_types = (4, 5) if version == "2.1" else (4,)
-        # The struct lane (msgspec): action -> decode(payload bytes) that succeeds only on payloads
-        # valid for sure, or None where it does not apply (see _structs).
-        self.frames = _structs.frame_types() if _structs.enabled() else None
-        self.structs = self.frames is not None
-        self.struct_calls = _Table(lambda action: self._struct(action, "request"))
-        self.struct_results = _Table(lambda action: self._struct(action, "response"))
+        # The struct lane (msgspec), see _structs: whole-frame decoders that succeed only on
+        # messages valid for sure. struct_calls: action name (str and bytes) -> decoder of a CALL
+        # (or SEND) of it; struct_results: action -> decoder of a CALLRESULT answering it;
+        # errors: decoder of a CALLERROR (CALLRESULTERROR) with one of the version's codes.
+        self.structs = _structs.enabled()
+        self.struct_calls = _Decoders()
+        # struct_heads: the fourth quoted text of a message (a CALL's action, a CALLERROR's code),
+        # as bytes -> the decoder of that message
+        self.struct_heads = _Decoders()
+        self.struct_results = _Decoders()
+        self.errors: _structs.Decode | None = None
+        if self.structs:
+            self._fill()
+
+    def _fill(self) -> None:
+        from ocpkit.ocpp._senders import SENDERS
+
+        version = self.version
+        for action in SENDERS[version]:
+            keys = (action, action.encode())
+            pending = _Pending(
+                partial(self._struct, action, "request"), (self.struct_calls, self.struct_heads), keys
+            )
+            for key in keys:
+                self.struct_calls[key] = pending
+            self.struct_heads[keys[1]] = pending
+            self.struct_results[action] = _Pending(
+                partial(self._struct, action, "response"), (self.struct_results,), (action,)
+            )
+        codes = tuple(code.encode() for code in self.error_codes)
+        self.errors = _Pending(self._errors, (self.struct_heads,), codes)
+        for code in codes:
+            self.struct_heads[code] = self.errors
+
+    def _errors(self) -> _structs.Decode | None:
+        decode = _structs.error_decoder(self.error_codes, self.error_types)
+        self.errors = decode
+        return decode
 
     def _struct(self, action: str, direction: str) -> _structs.Decode | None:
-        if not self.structs:
-            return None
-        if direction == "request" and _sender(self.version, action, 2) is None:
-            return None  # unknown, or SEND-only: the frame rules decide
         key = (self.version, action, direction)
         if key not in _STRUCTS:
             from ocpkit.schemas import ocpp_schema
 
+            version = self.version
+            # A CALL of an action that has a response, a SEND of one that has none (2.1)
+            tag = 3 if direction == "response" else 2 if _sender(version, action, 2) else 6
+            if tag == 6 and _sender(version, action, 6) is None:
+                _STRUCTS[key] = None
+                return None
             try:
-                schema = ocpp_schema(self.version, action, direction)
+                schema = ocpp_schema(version, action, direction)
             except UnsupportedError:
                 _STRUCTS[key] = None
             else:
-                _STRUCTS[key] = _structs.payload_decoder(schema, action)
+                if tag == 3:
+                    _STRUCTS[key] = _structs.result_decoder(schema, action)
+                else:
+                    _STRUCTS[key] = _structs.call_decoder(schema, action, tag)
         return _STRUCTS[key]
 
     def _request(self, action: str, type_id: int) -> Verdict | None:

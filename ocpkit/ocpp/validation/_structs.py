@@ -23,27 +23,34 @@ report. So the lane must never accept what the exact checker refuses:
   whole (calendar days and leap years, no leap second, no year 0000, offsets up
   to 23:59, ``\\Z`` so no trailing newline); ``uri`` is the exact checker's own
   RFC 3986 expression. Both are ASCII-only, as there.
-* A schema with ``multipleOf`` (msgspec divides floats), a type list, or any
-  keyword outside the ones above gets no struct lane.
+* ``multipleOf`` (msgspec's own test divides floats) is judged by the exact
+  checker itself: the number node becomes a custom type whose decoding hook
+  runs the node's compiled exact check on the value msgspec decoded (an exact
+  ``int`` for an integer literal, else the nearest double, as the exact decoder
+  gives).
+* A schema with a type list, or any keyword outside the ones above, gets no
+  struct lane.
 
-A frame is decoded in two steps: the array as a tagged struct (``[2, message
-id, action, Raw]``, ``[3, message id, Raw]`` or ``[4, message id, code,
-description, Raw]``, see :class:`FrameTypes`), then the payload's raw bytes with
-the action's types. A CALLERROR that decodes is valid for sure when its code is
-one of the version's (its details decode as any object, by the JSON rules above).
+A message is decoded once, whole, as a tagged array struct per action: ``[2,
+message id, action, payload]`` (:func:`call_decoder`; 6 for a 2.1 SEND), ``[3,
+message id, payload]`` (:func:`result_decoder`, the action being the one of the
+CALL answered), ``[4, message id, code, description, details]``
+(:func:`error_decoder`; 2.1 also 5), the action and the error code being
+literals, so a decoding that succeeds has confirmed the frame type, its length,
+the message id's length, the action (or code) and the payload at once. A
+CALLERROR's details decode as any object, by the JSON rules above.
 Without msgspec, or for a schema it cannot state, the jsonschema-rs
 lane and the exact checker judge alone: same verdicts, slower.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from functools import cache
+from collections.abc import Callable, Iterable, Mapping
 from importlib.util import find_spec
 from typing import Annotated, Any, Final, Literal
 
 from ocpkit.ocpp.rpc import MAX_MESSAGE_ID_LENGTH
-from ocpkit.ocpp.validation._exact import DRAFT4, draft_of
+from ocpkit.ocpp.validation._exact import DRAFT4, Check, compile_schema, draft_of
 from ocpkit.ocpp.validation._exact import URI_PATTERN as _URI_TEXT
 
 _LATER: Any = object()
@@ -54,10 +61,11 @@ __all__ = [
     "DATE_TIME_PATTERN",
     "HAVE_MSGSPEC",
     "URI_PATTERN",
-    "FrameTypes",
+    "call_decoder",
     "enabled",
-    "frame_types",
-    "payload_decoder",
+    "error_decoder",
+    "payload_type",
+    "result_decoder",
 ]
 
 HAVE_MSGSPEC: Final = _msgspec is not None
@@ -117,6 +125,7 @@ _STATED = frozenset(
         "maximum",
         "exclusiveMinimum",
         "exclusiveMaximum",
+        "multipleOf",
     )
 )
 
@@ -171,6 +180,8 @@ class _Builder:
             return Any
         if not isinstance(kind, str | None):
             raise _Unstated("type list")
+        if "multipleOf" in schema and kind not in ("integer", "number"):
+            raise _Unstated("multipleOf without a numeric type")
         if "enum" in schema or "const" in schema:
             return self.choice(schema, kind)
         if kind == "object":
@@ -220,12 +231,15 @@ class _Builder:
             else:
                 fields.append((attribute, typ, _msgspec.UNSET))
         self.count += 1
+        # gc=False: decoded values hold no reference cycles, and untracked structs spare the
+        # collector (decoding allocates many objects)
         return _msgspec.defstruct(
             f"{self.name}{self.count}",
             fields,
             kw_only=True,
             forbid_unknown_fields=extra is False,
             rename=rename,
+            gc=False,
         )
 
     def array(self, schema: Mapping[str, Any]) -> Any:
@@ -258,8 +272,15 @@ class _Builder:
 
     def number(self, schema: Mapping[str, Any], kind: str) -> Any:
         assert _msgspec is not None
-        if "multipleOf" in schema or "format" in schema:
-            raise _Unstated("multipleOf")
+        if "format" in schema:
+            raise _Unstated("format on a number")
+        if "multipleOf" in schema:
+            # msgspec's multiple_of divides floats: the node is judged by the exact checker itself.
+            exact: Any = type(f"{self.name}Number{self.count}", (_ExactNumber,), {"__slots__": ()})
+            self.count += 1
+            exact.check = compile_schema({**schema, "$schema": self.root.get("$schema", "")})
+            exact.token = exact()
+            return exact
         meta: dict[str, Any] = {}
         for key in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
             bound = schema.get(key)
@@ -294,58 +315,97 @@ class _Builder:
 Decode = Callable[[Any], Any]
 
 
-def payload_decoder(schema: Mapping[str, Any], name: str) -> Decode | None:
-    """``decode(bytes)`` that succeeds only on payloads valid for sure (None: no struct lane)."""
+class _ExactNumber:
+    """A number node the struct lane leaves to the exact checker (``multipleOf``).
+
+    msgspec hands the decoded JSON value (an exact ``int`` for an integer
+    literal, else the nearest double, as the exact decoder gives) to
+    :func:`_hook`, which runs the node's own exact check on it; a subclass is
+    made per node and carries that check.
+    """
+
+    __slots__ = ()
+    check: Check
+    token: _ExactNumber
+
+
+def _hook(typ: Any, value: Any) -> Any:
+    """msgspec's ``dec_hook``: judge an :class:`_ExactNumber` node exactly, refuse anything else."""
+    check = getattr(typ, "check", None)
+    if check is None:
+        raise TypeError(f"no struct lane for {typ!r}")
+    out: list[Any] = []
+    check(value, (), out)
+    if out:
+        raise ValueError("not a multiple")
+    return typ.token
+
+
+def payload_type(schema: Mapping[str, Any], name: str) -> Any | None:
+    """The msgspec type whose decoding is the verdict "valid for sure" on a payload (None: no lane)."""
     if _module() is None:
         return None
     try:
         typ = _Builder(schema, name).node(schema)
     except _Unstated:
         return None
-    if typ is Any or typ == dict[str, Any]:
-        return None  # nothing to judge beyond "an object": the other lanes do that as cheaply
-    decode: Decode = _msgspec.json.Decoder(typ).decode
+    if typ is Any:
+        return dict[str, Any]  # a payload is an object in any case
+    return typ
+
+
+_OPTIONS: Final[Mapping[str, Any]] = {"array_like": True, "forbid_unknown_fields": True, "gc": False}
+
+
+def _message_id() -> Any:
+    return Annotated[str, _msgspec.Meta(max_length=MAX_MESSAGE_ID_LENGTH)]
+
+
+def call_decoder(schema: Mapping[str, Any], action: str, tag: int) -> Decode | None:
+    """``decode(text)`` of a whole CALL (tag 2) or SEND (tag 6) of *action*, or None (no lane).
+
+    Succeeds only on ``[tag, message id, action, payload]`` with the payload
+    valid for sure; returns the decoded frame (``.id``, ``.action``).
+    """
+    typ = payload_type(schema, action)
+    if typ is None:
+        return None
+    frame = _msgspec.defstruct(
+        f"{action}Call",
+        [("id", _message_id()), ("action", Literal[action]), ("payload", typ)],
+        tag=tag,
+        **_OPTIONS,
+    )
+    decode: Decode = _msgspec.json.Decoder(frame, dec_hook=_hook).decode
     return decode
 
 
-class FrameTypes:
-    """The struct lane's frame decoder and the three types it decodes to.
+def result_decoder(schema: Mapping[str, Any], action: str) -> Decode | None:
+    """``decode(text)`` of a whole CALLRESULT answering *action* (``.id``), or None (no lane)."""
+    typ = payload_type(schema, action)
+    if typ is None:
+        return None
+    frame = _msgspec.defstruct(
+        f"{action}Result", [("id", _message_id()), ("payload", typ)], tag=3, **_OPTIONS
+    )
+    decode: Decode = _msgspec.json.Decoder(frame, dec_hook=_hook).decode
+    return decode
 
-    ``decode(bytes)`` reads an array whose first element is 2, 3 or 4 as a
-    ``call`` (message id, action, payload), a ``result`` (message id, payload)
-    or an ``error`` (message id, code, description, details object) struct, each
-    field at its place and none more; the payload stays raw bytes
-    (``msgspec.Raw``) for the action's own decoder. Any other array, or text
-    that is not JSON by msgspec's rules, raises: the other lanes decide then.
+
+def error_decoder(codes: Iterable[str], tags: Iterable[int]) -> Decode | None:
+    """``decode(text)`` of a whole CALLERROR (or 2.1 CALLRESULTERROR) with one of *codes*, or None.
+
+    Each of *tags* is read as ``[tag, message id, code, description, details
+    object]``, the details decoded as any object by the JSON rules above.
     """
-
-    __slots__ = ("call", "decode", "error", "result")
-
-    def __init__(self, decode: Decode, call: type, result: type, error: type) -> None:
-        self.decode = decode
-        self.call = call
-        self.result = result
-        self.error = error
-
-
-@cache
-def frame_types() -> FrameTypes | None:
-    """The frame decoder of the struct lane (None: no msgspec)."""
     ms = _module()
     if ms is None:
         return None
-    mid: Any = Annotated[str, ms.Meta(max_length=MAX_MESSAGE_ID_LENGTH)]
-    raw: Any = ms.Raw  # the payload's bytes, kept for the action's own decoder
-    # Tagged array structs: msgspec reads the tag from the first element and refuses an array of
-    # another length, so one decoding tells the frame type and checks its shape.
-    options: dict[str, Any] = {"array_like": True, "forbid_unknown_fields": True}
-    call = ms.defstruct("Call", [("id", mid), ("action", str), ("payload", raw)], tag=2, **options)
-    result = ms.defstruct("CallResult", [("id", mid), ("payload", raw)], tag=3, **options)
-    error = ms.defstruct(
-        "CallError",
-        [("id", mid), ("code", str), ("description", str), ("details", dict[str, Any])],
-        tag=4,
-        **options,
-    )
-    decode: Decode = ms.json.Decoder(call | result | error).decode
-    return FrameTypes(decode, call, result, error)
+    code: Any = Literal[tuple(sorted(codes))]
+    fields = [("id", _message_id()), ("code", code), ("description", str), ("details", dict[str, Any])]
+    types = [ms.defstruct(f"Error{tag}", fields, tag=tag, **_OPTIONS) for tag in tags]
+    union: Any = types[0]
+    for more in types[1:]:
+        union = union | more
+    decode: Decode = ms.json.Decoder(union).decode
+    return decode

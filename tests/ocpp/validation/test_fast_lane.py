@@ -11,7 +11,9 @@ directly, on the corpus' edge cases and on Hypothesis strings.
 
 from __future__ import annotations
 
+import json
 import os
+import pickle
 import re
 from pathlib import Path
 from typing import Any
@@ -21,7 +23,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ocpkit.ocpp import _json
+from ocpkit.ocpp.rpc import Call
 from ocpkit.ocpp.validation import (
+    FrameReport,
     _check_slow,
     _fast,
     _struct_valid,
@@ -257,3 +261,97 @@ def test_lane_facts_from_plain_tables_equal_the_registry(version: str) -> None:
                 expected = None
             assert _fast._sender(version, name, type_id) == expected, (name, type_id)
     assert _fast._sender(version, "NoSuchAction", 2) is None
+
+
+_PROFILE = (
+    '[2,"m","SetChargingProfile",{"connectorId":1,"csChargingProfiles":{"chargingProfileId":1,'
+    '"stackLevel":0,"chargingProfilePurpose":"TxDefaultProfile","chargingProfileKind":"Absolute",'
+    '"chargingSchedule":{"chargingRateUnit":"W","minChargingRate":MIN,'
+    '"chargingSchedulePeriod":[{"startPeriod":0,"limit":LIMIT}]}}}]'
+)
+
+
+@needs_msgspec
+@pytest.mark.parametrize(
+    ("limit", "ok"),
+    [
+        ("22.2", True),
+        ("0.3", True),
+        ("5", True),
+        ("1e1", True),
+        ("1e-1", True),
+        ("123456789012345678901234567890", True),
+        ("0.25", False),
+        ("22.22", False),
+        ("0.30000000000000004", False),
+    ],
+)
+def test_struct_lane_judges_multiple_of_by_the_exact_rule(limit: str, ok: bool) -> None:
+    """multipleOf 0.1 on decimal texts: the struct lane says what the exact checker says, alone."""
+    lane = _fast.LANES["1.6"]
+    for raw in (
+        _PROFILE.replace("LIMIT", limit).replace("MIN", "0.1"),
+        _PROFILE.replace("LIMIT", "1").replace("MIN", limit),
+    ):
+        data = raw.encode()
+        assert exact_verdict(data, "1.6", None) is ok
+        assert _struct_valid(lane, data, None) is ok
+        assert check_frame(data, "1.6").ok is ok
+
+
+@needs_msgspec
+def test_light_reports_are_frame_reports() -> None:
+    raw = b'[2,"a","Heartbeat",{}]'
+    (report,) = check_frames([raw], "1.6", actions=[None])
+    one = check_frame(raw, "1.6")
+    assert type(report) is not type(one)  # the light kind check_frames yields for a valid message
+    assert isinstance(report, FrameReport)
+    assert report.ok and report.violations == () and not report.unpaired
+    assert report.frame == one.frame == Call("a", "Heartbeat", {})
+    assert repr(report) == repr(one)
+    again = pickle.loads(pickle.dumps(report))
+    assert isinstance(again, FrameReport) and again.ok and again.frame == report.frame
+
+
+def _paired_actions(lines: list[bytes]) -> list[str | None]:
+    """The action each line answers when results are paired with the latest CALL of their id."""
+    calls: dict[str, str] = {}
+    out: list[str | None] = []
+    for line in lines:
+        try:
+            msg = _json.decode(line)
+        except _json.JsonError:
+            msg = None
+        answered = None
+        if type(msg) is list and len(msg) >= 3 and type(msg[1]) is str and type(msg[0]) is int:
+            if msg[0] == 2 and len(msg) == 4 and type(msg[2]) is str:
+                calls.pop(msg[1], None)
+                calls[msg[1]] = msg[2]
+            elif msg[0] == 3:
+                answered = calls.pop(msg[1], None)
+        out.append(answered)
+    return out
+
+
+@pytest.mark.parametrize("version", ["1.6", "2.0.1", "2.1"])
+def test_check_frames_pairing_by_id_equals_check_frame_with_the_paired_action(
+    version: str, shared: Path
+) -> None:
+    # A conversation: each result of the corpus follows a CALL of its action with the same id.
+    lines: list[bytes] = []
+    for raw, action, _kind in generate(shared, version, 1500, seed=3):
+        if action is not None:
+            try:
+                mid = _json.decode(raw)[1]
+            except (_json.JsonError, TypeError, IndexError, KeyError):
+                mid = None
+            if type(mid) is str:
+                lines.append(json.dumps([2, mid, action, {}]).encode())
+        lines.append(raw)
+    paired = _paired_actions(lines)
+    assert sum(a is not None for a in paired) > 300  # not a vacuous pass
+    reports = list(check_frames(lines, version))
+    assert len(reports) == len(lines)
+    for line, action, report in zip(lines, paired, reports, strict=True):
+        one = check_frame(line, version, action=action)
+        assert (report.ok, report.unpaired, report.violations) == (one.ok, one.unpaired, one.violations), line
