@@ -726,41 +726,28 @@ def _quick(lane: _fast.Lane, msg: Any, raw: bytes | str, action: str | None) -> 
     """The report given ``msg = orjson.loads(raw)``: the two shapes of most traffic judged inline."""
     if type(msg) is list and len(raw) <= _SHORT:
         n = len(msg)
+        quick = None
         if n == 4:
             type_id, mid, name, payload = msg
-            if (
-                type_id == 2
-                and type(type_id) is int
-                and type(mid) is str
-                and len(mid) <= MAX_MESSAGE_ID_LENGTH
-                and type(name) is str
-                and type(payload) is dict
-            ):
+            if type_id == 2 and type(name) is str:
                 quick = lane.calls[name]
-                if quick is not None:
-                    try:
-                        ok = quick(payload)
-                    except Exception:  # any refusal of the accelerator falls back to the exact checker
-                        ok = False
-                    if ok:
-                        return _Valid(msg, raw)
         elif n == 3 and type(action) is str:
             type_id, mid, payload = msg
-            if (
-                type_id == 3
-                and type(type_id) is int
-                and type(mid) is str
-                and len(mid) <= MAX_MESSAGE_ID_LENGTH
-                and type(payload) is dict
-            ):
+            if type_id == 3:
                 quick = lane.results[action]
-                if quick is not None:
-                    try:
-                        ok = quick(payload)
-                    except Exception:  # any refusal of the accelerator falls back to the exact checker
-                        ok = False
-                    if ok:
-                        return _Valid(msg, raw)
+        if (
+            quick is not None
+            and type(type_id) is int
+            and type(mid) is str
+            and len(mid) <= MAX_MESSAGE_ID_LENGTH
+            and type(payload) is dict
+        ):
+            try:
+                ok = quick(payload)
+            except Exception:  # any refusal of the accelerator falls back to the exact checker
+                ok = False
+            if ok:
+                return _Valid(msg, raw)
     return _judge_loaded(lane, msg, raw, action)
 
 
