@@ -670,15 +670,17 @@ def _run_dask(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         err.write(f"ocpkit validate: cannot reach the Dask scheduler: {exc}\n")
         return 2
     try:
-        with client:
-            result = validate(
+        with (
+            client,
+            validate(
                 args.files,
                 client=client,
                 version=args.ocpp,
                 lenient=args.lenient,
                 rules=args.rules,
                 shape=args.shape,
-            )
+            ) as result,
+        ):
             writer = _Writer(args.report if args.report != "parquet" else "none", out, args.verbose)
             if args.report == "parquet":
                 summaries, reports = result.to_parquet(args.report_dir, with_summaries=True)

@@ -37,8 +37,12 @@ split captures larger than a worker's memory can hold about three times over.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import pickle
+import tempfile
+import uuid
+import weakref
 import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -54,18 +58,18 @@ from ocpkit.fleet import (
     Summary,
     record_schema,
     records_to_arrow,
-    resolve_plan,
     summaries_to_arrow,
     summary_schema,
     validate_partition,
 )
-from ocpkit.fleet._plan import VersionPlanner
+from ocpkit.fleet._plan import PlanResolver, VersionPlanner
 
 __all__ = [
     "BATCH_BYTES",
     "CHUNK_FRAMES",
     "MIN_PARTITIONS",
     "PARTITION_BYTES",
+    "SPILL_BYTES",
     "FleetResult",
     "SourceReport",
     "expand",
@@ -75,6 +79,8 @@ __all__ = [
 
 CHUNK_FRAMES: Final = 20_000
 """Frames an extract task holds as objects before it packs them (one row per charge point among them)."""
+SPILL_BYTES: Final = 16 * 1024 * 1024
+"""Packed bytes an extract task holds before it writes them to the scratch store."""
 PARTITION_BYTES: Final = 16 * 1024 * 1024
 """Input bytes per fold partition when ``partitions`` is not given."""
 BATCH_BYTES: Final = 16 * 1024 * 1024
@@ -150,32 +156,31 @@ def expand(names: Sequence[str]) -> list[tuple[str, str, bool]]:
 
 
 def _extract(
-    name: str, url: str, order: int, in_dir: bool, version: str | None, shape: str | None
-) -> tuple[Any, SourceReport]:
-    """Read one source: its frames as rows (charge point, order, chunk, frames) and its report.
+    name: str, url: str, order: int, in_dir: bool, version: str | None, shape: str | None, spill: _Spill
+) -> SourceReport:
+    """Read one source: its frames go to *spill* (packed per charge point); return its report.
 
     Judged frames are packed as they come (every :data:`CHUNK_FRAMES`), so the
-    task holds the packed source and at most that many frames as objects.
+    task holds at most that many frames as objects, and *spill* writes the
+    packed ones out before they pass :data:`SPILL_BYTES`.
     """
     import fsspec
 
     from ocpkit.capture import CaptureReader
     from ocpkit.capture._lines import Lines, Prefixed, StreamRefused, sniff
 
-    _, _, pd, pa = _need()
     report = SourceReport(name, order, in_dir)
-    rows = _Rows()
     try:
         opened = fsspec.open(url, "rb").open()
     except OSError as exc:
         report.failure = ("unreadable", f"cannot open: {exc.strerror or exc}")
-        return rows.frame(pd, pa), report
+        return report
     try:
         try:
             stream, first, _ = sniff(name, opened)
         except StreamRefused as exc:
             report.failure = (exc.reason, str(exc).removeprefix(f"{name}: "))
-            return rows.frame(pd, pa), report
+            return report
         lines = Lines(Prefixed(first, stream))
         reader = CaptureReader(lines, shape=shape)
         planner = VersionPlanner(
@@ -188,7 +193,7 @@ def _extract(
                 frames += 1
                 planner.feed(frame)
                 if len(judged) >= CHUNK_FRAMES:
-                    rows.add(judged)
+                    spill.add(judged)
                     judged.clear()
             report.decisions = planner.close()
         except (OSError, EOFError, zlib.error) as exc:
@@ -201,7 +206,7 @@ def _extract(
             )
         except CaptureError as exc:
             report.failure = ("unreadable", str(exc))
-        rows.add(judged)
+        spill.add(judged)
         judged.clear()
         report.frames = frames
         report.lines = lines.count
@@ -227,7 +232,7 @@ def _extract(
             )
     finally:
         opened.close()
-    return rows.frame(pd, pa), report
+    return report
 
 
 def _key(station: str | None) -> str:
@@ -235,25 +240,59 @@ def _key(station: str | None) -> str:
     return "\x00" if station is None else "=" + station
 
 
-def _frames_meta(pd: Any, pa: Any) -> Any:
-    return pd.DataFrame(
-        {
-            "station": pd.Series([], dtype=pd.ArrowDtype(pa.string())),
-            "order": pd.Series([], dtype="int64"),
-            "chunk": pd.Series([], dtype="int64"),
-            "frames": pd.Series([], dtype=pd.ArrowDtype(pa.binary())),
-        }
-    )
+def _partition_of(key: str, partitions: int) -> int:
+    """The fold partition of a charge point's key: the same in every process (``hash`` is salted)."""
+    return zlib.crc32(key.encode("utf-8", "surrogatepass")) % partitions
 
 
-class _Rows:
-    """The rows an extract task hands on: one per (charge point, chunk), frames pickled."""
+Row = tuple[str, int, int, bytes]
+"""What the scratch store holds of a charge point's frames: (key, source order, chunk, packed frames)."""
 
-    def __init__(self) -> None:
-        self.stations: list[str] = []
-        self.orders: list[int] = []
-        self.chunks: list[int] = []
-        self.blobs: list[bytes] = []
+
+def _pack(frames: list[SourcedFrame]) -> bytes:
+    return zlib.compress(pickle.dumps(frames, protocol=5), 1)
+
+
+def _unpack(blob: bytes) -> list[SourcedFrame]:
+    frames: list[SourcedFrame] = pickle.loads(zlib.decompress(blob))
+    return frames
+
+
+def _write(url: str, data: bytes) -> None:
+    import fsspec
+
+    fs, path = fsspec.core.url_to_fs(url)
+    fs.makedirs(path.rsplit("/", 1)[0], exist_ok=True)
+    with fs.open(path, "wb") as out:
+        out.write(data)
+
+
+def _read(url: str) -> bytes:
+    import fsspec
+
+    with fsspec.open(url, "rb") as f:
+        data: bytes = f.read()
+    return data
+
+
+class _Spill:
+    """The packed frames of an extract task, written to the scratch store per fold partition.
+
+    One row per (charge point, chunk): the frames pickled and compressed. Rows
+    are buffered per partition and written out, one file per partition that
+    has any, whenever the buffer passes :data:`SPILL_BYTES` and at the end.
+    """
+
+    def __init__(self, root: str, name: str, partitions: int) -> None:
+        self.root = root
+        self.name = name
+        self.partitions = partitions
+        self.buffers: dict[int, list[Row]] = {}
+        self.held = 0
+        self.chunks = 0
+        self.flushes = 0
+        self.written: list[tuple[int, str]] = []
+        """(partition, URL) of every file written."""
 
     def add(self, judged: list[SourcedFrame]) -> None:
         """Pack *judged* (frames in judging order), one row per charge point among them."""
@@ -264,39 +303,49 @@ class _Rows:
             if group is None:
                 group = groups[key] = []
             group.append(f)
-        for station, group in groups.items():
-            self.stations.append(station)
-            self.orders.append(group[0].order)
-            # Chunks of one source are numbered in packing order, so a station's rows keep its frames' order.
-            self.chunks.append(len(self.chunks))
-            self.blobs.append(pickle.dumps(group, protocol=5))
+        for key, group in groups.items():
+            blob = _pack(group)
+            # Chunks are numbered in packing order, so a station's rows of one source keep its frames' order.
+            row = (key, group[0].order, self.chunks, blob)
+            self.chunks += 1
+            self.buffers.setdefault(_partition_of(key, self.partitions), []).append(row)
+            self.held += len(blob)
+        if self.held >= SPILL_BYTES:
+            self.flush()
 
-    def frame(self, pd: Any, pa: Any) -> Any:
-        """The rows as a pandas DataFrame (:func:`_frames_meta`'s columns)."""
-        if not self.stations:
-            return _frames_meta(pd, pa)
-        return pd.DataFrame(
-            {
-                "station": pd.Series(self.stations, dtype=pd.ArrowDtype(pa.string())),
-                "order": pd.Series(self.orders, dtype="int64"),
-                "chunk": pd.Series(self.chunks, dtype="int64"),
-                "frames": pd.Series(self.blobs, dtype=pd.ArrowDtype(pa.binary())),
-            }
-        )
+    def flush(self) -> None:
+        """Write the buffered rows out, one file per partition."""
+        for part, rows in sorted(self.buffers.items()):
+            url = f"{self.root}/p{part:05d}/{self.name}-{self.flushes:05d}"
+            _write(url, pickle.dumps(rows, protocol=5))
+            self.written.append((part, url))
+        self.buffers.clear()
+        self.held = 0
+        self.flushes += 1
 
 
 def _extract_batch(
-    batch: list[tuple[int, tuple[str, str, bool]]], version: str | None, shape: str | None
-) -> tuple[Any, list[SourceReport]]:
-    """Read a batch of small sources in one task (one source when it is large)."""
-    _, _, pd, _ = _need()
-    parts = []
-    reports = []
-    for order, (name, url, in_dir) in batch:
-        rows, report = _extract(name, url, order, in_dir, version, shape)
-        parts.append(rows)
-        reports.append(report)
-    return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0], reports
+    batch: list[tuple[int, tuple[str, str, bool]]],
+    version: str | None,
+    shape: str | None,
+    root: str,
+    partitions: int,
+) -> tuple[list[tuple[int, str]], str, list[tuple[int, bytes]]]:
+    """Read a batch of small sources in one task (one source when it is large) into the scratch store.
+
+    Returns the files of frames written, by partition; the file of the
+    sources' version decisions (what :func:`_deal` settles the plan from); and
+    each source's :class:`SourceReport`, pickled, by input order.
+    """
+    name = f"b{batch[0][0]:07d}"
+    spill = _Spill(root, name, partitions)
+    reports = [
+        _extract(source, url, order, in_dir, version, shape, spill) for order, (source, url, in_dir) in batch
+    ]
+    spill.flush()
+    decisions = f"{root}/plan/{name}"
+    _write(decisions, zlib.compress(pickle.dumps([r.decisions for r in reports], protocol=5), 1))
+    return spill.written, decisions, [(r.order, pickle.dumps(r, protocol=5)) for r in reports]
 
 
 def _batches(
@@ -317,33 +366,68 @@ def _batches(
     return batches
 
 
-def _plan(batches: list[list[SourceReport]]) -> dict[tuple[str, str | None], str]:
-    """The version of each (source, charge point): all a fold needs of the plan (it goes to every fold)."""
-    ordered = sorted((r for batch in batches for r in batch), key=lambda r: r.order)
-    plan = resolve_plan(d for r in ordered for d in r.decisions)
-    return {key: d.version for key, d in plan.items() if d.version is not None}
+def _deal(
+    written: list[list[tuple[int, str]]], decisions: list[str], root: str, partitions: int
+) -> list[str]:
+    """Settle the plan batch by batch and write each partition's share of it to the scratch store.
+
+    *decisions*: the batches' decision files, in input order. A partition's
+    share is the version of each (source, charge point) hashed to it (and of
+    the frames without an id, which go with another charge point), written one
+    file per batch; its index file lists those and its files of frames.
+    Returns the index files' URLs, by partition. The task holds one batch's
+    decisions at a time, whatever the fleet's size.
+    """
+    resolver = PlanResolver()
+    plans: list[list[str]] = [[] for _ in range(partitions)]
+    everywhere = range(partitions)
+    for url in decisions:
+        shares: dict[int, dict[tuple[str, str | None], str]] = {}
+        for source in pickle.loads(zlib.decompress(_read(url))):
+            for d in source:
+                d = resolver.resolve(d)
+                assert d.version is not None
+                cp = d.charge_point
+                for part in everywhere if cp is None else (_partition_of(_key(cp), partitions),):
+                    share = shares.get(part)
+                    if share is None:
+                        share = shares[part] = {}
+                    share[(d.source, cp)] = d.version
+        name = url.rsplit("/", 1)[-1]
+        for part, share in sorted(shares.items()):
+            target = f"{root}/p{part:05d}/plan-{name}"
+            _write(target, pickle.dumps(share, protocol=5))
+            plans[part].append(target)
+    files: list[list[str]] = [[] for _ in range(partitions)]
+    for batch in written:
+        for part, url in batch:
+            files[part].append(url)
+    urls = []
+    for part in range(partitions):
+        url = f"{root}/p{part:05d}/share"
+        _write(url, pickle.dumps((plans[part], files[part]), protocol=5))
+        urls.append(url)
+    return urls
 
 
 def _fold(
-    part: Any,
+    rows: list[Row],
     plan: dict[tuple[str, str | None], str],
     version: str | None,
     lenient: bool,
     rules: str,
     silence: float | None,
 ) -> tuple[Any, Any]:
-    """Judge one shuffled partition, one charge point at a time: (records, summaries) as pandas."""
+    """Judge one partition's rows, one charge point at a time: (records, summaries) as pandas."""
     _, _, pd, pa = _need()
     choice: Any = version if version is not None else plan
     tables = []
     summaries: dict[str | None, Summary] = {}
-    part = part.sort_values(["station", "order", "chunk"])
-    for _, group in groupby(
-        zip(part["station"].tolist(), part["frames"].tolist(), strict=True), key=lambda row: row[0]
-    ):
+    rows.sort(key=lambda row: row[:3])
+    for _, group in groupby(rows, key=lambda row: row[0]):
         frames: list[SourcedFrame] = []
-        for _, blob in group:
-            frames.extend(pickle.loads(blob))
+        for row in group:
+            frames.extend(_unpack(row[3]))
         records: list[Record] = list(
             validate_partition(
                 frames, version=choice, lenient=lenient, rules=rules, summaries=summaries, silence=silence
@@ -356,40 +440,46 @@ def _fold(
     return records_df, summaries_df
 
 
-def _combined_meta(pd: Any, pa: Any) -> Any:
-    frame = _meta(pd, record_schema())
-    frame["summaries"] = pd.Series([], dtype=pd.ArrowDtype(pa.binary()))
-    return frame
+def _fold_share(
+    shares: list[str], part: int, version: str | None, lenient: bool, rules: str, silence: float | None
+) -> tuple[Any, Any]:
+    """Read partition *part* from the scratch store (its share of the plan, its files) and judge it."""
+    plans, files = pickle.loads(_read(shares[part]))
+    plan: dict[tuple[str, str | None], str] = {}
+    for url in plans:
+        plan.update(pickle.loads(_read(url)))
+    rows: list[Row] = []
+    for url in files:
+        rows.extend(pickle.loads(_read(url)))
+    return _fold(rows, plan, version, lenient, rules, silence)
 
 
-def _fold_combined(
-    part: Any,
-    plan: dict[tuple[str, str | None], str],
-    version: str | None,
-    lenient: bool,
-    rules: str,
-    silence: float | None,
-) -> Any:
-    """The fold of one partition as one frame: the records, and the summaries packed in the first row."""
-    _, _, pd, pa = _need()
-    records, summaries = _fold(part, plan, version, lenient, rules, silence)
-    packed: list[bytes | None] = [None] * len(records)
-    if len(records):
-        packed[0] = pickle.dumps(summaries, protocol=5)
-    records["summaries"] = pd.Series(packed, dtype=pd.ArrowDtype(pa.binary()), index=records.index)
-    return records
+def _write_parquet(folded: tuple[Any, Any], base: str, part: int, give: bool) -> Any:
+    """Write one partition's records and summaries as Parquet; return the summaries (pandas) if *give*."""
+    import fsspec
+    import pyarrow.parquet as pq
+
+    _, _, _, pa = _need()
+    records, summaries = folded
+    for name, frame, schema in (
+        ("records", records, record_schema()),
+        ("summaries", summaries, summary_schema()),
+    ):
+        fs, path = fsspec.core.url_to_fs(f"{base}/{name}")
+        fs.makedirs(path, exist_ok=True)
+        table = pa.Table.from_pandas(frame, schema=schema, preserve_index=False)
+        with fs.open(f"{path}/part.{part}.parquet", "wb") as out:
+            pq.write_table(table, out)
+    return summaries if give else None
 
 
-def _records_of(folded: Any) -> Any:
-    return folded.drop(columns=["summaries"])
+def _remove(url: str) -> None:
+    """Remove a scratch directory this engine made (nothing when it is gone already)."""
+    import fsspec
 
-
-def _summaries_of(folded: Any) -> Any:
-    _, _, pd, _ = _need()
-    packed = folded["summaries"].dropna().tolist() if len(folded) else []
-    if not packed:
-        return _meta(pd, summary_schema())
-    return pd.concat([pickle.loads(blob) for blob in packed], ignore_index=True)
+    fs, path = fsspec.core.url_to_fs(url)
+    with contextlib.suppress(OSError):  # FileNotFoundError included
+        fs.rm(path, recursive=True)
 
 
 def _meta(pd: Any, schema: Any) -> Any:
@@ -408,26 +498,58 @@ class FleetResult:
     """Dask DataFrame, one row per source: ``order`` and ``report`` (a pickled :class:`SourceReport`)."""
     client: Any = None
     """The ``distributed.Client`` to compute with (None: Dask's current scheduler)."""
+    folded: list[Any] = field(default_factory=list)
+    """One Dask Delayed per fold partition: its (records, summaries) as pandas."""
+    scratch: str | None = None
+    """The scratch directory of this run (see :func:`validate`'s *scratch*)."""
+
+    def __post_init__(self) -> None:
+        if self.scratch is not None:
+            self._finalizer: Any = weakref.finalize(self, _remove, self.scratch)
+
+    def close(self) -> None:
+        """Remove the run's scratch directory now (it goes when the result is garbage-collected too)."""
+        if self.scratch is not None:
+            self._finalizer()
+
+    def __enter__(self) -> FleetResult:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def to_parquet(self, directory: str, *, with_summaries: bool = False) -> Any:
         """Write ``records/`` and ``summaries/`` Parquet datasets under *directory* (one computation).
 
-        With *with_summaries*, return the summaries (pandas) and the source reports computed on the way.
+        Each fold task writes its own partition's files (``part.N.parquet``), so
+        a worker holds one partition's records at a time. With *with_summaries*,
+        return the summaries (pandas) and the source reports computed on the way.
         """
-        dask, _, _, _ = _need()
+        dask, _, pd, _ = _need()
         base = directory.rstrip("/")
-        jobs = [
-            self.records.to_parquet(f"{base}/records", compute=False, write_index=False),
-            self.summaries.to_parquet(f"{base}/summaries", compute=False, write_index=False),
+        jobs: list[Any] = [
+            dask.delayed(_write_parquet, pure=False)(part, base, i, with_summaries)
+            for i, part in enumerate(self.folded)
         ]
         if with_summaries:
-            jobs += [self.summaries, self.reports]
+            jobs.extend(self.reports.to_delayed())
         if self.client is not None:
-            done = self.client.gather(self.client.compute(jobs))
+            # Taken as they finish, so that a worker does not keep what it wrote until the last one.
+            import distributed
+
+            dist: Any = distributed  # no type information
+            futures = self.client.compute(jobs)
+            where = {f.key: i for i, f in enumerate(futures)}
+            done: list[Any] = [None] * len(futures)
+            for future in dist.as_completed(futures):
+                done[where[future.key]] = future.result()
+                future.release()
         else:
-            done = dask.compute(*jobs)
+            done = list(dask.compute(*jobs))
         if with_summaries:
-            return done[2], self.read_reports(done[3])
+            parts = done[: len(self.folded)]
+            summaries = pd.concat(parts, ignore_index=True) if parts else _meta(pd, summary_schema())
+            return summaries, self.read_reports(pd.concat(done[len(self.folded) :], ignore_index=True))
         return None
 
     @staticmethod
@@ -457,6 +579,7 @@ def validate(
     shape: str | None = None,
     partitions: int | None = None,
     silence: float | None = None,
+    scratch: str | None = None,
 ) -> FleetResult:
     """Validate a fleet's captures on Dask: the records and summaries of ``ocpkit validate``, lazily.
 
@@ -466,12 +589,20 @@ def validate(
     as ``ocpkit validate``'s ``--ocpp``, ``--lenient``, ``--rules``, ``--shape``.
     *partitions*: fold partitions (default: see the module). *silence*: the
     reliability figures' silence threshold (see :class:`~ocpkit.fleet.ReliabilityFold`).
+    *scratch*: a directory URL (local or any fsspec URL) where the extracted
+    frames wait for their fold; every worker must be able to read and write it,
+    so a cluster of several machines needs a shared one (``s3://...``, a shared
+    mount). Default: a new temporary directory on this machine, which serves a
+    ``LocalCluster``. The run writes under a new subdirectory of it and removes
+    that when the result is closed or garbage-collected.
     """
     dask, dd, pd, pa = _need()
     delayed = dask.delayed
 
     if version not in ("auto", "1.6", "2.0.1", "2.1"):
         raise UnsupportedError(f"unknown OCPP version {version!r}: expected auto, 1.6, 2.0.1 or 2.1")
+    if partitions is not None and partitions < 1:
+        raise UnsupportedError(f"partitions must be at least 1, not {partitions}")
     if isinstance(paths_or_bag, str):
         names = [paths_or_bag]
     elif hasattr(paths_or_bag, "compute") and hasattr(paths_or_bag, "map_partitions"):
@@ -483,33 +614,33 @@ def validate(
         raise CaptureError("no input given")
     forced = None if version == "auto" else version
     sizes = _sizes(sources)
-    tasks = [
-        delayed(_extract_batch, nout=2, pure=True)(batch, forced, shape)
-        for batch in _batches(list(enumerate(sources)), sizes)
-    ]
-    frames = dd.from_delayed([t[0] for t in tasks], meta=_frames_meta(pd, pa), verify_meta=False)
-    plan = delayed(_plan, pure=True)([t[1] for t in tasks])
-    reports = dd.from_delayed(
-        [delayed(_report_rows, pure=True)(t[1]) for t in tasks], meta=_report_meta(pd, pa), verify_meta=False
-    )
     if partitions is None:
         partitions = max(min(len(sources), MIN_PARTITIONS), sum(sizes) // PARTITION_BYTES + 1)
-    shuffled = frames.shuffle(on="station", npartitions=partitions)
-    # One task per partition takes it from the shuffle and folds it (fused: a worker holds one partition
-    # at a time); records and summaries are both read off the folded frame, so they share the fold.
-    folded = shuffled.map_partitions(
-        _fold_combined,
-        plan,
-        forced,
-        lenient,
-        rules,
-        silence,
-        meta=_combined_meta(pd, pa),
-        enforce_metadata=False,
+    root = _scratch_root(scratch)
+    tasks = [
+        delayed(_extract_batch, nout=3, pure=False)(batch, forced, shape, root, partitions)
+        for batch in _batches(list(enumerate(sources)), sizes)
+    ]
+    shares = delayed(_deal, pure=False)([t[0] for t in tasks], [t[1] for t in tasks], root, partitions)
+    reports = dd.from_delayed(
+        [delayed(_report_rows, pure=True)(t[2]) for t in tasks], meta=_report_meta(pd, pa), verify_meta=False
     )
-    records = folded.map_partitions(_records_of, meta=_meta(pd, record_schema()), enforce_metadata=False)
-    summaries = folded.map_partitions(_summaries_of, meta=_meta(pd, summary_schema()), enforce_metadata=False)
-    return FleetResult(records, summaries, reports, client)
+    # One task per partition reads its share of the plan and its rows from the scratch store and folds
+    # them; a worker holds one partition at a time, whatever the fleet's size.
+    folded = [
+        delayed(_fold_share, nout=2, pure=False)(shares, part, forced, lenient, rules, silence)
+        for part in range(partitions)
+    ]
+    records = dd.from_delayed([f[0] for f in folded], meta=_meta(pd, record_schema()), verify_meta=False)
+    summaries = dd.from_delayed([f[1] for f in folded], meta=_meta(pd, summary_schema()), verify_meta=False)
+    return FleetResult(records, summaries, reports, client, folded, root)
+
+
+def _scratch_root(scratch: str | None) -> str:
+    """A new directory for one run: under *scratch*, or a new temporary directory."""
+    if scratch is None:
+        return Path(tempfile.mkdtemp(prefix="ocpkit-fleet-")).as_posix()
+    return f"{scratch.rstrip('/')}/ocpkit-fleet-{uuid.uuid4().hex}"
 
 
 def _report_meta(pd: Any, pa: Any) -> Any:
@@ -521,14 +652,12 @@ def _report_meta(pd: Any, pa: Any) -> Any:
     )
 
 
-def _report_rows(reports: list[SourceReport]) -> Any:
+def _report_rows(reports: list[tuple[int, bytes]]) -> Any:
     _, _, pd, pa = _need()
     return pd.DataFrame(
         {
-            "order": pd.Series([r.order for r in reports], dtype="int64"),
-            "report": pd.Series(
-                [pickle.dumps(r, protocol=5) for r in reports], dtype=pd.ArrowDtype(pa.binary())
-            ),
+            "order": pd.Series([order for order, _ in reports], dtype="int64"),
+            "report": pd.Series([blob for _, blob in reports], dtype=pd.ArrowDtype(pa.binary())),
         }
     )
 
