@@ -2,37 +2,50 @@
 
 Theory of operation. :func:`validate` builds one lazy Dask graph:
 
-1. *Extract* (one task per source). Each capture is opened through fsspec (a
-   local path or any URL Dask can read: ``s3://``, ``gs://``, ...; plain text
-   or gzip, recognised by its magic bytes; directories walked in sorted order
-   as the command line walks them), read line by line with the command line's
-   rules (``ocpkit.capture._lines``) and its frames found by
-   :class:`~ocpkit.capture.CaptureReader`. The command line's version decisions
-   are run over the source without judging (:class:`~ocpkit.fleet.VersionPlanner`);
-   the frames leave the task in chunks, one row per (charge point, chunk).
-   Opening and reading the files is this engine's I/O, as it is the command
-   line's; the judging stays pure.
-2. *Plan* (one small task). :func:`~ocpkit.fleet.resolve_plan` settles the
-   version of each (source, charge point) across sources, in input order.
-3. *Shuffle* by charge point: each charge point's frames, from every source,
-   end up in one partition.
-4. *Fold* (one task per partition): :func:`~ocpkit.fleet.validate_partition`
-   under the plan gives one record per frame, the command line's, and one
+1. *Extract* (one task per source, small sources batched). Each capture is
+   opened through fsspec (a local path or any URL Dask can read: ``s3://``,
+   ``gs://``, ...; plain text or gzip, recognised by its magic bytes;
+   directories walked in sorted order as the command line walks them), read
+   line by line with the command line's rules (``ocpkit.capture._lines``) and
+   its frames found by :class:`~ocpkit.capture.CaptureReader`. The command
+   line's version decisions are run over the source without judging
+   (:class:`~ocpkit.fleet.VersionPlanner`). The frames are packed in chunks, one
+   row per (charge point, chunk), pickled and compressed, and written to the
+   run's *scratch* directory, one file per fold partition (the partition is a
+   stable hash of the charge point); the decisions go there too. The task
+   hands on only the names of what it wrote and its report. Opening, reading
+   and writing files is this engine's I/O, as it is the command line's; the
+   judging stays pure.
+2. *Deal* (one task). :class:`~ocpkit.fleet._plan.PlanResolver` settles the
+   version of each (source, charge point) across sources in input order, one
+   batch's decisions at a time, and writes each partition's share of the plan
+   beside its frames.
+3. *Fold* (one task per partition) reads its share and its rows from the
+   scratch directory: :func:`~ocpkit.fleet.validate_partition` under the plan
+   gives one record per frame, the command line's, and one
    :class:`~ocpkit.fleet.Summary` per charge point with its reliability figures.
+
+This is a shuffle by charge point through storage: nothing the size of the
+fleet passes through a worker's memory or Dask's. The scheduler must hold
+the extracted frames somewhere until every source is read (the plan looks
+across sources, so no fold can start before), and a directory can hold them
+at the cost of disk, where a worker's memory could not.
 
 :class:`FleetResult` holds the lazy Dask DataFrames ``records`` (one row per
 frame, :func:`~ocpkit.fleet.record_schema`) and ``summaries`` (one row per
 charge point, :func:`~ocpkit.fleet.summary_schema`), and writes both as
-Parquet. The two share the fold: compute them together (``dask.compute(r.records,
-r.summaries)``, :meth:`FleetResult.to_parquet`) or the fold runs twice.
+Parquet, each fold task its own partition's part. The two share the fold:
+compute them together (``dask.compute(r.records, r.summaries)``,
+:meth:`FleetResult.to_parquet`) or the fold runs twice.
 
-Memory. A fold task holds its partition's frames and records; the shuffle
-puts whole charge points in partitions, so the largest charge point's traffic
-is the floor. The number of partitions defaults to one per
-:data:`PARTITION_BYTES` of input (at least :data:`MIN_PARTITIONS`, or one per
-input when there are fewer), so partitions keep their size as the fleet
-grows. An extract task holds one source's frames until they are handed on:
-split captures larger than a worker's memory can hold about three times over.
+Memory. An extract task holds at most :data:`CHUNK_FRAMES` frames as objects,
+:data:`SPILL_BYTES` of packed rows, and its reader's state per charge point of
+its source; a fold task holds its partition (the rows packed, one charge point
+unpacked at a time, and the partition's records). The number of partitions
+defaults to one per :data:`PARTITION_BYTES` of input (at least
+:data:`MIN_PARTITIONS`, or one per input when there are fewer), so partitions
+keep their size as the fleet grows; the largest charge point's traffic is the
+floor of a partition's size.
 """
 
 from __future__ import annotations
