@@ -139,13 +139,13 @@ def test_an_extract_task_spills_frames_in_chunks_that_fold_back_in_order(
 
     import pyarrow as pa
 
+    from ocpkit.fleet import _scratch as scratch
     from ocpkit.fleet import dask as engine
     from ocpkit.fleet import resolve_plan
 
     monkeypatch.setattr(engine, "CHUNK_FRAMES", 50)
-    monkeypatch.setattr(engine, "SPILL_BYTES", 4096)
     path = str(max(fleet_dir.iterdir(), key=lambda p: p.stat().st_size))
-    spill = engine._Spill(tmp_path.as_posix(), "b0", 3)
+    spill = scratch._Spill(tmp_path.as_posix(), "b0", 3, limit=4096)
     report = engine._extract(path, path, 0, False, None, None, spill)
     spill.flush()
     assert report.failure is None and report.frames > 200
@@ -153,8 +153,8 @@ def test_an_extract_task_spills_frames_in_chunks_that_fold_back_in_order(
     assert spill.flushes > 2
     rows = []
     for part, url in spill.written:
-        held = pickle.loads(engine._read(url))
-        assert {engine._partition_of(row[0], 3) for row in held} == {part}
+        held = pickle.loads(scratch._read(url))
+        assert {scratch._partition_of(row[0], 3) for row in held} == {part}
         rows.extend(held)
     stations = {row[0] for row in rows}
     # More rows than charge points: each one's frames are spread over several chunks.
