@@ -14,17 +14,21 @@ frames and files, so the files keep their size):
   127.0.0.1), writing ``to_parquet`` (every record and summary, as the CLI
   writes every record). The workers are warmed up on a tiny fleet first (imports,
   schema compilation), so the time is the fleet's; the cluster's start is not
-  counted. One fold partition per file, so partitions have the same size at
-  both fleet sizes. Peak RSS per worker is each worker process's high-water mark
-  (``ru_maxrss``), read after the warm-up (imports, schemas: the floor) and at the end.
+  counted. The engine's default partitions (one per 16 MB of input, at least
+  8) unless ``--partitions`` is given, so partitions keep their size as the
+  fleet grows once it passes 128 MB. Peak RSS per worker is each worker
+  process's high-water mark (``ru_maxrss``), read after the warm-up (imports,
+  schemas: the floor) and at the end.
 
 Printed per size: frames, frames/s of each, the scaling ratio (2 workers over
-1), the ratio of each to the CLI, peak RSS per worker. Memory per worker flat
+1), the ratio of each to the CLI, peak RSS per worker; at the end, the peak
+per worker at both sizes side by side and their ratio. Memory per worker flat
 across the two sizes means partitions, not the fleet, bound it.
 
 Run from the repository root (needs the fleet extra):
 ``python benchmarks/fleet.py --charge-points 1000 --frames 200000`` (small);
-``python benchmarks/fleet.py --charge-points 1000 --frames 5000000 --files 16`` (the issue's size).
+``python benchmarks/fleet.py --charge-points 1000 --frames 5000000 --files 16`` (the issue's size:
+about an hour on two cores; ``benchmarks/fleet_memory.py`` shows where a worker's memory goes).
 """
 
 from __future__ import annotations
@@ -111,7 +115,11 @@ def main() -> None:
     p.add_argument("--frames", type=int, default=200_000, help="frames of the first fleet size, in all")
     p.add_argument("--files", type=int, default=4, help="files of the first fleet size")
     p.add_argument("--scale", type=int, default=2, help="the second size, as a multiple of the first")
+    p.add_argument(
+        "--partitions", type=int, default=None, help="fold partitions of the first size (scaled with it)"
+    )
     args = p.parse_args()
+    peaks: list[tuple[str, int, int, list[int]]] = []
     print(f"cores: {os.cpu_count()}; python {sys.version.split()[0]}")
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp)
@@ -129,8 +137,9 @@ def main() -> None:
                 f"({size / 1e6:.0f} MB), generated in {time.perf_counter() - t:.1f} s"
             )
             cli_s, cli_rss = run_cli(directory)
-            one_s, one_base, one_rss = run_dask(directory, warm, 1, base / "out", files)
-            two_s, two_base, two_rss = run_dask(directory, warm, 2, base / "out", files)
+            parts = None if args.partitions is None else args.partitions * k
+            one_s, one_base, one_rss = run_dask(directory, warm, 1, base / "out", parts)
+            two_s, two_base, two_rss = run_dask(directory, warm, 2, base / "out", parts)
             for name, seconds in (("cli", cli_s), ("dask-1", one_s), ("dask-2", two_s)):
                 rate = lines / seconds
                 print(f"  {name:<7} {seconds:8.2f} s  {rate:10,.0f} frames/s  x{cli_s / seconds:.2f} CLI")
@@ -141,6 +150,17 @@ def main() -> None:
                 f"  peak RSS: cli {cli_rss / 1024:.0f} MB; per worker, 1 worker: {one_rss[0] / 1024:.0f} MB;"
                 f" 2 workers: {per_worker} (after the warm-up: {warmed})"
             )
+            peaks.append((f"{cps} charge points, {lines} frames", cli_rss, one_rss[0], two_rss))
+        print("\npeak RSS per worker as the fleet grows:")
+        for label, cli_rss, one, two in peaks:
+            print(
+                f"  {label:<40} 1 worker {one / 1024:5.0f} MB; 2 workers "
+                + ", ".join(f"{r / 1024:.0f}" for r in two)
+                + f" MB (cli {cli_rss / 1024:.0f} MB)"
+            )
+        (_, _, one_a, two_a), (_, _, one_b, two_b) = peaks
+        ratio_two = max(two_b) / max(two_a)
+        print(f"  x{args.scale} fleet / x1: 1 worker x{one_b / one_a:.2f}, 2 workers x{ratio_two:.2f}")
 
 
 if __name__ == "__main__":

@@ -106,6 +106,12 @@ def add_parser(sub: Any) -> None:
         help="with --engine dask and no --scheduler: worker processes of the local cluster (default: 2)",
     )
     v.add_argument(
+        "--scratch",
+        metavar="URL",
+        help="with --engine dask: a directory every worker can read and write, where the extracted frames "
+        "wait for their fold (default: a temporary directory here, which serves a local cluster)",
+    )
+    v.add_argument(
         "--lenient",
         action="store_true",
         help="count a CALL or CALLRESULT as valid when its only violations are ones lenient validation "
@@ -670,15 +676,18 @@ def _run_dask(args: argparse.Namespace, out: IO[str], err: IO[str]) -> int:
         err.write(f"ocpkit validate: cannot reach the Dask scheduler: {exc}\n")
         return 2
     try:
-        with client:
-            result = validate(
+        with (
+            client,
+            validate(
                 args.files,
                 client=client,
                 version=args.ocpp,
                 lenient=args.lenient,
                 rules=args.rules,
                 shape=args.shape,
-            )
+                scratch=args.scratch,
+            ) as result,
+        ):
             writer = _Writer(args.report if args.report != "parquet" else "none", out, args.verbose)
             if args.report == "parquet":
                 summaries, reports = result.to_parquet(args.report_dir, with_summaries=True)

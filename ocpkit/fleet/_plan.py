@@ -28,7 +28,7 @@ from ocpkit.capture import CapturedFrame, Hint
 from ocpkit.fleet._fold import Record, SourceRun, _Group
 from ocpkit.fleet._fold import Summary as RunSummary
 
-__all__ = ["Decision", "SourcedFrame", "VersionPlanner", "resolve_plan"]
+__all__ = ["Decision", "PlanResolver", "SourcedFrame", "VersionPlanner", "resolve_plan"]
 
 
 class SourcedFrame(NamedTuple):
@@ -173,17 +173,22 @@ class VersionPlanner(SourceRun):
         return self.decisions
 
 
-def resolve_plan(decisions: Iterable[Decision]) -> dict[tuple[str, str | None], Decision]:
-    """Fill the open decisions, given every source's decisions in input order, as one run would.
+class PlanResolver:
+    """:func:`resolve_plan` one decision at a time: feed every source's decisions in input order.
 
-    Returns the decisions by (source, charge point), each with its version set.
+    Holds the run's tally of decided frames per version only, so a plan of any
+    size can be settled in pieces (the Dask engine settles it source by source).
     """
-    decided: Counter[str] = Counter()
-    plan: dict[tuple[str, str | None], Decision] = {}
-    for d in decisions:
+
+    def __init__(self) -> None:
+        """Start a run with nothing decided."""
+        self.decided: Counter[str] = Counter()
+
+    def resolve(self, d: Decision) -> Decision:
+        """*d* with its version set, as one run would set it after the decisions fed before."""
         if d.version is None:
-            if decided:
-                version = decided.most_common(1)[0][0]
+            if self.decided:
+                version = self.decided.most_common(1)[0][0]
                 d = d._replace(
                     version=version,
                     confidence="medium",
@@ -196,6 +201,18 @@ def resolve_plan(decisions: Iterable[Decision]) -> dict[tuple[str, str | None], 
             else:
                 d = d._replace(version=d.fallback)
         assert d.version is not None
-        decided[d.version] += d.held
+        self.decided[d.version] += d.held
+        return d
+
+
+def resolve_plan(decisions: Iterable[Decision]) -> dict[tuple[str, str | None], Decision]:
+    """Fill the open decisions, given every source's decisions in input order, as one run would.
+
+    Returns the decisions by (source, charge point), each with its version set.
+    """
+    resolver = PlanResolver()
+    plan: dict[tuple[str, str | None], Decision] = {}
+    for d in decisions:
+        d = resolver.resolve(d)
         plan[(d.source, d.charge_point)] = d
     return plan

@@ -2,43 +2,57 @@
 
 Theory of operation. :func:`validate` builds one lazy Dask graph:
 
-1. *Extract* (one task per source). Each capture is opened through fsspec (a
-   local path or any URL Dask can read: ``s3://``, ``gs://``, ...; plain text
-   or gzip, recognised by its magic bytes; directories walked in sorted order
-   as the command line walks them), read line by line with the command line's
-   rules (``ocpkit.capture._lines``) and its frames found by
-   :class:`~ocpkit.capture.CaptureReader`. The command line's version decisions
-   are run over the source without judging (:class:`~ocpkit.fleet.VersionPlanner`);
-   the frames leave the task in chunks, one row per (charge point, chunk).
-   Opening and reading the files is this engine's I/O, as it is the command
-   line's; the judging stays pure.
-2. *Plan* (one small task). :func:`~ocpkit.fleet.resolve_plan` settles the
-   version of each (source, charge point) across sources, in input order.
-3. *Shuffle* by charge point: each charge point's frames, from every source,
-   end up in one partition.
-4. *Fold* (one task per partition): :func:`~ocpkit.fleet.validate_partition`
-   under the plan gives one record per frame, the command line's, and one
+1. *Extract* (one task per source, small sources batched). Each capture is
+   opened through fsspec (a local path or any URL Dask can read: ``s3://``,
+   ``gs://``, ...; plain text or gzip, recognised by its magic bytes;
+   directories walked in sorted order as the command line walks them), read
+   line by line with the command line's rules (``ocpkit.capture._lines``) and
+   its frames found by :class:`~ocpkit.capture.CaptureReader`. The command
+   line's version decisions are run over the source without judging
+   (:class:`~ocpkit.fleet.VersionPlanner`). The frames are packed in chunks, one
+   row per (charge point, chunk), pickled and compressed, and written to the
+   run's *scratch* directory, one file per fold partition (the partition is a
+   stable hash of the charge point); the decisions go there too. The task
+   hands on only the names of what it wrote and its report. Opening, reading
+   and writing files is this engine's I/O, as it is the command line's; the
+   judging stays pure.
+2. *Deal* (one task). :class:`~ocpkit.fleet._plan.PlanResolver` settles the
+   version of each (source, charge point) across sources in input order, one
+   batch's decisions at a time, and writes each partition's share of the plan
+   beside its frames.
+3. *Fold* (one task per partition) reads its share and its rows from the
+   scratch directory: :func:`~ocpkit.fleet.validate_partition` under the plan
+   gives one record per frame, the command line's, and one
    :class:`~ocpkit.fleet.Summary` per charge point with its reliability figures.
+
+This is a shuffle by charge point through storage: nothing the size of the
+fleet passes through a worker's memory or Dask's. The scheduler must hold
+the extracted frames somewhere until every source is read (the plan looks
+across sources, so no fold can start before), and a directory can hold them
+at the cost of disk, where a worker's memory could not.
 
 :class:`FleetResult` holds the lazy Dask DataFrames ``records`` (one row per
 frame, :func:`~ocpkit.fleet.record_schema`) and ``summaries`` (one row per
 charge point, :func:`~ocpkit.fleet.summary_schema`), and writes both as
-Parquet. The two share the fold: compute them together (``dask.compute(r.records,
-r.summaries)``, :meth:`FleetResult.to_parquet`) or the fold runs twice.
+Parquet, each fold task its own partition's part. The two share the fold:
+compute them together (``dask.compute(r.records, r.summaries)``,
+:meth:`FleetResult.to_parquet`) or the fold runs twice.
 
-Memory. A fold task holds its partition's frames and records; the shuffle
-puts whole charge points in partitions, so the largest charge point's traffic
-is the floor. The number of partitions defaults to one per
-:data:`PARTITION_BYTES` of input (at least :data:`MIN_PARTITIONS`, or one per
-input when there are fewer), so partitions keep their size as the fleet
-grows. An extract task holds one source's frames until they are handed on:
-split captures larger than a worker's memory can hold about three times over.
+Memory. An extract task holds at most :data:`CHUNK_FRAMES` frames as objects,
+:data:`SPILL_BYTES` of packed rows, and its reader's state per charge point of
+its source; a fold task holds its partition (the rows packed, one charge point
+unpacked at a time, and the partition's records). The number of partitions
+defaults to one per :data:`PARTITION_BYTES` of input (at least
+:data:`MIN_PARTITIONS`, or one per input when there are fewer), so partitions
+keep their size as the fleet grows; the largest charge point's traffic is the
+floor of a partition's size.
 """
 
 from __future__ import annotations
 
 import json
 import pickle
+import weakref
 import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -54,18 +68,29 @@ from ocpkit.fleet import (
     Summary,
     record_schema,
     records_to_arrow,
-    resolve_plan,
     summaries_to_arrow,
     summary_schema,
     validate_partition,
 )
 from ocpkit.fleet._plan import VersionPlanner
+from ocpkit.fleet._scratch import (
+    SPILL_BYTES,
+    Row,
+    _deal,
+    _read,
+    _remove,
+    _scratch_root,
+    _Spill,
+    _unpack,
+    _write,
+)
 
 __all__ = [
     "BATCH_BYTES",
     "CHUNK_FRAMES",
     "MIN_PARTITIONS",
     "PARTITION_BYTES",
+    "SPILL_BYTES",
     "FleetResult",
     "SourceReport",
     "expand",
@@ -150,32 +175,31 @@ def expand(names: Sequence[str]) -> list[tuple[str, str, bool]]:
 
 
 def _extract(
-    name: str, url: str, order: int, in_dir: bool, version: str | None, shape: str | None
-) -> tuple[Any, SourceReport]:
-    """Read one source: its frames as rows (charge point, order, chunk, frames) and its report.
+    name: str, url: str, order: int, in_dir: bool, version: str | None, shape: str | None, spill: _Spill
+) -> SourceReport:
+    """Read one source: its frames go to *spill* (packed per charge point); return its report.
 
     Judged frames are packed as they come (every :data:`CHUNK_FRAMES`), so the
-    task holds the packed source and at most that many frames as objects.
+    task holds at most that many frames as objects, and *spill* writes the
+    packed ones out before they pass :data:`SPILL_BYTES`.
     """
     import fsspec
 
     from ocpkit.capture import CaptureReader
     from ocpkit.capture._lines import Lines, Prefixed, StreamRefused, sniff
 
-    _, _, pd, pa = _need()
     report = SourceReport(name, order, in_dir)
-    rows = _Rows()
     try:
         opened = fsspec.open(url, "rb").open()
     except OSError as exc:
         report.failure = ("unreadable", f"cannot open: {exc.strerror or exc}")
-        return rows.frame(pd, pa), report
+        return report
     try:
         try:
             stream, first, _ = sniff(name, opened)
         except StreamRefused as exc:
             report.failure = (exc.reason, str(exc).removeprefix(f"{name}: "))
-            return rows.frame(pd, pa), report
+            return report
         lines = Lines(Prefixed(first, stream))
         reader = CaptureReader(lines, shape=shape)
         planner = VersionPlanner(
@@ -188,7 +212,7 @@ def _extract(
                 frames += 1
                 planner.feed(frame)
                 if len(judged) >= CHUNK_FRAMES:
-                    rows.add(judged)
+                    spill.add(judged)
                     judged.clear()
             report.decisions = planner.close()
         except (OSError, EOFError, zlib.error) as exc:
@@ -201,7 +225,7 @@ def _extract(
             )
         except CaptureError as exc:
             report.failure = ("unreadable", str(exc))
-        rows.add(judged)
+        spill.add(judged)
         judged.clear()
         report.frames = frames
         report.lines = lines.count
@@ -227,76 +251,31 @@ def _extract(
             )
     finally:
         opened.close()
-    return rows.frame(pd, pa), report
-
-
-def _key(station: str | None) -> str:
-    # Frames without a charge-point id get a key no id can have (ids are printable text).
-    return "\x00" if station is None else "=" + station
-
-
-def _frames_meta(pd: Any, pa: Any) -> Any:
-    return pd.DataFrame(
-        {
-            "station": pd.Series([], dtype=pd.ArrowDtype(pa.string())),
-            "order": pd.Series([], dtype="int64"),
-            "chunk": pd.Series([], dtype="int64"),
-            "frames": pd.Series([], dtype=pd.ArrowDtype(pa.binary())),
-        }
-    )
-
-
-class _Rows:
-    """The rows an extract task hands on: one per (charge point, chunk), frames pickled."""
-
-    def __init__(self) -> None:
-        self.stations: list[str] = []
-        self.orders: list[int] = []
-        self.chunks: list[int] = []
-        self.blobs: list[bytes] = []
-
-    def add(self, judged: list[SourcedFrame]) -> None:
-        """Pack *judged* (frames in judging order), one row per charge point among them."""
-        groups: dict[str, list[SourcedFrame]] = {}
-        for f in judged:
-            key = _key(f.station)
-            group = groups.get(key)
-            if group is None:
-                group = groups[key] = []
-            group.append(f)
-        for station, group in groups.items():
-            self.stations.append(station)
-            self.orders.append(group[0].order)
-            # Chunks of one source are numbered in packing order, so a station's rows keep its frames' order.
-            self.chunks.append(len(self.chunks))
-            self.blobs.append(pickle.dumps(group, protocol=5))
-
-    def frame(self, pd: Any, pa: Any) -> Any:
-        """The rows as a pandas DataFrame (:func:`_frames_meta`'s columns)."""
-        if not self.stations:
-            return _frames_meta(pd, pa)
-        return pd.DataFrame(
-            {
-                "station": pd.Series(self.stations, dtype=pd.ArrowDtype(pa.string())),
-                "order": pd.Series(self.orders, dtype="int64"),
-                "chunk": pd.Series(self.chunks, dtype="int64"),
-                "frames": pd.Series(self.blobs, dtype=pd.ArrowDtype(pa.binary())),
-            }
-        )
+    return report
 
 
 def _extract_batch(
-    batch: list[tuple[int, tuple[str, str, bool]]], version: str | None, shape: str | None
-) -> tuple[Any, list[SourceReport]]:
-    """Read a batch of small sources in one task (one source when it is large)."""
-    _, _, pd, _ = _need()
-    parts = []
-    reports = []
-    for order, (name, url, in_dir) in batch:
-        rows, report = _extract(name, url, order, in_dir, version, shape)
-        parts.append(rows)
-        reports.append(report)
-    return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0], reports
+    batch: list[tuple[int, tuple[str, str, bool]]],
+    version: str | None,
+    shape: str | None,
+    root: str,
+    partitions: int,
+) -> tuple[list[tuple[int, str]], str, list[tuple[int, bytes]]]:
+    """Read a batch of small sources in one task (one source when it is large) into the scratch store.
+
+    Returns the files of frames written, by partition; the file of the
+    sources' version decisions (what :func:`_deal` settles the plan from); and
+    each source's :class:`SourceReport`, pickled, by input order.
+    """
+    name = f"b{batch[0][0]:07d}"
+    spill = _Spill(root, name, partitions)
+    reports = [
+        _extract(source, url, order, in_dir, version, shape, spill) for order, (source, url, in_dir) in batch
+    ]
+    spill.flush()
+    decisions = f"{root}/plan/{name}"
+    _write(decisions, zlib.compress(pickle.dumps([r.decisions for r in reports], protocol=5), 1))
+    return spill.written, decisions, [(r.order, pickle.dumps(r, protocol=5)) for r in reports]
 
 
 def _batches(
@@ -317,33 +296,24 @@ def _batches(
     return batches
 
 
-def _plan(batches: list[list[SourceReport]]) -> dict[tuple[str, str | None], str]:
-    """The version of each (source, charge point): all a fold needs of the plan (it goes to every fold)."""
-    ordered = sorted((r for batch in batches for r in batch), key=lambda r: r.order)
-    plan = resolve_plan(d for r in ordered for d in r.decisions)
-    return {key: d.version for key, d in plan.items() if d.version is not None}
-
-
 def _fold(
-    part: Any,
+    rows: list[Row],
     plan: dict[tuple[str, str | None], str],
     version: str | None,
     lenient: bool,
     rules: str,
     silence: float | None,
 ) -> tuple[Any, Any]:
-    """Judge one shuffled partition, one charge point at a time: (records, summaries) as pandas."""
+    """Judge one partition's rows, one charge point at a time: (records, summaries) as pandas."""
     _, _, pd, pa = _need()
     choice: Any = version if version is not None else plan
     tables = []
     summaries: dict[str | None, Summary] = {}
-    part = part.sort_values(["station", "order", "chunk"])
-    for _, group in groupby(
-        zip(part["station"].tolist(), part["frames"].tolist(), strict=True), key=lambda row: row[0]
-    ):
+    rows.sort(key=lambda row: row[:3])
+    for _, group in groupby(rows, key=lambda row: row[0]):
         frames: list[SourcedFrame] = []
-        for _, blob in group:
-            frames.extend(pickle.loads(blob))
+        for row in group:
+            frames.extend(_unpack(row[3]))
         records: list[Record] = list(
             validate_partition(
                 frames, version=choice, lenient=lenient, rules=rules, summaries=summaries, silence=silence
@@ -356,40 +326,37 @@ def _fold(
     return records_df, summaries_df
 
 
-def _combined_meta(pd: Any, pa: Any) -> Any:
-    frame = _meta(pd, record_schema())
-    frame["summaries"] = pd.Series([], dtype=pd.ArrowDtype(pa.binary()))
-    return frame
+def _fold_share(
+    shares: list[str], part: int, version: str | None, lenient: bool, rules: str, silence: float | None
+) -> tuple[Any, Any]:
+    """Read partition *part* from the scratch store (its share of the plan, its files) and judge it."""
+    plans, files = pickle.loads(_read(shares[part]))
+    plan: dict[tuple[str, str | None], str] = {}
+    for url in plans:
+        plan.update(pickle.loads(_read(url)))
+    rows: list[Row] = []
+    for url in files:
+        rows.extend(pickle.loads(_read(url)))
+    return _fold(rows, plan, version, lenient, rules, silence)
 
 
-def _fold_combined(
-    part: Any,
-    plan: dict[tuple[str, str | None], str],
-    version: str | None,
-    lenient: bool,
-    rules: str,
-    silence: float | None,
-) -> Any:
-    """The fold of one partition as one frame: the records, and the summaries packed in the first row."""
-    _, _, pd, pa = _need()
-    records, summaries = _fold(part, plan, version, lenient, rules, silence)
-    packed: list[bytes | None] = [None] * len(records)
-    if len(records):
-        packed[0] = pickle.dumps(summaries, protocol=5)
-    records["summaries"] = pd.Series(packed, dtype=pd.ArrowDtype(pa.binary()), index=records.index)
-    return records
+def _write_parquet(folded: tuple[Any, Any], base: str, part: int, give: bool) -> Any:
+    """Write one partition's records and summaries as Parquet; return the summaries (pandas) if *give*."""
+    import fsspec
+    import pyarrow.parquet as pq
 
-
-def _records_of(folded: Any) -> Any:
-    return folded.drop(columns=["summaries"])
-
-
-def _summaries_of(folded: Any) -> Any:
-    _, _, pd, _ = _need()
-    packed = folded["summaries"].dropna().tolist() if len(folded) else []
-    if not packed:
-        return _meta(pd, summary_schema())
-    return pd.concat([pickle.loads(blob) for blob in packed], ignore_index=True)
+    _, _, _, pa = _need()
+    records, summaries = folded
+    for name, frame, schema in (
+        ("records", records, record_schema()),
+        ("summaries", summaries, summary_schema()),
+    ):
+        fs, path = fsspec.core.url_to_fs(f"{base}/{name}")
+        fs.makedirs(path, exist_ok=True)
+        table = pa.Table.from_pandas(frame, schema=schema, preserve_index=False)
+        with fs.open(f"{path}/part.{part}.parquet", "wb") as out:
+            pq.write_table(table, out)
+    return summaries if give else None
 
 
 def _meta(pd: Any, schema: Any) -> Any:
@@ -408,26 +375,58 @@ class FleetResult:
     """Dask DataFrame, one row per source: ``order`` and ``report`` (a pickled :class:`SourceReport`)."""
     client: Any = None
     """The ``distributed.Client`` to compute with (None: Dask's current scheduler)."""
+    folded: list[Any] = field(default_factory=list)
+    """One Dask Delayed per fold partition: its (records, summaries) as pandas."""
+    scratch: str | None = None
+    """The scratch directory of this run (see :func:`validate`'s *scratch*)."""
+
+    def __post_init__(self) -> None:
+        if self.scratch is not None:
+            self._finalizer: Any = weakref.finalize(self, _remove, self.scratch)
+
+    def close(self) -> None:
+        """Remove the run's scratch directory now (it goes when the result is garbage-collected too)."""
+        if self.scratch is not None:
+            self._finalizer()
+
+    def __enter__(self) -> FleetResult:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def to_parquet(self, directory: str, *, with_summaries: bool = False) -> Any:
         """Write ``records/`` and ``summaries/`` Parquet datasets under *directory* (one computation).
 
-        With *with_summaries*, return the summaries (pandas) and the source reports computed on the way.
+        Each fold task writes its own partition's files (``part.N.parquet``), so
+        a worker holds one partition's records at a time. With *with_summaries*,
+        return the summaries (pandas) and the source reports computed on the way.
         """
-        dask, _, _, _ = _need()
+        dask, _, pd, _ = _need()
         base = directory.rstrip("/")
-        jobs = [
-            self.records.to_parquet(f"{base}/records", compute=False, write_index=False),
-            self.summaries.to_parquet(f"{base}/summaries", compute=False, write_index=False),
+        jobs: list[Any] = [
+            dask.delayed(_write_parquet, pure=False)(part, base, i, with_summaries)
+            for i, part in enumerate(self.folded)
         ]
         if with_summaries:
-            jobs += [self.summaries, self.reports]
+            jobs.extend(self.reports.to_delayed())
         if self.client is not None:
-            done = self.client.gather(self.client.compute(jobs))
+            # Taken as they finish, so that a worker does not keep what it wrote until the last one.
+            import distributed
+
+            dist: Any = distributed  # no type information
+            futures = self.client.compute(jobs)
+            where = {f.key: i for i, f in enumerate(futures)}
+            done: list[Any] = [None] * len(futures)
+            for future in dist.as_completed(futures):
+                done[where[future.key]] = future.result()
+                future.release()
         else:
-            done = dask.compute(*jobs)
+            done = list(dask.compute(*jobs))
         if with_summaries:
-            return done[2], self.read_reports(done[3])
+            parts = done[: len(self.folded)]
+            summaries = pd.concat(parts, ignore_index=True) if parts else _meta(pd, summary_schema())
+            return summaries, self.read_reports(pd.concat(done[len(self.folded) :], ignore_index=True))
         return None
 
     @staticmethod
@@ -457,6 +456,7 @@ def validate(
     shape: str | None = None,
     partitions: int | None = None,
     silence: float | None = None,
+    scratch: str | None = None,
 ) -> FleetResult:
     """Validate a fleet's captures on Dask: the records and summaries of ``ocpkit validate``, lazily.
 
@@ -466,12 +466,20 @@ def validate(
     as ``ocpkit validate``'s ``--ocpp``, ``--lenient``, ``--rules``, ``--shape``.
     *partitions*: fold partitions (default: see the module). *silence*: the
     reliability figures' silence threshold (see :class:`~ocpkit.fleet.ReliabilityFold`).
+    *scratch*: a directory URL (local or any fsspec URL) where the extracted
+    frames wait for their fold; every worker must be able to read and write it,
+    so a cluster of several machines needs a shared one (``s3://...``, a shared
+    mount). Default: a new temporary directory on this machine, which serves a
+    ``LocalCluster``. The run writes under a new subdirectory of it and removes
+    that when the result is closed or garbage-collected.
     """
     dask, dd, pd, pa = _need()
     delayed = dask.delayed
 
     if version not in ("auto", "1.6", "2.0.1", "2.1"):
         raise UnsupportedError(f"unknown OCPP version {version!r}: expected auto, 1.6, 2.0.1 or 2.1")
+    if partitions is not None and partitions < 1:
+        raise UnsupportedError(f"partitions must be at least 1, not {partitions}")
     if isinstance(paths_or_bag, str):
         names = [paths_or_bag]
     elif hasattr(paths_or_bag, "compute") and hasattr(paths_or_bag, "map_partitions"):
@@ -483,33 +491,26 @@ def validate(
         raise CaptureError("no input given")
     forced = None if version == "auto" else version
     sizes = _sizes(sources)
-    tasks = [
-        delayed(_extract_batch, nout=2, pure=True)(batch, forced, shape)
-        for batch in _batches(list(enumerate(sources)), sizes)
-    ]
-    frames = dd.from_delayed([t[0] for t in tasks], meta=_frames_meta(pd, pa), verify_meta=False)
-    plan = delayed(_plan, pure=True)([t[1] for t in tasks])
-    reports = dd.from_delayed(
-        [delayed(_report_rows, pure=True)(t[1]) for t in tasks], meta=_report_meta(pd, pa), verify_meta=False
-    )
     if partitions is None:
         partitions = max(min(len(sources), MIN_PARTITIONS), sum(sizes) // PARTITION_BYTES + 1)
-    shuffled = frames.shuffle(on="station", npartitions=partitions)
-    # One task per partition takes it from the shuffle and folds it (fused: a worker holds one partition
-    # at a time); records and summaries are both read off the folded frame, so they share the fold.
-    folded = shuffled.map_partitions(
-        _fold_combined,
-        plan,
-        forced,
-        lenient,
-        rules,
-        silence,
-        meta=_combined_meta(pd, pa),
-        enforce_metadata=False,
+    root = _scratch_root(scratch)
+    tasks = [
+        delayed(_extract_batch, nout=3, pure=False)(batch, forced, shape, root, partitions)
+        for batch in _batches(list(enumerate(sources)), sizes)
+    ]
+    shares = delayed(_deal, pure=False)([t[0] for t in tasks], [t[1] for t in tasks], root, partitions)
+    reports = dd.from_delayed(
+        [delayed(_report_rows, pure=True)(t[2]) for t in tasks], meta=_report_meta(pd, pa), verify_meta=False
     )
-    records = folded.map_partitions(_records_of, meta=_meta(pd, record_schema()), enforce_metadata=False)
-    summaries = folded.map_partitions(_summaries_of, meta=_meta(pd, summary_schema()), enforce_metadata=False)
-    return FleetResult(records, summaries, reports, client)
+    # One task per partition reads its share of the plan and its rows from the scratch store and folds
+    # them; a worker holds one partition at a time, whatever the fleet's size.
+    folded = [
+        delayed(_fold_share, nout=2, pure=False)(shares, part, forced, lenient, rules, silence)
+        for part in range(partitions)
+    ]
+    records = dd.from_delayed([f[0] for f in folded], meta=_meta(pd, record_schema()), verify_meta=False)
+    summaries = dd.from_delayed([f[1] for f in folded], meta=_meta(pd, summary_schema()), verify_meta=False)
+    return FleetResult(records, summaries, reports, client, folded, root)
 
 
 def _report_meta(pd: Any, pa: Any) -> Any:
@@ -521,14 +522,12 @@ def _report_meta(pd: Any, pa: Any) -> Any:
     )
 
 
-def _report_rows(reports: list[SourceReport]) -> Any:
+def _report_rows(reports: list[tuple[int, bytes]]) -> Any:
     _, _, pd, pa = _need()
     return pd.DataFrame(
         {
-            "order": pd.Series([r.order for r in reports], dtype="int64"),
-            "report": pd.Series(
-                [pickle.dumps(r, protocol=5) for r in reports], dtype=pd.ArrowDtype(pa.binary())
-            ),
+            "order": pd.Series([order for order, _ in reports], dtype="int64"),
+            "report": pd.Series([blob for _, blob in reports], dtype=pd.ArrowDtype(pa.binary())),
         }
     )
 

@@ -99,3 +99,19 @@ def test_names_after_report_are_inputs(tmp_path: Path) -> None:
     code, out, _ = run("--report", "jsonl", str(log))
     rows = [json.loads(line) for line in out.splitlines()]
     assert code == 0 and rows[0]["source"] == str(log) and rows[-1]["kind"] == "summary"
+
+
+def test_scratch_names_where_the_frames_wait_and_is_left_clean(fleet_dir: Path, tmp_path: Path) -> None:
+    import pyarrow.parquet as pq
+
+    expected, _ = cli_jsonl(str(fleet_dir))
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    code, _, _ = run(
+        "--engine", "dask", "--workers", "1", "--scratch", str(scratch),
+        "--report", "parquet", str(tmp_path / "out"), str(fleet_dir),
+    )  # fmt: skip
+    assert code == 1
+    assert pq.read_table(tmp_path / "out" / "records").num_rows == len(expected)
+    # The run's own directory under it is gone once the command is done.
+    assert list(scratch.iterdir()) == []

@@ -131,29 +131,75 @@ def test_an_unknown_version_is_an_ocpkit_error(client: Any, fleet_dir: Path) -> 
         validate(str(fleet_dir), client=client, version="1.5")
 
 
-def test_an_extract_task_packs_frames_in_chunks_that_fold_back_in_order(
-    fleet_dir: Path, monkeypatch: pytest.MonkeyPatch
+def test_an_extract_task_spills_frames_in_chunks_that_fold_back_in_order(
+    fleet_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    import pickle
+    import random
+
     import pyarrow as pa
 
+    from ocpkit.fleet import _scratch as scratch
     from ocpkit.fleet import dask as engine
+    from ocpkit.fleet import resolve_plan
 
     monkeypatch.setattr(engine, "CHUNK_FRAMES", 50)
     path = str(max(fleet_dir.iterdir(), key=lambda p: p.stat().st_size))
-    rows, report = engine._extract(path, path, 0, False, None, None)
+    spill = scratch._Spill(tmp_path.as_posix(), "b0", 3, limit=4096)
+    report = engine._extract(path, path, 0, False, None, None, spill)
+    spill.flush()
     assert report.failure is None and report.frames > 200
+    # Written out several times over, each file holding rows of its own partition only.
+    assert spill.flushes > 2
+    rows = []
+    for part, url in spill.written:
+        held = pickle.loads(scratch._read(url))
+        assert {scratch._partition_of(row[0], 3) for row in held} == {part}
+        rows.extend(held)
+    stations = {row[0] for row in rows}
     # More rows than charge points: each one's frames are spread over several chunks.
-    assert len(rows) > rows["station"].nunique() > 1
-    records, summaries = engine._fold(
-        rows.sample(frac=1, random_state=3), engine._plan([[report]]), None, False, "spec", None
-    )
+    assert len(rows) > len(stations) > 1
+    random.Random(3).shuffle(rows)
+    plan = {key: d.version for key, d in resolve_plan(report.decisions).items() if d.version is not None}
+    records, summaries = engine._fold(rows, plan, None, False, "spec", None)
     got = [
         {k: r[k] for k in RECORD_KEYS}
         for r in pa.Table.from_pandas(records, preserve_index=False).to_pylist()
     ]
     expected, _ = cli_jsonl(path)
     assert canonical(got) == canonical(expected)
-    assert len(summaries) == rows["station"].nunique()
+    assert len(summaries) == len(stations)
+
+
+def test_the_scratch_directory_holds_the_run_until_it_is_closed(
+    client: Any, fleet_dir: Path, tmp_path: Path
+) -> None:
+    scratch = tmp_path / "scratch"
+    result = validate(str(fleet_dir), client=client, scratch=scratch.as_uri(), partitions=2)
+    got, _, _ = _records(result)
+    (run,) = scratch.iterdir()
+    # The version decisions of each extract task, and per partition its frames, plan shares and index.
+    assert sorted(p.name for p in run.iterdir()) == ["p00000", "p00001", "plan"]
+    for part in ("p00000", "p00001"):
+        names = {p.name.split("-")[0] for p in (run / part).iterdir()}
+        assert names == {"b0000000", "plan", "share"}
+    result.close()
+    assert not run.exists()
+    expected, _ = cli_jsonl(str(fleet_dir))
+    assert canonical(got) == canonical(expected)
+
+
+def test_the_default_scratch_directory_goes_with_the_result(client: Any, fleet_dir: Path) -> None:
+    import gc
+
+    result = validate(str(fleet_dir), client=client)
+    assert result.scratch is not None
+    run = Path(result.scratch)
+    result.compute()
+    assert run.is_dir()
+    del result
+    gc.collect()
+    assert not run.exists()
 
 
 def test_a_bag_of_paths_is_read_like_the_paths(client: Any, fleet_dir: Path) -> None:
