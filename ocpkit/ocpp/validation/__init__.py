@@ -522,30 +522,20 @@ def _struct_valid(lane: _fast.Lane, text: bytes | str, action: str | None) -> bo
     """
     if not lane.structs:
         return False
-    if type(action) is str:
-        decode = lane.struct_results.get(action)
-        if decode is not None:
-            try:
-                decode(text)
-            except Exception:  # any refusal of the struct lane leaves the verdict to the other lanes
-                pass
-            else:
-                return True
+    if type(action) is str and _decodes(lane.struct_results.get(action), text):
+        return True
     parts = text.split(b'"' if type(text) is bytes else '"', 4)  # type: ignore[arg-type]
-    if len(parts) == 5:
-        decode = lane.struct_calls.get(parts[3])
-        if decode is not None:
-            try:
-                decode(text)
-            except Exception:  # any refusal of the struct lane leaves the verdict to the other lanes
-                pass
-            else:
-                return True
-    errors = lane.errors
-    if errors is None:
+    if len(parts) == 5 and _decodes(lane.struct_calls.get(parts[3]), text):
+        return True
+    return _decodes(lane.errors, text)
+
+
+def _decodes(decode: Any, text: bytes | str) -> bool:
+    """Whether *decode* (a struct-lane decoder, or None for none) takes *text*."""
+    if decode is None:
         return False
     try:
-        errors(text)
+        decode(text)
     except Exception:  # any refusal of the struct lane leaves the verdict to the other lanes
         return False
     return True
