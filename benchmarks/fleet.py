@@ -78,22 +78,12 @@ def run_dask(
 ) -> tuple[float, list[int], list[int]]:
     """Wall seconds of the Dask engine on *workers* workers (warmed up first), and each worker's peak RSS
     after the warm-up and at the end."""
-    import logging
-
     import distributed
 
     from ocpkit.fleet.dask import validate
 
-    logging.getLogger("distributed").setLevel(logging.ERROR)
     with (
-        distributed.LocalCluster(
-            n_workers=workers,
-            threads_per_worker=1,
-            processes=True,
-            host="127.0.0.1",
-            dashboard_address=None,
-            memory_limit=0,
-        ) as cluster,
+        local_cluster(workers) as cluster,
         distributed.Client(cluster) as client,
     ):
         validate(str(warm), client=client).to_parquet(str(out / "warm"))
@@ -104,6 +94,23 @@ def run_dask(
         seconds = time.perf_counter() - t
         peaks: dict[str, Any] = client.run(_peak_rss_kb)
     return seconds, [base[w] for w in sorted(peaks)], [peaks[w] for w in sorted(peaks)]
+
+
+def local_cluster(workers: int) -> Any:
+    """A LocalCluster of *workers* single-threaded worker processes on 127.0.0.1, without memory limits."""
+    import logging
+
+    import distributed
+
+    logging.getLogger("distributed").setLevel(logging.ERROR)
+    return distributed.LocalCluster(
+        n_workers=workers,
+        threads_per_worker=1,
+        processes=True,
+        host="127.0.0.1",
+        dashboard_address=None,
+        memory_limit=0,
+    )
 
 
 def main() -> None:

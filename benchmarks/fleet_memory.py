@@ -27,6 +27,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
 
 def _start(dask_worker: Any, every: float) -> None:
@@ -74,9 +75,8 @@ def _stop(dask_worker: Any) -> tuple[list[tuple[float, int, int, int, str]], dic
 
 def main() -> None:
     """Run the probe and print each worker's timeline."""
-    import logging
-
     import distributed
+    from fleet import local_cluster
 
     from ocpkit.fleet.dask import validate
 
@@ -87,16 +87,8 @@ def main() -> None:
     p.add_argument("--every", type=float, default=0.2)
     p.add_argument("--warm", default=None, help="a small capture directory to warm the workers up on")
     args = p.parse_args()
-    logging.getLogger("distributed").setLevel(logging.ERROR)
     with (
-        distributed.LocalCluster(
-            n_workers=args.workers,
-            threads_per_worker=1,
-            processes=True,
-            host="127.0.0.1",
-            dashboard_address=None,
-            memory_limit=0,
-        ) as cluster,
+        local_cluster(args.workers) as cluster,
         distributed.Client(cluster) as client,
         tempfile.TemporaryDirectory() as out,
     ):
