@@ -125,6 +125,11 @@ class CompiledTariff:
     checked: bool = field(default=False, compare=False, repr=False, hash=False)
     # The kind of tax rule that amount applies (see tax_kind), for the engine's inlined copy.
     tax: int = field(default=EXCLUDED, compare=False, repr=False, hash=False)
+    # The plans of a charging period by dimension index (None where no element prices the
+    # dimension), for the checked run, which handles each dimension in its own variables.
+    charging: tuple[Plan | None, Plan | None, Plan | None, Plan | None] = field(
+        default=(None, None, None, None), compare=False, repr=False, hash=False
+    )
 
     @property
     def id(self) -> str | None:
@@ -215,6 +220,7 @@ def _build(tariff: NTariff, version: str, tz: str | tzinfo | None) -> CompiledTa
         c[2] is not None and c[2] == 0 for plan in plans for options in plan for c in options
     )
     chosen_by_dimension: dict[int, Pick | None] = {d: c for d, c, _, _ in active[CHARGING]}
+    by_plan: dict[int, Plan] = {plan[0]: plan for plan in active[CHARGING]}
     plain = None
     if lazy_lines and None not in chosen_by_dimension.values():
         get = chosen_by_dimension.get
@@ -243,6 +249,7 @@ def _build(tariff: NTariff, version: str, tz: str | tzinfo | None) -> CompiledTa
         plain=plain,
         checked=checked,
         tax=tax_kind(version, tariff.tax_included),
+        charging=(by_plan.get(0), by_plan.get(1), by_plan.get(2), by_plan.get(3)),
     )
 
 
