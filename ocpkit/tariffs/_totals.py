@@ -383,20 +383,29 @@ def exact_totals(
         adjustment = _limit_adjustment(tariff, subtotal, version)
         limit_price = _exact(adjustment)
         total_price = _exact(_plus(subtotal, adjustment))
-    return _finish(
+    # _finish, written out.
+    delta = data.end - data.start
+    return make_pricing(
         version,
-        tariff,
+        tariff.currency,
+        tariff.id,
         zone_name,
-        data,
         total_price,
-        prices,
-        limit_price,
+        prices[FLAT],
         energy,
+        prices[ENERGY],
+        Decimal(delta // _MICROSECOND) / _HOUR_IN_MICROSECONDS,
+        prices[TIME],
         parking,
-        (billed_energy, billed_time, billed_parking),
+        prices[PARKING],
+        prices[4],
+        limit_price,
+        billed_energy,
+        billed_time,
+        billed_parking,
         reservation_time,
         priced,
-        warnings,
+        tuple(warnings),
     )
 
 
