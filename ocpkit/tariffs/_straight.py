@@ -89,7 +89,6 @@ def run_plain(
                 scaled = volume * thousand
                 numerator = scaled * p_energy
                 n_energy = zero + numerator if n_energy is None else n_energy + numerator
-                b_energy = b_energy + volume
                 t_energy = t_energy + scaled
                 if volume > zero:
                     l_energy = index
@@ -109,7 +108,6 @@ def run_plain(
                 scaled = volume * hour
                 numerator = scaled * p_parking
                 n_parking = zero + numerator if n_parking is None else n_parking + numerator
-                b_parking = b_parking + volume
                 t_parking = t_parking + scaled
                 if volume > zero:
                     l_parking = index
@@ -117,6 +115,12 @@ def run_plain(
             # Near the ends of the calendar the local time may not exist; fail as the conversion does.
             at_start.astimezone(zone)
 
+    # The billed volumes before step_size: the same sums as energy and parking (every period
+    # with the dimension is a line, the same additions in the same order from 0).
+    if energy_pick is not None:
+        b_energy = energy
+    if parking_pick is not None:
+        b_parking = parking
     # step_size, as step() and _resum() do it for one component per group.
     if l_energy >= 0:
         extra = _extra(energy_pick[1].step_size, t_energy)  # type: ignore[index]
