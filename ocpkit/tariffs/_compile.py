@@ -13,8 +13,9 @@ time; whether a priced line's cost can be worked out after the fact (no VAT
 factor of zero, the only divisor that could fail); the version's warnings
 about the tariff; for the engine's straight-line runs, the choice per
 dimension of a charging period when none needs a check (``plain``), whether
-every choice of a dimension has one VAT rate (``checked``), and the kind of
-tax rule (``tax``).
+every choice of a dimension has one VAT rate (``checked``), a charging
+period's plans by dimension (``charging``), and the kind of tax rule
+(``tax``).
 The result, :class:`CompiledTariff`, is immutable and compares and hashes by
 its normalised content, version and zone; the tables are derived from those
 and take no part in equality.
