@@ -20,7 +20,7 @@ with the reference.
 
 from __future__ import annotations
 
-from datetime import timedelta, tzinfo
+from datetime import UTC, timedelta, tzinfo
 from decimal import Decimal
 from typing import Final
 
@@ -268,7 +268,8 @@ def run_checked(
             at_end = periods[index + 1][0] if index + 1 < count else end
             duration = (at_start - origin) // microsecond if need_duration else None
             if local_needed:
-                local = at_start.astimezone(zone)
+                # The reader's instants are in UTC already: in UTC, the local time is the instant.
+                local = at_start if zone is UTC else at_start.astimezone(zone)
                 at = (
                     at_start,
                     at_end,
