@@ -13,8 +13,9 @@ time; whether a priced line's cost can be worked out after the fact (no VAT
 factor of zero, the only divisor that could fail); the version's warnings
 about the tariff; for the engine's straight-line runs, the choice per
 dimension of a charging period when none needs a check (``plain``), whether
-every choice of a dimension has one VAT rate (``checked``), and the kind of
-tax rule (``tax``).
+every choice of a dimension has one VAT rate (``checked``), a charging
+period's plans by dimension (``charging``), and the kind of tax rule
+(``tax``).
 The result, :class:`CompiledTariff`, is immutable and compares and hashes by
 its normalised content, version and zone; the tables are derived from those
 and take no part in equality.
@@ -125,6 +126,11 @@ class CompiledTariff:
     checked: bool = field(default=False, compare=False, repr=False, hash=False)
     # The kind of tax rule that amount applies (see tax_kind), for the engine's inlined copy.
     tax: int = field(default=EXCLUDED, compare=False, repr=False, hash=False)
+    # The plans of a charging period by dimension index (None where no element prices the
+    # dimension), for the checked run, which handles each dimension in its own variables.
+    charging: tuple[Plan | None, Plan | None, Plan | None, Plan | None] = field(
+        default=(None, None, None, None), compare=False, repr=False, hash=False
+    )
 
     @property
     def id(self) -> str | None:
@@ -215,6 +221,7 @@ def _build(tariff: NTariff, version: str, tz: str | tzinfo | None) -> CompiledTa
         c[2] is not None and c[2] == 0 for plan in plans for options in plan for c in options
     )
     chosen_by_dimension: dict[int, Pick | None] = {d: c for d, c, _, _ in active[CHARGING]}
+    by_plan: dict[int, Plan] = {plan[0]: plan for plan in active[CHARGING]}
     plain = None
     if lazy_lines and None not in chosen_by_dimension.values():
         get = chosen_by_dimension.get
@@ -243,6 +250,7 @@ def _build(tariff: NTariff, version: str, tz: str | tzinfo | None) -> CompiledTa
         plain=plain,
         checked=checked,
         tax=tax_kind(version, tariff.tax_included),
+        charging=(by_plan.get(0), by_plan.get(1), by_plan.get(2), by_plan.get(3)),
     )
 
 

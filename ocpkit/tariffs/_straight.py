@@ -20,7 +20,7 @@ with the reference.
 
 from __future__ import annotations
 
-from datetime import timedelta, tzinfo
+from datetime import UTC, timedelta, tzinfo
 from decimal import Decimal
 from typing import Final
 
@@ -29,7 +29,7 @@ from ocpkit.tariffs._input import NPeriod, PricingInput
 from ocpkit.tariffs._results import Deferred, PricedLine, Pricing
 from ocpkit.tariffs._rules import At, in_context
 from ocpkit.tariffs._totals import ENERGY, FLAT, PARKING, TIME, Group, defer, exact_totals, make_lines
-from ocpkit.tariffs._walk import choose, in_order, period_facts, walk
+from ocpkit.tariffs._walk import in_order, memo_choice, walk
 
 __all__ = ["run_checked", "run_plain"]
 
@@ -89,7 +89,6 @@ def run_plain(
                 scaled = volume * thousand
                 numerator = scaled * p_energy
                 n_energy = zero + numerator if n_energy is None else n_energy + numerator
-                b_energy = b_energy + volume
                 t_energy = t_energy + scaled
                 if volume > zero:
                     l_energy = index
@@ -109,7 +108,6 @@ def run_plain(
                 scaled = volume * hour
                 numerator = scaled * p_parking
                 n_parking = zero + numerator if n_parking is None else n_parking + numerator
-                b_parking = b_parking + volume
                 t_parking = t_parking + scaled
                 if volume > zero:
                     l_parking = index
@@ -117,6 +115,12 @@ def run_plain(
             # Near the ends of the calendar the local time may not exist; fail as the conversion does.
             at_start.astimezone(zone)
 
+    # The billed volumes before step_size: the same sums as energy and parking (every period
+    # with the dimension is a line, the same additions in the same order from 0).
+    if energy_pick is not None:
+        b_energy = energy
+    if parking_pick is not None:
+        b_parking = parking
     # step_size, as step() and _resum() do it for one component per group.
     if l_energy >= 0:
         extra = _extra(energy_pick[1].step_size, t_energy)  # type: ignore[index]
@@ -177,111 +181,248 @@ def run_checked(
     A checked tariff (:attr:`CompiledTariff.checked`) chooses among
     restricted elements, but every choice of a dimension has the same VAT
     rate, so each cost group has one (VAT rate, unit) key. The choices are
-    made as :func:`walk` makes them; instead of lines, each dimension keeps
-    its lines' numerators and billed volumes in order, and its last line
-    with a volume, which step_size changes before the sums are made (in line
-    order, from 0, as :func:`walk` and its ``_resum`` make them). The lines
-    themselves are made again, by :func:`walk`, when ``Pricing.lines`` is
-    first read. As :func:`run_plain`, only for periods as the reader makes
-    them, skipping the same additions of 0.
+    made as :func:`walk` makes them (its ``period_facts`` and ``choose``,
+    written out here: the facts once per period, only when a dimension of
+    the period needs a check); instead of lines, each dimension keeps, in
+    variables of its own, its lines' numerators and billed volumes in order,
+    its first choice (whose VAT rate and factor are the group's), its total
+    in step units and its last line with a volume, which step_size changes
+    before the sums are made (in line order, from 0, as :func:`walk` and its
+    ``_resum`` make them). The lines themselves are made again, by
+    :func:`walk`, when ``Pricing.lines`` is first read. As :func:`run_plain`,
+    only for periods as the reader makes them, skipping the same additions
+    of 0.
     """
-    charging = compiled.active[CHARGING]
+    flat_plan, energy_plan, time_plan, parking_plan = compiled.charging
+    facts = compiled.facts
     local_needed = compiled.local
-    per_volume = _PER_VOLUME
+    need_duration = "duration" in facts
+    need_minute = "minute" in facts
+    need_day = "day" in facts
+    need_weekday = "weekday" in facts
     origin, end = data.start, data.end
     count = len(periods)
     zero = _ZERO
+    thousand, hour, microsecond = _THOUSAND, _HOUR, _MICROSECOND
     energy = parking = zero
-    flat_done = False
-    # By dimension index: the lines' numerators and billed volumes, the first line's choice
-    # (its VAT rate and factor are the group's), the total in step units, and the last line
-    # with a volume as (its position, choice, volume in step units, volume).
-    numerators: list[list[Decimal] | None] = [None, None, None, None]
-    billed: list[list[Decimal]] = [[], [], [], []]
-    firsts: list[Pick | None] = [None, None, None, None]
-    totals = [zero, zero, zero, zero]
-    lasts: list[tuple[int, Pick, Decimal, Decimal] | None] = [None, None, None, None]
+    # Per dimension: its plan's fixed choice (or None: choose per period), its options and
+    # whether they are memoized; whether it needs the period's facts.
+    flat_done = flat_plan is None
+    flat_pick: Pick | None = None
+    f_fixed = f_options = None
+    f_memo = False
+    if flat_plan is not None:
+        _, f_fixed, f_options, f_memo = flat_plan
+    e_on = energy_plan is not None
+    e_fixed = e_options = None
+    e_memo = False
+    if e_on:
+        _, e_fixed, e_options, e_memo = energy_plan  # type: ignore[misc]
+    t_on = time_plan is not None
+    t_fixed = t_options = None
+    t_memo = False
+    if t_on:
+        _, t_fixed, t_options, t_memo = time_plan  # type: ignore[misc]
+    p_on = parking_plan is not None
+    p_fixed = p_options = None
+    p_memo = False
+    if p_on:
+        _, p_fixed, p_options, p_memo = parking_plan  # type: ignore[misc]
+    # The lines' numerators and billed volumes, the first line's choice, the total in step
+    # units, and the last line with a volume as (its position, choice, volume in step units,
+    # volume), per dimension.
+    e_numerators: list[Decimal] = []
+    e_billed: list[Decimal] = []
+    e_first: Pick | None = None
+    e_total = zero
+    e_last: tuple[int, Pick, Decimal, Decimal] | None = None
+    t_numerators: list[Decimal] = []
+    t_billed: list[Decimal] = []
+    t_first: Pick | None = None
+    t_total = zero
+    t_last: tuple[int, Pick, Decimal, Decimal] | None = None
+    p_numerators: list[Decimal] = []
+    p_billed: list[Decimal] = []
+    p_first: Pick | None = None
+    p_total = zero
+    p_last: tuple[int, Pick, Decimal, Decimal] | None = None
     for index in range(count):
         at_start, dims, _ = periods[index]
         energy_before = energy
         get = dims.get
-        volumes = (None if flat_done else _ONE, get("ENERGY"), get("TIME"), get("PARKING_TIME"))
-        if volumes[1] is not None:
-            energy = energy + volumes[1]
-        if volumes[3] is not None:
-            parking = parking + volumes[3]
+        e_volume = get("ENERGY")
+        t_volume = get("TIME")
+        p_volume = get("PARKING_TIME")
+        if e_volume is not None:
+            energy = energy + e_volume
+        if p_volume is not None:
+            parking = parking + p_volume
         at: At | None = None
-        for dimension, chosen, options, memoized in charging:
-            volume = volumes[dimension]
-            if volume is None:
-                continue
+        if (
+            (not flat_done and f_fixed is None)
+            or (e_volume is not None and e_on and e_fixed is None)
+            or (t_volume is not None and t_on and t_fixed is None)
+            or (p_volume is not None and p_on and p_fixed is None)
+        ):
+            # period_facts, written out: what the checks read of this period.
+            at_end = periods[index + 1][0] if index + 1 < count else end
+            duration = (at_start - origin) // microsecond if need_duration else None
+            if local_needed:
+                # The reader's instants are in UTC already: in UTC, the local time is the instant.
+                local = at_start if zone is UTC else at_start.astimezone(zone)
+                at = (
+                    at_start,
+                    at_end,
+                    energy_before,
+                    dims,
+                    local.hour * 60 + local.minute if need_minute else None,
+                    local.date() if need_day else None,
+                    local.weekday() if need_weekday else None,
+                    duration,
+                )
+            else:
+                at = (at_start, at_end, energy_before, dims, None, None, None, duration)
+        # choose(), written out per dimension, in dimension order (FLAT, ENERGY, TIME, PARKING_TIME).
+        if not flat_done:
+            chosen = f_fixed
             if chosen is None:
-                if at is None:
-                    at = period_facts(
-                        compiled,
-                        zone,
-                        at_start,
-                        periods[index + 1][0] if index + 1 < count else end,
-                        energy_before,
-                        dims,
-                        origin,
-                    )
-                chosen = choose(compiled, CHARGING, dimension, options, memoized, at)
-                if chosen is None:
-                    continue
-            if dimension == FLAT:
+                if f_memo:
+                    chosen = memo_choice(compiled, CHARGING, FLAT, f_options, at)  # type: ignore[arg-type]
+                else:
+                    for test, option in f_options:  # type: ignore[union-attr]
+                        if test is None or test(at):  # type: ignore[arg-type]
+                            chosen = option
+                            break
+            if chosen is not None:
                 # OCPI 2.2.1 cdrs: a FLAT fee is due once per session, not per period.
                 flat_done = True
-                scaled = volume
-            else:
-                scaled = volume * per_volume[dimension]
-            numerator = scaled * chosen[3]
-            group = numerators[dimension]
-            if group is None:
-                numerators[dimension] = [numerator]
-                firsts[dimension] = chosen
-            else:
-                group.append(numerator)
-            billed[dimension].append(volume)
-            if dimension != FLAT:
-                totals[dimension] = totals[dimension] + scaled
-                if volume > zero:
-                    lasts[dimension] = (len(billed[dimension]) - 1, chosen, scaled, volume)
+                flat_pick = chosen
+        if e_volume is not None and e_on:
+            chosen = e_fixed
+            if chosen is None:
+                if e_memo:
+                    chosen = memo_choice(compiled, CHARGING, ENERGY, e_options, at)  # type: ignore[arg-type]
+                else:
+                    for test, option in e_options:  # type: ignore[union-attr]
+                        if test is None or test(at):  # type: ignore[arg-type]
+                            chosen = option
+                            break
+            if chosen is not None:
+                scaled = e_volume * thousand
+                e_numerators.append(scaled * chosen[3])
+                if e_first is None:
+                    e_first = chosen
+                e_billed.append(e_volume)
+                e_total = e_total + scaled
+                if e_volume > zero:
+                    e_last = (len(e_billed) - 1, chosen, scaled, e_volume)
+        if t_volume is not None and t_on:
+            chosen = t_fixed
+            if chosen is None:
+                if t_memo:
+                    chosen = memo_choice(compiled, CHARGING, TIME, t_options, at)  # type: ignore[arg-type]
+                else:
+                    for test, option in t_options:  # type: ignore[union-attr]
+                        if test is None or test(at):  # type: ignore[arg-type]
+                            chosen = option
+                            break
+            if chosen is not None:
+                scaled = t_volume * hour
+                t_numerators.append(scaled * chosen[3])
+                if t_first is None:
+                    t_first = chosen
+                t_billed.append(t_volume)
+                t_total = t_total + scaled
+                if t_volume > zero:
+                    t_last = (len(t_billed) - 1, chosen, scaled, t_volume)
+        if p_volume is not None and p_on:
+            chosen = p_fixed
+            if chosen is None:
+                if p_memo:
+                    chosen = memo_choice(compiled, CHARGING, PARKING, p_options, at)  # type: ignore[arg-type]
+                else:
+                    for test, option in p_options:  # type: ignore[union-attr]
+                        if test is None or test(at):  # type: ignore[arg-type]
+                            chosen = option
+                            break
+            if chosen is not None:
+                scaled = p_volume * hour
+                p_numerators.append(scaled * chosen[3])
+                if p_first is None:
+                    p_first = chosen
+                p_billed.append(p_volume)
+                p_total = p_total + scaled
+                if p_volume > zero:
+                    p_last = (len(p_billed) - 1, chosen, scaled, p_volume)
         if (at is None or not local_needed) and (at_start.year == 1 or at_start.year == 9999):
             # Near the ends of the calendar the local time may not exist; fail as the conversion does.
             at_start.astimezone(zone)
 
     # step_size: the extra on the group's last line with a volume (see step() and _resum()).
     # When parking follows charging, only the parking total is rounded.
-    for dimension in (ENERGY, PARKING if lasts[PARKING] is not None else TIME):
-        last = lasts[dimension]
-        if last is not None:
-            position, chosen, scaled, volume = last
-            extra = _extra(chosen[1].step_size, totals[dimension])
-            if extra is not None:
-                unit = per_volume[dimension]
-                billed[dimension][position] = volume + extra / unit
-                numerators[dimension][position] = (scaled + extra) * chosen[3]  # type: ignore[index]
+    if e_last is not None:
+        position, chosen, scaled, volume = e_last
+        extra = _extra(chosen[1].step_size, e_total)
+        if extra is not None:
+            e_billed[position] = volume + extra / thousand
+            e_numerators[position] = (scaled + extra) * chosen[3]
+    if p_last is not None:
+        position, chosen, scaled, volume = p_last
+        extra = _extra(chosen[1].step_size, p_total)
+        if extra is not None:
+            p_billed[position] = volume + extra / hour
+            p_numerators[position] = (scaled + extra) * chosen[3]
+    elif t_last is not None:
+        position, chosen, scaled, volume = t_last
+        extra = _extra(chosen[1].step_size, t_total)
+        if extra is not None:
+            t_billed[position] = volume + extra / hour
+            t_numerators[position] = (scaled + extra) * chosen[3]
+    # The sums, in line order from 0.
     groups: list[Group | None] = [None, None, None, None, None]
-    sums = [zero, zero, zero, zero]
-    for dimension in range(4):
-        group = numerators[dimension]
-        if group is None:
-            continue
+    if flat_pick is not None:
+        # The one FLAT line: volume 1, 1 x price, added to 0.
+        groups[FLAT] = (zero + _ONE * flat_pick[3], _ONE, flat_pick[1].vat, flat_pick[2])
+    b_energy = b_time = b_parking = zero
+    if e_first is not None:
         total = zero
-        for numerator in group:
+        for numerator in e_numerators:
             total = total + numerator
-        first = firsts[dimension]
-        groups[dimension] = (total, per_volume[dimension], first[1].vat, first[2])  # type: ignore[index]
-        billed_sum = zero
-        for billed_volume in billed[dimension]:
-            billed_sum = billed_sum + billed_volume
-        sums[dimension] = billed_sum
+        groups[ENERGY] = (total, thousand, e_first[1].vat, e_first[2])
+        for billed_volume in e_billed:
+            b_energy = b_energy + billed_volume
+    if t_first is not None:
+        total = zero
+        for numerator in t_numerators:
+            total = total + numerator
+        groups[TIME] = (total, hour, t_first[1].vat, t_first[2])
+        for billed_volume in t_billed:
+            b_time = b_time + billed_volume
+    if p_first is not None:
+        total = zero
+        for numerator in p_numerators:
+            total = total + numerator
+        groups[PARKING] = (total, hour, p_first[1].vat, p_first[2])
+        for billed_volume in p_billed:
+            b_parking = b_parking + billed_volume
     priced: tuple[PricedLine, ...] | Deferred = (
-        () if groups == [None, None, None, None, None] else defer((_plain_lines, compiled, data, zone))
+        ()
+        if flat_pick is None and e_first is None and t_first is None and p_first is None
+        else defer((_plain_lines, compiled, data, zone))
     )
     return exact_totals(
-        compiled, data, zone_name, priced, energy, parking, groups, sums[1], sums[2], sums[3], zero, warnings
+        compiled,
+        data,
+        zone_name,
+        priced,
+        energy,
+        parking,
+        groups,
+        b_energy,
+        b_time,
+        b_parking,
+        zero,
+        warnings,
     )
 
 

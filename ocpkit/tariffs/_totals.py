@@ -297,7 +297,8 @@ def exact_totals(
     with_vat = version != "2.1.1"
     nothing = _NOTHING if with_vat else _NOTHING_NO_VAT
     zero = _ZERO
-    started = False
+    started = single = False
+    only = nothing
     sub_excl: Decimal | None = zero
     sub_incl: Decimal | None = zero if with_vat else None
     sub_taxes: dict[Decimal | None, Decimal] | None = None
@@ -340,7 +341,7 @@ def exact_totals(
             incl = zero + value
             tax = zero + (value - untaxed)
         if tax is not None:
-            prices.append(make_price(excl, incl, (make_tax(rate, tax),)))
+            only = make_price(excl, incl, (make_tax(rate, tax),))
             if sub_taxes is None:
                 sub_taxes = {rate: tax}
             else:
@@ -348,12 +349,14 @@ def exact_totals(
                 # As dict keys, equal rates are one (the first one kept), as merging does.
                 sub_taxes[rate] = tax if before is None else before + tax
         else:
-            prices.append(make_price(excl, incl, ()))
+            only = make_price(excl, incl, ())
+        prices.append(only)
         if started:
             sub_excl = None if sub_excl is None or excl is None else sub_excl + excl
             sub_incl = None if sub_incl is None or incl is None else sub_incl + incl
+            single = False
         else:
-            sub_excl, sub_incl, started = excl, incl, True
+            sub_excl, sub_incl, started, single = excl, incl, True, True
     if tariff.min_price is None and tariff.max_price is None:
         # _limit_adjustment without bounds: each known amount minus itself, no tax moved; and
         # its sum with the subtotal, as _plus adds them (no taxes on the adjustment's side, so
@@ -368,7 +371,11 @@ def exact_totals(
         else:
             sub_incl = None
         limit_price = make_price(d_excl, d_incl, ())
-        if sub_taxes is None:
+        if single:
+            # One group priced: the total has its amounts and its one tax (or none), and
+            # its incl_vat is None without VAT already; the Price is the group's (immutable).
+            total_price = only
+        elif sub_taxes is None:
             total_price = make_price(sub_excl, sub_incl, ())
         else:
             total_taxes = []
@@ -383,20 +390,29 @@ def exact_totals(
         adjustment = _limit_adjustment(tariff, subtotal, version)
         limit_price = _exact(adjustment)
         total_price = _exact(_plus(subtotal, adjustment))
-    return _finish(
+    # _finish, written out.
+    delta = data.end - data.start
+    return make_pricing(
         version,
-        tariff,
+        tariff.currency,
+        tariff.id,
         zone_name,
-        data,
         total_price,
-        prices,
-        limit_price,
+        prices[FLAT],
         energy,
+        prices[ENERGY],
+        Decimal(delta // _MICROSECOND) / _HOUR_IN_MICROSECONDS,
+        prices[TIME],
         parking,
-        (billed_energy, billed_time, billed_parking),
+        prices[PARKING],
+        prices[4],
+        limit_price,
+        billed_energy,
+        billed_time,
+        billed_parking,
         reservation_time,
         priced,
-        warnings,
+        tuple(warnings),
     )
 
 

@@ -17,6 +17,7 @@ import pickle
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -261,6 +262,28 @@ def test_step_extras_of_the_straight_line_runs(dimension: str, restricted: bool)
     assert [(line.dimension, line.period) for line in extras] == [(dimension, 2)]
     assert plain(result) == plain(price(generic(compiled), cdr))
     assert plain(result) == plain(reference.price(tariff, cdr))
+
+
+@pytest.mark.parametrize("name", ["UTC", "Etc/UTC"])
+def test_utc_by_name_prices_as_the_zoneinfo_utc(name: str) -> None:
+    # The names UTC and Etc/UTC read local time with datetime.UTC, not ZoneInfo: the same
+    # local minutes, dates and weekdays, so the same choices, on the straight-line runs and the
+    # walk, and the same zone name in the result. The periods cross 21:00 UTC and midnight.
+    zone = ZoneInfo(name)
+    periods = [
+        {"start_date_time": at, "dimensions": [{"type": "TIME", "volume": 0.5}]}
+        for at in ("2026-03-01T20:30:00Z", "2026-03-01T21:00:00Z", "2026-03-01T23:45:00Z")
+    ]
+    cdr = dict(CDR, end_date_time="2026-03-02T00:15:00Z", charging_periods=periods)
+    compiled = compile(RESTRICTED)
+    assert compiled.checked
+    for variant in (compiled, generic(compiled)):
+        by_name = price(variant, cdr, tz=name)
+        assert by_name.time_zone == name
+        assert plain(by_name) == plain(price(variant, cdr, tz=zone))
+        assert plain(by_name) == plain(reference.price(RESTRICTED, cdr, tz=name))
+    # Both elements priced a period: the window was read in UTC.
+    assert {line.element for line in price(compiled, cdr, tz=name).lines} == {0, 1}
 
 
 def one_vat_per_dimension(tariff: dict[str, Any]) -> dict[str, Any]:
