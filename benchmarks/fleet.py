@@ -29,6 +29,8 @@ Run from the repository root (needs the fleet extra):
 ``python benchmarks/fleet.py --charge-points 1000 --frames 200000`` (small);
 ``python benchmarks/fleet.py --charge-points 1000 --frames 5000000 --files 16`` (the issue's size:
 about an hour on two cores; ``benchmarks/fleet_memory.py`` shows where a worker's memory goes).
+``--runs dask-1 dask-2 --scale 1`` times only the engine, at one size: a second look at a
+figure that a busy machine disturbed, without the rest of the run.
 """
 
 from __future__ import annotations
@@ -49,6 +51,10 @@ sys.path.insert(0, str(ROOT))
 
 def _peak_rss_kb() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+RUNS = ("cli", "dask-1", "dask-2")
+"""The three programs the benchmark times, in the order it runs them."""
 
 
 def run_cli(directory: Path) -> tuple[float, int]:
@@ -121,7 +127,16 @@ def main() -> None:
     p.add_argument("--charge-points", type=int, default=1000)
     p.add_argument("--frames", type=int, default=200_000, help="frames of the first fleet size, in all")
     p.add_argument("--files", type=int, default=4, help="files of the first fleet size")
-    p.add_argument("--scale", type=int, default=2, help="the second size, as a multiple of the first")
+    p.add_argument(
+        "--scale", type=int, default=2, help="the second size, as a multiple of the first (1: one size only)"
+    )
+    p.add_argument(
+        "--runs",
+        nargs="+",
+        choices=RUNS,
+        default=list(RUNS),
+        help="which of cli, dask-1 and dask-2 to run (default: all three)",
+    )
     p.add_argument(
         "--partitions", type=int, default=None, help="fold partitions of the first size (scaled with it)"
     )
@@ -132,7 +147,7 @@ def main() -> None:
         base = Path(tmp)
         warm = base / "warm"
         write_fleet(warm, charge_points=4, frames_per_cp=50, files=2)
-        for k in (1, args.scale):
+        for k in (1,) if args.scale == 1 else (1, args.scale):
             cps, frames, files = args.charge_points * k, args.frames * k, args.files * k
             directory = base / f"fleet-{k}"
             t = time.perf_counter()
@@ -143,19 +158,28 @@ def main() -> None:
                 f"\nfleet: {cps} charge points, {lines} frames in {files} files "
                 f"({size / 1e6:.0f} MB), generated in {time.perf_counter() - t:.1f} s"
             )
-            cli_s, cli_rss = run_cli(directory)
             parts = None if args.partitions is None else args.partitions * k
-            one_s, one_base, one_rss = run_dask(directory, warm, 1, base / "out", parts)
-            two_s, two_base, two_rss = run_dask(directory, warm, 2, base / "out", parts)
+            cli_s, cli_rss = run_cli(directory) if "cli" in args.runs else (None, 0)
+            not_run: tuple[float | None, list[int], list[int]] = (None, [], [0])
+            one_s, one_base, one_rss = (
+                run_dask(directory, warm, 1, base / "out", parts) if "dask-1" in args.runs else not_run
+            )
+            two_s, two_base, two_rss = (
+                run_dask(directory, warm, 2, base / "out", parts) if "dask-2" in args.runs else not_run
+            )
             for name, seconds in (("cli", cli_s), ("dask-1", one_s), ("dask-2", two_s)):
+                if seconds is None:
+                    continue
                 rate = lines / seconds
-                print(f"  {name:<7} {seconds:8.2f} s  {rate:10,.0f} frames/s  x{cli_s / seconds:.2f} CLI")
-            print(f"  scaling 2 workers / 1 worker: x{one_s / two_s:.2f}")
+                versus = f"  x{cli_s / seconds:.2f} CLI" if cli_s is not None else ""
+                print(f"  {name:<7} {seconds:8.2f} s  {rate:10,.0f} frames/s{versus}")
+            if one_s is not None and two_s is not None:
+                print(f"  scaling 2 workers / 1 worker: x{one_s / two_s:.2f}")
             per_worker = ", ".join(f"{r / 1024:.0f} MB" for r in two_rss)
             warmed = ", ".join(f"{r / 1024:.0f} MB" for r in (*one_base, *two_base))
             print(
                 f"  peak RSS: cli {cli_rss / 1024:.0f} MB; per worker, 1 worker: {one_rss[0] / 1024:.0f} MB;"
-                f" 2 workers: {per_worker} (after the warm-up: {warmed})"
+                f" 2 workers: {per_worker} (after the warm-up: {warmed}; 0 MB: not run)"
             )
             peaks.append((f"{cps} charge points, {lines} frames", cli_rss, one_rss[0], two_rss))
         print("\npeak RSS per worker as the fleet grows:")
@@ -165,6 +189,8 @@ def main() -> None:
                 + ", ".join(f"{r / 1024:.0f}" for r in two)
                 + f" MB (cli {cli_rss / 1024:.0f} MB)"
             )
+        if len(peaks) < 2 or not (peaks[0][2] and peaks[0][3][0]):
+            return
         (_, _, one_a, two_a), (_, _, one_b, two_b) = peaks
         ratio_two = max(two_b) / max(two_a)
         print(f"  x{args.scale} fleet / x1: 1 worker x{one_b / one_a:.2f}, 2 workers x{ratio_two:.2f}")
