@@ -45,7 +45,7 @@ from datetime import datetime
 from decimal import Decimal
 from fractions import Fraction
 from functools import cache
-from typing import Any
+from typing import Any, Final
 
 from ocpkit.errors import UnsupportedError, did_you_mean
 from ocpkit.ocpp._rfc3339 import parse_rfc3339
@@ -308,6 +308,9 @@ def _multiple_test(step: int | float) -> Callable[[int | float], bool]:
     return test
 
 
+_SAID: Final = 64  # messages remembered per enum node (see c_enum)
+
+
 def _close(value: Any, options: list[Any]) -> str:
     """The "did you mean" tail of an enum message (strings only)."""
     if type(value) is not str:
@@ -379,14 +382,26 @@ class _Compiler:
             only_str = len(str_options) == len(options)
             # Every allowed value is named (the longest OCPP enum, 2.1 MeasurandEnumType, has 56).
             shown = ", ".join(map(str, options))
+            # The message on a text outside the enum, by text: a charger that sends a wrong value
+            # sends it again and again, and the "did you mean" search costs far more than the walk.
+            said: dict[str, str] = {}
 
             def c_enum(v: Any, path: Path, out: list[Finding]) -> None:
-                if type(v) is str and v in str_options:
-                    return
+                if type(v) is str:
+                    if v in str_options:
+                        return
+                    message = said.get(v)
+                    if message is not None:
+                        out.append(Finding(path, "enum", message))
+                        return
                 if not only_str and any(_json_equal(v, o) for o in options):
                     return
-                hint = _close(v, options)
-                out.append(Finding(path, "enum", f"{_describe(v)} is not one of: {shown}{hint}"))
+                message = f"{_describe(v)} is not one of: {shown}{_close(v, options)}"
+                if type(v) is str:
+                    if len(said) >= _SAID:
+                        said.clear()
+                    said[v] = message
+                out.append(Finding(path, "enum", message))
 
             checks.append(c_enum)
         if "const" in schema:
