@@ -276,6 +276,35 @@ def _type_pred(name: str, draft: int) -> Callable[[Any], bool]:
     raise UnsupportedError(f"unknown JSON Schema type {name!r}")
 
 
+_KINDS: Final[Mapping[str, frozenset[type]]] = {
+    "string": frozenset((str,)),
+    "number": frozenset((int, float)),  # type(True) is bool: booleans are not numbers
+    "boolean": frozenset((bool,)),
+    "object": frozenset((dict,)),
+    "array": frozenset((list,)),
+    "null": frozenset((type(None),)),
+}
+
+
+def _kinds(types: Any, draft: int) -> frozenset[type] | None:
+    """The exact Python types that pass the type test of *types* (what :func:`_type_pred` accepts).
+
+    None when no set of types states it: a draft-06 integer also takes a float with no fraction.
+    """
+    names = [types] if isinstance(types, str) else list(types)
+    found: set[type] = set()
+    for name in names:
+        if name == "integer":
+            if draft != DRAFT4 and "number" not in names:
+                return None
+            found.add(int)
+        elif name in _KINDS:
+            found |= _KINDS[name]
+        else:
+            return None
+    return frozenset(found)
+
+
 def _exact(value: int | float) -> Fraction:
     return Fraction(value) if type(value) is int else Fraction(repr(value))
 
@@ -450,6 +479,31 @@ class _Compiler:
             return self.anything
         tc = type_check
         only = tuple(checks)
+        kinds = _kinds(types, draft) if types is not None else None
+        if kinds is not None:
+            assert tc is not None
+            isfinite = math.isfinite
+
+            def c_node_typed(v: Any, path: Path, out: list[Finding]) -> None:
+                # c_node below, with the type test as a set of exact types (it is one for every
+                # type name but a draft-06 integer): no call per node.
+                t = type(v)
+                if t is float and not isfinite(v):
+                    out.append(Finding(path, "json", f"{v!r} is not a JSON number"))
+                    return
+                if t not in kinds:
+                    p = plain(v) if t not in _PLAIN_TYPES else v
+                    if p is NOT_JSON:
+                        out.append(Finding(path, "json", f"{_describe(v)} is not a JSON number"))
+                        return
+                    if p is v or not tc(p):
+                        out.append(Finding(path, "type", f"{_describe(v)} is not of type {wanted}"))
+                        return
+                    v = p
+                for c in only:
+                    c(v, path, out)
+
+            return c_node_typed
 
         def c_node(v: Any, path: Path, out: list[Finding]) -> None:
             if type(v) is float and not math.isfinite(v):

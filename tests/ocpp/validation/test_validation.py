@@ -637,3 +637,33 @@ def test_enum_messages_remembered_per_text_equal_fresh_ones() -> None:
         hinted,
     )
     assert hinted[0].message.endswith("did you mean 'Voltage'?")
+
+
+@pytest.mark.parametrize("draft", [4, 6])
+@pytest.mark.parametrize(
+    "types",
+    [
+        "string",
+        "number",
+        "integer",
+        "boolean",
+        "object",
+        "array",
+        "null",
+        ["integer", "number"],
+        ["string", "null"],
+    ],
+)
+def test_type_sets_of_the_exact_checker_equal_its_type_tests(types: Any, draft: int) -> None:
+    """Where the walk tests a node's type by a set of Python types, the set is the type test."""
+    from ocpkit.ocpp.validation._exact import _kinds, _type_pred
+
+    names = [types] if isinstance(types, str) else types
+    preds = [_type_pred(n, draft) for n in names]
+    kinds = _kinds(types, draft)
+    if draft == 6 and names == ["integer"]:
+        assert kinds is None  # 1.0 is a draft-06 integer: no set of types says so
+        return
+    assert kinds is not None
+    for value in [True, False, 0, 1, 2**70, 1.0, 1.5, -0.0, "", "a", None, [], [1], {}, {"a": 1}]:
+        assert (type(value) in kinds) == any(p(value) for p in preds), value
