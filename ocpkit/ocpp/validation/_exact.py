@@ -45,7 +45,7 @@ from datetime import datetime
 from decimal import Decimal
 from fractions import Fraction
 from functools import cache
-from typing import Any
+from typing import Any, Final
 
 from ocpkit.errors import UnsupportedError, did_you_mean
 from ocpkit.ocpp._rfc3339 import parse_rfc3339
@@ -276,6 +276,35 @@ def _type_pred(name: str, draft: int) -> Callable[[Any], bool]:
     raise UnsupportedError(f"unknown JSON Schema type {name!r}")
 
 
+_KINDS: Final[Mapping[str, frozenset[type]]] = {
+    "string": frozenset((str,)),
+    "number": frozenset((int, float)),  # type(True) is bool: booleans are not numbers
+    "boolean": frozenset((bool,)),
+    "object": frozenset((dict,)),
+    "array": frozenset((list,)),
+    "null": frozenset((type(None),)),
+}
+
+
+def _kinds(types: Any, draft: int) -> frozenset[type] | None:
+    """The exact Python types that pass the type test of *types* (what :func:`_type_pred` accepts).
+
+    None when no set of types states it: a draft-06 integer also takes a float with no fraction.
+    """
+    names = [types] if isinstance(types, str) else list(types)
+    found: set[type] = set()
+    for name in names:
+        if name == "integer":
+            if draft != DRAFT4 and "number" not in names:
+                return None
+            found.add(int)
+        elif name in _KINDS:
+            found |= _KINDS[name]
+        else:
+            return None
+    return frozenset(found)
+
+
 def _exact(value: int | float) -> Fraction:
     return Fraction(value) if type(value) is int else Fraction(repr(value))
 
@@ -306,6 +335,9 @@ def _multiple_test(step: int | float) -> Callable[[int | float], bool]:
         return (_exact(value) / exact).denominator == 1
 
     return test
+
+
+_SAID: Final = 64  # messages remembered per enum node (see c_enum)
 
 
 def _close(value: Any, options: list[Any]) -> str:
@@ -379,14 +411,26 @@ class _Compiler:
             only_str = len(str_options) == len(options)
             # Every allowed value is named (the longest OCPP enum, 2.1 MeasurandEnumType, has 56).
             shown = ", ".join(map(str, options))
+            # The message on a text outside the enum, by text: a charger that sends a wrong value
+            # sends it again and again, and the "did you mean" search costs far more than the walk.
+            said: dict[str, str] = {}
 
             def c_enum(v: Any, path: Path, out: list[Finding]) -> None:
-                if type(v) is str and v in str_options:
-                    return
+                if type(v) is str:
+                    if v in str_options:
+                        return
+                    message = said.get(v)
+                    if message is not None:
+                        out.append(Finding(path, "enum", message))
+                        return
                 if not only_str and any(_json_equal(v, o) for o in options):
                     return
-                hint = _close(v, options)
-                out.append(Finding(path, "enum", f"{_describe(v)} is not one of: {shown}{hint}"))
+                message = f"{_describe(v)} is not one of: {shown}{_close(v, options)}"
+                if type(v) is str:
+                    if len(said) >= _SAID:
+                        said.clear()
+                    said[v] = message
+                out.append(Finding(path, "enum", message))
 
             checks.append(c_enum)
         if "const" in schema:
@@ -435,6 +479,31 @@ class _Compiler:
             return self.anything
         tc = type_check
         only = tuple(checks)
+        kinds = _kinds(types, draft) if types is not None else None
+        if kinds is not None:
+            assert tc is not None
+            isfinite = math.isfinite
+
+            def c_node_typed(v: Any, path: Path, out: list[Finding]) -> None:
+                # c_node below, with the type test as a set of exact types (it is one for every
+                # type name but a draft-06 integer): no call per node.
+                t = type(v)
+                if t is float and not isfinite(v):
+                    out.append(Finding(path, "json", f"{v!r} is not a JSON number"))
+                    return
+                if t not in kinds:
+                    p = plain(v) if t not in _PLAIN_TYPES else v
+                    if p is NOT_JSON:
+                        out.append(Finding(path, "json", f"{_describe(v)} is not a JSON number"))
+                        return
+                    if p is v or not tc(p):
+                        out.append(Finding(path, "type", f"{_describe(v)} is not of type {wanted}"))
+                        return
+                    v = p
+                for c in only:
+                    c(v, path, out)
+
+            return c_node_typed
 
         def c_node(v: Any, path: Path, out: list[Finding]) -> None:
             if type(v) is float and not math.isfinite(v):

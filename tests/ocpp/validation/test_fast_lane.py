@@ -159,6 +159,42 @@ def test_uri_pattern_is_the_exact_rule(text: str) -> None:
     assert (re.search(_structs.URI_PATTERN, text) is not None) == is_uri(text)
 
 
+def _format_decoder(fmt: str) -> Any:
+    """A struct-lane decoder of ``{"t": <string of the format>}``, through the decoding hook."""
+    import msgspec
+
+    typ = _structs.payload_type(
+        {"type": "object", "properties": {"t": {"type": "string", "format": fmt}}, "required": ["t"]}, "F"
+    )
+    (field,) = msgspec.structs.fields(typ)
+    assert issubclass(field.type, _structs._Formatted)  # judged by the hook, not a msgspec pattern
+    return msgspec.json.Decoder(typ, dec_hook=_structs._hook).decode
+
+
+def _takes(decode: Any, value: Any) -> bool:
+    try:
+        decode(json.dumps({"t": value}))
+    except Exception:
+        return False
+    return True
+
+
+@needs_msgspec
+@settings(max_examples=1500)
+@given(
+    st.one_of(
+        _date_times(),
+        st.sampled_from([*DATE_TIME_VALID, *DATE_TIME_INVALID, *URI_VALID, *URI_INVALID]),
+        st.text(max_size=30),
+        st.sampled_from([None, 1, 1.5, True, [], {}]),
+    )
+)
+def test_struct_lane_formats_judged_by_the_hook_as_by_the_exact_rules(value: Any) -> None:
+    """A format node decodes through the hook (no msgspec pattern), with the exact checker's verdicts."""
+    for fmt, rule in (("date-time", is_date_time), ("uri", is_uri)):
+        assert _takes(_format_decoder(fmt), value) == (type(value) is str and rule(value))
+
+
 @pytest.mark.parametrize("version", ["1.6", "2.0.1", "2.1"])
 def test_check_frames_equals_check_frame(version: str, shared: Path) -> None:
     corpus = list(generate(shared, version, 1500, seed=5))

@@ -599,3 +599,71 @@ def test_enum_violation_lists_every_allowed_value() -> None:
 def _meter_values_21(measurand: str) -> dict[str, Any]:
     sampled = {"value": 1, "measurand": measurand}
     return {"evseId": 1, "meterValue": [{"timestamp": "2024-01-01T00:00:00Z", "sampledValue": [sampled]}]}
+
+
+def test_enum_messages_remembered_per_text_equal_fresh_ones() -> None:
+    """A wrong enum text seen again gets the message a checker seeing it first gives, past the memory's size."""
+    from ocpkit.ocpp.validation._exact import _SAID, Finding, compile_schema
+    from ocpkit.schemas import ocpp_schema
+
+    schema = ocpp_schema("2.1", "MeterValues", "request")
+    shared_check = compile_schema(schema)
+    wrong = ["energy.active.import.register", "Voltage ", "Unknown-Value", ""] + [
+        f"X{i}" for i in range(_SAID + 8)
+    ]
+    for text in wrong * 2 + wrong[:3]:
+        payload = {
+            "evseId": 1,
+            "meterValue": [
+                {"timestamp": "2024-05-01T10:00:00Z", "sampledValue": [{"value": 1, "measurand": text}]}
+            ],
+        }
+        seen: list[Finding] = []
+        shared_check(payload, (), seen)
+        fresh: list[Finding] = []
+        compile_schema(schema)(payload, (), fresh)
+        assert seen == fresh
+        assert [f.keyword for f in seen] == ["enum"]
+        assert seen[0].message.startswith(repr(text) + " is not one of: ")
+    hinted: list[Finding] = []
+    compile_schema(schema)(
+        {
+            "evseId": 1,
+            "meterValue": [
+                {"timestamp": "2024-05-01T10:00:00Z", "sampledValue": [{"value": 1, "measurand": "voltage"}]}
+            ],
+        },
+        (),
+        hinted,
+    )
+    assert hinted[0].message.endswith("did you mean 'Voltage'?")
+
+
+@pytest.mark.parametrize("draft", [4, 6])
+@pytest.mark.parametrize(
+    "types",
+    [
+        "string",
+        "number",
+        "integer",
+        "boolean",
+        "object",
+        "array",
+        "null",
+        ["integer", "number"],
+        ["string", "null"],
+    ],
+)
+def test_type_sets_of_the_exact_checker_equal_its_type_tests(types: Any, draft: int) -> None:
+    """Where the walk tests a node's type by a set of Python types, the set is the type test."""
+    from ocpkit.ocpp.validation._exact import _kinds, _type_pred
+
+    names = [types] if isinstance(types, str) else types
+    preds = [_type_pred(n, draft) for n in names]
+    kinds = _kinds(types, draft)
+    if draft == 6 and names == ["integer"]:
+        assert kinds is None  # 1.0 is a draft-06 integer: no set of types says so
+        return
+    assert kinds is not None
+    for value in [True, False, 0, 1, 2**70, 1.0, 1.5, -0.0, "", "a", None, [], [1], {}, {"a": 1}]:
+        assert (type(value) in kinds) == any(p(value) for p in preds), value
