@@ -719,3 +719,14 @@ def test_decimal_numbers_break_rules_as_their_numbers_do() -> None:
     (found,) = check_payload("1.6", "GetLocalListVersion", "response", {"listVersion": Decimal("-5")})
     assert found.code == "spec.ocpp.v16.local-list-version.range" and found.subject == "/listVersion"
     assert check_payload("1.6", "GetLocalListVersion", "response", {"listVersion": Decimal("NaN")}) == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(payload=_shaped)
+def test_the_sampled_value_walk_equals_the_general_walk(payload: Any) -> None:
+    from ocpkit.ocpp.rules._checks import _walk, sampled_values
+
+    for path in (("meterValue", "sampledValue"), ("transactionData", "sampledValue")):
+        for value in (payload, {path[0]: payload}, {path[0]: [{path[1]: payload}]}):
+            expected = [(p, v) for p, v in _walk(value, path) if isinstance(v, dict)]
+            assert sampled_values(value, path) == expected

@@ -111,6 +111,28 @@ def begin_payload() -> None:
 
 def sampled_values(payload: Any, path: tuple[str, ...]) -> list[tuple[str, dict[str, Any]]]:
     """``(pointer, sampled value)`` for every object under *path* (lists gone through), not memoised."""
+    if len(path) == 2 and type(payload) is dict:
+        # The shape of every well-formed message: a list of objects, each with a list of objects.
+        outer_key, inner_key = path
+        outer = payload.get(outer_key)
+        if type(outer) is list:
+            found: list[tuple[str, dict[str, Any]]] = []
+            for i, element in enumerate(outer):
+                if type(element) is not dict:
+                    break
+                inner = element.get(inner_key)
+                if type(inner) is not list:
+                    break
+                for j, sampled in enumerate(inner):
+                    if type(sampled) is not dict:
+                        break
+                    found.append((f"/{outer_key}/{i}/{inner_key}/{j}", sampled))
+                else:
+                    continue
+                break
+            else:
+                return found
+    # Any other shape (lists in lists, objects of other kinds, keys missing): the general walk.
     return [(p, v) for p, v in _walk(payload, path) if isinstance(v, dict)]
 
 
