@@ -276,9 +276,26 @@ class Conversation:
         """
         self._index += 1
         self.answered = None
-        msg = from_captured(frame)
+        value = frame.value
+        msg: Msg | None = None
+        n = len(value) if type(value) is list else 0
+        if n >= 3:
+            # The common CALL and CALLRESULT, read here as from_captured() reads them.
+            head = value[0]
+            if n == 4 and head == 2 and type(head) is int:
+                message_id, action, payload = value[1], value[2], value[3]
+                if type(message_id) is str and type(action) is str:
+                    payload = payload if type(payload) is dict else as_obj(payload)
+                    msg = _new(Msg, (2, message_id, action, payload, None))
+            elif n == 3 and head == 3 and type(head) is int:
+                message_id, payload = value[1], value[2]
+                if type(message_id) is str:
+                    payload = payload if type(payload) is dict else as_obj(payload)
+                    msg = _new(Msg, (3, message_id, None, payload, None))
         if msg is None:
-            return []
+            msg = from_captured(frame)
+            if msg is None:
+                return []
         stamp = frame.timestamp
         timestamp = stamp.value if stamp is not None else None
         if timestamp is self._last_time:
