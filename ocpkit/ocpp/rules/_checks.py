@@ -160,15 +160,14 @@ def _deep(node: Any, key: str, pointer: str = "") -> Iterator[tuple[str, Any]]:
 def _field(key: str, ok: Callable[[float], bool], says: str, *path: str) -> Checker:
     """A checker: the number under ``path + (key,)`` must satisfy *ok*."""
 
-    def check(payload: Any) -> list[Hit]:
-        hits: list[Hit] = []
+    def check(payload: Any) -> Iterator[Hit]:
+        # A generator, not a list: the hits before a value that cannot be read still count.
         for pointer, obj in _objects(payload, *path) if path else [("", payload)]:
             if not isinstance(obj, dict):
                 continue
             n = _num(obj.get(key))
             if n is not None and not ok(n):
-                hits.append((f"{pointer}/{key}", f"{key} is {obj[key]!r}; {says}"))
-        return hits
+                yield f"{pointer}/{key}", f"{key} is {obj[key]!r}; {says}"
 
     return check
 
