@@ -71,6 +71,7 @@ class _Plan:
     def __call__(self, payload: Any, ref: object = None) -> list[Finding]:
         found: list[Finding] = []
         version = self.version
+        begin_payload()  # walks a check run on its own may have left behind
         try:
             for step in self.steps:
                 if type(step) is Check:
