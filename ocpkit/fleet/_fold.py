@@ -45,7 +45,7 @@ from ocpkit.findings import Finding
 from ocpkit.ocpp import VERSIONS
 from ocpkit.ocpp._senders import SENDERS
 from ocpkit.ocpp.rpc import RULE_CODES
-from ocpkit.ocpp.rules import check_payload
+from ocpkit.ocpp.rules import PayloadChecker, payload_checker
 from ocpkit.ocpp.validation import _fast, _judge_loaded, check_frame, validate_payload
 
 __all__ = [
@@ -537,9 +537,14 @@ class SourceRun:
                 if wrong:
                     violations = violations + wrong
             if self.spec_rules and action is not None and (kind == "call" or kind == "callresult"):
-                spec = self._spec(frame, version, action, kind)
-                for finding in spec:
-                    notes.append(f"{finding.severity} {finding.code}: {finding.subject}: {finding.message}")
+                # Most messages have no spec rule: looked up, not called.
+                checker = payload_checker(version, action, "request" if kind == "call" else "response")
+                if checker is not None:
+                    spec = self._spec(frame, checker, kind)
+                    for finding in spec:
+                        notes.append(
+                            f"{finding.severity} {finding.code}: {finding.subject}: {finding.message}"
+                        )
             if self.lenient and violations and action is not None and kind in ("call", "callresult"):
                 tolerated, note = self._tolerated(version, action, kind, frame, violations)
                 notes.extend(note)
@@ -627,15 +632,16 @@ class SourceRun:
             self.summary.add_finding(self.source, finding)
         return kept
 
-    def _spec(self, frame: CapturedFrame, version: str, action: str, kind: str) -> tuple[Finding, ...]:
+    def _spec(self, frame: CapturedFrame, checker: PayloadChecker, kind: str) -> tuple[Finding, ...]:
         """The spec-rule findings on the payload of a CALL or CALLRESULT (counted in the summary)."""
         index = 3 if kind == "call" else 2
+        # The value the reader decoded, which the verdict lane judged too: not decoded again.
         value = frame.value
         if not isinstance(value, list) or len(value) <= index or not isinstance(value[index], dict):
             return ()
-        found = check_payload(
-            version, action, "request" if kind == "call" else "response", value[index], frame.line
-        )
+        found = checker(value[index], frame.line)
+        if not found:
+            return ()
         for finding in found:
             self.summary.add_finding(self.source, finding)
         return tuple(found)

@@ -47,6 +47,7 @@ START_STOP: tuple[str, None, str] = (DEFAULT_MEASURAND, None, DEFAULT_LOCATION)
 """The register 1.6 ``meterStart`` and ``meterStop`` read: the default measurand at the outlet."""
 
 _SUFFIX = ".Register"
+_new = tuple.__new__  # builds a named tuple without its Python-level constructor
 _ONE = Decimal(1)
 _CODES = {
     StepKind.FALL: (ERROR, "meter.register-fall", "fell"),
@@ -183,7 +184,7 @@ def follow_register(
             return []
     elif last.at is not None and at is not None and at < last.at:
         return []  # older than the last reading (a late replay): not the next step
-    registers[key] = _Last(value, factor, base, sent, unit, line, ref, at)
+    registers[key] = _new(_Last, (value, factor, base, sent, unit, line, ref, at))
     if last is None or last.base != base or value >= last.value:
         return []
     # Resolutions only matter for a step down: one unit of the last digit sent, in the base unit.

@@ -32,6 +32,8 @@ V16_TRANSACTION_TRANSITIONS: Mapping[tuple[str, str], str] = {
     ("Active", "StopTransaction.req"): "StopPending",
     ("StopPending", "StopTransaction.conf"): "Closed",
 }
+# Moves that leave the state as it is (MeterValues while Active): nothing to step, nothing to report.
+_STAYS = frozenset(pair for pair, target in V16_TRANSACTION_TRANSITIONS.items() if pair[0] == target)
 _V16_TX_STATES = ("Idle", "StartPending", "Active", "StopPending", "Closed")
 _V16_TX_EVENTS = (
     "StartTransaction.req",
@@ -318,8 +320,13 @@ class Transactions16:
         times = [as_time(as_obj(sample).get("timestamp")) or aware(at) for sample in sample_list] or [
             aware(at)
         ]
-        for moment in sorted(t for t in times if t is not None):
-            found += self._gap(tx, moment, subject, ref)
+        if len(times) == 1:
+            moment = times[0]
+            if moment is not None:
+                found += self._gap(tx, moment, subject, ref)
+        else:
+            for moment in sorted(t for t in times if t is not None):
+                found += self._gap(tx, moment, subject, ref)
         found += follow_meter_values(
             tx.registers, sample_list, subject=subject, ref=ref, line=line, at=at, times=times
         )
@@ -468,6 +475,8 @@ class Transactions16:
         return tx
 
     def _move(self, tx: Transaction16, event: str, ref: object) -> list[Finding]:
+        if (tx.machine.state, event) in _STAYS:
+            return []  # the step the table allows would leave the machine where it is
         step = tx.machine.step(event, ref=ref)
         if step.finding is None:
             return []
@@ -483,8 +492,12 @@ class Transactions16:
         return [Finding(ERROR, code, f"{event} after the transaction was closed", subject, ref)]
 
     def _gap(self, tx: Transaction16, moment: datetime, subject: str, ref: object) -> list[Finding]:
-        found: list[Finding] = []
         last = tx.last_sample_at
+        if self.max_meter_interval is None:
+            if last is None or moment > last:
+                tx.last_sample_at = moment
+            return []
+        found: list[Finding] = []
         if (
             self.max_meter_interval is not None
             and last is not None

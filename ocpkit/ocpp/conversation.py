@@ -49,7 +49,7 @@ forget closed transactions. No I/O, no clock: times come with the frames.
 from __future__ import annotations
 
 from collections import OrderedDict, deque
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
@@ -132,7 +132,7 @@ class _Open(NamedTuple):
     line: int | None = None  # the capture line, when the frame came from a capture
 
 
-@dataclass
+@dataclass(slots=True)
 class _Station:
     """Everything known about one charge point's conversation."""
 
@@ -276,9 +276,26 @@ class Conversation:
         """
         self._index += 1
         self.answered = None
-        msg = from_captured(frame)
+        value = frame.value
+        msg: Msg | None = None
+        n = len(value) if type(value) is list else 0
+        if n >= 3:
+            # The common CALL and CALLRESULT, read here as from_captured() reads them.
+            head = value[0]
+            if n == 4 and head == 2 and type(head) is int:
+                message_id, action, payload = value[1], value[2], value[3]
+                if type(message_id) is str and type(action) is str:
+                    payload = payload if type(payload) is dict else as_obj(payload)
+                    msg = _new(Msg, (2, message_id, action, payload, None))
+            elif n == 3 and head == 3 and type(head) is int:
+                message_id, payload = value[1], value[2]
+                if type(message_id) is str:
+                    payload = payload if type(payload) is dict else as_obj(payload)
+                    msg = _new(Msg, (3, message_id, None, payload, None))
         if msg is None:
-            return []
+            msg = from_captured(frame)
+            if msg is None:
+                return []
         stamp = frame.timestamp
         timestamp = stamp.value if stamp is not None else None
         if timestamp is self._last_time:
@@ -287,19 +304,26 @@ class Conversation:
             at = aware(timestamp)
             self._last_time, self._last_at = timestamp, at
         side = _SIDE_OF_DIRECTION.get(frame.direction)
+        name = frame.charge_point
+        station = self._current
         found: list[Finding] = []
-        station = self._station(frame.charge_point, found)
+        if station is None or station.name != name or name is None:
+            station = self._station(name, found)
         sweep = self.call_timeout is not None and at is not None
         type_id = msg.type_id
         if type_id == 2 or type_id == 6:
             if sweep and at is not None:
                 found += self._sweep(station, at)
-            found += self._call(station, msg, side, at, ref, frame.line)
-            return found
+            if found:
+                found += self._call(station, msg, side, at, ref, frame.line)
+                return found
+            return self._call(station, msg, side, at, ref, frame.line)
         if type_id == 5:
             found += self._result_error(station, msg, ref)
-        else:
+        elif found:
             found += self._answer(station, msg, side, at, ref)
+        else:
+            found = self._answer(station, msg, side, at, ref)
         if sweep and at is not None:
             found += self._sweep(station, at)
         return found
@@ -416,33 +440,39 @@ class Conversation:
         ref: object,
         line: int | None = None,
     ) -> list[Finding]:
-        found: list[Finding] = []
         action = msg.action or ""
-        known = action in self._senders
-        sender = self._senders.get(action)
-        if not known:
-            found.append(
+        message_id = msg.message_id
+        senders = self._senders
+        sender = senders.get(action)
+        found: list[Finding]
+        if sender is None and action not in senders:
+            found = [
                 Finding(
                     _ERROR,
                     "rpc.unknown-action",
                     f"{action!r} is not an OCPP {self.version} action",
-                    _named(station, action, msg.message_id),
+                    _named(station, action, message_id),
                     ref,
                 )
-            )
+            ]
         elif side is not None and sender is not None and side != sender:
-            found.append(
+            found = [
                 Finding(
                     _ERROR,
                     "rpc.wrong-sender",
                     f"{action} is sent by the {_SHOW_SIDE[sender]}, here by the {_SHOW_SIDE[side]}",
-                    _named(station, action, msg.message_id),
+                    _named(station, action, message_id),
                     ref,
                 )
-            )
+            ]
+        else:
+            found = []
         side = side or sender
-        if side == "cp":
-            found += self._cp_sent(station, at, action == "Heartbeat" and msg.type_id == 2, ref)
+        if side == "cp" and at is not None:
+            if action == "Heartbeat" and msg.type_id == 2:
+                found += self._cp_sent(station, at, True, ref)
+            else:
+                station.last_cp_at = at  # what _cp_sent notes of any other frame
         if msg.type_id == 6:
             # SEND (OCPP 2.1 part 4 §4.2.6) expects no answer and does not occupy the channel.
             found += self._request(station, action, msg.payload, at, ref, line)
@@ -450,28 +480,26 @@ class Conversation:
                 sent = _Open(0, msg.message_id, action, side, msg.payload, at, ref)
                 found += self._tell(station, sent, "send")
             return found
-        same = self._same_id(station, msg.message_id, side)
+        same = self._same_id(station, message_id, side) if message_id in station.by_id else None
         if action == "BootNotification" and side == "cp" and station.open:
             # A (re)booted charge point speaks on a new connection: nothing of the old one is pending.
             keep = same if same is not None and same.action == action else None
-            found += self._reconnect(station, f"BootNotification {msg.message_id}", ref, keep)
+            found += self._reconnect(station, f"BootNotification {message_id}", ref, keep)
             same = keep
-        dropped = (
-            station.dropped.pop((msg.message_id, side), None) if same is None and station.dropped else None
-        )
+        dropped = station.dropped.pop((message_id, side), None) if same is None and station.dropped else None
         if same is not None and same.action == action:
             # The same id and action again while the first is unanswered: a retransmission. It takes
             # the place of the first, so one unanswered message is not counted once per attempt.
-            message = f"{action} {msg.message_id} sent again while unanswered"
+            message = f"{action} {message_id} sent again while unanswered"
             found.append(
-                Finding(_INFO, "rpc.repeated-call", message, _named(station, action, msg.message_id), ref)
+                Finding(_INFO, "rpc.repeated-call", message, _named(station, action, message_id), ref)
             )
             self._close(station, same)
         elif dropped is not None and dropped.action == action:
             # Sent again on the new connection: the retry of a CALL already reported unanswered.
-            message = f"{action} {msg.message_id} sent again after the reconnect left it unanswered"
+            message = f"{action} {message_id} sent again after the reconnect left it unanswered"
             found.append(
-                Finding(_INFO, "rpc.repeated-call", message, _named(station, action, msg.message_id), ref)
+                Finding(_INFO, "rpc.repeated-call", message, _named(station, action, message_id), ref)
             )
         else:
             previous = station.open.get(station.last_call.get(side, -1)) if side is not None else None
@@ -480,40 +508,46 @@ class Conversation:
                 message = f"{action} sent while {previous.action} {previous.message_id} is unanswered"
                 found.append(
                     Finding(
-                        _WARNING, "rpc.concurrent-call", message, _named(station, action, msg.message_id), ref
+                        _WARNING, "rpc.concurrent-call", message, _named(station, action, message_id), ref
                     )
                 )
             if same is not None:
                 # Message ids identify a CALL among those of its sender (OCPP-J 1.6 §4.1.3).
-                message = f"message id {msg.message_id} reused while {same.action} with it is unanswered"
+                message = f"message id {message_id} reused while {same.action} with it is unanswered"
                 found.append(
-                    Finding(
-                        _WARNING, "rpc.duplicate-id", message, _named(station, action, msg.message_id), ref
-                    )
+                    Finding(_WARNING, "rpc.duplicate-id", message, _named(station, action, message_id), ref)
                 )
         if len(station.open) >= MAX_OPEN_CALLS:
             oldest = next(iter(station.open.values()))
             found += self._unanswered(station, oldest, "forgotten: too many open calls")
             self._close(station, oldest)
-        self._seq += 1
-        call = _new(
+        self._seq = seq = self._seq + 1
+        payload = msg.payload
+        station.open[seq] = _new(
             _Open,
             (
-                self._seq,
-                msg.message_id,
+                seq,
+                message_id,
                 action,
                 side,
-                msg.payload if action in _KEEP_REQUEST or action in station.watched else None,
+                payload if action in _KEEP_REQUEST or action in station.watched else None,
                 at,
                 ref,
                 line,
             ),
         )
-        station.open[call.seq] = call
-        station.by_id.setdefault(msg.message_id, []).append(call.seq)
+        seqs = station.by_id.get(message_id)
+        if seqs is None:
+            station.by_id[message_id] = [seq]
+        else:
+            seqs.append(seq)
         if side is not None:
-            station.last_call[side] = call.seq
-        return found + self._request(station, action, msg.payload, at, ref, line)
+            station.last_call[side] = seq
+        if action in _REQUEST_ACTIONS:
+            more = self._request(station, action, payload, at, ref, line)
+            if more:
+                found += more
+        return found
 
     def _reconnect(
         self, station: _Station, cause: str, ref: object, keep: _Open | None = None
@@ -559,50 +593,45 @@ class Conversation:
         """Drive the machines with a request."""
         if action not in _REQUEST_ACTIONS:
             return []
-        found: list[Finding] = []
-        connectors, transactions = station.connectors, station.transactions
-        if action in _MACHINE_ACTIONS and not self._room(station, action, payload):
-            message = f"{action} ignored: more connectors or open transactions than can be followed"
-            return [Finding(_WARNING, "conversation.capacity", message, _subject(station.name, action), ref)]
         if action == "BootNotification":
             station.boot = "sent"
-        elif action == "StatusNotification":
-            if isinstance(connectors, Connectors16):
-                found += self._guard(
-                    lambda: connectors.status_notification(
+            return []
+        if not self._room(station, action, payload):
+            message = f"{action} ignored: more connectors or open transactions than can be followed"
+            return [Finding(_WARNING, "conversation.capacity", message, _subject(station.name, action), ref)]
+        found: list[Finding] = []
+        connectors, transactions = station.connectors, station.transactions
+        try:  # one machine step; under the strict policy a refused move becomes an error finding
+            if action == "StatusNotification":
+                if isinstance(connectors, Connectors16):
+                    found = connectors.status_notification(
                         payload.get("connectorId"), payload.get("status"), payload.get("errorCode"), ref=ref
-                    ),
-                    ref,
-                )
-            else:
-                found += self._guard(
-                    lambda: connectors.status_notification(
+                    )
+                else:
+                    found = connectors.status_notification(
                         payload.get("evseId"),
                         payload.get("connectorId"),
                         payload.get("connectorStatus"),
                         ref=ref,
-                    ),
-                    ref,
-                )
-        elif isinstance(transactions, Transactions16):
-            if action == "StartTransaction":
-                found += self._boot_check(station, action, ref)
-                found += self._guard(
-                    lambda: transactions.start_transaction(payload, ref=ref, at=at, line=line), ref
-                )
-            elif action == "MeterValues":
-                found += self._guard(
-                    lambda: transactions.meter_values(payload, ref=ref, at=at, line=line), ref
-                )
-            elif action == "StopTransaction":
-                found += self._guard(
-                    lambda: transactions.stop_transaction(payload, ref=ref, at=at, line=line), ref
-                )
-        elif action == "TransactionEvent":
-            if payload.get("eventType") == "Started":
-                found += self._boot_check(station, "TransactionEvent Started", ref)
-            found += self._guard(lambda: transactions.transaction_event(payload, ref=ref, line=line), ref)
-        return [_at(f, station.name) for f in found]
+                    )
+            elif isinstance(transactions, Transactions16):
+                if action == "MeterValues":
+                    found = transactions.meter_values(payload, ref=ref, at=at, line=line)
+                elif action == "StartTransaction":
+                    found = self._boot_check(station, action, ref)
+                    found += transactions.start_transaction(payload, ref=ref, at=at, line=line)
+                elif action == "StopTransaction":
+                    found = transactions.stop_transaction(payload, ref=ref, at=at, line=line)
+            elif action == "TransactionEvent":
+                if payload.get("eventType") == "Started":
+                    found = self._boot_check(station, "TransactionEvent Started", ref)
+                found += transactions.transaction_event(payload, ref=ref, line=line)
+        except TransitionError as exc:
+            found = [*found, Finding(_ERROR, f"{exc.machine}.transition", str(exc), "", ref)]
+        name = station.name
+        if not found or name is None:
+            return found
+        return [_at(f, name) for f in found]
 
     def _room(self, station: _Station, action: str, payload: Mapping[str, Any]) -> bool:
         """Whether the machines may grow for this request (hostile input must not exhaust memory)."""
@@ -662,61 +691,71 @@ class Conversation:
     def _answer(
         self, station: _Station, msg: Msg, side: Side | None, at: datetime | None, ref: object
     ) -> list[Finding]:
-        found: list[Finding] = []
-        kind = "CALLRESULT" if msg.type_id == 3 else "CALLERROR"
-        call = self._match(station, msg.message_id, side)
+        message_id = msg.message_id
+        call = self._match(station, message_id, side) if message_id in station.by_id else None
         late = False
         if call is None:
-            call = self._match_timed_out(station, msg.message_id, side)
+            call = self._match_timed_out(station, message_id, side) if station.timed_out else None
             late = call is not None
         if call is None:
-            subject = _subject(station.name, f"{kind} {msg.message_id}")
-            found.append(
+            kind = "CALLRESULT" if msg.type_id == 3 else "CALLERROR"
+            subject = _subject(station.name, f"{kind} {message_id}")
+            found = [
                 Finding(
                     _WARNING,
                     "rpc.orphan-result",
-                    f"{kind} {msg.message_id} answers no open CALL",
+                    f"{kind} {message_id} answers no open CALL",
                     subject,
                     ref,
                 )
-            )
+            ]
             if msg.type_id == 4:
                 found += self._error_code(station, msg, "", ref)
             return found
-        answer_side = side or (OTHER[call.side] if call.side is not None else None)
-        if side is not None and call.side == side:
+        found = []
+        call_side = call.side
+        if side is not None and call_side == side:
+            kind = "CALLRESULT" if msg.type_id == 3 else "CALLERROR"
             message = f"{kind} travels {_SHOW_SIDE[side]} -> other side, like its CALL"
             found.append(
                 Finding(
-                    _ERROR, "rpc.result-direction", message, _named(station, call.action, msg.message_id), ref
+                    _ERROR, "rpc.result-direction", message, _named(station, call.action, message_id), ref
                 )
             )
-        if answer_side == "cp":
-            found += self._cp_sent(station, at, False, ref)
-        waited = at - call.at if at is not None and call.at is not None else None
-        if late or (self.call_timeout is not None and waited is not None and waited > self.call_timeout):
-            shown = f" after {waited}" if waited is not None else ""
-            found.append(
-                Finding(
-                    _WARNING,
-                    "rpc.late-result",
-                    f"{kind}{shown}, past the call timeout",
-                    _named(station, call.action, msg.message_id),
-                    ref,
+        answer_side = side or (OTHER[call_side] if call_side is not None else None)
+        if answer_side == "cp" and at is not None:
+            station.last_cp_at = at  # what _cp_sent notes of a frame that is not a heartbeat
+        timeout = self.call_timeout
+        if late or timeout is not None:
+            waited = at - call.at if at is not None and call.at is not None else None
+            if late or (timeout is not None and waited is not None and waited > timeout):
+                kind = "CALLRESULT" if msg.type_id == 3 else "CALLERROR"
+                shown = f" after {waited}" if waited is not None else ""
+                found.append(
+                    Finding(
+                        _WARNING,
+                        "rpc.late-result",
+                        f"{kind}{shown}, past the call timeout",
+                        _named(station, call.action, message_id),
+                        ref,
+                    )
                 )
-            )
-        station.answered.append(msg.message_id)
+        station.answered.append(message_id)
         self.answered = call.ref
+        action = call.action
         if msg.type_id == 4:
-            found += self._error_code(station, msg, call.action, ref)
+            found += self._error_code(station, msg, action, ref)
             found += self._failed(station, call, ref)
-            if call.action in station.watched:
+            if action in station.watched:
                 code = msg.error_code if isinstance(msg.error_code, str) else None
                 found += self._tell(station, call, "error", error_code=code, answered_at=at, answer_ref=ref)
         else:
-            found += self._result(station, call, msg.payload, at, ref)
-            if call.action in station.watched:
-                found += self._tell(station, call, "result", msg.payload, answered_at=at, answer_ref=ref)
+            if action in _RESULT_ACTIONS:
+                found += self._result(station, call, msg.payload, at, ref)
+            if action in station.watched:
+                told = self._tell(station, call, "result", msg.payload, answered_at=at, answer_ref=ref)
+                if told:
+                    found += told
         return found
 
     def _tell(
@@ -747,9 +786,12 @@ class Conversation:
             answer_ref,
         )
         found: list[Finding] = []
+        action, name = call.action, station.name
         for watcher in station.watchers:
-            if call.action in watcher.actions:
-                found += [_at(f, station.name) for f in watcher.exchange(exchange)]
+            if action in watcher.actions:
+                said = watcher.exchange(exchange)
+                if said:
+                    found += said if name is None else [_at(f, name) for f in said]
         return found
 
     def _match(self, station: _Station, message_id: str, side: Side | None) -> _Open | None:
@@ -857,22 +899,23 @@ class Conversation:
                 station.heartbeat = timedelta(seconds=interval) if interval and 0 < interval < 10**7 else None
                 if isinstance(transactions, TransactionEvents):
                     transactions.boot()
-        elif isinstance(transactions, Transactions16):
-            if action == "Authorize":
-                found += self._guard(lambda: transactions.authorize(request, payload, ref=ref), ref)
-            elif action == "StartTransaction":
-                found += self._guard(
-                    lambda: transactions.start_transaction_result(request, payload, ref=ref, at=at), ref
-                )
-            elif action == "StopTransaction":
-                found += self._guard(
-                    lambda: transactions.stop_transaction_result(request, payload, ref=ref), ref
-                )
-        elif action == "TransactionEvent":
-            found += self._guard(
-                lambda: transactions.transaction_event_result(request, payload, ref=ref), ref
-            )
-        return [_at(f, station.name) for f in found]
+        else:
+            try:  # one machine step; under the strict policy a refused move becomes an error finding
+                if isinstance(transactions, Transactions16):
+                    if action == "Authorize":
+                        found = transactions.authorize(request, payload, ref=ref)
+                    elif action == "StartTransaction":
+                        found = transactions.start_transaction_result(request, payload, ref=ref, at=at)
+                    elif action == "StopTransaction":
+                        found = transactions.stop_transaction_result(request, payload, ref=ref)
+                elif action == "TransactionEvent":
+                    found = transactions.transaction_event_result(request, payload, ref=ref)
+            except TransitionError as exc:
+                found = [Finding(_ERROR, f"{exc.machine}.transition", str(exc), "", ref)]
+        name = station.name
+        if not found or name is None:
+            return found
+        return [_at(f, name) for f in found]
 
     def _result_error(self, station: _Station, msg: Msg, ref: object) -> list[Finding]:
         # CALLRESULTERROR (OCPP 2.1 part 4 §4.2.5) refuses a CALLRESULT already sent.
@@ -886,14 +929,6 @@ class Conversation:
             message = "CALLRESULTERROR for no recent CALLRESULT"
             found.append(Finding(_WARNING, "rpc.orphan-result", message, subject, ref))
         return found
-
-    def _guard(self, run: Callable[[], list[Finding]], ref: object) -> list[Finding]:
-        """Run one machine step; under the strict policy a refused move becomes an error finding."""
-        try:
-            result: list[Finding] = run()
-        except TransitionError as exc:
-            return [Finding(_ERROR, f"{exc.machine}.transition", str(exc), "", ref)]
-        return result
 
 
 def _subject(station: str | None, what: str) -> str:

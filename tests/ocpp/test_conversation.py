@@ -784,3 +784,52 @@ def test_every_shared_ocpp_capture_runs_through(shared: Path) -> None:
         for version in ("1.6", "2.0.1"):
             findings = list(check(records, version, call_timeout=timedelta(seconds=30)))
             assert all(isinstance(f, Finding) for f in findings), path
+
+
+_CAPTURED_LINES = [
+    '[2,"b1","BootNotification",{"chargePointVendor":"V","chargePointModel":"M"}]',
+    '[3,"b1",{"status":"Accepted","currentTime":"2024-01-01T00:00:00Z","interval":60}]',
+    '[2,"a1","Authorize",{"idTag":"T"}]',
+    '[3,"a1",{"idTagInfo":{"status":"Accepted"}}]',
+    '[2,"s1","StartTransaction",{"connectorId":1,"idTag":"T","meterStart":10,"timestamp":"2024-01-01T00:00:01Z"}]',
+    '[3,"s1",{"transactionId":7,"idTagInfo":{"status":"Accepted"}}]',
+    '[2,"m1","MeterValues",{"connectorId":1,"transactionId":7,"meterValue":['
+    '{"timestamp":"2024-01-01T00:01:00Z","sampledValue":[{"value":"5"}]}]}]',
+    '[3,"m1",{}]',
+    "[]",
+    "[2]",
+    '[2,"x"]',
+    '[2,1,"Heartbeat",{}]',
+    '[2,"h1",7,{}]',
+    '[2,"h2","Heartbeat"]',
+    '[2,"h3","Heartbeat",[]]',
+    '[2,"h4","Heartbeat",{},"extra"]',
+    '[3,"h3",[]]',
+    '[3,"h4",{},"extra"]',
+    "[3,1,{}]",
+    '[true,"h5","Heartbeat",{}]',
+    '[2.0,"h6","Heartbeat",{}]',
+    '[3.0,"h6",{}]',
+    '[4,"h2","NotImplemented","",{}]',
+    '[5,"m1","InternalError","",{}]',
+    '[6,"s2","Heartbeat",{}]',
+    '[2,"t1","StopTransaction",{"transactionId":7,"meterStop":30,"timestamp":"2024-01-01T00:02:00Z"}]',
+    '[3,"t1",{}]',
+]
+
+
+@pytest.mark.parametrize("version", ["1.6", "2.1"])
+def test_feed_captured_gives_what_feed_gives_on_any_captured_frame(version: str) -> None:
+    frames = list(read_capture(_CAPTURED_LINES))
+    assert len(frames) >= 20
+    by_feed, by_captured = Conversation(version), Conversation(version)
+    fed: list[Finding] = []
+    captured: list[Finding] = []
+    for frame in frames:
+        fed += by_feed.feed(frame, ref=frame.line)
+        captured += by_captured.feed_captured(frame, frame.line)
+        assert by_feed.answered == by_captured.answered
+    fed += by_feed.finish()
+    captured += by_captured.finish()
+    assert captured == fed
+    assert {f.code for f in fed} >= {"rpc.concurrent-call", "rpc.call-error", "rpc.result-refused"}

@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 from ocpkit.cli import main
 from ocpkit.findings import SpecRule
 from ocpkit.ocpp import VERSIONS
-from ocpkit.ocpp.rules import RULES, check_payload, rules_for
+from ocpkit.ocpp.rules import RULES, check_payload, payload_checker, rules_for
+from ocpkit.ocpp.rules._checks import CHECKS
 
 Example = tuple[str, str, str, dict[str, Any], dict[str, Any]]  # version, action, direction, good, bad
 
@@ -548,6 +549,76 @@ def test_check_payload_never_raises(message: tuple[str, str, str], payload: Any)
     assert all(f.code.startswith("spec.ocpp.") for f in found)
 
 
+def _one_by_one(version: str, action: str, direction: str, payload: Any) -> list[tuple[str, str, str]]:
+    """Every check of the message on its own, in table order (what the plan must equal)."""
+    found: list[tuple[str, str, str]] = []
+    for rule, checks in CHECKS:
+        for check in checks:
+            if (version, action, direction) not in check.where:
+                continue
+            try:
+                found += [(rule.code, at or "/", message) for at, message in check.check(payload)]
+            except (
+                TypeError,
+                ValueError,
+                AttributeError,
+                KeyError,
+                IndexError,
+                RecursionError,
+                OverflowError,
+            ):
+                continue
+    return found
+
+
+def _planned(version: str, action: str, direction: str, payload: Any) -> list[tuple[str, str, str]]:
+    checker = payload_checker(version, action, direction)
+    if checker is None:
+        return []
+    return [(f.code, f.subject, f.message) for f in checker(payload, None)]
+
+
+def test_plans_give_the_findings_of_the_checks_one_by_one_in_order() -> None:
+    many = 0
+    for examples in EXAMPLES.values():
+        for version, action, direction, good, bad in examples:
+            for payload in (good, bad):
+                expected = _one_by_one(version, action, direction, payload)
+                assert _planned(version, action, direction, payload) == expected
+                many += len(expected) > 1
+    # Several breaches on one message, spread over sampled values and rules: the order is kept.
+    bad_samples = _mv16(
+        {"value": "x", "measurand": "Voltage", "unit": "A"},
+        {"value": "120", "measurand": "SoC", "unit": "Percent"},
+        {"value": "zz", "format": "SignedData"},
+        {"value": "3", "measurand": "Current.Import"},
+    )
+    expected = _one_by_one("1.6", "MeterValues", R, bad_samples)
+    assert len({code for code, _, _ in expected}) >= 4
+    assert _planned("1.6", "MeterValues", R, bad_samples) == expected
+    assert many
+
+
+def test_messages_without_rules_have_no_plan() -> None:
+    assert payload_checker("1.6", "Heartbeat", R) is None
+    assert payload_checker("1.6", "Nope", R) is None
+    assert payload_checker("1.6", "MeterValues", R) is not None
+    for version in VERSIONS:
+        for action in ("Heartbeat", "Authorize", "MeterValues", "StatusNotification", "TransactionEvent"):
+            for direction in (R, S):
+                assert (payload_checker(version, action, direction) is None) == (
+                    rules_for(version, action, direction) == ()
+                )
+
+
+@settings(max_examples=300, deadline=None)
+@given(message=st.sampled_from(_messages), payload=_shaped)
+def test_plans_equal_the_checks_one_by_one_on_any_payload(
+    message: tuple[str, str, str], payload: Any
+) -> None:
+    assert _planned(*message, payload) == _one_by_one(*message, payload)
+
+
 def _validate(*args: str, stdin: bytes) -> tuple[int, str]:
     out = io.StringIO()
     code = main(["validate", *args], stdout=out, stderr=io.StringIO(), stdin=io.BytesIO(stdin))
@@ -648,3 +719,14 @@ def test_decimal_numbers_break_rules_as_their_numbers_do() -> None:
     (found,) = check_payload("1.6", "GetLocalListVersion", "response", {"listVersion": Decimal("-5")})
     assert found.code == "spec.ocpp.v16.local-list-version.range" and found.subject == "/listVersion"
     assert check_payload("1.6", "GetLocalListVersion", "response", {"listVersion": Decimal("NaN")}) == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(payload=_shaped)
+def test_the_sampled_value_walk_equals_the_general_walk(payload: Any) -> None:
+    from ocpkit.ocpp.rules._checks import _walk, sampled_values
+
+    for path in (("meterValue", "sampledValue"), ("transactionData", "sampledValue")):
+        for value in (payload, {path[0]: payload}, {path[0]: [{path[1]: payload}]}):
+            expected = [(p, v) for p, v in _walk(value, path) if isinstance(v, dict)]
+            assert sampled_values(value, path) == expected

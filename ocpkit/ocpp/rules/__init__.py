@@ -8,16 +8,26 @@ message on a decoded payload and returns one :class:`~ocpkit.findings.Finding`
 per breach, its ``subject`` the JSON pointer into the payload and its code
 ``"spec." + rule.id``. It never raises: a value of the wrong type is left to
 the schema verdict, which these findings never change.
+
+The checks of each message are laid out once, at import, as a plan
+(:func:`payload_checker`): a message no rule names has none, and the checks
+of the sampled values of a message walk to them once between them, not once
+each. A caller that judges many payloads looks the plan up once per message
+and skips the messages without one.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from ocpkit.findings import Finding, SpecRule
-from ocpkit.ocpp.rules._checks import CHECKS, Check, begin_payload
+from ocpkit.ocpp.rules._checks import CHECKS, Check, begin_payload, sampled_values
 
-__all__ = ["RULES", "check_payload", "rules_for"]
+__all__ = ["RULES", "PayloadChecker", "check_payload", "payload_checker", "rules_for"]
+
+PayloadChecker = Callable[[Any, object], list[Finding]]
+"""The spec rules of one message: ``(payload, ref) -> findings`` (see :func:`payload_checker`)."""
 
 # What a checker may meet on a payload of the wrong shape (the schema verdict already says so).
 _SHAPE_ERRORS = (TypeError, ValueError, AttributeError, KeyError, IndexError, RecursionError, OverflowError)
@@ -40,6 +50,76 @@ def rules_for(version: str, action: str, direction: str) -> tuple[SpecRule, ...]
     return tuple(seen.values())
 
 
+class _Plan:
+    """The checks of one message in table order, runs of sampled-value checks grouped by their path."""
+
+    __slots__ = ("steps", "version")
+
+    def __init__(self, version: str, checks: list[Check]) -> None:
+        self.version = version
+        steps: list[Check | tuple[tuple[str, ...], list[Check]]] = []
+        for check in checks:
+            last = steps[-1] if steps else None
+            if check.body is None:
+                steps.append(check)
+            elif isinstance(last, tuple) and last[0] == check.path:
+                last[1].append(check)
+            else:
+                steps.append((check.path, [check]))
+        self.steps = tuple(steps)
+
+    def __call__(self, payload: Any, ref: object = None) -> list[Finding]:
+        found: list[Finding] = []
+        version = self.version
+        begin_payload()  # walks a check run on its own may have left behind
+        try:
+            for step in self.steps:
+                if type(step) is Check:
+                    try:
+                        for pointer, message in step.check(payload):
+                            found.append(step.rule.finding(message, pointer or "/", ref))
+                    except _SHAPE_ERRORS:
+                        continue  # a shape the schema verdict already covers
+                    continue
+                path, group = step  # type: ignore[misc]
+                try:
+                    sampled = sampled_values(payload, path)
+                except _SHAPE_ERRORS:
+                    continue
+                if not sampled:
+                    continue
+                # Check by check, each over every sampled value: the order of Check.check on its own.
+                for check in group:
+                    body = check.body
+                    assert body is not None
+                    try:
+                        for pointer, value in sampled:
+                            hits = body(version, pointer, value)
+                            if hits:
+                                rule = check.rule
+                                found += [rule.finding(message, at or "/", ref) for at, message in hits]
+                    except _SHAPE_ERRORS:
+                        continue
+        finally:
+            begin_payload()  # no payload is kept alive past the call
+        return found
+
+
+_PLANS: dict[tuple[str, str, str], _Plan] = {
+    where: _Plan(where[0], checks) for where, checks in _INDEX.items() if checks
+}
+
+
+def payload_checker(version: str, action: str, direction: str) -> PayloadChecker | None:
+    """The spec rules of one message as one callable, or ``None`` when no rule applies to it.
+
+    ``direction`` is ``"request"`` or ``"response"``. Calling the result with
+    ``(payload, ref)`` is :func:`check_payload` for that message: the same
+    findings in the same order, and it never raises.
+    """
+    return _PLANS.get((version, action, direction))
+
+
 def check_payload(
     version: str, action: str, direction: str, payload: Any, ref: object = None
 ) -> list[Finding]:
@@ -49,18 +129,7 @@ def check_payload(
     CALLRESULT). Each finding's subject is a JSON pointer into *payload*, and
     *ref* is handed back on every finding. Never raises, whatever *payload* is.
     """
-    checks = _INDEX.get((version, action, direction))
-    if not checks:
+    plan = _PLANS.get((version, action, direction))
+    if plan is None:
         return []
-    found: list[Finding] = []
-    begin_payload()
-    try:
-        for check in checks:
-            try:
-                for pointer, message in check.check(payload):
-                    found.append(check.rule.finding(message, pointer or "/", ref))
-            except _SHAPE_ERRORS:
-                continue  # a shape the schema verdict already covers
-    finally:
-        begin_payload()  # no payload is kept alive past the call
-    return found
+    return plan(payload, ref)

@@ -21,7 +21,7 @@ import base64
 import binascii
 import math
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -31,7 +31,9 @@ from ocpkit.findings import Severity, SpecRule
 __all__ = ["CHECKS", "Check", "begin_payload"]
 
 Hit = tuple[str, str]
-Checker = Callable[[Any], Iterator[Hit]]
+Checker = Callable[[Any], Iterable[Hit]]
+# A check of one sampled value: (version, pointer, sampled value) -> its breaches (mostly none).
+SampledBody = Callable[[str, str, dict[str, Any]], Sequence[Hit]]
 V16 = ("1.6",)
 V2 = ("2.0.1", "2.1")
 ALL = ("1.6", "2.0.1", "2.1")
@@ -40,11 +42,19 @@ REQ, RES = "request", "response"
 
 @dataclass(frozen=True, slots=True)
 class Check:
-    """A rule, the messages it applies to and its checker."""
+    """A rule, the messages it applies to and its checker.
+
+    A check of the sampled values of a message also names its ``body`` (the
+    check of one sampled value) and the ``path`` to them, so that the checks of
+    one message can share the walk to its sampled values (:mod:`ocpkit.ocpp.rules`
+    does); ``check`` gives the same breaches in the same order on its own.
+    """
 
     rule: SpecRule
     where: tuple[tuple[str, str, str], ...]
     check: Checker
+    body: SampledBody | None = None
+    path: tuple[str, ...] = ()
 
 
 def _num(value: Any) -> float | None:
@@ -95,7 +105,35 @@ _MEMO: dict[tuple[int, tuple[str, ...]], list[tuple[str, dict[str, Any]]]] = {}
 
 def begin_payload() -> None:
     """Forget the walks of the previous payload (called by ``check_payload`` before each one)."""
-    _MEMO.clear()
+    if _MEMO:
+        _MEMO.clear()
+
+
+def sampled_values(payload: Any, path: tuple[str, ...]) -> list[tuple[str, dict[str, Any]]]:
+    """``(pointer, sampled value)`` for every object under *path* (lists gone through), not memoised."""
+    if len(path) == 2 and type(payload) is dict:
+        # The shape of every well-formed message: a list of objects, each with a list of objects.
+        outer_key, inner_key = path
+        outer = payload.get(outer_key)
+        if type(outer) is list:
+            found: list[tuple[str, dict[str, Any]]] = []
+            for i, element in enumerate(outer):
+                if type(element) is not dict:
+                    break
+                inner = element.get(inner_key)
+                if type(inner) is not list:
+                    break
+                for j, sampled in enumerate(inner):
+                    if type(sampled) is not dict:
+                        break
+                    found.append((f"/{outer_key}/{i}/{inner_key}/{j}", sampled))
+                else:
+                    continue
+                break
+            else:
+                return found
+    # Any other shape (lists in lists, objects of other kinds, keys missing): the general walk.
+    return [(p, v) for p, v in _walk(payload, path) if isinstance(v, dict)]
 
 
 def _objects(payload: Any, *keys: str) -> list[tuple[str, dict[str, Any]]]:
@@ -123,6 +161,7 @@ def _field(key: str, ok: Callable[[float], bool], says: str, *path: str) -> Chec
     """A checker: the number under ``path + (key,)`` must satisfy *ok*."""
 
     def check(payload: Any) -> Iterator[Hit]:
+        # A generator, not a list: the hits before a value that cannot be read still count.
         for pointer, obj in _objects(payload, *path) if path else [("", payload)]:
             if not isinstance(obj, dict):
                 continue
@@ -386,26 +425,34 @@ _SAMPLED_AT: dict[str, tuple[str, ...]] = {
 }
 
 
+_UNITS_OF: dict[str, frozenset[str] | None] = {}
+
+
 def _units_for(measurand: str) -> frozenset[str] | None:
-    for prefix, units in _UNITS:
-        if measurand.startswith(prefix):
-            return units
-    return None
+    try:
+        return _UNITS_OF[measurand]
+    except KeyError:
+        pass
+    found = next((units for prefix, units in _UNITS if measurand.startswith(prefix)), None)
+    if len(_UNITS_OF) < 256:  # the measurands of the specs, and a few more; not every hostile string
+        _UNITS_OF[measurand] = found
+    return found
 
 
-def _sampled_checker(
-    body: Callable[[str, str, dict[str, Any]], Iterator[Hit]],
-) -> Callable[[str, str, str], Checker]:
-    def make(version: str, action: str, direction: str) -> Checker:
+def _sampled_checks(
+    rule: SpecRule, where: tuple[tuple[str, str, str], ...], body: SampledBody
+) -> list[Check]:
+    """One check per message of *where*: *body* on each sampled value of the message."""
+    checks: list[Check] = []
+    for version, action, direction in where:
         path = _SAMPLED_AT[action]
 
-        def check(payload: Any) -> Iterator[Hit]:
+        def check(payload: Any, version: str = version, path: tuple[str, ...] = path) -> Iterator[Hit]:
             for pointer, sampled in _objects(payload, *path):
                 yield from body(version, pointer, sampled)
 
-        return check
-
-    return make
+        checks.append(Check(rule, ((version, action, direction),), check, body, path))
+    return checks
 
 
 def _unit_of(version: str, sampled: dict[str, Any]) -> tuple[Any, bool]:
@@ -417,55 +464,66 @@ def _unit_of(version: str, sampled: dict[str, Any]) -> tuple[Any, bool]:
     return None, False
 
 
-def _unit_matches(version: str, pointer: str, sampled: dict[str, Any]) -> Iterator[Hit]:
+_NO_HITS: tuple[Hit, ...] = ()
+
+
+def _unit_matches(version: str, pointer: str, sampled: dict[str, Any]) -> Sequence[Hit]:
     measurand = sampled.get("measurand", "Energy.Active.Import.Register")
     unit, given = _unit_of(version, sampled)
-    if not isinstance(measurand, str) or not given or not isinstance(unit, str):
-        return
+    if not given or not isinstance(unit, str) or not isinstance(measurand, str):
+        return _NO_HITS
     units = _units_for(measurand)
-    if units is not None and unit not in units:
-        at = "/unit" if version == "1.6" else "/unitOfMeasure/unit"
-        yield f"{pointer}{at}", f"unit {unit} does not measure {measurand} ({', '.join(sorted(units))})"
+    if units is None or unit in units:
+        return _NO_HITS
+    at = "/unit" if version == "1.6" else "/unitOfMeasure/unit"
+    return ((f"{pointer}{at}", f"unit {unit} does not measure {measurand} ({', '.join(sorted(units))})"),)
 
 
-def _default_unit(version: str, pointer: str, sampled: dict[str, Any]) -> Iterator[Hit]:
+def _default_unit(version: str, pointer: str, sampled: dict[str, Any]) -> Sequence[Hit]:
     measurand = sampled.get("measurand", "Energy.Active.Import.Register")
     _, given = _unit_of(version, sampled)
-    if not isinstance(measurand, str) or given:
-        return
+    if given or not isinstance(measurand, str):
+        return _NO_HITS
     units = _units_for(measurand)
     # OCPP 1.6 errata v4.0 §3.84: Frequency has an implied unit (Hertz) and no unit value of its own.
     if units is not None and "Wh" not in units and not measurand.startswith("Frequency"):
-        yield f"{pointer}/measurand", f"{measurand} without a unit, so in Wh by default"
+        return ((f"{pointer}/measurand", f"{measurand} without a unit, so in Wh by default"),)
+    return _NO_HITS
 
 
 _DECIMAL = re.compile(r"\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*")
+_is_decimal = _DECIMAL.fullmatch
 
 
-def _raw_numeric(version: str, pointer: str, sampled: dict[str, Any]) -> Iterator[Hit]:
+def _raw_numeric(version: str, pointer: str, sampled: dict[str, Any]) -> Sequence[Hit]:
     value = sampled.get("value")
-    if sampled.get("format", "Raw") == "Raw" and isinstance(value, str) and not _DECIMAL.fullmatch(value):
-        yield f"{pointer}/value", f"value {value[:40]!r} of a Raw sample is not a number"
+    if sampled.get("format", "Raw") == "Raw" and isinstance(value, str) and not _is_decimal(value):
+        return ((f"{pointer}/value", f"value {value[:40]!r} of a Raw sample is not a number"),)
+    return _NO_HITS
 
 
 _HEX = re.compile(r"(?:[0-9A-Fa-f]{2})+")
 
 
-def _signed_hex(version: str, pointer: str, sampled: dict[str, Any]) -> Iterator[Hit]:
+def _signed_hex(version: str, pointer: str, sampled: dict[str, Any]) -> Sequence[Hit]:
+    if sampled.get("format") != "SignedData":
+        return _NO_HITS
     value = sampled.get("value")
-    if sampled.get("format") == "SignedData" and isinstance(value, str) and not _HEX.fullmatch(value):
-        yield f"{pointer}/value", "a SignedData value that is not hex data"
+    if isinstance(value, str) and not _HEX.fullmatch(value):
+        return ((f"{pointer}/value", "a SignedData value that is not hex data"),)
+    return _NO_HITS
 
 
-def _soc_range(version: str, pointer: str, sampled: dict[str, Any]) -> Iterator[Hit]:
+def _soc_range(version: str, pointer: str, sampled: dict[str, Any]) -> Sequence[Hit]:
     if sampled.get("measurand") != "SoC":
-        return
+        return _NO_HITS
     value = sampled.get("value")
-    if isinstance(value, str) and _DECIMAL.fullmatch(value):
+    if isinstance(value, str) and _is_decimal(value):
         value = float(value)
     n = _num(value)
     if n is not None and not 0 <= n <= 100:
-        yield f"{pointer}/value", f"state of charge {n:g} is outside 0..100 %"
+        return ((f"{pointer}/value", f"state of charge {n:g} is outside 0..100 %"),)
+    return _NO_HITS
 
 
 def _base64(text: str) -> bool:
@@ -476,14 +534,16 @@ def _base64(text: str) -> bool:
     return True
 
 
-def _signed_base64(version: str, pointer: str, sampled: dict[str, Any]) -> Iterator[Hit]:
+def _signed_base64(version: str, pointer: str, sampled: dict[str, Any]) -> Sequence[Hit]:
     signed = sampled.get("signedMeterValue")
     if not isinstance(signed, dict):
-        return
+        return _NO_HITS
+    hits: list[Hit] = []
     for key in ("signedMeterData", "publicKey"):
         text = signed.get(key)
         if isinstance(text, str) and text and not _base64(text):
-            yield f"{pointer}/signedMeterValue/{key}", f"{key} is not base64 ({text[:24]!r}...)"
+            hits.append((f"{pointer}/signedMeterValue/{key}", f"{key} is not base64 ({text[:24]!r}...)"))
+    return hits
 
 
 def _stop_sampled_nonempty(payload: Any) -> Iterator[Hit]:
@@ -988,10 +1048,7 @@ for _id, _body, _statement, _section, _versions, _sev in _rows(
     ),
 ):
     _rule = _r(_id, _versions, _section, _statement, _sev)
-    _add(
-        _rule,
-        _expand(_rule, tuple(w for w in _SAMPLE_MESSAGES if w[0] in _versions), _sampled_checker(_body)),
-    )
+    _add(_rule, _sampled_checks(_rule, tuple(w for w in _SAMPLE_MESSAGES if w[0] in _versions), _body))
 
 CHECKS: tuple[tuple[SpecRule, tuple[Check, ...]], ...] = tuple((r, tuple(c)) for r, c in _RULES)
 """Every rule with its checks, in table order."""
