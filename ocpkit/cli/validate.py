@@ -165,6 +165,16 @@ def _encoder() -> Callable[[Any], str]:
     return lambda obj: dumps(obj).decode()
 
 
+def _line_encoder() -> Callable[[Any], bytes]:
+    """A jsonl line as UTF-8 bytes with its newline: a batch is decoded once, not each record."""
+    try:
+        import orjson
+    except ImportError:
+        return lambda obj: (json.dumps(obj, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
+    dumps, newline = orjson.dumps, orjson.OPT_APPEND_NEWLINE
+    return lambda obj: dumps(obj, option=newline)
+
+
 class _Writer:
     """Writes records as they come, in one of the three report formats."""
 
@@ -174,7 +184,8 @@ class _Writer:
         self.verbose = verbose
         self.style = Style(out)
         self.encode = _encoder()
-        self.batch: list[str] = []
+        self.line = _line_encoder()
+        self.batch: list[bytes] = []
         self.first = True
         self.shown = 0
         fancy = "utf" in (getattr(out, "encoding", None) or "utf-8").lower()
@@ -186,7 +197,7 @@ class _Writer:
         if self.fmt == "jsonl":
             # Written in batches: one write per record would cost as much as judging it.
             batch = self.batch
-            batch.append(self.encode(rec.as_json()))
+            batch.append(self.line(rec.as_json()))
             if len(batch) >= _BATCH:
                 self.flush()
         elif self.fmt == "json":
@@ -223,8 +234,7 @@ class _Writer:
     def flush(self) -> None:
         """Write the jsonl records still held."""
         if self.batch:
-            self.batch.append("")
-            self.out.write("\n".join(self.batch))
+            self.out.write(b"".join(self.batch).decode())
             self.batch.clear()
 
     def summary(self, data: dict[str, Any]) -> None:
