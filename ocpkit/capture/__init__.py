@@ -14,7 +14,11 @@ yields one :class:`CapturedFrame` per frame, in order, as it goes:
    ``Decoded`` in ``ocpkit.capture._types``) and notes the timestamp,
    charge-point id and any send/receive word of the host. A fragment that looks like a frame but
    cannot be decoded becomes an ``unparsed`` record with the reason, so no
-   frame is dropped silently. Frames are not validated here.
+   frame is dropped silently. Frames are not validated here. In host logs the
+   common line (a plain stamp, the host's words, a frame ending the line) is
+   read in one pass straight to its record (``ocpkit.capture._fast``); every
+   line that pass is unsure of goes to the general extractor, which gives the
+   same records for the common lines too.
 3. *Direction.* A send/receive word says only what the *logging side* did;
    which side that is depends on the host (Home Assistant's integration is a
    CSMS, a Python ``ocpp`` client a charge point, and both log "send" and

@@ -32,6 +32,7 @@ version given.
 from __future__ import annotations
 
 import argparse
+import codecs
 import json
 import os
 import zlib
@@ -43,7 +44,7 @@ from ocpkit.cli._terminal import Progress, Style
 
 __all__ = ["LENIENT_REPAIRS", "add_parser", "run"]
 
-_BATCH = 1024  # jsonl records written at once
+_BATCH = 256  # jsonl records written at once (a bigger batch holds more memory, saves no time)
 _SHOWN = 20  # entries of a list the text report shows
 _SHOWN_LINES = 10  # listed unanswered calls and input problems the text report shows
 _SHOWN_FINDINGS = 8
@@ -175,6 +176,23 @@ def _line_encoder() -> Callable[[Any], bytes]:
     return lambda obj: dumps(obj, option=newline)
 
 
+def _utf8_buffer(out: IO[str]) -> IO[bytes] | None:
+    """The binary stream under *out* when the bytes of UTF-8 text can go there as they are, else None.
+
+    That is a UTF-8 text stream that writes a newline as one (os.linesep is "\\n");
+    records written there skip the text layer's decoding and encoding.
+    """
+    buffer = getattr(out, "buffer", None)
+    encoding = getattr(out, "encoding", None)
+    if buffer is None or not isinstance(encoding, str) or os.linesep != "\n":
+        return None
+    try:
+        name = codecs.lookup(encoding).name
+    except LookupError:
+        return None
+    return buffer if name == "utf-8" else None
+
+
 class _Writer:
     """Writes records as they come, in one of the three report formats."""
 
@@ -186,6 +204,7 @@ class _Writer:
         self.encode = _encoder()
         self.line = _line_encoder()
         self.batch: list[bytes] = []
+        self.raw = _utf8_buffer(out)
         self.first = True
         self.shown = 0
         fancy = "utf" in (getattr(out, "encoding", None) or "utf-8").lower()
@@ -234,8 +253,13 @@ class _Writer:
     def flush(self) -> None:
         """Write the jsonl records still held."""
         if self.batch:
-            self.out.write(b"".join(self.batch).decode())
+            data = b"".join(self.batch)
             self.batch.clear()
+            if self.raw is not None:
+                self.out.flush()  # what the text layer holds goes first
+                self.raw.write(data)
+            else:
+                self.out.write(data.decode())
 
     def summary(self, data: dict[str, Any]) -> None:
         self.flush()
