@@ -1,29 +1,32 @@
-"""The capture reader's loop over host log lines, with a fast path for the common line (private).
+"""The capture reader's loop over host log lines, with a one-pass path for the common line (private).
 
 Theory of operation: most lines of a host log (shapes ``ha``, ``pylog``,
 ``ansi-raw``, ``octt``, ``generic``) are ``<stamp><host words><frame>``, the
 frame ending the line, no frame left open before it and no colour codes in it.
-:func:`line_frames` reads such a line in one pass and builds its record at once:
+:func:`read_frames` reads such a line in one pass and builds its record at once:
 the same steps as :meth:`LineExtractor.scan <ocpkit.capture._extract.LineExtractor.scan>`
 followed by the resolver's ``final``, without the draft in between. Each step
 checks that it is on the common case; when one is not sure (a frame open from
-an earlier line, an escape byte, text after the frame, an undecodable or
-unguarded frame, a side not yet settled, CALLs held back ...), the whole line
-goes the general way, from where nothing has been changed yet. The only steps
-taken before that point are those both ways share (the header sniff), so a
-line is never read twice by halves.
+an earlier line, an escape byte, text after the frame, a frame that does not
+decode under the orjson guards, a side not yet settled, frames held back ...),
+the whole line goes the general way, from where nothing has been changed yet.
+The only step taken before that point is one both ways share (the header
+sniff), so a line is never read twice by halves. ``tests/capture/test_line_fast_path.py``
+holds the two ways to the same records.
 
-The cheap parts of the fast path:
+The cheap parts of the one-pass path:
 
-* A timestamp at the start of the line in the layouts most hosts write
-  (``2026-03-02 10:00:00,123``, ``2026-03-02T10:00:00.123456Z``) is cut out
-  by position checks, not the general search; what it cuts is what the search
-  finds (:func:`_stamp_at_start`).
+* A timestamp at the start of the line in the plain layout most hosts write
+  (``2026-03-02 10:00:00,123``, ``2026-03-02T10:00:00.123456``) is matched by
+  an anchored ASCII pattern; unless the character after it could extend it
+  (more digits, a zone, any digit), the general search finds the same text
+  there. A line that starts with the previous line's stamp reuses it, as the
+  general way does.
 * The marker of a line is looked up by the host words after its timestamp
-  (with the stamp's digits zeroed), the way ``match_marker`` looks up the
+  (and the stamp with its digits zeroed), the way ``match_marker`` looks up the
   whole prefix with its digits zeroed, so the lines of a log share a handful of
-  look-ups.
-* Directions are looked up per (marker family, verb, action) once the family's
+  look-ups; an answer whose charge-point id reaches into the stamp is not kept.
+* Directions are kept per (marker family, verb, action) once the family's
   side is settled: the resolver's answer for them never changes after that.
 """
 
