@@ -37,7 +37,8 @@ from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from ocpkit.capture._extract import _RUN, _SHORT, _ZEROS, Extractor, LineExtractor, _loads
+from ocpkit.capture import _extract
+from ocpkit.capture._extract import _RUN, _SHORT, _ZEROS, Extractor, LineExtractor
 from ocpkit.capture._text import FRAME_START, Marker, Verb, marker_span, strip_ansi
 from ocpkit.capture._types import CapturedFrame, Confidence, Decoded, Direction, Draft, Timestamp
 from ocpkit.errors import CaptureError
@@ -89,7 +90,9 @@ def read_frames(
     One generator does it all: a layer of generators costs per record.
     """
     lines, extractor, resolver = start()
-    if type(extractor) is not LineExtractor:
+    loads = _extract._loads
+    if type(extractor) is not LineExtractor or loads is None:
+        # Without orjson every frame is decoded the standard library's way, in the extractor.
         try:
             yield from records(lines, extractor, resolver)
         except UnicodeError as exc:
@@ -114,7 +117,6 @@ def read_frames(
     search = FRAME_START.search
     subprotocol = _SUBPROTOCOL.search
     plain_stamp = _PLAIN_STAMP
-    loads = _loads
     runs, run, short = _DIGIT_RUNS, _RUN, _SHORT
     sniff_first, goes_on, compact = _SNIFF_FIRST, _STAMP_GOES_ON, _COMPACT
     small = min(short, max_frame)
@@ -187,7 +189,7 @@ def read_frames(
                             and data.translate(runs).find(run) < 0
                         ):
                             try:
-                                value = loads(data)  # type: ignore[misc]
+                                value = loads(data)
                             except ValueError:
                                 body = None
                         else:

@@ -295,3 +295,10 @@ def test_a_charge_point_id_cut_from_inside_the_stamp_is_not_taken_from_an_earlie
     log = [f'2026-03-02 10:00:0{i}x: send [3,"{i}",{{}}]\n' for i in range(3)]
     frames = assert_same(log)
     assert [f.charge_point for f in frames] == ["10:00:00x", "10:00:01x", "10:00:02x"]
+
+
+def test_without_orjson_host_logs_are_read_the_general_way(monkeypatch: Any) -> None:
+    monkeypatch.setattr("ocpkit.capture._extract._loads", None)
+    log = [f'2026-03-02 10:00:0{i},000 - ocpp - INFO - CP1: send [3,"{i}",{{"a":1}}]\n' for i in range(3)]
+    frames = assert_same(log)
+    assert len(frames) == 3 and all(type(f) is CapturedFrame for f in frames)
