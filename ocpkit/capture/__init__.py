@@ -14,7 +14,11 @@ yields one :class:`CapturedFrame` per frame, in order, as it goes:
    ``Decoded`` in ``ocpkit.capture._types``) and notes the timestamp,
    charge-point id and any send/receive word of the host. A fragment that looks like a frame but
    cannot be decoded becomes an ``unparsed`` record with the reason, so no
-   frame is dropped silently. Frames are not validated here.
+   frame is dropped silently. Frames are not validated here. In host logs the
+   common line (a plain stamp, the host's words, a frame ending the line) is
+   read in one pass straight to its record (``ocpkit.capture._fast``); every
+   line that pass is unsure of goes to the general extractor, which gives the
+   same records for the common lines too.
 3. *Direction.* A send/receive word says only what the *logging side* did;
    which side that is depends on the host (Home Assistant's integration is a
    CSMS, a Python ``ocpp`` client a charge point, and both log "send" and
@@ -37,6 +41,7 @@ import json
 import re
 from collections import OrderedDict, deque
 from collections.abc import Iterable, Iterator
+from itertools import chain
 from typing import NamedTuple
 
 from ocpkit.capture._extract import Context, DocumentExtractor, Extractor, LineExtractor
@@ -46,8 +51,9 @@ from ocpkit.capture._facts import (
     BOTH_SENDERS,
     CP_SENDS,
 )
+from ocpkit.capture._fast import read_frames
 from ocpkit.capture._records import CsvExtractor, TraceExtractor
-from ocpkit.capture._text import FRAME_START, Marker, Role, strip_ansi
+from ocpkit.capture._text import FRAME_START, Marker, Role, Verb, strip_ansi
 from ocpkit.capture._types import (
     KINDS,
     CapturedFrame,
@@ -344,6 +350,36 @@ class _Resolver:
                 state.confidence = Confidence.NONE
                 state.source = f"send/receive word, but {note} and no action showed which side this log is"
 
+    def direction(
+        self, state: _Role | None, verb: Verb | None, action: str | None, sender: Role | None
+    ) -> tuple[Direction, Confidence, str]:
+        """Direction, confidence and reason of a frame from its marker family's settled *state*.
+
+        *state* is None for a frame without a send/receive word; *sender* is the
+        side that alone sends *action* (None: either, or unknown). The answer
+        depends on these alone, so callers may keep it per (family, verb, action).
+        """
+        direction, confidence, source = Direction.UNKNOWN, Confidence.NONE, "no direction marker"
+        if state is not None and verb is not None:
+            source = state.source
+            if state.role is not None:
+                direction, confidence = _flow(state.role, verb), state.confidence
+        return self._checked(direction, confidence, source, action, sender)
+
+    @staticmethod
+    def _checked(
+        direction: Direction, confidence: Confidence, source: str, action: str | None, sender: Role | None
+    ) -> tuple[Direction, Confidence, str]:
+        # The action's only sender decides a direction not known, and lowers one that disagrees.
+        if direction is Direction.UNKNOWN and sender is not None:
+            direction = Direction.CP_TO_CSMS if sender == "cp" else Direction.CSMS_TO_CP
+            confidence = Confidence.MEDIUM
+            source = f"{action} is sent only by the {_SIDE_OF[direction]}"
+        elif sender is not None and (direction is Direction.CP_TO_CSMS) != (sender == "cp"):
+            confidence = Confidence.LOW
+            source += f"; but {action} is sent only by the {'charge point' if sender == 'cp' else 'CSMS'}"
+        return direction, confidence, source
+
     def final(self, d: Draft) -> CapturedFrame:
         """The record of a draft whose direction can be decided now."""
         value = d.value
@@ -352,21 +388,13 @@ class _Resolver:
         call_or_send = kind == "call" or kind == "send"
         action = value[2] if call_or_send and len(value) > 2 and isinstance(value[2], str) else None
         sender = _SENDER_OF.get(action) if action else None
-        direction, confidence, source = Direction.UNKNOWN, Confidence.NONE, "no direction marker"
         if d.field_direction is not None:
-            direction, confidence, source = d.field_direction, Confidence.HIGH, "the record's direction field"
-        elif d.marker is not None and d.verb is not None:
-            state = self.roles[d.marker.family]
-            source = state.source
-            if state.role is not None:
-                direction, confidence = _flow(state.role, d.verb), state.confidence
-        if direction is Direction.UNKNOWN and sender is not None:
-            direction = Direction.CP_TO_CSMS if sender == "cp" else Direction.CSMS_TO_CP
-            confidence = Confidence.MEDIUM
-            source = f"{action} is sent only by the {_SIDE_OF[direction]}"
-        elif sender is not None and (direction is Direction.CP_TO_CSMS) != (sender == "cp"):
-            confidence = Confidence.LOW
-            source += f"; but {action} is sent only by the {'charge point' if sender == 'cp' else 'CSMS'}"
+            direction, confidence, source = self._checked(
+                d.field_direction, Confidence.HIGH, "the record's direction field", action, sender
+            )
+        else:
+            state = self.roles[d.marker.family] if d.marker is not None and d.verb is not None else None
+            direction, confidence, source = self.direction(state, d.verb, action, sender)
         if not isinstance(message_id, str):
             message_id = None
         elif call_or_send:
@@ -454,68 +482,63 @@ class CaptureReader:
         self._started = True
         return self._read()
 
-    def _numbered(self, source: Iterator[str]) -> Iterator[str]:
-        try:
-            for line in source:
-                if not isinstance(line, str):
-                    raise CaptureError(f"capture lines must be str, got {type(line).__name__}")
-                yield line
-        except UnicodeError as exc:
-            raise CaptureError(f"capture cannot be decoded: {exc}") from exc
-
     def _read(self) -> Iterator[CapturedFrame]:
+        return read_frames(self._start, _records)
+
+    def _start(self) -> tuple[Iterator[str], Extractor, _Resolver]:
+        """Take the shape sample, pick the shape: the lines from the first on, the extractor, the resolver."""
         try:
             source = iter(self._lines)
         except TypeError as exc:
             raise CaptureError("capture lines must be an iterable of str") from exc
-        lines = self._numbered(source)
         sample: deque[str] = deque()
         chars = 0
-        for line in lines:
-            sample.append(line)
-            chars += len(line)
-            if len(sample) >= self.settings.sample_lines or chars >= self.settings.sample_chars:
-                break
+        try:
+            for line in source:
+                if not isinstance(line, str):
+                    raise CaptureError(f"capture lines must be str, got {type(line).__name__}")
+                sample.append(line)
+                chars += len(line)
+                if len(sample) >= self.settings.sample_lines or chars >= self.settings.sample_chars:
+                    break
+        except UnicodeError as exc:
+            raise CaptureError(f"capture cannot be decoded: {exc}") from exc
         if self._forced is not None:
             self.shape_guess = ShapeGuess(self._forced, Confidence.HIGH, "chosen by the caller")
         else:
             self.shape_guess = detect_shape(sample)
         shape = self.shape_guess.shape
         ctx = self._ctx = Context(self.settings, shape)
-        extractor = _extractor(shape, ctx)
-        resolver = _Resolver(ctx, shape)
-        lined = extractor if type(extractor) is LineExtractor else None
-        settled = resolver.settled
-        final = resolver.final
-        for n, line in enumerate(_drain(sample, lines), 1):
-            if line.endswith("\n"):
-                line = line[:-2] if line.endswith("\r\n") else line[:-1]
-            elif line.endswith("\r"):
-                line = line[:-1]
-            if lined is not None and lined._open is None:
-                # The common case of host logs, without the generator layers of feed().
-                drafts: Iterable[Draft] = lined.scan(n, strip_ansi(line) if "\x1b" in line else line)
+        # The sample's lines first, popped as they are read so that they are freed like any
+        # other; then the rest straight from the source, without a generator layer per line.
+        return chain(_drain(sample), source), _extractor(shape, ctx), _Resolver(ctx, shape)
+
+
+def _records(lines: Iterator[str], extractor: Extractor, resolver: _Resolver) -> Iterator[CapturedFrame]:
+    # Every shape but the host logs': each line through its extractor's feed().
+    settled = resolver.settled
+    final = resolver.final
+    for n, line in enumerate(lines, 1):
+        if not isinstance(line, str):
+            raise CaptureError(f"capture lines must be str, got {type(line).__name__}")
+        if line.endswith("\n"):
+            line = line[:-2] if line.endswith("\r\n") else line[:-1]
+        elif line.endswith("\r"):
+            line = line[:-1]
+        for draft in extractor.feed(n, line):
+            marker = draft.marker
+            if not resolver.held and (
+                marker is None or draft.field_direction is not None or marker.family in settled
+            ):
+                # Nothing held back and the side is known: the frame is final at once.
+                yield final(draft)
             else:
-                drafts = extractor.feed(n, line)
-            for draft in drafts:
-                marker = draft.marker
-                if not resolver.held and (
-                    marker is None or draft.field_direction is not None or marker.family in settled
-                ):
-                    # Nothing held back and the side is known: the frame is final at once.
-                    yield final(draft)
-                else:
-                    yield from resolver.push(draft)
-        for draft in extractor.finish():
-            yield from resolver.push(draft)
-        yield from resolver.finish()
+                yield from resolver.push(draft)
 
 
-def _drain(sample: deque[str], rest: Iterator[str]) -> Iterator[str]:
-    # Pop the sample as it is read, so its lines are freed like any other.
+def _drain(sample: deque[str]) -> Iterator[str]:
     while sample:
         yield sample.popleft()
-    yield from rest
 
 
 def read_capture(

@@ -377,7 +377,7 @@ class LineExtractor(Extractor):
                     data = b""
                 if (
                     data[-1:] == b"]"
-                    and _RUN not in data.translate(_ZEROS)
+                    and data.translate(_ZEROS).find(_RUN) < 0  # find: "in" first tries the run as an int
                     and (len(data) <= _SHORT or data.count(b"[") + data.count(b"{") <= MAX_DEPTH)
                 ):
                     try:

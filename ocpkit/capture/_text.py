@@ -31,6 +31,7 @@ __all__ = [
     "Marker",
     "Role",
     "Verb",
+    "marker_span",
     "match_marker",
     "normalise_version",
     "parse_datetime_text",
@@ -267,6 +268,11 @@ def _find_marker(tail: str) -> tuple[Marker, Verb, tuple[int, int] | None] | Non
 
 def match_marker(prefix: str) -> tuple[Marker, Verb, str | None] | None:
     """Return the first marker that ends ``prefix``: (marker, verb, charge-point id or None)."""
+    return marker_span(prefix)[0]
+
+
+def marker_span(prefix: str) -> tuple[tuple[Marker, Verb, str | None] | None, tuple[int, int] | None]:
+    """:func:`match_marker`'s answer and where in ``prefix[-300:]`` the charge-point id was cut (or None)."""
     tail = prefix[-300:]
     key = tail.encode("utf-8", "surrogatepass").translate(_ZEROS)  # bytes translate: table lookups
     try:
@@ -276,11 +282,11 @@ def match_marker(prefix: str) -> tuple[Marker, Verb, str | None] | None:
             _SEEN.clear()  # bounded: a log of ever-new prefixes only loses the shortcut
         found = _SEEN[key] = _find_marker(tail)
     if found is None:
-        return None
+        return None, None
     marker, verb, span = found
     if span is None:
-        return marker, verb, None
-    return marker, verb, tail[span[0] : span[1]].strip() or None
+        return (marker, verb, None), None
+    return (marker, verb, tail[span[0] : span[1]].strip() or None), span
 
 
 _IN_STRING = re.compile(r'[\\"]')

@@ -363,3 +363,28 @@ def test_lenient_leaves_conversation_findings_alone() -> None:
     _, lenient, _ = summary_of(str(EXAMPLE), "--lenient")
     assert strict["findings"] == lenient["findings"]
     assert strict["findings_listed"] == lenient["findings_listed"]
+
+
+def test_jsonl_written_to_the_bytes_under_a_utf8_stream_is_the_text_written_to_a_text_stream(
+    tmp_path: Path,
+) -> None:
+    # A real stdout takes the records' bytes as they are; any other text stream takes text. Both hold
+    # the same lines, and more than one batch of them, with non-ASCII text among them.
+    lines = []
+    for i in range(700):
+        lines.append(
+            f'2026-03-02 10:00:00,000 - ocpp - INFO - CP-é: receive message [2,"m{i}","Heartbeat",{{}}]'
+        )
+        lines.append(f'2026-03-02 10:00:00,000 - ocpp - INFO - CP-é: send [3,"m{i}",{{"currentTime":"x"}}]')
+    log = tmp_path / "cp.log"
+    log.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    text = io.StringIO()
+    code = main(["validate", str(log), "--report", "jsonl"], stdout=text, stderr=io.StringIO())
+    raw = io.BytesIO()
+    wrapped = io.TextIOWrapper(raw, encoding="utf-8", write_through=False)
+    assert main(["validate", str(log), "--report", "jsonl"], stdout=wrapped, stderr=io.StringIO()) == code
+    wrapped.flush()
+    assert raw.getvalue().decode("utf-8") == text.getvalue()
+    records = [json.loads(line) for line in text.getvalue().splitlines()]
+    assert len(records) == 1401 and records[-1]["kind"] == "summary"
+    assert records[0]["charge_point"] == "CP-é" and records[1]["action"] == "Heartbeat"
