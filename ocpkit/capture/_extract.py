@@ -52,6 +52,21 @@ _ZEROS = bytes.maketrans(b"123456789", b"000000000")
 _RUN = b"0" * 19  # a run of 19 digits may be an integer orjson would round (see ocpkit.ocpp._json)
 _SHORT = 2 * MAX_DEPTH
 _new = tuple.__new__
+
+
+def orjson_reads_exactly(data: bytes) -> bool:
+    """Whether orjson reads the JSON text *data* as the standard decoder would, when it reads it at all.
+
+    That is: no run of 19 digits (an integer literal orjson would round) and,
+    past a short text, no more brackets and braces than :data:`MAX_DEPTH` (no
+    nesting deeper than the standard decoder allows). NaN, lone surrogates and
+    the rest are orjson's to refuse.
+    """
+    return data.translate(_ZEROS).find(_RUN) < 0 and (  # find: "in" first tries the run as an int
+        len(data) <= _SHORT or data.count(b"[") + data.count(b"{") <= MAX_DEPTH
+    )
+
+
 _STAMP_GOES_ON = frozenset("0123456789.,Zz+-:")
 _MAX_HINTS = 1000
 _SNIPPET = 1024
@@ -375,11 +390,7 @@ class LineExtractor(Extractor):
                     data = body.encode()
                 except UnicodeEncodeError:  # a lone surrogate: only the standard decoder reads it
                     data = b""
-                if (
-                    data[-1:] == b"]"
-                    and data.translate(_ZEROS).find(_RUN) < 0  # find: "in" first tries the run as an int
-                    and (len(data) <= _SHORT or data.count(b"[") + data.count(b"{") <= MAX_DEPTH)
-                ):
+                if data[-1:] == b"]" and orjson_reads_exactly(data):
                     try:
                         value = _loads(data)
                     except ValueError:

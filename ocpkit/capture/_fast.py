@@ -38,11 +38,10 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from ocpkit.capture import _extract
-from ocpkit.capture._extract import _RUN, _SHORT, _ZEROS, Extractor, LineExtractor
+from ocpkit.capture._extract import _STAMP_GOES_ON, _ZEROS, Extractor, LineExtractor, orjson_reads_exactly
 from ocpkit.capture._text import FRAME_START, Marker, Verb, marker_span, strip_ansi
 from ocpkit.capture._types import CapturedFrame, Confidence, Decoded, Direction, Draft, Timestamp
 from ocpkit.errors import CaptureError
-from ocpkit.ocpp._json import MAX_DEPTH
 
 if TYPE_CHECKING:
     from ocpkit.capture import _Resolver
@@ -60,9 +59,6 @@ _SPACES = (
 _SNIFF_FIRST = frozenset("OST" + _SPACES)
 _SUBPROTOCOL = re.compile("ubprotocol")  # a literal search: cheaper than ``in`` on JSON text
 _COMPACT = frozenset(f'[{t},"' for t in "23456")  # the usual frame start: FRAME_START matches it
-_STAMP_GOES_ON = frozenset("0123456789.,Zz+-:")
-# Digits to 0, the rest to a space: 19 zeros in a row are 19 digits in a row (see _extract._RUN).
-_DIGIT_RUNS = bytes(48 if 48 <= b <= 57 else 32 for b in range(256))
 _PLAIN_STAMP = re.compile(r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[.,]\d{1,9})?", re.ASCII).match
 _MAX_MARKS = 4096
 _TAIL = 300  # the characters of a prefix match_marker looks at
@@ -117,9 +113,8 @@ def read_frames(
     search = FRAME_START.search
     subprotocol = _SUBPROTOCOL.search
     plain_stamp = _PLAIN_STAMP
-    runs, run, short = _DIGIT_RUNS, _RUN, _SHORT
+    reads_exactly = orjson_reads_exactly
     sniff_first, goes_on, compact = _SNIFF_FIRST, _STAMP_GOES_ON, _COMPACT
-    small = min(short, max_frame)
     kinds = _KIND
     # Zeroed stamp -> host words after it -> entry; (family, verb) -> action -> direction.
     marks: dict[bytes, dict[str, _Entry | None]] = {}
@@ -180,14 +175,7 @@ def read_frames(
                         except UnicodeEncodeError:
                             data = b""
                         size = len(data)  # no less than the body's length in characters
-                        if (
-                            size
-                            and (
-                                size <= small
-                                or (size <= max_frame and data.count(b"[") + data.count(b"{") <= MAX_DEPTH)
-                            )
-                            and data.translate(runs).find(run) < 0
-                        ):
+                        if size and size <= max_frame and reads_exactly(data):
                             try:
                                 value = loads(data)
                             except ValueError:
