@@ -320,13 +320,11 @@ class Transactions16:
         times = [as_time(as_obj(sample).get("timestamp")) or aware(at) for sample in sample_list] or [
             aware(at)
         ]
-        if len(times) == 1:
-            moment = times[0]
-            if moment is not None:
-                found += self._gap(tx, moment, subject, ref)
-        else:
-            for moment in sorted(t for t in times if t is not None):
-                found += self._gap(tx, moment, subject, ref)
+        moments = [t for t in times if t is not None]
+        if len(moments) > 1:
+            moments.sort()
+        for moment in moments:
+            found += self._gap(tx, moment, subject, ref)
         found += follow_meter_values(
             tx.registers, sample_list, subject=subject, ref=ref, line=line, at=at, times=times
         )
@@ -493,21 +491,10 @@ class Transactions16:
 
     def _gap(self, tx: Transaction16, moment: datetime, subject: str, ref: object) -> list[Finding]:
         last = tx.last_sample_at
-        if self.max_meter_interval is None:
-            if last is None or moment > last:
-                tx.last_sample_at = moment
-            return []
-        found: list[Finding] = []
-        if (
-            self.max_meter_interval is not None
-            and last is not None
-            and moment - last > self.max_meter_interval
-        ):
-            found.append(
-                Finding(
-                    WARNING, "transaction.meter-gap", f"no meter sample for {moment - last}", subject, ref
-                )
-            )
         if last is None or moment > last:
             tx.last_sample_at = moment
-        return found
+        interval = self.max_meter_interval
+        if interval is None or last is None or moment - last <= interval:
+            return []
+        message = f"no meter sample for {moment - last}"
+        return [Finding(WARNING, "transaction.meter-gap", message, subject, ref)]

@@ -276,26 +276,9 @@ class Conversation:
         """
         self._index += 1
         self.answered = None
-        value = frame.value
-        msg: Msg | None = None
-        n = len(value) if type(value) is list else 0
-        if n >= 3:
-            # The common CALL and CALLRESULT, read here as from_captured() reads them.
-            head = value[0]
-            if n == 4 and head == 2 and type(head) is int:
-                message_id, action, payload = value[1], value[2], value[3]
-                if type(message_id) is str and type(action) is str:
-                    payload = payload if type(payload) is dict else as_obj(payload)
-                    msg = _new(Msg, (2, message_id, action, payload, None))
-            elif n == 3 and head == 3 and type(head) is int:
-                message_id, payload = value[1], value[2]
-                if type(message_id) is str:
-                    payload = payload if type(payload) is dict else as_obj(payload)
-                    msg = _new(Msg, (3, message_id, None, payload, None))
+        msg = from_captured(frame)
         if msg is None:
-            msg = from_captured(frame)
-            if msg is None:
-                return []
+            return []
         stamp = frame.timestamp
         timestamp = stamp.value if stamp is not None else None
         if timestamp is self._last_time:
@@ -470,9 +453,8 @@ class Conversation:
         side = side or sender
         if side == "cp" and at is not None:
             if action == "Heartbeat" and msg.type_id == 2:
-                found += self._cp_sent(station, at, True, ref)
-            else:
-                station.last_cp_at = at  # what _cp_sent notes of any other frame
+                found += self._heartbeat(station, at, ref)
+            station.last_cp_at = at
         if msg.type_id == 6:
             # SEND (OCPP 2.1 part 4 §4.2.6) expects no answer and does not occupy the channel.
             found += self._request(station, action, msg.payload, at, ref, line)
@@ -667,17 +649,9 @@ class Conversation:
         )
         return [Finding(_INFO, "conversation.start-before-boot", f"{what} with {state}", "", ref)]
 
-    def _cp_sent(
-        self, station: _Station, at: datetime | None, heartbeat: bool, ref: object
-    ) -> Sequence[Finding]:
-        """Note a frame the charge point sent; check the spacing of back-to-back heartbeats."""
-        if at is None:
-            return ()
-        if not heartbeat:
-            station.last_cp_at = at
-            return ()
+    def _heartbeat(self, station: _Station, at: datetime, ref: object) -> Sequence[Finding]:
+        """Check the spacing of back-to-back heartbeats (before the caller notes *at* as the last frame)."""
         previous, quiet = station.last_heartbeat_at, station.last_heartbeat_at == station.last_cp_at
-        station.last_cp_at = at
         station.last_heartbeat_at = at
         interval = station.heartbeat
         if previous is None or not quiet or interval is None or at - previous <= interval * HEARTBEAT_SLACK:
@@ -724,7 +698,7 @@ class Conversation:
             )
         answer_side = side or (OTHER[call_side] if call_side is not None else None)
         if answer_side == "cp" and at is not None:
-            station.last_cp_at = at  # what _cp_sent notes of a frame that is not a heartbeat
+            station.last_cp_at = at
         timeout = self.call_timeout
         if late or timeout is not None:
             waited = at - call.at if at is not None and call.at is not None else None
