@@ -427,6 +427,18 @@ _FLOATS_SIZE = 4096
 _ADD = CONTEXT.add
 
 
+def _utc(value: object) -> datetime | None:
+    """Fast path of :func:`_datetime` for strings: the instant in UTC, or None to take the slow path."""
+    if type(value) is not str:
+        return None
+    try:
+        # Python 3.11 reads a trailing "Z" itself; anything it refuses (padding, "z") takes the slow path.
+        result = _ISO(value)
+    except ValueError:
+        return None
+    return result if result.tzinfo is UTC else _in_utc(result)
+
+
 def _in_utc(result: datetime) -> datetime | None:
     """The parsed date-time ``result`` in UTC (no offset meaning UTC), or None to take the slow path.
 
@@ -556,16 +568,7 @@ def read_cdr(
         raw_start = get("start_datetime")
     if raw_start is None:
         raise PricingError(f"{path}.start_date_time: missing")
-    # _utc, inline: the usual case, a string in UTC; anything else takes _datetime's slow path.
-    start = None
-    if type(raw_start) is str:
-        try:
-            start = _ISO(raw_start)
-        except ValueError:
-            pass
-        else:
-            if start.tzinfo is not UTC:
-                start = _in_utc(start)
+    start = _utc(raw_start)
     if start is None:
         start = _datetime(raw_start, f"{path}.start_date_time")
     # 2.1.1 CDRs call it stop_date_time; 2.1.1 Sessions end_datetime; 2.2.1+ end_date_time.
@@ -574,15 +577,7 @@ def read_cdr(
         raw_end = _first(data, "stop_date_time", "end_datetime")
     if raw_end is None:
         raise PricingError(f"{path}.end_date_time: missing (an ongoing session cannot be priced)")
-    end = None
-    if type(raw_end) is str:
-        try:
-            end = _ISO(raw_end)
-        except ValueError:
-            pass
-        else:
-            if end.tzinfo is not UTC:
-                end = _in_utc(end)
+    end = _utc(raw_end)
     if end is None:
         end = _datetime(raw_end, f"{path}.end_date_time")
     if end < start:

@@ -390,29 +390,20 @@ def exact_totals(
         adjustment = _limit_adjustment(tariff, subtotal, version)
         limit_price = _exact(adjustment)
         total_price = _exact(_plus(subtotal, adjustment))
-    # _finish, written out.
-    delta = data.end - data.start
-    return make_pricing(
+    return _finish(
         version,
-        tariff.currency,
-        tariff.id,
+        tariff,
         zone_name,
+        data,
         total_price,
-        prices[FLAT],
-        energy,
-        prices[ENERGY],
-        Decimal(delta // _MICROSECOND) / _HOUR_IN_MICROSECONDS,
-        prices[TIME],
-        parking,
-        prices[PARKING],
-        prices[4],
+        prices,
         limit_price,
-        billed_energy,
-        billed_time,
-        billed_parking,
+        energy,
+        parking,
+        (billed_energy, billed_time, billed_parking),
         reservation_time,
         priced,
-        tuple(warnings),
+        warnings,
     )
 
 
