@@ -171,7 +171,8 @@ def _line_encoder() -> Callable[[Any], bytes]:
     try:
         import orjson
     except ImportError:
-        return lambda obj: (json.dumps(obj, ensure_ascii=False, separators=(",", ":")) + "\n").encode()
+        encode = _encoder()  # the standard library's, with the same settings as the other reports
+        return lambda obj: (encode(obj) + "\n").encode()
     dumps, newline = orjson.dumps, orjson.OPT_APPEND_NEWLINE
     return lambda obj: dumps(obj, option=newline)
 
