@@ -479,6 +479,20 @@ class _Compiler:
             return self.anything
         tc = type_check
         only = tuple(checks)
+
+        def as_json(v: Any, path: Path, out: list[Finding]) -> Any:
+            # A model's Python value (Decimal, enum member, datetime) is judged as the JSON value
+            # it stands for; only values that fail their type test pay for the look. NOT_JSON,
+            # with its finding, for a value that stands for none or for one of another type.
+            p = plain(v) if type(v) not in _PLAIN_TYPES else v
+            if p is NOT_JSON:
+                out.append(Finding(path, "json", f"{_describe(v)} is not a JSON number"))
+                return NOT_JSON
+            if tc is not None and (p is v or not tc(p)):
+                out.append(Finding(path, "type", f"{_describe(v)} is not of type {wanted}"))
+                return NOT_JSON
+            return p
+
         kinds = _kinds(types, draft) if types is not None else None
         if kinds is not None:
             assert tc is not None
@@ -492,14 +506,9 @@ class _Compiler:
                     out.append(Finding(path, "json", f"{v!r} is not a JSON number"))
                     return
                 if t not in kinds:
-                    p = plain(v) if t not in _PLAIN_TYPES else v
-                    if p is NOT_JSON:
-                        out.append(Finding(path, "json", f"{_describe(v)} is not a JSON number"))
+                    v = as_json(v, path, out)
+                    if v is NOT_JSON:
                         return
-                    if p is v or not tc(p):
-                        out.append(Finding(path, "type", f"{_describe(v)} is not of type {wanted}"))
-                        return
-                    v = p
                 for c in only:
                     c(v, path, out)
 
@@ -510,16 +519,9 @@ class _Compiler:
                 out.append(Finding(path, "json", f"{v!r} is not a JSON number"))
                 return
             if (tc is not None and not tc(v)) or (tc is None and type(v) not in _PLAIN_TYPES):
-                # A model's Python value (Decimal, enum member, datetime) is judged as the JSON
-                # value it stands for; only values that fail their type test pay for the look.
-                p = plain(v) if type(v) not in _PLAIN_TYPES else v
-                if p is NOT_JSON:
-                    out.append(Finding(path, "json", f"{_describe(v)} is not a JSON number"))
+                v = as_json(v, path, out)
+                if v is NOT_JSON:
                     return
-                if tc is not None and (p is v or not tc(p)):
-                    out.append(Finding(path, "type", f"{_describe(v)} is not of type {wanted}"))
-                    return
-                v = p
             for c in only:
                 c(v, path, out)
 
