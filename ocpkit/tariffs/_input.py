@@ -9,8 +9,10 @@ dimensions, embedded tariffs).
 The readers accept plain mappings in any of the three OCPI versions' shapes
 (2.1.1 ``stop_date_time``/``location``, 2.2.1 ``cdr_location``, Sessions'
 ``start_datetime``/``end_datetime``) and anything with a pydantic-style
-``model_dump``. They are deliberately lenient: a conformance CDR lacks most of
-the fields a full CDR must carry, so only what pricing needs is required.
+``model_dump``; ocpkit's own OCPI models are read off their attributes
+instead, which gives what their dump would give, without dumping the rest.
+They are deliberately lenient: a conformance CDR lacks most of the fields a
+full CDR must carry, so only what pricing needs is required.
 Whatever is missing or malformed among those raises :class:`PricingError` with
 the JSON path of the offending value; no other exception escapes.
 
@@ -550,6 +552,124 @@ def _periods(raw_periods: object, path: str) -> tuple[list[NPeriod], bool, bool]
     return periods, ordered, reserved
 
 
+# What read_cdr reads of a CDR or Session and of its parts, by JSON name.
+_CDR_KEYS = (
+    "start_date_time",
+    "start_datetime",
+    "end_date_time",
+    "stop_date_time",
+    "end_datetime",
+    "currency",
+    "cdr_location",
+    "location",
+    "charging_periods",
+    "kwh",
+)
+_LOCATION_KEYS = ("country", "time_zone")
+_PERIOD_KEYS = ("start_date_time", "start_datetime", "dimensions", "tariff_id")
+_DIMENSION_KEYS = ("type", "volume")
+# Per model class: its fields' attribute names by dumped name, or None for a class that is
+# not one of ocpkit's own OCPI models (those take model_dump).
+_NAMES: dict[type, dict[str, str] | None] = {}
+_NAMES_SIZE = 1024
+_SCALARS = (str, int, float, Decimal, datetime)
+
+
+def _own_names(cls: type) -> dict[str, str] | None:
+    """The dumped name -> attribute name table of one of ocpkit's OCPI model classes, else None."""
+    try:
+        return _NAMES[cls]
+    except KeyError:
+        pass
+    names: dict[str, str] | None = None
+    fields = getattr(cls, "model_fields", None)
+    if (
+        getattr(cls, "__ocpkit_base__", None) is not None
+        and cls.__module__.startswith("ocpkit.ocpi.")
+        and isinstance(fields, dict)
+    ):
+        names = {}
+        for name, info in fields.items():
+            alias = getattr(info, "serialization_alias", None) or getattr(info, "alias", None)
+            names[alias if isinstance(alias, str) else name] = name
+    if len(_NAMES) >= _NAMES_SIZE:
+        _NAMES.clear()
+    _NAMES[cls] = names
+    return names
+
+
+def _picked(obj: object, keys: tuple[str, ...]) -> dict[str, Any] | None:
+    """What ``model_dump(by_alias=True, exclude_none=True)`` gives for ``keys``, read off the model.
+
+    Only for ocpkit's own OCPI models, whose dump is their attributes (no custom
+    serializers, unknown properties kept as extras); the parts pricing reads are
+    read the same way. None when something is not of that kind: the caller dumps.
+    """
+    names = _own_names(type(obj))
+    if names is None:
+        return None
+    values: dict[str, Any] = obj.__dict__
+    extra: dict[str, Any] | None = getattr(obj, "__pydantic_extra__", None)
+    out: dict[str, Any] = {}
+    for key in keys:
+        name = names.get(key)
+        if name is not None:
+            value = values.get(name)
+        elif extra:
+            value = extra.get(key)
+        else:
+            continue
+        if value is None:
+            continue
+        if isinstance(value, _SCALARS):
+            out[key] = value
+        elif key == "charging_periods" or key == "dimensions":
+            if type(value) is not list:
+                return None
+            inner = _PERIOD_KEYS if key == "charging_periods" else _DIMENSION_KEYS
+            items = []
+            for item in value:
+                part = _picked(item, inner)
+                if part is None:
+                    return None
+                items.append(part)
+            out[key] = items
+        elif key == "cdr_location" or key == "location":
+            part = _picked(value, _LOCATION_KEYS)
+            if part is None:
+                return None
+            out[key] = part
+        else:
+            return None
+    return out
+
+
+def _from_model(obj: object, with_tariffs: bool) -> dict[str, Any] | None:
+    """The mapping read_cdr reads, for one of ocpkit's OCPI CDR or Session models, else None.
+
+    Equal, for every key read_cdr reads, to the model's dump; the ``tariffs``
+    are dumped one by one, and only when they are read (``with_tariffs``).
+    """
+    out = _picked(obj, _CDR_KEYS)
+    if out is None:
+        return None
+    names = _own_names(type(obj))
+    name = None if names is None else names.get("tariffs")
+    raw = (
+        getattr(obj, name, None)
+        if name is not None
+        else (getattr(obj, "__pydantic_extra__", None) or {}).get("tariffs")
+    )
+    if raw is not None:
+        if not with_tariffs:
+            out["tariffs"] = raw
+        elif type(raw) is list:
+            out["tariffs"] = [as_mapping(t, "cdr.tariffs") if not isinstance(t, Mapping) else t for t in raw]
+        else:
+            return None
+    return out
+
+
 def read_cdr(
     obj: object,
     path: str = "cdr",
@@ -561,7 +681,11 @@ def read_cdr(
     ``embedded`` (a reader that raises on a bad tariff) when it is given, and
     are otherwise left unread in :attr:`PricingInput.raw_tariffs`.
     """
-    data = obj if type(obj) is dict else as_mapping(obj, path)
+    if type(obj) is dict:
+        data: Mapping[str, Any] = obj
+    else:
+        picked = _from_model(obj, embedded is not None)
+        data = as_mapping(obj, path) if picked is None else picked
     get = data.get
     raw_start = get("start_date_time")
     if raw_start is None:
