@@ -45,6 +45,7 @@ from ocpkit.cli._terminal import Progress, Style
 __all__ = ["LENIENT_REPAIRS", "add_parser", "run"]
 
 _BATCH = 256  # jsonl records written at once (a bigger batch holds more memory, saves no time)
+_JUDGED_TOGETHER = 256  # frames judged together, one stage at a time (each stage stays warm)
 _SHOWN = 20  # entries of a list the text report shows
 _SHOWN_LINES = 10  # listed unanswered calls and input problems the text report shows
 _SHOWN_FINDINGS = 8
@@ -540,6 +541,7 @@ def run(args: argparse.Namespace, out: IO[str], err: IO[str], stdin: IO[bytes]) 
             rules=args.rules,
             bad_lines=lines.bad_lines,
             hints=lambda reader=reader: reader.hints,  # type: ignore[misc]
+            batch=_JUDGED_TOGETHER,
         )
         progress.frames = lambda run=run: run.frames
         frames = 0

@@ -181,7 +181,9 @@ def _charge_point(
         these = list(part)
         bad = {f.frame.line for f in these if f.bad}
         forced = version if isinstance(version, str) else None
-        run = SourceRun(name, run_summary, version=forced, lenient=lenient, rules=rules, bad_lines=bad)
+        run = SourceRun(
+            name, run_summary, version=forced, lenient=lenient, rules=rules, bad_lines=bad, batch=256
+        )
         out: list[Record] = []
         for f in these:
             if version is not None and not isinstance(version, str):

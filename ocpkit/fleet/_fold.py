@@ -27,8 +27,15 @@ frame itself:
   property kept aside) is still listed, marked as tolerated, and does not make
   the frame fail.
 
-Memory is bounded by the hold limits, the pending-call map and the caps on
-distinct names the summary counts; never by the number of frames.
+*Batches.* A run made with ``batch=N`` judges the frames that are ready N at a
+  time, one stage over all of them before the next (verdicts and pairing, then
+  spec rules and leniency, then the conversation, then records and counts):
+  each stage's code and tables stay warm over many frames. Every stage sees the
+  frames in input order, so the records and the summary are those of one frame
+  at a time.
+
+Memory is bounded by the hold limits, the pending-call map, the batch and the
+caps on distinct names the summary counts; never by the number of frames.
 """
 
 from __future__ import annotations
@@ -318,6 +325,10 @@ class SourceRun:
     ``version`` forces the OCPP version (None: guess per charge point).
     ``bad_lines`` is a set the reader side fills with the numbers of lines that
     were not valid UTF-8; frames on them fail with a ``json`` violation.
+    ``batch`` frames ready to be judged are judged together, one stage at a
+    time (the records and the summary are the same as one at a time; the
+    records come later, by up to ``batch - 1`` frames, and :meth:`finish`
+    gives the last of them).
     """
 
     def __init__(
@@ -330,6 +341,7 @@ class SourceRun:
         bad_lines: set[int] | None = None,
         hints: Callable[[], list[Hint]] | None = None,
         rules: str = "spec",
+        batch: int = 1,
     ) -> None:
         """Start judging one source (``rules``: ``"spec"`` adds spec-rule findings, ``"schema"`` does not)."""
         self.source = source
@@ -345,6 +357,8 @@ class SourceRun:
         self.hints_seen = -1
         self.conversations: dict[str, Any] = {}
         self.frames = 0
+        self.batch = max(1, batch)
+        self.ready: list[tuple[CapturedFrame, str, bool]] = []
 
     # ------------------------------------------------------------------ feeding
 
@@ -367,14 +381,14 @@ class SourceRun:
             ):
                 # As much evidence as a guess weighs: enough to tell when it contradicts the forced version.
                 group.evidence.add(frame)
-            return [self._judge(frame, self.forced, bad)]
+            return self._take(frame, self.forced, bad)
         if (frame.kind in _TELLING or frame.version_hint) and (
             group.guess is None or group.guess.confidence is not Confidence.HIGH
         ):
             # Evidence keeps being counted after an uncertain decision, to report a contradiction.
             group.evidence.add(frame)
         if group.version is not None:
-            return [self._judge(frame, group.version, bad)]
+            return self._take(frame, group.version, bad)
         group.held.append((frame, bad))
         self.held_total += 1
         if len(group.held) >= HOLD_PER_CHARGE_POINT or self._sure(cp, group):
@@ -386,6 +400,7 @@ class SourceRun:
     def finish(self) -> Iterator[Record]:
         """The source ended: decide what is still open and report unanswered calls."""
         yield from self._decide_all()
+        yield from self._flush()
         for cp, group in self.groups.items():
             if group.version is None:
                 continue
@@ -450,7 +465,7 @@ class SourceRun:
         while group.held:
             frame, bad = group.held.popleft()
             self.held_total -= 1
-            yield self._judge(frame, group.version, bad)
+            yield from self._take(frame, group.version, bad)
 
     def _fallback(self, group: _Group, guess: VersionGuess) -> VersionGuess:
         reasons = list(guess.reasons)
@@ -491,80 +506,139 @@ class SourceRun:
                 {"source": self.source, "line": line, "charge_point": cp, "message_id": mid, "action": action}
             )
 
+    def _take(self, frame: CapturedFrame, version: str, bad_text: bool) -> list[Record]:
+        """Judge one frame now, or queue it until a batch is ready."""
+        if self.batch == 1:
+            return [self._judge(frame, version, bad_text)]
+        ready = self.ready
+        ready.append((frame, version, bad_text))
+        return self._flush() if len(ready) >= self.batch else []
+
+    def _flush(self) -> list[Record]:
+        """Judge the queued frames."""
+        if not self.ready:
+            return []
+        items, self.ready = self.ready, []
+        return self._judge_many(items)
+
     def _judge(self, frame: CapturedFrame, version: str, bad_text: bool) -> Record:
-        kind = frame.kind
-        notes: list[str] = []
-        tolerated = _NONE
-        action = frame.action
-        spec: tuple[Finding, ...] = ()
-        if kind == "unparsed":
-            violations: tuple[Violation, ...] = (
-                Violation("", "json", frame.error or "not an OCPP-J frame", RULE_CODES["json"][version]),
-            )
-        elif kind == "payload":
-            violations = (
-                Violation(
-                    "",
-                    "frame",
-                    "a bare JSON object, not an OCPP-J message: its action is unknown, so it is not checked",
-                    RULE_CODES["frame"][version],
-                ),
-            )
-        else:
-            message_id = frame.message_id
-            if message_id is not None:
-                self._pair(frame, kind, message_id, action)
-            paired = action if kind == "callresult" else None
-            lane = _fast.LANES[version]
-            if type(frame) is Decoded and lane.loads is not None:
-                # The reader decoded the text by the JSON rules already: judge that value.
-                report = _judge_loaded(lane, frame.value, frame.raw, paired)
+        return self._judge_many([(frame, version, bad_text)])[0]
+
+    def _judge_many(self, items: list[tuple[CapturedFrame, str, bool]]) -> list[Record]:
+        """Judge frames in order, one stage at a time over all of them (verdicts, spec rules, conversation).
+
+        Each stage sees the frames in input order, so pairing and the conversation see what one frame
+        at a time would; the findings reach the summary in the same order too.
+        """
+        spec_rules = self.spec_rules
+        lenient = self.lenient
+        summary = self.summary
+        lanes = _fast.LANES
+        # Stage 1: the verdict on every frame (pairing, schema, direction).
+        judged: list[tuple[tuple[Violation, ...], list[str]]] = []
+        for frame, version, _bad in items:
+            kind = frame.kind
+            notes: list[str] = []
+            if kind == "unparsed":
+                violations: tuple[Violation, ...] = (
+                    Violation("", "json", frame.error or "not an OCPP-J frame", RULE_CODES["json"][version]),
+                )
+            elif kind == "payload":
+                violations = (
+                    Violation(
+                        "",
+                        "frame",
+                        "a bare JSON object, not an OCPP-J message:"
+                        " its action is unknown, so it is not checked",
+                        RULE_CODES["frame"][version],
+                    ),
+                )
             else:
-                # Bytes take the validator's fast decoding lane.
-                report = check_frame(frame.raw.encode(), version, action=paired)
-            violations = report.violations
-            if report.unpaired:
-                self.summary.unpaired_results += 1
-                notes.append("its CALL is not in the capture: the frame is checked, the payload is not")
-            direction = frame.direction
-            if (
-                action is not None
-                and (kind == "call" or kind == "send")
-                and frame.direction_confidence is Confidence.HIGH
-                and (direction is Direction.CP_TO_CSMS or direction is Direction.CSMS_TO_CP)
-            ):
-                wrong = self._direction(version, action, direction)
-                if wrong:
-                    violations = violations + wrong
-            if self.spec_rules and action is not None and (kind == "call" or kind == "callresult"):
-                # Most messages have no spec rule: looked up, not called.
-                checker = payload_checker(version, action, "request" if kind == "call" else "response")
-                if checker is not None:
-                    spec = self._spec(frame, checker, kind)
-                    for finding in spec:
-                        notes.append(
-                            f"{finding.severity} {finding.code}: {finding.subject}: {finding.message}"
-                        )
-            if self.lenient and violations and action is not None and kind in ("call", "callresult"):
-                tolerated, note = self._tolerated(version, action, kind, frame, violations)
-                notes.extend(note)
-        if bad_text:
-            violations = (
-                Violation(
-                    "", "json", "the line holding this frame is not valid UTF-8", RULE_CODES["json"][version]
-                ),
-                *violations,
-            )
-            tolerated = frozenset(i + 1 for i in tolerated)
-        if kind != "unparsed" and kind != "payload":
-            found = self._converse(frame, version)
+                action = frame.action
+                message_id = frame.message_id
+                if message_id is not None:
+                    self._pair(frame, kind, message_id, action)
+                paired = action if kind == "callresult" else None
+                lane = lanes[version]
+                if type(frame) is Decoded and lane.loads is not None:
+                    # The reader decoded the text by the JSON rules already: judge that value.
+                    report = _judge_loaded(lane, frame.value, frame.raw, paired)
+                else:
+                    # Bytes take the validator's fast decoding lane.
+                    report = check_frame(frame.raw.encode(), version, action=paired)
+                violations = report.violations
+                if report.unpaired:
+                    summary.unpaired_results += 1
+                    notes.append("its CALL is not in the capture: the frame is checked, the payload is not")
+                direction = frame.direction
+                if (
+                    action is not None
+                    and (kind == "call" or kind == "send")
+                    and frame.direction_confidence is Confidence.HIGH
+                    and (direction is Direction.CP_TO_CSMS or direction is Direction.CSMS_TO_CP)
+                ):
+                    wrong = self._direction(version, action, direction)
+                    if wrong:
+                        violations = violations + wrong
+            judged.append((violations, notes))
+        # Stage 2: spec rules and leniency, on the payloads of CALLs and CALLRESULTs whose action is known.
+        specs: list[tuple[Finding, ...]] = []
+        tolerateds: list[frozenset[int]] = []
+        for (frame, version, bad_text), (violations, notes) in zip(items, judged, strict=True):
+            kind = frame.kind
+            action = frame.action
+            spec: tuple[Finding, ...] = ()
+            tolerated = _NONE
+            if action is not None and (kind == "call" or kind == "callresult"):
+                if spec_rules:
+                    # Most messages have no spec rule: looked up, not called.
+                    checker = payload_checker(version, action, "request" if kind == "call" else "response")
+                    if checker is not None:
+                        spec = self._spec(frame, checker, kind)
+                        for finding in spec:
+                            notes.append(
+                                f"{finding.severity} {finding.code}: {finding.subject}: {finding.message}"
+                            )
+                if lenient and violations:
+                    tolerated, note = self._tolerated(version, action, kind, frame, violations)
+                    notes.extend(note)
+            if bad_text:
+                tolerated = frozenset(i + 1 for i in tolerated)
+            specs.append(spec)
+            tolerateds.append(tolerated)
+        # Stage 3: the conversation, across frames.
+        talks: list[list[Finding]] = []
+        for frame, version, _bad in items:
+            kind = frame.kind
+            talks.append(self._converse(frame, version) if kind != "unparsed" and kind != "payload" else [])
+        # Stage 4: the records, and the summary's counts in the order one frame at a time gives.
+        records: list[Record] = []
+        source = self.source
+        for (frame, version, bad_text), (violations, notes), spec, tolerated, found in zip(
+            items, judged, specs, tolerateds, talks, strict=True
+        ):
+            if spec:
+                for finding in spec:
+                    summary.add_finding(source, finding)
             if found:
                 for finding in found:
+                    summary.add_finding(source, finding)
                     notes.append(f"{finding.severity} {finding.code}: {finding.message}")
                 spec = (*spec, *found)
-        record = self._record(frame, version, violations, tolerated, notes, spec)
-        self.summary.add(record)
-        return record
+            if bad_text:
+                violations = (
+                    Violation(
+                        "",
+                        "json",
+                        "the line holding this frame is not valid UTF-8",
+                        RULE_CODES["json"][version],
+                    ),
+                    *violations,
+                )
+            record = self._record(frame, version, violations, tolerated, notes, spec)
+            summary.add(record)
+            records.append(record)
+        return records
 
     def _record(
         self,
@@ -627,24 +701,17 @@ class SourceRun:
             return []
         if not found:
             return found
-        kept = [f for f in found if f.code not in _SAID_ELSEWHERE]
-        for finding in kept:
-            self.summary.add_finding(self.source, finding)
-        return kept
+        return [f for f in found if f.code not in _SAID_ELSEWHERE]
 
     def _spec(self, frame: CapturedFrame, checker: PayloadChecker, kind: str) -> tuple[Finding, ...]:
-        """The spec-rule findings on the payload of a CALL or CALLRESULT (counted in the summary)."""
+        """The spec-rule findings on the payload of a CALL or CALLRESULT (the caller counts them)."""
         index = 3 if kind == "call" else 2
         # The value the reader decoded, which the verdict lane judged too: not decoded again.
         value = frame.value
         if not isinstance(value, list) or len(value) <= index or not isinstance(value[index], dict):
             return ()
         found = checker(value[index], frame.line)
-        if not found:
-            return ()
-        for finding in found:
-            self.summary.add_finding(self.source, finding)
-        return tuple(found)
+        return tuple(found) if found else ()
 
     def _direction(self, version: str, action: str, direction: Direction) -> tuple[Violation, ...]:
         senders = _SENDERS.get(version)
