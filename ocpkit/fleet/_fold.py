@@ -26,8 +26,7 @@ frame itself:
   repairs (a date-time without offset, a number sent as a string, an unknown
   property kept aside) is still listed, marked as tolerated, and does not make
   the frame fail.
-
-*Batches.* A run made with ``batch=N`` judges the frames that are ready N at a
+* *Batches.* A run made with ``batch=N`` judges the frames that are ready N at a
   time, one stage over all of them before the next (verdicts and pairing, then
   spec rules and leniency, then the conversation, then records and counts):
   each stage's code and tables stay warm over many frames. Every stage sees the
