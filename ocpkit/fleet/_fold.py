@@ -101,6 +101,7 @@ FINDING_KEYS: Final = ("severity", "code", "message", "path")
 _PAYLOAD_INDEX: Final = {"call": 3, "send": 3, "callresult": 2, "callresulterror": 2, "callerror": 4}
 
 _NONE: frozenset[int] = frozenset()
+_NO_TALK: list[Finding] = []  # never appended to: a frame with nothing to say
 _SENDERS: dict[str, dict[str, str]] = {}
 # Conversation findings the per-frame verdicts or the unanswered-call count already state.
 _SAID_ELSEWHERE = frozenset({"rpc.unanswered", "rpc.error-code", "rpc.unknown-action", "rpc.wrong-sender"})
@@ -117,7 +118,7 @@ _RANK = {Confidence.HIGH: 3, Confidence.MEDIUM: 2, Confidence.LOW: 1, Confidence
 class Record(NamedTuple):
     """The verdict on one frame, plus what the text report shows about it.
 
-    Built in one place, :meth:`SourceRun._record`; :meth:`as_json` is the jsonl record.
+    Built in one place, :meth:`SourceRun._judge_many`; :meth:`as_json` is the jsonl record.
     """
 
     source: str
@@ -358,6 +359,7 @@ class SourceRun:
         self.frames = 0
         self.batch = max(1, batch)
         self.ready: list[tuple[CapturedFrame, str, bool]] = []
+        self.wrong_way: dict[tuple[str, str, Direction], tuple[Violation, ...]] = {}
 
     # ------------------------------------------------------------------ feeding
 
@@ -380,21 +382,24 @@ class SourceRun:
             ):
                 # As much evidence as a guess weighs: enough to tell when it contradicts the forced version.
                 group.evidence.add(frame)
-            return self._take(frame, self.forced, bad)
-        if (frame.kind in _TELLING or frame.version_hint) and (
-            group.guess is None or group.guess.confidence is not Confidence.HIGH
-        ):
-            # Evidence keeps being counted after an uncertain decision, to report a contradiction.
-            group.evidence.add(frame)
-        if group.version is not None:
-            return self._take(frame, group.version, bad)
-        group.held.append((frame, bad))
-        self.held_total += 1
-        if len(group.held) >= HOLD_PER_CHARGE_POINT or self._sure(cp, group):
-            return list(self._decide(cp, group))
-        if self.held_total >= HOLD_TOTAL:
-            return list(self._decide_all())
-        return []
+            version = self.forced
+        else:
+            if (frame.kind in _TELLING or frame.version_hint) and (
+                group.guess is None or group.guess.confidence is not Confidence.HIGH
+            ):
+                # Evidence keeps being counted after an uncertain decision, to report a contradiction.
+                group.evidence.add(frame)
+            decided = group.version
+            if decided is None:
+                group.held.append((frame, bad))
+                self.held_total += 1
+                if len(group.held) >= HOLD_PER_CHARGE_POINT or self._sure(cp, group):
+                    return list(self._decide(cp, group))
+                if self.held_total >= HOLD_TOTAL:
+                    return list(self._decide_all())
+                return []
+            version = decided
+        return self._take(frame, version, bad)
 
     def finish(self) -> Iterator[Record]:
         """The source ended: decide what is still open and report unanswered calls."""
@@ -527,14 +532,16 @@ class SourceRun:
         """Judge frames in order, one stage at a time over all of them (verdicts, spec rules, conversation).
 
         Each stage sees the frames in input order, so pairing and the conversation see what one frame
-        at a time would; the findings reach the summary in the same order too.
+        at a time would; the findings reach the summary in the same order too. This is the one place
+        a :class:`Record` is made.
         """
-        spec_rules = self.spec_rules
-        lenient = self.lenient
         summary = self.summary
         lanes = _fast.LANES
+        pending = self.pending
+        wrong_way = self.wrong_way
         # Stage 1: the verdict on every frame (pairing, schema, direction).
         judged: list[tuple[tuple[Violation, ...], list[str]]] = []
+        keep = judged.append
         for frame, version, _bad in items:
             kind = frame.kind
             notes: list[str] = []
@@ -555,10 +562,22 @@ class SourceRun:
             else:
                 action = frame.action
                 message_id = frame.message_id
+                calls = kind == "call" or kind == "send"
                 if message_id is not None:
-                    self._pair(frame, kind, message_id, action)
-                paired = action if kind == "callresult" else None
+                    # Track CALLs awaiting an answer, to count those never answered.
+                    key = (frame.charge_point, message_id)
+                    earlier = pending.pop(key, None)
+                    if calls:
+                        if earlier is not None:
+                            # The same id again before an answer: the earlier CALL was never answered.
+                            self._unanswered(frame.charge_point, message_id, *earlier)
+                        if kind == "call":
+                            pending[key] = (frame.line, action)
+                            if len(pending) > PENDING_CALLS:
+                                (old_cp, old_mid), old = pending.popitem(last=False)
+                                self._unanswered(old_cp, old_mid, *old)
                 lane = lanes[version]
+                paired = action if kind == "callresult" else None
                 if type(frame) is Decoded and lane.loads is not None:
                     # The reader decoded the text by the JSON rules already: judge that value.
                     report = _judge_loaded(lane, frame.value, frame.raw, paired)
@@ -569,20 +588,92 @@ class SourceRun:
                 if report.unpaired:
                     summary.unpaired_results += 1
                     notes.append("its CALL is not in the capture: the frame is checked, the payload is not")
-                direction = frame.direction
-                if (
-                    action is not None
-                    and (kind == "call" or kind == "send")
-                    and frame.direction_confidence is Confidence.HIGH
-                    and (direction is Direction.CP_TO_CSMS or direction is Direction.CSMS_TO_CP)
-                ):
-                    wrong = self._direction(version, action, direction)
-                    if wrong:
-                        violations = violations + wrong
-            judged.append((violations, notes))
+                if calls and action is not None and frame.direction_confidence is Confidence.HIGH:
+                    direction = frame.direction
+                    if direction is Direction.CP_TO_CSMS or direction is Direction.CSMS_TO_CP:
+                        way = (version, action, direction)
+                        wrong = wrong_way.get(way)
+                        if wrong is None:
+                            wrong = wrong_way[way] = self._direction(version, action, direction)
+                        if wrong:
+                            violations = violations + wrong
+            keep((violations, notes))
         # Stage 2: spec rules and leniency, on the payloads of CALLs and CALLRESULTs whose action is known.
         specs: list[tuple[Finding, ...]] = []
         tolerateds: list[frozenset[int]] = []
+        if self.spec_rules or self.lenient:
+            self._rules(items, judged, specs, tolerateds)
+        # Stage 3: the conversation, across frames.
+        talks: list[list[Finding]] = []
+        if _conversation_module is not None:
+            converse = self._converse
+            for frame, version, _bad in items:
+                kind = frame.kind
+                talk = converse(frame, version) if kind != "unparsed" and kind != "payload" else _NO_TALK
+                talks.append(talk)
+        # Stage 4: the records, and the summary's counts in the order one frame at a time gives.
+        records: list[Record] = []
+        made = records.append
+        add = summary.add
+        source = self.source
+        for i, (frame, version, bad_text) in enumerate(items):
+            violations, notes = judged[i]
+            spec = specs[i] if specs else ()
+            tolerated = tolerateds[i] if tolerateds else _NONE
+            found = talks[i] if talks else _NO_TALK
+            if spec:
+                for finding in spec:
+                    summary.add_finding(source, finding)
+            if found:
+                for finding in found:
+                    summary.add_finding(source, finding)
+                    notes.append(f"{finding.severity} {finding.code}: {finding.message}")
+                spec = (*spec, *found)
+            if bad_text:
+                violations = (
+                    Violation(
+                        "",
+                        "json",
+                        "the line holding this frame is not valid UTF-8",
+                        RULE_CODES["json"][version],
+                    ),
+                    *violations,
+                )
+            stamp = frame.timestamp
+            # tuple.__new__ builds the named tuple without its Python-level constructor.
+            record = _new(
+                Record,
+                (
+                    source,
+                    frame.line,
+                    frame.charge_point,
+                    frame.kind,
+                    frame.action,
+                    len(tolerated) == len(violations),
+                    violations,
+                    version,
+                    frame.direction,
+                    stamp.raw if stamp is not None else None,
+                    frame.message_id,
+                    tuple(notes) if notes else (),
+                    tolerated,
+                    spec,
+                ),
+            )
+            made(record)
+            add(record)
+        return records
+
+    def _rules(
+        self,
+        items: list[tuple[CapturedFrame, str, bool]],
+        judged: list[tuple[tuple[Violation, ...], list[str]]],
+        specs: list[tuple[Finding, ...]],
+        tolerateds: list[frozenset[int]],
+    ) -> None:
+        """Spec rules and leniency for every frame of a batch (what they find goes into *specs*)."""
+        spec_rules = self.spec_rules
+        lenient = self.lenient
         for (frame, version, bad_text), (violations, notes) in zip(items, judged, strict=True):
             kind = frame.kind
             action = frame.action
@@ -605,88 +696,6 @@ class SourceRun:
                 tolerated = frozenset(i + 1 for i in tolerated)
             specs.append(spec)
             tolerateds.append(tolerated)
-        # Stage 3: the conversation, across frames.
-        talks: list[list[Finding]] = []
-        for frame, version, _bad in items:
-            kind = frame.kind
-            talks.append(self._converse(frame, version) if kind != "unparsed" and kind != "payload" else [])
-        # Stage 4: the records, and the summary's counts in the order one frame at a time gives.
-        records: list[Record] = []
-        source = self.source
-        for (frame, version, bad_text), (violations, notes), spec, tolerated, found in zip(
-            items, judged, specs, tolerateds, talks, strict=True
-        ):
-            if spec:
-                for finding in spec:
-                    summary.add_finding(source, finding)
-            if found:
-                for finding in found:
-                    summary.add_finding(source, finding)
-                    notes.append(f"{finding.severity} {finding.code}: {finding.message}")
-                spec = (*spec, *found)
-            if bad_text:
-                violations = (
-                    Violation(
-                        "",
-                        "json",
-                        "the line holding this frame is not valid UTF-8",
-                        RULE_CODES["json"][version],
-                    ),
-                    *violations,
-                )
-            record = self._record(frame, version, violations, tolerated, notes, spec)
-            summary.add(record)
-            records.append(record)
-        return records
-
-    def _record(
-        self,
-        frame: CapturedFrame,
-        version: str,
-        violations: tuple[Violation, ...],
-        tolerated: frozenset[int],
-        notes: list[str],
-        spec: tuple[Finding, ...] = (),
-    ) -> Record:
-        """The one place a record is made (fields for the jsonl record and the text report)."""
-        stamp = frame.timestamp
-        # tuple.__new__ builds the named tuple without its Python-level constructor.
-        return _new(
-            Record,
-            (
-                self.source,
-                frame.line,
-                frame.charge_point,
-                frame.kind,
-                frame.action,
-                len(tolerated) == len(violations),
-                violations,
-                version,
-                frame.direction,
-                stamp.raw if stamp is not None else None,
-                frame.message_id,
-                tuple(notes) if notes else (),
-                tolerated,
-                spec,
-            ),
-        )
-
-    def _pair(self, frame: CapturedFrame, kind: str, message_id: str, action: str | None) -> None:
-        """Track CALLs awaiting an answer, to count those never answered."""
-        key = (frame.charge_point, message_id)
-        pending = self.pending
-        if kind == "call" or kind == "send":
-            earlier = pending.pop(key, None)
-            if earlier is not None:
-                # The same id again before an answer: the earlier CALL was never answered.
-                self._unanswered(frame.charge_point, message_id, *earlier)
-            if kind == "call":
-                pending[key] = (frame.line, action)
-                if len(pending) > PENDING_CALLS:
-                    (old_cp, old_mid), old = pending.popitem(last=False)
-                    self._unanswered(old_cp, old_mid, *old)
-        else:
-            pending.pop(key, None)
 
     def _converse(self, frame: CapturedFrame, version: str) -> list[Finding]:
         conversation = self.conversations.get(version)
