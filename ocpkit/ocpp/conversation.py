@@ -955,23 +955,82 @@ class Conversation:
         return found
 
 
-_EXCHANGE_FIELDS = tuple(f.name for f in fields(Exchange))
-_EXCHANGE_SETTERS = tuple(getattr(Exchange, name).__set__ for name in _EXCHANGE_FIELDS)
+_EXCHANGE_FIELDS = (
+    "version",
+    "charge_point",
+    "action",
+    "message_id",
+    "sender",
+    "request",
+    "outcome",
+    "response",
+    "error_code",
+    "at",
+    "answered_at",
+    "ref",
+    "answer_ref",
+)
+(
+    _set_version,
+    _set_charge_point,
+    _set_action,
+    _set_message_id,
+    _set_sender,
+    _set_request,
+    _set_outcome,
+    _set_response,
+    _set_error_code,
+    _set_at,
+    _set_answered_at,
+    _set_ref,
+    _set_answer_ref,
+) = (getattr(Exchange, name).__set__ for name in _EXCHANGE_FIELDS)
 
 
-def _exchange(*values: Any) -> Exchange:
-    """``Exchange(*values)``: the fields in order, set without the frozen class's checks per field.
+def _exchange(
+    version: str,
+    charge_point: str | None,
+    action: str,
+    message_id: str,
+    sender: Side | None,
+    request: Mapping[str, Any],
+    outcome: Outcome,
+    response: Mapping[str, Any] | None,
+    error_code: str | None,
+    at: datetime | None,
+    answered_at: datetime | None,
+    ref: object,
+    answer_ref: object,
+) -> Exchange:
+    """``Exchange(...)``, its fields set through the slots' own setters.
 
-    The class has no ``__post_init__``; its generated ``__init__`` only stores each field through
-    ``object.__setattr__``, which the slots' own setters do at a third of the cost.
+    The frozen class's generated ``__init__`` only stores each field with
+    ``object.__setattr__``; the setters store the same values at a fraction of
+    the cost. A class that does more on creation (a ``__post_init__``, other
+    fields) is built by its constructor instead (see below).
     """
     exchange: Exchange = _new_object(Exchange)
-    for setter, value in zip(_EXCHANGE_SETTERS, values, strict=True):
-        setter(exchange, value)
+    _set_version(exchange, version)
+    _set_charge_point(exchange, charge_point)
+    _set_action(exchange, action)
+    _set_message_id(exchange, message_id)
+    _set_sender(exchange, sender)
+    _set_request(exchange, request)
+    _set_outcome(exchange, outcome)
+    _set_response(exchange, response)
+    _set_error_code(exchange, error_code)
+    _set_at(exchange, at)
+    _set_answered_at(exchange, answered_at)
+    _set_ref(exchange, ref)
+    _set_answer_ref(exchange, answer_ref)
     return exchange
 
 
-if hasattr(Exchange, "__post_init__") or Exchange.__slots__ != _EXCHANGE_FIELDS:  # pragma: no cover
+if (  # pragma: no cover
+    hasattr(Exchange, "__post_init__")
+    or Exchange.__slots__ != _EXCHANGE_FIELDS
+    or tuple(f.name for f in fields(Exchange)) != _EXCHANGE_FIELDS
+):
     _exchange = Exchange  # a class that does more on creation is built by its constructor
 
 
