@@ -707,7 +707,15 @@ class Conversation:
         at: datetime | None,
         ref: object,
     ) -> list[Finding]:
-        call = self._match(station, message_id, side) if message_id in station.by_id else None
+        seqs = station.by_id.get(message_id)
+        if seqs is None:
+            call = None
+        elif len(seqs) == 1:
+            # The one open CALL with this id (what _match and _close do for it, inline).
+            call = station.open.pop(seqs[0])
+            del station.by_id[message_id]
+        else:
+            call = self._match(station, message_id, side)
         late = False
         if call is None:
             call = self._match_timed_out(station, message_id, side) if station.timed_out else None
@@ -768,7 +776,7 @@ class Conversation:
             if action in _RESULT_ACTIONS:
                 found += self._result(station, call, payload, at, ref)
             if action in station.watched:
-                told = self._tell(station, call, "result", payload, answered_at=at, answer_ref=ref)
+                told = self._tell(station, call, "result", payload, None, at, ref)
                 if told:
                     found += told
         return found
@@ -779,7 +787,6 @@ class Conversation:
         call: _Open,
         outcome: Outcome,
         response: Mapping[str, Any] | None = None,
-        *,
         error_code: str | None = None,
         answered_at: datetime | None = None,
         answer_ref: object = None,
