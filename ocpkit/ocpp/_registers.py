@@ -87,7 +87,6 @@ def place_of(line: int | None, ref: object) -> str:
 def follow_meter_values(
     registers: Registers,
     elements: object,
-    *,
     subject: str,
     ref: object,
     line: int | None = None,
@@ -103,14 +102,14 @@ def follow_meter_values(
         return []
     found: list[Finding] = []
     for index, element in enumerate(elements):
-        data = as_obj(element)
+        data = element if type(element) is dict else as_obj(element)
         samples = data.get("sampledValue")
         if not isinstance(samples, list):
             continue
         moment: datetime | None = None
         timed = False  # the element's time is read at its first register sample, if any
         for sample in samples:
-            sv = as_obj(sample)
+            sv = sample if type(sample) is dict else as_obj(sample)
             measurand = sv.get("measurand", DEFAULT_MEASURAND)
             if not isinstance(measurand, str) or not measurand.endswith(_SUFFIX) or "value" not in sv:
                 continue
@@ -132,17 +131,19 @@ def follow_meter_values(
                     moment = times[index]
                 else:
                     moment = as_time(data.get("timestamp")) or aware(at)
-            found += follow_register(
+            finding = _follow(
                 registers,
                 (measurand, phase, location),
                 sv["value"],
                 unit,
                 multiplier,
                 moment,
-                subject=subject,
-                ref=ref,
-                line=line,
+                subject,
+                ref,
+                line,
             )
+            if finding is not None:
+                found.append(finding)
     return found
 
 
@@ -159,34 +160,50 @@ def follow_register(
     line: int | None = None,
 ) -> list[Finding]:
     """Follow one reading of register *key* (``(measurand, phase, location)``); findings for a step down."""
+    finding = _follow(registers, key, raw, unit, multiplier, at, subject, ref, line)
+    return [] if finding is None else [finding]
+
+
+def _follow(
+    registers: Registers,
+    key: tuple[str, str | None, str],
+    raw: object,
+    unit: object,
+    multiplier: object,
+    at: datetime | None,
+    subject: str,
+    ref: object,
+    line: int | None,
+) -> Finding | None:
+    """:func:`follow_register`, with its one possible finding or ``None``."""
     if type(raw) is str and len(raw) <= 30 and raw.isascii() and raw.replace(".", "", 1).isdigit():
         sent = Decimal(raw)  # plain digits (the common 1.6 text): what parse_value would return
     else:
         try:
             sent = parse_value(raw)
         except EnergyError:
-            return []
-    scale = as_int(multiplier)
+            return None
+    scale = multiplier if type(multiplier) is int else as_int(multiplier)
     if scale is None or not -30 <= scale <= 30:
-        return []
+        return None
     if scale:
         sent = sent.scaleb(scale)
     if unit is None:
         unit = _default_unit(key[0]) or "Wh"
     if not isinstance(unit, str):
-        return []
+        return None
     known = _BASE.get(unit)
     base, factor = (unit, _ONE) if known is None else known
     value = sent if factor == 1 else sent * factor
     last = registers.get(key)
     if last is None:
         if len(registers) >= MAX_REGISTERS:
-            return []
+            return None
     elif last.at is not None and at is not None and at < last.at:
-        return []  # older than the last reading (a late replay): not the next step
+        return None  # older than the last reading (a late replay): not the next step
     registers[key] = _new(_Last, (value, factor, base, sent, unit, line, ref, at))
     if last is None or last.base != base or value >= last.value:
-        return []
+        return None
     # Resolutions only matter for a step down: one unit of the last digit sent, in the base unit.
     tolerance = jitter_tolerance(resolution_of(last.sent) * last.factor, resolution_of(sent) * factor)
     step = classify_step(last.value, value, tolerance=tolerance)
@@ -197,4 +214,4 @@ def follow_register(
         f"{name} ({location}) {verb}: {last.sent:f} {last.unit} ({place_of(last.line, last.ref)})"
         f" -> {sent:f} {unit} ({place_of(line, ref)})"
     )
-    return [Finding(severity, code, message, subject, ref)]
+    return Finding(severity, code, message, subject, ref)

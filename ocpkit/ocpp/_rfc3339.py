@@ -31,6 +31,9 @@ class Rfc3339DateTime(datetime):
     rfc3339_text: str | None
 
 
+_fromisoformat = Rfc3339DateTime.fromisoformat  # builds the subclass
+
+
 def parse_rfc3339(text: str, *, leap_second: bool = True) -> Rfc3339DateTime:
     """Parse an RFC 3339 date-time; raise ``ValueError`` when *text* is not one.
 
@@ -42,6 +45,22 @@ def parse_rfc3339(text: str, *, leap_second: bool = True) -> Rfc3339DateTime:
     m = _RFC3339_RE.fullmatch(text)
     if m is None:
         raise ValueError("not an RFC 3339 date-time (YYYY-MM-DDThh:mm:ss[.frac](Z|+hh:mm))")
+    if text[-1] == "Z" and text[11:13] < "24":
+        # The common UTC form, its shape checked above: the C parser reads it, and refuses the same
+        # out-of-range fields as the rule below (which then raises its own message). A second of 60
+        # is refused by it too, so leap seconds take the path below; fractions are cut at 6 digits.
+        try:
+            result = _fromisoformat(text)
+        except ValueError:
+            pass
+        else:
+            result.rfc3339_text = text
+            return result
+    return _parse_match(m, text, leap_second)
+
+
+def _parse_match(m: re.Match[str], text: str, leap_second: bool) -> Rfc3339DateTime:
+    """The rule, field by field, on a text the pattern matched."""
     year, month, day, hour, minute, second = (int(g) for g in m.group(1, 2, 3, 4, 5, 6))
     if not 1 <= month <= 12:
         raise ValueError("month out of range")

@@ -313,21 +313,36 @@ class Transactions16:
             found.append(
                 Finding(WARNING, "transaction.connector-mismatch", f"connector {connector_id}", subject, ref)
             )
-        found += self._move(tx, "MeterValues", ref)
+        if (tx.machine.state, "MeterValues") not in _STAYS:
+            found += self._move(tx, "MeterValues", ref)
         samples = req.get("meterValue")
         sample_list = samples if isinstance(samples, list) else []
         tx.meter_values += len(sample_list)
-        times = [as_time(as_obj(sample).get("timestamp")) or aware(at) for sample in sample_list] or [
-            aware(at)
-        ]
-        moments = [t for t in times if t is not None]
-        if len(moments) > 1:
-            moments.sort()
-        for moment in moments:
-            found += self._gap(tx, moment, subject, ref)
-        found += follow_meter_values(
-            tx.registers, sample_list, subject=subject, ref=ref, line=line, at=at, times=times
-        )
+        if len(sample_list) == 1:
+            # One sampled moment (the common message): no list of times to sort.
+            first = sample_list[0]
+            stamp = first.get("timestamp") if type(first) is dict else as_obj(first).get("timestamp")
+            moment = as_time(stamp) or aware(at)
+            times = [moment]
+            if moment is not None:
+                if self.max_meter_interval is None:
+                    last = tx.last_sample_at
+                    if last is None or moment > last:
+                        tx.last_sample_at = moment  # what _gap does when no gap can be reported
+                else:
+                    found += self._gap(tx, moment, subject, ref)
+        else:
+            times = [as_time(as_obj(sample).get("timestamp")) or aware(at) for sample in sample_list] or [
+                aware(at)
+            ]
+            moments = [t for t in times if t is not None]
+            if len(moments) > 1:
+                moments.sort()
+            for moment in moments:
+                found += self._gap(tx, moment, subject, ref)
+        more = follow_meter_values(tx.registers, sample_list, subject, ref, line, at, times)
+        if more:
+            found += more
         return found
 
     # -- StopTransaction ---------------------------------------------------------------------------------

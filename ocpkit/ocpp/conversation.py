@@ -50,8 +50,8 @@ from __future__ import annotations
 
 from collections import OrderedDict, deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field, fields
+from datetime import UTC, datetime, timedelta
 from typing import Any, NamedTuple
 
 from ocpkit._fsm import Policy
@@ -59,6 +59,7 @@ from ocpkit.capture import CapturedFrame
 from ocpkit.errors import TransitionError, UnsupportedError
 from ocpkit.findings import Finding, Severity
 from ocpkit.ocpp._conversation_input import (
+    _NO_PAYLOAD,
     _SIDE_OF_DIRECTION,
     OTHER,
     SIDE_OF_SENDER,
@@ -102,6 +103,7 @@ HEARTBEAT_SLACK = 1.5
 
 _RECENT_IDS = 64
 _new = tuple.__new__  # builds a named tuple without its Python-level constructor
+_new_object = object.__new__
 _MACHINE_ACTIONS = frozenset(
     {"StatusNotification", "StartTransaction", "MeterValues", "StopTransaction", "TransactionEvent"}
 )
@@ -153,6 +155,7 @@ class _Station:
     connector_ids: set[object] = field(default_factory=set)
     watchers: tuple[Watcher, ...] = ()
     watched: frozenset[str] = frozenset()  # the actions some watcher wants
+    wanting: dict[str, tuple[Watcher, ...]] = field(default_factory=dict)  # the watchers, by action
 
 
 class Conversation:
@@ -258,13 +261,17 @@ class Conversation:
             if sweep and at is not None:
                 found += self._sweep(station, at)
             line = frame.line if isinstance(frame, CapturedFrame) else None
-            found += self._call(station, msg, side, at, ref, line)
+            found += self._call(
+                station, type_id, msg.message_id, msg.action or "", msg.payload, side, at, ref, line
+            )
             return found
         if type_id == 5:
             found += self._result_error(station, msg, ref)
         else:
             # An answer is paired first, so that a slow answer is late rather than its call unanswered.
-            found += self._answer(station, msg, side, at, ref)
+            found += self._answer(
+                station, type_id, msg.message_id, msg.payload, msg.error_code, side, at, ref
+            )
         if sweep and at is not None:
             found += self._sweep(station, at)
         return found
@@ -276,15 +283,43 @@ class Conversation:
         """
         self._index += 1
         self.answered = None
-        msg = from_captured(frame)
-        if msg is None:
+        # from_captured, inline: the same lenient reading without a call per frame.
+        value = frame.value
+        if not isinstance(value, list) or len(value) < 2:
+            return []
+        type_id, message_id = value[0], value[1]
+        if type(type_id) is not int or not isinstance(message_id, str):
+            return []
+        n = len(value)
+        error_code: object = None
+        action = ""
+        if type_id == 2 or type_id == 6:
+            if n < 3 or not isinstance(value[2], str):
+                return []
+            action = value[2]
+            payload = value[3] if n > 3 else None
+            if type(payload) is not dict:
+                payload = as_obj(payload)
+        elif type_id == 3:
+            payload = value[2] if n > 2 else None
+            if type(payload) is not dict:
+                payload = as_obj(payload)
+        elif type_id == 4 or type_id == 5:
+            payload = _NO_PAYLOAD
+            error_code = value[2] if n > 2 else None
+        else:
             return []
         stamp = frame.timestamp
         timestamp = stamp.value if stamp is not None else None
+        at: datetime | None
         if timestamp is self._last_time:
             at = self._last_at  # a capture hands neighbouring frames the same stamp object
         else:
-            at = aware(timestamp)
+            # aware(), inline
+            if timestamp is None or timestamp.tzinfo is not None:
+                at = timestamp
+            else:
+                at = timestamp.replace(tzinfo=UTC)
             self._last_time, self._last_at = timestamp, at
         side = _SIDE_OF_DIRECTION.get(frame.direction)
         name = frame.charge_point
@@ -293,20 +328,19 @@ class Conversation:
         if station is None or station.name != name or name is None:
             station = self._station(name, found)
         sweep = self.call_timeout is not None and at is not None
-        type_id = msg.type_id
         if type_id == 2 or type_id == 6:
             if sweep and at is not None:
                 found += self._sweep(station, at)
             if found:
-                found += self._call(station, msg, side, at, ref, frame.line)
+                found += self._call(station, type_id, message_id, action, payload, side, at, ref, frame.line)
                 return found
-            return self._call(station, msg, side, at, ref, frame.line)
+            return self._call(station, type_id, message_id, action, payload, side, at, ref, frame.line)
         if type_id == 5:
-            found += self._result_error(station, msg, ref)
+            found += self._result_error(station, _new(Msg, (5, message_id, None, payload, error_code)), ref)
         elif found:
-            found += self._answer(station, msg, side, at, ref)
+            found += self._answer(station, type_id, message_id, payload, error_code, side, at, ref)
         else:
-            found = self._answer(station, msg, side, at, ref)
+            found = self._answer(station, type_id, message_id, payload, error_code, side, at, ref)
         if sweep and at is not None:
             found += self._sweep(station, at)
         return found
@@ -417,14 +451,15 @@ class Conversation:
     def _call(
         self,
         station: _Station,
-        msg: Msg,
+        type_id: int,
+        message_id: str,
+        action: str,
+        payload: Mapping[str, Any],
         side: Side | None,
         at: datetime | None,
         ref: object,
         line: int | None = None,
     ) -> list[Finding]:
-        action = msg.action or ""
-        message_id = msg.message_id
         senders = self._senders
         sender = senders.get(action)
         found: list[Finding]
@@ -452,14 +487,14 @@ class Conversation:
             found = []
         side = side or sender
         if side == "cp" and at is not None:
-            if action == "Heartbeat" and msg.type_id == 2:
+            if action == "Heartbeat" and type_id == 2:
                 found += self._heartbeat(station, at, ref)
             station.last_cp_at = at
-        if msg.type_id == 6:
+        if type_id == 6:
             # SEND (OCPP 2.1 part 4 §4.2.6) expects no answer and does not occupy the channel.
-            found += self._request(station, action, msg.payload, at, ref, line)
+            found += self._request(station, action, payload, at, ref, line)
             if action in station.watched:
-                sent = _Open(0, msg.message_id, action, side, msg.payload, at, ref)
+                sent = _Open(0, message_id, action, side, payload, at, ref)
                 found += self._tell(station, sent, "send")
             return found
         same = self._same_id(station, message_id, side) if message_id in station.by_id else None
@@ -504,7 +539,6 @@ class Conversation:
             found += self._unanswered(station, oldest, "forgotten: too many open calls")
             self._close(station, oldest)
         self._seq = seq = self._seq + 1
-        payload = msg.payload
         station.open[seq] = _new(
             _Open,
             (
@@ -663,16 +697,31 @@ class Conversation:
     # -- answers -----------------------------------------------------------------------------------------
 
     def _answer(
-        self, station: _Station, msg: Msg, side: Side | None, at: datetime | None, ref: object
+        self,
+        station: _Station,
+        type_id: int,
+        message_id: str,
+        payload: Mapping[str, Any],
+        error_code: object,
+        side: Side | None,
+        at: datetime | None,
+        ref: object,
     ) -> list[Finding]:
-        message_id = msg.message_id
-        call = self._match(station, message_id, side) if message_id in station.by_id else None
+        seqs = station.by_id.get(message_id)
+        if seqs is None:
+            call = None
+        elif len(seqs) == 1:
+            # The one open CALL with this id (what _match and _close do for it, inline).
+            call = station.open.pop(seqs[0])
+            del station.by_id[message_id]
+        else:
+            call = self._match(station, message_id, side)
         late = False
         if call is None:
             call = self._match_timed_out(station, message_id, side) if station.timed_out else None
             late = call is not None
         if call is None:
-            kind = "CALLRESULT" if msg.type_id == 3 else "CALLERROR"
+            kind = "CALLRESULT" if type_id == 3 else "CALLERROR"
             subject = _subject(station.name, f"{kind} {message_id}")
             found = [
                 Finding(
@@ -683,13 +732,13 @@ class Conversation:
                     ref,
                 )
             ]
-            if msg.type_id == 4:
-                found += self._error_code(station, msg, "", ref)
+            if type_id == 4:
+                found += self._error_code(station, error_code, message_id, "", ref)
             return found
         found = []
         call_side = call.side
         if side is not None and call_side == side:
-            kind = "CALLRESULT" if msg.type_id == 3 else "CALLERROR"
+            kind = "CALLRESULT" if type_id == 3 else "CALLERROR"
             message = f"{kind} travels {_SHOW_SIDE[side]} -> other side, like its CALL"
             found.append(
                 Finding(
@@ -703,7 +752,7 @@ class Conversation:
         if late or timeout is not None:
             waited = at - call.at if at is not None and call.at is not None else None
             if late or (timeout is not None and waited is not None and waited > timeout):
-                kind = "CALLRESULT" if msg.type_id == 3 else "CALLERROR"
+                kind = "CALLRESULT" if type_id == 3 else "CALLERROR"
                 shown = f" after {waited}" if waited is not None else ""
                 found.append(
                     Finding(
@@ -717,17 +766,17 @@ class Conversation:
         station.answered.append(message_id)
         self.answered = call.ref
         action = call.action
-        if msg.type_id == 4:
-            found += self._error_code(station, msg, action, ref)
+        if type_id == 4:
+            found += self._error_code(station, error_code, message_id, action, ref)
             found += self._failed(station, call, ref)
             if action in station.watched:
-                code = msg.error_code if isinstance(msg.error_code, str) else None
+                code = error_code if isinstance(error_code, str) else None
                 found += self._tell(station, call, "error", error_code=code, answered_at=at, answer_ref=ref)
         else:
             if action in _RESULT_ACTIONS:
-                found += self._result(station, call, msg.payload, at, ref)
+                found += self._result(station, call, payload, at, ref)
             if action in station.watched:
-                told = self._tell(station, call, "result", msg.payload, answered_at=at, answer_ref=ref)
+                told = self._tell(station, call, "result", payload, None, at, ref)
                 if told:
                     found += told
         return found
@@ -738,16 +787,22 @@ class Conversation:
         call: _Open,
         outcome: Outcome,
         response: Mapping[str, Any] | None = None,
-        *,
         error_code: str | None = None,
         answered_at: datetime | None = None,
         answer_ref: object = None,
     ) -> list[Finding]:
         """Hand one completed exchange to the watchers that want its action."""
-        exchange = Exchange(
+        action, name = call.action, station.name
+        wanting = station.wanting.get(action)
+        if wanting is None:
+            wanting = station.wanting[action] = tuple(w for w in station.watchers if action in w.actions)
+        found: list[Finding] = []
+        if not wanting:
+            return found
+        exchange = _exchange(
             self.version,
-            station.name,
-            call.action,
+            name,
+            action,
             call.message_id,
             call.side,
             call.request if call.request is not None else {},
@@ -759,13 +814,10 @@ class Conversation:
             call.ref,
             answer_ref,
         )
-        found: list[Finding] = []
-        action, name = call.action, station.name
-        for watcher in station.watchers:
-            if action in watcher.actions:
-                said = watcher.exchange(exchange)
-                if said:
-                    found += said if name is None else [_at(f, name) for f in said]
+        for watcher in wanting:
+            said = watcher.exchange(exchange)
+            if said:
+                found += said if name is None else [_at(f, name) for f in said]
         return found
 
     def _match(self, station: _Station, message_id: str, side: Side | None) -> _Open | None:
@@ -834,9 +886,10 @@ class Conversation:
             found += self._tell(station, call, "unanswered")
         return found
 
-    def _error_code(self, station: _Station, msg: Msg, action: str, ref: object) -> list[Finding]:
-        code = msg.error_code
-        subject = _subject(station.name, f"{action} {msg.message_id}".strip())
+    def _error_code(
+        self, station: _Station, code: object, message_id: str, action: str, ref: object
+    ) -> list[Finding]:
+        subject = _subject(station.name, f"{action} {message_id}".strip())
         if not isinstance(code, str) or code not in ERROR_CODES[self.version]:
             # OCPP-J 1.6 §4.2.3, 2.x part 4 §4.3: the error code comes from a closed list per version.
             return [
@@ -894,7 +947,11 @@ class Conversation:
     def _result_error(self, station: _Station, msg: Msg, ref: object) -> list[Finding]:
         # CALLRESULTERROR (OCPP 2.1 part 4 §4.2.5) refuses a CALLRESULT already sent.
         subject = _subject(station.name, f"CALLRESULTERROR {msg.message_id}")
-        found = [f for f in self._error_code(station, msg, "", ref) if f.code == "rpc.error-code"]
+        found = [
+            f
+            for f in self._error_code(station, msg.error_code, msg.message_id, "", ref)
+            if f.code == "rpc.error-code"
+        ]
         if msg.message_id in station.answered:
             found.append(
                 Finding(_WARNING, "rpc.result-refused", f"CALLRESULT refused: {msg.error_code}", subject, ref)
@@ -903,6 +960,85 @@ class Conversation:
             message = "CALLRESULTERROR for no recent CALLRESULT"
             found.append(Finding(_WARNING, "rpc.orphan-result", message, subject, ref))
         return found
+
+
+_EXCHANGE_FIELDS = (
+    "version",
+    "charge_point",
+    "action",
+    "message_id",
+    "sender",
+    "request",
+    "outcome",
+    "response",
+    "error_code",
+    "at",
+    "answered_at",
+    "ref",
+    "answer_ref",
+)
+(
+    _set_version,
+    _set_charge_point,
+    _set_action,
+    _set_message_id,
+    _set_sender,
+    _set_request,
+    _set_outcome,
+    _set_response,
+    _set_error_code,
+    _set_at,
+    _set_answered_at,
+    _set_ref,
+    _set_answer_ref,
+) = (getattr(Exchange, name).__set__ for name in _EXCHANGE_FIELDS)
+
+
+def _exchange(
+    version: str,
+    charge_point: str | None,
+    action: str,
+    message_id: str,
+    sender: Side | None,
+    request: Mapping[str, Any],
+    outcome: Outcome,
+    response: Mapping[str, Any] | None,
+    error_code: str | None,
+    at: datetime | None,
+    answered_at: datetime | None,
+    ref: object,
+    answer_ref: object,
+) -> Exchange:
+    """``Exchange(...)``, its fields set through the slots' own setters.
+
+    The frozen class's generated ``__init__`` only stores each field with
+    ``object.__setattr__``; the setters store the same values at a fraction of
+    the cost. A class that does more on creation (a ``__post_init__``, other
+    fields) is built by its constructor instead (see below).
+    """
+    exchange: Exchange = _new_object(Exchange)
+    _set_version(exchange, version)
+    _set_charge_point(exchange, charge_point)
+    _set_action(exchange, action)
+    _set_message_id(exchange, message_id)
+    _set_sender(exchange, sender)
+    _set_request(exchange, request)
+    _set_outcome(exchange, outcome)
+    _set_response(exchange, response)
+    _set_error_code(exchange, error_code)
+    _set_at(exchange, at)
+    _set_answered_at(exchange, answered_at)
+    _set_ref(exchange, ref)
+    _set_answer_ref(exchange, answer_ref)
+    return exchange
+
+
+if (  # pragma: no cover
+    hasattr(Exchange, "__post_init__")
+    or Exchange.__slots__ != _EXCHANGE_FIELDS
+    or tuple(f.name for f in fields(Exchange)) != _EXCHANGE_FIELDS
+):
+    _exchange = Exchange  # a class that does more on creation is built by its constructor
 
 
 def _subject(station: str | None, what: str) -> str:

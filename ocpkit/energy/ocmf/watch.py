@@ -446,20 +446,25 @@ class SignedMeterValues:
 
 def _carries_signed(request: Mapping[str, Any]) -> bool:
     """Whether a request holds a sampled value with signed data (1.6 SignedData, 2.x signedMeterValue)."""
-    for key in ("meterValue", "transactionData"):
+    for key in _CARRIERS:
         elements = request.get(key)
         if not isinstance(elements, list):
             continue
         for element in elements:
-            samples = element.get("sampledValue") if isinstance(element, Mapping) else None
-            if not isinstance(samples, list):
-                continue
-            for sample in samples:
-                if isinstance(sample, Mapping) and (
-                    sample.get("format") == "SignedData" or sample.get("signedMeterValue") is not None
-                ):
-                    return True
+            # Decoded JSON holds plain dicts: their type is checked before the abstract class.
+            if type(element) is dict or isinstance(element, Mapping):
+                samples = element.get("sampledValue")
+                if not isinstance(samples, list):
+                    continue
+                for sample in samples:
+                    if (type(sample) is dict or isinstance(sample, Mapping)) and (
+                        sample.get("format") == "SignedData" or sample.get("signedMeterValue") is not None
+                    ):
+                        return True
     return False
+
+
+_CARRIERS: Final = ("meterValue", "transactionData")
 
 
 def _order(series: list[OcmfReading], subject: str, ref: object) -> list[Finding]:
