@@ -18,16 +18,7 @@ import pytest
 from ocpkit.cli import main
 from ocpkit.cli import validate as validate_cli
 from ocpkit.fleet import _fold
-
-OCPP_CAPTURES = (
-    "Dynamic_OCPP_EVSE",
-    "OCPP-Tester",
-    "client_ocpp_sim",
-    "kwwhat",
-    "libocpp",
-    "ocpp-library",
-    "open-ocpp-trace-specification",
-)
+from tests.cli.test_legacy_records import OCPP_CAPTURES
 
 
 def _run(argv: list[str]) -> tuple[int, str, str]:
