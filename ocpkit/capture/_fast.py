@@ -38,10 +38,11 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from ocpkit.capture import _extract
-from ocpkit.capture._extract import _STAMP_GOES_ON, _ZEROS, Extractor, LineExtractor, orjson_reads_exactly
+from ocpkit.capture._extract import _RUN, _SHORT, _STAMP_GOES_ON, _ZEROS, Extractor, LineExtractor
 from ocpkit.capture._text import FRAME_START, Marker, Verb, marker_span, strip_ansi
 from ocpkit.capture._types import CapturedFrame, Confidence, Decoded, Direction, Draft, Timestamp
 from ocpkit.errors import CaptureError
+from ocpkit.ocpp._json import MAX_DEPTH
 
 if TYPE_CHECKING:
     from ocpkit.capture import _Resolver
@@ -58,7 +59,7 @@ _SPACES = (
 # What a line the header sniff matches starts with: blanks, or the first letter of a header name.
 _SNIFF_FIRST = frozenset("OST" + _SPACES)
 _SUBPROTOCOL = re.compile("ubprotocol")  # a literal search: cheaper than ``in`` on JSON text
-_COMPACT = frozenset(f'[{t},"' for t in "23456")  # the usual frame start: FRAME_START matches it
+_COMPACT = tuple(f'[{t},"' for t in "23456")  # the usual frame start: FRAME_START matches it
 _PLAIN_STAMP = re.compile(r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[.,]\d{1,9})?", re.ASCII).match
 _MAX_MARKS = 4096
 _TAIL = 300  # the characters of a prefix match_marker looks at
@@ -113,7 +114,7 @@ def read_frames(
     search = FRAME_START.search
     subprotocol = _SUBPROTOCOL.search
     plain_stamp = _PLAIN_STAMP
-    reads_exactly = orjson_reads_exactly
+    zeros, run, short, max_depth = _ZEROS, _RUN, _SHORT, MAX_DEPTH
     sniff_first, goes_on, compact = _SNIFF_FIRST, _STAMP_GOES_ON, _COMPACT
     kinds = _KIND
     # Zeroed stamp -> host words after it -> entry; (family, verb) -> action -> direction.
@@ -165,7 +166,7 @@ def read_frames(
                     continue
                 body = None
                 if cut is not None or line.endswith("]"):
-                    if line[s : s + 4] not in compact:
+                    if not line.startswith(compact, s):
                         m = search(line, s)
                         s = -1 if m is None else m.start()
                     if s >= 0:
@@ -175,7 +176,13 @@ def read_frames(
                         except UnicodeEncodeError:
                             data = b""
                         size = len(data)  # no less than the body's length in characters
-                        if size and size <= max_frame and reads_exactly(data):
+                        # orjson_reads_exactly, inlined: no run of 19 digits, no nesting too deep.
+                        if (
+                            size
+                            and size <= max_frame
+                            and data.translate(zeros).find(run) < 0
+                            and (size <= short or data.count(b"[") + data.count(b"{") <= max_depth)
+                        ):
                             try:
                                 value = loads(data)
                             except ValueError:
