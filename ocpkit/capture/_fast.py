@@ -123,8 +123,14 @@ def read_frames(
     tables: dict[tuple[str, str], dict[str | None, tuple[Direction, Confidence, str]]] = {}
     unmarked: dict[str | None, tuple[Direction, Confidence, str]] = {}
     zstamp: Timestamp | None = None
-    zhead = b""
+    zhead = b"\xff"  # no stamp's zeroed text (UTF-8 never holds this byte)
     zsize = 0
+    # The last plain stamp the pattern matched, its digits zeroed, and its length; the stamp whose
+    # zeroed text is known (zeroed).
+    plain_head = b""
+    plain_size = 0
+    zeroed_of: Timestamp | None = None
+    zeroed = b""
     known: Timestamp | None = None  # the last stamp whose text and length are in known_raw, known_size
     known_raw = ""
     known_size = 0
@@ -214,16 +220,35 @@ def read_frames(
                     else:
                         # A plain stamp at the start is the one the search finds, and the same text,
                         # unless the character after it could extend it (more digits, any digit, a zone).
-                        m = plain_stamp(line, 0, s)
                         raw = None
-                        if m is not None:
-                            end = m.end()
-                            if end == s or not (line[end] in goes_on or line[end].isdigit()):
-                                raw = m.group()
-                                try:
-                                    parsed = _fromiso(raw)
-                                except ValueError:
-                                    raw = None
+                        matched = False
+                        if plain_size and plain_size <= s:
+                            # The layout of the last plain stamp (its digits zeroed), then the same
+                            # test of the character after it: where the pattern matches that text.
+                            head = line[:plain_size]
+                            if (
+                                head.isascii()
+                                and head.encode().translate(zeros) == plain_head
+                                and (
+                                    plain_size == s
+                                    or not (line[plain_size] in goes_on or line[plain_size].isdigit())
+                                )
+                            ):
+                                matched = True
+                                raw = head
+                        if not matched:
+                            m = plain_stamp(line, 0, s)
+                            if m is not None:
+                                end = m.end()
+                                if end == s or not (line[end] in goes_on or line[end].isdigit()):
+                                    raw = m.group()
+                                    plain_head = raw.encode().translate(zeros)  # ASCII: the pattern's
+                                    plain_size = len(raw)
+                        if raw is not None:
+                            try:
+                                parsed = _fromiso(raw)
+                            except ValueError:
+                                raw = None
                         if raw is None:
                             stamp = timestamp_of(line[:s])
                         else:
@@ -235,15 +260,19 @@ def read_frames(
                                     Timestamp, (raw, parsed, parsed.tzinfo is None, None)
                                 )
                                 known_raw, known_size = raw, len(raw)
+                            zeroed_of, zeroed = stamp, plain_head  # the stamp's text, digits zeroed
                     # The marker, as match_marker finds it.
                     entry: _Entry | None
                     if at_start and s <= _TAIL:
                         if stamp is not zstamp:
                             assert stamp is not None
                             zstamp = stamp
-                            zhead = stamp.raw.encode().translate(_ZEROS)
-                            zsize = len(stamp.raw)
-                            by_words = marks.get(zhead) or marks.setdefault(zhead, {})
+                            head_z = zeroed if stamp is zeroed_of else stamp.raw.encode().translate(_ZEROS)
+                            if head_z != zhead:
+                                # Stamps of one layout share their look-ups: only another layout looks again.
+                                zhead = head_z
+                                zsize = len(stamp.raw)
+                                by_words = marks.get(zhead) or marks.setdefault(zhead, {})
                         words = line[zsize:s]
                         try:
                             entry = by_words[words]
