@@ -21,7 +21,10 @@ The cheap parts of the one-pass path:
   an anchored ASCII pattern; unless the character after it could extend it
   (more digits, a zone, any digit), the general search finds the same text
   there. A line that starts with the previous line's stamp reuses it, as the
-  general way does.
+  general way does. A stamp with the layout of the last one the pattern matched
+  (the same text with its digits zeroed), and nothing after it that could
+  extend it, is where the pattern matches the same text: it is told so without
+  the pattern.
 * The marker of a line is looked up by the host words after its timestamp
   (and the stamp with its digits zeroed), the way ``match_marker`` looks up the
   whole prefix with its digits zeroed, so the lines of a log share a handful of

@@ -12,7 +12,11 @@ the schema verdict, which these findings never change.
 The checks of each message are laid out once, at import, as a plan
 (:func:`payload_checker`): a message no rule names has none, and the checks
 of the sampled values of a message walk to them once between them, not once
-each. A caller that judges many payloads looks the plan up once per message
+each. A check may have a screen, a cheap test that is True only when the check
+surely finds nothing (a field that is missing or an integer the rule accepts;
+sampled values of the usual kinds): the plan skips a screened check on such a
+payload and runs it on every other, so the findings stay those of the checks.
+A caller that judges many payloads looks the plan up once per message
 and skips the messages without one.
 """
 
