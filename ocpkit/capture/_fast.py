@@ -21,7 +21,10 @@ The cheap parts of the one-pass path:
   an anchored ASCII pattern; unless the character after it could extend it
   (more digits, a zone, any digit), the general search finds the same text
   there. A line that starts with the previous line's stamp reuses it, as the
-  general way does.
+  general way does. A stamp with the layout of the last one the pattern matched
+  (the same text with its digits zeroed), and nothing after it that could
+  extend it, is where the pattern matches the same text: it is told so without
+  the pattern.
 * The marker of a line is looked up by the host words after its timestamp
   (and the stamp with its digits zeroed), the way ``match_marker`` looks up the
   whole prefix with its digits zeroed, so the lines of a log share a handful of
@@ -38,10 +41,11 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from ocpkit.capture import _extract
-from ocpkit.capture._extract import _STAMP_GOES_ON, _ZEROS, Extractor, LineExtractor, orjson_reads_exactly
+from ocpkit.capture._extract import _RUN, _SHORT, _STAMP_GOES_ON, _ZEROS, Extractor, LineExtractor
 from ocpkit.capture._text import FRAME_START, Marker, Verb, marker_span, strip_ansi
 from ocpkit.capture._types import CapturedFrame, Confidence, Decoded, Direction, Draft, Timestamp
 from ocpkit.errors import CaptureError
+from ocpkit.ocpp._json import MAX_DEPTH
 
 if TYPE_CHECKING:
     from ocpkit.capture import _Resolver
@@ -58,7 +62,7 @@ _SPACES = (
 # What a line the header sniff matches starts with: blanks, or the first letter of a header name.
 _SNIFF_FIRST = frozenset("OST" + _SPACES)
 _SUBPROTOCOL = re.compile("ubprotocol")  # a literal search: cheaper than ``in`` on JSON text
-_COMPACT = frozenset(f'[{t},"' for t in "23456")  # the usual frame start: FRAME_START matches it
+_COMPACT = tuple(f'[{t},"' for t in "23456")  # the usual frame start: FRAME_START matches it
 _PLAIN_STAMP = re.compile(r"\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[.,]\d{1,9})?", re.ASCII).match
 _MAX_MARKS = 4096
 _TAIL = 300  # the characters of a prefix match_marker looks at
@@ -113,7 +117,7 @@ def read_frames(
     search = FRAME_START.search
     subprotocol = _SUBPROTOCOL.search
     plain_stamp = _PLAIN_STAMP
-    reads_exactly = orjson_reads_exactly
+    zeros, run, short, max_depth = _ZEROS, _RUN, _SHORT, MAX_DEPTH
     sniff_first, goes_on, compact = _SNIFF_FIRST, _STAMP_GOES_ON, _COMPACT
     kinds = _KIND
     # Zeroed stamp -> host words after it -> entry; (family, verb) -> action -> direction.
@@ -122,8 +126,14 @@ def read_frames(
     tables: dict[tuple[str, str], dict[str | None, tuple[Direction, Confidence, str]]] = {}
     unmarked: dict[str | None, tuple[Direction, Confidence, str]] = {}
     zstamp: Timestamp | None = None
-    zhead = b""
+    zhead = b"\xff"  # no stamp's zeroed text (UTF-8 never holds this byte)
     zsize = 0
+    # The last plain stamp the pattern matched, its digits zeroed, and its length; the stamp whose
+    # zeroed text is known (zeroed).
+    plain_head = b""
+    plain_size = 0
+    zeroed_of: Timestamp | None = None
+    zeroed = b""
     known: Timestamp | None = None  # the last stamp whose text and length are in known_raw, known_size
     known_raw = ""
     known_size = 0
@@ -165,7 +175,7 @@ def read_frames(
                     continue
                 body = None
                 if cut is not None or line.endswith("]"):
-                    if line[s : s + 4] not in compact:
+                    if not line.startswith(compact, s):
                         m = search(line, s)
                         s = -1 if m is None else m.start()
                     if s >= 0:
@@ -175,7 +185,13 @@ def read_frames(
                         except UnicodeEncodeError:
                             data = b""
                         size = len(data)  # no less than the body's length in characters
-                        if size and size <= max_frame and reads_exactly(data):
+                        # orjson_reads_exactly, inlined: no run of 19 digits, no nesting too deep.
+                        if (
+                            size
+                            and size <= max_frame
+                            and data.translate(zeros).find(run) < 0
+                            and (size <= short or data.count(b"[") + data.count(b"{") <= max_depth)
+                        ):
                             try:
                                 value = loads(data)
                             except ValueError:
@@ -207,16 +223,35 @@ def read_frames(
                     else:
                         # A plain stamp at the start is the one the search finds, and the same text,
                         # unless the character after it could extend it (more digits, any digit, a zone).
-                        m = plain_stamp(line, 0, s)
                         raw = None
-                        if m is not None:
-                            end = m.end()
-                            if end == s or not (line[end] in goes_on or line[end].isdigit()):
-                                raw = m.group()
-                                try:
-                                    parsed = _fromiso(raw)
-                                except ValueError:
-                                    raw = None
+                        matched = False
+                        if plain_size and plain_size <= s:
+                            # The layout of the last plain stamp (its digits zeroed), then the same
+                            # test of the character after it: where the pattern matches that text.
+                            head = line[:plain_size]
+                            if (
+                                head.isascii()
+                                and head.encode().translate(zeros) == plain_head
+                                and (
+                                    plain_size == s
+                                    or not (line[plain_size] in goes_on or line[plain_size].isdigit())
+                                )
+                            ):
+                                matched = True
+                                raw = head
+                        if not matched:
+                            m = plain_stamp(line, 0, s)
+                            if m is not None:
+                                end = m.end()
+                                if end == s or not (line[end] in goes_on or line[end].isdigit()):
+                                    raw = m.group()
+                                    plain_head = raw.encode().translate(zeros)  # ASCII: the pattern's
+                                    plain_size = len(raw)
+                        if raw is not None:
+                            try:
+                                parsed = _fromiso(raw)
+                            except ValueError:
+                                raw = None
                         if raw is None:
                             stamp = timestamp_of(line[:s])
                         else:
@@ -228,15 +263,19 @@ def read_frames(
                                     Timestamp, (raw, parsed, parsed.tzinfo is None, None)
                                 )
                                 known_raw, known_size = raw, len(raw)
+                            zeroed_of, zeroed = stamp, plain_head  # the stamp's text, digits zeroed
                     # The marker, as match_marker finds it.
                     entry: _Entry | None
                     if at_start and s <= _TAIL:
                         if stamp is not zstamp:
                             assert stamp is not None
                             zstamp = stamp
-                            zhead = stamp.raw.encode().translate(_ZEROS)
-                            zsize = len(stamp.raw)
-                            by_words = marks.get(zhead) or marks.setdefault(zhead, {})
+                            head_z = zeroed if stamp is zeroed_of else stamp.raw.encode().translate(_ZEROS)
+                            if head_z != zhead:
+                                # Stamps of one layout share their look-ups: only another layout looks again.
+                                zhead = head_z
+                                zsize = len(stamp.raw)
+                                by_words = marks.get(zhead) or marks.setdefault(zhead, {})
                         words = line[zsize:s]
                         try:
                             entry = by_words[words]

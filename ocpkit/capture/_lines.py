@@ -139,12 +139,19 @@ class Lines:
             self.problems.append((n, message))
 
     def __iter__(self) -> Iterator[str]:
-        readline = self.stream.readline
+        stream = self.stream
+        readline: Callable[[int], bytes] = stream.readline
+        # Once the bytes read ahead are given out, a Prefixed stream only hands on its rest's lines:
+        # read them from there, without a call of the Prefixed in between.
+        prefixed = isinstance(stream, Prefixed)
         tell = self.position
         n = 0
         nbytes = 0  # bytes read as text (after decompression): a pipe cannot say where it is
         while True:
             chunk = readline(MAX_LINE_BYTES)
+            if prefixed and not stream.head:
+                readline = stream.rest.readline
+                prefixed = False
             if not chunk:
                 break
             n += 1

@@ -24,6 +24,7 @@ __all__ = ["VersionEvidence", "VersionGuess", "detect_version", "detect_versions
 _MARKS = {
     at: tuple((key, family, f"{at[0]}.{key}") for key, family in marks) for at, marks in PAYLOAD_MARKS.items()
 }
+_MAX_SEEN = 256  # actions remembered as seen (the tables' actions, and a few more; not every hostile name)
 
 
 class VersionGuess(NamedTuple):
@@ -45,6 +46,8 @@ class VersionEvidence:
         self.v21: set[str] = set()
         self.marks: dict[str, set[str]] = {"1.6": set(), "2.x": set()}
         self.frames = 0
+        # (action, message type) seen -> its payload marks not counted yet.
+        self._left: dict[tuple[str, object], tuple[tuple[str, str, str], ...]] = {}
 
     def add_hint(self, version: str, line: int) -> None:
         """Count a version stated by the log (header, trace field, subprotocol)."""
@@ -63,17 +66,32 @@ class VersionEvidence:
         action = frame.action if kind == "call" or kind == "send" else None
         if action is None:
             return
-        if action in ONLY_V16:
-            self.v16.add(action)
-        elif action in ONLY_V21:
-            self.v21.add(action)
-        elif action in ONLY_V2X:
-            self.v2x.add(action)
-        payload = frame.value[3] if len(frame.value) > 3 else None
+        value = frame.value
+        at = (action, value[0])
+        left = self._left.get(at)
+        if left is None:
+            # The first frame of this action and message type: the action counts, its marks are all left.
+            if action in ONLY_V16:
+                self.v16.add(action)
+            elif action in ONLY_V21:
+                self.v21.add(action)
+            elif action in ONLY_V2X:
+                self.v2x.add(action)
+            left = _MARKS.get(at, ())
+            if len(self._left) < _MAX_SEEN:
+                self._left[at] = left
+        if not left:
+            return  # the action is counted, and it has no payload mark left to show
+        payload = value[3] if len(value) > 3 else None
         if isinstance(payload, dict):
-            for key, family, mark in _MARKS.get((action, frame.value[0]), ()):
+            marks = self.marks
+            added = False
+            for key, family, mark in left:
                 if key in payload:
-                    self.marks[family].add(mark)
+                    marks[family].add(mark)
+                    added = True
+            if added and at in self._left:
+                self._left[at] = tuple(m for m in left if m[2] not in marks[m[1]])
 
     def guess(self) -> VersionGuess:
         """Weigh the evidence: stated version, version-only actions, payload keys."""

@@ -302,3 +302,35 @@ def test_without_orjson_host_logs_are_read_the_general_way(monkeypatch: Any) -> 
     log = [f'2026-03-02 10:00:0{i},000 - ocpp - INFO - CP1: send [3,"{i}",{{"a":1}}]\n' for i in range(3)]
     frames = assert_same(log)
     assert len(frames) == 3 and all(type(f) is CapturedFrame for f in frames)
+
+
+def test_a_stamp_of_the_last_plain_layout_is_read_as_the_pattern_reads_it() -> None:
+    # The one-pass path knows the layout of the last plain stamp; a stamp that only starts like it
+    # (more fraction digits, a zone, another script's digit, a letter for a digit) is read anew.
+    heads = [
+        "2026-03-02 10:00:00,001",
+        "2026-03-02 10:00:01,002",
+        "2026-03-02 10:00:02,0031",
+        "2026-03-02 10:00:03,004Z",
+        "2026-03-02 10:00:04,00\u0663",
+        "2026-03-02 10:00:05,005+01:00",
+        "2026-03-02 10:00:06,0",
+        "2026-03-02 10:00:07",
+        "2026-03-02 10:00:08,",
+        "2026-03-02 1O:00:09,009",
+        "2026-03-02 10:00:10,010",
+        "2026-13-02 10:00:11,011",
+        "2026-03-02T10:00:12,012",
+        "2026-03-02 10:00:13,123456789",
+        "2026-03-02 10:00:14,1234567891",
+        "\uff12026-03-02 10:00:15,015",
+        "2026-03-02 10:00:16,016",
+    ]
+    log = []
+    for i, head in enumerate(heads):
+        log.append(f'{head} - ocpp - INFO - CP1: receive message [2,"m{i}","Heartbeat",{{}}]\n')
+        log.append(f'{head} - ocpp - INFO - CP1: send [3,"m{i}",{{}}]\n')
+        log.append(f'{head}x: send [3,"n{i}",{{}}]\n')
+    frames = assert_same(log)
+    assert frames[0].timestamp is not None and frames[0].timestamp.raw == heads[0]
+    assert frames[30].timestamp is not None and frames[30].timestamp.raw == heads[10]

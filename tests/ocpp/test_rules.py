@@ -730,3 +730,128 @@ def test_the_sampled_value_walk_equals_the_general_walk(payload: Any) -> None:
         for value in (payload, {path[0]: payload}, {path[0]: [{path[1]: payload}]}):
             expected = [(p, v) for p, v in _walk(value, path) if isinstance(v, dict)]
             assert sampled_values(value, path) == expected
+
+
+_sample_text = st.sampled_from(
+    [
+        "1028",
+        "9.78",
+        "5.",
+        ".5",
+        "0",
+        "-1",
+        " 7 ",
+        "1e3",
+        "x",
+        "",
+        ".",
+        "1.2.3",
+        "١٢",
+        "²",
+        "12a",
+        "ab12",
+        "00ff",
+    ]
+)
+_sampled_value = st.fixed_dictionaries(
+    {},
+    optional={
+        "value": _sample_text | st.integers(-5, 200) | st.floats(allow_nan=True) | st.none(),
+        "measurand": st.sampled_from(
+            [
+                "Energy.Active.Import.Register",
+                "Power.Active.Import",
+                "Current.Import",
+                "Voltage",
+                "SoC",
+                "Frequency",
+                "Temperature",
+                "Power.Offered",
+                "RPM",
+                "",
+            ]
+        )
+        | st.integers(0, 2)
+        | st.none(),
+        "unit": st.sampled_from(["Wh", "kWh", "W", "kW", "A", "V", "Percent", "Hz", "K", "Celsius", ""])
+        | st.integers(0, 2)
+        | st.none(),
+        "unitOfMeasure": st.fixed_dictionaries(
+            {}, optional={"unit": st.sampled_from(["Wh", "kW", "A", "V", "Percent", "x"]) | st.none()}
+        )
+        | st.none(),
+        "format": st.sampled_from(["Raw", "SignedData", "Other"]) | st.none() | st.integers(0, 1),
+        "signedMeterValue": st.fixed_dictionaries(
+            {},
+            optional={
+                "signedMeterData": st.sampled_from(["QUJD", "not base64!", ""]),
+                "publicKey": st.just("QQ=="),
+            },
+        )
+        | st.none(),
+        "context": st.just("Sample.Periodic"),
+    },
+)
+# Samples that break one rule each, or none: the screens must tell them apart.
+_telling = st.sampled_from(
+    [
+        {"value": "9.78", "measurand": "Power.Active.Import", "unit": "kW"},
+        {"value": "1028"},
+        {"value": "150", "measurand": "SoC", "unit": "Percent"},
+        {"value": 150, "measurand": "SoC", "unitOfMeasure": {"unit": "Percent"}},
+        {"value": "1.5x", "unit": "Wh"},
+        {"value": "٣", "unit": "Wh"},
+        {"value": "zz", "format": "SignedData"},
+        {"value": "1", "measurand": "Voltage", "unit": "A"},
+        {"value": 1, "measurand": "Voltage", "unitOfMeasure": {"unit": "A"}},
+        {"value": "1", "measurand": "Current.Import"},
+        {"value": 1, "signedMeterValue": {"signedMeterData": "not base64!", "publicKey": "QQ=="}},
+    ]
+)
+_sampled_messages = sorted(
+    {
+        (v, a, d)
+        for rule, checks in CHECKS
+        for check in checks
+        for (v, a, d) in check.where
+        if check.body is not None
+    }
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    message=st.sampled_from(_sampled_messages),
+    samples=st.lists(st.lists(_telling | _sampled_value, max_size=4), max_size=3),
+    connector=st.none() | st.integers(-3, 3) | st.just(2**60) | st.just(-(10**400)) | st.booleans(),
+)
+def test_plans_equal_the_checks_one_by_one_on_well_shaped_sampled_values(
+    message: tuple[str, str, str], samples: list[list[dict[str, Any]]], connector: Any
+) -> None:
+    # The screens of the plans say "nothing to find" on most of these: what they skip must find nothing.
+    outer = "transactionData" if message[1] == "StopTransaction" else "meterValue"
+    payload: dict[str, Any] = {outer: [{"sampledValue": inner} for inner in samples]}
+    if connector is not None:
+        payload["connectorId"] = connector
+    assert _planned(*message, payload) == _one_by_one(*message, payload)
+
+
+def test_the_screens_skip_clean_payloads_and_not_breaking_ones() -> None:
+    from ocpkit.ocpp.rules import _PLANS
+
+    plan = _PLANS[("1.6", "MeterValues", R)]
+    (_, quiet, _, _), (_, _, path, run) = plan.steps
+    assert quiet is not None and run is not None and run[1] is not None
+    screen = run[1]
+    clean = {"value": "9.78", "measurand": "Power.Active.Import", "unit": "kW"}
+    assert quiet({"connectorId": 1}) and quiet({}) and not quiet({"connectorId": -1})
+    assert screen("1.6", _mv16(clean, {"value": "12"}), path)
+    assert not screen("1.6", _mv16(clean, {"value": "50", "measurand": "SoC", "unit": "Percent"}), path)
+    for bad in (
+        {"value": "x"},
+        {"value": "1", "measurand": "Voltage", "unit": "A"},
+        {"value": "1", "measurand": "Voltage"},
+        {"value": "150", "measurand": "SoC", "unit": "Percent"},
+        {"value": "00", "format": "SignedData"},
+    ):
+        assert not screen("1.6", _mv16(clean, bad), path)

@@ -12,7 +12,11 @@ the schema verdict, which these findings never change.
 The checks of each message are laid out once, at import, as a plan
 (:func:`payload_checker`): a message no rule names has none, and the checks
 of the sampled values of a message walk to them once between them, not once
-each. A caller that judges many payloads looks the plan up once per message
+each. A check may have a screen, a cheap test that is True only when the check
+surely finds nothing (a field that is missing or an integer the rule accepts;
+sampled values of the usual kinds): the plan skips a screened check on such a
+payload and runs it on every other, so the findings stay those of the checks.
+A caller that judges many payloads looks the plan up once per message
 and skips the messages without one.
 """
 
@@ -22,7 +26,14 @@ from collections.abc import Callable
 from typing import Any
 
 from ocpkit.findings import Finding, SpecRule
-from ocpkit.ocpp.rules._checks import CHECKS, Check, begin_payload, sampled_values
+from ocpkit.ocpp.rules._checks import (
+    CHECKS,
+    Check,
+    begin_payload,
+    quiet_of,
+    sampled_screen,
+    sampled_values,
+)
 
 __all__ = ["RULES", "PayloadChecker", "check_payload", "payload_checker", "rules_for"]
 
@@ -34,6 +45,14 @@ _SHAPE_ERRORS = (TypeError, ValueError, AttributeError, KeyError, IndexError, Re
 
 RULES: tuple[SpecRule, ...] = tuple(rule for rule, _ in CHECKS)
 """Every OCPP spec rule, in table order."""
+
+# One step of a plan: (check, its screen, (), None) or (None, None, path, (run of checks, their screen)).
+_Step = tuple[
+    Check | None,
+    Callable[[Any], bool] | None,
+    tuple[str, ...],
+    tuple[list[Check], Callable[[str, Any, tuple[str, ...]], bool] | None] | None,
+]
 
 _INDEX: dict[tuple[str, str, str], list[Check]] = {}
 for _rule, _checks in CHECKS:
@@ -51,21 +70,35 @@ def rules_for(version: str, action: str, direction: str) -> tuple[SpecRule, ...]
 
 
 class _Plan:
-    """The checks of one message in table order, runs of sampled-value checks grouped by their path."""
+    """The checks of one message in table order, runs of sampled-value checks grouped by their path.
+
+    A check with a screen (:func:`~ocpkit.ocpp.rules._checks.quiet_of`), and a
+    run of sampled-value checks with one (:func:`~ocpkit.ocpp.rules._checks.sampled_screen`),
+    is skipped on a payload the screen shows it finds nothing in: most payloads
+    break no rule, and telling so is cheaper than looking for the breaches.
+    """
 
     __slots__ = ("steps", "version")
 
     def __init__(self, version: str, checks: list[Check]) -> None:
         self.version = version
-        steps: list[Check | tuple[tuple[str, ...], list[Check]]] = []
+        runs: list[Check | tuple[tuple[str, ...], list[Check]]] = []
         for check in checks:
-            last = steps[-1] if steps else None
+            last = runs[-1] if runs else None
             if check.body is None:
-                steps.append(check)
+                runs.append(check)
             elif isinstance(last, tuple) and last[0] == check.path:
                 last[1].append(check)
             else:
-                steps.append((check.path, [check]))
+                runs.append((check.path, [check]))
+        steps: list[_Step] = []
+        for run in runs:
+            if isinstance(run, Check):
+                steps.append((run, quiet_of(run.check), (), None))
+            else:
+                path, group = run
+                bodies = [c.body for c in group if c.body is not None]
+                steps.append((None, None, path, (group, sampled_screen(bodies))))
         self.steps = tuple(steps)
 
     def __call__(self, payload: Any, ref: object = None) -> list[Finding]:
@@ -73,15 +106,28 @@ class _Plan:
         version = self.version
         begin_payload()  # walks a check run on its own may have left behind
         try:
-            for step in self.steps:
-                if type(step) is Check:
+            for step, quiet, path, run in self.steps:
+                if step is not None:
+                    if quiet is not None:
+                        try:
+                            if quiet(payload):
+                                continue
+                        except _SHAPE_ERRORS:
+                            pass  # not sure: the check itself says
                     try:
                         for pointer, message in step.check(payload):
                             found.append(step.rule.finding(message, pointer or "/", ref))
                     except _SHAPE_ERRORS:
                         continue  # a shape the schema verdict already covers
                     continue
-                path, group = step  # type: ignore[misc]
+                assert run is not None
+                group, screen = run
+                if screen is not None:
+                    try:
+                        if screen(version, payload, path):
+                            continue
+                    except _SHAPE_ERRORS:
+                        pass
                 try:
                     sampled = sampled_values(payload, path)
                 except _SHAPE_ERRORS:

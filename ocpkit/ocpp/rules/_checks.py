@@ -28,7 +28,7 @@ from typing import Any
 
 from ocpkit.findings import Severity, SpecRule
 
-__all__ = ["CHECKS", "Check", "begin_payload"]
+__all__ = ["CHECKS", "Check", "begin_payload", "quiet_of", "sampled_screen"]
 
 Hit = tuple[str, str]
 Checker = Callable[[Any], Iterable[Hit]]
@@ -157,6 +157,18 @@ def _deep(node: Any, key: str, pointer: str = "") -> Iterator[tuple[str, Any]]:
             yield from _deep(item, key, f"{pointer}/{i}")
 
 
+# What a checker may be screened by: a predicate that is True only when the checker surely finds
+# nothing on a payload (False: not sure, run the checker). A screen reads only exact dicts, lists,
+# strings and integers, so it costs less than the checker and builds nothing.
+_QUIET: dict[Checker, Callable[[Any], bool]] = {}
+_EXACT = 2**53  # integers up to this size are the floats _num makes of them
+
+
+def quiet_of(checker: Checker) -> Callable[[Any], bool] | None:
+    """The screen of *checker*: True only when it would find nothing on the payload; None: no screen."""
+    return _QUIET.get(checker)
+
+
 def _field(key: str, ok: Callable[[float], bool], says: str, *path: str) -> Checker:
     """A checker: the number under ``path + (key,)`` must satisfy *ok*."""
 
@@ -169,6 +181,16 @@ def _field(key: str, ok: Callable[[float], bool], says: str, *path: str) -> Chec
             if n is not None and not ok(n):
                 yield f"{pointer}/{key}", f"{key} is {obj[key]!r}; {says}"
 
+    if not path:
+
+        def quiet(payload: Any) -> bool:
+            # No value (None reads as no number) or an integer the rule accepts: no hit.
+            if type(payload) is not dict:
+                return False
+            value = payload.get(key)
+            return value is None or (type(value) is int and -_EXACT <= value <= _EXACT and ok(value))
+
+        _QUIET[check] = quiet
     return check
 
 
@@ -465,6 +487,7 @@ def _unit_of(version: str, sampled: dict[str, Any]) -> tuple[Any, bool]:
 
 
 _NO_HITS: tuple[Hit, ...] = ()
+_UNSET: Any = object()
 
 
 def _unit_matches(version: str, pointer: str, sampled: dict[str, Any]) -> Sequence[Hit]:
@@ -544,6 +567,90 @@ def _signed_base64(version: str, pointer: str, sampled: dict[str, Any]) -> Seque
         if isinstance(text, str) and text and not _base64(text):
             hits.append((f"{pointer}/signedMeterValue/{key}", f"{key} is not base64 ({text[:24]!r}...)"))
     return hits
+
+
+def sampled_screen(
+    bodies: Sequence[SampledBody],
+) -> Callable[[str, Any, tuple[str, ...]], bool] | None:
+    """A screen of the sampled-value checks *bodies* of one message, or None when one has no screen.
+
+    The screen is called with ``(version, payload, path)`` and is True only when
+    the payload's sampled values lie in the common shape (a list of objects,
+    each with a list of objects) and none of *bodies* finds anything in any of
+    them; False means "not sure": run the checks.
+    """
+    names = {_BODY_NAMES.get(body) for body in bodies}
+    if None in names:
+        return None
+    unit, default = "unit" in names, "default" in names
+    raw, signed_hex, soc, signed = "raw" in names, "hex" in names, "soc" in names, "b64" in names
+    units_of, units_for, missing = _UNITS_OF, _units_for, _UNSET
+    is_decimal = _is_decimal
+
+    def quiet(version: str, payload: Any, path: tuple[str, ...]) -> bool:
+        if len(path) != 2 or type(payload) is not dict:
+            return False
+        outer_key, inner_key = path
+        outer = payload.get(outer_key, missing)
+        if outer is missing:
+            return True  # nothing under the path: no sampled value to check
+        if type(outer) is not list:
+            return False
+        sixteen = version == "1.6"
+        for element in outer:
+            if type(element) is not dict:
+                return False
+            inner = element.get(inner_key)
+            if type(inner) is not list:
+                return False
+            for sampled in inner:
+                # One test per check of the run, in one pass: each says "nothing here" for sure or gives up.
+                if type(sampled) is not dict:
+                    return False
+                measurand = sampled.get("measurand", "Energy.Active.Import.Register")
+                if type(measurand) is not str or (soc and measurand == "SoC"):
+                    return False
+                if raw or signed_hex:
+                    fmt = sampled.get("format", "Raw")
+                    if type(fmt) is not str or (signed_hex and fmt == "SignedData"):
+                        return False
+                    if raw and fmt == "Raw":
+                        value = sampled.get("value")
+                        if isinstance(value, str):
+                            # Plain ASCII digits, perhaps with a decimal point: what _DECIMAL matches too.
+                            if value.isascii():
+                                head, point, tail = value.partition(".")
+                                plain = (
+                                    head.isdigit() and (not tail or tail.isdigit())
+                                    if point
+                                    else head.isdigit()
+                                )
+                            else:
+                                plain = False
+                            if not plain and not is_decimal(value):
+                                return False
+                if signed and isinstance(sampled.get("signedMeterValue"), dict):
+                    return False
+                if unit or default:
+                    if sixteen:
+                        given = "unit" in sampled
+                        value = sampled.get("unit")
+                    else:
+                        uom = sampled.get("unitOfMeasure")
+                        given = isinstance(uom, dict) and "unit" in uom
+                        value = uom.get("unit") if given else None  # type: ignore[union-attr]
+                    units = units_of.get(measurand, missing)
+                    if units is missing:
+                        units = units_for(measurand)
+                    if units is not None:
+                        if given:
+                            if unit and isinstance(value, str) and value not in units:
+                                return False
+                        elif default and "Wh" not in units and not measurand.startswith("Frequency"):
+                            return False
+        return True
+
+    return quiet
 
 
 def _stop_sampled_nonempty(payload: Any) -> Iterator[Hit]:
@@ -1049,6 +1156,15 @@ for _id, _body, _statement, _section, _versions, _sev in _rows(
 ):
     _rule = _r(_id, _versions, _section, _statement, _sev)
     _add(_rule, _sampled_checks(_rule, tuple(w for w in _SAMPLE_MESSAGES if w[0] in _versions), _body))
+
+_BODY_NAMES: dict[SampledBody, str] = {
+    _unit_matches: "unit",
+    _default_unit: "default",
+    _raw_numeric: "raw",
+    _signed_hex: "hex",
+    _soc_range: "soc",
+    _signed_base64: "b64",
+}
 
 CHECKS: tuple[tuple[SpecRule, tuple[Check, ...]], ...] = tuple((r, tuple(c)) for r, c in _RULES)
 """Every rule with its checks, in table order."""
