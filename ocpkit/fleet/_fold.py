@@ -112,6 +112,7 @@ except ImportError:  # pragma: no cover - only in builds without it
     _conversation_module = None  # type: ignore[assignment]
 # Frame kinds that can carry version evidence (actions, message types 5 and 6).
 _TELLING = frozenset({"call", "send", "callresulterror"})
+_DIRECTION_TEXT: dict[object, str] = {d: str(d) for d in Direction}
 _RANK = {Confidence.HIGH: 3, Confidence.MEDIUM: 2, Confidence.LOW: 1, Confidence.NONE: 0}
 
 
@@ -138,34 +139,36 @@ class Record(NamedTuple):
 
     def as_json(self) -> dict[str, Any]:
         """The jsonl record: exactly :data:`RECORD_KEYS`."""
+        # One unpacking reads the fields at once (each named access is a descriptor call).
+        source, line, cp, kind, action, ok, violations, version, direction, stamp, mid, _, _, found = self
         return {
-            "source": self.source,
-            "line": self.line,
-            "charge_point": self.charge_point,
-            "message_id": self.message_id,
-            "timestamp": self.timestamp,
-            "direction": str(self.direction),
-            "version": self.version,
-            "kind": self.kind,
-            "action": self.action,
-            "ok": self.ok,
+            "source": source,
+            "line": line,
+            "charge_point": cp,
+            "message_id": mid,
+            "timestamp": stamp,
+            "direction": _DIRECTION_TEXT.get(direction) or str(direction),
+            "version": version,
+            "kind": kind,
+            "action": action,
+            "ok": ok,
             "violations": [
                 {
-                    "path": payload_path(self.kind, v.path),
+                    "path": payload_path(kind, v.path),
                     "frame_path": v.path,
                     "keyword": v.keyword,
                     "code": v.code,
                     "message": v.message,
                 }
-                for v in self.violations
+                for v in violations
             ]
-            if self.violations
+            if violations
             else [],
             "findings": [
                 {"severity": str(f.severity), "code": f.code, "message": f.message, "path": f.subject}
-                for f in self.findings
+                for f in found
             ]
-            if self.findings
+            if found
             else [],
         }
 
