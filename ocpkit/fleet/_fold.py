@@ -234,30 +234,31 @@ class Summary:
 
     def add(self, record: Record) -> None:
         """Count one record."""
+        _, _, cp, kind, action, ok, violations, _, _, _, _, _, tolerated, _ = record
         self.frames += 1
-        self.by_kind[record.kind] += 1
-        cp = record.charge_point if record.charge_point is not None else "(none)"
+        self.by_kind[kind] += 1
+        if cp is None:
+            cp = "(none)"
         counter = self.by_charge_point
         if cp in counter:
             counter[cp] += 1
         else:
             _bump(counter, cp)
-        action = record.action or ""
         if action:
             counter = self.by_action
             if action in counter:
                 counter[action] += 1
             else:
                 _bump(counter, action)
-        if record.ok and not record.violations:
+        if ok and not violations:
             return
-        if not record.ok:
+        if not ok:
             self.invalid += 1
             _bump(self.invalid_by_charge_point, cp)
             if action:
                 _bump(self.invalid_by_action, action)
-        for i, v in enumerate(record.violations):
-            if i in record.tolerated:
+        for i, v in enumerate(violations):
+            if i in tolerated:
                 self.tolerated += 1
                 continue
             _bump(self.by_code, v.code or v.keyword)
