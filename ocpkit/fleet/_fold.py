@@ -608,13 +608,7 @@ class SourceRun:
         if self.spec_rules or self.lenient:
             self._rules(items, judged, specs, tolerateds)
         # Stage 3: the conversation, across frames.
-        talks: list[list[Finding]] = []
-        if _conversation_module is not None:
-            converse = self._converse
-            for frame, version, _bad in items:
-                kind = frame.kind
-                talk = converse(frame, version) if kind != "unparsed" and kind != "payload" else _NO_TALK
-                talks.append(talk)
+        talks = self._talk(items) if _conversation_module is not None else []
         # Stage 4: the records, and the summary's counts in the order one frame at a time gives.
         records: list[Record] = []
         made = records.append
@@ -701,19 +695,30 @@ class SourceRun:
             specs.append(spec)
             tolerateds.append(tolerated)
 
-    def _converse(self, frame: CapturedFrame, version: str) -> list[Finding]:
-        conversation = self.conversations.get(version)
-        if conversation is None:
-            if _conversation_module is None:
-                return []
-            conversation = self.conversations[version] = _conversation_module.Conversation(version)
-        try:
-            found: list[Finding] = conversation.feed_captured(frame, frame.line)
-        except OcpkitError:
-            return []
-        if not found:
-            return found
-        return [f for f in found if f.code not in _SAID_ELSEWHERE]
+    def _talk(self, items: list[tuple[CapturedFrame, str, bool]]) -> list[list[Finding]]:
+        """The conversation's findings on each frame of a batch, those the records state already left out."""
+        talks: list[list[Finding]] = []
+        keep = talks.append
+        conversations = self.conversations
+        current: str | None = None
+        feed: Callable[[CapturedFrame, int], list[Finding]] | None = None
+        for frame, version, _bad in items:
+            kind = frame.kind
+            if kind == "unparsed" or kind == "payload":
+                keep(_NO_TALK)
+                continue
+            if feed is None or version != current:
+                conversation = conversations.get(version)
+                if conversation is None:
+                    conversation = conversations[version] = _conversation_module.Conversation(version)
+                feed, current = conversation.feed_captured, version
+            try:
+                found = feed(frame, frame.line)
+            except OcpkitError:
+                keep(_NO_TALK)
+                continue
+            keep([f for f in found if f.code not in _SAID_ELSEWHERE] if found else _NO_TALK)
+        return talks
 
     def _spec(self, frame: CapturedFrame, checker: PayloadChecker, kind: str) -> tuple[Finding, ...]:
         """The spec-rule findings on the payload of a CALL or CALLRESULT (the caller counts them)."""
