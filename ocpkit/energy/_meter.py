@@ -24,8 +24,8 @@ from datetime import datetime
 from decimal import Context, Decimal, DivisionByZero, InvalidOperation, Overflow, localcontext
 from typing import Any, Final, ParamSpec, TypeVar
 
-from ocpkit._model import parse_rfc3339
 from ocpkit.errors import EnergyError
+from ocpkit.ocpp._rfc3339 import parse_rfc3339
 
 __all__ = [
     "DEFAULT_CONTEXT",

@@ -24,8 +24,8 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, Final
 
-from ocpkit._model import parse_rfc3339
 from ocpkit.errors import SmartChargingError
+from ocpkit.ocpp._rfc3339 import parse_rfc3339
 
 __all__ = [
     "KINDS",
