@@ -344,6 +344,8 @@ class SmartChargingWatcher:
     # -- metered values ---------------------------------------------------------------------------------
 
     def _meter_values(self, ex: Exchange) -> list[Finding]:
+        if not self.store.profiles:
+            return []  # nothing to compare the metered power with: the place need not be read
         return self._meter(ex, _int(ex.request.get("connectorId" if self.version == "1.6" else "evseId")))
 
     def _meter(self, ex: Exchange, evse: int | None) -> list[Finding]:
