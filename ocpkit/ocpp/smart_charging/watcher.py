@@ -31,7 +31,7 @@ until a profile is known, so traffic without smart charging costs little.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -141,7 +141,7 @@ class SmartChargingWatcher:
     def exchange(self, exchange: Exchange) -> list[Finding]:
         """Take one completed exchange; return the findings it causes."""
         try:
-            found: list[Finding] = getattr(self, _HANDLERS[exchange.action])(exchange)
+            found: list[Finding] = _STEPS[exchange.action](self, exchange)
         except (OcpkitError, ArithmeticError, TypeError, ValueError) as exc:
             # Hostile payloads must not stop the fold; what cannot be read is simply not followed.
             return [
@@ -344,6 +344,8 @@ class SmartChargingWatcher:
     # -- metered values ---------------------------------------------------------------------------------
 
     def _meter_values(self, ex: Exchange) -> list[Finding]:
+        if not self.store.profiles:
+            return []  # nothing to compare the metered power with: the place need not be read
         return self._meter(ex, _int(ex.request.get("connectorId" if self.version == "1.6" else "evseId")))
 
     def _meter(self, ex: Exchange, evse: int | None) -> list[Finding]:
@@ -545,6 +547,11 @@ def watching(
 
     return factory
 
+
+_STEPS: Final[Mapping[str, Callable[[SmartChargingWatcher, Exchange], list[Finding]]]] = {
+    action: getattr(SmartChargingWatcher, name) for action, name in _HANDLERS.items()
+}
+"""The handler of each action watched, looked up once (not by name on every exchange)."""
 
 watcher: Final[WatcherFactory] = watching()
 """The default factory (registered in :data:`ocpkit.ocpp.watch.DEFAULT_WATCHERS`): no station facts
