@@ -39,9 +39,9 @@ from decimal import Decimal
 from itertools import pairwise
 from typing import Any, Final
 
-from ocpkit._model import parse_rfc3339
 from ocpkit.errors import EnergyError, OcpkitError, SmartChargingError
 from ocpkit.findings import Finding, Severity
+from ocpkit.ocpp._rfc3339 import parse_rfc3339
 from ocpkit.ocpp.smart_charging._compose import composite_schedule
 from ocpkit.ocpp.smart_charging._profile import wire
 from ocpkit.ocpp.smart_charging._store import ProfileStore
