@@ -607,26 +607,6 @@ class Conversation:
         line: int | None = None,
     ) -> list[Finding]:
         """Drive the machines with a request."""
-        transactions = station.transactions
-        if action == "MeterValues" and isinstance(transactions, Transactions16):
-            # The most common request: the steps below, for this action only.
-            tx_id = as_int(payload.get("transactionId"))
-            if (
-                tx_id is not None
-                and tx_id != -1
-                and transactions.get(tx_id) is None
-                and not self._room(station, action, payload)
-            ):
-                message = f"{action} ignored: more connectors or open transactions than can be followed"
-                subject = _subject(station.name, action)
-                return [Finding(_WARNING, "conversation.capacity", message, subject, ref)]
-            try:
-                stepped = transactions.meter_values(payload, ref=ref, at=at, line=line)
-            except TransitionError as exc:
-                stepped = [Finding(_ERROR, f"{exc.machine}.transition", str(exc), "", ref)]
-            if not stepped or station.name is None:
-                return stepped
-            return [_at(f, station.name) for f in stepped]
         if action not in _REQUEST_ACTIONS:
             return []
         if action == "BootNotification":
@@ -636,7 +616,7 @@ class Conversation:
             message = f"{action} ignored: more connectors or open transactions than can be followed"
             return [Finding(_WARNING, "conversation.capacity", message, _subject(station.name, action), ref)]
         found: list[Finding] = []
-        connectors = station.connectors
+        connectors, transactions = station.connectors, station.transactions
         try:  # one machine step; under the strict policy a refused move becomes an error finding
             if action == "StatusNotification":
                 if isinstance(connectors, Connectors16):
